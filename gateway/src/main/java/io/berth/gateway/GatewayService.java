@@ -1,0 +1,30 @@
+package io.berth.gateway;
+
+import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.schemas.service.BerthConfig;
+import io.berth.schemas.service.TopicCheckingService;
+
+/** The gateway service. Skeleton: connects, verifies its topics and logs; behaviour lands in later issues. */
+public final class GatewayService extends TopicCheckingService {
+    private final SchemaRegistryClient registry;
+
+    public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
+        super(config);
+        this.registry = registry;
+    }
+
+    @Override
+    public String name() {
+        return "gateway";
+    }
+
+    @Override
+    protected void run() {
+        log.info("{} ready (registry {})", name(), config.registryUrl());
+    }
+
+    @Override
+    public void close() {
+        log.info("{} stopped", name());
+    }
+}
