@@ -1,16 +1,54 @@
 package io.berth.node;
 
+import io.berth.node.assign.AssignmentConsumerVerticle;
+import io.berth.node.bus.AssignmentChange;
+import io.berth.node.bus.ContainerEvent;
+import io.berth.node.bus.EventPublisher;
+import io.berth.node.bus.LocalCodec;
+import io.berth.node.docker.DockerEventsVerticle;
+import io.berth.node.docker.DockerRuntime;
+import io.berth.node.heartbeat.HeartbeatVerticle;
+import io.berth.node.runtime.ContainerReconcilerVerticle;
 import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.TopicCheckingService;
+import io.vertx.core.Future;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
 
-/** The node-daemon service. Skeleton: connects, verifies its topics and logs; behaviour lands in later issues. */
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The node daemon: one Vert.x instance with a verticle per concern (see README.md):
+ * container reconciler, Docker event listener, assignment consumer, registration + heartbeat.
+ * {@link #start()} returns once the node has registered; {@link #close()} publishes LEAVE and
+ * stops the daemon but leaves the containers running, for the next daemon to adopt.
+ */
 public final class NodeDaemonService extends TopicCheckingService {
+    private static final long DEPLOY_TIMEOUT_S = 30;
+
     private final SchemaRegistryClient registry;
+    private final NodeSettings node;
+    private final LongSupplier clock = System::currentTimeMillis;
+    private final String incarnation = UUID.randomUUID().toString();
+    private final Deque<String> deployments = new ArrayDeque<>();
+    private Vertx vertx;
+    private DockerRuntime docker;
+    private EventPublisher publisher;
+    private HeartbeatVerticle heartbeat;
+    private boolean closed;
 
     public NodeDaemonService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
         this.registry = registry;
+        this.node = NodeSettings.from(config);
     }
 
     @Override
@@ -18,13 +56,72 @@ public final class NodeDaemonService extends TopicCheckingService {
         return "node-daemon";
     }
 
-    @Override
-    protected void run() {
-        log.info("{} ready (registry {})", name(), config.registryUrl());
+    public NodeSettings settings() {
+        return node;
+    }
+
+    public String incarnation() {
+        return incarnation;
     }
 
     @Override
-    public void close() {
-        log.info("{} stopped", name());
+    protected void run() throws Exception {
+        BerthSerdes serdes = new BerthSerdes(registry);
+        docker = new DockerRuntime(DockerRuntime.connect(node.dockerHost()), node.nodeId());
+        docker.ping(); // fail fast with a clear cause when the engine is absent
+        publisher = new EventPublisher(config, node, serdes);
+        vertx = Vertx.vertx();
+        vertx.eventBus().registerDefaultCodec(AssignmentChange.class, new LocalCodec<>(AssignmentChange.class));
+        vertx.eventBus().registerDefaultCodec(ContainerEvent.class, new LocalCodec<>(ContainerEvent.class));
+        // order matters: the reconciler must listen before anything feeds it
+        deploy(new ContainerReconcilerVerticle(node, docker, publisher, clock));
+        deploy(new DockerEventsVerticle(docker, node.nodeId()));
+        deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher));
+        heartbeat = new HeartbeatVerticle(node, publisher, incarnation, clock);
+        deploy(heartbeat);
+        log.info("node {} ({}) registered, incarnation {}, capacity {}m CPU / {} bytes",
+                node.nodeId(), node.address(), incarnation, node.cpuMillis(), node.memoryBytes());
+    }
+
+    private void deploy(Deployable v) throws Exception {
+        deployments.push(await(vertx.deployVerticle(v)));
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(DEPLOY_TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (vertx != null) {
+            while (!deployments.isEmpty()) {
+                try {
+                    await(vertx.undeploy(deployments.pop()));
+                } catch (Exception e) {
+                    log.warn("node {}: undeploy failed: {}", node.nodeId(), e.toString());
+                }
+            }
+        }
+        if (publisher != null) {
+            long seq = heartbeat == null ? 0 : heartbeat.sequence() + 1;
+            try {
+                publisher.publish(Topics.NODE_EVENTS, node.nodeId(), HeartbeatVerticle.leave(node, seq, clock.getAsLong()))
+                        .get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("node {}: LEAVE not published: {}", node.nodeId(), e.toString());
+            }
+            publisher.close();
+        }
+        if (vertx != null) {
+            try {
+                await(vertx.close());
+            } catch (Exception e) {
+                log.warn("node {}: vert.x did not close cleanly: {}", node.nodeId(), e.toString());
+            }
+        }
+        if (docker != null) docker.close();
+        log.info("{} {} stopped", name(), node.nodeId());
     }
 }

@@ -1,0 +1,63 @@
+package io.berth.node;
+
+import io.berth.schemas.service.BerthConfig;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The daemon's settings, read once from {@link BerthConfig#extra()} (keys as on the command line).
+ * Capacity defaults to what this machine has, so a node advertises itself truthfully by default.
+ */
+public record NodeSettings(String nodeId, String name, String address, Map<String, String> labels,
+                           long cpuMillis, long memoryBytes, String dockerHost, long heartbeatMs,
+                           long reconcileMs) {
+
+    public NodeSettings {
+        labels = Map.copyOf(labels);
+    }
+
+    public static NodeSettings from(BerthConfig c) {
+        String name = c.get("node-name", hostname());
+        return new NodeSettings(
+                c.get("node-id", name),
+                name,
+                c.get("node-address", "127.0.0.1"),
+                parseLabels(c.get("node-labels", "")),
+                c.getLong("node-cpu-millis", Runtime.getRuntime().availableProcessors() * 1000L),
+                c.getLong("node-memory-bytes", physicalMemory()),
+                c.get("docker-host", "unix:///var/run/docker.sock"),
+                c.getLong("heartbeat-ms", 1000),
+                c.getLong("reconcile-ms", 1000));
+    }
+
+    /** {@code k=v,k=v}; blanks ignored, a key without '=' gets an empty value. */
+    static Map<String, String> parseLabels(String s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String part : s.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            int eq = p.indexOf('=');
+            if (eq < 0) m.put(p, "");
+            else m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+        }
+        return m;
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+
+    private static long physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+}

@@ -1,0 +1,24 @@
+package io.berth.node.bus;
+
+/** Event-bus addresses between the daemon's verticles. Prefixed with the node id: two daemons may share a JVM (tests). */
+public record Addresses(String nodeId) {
+    /** {@link AssignmentChange}: an assignment of this node arrived or was revoked. */
+    public String assignments() {
+        return "berth.node." + nodeId + ".assignments";
+    }
+
+    /** Empty message: the assignment log was read to its end once, so unknown containers may now be removed. */
+    public String assignmentsSynced() {
+        return "berth.node." + nodeId + ".assignments-synced";
+    }
+
+    /** {@link ContainerEvent}: a Docker event on one of this node's containers. */
+    public String containerEvents() {
+        return "berth.node." + nodeId + ".container-events";
+    }
+
+    /** Request, reply a {@code JsonArray} of the task ids whose containers run now (for heartbeats). */
+    public String runningTasks() {
+        return "berth.node." + nodeId + ".running-tasks";
+    }
+}

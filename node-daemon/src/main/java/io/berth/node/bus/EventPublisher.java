@@ -1,0 +1,87 @@
+package io.berth.node.bus;
+
+import io.berth.node.NodeSettings;
+import io.berth.schemas.Topic;
+import io.berth.schemas.serde.BerthSerdes;
+import io.berth.schemas.service.BerthConfig;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The daemon's one producer (node events, task status, dead letters). Serialization may call
+ * the schema registry over HTTP and {@code send} may block on metadata, so both run on one
+ * dedicated thread, which also keeps every record in the order it was published: a task's
+ * RUNNING never overtakes its CREATED.
+ */
+public final class EventPublisher implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final BerthSerdes serdes;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "berth-node-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public EventPublisher(BerthConfig config, NodeSettings node, BerthSerdes serdes) {
+        Properties p = config.clientProps("berth-node-" + node.nodeId());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.serdes = serdes;
+    }
+
+    /** Publishes one record; the future completes when the broker acknowledged it (acks=all). */
+    public <V extends SpecificRecord> CompletableFuture<RecordMetadata> publish(Topic<V> topic, String key, V value) {
+        return publish(topic, null, key, value);
+    }
+
+    /** As {@link #publish(Topic, String, SpecificRecord)} to an explicit partition. */
+    public <V extends SpecificRecord> CompletableFuture<RecordMetadata> publish(Topic<V> topic, Integer partition, String key, V value) {
+        CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+        try {
+            thread.execute(() -> send(topic, partition, key, value, done));
+        } catch (RuntimeException rejected) { // closed
+            done.completeExceptionally(rejected);
+        }
+        return done;
+    }
+
+    private <V extends SpecificRecord> void send(Topic<V> topic, Integer partition, String key, V value,
+                                                CompletableFuture<RecordMetadata> done) {
+        try {
+            byte[] bytes = serdes.value(topic).serialize(topic.name(), value);
+            producer.send(new ProducerRecord<>(topic.name(), partition, key, bytes), (md, err) -> {
+                if (err != null) done.completeExceptionally(err);
+                else done.complete(md);
+            });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    /** Sends what is queued, waits for acknowledgements (up to the timeout), then closes. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,97 @@
+package io.berth.node.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.RestartPolicy;
+import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.ContainerPort;
+import io.berth.schemas.avro.ContainerSpec;
+import io.berth.schemas.avro.EnvVar;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Translates an assignment into a Docker create command. Only the pod's first container runs
+ * (one container per task; sidecars are not supported yet).
+ */
+public final class ContainerRequest {
+    private ContainerRequest() {}
+
+    public static ContainerSpec mainContainer(Assignment a) {
+        List<ContainerSpec> cs = a.getTemplate().getContainers();
+        if (cs.isEmpty()) throw new IllegalArgumentException("assignment " + a.getTaskId() + " has no container");
+        return cs.get(0);
+    }
+
+    public static int graceSeconds(Assignment a) {
+        return Math.max(0, a.getTemplate().getTerminationGracePeriodSeconds());
+    }
+
+    public static Map<String, String> labels(Assignment a, String nodeId) {
+        Map<String, String> l = new LinkedHashMap<>();
+        l.put(Labels.TASK, a.getTaskId());
+        l.put(Labels.WORKLOAD, a.getWorkloadKey());
+        l.put(Labels.NODE, nodeId);
+        l.put(Labels.NAMESPACE, a.getNamespace());
+        l.put(Labels.POD, a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName());
+        l.put(Labels.CONTAINER, mainContainer(a).getName());
+        l.put(Labels.GRACE, Integer.toString(graceSeconds(a)));
+        return l;
+    }
+
+    public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId) {
+        ContainerSpec c = mainContainer(a);
+        CreateContainerCmd cmd = docker.createContainerCmd(c.getImage())
+                .withName(Labels.containerName(nodeId, a.getTaskId()))
+                .withLabels(labels(a, nodeId))
+                .withEnv(env(c))
+                .withStopTimeout(graceSeconds(a))
+                .withHostConfig(hostConfig(c));
+        if (!c.getCommand().isEmpty()) cmd.withEntrypoint(c.getCommand());
+        if (!c.getArgs().isEmpty()) cmd.withCmd(c.getArgs());
+        if (!c.getWorkingDir().isEmpty()) cmd.withWorkingDir(c.getWorkingDir());
+        List<ExposedPort> exposed = c.getPorts().stream().map(ContainerRequest::exposed).toList();
+        if (!exposed.isEmpty()) cmd.withExposedPorts(exposed);
+        return cmd;
+    }
+
+    private static List<String> env(ContainerSpec c) {
+        List<String> env = new ArrayList<>();
+        for (EnvVar e : c.getEnv()) env.add(e.getName() + "=" + e.getValue());
+        return env;
+    }
+
+    private static HostConfig hostConfig(ContainerSpec c) {
+        HostConfig h = HostConfig.newHostConfig()
+                // tini as PID 1: busybox httpd/sleep as PID 1 ignore SIGTERM and every stop would take the full grace
+                .withInit(true)
+                // the daemon restarts containers itself (back-off, policy, status); Docker must not race it
+                .withRestartPolicy(RestartPolicy.noRestart());
+        long cpu = c.getLimits().getCpuMillis();
+        if (cpu > 0) h.withNanoCPUs(cpu * 1_000_000L);
+        long mem = c.getLimits().getMemoryBytes();
+        if (mem > 0) h.withMemory(mem);
+        Ports ports = new Ports();
+        boolean any = false;
+        for (ContainerPort p : c.getPorts()) {
+            if (p.getHostPort() != null) {
+                ports.bind(exposed(p), Ports.Binding.bindPort(p.getHostPort()));
+                any = true;
+            }
+        }
+        if (any) h.withPortBindings(ports);
+        return h;
+    }
+
+    private static ExposedPort exposed(ContainerPort p) {
+        InternetProtocol proto = "UDP".equalsIgnoreCase(p.getProtocol()) ? InternetProtocol.UDP : InternetProtocol.TCP;
+        return new ExposedPort(p.getContainerPort(), proto);
+    }
+}

@@ -1,0 +1,24 @@
+package io.berth.node.docker;
+
+/**
+ * Labels every Berth container carries. {@code berth.node} is how a daemon finds what it owns
+ * (and never touches anyone else's); the others let a restarted daemon report a container's
+ * status even when its assignment is already gone.
+ */
+public final class Labels {
+    private Labels() {}
+
+    public static final String TASK = "berth.task";
+    public static final String WORKLOAD = "berth.workload";
+    public static final String NODE = "berth.node";
+    public static final String NAMESPACE = "berth.namespace";
+    public static final String POD = "berth.pod";
+    public static final String CONTAINER = "berth.container";
+    /** Seconds to wait between SIGTERM and SIGKILL when the task is revoked. */
+    public static final String GRACE = "berth.grace-seconds";
+
+    /** Container name: node id included so several daemons can share one engine. */
+    public static String containerName(String nodeId, String taskId) {
+        return "berth-" + nodeId + "-" + taskId;
+    }
+}

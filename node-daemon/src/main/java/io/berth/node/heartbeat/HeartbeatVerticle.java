@@ -1,0 +1,85 @@
+package io.berth.node.heartbeat;
+
+import io.berth.node.NodeSettings;
+import io.berth.node.bus.Addresses;
+import io.berth.node.bus.EventPublisher;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.NodeEvent;
+import io.berth.schemas.avro.NodeEventType;
+import io.berth.schemas.avro.NodeRegistration;
+import io.berth.schemas.avro.Resources;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Registers the node (with a fresh incarnation, so state-streams can tell a restarted daemon
+ * from a late heartbeat) and then heartbeats every {@code heartbeat-ms} with the task ids
+ * whose containers run. Start completes once REGISTER is acknowledged by Kafka.
+ */
+public final class HeartbeatVerticle extends VerticleBase {
+    private static final Logger log = LoggerFactory.getLogger(HeartbeatVerticle.class);
+    public static final String VERSION = "0.1.0";
+
+    private final NodeSettings node;
+    private final EventPublisher publisher;
+    private final String incarnation;
+    private final LongSupplier clock;
+    private final Addresses addr;
+    private long sequence;
+    private List<String> lastRunning = List.of();
+
+    public HeartbeatVerticle(NodeSettings node, EventPublisher publisher, String incarnation, LongSupplier clock) {
+        this.node = node;
+        this.publisher = publisher;
+        this.incarnation = incarnation;
+        this.clock = clock;
+        this.addr = new Addresses(node.nodeId());
+    }
+
+    @Override
+    public Future<?> start() {
+        NodeEvent register = event(NodeEventType.REGISTER, List.of()).setRegistration(registration()).build();
+        return Future.fromCompletionStage(publisher.publish(Topics.NODE_EVENTS, node.nodeId(), register), context)
+                .onSuccess(md -> vertx.setPeriodic(node.heartbeatMs(), id -> beat()));
+    }
+
+    /** The LEAVE event of a clean shutdown (published by the service before it stops the verticles). */
+    public static NodeEvent leave(NodeSettings node, long sequence, long now) {
+        return NodeEvent.newBuilder().setNodeId(node.nodeId()).setType(NodeEventType.LEAVE)
+                .setTimestamp(now).setSequence(sequence).setRunningTaskIds(List.of()).build();
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    private void beat() {
+        // ask the reconciler, which owns container state; if it is slow, repeat what it said last
+        vertx.eventBus().<JsonArray>request(addr.runningTasks(), null, new DeliveryOptions().setSendTimeout(500))
+                .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList())
+                .onComplete(ar -> publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, lastRunning).build())
+                        .whenComplete((md, err) -> {
+                            if (err != null) log.warn("node {}: heartbeat not published: {}", node.nodeId(), err.toString());
+                        }));
+    }
+
+    private NodeEvent.Builder event(NodeEventType type, List<String> running) {
+        return NodeEvent.newBuilder().setNodeId(node.nodeId()).setType(type)
+                .setTimestamp(clock.getAsLong()).setSequence(++sequence).setRunningTaskIds(running);
+    }
+
+    private NodeRegistration registration() {
+        return NodeRegistration.newBuilder()
+                .setName(node.name()).setAddress(node.address()).setLabels(node.labels())
+                .setCapacity(Resources.newBuilder().setCpuMillis(node.cpuMillis()).setMemoryBytes(node.memoryBytes()).build())
+                .setDaemonVersion(VERSION).setStartedAt(clock.getAsLong()).setIncarnation(incarnation)
+                .build();
+    }
+}

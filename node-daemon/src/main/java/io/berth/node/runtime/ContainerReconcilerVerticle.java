@@ -1,0 +1,332 @@
+package io.berth.node.runtime;
+
+import io.berth.node.NodeSettings;
+import io.berth.node.bus.Addresses;
+import io.berth.node.bus.AssignmentChange;
+import io.berth.node.bus.ContainerEvent;
+import io.berth.node.bus.EventPublisher;
+import io.berth.node.docker.ContainerRequest;
+import io.berth.node.docker.DockerRuntime;
+import io.berth.node.reconcile.Backoff;
+import io.berth.node.reconcile.Desired;
+import io.berth.node.reconcile.Observed;
+import io.berth.node.reconcile.Planner;
+import io.berth.node.reconcile.RestartPolicy;
+import io.berth.node.reconcile.Step;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.TaskState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
+
+/**
+ * Drives this node's Docker containers toward its live assignments, level-triggered: on every
+ * assignment change, every container event and a periodic tick it lists the node's containers,
+ * asks the pure {@link Planner} what to do and executes the steps on a worker pool. It owns all
+ * per-task state (on its event loop) and is the only component that reports task status, so each
+ * transition is published once.
+ */
+public final class ContainerReconcilerVerticle extends VerticleBase {
+    private static final Logger log = LoggerFactory.getLogger(ContainerReconcilerVerticle.class);
+
+    private final NodeSettings node;
+    private final DockerRuntime docker;
+    private final EventPublisher publisher;
+    private final Addresses addr;
+    private final LongSupplier clock;
+
+    private final Map<String, Assignment> live = new HashMap<>();
+    private final Map<String, TaskRecord> tasks = new HashMap<>();
+    private Map<String, Observed> observed = new HashMap<>();
+    private boolean synced;
+    private boolean listing;
+    private boolean again;
+    /** bumped by every event and own mutation: a listing taken before it is stale and discarded */
+    private long changes;
+    private WorkerExecutor workers;
+
+    public ContainerReconcilerVerticle(NodeSettings node, DockerRuntime docker, EventPublisher publisher, LongSupplier clock) {
+        this.node = node;
+        this.docker = docker;
+        this.publisher = publisher;
+        this.addr = new Addresses(node.nodeId());
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        workers = vertx.createSharedWorkerExecutor("berth-docker-" + node.nodeId(), 4);
+        vertx.eventBus().<AssignmentChange>localConsumer(addr.assignments(), m -> onAssignment(m.body()));
+        vertx.eventBus().localConsumer(addr.assignmentsSynced(), m -> onSynced());
+        vertx.eventBus().<ContainerEvent>localConsumer(addr.containerEvents(), m -> onContainerEvent(m.body()));
+        vertx.eventBus().localConsumer(addr.runningTasks(), m -> m.reply(runningTaskIds()));
+        vertx.setPeriodic(node.reconcileMs(), id -> reconcile());
+        reconcile();
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        // containers keep running on purpose: a restarted daemon adopts them
+        return workers == null ? Future.succeededFuture() : workers.close();
+    }
+
+    // ---- inputs -------------------------------------------------------------------------
+
+    private void onAssignment(AssignmentChange c) {
+        if (c.revoked()) live.remove(c.taskId());
+        else live.put(c.taskId(), c.assignment());
+        reconcile();
+    }
+
+    private void onSynced() {
+        synced = true;
+        reconcile();
+    }
+
+    private void onContainerEvent(ContainerEvent e) {
+        changes++;
+        TaskRecord r = tasks.get(e.taskId());
+        if (r == null && !live.containsKey(e.taskId())) {
+            reconcile(); // not ours to report (yet): the listing decides
+            return;
+        }
+        r = record(e.taskId(), null);
+        long now = clock.getAsLong();
+        switch (e.action()) {
+            case START -> onStarted(r, e.containerId(), now);
+            case OOM -> r.oomKilled = true;
+            case DIE -> {
+                observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, e.containerId(), Observed.State.EXITED, e.exitCode(), grace(r.taskId)));
+                onExited(r, e.exitCode(), now);
+            }
+            case DESTROY -> onDestroyed(r, e.containerId());
+        }
+        reconcile();
+    }
+
+    // ---- transitions (each reports at most once) ---------------------------------------
+
+    private void onStarted(TaskRecord r, String containerId, long now) {
+        r.containerId = containerId;
+        r.hadContainer = true;
+        r.startedAt = now;
+        observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.taskId)));
+        if (!r.reportedRunning() && live.containsKey(r.taskId)) {
+            report(r, TaskState.RUNNING, null, "Started", "");
+            // no readiness probe yet: a running container is ready
+            report(r, TaskState.READY, null, "", "");
+        }
+    }
+
+    private void onExited(TaskRecord r, Integer exitCode, long now) {
+        if (r.reported == TaskState.EXITED || r.reported == TaskState.FAILED) return;
+        if (Backoff.ranLongEnough(r.startedAt, now)) r.backoffStep = 0;
+        r.notBefore = now + Backoff.delayMs(r.backoffStep);
+        String reason = Statuses.exitReason(exitCode, r.oomKilled);
+        r.oomKilled = false;
+        if (live.containsKey(r.taskId)) report(r, TaskState.EXITED, exitCode, reason, "");
+        else r.reported = TaskState.EXITED;
+    }
+
+    private void onDestroyed(TaskRecord r, String containerId) {
+        Observed o = observed.get(r.taskId);
+        if (o != null && o.containerId().equals(containerId)) observed.remove(r.taskId);
+        if (containerId.equals(r.containerId)) r.containerId = null;
+        if (!live.containsKey(r.taskId) && !r.busy) removed(r);
+        // a live task's container removed behind our back is recreated by the reconcile that follows
+    }
+
+    private void removed(TaskRecord r) {
+        if (tasks.remove(r.taskId) != null) report(r, TaskState.REMOVED, null, "Revoked", "");
+    }
+
+    // ---- the loop -----------------------------------------------------------------------
+
+    /** Lists the node's containers and plans; coalesces calls that arrive while a listing runs. */
+    private void reconcile() {
+        if (listing) {
+            again = true;
+            return;
+        }
+        listing = true;
+        long before = changes;
+        blocking(docker::list).onComplete(ar -> {
+            listing = false;
+            if (ar.failed()) {
+                log.warn("node {}: cannot list containers: {}", node.nodeId(), ar.cause().toString());
+            } else if (before != changes) {
+                again = true; // something happened while listing: this snapshot may predate it
+            } else {
+                observed = new HashMap<>(ar.result());
+                apply(clock.getAsLong());
+            }
+            if (again) {
+                again = false;
+                reconcile();
+            }
+        });
+    }
+
+    private void apply(long now) {
+        noticeMissedTransitions(now);
+        Map<String, Desired> desired = new HashMap<>();
+        Map<String, Long> gates = new HashMap<>();
+        live.forEach((id, a) -> desired.put(id, new Desired(id, RestartPolicy.parse(a.getTemplate().getRestartPolicy()))));
+        tasks.forEach((id, r) -> gates.put(id, r.notBefore));
+        for (Step s : Planner.plan(desired, observed, gates, synced, now)) {
+            TaskRecord r = record(s.taskId(), observed.get(s.taskId()));
+            if (!r.busy) execute(s, r);
+        }
+        if (synced) dropRevokedWithoutContainer();
+    }
+
+    /** The listing is the truth when an event was missed (e.g. while the event stream reconnected, or at adoption). */
+    private void noticeMissedTransitions(long now) {
+        for (Observed o : observed.values()) {
+            TaskRecord r = record(o.taskId(), o);
+            if (r.busy) continue;
+            r.containerId = o.containerId();
+            if (o.state() == Observed.State.RUNNING && !r.reportedRunning()) onStarted(r, o.containerId(), now);
+            if (o.state() == Observed.State.EXITED && r.reported != TaskState.EXITED) onExited(r, o.exitCode(), now);
+        }
+    }
+
+    private void dropRevokedWithoutContainer() {
+        for (TaskRecord r : List.copyOf(tasks.values())) {
+            if (!live.containsKey(r.taskId) && !observed.containsKey(r.taskId) && !r.busy) removed(r);
+        }
+    }
+
+    private void execute(Step step, TaskRecord r) {
+        if (step instanceof Step.Create c) create(r, live.get(c.taskId()));
+        else if (step instanceof Step.Start s) start(r, s.containerId(), false);
+        else if (step instanceof Step.Restart s) start(r, s.containerId(), true);
+        else if (step instanceof Step.Wait w) waitFor(r, w.untilMillis());
+        else if (step instanceof Step.Remove rm) remove(r, rm.containerId(), rm.graceSeconds());
+        // Step.Done: the policy says it stays down; EXITED was reported when it died
+    }
+
+    private void create(TaskRecord r, Assignment a) {
+        String image = ContainerRequest.mainContainer(a).getImage();
+        if (r.hadContainer) r.restartCount++; // a replacement for a container removed behind our back
+        busy(r, () -> {
+            if (!docker.imageExists(image)) throw new ImageMissing(image);
+            return docker.create(a);
+        }).onSuccess(id -> {
+            r.containerId = id;
+            r.hadContainer = true;
+            observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, id, Observed.State.CREATED, null, ContainerRequest.graceSeconds(a)));
+            report(r, TaskState.CREATED, null, "Created", "");
+            start(r, id, false);
+        }).onFailure(err -> failed(r, err instanceof ImageMissing ? "ErrImagePull" : "CreateContainerError", err));
+    }
+
+    private void start(TaskRecord r, String containerId, boolean restart) {
+        if (restart) {
+            r.restartCount++;
+            r.backoffStep++;
+        }
+        // RUNNING is reported by the start event (or the next listing), not here: one source, one report
+        busy(r, () -> {
+            docker.start(containerId);
+            return null;
+        }).onFailure(err -> failed(r, "StartError", err));
+    }
+
+    private void waitFor(TaskRecord r, long until) {
+        if (!observed.containsKey(r.taskId)) return; // a failed create waiting to retry: FAILED was reported
+        if (!"CrashLoopBackOff".equals(r.reportedReason)) {
+            long secs = Math.max(1, (until - clock.getAsLong() + 999) / 1000);
+            report(r, TaskState.EXITED, observed.get(r.taskId).exitCode(), "CrashLoopBackOff",
+                    "back-off " + secs + "s restarting failed container");
+            vertx.setTimer(Math.max(1, until - clock.getAsLong()), t -> reconcile());
+        }
+    }
+
+    private void remove(TaskRecord r, String containerId, int grace) {
+        busy(r, () -> {
+            docker.stopAndRemove(containerId, grace);
+            return null;
+        }).onSuccess(v -> {
+            Observed o = observed.get(r.taskId);
+            if (o != null && o.containerId().equals(containerId)) observed.remove(r.taskId);
+            removed(r);
+        });
+    }
+
+    private void failed(TaskRecord r, String reason, Throwable err) {
+        long now = clock.getAsLong();
+        r.notBefore = now + Backoff.delayMs(Math.max(1, r.backoffStep));
+        r.backoffStep++;
+        String message = err instanceof ImageMissing ? err.getMessage() : String.valueOf(err.getMessage());
+        if (!(r.reported == TaskState.FAILED && reason.equals(r.reportedReason))) {
+            report(r, TaskState.FAILED, null, reason, message);
+        }
+        log.warn("node {} task {}: {}: {}", node.nodeId(), r.taskId, reason, message);
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    /** Runs a Docker call on the worker pool with the task marked busy; any outcome triggers another pass. */
+    private <T> Future<T> busy(TaskRecord r, Callable<T> call) {
+        r.busy = true;
+        return blocking(call).andThen(ar -> {
+            r.busy = false;
+            changes++;
+            reconcile();
+        });
+    }
+
+    private <T> Future<T> blocking(Callable<T> call) {
+        return workers.executeBlocking(call, false);
+    }
+
+    private TaskRecord record(String taskId, Observed o) {
+        return tasks.computeIfAbsent(taskId, id -> {
+            Assignment a = live.get(id);
+            return new TaskRecord(id, a != null ? a.getWorkloadKey() : o != null ? o.workloadKey() : "");
+        });
+    }
+
+    private int grace(String taskId) {
+        Assignment a = live.get(taskId);
+        if (a != null) return ContainerRequest.graceSeconds(a);
+        Observed o = observed.get(taskId);
+        return o != null ? o.graceSeconds() : 2;
+    }
+
+    private JsonArray runningTaskIds() {
+        JsonArray ids = new JsonArray();
+        observed.values().stream().filter(o -> o.state() == Observed.State.RUNNING)
+                .map(Observed::taskId).sorted().forEach(ids::add);
+        return ids;
+    }
+
+    private void report(TaskRecord r, TaskState state, Integer exitCode, String reason, String message) {
+        r.reported = state;
+        r.reportedReason = reason;
+        publisher.publish(Topics.TASK_STATUS, r.workloadKey,
+                        Statuses.of(node.nodeId(), r, state, exitCode, reason, message, clock.getAsLong()))
+                .whenComplete((md, err) -> {
+                    if (err != null) log.warn("node {}: status {} of {} not published: {}", node.nodeId(), state, r.taskId, err.toString());
+                });
+    }
+
+    /** The image is not on this engine; the daemon never pulls. */
+    static final class ImageMissing extends RuntimeException {
+        ImageMissing(String image) {
+            super("image not found locally: " + image);
+        }
+    }
+}
