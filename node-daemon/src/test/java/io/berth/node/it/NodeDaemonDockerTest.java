@@ -1,0 +1,236 @@
+package io.berth.node.it;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
+import io.berth.node.NodeDaemonService;
+import io.berth.node.docker.Labels;
+import io.berth.schemas.avro.ContainerPort;
+import io.berth.schemas.avro.NodeEvent;
+import io.berth.schemas.avro.NodeEventType;
+import io.berth.schemas.avro.TaskState;
+import io.berth.schemas.avro.TaskStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+import static io.berth.node.it.DaemonFixture.assignment;
+import static io.berth.node.it.DaemonFixture.eventually;
+import static io.berth.node.it.DaemonFixture.taskId;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The daemon against a real Kafka and the real Docker engine. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NodeDaemonDockerTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final List<String> SLEEP = List.of("sleep", "3600");
+
+    private DaemonFixture fx;
+
+    @BeforeAll
+    void startKafka() throws Exception {
+        fx = new DaemonFixture();
+    }
+
+    @AfterEach
+    void removeContainers() {
+        fx.cleanUp();
+    }
+
+    @AfterAll
+    void stopKafka() throws Exception {
+        fx.close();
+    }
+
+    private static Predicate<TaskStatus> status(String taskId, TaskState state) {
+        return s -> s.getTaskId().equals(taskId) && s.getState() == state;
+    }
+
+    @Test
+    void shouldRegisterThenHeartbeatEverySecond() throws Exception {
+        String node = fx.nodeId("reg");
+        NodeDaemonService d = fx.startDaemon(node);
+        try (Tail<NodeEvent> events = fx.nodeEvents()) {
+            NodeEvent reg = events.await("REGISTER", e -> e.getNodeId().equals(node) && e.getType() == NodeEventType.REGISTER, WAIT);
+            assertEquals(node, reg.getRegistration().getName());
+            assertEquals(4000, reg.getRegistration().getCapacity().getCpuMillis());
+            assertEquals("ssd", reg.getRegistration().getLabels().get("disk"));
+            assertEquals(d.incarnation(), reg.getRegistration().getIncarnation());
+            events.await("2 heartbeats", e -> e.getNodeId().equals(node) && e.getType() == NodeEventType.HEARTBEAT && e.getSequence() >= 3, WAIT);
+            d.close();
+            events.await("LEAVE", e -> e.getNodeId().equals(node) && e.getType() == NodeEventType.LEAVE, WAIT);
+        }
+    }
+
+    @Test
+    void shouldRunAnAssignedContainerWithLabelsAndLimitsThenRemoveItWhenRevoked() throws Exception {
+        String node = fx.nodeId("run");
+        String task = taskId("web");
+        int hostPort = freePort();
+        fx.startDaemon(node);
+        fx.assign(assignment(node, task, DaemonFixture.IMAGE, List.of("httpd", "-f", "-p", "8080"), "Always",
+                List.of(ContainerPort.newBuilder().setContainerPort(8080).setHostPort(hostPort).build())));
+        try (Tail<TaskStatus> st = fx.statuses(); Tail<NodeEvent> events = fx.nodeEvents()) {
+            st.await("CREATED", status(task, TaskState.CREATED), WAIT);
+            TaskStatus running = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            st.await("READY", status(task, TaskState.READY), WAIT);
+            assertEquals("default/deployment/web", running.getWorkloadKey());
+            assertEquals(node, running.getNodeId());
+
+            InspectContainerResponse c = fx.docker.inspectContainerCmd(running.getContainerId()).exec();
+            assertEquals("/" + Labels.containerName(node, task), c.getName());
+            assertTrue(c.getState().getRunning());
+            assertEquals(task, c.getConfig().getLabels().get(Labels.TASK));
+            assertEquals(node, c.getConfig().getLabels().get(Labels.NODE));
+            assertEquals("default/deployment/web", c.getConfig().getLabels().get(Labels.WORKLOAD));
+            assertEquals("default", c.getConfig().getLabels().get(Labels.NAMESPACE));
+            assertEquals(task, c.getConfig().getLabels().get(Labels.POD));
+            assertEquals("main", c.getConfig().getLabels().get(Labels.CONTAINER));
+            assertEquals(500_000_000L, c.getHostConfig().getNanoCPUs());
+            assertEquals(64L << 20, c.getHostConfig().getMemory());
+            assertEquals(Boolean.TRUE, c.getHostConfig().getInit());
+            assertTrue(List.of("", "no").contains(c.getHostConfig().getRestartPolicy().getName()), "Docker never restarts it");
+            assertTrue(List.of(c.getConfig().getEnv()).contains("GREETING=hello"));
+            assertEquals(List.of("httpd", "-f", "-p", "8080"), List.of(c.getConfig().getEntrypoint()));
+            assertEquals(String.valueOf(hostPort), c.getHostConfig().getPortBindings().getBindings().values().iterator().next()[0].getHostPortSpec());
+
+            events.await("heartbeat naming the task", e -> e.getNodeId().equals(node) && e.getRunningTaskIds().contains(task), WAIT);
+
+            fx.revoke(node, task);
+            st.await("REMOVED", status(task, TaskState.REMOVED), WAIT);
+            assertTrue(fx.containersOfTask(node, task).isEmpty(), "container removed");
+        }
+    }
+
+    @Test
+    void shouldRestartAKilledContainerAtOnce() throws Exception {
+        String node = fx.nodeId("kill");
+        String task = taskId("kill");
+        fx.startDaemon(node);
+        fx.assign(assignment(node, task, SLEEP, "Always"));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
+            long killedAt = System.nanoTime();
+            fx.docker.killContainerCmd(id).exec();
+            TaskStatus exited = st.await("EXITED", status(task, TaskState.EXITED), WAIT);
+            assertEquals(137, exited.getExitCode());
+            assertEquals("Error", exited.getReason());
+            TaskStatus again = st.await("RUNNING after restart", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
+            assertEquals(id, again.getContainerId());
+            eventually("running again", Duration.ofSeconds(3), () -> fx.docker.inspectContainerCmd(id).exec().getState().getRunning());
+            assertTrue(Duration.ofNanos(System.nanoTime() - killedAt).toMillis() < 3000, "restarted within ~2 s");
+        }
+    }
+
+    @Test
+    void shouldRecreateAContainerRemovedBehindItsBack() throws Exception {
+        String node = fx.nodeId("rm");
+        String task = taskId("rm");
+        fx.startDaemon(node);
+        fx.assign(assignment(node, task, SLEEP, "Always"));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
+            fx.docker.removeContainerCmd(id).withForce(true).exec();
+            TaskStatus again = st.await("RUNNING in a new container", s -> status(task, TaskState.RUNNING).test(s) && !id.equals(s.getContainerId()), WAIT);
+            eventually("new container running", Duration.ofSeconds(3), () -> fx.containersOfTask(node, task).stream()
+                    .anyMatch(c -> c.getId().equals(again.getContainerId()) && "running".equals(c.getState())));
+        }
+    }
+
+    @Test
+    void shouldAdoptItsContainersAfterARestart() throws Exception {
+        String node = fx.nodeId("adopt");
+        String task = taskId("adopt");
+        NodeDaemonService first = fx.startDaemon(node);
+        fx.assign(assignment(node, task, SLEEP, "Always"));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
+            first.close();
+            assertTrue(fx.docker.inspectContainerCmd(id).exec().getState().getRunning(), "a stopped daemon leaves containers running");
+            int before = st.all(s -> s.getTaskId().equals(task)).size();
+
+            fx.startDaemon(node);
+            eventually("RUNNING reported by the new daemon", WAIT, () -> since(st, task, before).stream()
+                    .anyMatch(x -> x.getState() == TaskState.RUNNING));
+            List<TaskStatus> after = since(st, task, before);
+            assertTrue(after.stream().anyMatch(s -> s.getState() == TaskState.RUNNING && id.equals(s.getContainerId())), "adopted: " + after);
+            assertTrue(after.stream().noneMatch(s -> s.getState() == TaskState.CREATED), "not recreated: " + after);
+            List<Container> cs = fx.containersOfTask(node, task);
+            assertEquals(1, cs.size());
+            assertEquals(id, cs.get(0).getId());
+        }
+    }
+
+    @Test
+    void shouldRemoveAContainerWithoutAssignmentFoundAtStart() throws Exception {
+        String node = fx.nodeId("orphan");
+        String task = taskId("orphan");
+        // a container of this node whose assignment was revoked while the daemon was down
+        fx.assign(assignment(node, task, SLEEP, "Always"));
+        NodeDaemonService first = fx.startDaemon(node);
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            first.close();
+            fx.revoke(node, task);
+            fx.startDaemon(node);
+            st.await("REMOVED", status(task, TaskState.REMOVED), WAIT);
+            eventually("container removed", WAIT, () -> fx.containersOfTask(node, task).isEmpty());
+        }
+    }
+
+    @Test
+    void shouldTouchOnlyItsOwnContainersWhenDaemonsShareAnEngine() throws Exception {
+        String a = fx.nodeId("a");
+        String b = fx.nodeId("b");
+        String ta = taskId("ta");
+        String tb = taskId("tb");
+        fx.startDaemon(a);
+        fx.startDaemon(b);
+        fx.assign(assignment(a, ta, SLEEP, "Always"));
+        fx.assign(assignment(b, tb, SLEEP, "Always"));
+        // an assignment keyed for b but written to a's partition would be a bug elsewhere; a must ignore b's keys anyway
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            assertEquals(a, st.await("a RUNNING", status(ta, TaskState.RUNNING), WAIT).getNodeId());
+            String bId = st.await("b RUNNING", status(tb, TaskState.RUNNING), WAIT).getContainerId();
+            assertEquals(b, st.all(status(tb, TaskState.RUNNING)).get(0).getNodeId());
+            assertEquals(1, fx.containersOf(a).size());
+            assertEquals(1, fx.containersOf(b).size());
+
+            fx.revoke(a, ta);
+            st.await("a REMOVED", status(ta, TaskState.REMOVED), WAIT);
+            assertTrue(fx.docker.inspectContainerCmd(bId).exec().getState().getRunning(), "b's container untouched");
+            assertTrue(st.all(s -> s.getTaskId().equals(tb) && !s.getNodeId().equals(b)).isEmpty(), "a never reports b's task");
+        }
+    }
+
+    @Test
+    void shouldFailATaskWhoseImageIsNotOnTheEngine() throws Exception {
+        String node = fx.nodeId("noimg");
+        String task = taskId("noimg");
+        fx.startDaemon(node);
+        fx.assign(assignment(node, task, "berth/does-not-exist:1.0", SLEEP, "Always", List.of()));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            TaskStatus failed = st.await("FAILED", status(task, TaskState.FAILED), WAIT);
+            assertEquals("ErrImagePull", failed.getReason());
+            assertTrue(failed.getMessage().contains("image not found locally"), failed.getMessage());
+            assertTrue(fx.containersOfTask(node, task).isEmpty());
+        }
+    }
+
+    private static List<TaskStatus> since(Tail<TaskStatus> st, String task, int skip) {
+        List<TaskStatus> all = st.all(s -> s.getTaskId().equals(task));
+        return all.subList(skip, all.size());
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
