@@ -223,6 +223,46 @@ class NodeDaemonDockerTest {
         }
     }
 
+    @Test
+    void shouldBackOffACrashingContainerAndReportCrashLoopBackOff() throws Exception {
+        String node = fx.nodeId("crash");
+        String task = taskId("crash");
+        fx.startDaemon(node);
+        fx.assign(assignment(node, task, List.of("sh", "-c", "exit 3"), "Always"));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            TaskStatus exited = st.await("EXITED", status(task, TaskState.EXITED), WAIT);
+            assertEquals(3, exited.getExitCode());
+            assertEquals("Error", exited.getReason());
+            // first restart is immediate, the second waits 1 s and says why
+            st.await("restart 1", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
+            TaskStatus waiting = st.await("CrashLoopBackOff", s -> status(task, TaskState.EXITED).test(s) && "CrashLoopBackOff".equals(s.getReason()), WAIT);
+            assertEquals(1, waiting.getRestartCount());
+            st.await("restart 2", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 2, WAIT);
+            assertEquals(1, fx.containersOfTask(node, task).size(), "restarts reuse the task's one container");
+        }
+    }
+
+    @Test
+    void shouldNotRestartWhatItsPolicyLetsStayDown() throws Exception {
+        String node = fx.nodeId("policy");
+        String never = taskId("never");
+        String onFailure = taskId("onfail");
+        String barrier = taskId("barrier");
+        fx.startDaemon(node);
+        fx.assign(assignment(node, never, List.of("sh", "-c", "exit 1"), "Never"));
+        fx.assign(assignment(node, onFailure, List.of("sh", "-c", "exit 0"), "OnFailure"));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            assertEquals("Error", st.await("never EXITED", status(never, TaskState.EXITED), WAIT).getReason());
+            assertEquals("Completed", st.await("onFailure EXITED", status(onFailure, TaskState.EXITED), WAIT).getReason());
+            // a later assignment running proves reconcile passes happened after both exits
+            fx.assign(assignment(node, barrier, SLEEP, "Always"));
+            st.await("barrier RUNNING", status(barrier, TaskState.RUNNING), WAIT);
+            assertTrue(st.all(s -> (s.getTaskId().equals(never) || s.getTaskId().equals(onFailure)) && s.getRestartCount() > 0).isEmpty(),
+                    "no restarts: " + st.all(s -> s.getTaskId().equals(never) || s.getTaskId().equals(onFailure)));
+            assertEquals("exited", fx.containersOfTask(node, never).get(0).getState());
+        }
+    }
+
     private static List<TaskStatus> since(Tail<TaskStatus> st, String task, int skip) {
         List<TaskStatus> all = st.all(s -> s.getTaskId().equals(task));
         return all.subList(skip, all.size());
