@@ -2,6 +2,7 @@ package io.berth.node;
 
 import io.berth.node.assign.AssignmentConsumerVerticle;
 import io.berth.node.bus.AssignmentChange;
+import io.berth.node.bus.AvroTrust;
 import io.berth.node.bus.ContainerEvent;
 import io.berth.node.bus.EventPublisher;
 import io.berth.node.bus.LocalCodec;
@@ -9,6 +10,7 @@ import io.berth.node.docker.DockerEventsVerticle;
 import io.berth.node.docker.DockerRuntime;
 import io.berth.node.heartbeat.HeartbeatVerticle;
 import io.berth.node.runtime.ContainerReconcilerVerticle;
+import io.berth.node.runtime.StatusSink;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
@@ -33,6 +35,10 @@ import java.util.function.LongSupplier;
  */
 public final class NodeDaemonService extends TopicCheckingService {
     private static final long DEPLOY_TIMEOUT_S = 30;
+
+    static {
+        AvroTrust.ensure();
+    }
 
     private final SchemaRegistryClient registry;
     private final NodeSettings node;
@@ -74,7 +80,7 @@ public final class NodeDaemonService extends TopicCheckingService {
         vertx.eventBus().registerDefaultCodec(AssignmentChange.class, new LocalCodec<>(AssignmentChange.class));
         vertx.eventBus().registerDefaultCodec(ContainerEvent.class, new LocalCodec<>(ContainerEvent.class));
         // order matters: the reconciler must listen before anything feeds it
-        deploy(new ContainerReconcilerVerticle(node, docker, publisher, clock));
+        deploy(new ContainerReconcilerVerticle(node, docker, StatusSink.kafka(publisher), clock));
         deploy(new DockerEventsVerticle(docker, node.nodeId()));
         deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher));
         heartbeat = new HeartbeatVerticle(node, publisher, incarnation, clock);

@@ -43,8 +43,9 @@ public final class AssignmentConsumerVerticle extends VerticleBase {
     private final EventPublisher publisher;
     private final Addresses addr;
     private volatile boolean running = true;
-    private KafkaConsumer<String, byte[]> consumer;
-    private final Promise<Void> exited = Promise.promise();
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Promise<Void> exited;
+    private volatile long retryMs = 500;
 
     public AssignmentConsumerVerticle(BerthConfig config, String nodeId, AvroSerde<Assignment> serde, EventPublisher publisher) {
         this.config = config;
@@ -56,54 +57,76 @@ public final class AssignmentConsumerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Properties p = config.clientProps("berth-node-" + nodeId + "-assignments");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // the scheduler writes transactionally (exactly_once_v2): never act on an aborted placement
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        Thread t = new Thread(this::loop, "berth-node-" + nodeId + "-assignments");
-        t.setDaemon(true);
-        t.start();
+        session();
         return Future.succeededFuture();
     }
 
     @Override
     public Future<?> stop() {
         running = false;
-        consumer.wakeup();
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c == null) return Future.succeededFuture();
+        c.wakeup();
         return exited.future();
     }
 
-    private void loop() {
+    /** One consumer on its own thread; if it fails, a fresh one starts after a back-off (on a Vert.x timer). */
+    private void session() {
+        if (!running) return;
+        Properties p = config.clientProps("berth-node-" + nodeId + "-assignments");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // the scheduler writes transactionally (exactly_once_v2): never act on an aborted placement
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        exited = Promise.promise();
+        Promise<Void> done = exited;
+        KafkaConsumer<String, byte[]> c = consumer;
+        Thread t = new Thread(() -> {
+            boolean failed = loop(c);
+            done.tryComplete();
+            if (failed && running) {
+                long delay = retryMs;
+                retryMs = Math.min(30_000, retryMs * 2);
+                vertx.setTimer(delay, id -> session());
+            }
+        }, "berth-node-" + nodeId + "-assignments");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Reads until stopped; returns true if it ended by failure. Re-reading from the start is safe: every handler is idempotent. */
+    private boolean loop(KafkaConsumer<String, byte[]> c) {
         try {
-            TopicPartition tp = partition();
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            TopicPartition tp = partition(c);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
             boolean synced = false;
             String prefix = nodeId + "/";
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     if (r.key() != null && r.key().startsWith(prefix)) forward(r, r.key().substring(prefix.length()));
                 }
-                if (!synced && consumer.position(tp) >= end) {
+                retryMs = 500;
+                if (!synced && c.position(tp) >= end) {
                     synced = true;
                     vertx.eventBus().send(addr.assignmentsSynced(), null);
                 }
             }
+            return false;
         } catch (WakeupException e) {
-            if (running) log.warn("node {}: assignment consumer woken unexpectedly", nodeId);
+            return running;
         } catch (RuntimeException e) {
-            log.error("node {}: assignment consumer failed", nodeId, e);
+            log.error("node {}: assignment consumer failed; restarting it in {} ms", nodeId, retryMs, e);
+            return true;
         } finally {
-            consumer.close(Duration.ofSeconds(2));
-            exited.tryComplete();
+            c.close(Duration.ofSeconds(2));
         }
     }
 
-    private TopicPartition partition() {
-        int n = consumer.partitionsFor(Topics.ASSIGNMENTS.name()).size();
+    private TopicPartition partition(KafkaConsumer<String, byte[]> c) {
+        int n = c.partitionsFor(Topics.ASSIGNMENTS.name()).size();
         return new TopicPartition(Topics.ASSIGNMENTS.name(), Topics.assignmentPartition(nodeId, n));
     }
 

@@ -32,7 +32,7 @@ public final class HeartbeatVerticle extends VerticleBase {
     private final String incarnation;
     private final LongSupplier clock;
     private final Addresses addr;
-    private long sequence;
+    private volatile long sequence;
     private List<String> lastRunning = List.of();
 
     public HeartbeatVerticle(NodeSettings node, EventPublisher publisher, String incarnation, LongSupplier clock) {

@@ -4,7 +4,6 @@ import io.berth.node.NodeSettings;
 import io.berth.node.bus.Addresses;
 import io.berth.node.bus.AssignmentChange;
 import io.berth.node.bus.ContainerEvent;
-import io.berth.node.bus.EventPublisher;
 import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.DockerRuntime;
 import io.berth.node.reconcile.Backoff;
@@ -13,7 +12,6 @@ import io.berth.node.reconcile.Observed;
 import io.berth.node.reconcile.Planner;
 import io.berth.node.reconcile.RestartPolicy;
 import io.berth.node.reconcile.Step;
-import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.TaskState;
 import io.vertx.core.Future;
@@ -41,7 +39,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private final NodeSettings node;
     private final DockerRuntime docker;
-    private final EventPublisher publisher;
+    private final StatusSink statuses;
     private final Addresses addr;
     private final LongSupplier clock;
 
@@ -55,10 +53,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private long changes;
     private WorkerExecutor workers;
 
-    public ContainerReconcilerVerticle(NodeSettings node, DockerRuntime docker, EventPublisher publisher, LongSupplier clock) {
+    public ContainerReconcilerVerticle(NodeSettings node, DockerRuntime docker, StatusSink statuses, LongSupplier clock) {
         this.node = node;
         this.docker = docker;
-        this.publisher = publisher;
+        this.statuses = statuses;
         this.addr = new Addresses(node.nodeId());
         this.clock = clock;
     }
@@ -186,7 +184,13 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         tasks.forEach((id, r) -> gates.put(id, r.notBefore));
         for (Step s : Planner.plan(desired, observed, gates, synced, now)) {
             TaskRecord r = record(s.taskId(), observed.get(s.taskId()));
-            if (!r.busy) execute(s, r);
+            if (r.busy) continue;
+            try {
+                execute(s, r);
+            } catch (RuntimeException e) {
+                // one unusable assignment (e.g. no container in its template) must not stall the others
+                failed(r, "CreateContainerError", e);
+            }
         }
         if (synced) dropRevokedWithoutContainer();
     }
@@ -316,11 +320,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private void report(TaskRecord r, TaskState state, Integer exitCode, String reason, String message) {
         r.reported = state;
         r.reportedReason = reason;
-        publisher.publish(Topics.TASK_STATUS, r.workloadKey,
-                        Statuses.of(node.nodeId(), r, state, exitCode, reason, message, clock.getAsLong()))
-                .whenComplete((md, err) -> {
-                    if (err != null) log.warn("node {}: status {} of {} not published: {}", node.nodeId(), state, r.taskId, err.toString());
-                });
+        statuses.report(Statuses.of(node.nodeId(), r, state, exitCode, reason, message, clock.getAsLong()));
     }
 
     /** The image is not on this engine; the daemon never pulls. */

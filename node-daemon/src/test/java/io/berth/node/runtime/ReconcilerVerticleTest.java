@@ -1,0 +1,134 @@
+package io.berth.node.runtime;
+
+import com.github.dockerjava.api.model.Container;
+import io.berth.node.NodeSettings;
+import io.berth.node.bus.Addresses;
+import io.berth.node.bus.AssignmentChange;
+import io.berth.node.bus.ContainerEvent;
+import io.berth.node.bus.LocalCodec;
+import io.berth.node.docker.DockerEventsVerticle;
+import io.berth.node.docker.DockerRuntime;
+import io.berth.node.docker.Labels;
+import io.berth.schemas.avro.*;
+import io.berth.node.bus.AvroTrust;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The reconciler and the Docker event listener on a Vert.x with a low event-loop budget, against
+ * the real engine but without Kafka: statuses go to an in-memory sink. Any handler that blocks an
+ * event loop for longer than the budget fails the test.
+ */
+@ExtendWith(VertxExtension.class)
+class ReconcilerVerticleTest {
+    private static final String IMAGE = "berth/busybox:latest";
+
+    static {
+        AvroTrust.ensure(); // generated builders fill defaults through Avro's class checks
+    }
+
+    // the test methods run on JUnit's thread (they may block); only the daemon's handlers run on event loops
+    private final Vertx vertx = Vertx.vertx(new VertxOptions()
+            .setMaxEventLoopExecuteTime(300).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+            .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+
+    private final String nodeId = "v" + UUID.randomUUID().toString().substring(0, 8);
+    private final Addresses addr = new Addresses(nodeId);
+    private final Queue<TaskStatus> statuses = new ConcurrentLinkedQueue<>();
+    private final Queue<BlockedThreadEvent> blocked = new ConcurrentLinkedQueue<>();
+    private DockerRuntime docker;
+
+    @BeforeEach
+    void deploy(VertxTestContext ctx) {
+        ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(blocked::add);
+        vertx.eventBus().registerDefaultCodec(AssignmentChange.class, new LocalCodec<>(AssignmentChange.class));
+        vertx.eventBus().registerDefaultCodec(ContainerEvent.class, new LocalCodec<>(ContainerEvent.class));
+        docker = new DockerRuntime(DockerRuntime.connect("unix:///var/run/docker.sock"), nodeId);
+        NodeSettings node = new NodeSettings(nodeId, nodeId, "127.0.0.1", Map.of(), 1000, 1L << 30,
+                "unix:///var/run/docker.sock", 1000, 500);
+        vertx.deployVerticle(new ContainerReconcilerVerticle(node, docker, statuses::add, System::currentTimeMillis))
+                .compose(id -> vertx.deployVerticle(new DockerEventsVerticle(docker, nodeId)))
+                .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @AfterEach
+    void removeContainers() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        for (Container c : docker.client().listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.NODE, nodeId)).exec()) {
+            docker.client().removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+        docker.close();
+        assertTrue(blocked.isEmpty(), "an event loop was blocked: " + blocked);
+    }
+
+    @Test
+    void shouldRunAnAssignmentThenRemoveItOnRevocation(VertxTestContext ctx) {
+        String task = "web-abc123-" + UUID.randomUUID().toString().substring(0, 5);
+        vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, assignment(task)));
+        vertx.eventBus().send(addr.assignmentsSynced(), null);
+        when(vertx, s -> s.getTaskId().equals(task) && s.getState() == TaskState.READY, () -> {
+            ctx.verify(() -> assertEquals(List.of(TaskState.CREATED, TaskState.RUNNING, TaskState.READY),
+                    statuses.stream().map(TaskStatus::getState).toList()));
+            vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, null));
+            when(vertx, s -> s.getState() == TaskState.REMOVED, () -> vertx.executeBlocking(docker::list)
+                    .onComplete(ctx.succeeding(left -> ctx.verify(() -> {
+                        assertTrue(left.isEmpty(), "container gone: " + left);
+                        assertEquals(1, statuses.stream().filter(s -> s.getState() == TaskState.REMOVED).count());
+                        ctx.completeNow();
+                    }))));
+        });
+    }
+
+    @Test
+    void shouldReportTheKillAndTheRestartOfAContainer(VertxTestContext ctx) {
+        String task = "kill-abc123-" + UUID.randomUUID().toString().substring(0, 5);
+        vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, assignment(task)));
+        vertx.eventBus().send(addr.assignmentsSynced(), null);
+        when(vertx, s -> s.getState() == TaskState.RUNNING, () -> {
+            String id = statuses.stream().filter(s -> s.getState() == TaskState.RUNNING).findFirst().orElseThrow().getContainerId();
+            vertx.executeBlocking(() -> docker.client().killContainerCmd(id).exec()).onFailure(ctx::failNow);
+            when(vertx, s -> s.getState() == TaskState.RUNNING && s.getRestartCount() == 1, () -> ctx.verify(() -> {
+                TaskStatus exited = statuses.stream().filter(s -> s.getState() == TaskState.EXITED).findFirst().orElseThrow();
+                assertEquals(137, exited.getExitCode());
+                ctx.completeNow();
+            }));
+        });
+    }
+
+    /** Polls the sink on a Vert.x timer (never sleeping) and runs {@code then} once a status matches. */
+    private void when(Vertx vertx, Predicate<TaskStatus> match, Runnable then) {
+        vertx.setPeriodic(20, id -> {
+            if (statuses.stream().anyMatch(match)) {
+                vertx.cancelTimer(id);
+                then.run();
+            }
+        });
+    }
+
+    private Assignment assignment(String task) {
+        ContainerSpec c = ContainerSpec.newBuilder().setName("main").setImage(IMAGE)
+                .setCommand(List.of("sleep", "3600")).build();
+        PodTemplate t = PodTemplate.newBuilder().setContainers(List.of(c)).setTerminationGracePeriodSeconds(1).build();
+        Resources none = Resources.newBuilder().build();
+        return Assignment.newBuilder().setTaskId(task).setNodeId(nodeId).setWorkloadKey("default/deployment/web")
+                .setTemplate(t).setRequests(none).build();
+    }
+}
