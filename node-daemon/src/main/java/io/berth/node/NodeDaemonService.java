@@ -1,11 +1,10 @@
 package io.berth.node;
 
 import io.berth.node.assign.AssignmentConsumerVerticle;
-import io.berth.node.bus.AssignmentChange;
 import io.berth.node.bus.AvroTrust;
-import io.berth.node.bus.ContainerEvent;
 import io.berth.node.bus.EventPublisher;
 import io.berth.node.bus.LocalCodec;
+import io.berth.node.logs.LogShipperVerticle;
 import io.berth.node.docker.DockerEventsVerticle;
 import io.berth.node.docker.DockerRuntime;
 import io.berth.node.heartbeat.HeartbeatVerticle;
@@ -29,7 +28,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The node daemon: one Vert.x instance with a verticle per concern (see README.md):
- * container reconciler, Docker event listener, assignment consumer, registration + heartbeat.
+ * log shipper, container reconciler, Docker event listener, assignment consumer, registration + heartbeat.
  * {@link #start()} returns once the node has registered; {@link #close()} publishes LEAVE and
  * stops the daemon but leaves the containers running, for the next daemon to adopt.
  */
@@ -77,9 +76,9 @@ public final class NodeDaemonService extends TopicCheckingService {
         docker.ping(); // fail fast with a clear cause when the engine is absent
         publisher = new EventPublisher(config, node, serdes);
         vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(AssignmentChange.class, new LocalCodec<>(AssignmentChange.class));
-        vertx.eventBus().registerDefaultCodec(ContainerEvent.class, new LocalCodec<>(ContainerEvent.class));
-        // order matters: the reconciler must listen before anything feeds it
+        LocalCodec.registerAll(vertx.eventBus());
+        // order matters: the reconciler (and the log shipper it informs) must listen before anything feeds it
+        deploy(new LogShipperVerticle(docker, publisher, node.nodeId()));
         deploy(new ContainerReconcilerVerticle(node, docker, StatusSink.kafka(publisher), clock));
         deploy(new DockerEventsVerticle(docker, node.nodeId()));
         deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher));

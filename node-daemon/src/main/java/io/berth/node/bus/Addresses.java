@@ -17,6 +17,11 @@ public record Addresses(String nodeId) {
         return "berth.node." + nodeId + ".container-events";
     }
 
+    /** {@link TaskRunning}, published: a task's container (re)started or was adopted. */
+    public String taskRunning() {
+        return "berth.node." + nodeId + ".task-running";
+    }
+
     /** Request, reply a {@code JsonArray} of the task ids whose containers run now (for heartbeats). */
     public String runningTasks() {
         return "berth.node." + nodeId + ".running-tasks";

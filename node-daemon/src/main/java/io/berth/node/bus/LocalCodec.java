@@ -1,6 +1,7 @@
 package io.berth.node.bus;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 
 /**
@@ -12,6 +13,13 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
 
     public LocalCodec(Class<T> type) {
         this.type = type;
+    }
+
+    /** Registers the codecs of every message the daemon's verticles exchange. */
+    public static void registerAll(EventBus bus) {
+        bus.registerDefaultCodec(AssignmentChange.class, new LocalCodec<>(AssignmentChange.class));
+        bus.registerDefaultCodec(ContainerEvent.class, new LocalCodec<>(ContainerEvent.class));
+        bus.registerDefaultCodec(TaskRunning.class, new LocalCodec<>(TaskRunning.class));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.berth.node.NodeSettings;
 import io.berth.node.bus.Addresses;
 import io.berth.node.bus.AssignmentChange;
 import io.berth.node.bus.ContainerEvent;
+import io.berth.node.bus.TaskRunning;
 import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.DockerRuntime;
 import io.berth.node.reconcile.Backoff;
@@ -52,6 +53,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     /** bumped by every event and own mutation: a listing taken before it is stale and discarded */
     private long changes;
     private WorkerExecutor workers;
+    private boolean stopping;
 
     public ContainerReconcilerVerticle(NodeSettings node, DockerRuntime docker, StatusSink statuses, LongSupplier clock) {
         this.node = node;
@@ -76,6 +78,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         // containers keep running on purpose: a restarted daemon adopts them
+        stopping = true;
         return workers == null ? Future.succeededFuture() : workers.close();
     }
 
@@ -122,9 +125,19 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.taskId)));
         if (!r.reportedRunning() && live.containsKey(r.taskId)) {
             report(r, TaskState.RUNNING, null, "Started", "");
+            announceRunning(r, containerId, now);
             // no readiness probe yet: a running container is ready
             report(r, TaskState.READY, null, "", "");
         }
+    }
+
+    private void announceRunning(TaskRecord r, String containerId, long now) {
+        Assignment a = live.get(r.taskId);
+        String pod = a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName();
+        String container = a.getTemplate().getContainers().isEmpty() ? "" : ContainerRequest.mainContainer(a).getName();
+        // one second early: "since" has second granularity and the start event arrives after the first output
+        int since = (int) (now / 1000) - 1;
+        vertx.eventBus().publish(addr.taskRunning(), new TaskRunning(r.taskId, containerId, a.getNamespace(), pod, container, since));
     }
 
     private void onExited(TaskRecord r, Integer exitCode, long now) {
@@ -153,6 +166,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     /** Lists the node's containers and plans; coalesces calls that arrive while a listing runs. */
     private void reconcile() {
+        if (stopping) return;
         if (listing) {
             again = true;
             return;
@@ -161,6 +175,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         long before = changes;
         blocking(docker::list).onComplete(ar -> {
             listing = false;
+            if (stopping) return;
             if (ar.failed()) {
                 log.warn("node {}: cannot list containers: {}", node.nodeId(), ar.cause().toString());
             } else if (before != changes) {

@@ -120,6 +120,10 @@ final class DaemonFixture implements AutoCloseable {
         return new Tail<>(kafka.bootstrapServers(), Topics.NODE_EVENTS, serdes);
     }
 
+    Tail<LogLine> logs() {
+        return new Tail<>(kafka.bootstrapServers(), Topics.LOGS, serdes);
+    }
+
     List<Container> containersOf(String nodeId) {
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.NODE, nodeId)).exec();
     }

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.model.Container;
 import io.berth.node.NodeDaemonService;
 import io.berth.node.docker.Labels;
 import io.berth.schemas.avro.ContainerPort;
+import io.berth.schemas.avro.LogLine;
 import io.berth.schemas.avro.NodeEvent;
 import io.berth.schemas.avro.NodeEventType;
 import io.berth.schemas.avro.TaskState;
@@ -260,6 +261,23 @@ class NodeDaemonDockerTest {
             assertTrue(st.all(s -> (s.getTaskId().equals(never) || s.getTaskId().equals(onFailure)) && s.getRestartCount() > 0).isEmpty(),
                     "no restarts: " + st.all(s -> s.getTaskId().equals(never) || s.getTaskId().equals(onFailure)));
             assertEquals("exited", fx.containersOfTask(node, never).get(0).getState());
+        }
+    }
+
+    @Test
+    void shouldShipContainerOutputLineByLine() throws Exception {
+        String node = fx.nodeId("logs");
+        String task = taskId("logs");
+        fx.startDaemon(node);
+        fx.assign(assignment(node, task, List.of("sh", "-c", "echo first line; echo to-stderr >&2; echo last; sleep 3600"), "Always"));
+        try (Tail<LogLine> logs = fx.logs()) {
+            LogLine first = logs.await("first line", l -> l.getTaskId().equals(task) && l.getLine().equals("first line"), WAIT);
+            assertEquals("stdout", first.getStream());
+            assertEquals(node, first.getNodeId());
+            assertEquals("main", first.getContainer());
+            assertEquals("stderr", logs.await("stderr line", l -> l.getTaskId().equals(task) && l.getLine().equals("to-stderr"), WAIT).getStream());
+            logs.await("last line", l -> l.getTaskId().equals(task) && l.getLine().equals("last"), WAIT);
+            assertEquals(1, logs.all(l -> l.getTaskId().equals(task) && l.getLine().equals("first line")).size(), "no duplicates");
         }
     }
 

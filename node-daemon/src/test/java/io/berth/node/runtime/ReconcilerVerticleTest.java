@@ -4,7 +4,6 @@ import com.github.dockerjava.api.model.Container;
 import io.berth.node.NodeSettings;
 import io.berth.node.bus.Addresses;
 import io.berth.node.bus.AssignmentChange;
-import io.berth.node.bus.ContainerEvent;
 import io.berth.node.bus.LocalCodec;
 import io.berth.node.docker.DockerEventsVerticle;
 import io.berth.node.docker.DockerRuntime;
@@ -59,8 +58,7 @@ class ReconcilerVerticleTest {
     @BeforeEach
     void deploy(VertxTestContext ctx) {
         ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(blocked::add);
-        vertx.eventBus().registerDefaultCodec(AssignmentChange.class, new LocalCodec<>(AssignmentChange.class));
-        vertx.eventBus().registerDefaultCodec(ContainerEvent.class, new LocalCodec<>(ContainerEvent.class));
+        LocalCodec.registerAll(vertx.eventBus());
         docker = new DockerRuntime(DockerRuntime.connect("unix:///var/run/docker.sock"), nodeId);
         NodeSettings node = new NodeSettings(nodeId, nodeId, "127.0.0.1", Map.of(), 1000, 1L << 30,
                 "unix:///var/run/docker.sock", 1000, 500);
