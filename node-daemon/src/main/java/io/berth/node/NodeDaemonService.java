@@ -71,6 +71,15 @@ public final class NodeDaemonService extends TopicCheckingService {
 
     @Override
     protected void run() throws Exception {
+        try {
+            startDaemon();
+        } catch (Exception e) {
+            close(); // release what did start: a failed start must not leave threads or sockets behind
+            throw e;
+        }
+    }
+
+    private void startDaemon() throws Exception {
         BerthSerdes serdes = new BerthSerdes(registry);
         docker = new DockerRuntime(DockerRuntime.connect(node.dockerHost()), node.nodeId());
         docker.ping(); // fail fast with a clear cause when the engine is absent

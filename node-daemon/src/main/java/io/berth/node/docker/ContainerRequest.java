@@ -77,7 +77,8 @@ public final class ContainerRequest {
         long cpu = c.getLimits().getCpuMillis();
         if (cpu > 0) h.withNanoCPUs(cpu * 1_000_000L);
         long mem = c.getLimits().getMemoryBytes();
-        if (mem > 0) h.withMemory(mem);
+        // swap limit = memory limit, as Kubernetes does: past the limit the container is OOM-killed, not swapped
+        if (mem > 0) h.withMemory(mem).withMemorySwap(mem);
         Ports ports = new Ports();
         boolean any = false;
         for (ContainerPort p : c.getPorts()) {

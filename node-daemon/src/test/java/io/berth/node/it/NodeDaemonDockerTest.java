@@ -4,6 +4,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import io.berth.node.NodeDaemonService;
 import io.berth.node.docker.Labels;
+import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.LogLine;
 import io.berth.schemas.avro.NodeEvent;
@@ -278,6 +279,21 @@ class NodeDaemonDockerTest {
             assertEquals("stderr", logs.await("stderr line", l -> l.getTaskId().equals(task) && l.getLine().equals("to-stderr"), WAIT).getStream());
             logs.await("last line", l -> l.getTaskId().equals(task) && l.getLine().equals("last"), WAIT);
             assertEquals(1, logs.all(l -> l.getTaskId().equals(task) && l.getLine().equals("first line")).size(), "no duplicates");
+        }
+    }
+
+    @Test
+    void shouldReportOOMKilledWhenAContainerExceedsItsMemoryLimit() throws Exception {
+        String node = fx.nodeId("oom");
+        String task = taskId("oom");
+        fx.startDaemon(node);
+        Assignment a = assignment(node, task, List.of("sh", "-c", "x=$(head -c 64000000 /dev/zero | tr '\\0' a); echo survived"), "Never");
+        a.getTemplate().getContainers().get(0).setLimits(DaemonFixture.res(500, 16L << 20));
+        fx.assign(a);
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            TaskStatus exited = st.await("EXITED", status(task, TaskState.EXITED), WAIT);
+            assertEquals("OOMKilled", exited.getReason());
+            assertEquals(137, exited.getExitCode());
         }
     }
 
