@@ -103,6 +103,11 @@ final class DaemonFixture implements AutoCloseable {
         send(a.getNodeId(), a.getTaskId(), v);
     }
 
+    /** Writes raw bytes as an assignment value (poison-record tests). */
+    void assignRaw(String nodeId, String taskId, byte[] value) throws Exception {
+        send(nodeId, taskId, value);
+    }
+
     void revoke(String nodeId, String taskId) throws Exception {
         send(nodeId, taskId, null);
     }
@@ -118,6 +123,10 @@ final class DaemonFixture implements AutoCloseable {
 
     Tail<NodeEvent> nodeEvents() {
         return new Tail<>(kafka.bootstrapServers(), Topics.NODE_EVENTS, serdes);
+    }
+
+    Tail<DeadLetter> deadLetters() {
+        return new Tail<>(kafka.bootstrapServers(), Topics.DEAD_LETTERS, serdes);
     }
 
     Tail<LogLine> logs() {

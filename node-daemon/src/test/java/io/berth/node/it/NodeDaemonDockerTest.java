@@ -5,7 +5,9 @@ import com.github.dockerjava.api.model.Container;
 import io.berth.node.NodeDaemonService;
 import io.berth.node.docker.Labels;
 import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.Topics;
 import io.berth.schemas.avro.ContainerPort;
+import io.berth.schemas.avro.DeadLetter;
 import io.berth.schemas.avro.LogLine;
 import io.berth.schemas.avro.NodeEvent;
 import io.berth.schemas.avro.NodeEventType;
@@ -118,15 +120,18 @@ class NodeDaemonDockerTest {
         fx.assign(assignment(node, task, SLEEP, "Always"));
         try (Tail<TaskStatus> st = fx.statuses()) {
             String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
-            long killedAt = System.nanoTime();
+            String firstStart = fx.docker.inspectContainerCmd(id).exec().getState().getStartedAt();
             fx.docker.killContainerCmd(id).exec();
+            // measured on the engine, not through Kafka: running again (a new start) within ~2 s
+            eventually("running again", Duration.ofSeconds(3), () -> {
+                var state = fx.docker.inspectContainerCmd(id).exec().getState();
+                return state.getRunning() && !firstStart.equals(state.getStartedAt());
+            });
             TaskStatus exited = st.await("EXITED", status(task, TaskState.EXITED), WAIT);
             assertEquals(137, exited.getExitCode());
             assertEquals("Error", exited.getReason());
             TaskStatus again = st.await("RUNNING after restart", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
             assertEquals(id, again.getContainerId());
-            eventually("running again", Duration.ofSeconds(3), () -> fx.docker.inspectContainerCmd(id).exec().getState().getRunning());
-            assertTrue(Duration.ofNanos(System.nanoTime() - killedAt).toMillis() < 3000, "restarted within ~2 s");
         }
     }
 
@@ -294,6 +299,21 @@ class NodeDaemonDockerTest {
             TaskStatus exited = st.await("EXITED", status(task, TaskState.EXITED), WAIT);
             assertEquals("OOMKilled", exited.getReason());
             assertEquals(137, exited.getExitCode());
+        }
+    }
+
+    @Test
+    void shouldParkAnUndecodableAssignmentAndKeepGoing() throws Exception {
+        String node = fx.nodeId("poison");
+        String task = taskId("ok");
+        fx.startDaemon(node);
+        fx.assignRaw(node, "poison-1", new byte[]{1, 2, 3});
+        fx.assign(assignment(node, task, SLEEP, "Always"));
+        try (Tail<DeadLetter> dead = fx.deadLetters(); Tail<TaskStatus> st = fx.statuses()) {
+            DeadLetter dl = dead.await("dead letter", d -> d.getComponent().equals("node-daemon/" + node), WAIT);
+            assertEquals(Topics.ASSIGNMENTS.name(), dl.getSourceTopic());
+            assertTrue(dl.getReason().contains("magic") || dl.getReason().contains("bytes"), dl.getReason());
+            st.await("the next assignment still runs", status(task, TaskState.RUNNING), WAIT);
         }
     }
 
