@@ -1,0 +1,147 @@
+package io.berth.scheduler;
+
+import io.berth.scheduler.core.Placement;
+import io.berth.scheduler.core.Placer;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.PlacementRequest;
+import io.berth.schemas.serde.AvroSerde;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import static io.berth.scheduler.SchedulerTopology.*;
+
+/**
+ * The adapter around the pure {@link Placer}: takes placement requests, reads the ledger into a
+ * snapshot, places, and publishes the decisions. A request that fits nowhere waits in the pending
+ * store and is tried again on every wall-clock punctuation, which is also how node and capacity
+ * changes are noticed (the global stores change on another thread, without telling this one).
+ */
+final class SchedulerProcessor implements Processor<String, byte[], String, SpecificRecord> {
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulerProcessor.class);
+    /** Requests are tried oldest first, so a big task is not starved by a stream of small ones arriving later. */
+    private static final Comparator<PlacementRequest> FIFO =
+            Comparator.comparingLong(PlacementRequest::getTimestamp).thenComparing(PlacementRequest::getTaskId);
+
+    private final AvroSerde<PlacementRequest> requestSerde;
+    private final SchedulerSettings settings;
+    private final Placer placer = Placer.standard();
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, PlacementRequest> pending;
+    private KeyValueStore<String, String> lastReason;
+    private Ledger ledger;
+    private DeadLetters deadLetters;
+
+    SchedulerProcessor(AvroSerde<PlacementRequest> requestSerde, SchedulerSettings settings) {
+        this.requestSerde = requestSerde;
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.pending = context.getStateStore(PENDING_STORE);
+        this.lastReason = context.getStateStore(REASONS_STORE);
+        this.ledger = new Ledger(context.getStateStore(NODES_STORE), context.getStateStore(LEDGER_STORE),
+                context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl());
+        this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK);
+        context.schedule(settings.retryInterval(), PunctuationType.WALL_CLOCK_TIME, this::retryPending);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        if (record.value() == null) return; // nothing to place; the contract has no tombstones here
+        Optional<PlacementRequest> request = decode(record);
+        if (request.isEmpty()) return;
+        PlacementRequest stamped = stamped(request.get());
+        pending.put(stamped.getTaskId(), stamped);
+        placeBatch(List.of(stamped));
+    }
+
+    /** A request without a timestamp is aged from its arrival (a copy: records read are never changed). */
+    private PlacementRequest stamped(PlacementRequest r) {
+        return r.getTimestamp() > 0 ? r : PlacementRequest.newBuilder(r).setTimestamp(context.currentSystemTimeMs()).build();
+    }
+
+    private Optional<PlacementRequest> decode(Record<String, byte[]> record) {
+        PlacementRequest request;
+        try {
+            request = requestSerde.deserialize(Topics.PLACEMENT_REQUESTS.name(), record.value());
+        } catch (RuntimeException e) {
+            deadLetters.send(record, e.getMessage(), e.getClass().getName());
+            return Optional.empty();
+        }
+        Optional<String> problem = RequestValidation.problem(request);
+        problem.ifPresent(p -> deadLetters.send(record, p, IllegalArgumentException.class.getName()));
+        return problem.isPresent() ? Optional.empty() : Optional.of(request);
+    }
+
+    private void retryPending(long now) {
+        List<PlacementRequest> queue = new ArrayList<>();
+        try (KeyValueIterator<String, PlacementRequest> it = pending.all()) {
+            it.forEachRemaining(kv -> queue.add(kv.value));
+        }
+        queue.removeIf(r -> expired(r, now));
+        queue.sort(FIFO);
+        if (!queue.isEmpty()) placeBatch(queue);
+    }
+
+    /** The controller will not tell us a task was dropped, so a request cannot wait forever. */
+    private boolean expired(PlacementRequest r, long now) {
+        if (now - r.getTimestamp() <= settings.pendingTtl().toMillis()) return false;
+        LOG.warn("dropping placement request for {} after {}: {}", r.getTaskId(), settings.pendingTtl(), lastReason.get(r.getTaskId()));
+        forget(r.getTaskId());
+        return true;
+    }
+
+    /** One snapshot for the whole batch; each decision is folded in before the next is made. */
+    private void placeBatch(List<PlacementRequest> queue) {
+        long now = context.currentSystemTimeMs();
+        Ledger.View view = ledger.read(now);
+        for (PlacementRequest request : queue) {
+            if (view.isPlaced(request.getTaskId())) {
+                forget(request.getTaskId()); // idempotent: a request seen twice is placed once
+                continue;
+            }
+            Placement placement = placer.place(view.snapshot(), Conversions.pending(request));
+            view = view.with(placement);
+            if (placement instanceof Placement.Placed placed) publishPlaced(request, placed, now);
+            else publishUnplaceable(request, (Placement.Unplaceable) placement, now);
+        }
+    }
+
+    private void publishPlaced(PlacementRequest request, Placement.Placed placed, long now) {
+        Assignment assignment = Decisions.assignment(request, placed.nodeId(), now);
+        String key = Topics.assignmentKey(placed.nodeId(), request.getTaskId());
+        context.forward(new Record<>(key, assignment, now), ASSIGNMENT_SINK);
+        context.forward(new Record<>(request.getWorkloadKey(), Decisions.assigned(request, placed.nodeId(), now), now), STATUS_SINK);
+        ledger.recordPlacement(assignment);
+        forget(request.getTaskId());
+        LOG.debug("placed {} on {} ({} feasible, {})", request.getTaskId(), placed.nodeId(), placed.feasibleNodes(), placed.score());
+    }
+
+    /** Reports only a changed reason: a task retried every half second must not flood the status topic. */
+    private void publishUnplaceable(PlacementRequest request, Placement.Unplaceable u, long now) {
+        if (u.message().equals(lastReason.get(request.getTaskId()))) return;
+        lastReason.put(request.getTaskId(), u.message());
+        context.forward(new Record<>(request.getWorkloadKey(), Decisions.unschedulable(request, u.message(), now), now), STATUS_SINK);
+        LOG.info("cannot place {}: {}", request.getTaskId(), u.message());
+    }
+
+    private void forget(String taskId) {
+        pending.delete(taskId);
+        lastReason.delete(taskId);
+    }
+}
