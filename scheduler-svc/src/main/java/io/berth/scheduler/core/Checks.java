@@ -1,6 +1,5 @@
 package io.berth.scheduler.core;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -40,10 +39,11 @@ public final class Checks {
 
     /** Reports every short resource, as Kubernetes does, so "3 Insufficient cpu, 3 Insufficient memory" can add up past the node count. */
     static List<String> resourcesFit(Node node, NodeUsage usage, Pending task) {
-        List<String> reasons = new ArrayList<>(2);
-        if (!fits(task.requests().cpuMillis(), usage.allocated().cpuMillis(), node.capacity().cpuMillis())) reasons.add(INSUFFICIENT_CPU);
-        if (!fits(task.requests().memoryBytes(), usage.allocated().memoryBytes(), node.capacity().memoryBytes())) reasons.add(INSUFFICIENT_MEMORY);
-        return reasons;
+        boolean cpu = fits(task.requests().cpuMillis(), usage.allocated().cpuMillis(), node.capacity().cpuMillis());
+        boolean memory = fits(task.requests().memoryBytes(), usage.allocated().memoryBytes(), node.capacity().memoryBytes());
+        if (cpu && memory) return List.of();
+        if (cpu) return List.of(INSUFFICIENT_MEMORY);
+        return memory ? List.of(INSUFFICIENT_CPU) : List.of(INSUFFICIENT_CPU, INSUFFICIENT_MEMORY);
     }
 
     /** A request of 0 always fits, even on a node whose capacity is unknown (0) or already full. */

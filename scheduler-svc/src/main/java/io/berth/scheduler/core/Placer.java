@@ -40,8 +40,10 @@ public final class Placer {
         Map<String, List<String>> rejected = new TreeMap<>();
         Candidate best = null;
         int feasible = 0;
-        for (Node node : snapshot.nodes()) {
-            NodeUsage usage = snapshot.usage(node.id());
+        List<Node> nodes = snapshot.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            NodeUsage usage = snapshot.usageAt(i);
             List<String> reasons = firstRejection(node, usage, task);
             if (!reasons.isEmpty()) {
                 rejected.put(node.id(), reasons);
@@ -71,9 +73,12 @@ public final class Placer {
         return new Candidate(node, scores, tieBreak(seed, node.id()));
     }
 
-    /** SplitMix64 of seed and node id: a per-task permutation of the nodes, stable across JVMs. */
+    /**
+     * SplitMix64 of seed and node id: a per-task permutation of the nodes, stable across JVMs
+     * (String.hashCode is specified by the language and cached, so this costs no hashing per call).
+     */
     static long tieBreak(long seed, String nodeId) {
-        long z = seed + seedOf(nodeId) * 0x9e3779b97f4a7c15L;
+        long z = seed + nodeId.hashCode() * 0x9e3779b97f4a7c15L;
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);
