@@ -1,11 +1,12 @@
 package io.berth.scheduler;
 
+import io.berth.scheduler.core.Claim;
 import io.berth.scheduler.core.ClusterSnapshot;
+import io.berth.scheduler.core.Node;
 import io.berth.scheduler.core.Placement;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.NodeView;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -15,7 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What is booked where. The truth is the compacted assignments topic (a global store: every live
@@ -26,30 +27,44 @@ import java.util.function.Consumer;
  * {@code inFlightTtl} has passed — erring on the side of holding capacity a little longer).
  */
 final class Ledger {
-    private final ReadOnlyKeyValueStore<String, NodeView> nodes;
-    private final ReadOnlyKeyValueStore<String, Assignment> assignments;
+    private final ReadOnlyKeyValueStore<String, byte[]> nodes;
+    private final ReadOnlyKeyValueStore<String, byte[]> assignments;
     private final KeyValueStore<String, Assignment> inFlight;
     private final Duration inFlightTtl;
+    private final DecodedCache<Node> nodeViews;
+    private final DecodedCache<Booking> ledgerEntries;
 
-    Ledger(ReadOnlyKeyValueStore<String, NodeView> nodes, ReadOnlyKeyValueStore<String, Assignment> assignments,
-           KeyValueStore<String, Assignment> inFlight, Duration inFlightTtl) {
+    /** The global stores hold raw bytes (see {@link DecodedCache}); {@code decoders} turn them into records. */
+    Ledger(ReadOnlyKeyValueStore<String, byte[]> nodes, ReadOnlyKeyValueStore<String, byte[]> assignments,
+           KeyValueStore<String, Assignment> inFlight, Duration inFlightTtl, Decoders decoders) {
         this.nodes = nodes;
         this.assignments = assignments;
         this.inFlight = inFlight;
         this.inFlightTtl = inFlightTtl;
+        this.nodeViews = new DecodedCache<>("node view", decoders.node().andThen(Conversions::node));
+        this.ledgerEntries = new DecodedCache<>("assignment", decoders.assignment().andThen(Booking::of));
+    }
+
+    record Decoders(Function<byte[], NodeView> node, Function<byte[], Assignment> assignment) {}
+
+    /** One live ledger entry as the core sees it; cached per key, so a scan converts nothing. */
+    private record Booking(String nodeId, Claim claim) {
+        static Booking of(Assignment a) {
+            return new Booking(a.getNodeId(), Conversions.claim(a));
+        }
     }
 
     /** The current snapshot and the ids of every task already placed. Settles in-flight entries on the way. */
     View read(long now) {
         ClusterSnapshot.Builder builder = ClusterSnapshot.builder();
         Set<String> placed = new HashSet<>();
-        forEach(nodes, view -> builder.node(Conversions.node(view)));
-        forEach(assignments, a -> {
-            builder.claim(a.getNodeId(), Conversions.claim(a));
-            placed.add(a.getTaskId());
+        nodeViews.scan(nodes, (key, node) -> builder.node(node));
+        ledgerEntries.scan(assignments, (key, b) -> {
+            builder.claim(b.nodeId(), b.claim());
+            placed.add(b.claim().taskId());
         });
         countInFlight(now, builder, placed);
-        return new View(builder.build(), placed);
+        return new View(builder.build(), placed, Set.of());
     }
 
     /** Remembers a placement just written, until the ledger shows it. */
@@ -77,26 +92,20 @@ final class Ledger {
         return assignments.get(Topics.assignmentKey(a.getNodeId(), a.getTaskId())) != null;
     }
 
-    private static <V> void forEach(ReadOnlyKeyValueStore<String, V> store, Consumer<V> action) {
-        try (KeyValueIterator<String, V> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, V> kv = it.next();
-                if (kv.value != null) action.accept(kv.value);
-            }
-        }
-    }
-
-    /** A snapshot plus the placed task ids; {@link #with} folds in a decision of the current batch. */
-    record View(ClusterSnapshot snapshot, Set<String> placedTaskIds) {
+    /**
+     * A snapshot plus the placed task ids: those read ({@code placedAtRead}, thousands, shared) and
+     * those decided since ({@code placedSince}, a few, copied per decision).
+     */
+    record View(ClusterSnapshot snapshot, Set<String> placedAtRead, Set<String> placedSince) {
         boolean isPlaced(String taskId) {
-            return placedTaskIds.contains(taskId);
+            return placedAtRead.contains(taskId) || placedSince.contains(taskId);
         }
 
         View with(Placement placement) {
             if (!(placement instanceof Placement.Placed)) return this;
-            Set<String> placed = new HashSet<>(placedTaskIds);
-            placed.add(placement.task().taskId());
-            return new View(snapshot.with(placement), placed);
+            Set<String> since = new HashSet<>(placedSince);
+            since.add(placement.task().taskId());
+            return new View(snapshot.with(placement), placedAtRead, since);
         }
     }
 }

@@ -4,8 +4,10 @@ import io.berth.scheduler.core.Placement;
 import io.berth.scheduler.core.Placer;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.PlacementRequest;
 import io.berth.schemas.serde.AvroSerde;
+import io.berth.schemas.serde.BerthSerdes;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -42,11 +44,19 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     private KeyValueStore<String, PlacementRequest> pending;
     private KeyValueStore<String, String> lastReason;
     private Ledger ledger;
+    private Ledger.View view;   // the last snapshot read, with this processor's decisions since folded in
+    private long viewReadAt;
     private DeadLetters deadLetters;
 
-    SchedulerProcessor(AvroSerde<PlacementRequest> requestSerde, SchedulerSettings settings) {
-        this.requestSerde = requestSerde;
+    private final Ledger.Decoders decoders;
+
+    SchedulerProcessor(BerthSerdes serdes, SchedulerSettings settings) {
+        this.requestSerde = serdes.value(Topics.PLACEMENT_REQUESTS);
         this.settings = settings;
+        AvroSerde<NodeView> nodes = serdes.value(Topics.NODES);
+        AvroSerde<Assignment> assignments = serdes.value(Topics.ASSIGNMENTS);
+        this.decoders = new Ledger.Decoders(b -> nodes.deserialize(Topics.NODES.name(), b),
+                b -> assignments.deserialize(Topics.ASSIGNMENTS.name(), b));
     }
 
     @Override
@@ -55,7 +65,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         this.pending = context.getStateStore(PENDING_STORE);
         this.lastReason = context.getStateStore(REASONS_STORE);
         this.ledger = new Ledger(context.getStateStore(NODES_STORE), context.getStateStore(LEDGER_STORE),
-                context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl());
+                context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl(), decoders);
         this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK);
         context.schedule(settings.retryInterval(), PunctuationType.WALL_CLOCK_TIME, this::retryPending);
     }
@@ -67,7 +77,24 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         if (request.isEmpty()) return;
         PlacementRequest stamped = stamped(request.get());
         pending.put(stamped.getTaskId(), stamped);
-        placeBatch(List.of(stamped));
+        placeArrival(stamped, context.currentSystemTimeMs());
+    }
+
+    /**
+     * An arriving request is placed on the cached view while it is young (a full read scans both
+     * global stores). Only an "unplaceable" verdict is checked again on a fresh read, so the cache
+     * never causes a false UNSCHEDULABLE; it can at worst miss a node that just turned NotReady
+     * or cordoned, a race the global store's own lag has anyway.
+     */
+    private void placeArrival(PlacementRequest request, long now) {
+        boolean stale = view == null || now - viewReadAt > settings.snapshotMaxAge().toMillis();
+        if (stale) readView(now);
+        Optional<Placement> decision = attempt(request);
+        if (!stale && decision.isPresent() && decision.get() instanceof Placement.Unplaceable) {
+            readView(now);
+            decision = attempt(request);
+        }
+        apply(request, decision, now);
     }
 
     /** A request without a timestamp is aged from its arrival (a copy: records read are never changed). */
@@ -95,7 +122,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         }
         queue.removeIf(r -> expired(r, now));
         queue.sort(FIFO);
-        if (!queue.isEmpty()) placeBatch(queue);
+        if (!queue.isEmpty()) placeBatch(queue, now);
     }
 
     /** The controller will not tell us a task was dropped, so a request cannot wait forever. */
@@ -106,20 +133,31 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         return true;
     }
 
-    /** One snapshot for the whole batch; each decision is folded in before the next is made. */
-    private void placeBatch(List<PlacementRequest> queue) {
-        long now = context.currentSystemTimeMs();
-        Ledger.View view = ledger.read(now);
-        for (PlacementRequest request : queue) {
-            if (view.isPlaced(request.getTaskId())) {
-                forget(request.getTaskId()); // idempotent: a request seen twice is placed once
-                continue;
-            }
-            Placement placement = placer.place(view.snapshot(), Conversions.pending(request));
-            view = view.with(placement);
-            if (placement instanceof Placement.Placed placed) publishPlaced(request, placed, now);
-            else publishUnplaceable(request, (Placement.Unplaceable) placement, now);
+    /** One fresh snapshot for the whole batch; each decision is folded in before the next is made. */
+    private void placeBatch(List<PlacementRequest> queue, long now) {
+        readView(now);
+        for (PlacementRequest request : queue) apply(request, attempt(request), now);
+    }
+
+    private void readView(long now) {
+        view = ledger.read(now);
+        viewReadAt = now;
+    }
+
+    /** Empty when the task already has an assignment: a request seen twice is placed once. */
+    private Optional<Placement> attempt(PlacementRequest request) {
+        if (view.isPlaced(request.getTaskId())) return Optional.empty();
+        return Optional.of(placer.place(view.snapshot(), Conversions.pending(request)));
+    }
+
+    private void apply(PlacementRequest request, Optional<Placement> decision, long now) {
+        if (decision.isEmpty()) {
+            forget(request.getTaskId());
+            return;
         }
+        view = view.with(decision.get());
+        if (decision.get() instanceof Placement.Placed placed) publishPlaced(request, placed, now);
+        else publishUnplaceable(request, (Placement.Unplaceable) decision.get(), now);
     }
 
     private void publishPlaced(PlacementRequest request, Placement.Placed placed, long now) {

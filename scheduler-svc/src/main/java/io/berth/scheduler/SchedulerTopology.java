@@ -3,8 +3,8 @@ package io.berth.scheduler;
 import io.berth.schemas.AssignmentPartitioner;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
-import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.serde.BerthSerdes;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,10 +45,10 @@ public final class SchedulerTopology {
 
     public static Topology build(BerthSerdes serdes, SchedulerSettings settings) {
         Topology t = new Topology();
-        globalStore(t, NODES_STORE, Topics.NODES.name(), serdes.value(NodeView.class));
-        globalStore(t, LEDGER_STORE, Topics.ASSIGNMENTS.name(), serdes.value(Assignment.class));
+        globalStore(t, NODES_STORE, Topics.NODES.name());
+        globalStore(t, LEDGER_STORE, Topics.ASSIGNMENTS.name());
         t.addSource("placement-requests", new StringDeserializer(), Serdes.ByteArray().deserializer(), Topics.PLACEMENT_REQUESTS.name());
-        t.addProcessor(SCHEDULER, () -> new SchedulerProcessor(serdes.value(Topics.PLACEMENT_REQUESTS), settings), "placement-requests");
+        t.addProcessor(SCHEDULER, () -> new SchedulerProcessor(serdes, settings), "placement-requests");
         t.addStateStore(localStore(PENDING_STORE, serdes.value(Topics.PLACEMENT_REQUESTS)), SCHEDULER);
         t.addStateStore(localStore(REASONS_STORE, Serdes.String()), SCHEDULER);
         t.addStateStore(localStore(IN_FLIGHT_STORE, serdes.value(Assignment.class)), SCHEDULER);
@@ -59,11 +59,15 @@ public final class SchedulerTopology {
         return t;
     }
 
-    /** In memory: a global store is rebuilt from its topic on start anyway, and scans of it must be cheap. */
-    private static <V> void globalStore(Topology t, String store, String topic, Serde<V> values) {
-        StoreBuilder<KeyValueStore<String, V>> builder = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(store), Serdes.String(), values).withLoggingDisabled();
-        t.addGlobalStore(builder, store + "-source", new StringDeserializer(), values.deserializer(), topic, store + "-updater", mirror(store));
+    /**
+     * In memory (it is rebuilt from its topic on start anyway, and it is scanned often) and as raw
+     * bytes: the processor decodes each value once (DecodedCache), and a poison record on these
+     * topics can never stop the global thread.
+     */
+    private static void globalStore(Topology t, String store, String topic) {
+        StoreBuilder<KeyValueStore<String, byte[]>> builder = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray()).withLoggingDisabled();
+        t.addGlobalStore(builder, store + "-source", new StringDeserializer(), new ByteArrayDeserializer(), topic, store + "-updater", mirror(store));
     }
 
     /** Keeps a global store equal to its compacted topic: a value replaces, a tombstone deletes. */

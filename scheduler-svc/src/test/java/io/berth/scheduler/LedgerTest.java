@@ -23,19 +23,21 @@ class LedgerTest {
     private static final Duration TTL = Duration.ofSeconds(30);
     private static final long NOW = 1_000_000;
     private final BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
-    private KeyValueStore<String, NodeView> nodes;
-    private KeyValueStore<String, Assignment> ledgerStore;
+    private KeyValueStore<String, byte[]> nodes;
+    private KeyValueStore<String, byte[]> ledgerStore;
     private KeyValueStore<String, Assignment> inFlight;
     private Ledger ledger;
 
     @BeforeEach
     void setUp() {
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-        nodes = store("n", serdes.value(NodeView.class), context);
-        ledgerStore = store("l", serdes.value(Assignment.class), context);
+        nodes = store("n", Serdes.ByteArray(), context);
+        ledgerStore = store("l", Serdes.ByteArray(), context);
         inFlight = store("f", serdes.value(Assignment.class), context);
-        ledger = new Ledger(nodes, ledgerStore, inFlight, TTL);
-        nodes.put("node-1", node("node-1", 1000, 1024 * MI));
+        ledger = new Ledger(nodes, ledgerStore, inFlight, TTL, new Ledger.Decoders(
+                b -> serdes.value(NodeView.class).deserialize(Topics.NODES.name(), b),
+                b -> serdes.value(Assignment.class).deserialize(Topics.ASSIGNMENTS.name(), b)));
+        nodes.put("node-1", serdes.value(NodeView.class).serialize(Topics.NODES.name(), node("node-1", 1000, 1024 * MI)));
     }
 
     private static <V> KeyValueStore<String, V> store(String name, Serde<V> values, MockProcessorContext<Object, Object> context) {
@@ -47,6 +49,18 @@ class LedgerTest {
 
     private static Assignment placed(String taskId, long cpu, long at) {
         return Decisions.assignment(request(taskId, cpu, 0), "node-1", at);
+    }
+
+    private byte[] bytes(Assignment a) {
+        return serdes.value(Assignment.class).serialize(Topics.ASSIGNMENTS.name(), a);
+    }
+
+    @Test
+    void shouldSkipAnUndecodableLedgerEntry() {
+        ledgerStore.put("node-1/poison", new byte[]{0, 0, 0, 0, 99, 1});
+        ledgerStore.put(Topics.assignmentKey("node-1", "t2"), bytes(placed("t2", 200, NOW)));
+        assertEquals(200, cpuBooked(ledger.read(NOW)));
+        assertEquals(200, cpuBooked(ledger.read(NOW)), "the second scan uses the cache");
     }
 
     private long cpuBooked(Ledger.View view) {
@@ -65,7 +79,7 @@ class LedgerTest {
     void shouldCountAPlacementOnceWhenTheLedgerShowsIt() {
         Assignment a = placed("t1", 300, NOW);
         ledger.recordPlacement(a);
-        ledgerStore.put(Topics.assignmentKey("node-1", "t1"), a);
+        ledgerStore.put(Topics.assignmentKey("node-1", "t1"), bytes(a));
         assertEquals(300, cpuBooked(ledger.read(NOW + 100)));
         assertNull(inFlight.get("t1"), "settled once visible");
     }
@@ -74,7 +88,7 @@ class LedgerTest {
     void shouldFreeCapacityAfterTheLedgerShowedAndRevokedIt() {
         Assignment a = placed("t1", 300, NOW);
         ledger.recordPlacement(a);
-        ledgerStore.put(Topics.assignmentKey("node-1", "t1"), a);
+        ledgerStore.put(Topics.assignmentKey("node-1", "t1"), bytes(a));
         ledger.read(NOW + 100);
         ledgerStore.delete(Topics.assignmentKey("node-1", "t1")); // the controller's tombstone
         assertEquals(0, cpuBooked(ledger.read(NOW + 200)));

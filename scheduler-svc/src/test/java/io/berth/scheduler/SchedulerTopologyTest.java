@@ -169,6 +169,17 @@ class SchedulerTopologyTest {
     }
 
     @Test
+    void shouldCheckACachedUnplaceableVerdictOnAFreshRead() {
+        addNode(node("node-1", 1000, 128 * MI));
+        send(request("web-abc123-small", 100, 64 * MI)); // reads and caches the snapshot
+        addNode(node("node-2", 4000, 4096 * MI));         // the cache does not know this node yet
+        send(request("web-abc123-big01", 100, 1024 * MI));
+        List<TaskStatus> all = statuses.readValuesToList();
+        assertEquals(List.of(TaskState.ASSIGNED, TaskState.ASSIGNED), all.stream().map(TaskStatus::getState).toList(), "no false UNSCHEDULABLE");
+        assertEquals("node-2", all.get(1).getNodeId());
+    }
+
+    @Test
     void shouldDeadLetterAPoisonRequestAndCarryOn() {
         addNode(node("node-1", 4000, 4096 * MI));
         rawRequests.pipeInput(Topics.SCHEDULING_KEY, new byte[]{1, 2, 3});

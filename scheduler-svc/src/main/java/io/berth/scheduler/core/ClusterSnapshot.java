@@ -68,7 +68,7 @@ public final class ClusterSnapshot {
 
     public static final class Builder {
         private final Map<String, Node> nodes = new TreeMap<>();
-        private final Map<String, NodeUsage> usage = new HashMap<>();
+        private final Map<String, List<Claim>> claims = new HashMap<>();
 
         public Builder node(Node node) {
             nodes.put(node.id(), node);
@@ -77,7 +77,7 @@ public final class ClusterSnapshot {
 
         /** Claims on nodes that turn out unknown are dropped: no task can be placed there anyway. */
         public Builder claim(String nodeId, Claim claim) {
-            usage.merge(nodeId, NodeUsage.EMPTY.plus(claim), (a, b) -> a.plus(claim));
+            claims.computeIfAbsent(nodeId, k -> new ArrayList<>()).add(claim);
             return this;
         }
 
@@ -87,7 +87,7 @@ public final class ClusterSnapshot {
             NodeUsage[] usageArray = new NodeUsage[sorted.size()];
             for (int i = 0; i < sorted.size(); i++) {
                 index.put(sorted.get(i).id(), i);
-                usageArray[i] = usage.getOrDefault(sorted.get(i).id(), NodeUsage.EMPTY);
+                usageArray[i] = NodeUsage.of(claims.getOrDefault(sorted.get(i).id(), List.of()));
             }
             return new ClusterSnapshot(Collections.unmodifiableList(sorted), Collections.unmodifiableMap(index), usageArray);
         }
