@@ -40,6 +40,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     private final AvroSerde<PlacementRequest> requestSerde;
     private final SchedulerSettings settings;
     private final Placer placer = Placer.standard();
+    private final Ledger.Decoders decoders;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, PlacementRequest> pending;
     private KeyValueStore<String, String> lastReason;
@@ -47,8 +48,6 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     private Ledger.View view;   // the last snapshot read, with this processor's decisions since folded in
     private long viewReadAt;
     private DeadLetters deadLetters;
-
-    private final Ledger.Decoders decoders;
 
     SchedulerProcessor(BerthSerdes serdes, SchedulerSettings settings) {
         this.requestSerde = serdes.value(Topics.PLACEMENT_REQUESTS);
@@ -97,9 +96,15 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         apply(request, decision, now);
     }
 
-    /** A request without a timestamp is aged from its arrival (a copy: records read are never changed). */
+    /**
+     * A request without a timestamp is aged from its first arrival (a repeat keeps the age of the
+     * one already waiting). A copy: records read are never changed.
+     */
     private PlacementRequest stamped(PlacementRequest r) {
-        return r.getTimestamp() > 0 ? r : PlacementRequest.newBuilder(r).setTimestamp(context.currentSystemTimeMs()).build();
+        if (r.getTimestamp() > 0) return r;
+        PlacementRequest waiting = pending.get(r.getTaskId());
+        long since = waiting != null ? waiting.getTimestamp() : context.currentSystemTimeMs();
+        return PlacementRequest.newBuilder(r).setTimestamp(since).build();
     }
 
     private Optional<PlacementRequest> decode(Record<String, byte[]> record) {
