@@ -1,12 +1,28 @@
 package io.berth.scheduler;
 
 import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.TopicCheckingService;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
-/** The scheduler service. Skeleton: connects, verifies its topics and logs; behaviour lands in later issues. */
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@link SchedulerTopology} as the Streams application {@code berth-scheduler}, exactly once.
+ * {@link #start()} returns once the application is RUNNING (global stores restored, tasks assigned).
+ */
 public final class SchedulerService extends TopicCheckingService {
+    public static final String APPLICATION_ID = "berth-scheduler";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
     private final SchemaRegistryClient registry;
+    private volatile KafkaStreams streams;
 
     public SchedulerService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -19,12 +35,37 @@ public final class SchedulerService extends TopicCheckingService {
     }
 
     @Override
-    protected void run() {
-        log.info("{} ready (registry {})", name(), config.registryUrl());
+    protected void run() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        KafkaStreams ks = new KafkaStreams(SchedulerTopology.build(new BerthSerdes(registry), SchedulerSettings.from(config)), streamsProps());
+        ks.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) running.countDown();
+            if (now == KafkaStreams.State.ERROR) log.error("{}: streams entered ERROR", name());
+        });
+        streams = ks;
+        ks.start();
+        if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name() + " not RUNNING after " + START_TIMEOUT + " (state " + ks.state() + ")");
+        }
+    }
+
+    Properties streamsProps() {
+        Properties p = config.clientProps(APPLICATION_ID);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("scheduler").toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // Every source reads bytes and decodes inside the topology (requests are dead-lettered there),
+        // so only a key could fail here; the shared dead-letter handler replaces this once it lands.
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+        return p;
     }
 
     @Override
     public void close() {
+        KafkaStreams ks = streams;
+        streams = null;
+        if (ks != null) ks.close(Duration.ofSeconds(10));
         log.info("{} stopped", name());
     }
 }

@@ -1,0 +1,41 @@
+package io.berth.scheduler;
+
+import io.berth.schemas.avro.DeadLetter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** Sends a rejected input record, with the reason, to the dead letters; the stream carries on. */
+final class DeadLetters {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+    private final ProcessorContext<String, SpecificRecord> context;
+    private final String sink;
+
+    DeadLetters(ProcessorContext<String, SpecificRecord> context, String sink) {
+        this.context = context;
+        this.sink = sink;
+    }
+
+    void send(Record<String, byte[]> record, String reason, String exceptionClass) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setSourceTopic(meta == null ? "" : meta.topic())
+                .setPartition(meta == null ? -1 : meta.partition())
+                .setOffset(meta == null ? -1 : meta.offset())
+                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setReason(reason == null ? "unknown" : reason)
+                .setExceptionClass(exceptionClass)
+                .setComponent("scheduler")
+                .setTimestamp(context.currentSystemTimeMs())
+                .build();
+        LOG.warn("dead-lettering {}-{}@{}: {}", letter.getSourceTopic(), letter.getPartition(), letter.getOffset(), letter.getReason());
+        context.forward(new Record<>(record.key(), letter, record.timestamp()), sink);
+    }
+}

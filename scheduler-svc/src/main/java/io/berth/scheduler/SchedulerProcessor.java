@@ -1,0 +1,190 @@
+package io.berth.scheduler;
+
+import io.berth.scheduler.core.Placement;
+import io.berth.scheduler.core.Placer;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.NodeView;
+import io.berth.schemas.avro.PlacementRequest;
+import io.berth.schemas.serde.AvroSerde;
+import io.berth.schemas.serde.BerthSerdes;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import static io.berth.scheduler.SchedulerTopology.*;
+
+/**
+ * The adapter around the pure {@link Placer}: takes placement requests, reads the ledger into a
+ * snapshot, places, and publishes the decisions. A request that fits nowhere waits in the pending
+ * store and is tried again on every wall-clock punctuation, which is also how node and capacity
+ * changes are noticed (the global stores change on another thread, without telling this one).
+ */
+final class SchedulerProcessor implements Processor<String, byte[], String, SpecificRecord> {
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulerProcessor.class);
+    /** Requests are tried oldest first, so a big task is not starved by a stream of small ones arriving later. */
+    private static final Comparator<PlacementRequest> FIFO =
+            Comparator.comparingLong(PlacementRequest::getTimestamp).thenComparing(PlacementRequest::getTaskId);
+
+    private final AvroSerde<PlacementRequest> requestSerde;
+    private final SchedulerSettings settings;
+    private final Placer placer = Placer.standard();
+    private final Ledger.Decoders decoders;
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, PlacementRequest> pending;
+    private KeyValueStore<String, String> lastReason;
+    private Ledger ledger;
+    private Ledger.View view;   // the last snapshot read, with this processor's decisions since folded in
+    private long viewReadAt;
+    private DeadLetters deadLetters;
+
+    SchedulerProcessor(BerthSerdes serdes, SchedulerSettings settings) {
+        this.requestSerde = serdes.value(Topics.PLACEMENT_REQUESTS);
+        this.settings = settings;
+        AvroSerde<NodeView> nodes = serdes.value(Topics.NODES);
+        AvroSerde<Assignment> assignments = serdes.value(Topics.ASSIGNMENTS);
+        this.decoders = new Ledger.Decoders(b -> nodes.deserialize(Topics.NODES.name(), b),
+                b -> assignments.deserialize(Topics.ASSIGNMENTS.name(), b));
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.pending = context.getStateStore(PENDING_STORE);
+        this.lastReason = context.getStateStore(REASONS_STORE);
+        this.ledger = new Ledger(context.getStateStore(NODES_STORE), context.getStateStore(LEDGER_STORE),
+                context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl(), decoders);
+        this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK);
+        context.schedule(settings.retryInterval(), PunctuationType.WALL_CLOCK_TIME, this::retryPending);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        if (record.value() == null) return; // nothing to place; the contract has no tombstones here
+        Optional<PlacementRequest> request = decode(record);
+        if (request.isEmpty()) return;
+        PlacementRequest stamped = stamped(request.get());
+        pending.put(stamped.getTaskId(), stamped);
+        placeArrival(stamped, context.currentSystemTimeMs());
+    }
+
+    /**
+     * An arriving request is placed on the cached view while it is young (a full read scans both
+     * global stores). Only an "unplaceable" verdict is checked again on a fresh read, so the cache
+     * never causes a false UNSCHEDULABLE; it can at worst miss a node that just turned NotReady
+     * or cordoned, a race the global store's own lag has anyway.
+     */
+    private void placeArrival(PlacementRequest request, long now) {
+        boolean stale = view == null || now - viewReadAt > settings.snapshotMaxAge().toMillis();
+        if (stale) readView(now);
+        Optional<Placement> decision = attempt(request);
+        if (!stale && decision.isPresent() && decision.get() instanceof Placement.Unplaceable) {
+            readView(now);
+            decision = attempt(request);
+        }
+        apply(request, decision, now);
+    }
+
+    /**
+     * A request without a timestamp is aged from its first arrival (a repeat keeps the age of the
+     * one already waiting). A copy: records read are never changed.
+     */
+    private PlacementRequest stamped(PlacementRequest r) {
+        if (r.getTimestamp() > 0) return r;
+        PlacementRequest waiting = pending.get(r.getTaskId());
+        long since = waiting != null ? waiting.getTimestamp() : context.currentSystemTimeMs();
+        return PlacementRequest.newBuilder(r).setTimestamp(since).build();
+    }
+
+    private Optional<PlacementRequest> decode(Record<String, byte[]> record) {
+        PlacementRequest request;
+        try {
+            request = requestSerde.deserialize(Topics.PLACEMENT_REQUESTS.name(), record.value());
+        } catch (RuntimeException e) {
+            deadLetters.send(record, e.getMessage(), e.getClass().getName());
+            return Optional.empty();
+        }
+        Optional<String> problem = RequestValidation.problem(request);
+        problem.ifPresent(p -> deadLetters.send(record, p, IllegalArgumentException.class.getName()));
+        return problem.isPresent() ? Optional.empty() : Optional.of(request);
+    }
+
+    private void retryPending(long now) {
+        List<PlacementRequest> queue = new ArrayList<>();
+        try (KeyValueIterator<String, PlacementRequest> it = pending.all()) {
+            it.forEachRemaining(kv -> queue.add(kv.value));
+        }
+        queue.removeIf(r -> expired(r, now));
+        queue.sort(FIFO);
+        if (!queue.isEmpty()) placeBatch(queue, now);
+    }
+
+    /** The controller will not tell us a task was dropped, so a request cannot wait forever. */
+    private boolean expired(PlacementRequest r, long now) {
+        if (now - r.getTimestamp() <= settings.pendingTtl().toMillis()) return false;
+        LOG.warn("dropping placement request for {} after {}: {}", r.getTaskId(), settings.pendingTtl(), lastReason.get(r.getTaskId()));
+        forget(r.getTaskId());
+        return true;
+    }
+
+    /** One fresh snapshot for the whole batch; each decision is folded in before the next is made. */
+    private void placeBatch(List<PlacementRequest> queue, long now) {
+        readView(now);
+        for (PlacementRequest request : queue) apply(request, attempt(request), now);
+    }
+
+    private void readView(long now) {
+        view = ledger.read(now);
+        viewReadAt = now;
+    }
+
+    /** Empty when the task already has an assignment: a request seen twice is placed once. */
+    private Optional<Placement> attempt(PlacementRequest request) {
+        if (view.isPlaced(request.getTaskId())) return Optional.empty();
+        return Optional.of(placer.place(view.snapshot(), Conversions.pending(request)));
+    }
+
+    private void apply(PlacementRequest request, Optional<Placement> decision, long now) {
+        if (decision.isEmpty()) {
+            forget(request.getTaskId());
+            return;
+        }
+        view = view.with(decision.get());
+        if (decision.get() instanceof Placement.Placed placed) publishPlaced(request, placed, now);
+        else publishUnplaceable(request, (Placement.Unplaceable) decision.get(), now);
+    }
+
+    private void publishPlaced(PlacementRequest request, Placement.Placed placed, long now) {
+        Assignment assignment = Decisions.assignment(request, placed.nodeId(), now);
+        String key = Topics.assignmentKey(placed.nodeId(), request.getTaskId());
+        context.forward(new Record<>(key, assignment, now), ASSIGNMENT_SINK);
+        context.forward(new Record<>(request.getWorkloadKey(), Decisions.assigned(request, placed.nodeId(), now), now), STATUS_SINK);
+        ledger.recordPlacement(assignment);
+        forget(request.getTaskId());
+        LOG.debug("placed {} on {} ({} feasible, {})", request.getTaskId(), placed.nodeId(), placed.feasibleNodes(), placed.score());
+    }
+
+    /** Reports only a changed reason: a task retried every half second must not flood the status topic. */
+    private void publishUnplaceable(PlacementRequest request, Placement.Unplaceable u, long now) {
+        if (u.message().equals(lastReason.get(request.getTaskId()))) return;
+        lastReason.put(request.getTaskId(), u.message());
+        context.forward(new Record<>(request.getWorkloadKey(), Decisions.unschedulable(request, u.message(), now), now), STATUS_SINK);
+        LOG.info("cannot place {}: {}", request.getTaskId(), u.message());
+    }
+
+    private void forget(String taskId) {
+        pending.delete(taskId);
+        lastReason.delete(taskId);
+    }
+}

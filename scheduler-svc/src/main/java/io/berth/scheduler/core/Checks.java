@@ -1,0 +1,60 @@
+package io.berth.scheduler.core;
+
+import java.util.List;
+import java.util.Map;
+
+/** The feasibility checks, in the order the chain runs them (cheapest and most decisive first). */
+public final class Checks {
+    private Checks() {}
+
+    public static final String NOT_READY = "node(s) were not ready";
+    public static final String UNSCHEDULABLE = "node(s) were unschedulable";
+    public static final String SELECTOR_MISMATCH = "node(s) didn't match Pod's node affinity/selector";
+    public static final String INSUFFICIENT_CPU = "Insufficient cpu";
+    public static final String INSUFFICIENT_MEMORY = "Insufficient memory";
+    public static final String PORTS_IN_USE = "node(s) didn't have free ports for the requested pod ports";
+
+    /** The chain {@link Placer#standard()} uses. */
+    public static final List<FeasibilityCheck> STANDARD = List.of(
+            Checks::nodeReady,        // a node without heartbeats would never start the task
+            Checks::nodeSchedulable,  // cordoned: the operator asked for no new work here
+            Checks::nodeSelector,     // the task asked for specific node labels
+            Checks::resourcesFit,     // both resources in one check, as Kubernetes' NodeResourcesFit
+            Checks::hostPortsFree);   // two tasks cannot bind the same port on one host
+
+    static List<String> nodeReady(Node node, NodeUsage usage, Pending task) {
+        return node.ready() ? List.of() : List.of(NOT_READY);
+    }
+
+    static List<String> nodeSchedulable(Node node, NodeUsage usage, Pending task) {
+        return node.cordoned() ? List.of(UNSCHEDULABLE) : List.of();
+    }
+
+    static List<String> nodeSelector(Node node, NodeUsage usage, Pending task) {
+        for (Map.Entry<String, String> wanted : task.nodeSelector().entrySet()) {
+            if (!wanted.getValue().equals(node.labels().get(wanted.getKey()))) return List.of(SELECTOR_MISMATCH);
+        }
+        return List.of();
+    }
+
+    /** Reports every short resource, as Kubernetes does, so "3 Insufficient cpu, 3 Insufficient memory" can add up past the node count. */
+    static List<String> resourcesFit(Node node, NodeUsage usage, Pending task) {
+        boolean cpu = fits(task.requests().cpuMillis(), usage.allocated().cpuMillis(), node.capacity().cpuMillis());
+        boolean memory = fits(task.requests().memoryBytes(), usage.allocated().memoryBytes(), node.capacity().memoryBytes());
+        if (cpu && memory) return List.of();
+        if (cpu) return List.of(INSUFFICIENT_MEMORY);
+        return memory ? List.of(INSUFFICIENT_CPU) : List.of(INSUFFICIENT_CPU, INSUFFICIENT_MEMORY);
+    }
+
+    /** A request of 0 always fits, even on a node whose capacity is unknown (0) or already full. */
+    static boolean fits(long request, long allocated, long capacity) {
+        return request == 0 || allocated + request <= capacity;
+    }
+
+    static List<String> hostPortsFree(Node node, NodeUsage usage, Pending task) {
+        for (int port : task.hostPorts()) {
+            if (usage.hostPorts().contains(port)) return List.of(PORTS_IN_USE);
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,220 @@
+package io.berth.scheduler;
+
+import io.berth.registry.client.InMemorySchemaRegistryClient;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.*;
+import io.berth.schemas.serde.BerthSerdes;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+
+import static io.berth.scheduler.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class SchedulerTopologyTest {
+    private static final Instant START = Instant.parse("2026-11-22T05:00:00Z");
+    private static final Duration RETRY = SchedulerSettings.DEFAULTS.retryInterval();
+
+    @TempDir
+    Path stateDir;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, NodeView> nodes;
+    private TestInputTopic<String, PlacementRequest> requests;
+    private TestInputTopic<String, byte[]> rawRequests;
+    private TestInputTopic<String, Assignment> ledgerIn;
+    private TestOutputTopic<String, Assignment> assignments;
+    private TestOutputTopic<String, TaskStatus> statuses;
+    private TestOutputTopic<String, DeadLetter> deadLetters;
+
+    @BeforeEach
+    void setUp() {
+        BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, SchedulerService.APPLICATION_ID);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(SchedulerTopology.build(serdes, SchedulerSettings.DEFAULTS), props, START);
+        StringSerializer keys = new StringSerializer();
+        nodes = driver.createInputTopic(Topics.NODES.name(), keys, serdes.value(Topics.NODES).serializer());
+        requests = driver.createInputTopic(Topics.PLACEMENT_REQUESTS.name(), keys, serdes.value(Topics.PLACEMENT_REQUESTS).serializer());
+        rawRequests = driver.createInputTopic(Topics.PLACEMENT_REQUESTS.name(), keys, new ByteArraySerializer());
+        ledgerIn = driver.createInputTopic(Topics.ASSIGNMENTS.name(), keys, serdes.value(Topics.ASSIGNMENTS).serializer());
+        StringDeserializer keysOut = new StringDeserializer();
+        assignments = driver.createOutputTopic(Topics.ASSIGNMENTS.name(), keysOut, serdes.value(Topics.ASSIGNMENTS).deserializer());
+        statuses = driver.createOutputTopic(Topics.TASK_STATUS.name(), keysOut, serdes.value(Topics.TASK_STATUS).deserializer());
+        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), keysOut, serdes.value(Topics.DEAD_LETTERS).deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private void addNode(NodeView n) {
+        nodes.pipeInput(n.getNodeId(), n);
+    }
+
+    private void send(PlacementRequest r) {
+        requests.pipeInput(Topics.SCHEDULING_KEY, r);
+    }
+
+    private void tick() {
+        driver.advanceWallClockTime(RETRY);
+    }
+
+    @Test
+    void shouldAssignARequestAndReportItAssigned() {
+        addNode(node("node-1", 2000, 1024 * MI));
+        send(request("web-abc123-aaaaa", 500, 256 * MI));
+
+        TestRecord<String, Assignment> a = assignments.readRecord();
+        assertEquals(Topics.assignmentKey("node-1", "web-abc123-aaaaa"), a.key());
+        assertEquals("node-1", a.value().getNodeId());
+        assertEquals(WEB, a.value().getWorkloadKey());
+        assertEquals(500, a.value().getRequests().getCpuMillis());
+        assertEquals(START.toEpochMilli(), a.value().getAssignedAt());
+        TestRecord<String, TaskStatus> s = statuses.readRecord();
+        assertEquals(WEB, s.key());
+        assertEquals(TaskState.ASSIGNED, s.value().getState());
+        assertEquals("node-1", s.value().getNodeId());
+        assertEquals("web-abc123-aaaaa", s.value().getTaskId());
+        assertTrue(assignments.isEmpty() && statuses.isEmpty());
+    }
+
+    @Test
+    void shouldSpreadReplicasAcrossNodes() {
+        List.of("node-1", "node-2", "node-3").forEach(id -> addNode(node(id, 4000, 4096 * MI)));
+        for (int i = 0; i < 6; i++) send(request("web-abc123-" + i, 100, 64 * MI));
+        var perNode = assignments.readValuesToList().stream()
+                .collect(java.util.stream.Collectors.groupingBy(Assignment::getNodeId, java.util.stream.Collectors.counting()));
+        assertEquals(java.util.Map.of("node-1", 2L, "node-2", 2L, "node-3", 2L), perNode);
+    }
+
+    @Test
+    void shouldReportUnschedulableOnceThenPlaceWhenANodeWithRoomAppears() {
+        addNode(node("node-1", 4000, 128 * MI));
+        addNode(node("node-2", 4000, 128 * MI));
+        addNode(cordoned(node("node-3", 4000, 4096 * MI)));
+        send(request("web-abc123-big01", 100, 1024 * MI));
+
+        TaskStatus s = statuses.readValue();
+        assertEquals(TaskState.UNSCHEDULABLE, s.getState());
+        assertEquals("0/3 nodes are available: 2 Insufficient memory, 1 node(s) were unschedulable.", s.getReason());
+        tick();
+        tick();
+        assertTrue(statuses.isEmpty(), "an unchanged reason is not reported again");
+        assertTrue(assignments.isEmpty());
+
+        addNode(node("node-4", 4000, 4096 * MI));
+        tick();
+        assertEquals("node-4", assignments.readValue().getNodeId());
+        assertEquals(TaskState.ASSIGNED, statuses.readValue().getState());
+    }
+
+    @Test
+    void shouldReportAChangedReason() {
+        addNode(node("node-1", 4000, 128 * MI));
+        send(request("web-abc123-big01", 100, 1024 * MI));
+        assertEquals("0/1 nodes are available: 1 Insufficient memory.", statuses.readValue().getReason());
+        addNode(cordoned(node("node-1", 4000, 128 * MI)));
+        tick();
+        assertEquals("0/1 nodes are available: 1 node(s) were unschedulable.", statuses.readValue().getReason());
+    }
+
+    @Test
+    void shouldPlaceAWaitingTaskOnceATombstoneFreesCapacity() {
+        addNode(node("node-1", 1000, 512 * MI));
+        send(request("web-abc123-first", 800, 256 * MI));
+        Assignment first = assignments.readValue();
+        send(request("web-abc123-secnd", 800, 256 * MI));
+        assertEquals("0/1 nodes are available: 1 Insufficient cpu.", lastStatus().getReason());
+
+        ledgerIn.pipeInput(Topics.assignmentKey("node-1", first.getTaskId()), null); // the controller revokes it
+        tick();
+        assertEquals("web-abc123-secnd", assignments.readValue().getTaskId());
+    }
+
+    @Test
+    void shouldNotPlaceTheSameTaskTwice() {
+        addNode(node("node-1", 4000, 4096 * MI));
+        send(request("web-abc123-aaaaa", 100, 64 * MI));
+        send(request("web-abc123-aaaaa", 100, 64 * MI));
+        tick();
+        assertEquals(1, assignments.readValuesToList().size());
+    }
+
+    @Test
+    void shouldCountItsOwnPlacementsBeforeTheLedgerShowsThem() {
+        // Capacity for exactly one: the second request arrives before anything could be read back.
+        addNode(node("node-1", 1000, 1024 * MI));
+        send(request("web-abc123-one01", 600, 64 * MI));
+        send(request("web-abc123-two02", 600, 64 * MI));
+        assertEquals(1, assignments.readValuesToList().size());
+    }
+
+    @Test
+    void shouldCheckACachedUnplaceableVerdictOnAFreshRead() {
+        addNode(node("node-1", 1000, 128 * MI));
+        send(request("web-abc123-small", 100, 64 * MI)); // reads and caches the snapshot
+        addNode(node("node-2", 4000, 4096 * MI));         // the cache does not know this node yet
+        send(request("web-abc123-big01", 100, 1024 * MI));
+        List<TaskStatus> all = statuses.readValuesToList();
+        assertEquals(List.of(TaskState.ASSIGNED, TaskState.ASSIGNED), all.stream().map(TaskStatus::getState).toList(), "no false UNSCHEDULABLE");
+        assertEquals("node-2", all.get(1).getNodeId());
+    }
+
+    @Test
+    void shouldDeadLetterAPoisonRequestAndCarryOn() {
+        addNode(node("node-1", 4000, 4096 * MI));
+        rawRequests.pipeInput(Topics.SCHEDULING_KEY, new byte[]{1, 2, 3});
+        send(request("web-abc123-aaaaa", 100, 64 * MI));
+
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals(Topics.PLACEMENT_REQUESTS.name(), letter.getSourceTopic());
+        assertEquals(0, letter.getOffset());
+        assertEquals("scheduler", letter.getComponent());
+        assertTrue(letter.getReason().contains("shorter than the 5-byte Confluent header"), letter.getReason());
+        assertEquals("web-abc123-aaaaa", assignments.readValue().getTaskId(), "the next request is still placed");
+    }
+
+    @Test
+    void shouldDeadLetterAnInvalidRequest() {
+        addNode(node("node-1", 4000, 4096 * MI));
+        send(request("web-abc123-neg01", -5, 64 * MI));
+        assertTrue(deadLetters.readValue().getReason().contains("negative requests"));
+        assertTrue(assignments.isEmpty() && statuses.isEmpty());
+    }
+
+    @Test
+    void shouldDropARequestThatWaitedTooLong() {
+        addNode(node("node-1", 100, 64 * MI));
+        PlacementRequest r = PlacementRequest.newBuilder(request("web-abc123-late1", 500, 64 * MI)).setTimestamp(START.toEpochMilli()).build();
+        send(r);
+        statuses.readValue();
+        driver.advanceWallClockTime(SchedulerSettings.DEFAULTS.pendingTtl().plus(RETRY));
+        addNode(node("node-2", 4000, 4096 * MI));
+        tick();
+        assertTrue(assignments.isEmpty(), "a request older than the pending TTL is not placed any more");
+    }
+
+    private TaskStatus lastStatus() {
+        List<TaskStatus> all = statuses.readValuesToList();
+        return all.get(all.size() - 1);
+    }
+}
