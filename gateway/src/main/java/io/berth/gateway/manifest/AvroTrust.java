@@ -5,7 +5,7 @@ package io.berth.gateway.manifest;
  * default (e.g. {@code Resources}). The serde sets this for processes that use Kafka; the pure
  * parser must not depend on having touched the serde first.
  */
-final class AvroTrust {
+public final class AvroTrust {
     private AvroTrust() {}
 
     static {
@@ -17,7 +17,7 @@ final class AvroTrust {
         }
     }
 
-    static void ensure() {
+    public static void ensure() {
         // the static initializer did the work
     }
 }
