@@ -57,6 +57,23 @@ public final class ManifestParser {
 
     /** Parses every document of {@code text}; {@code source} names it in messages (a file name, or empty). */
     public ManifestResult parse(String source, String text) {
+        return each(source, text, (f, doc, out) -> resource(f, doc, "", out));
+    }
+
+    /**
+     * DELETE intents for the objects a manifest names ({@code kubectl delete -f}): only apiVersion,
+     * kind, metadata.name and metadata.namespace matter, so a manifest that no longer validates can
+     * still be deleted.
+     */
+    public ManifestResult parseForDelete(String source, String text) {
+        return each(source, text, this::reference);
+    }
+
+    private interface DocumentHandler {
+        void handle(Fields f, JsonNode doc, List<Intent> out);
+    }
+
+    private ManifestResult each(String source, String text, DocumentHandler handler) {
         List<Intent> out = new ArrayList<>();
         List<ManifestProblem> warnings = new ArrayList<>();
         List<ManifestProblem> errors = new ArrayList<>();
@@ -71,14 +88,37 @@ public final class ManifestParser {
             document++;
             if (doc == null || doc.isNull() || doc.isMissingNode()) continue;
             Fields f = new Fields(source, document, options.strict());
-            resource(f, doc, "", out);
+            handler.handle(f, doc, out);
             warnings.addAll(f.warnings);
             errors.addAll(f.errors);
         }
         if (out.isEmpty() && errors.isEmpty() && docs.stream().allMatch(d -> d == null || d.isNull() || d.isMissingNode())) {
-            errors.add(new ManifestProblem(source, 1, "", "", "no objects passed to apply"));
+            errors.add(new ManifestProblem(source, 1, "", "", "no objects passed"));
         }
         return new ManifestResult(out, warnings, errors);
+    }
+
+    private void reference(Fields f, JsonNode doc, List<Intent> out) {
+        if (!doc.isObject()) {
+            f.invalid("", doc.isContainerNode() ? "[...]" : Fields.render(doc), "a manifest must be an object with apiVersion and kind");
+            return;
+        }
+        String kind = f.string(doc, "kind", "kind");
+        if (get(doc, "kind") == null) f.required("kind");
+        if ("List".equals(kind)) {
+            List<JsonNode> items = f.array(doc, "items", "items");
+            items.forEach(item -> reference(f, item, out));
+            return;
+        }
+        if (kind != null && !KINDS.contains(kind)) f.unsupported("kind", get(doc, "kind"), KINDS);
+        JsonNode metadata = f.object(doc, "metadata", "metadata");
+        String name = f.string(metadata, "name", "metadata.name");
+        if (name == null || name.isEmpty()) f.required("metadata.name");
+        String ns = f.string(metadata, "namespace", "metadata.namespace");
+        if (ns == null || ns.isEmpty()) ns = options.namespace();
+        if (f.errors.isEmpty()) {
+            out.add(intents.delete(ResourceKind.valueOf(kind.toUpperCase(java.util.Locale.ROOT)), ns, name));
+        }
     }
 
     private static String syntaxError(Exception e) {

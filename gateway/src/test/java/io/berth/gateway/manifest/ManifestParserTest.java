@@ -199,7 +199,7 @@ class ManifestParserTest {
 
     @Test
     void shouldRejectAnEmptyInput() {
-        assertEquals(List.of("no objects passed to apply"), parse("").errorMessages());
+        assertEquals(List.of("no objects passed"), parse("").errorMessages());
     }
 
     @Test
@@ -346,5 +346,16 @@ class ManifestParserTest {
                 + "status: {phase: Running}\n";
         ManifestResult r = new ManifestParser(OPTIONS.withStrict(true)).parse("", text);
         assertTrue(r.ok(), () -> r.errorMessages().toString());
+    }
+
+    @Test
+    void shouldTurnAManifestIntoDeleteIntentsEvenWhenItNoLongerValidates() {
+        String text = DEPLOYMENT.replace("replicas: 2", "replicas: -1") + "---\n" + SERVICE;
+        ManifestResult r = new ManifestParser(OPTIONS).parseForDelete("", text);
+        assertTrue(r.ok(), () -> r.errorMessages().toString());
+        assertEquals(List.of("default/deployment/web", "default/service/web"), r.intents().stream().map(Intents::key).toList());
+        assertTrue(r.intents().stream().allMatch(i -> i.getAction() == IntentAction.DELETE && i.getPayload() == null));
+        assertEquals(List.of("metadata.name: Required value"),
+                new ManifestParser(OPTIONS).parseForDelete("", "apiVersion: v1\nkind: Pod\nmetadata: {}\n").errorMessages());
     }
 }
