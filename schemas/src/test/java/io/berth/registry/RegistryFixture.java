@@ -18,7 +18,16 @@ public final class RegistryFixture implements AutoCloseable {
     private final List<RegistryServer> servers = new ArrayList<>();
 
     public RegistryFixture() {
-        this.topic = "_schemas-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        this("_schemas-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
+    }
+
+    private RegistryFixture(String topic) {
+        this.topic = topic;
+    }
+
+    /** A new fixture on the same topic and group: a restart of the same registry. */
+    public RegistryFixture reopen() {
+        return new RegistryFixture(topic);
     }
 
     public String topic() {
@@ -42,5 +51,6 @@ public final class RegistryFixture implements AutoCloseable {
     @Override
     public void close() {
         for (RegistryServer s : servers) s.close();
+        servers.clear();
     }
 }
