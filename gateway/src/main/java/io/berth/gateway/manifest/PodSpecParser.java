@@ -39,7 +39,7 @@ final class PodSpecParser {
             f.required(path);
             return t.setContainers(List.of()).build();
         }
-        f.onlyKnown(spec, path, POD_SPEC_FIELDS, Set.of("dnsPolicy", "schedulerName", "securityContext"));
+        f.onlyKnown(spec, path, POD_SPEC_FIELDS, Set.of("dnsPolicy", "schedulerName"));
 
         List<Volume> volumes = volumes(f, spec, child(path, "volumes"));
         Set<String> volumeNames = new HashSet<>();

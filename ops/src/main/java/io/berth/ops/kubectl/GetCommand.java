@@ -2,7 +2,9 @@ package io.berth.ops.kubectl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -29,7 +31,11 @@ import java.util.function.Function;
  */
 @Command(name = "get", mixinStandardHelpOptions = true, description = "Display pods, deployments, services or nodes.")
 public final class GetCommand extends KubectlCommand {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** kubectl's JSON layout: four-space indent, {@code "key": value}, {@code []} and {@code {}} when empty. */
+    private static final DefaultPrettyPrinter KUBECTL_JSON = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withArrayEmptySeparator("").withObjectEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("    ", "\n")).withArrayIndenter(new DefaultIndenter("    ", "\n"));
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
@@ -143,7 +149,7 @@ public final class GetCommand extends KubectlCommand {
 
     private static String serialize(ObjectNode doc, ObjectMapper mapper) {
         try {
-            String s = mapper.writeValueAsString(doc);
+            String s = mapper == JSON ? mapper.writer(KUBECTL_JSON).writeValueAsString(doc) : mapper.writeValueAsString(doc);
             return s.endsWith("\n") ? s : s + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render output", e);

@@ -62,8 +62,19 @@ abstract class KubectlCommand implements Callable<Integer> {
     }
 
     Bus bus() {
+        quietKafkaClientLogs();
         SchemaRegistryClient client = registry != null ? registry : RegistryClients.http(connection.registryUrl());
         return new Bus(connection.bootstrapServers(), client, timeout);
+    }
+
+    /**
+     * A CLI prints results, not the Kafka clients' INFO chatter (config dumps, app-info). Set before the
+     * first client is created, and only when nobody configured the level; services are unaffected
+     * because this runs only inside a kubectl-style command.
+     */
+    static void quietKafkaClientLogs() {
+        String key = "org.slf4j.simpleLogger.log.org.apache.kafka";
+        if (System.getProperty(key) == null) System.setProperty(key, "warn");
     }
 
     static String actor() {

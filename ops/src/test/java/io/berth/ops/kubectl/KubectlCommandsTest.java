@@ -274,6 +274,17 @@ class KubectlCommandsTest {
         Run none = run(new GetCommand(), "get", "pods", "-n", "empty");
         assertEquals(0, none.exit);
         assertEquals("No resources found in empty namespace.\n", none.err);
+        assertEquals("""
+                {
+                    "apiVersion": "v1",
+                    "kind": "List",
+                    "items": [],
+                    "metadata": {
+                        "resourceVersion": ""
+                    }
+                }
+                """, run(new GetCommand(), "get", "pods", "-n", "empty", "-o", "json").out);
+        assertTrue(run(new GetCommand(), "get", "pods", "-n", "get", "-o", "yaml").out.startsWith("apiVersion: v1\nkind: List\nitems:\n"));
 
         Run nodes = run(new GetCommand(), "get", "nodes");
         assertEquals("""
