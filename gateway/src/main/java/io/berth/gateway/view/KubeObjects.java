@@ -98,8 +98,9 @@ public final class KubeObjects {
         boolean oneWordReason = t.getReason().matches("[A-Za-z]+");
         return switch (t.getPhase()) {
             case PENDING -> "Pending";
-            case SCHEDULED -> oneWordReason ? t.getReason() : "ContainerCreating";
-            case RUNNING -> !t.getReady() && oneWordReason ? t.getReason() : "Running";
+            case SCHEDULED -> "ContainerCreating";
+            // a waiting or exited container (CrashLoopBackOff, Error, Completed) shows its reason; merely unready shows Running
+            case RUNNING -> !t.getReady() && oneWordReason && !t.getReason().equals("ContainersNotReady") ? t.getReason() : "Running";
             case SUCCEEDED -> "Completed";
             case FAILED -> oneWordReason ? t.getReason() : "Error";
             case TERMINATING -> "Terminating";

@@ -42,6 +42,9 @@ class KubeObjectsTest {
         List<Row> rows = List.of(
                 new Row(TaskPhase.PENDING, false, "0/3 nodes are available: 3 Insufficient memory.", "Pending", "Pending"),
                 new Row(TaskPhase.SCHEDULED, false, "", "Pending", "ContainerCreating"),
+                new Row(TaskPhase.SCHEDULED, false, "ContainerCreated", "Pending", "ContainerCreating"),
+                new Row(TaskPhase.RUNNING, false, "ContainersNotReady", "Running", "Running"),
+                new Row(TaskPhase.RUNNING, false, "Error", "Running", "Error"),
                 new Row(TaskPhase.RUNNING, false, "CrashLoopBackOff", "Running", "CrashLoopBackOff"),
                 new Row(TaskPhase.RUNNING, true, "", "Running", "Running"),
                 new Row(TaskPhase.SUCCEEDED, false, "", "Succeeded", "Completed"),
