@@ -1,5 +1,7 @@
 package io.berth.ops.kubectl;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -12,38 +14,57 @@ import java.util.Properties;
 
 /**
  * Where the cluster is: {@code --bootstrap-servers} and {@code --registry-url}. When not given, the
- * launcher's state file {@code $BERTH_HOME/berth.properties} (default {@code ~/.berth}) supplies
- * {@code bootstrap.servers} and {@code registry.url}; failing that, localhost defaults.
+ * running launcher's state supplies them, found in {@code $BERTH_HOME}, else {@code $BERTH_DATA_DIR},
+ * else {@code ~/.berth}: {@code berth.properties} (keys {@code bootstrap.servers}, {@code registry.url})
+ * or the launcher's {@code berth.json} (fields {@code bootstrapServers}, {@code registryUrl}; ignored
+ * when its {@code pid} is no longer alive). Failing that, {@code localhost:9092} and
+ * {@code http://localhost:8081}.
  */
 public final class ConnectionOptions {
     public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
     public static final String DEFAULT_REGISTRY = "http://localhost:8081";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
-            description = "Kafka bootstrap servers (default: bootstrap.servers from $BERTH_HOME/berth.properties, else " + DEFAULT_BOOTSTRAP + ")")
+            description = "Kafka bootstrap servers (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_BOOTSTRAP + ")")
     String bootstrapServers;
 
     @Option(names = "--registry-url", paramLabel = "URL",
-            description = "schema registry URL (default: registry.url from $BERTH_HOME/berth.properties, else " + DEFAULT_REGISTRY + ")")
+            description = "schema registry URL (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_REGISTRY + ")")
     String registryUrl;
 
     public String bootstrapServers() {
-        return bootstrapServers != null ? bootstrapServers : stateFile().getProperty("bootstrap.servers", DEFAULT_BOOTSTRAP);
+        return bootstrapServers != null ? bootstrapServers : launcherState().getProperty("bootstrap.servers", DEFAULT_BOOTSTRAP);
     }
 
     public String registryUrl() {
-        return registryUrl != null ? registryUrl : stateFile().getProperty("registry.url", DEFAULT_REGISTRY);
+        return registryUrl != null ? registryUrl : launcherState().getProperty("registry.url", DEFAULT_REGISTRY);
     }
 
-    /** {@code $BERTH_HOME/berth.properties}, else {@code ~/.berth/berth.properties}. */
+    /** The launcher's directory: {@code $BERTH_HOME}, {@code $BERTH_DATA_DIR}, else {@code ~/.berth}. */
+    public static Path stateDir(Map<String, String> env, String userHome) {
+        for (String var : new String[]{"BERTH_HOME", "BERTH_DATA_DIR"}) {
+            String dir = env.get(var);
+            if (dir != null && !dir.isBlank()) return Path.of(dir);
+        }
+        return Path.of(userHome, ".berth");
+    }
+
+    /** {@code stateDir/berth.properties}. */
     public static Path stateFilePath(Map<String, String> env, String userHome) {
-        String home = env.get("BERTH_HOME");
-        Path dir = home != null && !home.isBlank() ? Path.of(home) : Path.of(userHome, ".berth");
-        return dir.resolve("berth.properties");
+        return stateDir(env, userHome).resolve("berth.properties");
     }
 
-    /** The launcher's state file, empty when absent or unreadable. */
-    static Properties read(Path file) {
+    /**
+     * {@code bootstrap.servers} and {@code registry.url} from the launcher's state in {@code dir}:
+     * berth.properties first, else a live berth.json; empty when neither is there.
+     */
+    static Properties read(Path dir) {
+        Properties p = readProperties(dir.resolve("berth.properties"));
+        return p.isEmpty() ? readLauncherJson(dir.resolve("berth.json")) : p;
+    }
+
+    private static Properties readProperties(Path file) {
         Properties p = new Properties();
         if (Files.isReadable(file)) {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -55,7 +76,25 @@ public final class ConnectionOptions {
         return p;
     }
 
-    private Properties stateFile() {
-        return read(stateFilePath(System.getenv(), System.getProperty("user.home")));
+    private static Properties readLauncherJson(Path file) {
+        Properties p = new Properties();
+        if (!Files.isReadable(file)) return p;
+        try {
+            JsonNode state = JSON.readTree(file.toFile());
+            JsonNode pid = state.get("pid");
+            if (pid != null && pid.canConvertToLong()
+                    && !ProcessHandle.of(pid.longValue()).map(ProcessHandle::isAlive).orElse(false)) {
+                return p; // a stale file of a stopped 'berth up'
+            }
+            if (state.hasNonNull("bootstrapServers")) p.setProperty("bootstrap.servers", state.get("bootstrapServers").asText());
+            if (state.hasNonNull("registryUrl")) p.setProperty("registry.url", state.get("registryUrl").asText());
+        } catch (IOException e) {
+            // unreadable: no defaults
+        }
+        return p;
+    }
+
+    private Properties launcherState() {
+        return read(stateDir(System.getenv(), System.getProperty("user.home")));
     }
 }

@@ -13,18 +13,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConnectionOptionsTest {
 
     @Test
-    void shouldFindTheStateFileUnderBerthHomeOrTheUsersHome() {
-        assertEquals(Path.of("/opt/berth/berth.properties"), ConnectionOptions.stateFilePath(Map.of("BERTH_HOME", "/opt/berth"), "/home/a"));
+    void shouldFindTheStateUnderBerthHomeThenBerthDataDirThenTheUsersHome() {
+        assertEquals(Path.of("/opt/berth/berth.properties"),
+                ConnectionOptions.stateFilePath(Map.of("BERTH_HOME", "/opt/berth", "BERTH_DATA_DIR", "/data"), "/home/a"));
+        assertEquals(Path.of("/data"), ConnectionOptions.stateDir(Map.of("BERTH_DATA_DIR", "/data"), "/home/a"));
         assertEquals(Path.of("/home/a/.berth/berth.properties"), ConnectionOptions.stateFilePath(Map.of(), "/home/a"));
     }
 
     @Test
-    void shouldReadTheLaunchersStateFileAndToleratesItsAbsence(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("berth.properties");
-        assertTrue(ConnectionOptions.read(file).isEmpty());
-        Files.writeString(file, "bootstrap.servers=127.0.0.1:39092\nregistry.url=http://127.0.0.1:38081\n");
-        assertEquals("127.0.0.1:39092", ConnectionOptions.read(file).getProperty("bootstrap.servers"));
-        assertEquals("http://127.0.0.1:38081", ConnectionOptions.read(file).getProperty("registry.url"));
+    void shouldReadTheStatePropertiesAndTolerateTheirAbsence(@TempDir Path dir) throws Exception {
+        assertTrue(ConnectionOptions.read(dir).isEmpty());
+        Files.writeString(dir.resolve("berth.properties"), "bootstrap.servers=127.0.0.1:39092\nregistry.url=http://127.0.0.1:38081\n");
+        assertEquals("127.0.0.1:39092", ConnectionOptions.read(dir).getProperty("bootstrap.servers"));
+        assertEquals("http://127.0.0.1:38081", ConnectionOptions.read(dir).getProperty("registry.url"));
+    }
+
+    @Test
+    void shouldFallBackToTheLaunchersBerthJsonWhileItsProcessLives(@TempDir Path dir) throws Exception {
+        long me = ProcessHandle.current().pid();
+        Files.writeString(dir.resolve("berth.json"),
+                "{\"pid\":" + me + ",\"bootstrapServers\":\"127.0.0.1:40000\",\"registryUrl\":\"http://127.0.0.1:40001\"}");
+        assertEquals("127.0.0.1:40000", ConnectionOptions.read(dir).getProperty("bootstrap.servers"));
+        assertEquals("http://127.0.0.1:40001", ConnectionOptions.read(dir).getProperty("registry.url"));
+
+        Files.writeString(dir.resolve("berth.json"), "{\"pid\":999999999,\"bootstrapServers\":\"127.0.0.1:40000\"}");
+        assertTrue(ConnectionOptions.read(dir).isEmpty(), "a stopped launcher's file is ignored");
     }
 
     @Test
