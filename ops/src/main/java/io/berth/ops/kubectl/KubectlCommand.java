@@ -16,6 +16,10 @@ import java.util.concurrent.Callable;
  * (so tests capture them), and test hooks for the registry client, stdin and the clock.
  */
 abstract class KubectlCommand implements Callable<Integer> {
+    static {
+        io.berth.gateway.manifest.AvroTrust.ensure(); // before any Avro builder runs
+    }
+
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
 

@@ -6,5 +6,6 @@ import java.util.List;
 public final class KubectlCommands {
     private KubectlCommands() {}
 
-    public static final List<Class<?>> ALL = List.of(ApplyCommand.class, GetCommand.class, ScaleCommand.class, DeleteCommand.class);
+    public static final List<Class<?>> ALL = List.of(ApplyCommand.class, GetCommand.class, ScaleCommand.class, DeleteCommand.class,
+            CordonCommand.class, UncordonCommand.class, DrainCommand.class);
 }

@@ -40,6 +40,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The subcommands against a real broker: what they produce to berth.intents and what they print from the views. */
 class KubectlCommandsTest {
+    static {
+        io.berth.gateway.manifest.AvroTrust.ensure(); // the fixtures build Avro records before any command class loads
+    }
+
     static TestKafka kafka;
     static final SchemaRegistryClient REGISTRY = new InMemorySchemaRegistryClient();
     static final long T0 = Instant.parse("2026-11-22T05:00:00Z").toEpochMilli();
@@ -215,6 +219,26 @@ class KubectlCommandsTest {
         assertNull(d.getPayload());
     }
 
+    @Test
+    void shouldProduceNodeIntentsKeyedByNodeIdForTheNameGetShows() {
+        produce(Topics.NODES, "node-c", NodeView.newBuilder().setNodeId("node-c").setName("worker-c")
+                .setCapacity(new Resources(1000L, 1L << 30)).setReady(true).build());
+        Run cordon = run(new CordonCommand(), "cordon", "worker-c");
+        assertEquals(0, cordon.exit, cordon.err);
+        assertEquals("node/worker-c cordoned\n", cordon.out);
+        Run drain = run(new DrainCommand(), "drain", "node-c");
+        assertEquals("node/node-c drained\n", drain.out);
+        List<IntentAction> actions = intents().stream().filter(x -> x.key().equals("/node/node-c")).map(x -> x.value().getAction()).toList();
+        assertEquals(List.of(IntentAction.CORDON, IntentAction.DRAIN), actions);
+        assertEquals(ResourceKind.NODE, intents().stream().filter(x -> x.key().equals("/node/node-c")).findFirst().orElseThrow().value().getKind());
+
+        int before = intents().size();
+        Run missing = run(new UncordonCommand(), "uncordon", "ghost");
+        assertEquals(1, missing.exit);
+        assertEquals("Error from server (NotFound): nodes \"ghost\" not found\n", missing.err);
+        assertEquals(before, intents().size());
+    }
+
     // ---- get ----
 
     static PodTemplate template() {
@@ -286,7 +310,7 @@ class KubectlCommandsTest {
                 """, run(new GetCommand(), "get", "pods", "-n", "empty", "-o", "json").out);
         assertTrue(run(new GetCommand(), "get", "pods", "-n", "get", "-o", "yaml").out.startsWith("apiVersion: v1\nkind: List\nitems:\n"));
 
-        Run nodes = run(new GetCommand(), "get", "nodes");
+        Run nodes = run(new GetCommand(), "get", "nodes", "node-1"); // other tests add nodes to the shared broker
         assertEquals("""
                 NAME     STATUS   ROLES    AGE   VERSION
                 node-1   Ready    <none>   45s   v0.1.0-berth

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The subcommands as the top-level {@code berth} command will hold them (the lead's wiring, rehearsed). */
 class SubcommandWiringTest {
 
-    @Command(name = "berth", subcommands = {ApplyCommand.class, GetCommand.class, ScaleCommand.class, DeleteCommand.class})
+    @Command(name = "berth")
     static final class Top implements Runnable {
         public void run() {}
     }
@@ -22,6 +22,7 @@ class SubcommandWiringTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new Top());
+        KubectlCommands.ALL.forEach(c -> cl.addSubcommand(c));
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         assertEquals(expectedExit, cl.execute(args), err::toString);
