@@ -1,0 +1,73 @@
+package io.berth.gateway.manifest;
+
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Intent;
+import io.berth.schemas.avro.IntentAction;
+import io.berth.schemas.avro.ResourceKind;
+import io.berth.schemas.avro.ScaleSpec;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/** Builds intents the way the control-loop contract keys them. Pure: clock and ids are given. */
+public final class Intents {
+    static {
+        AvroTrust.ensure();
+    }
+
+    private final String actor;
+    private final Clock clock;
+    private final Supplier<String> ids;
+
+    public Intents(String actor, Clock clock, Supplier<String> ids) {
+        this.actor = actor;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    public Intents(ManifestOptions o) {
+        this(o.actor(), o.clock(), o.ids());
+    }
+
+    public static Intents forActor(String actor) {
+        return new Intents(actor, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+    }
+
+    /** The Kafka key of an intent: {@code ns/kind/name} ({@code /namespace/name}, {@code /node/id} for cluster-scoped kinds). */
+    public static String key(Intent i) {
+        return Topics.resourceKey(i.getNamespace(), i.getKind(), i.getName());
+    }
+
+    /** Cluster-scoped kinds have the empty namespace. */
+    public static boolean clusterScoped(ResourceKind kind) {
+        return kind == ResourceKind.NAMESPACE || kind == ResourceKind.NODE;
+    }
+
+    public Intent apply(ResourceKind kind, String namespace, String name, Map<String, String> labels,
+                        Map<String, String> annotations, Object payload) {
+        return base(IntentAction.APPLY, kind, namespace, name).setLabels(labels).setAnnotations(annotations)
+                .setPayload(payload).build();
+    }
+
+    public Intent delete(ResourceKind kind, String namespace, String name) {
+        return base(IntentAction.DELETE, kind, namespace, name).build();
+    }
+
+    public Intent scale(String namespace, String deployment, int replicas) {
+        if (replicas < 0) throw new IllegalArgumentException("replicas must be greater than or equal to 0");
+        return base(IntentAction.SCALE, ResourceKind.DEPLOYMENT, namespace, deployment).setPayload(new ScaleSpec(replicas)).build();
+    }
+
+    /** The same resource, deleted (for {@code delete -f}). */
+    public Intent deleteOf(Intent applied) {
+        return delete(applied.getKind(), applied.getNamespace(), applied.getName());
+    }
+
+    private Intent.Builder base(IntentAction action, ResourceKind kind, String namespace, String name) {
+        return Intent.newBuilder().setIntentId(ids.get()).setAction(action).setKind(kind)
+                .setNamespace(clusterScoped(kind) ? "" : namespace).setName(name)
+                .setActor(actor).setTimestamp(clock.millis());
+    }
+}

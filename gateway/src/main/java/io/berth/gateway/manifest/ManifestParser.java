@@ -1,0 +1,396 @@
+package io.berth.gateway.manifest;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.schemas.avro.*;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import static io.berth.gateway.manifest.Fields.child;
+import static io.berth.gateway.manifest.Fields.get;
+
+/**
+ * Kubernetes manifests (YAML or JSON, several documents, {@code v1 List}s) → Berth {@link Intent}s.
+ *
+ * <p>Supported: {@code apps/v1 Deployment}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
+ * Validation follows Kubernetes' own rules and wording ({@code spec.replicas: Invalid value: -1: must
+ * be greater than or equal to 0}); all errors of all documents are collected. Fields Berth does not
+ * know are warnings ({@code unknown field "spec.replica"}), errors in strict mode. Pure: no I/O
+ * beyond the given text, clock and ids come from {@link ManifestOptions}.
+ */
+public final class ManifestParser {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final List<String> KINDS = List.of("Deployment", "Pod", "Service", "Namespace");
+    static final List<String> STRATEGIES = List.of("Recreate", "RollingUpdate");
+    static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort");
+    private static final Set<String> TOP_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
+    private static final Set<String> METADATA_FIELDS = Set.of("name", "namespace", "labels", "annotations");
+    /** Set by a server; kubectl echoes them in {@code get -o yaml}, so they are accepted and ignored. */
+    private static final Set<String> METADATA_IGNORED = Set.of("uid", "resourceVersion", "generation",
+            "creationTimestamp", "managedFields", "selfLink");
+    private static final Pattern INT_OR_PERCENT = Pattern.compile("[0-9]+%?");
+
+    static {
+        AvroTrust.ensure();
+    }
+
+    private final ManifestOptions options;
+    private final Intents intents;
+
+    public ManifestParser(ManifestOptions options) {
+        this.options = options;
+        this.intents = new Intents(options);
+    }
+
+    public ManifestParser() {
+        this(ManifestOptions.defaults());
+    }
+
+    /** Parses every document of {@code text}; {@code source} names it in messages (a file name, or empty). */
+    public ManifestResult parse(String source, String text) {
+        return each(source, text, (f, doc, out) -> resource(f, doc, "", out));
+    }
+
+    /**
+     * DELETE intents for the objects a manifest names ({@code kubectl delete -f}): only apiVersion,
+     * kind, metadata.name and metadata.namespace matter, so a manifest that no longer validates can
+     * still be deleted.
+     */
+    public ManifestResult parseForDelete(String source, String text) {
+        return each(source, text, this::reference);
+    }
+
+    private interface DocumentHandler {
+        void handle(Fields f, JsonNode doc, List<Intent> out);
+    }
+
+    private ManifestResult each(String source, String text, DocumentHandler handler) {
+        List<Intent> out = new ArrayList<>();
+        List<ManifestProblem> warnings = new ArrayList<>();
+        List<ManifestProblem> errors = new ArrayList<>();
+        List<JsonNode> docs = new ArrayList<>();
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
+            while (p.nextToken() != null) docs.add(YAML.readTree(p));
+        } catch (IOException | RuntimeException e) {
+            errors.add(new ManifestProblem(source, docs.size() + 1, "", "", syntaxError(e)));
+        }
+        int document = 0;
+        for (JsonNode doc : docs) {
+            document++;
+            if (doc == null || doc.isNull() || doc.isMissingNode()) continue;
+            Fields f = new Fields(source, document, options.strict());
+            handler.handle(f, doc, out);
+            warnings.addAll(f.warnings);
+            errors.addAll(f.errors);
+        }
+        if (out.isEmpty() && errors.isEmpty() && docs.stream().allMatch(d -> d == null || d.isNull() || d.isMissingNode())) {
+            errors.add(new ManifestProblem(source, 1, "", "", "no objects passed"));
+        }
+        return new ManifestResult(out, warnings, errors);
+    }
+
+    private void reference(Fields f, JsonNode doc, List<Intent> out) {
+        if (!doc.isObject()) {
+            f.invalid("", doc.isContainerNode() ? "[...]" : Fields.render(doc), "a manifest must be an object with apiVersion and kind");
+            return;
+        }
+        String kind = f.string(doc, "kind", "kind");
+        if (get(doc, "kind") == null) f.required("kind");
+        if ("List".equals(kind)) {
+            List<JsonNode> items = f.array(doc, "items", "items");
+            items.forEach(item -> reference(f, item, out));
+            return;
+        }
+        if (kind != null && !KINDS.contains(kind)) f.unsupported("kind", get(doc, "kind"), KINDS);
+        JsonNode metadata = f.object(doc, "metadata", "metadata");
+        String name = f.string(metadata, "name", "metadata.name");
+        if (name == null || name.isEmpty()) f.required("metadata.name");
+        String ns = f.string(metadata, "namespace", "metadata.namespace");
+        if (ns == null || ns.isEmpty()) ns = options.namespace();
+        if (f.errors.isEmpty()) {
+            out.add(intents.delete(ResourceKind.valueOf(kind.toUpperCase(java.util.Locale.ROOT)), ns, name));
+        }
+    }
+
+    private static String syntaxError(Exception e) {
+        if (e instanceof JsonProcessingException j) {
+            JsonLocation l = j.getLocation();
+            String where = l == null ? "" : " at line " + l.getLineNr() + ", column " + l.getColumnNr();
+            return "error parsing YAML" + where + ": " + j.getOriginalMessage();
+        }
+        Throwable c = e.getCause() instanceof JsonProcessingException ? e.getCause() : e;
+        return "error parsing YAML: " + (c instanceof JsonProcessingException j ? j.getOriginalMessage() : c.getMessage());
+    }
+
+    /** One object; {@code v1 List} recurses into its items. {@code path} is empty except inside a List. */
+    private void resource(Fields f, JsonNode doc, String path, List<Intent> out) {
+        if (!doc.isObject()) {
+            f.invalid(path, doc.isContainerNode() ? "[...]" : Fields.render(doc), "a manifest must be an object with apiVersion and kind");
+            return;
+        }
+        String apiVersion = f.string(doc, "apiVersion", child(path, "apiVersion"));
+        String kind = f.string(doc, "kind", child(path, "kind"));
+        if (get(doc, "apiVersion") == null) f.required(child(path, "apiVersion"));
+        if (get(doc, "kind") == null) f.required(child(path, "kind"));
+        if (kind == null) return;
+        if (kind.equals("List") && "v1".equals(apiVersion)) {
+            List<JsonNode> items = f.array(doc, "items", child(path, "items"));
+            for (int i = 0; i < items.size(); i++) resource(f, items.get(i), Fields.index(child(path, "items"), i), out);
+            return;
+        }
+        if (!KINDS.contains(kind)) {
+            f.unsupported(child(path, "kind"), get(doc, "kind"), KINDS);
+            return;
+        }
+        String expectedApi = kind.equals("Deployment") ? "apps/v1" : "v1";
+        if (apiVersion != null && !apiVersion.equals(expectedApi)) {
+            f.unsupported(child(path, "apiVersion"), get(doc, "apiVersion"), List.of(expectedApi));
+        }
+        JsonNode metadata = f.object(doc, "metadata", child(path, "metadata"));
+        String name = metadata == null ? null : f.string(metadata, "name", child(path, "metadata.name"));
+        f.resource(kind + " \"" + (name == null ? "" : name) + "\"");
+        f.onlyKnown(doc, path, TOP_FIELDS, Set.of("status"));
+        Meta meta = metadata(f, metadata, child(path, "metadata"), kind);
+        switch (kind) {
+            case "Deployment" -> add(out, f, deployment(f, doc, path, meta));
+            case "Pod" -> add(out, f, pod(f, doc, path, meta));
+            case "Service" -> add(out, f, service(f, doc, path, meta));
+            default -> add(out, f, intents.apply(ResourceKind.NAMESPACE, "", meta.name, meta.labels, meta.annotations, null));
+        }
+    }
+
+    private static void add(List<Intent> out, Fields f, Intent intent) {
+        if (f.errors.isEmpty()) out.add(intent);
+    }
+
+    private record Meta(String name, String namespace, Map<String, String> labels, Map<String, String> annotations) {}
+
+    private Meta metadata(Fields f, JsonNode m, String path, String kind) {
+        if (m == null) {
+            f.required(child(path, "name"));
+            return new Meta("", options.namespace(), Map.of(), Map.of());
+        }
+        f.onlyKnown(m, path, METADATA_FIELDS, METADATA_IGNORED);
+        String name = f.string(m, "name", child(path, "name"));
+        if (name == null || name.isEmpty()) {
+            if (get(m, "name") == null || name != null) f.required(child(path, "name"));
+        } else {
+            String problem = switch (kind) {
+                case "Service" -> Names.dns1035Label(name);
+                case "Namespace" -> Names.dns1123Label(name);
+                default -> Names.dns1123Subdomain(name);
+            };
+            if (problem != null) f.invalid(child(path, "name"), get(m, "name"), problem);
+        }
+        String ns = f.string(m, "namespace", child(path, "namespace"));
+        if (kind.equals("Namespace")) {
+            ns = "";
+        } else if (ns == null || ns.isEmpty()) {
+            ns = options.namespace();
+        } else if (Names.dns1123Label(ns) != null) {
+            f.invalid(child(path, "namespace"), get(m, "namespace"), Names.dns1123Label(ns));
+        } else if (options.enforceNamespace() && !ns.equals(options.namespace())) {
+            f.invalid(child(path, "namespace"), get(m, "namespace"), "does not match the namespace \"" + options.namespace()
+                    + "\"; pass --namespace=" + ns + " to apply it");
+        }
+        Map<String, String> labels = f.stringMap(m, "labels", child(path, "labels"));
+        Names.labels(f, labels, child(path, "labels"));
+        Map<String, String> annotations = f.stringMap(m, "annotations", child(path, "annotations"));
+        Names.annotationKeys(f, annotations, child(path, "annotations"));
+        return new Meta(name == null ? "" : name, ns, labels, annotations);
+    }
+
+    private Intent deployment(Fields f, JsonNode doc, String path, Meta meta) {
+        String sp = child(path, "spec");
+        JsonNode spec = f.object(doc, "spec", sp);
+        if (spec == null) {
+            if (get(doc, "spec") == null) f.required(sp);
+            return null;
+        }
+        f.onlyKnown(spec, sp, Set.of("replicas", "selector", "template", "strategy", "minReadySeconds",
+                "progressDeadlineSeconds", "revisionHistoryLimit", "paused"));
+        DeploymentSpec.Builder d = DeploymentSpec.newBuilder();
+        d.setReplicas(f.integerAtLeast(spec, "replicas", child(sp, "replicas"), 0, 1));
+        Map<String, String> selector = selector(f, spec, child(sp, "selector"));
+
+        String tp = child(sp, "template");
+        JsonNode template = f.object(spec, "template", tp);
+        if (template == null && get(spec, "template") == null) f.required(tp);
+        JsonNode tmeta = f.object(template, "metadata", child(tp, "metadata"));
+        f.onlyKnown(template, tp, Set.of("metadata", "spec"));
+        f.onlyKnown(tmeta, child(tp, "metadata"), Set.of("labels", "annotations"), Set.of("name", "creationTimestamp"));
+        Map<String, String> tlabels = f.stringMap(tmeta, "labels", child(tp, "metadata.labels"));
+        Names.labels(f, tlabels, child(tp, "metadata.labels"));
+        Map<String, String> tannotations = f.stringMap(tmeta, "annotations", child(tp, "metadata.annotations"));
+        if (template != null && selector != null && !selector.isEmpty()
+                && !selector.entrySet().stream().allMatch(e -> e.getValue().equals(tlabels.get(e.getKey())))) {
+            f.invalid(child(tp, "metadata.labels"), Fields.render(tlabels), "`selector` does not match template `labels`");
+        }
+        JsonNode podSpec = template == null ? null : f.object(template, "spec", child(tp, "spec"));
+        if (template != null) {
+            d.setTemplate(PodSpecParser.parse(f, podSpec, child(tp, "spec"), tlabels, tannotations, true));
+        }
+        strategy(f, spec, child(sp, "strategy"), d);
+        int minReady = f.integerAtLeast(spec, "minReadySeconds", child(sp, "minReadySeconds"), 0, 0);
+        Integer given = f.integer(spec, "progressDeadlineSeconds", child(sp, "progressDeadlineSeconds"));
+        int deadline = given == null ? 600 : given;
+        if (deadline <= minReady) {
+            f.invalid(child(sp, "progressDeadlineSeconds"), Integer.toString(deadline), "must be greater than minReadySeconds");
+        }
+        d.setMinReadySeconds(minReady).setProgressDeadlineSeconds(deadline);
+        d.setRevisionHistoryLimit(f.integerAtLeast(spec, "revisionHistoryLimit", child(sp, "revisionHistoryLimit"), 0, 10));
+        Boolean paused = f.bool(spec, "paused", child(sp, "paused"));
+        d.setPaused(paused != null && paused);
+        if (!f.errors.isEmpty()) return null;
+        d.setSelector(selector);
+        return intents.apply(ResourceKind.DEPLOYMENT, meta.namespace, meta.name, meta.labels, meta.annotations, d.build());
+    }
+
+    private Map<String, String> selector(Fields f, JsonNode spec, String path) {
+        JsonNode sel = f.object(spec, "selector", path);
+        if (sel == null) {
+            if (get(spec, "selector") == null) f.required(path);
+            return null;
+        }
+        f.onlyKnown(sel, path, Set.of("matchLabels"));
+        if (get(sel, "matchExpressions") != null) {
+            f.forbidden(child(path, "matchExpressions"), "not supported by Berth; use matchLabels");
+        }
+        Map<String, String> match = f.stringMap(sel, "matchLabels", child(path, "matchLabels"));
+        Names.labels(f, match, child(path, "matchLabels"));
+        if (match.isEmpty() && get(sel, "matchExpressions") == null) {
+            f.invalid(path, "{}", "empty selector is invalid for deployment");
+        }
+        return match;
+    }
+
+    private static void strategy(Fields f, JsonNode spec, String path, DeploymentSpec.Builder d) {
+        JsonNode s = f.object(spec, "strategy", path);
+        if (s == null) return;
+        f.onlyKnown(s, path, Set.of("type", "rollingUpdate"));
+        String type = f.string(s, "type", child(path, "type"));
+        if (type != null && !STRATEGIES.contains(type)) {
+            f.unsupported(child(path, "type"), get(s, "type"), STRATEGIES);
+            return;
+        }
+        if (type != null) d.setStrategyType(type);
+        String rp = child(path, "rollingUpdate");
+        JsonNode ru = f.object(s, "rollingUpdate", rp);
+        if (ru == null) return;
+        if ("Recreate".equals(type)) {
+            f.forbidden(rp, "may not be specified when strategy `type` is 'Recreate'");
+            return;
+        }
+        f.onlyKnown(ru, rp, Set.of("maxSurge", "maxUnavailable"));
+        String surge = intOrPercent(f, ru, "maxSurge", child(rp, "maxSurge"));
+        String unavailable = intOrPercent(f, ru, "maxUnavailable", child(rp, "maxUnavailable"));
+        if (surge != null && isZero(surge) && unavailable != null && isZero(unavailable)) {
+            f.invalid(child(rp, "maxUnavailable"), get(ru, "maxUnavailable"), "may not be 0 when `maxSurge` is 0");
+        }
+        d.setRollingUpdate(new RollingUpdate(surge == null ? "25%" : surge, unavailable == null ? "25%" : unavailable));
+    }
+
+    private static boolean isZero(String intOrPercent) {
+        return intOrPercent.equals("0") || intOrPercent.equals("0%");
+    }
+
+    /** Kubernetes' IntOrString for maxSurge/maxUnavailable: {@code 2} or {@code "25%"}; null when absent or invalid. */
+    private static String intOrPercent(Fields f, JsonNode parent, String field, String path) {
+        JsonNode n = get(parent, field);
+        if (n == null) return null;
+        String text = n.isIntegralNumber() ? Long.toString(n.longValue()) : n.isTextual() ? n.textValue() : null;
+        if (text != null && text.startsWith("-")) {
+            f.invalid(path, n, "must be greater than or equal to 0");
+            return null;
+        }
+        if (text == null || !INT_OR_PERCENT.matcher(text).matches()) {
+            f.invalid(path, n, "must be an integer or percentage (e.g. '5%')");
+            return null;
+        }
+        if (field.equals("maxUnavailable") && text.endsWith("%")
+                && Long.parseLong(text.substring(0, text.length() - 1)) > 100) {
+            f.invalid(path, n, "must not be greater than 100%");
+            return null;
+        }
+        return text;
+    }
+
+    private Intent pod(Fields f, JsonNode doc, String path, Meta meta) {
+        String sp = child(path, "spec");
+        JsonNode spec = f.object(doc, "spec", sp);
+        if (spec == null && get(doc, "spec") != null) return null;
+        PodTemplate t = PodSpecParser.parse(f, spec, sp, meta.labels, meta.annotations, false);
+        if (!f.errors.isEmpty()) return null;
+        return intents.apply(ResourceKind.POD, meta.namespace, meta.name, meta.labels, meta.annotations, new PodSpec(t));
+    }
+
+    private Intent service(Fields f, JsonNode doc, String path, Meta meta) {
+        String sp = child(path, "spec");
+        JsonNode spec = f.object(doc, "spec", sp);
+        if (spec == null) {
+            if (get(doc, "spec") == null) f.required(sp);
+            return null;
+        }
+        f.onlyKnown(spec, sp, Set.of("type", "selector", "ports"), Set.of("clusterIP", "clusterIPs"));
+        String type = f.string(spec, "type", child(sp, "type"));
+        if (type != null && !SERVICE_TYPES.contains(type)) f.unsupported(child(sp, "type"), get(spec, "type"), SERVICE_TYPES);
+        String effectiveType = type == null ? "ClusterIP" : type;
+        Map<String, String> selector = f.stringMap(spec, "selector", child(sp, "selector"));
+        Names.labels(f, selector, child(sp, "selector"));
+        List<ServicePort> ports = servicePorts(f, spec, child(sp, "ports"), effectiveType);
+        if (!f.errors.isEmpty()) return null;
+        ServiceSpec s = ServiceSpec.newBuilder().setType(effectiveType).setSelector(selector).setPorts(ports).build();
+        return intents.apply(ResourceKind.SERVICE, meta.namespace, meta.name, meta.labels, meta.annotations, s);
+    }
+
+    private static List<ServicePort> servicePorts(Fields f, JsonNode spec, String path, String type) {
+        List<ServicePort> out = new ArrayList<>();
+        List<JsonNode> items = f.array(spec, "ports", path);
+        if (items.isEmpty() && f.errors.stream().noneMatch(e -> e.field().equals(path))) f.required(path);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode p = items.get(i);
+            String pp = Fields.index(path, i);
+            f.onlyKnown(p, pp, Set.of("name", "port", "targetPort", "nodePort", "protocol"), Set.of("appProtocol"));
+            String name = f.string(p, "name", child(pp, "name"));
+            if ((name == null || name.isEmpty()) && items.size() > 1) f.required(child(pp, "name"));
+            else if (name != null && !name.isEmpty() && !names.add(name)) f.duplicate(child(pp, "name"), name);
+            else if (name != null && !name.isEmpty() && Names.dns1123Label(name) != null) {
+                f.invalid(child(pp, "name"), get(p, "name"), Names.dns1123Label(name));
+            }
+            Integer port = f.integer(p, "port", child(pp, "port"));
+            if (port == null && get(p, "port") == null) f.required(child(pp, "port"));
+            else if (port != null) PodSpecParser.checkPort(f, p, "port", child(pp, "port"));
+            int target = port == null ? 0 : port;
+            JsonNode tn = get(p, "targetPort");
+            if (tn != null && tn.isTextual()) {
+                f.invalid(child(pp, "targetPort"), tn, "named target ports are not supported by Berth; use the port number");
+            } else if (tn != null) {
+                Integer t = f.integer(p, "targetPort", child(pp, "targetPort"));
+                if (t != null && PodSpecParser.checkPort(f, p, "targetPort", child(pp, "targetPort"))) target = t;
+            }
+            Integer nodePort = f.integer(p, "nodePort", child(pp, "nodePort"));
+            if (nodePort != null && nodePort != 0 && SERVICE_TYPES.contains(type)) {
+                if (!type.equals("NodePort")) {
+                    f.forbidden(child(pp, "nodePort"), "may not be used when `type` is '" + type + "'");
+                } else if (nodePort < 30000 || nodePort > 32767) {
+                    f.invalid(child(pp, "nodePort"), get(p, "nodePort"),
+                            "provided port is not in the valid range. The range of valid ports is 30000-32767");
+                }
+            }
+            String protocol = PodSpecParser.protocol(f, p, child(pp, "protocol"));
+            out.add(ServicePort.newBuilder().setName(name == null ? "" : name).setPort(port == null ? 0 : port)
+                    .setTargetPort(target).setNodePort(nodePort == null ? 0 : nodePort).setProtocol(protocol).build());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,343 @@
+package io.berth.gateway.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.schemas.avro.*;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.berth.gateway.manifest.Fields.child;
+import static io.berth.gateway.manifest.Fields.get;
+import static io.berth.gateway.manifest.Fields.index;
+
+/** A pod spec ({@code spec} of a Pod, {@code spec.template.spec} of a Deployment) → {@link PodTemplate}. */
+final class PodSpecParser {
+    private PodSpecParser() {}
+
+    static final Set<String> POD_SPEC_FIELDS = Set.of("containers", "initContainers", "nodeSelector", "restartPolicy",
+            "terminationGracePeriodSeconds", "volumes");
+    static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "command", "args", "env", "ports", "resources",
+            "readinessProbe", "livenessProbe", "startupProbe", "volumeMounts", "workingDir");
+    /** Accepted and ignored: Berth never pulls images, and these only affect pulling or the terminal. */
+    static final Set<String> CONTAINER_IGNORED = Set.of("imagePullPolicy", "terminationMessagePath",
+            "terminationMessagePolicy", "stdin", "tty");
+    static final Set<String> PROBE_FIELDS = Set.of("httpGet", "tcpSocket", "exec", "initialDelaySeconds", "periodSeconds",
+            "timeoutSeconds", "failureThreshold", "successThreshold");
+    static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
+    static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
+
+    /**
+     * @param onlyAlways a Deployment's pods must restart Always, as in Kubernetes
+     */
+    static PodTemplate parse(Fields f, JsonNode spec, String path, Map<String, String> labels,
+                             Map<String, String> annotations, boolean onlyAlways) {
+        PodTemplate.Builder t = PodTemplate.newBuilder().setLabels(Map.copyOf(labels)).setAnnotations(Map.copyOf(annotations));
+        if (spec == null) {
+            f.required(path);
+            return t.setContainers(List.of()).build();
+        }
+        f.onlyKnown(spec, path, POD_SPEC_FIELDS, Set.of("dnsPolicy", "schedulerName"));
+
+        List<Volume> volumes = volumes(f, spec, child(path, "volumes"));
+        Set<String> volumeNames = new HashSet<>();
+        volumes.forEach(v -> volumeNames.add(v.getName()));
+
+        Set<String> containerNames = new HashSet<>();
+        List<ContainerSpec> containers = containers(f, spec, path, "containers", containerNames, volumeNames);
+        if (containers.isEmpty() && f.errors.stream().noneMatch(e -> e.field().startsWith(child(path, "containers")))) {
+            f.required(child(path, "containers"));
+        }
+        List<ContainerSpec> inits = containers(f, spec, path, "initContainers", containerNames, volumeNames);
+
+        Map<String, String> nodeSelector = f.stringMap(spec, "nodeSelector", child(path, "nodeSelector"));
+        Names.labels(f, nodeSelector, child(path, "nodeSelector"));
+
+        String restart = f.string(spec, "restartPolicy", child(path, "restartPolicy"));
+        List<String> allowed = onlyAlways ? List.of("Always") : RESTART_POLICIES;
+        if (restart != null && !allowed.contains(restart)) {
+            f.unsupported(child(path, "restartPolicy"), get(spec, "restartPolicy"), allowed);
+        }
+        int grace = f.integerAtLeast(spec, "terminationGracePeriodSeconds", child(path, "terminationGracePeriodSeconds"), 0, 30);
+
+        return t.setContainers(containers).setInitContainers(inits).setNodeSelector(nodeSelector)
+                .setRestartPolicy(restart == null || !allowed.contains(restart) ? "Always" : restart)
+                .setTerminationGracePeriodSeconds(grace).setVolumes(volumes).build();
+    }
+
+    private static List<Volume> volumes(Fields f, JsonNode spec, String path) {
+        List<Volume> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        List<JsonNode> items = f.array(spec, "volumes", path);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode v = items.get(i);
+            String vp = index(path, i);
+            f.onlyKnown(v, vp, Set.of("name", "emptyDir", "hostPath"));
+            String name = f.string(v, "name", child(vp, "name"));
+            if (name == null || name.isEmpty()) f.required(child(vp, "name"));
+            else if (Names.dns1123Label(name) != null) f.invalid(child(vp, "name"), get(v, "name"), Names.dns1123Label(name));
+            else if (!seen.add(name)) f.duplicate(child(vp, "name"), name);
+            boolean emptyDir = v.has("emptyDir");
+            JsonNode hostPath = f.object(v, "hostPath", child(vp, "hostPath"));
+            if (emptyDir && v.has("hostPath")) {
+                f.forbidden(child(vp, "hostPath"), "may not specify more than 1 volume type");
+            } else if (!emptyDir && !v.has("hostPath")) {
+                f.required(vp, "must specify a volume type");
+            }
+            if (emptyDir) f.onlyKnown(get(v, "emptyDir"), child(vp, "emptyDir"), Set.of(), Set.of("medium", "sizeLimit"));
+            String hp = "";
+            if (hostPath != null) {
+                f.onlyKnown(hostPath, child(vp, "hostPath"), Set.of("path"), Set.of("type"));
+                String p = f.string(hostPath, "path", child(vp, "hostPath.path"));
+                if (p == null || p.isEmpty()) f.required(child(vp, "hostPath.path"));
+                else if (!p.startsWith("/")) f.invalid(child(vp, "hostPath.path"), get(hostPath, "path"), "must be an absolute path");
+                else hp = p;
+            }
+            if (name != null) out.add(new Volume(name, hostPath != null ? "hostPath" : "emptyDir", hp));
+        }
+        return out;
+    }
+
+    private static List<ContainerSpec> containers(Fields f, JsonNode spec, String podPath, String field,
+                                                  Set<String> names, Set<String> volumeNames) {
+        String path = child(podPath, field);
+        List<ContainerSpec> out = new ArrayList<>();
+        List<JsonNode> items = f.array(spec, field, path);
+        for (int i = 0; i < items.size(); i++) {
+            ContainerSpec c = container(f, items.get(i), index(path, i), names, volumeNames);
+            if (c != null) out.add(c);
+        }
+        return out;
+    }
+
+    private static ContainerSpec container(Fields f, JsonNode c, String path, Set<String> names, Set<String> volumeNames) {
+        if (!c.isObject()) {
+            f.invalid(path, c, "must be an object");
+            return null;
+        }
+        f.onlyKnown(c, path, CONTAINER_FIELDS, CONTAINER_IGNORED);
+        String name = f.string(c, "name", child(path, "name"));
+        if (name == null || name.isEmpty()) f.required(child(path, "name"));
+        else if (Names.dns1123Label(name) != null) f.invalid(child(path, "name"), get(c, "name"), Names.dns1123Label(name));
+        else if (!names.add(name)) f.duplicate(child(path, "name"), name);
+
+        String image = f.string(c, "image", child(path, "image"));
+        if (image == null || image.isBlank()) {
+            if (image != null || get(c, "image") == null) f.required(child(path, "image"));
+        } else if (!image.equals(image.strip())) {
+            f.invalid(child(path, "image"), get(c, "image"), "must not have leading or trailing whitespace");
+        }
+
+        ContainerSpec.Builder b = ContainerSpec.newBuilder()
+                .setName(name == null ? "" : name)
+                .setImage(image == null ? "" : image)
+                .setCommand(f.strings(c, "command", child(path, "command")))
+                .setArgs(f.strings(c, "args", child(path, "args")))
+                .setEnv(env(f, c, child(path, "env")))
+                .setPorts(ports(f, c, child(path, "ports")))
+                .setVolumeMounts(mounts(f, c, child(path, "volumeMounts"), volumeNames))
+                .setReadinessProbe(probe(f, c, "readinessProbe", path, false))
+                .setLivenessProbe(probe(f, c, "livenessProbe", path, true))
+                .setStartupProbe(probe(f, c, "startupProbe", path, true));
+        String wd = f.string(c, "workingDir", child(path, "workingDir"));
+        if (wd != null) b.setWorkingDir(wd);
+        resources(f, c, child(path, "resources"), b);
+        return b.build();
+    }
+
+    private static List<EnvVar> env(Fields f, JsonNode c, String path) {
+        List<EnvVar> out = new ArrayList<>();
+        List<JsonNode> items = f.array(c, "env", path);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode e = items.get(i);
+            String ep = index(path, i);
+            f.onlyKnown(e, ep, Set.of("name", "value"));
+            String name = f.string(e, "name", child(ep, "name"));
+            if (name == null || name.isEmpty()) {
+                f.required(child(ep, "name"));
+                continue;
+            }
+            if (Names.envName(name) != null) f.invalid(child(ep, "name"), get(e, "name"), Names.envName(name));
+            String value = f.string(e, "value", child(ep, "value"));
+            out.add(new EnvVar(name, value == null ? "" : value));
+        }
+        return out;
+    }
+
+    private static List<ContainerPort> ports(Fields f, JsonNode c, String path) {
+        List<ContainerPort> out = new ArrayList<>();
+        List<JsonNode> items = f.array(c, "ports", path);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode p = items.get(i);
+            String pp = index(path, i);
+            f.onlyKnown(p, pp, Set.of("containerPort", "hostPort", "protocol", "name"), Set.of("hostIP"));
+            Integer port = f.integer(p, "containerPort", child(pp, "containerPort"));
+            if (port == null && get(p, "containerPort") == null) f.required(child(pp, "containerPort"));
+            else if (port != null) checkPort(f, p, "containerPort", child(pp, "containerPort"));
+            Integer hostPort = f.integer(p, "hostPort", child(pp, "hostPort"));
+            if (hostPort != null && hostPort != 0) checkPort(f, p, "hostPort", child(pp, "hostPort"));
+            String protocol = protocol(f, p, child(pp, "protocol"));
+            String name = f.string(p, "name", child(pp, "name"));
+            if (name != null && !name.isEmpty()) {
+                if (name.length() > 15) f.invalid(child(pp, "name"), get(p, "name"), "must be no more than 15 characters");
+                else if (Names.dns1123Label(name) != null) f.invalid(child(pp, "name"), get(p, "name"), Names.dns1123Label(name));
+            }
+            out.add(ContainerPort.newBuilder().setContainerPort(port == null ? 0 : port)
+                    .setHostPort(hostPort == null || hostPort == 0 ? null : hostPort)
+                    .setProtocol(protocol).setName(name == null ? "" : name).build());
+        }
+        return out;
+    }
+
+    static String protocol(Fields f, JsonNode parent, String path) {
+        String protocol = f.string(parent, "protocol", path);
+        if (protocol == null) return "TCP";
+        if (!PROTOCOLS.contains(protocol)) {
+            f.unsupported(path, get(parent, "protocol"), PROTOCOLS);
+            return "TCP";
+        }
+        return protocol;
+    }
+
+    /** True when the integer field is a valid port number; records the Kubernetes error otherwise. */
+    static boolean checkPort(Fields f, JsonNode parent, String field, String path) {
+        JsonNode n = get(parent, field);
+        if (n.intValue() < 1 || n.intValue() > 65535) {
+            f.invalid(path, n, "must be between 1 and 65535, inclusive");
+            return false;
+        }
+        return true;
+    }
+
+    private static List<VolumeMount> mounts(Fields f, JsonNode c, String path, Set<String> volumeNames) {
+        List<VolumeMount> out = new ArrayList<>();
+        List<JsonNode> items = f.array(c, "volumeMounts", path);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode m = items.get(i);
+            String mp = index(path, i);
+            f.onlyKnown(m, mp, Set.of("name", "mountPath", "readOnly"));
+            String name = f.string(m, "name", child(mp, "name"));
+            if (name == null || name.isEmpty()) f.required(child(mp, "name"));
+            else if (!volumeNames.contains(name)) f.notFound(child(mp, "name"), name);
+            String mountPath = f.string(m, "mountPath", child(mp, "mountPath"));
+            if (mountPath == null || mountPath.isEmpty()) f.required(child(mp, "mountPath"));
+            else if (!mountPath.startsWith("/")) f.invalid(child(mp, "mountPath"), get(m, "mountPath"), "must be an absolute path");
+            Boolean ro = f.bool(m, "readOnly", child(mp, "readOnly"));
+            out.add(new VolumeMount(name == null ? "" : name, mountPath == null ? "" : mountPath, ro != null && ro));
+        }
+        return out;
+    }
+
+    private static Probe probe(Fields f, JsonNode c, String field, String containerPath, boolean successMustBeOne) {
+        String path = child(containerPath, field);
+        JsonNode p = f.object(c, field, path);
+        if (p == null) return null;
+        f.onlyKnown(p, path, PROBE_FIELDS, Set.of("terminationGracePeriodSeconds"));
+        Probe.Builder b = Probe.newBuilder();
+        int handlers = (p.has("httpGet") ? 1 : 0) + (p.has("tcpSocket") ? 1 : 0) + (p.has("exec") ? 1 : 0);
+        if (handlers == 0) f.required(path, "must specify a handler type");
+        if (handlers > 1) f.forbidden(path, "may not specify more than 1 handler type");
+        JsonNode http = f.object(p, "httpGet", child(path, "httpGet"));
+        JsonNode tcp = f.object(p, "tcpSocket", child(path, "tcpSocket"));
+        JsonNode exec = f.object(p, "exec", child(path, "exec"));
+        if (http != null) {
+            f.onlyKnown(http, child(path, "httpGet"), Set.of("path", "port"), Set.of("scheme"));
+            b.setType(ProbeType.HTTP_GET).setPort(probePort(f, http, child(path, "httpGet.port")));
+            String hp = f.string(http, "path", child(path, "httpGet.path"));
+            if (hp != null && !hp.isEmpty()) b.setPath(hp);
+        } else if (tcp != null) {
+            f.onlyKnown(tcp, child(path, "tcpSocket"), Set.of("port"));
+            b.setType(ProbeType.TCP_SOCKET).setPort(probePort(f, tcp, child(path, "tcpSocket.port")));
+        } else if (exec != null) {
+            f.onlyKnown(exec, child(path, "exec"), Set.of("command"));
+            List<String> cmd = f.strings(exec, "command", child(path, "exec.command"));
+            if (cmd.isEmpty()) f.required(child(path, "exec.command"));
+            b.setType(ProbeType.EXEC).setCommand(cmd);
+        }
+        b.setInitialDelaySeconds(f.integerAtLeast(p, "initialDelaySeconds", child(path, "initialDelaySeconds"), 0, 0));
+        b.setPeriodSeconds(f.integerAtLeast(p, "periodSeconds", child(path, "periodSeconds"), 1, 10));
+        b.setTimeoutSeconds(f.integerAtLeast(p, "timeoutSeconds", child(path, "timeoutSeconds"), 1, 1));
+        b.setFailureThreshold(f.integerAtLeast(p, "failureThreshold", child(path, "failureThreshold"), 1, 3));
+        int success = f.integerAtLeast(p, "successThreshold", child(path, "successThreshold"), 1, 1);
+        if (successMustBeOne && success != 1) f.invalid(child(path, "successThreshold"), get(p, "successThreshold"), "must be 1");
+        return b.setSuccessThreshold(success).build();
+    }
+
+    private static int probePort(Fields f, JsonNode handler, String path) {
+        JsonNode n = get(handler, "port");
+        if (n == null) {
+            f.required(path);
+            return 0;
+        }
+        if (n.isTextual()) {
+            f.invalid(path, n, "named ports are not supported by Berth; use the port number");
+            return 0;
+        }
+        Integer port = f.integer(handler, "port", path);
+        return port != null && checkPort(f, handler, "port", path) ? port : 0;
+    }
+
+    /** requests and limits; like Kubernetes, a resource with only a limit requests that limit. */
+    private static void resources(Fields f, JsonNode c, String path, ContainerSpec.Builder b) {
+        JsonNode r = f.object(c, "resources", path);
+        if (r == null) return;
+        f.onlyKnown(r, path, Set.of("requests", "limits"));
+        Long[] requests = quantities(f, r, "requests", child(path, "requests"));
+        Long[] limits = quantities(f, r, "limits", child(path, "limits"));
+        long reqCpu = requests[0] != null ? requests[0] : limits[0] != null ? limits[0] : 0;
+        long reqMem = requests[1] != null ? requests[1] : limits[1] != null ? limits[1] : 0;
+        if (requests[0] != null && limits[0] != null && requests[0] > limits[0]) {
+            f.invalid(child(path, "requests"), quoted(get(get(r, "requests"), "cpu")), "must be less than or equal to cpu limit of "
+                    + quantityText(get(get(r, "limits"), "cpu")));
+        }
+        if (requests[1] != null && limits[1] != null && requests[1] > limits[1]) {
+            f.invalid(child(path, "requests"), quoted(get(get(r, "requests"), "memory")), "must be less than or equal to memory limit of "
+                    + quantityText(get(get(r, "limits"), "memory")));
+        }
+        b.setRequests(new Resources(reqCpu, reqMem));
+        b.setLimits(new Resources(limits[0] == null ? 0L : limits[0], limits[1] == null ? 0L : limits[1]));
+    }
+
+    /** {cpuMillis, memoryBytes}, null where absent or invalid. */
+    private static Long[] quantities(Fields f, JsonNode r, String field, String path) {
+        Long[] out = new Long[2];
+        JsonNode q = f.object(r, field, path);
+        if (q == null) return out;
+        f.onlyKnown(q, path, Set.of("cpu", "memory"), Set.of());
+        out[0] = quantity(f, q, "cpu", child(path, "cpu"), "500m or 0.5", true);
+        out[1] = quantity(f, q, "memory", child(path, "memory"), "64Mi or 1Gi", false);
+        return out;
+    }
+
+    /** A quantity as written: {@code 0.5} and {@code "500m"} alike. */
+    private static String quantityText(JsonNode n) {
+        return n.isTextual() ? n.textValue() : n.decimalValue().toPlainString();
+    }
+
+    private static String quoted(JsonNode n) {
+        return "\"" + quantityText(n) + "\"";
+    }
+
+    private static Long quantity(Fields f, JsonNode parent, String field, String path, String example, boolean cpu) {
+        JsonNode n = get(parent, field);
+        if (n == null) return null;
+        if (!n.isTextual() && !n.isNumber()) {
+            f.invalid(path, n, "must be a quantity such as " + example);
+            return null;
+        }
+        String text = quantityText(n);
+        try {
+            java.math.BigDecimal exact = Quantities.parse(text);
+            if (exact.signum() < 0) {
+                f.invalid(path, "\"" + text + "\"", "must be greater than or equal to 0");
+                return null;
+            }
+            return cpu ? Quantities.cpuMillis(text) : Quantities.memoryBytes(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            f.invalid(path, "\"" + text + "\"", "must be a quantity such as " + example);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,362 @@
+package io.berth.gateway.view;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.gateway.manifest.Quantities;
+import io.berth.schemas.avro.*;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Berth's materialized views rendered as the Kubernetes objects {@code kubectl get -o json} prints
+ * ({@code v1 Pod}, {@code v1 Node}, {@code apps/v1 Deployment}, {@code v1 Service}, {@code v1 List}).
+ * Pure: shared by the CLI and the gateway's REST API.
+ *
+ * <p>Mapping: a task is a pod (uid = task id), a NodeView a node (uid = node id), a WorkloadView a
+ * Deployment or Service. Task phases map onto pod phases: PENDING and SCHEDULED are {@code Pending},
+ * LOST is {@code Unknown}, TERMINATING keeps the phase it had and gains {@code metadata.deletionTimestamp}.
+ */
+public final class KubeObjects {
+    private KubeObjects() {}
+
+    static {
+        io.berth.gateway.manifest.AvroTrust.ensure();
+    }
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** What {@code VERSION} and {@code status.nodeInfo.kubeletVersion} show for Berth nodes. */
+    public static final String NODE_VERSION = "v0.1.0-berth";
+
+    public static ObjectNode list(List<ObjectNode> items) {
+        ObjectNode list = JSON.objectNode().put("apiVersion", "v1").put("kind", "List");
+        list.putArray("items").addAll(items);
+        list.putObject("metadata").put("resourceVersion", "");
+        return list;
+    }
+
+    // ---- pods ----
+
+    public static String podName(TaskView t) {
+        return t.getPodName().isEmpty() ? t.getTaskId() : t.getPodName();
+    }
+
+    /** The pod of a task; {@code nodes} (by node id) supply spec.nodeName and status.hostIP. */
+    public static ObjectNode pod(TaskView t, Map<String, NodeView> nodes) {
+        ObjectNode pod = JSON.objectNode().put("apiVersion", "v1").put("kind", "Pod");
+        ObjectNode meta = pod.putObject("metadata").put("name", podName(t)).put("namespace", t.getNamespace());
+        Map<String, String> labels = new TreeMap<>(t.getLabels());
+        if (!t.getTemplateHash().isEmpty()) labels.putIfAbsent("pod-template-hash", t.getTemplateHash());
+        putMap(meta, "labels", labels);
+        if (!t.getWorkloadKey().isEmpty()) meta.putObject("annotations").put("berth.io/workload", t.getWorkloadKey());
+        meta.put("uid", t.getTaskId()).put("resourceVersion", t.getResourceVersion())
+                .put("creationTimestamp", timestamp(t.getCreatedAt()));
+        if (t.getPhase() == TaskPhase.TERMINATING) meta.put("deletionTimestamp", timestamp(t.getUpdatedAt()));
+
+        NodeView node = nodes.get(t.getNodeId());
+        ObjectNode spec = pod.putObject("spec");
+        if (!t.getNodeId().isEmpty()) spec.put("nodeName", node == null ? t.getNodeId() : nodeName(node));
+        ObjectNode template = podSpec(t.getTemplate());
+        spec.setAll(template);
+
+        ObjectNode status = pod.putObject("status").put("phase", podPhase(t));
+        putIfNotEmpty(status, "reason", t.getPhase() == TaskPhase.LOST && t.getReason().isEmpty() ? "NodeLost" : t.getReason());
+        putIfNotEmpty(status, "message", t.getMessage());
+        if (node != null) putIfNotEmpty(status, "hostIP", node.getAddress());
+        if (t.getStartedAt() > 0) status.put("startTime", timestamp(t.getStartedAt()));
+        ArrayNode conditions = status.putArray("conditions");
+        conditions.addObject().put("type", "PodScheduled").put("status", t.getNodeId().isEmpty() ? "False" : "True");
+        conditions.addObject().put("type", "Ready").put("status", t.getReady() ? "True" : "False");
+        ArrayNode statuses = status.putArray("containerStatuses");
+        for (ContainerSpec c : t.getTemplate().getContainers()) {
+            ObjectNode cs = statuses.addObject().put("name", c.getName()).put("ready", t.getReady())
+                    .put("restartCount", t.getRestartCount()).put("image", c.getImage());
+            if (t.getContainerId() != null) cs.put("containerID", "docker://" + t.getContainerId());
+            cs.set("state", containerState(t));
+        }
+        return pod;
+    }
+
+    /** Kubernetes' pod phase for a task phase. */
+    public static String podPhase(TaskView t) {
+        return switch (t.getPhase()) {
+            case PENDING, SCHEDULED -> "Pending";
+            case RUNNING -> "Running";
+            case SUCCEEDED -> "Succeeded";
+            case FAILED -> "Failed";
+            case TERMINATING -> t.getStartedAt() > 0 ? "Running" : "Pending";
+            case LOST, UNKNOWN -> "Unknown";
+        };
+    }
+
+    /** The STATUS column of {@code kubectl get pods}: the phase, or the more precise reason kubectl prefers. */
+    public static String podStatus(TaskView t) {
+        boolean oneWordReason = t.getReason().matches("[A-Za-z]+");
+        return switch (t.getPhase()) {
+            case PENDING -> "Pending";
+            case SCHEDULED -> "ContainerCreating";
+            // a waiting or exited container (CrashLoopBackOff, Error, Completed) shows its reason; merely unready shows Running
+            case RUNNING -> !t.getReady() && oneWordReason && !t.getReason().equals("ContainersNotReady") ? t.getReason() : "Running";
+            case SUCCEEDED -> "Completed";
+            case FAILED -> oneWordReason ? t.getReason() : "Error";
+            case TERMINATING -> "Terminating";
+            case LOST, UNKNOWN -> "Unknown";
+        };
+    }
+
+    private static ObjectNode containerState(TaskView t) {
+        ObjectNode state = JSON.objectNode();
+        String status = podStatus(t);
+        switch (t.getPhase()) {
+            case RUNNING, TERMINATING -> {
+                if (status.equals("Running") || status.equals("Terminating")) {
+                    state.putObject("running").put("startedAt", timestamp(t.getStartedAt()));
+                } else {
+                    state.putObject("waiting").put("reason", status);
+                }
+            }
+            case SUCCEEDED, FAILED -> state.putObject("terminated").put("reason", status);
+            default -> state.putObject("waiting").put("reason", status.equals("Pending") ? "ContainerCreating" : status);
+        }
+        return state;
+    }
+
+    /** A pod template's spec, as Kubernetes writes it (the inverse of the manifest parser). */
+    public static ObjectNode podSpec(PodTemplate t) {
+        ObjectNode spec = JSON.objectNode();
+        ArrayNode containers = spec.putArray("containers");
+        t.getContainers().forEach(c -> containers.add(container(c)));
+        if (!t.getInitContainers().isEmpty()) {
+            ArrayNode inits = spec.putArray("initContainers");
+            t.getInitContainers().forEach(c -> inits.add(container(c)));
+        }
+        putMapIfNotEmpty(spec, "nodeSelector", t.getNodeSelector());
+        spec.put("restartPolicy", t.getRestartPolicy());
+        spec.put("terminationGracePeriodSeconds", t.getTerminationGracePeriodSeconds());
+        if (!t.getVolumes().isEmpty()) {
+            ArrayNode volumes = spec.putArray("volumes");
+            for (Volume v : t.getVolumes()) {
+                ObjectNode vol = volumes.addObject().put("name", v.getName());
+                if (v.getType().equals("hostPath")) vol.putObject("hostPath").put("path", v.getHostPath());
+                else vol.putObject("emptyDir");
+            }
+        }
+        return spec;
+    }
+
+    public static ObjectNode container(ContainerSpec c) {
+        ObjectNode o = JSON.objectNode().put("name", c.getName()).put("image", c.getImage());
+        if (!c.getCommand().isEmpty()) c.getCommand().forEach(o.putArray("command")::add);
+        if (!c.getArgs().isEmpty()) c.getArgs().forEach(o.putArray("args")::add);
+        if (!c.getWorkingDir().isEmpty()) o.put("workingDir", c.getWorkingDir());
+        if (!c.getEnv().isEmpty()) {
+            ArrayNode env = o.putArray("env");
+            c.getEnv().forEach(e -> env.addObject().put("name", e.getName()).put("value", e.getValue()));
+        }
+        if (!c.getPorts().isEmpty()) {
+            ArrayNode ports = o.putArray("ports");
+            for (ContainerPort p : c.getPorts()) {
+                ObjectNode port = ports.addObject();
+                putIfNotEmpty(port, "name", p.getName());
+                port.put("containerPort", p.getContainerPort());
+                if (p.getHostPort() != null) port.put("hostPort", p.getHostPort());
+                port.put("protocol", p.getProtocol());
+            }
+        }
+        ObjectNode resources = o.putObject("resources");
+        putResources(resources, "limits", c.getLimits());
+        putResources(resources, "requests", c.getRequests());
+        putProbe(o, "livenessProbe", c.getLivenessProbe());
+        putProbe(o, "readinessProbe", c.getReadinessProbe());
+        putProbe(o, "startupProbe", c.getStartupProbe());
+        if (!c.getVolumeMounts().isEmpty()) {
+            ArrayNode mounts = o.putArray("volumeMounts");
+            for (VolumeMount m : c.getVolumeMounts()) {
+                ObjectNode mount = mounts.addObject().put("name", m.getName()).put("mountPath", m.getMountPath());
+                if (m.getReadOnly()) mount.put("readOnly", true);
+            }
+        }
+        return o;
+    }
+
+    private static void putResources(ObjectNode parent, String field, Resources r) {
+        if (r.getCpuMillis() == 0 && r.getMemoryBytes() == 0) return;
+        ObjectNode o = parent.putObject(field);
+        if (r.getCpuMillis() > 0) o.put("cpu", Quantities.formatCpu(r.getCpuMillis()));
+        if (r.getMemoryBytes() > 0) o.put("memory", Quantities.formatMemory(r.getMemoryBytes()));
+    }
+
+    private static void putProbe(ObjectNode parent, String field, Probe p) {
+        if (p == null) return;
+        ObjectNode o = parent.putObject(field);
+        switch (p.getType()) {
+            case HTTP_GET -> o.putObject("httpGet").put("path", p.getPath()).put("port", p.getPort());
+            case TCP_SOCKET -> o.putObject("tcpSocket").put("port", p.getPort());
+            case EXEC -> p.getCommand().forEach(o.putObject("exec").putArray("command")::add);
+        }
+        o.put("initialDelaySeconds", p.getInitialDelaySeconds()).put("periodSeconds", p.getPeriodSeconds())
+                .put("timeoutSeconds", p.getTimeoutSeconds()).put("successThreshold", p.getSuccessThreshold())
+                .put("failureThreshold", p.getFailureThreshold());
+    }
+
+    // ---- nodes ----
+
+    public static String nodeName(NodeView n) {
+        return n.getName().isEmpty() ? n.getNodeId() : n.getName();
+    }
+
+    public static ObjectNode node(NodeView n) {
+        ObjectNode node = JSON.objectNode().put("apiVersion", "v1").put("kind", "Node");
+        ObjectNode meta = node.putObject("metadata").put("name", nodeName(n));
+        putMap(meta, "labels", new TreeMap<>(n.getLabels()));
+        if (!n.getIncarnation().isEmpty()) meta.putObject("annotations").put("berth.io/incarnation", n.getIncarnation());
+        meta.put("uid", n.getNodeId()).put("resourceVersion", n.getResourceVersion())
+                .put("creationTimestamp", timestamp(n.getRegisteredAt()));
+        node.putObject("spec").put("unschedulable", n.getCordoned());
+
+        ObjectNode status = node.putObject("status");
+        ObjectNode capacity = status.putObject("capacity").put("cpu", Quantities.formatCpu(n.getCapacity().getCpuMillis()))
+                .put("memory", Quantities.formatMemory(n.getCapacity().getMemoryBytes()));
+        status.set("allocatable", capacity.deepCopy());
+        ObjectNode allocated = JSON.objectNode().put("cpu", Quantities.formatCpu(n.getAllocated().getCpuMillis()))
+                .put("memory", Quantities.formatMemory(n.getAllocated().getMemoryBytes()));
+        status.set("berthAllocated", allocated);
+        Condition ready = readyCondition(n);
+        status.putArray("conditions").addObject().put("type", "Ready").put("status", ready.getStatus())
+                .put("reason", ready.getReason()).put("message", ready.getMessage())
+                .put("lastHeartbeatTime", timestamp(n.getLastHeartbeat()))
+                .put("lastTransitionTime", timestamp(ready.getLastTransitionTime()));
+        ArrayNode addresses = status.putArray("addresses");
+        if (!n.getAddress().isEmpty()) addresses.addObject().put("type", "InternalIP").put("address", n.getAddress());
+        addresses.addObject().put("type", "Hostname").put("address", nodeName(n));
+        status.putObject("nodeInfo").put("kubeletVersion", NODE_VERSION).put("containerRuntimeVersion", "docker")
+                .put("machineID", n.getNodeId());
+        return node;
+    }
+
+    /** The node's Ready condition: the one state-streams wrote, else derived from {@code ready}. */
+    public static Condition readyCondition(NodeView n) {
+        for (Condition c : n.getConditions()) {
+            if (c.getType().equals("Ready")) {
+                boolean agrees = c.getStatus().equals(n.getReady() ? "True" : "False");
+                if (agrees) return c;
+            }
+        }
+        return n.getReady()
+                ? new Condition("Ready", "True", "NodeReady", "berth node daemon is posting ready status", n.getLastHeartbeat())
+                : new Condition("Ready", "False", "NodeStatusUnknown", "Node daemon stopped posting node status.", n.getLastHeartbeat());
+    }
+
+    /** The STATUS column of {@code kubectl get nodes}. */
+    public static String nodeStatus(NodeView n) {
+        return (n.getReady() ? "Ready" : "NotReady") + (n.getCordoned() ? ",SchedulingDisabled" : "");
+    }
+
+    public static String nodeRoles(NodeView n) {
+        String prefix = "node-role.kubernetes.io/";
+        List<String> roles = n.getLabels().keySet().stream().filter(k -> k.startsWith(prefix))
+                .map(k -> k.substring(prefix.length())).sorted().toList();
+        return roles.isEmpty() ? "<none>" : String.join(",", roles);
+    }
+
+    // ---- workloads ----
+
+    public static ObjectNode deployment(WorkloadView w) {
+        ObjectNode d = JSON.objectNode().put("apiVersion", "apps/v1").put("kind", "Deployment");
+        d.set("metadata", workloadMeta(w).put("generation", w.getGeneration()));
+        DeploymentSpec s = w.getDeployment();
+        ObjectNode spec = d.putObject("spec");
+        if (s != null) {
+            spec.put("replicas", s.getReplicas());
+            putMap(spec.putObject("selector"), "matchLabels", s.getSelector());
+            ObjectNode template = spec.putObject("template");
+            ObjectNode tmeta = template.putObject("metadata");
+            putMap(tmeta, "labels", s.getTemplate().getLabels());
+            putMapIfNotEmpty(tmeta, "annotations", s.getTemplate().getAnnotations());
+            template.set("spec", podSpec(s.getTemplate()));
+            ObjectNode strategy = spec.putObject("strategy").put("type", s.getStrategyType());
+            if (s.getStrategyType().equals("RollingUpdate")) {
+                strategy.putObject("rollingUpdate").set("maxSurge", intOrString(s.getRollingUpdate().getMaxSurge()));
+                ((ObjectNode) strategy.get("rollingUpdate")).set("maxUnavailable", intOrString(s.getRollingUpdate().getMaxUnavailable()));
+            }
+            spec.put("minReadySeconds", s.getMinReadySeconds()).put("revisionHistoryLimit", s.getRevisionHistoryLimit())
+                    .put("progressDeadlineSeconds", s.getProgressDeadlineSeconds());
+            if (s.getPaused()) spec.put("paused", true);
+        }
+        ObjectNode status = d.putObject("status").put("observedGeneration", w.getObservedGeneration())
+                .put("replicas", w.getReplicas()).put("readyReplicas", w.getReadyReplicas())
+                .put("availableReplicas", w.getAvailableReplicas()).put("updatedReplicas", w.getUpdatedReplicas())
+                .put("unavailableReplicas", w.getUnavailableReplicas());
+        ArrayNode conditions = status.putArray("conditions");
+        for (Condition c : w.getConditions()) {
+            ObjectNode o = conditions.addObject().put("type", c.getType()).put("status", c.getStatus());
+            putIfNotEmpty(o, "reason", c.getReason());
+            putIfNotEmpty(o, "message", c.getMessage());
+            if (c.getLastTransitionTime() > 0) o.put("lastTransitionTime", timestamp(c.getLastTransitionTime()));
+        }
+        return d;
+    }
+
+    public static ObjectNode service(WorkloadView w) {
+        ObjectNode svc = JSON.objectNode().put("apiVersion", "v1").put("kind", "Service");
+        svc.set("metadata", workloadMeta(w));
+        ServiceSpec s = w.getService();
+        ObjectNode spec = svc.putObject("spec");
+        if (s != null) {
+            spec.put("type", s.getType());
+            putMap(spec, "selector", s.getSelector());
+            ArrayNode ports = spec.putArray("ports");
+            for (ServicePort p : s.getPorts()) {
+                ObjectNode port = ports.addObject();
+                putIfNotEmpty(port, "name", p.getName());
+                port.put("port", p.getPort()).put("targetPort", p.getTargetPort()).put("protocol", p.getProtocol());
+                if (p.getNodePort() != 0) port.put("nodePort", p.getNodePort());
+            }
+        }
+        svc.putObject("status").putObject("loadBalancer");
+        return svc;
+    }
+
+    /** kubectl's {@code PORT(S)} column: {@code 80/TCP}, {@code 80:30080/TCP}. */
+    public static String servicePorts(ServiceSpec s) {
+        if (s == null || s.getPorts().isEmpty()) return "<none>";
+        return String.join(",", s.getPorts().stream().map(p -> p.getPort() + (p.getNodePort() != 0 ? ":" + p.getNodePort() : "")
+                + "/" + p.getProtocol()).toList());
+    }
+
+    private static ObjectNode workloadMeta(WorkloadView w) {
+        ObjectNode meta = JSON.objectNode().put("name", w.getName()).put("namespace", w.getNamespace());
+        putMap(meta, "labels", w.getLabels());
+        putMapIfNotEmpty(meta, "annotations", w.getAnnotations());
+        return meta.put("uid", w.getUid()).put("resourceVersion", w.getResourceVersion())
+                .put("creationTimestamp", timestamp(w.getCreatedAt()));
+    }
+
+    // ---- helpers ----
+
+    /** RFC 3339 in UTC with second precision, as Kubernetes writes timestamps; null for "never". */
+    public static String timestamp(long epochMillis) {
+        return epochMillis <= 0 ? null : Instant.ofEpochMilli(epochMillis).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode intOrString(String v) {
+        return v.matches("[0-9]+") ? JSON.numberNode(Integer.parseInt(v)) : JSON.textNode(v);
+    }
+
+    private static void putMap(ObjectNode parent, String field, Map<String, String> map) {
+        ObjectNode o = parent.putObject(field);
+        new TreeMap<>(map).forEach(o::put);
+    }
+
+    private static void putMapIfNotEmpty(ObjectNode parent, String field, Map<String, String> map) {
+        if (!map.isEmpty()) putMap(parent, field, map);
+    }
+
+    private static void putIfNotEmpty(ObjectNode o, String field, String value) {
+        if (value != null && !value.isEmpty()) o.put(field, value);
+    }
+}

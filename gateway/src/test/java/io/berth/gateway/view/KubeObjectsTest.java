@@ -1,0 +1,118 @@
+package io.berth.gateway.view;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.gateway.manifest.ManifestOptions;
+import io.berth.gateway.manifest.ManifestParser;
+import io.berth.gateway.manifest.ManifestResult;
+import io.berth.schemas.avro.*;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.berth.gateway.view.ViewFixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class KubeObjectsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void shouldRenderARunningTaskAsAKubernetesPod() {
+        Map<String, NodeView> nodes = Map.of("node-1", node("node-1", true, false));
+        String json = KubeObjects.list(List.of(KubeObjects.pod(task("web-7d4b9c-abcde", TaskPhase.RUNNING, true, "node-1"), nodes))).toString();
+        assertEquals("""
+                {"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod",\
+                "metadata":{"name":"web-7d4b9c-abcde","namespace":"default","labels":{"app":"web","pod-template-hash":"7d4b9c"},\
+                "annotations":{"berth.io/workload":"default/deployment/web"},"uid":"web-7d4b9c-abcde","resourceVersion":"42",\
+                "creationTimestamp":"2026-11-22T05:00:00Z"},\
+                "spec":{"nodeName":"node-1","containers":[{"name":"web","image":"berth/busybox:latest","command":["httpd","-f","-p","8080"],\
+                "ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}],\
+                "resources":{"limits":{"cpu":"1","memory":"128Mi"},"requests":{"cpu":"250m","memory":"64Mi"}}}],\
+                "restartPolicy":"Always","terminationGracePeriodSeconds":30},\
+                "status":{"phase":"Running","hostIP":"10.0.0.1","startTime":"2026-11-22T05:00:02Z",\
+                "conditions":[{"type":"PodScheduled","status":"True"},{"type":"Ready","status":"True"}],\
+                "containerStatuses":[{"name":"web","ready":true,"restartCount":0,"image":"berth/busybox:latest",\
+                "containerID":"docker://c0ffee","state":{"running":{"startedAt":"2026-11-22T05:00:02Z"}}}]}}],\
+                "metadata":{"resourceVersion":""}}""", json);
+    }
+
+    @Test
+    void shouldMapTaskPhasesToPodPhasesAndKubectlStatuses() {
+        record Row(TaskPhase phase, boolean ready, String reason, String podPhase, String status) {}
+        List<Row> rows = List.of(
+                new Row(TaskPhase.PENDING, false, "0/3 nodes are available: 3 Insufficient memory.", "Pending", "Pending"),
+                new Row(TaskPhase.SCHEDULED, false, "", "Pending", "ContainerCreating"),
+                new Row(TaskPhase.SCHEDULED, false, "ContainerCreated", "Pending", "ContainerCreating"),
+                new Row(TaskPhase.RUNNING, false, "ContainersNotReady", "Running", "Running"),
+                new Row(TaskPhase.RUNNING, false, "Error", "Running", "Error"),
+                new Row(TaskPhase.RUNNING, false, "CrashLoopBackOff", "Running", "CrashLoopBackOff"),
+                new Row(TaskPhase.RUNNING, true, "", "Running", "Running"),
+                new Row(TaskPhase.SUCCEEDED, false, "", "Succeeded", "Completed"),
+                new Row(TaskPhase.FAILED, false, "ImageNotFound", "Failed", "ImageNotFound"),
+                new Row(TaskPhase.FAILED, false, "", "Failed", "Error"),
+                new Row(TaskPhase.LOST, false, "", "Unknown", "Unknown"),
+                new Row(TaskPhase.TERMINATING, true, "", "Pending", "Terminating"));
+        for (Row r : rows) {
+            TaskView t = TaskView.newBuilder(task("t", r.phase, r.ready, "n")).setReason(r.reason).build();
+            assertEquals(r.podPhase, KubeObjects.podPhase(t), r.toString());
+            assertEquals(r.status, KubeObjects.podStatus(t), r.toString());
+        }
+    }
+
+    @Test
+    void shouldRenderANodeWithConditionsAddressesAndCapacity() {
+        String json = KubeObjects.node(node("node-2", false, true)).toString();
+        assertEquals("""
+                {"apiVersion":"v1","kind":"Node","metadata":{"name":"node-2","labels":{"zone":"a"},"uid":"node-2",\
+                "resourceVersion":"7","creationTimestamp":"2026-11-21T05:00:00Z"},"spec":{"unschedulable":true},\
+                "status":{"capacity":{"cpu":"4","memory":"8Gi"},"allocatable":{"cpu":"4","memory":"8Gi"},\
+                "berthAllocated":{"cpu":"500m","memory":"128Mi"},\
+                "conditions":[{"type":"Ready","status":"False","reason":"NodeStatusUnknown",\
+                "message":"Node daemon stopped posting node status.","lastHeartbeatTime":"2026-11-22T05:03:19Z",\
+                "lastTransitionTime":"2026-11-22T05:03:19Z"}],\
+                "addresses":[{"type":"InternalIP","address":"10.0.0.2"},{"type":"Hostname","address":"node-2"}],\
+                "nodeInfo":{"kubeletVersion":"v0.1.0-berth","containerRuntimeVersion":"docker","machineID":"node-2"}}}""", json);
+    }
+
+    @Test
+    void shouldPreferTheReadyConditionStateStreamsWrote() {
+        NodeView n = NodeView.newBuilder(node("node-1", false, false))
+                .setConditions(List.of(new Condition("Ready", "False", "NodeStatusUnknown", "Kubelet stopped posting node status.", T0))).build();
+        assertEquals("Kubelet stopped posting node status.", KubeObjects.readyCondition(n).getMessage());
+    }
+
+    @Test
+    void shouldRenderADeploymentWithSpecAndStatus() throws Exception {
+        var d = JSON.readTree(KubeObjects.deployment(deployment()).toString());
+        assertEquals("apps/v1", d.get("apiVersion").asText());
+        assertEquals(3, d.at("/spec/replicas").asInt());
+        assertEquals("web", d.at("/spec/selector/matchLabels/app").asText());
+        assertEquals("/healthz", d.at("/spec/template/spec/containers/0/readinessProbe/httpGet/path").asText());
+        assertEquals("25%", d.at("/spec/strategy/rollingUpdate/maxSurge").asText());
+        assertEquals(3, d.at("/status/replicas").asInt());
+        assertEquals(2, d.at("/status/readyReplicas").asInt());
+        assertEquals(2, d.at("/status/availableReplicas").asInt());
+        assertEquals(3, d.at("/status/updatedReplicas").asInt());
+        assertEquals("MinimumReplicasAvailable", d.at("/status/conditions/0/reason").asText());
+    }
+
+    @Test
+    void shouldRenderADeploymentTheParserReadsBackToTheSameSpec() {
+        WorkloadView w = deployment();
+        String rendered = KubeObjects.deployment(w).toString();
+        ManifestResult back = new ManifestParser(ManifestOptions.defaults().withStrict(true)).parse("", rendered);
+        assertTrue(back.ok(), () -> back.errorMessages().toString());
+        assertEquals(w.getDeployment(), back.intents().get(0).getPayload());
+    }
+
+    @Test
+    void shouldRenderAServiceAndItsPortsColumn() {
+        ServiceSpec s = ServiceSpec.newBuilder().setType("NodePort").setSelector(Map.of("app", "web"))
+                .setPorts(List.of(new ServicePort("http", 80, 8080, 30080, "TCP"))).build();
+        WorkloadView w = WorkloadView.newBuilder().setKey("default/service/web").setKind(ResourceKind.SERVICE).setName("web")
+                .setCreatedAt(T0).setService(s).build();
+        assertEquals("80:30080/TCP", KubeObjects.servicePorts(s));
+        assertEquals("{\"type\":\"NodePort\",\"selector\":{\"app\":\"web\"},\"ports\":[{\"name\":\"http\",\"port\":80,"
+                + "\"targetPort\":8080,\"protocol\":\"TCP\",\"nodePort\":30080}]}", KubeObjects.service(w).get("spec").toString());
+    }
+}

@@ -1,0 +1,124 @@
+package io.berth.ops.kubectl;
+
+import io.berth.gateway.manifest.ManifestOptions;
+import io.berth.gateway.manifest.ManifestParser;
+import io.berth.gateway.manifest.ManifestProblem;
+import io.berth.gateway.manifest.ManifestResult;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Intent;
+import io.berth.schemas.avro.ResourceKind;
+import io.berth.schemas.avro.TaskPhase;
+import io.berth.schemas.avro.TaskView;
+import io.berth.schemas.avro.WorkloadView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@code berth apply -f FILE|DIR|-}: validates every manifest first; if anything is invalid, prints
+ * every error and produces nothing. Otherwise appends one APPLY intent per object and prints
+ * {@code deployment.apps/web created} (or {@code configured} when the views already hold it).
+ */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = "Apply manifests (Deployment, Pod, Service, Namespace) by producing intents.")
+public final class ApplyCommand extends KubectlCommand {
+
+    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE|DIR|-",
+            description = "manifest file, directory of .yaml/.yml/.json files, or - for stdin (repeatable)")
+    List<String> files;
+
+    @Option(names = "--strict", description = "unknown fields are errors, not warnings")
+    boolean strict;
+
+    @Option(names = {"-n", "--namespace"}, description = "namespace for objects that name none; objects naming another are refused")
+    String namespace;
+
+    @Option(names = "--dry-run", description = "validate and print what would be applied, produce nothing")
+    boolean dryRun;
+
+    public ApplyCommand() {}
+
+    @Override
+    public Integer call() {
+        ManifestResult result;
+        try {
+            result = parse();
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            return fail(e.getMessage());
+        }
+        for (ManifestProblem w : result.warnings()) err().println("Warning: " + warning(w));
+        if (!result.ok()) {
+            for (ManifestProblem e : result.errors()) err().println("error: " + e.describe());
+            err().flush();
+            return 1;
+        }
+        if (dryRun) {
+            result.intents().forEach(i -> out().println(ResourceTypes.singular(i.getKind()) + "/" + i.getName() + " created (dry run)"));
+            out().flush();
+            return 0;
+        }
+        Bus bus = bus();
+        Existing existing = Existing.read(bus, err());
+        try {
+            bus.produce(result.intents());
+        } catch (ExecutionException e) {
+            return fail("producing intents to " + Topics.INTENTS.name() + " failed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail("interrupted");
+        } catch (RuntimeException e) {
+            return fail("producing intents to " + Topics.INTENTS.name() + " failed: " + e.getMessage());
+        }
+        for (Intent i : result.intents()) {
+            out().println(ResourceTypes.singular(i.getKind()) + "/" + i.getName() + (existing.has(i) ? " configured" : " created"));
+        }
+        out().flush();
+        return 0;
+    }
+
+    private ManifestResult parse() {
+        ManifestOptions options = ManifestOptions.defaults().withStrict(strict).withActor(actor())
+                .withClock(clock, () -> UUID.randomUUID().toString())
+                .withNamespace(namespace == null ? "default" : namespace, namespace != null);
+        ManifestParser parser = new ManifestParser(options);
+        ManifestResult all = ManifestResult.empty();
+        for (ManifestFiles.Source s : ManifestFiles.read(files, stdin)) all = all.plus(parser.parse(s.name(), s.text()));
+        return all;
+    }
+
+    private static String warning(ManifestProblem w) {
+        return (w.source().isEmpty() ? "" : w.source() + ": ") + w.message();
+    }
+
+    /** What the views hold already, to say "configured" rather than "created" as kubectl does. */
+    record Existing(Map<String, WorkloadView> workloads, Map<String, TaskView> tasks) {
+        static Existing read(Bus bus, java.io.PrintWriter err) {
+            try {
+                return new Existing(bus.read(Topics.WORKLOADS, m -> {}), bus.read(Topics.TASKS, m -> {}));
+            } catch (RuntimeException e) {
+                return new Existing(Map.of(), Map.of());
+            }
+        }
+
+        boolean has(Intent i) {
+            String ns = i.getNamespace();
+            return switch (i.getKind()) {
+                case DEPLOYMENT, SERVICE -> {
+                    WorkloadView w = workloads.get(Topics.resourceKey(ns, i.getKind(), i.getName()));
+                    yield w != null && !w.getDeleted();
+                }
+                case POD -> tasks.values().stream().anyMatch(t -> t.getNamespace().equals(ns)
+                        && (t.getPodName().equals(i.getName()) || t.getTaskId().equals(i.getName()))
+                        && t.getPhase() != TaskPhase.TERMINATING);
+                case NAMESPACE -> workloads.values().stream().anyMatch(w -> w.getNamespace().equals(i.getName()) && !w.getDeleted())
+                        || workloads.containsKey(Topics.resourceKey("", ResourceKind.NAMESPACE, i.getName()));
+                default -> false;
+            };
+        }
+    }
+}

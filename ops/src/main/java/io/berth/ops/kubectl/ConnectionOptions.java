@@ -1,0 +1,100 @@
+package io.berth.ops.kubectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Where the cluster is: {@code --bootstrap-servers} and {@code --registry-url}. When not given, the
+ * running launcher's state supplies them, found in {@code $BERTH_HOME}, else {@code $BERTH_DATA_DIR},
+ * else {@code ~/.berth}: {@code berth.properties} (keys {@code bootstrap.servers}, {@code registry.url})
+ * or the launcher's {@code berth.json} (fields {@code bootstrapServers}, {@code registryUrl}; ignored
+ * when its {@code pid} is no longer alive). Failing that, {@code localhost:9092} and
+ * {@code http://localhost:8081}.
+ */
+public final class ConnectionOptions {
+    public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    public static final String DEFAULT_REGISTRY = "http://localhost:8081";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
+            description = "Kafka bootstrap servers (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_BOOTSTRAP + ")")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", paramLabel = "URL",
+            description = "schema registry URL (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_REGISTRY + ")")
+    String registryUrl;
+
+    public String bootstrapServers() {
+        return bootstrapServers != null ? bootstrapServers : launcherState().getProperty("bootstrap.servers", DEFAULT_BOOTSTRAP);
+    }
+
+    public String registryUrl() {
+        return registryUrl != null ? registryUrl : launcherState().getProperty("registry.url", DEFAULT_REGISTRY);
+    }
+
+    /** The launcher's directory: {@code $BERTH_HOME}, {@code $BERTH_DATA_DIR}, else {@code ~/.berth}. */
+    public static Path stateDir(Map<String, String> env, String userHome) {
+        for (String var : new String[]{"BERTH_HOME", "BERTH_DATA_DIR"}) {
+            String dir = env.get(var);
+            if (dir != null && !dir.isBlank()) return Path.of(dir);
+        }
+        return Path.of(userHome, ".berth");
+    }
+
+    /** {@code stateDir/berth.properties}. */
+    public static Path stateFilePath(Map<String, String> env, String userHome) {
+        return stateDir(env, userHome).resolve("berth.properties");
+    }
+
+    /**
+     * {@code bootstrap.servers} and {@code registry.url} from the launcher's state in {@code dir}:
+     * berth.properties first, else a live berth.json; empty when neither is there.
+     */
+    static Properties read(Path dir) {
+        Properties p = readProperties(dir.resolve("berth.properties"));
+        return p.isEmpty() ? readLauncherJson(dir.resolve("berth.json")) : p;
+    }
+
+    private static Properties readProperties(Path file) {
+        Properties p = new Properties();
+        if (Files.isReadable(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                // an unreadable state file means "no defaults", as if absent
+            }
+        }
+        return p;
+    }
+
+    private static Properties readLauncherJson(Path file) {
+        Properties p = new Properties();
+        if (!Files.isReadable(file)) return p;
+        try {
+            JsonNode state = JSON.readTree(file.toFile());
+            JsonNode pid = state.get("pid");
+            if (pid != null && pid.canConvertToLong()
+                    && !ProcessHandle.of(pid.longValue()).map(ProcessHandle::isAlive).orElse(false)) {
+                return p; // a stale file of a stopped 'berth up'
+            }
+            if (state.hasNonNull("bootstrapServers")) p.setProperty("bootstrap.servers", state.get("bootstrapServers").asText());
+            if (state.hasNonNull("registryUrl")) p.setProperty("registry.url", state.get("registryUrl").asText());
+        } catch (IOException e) {
+            // unreadable: no defaults
+        }
+        return p;
+    }
+
+    private Properties launcherState() {
+        return read(stateDir(System.getenv(), System.getProperty("user.home")));
+    }
+}

@@ -1,0 +1,162 @@
+package io.berth.ops.kubectl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.berth.gateway.view.KubeObjects;
+import io.berth.gateway.view.KubeTables;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.NodeView;
+import io.berth.schemas.avro.ResourceKind;
+import io.berth.schemas.avro.TaskView;
+import io.berth.schemas.avro.WorkloadView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code berth get pods|deployments|services|nodes [NAME] [-n NS|-A] [-o json|yaml|wide|name]}: reads the
+ * compacted views from the beginning to their end offsets and prints them as kubectl does.
+ */
+@Command(name = "get", mixinStandardHelpOptions = true, description = "Display pods, deployments, services or nodes.")
+public final class GetCommand extends KubectlCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** kubectl's JSON layout: four-space indent, {@code "key": value}, {@code []} and {@code {}} when empty. */
+    private static final DefaultPrettyPrinter KUBECTL_JSON = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withArrayEmptySeparator("").withObjectEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("    ", "\n")).withArrayIndenter(new DefaultIndenter("    ", "\n"));
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+    @Parameters(index = "0", paramLabel = "TYPE", description = "pods (po), deployments (deploy), services (svc), nodes (no); or TYPE/NAME")
+    String type;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
+    String name;
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "namespace (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    @Option(names = {"-A", "--all-namespaces"}, description = "list across all namespaces")
+    boolean allNamespaces;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "json, yaml, wide or name")
+    String output;
+
+    public GetCommand() {}
+
+    @Override
+    public Integer call() {
+        String[] typeAndName = ResourceTypes.typeAndName(type);
+        if (typeAndName != null) {
+            if (name != null) return fail("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form");
+            type = typeAndName[0];
+            name = typeAndName[1];
+        }
+        ResourceKind kind = ResourceTypes.kind(type);
+        if (kind == null || kind == ResourceKind.NAMESPACE) return fail("the server doesn't have a resource type \"" + type + "\"");
+        if (output != null && !List.of("json", "yaml", "wide", "name").contains(output)) {
+            return fail("unable to match a printer suitable for the output format \"" + output + "\", allowed formats are: json,name,wide,yaml");
+        }
+        try {
+            Bus bus = bus();
+            return switch (kind) {
+                case POD -> pods(bus);
+                case NODE -> nodes(bus);
+                default -> workloads(bus, kind);
+            };
+        } catch (RuntimeException e) {
+            return fail(e.getMessage());
+        }
+    }
+
+    private int pods(Bus bus) {
+        Map<String, NodeView> nodes = nodesById(bus);
+        List<TaskView> pods = select(bus.read(Topics.TASKS, this::warn).values(), KubeObjects::podName, TaskView::getNamespace);
+        return print(ResourceKind.POD, pods, KubeObjects::podName, t -> KubeObjects.pod(t, nodes),
+                () -> KubeTables.pods(pods, nodes, "wide".equals(output), allNamespaces && name == null, clock.millis()));
+    }
+
+    private int nodes(Bus bus) {
+        List<NodeView> nodes = new ArrayList<>(bus.read(Topics.NODES, this::warn).values());
+        nodes.removeIf(n -> name != null && !KubeObjects.nodeName(n).equals(name) && !n.getNodeId().equals(name));
+        nodes.sort(Comparator.comparing(KubeObjects::nodeName));
+        return print(ResourceKind.NODE, nodes, KubeObjects::nodeName, KubeObjects::node,
+                () -> KubeTables.nodes(nodes, "wide".equals(output), clock.millis()));
+    }
+
+    private int workloads(Bus bus, ResourceKind kind) {
+        List<WorkloadView> all = new ArrayList<>(bus.read(Topics.WORKLOADS, this::warn).values());
+        all.removeIf(w -> w.getKind() != kind || w.getDeleted());
+        List<WorkloadView> ws = select(all, WorkloadView::getName, WorkloadView::getNamespace);
+        boolean wide = "wide".equals(output);
+        boolean showNs = allNamespaces && name == null;
+        return kind == ResourceKind.DEPLOYMENT
+                ? print(kind, ws, WorkloadView::getName, KubeObjects::deployment, () -> KubeTables.deployments(ws, wide, showNs, clock.millis()))
+                : print(kind, ws, WorkloadView::getName, KubeObjects::service, () -> KubeTables.services(ws, wide, showNs, clock.millis()));
+    }
+
+    private Map<String, NodeView> nodesById(Bus bus) {
+        Map<String, NodeView> byId = new java.util.HashMap<>();
+        bus.read(Topics.NODES, this::warn).values().forEach(n -> byId.put(n.getNodeId(), n));
+        return byId;
+    }
+
+    /** The namespaced objects asked for, sorted as kubectl sorts them (namespace, then name). */
+    private <V> List<V> select(java.util.Collection<V> views, Function<V, String> nameOf, Function<V, String> nsOf) {
+        List<V> out = new ArrayList<>();
+        for (V v : views) {
+            if (!allNamespaces && !nsOf.apply(v).equals(namespace)) continue;
+            if (name != null && !nameOf.apply(v).equals(name)) continue;
+            out.add(v);
+        }
+        out.sort(Comparator.comparing(nsOf).thenComparing(nameOf));
+        return out;
+    }
+
+    private <V> int print(ResourceKind kind, List<V> items, Function<V, String> nameOf, Function<V, ObjectNode> render,
+                          java.util.function.Supplier<String> table) {
+        if (name != null && items.isEmpty()) {
+            err().println("Error from server (NotFound): " + ResourceTypes.plural(kind) + " \"" + name + "\" not found");
+            err().flush();
+            return 1;
+        }
+        if (output != null && (output.equals("json") || output.equals("yaml"))) {
+            ObjectNode doc = name != null ? render.apply(items.get(0)) : KubeObjects.list(items.stream().map(render).toList());
+            out().print(serialize(doc, output.equals("yaml") ? YAML : JSON));
+        } else if ("name".equals(output)) {
+            items.forEach(v -> out().println(ResourceTypes.singular(kind) + "/" + nameOf.apply(v)));
+        } else if (items.isEmpty()) {
+            err().println(kind == ResourceKind.NODE || allNamespaces ? "No resources found" : "No resources found in " + namespace + " namespace.");
+        } else {
+            out().print(table.get());
+        }
+        out().flush();
+        err().flush();
+        return 0;
+    }
+
+    private static String serialize(ObjectNode doc, ObjectMapper mapper) {
+        try {
+            String s = mapper == JSON ? mapper.writer(KUBECTL_JSON).writeValueAsString(doc) : mapper.writeValueAsString(doc);
+            return s.endsWith("\n") ? s : s + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render output", e);
+        }
+    }
+
+    private void warn(String message) {
+        err().println("Warning: " + message);
+    }
+}

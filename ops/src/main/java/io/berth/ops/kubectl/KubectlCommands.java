@@ -1,0 +1,11 @@
+package io.berth.ops.kubectl;
+
+import java.util.List;
+
+/** The kubectl-style subcommands, for the top-level {@code berth} command to register. */
+public final class KubectlCommands {
+    private KubectlCommands() {}
+
+    public static final List<Class<?>> ALL = List.of(ApplyCommand.class, GetCommand.class, ScaleCommand.class, DeleteCommand.class,
+            CordonCommand.class, UncordonCommand.class, DrainCommand.class);
+}

@@ -1,0 +1,13 @@
+package io.berth.ops.kubectl;
+
+import io.berth.registry.client.CachedSchemaRegistryClient;
+import io.berth.registry.client.SchemaRegistryClient;
+
+/** Makes the HTTP schema registry client for {@code --registry-url} (Confluent REST API, cached). */
+public final class RegistryClients {
+    private RegistryClients() {}
+
+    public static SchemaRegistryClient http(String url) {
+        return new CachedSchemaRegistryClient(url);
+    }
+}

@@ -1,0 +1,47 @@
+package io.berth.ops.kubectl;
+
+import io.berth.gateway.manifest.Intents;
+import io.berth.schemas.avro.Intent;
+import io.berth.schemas.avro.ResourceKind;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.UUID;
+
+/** {@code berth scale deployment/NAME --replicas N}: a SCALE intent. */
+@Command(name = "scale", mixinStandardHelpOptions = true, description = "Set a new size for a deployment.")
+public final class ScaleCommand extends KubectlCommand {
+
+    @Parameters(arity = "1..2", paramLabel = "TYPE/NAME | TYPE NAME", description = "e.g. deployment/web or deployment web")
+    List<String> target;
+
+    @Option(names = "--replicas", required = true, description = "the new desired number of replicas (>= 0)")
+    int replicas;
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "namespace (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    public ScaleCommand() {}
+
+    @Override
+    public Integer call() {
+        String[] typeAndName = target.size() == 2 ? new String[]{target.get(0), target.get(1)} : ResourceTypes.typeAndName(target.get(0));
+        if (typeAndName == null) return fail("specify the deployment as deployment/NAME or deployment NAME");
+        ResourceKind kind = ResourceTypes.kind(typeAndName[0]);
+        if (kind != ResourceKind.DEPLOYMENT) return fail("cannot scale \"" + typeAndName[0] + "\": only deployments can be scaled");
+        if (replicas < 0) return fail("--replicas: Invalid value: " + replicas + ": must be greater than or equal to 0");
+        String name = typeAndName[1];
+        if (name.isEmpty()) return fail("resource name may not be empty");
+        Intent intent = new Intents(actor(), clock, () -> UUID.randomUUID().toString()).scale(namespace, name, replicas);
+        try {
+            bus().produce(List.of(intent));
+        } catch (Exception e) {
+            return fail("producing the scale intent failed: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
+        out().println(ResourceTypes.singular(kind) + "/" + name + " scaled");
+        out().flush();
+        return 0;
+    }
+}
