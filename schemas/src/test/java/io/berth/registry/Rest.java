@@ -66,12 +66,13 @@ public final class Rest {
         return send("DELETE", path, null);
     }
 
-    public Response send(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+    public Response send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", CONTENT_TYPE)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) builder.headers(headers);
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             JsonNode json;

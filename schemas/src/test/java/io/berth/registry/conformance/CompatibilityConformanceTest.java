@@ -105,4 +105,15 @@ class CompatibilityConformanceTest extends ConformanceTestBase {
             other.register("s", TestSchemas.record("r", "{\"type\":\"string\",\"name\":\"a\"}", "{\"type\":\"int\",\"name\":\"b\"}")).error(409, 409);
         }
     }
+
+    @Test
+    void shouldSupportTheKafkajsRegisterFlow() {
+        // @kafkajs/confluent-schema-registry: GET config (404 = first time), register, then PUT config
+        rest.get("/config/kafkajs-value").error(404, 40408);
+        int id = rest.registerOk("kafkajs-value", F1);
+        assertJson("{\"compatibility\":\"BACKWARD\"}", rest.put("/config/kafkajs-value", "{\"compatibility\":\"BACKWARD\"}").ok().json());
+        assertJson("{\"compatibilityLevel\":\"BACKWARD\"}", rest.get("/config/kafkajs-value").ok().json());
+        assertEquals(id, rest.registerOk("kafkajs-value", F1));
+        assertEquals(id, rest.get("/subjects/kafkajs-value/versions/latest").ok().json().get("id").asInt());
+    }
 }

@@ -33,6 +33,9 @@ class LeaderElectionTest {
             assertEquals(id + 1, viaLeader.registerOk("s", schemas.get(1)));
             assertEquals(id + 1, viaFollower.registerOk("other", schemas.get(1)));
             viaFollower.register("\rbad", schemas.get(0)).error(422, 42208);
+            Rest.Response loop = viaFollower.send("POST", "/subjects/s/versions", Rest.schemaBody(schemas.get(2)), "X-Berth-Registry-Forwarded", "true");
+            loop.error(500, 50004);
+            assertTrue(loop.message().contains("not the leader"), loop.message());
 
             leader.close();
             long deadline = System.currentTimeMillis() + 20_000;
