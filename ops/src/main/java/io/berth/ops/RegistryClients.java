@@ -1,0 +1,27 @@
+package io.berth.ops;
+
+import io.berth.registry.client.InMemorySchemaRegistryClient;
+import io.berth.registry.client.SchemaRegistryClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the schema registry client the services of one process share. */
+final class RegistryClients {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryClients.class);
+
+    private RegistryClients() {}
+
+    static SchemaRegistryClient forUrl(String url) {
+        if (url == null || url.isBlank()) {
+            LOG.warn("no schema registry URL: using an in-process registry (schemas are not shared with other processes)");
+            return new InMemorySchemaRegistryClient();
+        }
+        try {
+            Class<?> c = Class.forName("io.berth.registry.client.CachedSchemaRegistryClient");
+            return (SchemaRegistryClient) c.getConstructor(String.class).newInstance(url);
+        } catch (ReflectiveOperationException e) {
+            LOG.warn("HTTP registry client not available yet ({}): using an in-process registry", e.toString());
+            return new InMemorySchemaRegistryClient();
+        }
+    }
+}
