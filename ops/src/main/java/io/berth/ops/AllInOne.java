@@ -6,7 +6,11 @@ import io.berth.ops.kafka.EmbeddedKafka;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.registry.server.RegistryServer;
 import io.berth.scheduler.SchedulerService;
+import io.berth.registry.storage.SchemasTopic;
 import io.berth.schemas.TopicAdmin;
+import io.berth.schemas.Topics;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import java.util.concurrent.ExecutionException;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.BerthService;
 import io.berth.state.StateStreamsService;
@@ -57,19 +61,16 @@ public final class AllInOne implements AutoCloseable {
             }
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 TopicAdmin.ensureTopics(admin);
+                String schemasTopic = opt.extra().getOrDefault("registry-topic", Topics.SCHEMAS_TOPIC);
+                ensureWithRetry(admin, schemasTopic);
+                ensureWithRetry(admin, schemasTopic + "_leader");
             }
             LOG.info("Berth topics ready on {}", bootstrap);
 
             BerthConfig base = new BerthConfig(bootstrap, null, opt.dataDir(), opt.extra());
             RegistryServer registry = new RegistryServer(base, opt.host(), opt.registryPort());
-            try {
-                startService(registry);
-                registryUrl = registry.url();
-            } catch (UnsupportedOperationException e) {
-                // TODO remove once the registry branch is merged: the skeleton cannot start yet
-                LOG.warn("schema registry server not available in this build: {}", e.getMessage());
-                registryUrl = null;
-            }
+            startService(registry);
+            registryUrl = registry.url();
             registryClient = RegistryClients.forUrl(registryUrl);
             started.push(registryClient);
 
@@ -89,6 +90,19 @@ public final class AllInOne implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw e;
+        }
+    }
+
+    /** Creates a registry topic and waits until the broker describes it (metadata propagates after create). */
+    private static void ensureWithRetry(Admin admin, String topic) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                SchemasTopic.ensure(admin, topic);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt >= 50) throw e;
+                Thread.sleep(100);
+            }
         }
     }
 
