@@ -244,6 +244,7 @@ public final class Berth implements Callable<Integer> {
             Optional<Long> pid = runningPid(dir);
             if (pid.isEmpty()) {
                 System.out.println("Berth: not running (" + dir + ")");
+                detachedNodes(dir).forEach((n, p) -> System.out.printf("  %-9s %-28s %s%n", "node", n, "running (pid " + p + ")"));
                 clusterStatus(dir);
                 return 3;
             }
@@ -262,6 +263,7 @@ public final class Berth implements Callable<Integer> {
             String gw = s.gatewayUrl().replaceFirst("^https?://", "");
             System.out.printf("  %-9s %-28s %s%n", "gateway", s.gatewayUrl(), reachable(gw) ? "reachable" : "NOT reachable");
             System.out.printf("  %-9s %-28s %s%n", "node", s.node().isEmpty() ? "-" : s.node(), s.node().isEmpty() ? "not running" : "running in-process");
+            detachedNodes(dir).forEach((n, p) -> System.out.printf("  %-9s %-28s %s%n", "node", n, "running (pid " + p + ")"));
             clusterStatus(dir);
             return 0;
         }
@@ -442,7 +444,7 @@ public final class Berth implements Callable<Integer> {
         }
     }
 
-    @Command(name = "node", description = "Run a node daemon in the foreground (see also 'node start').", subcommands = {NodeStart.class})
+    @Command(name = "node", description = "Run a node daemon in the foreground (see also 'node start').", subcommands = {NodeStart.class, NodeStop.class})
     static final class NodeCmd extends ServiceCmd {
         @Option(names = "--name", description = "Node name and id (default: the host name).") String name;
 
@@ -479,7 +481,7 @@ public final class Berth implements Callable<Integer> {
             long deadline = System.currentTimeMillis() + readyTimeout * 1000L;
             while (System.currentTimeMillis() < deadline) {
                 if (Processes.readPid(ready) == p.pid()) {
-                    System.out.println("node " + name + " running against " + cfg.bootstrapServers() + ", log " + log + ", stop with: kill " + p.pid());
+                    System.out.println("node " + name + " running against " + cfg.bootstrapServers() + ", log " + log + ", stop with: berth node stop --name " + name);
                     System.out.println(p.pid());
                     return 0;
                 }
@@ -494,6 +496,41 @@ public final class Berth implements Callable<Integer> {
             Processes.stop(p.pid(), 10_000);
             return 1;
         }
+    }
+
+    @Command(name = "stop", description = "Stop a node daemon started with 'node start -d' (waits until it has exited).")
+    static final class NodeStop implements Callable<Integer> {
+        @Mixin DataDir dataDir;
+        @Option(names = "--name", required = true, description = "Node name.") String name;
+
+        @Override
+        public Integer call() throws Exception {
+            Path pidFile = dataDir.get().resolve("node-" + name + ".pid");
+            long pid = Processes.readPid(pidFile);
+            if (pid <= 0 || !Processes.stop(pid, 30_000)) {
+                System.out.println("node " + name + " is not running");
+                return 0;
+            }
+            Files.deleteIfExists(pidFile);
+            System.out.println("node " + name + " stopped (pid " + pid + ")");
+            return 0;
+        }
+    }
+
+    /** Node daemons started with {@code node start -d} from this data dir: name → pid (live ones). */
+    static Map<String, Long> detachedNodes(Path dir) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var s = Files.list(dir)) {
+            s.forEach(f -> {
+                String n = f.getFileName().toString();
+                if (n.startsWith("node-") && n.endsWith(".pid")) {
+                    long pid = Processes.readPid(f);
+                    if (pid > 0 && Processes.alive(pid)) out.put(n.substring(5, n.length() - 4), pid);
+                }
+            });
+        } catch (Exception ignored) {
+        }
+        return out;
     }
 
     static PrintWriter out() {
