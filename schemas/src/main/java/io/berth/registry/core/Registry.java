@@ -199,20 +199,21 @@ public final class Registry {
 
     /**
      * The reasons the schema is incompatible (empty: compatible). {@code versionText} null checks
-     * like a registration would; {@code latest} or a number checks against that version only
-     * (latest with a transitive level: every live version). A subject without versions: compatible.
+     * as a registration would (every live version for a transitive level); {@code latest} or a
+     * number checks against that one version only. A subject without live versions: compatible.
      */
     public List<String> testCompatibility(String subject, String versionText, RegisterRequest request) {
         VersionId versionId = versionText == null ? null : VersionId.parse(versionText);
         ParsedSchema parsed = parse(request);
         List<SchemaEntry> live = state.versions(subject, LookupFilter.LIVE);
         if (live.isEmpty()) return List.of();
-        if (versionId == null || versionId.isLatest()) return incompatibilities(subject, request.schemaType(), parsed.schema(), null);
-        SchemaEntry target = live.stream().filter(e -> e.version() == versionId.value()).findFirst()
-                .orElseThrow(() -> versionNotFound(subject, versionId));
+        if (versionId == null) return incompatibilities(subject, request.schemaType(), parsed.schema(), null);
+        SchemaEntry target = versionId.isLatest() ? live.get(live.size() - 1)
+                : live.stream().filter(e -> e.version() == versionId.value()).findFirst().orElseThrow(() -> versionNotFound(subject, versionId));
         return incompatibilities(subject, request.schemaType(), parsed.schema(), target);
     }
 
+    /** Checks against {@code only}, or (null) against the live versions the subject's level names. */
     private List<String> incompatibilities(String subject, String schemaType, Schema candidate, SchemaEntry only) {
         CompatibilityLevel level = effectiveLevel(subject);
         if (level == CompatibilityLevel.NONE) return List.of();
@@ -226,13 +227,7 @@ public final class Registry {
             }
             checked.add(new CompatibilityChecker.Previous(e.version(), schemaOf(e)));
         }
-        CompatibilityLevel applied = only != null && level.transitive ? CompatibilityLevel.valueOf(level.name().replace("_TRANSITIVE", "")) : level;
-        List<String> found = CompatibilityChecker.check(applied, candidate, checked);
-        if (applied != level && !found.isEmpty()) {
-            found = new ArrayList<>(found);
-            found.set(found.size() - 1, "{compatibility: '" + level + "'}");
-        }
-        return found;
+        return CompatibilityChecker.check(level, candidate, checked);
     }
 
     private Schema schemaOf(SchemaEntry e) {

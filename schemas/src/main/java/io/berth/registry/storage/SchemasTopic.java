@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +33,21 @@ public final class SchemasTopic {
                 if (!(e.getCause() instanceof TopicExistsException)) throw e;
             }
         }
-        verify(admin, topic);
+        verifyWhenVisible(admin, topic);
+    }
+
+    /** A topic just created may take a moment to appear in every broker's metadata. */
+    private static void verifyWhenVisible(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                verify(admin, topic);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) throw e;
+                Thread.sleep(100);
+            }
+        }
     }
 
     static void verify(Admin admin, String topic) throws Exception {

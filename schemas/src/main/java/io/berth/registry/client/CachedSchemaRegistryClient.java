@@ -1,0 +1,114 @@
+package io.berth.registry.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.avro.Schema;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link SchemaRegistryClient} over Confluent's REST API (any compatible registry: Berth's,
+ * Confluent's, Karapace). Blocking, on {@link HttpClient}; safe to share between threads.
+ * Registered ids (per subject and schema) and fetched schemas (per id) are cached forever: an id
+ * never changes meaning. A refusal becomes a {@link RegistryException} with the registry's
+ * {@code error_code} and message; an unreachable registry one with code -1.
+ */
+public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
+    private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+
+    public CachedSchemaRegistryClient(String baseUrl) {
+        this(baseUrl, Duration.ofSeconds(30));
+    }
+
+    public CachedSchemaRegistryClient(String baseUrl, Duration requestTimeout) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Override
+    public int register(String subject, Schema schema) {
+        String text = schema.toString();
+        Integer cached = idsBySubjectAndSchema.get(subject + '\u0000' + text);
+        if (cached != null) return cached;
+        ObjectNode body = JSON.createObjectNode().put("schema", text);
+        JsonNode response = call("POST", "/subjects/" + encode(subject) + "/versions", body.toString());
+        if (!response.has("id")) throw new RegistryException(-1, "registry at " + baseUrl + " answered a registration without an id: " + response);
+        int id = response.get("id").asInt();
+        idsBySubjectAndSchema.put(subject + '\u0000' + text, id);
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+
+    @Override
+    public Schema getById(int id) {
+        Schema cached = schemasById.get(id);
+        if (cached != null) return cached;
+        JsonNode response = call("GET", "/schemas/ids/" + id, null);
+        String type = response.path("schemaType").asText("AVRO");
+        if (!"AVRO".equals(type)) throw new RegistryException(-1, "schema " + id + " is a " + type + " schema; only AVRO is supported");
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(response.path("schema").asText());
+        } catch (RuntimeException e) {
+            throw new RegistryException(-1, "schema " + id + " from " + baseUrl + " does not parse: " + e.getMessage());
+        }
+        Schema previous = schemasById.putIfAbsent(id, schema);
+        return previous != null ? previous : schema;
+    }
+
+    private JsonNode call(String method, String path, String body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(requestTimeout)
+                .header("Accept", CONTENT_TYPE)
+                .header("Content-Type", CONTENT_TYPE)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new RegistryException("schema registry " + baseUrl + " unreachable for " + method + " " + path + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while calling schema registry " + baseUrl, e);
+        }
+        JsonNode json = parse(response.body());
+        if (response.statusCode() / 100 != 2) {
+            int code = json != null && json.has("error_code") ? json.get("error_code").asInt() : response.statusCode();
+            String message = json != null && json.has("message") ? json.get("message").asText() : "HTTP " + response.statusCode() + ": " + response.body();
+            throw new RegistryException(code, message);
+        }
+        if (json == null) throw new RegistryException(-1, "schema registry " + baseUrl + " answered " + method + " " + path + " with non-JSON: " + response.body());
+        return json;
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return body == null || body.isEmpty() ? null : JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String encode(String subject) {
+        return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
