@@ -1,5 +1,6 @@
 package io.berth.ops;
 
+import io.berth.registry.client.CachedSchemaRegistryClient;
 import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.registry.client.SchemaRegistryClient;
 import org.slf4j.Logger;
@@ -16,12 +17,6 @@ final class RegistryClients {
             LOG.warn("no schema registry URL: using an in-process registry (schemas are not shared with other processes)");
             return new InMemorySchemaRegistryClient();
         }
-        try {
-            Class<?> c = Class.forName("io.berth.registry.client.CachedSchemaRegistryClient");
-            return (SchemaRegistryClient) c.getConstructor(String.class).newInstance(url);
-        } catch (ReflectiveOperationException e) {
-            LOG.warn("HTTP registry client not available yet ({}): using an in-process registry", e.toString());
-            return new InMemorySchemaRegistryClient();
-        }
+        return new CachedSchemaRegistryClient(url);
     }
 }
