@@ -41,6 +41,21 @@ class LocalClusterTest {
         }
     }
 
+    /** Describes the topic once every broker knows it and all three replicas are in sync (metadata propagates after create). */
+    private static TopicDescription awaitFullIsr(Admin admin, String topic) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            try {
+                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+                if (d.partitions().get(0).leader() != null && d.partitions().get(0).isr().size() == 3) return d;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) throw e;
+            }
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("topic " + topic + " not fully in sync within 30 s");
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void noAcknowledgedRecordIsLostWhenTheLeaderIsKilled() throws Exception {
@@ -60,7 +75,7 @@ class LocalClusterTest {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bs))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
                     .all().get(30, TimeUnit.SECONDS);
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            TopicDescription d = awaitFullIsr(admin, topic);
             assertEquals(3, d.partitions().get(0).replicas().size(), "replication factor 3");
             assertEquals(3, d.partitions().get(0).isr().size(), "all replicas in sync before the kill");
             int leader = d.partitions().get(0).leader().id();
