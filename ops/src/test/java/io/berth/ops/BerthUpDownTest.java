@@ -98,6 +98,16 @@ class BerthUpDownTest {
         assertTrue(status.out().matches("(?s).*kafka\\s+127\\.0\\.0\\.1:" + kafkaPort + "\\s+reachable.*"), status.out());
         assertTrue(status.out().matches("(?s).*registry\\s+http\\S+\\s+reachable.*"), status.out());
 
+        // another node daemon in the background: its pid is the last line
+        Result node = berth("node", "start", "--name", "second-node", "-d");
+        assertEquals(0, node.code(), node.out());
+        String[] lines = node.out().strip().split("\\R");
+        long nodePid = Long.parseLong(lines[lines.length - 1].trim());
+        assertTrue(Processes.alive(nodePid), "node daemon runs");
+        assertTrue(berth("status").out().matches("(?s).*second-node\\s+running \\(pid " + nodePid + "\\).*"));
+        assertEquals(0, berth("node", "stop", "--name", "second-node").code());
+        assertFalse(Processes.alive(nodePid), "node stop waits for the exit");
+
         Result again = berth(up);
         assertEquals(1, again.code(), "a second up on the same data dir is refused");
 

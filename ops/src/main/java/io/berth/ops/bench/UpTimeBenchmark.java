@@ -37,22 +37,24 @@ public final class UpTimeBenchmark {
         System.out.printf("machine: %d cores, %s %s, Java %s, load average at end %.2f%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.version"),
                 System.getProperty("java.version"), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.println("| start | `berth up -d` until it returns (s) | inside the daemon: launch → ready (s) |");
-        System.out.println("|---|---|---|");
+        System.out.println("| start | `berth up -d` until it returns (s) | inside the daemon: launch → ready (s) | daemon CPU time until ready (s) |");
+        System.out.println("|---|---|---|---|");
         lines.forEach(System.out::println);
     }
 
     private static String run(String label, String[] up, Path dir) throws Exception {
         long t0 = System.nanoTime();
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         int rc = cli(up);
         double wall = (System.nanoTime() - t0) / 1e9;
         if (rc != 0) throw new IllegalStateException("berth up failed (" + rc + "), see " + dir.resolve("berth.log"));
         BerthState st = BerthState.read(dir).orElseThrow();
         double inside = (st.readyAt() - st.startedAt()) / 1000.0;
+        double cpu = ProcessHandle.of(st.pid()).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toMillis() / 1000.0).orElse(-1.0);
         int down = cli("down", "--data-dir", dir.toString());
         if (down != 0) throw new IllegalStateException("berth down failed");
-        System.out.printf("%s: up -d returned after %.2f s (daemon ready %.2f s after its start)%n", label, wall, inside);
-        return String.format("| %s | %.1f | %.1f |", label, wall, inside);
+        System.out.printf("%s: up -d returned after %.2f s (daemon ready %.2f s after its start, %.1f CPU s)%n", label, wall, inside, cpu);
+        return String.format("| %s | %.1f | %.1f | %.1f |", label, wall, inside, cpu);
     }
 
     private static int cli(String... args) throws Exception {
