@@ -34,6 +34,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     public static final int DEFAULT_PORT = 9092;
     private static final String STATE_FILE = "berth-kafka.properties";
+    /** The controller listener stays on loopback whatever address clients use. */
+    private static final String CONTROLLER_HOST = "127.0.0.1";
 
     private final Path dir;
     private final Path logDir;
@@ -73,8 +75,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         Files.createDirectories(logDir);
         Properties state = loadState();
         controllerPort = Integer.parseInt(state.getProperty("controller.port", "0"));
-        if (controllerPort == 0 || !isFree(host, controllerPort)) {
-            controllerPort = freePort(host);
+        if (controllerPort == 0 || !isFree(CONTROLLER_HOST, controllerPort)) {
+            controllerPort = freePort(CONTROLLER_HOST);
         }
         if (!isFree(host, port)) {
             throw new IllegalStateException("port " + port + " is already in use");
@@ -111,8 +113,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put("controller.quorum.voters", "1@" + CONTROLLER_HOST + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + CONTROLLER_HOST + ":" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + advertisedHost() + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
