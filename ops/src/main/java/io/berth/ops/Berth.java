@@ -507,7 +507,7 @@ public final class Berth implements Callable<Integer> {
         public Integer call() throws Exception {
             Path pidFile = dataDir.get().resolve("node-" + name + ".pid");
             long pid = Processes.readPid(pidFile);
-            if (pid <= 0 || !Processes.stop(pid, 30_000)) {
+            if (pid <= 0 || !Processes.alive(pid) || !Processes.stop(pid, 30_000)) {
                 System.out.println("node " + name + " is not running");
                 return 0;
             }

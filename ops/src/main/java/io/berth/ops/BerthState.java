@@ -55,7 +55,7 @@ public record BerthState(long pid, boolean ready, String bootstrapServers, Strin
     }
 
     public boolean alive() {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return Processes.alive(pid);
     }
 
     public Map<String, Object> asMap() {

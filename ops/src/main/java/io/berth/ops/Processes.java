@@ -41,8 +41,11 @@ public final class Processes {
                 .start();
     }
 
+    /** True if {@code pid} is a live Berth launcher JVM (guards against a stale pid file whose pid was reused). */
     public static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .map(h -> h.info().arguments().map(a -> List.of(a).contains(Berth.class.getName())).orElse(true))
+                .orElse(false);
     }
 
     /** SIGTERM, wait up to {@code timeoutMs}, then SIGKILL. Returns true if the process was running. */
