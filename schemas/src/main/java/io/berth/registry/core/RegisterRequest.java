@@ -11,7 +11,7 @@ import java.util.List;
 public record RegisterRequest(String schema, String schemaType, List<SchemaReference> references, Integer id, Integer version) {
     public RegisterRequest {
         references = references == null ? List.of() : List.copyOf(references);
-        schemaType = schemaType == null || schemaType.isBlank() ? SchemaEntry.AVRO : schemaType;
+        schemaType = schemaType == null || schemaType.isBlank() ? SchemaEntry.AVRO : schemaType.trim().toUpperCase(java.util.Locale.ROOT);
     }
 
     public static RegisterRequest of(String schema) {

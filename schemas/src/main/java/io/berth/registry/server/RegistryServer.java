@@ -63,6 +63,16 @@ public final class RegistryServer implements BerthService {
 
     @Override
     public synchronized void start() throws Exception {
+        if (closed) throw new IllegalStateException("registry " + name() + " was closed; create a new RegistryServer");
+        try {
+            startComponents();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startComponents() throws Exception {
         try (Admin admin = Admin.create(clientProps("admin"))) {
             SchemasTopic.ensure(admin, topic);
             SchemasTopic.ensure(admin, coordinationTopic());
