@@ -94,7 +94,7 @@ public final class AllInOne implements AutoCloseable {
     }
 
     /** Creates a registry topic and waits until the broker describes it (metadata propagates after create). */
-    private static void ensureWithRetry(Admin admin, String topic) throws Exception {
+    static void ensureWithRetry(Admin admin, String topic) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
                 SchemasTopic.ensure(admin, topic);

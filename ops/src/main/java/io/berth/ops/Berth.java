@@ -442,6 +442,19 @@ public final class Berth implements Callable<Integer> {
         BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
             return new RegistryServer(cfg, host, port);
         }
+
+        @Override
+        public Integer call() throws Exception {
+            BerthConfig cfg = config();
+            // create the registry topics first and wait for their metadata (a describe right after a create can miss them)
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(cfg.clientProps("berth-registry-prepare"))) {
+                String topic = cfg.get("registry-topic", io.berth.schemas.Topics.SCHEMAS_TOPIC);
+                AllInOne.ensureWithRetry(admin, topic);
+                AllInOne.ensureWithRetry(admin, topic + "_leader");
+            }
+            // the registry itself needs no registry client
+            return runForeground(new BerthConfig(cfg.bootstrapServers(), null, cfg.dataDir(), cfg.extra()), this::create, readyFile);
+        }
     }
 
     @Command(name = "node", description = "Run a node daemon in the foreground (see also 'node start').", subcommands = {NodeStart.class, NodeStop.class})

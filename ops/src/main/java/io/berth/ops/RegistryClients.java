@@ -14,7 +14,7 @@ final class RegistryClients {
 
     static SchemaRegistryClient forUrl(String url) {
         if (url == null || url.isBlank()) {
-            LOG.warn("no schema registry URL: using an in-process registry (schemas are not shared with other processes)");
+            LOG.debug("no schema registry URL: in-process registry client");
             return new InMemorySchemaRegistryClient();
         }
         return new CachedSchemaRegistryClient(url);
