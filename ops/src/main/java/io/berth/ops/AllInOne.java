@@ -1,0 +1,148 @@
+package io.berth.ops;
+
+import io.berth.gateway.GatewayService;
+import io.berth.node.NodeDaemonService;
+import io.berth.ops.kafka.EmbeddedKafka;
+import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.registry.server.RegistryServer;
+import io.berth.scheduler.SchedulerService;
+import io.berth.registry.storage.SchemasTopic;
+import io.berth.schemas.TopicAdmin;
+import io.berth.schemas.Topics;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import java.util.concurrent.ExecutionException;
+import io.berth.schemas.service.BerthConfig;
+import io.berth.schemas.service.BerthService;
+import io.berth.state.StateStreamsService;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Berth in one process: embedded Kafka → topics → schema registry → state-streams → scheduler →
+ * gateway → node daemon. {@link #start()} returns once every part is ready; {@link #close()}
+ * stops them in reverse order (Kafka last).
+ */
+public final class AllInOne implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
+
+    /** What to run; {@code bootstrapServers} non-null means an existing cluster instead of the embedded broker. */
+    public record Options(Path dataDir, String host, int kafkaPort, int registryPort, int gatewayPort,
+                          String bootstrapServers, boolean node, String nodeName, Map<String, String> extra) {
+    }
+
+    private final Options opt;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private EmbeddedKafka kafka;
+    private String bootstrap;
+    private String registryUrl;
+    private SchemaRegistryClient registryClient;
+    private long readyMillis;
+
+    public AllInOne(Options opt) {
+        this.opt = opt;
+    }
+
+    public synchronized void start() throws Exception {
+        long t0 = System.nanoTime();
+        try {
+            if (opt.bootstrapServers() == null || opt.bootstrapServers().isBlank()) {
+                kafka = EmbeddedKafka.start(opt.dataDir(), opt.host(), opt.kafkaPort(), Map.of());
+                started.push(kafka);
+                bootstrap = kafka.bootstrapServers();
+            } else {
+                bootstrap = opt.bootstrapServers();
+            }
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                TopicAdmin.ensureTopics(admin);
+                String schemasTopic = opt.extra().getOrDefault("registry-topic", Topics.SCHEMAS_TOPIC);
+                ensureWithRetry(admin, schemasTopic);
+                ensureWithRetry(admin, schemasTopic + "_leader");
+            }
+            LOG.info("Berth topics ready on {}", bootstrap);
+
+            BerthConfig base = new BerthConfig(bootstrap, null, opt.dataDir(), opt.extra());
+            RegistryServer registry = new RegistryServer(base, opt.host(), opt.registryPort());
+            startService(registry);
+            registryUrl = registry.url();
+            registryClient = RegistryClients.forUrl(registryUrl);
+            started.push(registryClient);
+
+            BerthConfig cfg = new BerthConfig(bootstrap, registryUrl, opt.dataDir(), opt.extra())
+                    .with("gateway-host", opt.host())
+                    .with("gateway-port", String.valueOf(opt.gatewayPort()))
+                    .with("node-name", opt.nodeName())
+                    .with("node-id", opt.nodeName());
+            startService(new StateStreamsService(cfg, registryClient));
+            startService(new SchedulerService(cfg, registryClient));
+            startService(new GatewayService(cfg, registryClient));
+            if (opt.node()) {
+                startService(new NodeDaemonService(cfg, registryClient));
+            }
+            readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            LOG.info("Berth ready in {} ms", readyMillis);
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Creates a registry topic and waits until the broker describes it (metadata propagates after create). */
+    static void ensureWithRetry(Admin admin, String topic) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                SchemasTopic.ensure(admin, topic);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt >= 50) throw e;
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private void startService(BerthService s) throws Exception {
+        long t0 = System.nanoTime();
+        s.start();
+        started.push(s);
+        LOG.info("{} started in {} ms", s.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    public String registryUrl() {
+        return registryUrl;
+    }
+
+    public String gatewayUrl() {
+        return "http://" + ("0.0.0.0".equals(opt.host()) ? "localhost" : opt.host()) + ":" + opt.gatewayPort();
+    }
+
+    public boolean embeddedKafka() {
+        return kafka != null;
+    }
+
+    public long readyMillis() {
+        return readyMillis;
+    }
+
+    /** Stops everything in reverse start order; idempotent. */
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed: {}", c, e.toString());
+            }
+        }
+    }
+}

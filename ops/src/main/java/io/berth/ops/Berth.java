@@ -1,0 +1,552 @@
+package io.berth.ops;
+
+import io.berth.gateway.GatewayService;
+import io.berth.node.NodeDaemonService;
+import io.berth.ops.kafka.LocalCluster;
+import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.registry.server.RegistryServer;
+import io.berth.scheduler.SchedulerService;
+import io.berth.schemas.service.BerthConfig;
+import io.berth.schemas.service.BerthService;
+import io.berth.state.StateStreamsService;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
+
+/** The {@code berth} command line. */
+@Command(name = "berth", mixinStandardHelpOptions = true, version = "berth 0.1.0-SNAPSHOT",
+        description = "Berth: a container orchestrator where every intent and status is an event on Kafka.",
+        subcommands = {Berth.Up.class, Berth.Down.class, Berth.Status.class, Berth.KafkaCmd.class,
+                Berth.StateStreamsCmd.class, Berth.SchedulerCmd.class, Berth.NodeCmd.class, Berth.GatewayCmd.class,
+                Berth.RegistryCmd.class, CommandLine.HelpCommand.class})
+public final class Berth implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    static {
+        // log4j-api comes with Kafka but no implementation: use its simple context, no warning at start.
+        if (System.getProperty("log4j2.loggerContextFactory") == null) {
+            System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new Berth()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.out);
+        return 0;
+    }
+
+    /** {@code --data-dir}, default {@code $BERTH_DATA_DIR} or {@code ~/.berth}. */
+    public static final class DataDir {
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Berth keeps its data and state (default: $BERTH_DATA_DIR or ~/.berth).")
+        Path dataDir;
+
+        public Path get() {
+            if (dataDir != null) return dataDir.toAbsolutePath();
+            String env = System.getenv("BERTH_DATA_DIR");
+            if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath();
+            return Path.of(System.getProperty("user.home"), ".berth");
+        }
+    }
+
+    // ---------------------------------------------------------------- up / down / status
+
+    @Command(name = "up", description = "Run Berth all-in-one: embedded Kafka, schema registry, state-streams, scheduler, gateway and a node daemon.")
+    static final class Up implements Callable<Integer> {
+        @Mixin DataDir dataDir;
+        @Option(names = {"-d", "--detach"}, description = "Run in the background; return once ready.") boolean detach;
+        @Option(names = "--no-node", description = "Do not run a local node daemon.") boolean noNode;
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).") String host;
+        @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded Kafka port (default: ${DEFAULT-VALUE}).") int kafkaPort;
+        @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default: ${DEFAULT-VALUE}).") int registryPort;
+        @Option(names = "--gateway-port", defaultValue = "7070", description = "Gateway port (default: ${DEFAULT-VALUE}).") int gatewayPort;
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,…", description = "Use an existing Kafka cluster instead of the embedded broker.") String bootstrapServers;
+        @Option(names = "--node-name", description = "Name (and id) of the local node (default: the host name).") String nodeName;
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra service setting, e.g. --set node-grace-ms=3000.") Map<String, String> extra = new HashMap<>();
+        @Option(names = "--ready-timeout", defaultValue = "180", description = "With -d: seconds to wait for readiness (default: ${DEFAULT-VALUE}).") int readyTimeout;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = dataDir.get();
+            Files.createDirectories(dir);
+            Optional<Long> running = runningPid(dir);
+            if (running.isPresent()) {
+                System.err.println("Berth already runs from " + dir + " (pid " + running.get() + "); use 'berth down' first");
+                return 1;
+            }
+            return detach ? detached(dir) : foreground(dir);
+        }
+
+        private List<String> childArgs(Path dir) {
+            List<String> a = new ArrayList<>(List.of("up", "--data-dir", dir.toString(), "--host", host,
+                    "--kafka-port", String.valueOf(kafkaPort), "--registry-port", String.valueOf(registryPort),
+                    "--gateway-port", String.valueOf(gatewayPort)));
+            if (noNode) a.add("--no-node");
+            if (bootstrapServers != null) a.addAll(List.of("--bootstrap-servers", bootstrapServers));
+            if (nodeName != null) a.addAll(List.of("--node-name", nodeName));
+            extra.forEach((k, v) -> a.addAll(List.of("--set", k + "=" + v)));
+            return a;
+        }
+
+        private int detached(Path dir) throws Exception {
+            BerthState.delete(dir);
+            Path log = dir.resolve(BerthState.LOG_FILE);
+            long t0 = System.currentTimeMillis();
+            Process p = Processes.spawnBerth(childArgs(dir), log);
+            long deadline = t0 + readyTimeout * 1000L;
+            while (System.currentTimeMillis() < deadline) {
+                Optional<BerthState> st = BerthState.read(dir);
+                if (st.isPresent() && st.get().pid() == p.pid() && st.get().ready()) {
+                    printUp(st.get(), System.currentTimeMillis() - t0);
+                    System.out.println("log: " + log + "   stop with: berth down");
+                    return 0;
+                }
+                if (!p.isAlive()) {
+                    System.err.println("Berth exited during start (code " + p.exitValue() + "); last lines of " + log + ":");
+                    System.err.println(Processes.tail(log, 30));
+                    return 1;
+                }
+                Thread.sleep(100);
+            }
+            System.err.println("Berth not ready after " + readyTimeout + " s; stopping it. Last lines of " + log + ":");
+            System.err.println(Processes.tail(log, 30));
+            Processes.stop(p.pid(), 30_000);
+            return 1;
+        }
+
+        private int foreground(Path dir) throws Exception {
+            long pid = ProcessHandle.current().pid();
+            Files.writeString(dir.resolve(BerthState.PID_FILE), pid + "\n");
+            long started = System.currentTimeMillis();
+            String name = nodeName != null ? nodeName : hostName();
+            AllInOne stack = new AllInOne(new AllInOne.Options(dir, host, kafkaPort, registryPort, gatewayPort,
+                    bootstrapServers, !noNode, name, extra));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                System.err.println("berth: stopping");
+                stack.close();
+                BerthState.delete(dir);
+                deletePidFile(dir, pid);
+                stopped.countDown();
+            }, "berth-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                stack.start();
+            } catch (Exception e) {
+                System.err.println("berth up failed: " + e);
+                e.printStackTrace();
+                return 1; // the hook stops what started
+            }
+            BerthState st = new BerthState(pid, true, stack.bootstrapServers(), stack.registryUrl(), stack.gatewayUrl(),
+                    stack.embeddedKafka() ? kafkaPort : 0, stack.embeddedKafka(), registryPort, gatewayPort,
+                    noNode ? "" : name, dir.toString(), started, System.currentTimeMillis());
+            st.write(dir);
+            printUp(st, st.readyAt() - started);
+            System.out.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+
+    static void printUp(BerthState st, long millis) {
+        System.out.printf("Berth is up (pid %d, ready in %.1f s)%n", st.pid(), millis / 1000.0);
+        System.out.println("  kafka     " + st.bootstrapServers() + (st.embeddedKafka() ? "  (embedded)" : "  (external)"));
+        System.out.println("  registry  " + (st.registryUrl() == null ? "(not running)" : st.registryUrl()));
+        System.out.println("  gateway   " + st.gatewayUrl());
+        System.out.println("  node      " + (st.node() == null || st.node().isEmpty() ? "(none)" : st.node()));
+        System.out.println("  data      " + st.dataDir());
+    }
+
+    /** The pid of a running {@code berth up} for this data dir, if any. */
+    static Optional<Long> runningPid(Path dir) {
+        Optional<BerthState> st = BerthState.read(dir);
+        if (st.isPresent() && st.get().alive()) return Optional.of(st.get().pid());
+        long pid = Processes.readPid(dir.resolve(BerthState.PID_FILE));
+        if (pid > 0 && Processes.alive(pid) && pid != ProcessHandle.current().pid()) return Optional.of(pid);
+        return Optional.empty();
+    }
+
+    static void deletePidFile(Path dir, long pid) {
+        try {
+            if (Processes.readPid(dir.resolve(BerthState.PID_FILE)) == pid) Files.deleteIfExists(dir.resolve(BerthState.PID_FILE));
+        } catch (Exception ignored) {
+        }
+    }
+
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "local";
+        }
+    }
+
+    @Command(name = "down", description = "Stop the Berth started with 'berth up' (waits until it has exited).")
+    static final class Down implements Callable<Integer> {
+        @Mixin DataDir dataDir;
+        @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait before killing it (default: ${DEFAULT-VALUE}).") int timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = dataDir.get();
+            Optional<Long> pid = runningPid(dir);
+            if (pid.isEmpty()) {
+                System.out.println("Berth is not running (" + dir + ")");
+                BerthState.delete(dir);
+                return 0;
+            }
+            long t0 = System.currentTimeMillis();
+            Processes.stop(pid.get(), timeout * 1000L);
+            BerthState.delete(dir);
+            deletePidFile(dir, pid.get());
+            System.out.printf("Berth stopped (pid %d, %.1f s)%n", pid.get(), (System.currentTimeMillis() - t0) / 1000.0);
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Show what runs: pid, addresses and whether each service answers. Exit code 3 if Berth is not running.")
+    static final class Status implements Callable<Integer> {
+        @Mixin DataDir dataDir;
+
+        @Override
+        public Integer call() {
+            Path dir = dataDir.get();
+            Optional<BerthState> st = BerthState.read(dir);
+            Optional<Long> pid = runningPid(dir);
+            if (pid.isEmpty()) {
+                System.out.println("Berth: not running (" + dir + ")");
+                detachedNodes(dir).forEach((n, p) -> System.out.printf("  %-9s %-28s %s%n", "node", n, "running (pid " + p + ")"));
+                clusterStatus(dir);
+                return 3;
+            }
+            if (st.isEmpty() || st.get().pid() != pid.get() || !st.get().ready()) {
+                System.out.println("Berth: starting (pid " + pid.get() + ")");
+                return 0;
+            }
+            BerthState s = st.get();
+            System.out.println("Berth: running (pid " + s.pid() + ", data " + s.dataDir() + ")");
+            System.out.printf("  %-9s %-28s %s%n", "kafka", s.bootstrapServers(), reachable(firstHostPort(s.bootstrapServers())) ? "reachable" : "NOT reachable");
+            if (s.registryUrl() != null) {
+                System.out.printf("  %-9s %-28s %s%n", "registry", s.registryUrl(), httpOk(s.registryUrl() + "/subjects") ? "reachable" : "NOT reachable");
+            } else {
+                System.out.printf("  %-9s %-28s %s%n", "registry", "-", "not running");
+            }
+            String gw = s.gatewayUrl().replaceFirst("^https?://", "");
+            System.out.printf("  %-9s %-28s %s%n", "gateway", s.gatewayUrl(), reachable(gw) ? "reachable" : "NOT reachable");
+            System.out.printf("  %-9s %-28s %s%n", "node", s.node().isEmpty() ? "-" : s.node(), s.node().isEmpty() ? "not running" : "running in-process");
+            detachedNodes(dir).forEach((n, p) -> System.out.printf("  %-9s %-28s %s%n", "node", n, "running (pid " + p + ")"));
+            clusterStatus(dir);
+            return 0;
+        }
+
+        private void clusterStatus(Path dir) {
+            try {
+                Optional<java.util.Properties> c = LocalCluster.readState(dir.resolve("cluster"));
+                if (c.isPresent()) {
+                    boolean alive = LocalCluster.anyAlive(c.get());
+                    System.out.println("local Kafka cluster: " + (alive ? "running" : "not running") + " ("
+                            + c.get().getProperty("bootstrap.servers") + ", pids " + c.get().getProperty("pids") + ")");
+                }
+            } catch (Exception ignored) {
+            }
+        }
+    }
+
+    static String firstHostPort(String bootstrap) {
+        return bootstrap.split(",")[0].trim();
+    }
+
+    static boolean reachable(String hostPort) {
+        int i = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, i);
+        int port = Integer.parseInt(hostPort.substring(i + 1).replaceAll("/.*$", ""));
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    static boolean httpOk(String url) {
+        try {
+            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+                    .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() / 100 == 2;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- kafka start|stop
+
+    @Command(name = "kafka", description = "A local multi-broker Kafka cluster (separate processes on loopback).",
+            subcommands = {KafkaStart.class, KafkaStop.class})
+    static final class KafkaCmd implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "start", description = "Start a local KRaft cluster (combined broker+controller per process); returns once every broker is registered.")
+    static final class KafkaStart implements Callable<Integer> {
+        @Mixin DataDir dataDir;
+        @Option(names = "--brokers", defaultValue = "3", description = "Number of brokers (default: ${DEFAULT-VALUE}).") int brokers;
+        @Option(names = "--port", defaultValue = "19092", description = "Port of the first broker; the others follow (default: ${DEFAULT-VALUE}).") int port;
+        @Option(names = "--controller-port", defaultValue = "19192", description = "Controller port of the first broker (default: ${DEFAULT-VALUE}).") int controllerPort;
+        @Option(names = "--timeout", defaultValue = "120", description = "Seconds to wait for registration (default: ${DEFAULT-VALUE}).") int timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = dataDir.get().resolve("cluster");
+            LocalCluster c = LocalCluster.withPorts(dir, brokers, port, controllerPort, System.getProperty("java.class.path"));
+            c.start(timeout * 1000L);
+            System.out.println("Kafka cluster of " + brokers + " brokers is up (pids " + c.pids() + ", data " + dir + ")");
+            System.out.println("stop with: berth kafka stop");
+            System.out.println("bootstrap servers: " + c.bootstrapServers());
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", description = "Stop the local Kafka cluster (waits until every broker has exited).")
+    static final class KafkaStop implements Callable<Integer> {
+        @Mixin DataDir dataDir;
+        @Option(names = "--timeout", defaultValue = "30", description = "Seconds before brokers are killed (default: ${DEFAULT-VALUE}).") int timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            int n = LocalCluster.stop(dataDir.get().resolve("cluster"), timeout * 1000L);
+            System.out.println(n == 0 ? "no local Kafka cluster is running" : "stopped " + n + " broker(s)");
+            return 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- single services
+
+    /** Common options of the per-service commands; the cluster comes from berth.json when not given. */
+    abstract static class ServiceCmd implements Callable<Integer> {
+        @Mixin DataDir dataDir;
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,…", description = "Kafka to use (default: the one of the running 'berth up').") String bootstrapServers;
+        @Option(names = "--registry-url", description = "Schema registry URL (default: the one of the running 'berth up', else http://localhost:8081).") String registryUrl;
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra service setting.") Map<String, String> extra = new HashMap<>();
+        @Option(names = "--ready-file", hidden = true) Path readyFile;
+
+        abstract BerthService create(BerthConfig cfg, SchemaRegistryClient client);
+
+        BerthConfig config() {
+            Path dir = dataDir.get();
+            Optional<BerthState> st = BerthState.read(dir).filter(BerthState::alive);
+            String bs = bootstrapServers != null ? bootstrapServers : st.map(BerthState::bootstrapServers).orElse(null);
+            if (bs == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--bootstrap-servers is required (no running 'berth up' found in " + dir + ")");
+            }
+            String reg = registryUrl != null ? registryUrl : st.map(BerthState::registryUrl).orElse("http://localhost:8081");
+            return new BerthConfig(bs, reg, dir, extra);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return runForeground(config(), this::create, readyFile);
+        }
+    }
+
+    static int runForeground(BerthConfig cfg, BiFunction<BerthConfig, SchemaRegistryClient, BerthService> factory, Path readyFile) throws Exception {
+        Files.createDirectories(cfg.dataDir());
+        SchemaRegistryClient client = RegistryClients.forUrl(cfg.registryUrl());
+        BerthService svc = factory.apply(cfg, client);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            svc.close();
+            client.close();
+            try {
+                if (readyFile != null) Files.deleteIfExists(readyFile);
+            } catch (Exception ignored) {
+            }
+            stopped.countDown();
+        }, "berth-shutdown"));
+        try {
+            svc.start();
+        } catch (Exception e) {
+            System.err.println(svc.name() + " failed to start: " + e);
+            e.printStackTrace();
+            return 1;
+        }
+        System.out.println(svc.name() + " running against " + cfg.bootstrapServers() + " (pid " + ProcessHandle.current().pid() + "); Ctrl-C stops it");
+        if (readyFile != null) Files.writeString(readyFile, ProcessHandle.current().pid() + "\n");
+        stopped.await();
+        return 0;
+    }
+
+    @Command(name = "state-streams", description = "Run the state-streams service in the foreground.")
+    static final class StateStreamsCmd extends ServiceCmd {
+        BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
+            return new StateStreamsService(cfg, c);
+        }
+    }
+
+    @Command(name = "scheduler", description = "Run the scheduler service in the foreground.")
+    static final class SchedulerCmd extends ServiceCmd {
+        BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
+            return new SchedulerService(cfg, c);
+        }
+    }
+
+    @Command(name = "gateway", description = "Run the gateway in the foreground.")
+    static final class GatewayCmd extends ServiceCmd {
+        @Option(names = "--port", defaultValue = "7070", description = "HTTP port (default: ${DEFAULT-VALUE}).") int port;
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).") String host;
+
+        BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
+            return new GatewayService(cfg.with("gateway-port", String.valueOf(port)).with("gateway-host", host), c);
+        }
+    }
+
+    @Command(name = "registry", description = "Run the schema registry in the foreground.")
+    static final class RegistryCmd extends ServiceCmd {
+        @Option(names = "--port", defaultValue = "8081", description = "HTTP port (default: ${DEFAULT-VALUE}).") int port;
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).") String host;
+
+        BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
+            return new RegistryServer(cfg, host, port);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            BerthConfig cfg = config();
+            // create the registry topics first and wait for their metadata (a describe right after a create can miss them)
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(cfg.clientProps("berth-registry-prepare"))) {
+                String topic = cfg.get("registry-topic", io.berth.schemas.Topics.SCHEMAS_TOPIC);
+                AllInOne.ensureWithRetry(admin, topic);
+                AllInOne.ensureWithRetry(admin, topic + "_leader");
+            }
+            // the registry itself needs no registry client
+            return runForeground(new BerthConfig(cfg.bootstrapServers(), null, cfg.dataDir(), cfg.extra()), this::create, readyFile);
+        }
+    }
+
+    @Command(name = "node", description = "Run a node daemon in the foreground (see also 'node start').", subcommands = {NodeStart.class, NodeStop.class})
+    static final class NodeCmd extends ServiceCmd {
+        @Option(names = "--name", description = "Node name and id (default: the host name).") String name;
+
+        BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
+            String n = name != null ? name : hostName();
+            return new NodeDaemonService(cfg.with("node-name", n).with("node-id", n), c);
+        }
+    }
+
+    @Command(name = "start", description = "Start another node daemon; with -d in the background (prints its pid as the last line).")
+    static final class NodeStart extends ServiceCmd {
+        @Option(names = "--name", required = true, description = "Node name and id.") String name;
+        @Option(names = {"-d", "--detach"}, description = "Run in the background; return once it is ready.") boolean detach;
+        @Option(names = "--ready-timeout", defaultValue = "120", description = "With -d: seconds to wait (default: ${DEFAULT-VALUE}).") int readyTimeout;
+
+        BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
+            return new NodeDaemonService(cfg.with("node-name", name).with("node-id", name), c);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            BerthConfig cfg = config();
+            if (!detach) return runForeground(cfg, this::create, readyFile);
+            Path dir = cfg.dataDir();
+            Files.createDirectories(dir);
+            Path ready = dir.resolve("node-" + name + ".pid");
+            Files.deleteIfExists(ready);
+            Path log = dir.resolve("node-" + name + ".log");
+            List<String> args = new ArrayList<>(List.of("node", "start", "--name", name, "--data-dir", dir.toString(),
+                    "--bootstrap-servers", cfg.bootstrapServers(), "--ready-file", ready.toString()));
+            if (cfg.registryUrl() != null) args.addAll(List.of("--registry-url", cfg.registryUrl()));
+            extra.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+            Process p = Processes.spawnBerth(args, log);
+            long deadline = System.currentTimeMillis() + readyTimeout * 1000L;
+            while (System.currentTimeMillis() < deadline) {
+                if (Processes.readPid(ready) == p.pid()) {
+                    System.out.println("node " + name + " running against " + cfg.bootstrapServers() + ", log " + log + ", stop with: berth node stop --name " + name);
+                    System.out.println(p.pid());
+                    return 0;
+                }
+                if (!p.isAlive()) {
+                    System.err.println("node " + name + " exited during start; last lines of " + log + ":");
+                    System.err.println(Processes.tail(log, 30));
+                    return 1;
+                }
+                Thread.sleep(100);
+            }
+            System.err.println("node " + name + " not ready after " + readyTimeout + " s");
+            Processes.stop(p.pid(), 10_000);
+            return 1;
+        }
+    }
+
+    @Command(name = "stop", description = "Stop a node daemon started with 'node start -d' (waits until it has exited).")
+    static final class NodeStop implements Callable<Integer> {
+        @Mixin DataDir dataDir;
+        @Option(names = "--name", required = true, description = "Node name.") String name;
+
+        @Override
+        public Integer call() throws Exception {
+            Path pidFile = dataDir.get().resolve("node-" + name + ".pid");
+            long pid = Processes.readPid(pidFile);
+            if (pid <= 0 || !Processes.alive(pid) || !Processes.stop(pid, 30_000)) {
+                System.out.println("node " + name + " is not running");
+                return 0;
+            }
+            Files.deleteIfExists(pidFile);
+            System.out.println("node " + name + " stopped (pid " + pid + ")");
+            return 0;
+        }
+    }
+
+    /** Node daemons started with {@code node start -d} from this data dir: name → pid (live ones). */
+    static Map<String, Long> detachedNodes(Path dir) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var s = Files.list(dir)) {
+            s.forEach(f -> {
+                String n = f.getFileName().toString();
+                if (n.startsWith("node-") && n.endsWith(".pid")) {
+                    long pid = Processes.readPid(f);
+                    if (pid > 0 && Processes.alive(pid)) out.put(n.substring(5, n.length() - 4), pid);
+                }
+            });
+        } catch (Exception ignored) {
+        }
+        return out;
+    }
+
+    static PrintWriter out() {
+        return new PrintWriter(System.out, true);
+    }
+}
