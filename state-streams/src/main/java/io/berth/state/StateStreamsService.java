@@ -2,6 +2,7 @@ package io.berth.state;
 
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.deadletter.DeadLetterDeserializationHandler;
+import io.berth.schemas.deadletter.DeadLetterProcessingHandler;
 import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.TopicCheckingService;
@@ -42,6 +43,7 @@ public final class StateStreamsService extends TopicCheckingService {
         // One broker in the embedded setup; a real cluster sets its own replication.
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.parseInt(config.get("replication-factor", "-1")));
         DeadLetterDeserializationHandler.configure(p, registry, StateStreamsTopology.APPLICATION_ID);
+        DeadLetterProcessingHandler.configure(p);
         return p;
     }
 

@@ -17,19 +17,27 @@ import java.util.concurrent.Future;
  * consumer moves on. Used by the Streams handler and by plain consumers (node daemon, gateway).
  */
 public final class DeadLetters {
+    static {
+        // Avro 1.12 reads its trusted packages once, when its class validator first loads; AvroSerde's
+        // static block adds io.berth. Load it before any generated class is touched, or every later
+        // encode of a DeadLetter is refused as "not trusted".
+        try {
+            Class.forName(io.berth.schemas.serde.AvroSerde.class.getName(), true, DeadLetters.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private DeadLetters() {}
 
     public static DeadLetter of(String sourceTopic, int partition, long offset, byte[] key, byte[] value,
                                 String reason, Throwable error, String component, long timestamp) {
-        return DeadLetter.newBuilder()
-                .setSourceTopic(sourceTopic).setPartition(partition).setOffset(offset)
-                .setKey(key == null ? null : ByteBuffer.wrap(key.clone()))
-                .setValue(value == null ? null : ByteBuffer.wrap(value.clone()))
-                .setReason(reason)
-                .setExceptionClass(error == null ? "" : error.getClass().getName())
-                .setComponent(component)
-                .setTimestamp(timestamp)
-                .build();
+        // The all-fields constructor, not the builder: the builder resolves schema defaults, which
+        // Avro 1.12 refuses for untrusted packages until AvroSerde has registered io.berth as trusted.
+        return new DeadLetter(sourceTopic, partition, offset,
+                key == null ? null : ByteBuffer.wrap(key.clone()),
+                value == null ? null : ByteBuffer.wrap(value.clone()),
+                reason, error == null ? "" : error.getClass().getName(), component, timestamp);
     }
 
     /** A dead letter for a raw record a plain consumer read. */
