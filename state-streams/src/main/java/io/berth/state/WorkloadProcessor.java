@@ -189,16 +189,22 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         try (KeyValueIterator<String, WorkloadView> it = workloads.all()) {
             it.forEachRemaining(all::add);
         }
+        Set<String> ready = nodes.readyNodeIds();  // once per tick, not once per workload
         for (KeyValue<String, WorkloadView> kv : all) {
-            if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", ACTOR, now);
+            if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", ACTOR, ready, now);
         }
     }
 
     /** Reconciles one workload and writes what changed; {@code before} is what the views show now. */
     private void converge(String key, WorkloadView before, WorkloadView desired, String cause, String actor, long now) {
+        converge(key, before, desired, cause, actor, nodes.readyNodeIds(), now);
+    }
+
+    private void converge(String key, WorkloadView before, WorkloadView desired, String cause, String actor,
+                          Set<String> readyNodes, long now) {
         Map<String, TaskView> current = tasksOf(key);
         Steps steps = Reconciler.reconcile(WorkloadViews.desired(desired),
-                current.values().stream().map(TaskViews::actual).toList(), nodes.readyNodeIds(), now);
+                current.values().stream().map(TaskViews::actual).toList(), readyNodes, now);
         steps.stop().forEach(s -> stop(key, current.get(s.taskId()), s, cause, now));
         steps.forget().forEach(id -> forget(key, current.get(id), "TaskRemoved", "no longer reported", cause, now));
         steps.create().forEach(n -> create(key, desired, n, cause, actor, now));

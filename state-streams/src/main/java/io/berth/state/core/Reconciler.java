@@ -20,12 +20,18 @@ import java.util.Set;
  * replaced; its end stays visible as its status.
  */
 public final class Reconciler {
+    /**
+     * A failed task of a deployment keeps its slot this long before it is replaced, so its reason
+     * stays visible and a task that can never start (image not found) is retried every 5 s per
+     * replica instead of as fast as the scheduler can place it.
+     */
+    public static final long FAILED_HOLD_MS = 5_000;
+
     private Reconciler() {}
 
     /**
      * @param readyNodes ids of nodes that are ready now; a placed task on any other node is lost
-     * @param now        wall-clock millis of this decision (kept in the signature so time-based
-     *                   rules such as minReadySeconds read the same injected clock)
+     * @param now        wall-clock millis of this decision (how long a failure has been held)
      */
     public static Steps reconcile(WorkloadDesired desired, List<TaskActual> tasks, Set<String> readyNodes, long now) {
         List<TaskActual> ordered = tasks.stream().sorted(Comparator.comparingLong(TaskActual::seq)).toList();
@@ -33,7 +39,7 @@ public final class Reconciler {
         List<String> forget = new ArrayList<>();
         List<TaskActual> live = new ArrayList<>();
         for (TaskActual t : ordered) {
-            classify(desired, t, readyNodes, stops, forget, live);
+            classify(desired, t, readyNodes, now, stops, forget, live);
         }
         List<Steps.NewTask> create = new ArrayList<>();
         if (desired.bare()) {
@@ -46,7 +52,9 @@ public final class Reconciler {
                 create.add(newTask(desired, desired.nextTaskSeq() + i));
             }
             for (TaskActual victim : ScaleDown.victims(live, -missing)) {
-                stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", !victim.placed()));
+                // Nobody will confirm the stop of an unplaced task or of one on a down node: drop it now.
+                boolean unconfirmable = !victim.placed() || !readyNodes.contains(victim.nodeId());
+                stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", unconfirmable));
                 live.remove(victim);
             }
         }
@@ -55,7 +63,7 @@ public final class Reconciler {
     }
 
     /** Sorts one task into: stop it, forget it, or keep it live. */
-    private static void classify(WorkloadDesired d, TaskActual t, Set<String> readyNodes,
+    private static void classify(WorkloadDesired d, TaskActual t, Set<String> readyNodes, long now,
                                  List<Steps.Stop> stops, List<String> forget, List<TaskActual> live) {
         boolean nodeDown = t.placed() && !readyNodes.contains(t.nodeId());
         if (t.leaving()) {
@@ -65,7 +73,10 @@ public final class Reconciler {
             boolean keepLostPod = d.bare() && t.phase() == TaskPhase.LOST && !d.deleted();
             if (!waitForRemoved && !keepLostPod) forget.add(t.taskId());
         } else if (t.terminal()) {
-            if (!d.bare() || d.deleted()) {
+            boolean holdsSlot = !d.bare() && !d.deleted() && !t.deleteAsked() && now - t.changedAt() < FAILED_HOLD_MS;
+            if (holdsSlot) {
+                live.add(t);
+            } else if (!d.bare() || d.deleted()) {
                 stops.add(stop(t, TaskPhase.TERMINATING, t.phase() == TaskPhase.FAILED ? "Failed" : "Completed", true));
             }
         } else if (nodeDown) {

@@ -9,9 +9,14 @@ import io.berth.schemas.avro.TaskPhase;
  * @param seq          creation order within the workload (newest = highest)
  * @param templateHash template the task runs
  * @param deleteAsked  a user deleted this pod: stop it (and replace it, for a deployment)
+ * @param changedAt    when the task last changed (millis): how long a failure has been showing
  */
 public record TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq,
-                         String templateHash, boolean deleteAsked) {
+                         String templateHash, boolean deleteAsked, long changedAt) {
+
+    public TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq, String templateHash, boolean deleteAsked) {
+        this(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, 0L);
+    }
 
     public boolean placed() {
         return !nodeId.isEmpty();

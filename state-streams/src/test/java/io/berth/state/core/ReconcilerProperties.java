@@ -44,18 +44,20 @@ class ReconcilerProperties {
         return event.list().ofMaxSize(60);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 1000)
     void shouldNeverDuplicateOrReuseTaskIdsAndShouldKeepReplicasLive(@ForAll("histories") List<Event> history) {
         World w = new World(WorkloadDesired.deployment("web", "uid-1", 3, "bcdfghjklm", 0));
         w.reconcile();
         for (Event e : history) {
+            w.clock += 1_000;
             w.apply(e);
             w.reconcile();
             assertEquals(w.desired.replicas(), w.live().size(), "live tasks == replicas right after a reconcile");
             assertTrue(w.reconcileIsNoOp(), "a second reconcile on the result changes nothing");
         }
-        // Quiet period: every node back, every stop confirmed.
+        // Quiet period: every node back, every failure past its hold, every stop confirmed.
         NODES.forEach(w.ready::add);
+        w.clock += Reconciler.FAILED_HOLD_MS;
         w.reconcile();
         new ArrayList<>(w.tasks.values()).stream().filter(t -> t.phase() == TaskPhase.TERMINATING)
                 .forEach(t -> w.tasks.remove(t.taskId()));
@@ -67,6 +69,8 @@ class ReconcilerProperties {
     /** The simulated cluster: the tasks as the views hold them, the ready nodes, every id ever issued. */
     static final class World {
         WorkloadDesired desired;
+        /** Each event happens 1 s after the previous one. */
+        long clock = 0;
         final Map<String, TaskActual> tasks = new LinkedHashMap<>();
         final Set<String> ready = new HashSet<>(NODES);
         final Set<String> everIssued = new HashSet<>();
@@ -76,27 +80,28 @@ class ReconcilerProperties {
         }
 
         List<TaskActual> live() {
-            return tasks.values().stream().filter(t -> !t.leaving() && !t.terminal() && !t.deleteAsked()).toList();
+            return tasks.values().stream().filter(t -> !t.leaving() && !t.deleteAsked())
+                    .filter(t -> !t.terminal() || clock - t.changedAt() < Reconciler.FAILED_HOLD_MS).toList();
         }
 
         void reconcile() {
-            Steps s = Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), 0);
+            Steps s = Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), clock);
             for (Steps.Stop stop : s.stop()) {
                 TaskActual t = tasks.get(stop.taskId());
                 if (stop.removeNow()) tasks.remove(t.taskId());
-                else tasks.put(t.taskId(), new TaskActual(t.taskId(), stop.phase(), t.nodeId(), false, t.seq(), t.templateHash(), t.deleteAsked()));
+                else tasks.put(t.taskId(), new TaskActual(t.taskId(), stop.phase(), t.nodeId(), false, t.seq(), t.templateHash(), t.deleteAsked(), clock));
             }
             s.forget().forEach(tasks::remove);
             for (Steps.NewTask n : s.create()) {
                 assertFalse(tasks.containsKey(n.taskId()), "two live copies of " + n.taskId());
                 assertTrue(everIssued.add(n.taskId()), "task id reused: " + n.taskId());
-                tasks.put(n.taskId(), new TaskActual(n.taskId(), TaskPhase.PENDING, "", false, n.seq(), desired.templateHash(), false));
+                tasks.put(n.taskId(), new TaskActual(n.taskId(), TaskPhase.PENDING, "", false, n.seq(), desired.templateHash(), false, clock));
             }
             desired = desired.withNextTaskSeq(s.nextTaskSeq());
         }
 
         boolean reconcileIsNoOp() {
-            return Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), 0).isEmpty();
+            return Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), clock).isEmpty();
         }
 
         void apply(Event e) {
@@ -128,7 +133,7 @@ class ReconcilerProperties {
         }
 
         private void put(TaskActual t, TaskPhase phase, String node, boolean isReady, boolean deleteAsked) {
-            tasks.put(t.taskId(), new TaskActual(t.taskId(), phase, node, isReady, t.seq(), t.templateHash(), deleteAsked));
+            tasks.put(t.taskId(), new TaskActual(t.taskId(), phase, node, isReady, t.seq(), t.templateHash(), deleteAsked, clock));
         }
 
         private static TaskActual at(List<TaskActual> all, int i) {

@@ -15,6 +15,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** Table tests of {@link Reconciler#reconcile}: (workload, tasks, ready nodes) → expected steps. */
 class ReconcilerTest {
+    private static final long NOW = 1_000_000L;
     private static final Set<String> UP = Set.of("n1", "n2", "n3");
     private static final WorkloadDesired WEB = WorkloadDesired.deployment("web", "uid-1", 3, "hash000000", 10);
     private static final WorkloadDesired POD = WorkloadDesired.pod("dbg", "uid-2", "hash000000", 1);
@@ -57,6 +58,13 @@ class ReconcilerTest {
                 arguments("failed task is stopped and replaced", WEB,
                         List.of(running("a", "n1", 1), running("b", "n2", 2), t("c", FAILED, "n3", false, 3)), UP,
                         Expect.of(1, "c:TERMINATING:Failed:now")),
+                arguments("a fresh failure holds its slot for a while: no replacement yet", WEB,
+                        List.of(running("a", "n1", 1), running("b", "n2", 2),
+                                new TaskActual("c", FAILED, "n3", false, 3, "hash000000", false, NOW - 1_000)), UP, Expect.of(0)),
+                arguments("a held failure is the first to go on scale-down", WEB.withReplicas(2),
+                        List.of(running("a", "n1", 1), running("b", "n2", 2),
+                                new TaskActual("c", FAILED, "n3", false, 3, "hash000000", false, NOW - 1_000)), UP,
+                        Expect.of(0, "c:TERMINATING:ScaledDown")),
                 arguments("deleted pod is stopped and replaced", WEB,
                         List.of(running("a", "n1", 1), running("b", "n2", 2),
                                 new TaskActual("c", RUNNING, "n3", true, 3, "hash000000", true)), UP,
@@ -95,7 +103,7 @@ class ReconcilerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("table")
     void shouldReconcile(String name, WorkloadDesired desired, List<TaskActual> tasks, Set<String> ready, Expect expect) {
-        Steps steps = Reconciler.reconcile(desired, tasks, ready, 1_000L);
+        Steps steps = Reconciler.reconcile(desired, tasks, ready, NOW);
         assertEquals(expect.create(), steps.create().size(), "creations");
         assertEquals(expect.stops(), steps.stop().stream()
                 .map(s -> s.taskId() + ":" + s.phase() + ":" + s.reason() + (s.removeNow() ? ":now" : "")).toList(), "stops");
