@@ -238,6 +238,38 @@ class StateStreamsTopologyTest {
     }
 
     @Test
+    void shouldShowAFailureThenReplaceItAfterTheHold() {
+        nodesUp("n1");
+        h.intent(WEB, deployment("web", 1));
+        String id = placements().get(0).getTaskId();
+        h.status(status(WEB, id, "n1", TaskState.ASSIGNED));
+        h.status(TaskStatus.newBuilder(status(WEB, id, "n1", TaskState.FAILED)).setReason("ImageNotFound").build());
+        assertEquals(TaskPhase.FAILED, h.live(Topics.TASKS).get(id).getPhase());
+        assertEquals("ImageNotFound", h.live(Topics.TASKS).get(id).getReason());
+        assertEquals(1, placements().size(), "held, not replaced yet");
+
+        for (int i = 0; i < 24; i++) {   // 6 s of ticks, heartbeating so n1 stays ready
+            h.node(Fixtures.heartbeat("n1"));
+            h.advanceMs(250);
+        }
+        assertEquals(2, placements().size(), "replaced after the hold");
+        assertNull(h.latest(Topics.TASKS).get(id));
+        assertTombstoned(Topics.assignmentKey("n1", id));
+    }
+
+    @Test
+    void shouldRevokeACopyReportedFromAnotherNode() {
+        nodesUp("n1", "n2");
+        h.intent(WEB, deployment("web", 1));
+        String id = placements().get(0).getTaskId();
+        runOn(id, "n1");
+        h.status(status(WEB, id, "n2", TaskState.RUNNING));
+        assertTombstoned(Topics.assignmentKey("n2", id));
+        assertEquals("n1", h.live(Topics.TASKS).get(id).getNodeId());
+        assertEquals(TaskPhase.RUNNING, h.live(Topics.TASKS).get(id).getPhase());
+    }
+
+    @Test
     void shouldCordonAndUncordonANode() {
         nodesUp("n1");
         String key = Topics.resourceKey("", ResourceKind.NODE, "n1");

@@ -27,6 +27,8 @@ public final class IntentValidator {
                 case DELETE -> Optional.empty();
                 default -> unsupported(i);
             };
+            // Namespaces are implicit here: accepted and ignored rather than dead-lettered.
+            case NAMESPACE -> Optional.empty();
             default -> unsupported(i);
         };
     }

@@ -65,6 +65,10 @@ class ReconcilerTest {
                         List.of(running("a", "n1", 1), running("b", "n2", 2),
                                 new TaskActual("c", FAILED, "n3", false, 3, "hash000000", false, NOW - 1_000)), UP,
                         Expect.of(0, "c:TERMINATING:ScaledDown")),
+                // pinned from a jqwik counterexample: Place, Fail, NodeDown, Scale 0
+                arguments("a held failure on a down node is dropped at once on scale-down", WEB.withReplicas(0),
+                        List.of(new TaskActual("c", FAILED, "n3", false, 3, "hash000000", false, NOW - 1_000)), Set.of("n1"),
+                        Expect.of(0, "c:TERMINATING:ScaledDown:now")),
                 arguments("deleted pod is stopped and replaced", WEB,
                         List.of(running("a", "n1", 1), running("b", "n2", 2),
                                 new TaskActual("c", RUNNING, "n3", true, 3, "hash000000", true)), UP,
