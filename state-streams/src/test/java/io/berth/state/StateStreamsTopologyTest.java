@@ -270,6 +270,38 @@ class StateStreamsTopologyTest {
     }
 
     @Test
+    void shouldRollOutANewTemplateOneSafeStepAtATime() {
+        nodesUp("n1", "n2");
+        h.intent(WEB, deployment("web", 2));
+        List<String> v1 = placements().stream().map(PlacementRequest::getTaskId).toList();
+        runOn(v1.get(0), "n1");
+        runOn(v1.get(1), "n2");
+
+        Intent v2 = Intent.newBuilder(deployment("web", 2)).setPayload(DeploymentSpec.newBuilder()
+                .setReplicas(2).setTemplate(template("berth/busybox:v2")).build()).build();
+        h.intent(WEB, v2);
+        assertEquals(3, placements().size(), "surge: one new task, both old ones kept");
+        String n1 = placements().get(2).getTaskId();
+        assertNotEquals(v1.get(0).split("-")[1], n1.split("-")[1], "new template hash in the name");
+        assertEquals("berth/busybox:v2", placements().get(2).getTemplate().getContainers().get(0).getImage());
+        WorkloadView w = h.live(Topics.WORKLOADS).get(WEB);
+        assertEquals(2, w.getGeneration());
+        assertEquals(1, w.getUpdatedReplicas());
+
+        runOn(n1, "n1");
+        assertEquals(1, h.all(Topics.ASSIGNMENTS).stream().filter(kv -> kv.value == null).count(), "one old task superseded");
+        h.advanceMs(250);
+        assertEquals(4, placements().size(), "then the next new one");
+        String n2 = placements().get(3).getTaskId();
+        runOn(n2, "n2");
+        assertEquals(2, h.all(Topics.ASSIGNMENTS).stream().filter(kv -> kv.value == null).count(), "both old tasks superseded");
+        w = h.live(Topics.WORKLOADS).get(WEB);
+        assertEquals(2, w.getUpdatedReplicas());
+        assertEquals(2, w.getReadyReplicas());
+        assertEquals("NewReplicaSetAvailable", w.getConditions().stream().filter(c -> c.getType().equals("Progressing")).findFirst().orElseThrow().getReason());
+    }
+
+    @Test
     void shouldCordonAndUncordonANode() {
         nodesUp("n1");
         String key = Topics.resourceKey("", ResourceKind.NODE, "n1");

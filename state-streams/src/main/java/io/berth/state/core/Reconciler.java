@@ -46,20 +46,37 @@ public final class Reconciler {
             if (!desired.deleted() && desired.nextTaskSeq() == 0 && tasks.isEmpty()) {
                 create.add(newTask(desired, 0));
             }
+        } else if (!desired.deleted() && rolling(desired, live)) {
+            Rollout.Step r = Rollout.step(desired, live);
+            for (int i = 0; i < r.create(); i++) {
+                create.add(newTask(desired, desired.nextTaskSeq() + i));
+            }
+            r.superseded().forEach(t -> stops.add(stop(t, TaskPhase.TERMINATING, "Superseded", !confirmable(t, readyNodes))));
+            r.excess().forEach(t -> stops.add(stop(t, TaskPhase.TERMINATING, "ScaledDown", !confirmable(t, readyNodes))));
+            live.removeAll(r.superseded());
+            live.removeAll(r.excess());
         } else if (!desired.deleted()) {
             int missing = desired.replicas() - live.size();
             for (int i = 0; i < missing; i++) {
                 create.add(newTask(desired, desired.nextTaskSeq() + i));
             }
             for (TaskActual victim : ScaleDown.victims(live, -missing)) {
-                // Nobody will confirm the stop of an unplaced task or of one on a down node: drop it now.
-                boolean unconfirmable = !victim.placed() || !readyNodes.contains(victim.nodeId());
-                stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", unconfirmable));
+                stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", !confirmable(victim, readyNodes)));
                 live.remove(victim);
             }
         }
         long nextSeq = desired.nextTaskSeq() + create.size();
         return new Steps(create, stops, forget, nextSeq, status(desired, live, create), gone(desired, tasks, stops, forget));
+    }
+
+    /** Some live task runs an older template: a rollout is under way. */
+    private static boolean rolling(WorkloadDesired d, List<TaskActual> live) {
+        return live.stream().anyMatch(t -> !t.templateHash().equals(d.templateHash()));
+    }
+
+    /** Only a placed task on a ready node will report its REMOVED; any other stop is final at once. */
+    private static boolean confirmable(TaskActual t, Set<String> readyNodes) {
+        return t.placed() && readyNodes.contains(t.nodeId());
     }
 
     /** Sorts one task into: stop it, forget it, or keep it live. */

@@ -18,6 +18,10 @@ public record TaskActual(String taskId, TaskPhase phase, String nodeId, boolean 
         this(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, 0L);
     }
 
+    public TaskActual withHash(String hash) {
+        return new TaskActual(taskId, phase, nodeId, ready, seq, hash, deleteAsked, changedAt);
+    }
+
     public boolean placed() {
         return !nodeId.isEmpty();
     }

@@ -62,8 +62,11 @@ public final class WorkloadViews {
     }
 
     public static WorkloadDesired desired(WorkloadView v) {
+        DeploymentSpec spec = v.getDeployment();
+        RolloutPolicy rollout = "Recreate".equalsIgnoreCase(spec.getStrategyType()) ? RolloutPolicy.recreateAll()
+                : RolloutPolicy.rollingUpdate(spec.getRollingUpdate().getMaxSurge(), spec.getRollingUpdate().getMaxUnavailable(), spec.getReplicas());
         return new WorkloadDesired(v.getName(), v.getUid(), v.getKind() == ResourceKind.POD,
-                v.getDeployment().getReplicas(), v.getTemplateHash(), v.getDeleted(), v.getNextTaskSeq());
+                spec.getReplicas(), v.getTemplateHash(), v.getDeleted(), v.getNextTaskSeq(), rollout);
     }
 
     /** The view after a reconcile: its sequence, counts and conditions; observedGeneration catches up. */

@@ -109,6 +109,14 @@ class CoreFunctionsTest {
     }
 
     @Test
+    void shouldResolveRolloutBoundsLikeKubernetes() {
+        assertEquals(new RolloutPolicy(false, 3, 2), RolloutPolicy.rollingUpdate("25%", "25%", 10));
+        assertEquals(new RolloutPolicy(false, 1, 0), RolloutPolicy.rollingUpdate("25%", "25%", 1));
+        assertEquals(new RolloutPolicy(false, 0, 1), RolloutPolicy.rollingUpdate("0", "0", 5), "both 0 cannot progress");
+        assertEquals(new RolloutPolicy(false, 2, 0), RolloutPolicy.rollingUpdate("2", "0%", 5));
+    }
+
+    @Test
     void shouldNameWhatIsWrongWithAnIntent() {
         Intent base = Intent.newBuilder().setName("web").setKind(ResourceKind.DEPLOYMENT).setAction(IntentAction.APPLY).build();
         assertEquals(Optional.of("APPLY DEPLOYMENT needs a DeploymentSpec payload, got none"), IntentValidator.problem(base));

@@ -24,6 +24,10 @@ class ReconcilerTest {
         return new TaskActual(id, phase, node, ready, seq, "hash000000", false);
     }
 
+    static TaskActual old(String id, String node, long seq) {
+        return running(id, node, seq).withHash("oldhash000");
+    }
+
     static TaskActual running(String id, String node, long seq) {
         return t(id, RUNNING, node, true, seq);
     }
@@ -69,6 +73,24 @@ class ReconcilerTest {
                 arguments("a held failure on a down node is dropped at once on scale-down", WEB.withReplicas(0),
                         List.of(new TaskActual("c", FAILED, "n3", false, 3, "hash000000", false, NOW - 1_000)), Set.of("n1"),
                         Expect.of(0, "c:TERMINATING:ScaledDown:now")),
+                // Rolling update, 3 replicas, surge 1, unavailable 0 (25%/25% of 3): old tasks run "oldhash000".
+                arguments("rollout step 1: surge one new task, keep every old one", WEB.withRollout(new RolloutPolicy(false, 1, 0)),
+                        List.of(old("a", "n1", 1), old("b", "n2", 2), old("c", "n3", 3)), UP, Expect.of(1)),
+                arguments("rollout step 2: new one not ready yet, nothing to do", WEB.withRollout(new RolloutPolicy(false, 1, 0)),
+                        List.of(old("a", "n1", 1), old("b", "n2", 2), old("c", "n3", 3), t("d", RUNNING, "n1", false, 10)), UP,
+                        Expect.of(0)),
+                arguments("rollout step 3: new one ready, newest old one goes", WEB.withRollout(new RolloutPolicy(false, 1, 0)),
+                        List.of(old("a", "n1", 1), old("b", "n2", 2), old("c", "n3", 3), running("d", "n1", 10)), UP,
+                        Expect.of(0, "c:TERMINATING:Superseded")),
+                arguments("rollout with unavailable 1: stop one old and surge one new at once", WEB.withRollout(new RolloutPolicy(false, 1, 1)),
+                        List.of(old("a", "n1", 1), old("b", "n2", 2), old("c", "n3", 3)), UP,
+                        Expect.of(1, "c:TERMINATING:Superseded")),
+                arguments("rollout: old tasks that are not ready go first, whatever the floor", WEB.withRollout(new RolloutPolicy(false, 1, 0)),
+                        List.of(old("a", "n1", 1), old("b", "n2", 2), t("c", RUNNING, "n3", false, 3).withHash("oldhash000")), UP,
+                        Expect.of(1, "c:TERMINATING:Superseded")),
+                arguments("recreate: stop every old task, create nothing yet", WEB.withRollout(RolloutPolicy.recreateAll()),
+                        List.of(old("a", "n1", 1), old("b", "n2", 2), old("c", "n3", 3)), UP,
+                        Expect.of(0, "a:TERMINATING:Superseded", "b:TERMINATING:Superseded", "c:TERMINATING:Superseded")),
                 arguments("deleted pod is stopped and replaced", WEB,
                         List.of(running("a", "n1", 1), running("b", "n2", 2),
                                 new TaskActual("c", RUNNING, "n3", true, 3, "hash000000", true)), UP,
