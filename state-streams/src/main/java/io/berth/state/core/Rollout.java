@@ -24,11 +24,18 @@ final class Rollout {
         List<TaskActual> fresh = live.stream().filter(t -> t.templateHash().equals(d.templateHash())).toList();
         List<TaskActual> old = live.stream().filter(t -> !t.templateHash().equals(d.templateHash())).toList();
         RolloutPolicy p = d.rollout();
-        if (p.recreate()) return new Step(0, old, List.of());  // new ones come once the old are gone
         int replicas = d.replicas();
-        int create = Math.max(0, Math.min(replicas + p.maxSurge() - live.size(), replicas - fresh.size()));
-        return new Step(create, superseded(old, live, replicas - p.maxUnavailable()),
-                ScaleDown.victims(fresh, Math.max(0, fresh.size() - replicas)));
+        if (p.recreate()) {
+            // Every old task is stopped and the new ones are requested in the same step; unlike
+            // Kubernetes we do not wait for the old containers to be removed first.
+            return new Step(Math.max(0, replicas - fresh.size()), old, ScaleDown.victims(fresh, Math.max(0, fresh.size() - replicas)));
+        }
+        List<TaskActual> superseded = superseded(old, live, replicas - p.maxUnavailable());
+        List<TaskActual> excess = ScaleDown.victims(fresh, Math.max(0, fresh.size() - replicas));
+        // Creations are counted after this step's stops, so a stop and its replacement happen together.
+        int remaining = live.size() - superseded.size() - excess.size();
+        int create = Math.max(0, Math.min(replicas + p.maxSurge() - remaining, replicas - (fresh.size() - excess.size())));
+        return new Step(create, superseded, excess);
     }
 
     /** Old tasks that are not ready serve nothing and go first; ready ones only while availability stays ≥ the floor. */

@@ -16,7 +16,7 @@ class ReconcilerProperties {
     private static final List<String> NODES = List.of("n1", "n2", "n3");
 
     /** What can happen between two reconciles. */
-    sealed interface Event permits Scale, NodeDown, NodeUp, Place, Ready, Fail, Delete, Removed {}
+    sealed interface Event permits Scale, NodeDown, NodeUp, Place, Ready, Fail, Delete, Removed, NewTemplate {}
     record Scale(int replicas) implements Event {}
     record NodeDown(int node) implements Event {}
     record NodeUp(int node) implements Event {}
@@ -25,6 +25,7 @@ class ReconcilerProperties {
     record Fail(int task) implements Event {}
     record Delete(int task) implements Event {}
     record Removed(int task) implements Event {}
+    record NewTemplate() implements Event {}
 
     @Provide
     Arbitrary<List<Event>> histories() {
@@ -40,21 +41,26 @@ class ReconcilerProperties {
                 task.map(Ready::new),
                 task.map(Fail::new),
                 task.map(Delete::new),
-                task.map(Removed::new));
+                task.map(Removed::new),
+                Arbitraries.just(new NewTemplate()));
         return event.list().ofMaxSize(60);
     }
 
     @Property(tries = 1000)
-    void shouldNeverDuplicateOrReuseTaskIdsAndShouldKeepReplicasLive(@ForAll("histories") List<Event> history) {
-        World w = new World(WorkloadDesired.deployment("web", "uid-1", 3, "bcdfghjklm", 0));
+    void shouldNeverDuplicateOrReuseTaskIdsAndShouldKeepReplicasLive(@ForAll("histories") List<Event> history,
+                                                                      @ForAll("policies") RolloutPolicy policy) {
+        World w = new World(WorkloadDesired.deployment("web", "uid-1", 3, "hash000000", 0).withRollout(policy));
         w.reconcile();
         for (Event e : history) {
             w.clock += 1_000;
             w.apply(e);
             w.reconcile();
-            assertEquals(w.desired.replicas(), w.live().size(), "live tasks == replicas right after a reconcile");
+            if (!w.rolling()) {
+                assertEquals(w.desired.replicas(), w.live().size(), "live tasks == replicas right after a reconcile");
+            }
             assertTrue(w.reconcileIsNoOp(), "a second reconcile on the result changes nothing");
         }
+        w.finishRollout();
         // Quiet period: every node back, every failure past its hold, every stop confirmed.
         NODES.forEach(w.ready::add);
         w.clock += Reconciler.FAILED_HOLD_MS;
@@ -64,6 +70,13 @@ class ReconcilerProperties {
         w.reconcile();
         assertEquals(w.desired.replicas(), w.tasks.size(), "converged: exactly replicas tasks exist");
         assertTrue(w.reconcileIsNoOp());
+    }
+
+    @Provide
+    Arbitrary<RolloutPolicy> policies() {
+        return Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 2), Arbitraries.of(true, false, false))
+                .as((surge, unavailable, recreate) -> recreate ? RolloutPolicy.recreateAll()
+                        : new RolloutPolicy(false, surge, surge + unavailable == 0 ? 1 : unavailable));
     }
 
     /** The simulated cluster: the tasks as the views hold them, the ready nodes, every id ever issued. */
@@ -84,8 +97,28 @@ class ReconcilerProperties {
                     .filter(t -> !t.terminal() || clock - t.changedAt() < Reconciler.FAILED_HOLD_MS).toList();
         }
 
+        boolean rolling() {
+            return live().stream().anyMatch(t -> !t.templateHash().equals(desired.templateHash()));
+        }
+
+        /** Nodes do their part until the rollout is done: place, start, confirm stops. */
+        void finishRollout() {
+            for (int i = 0; i < 40 && rolling(); i++) {
+                NODES.forEach(ready::add);
+                clock += Reconciler.FAILED_HOLD_MS;
+                for (TaskActual t : List.copyOf(tasks.values())) {
+                    if (t.phase() == TaskPhase.TERMINATING) tasks.remove(t.taskId());
+                    else if (!t.placed()) put(t, TaskPhase.RUNNING, NODES.get((int) (t.seq() % NODES.size())), true, t.deleteAsked());
+                    else if (!t.terminal() && !t.leaving()) put(t, TaskPhase.RUNNING, t.nodeId(), true, t.deleteAsked());
+                }
+                reconcile();
+            }
+            assertFalse(rolling(), "the rollout finishes once every new task is ready");
+        }
+
         void reconcile() {
             Steps s = Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), clock);
+            checkAvailability(s);
             for (Steps.Stop stop : s.stop()) {
                 TaskActual t = tasks.get(stop.taskId());
                 if (stop.removeNow()) tasks.remove(t.taskId());
@@ -100,13 +133,28 @@ class ReconcilerProperties {
             desired = desired.withNextTaskSeq(s.nextTaskSeq());
         }
 
+        /** Voluntary stops (rollout, scale-down) never take availability below replicas - maxUnavailable. */
+        private void checkAvailability(Steps s) {
+            List<TaskActual> readyLive = live().stream().filter(TaskActual::ready)
+                    .filter(t -> !t.placed() || ready.contains(t.nodeId())).filter(t -> !t.terminal()).toList();
+            Set<String> voluntary = new HashSet<>();
+            s.stop().stream().filter(x -> x.reason().equals("Superseded") || x.reason().equals("ScaledDown"))
+                    .forEach(x -> voluntary.add(x.taskId()));
+            long after = readyLive.stream().filter(t -> !voluntary.contains(t.taskId())).count();
+            int floor = desired.rollout().recreate() ? 0 : desired.replicas() - desired.rollout().maxUnavailable();
+            assertTrue(after >= Math.min(readyLive.size(), floor),
+                    "available " + readyLive.size() + " -> " + after + " below floor " + floor);
+        }
+
         boolean reconcileIsNoOp() {
             return Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), clock).isEmpty();
         }
 
         void apply(Event e) {
             List<TaskActual> all = List.copyOf(tasks.values());
-            if (e instanceof Scale s) {
+            if (e instanceof NewTemplate) {
+                desired = desired.withTemplateHash("hash" + String.format("%06d", clock / 1000));
+            } else if (e instanceof Scale s) {
                 desired = desired.withReplicas(s.replicas());
             } else if (e instanceof NodeDown d) {
                 ready.remove(NODES.get(d.node()));
