@@ -82,7 +82,7 @@ public final class WorkloadViews {
     }
 
     private static List<Condition> conditions(WorkloadView v, Steps.ReplicaStatus s, long now) {
-        int maxUnavailable = maxUnavailable(v.getDeployment(), s.desired());
+        int maxUnavailable = RolloutPolicy.resolve(v.getDeployment().getRollingUpdate().getMaxUnavailable(), s.desired(), false);
         boolean available = s.available() >= s.desired() - maxUnavailable;
         boolean complete = s.updated() == s.desired() && s.replicas() == s.desired() && s.available() == s.desired();
         List<Condition> out = new ArrayList<>();
@@ -91,19 +91,6 @@ public final class WorkloadViews {
         out.add(condition(v, PROGRESSING, true, complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
                 "\"" + v.getName() + "\": " + s.available() + " of " + s.desired() + " replicas available, " + s.updated() + " updated.", now));
         return out;
-    }
-
-    /**
-     * Kubernetes rounds maxUnavailable percentages down: 10 replicas with "25%" tolerate 2
-     * unavailable; "0" tolerates none. Unparseable values count as 0 (strict).
-     */
-    static int maxUnavailable(DeploymentSpec spec, int desired) {
-        String raw = spec.getRollingUpdate().getMaxUnavailable().trim();
-        try {
-            return raw.endsWith("%") ? desired * Integer.parseInt(raw.substring(0, raw.length() - 1)) / 100 : Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     private static Condition condition(WorkloadView v, String type, boolean ok, String reason, String message, long now) {

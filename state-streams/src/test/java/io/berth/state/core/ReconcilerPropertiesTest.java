@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * deployment) receives random events; after each one the reconciler runs and its steps are applied
  * as the adapter would. A failing history is shrunk by jqwik and can be pinned as a table row.
  */
-class ReconcilerProperties {
+class ReconcilerPropertiesTest {
     private static final List<String> NODES = List.of("n1", "n2", "n3");
 
     /** What can happen between two reconciles. */
