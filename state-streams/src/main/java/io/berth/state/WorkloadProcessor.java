@@ -164,7 +164,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             }
         }
         WorkloadView w = workloads.get(key);
-        if (w != null) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), ACTOR, now);
+        if (w != null && w.getKind() != ResourceKind.SERVICE) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), ACTOR, now);
     }
 
     /** A status from a node the task is not (or no longer) on: that node holds a stale copy. */
