@@ -37,6 +37,8 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     private final Function<Intent, byte[]> encodeIntent;
     private KeyValueStore<String, NodeView> nodes;
     private Outputs out;
+    /** Wall-clock time of this instance's first tick; -1 before it. */
+    private long firstTick = -1;
 
     NodeProcessor(Duration tick, long graceMs, Function<Intent, byte[]> encodeIntent) {
         this.tick = tick;
@@ -91,7 +93,14 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
                 "node " + nodeId + (cordon ? " cordoned (" + i.getAction() + ")" : " uncordoned"), now);
     }
 
+    /**
+     * After a restart the stored heartbeats are as old as the outage, while the backlog of fresh
+     * ones is still being read: expiring before one grace period has passed would declare live
+     * nodes lost (Kubernetes' node controller waits likewise after it starts).
+     */
     private void expire(long now) {
+        if (firstTick < 0) firstTick = now;
+        if (now - firstTick < graceMs) return;
         List<KeyValue<String, NodeView>> all = new ArrayList<>();
         try (KeyValueIterator<String, NodeView> it = nodes.all()) {
             it.forEachRemaining(all::add);
