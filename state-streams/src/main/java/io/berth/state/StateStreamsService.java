@@ -1,12 +1,27 @@
 package io.berth.state;
 
 import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.schemas.deadletter.DeadLetterDeserializationHandler;
+import io.berth.schemas.deadletter.DeadLetterProcessingHandler;
+import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.TopicCheckingService;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 
-/** The state-streams service. Skeleton: connects, verifies its topics and logs; behaviour lands in later issues. */
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The state-streams service: runs {@link StateStreamsTopology} with exactly_once_v2. {@link #start()}
+ * returns once the Streams instance is RUNNING (stores restored, global table loaded).
+ */
 public final class StateStreamsService extends TopicCheckingService {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private final SchemaRegistryClient registry;
+    private KafkaStreams streams;
 
     public StateStreamsService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -18,13 +33,47 @@ public final class StateStreamsService extends TopicCheckingService {
         return "state-streams";
     }
 
-    @Override
-    protected void run() {
-        log.info("{} ready (registry {})", name(), config.registryUrl());
+    /** Streams properties; public so tests and the launcher see exactly what runs. */
+    public static Properties streamsProps(BerthConfig config, SchemaRegistryClient registry) {
+        Properties p = config.clientProps(StateStreamsTopology.APPLICATION_ID);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, StateStreamsTopology.APPLICATION_ID);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("state-streams").toString());
+        // One broker in the embedded setup; a real cluster sets its own replication.
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.parseInt(config.get("replication-factor", "-1")));
+        DeadLetterDeserializationHandler.configure(p, registry, StateStreamsTopology.APPLICATION_ID);
+        DeadLetterProcessingHandler.configure(p);
+        return p;
     }
 
     @Override
-    public void close() {
-        log.info("{} stopped", name());
+    protected void run() throws Exception {
+        BerthSerdes serdes = new BerthSerdes(registry);
+        streams = new KafkaStreams(StateStreamsTopology.build(serdes, StateStreamsTopology.Settings.from(config)),
+                streamsProps(config, registry));
+        CountDownLatch running = new CountDownLatch(1);
+        streams.setStateListener((now, old) -> {
+            if (now == KafkaStreams.State.RUNNING) running.countDown();
+        });
+        streams.start();
+        if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name() + " did not reach RUNNING within " + START_TIMEOUT + " (state " + streams.state() + ")");
+        }
+        log.info("{}: streams RUNNING", name());
+    }
+
+    /** The running Streams instance (for interactive queries and tests); null before start. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(10));
+            streams = null;
+            log.info("{} stopped", name());
+        }
     }
 }

@@ -1,0 +1,122 @@
+package io.berth.state;
+
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Intent;
+import io.berth.schemas.avro.IntentAction;
+import io.berth.schemas.avro.NodeEvent;
+import io.berth.schemas.avro.NodeView;
+import io.berth.state.core.IntentValidator;
+import io.berth.state.core.NodeLiveness;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The node lifecycle controller, per partition of berth.node-events (key node id): folds
+ * registrations and heartbeats into NodeViews, applies cordon intents (re-keyed by node id
+ * upstream), and on a wall-clock tick turns nodes that stopped heartbeating NotReady. Heartbeats
+ * are stamped with this processor's clock, not the daemon's, so the grace check compares two
+ * readings of one clock.
+ */
+final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, String, Emit> {
+    static final String ACTOR = "node-lifecycle-controller";
+
+    private final Duration tick;
+    private final long graceMs;
+    private final Function<Intent, byte[]> encodeIntent;
+    private KeyValueStore<String, NodeView> nodes;
+    private Outputs out;
+    /** Wall-clock time of this instance's first tick; -1 before it. */
+    private long firstTick = -1;
+
+    NodeProcessor(Duration tick, long graceMs, Function<Intent, byte[]> encodeIntent) {
+        this.tick = tick;
+        this.graceMs = graceMs;
+        this.encodeIntent = encodeIntent;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emit> context) {
+        super.init(context);
+        nodes = context.getStateStore(StateStreamsTopology.NODES_STORE);
+        out = new Outputs(context, StateStreamsTopology.APPLICATION_ID);
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        long now = context().currentSystemTimeMs();
+        if (record.key() == null) return;
+        if (record.value() instanceof NodeEvent e) {
+            onEvent(record.key(), e, now);
+        } else if (record.value() instanceof Intent i) {
+            onIntent(record.key(), i, now);
+        }
+    }
+
+    private void onEvent(String nodeId, NodeEvent e, long now) {
+        NodeView before = nodes.get(nodeId);
+        NodeView after = NodeLiveness.onEvent(before, e, now);
+        if (after.equals(before)) return;
+        write(nodeId, after, now);
+        boolean readinessChanged = before == null || before.getReady() != after.getReady();
+        if (readinessChanged || !after.getIncarnation().equals(before.getIncarnation())) {
+            out.audit(nodeId, "node", after.getReady() ? "NodeReady" : "NodeNotReady", "node/" + nodeId, e.getType().name(),
+                    "node " + nodeId + " " + e.getType().name().toLowerCase() + (after.getIncarnation().isEmpty() ? "" : " (incarnation " + after.getIncarnation() + ")"), now);
+        }
+    }
+
+    /** Cordon keeps new tasks off a node; drain is treated as cordon (evicting running tasks is not done yet). */
+    private void onIntent(String nodeId, Intent i, long now) {
+        Optional<String> problem = IntentValidator.problem(i);
+        if (problem.isPresent()) {
+            out.deadLetter(nodeId, i, encodeIntent, problem.get(), now);
+            return;
+        }
+        boolean cordon = i.getAction() != IntentAction.UNCORDON;
+        NodeView before = nodes.get(nodeId);
+        NodeView after = NodeLiveness.cordon(before, nodeId, cordon);
+        if (after.equals(before)) return;
+        write(nodeId, after, now);
+        out.audit(nodeId, "node", cordon ? "NodeCordoned" : "NodeUncordoned", i.getActor(), i.getIntentId(),
+                "node " + nodeId + (cordon ? " cordoned (" + i.getAction() + ")" : " uncordoned"), now);
+    }
+
+    /**
+     * After a restart the stored heartbeats are as old as the outage, while the backlog of fresh
+     * ones is still being read: expiring before one grace period has passed would declare live
+     * nodes lost (Kubernetes' node controller waits likewise after it starts).
+     */
+    private void expire(long now) {
+        if (firstTick < 0) firstTick = now;
+        if (now - firstTick < graceMs) return;
+        List<KeyValue<String, NodeView>> all = new ArrayList<>();
+        try (KeyValueIterator<String, NodeView> it = nodes.all()) {
+            it.forEachRemaining(all::add);
+        }
+        for (KeyValue<String, NodeView> kv : all) {
+            NodeLiveness.expire(kv.value, now, graceMs).ifPresent(notReady -> {
+                write(kv.key, notReady, now);
+                out.audit(kv.key, "node", "NodeNotReady", ACTOR, "HeartbeatMissed",
+                        notReady.getConditions().get(0).getMessage(), now);
+            });
+        }
+    }
+
+    private void write(String nodeId, NodeView v, long now) {
+        NodeView stamped = NodeView.newBuilder(v).setResourceVersion(Long.toString(now)).build();
+        nodes.put(nodeId, stamped);
+        out.put(Topics.NODES, nodeId, stamped, now);
+    }
+}

@@ -1,0 +1,48 @@
+package io.berth.state;
+
+import io.berth.schemas.Topic;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.AuditRecord;
+import io.berth.schemas.avro.DeadLetter;
+import io.berth.schemas.deadletter.DeadLetters;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+
+/** How a controller forwards its outputs: views, tombstones, audit records and dead letters. */
+final class Outputs {
+    private final ProcessorContext<String, Emit> context;
+    private final String component;
+
+    Outputs(ProcessorContext<String, Emit> context, String component) {
+        this.context = context;
+        this.component = component;
+    }
+
+    void put(Topic<?> topic, String key, SpecificRecord value, long now) {
+        context.forward(new Record<>(key, new Emit(topic, value), now));
+    }
+
+    void tombstone(Topic<?> topic, String key, long now) {
+        context.forward(new Record<>(key, Emit.tombstone(topic), now));
+    }
+
+    void audit(String key, String kind, String change, String actor, String cause, String message, long now) {
+        AuditRecord a = AuditRecord.newBuilder().setKey(key).setKind(kind).setChange(change)
+                .setActor(actor).setCause(cause).setMessage(message).setTimestamp(now).build();
+        put(Topics.AUDIT, key, a, now);
+    }
+
+    /** A record this controller refuses: to the dead letters with the reason, keyed by its key. */
+    <V> void deadLetter(String key, V value, Function<V, byte[]> encode, String reason, long now) {
+        RecordMetadata m = context.recordMetadata().orElse(null);
+        DeadLetter dl = DeadLetters.of(m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value == null ? null : encode.apply(value),
+                reason, null, component, now);
+        put(Topics.DEAD_LETTERS, key, dl, now);
+    }
+}

@@ -1,0 +1,131 @@
+package io.berth.state;
+
+import io.berth.schemas.AssignmentPartitioner;
+import io.berth.schemas.Topic;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.*;
+import io.berth.schemas.serde.AvroSerde;
+import io.berth.schemas.serde.BerthSerdes;
+import io.berth.schemas.service.BerthConfig;
+import io.berth.state.core.TaskNames;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.*;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The state-streams topology (diagram in state-streams/README.md):
+ * <ul>
+ *   <li>intents + task-status (both keyed by workload key, co-partitioned) + pod deletes re-keyed
+ *       to their owner → {@link WorkloadProcessor} with stores workloads and tasks;</li>
+ *   <li>node-events + cordon intents re-keyed by node id → {@link NodeProcessor} with store nodes;</li>
+ *   <li>berth.state.nodes read back as a global table, so every workload controller knows which
+ *       nodes are ready whatever partition a node landed on.</li>
+ * </ul>
+ * Building is separate from running ({@link StateStreamsService}).
+ */
+public final class StateStreamsTopology {
+    public static final String APPLICATION_ID = "berth-state-streams";
+    public static final String WORKLOADS_STORE = "workloads";
+    public static final String TASKS_STORE = "tasks";
+    public static final String NODES_STORE = "nodes";
+    public static final String GLOBAL_NODES_STORE = "global-nodes";
+
+    /** Every topic the controllers write; each gets one sink. */
+    private static final List<Topic<?>> OUTPUTS = List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS,
+            Topics.WORKLOADS, Topics.TASKS, Topics.NODES, Topics.AUDIT, Topics.DEAD_LETTERS);
+
+    private StateStreamsTopology() {}
+
+    /**
+     * @param nodeGraceMs a node that has not heartbeated for this long is NotReady
+     * @param tick        how often the wall-clock checks run (node expiry, tasks on dead nodes)
+     */
+    public record Settings(long nodeGraceMs, Duration tick) {
+        public static Settings from(BerthConfig config) {
+            return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)));
+        }
+    }
+
+    public static Topology build(BerthSerdes serdes, Settings settings) {
+        StreamsBuilder b = new StreamsBuilder();
+        AvroSerde<Intent> intentSerde = serdes.value(Intent.class);
+        Function<Intent, byte[]> encodeIntent = i -> intentSerde.serialize(Topics.INTENTS.name(), i);
+        addStores(b, serdes);
+
+        Map<String, KStream<String, Intent>> intents = b.stream(Topics.INTENTS.name(), serdes.consumed(Topics.INTENTS))
+                .split(Named.as("intents-"))
+                .branch((k, i) -> i.getKind() == ResourceKind.NODE, Branched.as("node"))
+                .branch(StateStreamsTopology::isOwnedPodDelete, Branched.as("owned-pod-delete"))
+                .defaultBranch(Branched.as("workload"));
+
+        KStream<String, Intent> podDeletes = intents.get("intents-owned-pod-delete")
+                .selectKey((k, i) -> ownerKey(i), Named.as("pod-delete-to-owner"))
+                .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("pod-deletes-by-owner"));
+        KStream<String, Intent> nodeIntents = intents.get("intents-node")
+                .selectKey((k, i) -> i.getName(), Named.as("node-intent-to-node-id"))
+                .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("node-intents-by-node"));
+
+        KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
+                .merge(generic(podDeletes))
+                .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))));
+        sinks(workloadInputs.process(() -> new WorkloadProcessor(settings.tick(), encodeIntent),
+                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE), serdes, "workload");
+
+        KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumed(Topics.NODE_EVENTS)))
+                .merge(generic(nodeIntents));
+        sinks(nodeInputs.process(() -> new NodeProcessor(settings.tick(), settings.nodeGraceMs(), encodeIntent),
+                Named.as("node-lifecycle-controller"), NODES_STORE), serdes, "node");
+        return b.build();
+    }
+
+    private static void addStores(StreamsBuilder b, BerthSerdes serdes) {
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WORKLOADS_STORE),
+                BerthSerdes.key(), serdes.value(WorkloadView.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS_STORE),
+                BerthSerdes.key(), serdes.value(TaskView.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NODES_STORE),
+                BerthSerdes.key(), serdes.value(NodeView.class)));
+        b.globalTable(Topics.NODES.name(), serdes.consumed(Topics.NODES),
+                Materialized.<String, NodeView, KeyValueStore<Bytes, byte[]>>as(GLOBAL_NODES_STORE)
+                        .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(NodeView.class)));
+    }
+
+    /**
+     * A delete of a pod whose name has the generated shape {@code <workload>-<hash>-<suffix>}
+     * belongs to a deployment; its intent is keyed by the pod, so it is re-keyed to the
+     * deployment to meet that workload's tasks. A bare pod's delete keeps its own key.
+     */
+    static boolean isOwnedPodDelete(String key, Intent i) {
+        return i.getKind() == ResourceKind.POD && i.getAction() == IntentAction.DELETE
+                && TaskNames.ownerOf(i.getName()).isPresent();
+    }
+
+    static String ownerKey(Intent podDelete) {
+        return Topics.resourceKey(podDelete.getNamespace(), ResourceKind.DEPLOYMENT, TaskNames.ownerOf(podDelete.getName()).orElseThrow());
+    }
+
+    private static <V extends SpecificRecord> KStream<String, SpecificRecord> generic(KStream<String, V> s) {
+        return s.mapValues(v -> (SpecificRecord) v);
+    }
+
+    private static void sinks(KStream<String, Emit> out, BerthSerdes serdes, String prefix) {
+        for (Topic<?> t : OUTPUTS) sink(out, t, serdes, prefix);
+    }
+
+    private static <V extends SpecificRecord> void sink(KStream<String, Emit> out, Topic<V> topic, BerthSerdes serdes, String prefix) {
+        Produced<String, V> produced = serdes.produced(topic).withName(prefix + "-to-" + topic.name());
+        if (topic == Topics.ASSIGNMENTS) produced = produced.withStreamPartitioner(new AssignmentPartitioner<>());
+        out.filter((k, e) -> e.topic() == topic, Named.as(prefix + "-select-" + topic.name()))
+                .mapValues(e -> topic.valueClass().cast(e.value()), Named.as(prefix + "-cast-" + topic.name()))
+                .to(topic.name(), produced);
+    }
+}

@@ -1,0 +1,301 @@
+package io.berth.state;
+
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.*;
+import io.berth.state.core.*;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.time.Duration;
+import java.util.*;
+import java.util.function.Function;
+
+/**
+ * The workload controller: one instance per partition of the intents/task-status topics (both
+ * keyed by workload key). Every input (an intent, a task status, a timer tick) only updates the
+ * stored views and then calls {@link #converge}, which re-reads desired and actual state and
+ * applies {@link Reconciler#reconcile}'s steps, as a Kubernetes sync handler does. The tick
+ * catches what no record announces: a node of one of our tasks turning NotReady.
+ */
+final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord, String, Emit> {
+    static final String ACTOR = "workload-controller";
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private final Duration tick;
+    private final Function<Intent, byte[]> encodeIntent;
+    private KeyValueStore<String, WorkloadView> workloads;
+    private KeyValueStore<String, TaskView> tasks;
+    private NodeReadiness nodes;
+    private Outputs out;
+
+    WorkloadProcessor(Duration tick, Function<Intent, byte[]> encodeIntent) {
+        this.tick = tick;
+        this.encodeIntent = encodeIntent;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emit> context) {
+        super.init(context);
+        workloads = context.getStateStore(StateStreamsTopology.WORKLOADS_STORE);
+        tasks = context.getStateStore(StateStreamsTopology.TASKS_STORE);
+        nodes = new NodeReadiness(context.getStateStore(StateStreamsTopology.GLOBAL_NODES_STORE));
+        out = new Outputs(context, StateStreamsTopology.APPLICATION_ID);
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkAll);
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        long now = context().currentSystemTimeMs();
+        if (record.key() == null) return;
+        if (record.value() instanceof Intent i) {
+            onIntent(record.key(), i, now);
+        } else if (record.value() instanceof TaskStatus s) {
+            onStatus(record.key(), s, now);
+        }
+    }
+
+    // ---- intents ------------------------------------------------------------------------------
+
+    private void onIntent(String key, Intent i, long now) {
+        Optional<String> problem = IntentValidator.problem(i);
+        if (problem.isPresent()) {
+            reject(key, i, problem.get(), now);
+            return;
+        }
+        WorkloadView before = workloads.get(key);
+        WorkloadView after = switch (i.getKind()) {
+            case DEPLOYMENT -> deploymentIntent(key, before, i, now);
+            case POD -> podIntent(key, before, i, now);
+            case SERVICE -> { serviceIntent(key, before, i, now); yield null; }
+            default -> null;
+        };
+        if (after != null) converge(key, before, after, i.getIntentId(), actor(i), now);
+    }
+
+    private WorkloadView deploymentIntent(String key, WorkloadView before, Intent i, long now) {
+        boolean exists = before != null && !before.getDeleted();
+        return switch (i.getAction()) {
+            case APPLY -> WorkloadViews.applyDeployment(before, key, i, (DeploymentSpec) i.getPayload(), now);
+            case SCALE -> {
+                if (!exists) { reject(key, i, "deployment " + key + " not found", now); yield null; }
+                yield WorkloadViews.scale(before, ((ScaleSpec) i.getPayload()).getReplicas());
+            }
+            case DELETE -> exists ? WorkloadViews.deleted(before) : null;
+            default -> null;
+        };
+    }
+
+    /**
+     * A pod intent is either about a bare pod (the record key is the pod's own key) or a delete of
+     * a deployment's pod, re-keyed upstream to the owning workload (see README, "pod deletes").
+     */
+    private WorkloadView podIntent(String key, WorkloadView before, Intent i, long now) {
+        boolean ownKey = key.equals(Topics.resourceKey(i.getNamespace(), ResourceKind.POD, i.getName()));
+        if (i.getAction() == IntentAction.APPLY) {
+            return WorkloadViews.applyPod(before, key, i, (PodSpec) i.getPayload(), now);
+        }
+        if (ownKey) {
+            return before == null || before.getDeleted() ? null : WorkloadViews.deleted(before);
+        }
+        return before == null ? null : askDelete(key, before, i, now);
+    }
+
+    /** Marks the deployment's pod for deletion; the reconcile then stops and replaces it. */
+    private WorkloadView askDelete(String key, WorkloadView w, Intent i, long now) {
+        TaskView t = tasks.get(taskKey(key, i.getName()));
+        if (t == null || t.getDesiredStop()) return null;  // not found means done
+        TaskView marked = TaskView.newBuilder(t).setDesiredStop(true).setUpdatedAt(now).build();
+        tasks.put(taskKey(key, t.getTaskId()), marked);
+        out.audit(key, "pod", "PodDeleteRequested", actor(i), i.getIntentId(), "pod " + t.getPodName() + " deleted by " + actor(i), now);
+        return w;
+    }
+
+    /** Services hold no tasks: their view is the spec (endpoints are derived elsewhere). */
+    private void serviceIntent(String key, WorkloadView before, Intent i, long now) {
+        if (i.getAction() == IntentAction.DELETE) {
+            if (before == null) return;
+            workloads.delete(key);
+            out.tombstone(Topics.WORKLOADS, key, now);
+            out.audit(key, "service", "ServiceDeleted", actor(i), i.getIntentId(), "service deleted", now);
+            return;
+        }
+        WorkloadView v = (before == null ? WorkloadView.newBuilder().setKey(key).setKind(ResourceKind.SERVICE)
+                .setNamespace(i.getNamespace()).setName(i.getName()).setUid(i.getIntentId()).setCreatedAt(now)
+                : WorkloadView.newBuilder(before).setGeneration(before.getGeneration() + 1))
+                .setService((ServiceSpec) i.getPayload()).setLabels(i.getLabels()).setUpdatedAt(now).build();
+        v = WorkloadView.newBuilder(v).setObservedGeneration(v.getGeneration()).build();
+        workloads.put(key, v);
+        out.put(Topics.WORKLOADS, key, v, now);
+        out.audit(key, "service", before == null ? "ServiceCreated" : "ServiceUpdated", actor(i), i.getIntentId(), "service applied", now);
+    }
+
+    private void reject(String key, Intent i, String reason, long now) {
+        out.deadLetter(key, i, encodeIntent, reason, now);
+        out.audit(key, i.getKind().name().toLowerCase(Locale.ROOT), "IntentRejected", actor(i), i.getIntentId(), reason, now);
+    }
+
+    // ---- task status --------------------------------------------------------------------------
+
+    private void onStatus(String key, TaskStatus s, long now) {
+        TaskView t = tasks.get(taskKey(key, s.getTaskId()));
+        if (t == null || staleNode(t, s)) {
+            revokeStale(key, s, now);
+            return;
+        }
+        if (t.getDesiredStop() && s.getState() == TaskState.ASSIGNED) {
+            revokeStale(key, s, now);  // placed after we asked it to stop: revoke the placement
+        }
+        Optional<TaskView> next = TaskStateMachine.apply(t, s, now);
+        if (next.isEmpty()) {
+            forget(key, t, "TaskRemoved", "container removed on " + t.getNodeId(), s.getState().name(), now);
+        } else if (!next.get().equals(t)) {
+            tasks.put(taskKey(key, t.getTaskId()), next.get());
+            out.put(Topics.TASKS, t.getTaskId(), next.get(), now);
+            if (next.get().getPhase() != t.getPhase()) {
+                out.audit(key, "pod", "TaskPhaseChanged", "node/" + s.getNodeId(), s.getState().name(),
+                        t.getTaskId() + ": " + t.getPhase() + " -> " + next.get().getPhase() + reasonSuffix(next.get()), now);
+            }
+        }
+        WorkloadView w = workloads.get(key);
+        if (w != null && w.getKind() != ResourceKind.SERVICE) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), ACTOR, now);
+    }
+
+    /** A status from a node the task is not (or no longer) on: that node holds a stale copy. */
+    private static boolean staleNode(TaskView t, TaskStatus s) {
+        return !t.getNodeId().isEmpty() && !s.getNodeId().isEmpty() && !t.getNodeId().equals(s.getNodeId());
+    }
+
+    /** Revoking is idempotent, so a stale placement or a node that comes back is simply tombstoned. */
+    private void revokeStale(String key, TaskStatus s, long now) {
+        boolean holdsAssignment = s.getState() != TaskState.REMOVED && s.getState() != TaskState.UNSCHEDULABLE
+                && s.getState() != TaskState.UNKNOWN;
+        if (!holdsAssignment || s.getNodeId().isEmpty()) return;
+        out.tombstone(Topics.ASSIGNMENTS, Topics.assignmentKey(s.getNodeId(), s.getTaskId()), now);
+        out.audit(key, "pod", "StaleAssignmentRevoked", ACTOR, s.getState().name(),
+                "task " + s.getTaskId() + " on " + s.getNodeId() + " is not wanted there", now);
+    }
+
+    // ---- reconcile ----------------------------------------------------------------------------
+
+    private void checkAll(long now) {
+        List<KeyValue<String, WorkloadView>> all = new ArrayList<>();
+        try (KeyValueIterator<String, WorkloadView> it = workloads.all()) {
+            it.forEachRemaining(all::add);
+        }
+        Set<String> ready = nodes.readyNodeIds();  // once per tick, not once per workload
+        for (KeyValue<String, WorkloadView> kv : all) {
+            if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", ACTOR, ready, now);
+        }
+    }
+
+    /** Reconciles one workload and writes what changed; {@code before} is what the views show now. */
+    private void converge(String key, WorkloadView before, WorkloadView desired, String cause, String actor, long now) {
+        converge(key, before, desired, cause, actor, nodes.readyNodeIds(), now);
+    }
+
+    private void converge(String key, WorkloadView before, WorkloadView desired, String cause, String actor,
+                          Set<String> readyNodes, long now) {
+        Map<String, TaskView> current = tasksOf(key);
+        Steps steps = Reconciler.reconcile(WorkloadViews.desired(desired),
+                current.values().stream().map(TaskViews::actual).toList(), readyNodes, now);
+        steps.stop().forEach(s -> stop(key, current.get(s.taskId()), s, cause, now));
+        steps.forget().forEach(id -> forget(key, current.get(id), "TaskRemoved", "no longer reported", cause, now));
+        steps.create().forEach(n -> create(key, desired, n, cause, actor, now));
+        if (steps.workloadGone()) {
+            workloads.delete(key);
+            out.tombstone(Topics.WORKLOADS, key, now);
+            out.audit(key, kindOf(desired), "WorkloadDeleted", actor, cause, "every task stopped; workload removed", now);
+            return;
+        }
+        WorkloadView after = WorkloadViews.withStatus(desired, steps, now);
+        if (before == null || !sameIgnoringStamp(before, after)) {
+            WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
+                    .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
+            workloads.put(key, stamped);
+            out.put(Topics.WORKLOADS, key, stamped, now);
+            out.audit(key, kindOf(desired), before == desired ? "WorkloadStatusChanged" : "WorkloadChanged", actor, cause,
+                    summary(stamped), now);
+        }
+    }
+
+    private void stop(String key, TaskView t, Steps.Stop s, String cause, long now) {
+        if (!s.nodeId().isEmpty()) out.tombstone(Topics.ASSIGNMENTS, Topics.assignmentKey(s.nodeId(), s.taskId()), now);
+        TaskView stopped = TaskViews.stopped(t, s, now);
+        out.audit(key, "pod", s.phase() == TaskPhase.LOST ? "TaskLost" : "TaskStopped", ACTOR, cause,
+                t.getTaskId() + (s.nodeId().isEmpty() ? "" : " on " + s.nodeId()) + ": " + s.reason(), now);
+        if (s.removeNow()) {
+            out.put(Topics.TASKS, t.getTaskId(), stopped, now);  // show the final phase before the tombstone
+            forget(key, stopped, "TaskRemoved", s.reason(), cause, now);
+        } else {
+            tasks.put(taskKey(key, t.getTaskId()), stopped);
+            out.put(Topics.TASKS, t.getTaskId(), stopped, now);
+        }
+    }
+
+    private void forget(String key, TaskView t, String change, String why, String cause, long now) {
+        tasks.delete(taskKey(key, t.getTaskId()));
+        out.tombstone(Topics.TASKS, t.getTaskId(), now);
+        out.audit(key, "pod", change, ACTOR, cause, t.getTaskId() + ": " + why, now);
+    }
+
+    private void create(String key, WorkloadView w, Steps.NewTask n, String cause, String actor, long now) {
+        TaskView t = TaskViews.created(w, n, now);
+        tasks.put(taskKey(key, t.getTaskId()), t);
+        out.put(Topics.TASKS, t.getTaskId(), t, now);
+        out.put(Topics.PLACEMENT_REQUESTS, Topics.SCHEDULING_KEY, TaskViews.placement(t, now), now);
+        out.audit(key, "pod", "TaskCreated", actor, cause, t.getTaskId() + " created, placement requested", now);
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    /** The tasks store is keyed {@code workloadKey|taskId} so one workload's tasks are one prefix scan. */
+    static String taskKey(String workloadKey, String taskId) {
+        return workloadKey + "|" + taskId;
+    }
+
+    private Map<String, TaskView> tasksOf(String key) {
+        Map<String, TaskView> out = new LinkedHashMap<>();
+        try (KeyValueIterator<String, TaskView> it = tasks.prefixScan(key + "|", KEYS)) {
+            it.forEachRemaining(kv -> out.put(kv.value.getTaskId(), kv.value));
+        }
+        return out;
+    }
+
+    private static boolean sameIgnoringStamp(WorkloadView a, WorkloadView b) {
+        return WorkloadView.newBuilder(a).setUpdatedAt(0).setResourceVersion("").build()
+                .equals(WorkloadView.newBuilder(b).setUpdatedAt(0).setResourceVersion("").build());
+    }
+
+    private static long parseOr0(String s) {
+        try {
+            return s == null || s.isEmpty() ? 0 : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String summary(WorkloadView v) {
+        return "generation " + v.getGeneration() + ", replicas " + v.getDeployment().getReplicas() + " desired / "
+                + v.getReplicas() + " current / " + v.getReadyReplicas() + " ready / " + v.getUpdatedReplicas() + " updated"
+                + (v.getDeleted() ? ", deleting" : "");
+    }
+
+    private static String reasonSuffix(TaskView t) {
+        return t.getReason().isEmpty() ? "" : " (" + t.getReason() + ")";
+    }
+
+    private static String kindOf(WorkloadView w) {
+        return w.getKind().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String actor(Intent i) {
+        return i.getActor().isBlank() ? "unknown" : i.getActor();
+    }
+}

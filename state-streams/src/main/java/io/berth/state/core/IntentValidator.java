@@ -1,0 +1,75 @@
+package io.berth.state.core;
+
+import io.berth.schemas.avro.*;
+
+import java.util.Optional;
+
+/**
+ * Why an intent cannot be acted on, in words a user can read; empty when it is fine. An invalid
+ * intent becomes a dead letter with this reason instead of stopping the stream (the gateway
+ * validates too, but any producer may write to the intents topic).
+ */
+public final class IntentValidator {
+    private IntentValidator() {}
+
+    public static Optional<String> problem(Intent i) {
+        if (i.getName() == null || i.getName().isBlank()) return Optional.of("intent has no name");
+        if (i.getAction() == IntentAction.UNKNOWN) return Optional.of("intent has an unknown action");
+        return switch (i.getKind()) {
+            case DEPLOYMENT -> deployment(i);
+            case POD -> pod(i);
+            case NODE -> switch (i.getAction()) {
+                case CORDON, UNCORDON, DRAIN -> Optional.empty();
+                default -> unsupported(i);
+            };
+            case SERVICE -> switch (i.getAction()) {
+                case APPLY -> i.getPayload() instanceof ServiceSpec ? Optional.empty() : payload(i, "ServiceSpec");
+                case DELETE -> Optional.empty();
+                default -> unsupported(i);
+            };
+            // Namespaces are implicit here: accepted and ignored rather than dead-lettered.
+            case NAMESPACE -> Optional.empty();
+            default -> unsupported(i);
+        };
+    }
+
+    private static Optional<String> deployment(Intent i) {
+        return switch (i.getAction()) {
+            case APPLY -> i.getPayload() instanceof DeploymentSpec d
+                    ? replicas(d.getReplicas()).or(() -> template(d.getTemplate()))
+                    : payload(i, "DeploymentSpec");
+            case SCALE -> i.getPayload() instanceof ScaleSpec s ? replicas(s.getReplicas()) : payload(i, "ScaleSpec");
+            case DELETE -> Optional.empty();
+            default -> unsupported(i);
+        };
+    }
+
+    private static Optional<String> pod(Intent i) {
+        return switch (i.getAction()) {
+            case APPLY -> i.getPayload() instanceof PodSpec p ? template(p.getTemplate()) : payload(i, "PodSpec");
+            case DELETE -> Optional.empty();
+            default -> unsupported(i);
+        };
+    }
+
+    private static Optional<String> replicas(int replicas) {
+        return replicas < 0 ? Optional.of("replicas must be >= 0, got " + replicas) : Optional.empty();
+    }
+
+    private static Optional<String> template(PodTemplate t) {
+        if (t == null || t.getContainers().isEmpty()) return Optional.of("pod template has no containers");
+        for (ContainerSpec c : t.getContainers()) {
+            if (c.getImage() == null || c.getImage().isBlank()) return Optional.of("container '" + c.getName() + "' has no image");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> payload(Intent i, String expected) {
+        String got = i.getPayload() == null ? "none" : i.getPayload().getClass().getSimpleName();
+        return Optional.of(i.getAction() + " " + i.getKind() + " needs a " + expected + " payload, got " + got);
+    }
+
+    private static Optional<String> unsupported(Intent i) {
+        return Optional.of("action " + i.getAction() + " is not supported for kind " + i.getKind());
+    }
+}

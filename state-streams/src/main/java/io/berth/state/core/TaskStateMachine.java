@@ -1,0 +1,89 @@
+package io.berth.state.core;
+
+import io.berth.schemas.avro.TaskPhase;
+import io.berth.schemas.avro.TaskState;
+import io.berth.schemas.avro.TaskStatus;
+import io.berth.schemas.avro.TaskView;
+
+import java.util.Optional;
+
+/**
+ * Folds one reported transition (from the scheduler or a node) into a task's view, as Kubernetes
+ * derives a pod's phase from its containers. The view read from the store is never changed: a
+ * copy is returned, or empty when the task is gone (its stop was confirmed by REMOVED).
+ *
+ * <pre>
+ * PENDING --ASSIGNED--> SCHEDULED --CREATED--> SCHEDULED --RUNNING/READY--> RUNNING
+ * any live --FAILED/REJECTED--> FAILED          RUNNING --EXITED--> per restartPolicy:
+ *   Always: RUNNING, not ready (the node restarts it; reason Error/CrashLoopBackOff)
+ *   OnFailure: exit 0 SUCCEEDED, else as Always       Never: exit 0 SUCCEEDED, else FAILED
+ * TERMINATING --REMOVED--> gone        LOST, FAILED, SUCCEEDED: final, only details change
+ * </pre>
+ */
+public final class TaskStateMachine {
+    private TaskStateMachine() {}
+
+    public static Optional<TaskView> apply(TaskView current, TaskStatus s, long now) {
+        if (s.getState() == TaskState.REMOVED && current.getPhase() == TaskPhase.TERMINATING) {
+            return Optional.empty();
+        }
+        TaskView.Builder next = TaskView.newBuilder(current).setUpdatedAt(now)
+                .setRestartCount(Math.max(current.getRestartCount(), s.getRestartCount()));
+        if (s.getContainerId() != null) next.setContainerId(s.getContainerId());
+        if (current.getNodeId().isEmpty() && !s.getNodeId().isEmpty()) next.setNodeId(s.getNodeId());
+        if (isFinal(current.getPhase())) {
+            return Optional.of(next.build());
+        }
+        switch (s.getState()) {
+            case ASSIGNED -> {
+                if (current.getPhase() == TaskPhase.PENDING) {
+                    next.setPhase(TaskPhase.SCHEDULED).setScheduledAt(now).setReason("").setMessage("");
+                }
+            }
+            case UNSCHEDULABLE -> {
+                if (current.getPhase() == TaskPhase.PENDING) {
+                    next.setReason(orElse(s.getReason(), "Unschedulable")).setMessage(s.getMessage());
+                }
+            }
+            case CREATED -> next.setPhase(TaskPhase.SCHEDULED).setReason("ContainerCreated");
+            case RUNNING -> running(next, current, now).setReady(false).setReason("");
+            case READY -> running(next, current, now).setReady(true).setReason("");
+            case UNREADY -> next.setReady(false).setReason(orElse(s.getReason(), "ContainersNotReady"));
+            case EXITED -> exited(next, current, s);
+            case FAILED, REJECTED -> next.setPhase(TaskPhase.FAILED).setReady(false)
+                    .setReason(orElse(s.getReason(), s.getState() == TaskState.FAILED ? "Failed" : "Rejected"))
+                    .setMessage(s.getMessage());
+            case REMOVED -> next.setPhase(TaskPhase.FAILED).setReady(false).setReason("ContainerRemoved");
+            default -> { }
+        }
+        return Optional.of(next.build());
+    }
+
+    private static TaskView.Builder running(TaskView.Builder next, TaskView current, long now) {
+        next.setPhase(TaskPhase.RUNNING);
+        if (current.getStartedAt() == 0) next.setStartedAt(now);
+        return next;
+    }
+
+    private static void exited(TaskView.Builder next, TaskView current, TaskStatus s) {
+        int exit = s.getExitCode() == null ? -1 : s.getExitCode();
+        String policy = current.getTemplate().getRestartPolicy();
+        boolean restarts = "Always".equalsIgnoreCase(policy) || ("OnFailure".equalsIgnoreCase(policy) && exit != 0);
+        next.setReady(false).setMessage(s.getMessage());
+        if (restarts) {
+            next.setPhase(TaskPhase.RUNNING).setReason(orElse(s.getReason(), exit == 0 ? "Completed" : "Error"));
+        } else if (exit == 0) {
+            next.setPhase(TaskPhase.SUCCEEDED).setReason("Completed");
+        } else {
+            next.setPhase(TaskPhase.FAILED).setReason(orElse(s.getReason(), "Error"));
+        }
+    }
+
+    private static boolean isFinal(TaskPhase p) {
+        return p == TaskPhase.TERMINATING || p == TaskPhase.LOST || p == TaskPhase.FAILED || p == TaskPhase.SUCCEEDED;
+    }
+
+    private static String orElse(String s, String dflt) {
+        return s == null || s.isBlank() ? dflt : s;
+    }
+}

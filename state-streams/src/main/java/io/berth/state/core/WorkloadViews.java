@@ -1,0 +1,102 @@
+package io.berth.state.core;
+
+import io.berth.schemas.avro.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Folds intents into a workload's desired state and its replica counts into its status, as
+ * copies: a view read from the store is never modified. A bare pod keeps its template in the
+ * {@code deployment} field (replicas 1), so one code path creates tasks for both kinds.
+ */
+public final class WorkloadViews {
+    public static final String AVAILABLE = "Available";
+    public static final String PROGRESSING = "Progressing";
+
+    private WorkloadViews() {}
+
+    public static WorkloadView applyDeployment(WorkloadView prev, String key, Intent i, DeploymentSpec spec, long now) {
+        return apply(prev, key, i, spec, now);
+    }
+
+    /** A bare pod: created once; pods are immutable, so a second apply of a live pod changes nothing. */
+    public static WorkloadView applyPod(WorkloadView prev, String key, Intent i, PodSpec pod, long now) {
+        if (prev != null && !prev.getDeleted()) return prev;
+        DeploymentSpec spec = DeploymentSpec.newBuilder().setReplicas(1).setTemplate(pod.getTemplate()).build();
+        return apply(null, key, i, spec, now);
+    }
+
+    private static WorkloadView apply(WorkloadView prev, String key, Intent i, DeploymentSpec spec, long now) {
+        boolean fresh = prev == null || prev.getDeleted();
+        String hash = TemplateHash.of(spec.getTemplate());
+        WorkloadView.Builder b = fresh ? fresh(prev, key, i, now) : WorkloadView.newBuilder(prev);
+        boolean specChanged = fresh || !spec.equals(prev.getDeployment());
+        boolean templateChanged = fresh || !hash.equals(prev.getTemplateHash());
+        return b.setLabels(i.getLabels()).setAnnotations(i.getAnnotations())
+                .setDeployment(spec).setTemplateHash(hash)
+                .setGeneration(fresh ? 1 : prev.getGeneration() + (specChanged ? 1 : 0))
+                .setRevision(fresh ? 1 : prev.getRevision() + (templateChanged ? 1 : 0))
+                .build();
+    }
+
+    /** A new incarnation; the task sequence continues if a deletion is still draining, so ids stay unique. */
+    private static WorkloadView.Builder fresh(WorkloadView prev, String key, Intent i, long now) {
+        String uid = i.getIntentId().isBlank() ? key + "@" + now : i.getIntentId();
+        return WorkloadView.newBuilder()
+                .setKey(key).setKind(i.getKind()).setNamespace(i.getNamespace()).setName(i.getName())
+                .setUid(uid).setCreatedAt(now).setUpdatedAt(now)
+                .setNextTaskSeq(prev == null ? 0 : prev.getNextTaskSeq());
+    }
+
+    public static WorkloadView scale(WorkloadView prev, int replicas) {
+        if (prev.getDeployment().getReplicas() == replicas) return prev;
+        DeploymentSpec spec = DeploymentSpec.newBuilder(prev.getDeployment()).setReplicas(replicas).build();
+        return WorkloadView.newBuilder(prev).setDeployment(spec).setGeneration(prev.getGeneration() + 1).build();
+    }
+
+    public static WorkloadView deleted(WorkloadView prev) {
+        return prev.getDeleted() ? prev : WorkloadView.newBuilder(prev).setDeleted(true).setGeneration(prev.getGeneration() + 1).build();
+    }
+
+    public static WorkloadDesired desired(WorkloadView v) {
+        DeploymentSpec spec = v.getDeployment();
+        RolloutPolicy rollout = "Recreate".equalsIgnoreCase(spec.getStrategyType()) ? RolloutPolicy.recreateAll()
+                : RolloutPolicy.rollingUpdate(spec.getRollingUpdate().getMaxSurge(), spec.getRollingUpdate().getMaxUnavailable(), spec.getReplicas());
+        return new WorkloadDesired(v.getName(), v.getUid(), v.getKind() == ResourceKind.POD,
+                spec.getReplicas(), v.getTemplateHash(), v.getDeleted(), v.getNextTaskSeq(), rollout);
+    }
+
+    /** The view after a reconcile: its sequence, counts and conditions; observedGeneration catches up. */
+    public static WorkloadView withStatus(WorkloadView v, Steps steps, long now) {
+        Steps.ReplicaStatus s = steps.status();
+        return WorkloadView.newBuilder(v)
+                .setNextTaskSeq(steps.nextTaskSeq())
+                .setObservedGeneration(v.getGeneration())
+                .setReplicas(s.replicas()).setReadyReplicas(s.ready()).setAvailableReplicas(s.available())
+                .setUpdatedReplicas(s.updated()).setUnavailableReplicas(s.unavailable())
+                .setConditions(conditions(v, s, now))
+                .build();
+    }
+
+    private static List<Condition> conditions(WorkloadView v, Steps.ReplicaStatus s, long now) {
+        int maxUnavailable = RolloutPolicy.resolve(v.getDeployment().getRollingUpdate().getMaxUnavailable(), s.desired(), false);
+        boolean available = s.available() >= s.desired() - maxUnavailable;
+        boolean complete = s.updated() == s.desired() && s.replicas() == s.desired() && s.available() == s.desired();
+        List<Condition> out = new ArrayList<>();
+        out.add(condition(v, AVAILABLE, available, available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", now));
+        out.add(condition(v, PROGRESSING, true, complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                "\"" + v.getName() + "\": " + s.available() + " of " + s.desired() + " replicas available, " + s.updated() + " updated.", now));
+        return out;
+    }
+
+    private static Condition condition(WorkloadView v, String type, boolean ok, String reason, String message, long now) {
+        String status = ok ? "True" : "False";
+        Optional<Condition> old = v.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+        long since = old.filter(c -> Objects.equals(c.getStatus(), status)).map(Condition::getLastTransitionTime).orElse(now);
+        return new Condition(type, status, reason, message, since);
+    }
+}

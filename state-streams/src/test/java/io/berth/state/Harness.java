@@ -1,0 +1,134 @@
+package io.berth.state;
+
+import io.berth.registry.client.InMemorySchemaRegistryClient;
+import io.berth.schemas.Topic;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.*;
+import io.berth.schemas.deadletter.DeadLetterDeserializationHandler;
+import io.berth.schemas.serde.BerthSerdes;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.*;
+
+/**
+ * A TopologyTestDriver around the state-streams topology with a mock wall clock, typed inputs and
+ * outputs, and a record of everything written (so a test can ask "the latest view of X").
+ */
+final class Harness implements AutoCloseable {
+    static final long GRACE_MS = 3000;
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    final BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
+    final TopologyTestDriver driver;
+    private final TestInputTopic<String, Intent> intents;
+    private final TestInputTopic<String, TaskStatus> statuses;
+    private final TestInputTopic<String, NodeEvent> nodeEvents;
+    final TestInputTopic<String, byte[]> rawIntents;
+    final TestInputTopic<String, byte[]> rawStatuses;
+    private final Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outputs = new HashMap<>();
+    /** Latest value per key per topic (null = tombstoned), folded from everything read so far. */
+    private final Map<String, Map<String, SpecificRecord>> latest = new HashMap<>();
+    /** Every record read per topic, in order. */
+    private final Map<String, List<KeyValue<String, SpecificRecord>>> all = new HashMap<>();
+
+    Harness() throws Exception {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-state-streams");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("berth-ttd").toString());
+        DeadLetterDeserializationHandler.configure(p, serdes.registry(), "state-streams-test");
+        driver = new TopologyTestDriver(StateStreamsTopology.build(serdes,
+                new StateStreamsTopology.Settings(GRACE_MS, Duration.ofMillis(250))), p, T0);
+        intents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), serdes.value(Intent.class).serializer());
+        statuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), serdes.value(TaskStatus.class).serializer());
+        nodeEvents = driver.createInputTopic(Topics.NODE_EVENTS.name(), new StringSerializer(), serdes.value(NodeEvent.class).serializer());
+        rawIntents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), new ByteArraySerializer());
+        rawStatuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), new ByteArraySerializer());
+        for (Topic<?> t : List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS, Topics.WORKLOADS, Topics.TASKS,
+                Topics.NODES, Topics.AUDIT, Topics.DEAD_LETTERS)) {
+            outputs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), serdes.value(t).deserializer()));
+        }
+    }
+
+    void intent(String key, Intent i) {
+        intents.pipeInput(key, i, now());
+        drain();
+    }
+
+    void status(TaskStatus s) {
+        statuses.pipeInput(s.getWorkloadKey(), s, now());
+        drain();
+    }
+
+    void node(NodeEvent e) {
+        nodeEvents.pipeInput(e.getNodeId(), e, now());
+        drain();
+    }
+
+    void advance(Duration d) {
+        advanceMs(d.toMillis());
+    }
+
+    Instant now() {
+        return T0.plusMillis(elapsed);
+    }
+
+    private long elapsed;
+
+    /** Advances in tick-sized steps so heartbeats can be interleaved by the caller. */
+    void advanceMs(long ms) {
+        elapsed += ms;
+        driver.advanceWallClockTime(Duration.ofMillis(ms));
+        drain();
+    }
+
+    /** Reads every pending output into {@link #latest} and {@link #all}. */
+    void drain() {
+        outputs.forEach((name, topic) -> {
+            while (!topic.isEmpty()) {
+                KeyValue<String, ? extends SpecificRecord> kv = topic.readKeyValue();
+                latest.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(kv.key, kv.value);
+                all.computeIfAbsent(name, n -> new ArrayList<>()).add(new KeyValue<>(kv.key, kv.value));
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    <V extends SpecificRecord> Map<String, V> latest(Topic<V> t) {
+        return (Map<String, V>) (Map<String, ?>) latest.getOrDefault(t.name(), Map.of());
+    }
+
+    /** Live (non-tombstoned) values of a compacted topic. */
+    <V extends SpecificRecord> Map<String, V> live(Topic<V> t) {
+        Map<String, V> out = new LinkedHashMap<>();
+        latest(t).forEach((k, v) -> { if (v != null) out.put(k, v); });
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    <V extends SpecificRecord> List<KeyValue<String, V>> all(Topic<V> t) {
+        return (List<KeyValue<String, V>>) (List<?>) all.getOrDefault(t.name(), List.of());
+    }
+
+    /** Tasks in the view whose phase is not leaving. */
+    List<TaskView> liveTasks(String workloadKey) {
+        return live(Topics.TASKS).values().stream().filter(t -> t.getWorkloadKey().equals(workloadKey))
+                .filter(t -> t.getPhase() != TaskPhase.TERMINATING && t.getPhase() != TaskPhase.LOST).toList();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
