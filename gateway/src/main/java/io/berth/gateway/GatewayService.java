@@ -3,10 +3,26 @@ package io.berth.gateway;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.TopicCheckingService;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
-/** The gateway service. Skeleton: connects, verifies its topics and logs; behaviour lands in later issues. */
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's HTTP listener (default port 7070). Today it answers health and version; the
+ * Kubernetes-shaped REST and watch API is built on it (issue 4). The schema registry has its own
+ * listener (8081), as Confluent's does.
+ */
 public final class GatewayService extends TopicCheckingService {
+    public static final int DEFAULT_PORT = 7070;
+    public static final String VERSION = "0.1.0";
+
     private final SchemaRegistryClient registry;
+    private Vertx vertx;
+    private HttpServer server;
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -18,13 +34,44 @@ public final class GatewayService extends TopicCheckingService {
         return "gateway";
     }
 
+    /** The port it listens on, once started. */
+    public int port() {
+        return server == null ? -1 : server.actualPort();
+    }
+
     @Override
-    protected void run() {
-        log.info("{} ready (registry {})", name(), config.registryUrl());
+    protected void run() throws Exception {
+        vertx = Vertx.vertx();
+        Router router = Router.router(vertx);
+        router.get("/healthz").handler(this::handleHealth);
+        router.get("/readyz").handler(this::handleHealth);
+        router.get("/version").handler(this::handleVersion);
+        String host = config.get("gateway-host", "127.0.0.1");
+        int port = Integer.parseInt(config.get("gateway-port", Integer.toString(DEFAULT_PORT)));
+        server = vertx.createHttpServer().requestHandler(router).listen(port, host)
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        log.info("gateway listening on http://{}:{} (registry {})", host, server.actualPort(), config.registryUrl());
+    }
+
+    private void handleHealth(RoutingContext ctx) {
+        ctx.response().putHeader("content-type", "text/plain").end("ok");
+    }
+
+    private void handleVersion(RoutingContext ctx) {
+        ctx.response().putHeader("content-type", "application/json")
+                .end(new JsonObject().put("gitVersion", "v" + VERSION).put("platform", "berth").encode());
     }
 
     @Override
     public void close() {
-        log.info("{} stopped", name());
+        if (vertx != null) {
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("gateway did not stop cleanly: {}", e.toString());
+            }
+            vertx = null;
+        }
+        log.info("gateway stopped");
     }
 }

@@ -38,13 +38,20 @@ import java.util.function.BiFunction;
         description = "Berth: a container orchestrator where every intent and status is an event on Kafka.",
         subcommands = {Berth.Up.class, Berth.Down.class, Berth.Status.class, Berth.KafkaCmd.class,
                 Berth.StateStreamsCmd.class, Berth.SchedulerCmd.class, Berth.NodeCmd.class, Berth.GatewayCmd.class,
-                Berth.RegistryCmd.class, CommandLine.HelpCommand.class})
+                Berth.RegistryCmd.class,
+                io.berth.ops.kubectl.ApplyCommand.class, io.berth.ops.kubectl.GetCommand.class, io.berth.ops.kubectl.ScaleCommand.class,
+                io.berth.ops.kubectl.DeleteCommand.class, io.berth.ops.kubectl.CordonCommand.class, io.berth.ops.kubectl.UncordonCommand.class,
+                io.berth.ops.kubectl.DrainCommand.class, CommandLine.HelpCommand.class})
 public final class Berth implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     static {
+        // Avro reads its trusted packages once, at first use: trust Berth's generated classes before anything runs.
+        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
+            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "java.lang,java.math,java.io,java.net,org.apache.avro.util,io.berth");
+        }
         // log4j-api comes with Kafka but no implementation: use its simple context, no warning at start.
         if (System.getProperty("log4j2.loggerContextFactory") == null) {
             System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
@@ -67,13 +74,15 @@ public final class Berth implements Callable<Integer> {
 
     /** {@code --data-dir}, default {@code $BERTH_DATA_DIR} or {@code ~/.berth}. */
     public static final class DataDir {
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Berth keeps its data and state (default: $BERTH_DATA_DIR or ~/.berth).")
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Berth keeps its data and state (default: $BERTH_HOME, $BERTH_DATA_DIR or ~/.berth).")
         Path dataDir;
 
         public Path get() {
             if (dataDir != null) return dataDir.toAbsolutePath();
-            String env = System.getenv("BERTH_DATA_DIR");
-            if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath();
+            for (String var : List.of("BERTH_HOME", "BERTH_DATA_DIR")) {
+                String env = System.getenv(var);
+                if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath();
+            }
             return Path.of(System.getProperty("user.home"), ".berth");
         }
     }
@@ -457,13 +466,39 @@ public final class Berth implements Callable<Integer> {
         }
     }
 
+    /** What a node daemon says of its machine; unset values are read from the machine. */
+    static final class NodeOptions {
+        @Option(names = "--cpu-millis", description = "CPU capacity in millicores (default: cores x 1000).") Long cpuMillis;
+        @Option(names = "--memory-bytes", description = "Memory capacity in bytes (default: the machine's).") Long memoryBytes;
+        @Option(names = "--labels", paramLabel = "K=V,…", description = "Node labels, e.g. zone=a,disk=ssd.") String labels;
+        @Option(names = "--address", description = "The address other nodes reach this one at (default: 127.0.0.1).") String address;
+
+        BerthConfig apply(BerthConfig cfg, String name) {
+            BerthConfig c = cfg.with("node-name", name).with("node-id", name);
+            if (cpuMillis != null) c = c.with("node-cpu-millis", cpuMillis.toString());
+            if (memoryBytes != null) c = c.with("node-memory-bytes", memoryBytes.toString());
+            if (labels != null) c = c.with("node-labels", labels);
+            if (address != null) c = c.with("node-address", address);
+            return c;
+        }
+
+        List<String> args() {
+            List<String> a = new ArrayList<>();
+            if (cpuMillis != null) a.addAll(List.of("--cpu-millis", cpuMillis.toString()));
+            if (memoryBytes != null) a.addAll(List.of("--memory-bytes", memoryBytes.toString()));
+            if (labels != null) a.addAll(List.of("--labels", labels));
+            if (address != null) a.addAll(List.of("--address", address));
+            return a;
+        }
+    }
+
     @Command(name = "node", description = "Run a node daemon in the foreground (see also 'node start').", subcommands = {NodeStart.class, NodeStop.class})
     static final class NodeCmd extends ServiceCmd {
         @Option(names = "--name", description = "Node name and id (default: the host name).") String name;
+        @Mixin NodeOptions node;
 
         BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
-            String n = name != null ? name : hostName();
-            return new NodeDaemonService(cfg.with("node-name", n).with("node-id", n), c);
+            return new NodeDaemonService(node.apply(cfg, name != null ? name : hostName()), c);
         }
     }
 
@@ -472,9 +507,10 @@ public final class Berth implements Callable<Integer> {
         @Option(names = "--name", required = true, description = "Node name and id.") String name;
         @Option(names = {"-d", "--detach"}, description = "Run in the background; return once it is ready.") boolean detach;
         @Option(names = "--ready-timeout", defaultValue = "120", description = "With -d: seconds to wait (default: ${DEFAULT-VALUE}).") int readyTimeout;
+        @Mixin NodeOptions node;
 
         BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
-            return new NodeDaemonService(cfg.with("node-name", name).with("node-id", name), c);
+            return new NodeDaemonService(node.apply(cfg, name), c);
         }
 
         @Override
@@ -489,6 +525,7 @@ public final class Berth implements Callable<Integer> {
             List<String> args = new ArrayList<>(List.of("node", "start", "--name", name, "--data-dir", dir.toString(),
                     "--bootstrap-servers", cfg.bootstrapServers(), "--ready-file", ready.toString()));
             if (cfg.registryUrl() != null) args.addAll(List.of("--registry-url", cfg.registryUrl()));
+            args.addAll(node.args());
             extra.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
             Process p = Processes.spawnBerth(args, log);
             long deadline = System.currentTimeMillis() + readyTimeout * 1000L;

@@ -11,7 +11,7 @@ final class Await {
     }
 
     interface Describe {
-        String now() throws Exception;
+        Object now() throws Exception;
     }
 
     /** Returns the milliseconds it took; fails naming what was awaited and the last observed state. */
