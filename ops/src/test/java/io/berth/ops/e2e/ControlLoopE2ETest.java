@@ -63,7 +63,7 @@ class ControlLoopE2ETest {
     @AfterAll
     void stopCluster() throws Exception {
         for (long pid : nodePids.values()) {
-            ProcessHandle.of(pid).ifPresent(p -> { p.resume(); p.destroy(); });
+            BerthProcess.run(home, 30, "node", "stop", "--name", nameOf(pid), "--data-dir", home.toString());
         }
         if (home != null) BerthProcess.run(home, 120, "down", "--data-dir", home.toString());
         for (long pid : nodePids.values()) {
@@ -217,6 +217,10 @@ class ControlLoopE2ETest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    String nameOf(long pid) {
+        return nodePids.entrySet().stream().filter(e -> e.getValue() == pid).map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
 
     void startNode(String name, long memoryBytes) throws Exception {
         BerthProcess.Result r = BerthProcess.runOk(home, 120, "node", "start", "--name", name, "-d", "--data-dir", home.toString(),
