@@ -28,9 +28,9 @@ final class Decisions {
                 .setMessage("Successfully assigned " + r.getNamespace() + "/" + r.getTaskId() + " to " + nodeId).build();
     }
 
-    /** The Kubernetes-style text goes in reason (the control-loop contract) and in message (as kubectl shows it). */
+    /** Kubernetes shape: reason "Unschedulable", the per-node explanation in message (as kubectl describe shows it). */
     static TaskStatus unschedulable(PlacementRequest r, String text, long now) {
-        return status(r, TaskState.UNSCHEDULABLE, now).setReason(text).setMessage(text).build();
+        return status(r, TaskState.UNSCHEDULABLE, now).setReason("Unschedulable").setMessage(text).build();
     }
 
     private static TaskStatus.Builder status(PlacementRequest r, TaskState state, long now) {

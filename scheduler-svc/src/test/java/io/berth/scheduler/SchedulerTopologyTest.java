@@ -115,7 +115,7 @@ class SchedulerTopologyTest {
 
         TaskStatus s = statuses.readValue();
         assertEquals(TaskState.UNSCHEDULABLE, s.getState());
-        assertEquals("0/3 nodes are available: 2 Insufficient memory, 1 node(s) were unschedulable.", s.getReason());
+        assertEquals("0/3 nodes are available: 2 Insufficient memory, 1 node(s) were unschedulable.", s.getMessage());
         tick();
         tick();
         assertTrue(statuses.isEmpty(), "an unchanged reason is not reported again");
@@ -131,10 +131,10 @@ class SchedulerTopologyTest {
     void shouldReportAChangedReason() {
         addNode(node("node-1", 4000, 128 * MI));
         send(request("web-abc123-big01", 100, 1024 * MI));
-        assertEquals("0/1 nodes are available: 1 Insufficient memory.", statuses.readValue().getReason());
+        assertEquals("0/1 nodes are available: 1 Insufficient memory.", statuses.readValue().getMessage());
         addNode(cordoned(node("node-1", 4000, 128 * MI)));
         tick();
-        assertEquals("0/1 nodes are available: 1 node(s) were unschedulable.", statuses.readValue().getReason());
+        assertEquals("0/1 nodes are available: 1 node(s) were unschedulable.", statuses.readValue().getMessage());
     }
 
     @Test
@@ -143,7 +143,7 @@ class SchedulerTopologyTest {
         send(request("web-abc123-first", 800, 256 * MI));
         Assignment first = assignments.readValue();
         send(request("web-abc123-secnd", 800, 256 * MI));
-        assertEquals("0/1 nodes are available: 1 Insufficient cpu.", lastStatus().getReason());
+        assertEquals("0/1 nodes are available: 1 Insufficient cpu.", lastStatus().getMessage());
 
         ledgerIn.pipeInput(Topics.assignmentKey("node-1", first.getTaskId()), null); // the controller revokes it
         tick();

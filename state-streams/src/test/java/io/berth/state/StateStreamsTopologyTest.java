@@ -104,10 +104,11 @@ class StateStreamsTopologyTest {
         h.intent(WEB, deployment("web", 1));
         String id = placements().get(0).getTaskId();
         h.status(TaskStatus.newBuilder(status(WEB, id, "", TaskState.UNSCHEDULABLE))
-                .setReason("0/3 nodes are available: 3 Insufficient memory").build());
+                .setReason("Unschedulable").setMessage("0/3 nodes are available: 3 Insufficient memory.").build());
         TaskView t = h.live(Topics.TASKS).get(id);
         assertEquals(TaskPhase.PENDING, t.getPhase());
-        assertEquals("0/3 nodes are available: 3 Insufficient memory", t.getReason());
+        assertEquals("Unschedulable", t.getReason());
+        assertEquals("0/3 nodes are available: 3 Insufficient memory.", t.getMessage());
     }
 
     @Test

@@ -41,6 +41,7 @@ class KubeObjectsTest {
         record Row(TaskPhase phase, boolean ready, String reason, String podPhase, String status) {}
         List<Row> rows = List.of(
                 new Row(TaskPhase.PENDING, false, "0/3 nodes are available: 3 Insufficient memory.", "Pending", "Pending"),
+                new Row(TaskPhase.PENDING, false, "Unschedulable", "Pending", "Pending"),
                 new Row(TaskPhase.SCHEDULED, false, "", "Pending", "ContainerCreating"),
                 new Row(TaskPhase.SCHEDULED, false, "ContainerCreated", "Pending", "ContainerCreating"),
                 new Row(TaskPhase.RUNNING, false, "ContainersNotReady", "Running", "Running"),
