@@ -32,8 +32,13 @@ public final class ApplyCommand extends KubectlCommand {
             description = "manifest file, directory of .yaml/.yml/.json files, or - for stdin (repeatable)")
     List<String> files;
 
-    @Option(names = "--strict", description = "unknown fields are errors, not warnings")
+    @Option(names = "--strict", description = "unknown fields are errors (the default; same as --validate=strict)")
     boolean strict;
+
+    /** As kubectl since 1.27: strict by default, so a misspelt field never silently does nothing. */
+    @Option(names = "--validate", defaultValue = "strict", paramLabel = "strict|warn",
+            description = "strict: unknown fields are errors (default, as kubectl); warn: they are printed as warnings")
+    String validate;
 
     @Option(names = {"-n", "--namespace"}, description = "namespace for objects that name none; objects naming another are refused")
     String namespace;
@@ -82,7 +87,7 @@ public final class ApplyCommand extends KubectlCommand {
     }
 
     private ManifestResult parse() {
-        ManifestOptions options = ManifestOptions.defaults().withStrict(strict).withActor(actor())
+        ManifestOptions options = ManifestOptions.defaults().withStrict(strict || !"warn".equalsIgnoreCase(validate)).withActor(actor())
                 .withClock(clock, () -> UUID.randomUUID().toString())
                 .withNamespace(namespace == null ? "default" : namespace, namespace != null);
         ManifestParser parser = new ManifestParser(options);

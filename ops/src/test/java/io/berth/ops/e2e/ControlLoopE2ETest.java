@@ -191,7 +191,7 @@ class ControlLoopE2ETest {
             assertNotEquals(0, r.exit(), bad[0] + " must be refused");
             assertTrue(r.stderr().contains(bad[1]), bad[0] + ": the error names " + bad[1] + ": " + r.stderr());
         }
-        BerthProcess.Result strict = BerthProcess.run(home, 60, "apply", "--strict", "-f", resource("bad-unknown.yaml"), "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
+        BerthProcess.Result strict = BerthProcess.run(home, 60, "apply", "-f", resource("bad-unknown.yaml"), "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
         assertNotEquals(0, strict.exit());
         assertTrue(strict.stderr().contains("replica"), strict.stderr());
         assertFalse(deploymentExists("bad"), "nothing reached the bus");

@@ -144,15 +144,17 @@ class KubectlCommandsTest {
     }
 
     @Test
-    void shouldRefuseUnknownFieldsInStrictModeAndOnlyWarnOtherwise() {
+    void shouldRefuseUnknownFieldsByDefaultAndOnlyWarnWithValidateWarn() {
         String misspelt = NGINX.replace("replicas: 3", "replica: 3");
         int before = intents().size();
-        Run strict = runWithStdin(new ApplyCommand(), misspelt, "apply", "-f", "-", "--strict");
-        assertEquals(1, strict.exit);
-        assertTrue(strict.err.contains("unknown field \"spec.replica\""), strict.err);
-        assertEquals(before, intents().size());
+        for (String[] args : new String[][]{{"apply", "-f", "-"}, {"apply", "-f", "-", "--strict"}}) {
+            Run strict = runWithStdin(new ApplyCommand(), misspelt, args);
+            assertEquals(1, strict.exit);
+            assertTrue(strict.err.contains("unknown field \"spec.replica\""), strict.err);
+            assertEquals(before, intents().size());
+        }
 
-        Run lenient = runWithStdin(new ApplyCommand(), misspelt, "apply", "-f", "-", "--dry-run");
+        Run lenient = runWithStdin(new ApplyCommand(), misspelt, "apply", "-f", "-", "--validate=warn", "--dry-run");
         assertEquals(0, lenient.exit);
         assertEquals("Warning: -: unknown field \"spec.replica\"\n", lenient.err);
         assertEquals("deployment.apps/nginx-deployment created (dry run)\n", lenient.out);
