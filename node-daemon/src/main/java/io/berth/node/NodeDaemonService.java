@@ -1,7 +1,7 @@
 package io.berth.node;
 
 import io.berth.node.assign.AssignmentConsumerVerticle;
-import io.berth.node.bus.AvroTrust;
+import io.berth.schemas.AvroTrust;
 import io.berth.node.bus.EventPublisher;
 import io.berth.node.bus.LocalCodec;
 import io.berth.node.logs.LogShipperVerticle;

@@ -49,9 +49,7 @@ public final class Berth implements Callable<Integer> {
 
     static {
         // Avro reads its trusted packages once, at first use: trust Berth's generated classes before anything runs.
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "java.lang,java.math,java.io,java.net,org.apache.avro.util,io.berth");
-        }
+        io.berth.schemas.AvroTrust.ensure();
         // log4j-api comes with Kafka but no implementation: use its simple context, no warning at start.
         if (System.getProperty("log4j2.loggerContextFactory") == null) {
             System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");

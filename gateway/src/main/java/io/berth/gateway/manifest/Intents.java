@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /** Builds intents the way the control-loop contract keys them. Pure: clock and ids are given. */
 public final class Intents {
     static {
-        AvroTrust.ensure();
+        io.berth.schemas.AvroTrust.ensure();
     }
 
     private final String actor;

@@ -40,7 +40,7 @@ public final class ManifestParser {
     private static final Pattern INT_OR_PERCENT = Pattern.compile("[0-9]+%?");
 
     static {
-        AvroTrust.ensure();
+        io.berth.schemas.AvroTrust.ensure();
     }
 
     private final ManifestOptions options;

@@ -25,7 +25,7 @@ public final class KubeObjects {
     private KubeObjects() {}
 
     static {
-        io.berth.gateway.manifest.AvroTrust.ensure();
+        io.berth.schemas.AvroTrust.ensure();
     }
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;

@@ -13,7 +13,7 @@ public final class ViewFixtures {
     private ViewFixtures() {}
 
     static {
-        io.berth.gateway.manifest.AvroTrust.ensure();
+        io.berth.schemas.AvroTrust.ensure();
     }
 
     public static final long T0 = Instant.parse("2026-11-22T05:00:00Z").toEpochMilli();

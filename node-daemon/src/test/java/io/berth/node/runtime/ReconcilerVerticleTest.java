@@ -9,7 +9,7 @@ import io.berth.node.docker.DockerEventsVerticle;
 import io.berth.node.docker.DockerRuntime;
 import io.berth.node.docker.Labels;
 import io.berth.schemas.avro.*;
-import io.berth.node.bus.AvroTrust;
+import io.berth.schemas.AvroTrust;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
  */
 abstract class KubectlCommand implements Callable<Integer> {
     static {
-        io.berth.gateway.manifest.AvroTrust.ensure(); // before any Avro builder runs
+        io.berth.schemas.AvroTrust.ensure(); // before any Avro builder runs
     }
 
     @Mixin

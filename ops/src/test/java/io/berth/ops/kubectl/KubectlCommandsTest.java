@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The subcommands against a real broker: what they produce to berth.intents and what they print from the views. */
 class KubectlCommandsTest {
     static {
-        io.berth.gateway.manifest.AvroTrust.ensure(); // the fixtures build Avro records before any command class loads
+        io.berth.schemas.AvroTrust.ensure(); // the fixtures build Avro records before any command class loads
     }
 
     static TestKafka kafka;

@@ -27,13 +27,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     public static final byte MAGIC = 0x0;
 
     static {
-        // Avro 1.12 only instantiates classes from trusted packages.
-        String key = "org.apache.avro.SERIALIZABLE_PACKAGES";
-        String trusted = "java.lang,java.math,java.io,java.net,org.apache.avro.util,io.berth";
-        String current = System.getProperty(key);
-        if (current == null || !current.contains("io.berth")) {
-            System.setProperty(key, current == null ? trusted : current + ",io.berth");
-        }
+        io.berth.schemas.AvroTrust.ensure(); // before any generated class is used
     }
 
     private final SchemaRegistryClient registry;
