@@ -114,7 +114,10 @@ class BerthUpDownTest {
         // Confluent REST API of the bundled registry
         HttpResponse<String> subjects = get(registry + "/subjects");
         assertEquals(200, subjects.statusCode());
-        assertEquals("[]", subjects.body().replace(" ", ""));
+        // a JSON list; Berth's own services have registered their value schemas by now, the test's subjects are not there yet
+        String listed = subjects.body().replace(" ", "");
+        assertTrue(listed.startsWith("[") && listed.endsWith("]"), listed);
+        assertFalse(listed.contains("orders-value"), listed);
         HttpResponse<String> a = register(registry, "orders-value", V1);
         HttpResponse<String> b = register(registry, "orders-copy-value", V1);
         assertEquals(200, a.statusCode(), a.body());

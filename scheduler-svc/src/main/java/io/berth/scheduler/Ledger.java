@@ -72,6 +72,23 @@ final class Ledger {
         inFlight.put(assignment.getTaskId(), assignment);
     }
 
+    /**
+     * Forgets in-flight placements the ledger already shows (or that are past their TTL). Called on
+     * every tick, not only when placing: an entry left in flight after its assignment became
+     * visible would, once the controller tombstones that assignment (a lost node's tasks), look
+     * "not yet visible" again and count as a phantom replica on that node until its TTL.
+     */
+    void settle(long now) {
+        List<String> settled = new ArrayList<>();
+        try (KeyValueIterator<String, Assignment> it = inFlight.all()) {
+            while (it.hasNext()) {
+                Assignment a = it.next().value;
+                if (visibleInLedger(a) || now - a.getAssignedAt() > inFlightTtl.toMillis()) settled.add(a.getTaskId());
+            }
+        }
+        settled.forEach(inFlight::delete);
+    }
+
     private void countInFlight(long now, ClusterSnapshot.Builder builder, Set<String> placed) {
         List<String> settled = new ArrayList<>();
         try (KeyValueIterator<String, Assignment> it = inFlight.all()) {

@@ -121,6 +121,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     }
 
     private void retryPending(long now) {
+        ledger.settle(now);
         List<PlacementRequest> queue = new ArrayList<>();
         try (KeyValueIterator<String, PlacementRequest> it = pending.all()) {
             it.forEachRemaining(kv -> queue.add(kv.value));
