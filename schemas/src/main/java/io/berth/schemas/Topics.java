@@ -36,11 +36,13 @@ public final class Topics {
     public static final Topic<AuditRecord> AUDIT = new Topic<>("berth.audit", AuditRecord.class, PARTITIONS, Topic.DELETE, null);
     /** Container output. Key: task id. */
     public static final Topic<LogLine> LOGS = new Topic<>("berth.logs", LogLine.class, PARTITIONS, Topic.DELETE, WEEK);
+    /** Kubernetes-like events (controller decisions, scheduling, back-offs, node conditions). Key: involved resource key. */
+    public static final Topic<ClusterEvent> EVENTS = new Topic<>("berth.events", ClusterEvent.class, PARTITIONS, Topic.DELETE, DAY);
     /** Records a consumer rejected, with the reason. Key: the original key. Kept forever. */
     public static final Topic<DeadLetter> DEAD_LETTERS = new Topic<>("berth.dead-letters", DeadLetter.class, 1, Topic.DELETE, null);
 
     public static final List<Topic<?>> ALL = List.of(INTENTS, NODE_EVENTS, TASK_STATUS, PLACEMENT_REQUESTS, ASSIGNMENTS,
-            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, LOGS, DEAD_LETTERS);
+            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, EVENTS, LOGS, DEAD_LETTERS);
 
     /** The registry's own topic: exactly one partition, compacted (Confluent's layout). */
     public static final String SCHEMAS_TOPIC = "_schemas";
