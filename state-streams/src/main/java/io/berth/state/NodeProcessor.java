@@ -71,26 +71,42 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         if (after.equals(before)) return;
         write(nodeId, after, now);
         boolean readinessChanged = before == null || before.getReady() != after.getReady();
+        if (readinessChanged) out.event(Events.nodeStatus(nodeId, after.getReady() ? "NodeReady" : "NodeNotReady"), now);
         if (readinessChanged || !after.getIncarnation().equals(before.getIncarnation())) {
             out.audit(nodeId, "node", after.getReady() ? "NodeReady" : "NodeNotReady", "node/" + nodeId, e.getType().name(),
                     "node " + nodeId + " " + e.getType().name().toLowerCase() + (after.getIncarnation().isEmpty() ? "" : " (incarnation " + after.getIncarnation() + ")"), now);
         }
     }
 
-    /** Cordon keeps new tasks off a node; drain is treated as cordon (evicting running tasks is not done yet). */
+    /**
+     * Cordon keeps new tasks off a node. Drain cordons it and marks it draining: the workload
+     * controllers then move its tasks elsewhere (replacement first, within each workload's
+     * availability budget). Uncordon ends both.
+     */
     private void onIntent(String nodeId, Intent i, long now) {
         Optional<String> problem = IntentValidator.problem(i);
         if (problem.isPresent()) {
             out.deadLetter(nodeId, i, encodeIntent, problem.get(), now);
+            out.event(Events.rejected(Events.nodeKey(nodeId), i.getKind(), "", nodeId, false, problem.get(), ACTOR), now);
             return;
         }
-        boolean cordon = i.getAction() != IntentAction.UNCORDON;
         NodeView before = nodes.get(nodeId);
-        NodeView after = NodeLiveness.cordon(before, nodeId, cordon);
+        NodeView after = switch (i.getAction()) {
+            case DRAIN -> NodeLiveness.drain(before, nodeId);
+            case UNCORDON -> NodeLiveness.cordon(before, nodeId, false);
+            default -> NodeLiveness.cordon(before, nodeId, true);
+        };
         if (after.equals(before)) return;
         write(nodeId, after, now);
-        out.audit(nodeId, "node", cordon ? "NodeCordoned" : "NodeUncordoned", i.getActor(), i.getIntentId(),
-                "node " + nodeId + (cordon ? " cordoned (" + i.getAction() + ")" : " uncordoned"), now);
+        boolean wasCordoned = before != null && before.getCordoned();
+        if (wasCordoned != after.getCordoned()) {
+            out.event(Events.nodeStatus(nodeId, after.getCordoned() ? "NodeNotSchedulable" : "NodeSchedulable"), now);
+        }
+        boolean draining = NodeLiveness.draining(after);
+        if (draining && (before == null || !NodeLiveness.draining(before))) out.event(Events.nodeDraining(nodeId), now);
+        String change = draining ? "NodeDraining" : after.getCordoned() ? "NodeCordoned" : "NodeUncordoned";
+        out.audit(nodeId, "node", change, i.getActor(), i.getIntentId(),
+                "node " + nodeId + (after.getCordoned() ? " cordoned (" + i.getAction() + ")" : " uncordoned"), now);
     }
 
     /**
@@ -108,6 +124,7 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         for (KeyValue<String, NodeView> kv : all) {
             NodeLiveness.expire(kv.value, now, graceMs).ifPresent(notReady -> {
                 write(kv.key, notReady, now);
+                out.event(Events.nodeStatus(kv.key, "NodeNotReady"), now);
                 out.audit(kv.key, "node", "NodeNotReady", ACTOR, "HeartbeatMissed",
                         notReady.getConditions().get(0).getMessage(), now);
             });

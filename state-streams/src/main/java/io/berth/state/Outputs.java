@@ -3,6 +3,7 @@ package io.berth.state;
 import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.AuditRecord;
+import io.berth.schemas.avro.ClusterEvent;
 import io.berth.schemas.avro.DeadLetter;
 import io.berth.schemas.deadletter.DeadLetters;
 import org.apache.avro.specific.SpecificRecord;
@@ -11,6 +12,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import java.util.function.Function;
 
 /** How a controller forwards its outputs: views, tombstones, audit records and dead letters. */
@@ -35,6 +37,24 @@ final class Outputs {
         AuditRecord a = AuditRecord.newBuilder().setKey(key).setKind(kind).setChange(change)
                 .setActor(actor).setCause(cause).setMessage(message).setTimestamp(now).build();
         put(Topics.AUDIT, key, a, now);
+    }
+
+    /**
+     * Writes an event keyed by its involved resource. Its uid is derived from the record being
+     * processed (topic, partition, offset) and the event's content, so a replay of that record
+     * yields the same uid; events from a wall-clock tick are named after the tick.
+     */
+    void event(ClusterEvent e, long now) {
+        String cause = context.recordMetadata().map(m -> m.topic() + "/" + m.partition() + "/" + m.offset()).orElse("tick/" + now);
+        String seed = cause + "|" + e.getInvolvedKey() + "|" + e.getReason() + "|" + e.getMessage();
+        ClusterEvent stamped = ClusterEvent.newBuilder(e).setUid(UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString())
+                .setFirstTimestamp(now).setLastTimestamp(now).setCount(1).build();
+        put(Topics.EVENTS, e.getInvolvedKey(), stamped, now);
+    }
+
+    /** The offset of the record being processed if it was read from {@code topic}, else -1. */
+    long offsetIfFrom(Topic<?> topic) {
+        return context.recordMetadata().filter(m -> m.topic().equals(topic.name())).map(RecordMetadata::offset).orElse(-1L);
     }
 
     /** A record this controller refuses: to the dead letters with the reason, keyed by its key. */

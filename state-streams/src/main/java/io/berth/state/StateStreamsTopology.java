@@ -41,7 +41,7 @@ public final class StateStreamsTopology {
 
     /** Every topic the controllers write; each gets one sink. */
     private static final List<Topic<?>> OUTPUTS = List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS,
-            Topics.WORKLOADS, Topics.TASKS, Topics.NODES, Topics.AUDIT, Topics.DEAD_LETTERS);
+            Topics.WORKLOADS, Topics.TASKS, Topics.NODES, Topics.AUDIT, Topics.EVENTS, Topics.DEAD_LETTERS);
 
     private StateStreamsTopology() {}
 

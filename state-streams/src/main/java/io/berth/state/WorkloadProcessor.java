@@ -26,6 +26,7 @@ import java.util.function.Function;
  */
 final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord, String, Emit> {
     static final String ACTOR = "workload-controller";
+    private static final String CRASH_LOOP = "CrashLoopBackOff";
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final Duration tick;
@@ -76,7 +77,32 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             case SERVICE -> { serviceIntent(key, before, i, now); yield null; }
             default -> null;
         };
-        if (after != null) converge(key, before, after, i.getIntentId(), actor(i), now);
+        if (after == null) return;
+        converge(key, before, stamp(after, i), i.getIntentId(), actor(i), now);
+        if (i.getKind() == ResourceKind.DEPLOYMENT) scalingEvent(key, before, after, now);
+    }
+
+    /**
+     * Read-your-writes for the gateway: the view names the last intent folded into it, even one
+     * that changed nothing (the stamp alone makes the view differ, so it is written again).
+     */
+    private WorkloadView stamp(WorkloadView v, Intent i) {
+        return WorkloadView.newBuilder(v).setLastIntentId(i.getIntentId()).setLastIntentOffset(out.offsetIfFrom(Topics.INTENTS)).build();
+    }
+
+    /**
+     * The deployment controller's "Scaled up replica set web-5d8f to 3" for a replica change of
+     * the current template; a template change is reported step by step by {@link #rolloutEvents}.
+     */
+    private void scalingEvent(String key, WorkloadView before, WorkloadView after, long now) {
+        if (after.getDeleted()) return;
+        boolean fresh = before == null || before.getDeleted();
+        int from = fresh ? 0 : before.getDeployment().getReplicas();
+        int to = after.getDeployment().getReplicas();
+        boolean sameTemplate = fresh || before.getTemplateHash().equals(after.getTemplateHash());
+        if (sameTemplate && from != to) {
+            out.event(Events.scaled(after.getNamespace(), after.getName(), key, after.getTemplateHash(), from, to), now);
+        }
     }
 
     private WorkloadView deploymentIntent(String key, WorkloadView before, Intent i, long now) {
@@ -129,7 +155,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         WorkloadView v = (before == null ? WorkloadView.newBuilder().setKey(key).setKind(ResourceKind.SERVICE)
                 .setNamespace(i.getNamespace()).setName(i.getName()).setUid(i.getIntentId()).setCreatedAt(now)
                 : WorkloadView.newBuilder(before).setGeneration(before.getGeneration() + 1))
-                .setService((ServiceSpec) i.getPayload()).setLabels(i.getLabels()).setUpdatedAt(now).build();
+                .setService((ServiceSpec) i.getPayload()).setLabels(i.getLabels()).setUpdatedAt(now)
+                .setLastIntentId(i.getIntentId()).setLastIntentOffset(out.offsetIfFrom(Topics.INTENTS)).build();
         v = WorkloadView.newBuilder(v).setObservedGeneration(v.getGeneration()).build();
         workloads.put(key, v);
         out.put(Topics.WORKLOADS, key, v, now);
@@ -138,6 +165,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
 
     private void reject(String key, Intent i, String reason, long now) {
         out.deadLetter(key, i, encodeIntent, reason, now);
+        out.event(Events.rejected(key, i.getKind(), i.getNamespace(), i.getName(), i.getAction() == IntentAction.APPLY, reason, ACTOR), now);
         out.audit(key, i.getKind().name().toLowerCase(Locale.ROOT), "IntentRejected", actor(i), i.getIntentId(), reason, now);
     }
 
@@ -156,6 +184,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         if (next.isEmpty()) {
             forget(key, t, "TaskRemoved", "container removed on " + t.getNodeId(), s.getState().name(), now);
         } else if (!next.get().equals(t)) {
+            statusEvents(t, next.get(), s, now);
             tasks.put(taskKey(key, t.getTaskId()), next.get());
             out.put(Topics.TASKS, t.getTaskId(), next.get(), now);
             if (next.get().getPhase() != t.getPhase()) {
@@ -165,6 +194,35 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         }
         WorkloadView w = workloads.get(key);
         if (w != null && w.getKind() != ResourceKind.SERVICE) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), ACTOR, now);
+    }
+
+    /** The scheduler's and the kubelet's events for one reported transition; none for a task on its way out. */
+    private void statusEvents(TaskView t, TaskView next, TaskStatus s, long now) {
+        if (t.getPhase() == TaskPhase.TERMINATING || t.getPhase() == TaskPhase.LOST) return;
+        String container = s.getContainerName() == null || s.getContainerName().isEmpty() ? firstContainer(t) : s.getContainerName();
+        switch (s.getState()) {
+            case ASSIGNED -> {
+                if (t.getPhase() == TaskPhase.PENDING) out.event(Events.scheduled(next, next.getNodeId()), now);
+            }
+            case UNSCHEDULABLE -> {
+                if (!next.getMessage().equals(t.getMessage()) || !next.getReason().equals(t.getReason())) {
+                    out.event(Events.failedScheduling(next, next.getMessage().isEmpty() ? next.getReason() : next.getMessage()), now);
+                }
+            }
+            case RUNNING -> {
+                boolean restarted = t.getPhase() == TaskPhase.RUNNING && !t.getReason().isEmpty();
+                if (t.getPhase() != TaskPhase.RUNNING || restarted) {
+                    out.event(Events.created(next, container), now);
+                    out.event(Events.started(next, container), now);
+                }
+            }
+            default -> { }
+        }
+        if (CRASH_LOOP.equals(s.getReason()) && !CRASH_LOOP.equals(t.getReason())) out.event(Events.backOff(next, container), now);
+    }
+
+    private static String firstContainer(TaskView t) {
+        return t.getTemplate().getContainers().isEmpty() ? "" : t.getTemplate().getContainers().get(0).getName();
     }
 
     /** A status from a node the task is not (or no longer) on: that node holds a stale copy. */
@@ -190,22 +248,24 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             it.forEachRemaining(all::add);
         }
         Set<String> ready = nodes.readyNodeIds();  // once per tick, not once per workload
+        Set<String> draining = nodes.drainingNodeIds();
         for (KeyValue<String, WorkloadView> kv : all) {
-            if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", ACTOR, ready, now);
+            if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", ACTOR, ready, draining, now);
         }
     }
 
     /** Reconciles one workload and writes what changed; {@code before} is what the views show now. */
     private void converge(String key, WorkloadView before, WorkloadView desired, String cause, String actor, long now) {
-        converge(key, before, desired, cause, actor, nodes.readyNodeIds(), now);
+        converge(key, before, desired, cause, actor, nodes.readyNodeIds(), nodes.drainingNodeIds(), now);
     }
 
     private void converge(String key, WorkloadView before, WorkloadView desired, String cause, String actor,
-                          Set<String> readyNodes, long now) {
+                          Set<String> readyNodes, Set<String> drainingNodes, long now) {
         Map<String, TaskView> current = tasksOf(key);
         Steps steps = Reconciler.reconcile(WorkloadViews.desired(desired),
-                current.values().stream().map(TaskViews::actual).toList(), readyNodes, now);
-        steps.stop().forEach(s -> stop(key, current.get(s.taskId()), s, cause, now));
+                current.values().stream().map(TaskViews::actual).toList(), readyNodes, drainingNodes, now);
+        rolloutEvents(key, desired, current, steps, now);
+        steps.stop().forEach(s -> stop(key, desired, current.get(s.taskId()), s, cause, now));
         steps.forget().forEach(id -> forget(key, current.get(id), "TaskRemoved", "no longer reported", cause, now));
         steps.create().forEach(n -> create(key, desired, n, cause, actor, now));
         if (steps.workloadGone()) {
@@ -225,7 +285,32 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         }
     }
 
-    private void stop(String key, TaskView t, Steps.Stop s, String cause, long now) {
+    /**
+     * During a rollout the deployment controller reports each step as replica set sizes: the new
+     * template's set scaled up by this step's creations, each old one scaled down by its stops.
+     */
+    private void rolloutEvents(String key, WorkloadView w, Map<String, TaskView> current, Steps steps, long now) {
+        if (w.getKind() != ResourceKind.DEPLOYMENT || w.getDeleted()) return;
+        Map<String, Integer> sizes = new TreeMap<>();
+        current.values().stream().filter(t -> t.getPhase() != TaskPhase.TERMINATING && t.getPhase() != TaskPhase.LOST && !t.getDesiredStop())
+                .forEach(t -> sizes.merge(t.getTemplateHash(), 1, Integer::sum));
+        boolean rolling = sizes.keySet().stream().anyMatch(h -> !h.equals(w.getTemplateHash()));
+        if (!rolling) return;
+        Map<String, Integer> superseded = new TreeMap<>();
+        steps.stop().stream().filter(s -> s.reason().equals("Superseded"))
+                .forEach(s -> superseded.merge(current.get(s.taskId()).getTemplateHash(), 1, Integer::sum));
+        superseded.forEach((hash, n) -> {
+            int from = sizes.getOrDefault(hash, 0);
+            out.event(Events.scaled(w.getNamespace(), w.getName(), key, hash, from, from - n), now);
+        });
+        if (!steps.create().isEmpty()) {
+            int from = sizes.getOrDefault(w.getTemplateHash(), 0);
+            out.event(Events.scaled(w.getNamespace(), w.getName(), key, w.getTemplateHash(), from, from + steps.create().size()), now);
+        }
+    }
+
+    private void stop(String key, WorkloadView w, TaskView t, Steps.Stop s, String cause, long now) {
+        stopEvents(w, t, s, now);
         if (!s.nodeId().isEmpty()) out.tombstone(Topics.ASSIGNMENTS, Topics.assignmentKey(s.nodeId(), s.taskId()), now);
         TaskView stopped = TaskViews.stopped(t, s, now);
         out.audit(key, "pod", s.phase() == TaskPhase.LOST ? "TaskLost" : "TaskStopped", ACTOR, cause,
@@ -237,6 +322,18 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             tasks.put(taskKey(key, t.getTaskId()), stopped);
             out.put(Topics.TASKS, t.getTaskId(), stopped, now);
         }
+    }
+
+    /** NodeLost for a task whose node died; Evicted for a drain; Killing for every container the node will stop. */
+    private void stopEvents(WorkloadView w, TaskView t, Steps.Stop s, long now) {
+        if (s.phase() == TaskPhase.LOST) {
+            out.event(Events.nodeLost(t), now);
+            return;
+        }
+        if (s.reason().equals(Reconciler.EVICTED)) out.event(Events.evicted(t, w.getKind() != ResourceKind.POD), now);
+        boolean running = t.getPhase() == TaskPhase.SCHEDULED || t.getPhase() == TaskPhase.RUNNING;
+        if (s.nodeId().isEmpty() || !running) return;
+        t.getTemplate().getContainers().forEach(c -> out.event(Events.killing(t, c.getName()), now));
     }
 
     private void forget(String key, TaskView t, String change, String why, String cause, long now) {

@@ -6,7 +6,9 @@ import io.berth.schemas.avro.NodeRegistration;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.Resources;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,6 +18,12 @@ import java.util.Optional;
  */
 public final class NodeLiveness {
     public static final String READY = "Ready";
+    /**
+     * Label a DRAIN intent puts on a node (kept across re-registrations, removed by uncordon): the
+     * workload controllers move the node's tasks elsewhere while it is set. Level-triggered, so a
+     * drain resumes after a restart.
+     */
+    public static final String DRAINING_LABEL = "berth.io/draining";
 
     private NodeLiveness() {}
 
@@ -27,7 +35,7 @@ public final class NodeLiveness {
             case REGISTER -> {
                 NodeRegistration r = e.getRegistration();
                 if (r != null) {
-                    next.setName(r.getName()).setAddress(r.getAddress()).setLabels(r.getLabels())
+                    next.setName(r.getName()).setAddress(r.getAddress()).setLabels(keepDraining(base, r.getLabels()))
                             .setCapacity(r.getCapacity()).setIncarnation(r.getIncarnation());
                 }
                 next.setRegisteredAt(at);
@@ -51,7 +59,29 @@ public final class NodeLiveness {
 
     /** Cordon or uncordon; a node not seen yet is remembered so the cordon survives its registration. */
     public static NodeView cordon(NodeView prev, String nodeId, boolean cordoned) {
-        return NodeView.newBuilder(prev != null ? prev : empty(nodeId)).setCordoned(cordoned).build();
+        NodeView base = prev != null ? prev : empty(nodeId);
+        Map<String, String> labels = new HashMap<>(base.getLabels());
+        if (!cordoned) labels.remove(DRAINING_LABEL);
+        return NodeView.newBuilder(base).setCordoned(cordoned).setLabels(labels).build();
+    }
+
+    /** Drain = cordon + the draining label; it lasts until an uncordon. */
+    public static NodeView drain(NodeView prev, String nodeId) {
+        NodeView cordoned = cordon(prev, nodeId, true);
+        Map<String, String> labels = new HashMap<>(cordoned.getLabels());
+        labels.put(DRAINING_LABEL, "true");
+        return NodeView.newBuilder(cordoned).setLabels(labels).build();
+    }
+
+    public static boolean draining(NodeView v) {
+        return "true".equals(v.getLabels().get(DRAINING_LABEL));
+    }
+
+    private static Map<String, String> keepDraining(NodeView base, Map<String, String> registered) {
+        if (!draining(base)) return registered;
+        Map<String, String> labels = new HashMap<>(registered);
+        labels.put(DRAINING_LABEL, "true");
+        return labels;
     }
 
     private static void markReady(NodeView.Builder next, NodeView base, long at) {

@@ -26,6 +26,8 @@ public final class Reconciler {
      * replica instead of as fast as the scheduler can place it.
      */
     public static final long FAILED_HOLD_MS = 5_000;
+    /** Stop reason of a task moved off a node being drained. */
+    public static final String EVICTED = "Evicted";
 
     private Reconciler() {}
 
@@ -34,12 +36,21 @@ public final class Reconciler {
      * @param now        wall-clock millis of this decision (how long a failure has been held)
      */
     public static Steps reconcile(WorkloadDesired desired, List<TaskActual> tasks, Set<String> readyNodes, long now) {
+        return reconcile(desired, tasks, readyNodes, Set.of(), now);
+    }
+
+    /**
+     * @param drainingNodes ids of nodes being drained: their tasks are evicted, a deployment's only
+     *                      after a ready replacement runs elsewhere ({@link Drain}), a bare pod's at once
+     */
+    public static Steps reconcile(WorkloadDesired desired, List<TaskActual> tasks, Set<String> readyNodes,
+                                  Set<String> drainingNodes, long now) {
         List<TaskActual> ordered = tasks.stream().sorted(Comparator.comparingLong(TaskActual::seq)).toList();
         List<Steps.Stop> stops = new ArrayList<>();
         List<String> forget = new ArrayList<>();
         List<TaskActual> live = new ArrayList<>();
         for (TaskActual t : ordered) {
-            classify(desired, t, readyNodes, now, stops, forget, live);
+            classify(desired, t, readyNodes, drainingNodes, now, stops, forget, live);
         }
         List<Steps.NewTask> create = new ArrayList<>();
         if (desired.bare()) {
@@ -54,6 +65,15 @@ public final class Reconciler {
             r.superseded().forEach(t -> stops.add(stop(t, TaskPhase.TERMINATING, "Superseded", !confirmable(t, readyNodes))));
             r.excess().forEach(t -> stops.add(stop(t, TaskPhase.TERMINATING, "ScaledDown", !confirmable(t, readyNodes))));
             live.removeAll(r.superseded());
+            live.removeAll(r.excess());
+        } else if (!desired.deleted() && Drain.affects(live, drainingNodes)) {
+            Drain.Step r = Drain.step(desired, live, drainingNodes);
+            for (int i = 0; i < r.create(); i++) {
+                create.add(newTask(desired, desired.nextTaskSeq() + i));
+            }
+            r.evicted().forEach(t -> stops.add(stop(t, TaskPhase.TERMINATING, EVICTED, !confirmable(t, readyNodes))));
+            r.excess().forEach(t -> stops.add(stop(t, TaskPhase.TERMINATING, "ScaledDown", !confirmable(t, readyNodes))));
+            live.removeAll(r.evicted());
             live.removeAll(r.excess());
         } else if (!desired.deleted()) {
             int missing = desired.replicas() - live.size();
@@ -80,7 +100,7 @@ public final class Reconciler {
     }
 
     /** Sorts one task into: stop it, forget it, or keep it live. */
-    private static void classify(WorkloadDesired d, TaskActual t, Set<String> readyNodes, long now,
+    private static void classify(WorkloadDesired d, TaskActual t, Set<String> readyNodes, Set<String> draining, long now,
                                  List<Steps.Stop> stops, List<String> forget, List<TaskActual> live) {
         boolean nodeDown = t.placed() && !readyNodes.contains(t.nodeId());
         if (t.leaving()) {
@@ -102,6 +122,9 @@ public final class Reconciler {
             stops.add(stop(t, TaskPhase.TERMINATING, "WorkloadDeleted", !t.placed()));
         } else if (t.deleteAsked()) {
             stops.add(stop(t, TaskPhase.TERMINATING, "Deleted", !t.placed()));
+        } else if (d.bare() && Drain.onDraining(t, draining)) {
+            // kubectl drain refuses unmanaged pods without --force; here the drain forces it.
+            stops.add(stop(t, TaskPhase.TERMINATING, EVICTED, false));
         } else {
             live.add(t);
         }

@@ -1,0 +1,115 @@
+package io.berth.state;
+
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.ClusterEvent;
+import io.berth.schemas.avro.ResourceKind;
+import io.berth.schemas.avro.TaskView;
+
+/**
+ * Kubernetes-like events with Kubernetes' reasons, wording and sources, so `get events` reads as
+ * kubectl's does. Pure builders: {@link Outputs#event} stamps the uid and times and writes them.
+ * Record key and {@code involvedKey} are the involved resource's key ({@code ns/pod/<pod>},
+ * {@code ns/deployment/<name>}, {@code /node/<id>}).
+ */
+final class Events {
+    static final String NORMAL = "Normal";
+    static final String WARNING = "Warning";
+    static final String DEPLOYMENT_CONTROLLER = "deployment-controller";
+    static final String SCHEDULER = "default-scheduler";
+    static final String NODE_CONTROLLER = "node-controller";
+
+    private Events() {}
+
+    static ClusterEvent of(String type, String kind, String namespace, String name, String key, String reason,
+                           String message, String source) {
+        return ClusterEvent.newBuilder().setUid("").setType(type).setInvolvedKind(kind).setNamespace(namespace)
+                .setInvolvedName(name).setInvolvedKey(key).setReason(reason).setMessage(message).setSource(source).build();
+    }
+
+    /** "Scaled up replica set web-5d8f to 3": the replica set is {@code <deployment>-<templateHash>}. */
+    static ClusterEvent scaled(String namespace, String deployment, String workloadKey, String templateHash, int from, int to) {
+        String verb = to > from ? "up" : "down";
+        return of(NORMAL, "Deployment", namespace, deployment, workloadKey, "ScalingReplicaSet",
+                "Scaled " + verb + " replica set " + deployment + "-" + templateHash + " to " + to, DEPLOYMENT_CONTROLLER);
+    }
+
+    static ClusterEvent scheduled(TaskView t, String node) {
+        return pod(NORMAL, t, "Scheduled", "Successfully assigned " + t.getNamespace() + "/" + t.getPodName() + " to " + node, SCHEDULER);
+    }
+
+    static ClusterEvent failedScheduling(TaskView t, String message) {
+        return pod(WARNING, t, "FailedScheduling", message, SCHEDULER);
+    }
+
+    static ClusterEvent created(TaskView t, String container) {
+        return pod(NORMAL, t, "Created", "Created container " + container, kubelet(t));
+    }
+
+    static ClusterEvent started(TaskView t, String container) {
+        return pod(NORMAL, t, "Started", "Started container " + container, kubelet(t));
+    }
+
+    static ClusterEvent backOff(TaskView t, String container) {
+        return pod(WARNING, t, "BackOff", "Back-off restarting failed container " + container + " in pod " + t.getPodName(), kubelet(t));
+    }
+
+    static ClusterEvent killing(TaskView t, String container) {
+        return pod(NORMAL, t, "Killing", "Stopping container " + container, kubelet(t));
+    }
+
+    /** Kubernetes' NodeUnreachablePodReason/Message. */
+    static ClusterEvent nodeLost(TaskView t) {
+        return pod(WARNING, t, "NodeLost", "Node " + t.getNodeId() + " which was running pod " + t.getPodName() + " is unresponsive",
+                NODE_CONTROLLER);
+    }
+
+    static ClusterEvent evicted(TaskView t, boolean managed) {
+        return managed
+                ? pod(NORMAL, t, "Evicted", "Evicting pod " + t.getPodName() + ": node " + t.getNodeId() + " is being drained", NODE_CONTROLLER)
+                : pod(WARNING, t, "Evicted", "Deleting pod " + t.getPodName() + " not managed by a controller: node " + t.getNodeId()
+                + " is being drained (kubectl drain would need --force)", NODE_CONTROLLER);
+    }
+
+    /** An intent the controller refused: FailedCreate for an apply, InvalidIntent otherwise. */
+    static ClusterEvent rejected(String key, ResourceKind kind, String namespace, String name, boolean apply, String reason, String source) {
+        return of(WARNING, kindName(kind), namespace, name, key, apply ? "FailedCreate" : "InvalidIntent", reason, source);
+    }
+
+    /** "Node n3 status is now: NodeNotReady" (also NodeReady, NodeSchedulable, NodeNotSchedulable). */
+    static ClusterEvent nodeStatus(String nodeId, String status) {
+        return of(status.equals("NodeNotReady") ? WARNING : NORMAL, "Node", "", nodeId, nodeKey(nodeId), status,
+                "Node " + nodeId + " status is now: " + status, NODE_CONTROLLER);
+    }
+
+    static ClusterEvent nodeDraining(String nodeId) {
+        return of(NORMAL, "Node", "", nodeId, nodeKey(nodeId), "NodeDraining",
+                "Draining node " + nodeId + ": its pods move to other nodes", NODE_CONTROLLER);
+    }
+
+    static String nodeKey(String nodeId) {
+        return Topics.resourceKey("", ResourceKind.NODE, nodeId);
+    }
+
+    static String podKey(TaskView t) {
+        return Topics.resourceKey(t.getNamespace(), ResourceKind.POD, t.getPodName());
+    }
+
+    private static ClusterEvent pod(String type, TaskView t, String reason, String message, String source) {
+        return of(type, "Pod", t.getNamespace(), t.getPodName(), podKey(t), reason, message, source);
+    }
+
+    private static String kubelet(TaskView t) {
+        return "kubelet/" + t.getNodeId();
+    }
+
+    private static String kindName(ResourceKind k) {
+        return switch (k) {
+            case DEPLOYMENT -> "Deployment";
+            case POD -> "Pod";
+            case SERVICE -> "Service";
+            case NODE -> "Node";
+            case NAMESPACE -> "Namespace";
+            default -> "Unknown";
+        };
+    }
+}
