@@ -16,7 +16,7 @@ class ReconcilerPropertiesTest {
     private static final List<String> NODES = List.of("n1", "n2", "n3");
 
     /** What can happen between two reconciles. */
-    sealed interface Event permits Scale, NodeDown, NodeUp, Place, Ready, Fail, Delete, Removed, NewTemplate {}
+    sealed interface Event permits Scale, NodeDown, NodeUp, Place, Ready, Fail, Delete, Removed, NewTemplate, DrainNode, Uncordon {}
     record Scale(int replicas) implements Event {}
     record NodeDown(int node) implements Event {}
     record NodeUp(int node) implements Event {}
@@ -26,6 +26,8 @@ class ReconcilerPropertiesTest {
     record Delete(int task) implements Event {}
     record Removed(int task) implements Event {}
     record NewTemplate() implements Event {}
+    record DrainNode(int node) implements Event {}
+    record Uncordon(int node) implements Event {}
 
     @Provide
     Arbitrary<List<Event>> histories() {
@@ -42,7 +44,9 @@ class ReconcilerPropertiesTest {
                 task.map(Fail::new),
                 task.map(Delete::new),
                 task.map(Removed::new),
-                Arbitraries.just(new NewTemplate()));
+                Arbitraries.just(new NewTemplate()),
+                node.map(DrainNode::new),
+                node.map(Uncordon::new));
         return event.list().ofMaxSize(60);
     }
 
@@ -55,12 +59,16 @@ class ReconcilerPropertiesTest {
             w.clock += 1_000;
             w.apply(e);
             w.reconcile();
-            if (!w.rolling()) {
+            if (!w.rolling() && !w.drainingAffects()) {
                 assertEquals(w.desired.replicas(), w.live().size(), "live tasks == replicas right after a reconcile");
+            } else if (!w.rolling()) {
+                assertTrue(w.live().size() >= w.desired.replicas(), "a drain never shrinks the live set below replicas");
             }
             assertTrue(w.reconcileIsNoOp(), "a second reconcile on the result changes nothing");
         }
         w.finishRollout();
+        w.finishDrain();
+        w.draining.clear();
         // Quiet period: every node back, every failure past its hold, every stop confirmed.
         NODES.forEach(w.ready::add);
         w.clock += Reconciler.FAILED_HOLD_MS;
@@ -87,6 +95,8 @@ class ReconcilerPropertiesTest {
         final Map<String, TaskActual> tasks = new LinkedHashMap<>();
         final Set<String> ready = new HashSet<>(NODES);
         final Set<String> everIssued = new HashSet<>();
+        /** Nodes being drained (also cordoned: nothing new is placed there). */
+        final Set<String> draining = new TreeSet<>();
 
         World(WorkloadDesired desired) {
             this.desired = desired;
@@ -97,18 +107,48 @@ class ReconcilerPropertiesTest {
                     .filter(t -> !t.terminal() || clock - t.changedAt() < Reconciler.FAILED_HOLD_MS).toList();
         }
 
+        boolean drainingAffects() {
+            return live().stream().anyMatch(t -> t.placed() && draining.contains(t.nodeId()));
+        }
+
+        /** The first node new tasks may go to, by the task's sequence (the scheduler skips cordoned nodes). */
+        String placeable(long seq) {
+            List<String> open = NODES.stream().filter(n -> !draining.contains(n)).toList();
+            return open.isEmpty() ? null : open.get((int) (seq % open.size()));
+        }
+
+        /** Nodes do their part until every live task left the draining nodes; then exactly replicas remain. */
+        void finishDrain() {
+            if (draining.size() == NODES.size()) return;  // nowhere to go
+            // At least one round: a drain that ended (uncordon) leaves surge tasks the next reconcile removes.
+            for (int i = 0; i < 40; i++) {
+                NODES.forEach(ready::add);
+                clock += Reconciler.FAILED_HOLD_MS;
+                for (TaskActual t : List.copyOf(tasks.values())) {
+                    if (t.phase() == TaskPhase.TERMINATING) tasks.remove(t.taskId());
+                    else if (!t.placed()) put(t, TaskPhase.RUNNING, placeable(t.seq()), true, t.deleteAsked());
+                    else if (!t.terminal() && !t.leaving()) put(t, TaskPhase.RUNNING, t.nodeId(), true, t.deleteAsked());
+                }
+                reconcile();
+                if (!drainingAffects()) break;
+            }
+            assertFalse(drainingAffects(), "the drain finishes once every replacement is ready");
+            assertEquals(desired.replicas(), live().size(), "after the drain exactly replicas are live");
+        }
+
         boolean rolling() {
             return live().stream().anyMatch(t -> !t.templateHash().equals(desired.templateHash()));
         }
 
         /** Nodes do their part until the rollout is done: place, start, confirm stops. */
         void finishRollout() {
+            if (draining.size() == NODES.size()) draining.clear();  // a rollout needs somewhere to go
             for (int i = 0; i < 40 && rolling(); i++) {
                 NODES.forEach(ready::add);
                 clock += Reconciler.FAILED_HOLD_MS;
                 for (TaskActual t : List.copyOf(tasks.values())) {
                     if (t.phase() == TaskPhase.TERMINATING) tasks.remove(t.taskId());
-                    else if (!t.placed()) put(t, TaskPhase.RUNNING, NODES.get((int) (t.seq() % NODES.size())), true, t.deleteAsked());
+                    else if (!t.placed() && placeable(t.seq()) != null) put(t, TaskPhase.RUNNING, placeable(t.seq()), true, t.deleteAsked());
                     else if (!t.terminal() && !t.leaving()) put(t, TaskPhase.RUNNING, t.nodeId(), true, t.deleteAsked());
                 }
                 reconcile();
@@ -117,7 +157,7 @@ class ReconcilerPropertiesTest {
         }
 
         void reconcile() {
-            Steps s = Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), clock);
+            Steps s = Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), Set.copyOf(draining), clock);
             checkAvailability(s);
             for (Steps.Stop stop : s.stop()) {
                 TaskActual t = tasks.get(stop.taskId());
@@ -138,16 +178,17 @@ class ReconcilerPropertiesTest {
             List<TaskActual> readyLive = live().stream().filter(TaskActual::ready)
                     .filter(t -> !t.placed() || ready.contains(t.nodeId())).filter(t -> !t.terminal()).toList();
             Set<String> voluntary = new HashSet<>();
-            s.stop().stream().filter(x -> x.reason().equals("Superseded") || x.reason().equals("ScaledDown"))
+            s.stop().stream().filter(x -> x.reason().equals("Superseded") || x.reason().equals("ScaledDown") || x.reason().equals(Reconciler.EVICTED))
                     .forEach(x -> voluntary.add(x.taskId()));
             long after = readyLive.stream().filter(t -> !voluntary.contains(t.taskId())).count();
-            int floor = desired.rollout().recreate() ? 0 : desired.replicas() - desired.rollout().maxUnavailable();
+            boolean drainOnly = s.stop().stream().anyMatch(x -> x.reason().equals(Reconciler.EVICTED));
+            int floor = desired.rollout().recreate() && !drainOnly ? 0 : desired.replicas() - desired.rollout().maxUnavailable();
             assertTrue(after >= Math.min(readyLive.size(), floor),
                     "available " + readyLive.size() + " -> " + after + " below floor " + floor);
         }
 
         boolean reconcileIsNoOp() {
-            return Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), clock).isEmpty();
+            return Reconciler.reconcile(desired, List.copyOf(tasks.values()), Set.copyOf(ready), Set.copyOf(draining), clock).isEmpty();
         }
 
         void apply(Event e) {
@@ -160,11 +201,16 @@ class ReconcilerPropertiesTest {
                 ready.remove(NODES.get(d.node()));
             } else if (e instanceof NodeUp u) {
                 ready.add(NODES.get(u.node()));
+            } else if (e instanceof DrainNode d) {
+                draining.add(NODES.get(d.node()));
+            } else if (e instanceof Uncordon u) {
+                draining.remove(NODES.get(u.node()));
             } else if (all.isEmpty()) {
                 return;
             } else if (e instanceof Place p) {
                 TaskActual t = at(all, p.task());
-                if (t.phase() == TaskPhase.PENDING) put(t, TaskPhase.SCHEDULED, NODES.get(p.node()), false, t.deleteAsked());
+                String n = NODES.get(p.node());
+                if (t.phase() == TaskPhase.PENDING && !draining.contains(n)) put(t, TaskPhase.SCHEDULED, n, false, t.deleteAsked());
             } else if (e instanceof Ready r) {
                 TaskActual t = at(all, r.task());
                 if (t.placed() && !t.leaving() && !t.terminal()) put(t, TaskPhase.RUNNING, t.nodeId(), true, t.deleteAsked());

@@ -137,4 +137,60 @@ class ReconcilerTest {
         assertEquals(expect.gone(), steps.workloadGone(), "workload gone");
         assertEquals(desired.nextTaskSeq() + expect.create(), steps.nextTaskSeq(), "sequence advances by the creations");
     }
+
+    // Drain of n1: 4 replicas, surge 1, unavailable 1 (Kubernetes' 25%/25% of 4, and the e2e's manifest).
+    private static final WorkloadDesired WEB4 = WEB.withReplicas(4).withRollout(new RolloutPolicy(false, 1, 1));
+    private static final Set<String> N1 = Set.of("n1");
+
+    static Stream<Arguments> drainTable() {
+        return Stream.of(
+                arguments("drain step 1: one surge replacement, nothing stopped yet", WEB4,
+                        List.of(running("a", "n1", 1), running("b", "n1", 2), running("c", "n2", 3), running("d", "n3", 4)),
+                        Expect.of(1)),
+                arguments("drain step 2: the replacement is not ready: wait", WEB4,
+                        List.of(running("a", "n1", 1), running("b", "n1", 2), running("c", "n2", 3), running("d", "n3", 4),
+                                t("e", RUNNING, "n2", false, 10)), Expect.of(0)),
+                arguments("drain step 3: replacement ready: the newest on n1 goes, the next replacement comes", WEB4,
+                        List.of(running("a", "n1", 1), running("b", "n1", 2), running("c", "n2", 3), running("d", "n3", 4),
+                                running("e", "n2", 10)), Expect.of(1, "b:TERMINATING:Evicted")),
+                arguments("drain step 4: the last one on n1 goes once its replacement is ready", WEB4,
+                        List.of(running("a", "n1", 1), running("c", "n2", 3), running("d", "n3", 4), running("e", "n2", 10),
+                                running("f", "n3", 11)), Expect.of(0, "a:TERMINATING:Evicted")),
+                arguments("drain: both replacements ready at once: both go", WEB4,
+                        List.of(running("a", "n1", 1), running("b", "n1", 2), running("c", "n2", 3), running("d", "n3", 4),
+                                running("e", "n2", 10), running("f", "n3", 11)),
+                        Expect.of(0, "b:TERMINATING:Evicted", "a:TERMINATING:Evicted")),
+                arguments("drain: a task on the drained node that is not ready still waits for its replacement", WEB4,
+                        List.of(t("a", RUNNING, "n1", false, 1), running("c", "n2", 3), running("d", "n3", 4), running("e", "n2", 5)),
+                        Expect.of(1)),
+                arguments("drain: not-ready one goes first once covered", WEB4,
+                        List.of(t("a", RUNNING, "n1", false, 1), running("b", "n1", 2), running("c", "n2", 3), running("d", "n3", 4),
+                                running("e", "n2", 10)), Expect.of(1, "a:TERMINATING:Evicted")),
+                arguments("drain: the budget holds when other tasks are not ready", WEB4,
+                        List.of(running("a", "n1", 1), t("c", RUNNING, "n2", false, 3), running("d", "n3", 4), running("e", "n2", 10),
+                                t("f", RUNNING, "n3", false, 11)), Expect.of(0)),
+                arguments("drain: nothing on the drained node: plain reconcile", WEB4,
+                        List.of(running("a", "n2", 1), running("b", "n2", 2), running("c", "n3", 3), running("d", "n3", 4)),
+                        Expect.of(0)),
+                arguments("drain with scale-down: the drained node's tasks are the surplus", WEB4.withReplicas(2),
+                        List.of(running("a", "n1", 1), running("b", "n1", 2), running("c", "n2", 3), running("d", "n3", 4)),
+                        Expect.of(0, "b:TERMINATING:Evicted", "a:TERMINATING:Evicted")),
+                arguments("drain of a bare pod: stopped at once, not replaced", POD,
+                        List.of(running("p", "n1", 0)), Expect.of(0, "p:TERMINATING:Evicted")),
+                arguments("drained node goes down: its tasks are lost and replaced as usual", WEB4,
+                        List.of(running("a", "n1", 1), running("b", "n1", 2), running("c", "n2", 3), running("d", "n3", 4)),
+                        Expect.of(2, "a:LOST:NodeLost:now", "b:LOST:NodeLost:now"))
+        );
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("drainTable")
+    void shouldDrainWithinTheBudget(String name, WorkloadDesired desired, List<TaskActual> tasks, Expect expect) {
+        Set<String> ready = name.contains("goes down") ? Set.of("n2", "n3") : UP;
+        Steps steps = Reconciler.reconcile(desired, tasks, ready, N1, NOW);
+        assertEquals(expect.create(), steps.create().size(), "creations");
+        assertEquals(expect.stops(), steps.stop().stream()
+                .map(s -> s.taskId() + ":" + s.phase() + ":" + s.reason() + (s.removeNow() ? ":now" : "")).toList(), "stops");
+        assertEquals(expect.forget(), steps.forget(), "forgotten");
+    }
 }
