@@ -209,8 +209,11 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                     out.event(Events.failedScheduling(next, next.getMessage().isEmpty() ? next.getReason() : next.getMessage()), now);
                 }
             }
-            case RUNNING -> {
-                boolean restarted = t.getPhase() == TaskPhase.RUNNING && !t.getReason().isEmpty();
+            case RUNNING, READY -> {
+                // READY right after RUNNING is no new start; READY without a RUNNING before it is.
+                // After an exit the view keeps the exit's reason (Error, CrashLoopBackOff …) until the next start.
+                boolean restarted = t.getPhase() == TaskPhase.RUNNING && !t.getReason().isEmpty()
+                        && !t.getReason().equals("ContainersNotReady");
                 if (t.getPhase() != TaskPhase.RUNNING || restarted) {
                     out.event(Events.created(next, container), now);
                     out.event(Events.started(next, container), now);

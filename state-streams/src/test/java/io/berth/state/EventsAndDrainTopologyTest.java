@@ -132,6 +132,10 @@ class EventsAndDrainTopologyTest {
         assertEquals("Warning", backOff.get(0).getType());
         h.status(TaskStatus.newBuilder(status(WEB, id, "n1", TaskState.RUNNING)).setRestartCount(1).build());
         assertEquals(2, events("Started").size(), "a restart is a new start");
+        h.status(status(WEB, id, "n1", TaskState.READY));
+        h.status(status(WEB, id, "n1", TaskState.UNREADY));
+        h.status(status(WEB, id, "n1", TaskState.READY));
+        assertEquals(2, events("Started").size(), "readiness going back and forth is not a start");
 
         h.intent(WEB, scale("web", 1));
         List<ClusterEvent> scaling = events("ScalingReplicaSet");

@@ -71,7 +71,7 @@ class DrainE2ETest {
                 .orElseThrow(() -> new AssertionError("spread of 4 over 3 nodes should be 2/1/1: " + before));
         System.out.printf("e2e drain: before %s, draining %s%n", before, victim);
 
-        Sampler sampler = new Sampler();
+        Sampler sampler = new Sampler(victim);
         Thread t = new Thread(sampler, "docker-ps-sampler");
         t.start();
         long t0 = System.nanoTime();
@@ -88,8 +88,10 @@ class DrainE2ETest {
             t.join(10_000);
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        System.out.printf("e2e drain: %s drained in %d ms; %d docker ps samples, minimum running %d, maximum %d; after %s%n",
-                victim, ms, sampler.samples, sampler.min, sampler.max, Docker.perNode(KEY));
+        System.out.printf("e2e drain: %s drained in %d ms (grace 2 s; first replacement running after %d ms, nothing running on %s after %d ms);"
+                        + " %d docker ps samples, minimum running %d, maximum %d; after %s%n",
+                victim, ms, (sampler.firstSurgeAt - t0) / 1_000_000, victim, (sampler.victimEmptyAt - t0) / 1_000_000,
+                sampler.samples, sampler.min, sampler.max, Docker.perNode(KEY));
         assertNull(sampler.error, () -> "sampler failed: " + sampler.error);
         assertTrue(sampler.samples > 5, "sampled: " + sampler.samples);
         assertTrue(sampler.min >= 3, "running dropped to " + sampler.min + " during the drain");
@@ -101,17 +103,26 @@ class DrainE2ETest {
     /** Counts the workload's running containers every ~100 ms. */
     static final class Sampler implements Runnable {
         final AtomicBoolean stop = new AtomicBoolean();
+        final String victim;
         volatile int min = Integer.MAX_VALUE, max = 0, samples = 0;
+        volatile long firstSurgeAt, victimEmptyAt;
         volatile Exception error;
+
+        Sampler(String victim) {
+            this.victim = victim;
+        }
 
         @Override
         public void run() {
             while (!stop.get()) {
                 try {
-                    int n = Docker.running(KEY).size();
+                    List<Docker.Container> running = Docker.running(KEY);
+                    int n = running.size();
                     min = Math.min(min, n);
                     max = Math.max(max, n);
                     samples++;
+                    if (n > 4 && firstSurgeAt == 0) firstSurgeAt = System.nanoTime();
+                    if (running.stream().noneMatch(c -> c.node().equals(victim)) && victimEmptyAt == 0) victimEmptyAt = System.nanoTime();
                     Thread.sleep(100);
                 } catch (Exception e) {
                     error = e;
@@ -172,6 +183,7 @@ class DrainE2ETest {
                       labels:
                         app: %s
                     spec:
+                      terminationGracePeriodSeconds: 2
                       containers:
                       - name: web
                         image: berth/busybox:latest
