@@ -68,6 +68,7 @@ public final class StateStreamsTopology {
                 .defaultBranch(Branched.as("workload"));
 
         KStream<String, Intent> podDeletes = intents.get("intents-owned-pod-delete")
+                .processValues(IntentOffsetHeader::new, Named.as("pod-delete-intent-offset"))
                 .selectKey((k, i) -> ownerKey(i), Named.as("pod-delete-to-owner"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("pod-deletes-by-owner"));
         KStream<String, Intent> nodeIntents = intents.get("intents-node")

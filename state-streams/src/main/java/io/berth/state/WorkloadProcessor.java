@@ -35,6 +35,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     private KeyValueStore<String, TaskView> tasks;
     private NodeReadiness nodes;
     private Outputs out;
+    /** Offset on berth.intents of the intent being processed (carried in a header through a repartition). */
+    private long intentOffset = -1;
 
     WorkloadProcessor(Duration tick, Function<Intent, byte[]> encodeIntent) {
         this.tick = tick;
@@ -56,6 +58,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         long now = context().currentSystemTimeMs();
         if (record.key() == null) return;
         if (record.value() instanceof Intent i) {
+            intentOffset = IntentOffsetHeader.read(record.headers()).orElse(out.offsetIfFrom(Topics.INTENTS));
             onIntent(record.key(), i, now);
         } else if (record.value() instanceof TaskStatus s) {
             onStatus(record.key(), s, now);
@@ -87,7 +90,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
      * that changed nothing (the stamp alone makes the view differ, so it is written again).
      */
     private WorkloadView stamp(WorkloadView v, Intent i) {
-        return WorkloadView.newBuilder(v).setLastIntentId(i.getIntentId()).setLastIntentOffset(out.offsetIfFrom(Topics.INTENTS)).build();
+        return WorkloadView.newBuilder(v).setLastIntentId(i.getIntentId()).setLastIntentOffset(intentOffset).build();
     }
 
     /**
@@ -156,7 +159,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 .setNamespace(i.getNamespace()).setName(i.getName()).setUid(i.getIntentId()).setCreatedAt(now)
                 : WorkloadView.newBuilder(before).setGeneration(before.getGeneration() + 1))
                 .setService((ServiceSpec) i.getPayload()).setLabels(i.getLabels()).setUpdatedAt(now)
-                .setLastIntentId(i.getIntentId()).setLastIntentOffset(out.offsetIfFrom(Topics.INTENTS)).build();
+                .setLastIntentId(i.getIntentId()).setLastIntentOffset(intentOffset).build();
         v = WorkloadView.newBuilder(v).setObservedGeneration(v.getGeneration()).build();
         workloads.put(key, v);
         out.put(Topics.WORKLOADS, key, v, now);

@@ -60,6 +60,17 @@ class EventsAndDrainTopologyTest {
     }
 
     @Test
+    void shouldStampAPodDeleteReRoutedToItsDeploymentWithTheIntentsOffset() {
+        h.intent(WEB, deployment("web", 2));
+        String pod = placements().get(0);
+        Intent delete = delete(ResourceKind.POD, pod);
+        h.intent(Topics.resourceKey("default", ResourceKind.POD, pod), delete);
+        WorkloadView v = h.live(Topics.WORKLOADS).get(WEB);
+        assertEquals(delete.getIntentId(), v.getLastIntentId());
+        assertEquals(1, v.getLastIntentOffset(), "the offset on berth.intents, not on the repartition topic");
+    }
+
+    @Test
     void shouldStampABarePodAndAServiceToo() {
         String dbg = Topics.resourceKey("default", ResourceKind.POD, "dbg");
         Intent pod = pod("dbg");
