@@ -408,6 +408,28 @@ class GatewayApiTest {
         assertEquals(6, scale.path("spec").path("replicas").asInt());
         assertEquals(6, getJson("/apis/apps/v1/namespaces/default/deployments/nginx-deployment/scale").path("spec").path("replicas").asInt());
 
+        // a merge patch is merged into the current object, then applied
+        HttpResponse<String> patched = send("PATCH", "/apis/apps/v1/namespaces/default/deployments/nginx-deployment",
+                "application/merge-patch+json", "{\"spec\":{\"replicas\":2}}");
+        assertEquals(200, patched.statusCode(), patched.body());
+        assertEquals(2, JSON.readTree(patched.body()).path("spec").path("replicas").asInt());
+
+        // one body, several documents: one result each, in order
+        HttpResponse<String> many = send("POST", "/apis/berth.io/v1/apply", "application/yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: nginx}
+                spec:
+                  selector: {app: nginx}
+                  ports: [{port: 80}]
+                ---
+                """ + NGINX.replace("replicas: 3", "replicas: 5"));
+        assertEquals(200, many.statusCode(), many.body());
+        JsonNode results = JSON.readTree(many.body()).path("items");
+        assertEquals("Service", results.get(0).path("kind").asText(), many.body());
+        assertEquals(5, results.get(1).path("spec").path("replicas").asInt(), many.body());
+        assertEquals(List.of("nginx"), names(getJson("/api/v1/namespaces/default/services")));
+
         HttpResponse<String> accepted = send("POST", "/apis/berth.io/v1/apply?wait=false", "application/yaml", NGINX);
         assertEquals(202, accepted.statusCode());
         assertEquals("IntentReceipt", JSON.readTree(accepted.body()).path("items").get(0).path("kind").asText());
