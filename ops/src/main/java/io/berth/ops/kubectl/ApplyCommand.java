@@ -67,6 +67,13 @@ public final class ApplyCommand extends KubectlCommand {
             out().flush();
             return 0;
         }
+        if (!connection.direct()) {
+            try {
+                return viaGateway(gateway(), result);
+            } catch (Gateway.ApiException e) {
+                return fail(e);
+            }
+        }
         Bus bus = bus();
         Existing existing = Existing.read(bus, err());
         try {
@@ -84,6 +91,87 @@ public final class ApplyCommand extends KubectlCommand {
         }
         out().flush();
         return 0;
+    }
+
+    /**
+     * Sends every file as it is (multi-document YAML or JSON) to {@code POST /apis/berth.io/v1/apply}
+     * ({@code ?fieldValidation=Strict} when strict) and prints the gateway's verdict per object, as kubectl:
+     * {@code deployment.apps/web created|configured|unchanged}. With {@code -n} the documents naming no
+     * namespace get it before sending.
+     */
+    private int viaGateway(Gateway gw, ManifestResult parsed) {
+        boolean isStrict = strict || !"warn".equalsIgnoreCase(validate);
+        java.util.Set<String> warned = new java.util.HashSet<>();
+        parsed.warnings().forEach(w -> warned.add(w.message()));
+        String path = Gateway.APPLY + Gateway.query(Gateway.params("fieldValidation", isStrict ? "Strict" : "Warn"));
+        for (ManifestFiles.Source s : ManifestFiles.read(files, stdin)) {
+            String body = namespace == null ? s.text() : withNamespace(s.text(), namespace);
+            Gateway.Response r = gw.call("POST", path, body, "application/yaml");
+            for (String w : r.warnings()) {
+                if (warned.stream().noneMatch(w::contains)) err().println("Warning: " + w);
+            }
+            for (String line : results(r.body())) out().println(line);
+            out().flush();
+            err().flush();
+        }
+        return 0;
+    }
+
+    /** {@code deployment.apps/web created} lines from the apply endpoint's List of results (tolerant of its exact shape). */
+    static List<String> results(com.fasterxml.jackson.databind.JsonNode body) {
+        List<String> lines = new java.util.ArrayList<>();
+        if (body == null) return lines;
+        com.fasterxml.jackson.databind.JsonNode items = body.isArray() ? body : body.has("items") ? body.path("items") : null;
+        if (items == null) {
+            lines.add(result(body));
+            return lines;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode item : items) lines.add(result(item));
+        return lines;
+    }
+
+    private static String result(com.fasterxml.jackson.databind.JsonNode item) {
+        com.fasterxml.jackson.databind.JsonNode obj = item.has("object") ? item.path("object") : item;
+        String kind = item.path("kind").asText("");
+        if (kind.isEmpty() || kind.equals("ApplyResult") || kind.equals("Status")) kind = obj.path("kind").asText(kind);
+        String name = item.path("name").asText(obj.path("metadata").path("name").asText(""));
+        String verdict = "";
+        for (String f : new String[]{"operation", "result", "action", "outcome"}) {
+            if (item.path(f).isTextual()) {
+                verdict = item.path(f).asText();
+                break;
+            }
+        }
+        if (verdict.isEmpty()) verdict = obj.path("metadata").path("annotations").path("berth.io/apply-result").asText("configured");
+        verdict = verdict.toLowerCase(java.util.Locale.ROOT);
+        ResourceTypes.Resource r = ResourceTypes.ofKind(kind);
+        return (r == null ? kind.toLowerCase(java.util.Locale.ROOT) : r.printed()) + "/" + name + " " + verdict;
+    }
+
+    /** The documents with {@code metadata.namespace} set where absent (cluster-scoped kinds untouched), as JSON documents. */
+    static String withNamespace(String text, String ns) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+            StringBuilder out = new StringBuilder();
+            try (com.fasterxml.jackson.databind.MappingIterator<com.fasterxml.jackson.databind.JsonNode> docs =
+                         yaml.readerFor(com.fasterxml.jackson.databind.JsonNode.class).readValues(text)) {
+                while (docs.hasNext()) {
+                    com.fasterxml.jackson.databind.JsonNode d = docs.next();
+                    if (d == null || d.isNull() || d.isMissingNode()) continue;
+                    if (d.isObject() && !d.path("kind").asText().equals("Namespace") && !d.path("kind").asText().equals("Node")) {
+                        com.fasterxml.jackson.databind.node.ObjectNode meta = d.has("metadata") && d.get("metadata").isObject()
+                                ? (com.fasterxml.jackson.databind.node.ObjectNode) d.get("metadata")
+                                : ((com.fasterxml.jackson.databind.node.ObjectNode) d).putObject("metadata");
+                        if (!meta.hasNonNull("namespace")) meta.put("namespace", ns);
+                    }
+                    if (out.length() > 0) out.append("---\n");
+                    out.append(d).append('\n');
+                }
+            }
+            return out.toString();
+        } catch (java.io.IOException e) {
+            return text; // the client-side parse already accepted it; let the server judge
+        }
     }
 
     private ManifestResult parse() {
