@@ -9,7 +9,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import io.berth.gateway.api.LogsApi;
+import io.berth.gateway.api.ReadApi;
+import io.berth.gateway.api.ViewCache;
+import io.berth.gateway.api.WriteApi;
+import io.berth.schemas.serde.BerthSerdes;
 
 /**
  * The gateway's HTTP listener (default port 7070). Today it answers health and version; the
@@ -23,6 +29,8 @@ public final class GatewayService extends TopicCheckingService {
     private final SchemaRegistryClient registry;
     private Vertx vertx;
     private HttpServer server;
+    private ViewCache cache;
+    private WriteApi writes;
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -41,11 +49,21 @@ public final class GatewayService extends TopicCheckingService {
 
     @Override
     protected void run() throws Exception {
+        cache = new ViewCache(config.clientProps("berth-gateway-views"), new BerthSerdes(registry),
+                Integer.parseInt(config.get("gateway-watch-history", "10000")));
+        cache.start();
+        if (!cache.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: views not caught up after 60 s; serving anyway");
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         router.get("/healthz").handler(this::handleHealth);
         router.get("/readyz").handler(this::handleHealth);
         router.get("/version").handler(this::handleVersion);
+        new ReadApi(vertx, cache).mount(router);
+        writes = new WriteApi(vertx, cache, config, registry);
+        writes.mount(router);
+        new LogsApi(vertx, cache, config, registry).mount(router);
+        router.route().failureHandler(ReadApi::handleFailure);
+        router.route().last().handler(ctx -> ctx.fail(404));
         String host = config.get("gateway-host", "127.0.0.1");
         int port = Integer.parseInt(config.get("gateway-port", Integer.toString(DEFAULT_PORT)));
         server = vertx.createHttpServer().requestHandler(router).listen(port, host)
@@ -59,11 +77,17 @@ public final class GatewayService extends TopicCheckingService {
 
     private void handleVersion(RoutingContext ctx) {
         ctx.response().putHeader("content-type", "application/json")
-                .end(new JsonObject().put("gitVersion", "v" + VERSION).put("platform", "berth").encode());
+                .end(new JsonObject().put("major", "0").put("minor", "1").put("gitVersion", "v" + VERSION)
+                        .put("gitCommit", "").put("gitTreeState", "clean").put("buildDate", "")
+                        .put("goVersion", "java" + System.getProperty("java.version"))
+                        .put("compiler", "javac").put("platform", System.getProperty("os.name").toLowerCase() + "/"
+                                + System.getProperty("os.arch").replace("x86_64", "amd64")).encode());
     }
 
     @Override
     public void close() {
+        if (writes != null) writes.close();
+        if (cache != null) cache.close();
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -336,6 +336,37 @@ public final class KubeObjects {
                 .put("creationTimestamp", timestamp(w.getCreatedAt()));
     }
 
+    // ---- events and namespaces ----
+
+    /** A {@code v1 Event}; its name is {@code <involved name>.<uid>} as Kubernetes names events. */
+    public static ObjectNode event(ClusterEvent e) {
+        ObjectNode ev = JSON.objectNode().put("apiVersion", "v1").put("kind", "Event");
+        ev.putObject("metadata").put("name", eventName(e)).put("namespace", e.getNamespace())
+                .put("uid", e.getUid()).put("resourceVersion", "")
+                .put("creationTimestamp", timestamp(e.getFirstTimestamp()));
+        ObjectNode involved = ev.putObject("involvedObject").put("kind", e.getInvolvedKind()).put("name", e.getInvolvedName());
+        if (!e.getInvolvedKind().equals("Node")) involved.put("namespace", e.getNamespace());
+        ev.put("reason", e.getReason()).put("message", e.getMessage()).put("type", e.getType());
+        ev.putObject("source").put("component", e.getSource());
+        ev.put("firstTimestamp", timestamp(e.getFirstTimestamp())).put("lastTimestamp", timestamp(e.getLastTimestamp()))
+                .put("count", e.getCount());
+        return ev;
+    }
+
+    public static String eventName(ClusterEvent e) {
+        return (e.getInvolvedName().isEmpty() ? "event" : e.getInvolvedName()) + "." + e.getUid();
+    }
+
+    /** A {@code v1 Namespace}; Berth derives namespaces from the objects it has seen. */
+    public static ObjectNode namespace(String name) {
+        ObjectNode ns = JSON.objectNode().put("apiVersion", "v1").put("kind", "Namespace");
+        ns.putObject("metadata").put("name", name).put("uid", "ns-" + name).put("resourceVersion", "")
+                .putObject("labels").put("kubernetes.io/metadata.name", name);
+        ns.putObject("spec").putArray("finalizers").add("kubernetes");
+        ns.putObject("status").put("phase", "Active");
+        return ns;
+    }
+
     // ---- helpers ----
 
     /** RFC 3339 in UTC with second precision, as Kubernetes writes timestamps; null for "never". */

@@ -1,0 +1,139 @@
+package io.berth.gateway.api;
+
+import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.LogLine;
+import io.berth.schemas.serde.AvroSerde;
+import io.berth.schemas.serde.BerthSerdes;
+import io.berth.schemas.service.BerthConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Pod logs from {@code berth.logs} (key = task id = pod name), so a dead node's pods stay readable.
+ * Each request reads the one partition the default partitioner chose for the key, on its own thread.
+ */
+public final class LogsApi {
+    private final Vertx vertx;
+    private final ViewCache cache;
+    private final BerthConfig config;
+    private final AvroSerde<LogLine> serde;
+    private final ExecutorService readers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "gateway-log-reader");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public LogsApi(Vertx vertx, ViewCache cache, BerthConfig config, SchemaRegistryClient registry) {
+        this.vertx = vertx;
+        this.cache = cache;
+        this.config = config;
+        this.serde = new BerthSerdes(registry).value(LogLine.class);
+    }
+
+    public void mount(Router router) {
+        router.get("/api/v1/namespaces/:ns/pods/:name/log").handler(this::handleLog);
+    }
+
+    /** The partition Kafka's default partitioner picks for a keyed record. */
+    public static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private void handleLog(RoutingContext ctx) {
+        String ns = ctx.pathParam("ns"), pod = ctx.pathParam("name");
+        String container = ctx.queryParams().get("container");
+        boolean follow = "true".equals(ctx.queryParams().get("follow")) || "1".equals(ctx.queryParams().get("follow"));
+        String tail = ctx.queryParams().get("tailLines");
+        int tailLines = tail == null || !tail.matches("[0-9]+") ? Integer.MAX_VALUE : Integer.parseInt(tail);
+        boolean known = cache.get(Topics.TASKS, "Pod", ns, pod).isPresent();
+        Context context = vertx.getOrCreateContext();
+        HttpServerResponse response = ctx.response();
+        AtomicBoolean closed = new AtomicBoolean();
+        response.closeHandler(v -> closed.set(true));
+        readers.execute(() -> read(ns, pod, container, follow, tailLines, known, context, ctx, closed));
+    }
+
+    private void read(String ns, String pod, String container, boolean follow, int tailLines, boolean known,
+                      Context context, RoutingContext ctx, AtomicBoolean closed) {
+        Properties p = config.clientProps("berth-gateway-logs");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            int partitions = c.partitionsFor(Topics.LOGS.name(), Duration.ofSeconds(10)).size();
+            TopicPartition tp = new TopicPartition(Topics.LOGS.name(), partitionOf(pod, partitions));
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            ArrayDeque<String> lines = new ArrayDeque<>();
+            boolean seen = false;
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    String line = line(r, ns, pod, container);
+                    if (line == null) continue;
+                    seen = true;
+                    lines.addLast(line);
+                    if (lines.size() > tailLines) lines.removeFirst();
+                }
+            }
+            if (!seen && !known) {
+                context.runOnContext(v -> ctx.fail(Status.notFound("pods", pod)));
+                return;
+            }
+            String head = String.join("", lines);
+            context.runOnContext(v -> {
+                ctx.response().putHeader("content-type", "text/plain; charset=utf-8");
+                if (!follow) ctx.response().end(head);
+                else ctx.response().setChunked(true).write(head);
+            });
+            while (follow && !closed.get()) {
+                StringBuilder more = new StringBuilder();
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    String line = line(r, ns, pod, container);
+                    if (line != null) more.append(line);
+                }
+                if (more.length() > 0) context.runOnContext(v -> {
+                    if (!ctx.response().closed()) ctx.response().write(more.toString());
+                });
+            }
+        } catch (Exception e) {
+            context.runOnContext(v -> {
+                if (!ctx.response().headWritten()) ctx.fail(e);
+                else if (!ctx.response().ended() && !ctx.response().closed()) ctx.response().end();
+            });
+        }
+    }
+
+    private String line(ConsumerRecord<String, byte[]> r, String ns, String pod, String container) {
+        if (!pod.equals(r.key()) || r.value() == null) return null;
+        LogLine l;
+        try {
+            l = serde.deserialize(r.topic(), r.value());
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (!l.getNamespace().equals(ns)) return null;
+        if (container != null && !container.isEmpty() && !container.equals(l.getContainer())) return null;
+        String text = l.getLine();
+        return text.endsWith("\n") ? text : text + "\n";
+    }
+}

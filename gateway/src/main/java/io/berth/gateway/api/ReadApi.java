@@ -1,0 +1,177 @@
+package io.berth.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.gateway.view.KubeObjects;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Lists, gets and watches at Kubernetes' paths, served from the {@link ViewCache} only. A watch is
+ * chunked HTTP (one JSON line per event) or, when the request asks to upgrade, a WebSocket (one text
+ * frame per event).
+ */
+public final class ReadApi {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    private final Vertx vertx;
+    private final ViewCache cache;
+
+    public ReadApi(Vertx vertx, ViewCache cache) {
+        this.vertx = vertx;
+        this.cache = cache;
+    }
+
+    public void mount(Router router) {
+        router.get("/api/v1/namespaces").handler(this::handleListNamespaces);
+        router.get("/api/v1/namespaces/:ns").handler(this::handleGetNamespace);
+        for (Resource r : Resource.values()) {
+            router.get(r.prefix() + "/" + r.plural).handler(ctx -> handleList(ctx, r, null));
+            if (r.namespaced) {
+                router.get(r.prefix() + "/namespaces/:ns/" + r.plural).handler(ctx -> handleList(ctx, r, ctx.pathParam("ns")));
+                router.get(r.prefix() + "/namespaces/:ns/" + r.plural + "/:name").handler(ctx -> handleGet(ctx, r, ctx.pathParam("ns")));
+            } else {
+                router.get(r.prefix() + "/" + r.plural + "/:name").handler(ctx -> handleGet(ctx, r, null));
+            }
+        }
+    }
+
+    // ---- list / get ----
+
+    private void handleList(RoutingContext ctx, Resource r, String namespace) {
+        if (isWatch(ctx)) {
+            handleWatch(ctx, r, namespace);
+            return;
+        }
+        Predicate<JsonNode> filter = filter(ctx);
+        ViewCache.Snapshot snap = cache.list(r.topic, r.kind, namespace);
+        ObjectNode list = MAPPER.createObjectNode().put("kind", r.kind + "List").put("apiVersion", r.apiVersion);
+        list.putObject("metadata").put("resourceVersion", snap.resourceVersion());
+        ArrayNode items = list.putArray("items");
+        snap.items().stream().map(ViewCache.Entry::object).filter(filter)
+                .sorted(Comparator.comparing((ObjectNode o) -> o.path("metadata").path("namespace").asText(""))
+                        .thenComparing(o -> o.path("metadata").path("name").asText()))
+                .forEach(items::add);
+        json(ctx, 200, list);
+    }
+
+    private void handleGet(RoutingContext ctx, Resource r, String namespace) {
+        String name = ctx.pathParam("name");
+        ViewCache.Entry e = cache.get(r.topic, r.kind, namespace, name).orElseThrow(() -> Status.notFound(r.qualified(), name));
+        json(ctx, 200, e.object());
+    }
+
+    private void handleListNamespaces(RoutingContext ctx) {
+        Predicate<JsonNode> filter = filter(ctx);
+        ObjectNode list = MAPPER.createObjectNode().put("kind", "NamespaceList").put("apiVersion", "v1");
+        list.putObject("metadata").put("resourceVersion", "");
+        ArrayNode items = list.putArray("items");
+        cache.namespaces().stream().map(KubeObjects::namespace).filter(filter).forEach(items::add);
+        json(ctx, 200, list);
+    }
+
+    private void handleGetNamespace(RoutingContext ctx) {
+        String ns = ctx.pathParam("ns");
+        if (!cache.namespaces().contains(ns)) throw Status.notFound("namespaces", ns);
+        json(ctx, 200, KubeObjects.namespace(ns));
+    }
+
+    static Predicate<JsonNode> filter(RoutingContext ctx) {
+        return Selectors.labels(ctx.queryParams().get("labelSelector")).and(Selectors.fields(ctx.queryParams().get("fieldSelector")));
+    }
+
+    static boolean isWatch(RoutingContext ctx) {
+        String w = ctx.queryParams().get("watch");
+        return "true".equals(w) || "1".equals(w);
+    }
+
+    // ---- watch ----
+
+    private void handleWatch(RoutingContext ctx, Resource r, String namespace) {
+        Predicate<JsonNode> selected = filter(ctx);
+        long[] from = ResourceVersions.decode(ctx.queryParams().get("resourceVersion"), cache.partitions(r.topic));
+        Predicate<ViewCache.Change> mine = c -> c.kind().equals(r.kind)
+                && (namespace == null || namespace.equals(c.object().path("metadata").path("namespace").asText("")))
+                && selected.test(c.object());
+        String upgrade = ctx.request().getHeader("Upgrade");
+        if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+            watchOverWebSocket(ctx, r, from, mine);
+        } else {
+            watchOverHttp(ctx, r, from, mine);
+        }
+    }
+
+    private void watchOverHttp(RoutingContext ctx, Resource r, long[] from, Predicate<ViewCache.Change> mine) {
+        Context context = vertx.getOrCreateContext();
+        HttpServerResponse response = ctx.response();
+        // register first: an Expired answer must still be a plain 410, not a started stream
+        ViewCache.Registration reg = cache.watch(r.topic, from, context, batch -> send(batch, mine, response::write));
+        response.setChunked(true).putHeader("content-type", "application/json").setStatusCode(200);
+        send(reg.initial(), mine, response::write);
+        if (reg.initial().isEmpty()) response.write(""); // flush the headers so the client knows the watch is open
+        response.closeHandler(v -> reg.cancel().run());
+        ctx.request().connection().closeHandler(v -> reg.cancel().run());
+        String timeout = ctx.queryParams().get("timeoutSeconds");
+        if (timeout != null && timeout.matches("[0-9]+")) {
+            vertx.setTimer(Math.max(1, Long.parseLong(timeout)) * 1000, id -> {
+                reg.cancel().run();
+                if (!response.ended() && !response.closed()) response.end();
+            });
+        }
+    }
+
+    private void watchOverWebSocket(RoutingContext ctx, Resource r, long[] from, Predicate<ViewCache.Change> mine) {
+        Context context = vertx.getOrCreateContext();
+        // check the version before the upgrade, so a too-old one is a 410 the client can read
+        ViewCache.Registration probe = cache.watch(r.topic, from, context, batch -> {});
+        probe.cancel().run();
+        ctx.request().toWebSocket().onSuccess(ws -> {
+            ViewCache.Registration reg = cache.watch(r.topic, from, context, batch -> send(batch, mine, s -> ws.writeTextMessage(s.strip())));
+            send(reg.initial(), mine, s -> ws.writeTextMessage(s.strip()));
+            ws.closeHandler(v -> reg.cancel().run());
+        }).onFailure(err -> {
+            if (!ctx.response().ended()) ctx.response().setStatusCode(400).end();
+        });
+    }
+
+    private static void send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, Consumer<String> out) {
+        for (ViewCache.Change c : batch) if (mine.test(c)) out.accept(c.line() + "\n");
+    }
+
+    static void json(RoutingContext ctx, int code, JsonNode body) {
+        try {
+            ctx.response().setStatusCode(code).putHeader("content-type", "application/json").end(MAPPER.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Renders any failure of a route as a Kubernetes Status. */
+    public static void handleFailure(RoutingContext ctx) {
+        Throwable t = ctx.failure();
+        ObjectNode status;
+        if (t instanceof ApiException a) status = a.status();
+        else if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
+            status = Status.failure(ctx.statusCode(), ctx.statusCode() == 404 ? "NotFound" : "MethodNotAllowed",
+                    ctx.statusCode() == 404 ? "the server could not find the requested resource" : "method not allowed", null, null);
+        } else {
+            status = Status.failure(500, "InternalError", "Internal error occurred: " + (t == null ? "unknown" : t.toString()), null, null);
+            org.slf4j.LoggerFactory.getLogger(ReadApi.class).warn("request failed", t);
+        }
+        if (ctx.response().headWritten()) {
+            if (!ctx.response().ended()) ctx.response().end();
+            return;
+        }
+        json(ctx, status.path("code").asInt(500), status);
+    }
+}

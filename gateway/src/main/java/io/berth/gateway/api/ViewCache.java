@@ -1,0 +1,394 @@
+package io.berth.gateway.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.gateway.view.KubeObjects;
+import io.berth.schemas.Topic;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.*;
+import io.berth.schemas.serde.BerthSerdes;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.*;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The gateway's read side: the view topics consumed from the beginning by one plain consumer on its
+ * own thread (read_committed, no group), kept as rendered Kubernetes objects, with a bounded history
+ * of changes per topic for watch resumption. Watchers and read-your-writes waiters are fed from that
+ * thread onto their own Vert.x context; the event loop never touches Kafka.
+ *
+ * <p>Consistency: one lock guards the stores. The consumer applies a whole poll under it and takes the
+ * watcher snapshot under it, and a watch registers (replay or snapshot + subscribe) under it, so a
+ * watcher sees every change exactly once: either in its replay or in a later live batch.
+ */
+public final class ViewCache implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ViewCache.class);
+    public static final List<Topic<?>> TOPICS = List.of(Topics.NODES, Topics.WORKLOADS, Topics.TASKS, Topics.ENDPOINTS, Topics.EVENTS);
+
+    /** One change of one object, at its record's position; {@code object.metadata.resourceVersion} resumes after it. */
+    public record Change(int partition, long offset, String type, String kind, ObjectNode object, String line) {
+        public Change(int partition, long offset, String type, String kind, ObjectNode object) {
+            this(partition, offset, type, kind, object, eventLine(type, object));
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** {@code {"type":"ADDED","object":{…}}}, serialized once per change however many watchers get it. */
+    static String eventLine(String type, ObjectNode object) {
+        ObjectNode ev = MAPPER.createObjectNode().put("type", type);
+        ev.set("object", object);
+        try {
+            return MAPPER.writeValueAsString(ev);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The current state of one key: its rendered object (kind {@code Deployment}, {@code Pod}…) and the Avro value. */
+    public record Entry(String key, String kind, ObjectNode object, SpecificRecord value, int partition, long offset) {
+        public String namespace() {
+            return object.path("metadata").path("namespace").asText("");
+        }
+
+        public String name() {
+            return object.path("metadata").path("name").asText("");
+        }
+    }
+
+    /** What a watch starts with: the changes to send first, and how to stop it. */
+    public record Registration(List<Change> initial, Runnable cancel) {}
+
+    private final Properties props;
+    private final BerthSerdes serdes;
+    private final int historyLimit;
+    private final Map<String, Store> stores = new HashMap<>();
+    private final Map<String, NodeView> nodes = new HashMap<>();
+    private final Set<String> namespaces = new TreeSet<>(Set.of("default"));
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    private final class Store {
+        final Topic<?> topic;
+        final long[] position;
+        final long[] floor;
+        final LinkedHashMap<String, Entry> objects = new LinkedHashMap<>();
+        final ArrayDeque<Change> history = new ArrayDeque<>();
+        final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+        final List<Waiter> waiters = new ArrayList<>();
+
+        Store(Topic<?> topic, int partitions) {
+            this.topic = topic;
+            this.position = new long[partitions];
+            this.floor = new long[partitions];
+        }
+
+        void remember(Change c) {
+            history.addLast(c);
+            while (history.size() > historyLimit) {
+                Change old = history.removeFirst();
+                floor[old.partition] = Math.max(floor[old.partition], old.offset + 1);
+            }
+        }
+    }
+
+    private record Watcher(Context context, Consumer<List<Change>> sink, long[] from) {}
+
+    private record Waiter(String key, Predicate<Entry> done, Promise<Entry> promise, Context context) {}
+
+    public ViewCache(Properties consumerProps, BerthSerdes serdes, int historyLimit) {
+        this.props = consumerProps;
+        this.serdes = serdes;
+        this.historyLimit = historyLimit;
+    }
+
+    // ---- lifecycle ----
+
+    public void start() {
+        Properties p = new Properties();
+        p.putAll(props);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> all = new ArrayList<>();
+        for (Topic<?> t : TOPICS) {
+            int n = consumer.partitionsFor(t.name(), Duration.ofSeconds(30)).size();
+            stores.put(t.name(), new Store(t, n));
+            for (int i = 0; i < n; i++) all.add(new TopicPartition(t.name(), i));
+        }
+        consumer.assign(all);
+        consumer.seekToBeginning(all);
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(all);
+        Map<TopicPartition, Long> end = consumer.endOffsets(all);
+        begin.forEach((tp, o) -> {
+            Store s = stores.get(tp.topic());
+            s.floor[tp.partition()] = o;
+            s.position[tp.partition()] = o;
+        });
+        thread = new Thread(() -> loop(end), "gateway-view-cache");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Blocks (never call on the event loop) until the views present at start have been read. */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (consumer != null) consumer.wakeup();
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop(Map<TopicPartition, Long> end) {
+        try {
+            checkCaughtUp(end);
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                Map<Store, List<Change>> batches = new LinkedHashMap<>();
+                Map<Watcher, List<Change>> deliveries = new LinkedHashMap<>();
+                synchronized (this) {
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        Store s = stores.get(r.topic());
+                        Change c = apply(s, r);
+                        if (c != null) batches.computeIfAbsent(s, k -> new ArrayList<>()).add(c);
+                    }
+                    for (TopicPartition tp : consumer.assignment()) {
+                        Store s = stores.get(tp.topic());
+                        s.position[tp.partition()] = Math.max(s.position[tp.partition()], consumer.position(tp));
+                    }
+                    batches.forEach((s, batch) -> {
+                        for (Watcher w : s.watchers) deliveries.put(w, batch);
+                        settleWaiters(s, batch);
+                    });
+                }
+                deliveries.forEach((w, batch) -> w.context.runOnContext(v -> w.sink.accept(batch)));
+                if (caughtUp.getCount() > 0) checkCaughtUp(end);
+            }
+        } catch (WakeupException e) {
+            if (running) log.warn("view cache woken up unexpectedly");
+        } catch (Exception e) {
+            log.error("view cache stopped: {}", e.toString(), e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void checkCaughtUp(Map<TopicPartition, Long> end) {
+        synchronized (this) {
+            for (var e : end.entrySet()) {
+                if (stores.get(e.getKey().topic()).position[e.getKey().partition()] < e.getValue()) return;
+            }
+        }
+        caughtUp.countDown();
+    }
+
+    // ---- folding records ----
+
+    private Change apply(Store s, ConsumerRecord<String, byte[]> r) {
+        s.position[r.partition()] = Math.max(s.position[r.partition()], r.offset() + 1);
+        SpecificRecord value;
+        try {
+            value = r.value() == null ? null : (SpecificRecord) serdes.value(s.topic.valueClass()).deserialize(r.topic(), r.value());
+        } catch (RuntimeException e) {
+            log.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+            return null;
+        }
+        String rv = ResourceVersions.encode(s.position);
+        String key = value instanceof ClusterEvent e ? e.getUid() : r.key();
+        if (key == null) return null;
+        Entry before = s.objects.get(key);
+        if (value == null || (value instanceof WorkloadView w && w.getDeleted())) {
+            if (value == null && s.topic == Topics.NODES) nodes.remove(key);
+            if (before == null) return null;
+            s.objects.remove(key);
+            ObjectNode gone = before.object.deepCopy();
+            ((ObjectNode) gone.path("metadata")).put("resourceVersion", rv);
+            return record(s, new Change(r.partition(), r.offset(), "DELETED", before.kind, gone));
+        }
+        ObjectNode object = render(value);
+        String kind = object.path("kind").asText();
+        ((ObjectNode) object.path("metadata")).put("resourceVersion", rv);
+        s.objects.put(key, new Entry(key, kind, object, value, r.partition(), r.offset()));
+        String ns = object.path("metadata").path("namespace").asText("");
+        if (!ns.isEmpty()) namespaces.add(ns);
+        if (kind.equals("Namespace")) namespaces.add(object.path("metadata").path("name").asText());
+        return record(s, new Change(r.partition(), r.offset(), before == null ? "ADDED" : "MODIFIED", kind, object));
+    }
+
+    private Change record(Store s, Change c) {
+        s.remember(c);
+        return c;
+    }
+
+    private ObjectNode render(SpecificRecord value) {
+        if (value instanceof NodeView n) {
+            nodes.put(n.getNodeId(), n);
+            return KubeObjects.node(n);
+        }
+        if (value instanceof TaskView t) return KubeObjects.pod(t, nodes);
+        if (value instanceof ClusterEvent e) return KubeObjects.event(e);
+        if (value instanceof WorkloadView w) {
+            return switch (w.getKind()) {
+                case DEPLOYMENT -> KubeObjects.deployment(w);
+                case SERVICE -> KubeObjects.service(w);
+                case NAMESPACE -> KubeObjects.namespace(w.getName());
+                default -> minimal("BerthWorkload", w.getNamespace(), w.getName());
+            };
+        }
+        if (value instanceof EndpointsView e) return minimal("Endpoints", e.getNamespace(), e.getName());
+        return minimal("Unknown", "", "");
+    }
+
+    private static ObjectNode minimal(String kind, String ns, String name) {
+        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("apiVersion", "v1").put("kind", kind);
+        o.putObject("metadata").put("name", name).put("namespace", ns);
+        return o;
+    }
+
+    // ---- reads ----
+
+    /** The current objects of one kind (all namespaces when {@code namespace} is null) and the topic's position. */
+    public synchronized Snapshot list(Topic<?> topic, String kind, String namespace) {
+        Store s = stores.get(topic.name());
+        List<Entry> items = new ArrayList<>();
+        for (Entry e : s.objects.values()) {
+            if (e.kind.equals(kind) && (namespace == null || namespace.equals(e.namespace()))) items.add(e);
+        }
+        return new Snapshot(items, ResourceVersions.encode(s.position));
+    }
+
+    public record Snapshot(List<Entry> items, String resourceVersion) {}
+
+    public synchronized Optional<Entry> get(Topic<?> topic, String kind, String namespace, String name) {
+        for (Entry e : stores.get(topic.name()).objects.values()) {
+            if (e.kind.equals(kind) && e.name().equals(name) && (namespace == null || namespace.equals(e.namespace()))) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public synchronized Optional<Entry> byKey(Topic<?> topic, String key) {
+        return Optional.ofNullable(stores.get(topic.name()).objects.get(key));
+    }
+
+    public synchronized List<String> namespaces() {
+        return List.copyOf(namespaces);
+    }
+
+    public synchronized long[] position(Topic<?> topic) {
+        return stores.get(topic.name()).position.clone();
+    }
+
+    public int partitions(Topic<?> topic) {
+        return stores.get(topic.name()).position.length;
+    }
+
+    // ---- watches ----
+
+    /**
+     * Starts a watch on a topic: from a position (replay the history past it, then live; 410 when the
+     * history no longer reaches back that far) or, without one, synthetic ADDED for the current objects
+     * then live. {@code sink} runs on {@code context}, one call per batch, in order.
+     */
+    public synchronized Registration watch(Topic<?> topic, long[] from, Context context, Consumer<List<Change>> sink) {
+        Store s = stores.get(topic.name());
+        List<Change> initial = new ArrayList<>();
+        long[] liveFrom;
+        if (from != null) {
+            for (int p = 0; p < from.length; p++) {
+                if (from[p] < s.floor[p]) {
+                    throw Status.expired("too old resource version: " + ResourceVersions.encode(from) + " ("
+                            + ResourceVersions.encode(s.floor) + ")");
+                }
+            }
+            for (Change c : s.history) if (c.offset >= from[c.partition]) initial.add(c);
+            liveFrom = from.clone();
+        } else {
+            for (Entry e : s.objects.values()) initial.add(new Change(e.partition, e.offset, "ADDED", e.kind, e.object));
+            liveFrom = s.position.clone();
+        }
+        boolean ahead = false;
+        for (int p = 0; p < liveFrom.length; p++) ahead |= liveFrom[p] > s.position[p];
+        long[] filterFrom = ahead ? liveFrom : null;
+        Watcher w = new Watcher(context, filterFrom == null ? sink
+                : batch -> sink.accept(batch.stream().filter(c -> c.offset >= filterFrom[c.partition]).toList()), filterFrom);
+        s.watchers.add(w);
+        return new Registration(initial, () -> s.watchers.remove(w));
+    }
+
+    public int watcherCount() {
+        int n = 0;
+        for (Store s : stores.values()) n += s.watchers.size();
+        return n;
+    }
+
+    // ---- read-your-writes ----
+
+    /**
+     * Completes (on {@code context}) with the entry of {@code key} once {@code done} holds for it (null
+     * entry = absent), or fails after {@code timeoutMs}.
+     */
+    public Future<Entry> await(Topic<?> topic, String key, Predicate<Entry> done, Context context, long timeoutMs) {
+        Promise<Entry> promise = Promise.promise();
+        Waiter w = new Waiter(key, done, promise, context);
+        Store s = stores.get(topic.name());
+        synchronized (this) {
+            Entry now = s.objects.get(key);
+            if (done.test(now)) return Future.succeededFuture(now);
+            s.waiters.add(w);
+        }
+        long timer = context.owner().setTimer(timeoutMs, id -> {
+            boolean removed;
+            synchronized (this) {
+                removed = s.waiters.remove(w);
+            }
+            if (removed) promise.tryFail(new java.util.concurrent.TimeoutException("timed out waiting for " + key));
+        });
+        return promise.future().onComplete(ar -> context.owner().cancelTimer(timer));
+    }
+
+    private void settleWaiters(Store s, List<Change> batch) {
+        if (s.waiters.isEmpty()) return;
+        for (Iterator<Waiter> it = s.waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            Entry now = s.objects.get(w.key);
+            if (w.done.test(now)) {
+                it.remove();
+                w.context.runOnContext(v -> w.promise.tryComplete(now));
+            }
+        }
+    }
+}

@@ -1,0 +1,388 @@
+package io.berth.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.gateway.manifest.Intents;
+import io.berth.gateway.manifest.ManifestOptions;
+import io.berth.gateway.manifest.ManifestParser;
+import io.berth.gateway.manifest.ManifestProblem;
+import io.berth.gateway.manifest.ManifestResult;
+import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.*;
+import io.berth.schemas.serde.BerthSerdes;
+import io.berth.schemas.service.BerthConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Writes are intents: validate with the manifest parser, append to {@code berth.intents} (idempotent,
+ * acks=all), then — unless {@code ?wait=false} — answer once the view shows the change
+ * (read-your-writes). The wait is a predicate over the view entry, checked by the {@link ViewCache}.
+ */
+public final class WriteApi implements AutoCloseable {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern RESOURCE = Pattern.compile("(\\w+) \"([^\"]*)\"");
+    private final Vertx vertx;
+    private final ViewCache cache;
+    private final KafkaProducer<String, Intent> producer;
+    private final long waitMs;
+
+    public WriteApi(Vertx vertx, ViewCache cache, BerthConfig config, SchemaRegistryClient registry) {
+        this.vertx = vertx;
+        this.cache = cache;
+        this.waitMs = config.getLong("gateway-write-wait-ms", 10_000);
+        Properties p = config.clientProps("berth-gateway-intents");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new BerthSerdes(registry).value(Intent.class).serializer());
+        producer.partitionsFor(Topics.INTENTS.name()); // fetch metadata now, so send() never blocks the event loop
+    }
+
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create().setBodyLimit(4 << 20);
+        router.post("/apis/berth.io/v1/apply").handler(body).handler(this::handleApply);
+        router.post("/apis/berth.io/v1/nodes/:name/drain").handler(body).handler(this::handleDrain);
+        router.patch("/api/v1/nodes/:name").handler(body).handler(this::handleNodePatch);
+        router.get("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(this::handleGetScale);
+        router.put("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
+        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS)) {
+            String base = r.prefix() + "/namespaces/:ns/" + r.plural;
+            router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
+            router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
+            router.patch(base + "/:name").handler(body).handler(ctx -> handlePatch(ctx, r));
+            router.delete(base + "/:name").handler(ctx -> handleDelete(ctx, r));
+        }
+        router.post("/api/v1/namespaces").handler(body).handler(this::handleCreateNamespace);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    // ---- handlers ----
+
+    private void handleApply(RoutingContext ctx) {
+        ManifestResult parsed = parse(ctx, ctx.body().asString(), ctx.queryParams().get("namespace"), false);
+        List<Future<JsonNode>> results = new ArrayList<>();
+        for (Intent i : parsed.intents()) results.add(applyOne(ctx, i).map(Outcome::body));
+        Future.join(results).onComplete(ar -> {
+            ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", "List").put("apiVersion", "v1");
+            list.putObject("metadata").put("resourceVersion", "");
+            ArrayNode items = list.putArray("items");
+            for (Future<JsonNode> f : results) items.add(f.succeeded() ? f.result() : failureBody(f.cause()));
+            ReadApi.json(ctx, waits(ctx) ? 200 : 202, list);
+        });
+    }
+
+    private void handleCreate(RoutingContext ctx, Resource r) {
+        String ns = ctx.pathParam("ns");
+        Intent i = single(parse(ctx, ctx.body().asString(), ns, true), r);
+        if (existing(r, ns, i.getName()) != null) throw Status.alreadyExists(r.qualified(), i.getName());
+        respond(ctx, applyOne(ctx, i));
+    }
+
+    private void handleCreateNamespace(RoutingContext ctx) {
+        ManifestResult parsed = parse(ctx, ctx.body().asString(), null, false);
+        if (parsed.intents().size() != 1 || parsed.intents().get(0).getKind() != ResourceKind.NAMESPACE) {
+            throw Status.badRequest("the body must be one v1 Namespace");
+        }
+        Intent i = parsed.intents().get(0);
+        if (cache.namespaces().contains(i.getName())) throw Status.alreadyExists("namespaces", i.getName());
+        respond(ctx, applyOne(ctx, i));
+    }
+
+    private void handleReplace(RoutingContext ctx, Resource r) {
+        String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
+        String text = ctx.body().asString();
+        Intent i = single(parse(ctx, text, ns, true), r);
+        if (!i.getName().equals(name)) {
+            throw Status.badRequest("the name of the object (" + i.getName() + ") does not match the name on the URL (" + name + ")");
+        }
+        checkResourceVersion(r, ns, name, firstDocument(text).path("metadata").path("resourceVersion").asText(""));
+        respond(ctx, applyOne(ctx, i));
+    }
+
+    /** apply-patch+yaml is a full manifest; a merge patch is merged into the current object first. Both then apply. */
+    private void handlePatch(RoutingContext ctx, Resource r) {
+        String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
+        String type = String.valueOf(ctx.request().getHeader("content-type"));
+        JsonNode patch = firstDocument(ctx.body().asString());
+        String manifest;
+        if (type.contains("apply-patch")) {
+            manifest = ctx.body().asString();
+        } else {
+            ViewCache.Entry e = existing(r, ns, name);
+            if (e == null) throw Status.notFound(r.qualified(), name);
+            ObjectNode merged = e.object().deepCopy();
+            merged.remove("status");
+            mergePatch(merged, patch);
+            manifest = merged.toString();
+        }
+        checkResourceVersion(r, ns, name, patch.path("metadata").path("resourceVersion").asText(""));
+        Intent i = single(parse(ctx, manifest, ns, true), r);
+        respond(ctx, applyOne(ctx, i));
+    }
+
+    private void handleDelete(RoutingContext ctx, Resource r) {
+        String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
+        ViewCache.Entry e = existing(r, ns, name);
+        if (e == null) throw Status.notFound(r.qualified(), name);
+        Intent i = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, name);
+        Predicate<ViewCache.Entry> gone = now -> now == null || now.object().path("metadata").has("deletionTimestamp");
+        Future<Outcome> f = produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
+                : cache.await(r.topic, e.key(), gone, vertx.getOrCreateContext(), waitMs)
+                .map(now -> {
+                    ObjectNode s = Status.success(r.qualified() + " \"" + name + "\" deleted");
+                    s.putObject("details").put("name", name).put("kind", r.plural).put("uid", e.object().path("metadata").path("uid").asText());
+                    return new Outcome(200, s);
+                }).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
+        respond(ctx, f);
+    }
+
+    private void handleGetScale(RoutingContext ctx) {
+        String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
+        ViewCache.Entry e = existing(Resource.DEPLOYMENTS, ns, name);
+        if (e == null) throw Status.notFound("deployments.apps", name);
+        ReadApi.json(ctx, 200, scale(e));
+    }
+
+    private void handlePutScale(RoutingContext ctx) {
+        String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
+        ViewCache.Entry e = existing(Resource.DEPLOYMENTS, ns, name);
+        if (e == null) throw Status.notFound("deployments.apps", name);
+        JsonNode body = firstDocument(ctx.body().asString());
+        JsonNode replicas = body.path("spec").path("replicas");
+        if (!replicas.isInt() || replicas.asInt() < 0) {
+            throw Status.invalid("Scale", name, List.of(new ManifestProblem("", 1, "", "spec.replicas",
+                    "Invalid value: " + replicas + ": must be greater than or equal to 0")));
+        }
+        checkResourceVersion(Resource.DEPLOYMENTS, ns, name, body.path("metadata").path("resourceVersion").asText(""));
+        int n = replicas.asInt();
+        Intent i = Intents.forActor(actor(ctx)).scale(ns, name, n);
+        long[] before = cache.position(Topics.WORKLOADS);
+        Predicate<ViewCache.Entry> applied = now -> now != null && (stamped(now, i)
+                || (unstamped(now) && newer(now, before) && now.object().path("spec").path("replicas").asInt(-1) == n));
+        respond(ctx, produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
+                : cache.await(Topics.WORKLOADS, Intents.key(i), applied, vertx.getOrCreateContext(), waitMs)
+                .map(now -> new Outcome(200, scale(now))).recover(err -> Future.succeededFuture(timedOut(ctx, i, md)))));
+    }
+
+    private void handleNodePatch(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        ViewCache.Entry e = cache.get(Topics.NODES, "Node", null, name).orElseThrow(() -> Status.notFound("nodes", name));
+        JsonNode unschedulable = firstDocument(ctx.body().asString()).path("spec").path("unschedulable");
+        if (!unschedulable.isBoolean()) {
+            throw Status.invalid("Node", name, List.of(new ManifestProblem("", 1, "", "spec.unschedulable",
+                    "Invalid value: " + unschedulable + ": Berth patches only spec.unschedulable (true or false)")));
+        }
+        boolean cordon = unschedulable.asBoolean();
+        Intent i = nodeIntent(ctx, cordon ? IntentAction.CORDON : IntentAction.UNCORDON, e.key());
+        Predicate<ViewCache.Entry> applied = now -> now != null && now.object().path("spec").path("unschedulable").asBoolean() == cordon;
+        respond(ctx, produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
+                : cache.await(Topics.NODES, e.key(), applied, vertx.getOrCreateContext(), waitMs)
+                .map(now -> new Outcome(200, now.object())).recover(err -> Future.succeededFuture(timedOut(ctx, i, md)))));
+    }
+
+    private void handleDrain(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        ViewCache.Entry e = cache.get(Topics.NODES, "Node", null, name).orElseThrow(() -> Status.notFound("nodes", name));
+        Intent i = nodeIntent(ctx, IntentAction.DRAIN, e.key());
+        respond(ctx, produce(i).map(md -> new Outcome(202, receipt(i, md).body())));
+    }
+
+    // ---- applying one intent ----
+
+    record Outcome(int code, JsonNode body) {}
+
+    /** Produces the intent and, unless {@code wait=false}, waits for the workload view to show it. */
+    private Future<Outcome> applyOne(RoutingContext ctx, Intent i) {
+        String key = Intents.key(i);
+        ViewCache.Entry before = cache.byKey(Topics.WORKLOADS, key).orElse(null);
+        long[] position = cache.position(Topics.WORKLOADS);
+        long beforeGeneration = before == null ? -1 : ((WorkloadView) before.value()).getGeneration();
+        Predicate<ViewCache.Entry> applied = now -> now != null && (stamped(now, i) || (unstamped(now) && newer(now, position)
+                && (i.getKind() != ResourceKind.DEPLOYMENT || ((WorkloadView) now.value()).getGeneration() > beforeGeneration)));
+        int code = before == null ? 201 : 200;
+        return produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
+                : cache.await(Topics.WORKLOADS, key, applied, vertx.getOrCreateContext(), waitMs)
+                .map(now -> new Outcome(code, resultObject(i, now))).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
+    }
+
+    /** The object to answer with: the rendered view, or for pods and namespaces (whose view is elsewhere) their identity. */
+    private static JsonNode resultObject(Intent i, ViewCache.Entry now) {
+        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.SERVICE || i.getKind() == ResourceKind.NAMESPACE) {
+            return now.object();
+        }
+        ObjectNode o = ReadApi.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+        o.putObject("metadata").put("name", i.getName()).put("namespace", i.getNamespace())
+                .put("resourceVersion", now.object().path("metadata").path("resourceVersion").asText());
+        return o;
+    }
+
+    private static boolean stamped(ViewCache.Entry e, Intent i) {
+        return e.value() instanceof WorkloadView w && i.getIntentId().equals(w.getLastIntentId());
+    }
+
+    /** Until state-streams stamps lastIntentId, a newer record of the key is taken as the intent applied. */
+    private static boolean unstamped(ViewCache.Entry e) {
+        return !(e.value() instanceof WorkloadView w) || w.getLastIntentId() == null || w.getLastIntentId().isEmpty();
+    }
+
+    private static boolean newer(ViewCache.Entry e, long[] position) {
+        return e.offset() >= position[e.partition()];
+    }
+
+    private Future<RecordMetadata> produce(Intent i) {
+        Context context = vertx.getOrCreateContext();
+        Promise<RecordMetadata> promise = Promise.promise();
+        producer.send(new ProducerRecord<>(Topics.INTENTS.name(), Intents.key(i), i), (md, err) -> context.runOnContext(v -> {
+            if (err != null) promise.fail(err);
+            else promise.complete(md);
+        }));
+        return promise.future();
+    }
+
+    private static Outcome receipt(Intent i, RecordMetadata md) {
+        ObjectNode o = ReadApi.MAPPER.createObjectNode().put("kind", "IntentReceipt").put("apiVersion", "berth.io/v1")
+                .put("intentId", i.getIntentId()).put("action", i.getAction().name()).put("key", Intents.key(i))
+                .put("partition", md.partition()).put("offset", md.offset());
+        return new Outcome(202, o);
+    }
+
+    private static Outcome timedOut(RoutingContext ctx, Intent i, RecordMetadata md) {
+        ctx.response().headers().add("Warning", "299 - \"accepted but not yet applied: timed out waiting for " + Intents.key(i) + "\"");
+        return receipt(i, md);
+    }
+
+    // ---- helpers ----
+
+    private ManifestResult parse(RoutingContext ctx, String text, String namespace, boolean enforce) {
+        String validation = String.valueOf(ctx.queryParams().get("fieldValidation"));
+        ManifestOptions o = ManifestOptions.defaults().withStrict(validation.equalsIgnoreCase("Strict"))
+                .withNamespace(namespace == null ? "default" : namespace, enforce && namespace != null).withActor(actor(ctx));
+        ManifestResult r = new ManifestParser(o).parse("", text == null ? "" : text);
+        if (!r.ok()) {
+            String kind = null, name = null;
+            Matcher m = RESOURCE.matcher(r.errors().get(0).resource());
+            if (m.find()) {
+                kind = m.group(1);
+                name = m.group(2);
+            }
+            throw Status.invalid(kind, name, r.errors());
+        }
+        if (!validation.equalsIgnoreCase("Ignore")) {
+            for (ManifestProblem w : r.warnings()) {
+                ctx.response().headers().add("Warning", "299 - \"" + w.message().replace("\"", "\\\"") + "\"");
+            }
+        }
+        return r;
+    }
+
+    private static Intent single(ManifestResult r, Resource expected) {
+        if (r.intents().size() != 1) throw Status.badRequest("expected exactly one object, got " + r.intents().size());
+        Intent i = r.intents().get(0);
+        if (i.getKind() != expected.berthKind) {
+            throw Status.badRequest("the body is a " + i.getKind().name().toLowerCase() + ", but the URL names " + expected.plural);
+        }
+        return i;
+    }
+
+    private ViewCache.Entry existing(Resource r, String ns, String name) {
+        return cache.get(r.topic, r.kind, ns, name).orElse(null);
+    }
+
+    /** Kubernetes' optimistic concurrency: a given resourceVersion must be the current one. */
+    private void checkResourceVersion(Resource r, String ns, String name, String given) {
+        if (given.isEmpty()) return;
+        ViewCache.Entry e = existing(r, ns, name);
+        if (e == null) throw Status.notFound(r.qualified(), name);
+        if (!given.equals(e.object().path("metadata").path("resourceVersion").asText())) {
+            throw Status.conflict(r.qualified(), name, "the object has been modified; please apply your changes to the latest version and try again");
+        }
+    }
+
+    private static JsonNode firstDocument(String text) {
+        try {
+            JsonNode n = YAML.readTree(text == null ? "" : text);
+            return n == null ? ReadApi.MAPPER.createObjectNode() : n;
+        } catch (Exception e) {
+            throw Status.badRequest("cannot parse the body: " + e.getMessage());
+        }
+    }
+
+    /** RFC 7386 JSON merge patch. */
+    static void mergePatch(ObjectNode target, JsonNode patch) {
+        if (!patch.isObject()) return;
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getValue().isNull()) target.remove(f.getKey());
+            else if (f.getValue().isObject() && target.get(f.getKey()) instanceof ObjectNode child) mergePatch(child, f.getValue());
+            else target.set(f.getKey(), f.getValue());
+        }
+    }
+
+    private Intent nodeIntent(RoutingContext ctx, IntentAction action, String nodeId) {
+        return Intent.newBuilder().setIntentId(java.util.UUID.randomUUID().toString()).setAction(action)
+                .setKind(ResourceKind.NODE).setNamespace("").setName(nodeId).setActor(actor(ctx))
+                .setTimestamp(System.currentTimeMillis()).build();
+    }
+
+    private static ObjectNode scale(ViewCache.Entry e) {
+        JsonNode d = e.object();
+        ObjectNode s = ReadApi.MAPPER.createObjectNode().put("kind", "Scale").put("apiVersion", "autoscaling/v1");
+        s.putObject("metadata").put("name", d.path("metadata").path("name").asText())
+                .put("namespace", d.path("metadata").path("namespace").asText())
+                .put("uid", d.path("metadata").path("uid").asText())
+                .put("resourceVersion", d.path("metadata").path("resourceVersion").asText())
+                .put("creationTimestamp", d.path("metadata").path("creationTimestamp").asText());
+        s.putObject("spec").put("replicas", d.path("spec").path("replicas").asInt());
+        StringBuilder selector = new StringBuilder();
+        d.path("spec").path("selector").path("matchLabels").fields()
+                .forEachRemaining(f -> selector.append(selector.length() > 0 ? "," : "").append(f.getKey()).append('=').append(f.getValue().asText()));
+        s.putObject("status").put("replicas", d.path("status").path("replicas").asInt()).put("selector", selector.toString());
+        return s;
+    }
+
+    private static boolean waits(RoutingContext ctx) {
+        return !"false".equals(ctx.queryParams().get("wait"));
+    }
+
+    private static String actor(RoutingContext ctx) {
+        String user = ctx.request().getHeader("X-Berth-User");
+        return "api:" + (user == null || user.isBlank() ? "anonymous" : user);
+    }
+
+    private static JsonNode failureBody(Throwable t) {
+        return t instanceof ApiException a ? a.status() : Status.failure(500, "InternalError", t.toString(), null, null);
+    }
+
+    private static void respond(RoutingContext ctx, Future<Outcome> f) {
+        f.onSuccess(o -> ReadApi.json(ctx, o.code(), o.body())).onFailure(ctx::fail);
+    }
+}
