@@ -1,5 +1,6 @@
 package io.berth.ops.kubectl;
 
+import io.berth.gateway.manifest.Intents;
 import io.berth.gateway.manifest.ManifestOptions;
 import io.berth.gateway.manifest.ManifestParser;
 import io.berth.gateway.manifest.ManifestProblem;
@@ -95,83 +96,76 @@ public final class ApplyCommand extends KubectlCommand {
 
     /**
      * Sends every file as it is (multi-document YAML or JSON) to {@code POST /apis/berth.io/v1/apply}
-     * ({@code ?fieldValidation=Strict} when strict) and prints the gateway's verdict per object, as kubectl:
-     * {@code deployment.apps/web created|configured|unchanged}. With {@code -n} the documents naming no
-     * namespace get it before sending.
+     * ({@code ?fieldValidation=Strict} when strict, {@code ?namespace=} with {@code -n}) and prints, per
+     * object, what kubectl prints: {@code deployment.apps/web created}, {@code configured} when the gateway
+     * already served it, {@code unchanged} when its resourceVersion did not move. A Status among the
+     * results is printed as kubectl prints server errors, and the exit code is 1.
      */
     private int viaGateway(Gateway gw, ManifestResult parsed) {
         boolean isStrict = strict || !"warn".equalsIgnoreCase(validate);
         java.util.Set<String> warned = new java.util.HashSet<>();
         parsed.warnings().forEach(w -> warned.add(w.message()));
-        String path = Gateway.APPLY + Gateway.query(Gateway.params("fieldValidation", isStrict ? "Strict" : "Warn"));
+        java.util.Map<String, String> before = new java.util.HashMap<>(); // ns/kind/name -> resourceVersion, for objects that exist
+        for (Intent i : parsed.intents()) {
+            String rv = resourceVersion(gw, i);
+            if (rv != null) before.put(Intents.key(i), rv);
+        }
+        String path = Gateway.APPLY + Gateway.query(Gateway.params("fieldValidation", isStrict ? "Strict" : "Warn", "namespace", namespace));
+        int exit = 0;
         for (ManifestFiles.Source s : ManifestFiles.read(files, stdin)) {
-            String body = namespace == null ? s.text() : withNamespace(s.text(), namespace);
-            Gateway.Response r = gw.call("POST", path, body, "application/yaml");
+            Gateway.Response r = gw.call("POST", path, s.text(), "application/yaml");
             for (String w : r.warnings()) {
                 if (warned.stream().noneMatch(w::contains)) err().println("Warning: " + w);
             }
-            for (String line : results(r.body())) out().println(line);
+            com.fasterxml.jackson.databind.JsonNode items = r.body() == null ? null : r.body().path("items");
+            if (items == null || !items.isArray()) continue;
+            for (com.fasterxml.jackson.databind.JsonNode item : items) {
+                if (item.path("kind").asText().equals("Status") && item.path("status").asText().equals("Failure")) {
+                    err().println(Gateway.error(item.path("code").asInt(), item, null).getMessage());
+                    exit = 1;
+                    continue;
+                }
+                out().println(result(item, before));
+            }
             out().flush();
             err().flush();
         }
-        return 0;
+        return exit;
     }
 
-    /** {@code deployment.apps/web created} lines from the apply endpoint's List of results (tolerant of its exact shape). */
-    static List<String> results(com.fasterxml.jackson.databind.JsonNode body) {
-        List<String> lines = new java.util.ArrayList<>();
-        if (body == null) return lines;
-        com.fasterxml.jackson.databind.JsonNode items = body.isArray() ? body : body.has("items") ? body.path("items") : null;
-        if (items == null) {
-            lines.add(result(body));
-            return lines;
-        }
-        for (com.fasterxml.jackson.databind.JsonNode item : items) lines.add(result(item));
-        return lines;
-    }
-
-    private static String result(com.fasterxml.jackson.databind.JsonNode item) {
-        com.fasterxml.jackson.databind.JsonNode obj = item.has("object") ? item.path("object") : item;
-        String kind = item.path("kind").asText("");
-        if (kind.isEmpty() || kind.equals("ApplyResult") || kind.equals("Status")) kind = obj.path("kind").asText(kind);
-        String name = item.path("name").asText(obj.path("metadata").path("name").asText(""));
-        String verdict = "";
-        for (String f : new String[]{"operation", "result", "action", "outcome"}) {
-            if (item.path(f).isTextual()) {
-                verdict = item.path(f).asText();
-                break;
-            }
-        }
-        if (verdict.isEmpty()) verdict = obj.path("metadata").path("annotations").path("berth.io/apply-result").asText("configured");
-        verdict = verdict.toLowerCase(java.util.Locale.ROOT);
-        ResourceTypes.Resource r = ResourceTypes.ofKind(kind);
-        return (r == null ? kind.toLowerCase(java.util.Locale.ROOT) : r.printed()) + "/" + name + " " + verdict;
-    }
-
-    /** The documents with {@code metadata.namespace} set where absent (cluster-scoped kinds untouched), as JSON documents. */
-    static String withNamespace(String text, String ns) {
+    /** The served resourceVersion of the object an intent names, or null when the gateway does not have it. */
+    private String resourceVersion(Gateway gw, Intent i) {
+        ResourceTypes.Resource r = ResourceTypes.resource(i.getKind().name());
+        if (r == null) return null;
         try {
-            com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-            StringBuilder out = new StringBuilder();
-            try (com.fasterxml.jackson.databind.MappingIterator<com.fasterxml.jackson.databind.JsonNode> docs =
-                         yaml.readerFor(com.fasterxml.jackson.databind.JsonNode.class).readValues(text)) {
-                while (docs.hasNext()) {
-                    com.fasterxml.jackson.databind.JsonNode d = docs.next();
-                    if (d == null || d.isNull() || d.isMissingNode()) continue;
-                    if (d.isObject() && !d.path("kind").asText().equals("Namespace") && !d.path("kind").asText().equals("Node")) {
-                        com.fasterxml.jackson.databind.node.ObjectNode meta = d.has("metadata") && d.get("metadata").isObject()
-                                ? (com.fasterxml.jackson.databind.node.ObjectNode) d.get("metadata")
-                                : ((com.fasterxml.jackson.databind.node.ObjectNode) d).putObject("metadata");
-                        if (!meta.hasNonNull("namespace")) meta.put("namespace", ns);
-                    }
-                    if (out.length() > 0) out.append("---\n");
-                    out.append(d).append('\n');
-                }
-            }
-            return out.toString();
-        } catch (java.io.IOException e) {
-            return text; // the client-side parse already accepted it; let the server judge
+            com.fasterxml.jackson.databind.JsonNode o = gw.get(Gateway.item(r.plural(), r.namespaced() ? i.getNamespace() : null, i.getName()));
+            return o.path("metadata").path("resourceVersion").asText("");
+        } catch (Gateway.ApiException e) {
+            if (e.code == 0) throw e;
+            return null;
         }
+    }
+
+    /** {@code deployment.apps/web created|configured|unchanged} for one result (the applied object, or a receipt with wait=false). */
+    static String result(com.fasterxml.jackson.databind.JsonNode item, java.util.Map<String, String> before) {
+        com.fasterxml.jackson.databind.JsonNode meta = item.path("metadata");
+        String kind = item.path("kind").asText("");
+        String name = meta.path("name").asText("");
+        String ns = meta.path("namespace").asText("");
+        if (kind.equals("IntentReceipt")) { // answered before it was applied: key is ns/kind/name
+            String[] key = item.path("key").asText("//").split("/", 3);
+            ns = key[0];
+            kind = key.length > 1 ? key[1] : "";
+            name = key.length > 2 ? key[2] : "";
+        }
+        ResourceTypes.Resource r = ResourceTypes.ofKind(kind);
+        String lower = r == null ? kind.toLowerCase(java.util.Locale.ROOT) : r.singular();
+        String key = (r == null || r.namespaced() ? ns : "") + "/" + lower + "/" + name;
+        String verdict;
+        if (!before.containsKey(key)) verdict = "created";
+        else if (!meta.path("resourceVersion").asText("").isEmpty() && meta.path("resourceVersion").asText().equals(before.get(key))) verdict = "unchanged";
+        else verdict = "configured";
+        return (r == null ? lower : r.printed()) + "/" + name + " " + verdict;
     }
 
     private ManifestResult parse() {

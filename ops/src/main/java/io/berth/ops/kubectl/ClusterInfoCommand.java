@@ -24,9 +24,14 @@ public final class ClusterInfoCommand extends KubectlCommand {
             return fail(e);
         }
         out().println("Berth control plane is running at " + gw.server());
+        // the gateway's /version may name them; else the running launcher's state does (when it is this gateway)
+        java.util.Properties launcher = ConnectionOptions.read(ConnectionOptions.stateDir(System.getenv(), System.getProperty("user.home")));
+        boolean same = gw.server().equals(launcher.getProperty("gateway.url", "").replaceAll("/$", ""));
         String registry = first(version, "registryUrl", "registry", "schemaRegistryUrl");
+        if (registry == null && same) registry = launcher.getProperty("registry.url");
         if (registry != null) out().println("Schema registry is running at " + registry);
         String kafka = first(version, "bootstrapServers", "kafka", "kafkaBootstrapServers");
+        if (kafka == null && same) kafka = launcher.getProperty("bootstrap.servers");
         if (kafka != null) out().println("Kafka bootstrap servers are at " + kafka);
         out().println();
         out().println("To further debug and diagnose cluster problems, use 'berth status'.");

@@ -37,7 +37,8 @@ public final class ScaleCommand extends KubectlCommand {
         if (!connection.direct()) {
             try {
                 String path = Gateway.item("deployments", namespace, name) + "/scale";
-                gateway().call("PATCH", path, "{\"spec\":{\"replicas\":" + replicas + "}}", "application/merge-patch+json");
+                gateway().call("PUT", path, "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"spec\":{\"replicas\":" + replicas + "}}",
+                        "application/json");
             } catch (Gateway.ApiException e) {
                 return fail(e);
             }
