@@ -52,8 +52,10 @@ public final class ApplyCommand extends KubectlCommand {
     @Override
     public Integer call() {
         ManifestResult result;
+        List<ManifestFiles.Source> sources;
         try {
-            result = parse();
+            sources = ManifestFiles.read(files, stdin);
+            result = parse(sources);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             return fail(e.getMessage());
         }
@@ -70,7 +72,7 @@ public final class ApplyCommand extends KubectlCommand {
         }
         if (!connection.direct()) {
             try {
-                return viaGateway(gateway(), result);
+                return viaGateway(gateway(), result, sources);
             } catch (Gateway.ApiException e) {
                 return fail(e);
             }
@@ -101,7 +103,7 @@ public final class ApplyCommand extends KubectlCommand {
      * already served it, {@code unchanged} when its resourceVersion did not move. A Status among the
      * results is printed as kubectl prints server errors, and the exit code is 1.
      */
-    private int viaGateway(Gateway gw, ManifestResult parsed) {
+    private int viaGateway(Gateway gw, ManifestResult parsed, List<ManifestFiles.Source> sources) {
         boolean isStrict = strict || !"warn".equalsIgnoreCase(validate);
         java.util.Set<String> warned = new java.util.HashSet<>();
         parsed.warnings().forEach(w -> warned.add(w.message()));
@@ -112,7 +114,7 @@ public final class ApplyCommand extends KubectlCommand {
         }
         String path = Gateway.APPLY + Gateway.query(Gateway.params("fieldValidation", isStrict ? "Strict" : "Warn", "namespace", namespace));
         int exit = 0;
-        for (ManifestFiles.Source s : ManifestFiles.read(files, stdin)) {
+        for (ManifestFiles.Source s : sources) {
             Gateway.Response r = gw.call("POST", path, s.text(), "application/yaml");
             for (String w : r.warnings()) {
                 if (warned.stream().noneMatch(w::contains)) err().println("Warning: " + w);
@@ -168,13 +170,13 @@ public final class ApplyCommand extends KubectlCommand {
         return (r == null ? lower : r.printed()) + "/" + name + " " + verdict;
     }
 
-    private ManifestResult parse() {
+    private ManifestResult parse(List<ManifestFiles.Source> sources) {
         ManifestOptions options = ManifestOptions.defaults().withStrict(strict || !"warn".equalsIgnoreCase(validate)).withActor(actor())
                 .withClock(clock, () -> UUID.randomUUID().toString())
                 .withNamespace(namespace == null ? "default" : namespace, namespace != null);
         ManifestParser parser = new ManifestParser(options);
         ManifestResult all = ManifestResult.empty();
-        for (ManifestFiles.Source s : ManifestFiles.read(files, stdin)) all = all.plus(parser.parse(s.name(), s.text()));
+        for (ManifestFiles.Source s : sources) all = all.plus(parser.parse(s.name(), s.text()));
         return all;
     }
 
