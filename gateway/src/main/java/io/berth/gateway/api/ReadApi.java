@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.gateway.view.KubeObjects;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
@@ -55,14 +56,20 @@ public final class ReadApi {
         }
         Predicate<JsonNode> filter = filter(ctx);
         ViewCache.Snapshot snap = cache.list(r.topic, r.kind, namespace);
-        ObjectNode list = MAPPER.createObjectNode().put("kind", r.kind + "List").put("apiVersion", r.apiVersion);
-        list.putObject("metadata").put("resourceVersion", snap.resourceVersion());
-        ArrayNode items = list.putArray("items");
-        snap.items().stream().map(ViewCache.Entry::object).filter(filter)
-                .sorted(Comparator.comparing((ObjectNode o) -> o.path("metadata").path("namespace").asText(""))
-                        .thenComparing(o -> o.path("metadata").path("name").asText()))
-                .forEach(items::add);
-        json(ctx, 200, list);
+        // objects are serialized once, when their record is read; a list only concatenates them
+        Buffer out = Buffer.buffer(64 + snap.items().size() * 1024);
+        out.appendString("{\"kind\":\"" + r.kind + "List\",\"apiVersion\":\"" + r.apiVersion
+                + "\",\"metadata\":{\"resourceVersion\":\"" + snap.resourceVersion() + "\"},\"items\":[");
+        boolean[] first = {true};
+        snap.items().stream().filter(e -> filter.test(e.object()))
+                .sorted(Comparator.comparing(ViewCache.Entry::namespace).thenComparing(ViewCache.Entry::name))
+                .forEach(e -> {
+                    if (!first[0]) out.appendString(",");
+                    first[0] = false;
+                    out.appendString(e.json());
+                });
+        out.appendString("]}");
+        ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(out);
     }
 
     private void handleGet(RoutingContext ctx, Resource r, String namespace) {

@@ -46,25 +46,31 @@ public final class ViewCache implements AutoCloseable {
     /** One change of one object, at its record's position; {@code object.metadata.resourceVersion} resumes after it. */
     public record Change(int partition, long offset, String type, String kind, ObjectNode object, String line) {
         public Change(int partition, long offset, String type, String kind, ObjectNode object) {
-            this(partition, offset, type, kind, object, eventLine(type, object));
+            this(partition, offset, type, kind, object, eventLine(type, toJson(object)));
+        }
+
+        Change(int partition, long offset, String type, String kind, ObjectNode object, String json, boolean serialized) {
+            this(partition, offset, type, kind, object, eventLine(type, json));
         }
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** {@code {"type":"ADDED","object":{…}}}, serialized once per change however many watchers get it. */
-    static String eventLine(String type, ObjectNode object) {
-        ObjectNode ev = MAPPER.createObjectNode().put("type", type);
-        ev.set("object", object);
+    static String eventLine(String type, String objectJson) {
+        return "{\"type\":\"" + type + "\",\"object\":" + objectJson + "}";
+    }
+
+    static String toJson(ObjectNode object) {
         try {
-            return MAPPER.writeValueAsString(ev);
+            return MAPPER.writeValueAsString(object);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /** The current state of one key: its rendered object (kind {@code Deployment}, {@code Pod}…) and the Avro value. */
-    public record Entry(String key, String kind, ObjectNode object, SpecificRecord value, int partition, long offset) {
+    public record Entry(String key, String kind, ObjectNode object, String json, SpecificRecord value, int partition, long offset) {
         public String namespace() {
             return object.path("metadata").path("namespace").asText("");
         }
@@ -235,16 +241,17 @@ public final class ViewCache implements AutoCloseable {
             s.objects.remove(key);
             ObjectNode gone = before.object.deepCopy();
             ((ObjectNode) gone.path("metadata")).put("resourceVersion", rv);
-            return record(s, new Change(r.partition(), r.offset(), "DELETED", before.kind, gone));
+            return record(s, new Change(r.partition(), r.offset(), "DELETED", before.kind, gone, toJson(gone), true));
         }
         ObjectNode object = render(value);
         String kind = object.path("kind").asText();
         ((ObjectNode) object.path("metadata")).put("resourceVersion", rv);
-        s.objects.put(key, new Entry(key, kind, object, value, r.partition(), r.offset()));
+        String json = toJson(object);
+        s.objects.put(key, new Entry(key, kind, object, json, value, r.partition(), r.offset()));
         String ns = object.path("metadata").path("namespace").asText("");
         if (!ns.isEmpty()) namespaces.add(ns);
         if (kind.equals("Namespace")) namespaces.add(object.path("metadata").path("name").asText());
-        return record(s, new Change(r.partition(), r.offset(), before == null ? "ADDED" : "MODIFIED", kind, object));
+        return record(s, new Change(r.partition(), r.offset(), before == null ? "ADDED" : "MODIFIED", kind, object, json, true));
     }
 
     private Change record(Store s, Change c) {
@@ -337,7 +344,7 @@ public final class ViewCache implements AutoCloseable {
             for (Change c : s.history) if (c.offset >= from[c.partition]) initial.add(c);
             liveFrom = from.clone();
         } else {
-            for (Entry e : s.objects.values()) initial.add(new Change(e.partition, e.offset, "ADDED", e.kind, e.object));
+            for (Entry e : s.objects.values()) initial.add(new Change(e.partition, e.offset, "ADDED", e.kind, e.object, e.json, true));
             liveFrom = s.position.clone();
         }
         boolean ahead = false;
