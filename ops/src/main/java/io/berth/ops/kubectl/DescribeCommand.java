@@ -1,7 +1,6 @@
 package io.berth.ops.kubectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.gateway.view.KubeTables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -303,8 +302,18 @@ public final class DescribeCommand extends KubectlCommand {
             }
         }
 
+        /** A nested table as kubectl describe lays it out: columns padded to the widest cell plus two. */
         void table(int indent, List<String> header, List<List<String>> rows) {
-            for (String l : KubeTables.table(header, rows).split("\n")) line(indent, l.stripTrailing());
+            List<List<String>> all = new ArrayList<>();
+            all.add(header);
+            all.addAll(rows);
+            int[] widths = new int[header.size()];
+            for (List<String> r : all) for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], r.get(i).length());
+            for (List<String> r : all) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < r.size(); i++) sb.append(i < r.size() - 1 ? pad(r.get(i), widths[i] + 2) : r.get(i));
+                line(indent, sb.toString().stripTrailing());
+            }
         }
 
         String render() {

@@ -65,16 +65,16 @@ class GatewayClientTest {
                 + "'message':'Successfully assigned default/web-5d8f-x2k4q to n1','source':{'component':'berth-scheduler'},'lastTimestamp':'2026-11-22T05:00:01Z'}");
         long now = Instant.parse("2026-11-22T05:01:00Z").toEpochMilli();
         assertEquals("""
-                Name:           web-5d8f-x2k4q
-                Namespace:      default
-                Node:           n1/10.0.0.1
-                Start Time:     Sun, 22 Nov 2026 05:00:02 +0000
-                Labels:         app=web
-                                pod-template-hash=5d8f
-                Annotations:    berth.io/workload=default/deployment/web
-                Status:         Running
-                IP:             <none>
-                Controlled By:  default/deployment/web
+                Name:            web-5d8f-x2k4q
+                Namespace:       default
+                Node:            n1/10.0.0.1
+                Start Time:      Sun, 22 Nov 2026 05:00:02 +0000
+                Labels:          app=web
+                                 pod-template-hash=5d8f
+                Annotations:     berth.io/workload=default/deployment/web
+                Status:          Running
+                IP:              <none>
+                Controlled By:   default/deployment/web
                 Containers:
                   web:
                     Container ID:   docker://c0ffee
@@ -95,11 +95,11 @@ class GatewayClientTest {
                   Type              Status
                   PodScheduled      True
                   Ready             True
-                Node-Selectors: <none>
+                Node-Selectors:  <none>
                 Events:
-                  Type     Reason      Age   From              Message
-                  ----     ------      ----  ----              -------
-                  Normal   Scheduled   59s   berth-scheduler   Successfully assigned default/web-5d8f-x2k4q to n1
+                  Type    Reason     Age   From             Message
+                  ----    ------     ----  ----             -------
+                  Normal  Scheduled  59s   berth-scheduler  Successfully assigned default/web-5d8f-x2k4q to n1
                 """, DescribeCommand.describe(ResourceTypes.PODS, pod, List.of(event), now));
     }
 }
