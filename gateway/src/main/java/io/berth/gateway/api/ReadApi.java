@@ -122,7 +122,17 @@ public final class ReadApi {
         Context context = vertx.getOrCreateContext();
         HttpServerResponse response = ctx.response();
         // register first: an Expired answer must still be a plain 410, not a started stream
-        ViewCache.Registration reg = cache.watch(r.topic, from, context, batch -> send(batch, mine, response::write));
+        ViewCache.Registration[] self = new ViewCache.Registration[1];
+        ViewCache.Registration reg = cache.watch(r.topic, from, context, batch -> {
+            if (response.closed() || response.ended()) return;
+            send(batch, mine, response::write);
+            // a watcher that cannot keep up is closed, as the API server does; it resumes from its last version
+            if (response.writeQueueFull()) {
+                self[0].cancel().run();
+                response.reset();
+            }
+        });
+        self[0] = reg;
         response.setChunked(true).putHeader("content-type", "application/json").setStatusCode(200);
         send(reg.initial(), mine, response::write);
         if (reg.initial().isEmpty()) response.write(""); // flush the headers so the client knows the watch is open
@@ -143,7 +153,16 @@ public final class ReadApi {
         ViewCache.Registration probe = cache.watch(r.topic, from, context, batch -> {});
         probe.cancel().run();
         ctx.request().toWebSocket().onSuccess(ws -> {
-            ViewCache.Registration reg = cache.watch(r.topic, from, context, batch -> send(batch, mine, s -> ws.writeTextMessage(s.strip())));
+            ViewCache.Registration[] self = new ViewCache.Registration[1];
+            ViewCache.Registration reg = cache.watch(r.topic, from, context, batch -> {
+                if (ws.isClosed()) return;
+                send(batch, mine, s -> ws.writeTextMessage(s.strip()));
+                if (ws.writeQueueFull()) {
+                    self[0].cancel().run();
+                    ws.close((short) 1008, "watcher too slow; resume from the last resourceVersion");
+                }
+            });
+            self[0] = reg;
             send(reg.initial(), mine, s -> ws.writeTextMessage(s.strip()));
             ws.closeHandler(v -> reg.cancel().run());
         }).onFailure(err -> {

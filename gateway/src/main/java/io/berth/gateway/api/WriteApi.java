@@ -153,7 +153,7 @@ public final class WriteApi implements AutoCloseable {
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ViewCache.Entry e = existing(r, ns, name);
         if (e == null) throw Status.notFound(r.qualified(), name);
-        Intent i = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, name);
+        Intent i = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, intentName(r, e, ns, name));
         Predicate<ViewCache.Entry> gone = now -> now == null || now.object().path("metadata").has("deletionTimestamp");
         Future<Outcome> f = produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
                 : cache.await(r.topic, e.key(), gone, vertx.getOrCreateContext(), waitMs)
@@ -163,6 +163,16 @@ public final class WriteApi implements AutoCloseable {
                     return new Outcome(200, s);
                 }).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
         respond(ctx, f);
+    }
+
+    /**
+     * The name a delete intent carries: a bare pod is deleted by its own (manifest) name, which is
+     * its workload's; a deployment's pod by its pod name (state-streams routes it to the owner).
+     */
+    private static String intentName(Resource r, ViewCache.Entry e, String ns, String name) {
+        String workload = e.object().path("metadata").path("annotations").path("berth.io/workload").asText("");
+        String barePrefix = ns + "/pod/";
+        return r == Resource.PODS && workload.startsWith(barePrefix) ? workload.substring(barePrefix.length()) : name;
     }
 
     private void handleGetScale(RoutingContext ctx) {

@@ -408,6 +408,28 @@ class GatewayApiTest {
         assertEquals(6, scale.path("spec").path("replicas").asInt());
         assertEquals(6, getJson("/apis/apps/v1/namespaces/default/deployments/nginx-deployment/scale").path("spec").path("replicas").asInt());
 
+        // a merge patch is merged into the current object, then applied
+        HttpResponse<String> patched = send("PATCH", "/apis/apps/v1/namespaces/default/deployments/nginx-deployment",
+                "application/merge-patch+json", "{\"spec\":{\"replicas\":2}}");
+        assertEquals(200, patched.statusCode(), patched.body());
+        assertEquals(2, JSON.readTree(patched.body()).path("spec").path("replicas").asInt());
+
+        // one body, several documents: one result each, in order
+        HttpResponse<String> many = send("POST", "/apis/berth.io/v1/apply", "application/yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: nginx}
+                spec:
+                  selector: {app: nginx}
+                  ports: [{port: 80}]
+                ---
+                """ + NGINX.replace("replicas: 3", "replicas: 5"));
+        assertEquals(200, many.statusCode(), many.body());
+        JsonNode results = JSON.readTree(many.body()).path("items");
+        assertEquals("Service", results.get(0).path("kind").asText(), many.body());
+        assertEquals(5, results.get(1).path("spec").path("replicas").asInt(), many.body());
+        assertEquals(List.of("nginx"), names(getJson("/api/v1/namespaces/default/services")));
+
         HttpResponse<String> accepted = send("POST", "/apis/berth.io/v1/apply?wait=false", "application/yaml", NGINX);
         assertEquals(202, accepted.statusCode());
         assertEquals("IntentReceipt", JSON.readTree(accepted.body()).path("items").get(0).path("kind").asText());
@@ -443,6 +465,67 @@ class GatewayApiTest {
             for (int p = 0; p < Topics.INTENTS.partitions(); p++) tps.add(new TopicPartition(Topics.INTENTS.name(), p));
             return c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
         }
+    }
+
+    @Test
+    void shouldCordonUncordonAndDrainNodesThroughIntents() throws Exception {
+        NodeRegistration reg = NodeRegistration.newBuilder().setName("cn1").setAddress("10.0.0.9").setLabels(Map.of())
+                .setCapacity(new Resources(2000L, 1L << 30)).build();
+        produce(Topics.NODE_EVENTS, "cn1", NodeEvent.newBuilder().setNodeId("cn1").setType(NodeEventType.REGISTER)
+                .setTimestamp(System.currentTimeMillis()).setRegistration(reg).build());
+        eventually(() -> {
+            try {
+                return get("/api/v1/nodes/cn1").statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        HttpResponse<String> cordoned = send("PATCH", "/api/v1/nodes/cn1", "application/merge-patch+json", "{\"spec\":{\"unschedulable\":true}}");
+        assertEquals(200, cordoned.statusCode(), cordoned.body());
+        assertTrue(JSON.readTree(cordoned.body()).path("spec").path("unschedulable").asBoolean());
+        HttpResponse<String> uncordoned = send("PATCH", "/api/v1/nodes/cn1", "application/merge-patch+json", "{\"spec\":{\"unschedulable\":false}}");
+        assertEquals(200, uncordoned.statusCode(), uncordoned.body());
+        assertFalse(JSON.readTree(uncordoned.body()).path("spec").path("unschedulable").asBoolean());
+        assertEquals(422, send("PATCH", "/api/v1/nodes/cn1", "application/merge-patch+json", "{\"spec\":{\"taints\":[]}}").statusCode());
+
+        HttpResponse<String> drained = send("POST", "/apis/berth.io/v1/nodes/cn1/drain", "application/json", "");
+        assertEquals(202, drained.statusCode(), drained.body());
+        JsonNode receipt = JSON.readTree(drained.body());
+        assertEquals("DRAIN", receipt.path("action").asText());
+        assertEquals("/node/cn1", receipt.path("key").asText());
+        assertEquals(404, send("POST", "/apis/berth.io/v1/nodes/ghost/drain", "application/json", "").statusCode());
+    }
+
+    @Test
+    void shouldCreateABarePodAndDeleteItUntilItIsGoneOrTerminating() throws Exception {
+        HttpResponse<String> created = send("POST", "/api/v1/namespaces/default/pods", "application/yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: solo}
+                spec:
+                  containers: [{name: c, image: berth/busybox:latest}]
+                """);
+        assertEquals(201, created.statusCode(), created.body());
+        String[] podName = new String[1];
+        eventually(() -> {
+            try {
+                JsonNode pods = getJson("/api/v1/namespaces/default/pods");
+                for (JsonNode p : pods.path("items")) {
+                    if (p.path("metadata").path("annotations").path("berth.io/workload").asText().equals("default/pod/solo")) {
+                        podName[0] = p.path("metadata").path("name").asText();
+                    }
+                }
+                return podName[0] != null;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        HttpResponse<String> deleted = send("DELETE", "/api/v1/namespaces/default/pods/" + podName[0], "application/json", "");
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        assertEquals("Success", JSON.readTree(deleted.body()).path("status").asText());
+        HttpResponse<String> after = get("/api/v1/namespaces/default/pods/" + podName[0]);
+        assertTrue(after.statusCode() == 404 || JSON.readTree(after.body()).path("metadata").has("deletionTimestamp"), after.body());
+        assertEquals(404, send("DELETE", "/api/v1/namespaces/default/pods/ghost", "application/json", "").statusCode());
     }
 
     // ---- logs ----

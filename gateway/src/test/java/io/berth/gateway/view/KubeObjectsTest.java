@@ -116,4 +116,31 @@ class KubeObjectsTest {
         assertEquals("{\"type\":\"NodePort\",\"selector\":{\"app\":\"web\"},\"ports\":[{\"name\":\"http\",\"port\":80,"
                 + "\"targetPort\":8080,\"protocol\":\"TCP\",\"nodePort\":30080}]}", KubeObjects.service(w).get("spec").toString());
     }
+
+    @Test
+    void shouldRenderClusterEventsAsV1Events() {
+        ClusterEvent e = ClusterEvent.newBuilder().setUid("abc").setNamespace("default").setInvolvedKind("Pod").setInvolvedName("web-1")
+                .setInvolvedKey("web-1").setType("Warning").setReason("BackOff").setMessage("Back-off restarting failed container")
+                .setSource("kubelet/n2").setFirstTimestamp(T0).setLastTimestamp(NOW).setCount(4).build();
+        var ev = KubeObjects.event(e);
+        assertEquals("v1", ev.path("apiVersion").asText());
+        assertEquals("Event", ev.path("kind").asText());
+        assertEquals("web-1.abc", ev.path("metadata").path("name").asText());
+        assertEquals("Pod", ev.path("involvedObject").path("kind").asText());
+        assertEquals("default", ev.path("involvedObject").path("namespace").asText());
+        assertEquals("BackOff", ev.path("reason").asText());
+        assertEquals("Warning", ev.path("type").asText());
+        assertEquals("kubelet/n2", ev.path("source").path("component").asText());
+        assertEquals("2026-11-22T05:00:00Z", ev.path("firstTimestamp").asText());
+        assertEquals("2026-11-22T05:03:20Z", ev.path("lastTimestamp").asText());
+        assertEquals(4, ev.path("count").asInt());
+    }
+
+    @Test
+    void shouldRenderNamespaces() {
+        var ns = KubeObjects.namespace("team-a");
+        assertEquals("Namespace", ns.path("kind").asText());
+        assertEquals("team-a", ns.path("metadata").path("name").asText());
+        assertEquals("Active", ns.path("status").path("phase").asText());
+    }
 }
