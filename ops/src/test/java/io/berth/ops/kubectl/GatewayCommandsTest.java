@@ -34,11 +34,12 @@ class GatewayCommandsTest {
     GatewayService gateway;
     StateStreamsService streams;
     String server;
+    InMemorySchemaRegistryClient registry;
 
     @BeforeAll
     void start() throws Exception {
         kafka = TestKafka.start().withBerthTopics();
-        InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+        registry = new InMemorySchemaRegistryClient();
         Path dir = Files.createTempDirectory("cli-gw-test");
         BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dir).with("replication-factor", "1")
                 .with("gateway-port", "0").with("gateway-write-wait-ms", "20000");
@@ -186,6 +187,53 @@ class GatewayCommandsTest {
         assertEquals(0, delete.exit, delete.err);
         assertEquals("deployment.apps \"nginx-deployment\" deleted\n", delete.out);
         eventually("the deployment gone", () -> run(new GetCommand(), "", "deployments").err.startsWith("No resources found"));
+    }
+
+    <V extends org.apache.avro.specific.SpecificRecord> void produce(io.berth.schemas.Topic<V> topic, String key, V value) throws Exception {
+        io.berth.schemas.serde.AvroSerde<V> serde = new io.berth.schemas.serde.AvroSerde<>(registry, topic.valueClass());
+        try (var p = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic.name(), key, serde.serialize(topic.name(), value))).get();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void shouldCordonUncordonAndDrainANode() throws Exception {
+        produce(io.berth.schemas.Topics.NODE_EVENTS, "n7", io.berth.schemas.avro.NodeEvent.newBuilder().setNodeId("n7")
+                .setType(io.berth.schemas.avro.NodeEventType.REGISTER).setTimestamp(System.currentTimeMillis()).setSequence(1)
+                .setRunningTaskIds(List.of()).setRegistration(io.berth.schemas.avro.NodeRegistration.newBuilder().setName("n7")
+                        .setAddress("10.0.0.7").setLabels(java.util.Map.of()).setCapacity(new io.berth.schemas.avro.Resources(4000L, 4L << 30))
+                        .setDaemonVersion("test").setStartedAt(System.currentTimeMillis()).setIncarnation("i1").build()).build());
+        eventually("n7 in get nodes", () -> run(new GetCommand(), "", "nodes").out.contains("n7 "));
+        Run cordon = run(new CordonCommand(), "", "n7");
+        assertEquals(0, cordon.exit, cordon.err);
+        assertEquals("node/n7 cordoned\n", cordon.out);
+        assertTrue(run(new GetCommand(), "", "nodes", "n7").out.contains(",SchedulingDisabled"));
+        assertEquals("node/n7 already cordoned\n", run(new CordonCommand(), "", "n7").out);
+        Run uncordon = run(new UncordonCommand(), "", "n7");
+        assertEquals("node/n7 uncordoned\n", uncordon.out, uncordon.err);
+        Run drain = run(new DrainCommand(), "", "n7", "--timeout", "30s");
+        assertEquals(0, drain.exit, drain.err);
+        assertEquals("node/n7 cordoned\nnode/n7 drained\n", drain.out);
+    }
+
+    @Test
+    @Order(6)
+    void shouldPrintPodLogsFromTheLogsTopic() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            produce(io.berth.schemas.Topics.LOGS, "logged-pod", io.berth.schemas.avro.LogLine.newBuilder().setTaskId("logged-pod")
+                    .setPodName("logged-pod").setNamespace("default").setContainer("web").setStream("stdout").setLine("line " + i)
+                    .setTimestamp(System.currentTimeMillis()).setNodeId("n7").build());
+        }
+        Run all = run(new LogsCommand(), "", "logged-pod");
+        assertEquals(0, all.exit, all.err);
+        assertEquals("line 1\nline 2\nline 3\n", all.out);
+        assertEquals("line 2\nline 3\n", run(new LogsCommand(), "", "logged-pod", "--tail", "2").out);
+        assertEquals("", run(new LogsCommand(), "", "logged-pod", "-c", "other").out);
+        Run missing = run(new LogsCommand(), "", "nope");
+        assertEquals(1, missing.exit);
+        assertEquals("Error from server (NotFound): pods \"nope\" not found\n", missing.err);
     }
 
     /** Runs a command with only the given arguments (no --server added). */
