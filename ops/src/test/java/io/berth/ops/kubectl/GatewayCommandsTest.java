@@ -155,6 +155,34 @@ class GatewayCommandsTest {
 
     @Test
     @Order(3)
+    void shouldStreamTableRowsWithGetWatch() throws Exception {
+        StringWriter watchOut = new StringWriter();
+        Thread watcher = new Thread(() -> {
+            GetCommand get = new GetCommand();
+            get.withClock(Clock.systemUTC());
+            CommandLine cl = new CommandLine(get);
+            cl.setOut(new PrintWriter(watchOut, true));
+            cl.setErr(new PrintWriter(new StringWriter()));
+            cl.execute("deployments", "-w", "--server=" + server);
+        });
+        watcher.setDaemon(true);
+        watcher.start();
+        eventually("the watch lists the deployment", () -> watchOut.toString().lines().count() >= 2);
+        assertEquals(0, run(new ScaleCommand(), "", "deployment/nginx-deployment", "--replicas", "5").exit);
+        eventually("a row showing 5 desired", () -> watchOut.toString().lines().anyMatch(l -> l.matches("nginx-deployment\\s+\\d/5\\s.*")));
+        watcher.interrupt();
+        List<String> lines = watchOut.toString().lines().toList();
+        assertEquals("NAME               READY   UP-TO-DATE   AVAILABLE   AGE", lines.get(0));
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("NAME")).count(), "one header: " + lines);
+        assertTrue(lines.subList(1, lines.size()).stream().allMatch(l -> l.startsWith("nginx-deployment   ")), lines.toString());
+
+        Run events = run(new GetCommand(), "", "events");
+        assertEquals(0, events.exit, events.err);
+        assertTrue(events.out.startsWith("LAST SEEN   TYPE ") || events.err.equals("No resources found in default namespace.\n"), events.out + events.err);
+    }
+
+    @Test
+    @Order(3)
     void shouldReportServerErrorsAsKubectlDoesWithANonZeroExit() {
         Run get = run(new GetCommand(), "", "pods", "nope");
         assertEquals(1, get.exit);
@@ -183,9 +211,12 @@ class GatewayCommandsTest {
         assertEquals(0, info.exit, info.err);
         assertTrue(info.out.startsWith("Berth control plane is running at " + server + "\n"), info.out);
 
-        Run delete = run(new DeleteCommand(), "", "deployment", "nginx-deployment");
+        Run delete = run(new DeleteCommand(), NGINX, "-f", "-");
         assertEquals(0, delete.exit, delete.err);
         assertEquals("deployment.apps \"nginx-deployment\" deleted\n", delete.out);
+        Run again = run(new DeleteCommand(), "", "deployment", "nginx-deployment");
+        assertEquals(1, again.exit, "deleting what is gone: " + again.out);
+        assertEquals("Error from server (NotFound): deployments.apps \"nginx-deployment\" not found\n", again.err);
         eventually("the deployment gone", () -> run(new GetCommand(), "", "deployments").err.startsWith("No resources found"));
     }
 
