@@ -3,6 +3,9 @@ package io.berth.gateway;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.TopicCheckingService;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -66,9 +69,27 @@ public final class GatewayService extends TopicCheckingService {
         router.route().last().handler(ctx -> ctx.fail(404));
         String host = config.get("gateway-host", "127.0.0.1");
         int port = Integer.parseInt(config.get("gateway-port", Integer.toString(DEFAULT_PORT)));
-        server = vertx.createHttpServer().requestHandler(router).listen(port, host)
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // one listener per event loop (gateway-event-loops, default the core count): lists are CPU-bound
+        int loops = Integer.parseInt(config.get("gateway-event-loops", Integer.toString(Runtime.getRuntime().availableProcessors())));
+        if (port == 0 && loops > 1) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                port = probe.getLocalPort(); // instances share a port only when they name the same one
+            }
+        }
+        server = listen(router, host, port, Math.max(1, loops));
         log.info("gateway listening on http://{}:{} (registry {})", host, server.actualPort(), config.registryUrl());
+    }
+
+    /** Deploys {@code instances} listeners sharing {@code port}, each on its own event loop; returns one of them. */
+    private HttpServer listen(Router router, String host, int port, int instances) throws Exception {
+        java.util.List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        vertx.deployVerticle(() -> new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(servers::add);
+            }
+        }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return servers.get(0);
     }
 
     private void handleHealth(RoutingContext ctx) {

@@ -41,6 +41,8 @@ import java.util.function.Predicate;
  */
 public final class ViewCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ViewCache.class);
+    /** Events kept for lists (berth.events is a retention topic, not compacted). */
+    public static final int MAX_EVENTS = 10_000;
     public static final List<Topic<?>> TOPICS = List.of(Topics.NODES, Topics.WORKLOADS, Topics.TASKS, Topics.ENDPOINTS, Topics.EVENTS);
 
     /** One change of one object, at its record's position; {@code object.metadata.resourceVersion} resumes after it. */
@@ -248,6 +250,12 @@ public final class ViewCache implements AutoCloseable {
         ((ObjectNode) object.path("metadata")).put("resourceVersion", rv);
         String json = toJson(object);
         s.objects.put(key, new Entry(key, kind, object, json, value, r.partition(), r.offset()));
+        if (s.topic == Topics.EVENTS && s.objects.size() > MAX_EVENTS) {
+            // events are not compacted: keep the newest MAX_EVENTS, oldest first out, silently
+            Iterator<String> eldest = s.objects.keySet().iterator();
+            eldest.next();
+            eldest.remove();
+        }
         String ns = object.path("metadata").path("namespace").asText("");
         if (!ns.isEmpty()) namespaces.add(ns);
         if (kind.equals("Namespace")) namespaces.add(object.path("metadata").path("name").asText());
