@@ -97,7 +97,7 @@ public final class DescribeCommand extends KubectlCommand {
                 if (!status.path("message").asText("").isEmpty()) t.kv(0, "Message", status.path("message").asText());
                 t.kv(0, "IP", status.path("podIP").asText("<none>"));
                 String owner = meta.path("annotations").path("berth.io/workload").asText("");
-                if (!owner.isEmpty()) t.kv(0, "Controlled By", owner);
+                if (!owner.isEmpty()) t.kv(0, "Controlled By", controller(owner));
                 Map<String, JsonNode> statuses = new TreeMap<>();
                 status.path("containerStatuses").forEach(cs -> statuses.put(cs.path("name").asText(), cs));
                 t.line(0, "Containers:");
@@ -243,6 +243,13 @@ public final class DescribeCommand extends KubectlCommand {
             t.line(4, "Environment:");
             env.forEach(e -> t.line(6, e));
         }
+    }
+
+    /** {@code default/deployment/web} → {@code Deployment/web}, as kubectl names a pod's controller. */
+    static String controller(String workloadKey) {
+        String[] k = workloadKey.split("/", 3);
+        if (k.length < 3 || k[1].isEmpty()) return workloadKey;
+        return Character.toUpperCase(k[1].charAt(0)) + k[1].substring(1) + "/" + k[2];
     }
 
     private static String systemInfo(String key) {

@@ -74,7 +74,7 @@ class GatewayClientTest {
                 Annotations:     berth.io/workload=default/deployment/web
                 Status:          Running
                 IP:              <none>
-                Controlled By:   default/deployment/web
+                Controlled By:   Deployment/web
                 Containers:
                   web:
                     Container ID:   docker://c0ffee
