@@ -236,7 +236,8 @@ public final class WriteApi implements AutoCloseable {
         ViewCache.Entry before = cache.byKey(Topics.WORKLOADS, key).orElse(null);
         long[] position = cache.position(Topics.WORKLOADS);
         long beforeGeneration = before == null ? -1 : ((WorkloadView) before.value()).getGeneration();
-        Predicate<ViewCache.Entry> applied = now -> now != null && (stamped(now, i) || (unstamped(now) && newer(now, position)
+        boolean unchanged = before != null && unchanged(i, (WorkloadView) before.value());
+        Predicate<ViewCache.Entry> applied = now -> now != null && (unchanged || stamped(now, i) || (unstamped(now) && newer(now, position)
                 && (i.getKind() != ResourceKind.DEPLOYMENT || ((WorkloadView) now.value()).getGeneration() > beforeGeneration)));
         int code = before == null ? 201 : 200;
         return produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
@@ -253,6 +254,21 @@ public final class WriteApi implements AutoCloseable {
         o.putObject("metadata").put("name", i.getName()).put("namespace", i.getNamespace())
                 .put("resourceVersion", now.object().path("metadata").path("resourceVersion").asText());
         return o;
+    }
+
+    /**
+     * An apply that changes nothing (kubectl's "unchanged"): the view already shows what was asked, so
+     * the reader already reads its write; no need to wait for a record state-streams may not emit.
+     */
+    static boolean unchanged(Intent i, WorkloadView w) {
+        if (w.getDeleted() || !i.getLabels().equals(w.getLabels())) return false;
+        return switch (i.getKind()) {
+            case DEPLOYMENT -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
+                    && i.getAnnotations().equals(w.getAnnotations());
+            case SERVICE -> i.getPayload() instanceof ServiceSpec svc && svc.equals(w.getService());
+            case POD, NAMESPACE -> true; // pods are immutable; a namespace has no spec
+            default -> false;
+        };
     }
 
     private static boolean stamped(ViewCache.Entry e, Intent i) {

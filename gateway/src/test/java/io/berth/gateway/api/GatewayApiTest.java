@@ -311,6 +311,31 @@ class GatewayApiTest {
     }
 
     @Test
+    void shouldEndAWatchAfterTimeoutSecondsAndRefuseATooOldVersionBeforeAWebSocketUpgrade() throws Exception {
+        try (Watch w = new Watch("/api/v1/namespaces/none/pods?watch=true&timeoutSeconds=1")) {
+            assertEquals(200, w.status);
+            long t0 = System.nanoTime();
+            while (w.in.read() >= 0) {
+                assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "the watch should have ended");
+            }
+        }
+        String tooOld = "0.0.0.0.0.0";
+        for (int i = 0; i < 230; i++) produce(Topics.TASKS, "old-" + (i % 3), pod("old", "old-" + (i % 3), i % 2 == 0 ? TaskPhase.PENDING : TaskPhase.RUNNING, "n1", "web"));
+        eventually(() -> {
+            try {
+                return get("/api/v1/pods?watch=true&resourceVersion=" + tooOld).statusCode() == 410;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        CompletionException e = assertThrows(CompletionException.class, () -> http.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + "/api/v1/pods?watch=true&resourceVersion=" + tooOld),
+                        new WebSocket.Listener() {}).join());
+        assertTrue(e.getCause() instanceof java.net.http.WebSocketHandshakeException, e.toString());
+        assertEquals(410, ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+    }
+
+    @Test
     void shouldWatchOverWebSocket() throws Exception {
         produce(Topics.TASKS, "ws-0", pod("ws", "ws-0", TaskPhase.PENDING, "", "web"));
         eventually(() -> count("/api/v1/namespaces/ws/pods") == 1);
@@ -381,6 +406,11 @@ class GatewayApiTest {
         // the read side already shows it: read-your-writes
         assertEquals(200, get("/apis/apps/v1/namespaces/default/deployments/nginx-deployment").statusCode());
         assertEquals(409, send("POST", "/apis/apps/v1/namespaces/default/deployments", "application/yaml", NGINX).statusCode());
+        long t0 = System.nanoTime();
+        HttpResponse<String> same = send("POST", "/apis/berth.io/v1/apply", "application/yaml", NGINX);
+        assertEquals(200, same.statusCode(), same.body());
+        assertEquals("Deployment", JSON.readTree(same.body()).path("items").get(0).path("kind").asText(), "unchanged answers the object");
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "an unchanged apply does not wait for a record that may never come");
 
         // apply a change (unknown field warned), then a replace with the stale version is a conflict
         HttpResponse<String> applied = send("POST", "/apis/berth.io/v1/apply", "application/yaml",
