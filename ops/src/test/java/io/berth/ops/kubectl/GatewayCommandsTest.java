@@ -91,6 +91,9 @@ class GatewayCommandsTest {
         Run again = run(new ApplyCommand(), NGINX.replace("replicas: 3", "replicas: 2"), "-f", "-");
         assertEquals(0, again.exit, again.err);
         assertEquals("deployment.apps/nginx-deployment configured\n", again.out);
+        Run same = run(new ApplyCommand(), NGINX.replace("replicas: 3", "replicas: 2"), "-f", "-");
+        assertEquals(0, same.exit, same.err);
+        assertEquals("deployment.apps/nginx-deployment unchanged\n", same.out);
 
         Run get = run(new GetCommand(), "", "deployments");
         assertEquals(0, get.exit, get.err);
