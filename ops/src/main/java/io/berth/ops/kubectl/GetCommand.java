@@ -159,36 +159,63 @@ public final class GetCommand extends KubectlCommand {
         boolean[] headerPrinted = {!initial.isEmpty()};
         for (int i = 0; i < widths.length; i++) widths[i] = header.get(i).length();
         for (List<String> row : initial) for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
-        java.util.Map<String, String> params = Gateway.params("watch", "true", "labelSelector", selector, "fieldSelector", fields,
-                "resourceVersion", resourceVersion == null || resourceVersion.isEmpty() ? null : resourceVersion);
-        gw.watch(Gateway.collection(r.plural(), ns) + Gateway.query(params), event -> {
-            String type = event.path("type").asText();
-            JsonNode o = event.path("object");
-            if (type.equals("ERROR")) {
-                err().println("Error from server: " + o.path("message").asText(o.toString()));
-                err().flush();
-                return false;
+        // Resumes after a dropped stream from the resourceVersion of the last event seen (the gateway replays
+        // exactly what was missed); gives up when the gateway stays unreachable longer than the timeout.
+        String[] last = {resourceVersion == null || resourceVersion.isEmpty() ? null : resourceVersion};
+        boolean[] stop = {false};
+        int[] exit = {0};
+        long downSince = -1;
+        while (!stop[0] && !Thread.currentThread().isInterrupted()) {
+            java.util.Map<String, String> params = Gateway.params("watch", "true", "labelSelector", selector, "fieldSelector", fields,
+                    "resourceVersion", last[0]);
+            try {
+                gw.watch(Gateway.collection(r.plural(), ns) + Gateway.query(params), event -> {
+                    String type = event.path("type").asText();
+                    JsonNode o = event.path("object");
+                    if (type.equals("ERROR")) {
+                        err().println("Error from server" + (o.path("reason").asText("").isEmpty() ? "" : " (" + o.path("reason").asText() + ")")
+                                + ": " + o.path("message").asText(o.toString()));
+                        err().flush();
+                        stop[0] = true;
+                        exit[0] = 1;
+                        return false;
+                    }
+                    String rv = o.path("metadata").path("resourceVersion").asText("");
+                    if (!rv.isEmpty()) last[0] = rv;
+                    if (type.equals("BOOKMARK")) return true;
+                    if ("json".equals(output)) {
+                        out().println(event.toString());
+                    } else if ("yaml".equals(output)) {
+                        out().print("---\n" + serialize((ObjectNode) o, YAML));
+                    } else if ("name".equals(output)) {
+                        out().println(r.printed() + "/" + o.path("metadata").path("name").asText());
+                    } else {
+                        List<String> row = JsonTables.row(r, o, wide, showNs, clock.millis());
+                        if (!headerPrinted[0]) {
+                            for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
+                            out().print(pad(header, widths));
+                            headerPrinted[0] = true;
+                        }
+                        out().print(pad(row, widths));
+                    }
+                    out().flush();
+                    return true;
+                });
+                downSince = -1;
+            } catch (Gateway.ApiException e) {
+                if (e.code != 0) return fail(e); // e.g. 410 Expired: the version is too old to resume from
+                long now = System.currentTimeMillis();
+                if (downSince < 0) downSince = now;
+                else if (now - downSince > timeout.toMillis()) return fail(e);
             }
-            if (type.equals("BOOKMARK")) return true;
-            if ("json".equals(output)) {
-                out().println(event.toString());
-            } else if ("yaml".equals(output)) {
-                out().print("---\n" + serialize((ObjectNode) o, YAML));
-            } else if ("name".equals(output)) {
-                out().println(r.printed() + "/" + o.path("metadata").path("name").asText());
-            } else {
-                List<String> row = JsonTables.row(r, o, wide, showNs, clock.millis());
-                if (!headerPrinted[0]) {
-                    for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
-                    out().print(pad(header, widths));
-                    headerPrinted[0] = true;
-                }
-                out().print(pad(row, widths));
+            if (stop[0]) break;
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            out().flush();
-            return true;
-        });
-        return 0;
+        }
+        return exit[0];
     }
 
     private static String pad(List<String> cells, int[] widths) {
