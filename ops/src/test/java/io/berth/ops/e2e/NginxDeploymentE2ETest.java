@@ -107,7 +107,8 @@ class NginxDeploymentE2ETest {
         Await.until("3 pods on n1", Duration.ofSeconds(60), () -> berth("get", "pods", "-o", "wide").stdout().lines()
                 .filter(l -> l.matches("nginx-deployment-\\S+\\s.*\\sn1\\s.*")).count() == 3, () -> berth("get", "pods", "-o", "wide").stdout());
 
-        BerthProcess.Result deployments = berth("get", "deployments");
+        // no --server: the CLI finds the gateway of the running 'berth up' through $BERTH_HOME/berth.json
+        BerthProcess.Result deployments = BerthProcess.run(home, 60, "get", "deployments");
         assertEquals(0, deployments.exit(), deployments.stderr());
         String[] d = deployments.stdout().split("\n");
         System.out.println("e2e: berth get deployments\n" + deployments.stdout());
