@@ -107,6 +107,14 @@ class GatewayCommandsTest {
         assertEquals("Deployment", d.path("kind").asText());
         assertEquals(2, d.path("spec").path("replicas").asInt());
 
+        Run yaml = run(new GetCommand(), "", "deploy/nginx-deployment", "-o", "yaml");
+        assertEquals(0, yaml.exit, yaml.err);
+        assertTrue(yaml.out.startsWith("apiVersion: apps/v1\nkind: Deployment\n"), yaml.out);
+        assertEquals("deployment.apps/nginx-deployment\n", run(new GetCommand(), "", "deployments", "-o", "name").out);
+        Run all = run(new GetCommand(), "", "deployments", "-A");
+        assertTrue(all.out.startsWith("NAMESPACE   NAME               READY"), all.out);
+        assertTrue(all.out.contains("\ndefault     nginx-deployment   "), all.out);
+
         eventually("2 pods in get pods", () -> run(new GetCommand(), "", "pods", "-l", "app=nginx").out.split("\n").length == 3);
         Run pods = run(new GetCommand(), "", "pods", "-o", "wide");
         assertTrue(pods.out.startsWith("NAME "), pods.out);
