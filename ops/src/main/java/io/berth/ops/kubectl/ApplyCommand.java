@@ -1,5 +1,6 @@
 package io.berth.ops.kubectl;
 
+import io.berth.gateway.manifest.Intents;
 import io.berth.gateway.manifest.ManifestOptions;
 import io.berth.gateway.manifest.ManifestParser;
 import io.berth.gateway.manifest.ManifestProblem;
@@ -51,8 +52,10 @@ public final class ApplyCommand extends KubectlCommand {
     @Override
     public Integer call() {
         ManifestResult result;
+        List<ManifestFiles.Source> sources;
         try {
-            result = parse();
+            sources = ManifestFiles.read(files, stdin);
+            result = parse(sources);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             return fail(e.getMessage());
         }
@@ -66,6 +69,13 @@ public final class ApplyCommand extends KubectlCommand {
             result.intents().forEach(i -> out().println(ResourceTypes.singular(i.getKind()) + "/" + i.getName() + " created (dry run)"));
             out().flush();
             return 0;
+        }
+        if (!connection.direct()) {
+            try {
+                return viaGateway(gateway(), result, sources);
+            } catch (Gateway.ApiException e) {
+                return fail(e);
+            }
         }
         Bus bus = bus();
         Existing existing = Existing.read(bus, err());
@@ -86,13 +96,87 @@ public final class ApplyCommand extends KubectlCommand {
         return 0;
     }
 
-    private ManifestResult parse() {
+    /**
+     * Sends every file as it is (multi-document YAML or JSON) to {@code POST /apis/berth.io/v1/apply}
+     * ({@code ?fieldValidation=Strict} when strict, {@code ?namespace=} with {@code -n}) and prints, per
+     * object, what kubectl prints: {@code deployment.apps/web created}, {@code configured} when the gateway
+     * already served it, {@code unchanged} when its resourceVersion did not move. A Status among the
+     * results is printed as kubectl prints server errors, and the exit code is 1.
+     */
+    private int viaGateway(Gateway gw, ManifestResult parsed, List<ManifestFiles.Source> sources) {
+        boolean isStrict = strict || !"warn".equalsIgnoreCase(validate);
+        java.util.Set<String> warned = new java.util.HashSet<>();
+        parsed.warnings().forEach(w -> warned.add(w.message()));
+        java.util.Map<String, String> before = new java.util.HashMap<>(); // ns/kind/name -> resourceVersion, for objects that exist
+        for (Intent i : parsed.intents()) {
+            String rv = resourceVersion(gw, i);
+            if (rv != null) before.put(Intents.key(i), rv);
+        }
+        String path = Gateway.APPLY + Gateway.query(Gateway.params("fieldValidation", isStrict ? "Strict" : "Warn", "namespace", namespace));
+        int exit = 0;
+        for (ManifestFiles.Source s : sources) {
+            Gateway.Response r = gw.call("POST", path, s.text(), "application/yaml");
+            for (String w : r.warnings()) {
+                if (warned.stream().noneMatch(w::contains)) err().println("Warning: " + w);
+            }
+            com.fasterxml.jackson.databind.JsonNode items = r.body() == null ? null : r.body().path("items");
+            if (items == null || !items.isArray()) continue;
+            for (com.fasterxml.jackson.databind.JsonNode item : items) {
+                if (item.path("kind").asText().equals("Status") && item.path("status").asText().equals("Failure")) {
+                    err().println(Gateway.error(item.path("code").asInt(), item, null).getMessage());
+                    exit = 1;
+                    continue;
+                }
+                out().println(result(item, before));
+            }
+            out().flush();
+            err().flush();
+        }
+        return exit;
+    }
+
+    /** The served resourceVersion of the object an intent names, or null when the gateway does not have it. */
+    private String resourceVersion(Gateway gw, Intent i) {
+        ResourceTypes.Resource r = ResourceTypes.resource(i.getKind().name());
+        if (r == null) return null;
+        try {
+            com.fasterxml.jackson.databind.JsonNode o = gw.get(Gateway.item(r.plural(), r.namespaced() ? i.getNamespace() : null, i.getName()));
+            return o.path("metadata").path("resourceVersion").asText("");
+        } catch (Gateway.ApiException e) {
+            if (e.code == 0) throw e;
+            return null;
+        }
+    }
+
+    /** {@code deployment.apps/web created|configured|unchanged} for one result (the applied object, or a receipt with wait=false). */
+    static String result(com.fasterxml.jackson.databind.JsonNode item, java.util.Map<String, String> before) {
+        com.fasterxml.jackson.databind.JsonNode meta = item.path("metadata");
+        String kind = item.path("kind").asText("");
+        String name = meta.path("name").asText("");
+        String ns = meta.path("namespace").asText("");
+        if (kind.equals("IntentReceipt")) { // answered before it was applied: key is ns/kind/name
+            String[] key = item.path("key").asText("//").split("/", 3);
+            ns = key[0];
+            kind = key.length > 1 ? key[1] : "";
+            name = key.length > 2 ? key[2] : "";
+        }
+        ResourceTypes.Resource r = ResourceTypes.ofKind(kind);
+        String lower = r == null ? kind.toLowerCase(java.util.Locale.ROOT) : r.singular();
+        String key = (r == null || r.namespaced() ? ns : "") + "/" + lower + "/" + name;
+        String verdict;
+        if (!before.containsKey(key)) verdict = "created";
+        else if (!meta.path("resourceVersion").asText("").isEmpty() && meta.path("resourceVersion").asText().equals(before.get(key))) verdict = "unchanged";
+        else verdict = "configured";
+        return (r == null ? lower : r.printed()) + "/" + name + " " + verdict;
+    }
+
+    private ManifestResult parse(List<ManifestFiles.Source> sources) {
         ManifestOptions options = ManifestOptions.defaults().withStrict(strict || !"warn".equalsIgnoreCase(validate)).withActor(actor())
                 .withClock(clock, () -> UUID.randomUUID().toString())
                 .withNamespace(namespace == null ? "default" : namespace, namespace != null);
         ManifestParser parser = new ManifestParser(options);
         ManifestResult all = ManifestResult.empty();
-        for (ManifestFiles.Source s : ManifestFiles.read(files, stdin)) all = all.plus(parser.parse(s.name(), s.text()));
+        for (ManifestFiles.Source s : sources) all = all.plus(parser.parse(s.name(), s.text()));
         return all;
     }
 

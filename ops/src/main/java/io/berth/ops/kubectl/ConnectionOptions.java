@@ -25,13 +25,38 @@ public final class ConnectionOptions {
     public static final String DEFAULT_REGISTRY = "http://localhost:8081";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
+    public static final String DEFAULT_SERVER = "http://localhost:7070";
+
+    @Option(names = {"-s", "--server"}, paramLabel = "URL",
+            description = "the gateway's URL (default: $BERTH_SERVER, else the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_SERVER + ")")
+    String server;
+
+    /** Legacy (issue 3): talk to Kafka directly. Hidden; given explicitly, the command reads and writes the bus itself. */
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]", hidden = true,
             description = "Kafka bootstrap servers (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_BOOTSTRAP + ")")
     String bootstrapServers;
 
-    @Option(names = "--registry-url", paramLabel = "URL",
+    @Option(names = "--registry-url", paramLabel = "URL", hidden = true,
             description = "schema registry URL (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_REGISTRY + ")")
     String registryUrl;
+
+    /** True when {@code --bootstrap-servers} was given: the legacy direct-to-Kafka path (issue 3) is used. */
+    public boolean direct() {
+        return bootstrapServers != null;
+    }
+
+    /** The gateway: {@code --server}, {@code $BERTH_SERVER}, the live launcher's {@code gatewayUrl}, else {@value #DEFAULT_SERVER}. */
+    public String server() {
+        if (server != null) return trimSlash(server);
+        String env = System.getenv("BERTH_SERVER");
+        if (env != null && !env.isBlank()) return trimSlash(env.strip());
+        return trimSlash(launcherState().getProperty("gateway.url", DEFAULT_SERVER));
+    }
+
+    private static String trimSlash(String url) {
+        String u = url.contains("://") ? url : "http://" + url;
+        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    }
 
     public String bootstrapServers() {
         return bootstrapServers != null ? bootstrapServers : launcherState().getProperty("bootstrap.servers", DEFAULT_BOOTSTRAP);
@@ -88,6 +113,7 @@ public final class ConnectionOptions {
             }
             if (state.hasNonNull("bootstrapServers")) p.setProperty("bootstrap.servers", state.get("bootstrapServers").asText());
             if (state.hasNonNull("registryUrl")) p.setProperty("registry.url", state.get("registryUrl").asText());
+            if (state.hasNonNull("gatewayUrl")) p.setProperty("gateway.url", state.get("gatewayUrl").asText());
         } catch (IOException e) {
             // unreadable: no defaults
         }

@@ -59,6 +59,7 @@ public final class DeleteCommand extends KubectlCommand {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             return fail(e.getMessage());
         }
+        if (!connection.direct()) return viaGateway(gateway(), deletes);
         try {
             bus().produce(deletes);
         } catch (Exception e) {
@@ -67,6 +68,25 @@ public final class DeleteCommand extends KubectlCommand {
         for (Intent i : deletes) out().println(ResourceTypes.singular(i.getKind()) + " \"" + i.getName() + "\" deleted");
         out().flush();
         return 0;
+    }
+
+    /** {@code DELETE} at each object's Kubernetes path; a missing one is reported as kubectl does and the rest go on. */
+    private int viaGateway(Gateway gw, List<Intent> deletes) {
+        int exit = 0;
+        for (Intent i : deletes) {
+            ResourceTypes.Resource r = ResourceTypes.resource(i.getKind().name());
+            try {
+                gw.call("DELETE", Gateway.item(r.plural(), r.namespaced() ? i.getNamespace() : null, i.getName()), null, null);
+                out().println(r.printed() + " \"" + i.getName() + "\" deleted");
+            } catch (Gateway.ApiException e) {
+                err().println(e.getMessage());
+                exit = 1;
+                if (e.code == 0) break; // nothing answers: do not repeat the same error
+            }
+            out().flush();
+            err().flush();
+        }
+        return exit;
     }
 
     /** Fills {@code deletes} from {@code TYPE NAME…} or {@code TYPE/NAME…}; returns an error message or null. */

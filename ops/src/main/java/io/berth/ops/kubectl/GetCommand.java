@@ -1,6 +1,7 @@
 package io.berth.ops.kubectl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -54,6 +55,15 @@ public final class GetCommand extends KubectlCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "json, yaml, wide or name")
     String output;
 
+    @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR", description = "label selector, e.g. app=nginx,tier!=db")
+    String selector;
+
+    @Option(names = "--field-selector", paramLabel = "SELECTOR", description = "field selector, e.g. spec.nodeName=n1,status.phase=Running")
+    String fieldSelector;
+
+    @Option(names = {"-w", "--watch"}, description = "after listing, watch for changes: table rows as kubectl prints them, or with -o json one event per line ({\"type\":\"ADDED\",\"object\":{…}})")
+    boolean watch;
+
     public GetCommand() {}
 
     @Override
@@ -64,11 +74,20 @@ public final class GetCommand extends KubectlCommand {
             type = typeAndName[0];
             name = typeAndName[1];
         }
-        ResourceKind kind = ResourceTypes.kind(type);
-        if (kind == null || kind == ResourceKind.NAMESPACE) return fail("the server doesn't have a resource type \"" + type + "\"");
         if (output != null && !List.of("json", "yaml", "wide", "name").contains(output)) {
             return fail("unable to match a printer suitable for the output format \"" + output + "\", allowed formats are: json,name,wide,yaml");
         }
+        if (!connection.direct()) {
+            ResourceTypes.Resource resource = ResourceTypes.resource(type);
+            if (resource == null) return fail("the server doesn't have a resource type \"" + type + "\"");
+            try {
+                return viaGateway(gateway(), resource);
+            } catch (Gateway.ApiException e) {
+                return fail(e);
+            }
+        }
+        ResourceKind kind = ResourceTypes.kind(type);
+        if (kind == null || kind == ResourceKind.NAMESPACE) return fail("the server doesn't have a resource type \"" + type + "\"");
         try {
             Bus bus = bus();
             return switch (kind) {
@@ -80,6 +99,135 @@ public final class GetCommand extends KubectlCommand {
             return fail(e.getMessage());
         }
     }
+
+    // ---------------------------------------------------------------- through the gateway
+
+    private int viaGateway(Gateway gw, ResourceTypes.Resource r) {
+        if (allNamespaces && name != null && r.namespaced()) {
+            return fail("a resource cannot be retrieved by name across all namespaces");
+        }
+        String ns = !r.namespaced() ? null : allNamespaces ? null : namespace;
+        boolean showNs = allNamespaces && name == null;
+        java.util.Map<String, String> params = Gateway.params("labelSelector", selector, "fieldSelector", fieldSelector);
+        List<JsonNode> items = new ArrayList<>();
+        String resourceVersion = null;
+        if (name != null) {
+            JsonNode o = gw.get(Gateway.item(r.plural(), ns, name));
+            items.add(o);
+            resourceVersion = o.path("metadata").path("resourceVersion").asText(null);
+        } else {
+            JsonNode list = gw.get(Gateway.collection(r.plural(), ns) + Gateway.query(params));
+            list.path("items").forEach(items::add);
+            resourceVersion = list.path("metadata").path("resourceVersion").asText(null);
+            if (r == ResourceTypes.EVENTS) items.sort(Comparator.comparingLong(e -> JsonTables.millis(JsonTables.eventTime(e))));
+            else items.sort(Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
+                    .thenComparing(o -> o.path("metadata").path("name").asText("")));
+        }
+        boolean wide = "wide".equals(output);
+        List<String> header = JsonTables.header(r, wide, showNs);
+        List<List<String>> rows = new ArrayList<>();
+        if ("json".equals(output) || "yaml".equals(output)) {
+            if (watch && "json".equals(output)) {
+                // one JSON line per event, as the API streams them; the listed objects come first as ADDED
+                items.forEach(o -> out().println(Gateway.object().put("type", "ADDED").set("object", o).toString()));
+            } else if (watch) {
+                items.forEach(o -> out().print("---\n" + serialize((ObjectNode) o, YAML)));
+            } else {
+                ObjectNode doc = name != null ? (ObjectNode) items.get(0) : KubeObjects.list(items.stream().map(o -> (ObjectNode) o).toList());
+                out().print(serialize(doc, "yaml".equals(output) ? YAML : JSON));
+            }
+        } else if ("name".equals(output)) {
+            items.forEach(o -> out().println(r.printed() + "/" + o.path("metadata").path("name").asText()));
+        } else if (items.isEmpty()) {
+            err().println(!r.namespaced() || allNamespaces ? "No resources found" : "No resources found in " + namespace + " namespace.");
+        } else {
+            for (JsonNode o : items) rows.add(JsonTables.row(r, o, wide, showNs, clock.millis()));
+            out().print(KubeTables.table(header, rows));
+        }
+        out().flush();
+        err().flush();
+        if (!watch) return 0;
+        return watch(gw, r, ns, name != null ? "metadata.name=" + name + (fieldSelector == null ? "" : "," + fieldSelector) : fieldSelector,
+                resourceVersion, header, rows, showNs);
+    }
+
+    /** Streams the watch from where the list ended: table rows as kubectl prints them, or JSON lines. */
+    private int watch(Gateway gw, ResourceTypes.Resource r, String ns, String fields, String resourceVersion,
+                      List<String> header, List<List<String>> initial, boolean showNs) {
+        boolean wide = "wide".equals(output);
+        int[] widths = new int[header.size()];
+        boolean[] headerPrinted = {!initial.isEmpty()};
+        for (int i = 0; i < widths.length; i++) widths[i] = header.get(i).length();
+        for (List<String> row : initial) for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
+        // Resumes after a dropped stream from the resourceVersion of the last event seen (the gateway replays
+        // exactly what was missed); gives up when the gateway stays unreachable longer than the timeout.
+        String[] last = {resourceVersion == null || resourceVersion.isEmpty() ? null : resourceVersion};
+        boolean[] stop = {false};
+        int[] exit = {0};
+        long downSince = -1;
+        while (!stop[0] && !Thread.currentThread().isInterrupted()) {
+            java.util.Map<String, String> params = Gateway.params("watch", "true", "labelSelector", selector, "fieldSelector", fields,
+                    "resourceVersion", last[0]);
+            try {
+                gw.watch(Gateway.collection(r.plural(), ns) + Gateway.query(params), event -> {
+                    String type = event.path("type").asText();
+                    JsonNode o = event.path("object");
+                    if (type.equals("ERROR")) {
+                        err().println("Error from server" + (o.path("reason").asText("").isEmpty() ? "" : " (" + o.path("reason").asText() + ")")
+                                + ": " + o.path("message").asText(o.toString()));
+                        err().flush();
+                        stop[0] = true;
+                        exit[0] = 1;
+                        return false;
+                    }
+                    String rv = o.path("metadata").path("resourceVersion").asText("");
+                    if (!rv.isEmpty()) last[0] = rv;
+                    if (type.equals("BOOKMARK")) return true;
+                    if ("json".equals(output)) {
+                        out().println(event.toString());
+                    } else if ("yaml".equals(output)) {
+                        out().print("---\n" + serialize((ObjectNode) o, YAML));
+                    } else if ("name".equals(output)) {
+                        out().println(r.printed() + "/" + o.path("metadata").path("name").asText());
+                    } else {
+                        List<String> row = JsonTables.row(r, o, wide, showNs, clock.millis());
+                        if (!headerPrinted[0]) {
+                            for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
+                            out().print(pad(header, widths));
+                            headerPrinted[0] = true;
+                        }
+                        out().print(pad(row, widths));
+                    }
+                    out().flush();
+                    return true;
+                });
+                downSince = -1;
+            } catch (Gateway.ApiException e) {
+                if (e.code != 0) return fail(e); // e.g. 410 Expired: the version is too old to resume from
+                long now = System.currentTimeMillis();
+                if (downSince < 0) downSince = now;
+                else if (now - downSince > timeout.toMillis()) return fail(e);
+            }
+            if (stop[0]) break;
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return exit[0];
+    }
+
+    private static String pad(List<String> cells, int[] widths) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            sb.append(cells.get(i));
+            if (i < cells.size() - 1) sb.append(" ".repeat(Math.max(Math.max(widths[i] + 3, 6) - cells.get(i).length(), 1)));
+        }
+        return sb.append('\n').toString();
+    }
+
+    // ---------------------------------------------------------------- legacy: straight from Kafka
 
     private int pods(Bus bus) {
         Map<String, NodeView> nodes = nodesById(bus);

@@ -65,6 +65,18 @@ abstract class KubectlCommand implements Callable<Integer> {
         return 1;
     }
 
+    /** The gateway client for {@code --server} (or the running launcher's gateway). */
+    Gateway gateway() {
+        return new Gateway(connection.server(), timeout);
+    }
+
+    /** Prints a failed API call as kubectl does ({@code Error from server (NotFound): …}) and returns 1. */
+    int fail(Gateway.ApiException e) {
+        err().println(e.getMessage());
+        err().flush();
+        return 1;
+    }
+
     Bus bus() {
         quietKafkaClientLogs();
         SchemaRegistryClient client = registry != null ? registry : RegistryClients.http(connection.registryUrl());

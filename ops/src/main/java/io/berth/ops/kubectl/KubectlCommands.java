@@ -7,5 +7,6 @@ public final class KubectlCommands {
     private KubectlCommands() {}
 
     public static final List<Class<?>> ALL = List.of(ApplyCommand.class, GetCommand.class, ScaleCommand.class, DeleteCommand.class,
-            CordonCommand.class, UncordonCommand.class, DrainCommand.class);
+            CordonCommand.class, UncordonCommand.class, DrainCommand.class,
+            DescribeCommand.class, LogsCommand.class, ClusterInfoCommand.class, VersionCommand.class);
 }

@@ -8,6 +8,7 @@ import io.berth.schemas.avro.IntentAction;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.ResourceKind;
 import picocli.CommandLine.Parameters;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
 import java.util.Optional;
@@ -24,11 +25,33 @@ abstract class NodeIntentCommand extends KubectlCommand {
 
     abstract IntentAction action();
 
+    /** Through the gateway: cordon/uncordon patch {@code spec.unschedulable}; drain overrides this. */
+    int viaGateway(Gateway gw) {
+        boolean cordon = action() != IntentAction.UNCORDON;
+        String path = Gateway.item("nodes", null, node);
+        JsonNode current = gw.get(path);
+        if (current.path("spec").path("unschedulable").asBoolean() == cordon) {
+            out().println("node/" + node + " already " + (cordon ? "cordoned" : "uncordoned"));
+        } else {
+            gw.call("PATCH", path, "{\"spec\":{\"unschedulable\":" + cordon + "}}", "application/merge-patch+json");
+            out().println("node/" + node + " " + (cordon ? "cordoned" : "uncordoned"));
+        }
+        out().flush();
+        return 0;
+    }
+
     /** The past tense kubectl prints: cordoned, uncordoned, drained. */
     abstract String done();
 
     @Override
     public Integer call() {
+        if (!connection.direct()) {
+            try {
+                return viaGateway(gateway());
+            } catch (Gateway.ApiException e) {
+                return fail(e);
+            }
+        }
         try {
             Bus bus = bus();
             Optional<NodeView> found = bus.read(Topics.NODES, m -> {}).values().stream()

@@ -18,6 +18,47 @@ final class ResourceTypes {
             Map.entry("node", ResourceKind.NODE), Map.entry("nodes", ResourceKind.NODE), Map.entry("no", ResourceKind.NODE),
             Map.entry("namespace", ResourceKind.NAMESPACE), Map.entry("namespaces", ResourceKind.NAMESPACE), Map.entry("ns", ResourceKind.NAMESPACE));
 
+    /** A resource as the gateway serves it: its plural (the URL segment), kubectl's printed names, scope. */
+    record Resource(String plural, String singular, String group, boolean namespaced) {
+        /** {@code deployment.apps}, {@code pod}: as kubectl prints {@code TYPE/NAME}. */
+        String printed() {
+            return group.isEmpty() ? singular : singular + "." + group;
+        }
+
+        /** {@code deployments.apps}, {@code pods}: as kubectl names them in NotFound errors. */
+        String printedPlural() {
+            return group.isEmpty() ? plural : plural + "." + group;
+        }
+    }
+
+    static final Resource PODS = new Resource("pods", "pod", "", true);
+    static final Resource DEPLOYMENTS = new Resource("deployments", "deployment", "apps", true);
+    static final Resource SERVICES = new Resource("services", "service", "", true);
+    static final Resource NODES = new Resource("nodes", "node", "", false);
+    static final Resource NAMESPACES = new Resource("namespaces", "namespace", "", false);
+    static final Resource EVENTS = new Resource("events", "event", "", true);
+
+    /** The resource a type name (plural, singular, short name, {@code .apps}) means, or null. */
+    static Resource resource(String type) {
+        String t = type.toLowerCase(Locale.ROOT);
+        if (t.equals("ev") || t.equals("event") || t.equals("events")) return EVENTS;
+        ResourceKind k = kind(t);
+        if (k == null) return null;
+        return switch (k) {
+            case POD -> PODS;
+            case DEPLOYMENT -> DEPLOYMENTS;
+            case SERVICE -> SERVICES;
+            case NODE -> NODES;
+            case NAMESPACE -> NAMESPACES;
+            default -> null;
+        };
+    }
+
+    /** The resource of a manifest's {@code kind} (Deployment, Pod …), or null. */
+    static Resource ofKind(String kind) {
+        return kind == null ? null : resource(kind);
+    }
+
     /** The kind a type name means, or null. */
     static ResourceKind kind(String type) {
         return ALIASES.get(type.toLowerCase(Locale.ROOT));

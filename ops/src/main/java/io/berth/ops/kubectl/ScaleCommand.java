@@ -34,6 +34,18 @@ public final class ScaleCommand extends KubectlCommand {
         if (replicas < 0) return fail("--replicas: Invalid value: " + replicas + ": must be greater than or equal to 0");
         String name = typeAndName[1];
         if (name.isEmpty()) return fail("resource name may not be empty");
+        if (!connection.direct()) {
+            try {
+                String path = Gateway.item("deployments", namespace, name) + "/scale";
+                gateway().call("PUT", path, "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"spec\":{\"replicas\":" + replicas + "}}",
+                        "application/json");
+            } catch (Gateway.ApiException e) {
+                return fail(e);
+            }
+            out().println(ResourceTypes.singular(kind) + "/" + name + " scaled");
+            out().flush();
+            return 0;
+        }
         Intent intent = new Intents(actor(), clock, () -> UUID.randomUUID().toString()).scale(namespace, name, replicas);
         try {
             bus().produce(List.of(intent));

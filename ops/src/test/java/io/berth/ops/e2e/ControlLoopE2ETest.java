@@ -45,6 +45,8 @@ class ControlLoopE2ETest {
     Path home;
     String bootstrap;
     String registryUrl;
+    /** The gateway the CLI talks to (issue 4): the CLI no longer reads or writes Kafka itself. */
+    String server;
     final Map<String, Long> nodePids = new LinkedHashMap<>();
 
     @BeforeAll
@@ -56,6 +58,7 @@ class ControlLoopE2ETest {
                 "--kafka-port", "" + kafka, "--registry-port", "" + registry, "--gateway-port", "" + gateway);
         bootstrap = "127.0.0.1:" + kafka;
         registryUrl = "http://127.0.0.1:" + registry;
+        server = "http://127.0.0.1:" + gateway;
         for (String n : List.of("n1", "n2", "n3")) startNode(n, 2 * GIB);
         Await.until("3 Ready nodes", Duration.ofSeconds(60), () -> readyNodes().size() == 3, this::readyNodes);
     }
@@ -75,7 +78,7 @@ class ControlLoopE2ETest {
     @Test
     @Order(1)
     void shouldRunSixReplicasTwoPerNode() throws Exception {
-        BerthProcess.Result r = BerthProcess.runOk(home, 120, "apply", "-f", resource("web.yaml"), "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
+        BerthProcess.Result r = BerthProcess.runOk(home, 120, "apply", "-f", resource("web.yaml"), "--server", server);
         assertTrue(r.stdout().contains("deployment.apps/web"), r.stdout());
         long ms = Await.until("6 running containers", Duration.ofSeconds(60), () -> Docker.running(WEB).size() == 6, () -> Docker.perNode(WEB));
         System.out.printf("e2e: apply -> 6 containers running in %d ms%n", ms);
@@ -155,7 +158,7 @@ class ControlLoopE2ETest {
     @Order(5)
     void shouldScaleUpAndDownKeepingTheSpreadEven() throws Exception {
         for (int replicas : new int[]{12, 2}) {
-            BerthProcess.runOk(home, 60, "scale", "deployment/web", "--replicas", "" + replicas, "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
+            BerthProcess.runOk(home, 60, "scale", "deployment/web", "--replicas", "" + replicas, "--server", server);
             long ms = Await.until(replicas + " running", Duration.ofSeconds(60), () -> Docker.running(WEB).size() == replicas
                     && Docker.containers(WEB).size() == replicas, () -> Docker.perNode(WEB));
             Map<String, Integer> spread = new HashMap<>();
@@ -169,7 +172,7 @@ class ControlLoopE2ETest {
     @Test
     @Order(6)
     void shouldKeepAnUnplaceableReplicaPendingWithAReasonUntilANodeWithRoomJoins() throws Exception {
-        BerthProcess.runOk(home, 120, "apply", "-f", resource("big.yaml"), "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
+        BerthProcess.runOk(home, 120, "apply", "-f", resource("big.yaml"), "--server", server);
         Await.until("big pending with a reason", Duration.ofSeconds(30), () -> pendingReason("big").contains("Insufficient memory"),
                 () -> pods());
         String reason = pendingReason("big");
@@ -187,11 +190,11 @@ class ControlLoopE2ETest {
     void shouldRefuseBadInputAtTheEdgeAndDeadLetterItOnTheBus() throws Exception {
         for (String[] bad : new String[][]{
                 {"bad-replicas.yaml", "spec.replicas"}, {"bad-image.yaml", "image"}, {"bad-cpu.yaml", "cpu"}}) {
-            BerthProcess.Result r = BerthProcess.run(home, 60, "apply", "-f", resource(bad[0]), "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
+            BerthProcess.Result r = BerthProcess.run(home, 60, "apply", "-f", resource(bad[0]), "--server", server);
             assertNotEquals(0, r.exit(), bad[0] + " must be refused");
             assertTrue(r.stderr().contains(bad[1]), bad[0] + ": the error names " + bad[1] + ": " + r.stderr());
         }
-        BerthProcess.Result strict = BerthProcess.run(home, 60, "apply", "-f", resource("bad-unknown.yaml"), "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
+        BerthProcess.Result strict = BerthProcess.run(home, 60, "apply", "-f", resource("bad-unknown.yaml"), "--server", server);
         assertNotEquals(0, strict.exit());
         assertTrue(strict.stderr().contains("replica"), strict.stderr());
         assertFalse(deploymentExists("bad"), "nothing reached the bus");
@@ -212,7 +215,7 @@ class ControlLoopE2ETest {
         assertTrue(letters.stream().anyMatch(d -> d.getSourceTopic().equals(Topics.INTENTS.name()) && d.getReason().toLowerCase().contains("magic")), letters.toString());
         assertTrue(letters.stream().anyMatch(d -> d.getReason().contains("replicas")), letters.toString());
         // ...and the streams keep running: a valid scale still converges.
-        BerthProcess.runOk(home, 60, "scale", "deployment/web", "--replicas", "3", "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
+        BerthProcess.runOk(home, 60, "scale", "deployment/web", "--replicas", "3", "--server", server);
         Await.until("3 running after the poison records", Duration.ofSeconds(60), () -> Docker.running(WEB).size() == 3, () -> Docker.perNode(WEB));
     }
 
@@ -229,7 +232,7 @@ class ControlLoopE2ETest {
     }
 
     JsonNode get(String kind) throws Exception {
-        BerthProcess.Result r = BerthProcess.runOk(home, 60, "get", kind, "-o", "json", "--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
+        BerthProcess.Result r = BerthProcess.runOk(home, 60, "get", kind, "-o", "json", "--server", server);
         return JSON.readTree(r.stdout()).path("items");
     }
 

@@ -41,6 +41,17 @@ class ConnectionOptionsTest {
     }
 
     @Test
+    void shouldFindTheGatewayOfTheRunningLauncher(@TempDir Path dir) throws Exception {
+        long me = ProcessHandle.current().pid();
+        Files.writeString(dir.resolve("berth.json"), "{\"pid\":" + me + ",\"gatewayUrl\":\"http://127.0.0.1:47070\"}");
+        assertEquals("http://127.0.0.1:47070", ConnectionOptions.read(dir).getProperty("gateway.url"));
+        ConnectionOptions o = new ConnectionOptions();
+        o.server = "127.0.0.1:7071/";
+        assertEquals("http://127.0.0.1:7071", o.server(), "a scheme is added and a trailing slash dropped");
+        assertEquals(false, o.direct());
+    }
+
+    @Test
     void shouldPreferExplicitOptions() {
         ConnectionOptions o = new ConnectionOptions();
         o.bootstrapServers = "b:1";

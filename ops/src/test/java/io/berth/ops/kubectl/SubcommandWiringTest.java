@@ -34,7 +34,8 @@ class SubcommandWiringTest {
         for (Class<?> c : KubectlCommands.ALL) {
             String name = c.getAnnotation(Command.class).name();
             String help = run(0, name, "--help");
-            assertTrue(help.contains("--bootstrap-servers") && help.contains("--registry-url"), help);
+            assertTrue(help.contains("--server"), help);
+            assertTrue(!help.contains("--bootstrap-servers"), "the direct Kafka options are hidden: " + help);
         }
     }
 

@@ -1,0 +1,341 @@
+package io.berth.ops.kubectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code berth describe KIND NAME}: the object as {@code kubectl describe} shows it (Name, Namespace,
+ * Labels, Node, Status, Containers with Image/Ports/Limits/Requests/State/Restart Count, Conditions)
+ * and its Events at the end (fetched with {@code fieldSelector=involvedObject.name=NAME}).
+ */
+@Command(name = "describe", mixinStandardHelpOptions = true, description = "Show details of a pod, deployment, service, node or namespace, with its events.")
+public final class DescribeCommand extends KubectlCommand {
+    private static final DateTimeFormatter RFC1123 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
+
+    @Parameters(index = "0", paramLabel = "TYPE", description = "pods, deployments, services, nodes, namespaces; or TYPE/NAME")
+    String type;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
+    String name;
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "namespace (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    public DescribeCommand() {}
+
+    @Override
+    public Integer call() {
+        String[] tn = ResourceTypes.typeAndName(type);
+        if (tn != null) {
+            type = tn[0];
+            name = tn[1];
+        }
+        ResourceTypes.Resource r = ResourceTypes.resource(type);
+        if (r == null || r == ResourceTypes.EVENTS) return fail("the server doesn't have a resource type \"" + type + "\"");
+        if (name == null || name.isEmpty()) return fail("describe needs a NAME: berth describe " + r.plural() + " NAME");
+        if (connection.direct()) return fail("describe is served by the gateway: use --server, not --bootstrap-servers");
+        try {
+            Gateway gw = gateway();
+            JsonNode o = gw.get(Gateway.item(r.plural(), r.namespaced() ? namespace : null, name));
+            List<JsonNode> events = events(gw, r, o);
+            out().print(describe(r, o, events, clock.millis()));
+        } catch (Gateway.ApiException e) {
+            return fail(e);
+        }
+        out().flush();
+        return 0;
+    }
+
+    private List<JsonNode> events(Gateway gw, ResourceTypes.Resource r, JsonNode o) {
+        String path = r.namespaced() ? Gateway.collection("events", namespace) : "/api/v1/events";
+        List<JsonNode> out = new ArrayList<>();
+        try {
+            JsonNode list = gw.get(path + Gateway.query(Gateway.params("fieldSelector", "involvedObject.name=" + name)));
+            String kind = o.path("kind").asText("");
+            for (JsonNode e : list.path("items")) {
+                String k = e.path("involvedObject").path("kind").asText("");
+                if (kind.isEmpty() || k.isEmpty() || k.equalsIgnoreCase(kind)) out.add(e);
+            }
+        } catch (Gateway.ApiException e) {
+            if (e.code == 0) throw e; // no events served is not fatal for describe, an unreachable gateway is
+        }
+        out.sort(Comparator.comparingLong(e -> JsonTables.millis(JsonTables.eventTime(e))));
+        return out;
+    }
+
+    /** The whole description; pure, for tests. */
+    static String describe(ResourceTypes.Resource r, JsonNode o, List<JsonNode> events, long now) {
+        Text t = new Text();
+        JsonNode meta = o.path("metadata");
+        JsonNode spec = o.path("spec");
+        JsonNode status = o.path("status");
+        t.kv(0, "Name", meta.path("name").asText());
+        if (r.namespaced()) t.kv(0, "Namespace", meta.path("namespace").asText());
+        switch (r.plural()) {
+            case "pods" -> {
+                String node = spec.path("nodeName").asText("");
+                String hostIp = status.path("hostIP").asText("");
+                t.kv(0, "Node", node.isEmpty() ? "<none>" : hostIp.isEmpty() ? node : node + "/" + hostIp);
+                if (!status.path("startTime").asText("").isEmpty()) t.kv(0, "Start Time", date(status.path("startTime").asText()));
+                t.map(0, "Labels", meta.path("labels"));
+                t.map(0, "Annotations", meta.path("annotations"));
+                t.kv(0, "Status", meta.hasNonNull("deletionTimestamp") ? "Terminating (lasts " + JsonTables.age(meta.path("deletionTimestamp").asText(), now) + ")"
+                        : status.path("phase").asText("Pending"));
+                if (!status.path("reason").asText("").isEmpty()) t.kv(0, "Reason", status.path("reason").asText());
+                if (!status.path("message").asText("").isEmpty()) t.kv(0, "Message", status.path("message").asText());
+                t.kv(0, "IP", status.path("podIP").asText("<none>"));
+                String owner = meta.path("annotations").path("berth.io/workload").asText("");
+                if (!owner.isEmpty()) t.kv(0, "Controlled By", controller(owner));
+                Map<String, JsonNode> statuses = new TreeMap<>();
+                status.path("containerStatuses").forEach(cs -> statuses.put(cs.path("name").asText(), cs));
+                t.line(0, "Containers:");
+                for (JsonNode c : spec.path("containers")) container(t, c, statuses.get(c.path("name").asText()));
+                t.line(0, "Conditions:");
+                t.line(2, pad("Type", 18) + "Status");
+                for (JsonNode c : status.path("conditions")) t.line(2, pad(c.path("type").asText(), 18) + c.path("status").asText());
+                t.map(0, "Node-Selectors", spec.path("nodeSelector"));
+            }
+            case "deployments" -> {
+                t.kv(0, "CreationTimestamp", date(meta.path("creationTimestamp").asText("")));
+                t.map(0, "Labels", meta.path("labels"));
+                t.map(0, "Annotations", meta.path("annotations"));
+                t.kv(0, "Selector", JsonTables.selector(spec.path("selector").path("matchLabels")));
+                int desired = spec.path("replicas").asInt(1);
+                t.kv(0, "Replicas", desired + " desired | " + status.path("updatedReplicas").asInt() + " updated | "
+                        + status.path("replicas").asInt() + " total | " + status.path("availableReplicas").asInt() + " available | "
+                        + status.path("unavailableReplicas").asInt() + " unavailable");
+                t.kv(0, "StrategyType", spec.path("strategy").path("type").asText("RollingUpdate"));
+                t.kv(0, "MinReadySeconds", spec.path("minReadySeconds").asText("0"));
+                JsonNode ru = spec.path("strategy").path("rollingUpdate");
+                if (!ru.isMissingNode()) {
+                    t.kv(0, "RollingUpdateStrategy", ru.path("maxUnavailable").asText("25%") + " max unavailable, "
+                            + ru.path("maxSurge").asText("25%") + " max surge");
+                }
+                t.line(0, "Pod Template:");
+                t.map(2, "Labels", spec.path("template").path("metadata").path("labels"));
+                t.line(2, "Containers:");
+                for (JsonNode c : spec.path("template").path("spec").path("containers")) container(t, c, null);
+                t.line(0, "Conditions:");
+                t.line(2, pad("Type", 15) + pad("Status", 8) + "Reason");
+                t.line(2, pad("----", 15) + pad("------", 8) + "------");
+                for (JsonNode c : status.path("conditions")) {
+                    t.line(2, pad(c.path("type").asText(), 15) + pad(c.path("status").asText(), 8) + c.path("reason").asText(""));
+                }
+            }
+            case "nodes" -> {
+                t.kv(0, "Roles", JsonTables.roles(meta.path("labels")));
+                t.map(0, "Labels", meta.path("labels"));
+                t.map(0, "Annotations", meta.path("annotations"));
+                t.kv(0, "CreationTimestamp", date(meta.path("creationTimestamp").asText("")));
+                t.kv(0, "Unschedulable", Boolean.toString(spec.path("unschedulable").asBoolean()));
+                t.line(0, "Conditions:");
+                List<List<String>> rows = new ArrayList<>();
+                for (JsonNode c : status.path("conditions")) {
+                    rows.add(List.of(c.path("type").asText(), c.path("status").asText(), date(c.path("lastHeartbeatTime").asText("")),
+                            date(c.path("lastTransitionTime").asText("")), c.path("reason").asText(""), c.path("message").asText("")));
+                }
+                t.table(2, List.of("Type", "Status", "LastHeartbeatTime", "LastTransitionTime", "Reason", "Message"), rows);
+                t.line(0, "Addresses:");
+                for (JsonNode a : status.path("addresses")) t.line(2, a.path("type").asText() + ":  " + a.path("address").asText());
+                for (String section : List.of("capacity", "allocatable")) {
+                    t.line(0, Character.toUpperCase(section.charAt(0)) + section.substring(1) + ":");
+                    status.path(section).fields().forEachRemaining(e -> t.line(2, pad(e.getKey() + ":", 9) + " " + e.getValue().asText()));
+                }
+                t.line(0, "System Info:");
+                status.path("nodeInfo").fields().forEachRemaining(e -> t.line(2, pad(systemInfo(e.getKey()) + ":", 27) + " " + e.getValue().asText()));
+            }
+            case "services" -> {
+                t.map(0, "Labels", meta.path("labels"));
+                t.map(0, "Annotations", meta.path("annotations"));
+                t.kv(0, "Selector", JsonTables.selector(spec.path("selector")));
+                t.kv(0, "Type", spec.path("type").asText("ClusterIP"));
+                t.kv(0, "IP", spec.path("clusterIP").asText("<none>"));
+                for (JsonNode p : spec.path("ports")) {
+                    t.kv(0, "Port", p.path("name").asText("<unset>") + "  " + p.path("port").asText() + "/" + p.path("protocol").asText("TCP"));
+                    t.kv(0, "TargetPort", p.path("targetPort").asText() + "/" + p.path("protocol").asText("TCP"));
+                    if (p.path("nodePort").asInt() != 0) t.kv(0, "NodePort", p.path("name").asText("<unset>") + "  " + p.path("nodePort").asText() + "/" + p.path("protocol").asText("TCP"));
+                }
+            }
+            default -> {
+                t.map(0, "Labels", meta.path("labels"));
+                t.map(0, "Annotations", meta.path("annotations"));
+                t.kv(0, "Status", status.path("phase").asText("Active"));
+            }
+        }
+        if (events.isEmpty()) {
+            t.kv(0, "Events", "<none>");
+        } else {
+            t.line(0, "Events:");
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode e : events) {
+                String age = JsonTables.age(JsonTables.eventTime(e), now);
+                int count = e.path("count").asInt(1);
+                String first = e.path("firstTimestamp").asText("");
+                if (count > 1 && !first.isEmpty() && !first.equals("null")) age = age + " (x" + count + " over " + JsonTables.age(first, now) + ")";
+                String from = e.path("source").path("component").asText(e.path("reportingComponent").asText(""));
+                rows.add(List.of(e.path("type").asText("Normal"), e.path("reason").asText(""), age, from.isEmpty() ? "berth" : from,
+                        e.path("message").asText("").strip()));
+            }
+            List<List<String>> withRule = new ArrayList<>();
+            withRule.add(List.of("----", "------", "----", "----", "-------"));
+            withRule.addAll(rows);
+            t.table(2, List.of("Type", "Reason", "Age", "From", "Message"), withRule);
+        }
+        return t.render();
+    }
+
+    private static void container(Text t, JsonNode c, JsonNode status) {
+        t.line(2, c.path("name").asText() + ":");
+        List<String[]> kv = new ArrayList<>();
+        if (status != null && !status.path("containerID").asText("").isEmpty()) kv.add(new String[]{"Container ID", status.path("containerID").asText()});
+        kv.add(new String[]{"Image", c.path("image").asText()});
+        List<String> ports = new ArrayList<>();
+        for (JsonNode p : c.path("ports")) ports.add(p.path("containerPort").asText() + "/" + p.path("protocol").asText("TCP"));
+        kv.add(new String[]{ports.size() > 1 ? "Ports" : "Port", ports.isEmpty() ? "<none>" : String.join(", ", ports)});
+        if (c.path("command").size() > 0) kv.add(new String[]{"Command", join(c.path("command"))});
+        if (c.path("args").size() > 0) kv.add(new String[]{"Args", join(c.path("args"))});
+        int width = 0;
+        List<String[]> all = new ArrayList<>(kv);
+        String state = null, stateDetail = null;
+        if (status != null) {
+            JsonNode s = status.path("state");
+            if (s.has("running")) {
+                state = "Running";
+                stateDetail = "Started:      " + date(s.path("running").path("startedAt").asText(""));
+            } else if (s.has("waiting")) {
+                state = "Waiting";
+                stateDetail = "Reason:       " + s.path("waiting").path("reason").asText("");
+            } else if (s.has("terminated")) {
+                state = "Terminated";
+                stateDetail = "Reason:       " + s.path("terminated").path("reason").asText("");
+            }
+            all.add(new String[]{"State", state == null ? "<unknown>" : state});
+            all.add(new String[]{"Ready", status.path("ready").asBoolean() ? "True" : "False"});
+            all.add(new String[]{"Restart Count", status.path("restartCount").asText("0")});
+        }
+        for (String[] e : all) width = Math.max(width, e[0].length() + 1);
+        for (String[] e : all) {
+            t.line(4, pad(e[0] + ":", width + 2) + e[1]);
+            if (e[0].equals("State") && stateDetail != null) t.line(6, stateDetail);
+        }
+        for (String section : List.of("limits", "requests")) {
+            JsonNode res = c.path("resources").path(section);
+            if (res.size() == 0) continue;
+            t.line(4, Character.toUpperCase(section.charAt(0)) + section.substring(1) + ":");
+            res.fields().forEachRemaining(e -> t.line(6, pad(e.getKey() + ":", 9) + e.getValue().asText()));
+        }
+        List<String> env = new ArrayList<>();
+        for (JsonNode e : c.path("env")) env.add(e.path("name").asText() + ":  " + e.path("value").asText(""));
+        if (env.isEmpty()) t.line(4, "Environment:  <none>");
+        else {
+            t.line(4, "Environment:");
+            env.forEach(e -> t.line(6, e));
+        }
+    }
+
+    /** {@code default/deployment/web} → {@code Deployment/web}, as kubectl names a pod's controller. */
+    static String controller(String workloadKey) {
+        String[] k = workloadKey.split("/", 3);
+        if (k.length < 3 || k[1].isEmpty()) return workloadKey;
+        return Character.toUpperCase(k[1].charAt(0)) + k[1].substring(1) + "/" + k[2];
+    }
+
+    private static String systemInfo(String key) {
+        return switch (key) {
+            case "kubeletVersion" -> "Kubelet Version";
+            case "containerRuntimeVersion" -> "Container Runtime Version";
+            case "machineID" -> "Machine ID";
+            case "osImage" -> "OS Image";
+            case "kernelVersion" -> "Kernel Version";
+            default -> key;
+        };
+    }
+
+    private static String join(JsonNode array) {
+        List<String> parts = new ArrayList<>();
+        array.forEach(a -> parts.add(a.asText()));
+        return String.join(" ", parts);
+    }
+
+    /** Go's RFC 1123 with numeric zone, as kubectl describe prints times: {@code Sun, 22 Nov 2026 05:00:00 +0000}. */
+    static String date(String rfc3339) {
+        if (rfc3339 == null || rfc3339.isEmpty() || rfc3339.equals("null")) return "<unset>";
+        try {
+            return RFC1123.format(Instant.parse(rfc3339));
+        } catch (RuntimeException e) {
+            return rfc3339;
+        }
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s + " " : s + " ".repeat(width - s.length());
+    }
+
+    /** Lines with top-level {@code Key:  value} pairs aligned as kubectl's describe aligns them. */
+    private static final class Text {
+        private final List<Object[]> lines = new ArrayList<>(); // {indent, key or null, value}
+
+        void kv(int indent, String key, String value) {
+            lines.add(new Object[]{indent, key, value});
+        }
+
+        void line(int indent, String text) {
+            lines.add(new Object[]{indent, null, text});
+        }
+
+        void map(int indent, String key, JsonNode map) {
+            Map<String, String> m = new TreeMap<>();
+            map.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+            if (m.isEmpty()) {
+                kv(indent, key, "<none>");
+                return;
+            }
+            boolean first = true;
+            for (Map.Entry<String, String> e : m.entrySet()) {
+                kv(indent, first ? key : "", e.getKey() + "=" + e.getValue());
+                first = false;
+            }
+        }
+
+        /** A nested table as kubectl describe lays it out: columns padded to the widest cell plus two. */
+        void table(int indent, List<String> header, List<List<String>> rows) {
+            List<List<String>> all = new ArrayList<>();
+            all.add(header);
+            all.addAll(rows);
+            int[] widths = new int[header.size()];
+            for (List<String> r : all) for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], r.get(i).length());
+            for (List<String> r : all) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < r.size(); i++) sb.append(i < r.size() - 1 ? pad(r.get(i), widths[i] + 2) : r.get(i));
+                line(indent, sb.toString().stripTrailing());
+            }
+        }
+
+        String render() {
+            int width = 0;
+            for (Object[] l : lines) if (l[1] != null && (int) l[0] == 0) width = Math.max(width, ((String) l[1]).length() + 1);
+            StringBuilder sb = new StringBuilder();
+            for (Object[] l : lines) {
+                sb.append(" ".repeat((int) l[0]));
+                if (l[1] != null) {
+                    String key = (String) l[1];
+                    sb.append(pad(key.isEmpty() ? "" : key + ":", (int) l[0] == 0 ? width + 2 : key.length() + 3));
+                }
+                sb.append(l[2]).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+}

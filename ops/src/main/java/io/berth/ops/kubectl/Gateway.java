@@ -1,0 +1,235 @@
+package io.berth.ops.kubectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The CLI's HTTP edge: the gateway's Kubernetes-shaped REST API over {@link HttpClient}. Every call
+ * returns the parsed JSON or throws {@link ApiException} carrying what kubectl prints:
+ * {@code Error from server (NotFound): pods "x" not found} for a Kubernetes Status, or
+ * {@code The connection to the server … was refused} when nothing answers.
+ */
+final class Gateway {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String server;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    Gateway(String server, Duration timeout) {
+        this.server = server;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    String server() {
+        return server;
+    }
+
+    /** A failed call: the message is complete and printable (kubectl's wording); {@code code} is the HTTP status or 0. */
+    static final class ApiException extends RuntimeException {
+        final int code;
+        final String reason;
+
+        ApiException(int code, String reason, String message) {
+            super(message);
+            this.code = code;
+            this.reason = reason;
+        }
+
+        boolean notFound() {
+            return code == 404;
+        }
+    }
+
+    /** A response: status, body as JSON (or null) and the {@code Warning} headers' texts. */
+    record Response(int status, JsonNode body, List<String> warnings) {}
+
+    static String query(Map<String, String> params) {
+        StringBuilder q = new StringBuilder();
+        params.forEach((k, v) -> {
+            if (v == null) return;
+            q.append(q.length() == 0 ? "?" : "&").append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+        });
+        return q.toString();
+    }
+
+    static Map<String, String> params(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return m;
+    }
+
+    JsonNode get(String path) {
+        return call("GET", path, null, null).body();
+    }
+
+    Response call(String method, String path, String body, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json");
+        if (contentType != null) b.header("Content-Type", contentType);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        HttpResponse<String> r;
+        try {
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, "", "interrupted");
+        }
+        JsonNode json = parse(r.body());
+        if (r.statusCode() >= 400) throw error(r.statusCode(), json, r.body());
+        return new Response(r.statusCode(), json, warnings(r.headers().allValues("Warning")));
+    }
+
+    JsonNode send(String method, String path, JsonNode body) {
+        return call(method, path, body == null ? null : body.toString(), "application/json").body();
+    }
+
+    /**
+     * Streams a watch ({@code ?watch=true}): one JSON event per line, handed to {@code onEvent}
+     * until the server ends the stream or {@code onEvent} returns false.
+     */
+    void watch(String path, java.util.function.Predicate<JsonNode> onEvent) {
+        HttpRequest req = HttpRequest.newBuilder(uri(path)).header("Accept", "application/json").GET().build();
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            if (r.statusCode() >= 400) {
+                String text = String.join("\n", in.lines().toList());
+                throw error(r.statusCode(), parse(text), text);
+            }
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.isBlank()) continue;
+                JsonNode event = parse(line);
+                if (event == null) continue;
+                if (!onEvent.test(event)) return;
+            }
+        } catch (IOException e) {
+            throw new ApiException(0, "", "error: the watch stream ended: " + e.getMessage());
+        }
+    }
+
+    /** Streams a plain-text body (pod logs) line by line. */
+    void lines(String path, Consumer<String> onLine) {
+        HttpRequest req = HttpRequest.newBuilder(uri(path)).GET().build();
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            if (r.statusCode() >= 400) {
+                String text = String.join("\n", in.lines().toList());
+                throw error(r.statusCode(), parse(text), text);
+            }
+            String line;
+            while ((line = in.readLine()) != null) onLine.accept(line);
+        } catch (IOException e) {
+            throw new ApiException(0, "", "error: the log stream ended: " + e.getMessage());
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create(server + path);
+    }
+
+    private ApiException unreachable(IOException e) {
+        String hostPort = server.replaceFirst("^https?://", "");
+        if (e instanceof ConnectException || (e.getCause() instanceof ConnectException)) {
+            return new ApiException(0, "", "The connection to the server " + hostPort + " was refused - did you specify the right host or port?");
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new ApiException(0, "", "Unable to connect to the server: " + hostPort + ": request timed out");
+        }
+        return new ApiException(0, "", "Unable to connect to the server: " + hostPort + ": " + e);
+    }
+
+    /** kubectl's wording for a failed request: {@code Error from server (Reason): message}. */
+    static ApiException error(int code, JsonNode status, String raw) {
+        String reason = status == null ? "" : status.path("reason").asText("");
+        String message = status == null ? "" : status.path("message").asText("");
+        if (message.isEmpty()) message = raw == null || raw.isBlank() ? "the server responded with status " + code : raw.strip();
+        if (reason.isEmpty()) reason = switch (code) {
+            case 400 -> "BadRequest";
+            case 404 -> "NotFound";
+            case 409 -> "Conflict";
+            case 422 -> "Invalid";
+            default -> "";
+        };
+        return new ApiException(code, reason, "Error from server" + (reason.isEmpty() ? "" : " (" + reason + ")") + ": " + message);
+    }
+
+    static JsonNode parse(String text) {
+        if (text == null || text.isBlank()) return null;
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The texts of {@code Warning: 299 - "text"} headers. */
+    static List<String> warnings(List<String> headers) {
+        List<String> out = new ArrayList<>();
+        for (String h : headers) {
+            String t = h.strip();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\d{3}\\s+\\S+\\s+\"(.*)\"$").matcher(t);
+            out.add(m.matches() ? m.group(1).replace("\\\"", "\"") : t);
+        }
+        return out;
+    }
+
+    static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
+    // ---- paths ----
+
+    static final String APPLY = "/apis/berth.io/v1/apply";
+
+    /** The collection path of a kind in a namespace ({@code null} = all namespaces). */
+    static String collection(String plural, String namespace) {
+        return switch (plural) {
+            case "nodes", "namespaces" -> "/api/v1/" + plural;
+            case "deployments" -> namespace == null ? "/apis/apps/v1/deployments" : "/apis/apps/v1/namespaces/" + namespace + "/deployments";
+            default -> namespace == null ? "/api/v1/" + plural : "/api/v1/namespaces/" + namespace + "/" + plural;
+        };
+    }
+
+    static String item(String plural, String namespace, String name) {
+        return collection(plural, namespace) + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+    }
+}
