@@ -65,7 +65,7 @@ public final class SchedulerService extends TopicCheckingService {
     public void close() {
         KafkaStreams ks = streams;
         streams = null;
-        if (ks != null) ks.close(Duration.ofSeconds(10));
+        if (ks != null) io.berth.schemas.service.StreamsLifecycle.closeLeavingGroup(ks, Duration.ofSeconds(10));
         log.info("{} stopped", name());
     }
 }

@@ -71,7 +71,7 @@ public final class StateStreamsService extends TopicCheckingService {
     @Override
     public synchronized void close() {
         if (streams != null) {
-            streams.close(Duration.ofSeconds(10));
+            io.berth.schemas.service.StreamsLifecycle.closeLeavingGroup(streams, Duration.ofSeconds(10));
             streams = null;
             log.info("{} stopped", name());
         }
