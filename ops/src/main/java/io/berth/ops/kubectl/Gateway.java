@@ -111,7 +111,24 @@ final class Gateway {
      * until the server ends the stream or {@code onEvent} returns false.
      */
     void watch(String path, java.util.function.Predicate<JsonNode> onEvent) {
-        HttpRequest req = HttpRequest.newBuilder(uri(path)).header("Accept", "application/json").GET().build();
+        stream(path, "application/json", "watch", line -> {
+            if (line.isBlank()) return true;
+            JsonNode event = parse(line);
+            return event == null || onEvent.test(event);
+        });
+    }
+
+    /** Streams a plain-text body (pod logs) line by line. */
+    void lines(String path, Consumer<String> onLine) {
+        stream(path, "text/plain", "log", line -> {
+            onLine.accept(line);
+            return true;
+        });
+    }
+
+    /** Reads a streamed body line by line until it ends or {@code onLine} returns false; a 4xx/5xx becomes an ApiException. */
+    private void stream(String path, String accept, String what, java.util.function.Predicate<String> onLine) {
+        HttpRequest req = HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET().build();
         HttpResponse<InputStream> r;
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -128,37 +145,10 @@ final class Gateway {
             }
             String line;
             while ((line = in.readLine()) != null) {
-                if (line.isBlank()) continue;
-                JsonNode event = parse(line);
-                if (event == null) continue;
-                if (!onEvent.test(event)) return;
+                if (!onLine.test(line)) return;
             }
         } catch (IOException e) {
-            throw new ApiException(0, "", "error: the watch stream ended: " + e.getMessage());
-        }
-    }
-
-    /** Streams a plain-text body (pod logs) line by line. */
-    void lines(String path, Consumer<String> onLine) {
-        HttpRequest req = HttpRequest.newBuilder(uri(path)).GET().build();
-        HttpResponse<InputStream> r;
-        try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            if (r.statusCode() >= 400) {
-                String text = String.join("\n", in.lines().toList());
-                throw error(r.statusCode(), parse(text), text);
-            }
-            String line;
-            while ((line = in.readLine()) != null) onLine.accept(line);
-        } catch (IOException e) {
-            throw new ApiException(0, "", "error: the log stream ended: " + e.getMessage());
+            throw new ApiException(0, "", "error: the " + what + " stream ended: " + e.getMessage());
         }
     }
 
