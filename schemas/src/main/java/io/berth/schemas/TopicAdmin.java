@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,24 @@ public final class TopicAdmin {
                 if (!(e.getCause() instanceof TopicExistsException)) throw e;
             }
         }
-        verify(admin, topics);
+        verifyWhenVisible(admin, topics);
+    }
+
+    /**
+     * Verifies, waiting (up to 30 s) for topics just created to become visible: a describe right
+     * after a create can answer UnknownTopicOrPartition until the metadata reaches the broker.
+     */
+    static void verifyWhenVisible(Admin admin, Collection<Topic<?>> topics) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            try {
+                verify(admin, topics);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.currentTimeMillis() > deadline) throw e;
+                Thread.sleep(100); // metadata propagation; bounded by the deadline above
+            }
+        }
     }
 
     /** Verifies that every topic exists with the expected cleanup policy. */
