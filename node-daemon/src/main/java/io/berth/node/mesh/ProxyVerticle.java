@@ -53,6 +53,7 @@ public final class ProxyVerticle extends VerticleBase {
     private final Set<String> vipsHeld = new HashSet<>();
     private final AtomicLong accepted = new AtomicLong();
     private volatile Set<Listen> bound = Set.of();
+    private volatile Map<Listen, Route> routes = Map.of();
     private volatile String vipsDisabledReason;
     private boolean vipsReady;
     private boolean vipWork;
@@ -88,6 +89,11 @@ public final class ProxyVerticle extends VerticleBase {
     /** The listen addresses this daemon holds right now (any thread). */
     public Set<Listen> bound() {
         return bound;
+    }
+
+    /** The routes in effect now, bound or not (any thread). */
+    public Map<Listen, Route> routes() {
+        return routes;
     }
 
     /** Null when cluster IPs are served, else why not (any thread). */
@@ -165,6 +171,7 @@ public final class ProxyVerticle extends VerticleBase {
                 log.info("node {}: proxy {} -> {} {}", nodeId, l.at, l.route.serviceKey(), l.route.backends());
             }
         }
+        routes = Map.copyOf(want);
         syncVips();
         listeners.values().forEach(this::bind);
         publishBound();
