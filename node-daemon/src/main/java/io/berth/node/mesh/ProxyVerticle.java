@@ -179,7 +179,7 @@ public final class ProxyVerticle extends VerticleBase {
 
     private void tick() {
         listeners.values().forEach(this::bind);
-        if (vipsReady) {
+        if (vipsReady && !(vipsHeld.isEmpty() && Routes.vips(services.values()).isEmpty())) {
             vipDirty = true; // re-check the interface: another daemon on this host may have removed a VIP we serve
             syncVips();
         }
@@ -196,9 +196,8 @@ public final class ProxyVerticle extends VerticleBase {
         vipDirty = false;
         Set<String> want = Routes.vips(services.values());
         Set<String> held = new TreeSet<>(vipsHeld);
-        boolean check = true;
         vertx.executeBlocking(() -> {
-            Set<String> present = check ? vips.list() : held;
+            Set<String> present = vips.list();
             Set<String> now = new TreeSet<>();
             for (String ip : want) if (present.contains(ip) || vips.add(ip)) now.add(ip);
             for (String ip : held) if (!want.contains(ip)) vips.remove(ip); // only what this daemon served

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static io.berth.node.it.DaemonFixture.eventually;
@@ -156,6 +157,24 @@ class ServiceMeshTest {
         // we are root here: a host where cluster IPs cannot be served must fail this test, not skip it
         assertNull(d.mesh().proxy().vipsDisabledReason(), "cluster IPs must work on this host");
         return d;
+    }
+
+    /** Runs the docker CLI; returns stdout+stderr (exit code appended when non-zero). */
+    static String docker(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("docker"));
+        cmd.addAll(List.of(args));
+        java.io.File log = java.io.File.createTempFile("docker", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+            if (!p.waitFor(15, TimeUnit.SECONDS)) { // busybox wget has no working timeout (-T crashes it): bound it here
+                p.destroyForcibly();
+                return "(timed out) " + cmd;
+            }
+            String out = java.nio.file.Files.readString(log.toPath()).trim();
+            return p.exitValue() == 0 ? out : out + " (exit " + p.exitValue() + ")";
+        } finally {
+            log.delete();
+        }
     }
 
     // ---------------------------------------------------------------- tests
@@ -292,5 +311,63 @@ class ServiceMeshTest {
         }
         eventually("next record applied", WAIT, () -> d.mesh().proxy().bound().contains(new Listen("127.0.0.1", nodePort)));
         assertEquals("A", who("127.0.0.1", nodePort));
+    }
+
+    @Test
+    void aContainerReachesAServiceByNameThroughItsVipAndTheProxy() throws Exception {
+        String backend = "berth-mesh-" + UUID.randomUUID().toString().substring(0, 6) + "-backend";
+        try {
+            String id = docker("run", "-d", "--name", backend, "-p", "127.0.0.1::8080", DaemonFixture.IMAGE, "sh", "-c",
+                    "mkdir -p /www && echo hello-from-backend > /www/index.html && exec httpd -f -p 8080 -h /www");
+            assertFalse(id.contains("exit"), id);
+            String published = docker("port", backend, "8080");
+            int hostPort = Integer.parseInt(published.lines().findFirst().orElseThrow().replaceAll(".*:", ""));
+            String vip = "10.96.202.10";
+            publish(svc("backend", vip, "ClusterIP", List.of(port(8080, 8080, 0)), List.of(ep("backend", hostPort, true))));
+
+            String node = fx.nodeId("names");
+            NodeDaemonService d = fx.startDaemon(node);
+            assertNull(d.mesh().proxy().vipsDisabledReason(), "cluster IPs must work on this host");
+            String task = DaemonFixture.taskId("client");
+            fx.assign(DaemonFixture.assignment(node, task, List.of("sleep", "3600"), "Always"));
+            eventually("client running", WAIT, () -> fx.containersOfTask(node, task).stream().anyMatch(c -> "running".equals(c.getState())));
+            String client = fx.containersOfTask(node, task).get(0).getId();
+            eventually("service names in the client's /etc/hosts", WAIT, () -> {
+                try {
+                    return docker("exec", client, "cat", "/etc/hosts").contains("backend.default.svc.cluster.local");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String hosts = docker("exec", client, "cat", "/etc/hosts");
+            assertTrue(hosts.contains("localhost"), "Docker's own lines kept: " + hosts);
+            assertTrue(hosts.contains(vip + "\tbackend.default.svc.cluster.local backend.default.svc backend.default backend"), hosts);
+            eventually("proxy on the VIP", WAIT, () -> d.mesh().proxy().bound().contains(new Listen(vip, 8080)));
+
+            for (String name : List.of("backend", "backend.default", "backend.default.svc", "backend.default.svc.cluster.local")) {
+                assertEquals("hello-from-backend", docker("exec", client, "wget", "-qO-", "http://" + name + ":8080/"), name);
+            }
+
+            // a service created after the container started appears in its hosts file (table change -> rewrite)
+            long t0 = System.nanoTime();
+            publish(svc("late", "10.96.202.11", "ClusterIP", List.of(port(80, 8080, 0)), List.of(ep("backend", hostPort, true))));
+            eventually("late service name", WAIT, () -> {
+                try {
+                    return docker("exec", client, "cat", "/etc/hosts").contains("late.default.svc");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            System.out.printf("MEASURED new service name in a running container's /etc/hosts within %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+            eventually("late service reachable", WAIT, () -> {
+                try {
+                    return "hello-from-backend".equals(docker("exec", client, "wget", "-qO-", "http://late/"));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            docker("rm", "-f", backend);
+        }
     }
 }
