@@ -118,9 +118,12 @@ public final class ServiceTableVerticle extends VerticleBase {
                     if (ch != null) batch.add(ch);
                 }
                 retryMs = 500;
-                if (!synced && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) synced = true;
-                boolean syncedNow = synced;
-                if (!batch.isEmpty() || syncedNow) ctx.runOnContext(v -> apply(batch, syncedNow));
+                boolean syncedNow = false;
+                if (!synced && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                    synced = syncedNow = true;
+                }
+                boolean announce = syncedNow;
+                if (!batch.isEmpty() || announce) ctx.runOnContext(v -> apply(batch, announce));
             }
             return false;
         } catch (WakeupException e) {
