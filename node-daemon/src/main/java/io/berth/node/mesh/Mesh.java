@@ -23,6 +23,7 @@ public final class Mesh {
     private final BerthConfig config;
     private final NodeSettings node;
     private ProxyVerticle proxy;
+    private Vertx vertx;
 
     public Mesh(BerthConfig config, NodeSettings node) {
         this.config = config;
@@ -35,6 +36,7 @@ public final class Mesh {
 
     /** The verticles in deployment order (consumers of the table first, the table's reader last). */
     public List<Deployable> verticles(Vertx vertx, DockerRuntime docker, EventPublisher publisher, BerthSerdes serdes) {
+        this.vertx = vertx;
         vertx.eventBus().registerDefaultCodec(ServiceChange.class, new LocalCodec<>(ServiceChange.class));
         boolean withVips = Boolean.parseBoolean(config.get("mesh-vips", "true"));
         long retryMs = config.getLong("mesh-retry-ms", 2000);
@@ -44,6 +46,14 @@ public final class Mesh {
                 proxy,
                 new HostsVerticle(docker.client(), node.nodeId(), table, config.getLong("mesh-hosts-ms", 10_000)),
                 new ServiceTableVerticle(config, node.nodeId(), serdes.value(EndpointsView.class), publisher, table));
+    }
+
+    /**
+     * The runtime's hook: call right after a container of this node started (any thread); its /etc/hosts
+     * gets the service names at once. Same as sending the id to {@link MeshAddresses#containerStarted()}.
+     */
+    public void containerStarted(String containerId) {
+        if (vertx != null) vertx.eventBus().send(addresses().containerStarted(), containerId);
     }
 
     public ServiceTable table() {

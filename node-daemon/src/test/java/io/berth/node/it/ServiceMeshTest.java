@@ -370,4 +370,60 @@ class ServiceMeshTest {
             docker("rm", "-f", backend);
         }
     }
+
+    @Test
+    void theStartHookWritesNamesIntoAContainerTheDaemonDidNotCreate_shortNamesOnlyInItsNamespace() throws Exception {
+        NodeDaemonService d = daemon("hook");
+        String name = "berth-mesh-" + UUID.randomUUID().toString().substring(0, 6) + "-other";
+        try {
+            publish(svc("backend", "10.96.202.20", "ClusterIP", List.of(port(80, 8080, 0)), List.of()));
+            eventually("table has the service", WAIT, () -> !d.mesh().table().snapshot().isEmpty());
+            // labelled as this node's (no berth.task: the reconciler ignores it), namespace "other"
+            String id = docker("run", "-d", "--name", name, "--label", "berth.node=" + d.settings().nodeId(),
+                    "--label", "berth.namespace=other", DaemonFixture.IMAGE, "sleep", "3600");
+            assertFalse(id.contains("exit"), id);
+            d.mesh().containerStarted(id);
+            eventually("names written by the hook", WAIT, () -> {
+                try {
+                    return docker("exec", name, "cat", "/etc/hosts").contains("backend.default.svc.cluster.local");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String hosts = docker("exec", name, "cat", "/etc/hosts");
+            assertTrue(hosts.contains("10.96.202.20\tbackend.default.svc.cluster.local backend.default.svc backend.default\n"), hosts);
+            assertFalse(hosts.contains("backend.default backend"), "no short name across namespaces: " + hosts);
+        } finally {
+            docker("rm", "-f", name);
+        }
+    }
+
+    @Test
+    void bulkTransferBothWaysIsIntactThroughTheProxy() throws Exception {
+        int echo = vertx.createNetServer().connectHandler(so -> so.pipeTo(so)).listen(0, "127.0.0.1").await().actualPort();
+        int nodePort = freePort();
+        publish(svc("bulk", "10.96.201.50", "NodePort", List.of(port(80, 8080, nodePort)), List.of(ep("echo", echo, true))));
+        NodeDaemonService d = daemon("bulk");
+        eventually("listening", WAIT, () -> d.mesh().proxy().bound().contains(new Listen("127.0.0.1", nodePort)));
+        byte[] data = new byte[16 << 20];
+        new java.util.Random(42).nextBytes(data);
+        try (Socket s = new Socket("127.0.0.1", nodePort)) {
+            s.setSoTimeout(20_000);
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int off = 0; off < data.length; off += 64 << 10) out.write(data, off, Math.min(64 << 10, data.length - off));
+                    out.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long t0 = System.nanoTime();
+            writer.start();
+            byte[] back = s.getInputStream().readNBytes(data.length);
+            writer.join(20_000);
+            System.out.printf("MEASURED 16 MiB echoed through the proxy in %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+            assertArrayEquals(data, back, "bytes intact, in order");
+        }
+    }
 }
