@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Every daemon reads the WHOLE {@code berth.state.endpoints} topic (all partitions, from the beginning,
@@ -109,6 +111,7 @@ public final class ServiceTableVerticle extends VerticleBase {
             c.seekToBeginning(tps);
             Map<TopicPartition, Long> end = c.endOffsets(tps);
             boolean synced = false;
+            Set<String> seen = new HashSet<>(); // keys read before the sync point of this session
             while (running) {
                 ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
                 long now = System.nanoTime();
@@ -116,6 +119,7 @@ public final class ServiceTableVerticle extends VerticleBase {
                 for (ConsumerRecord<String, byte[]> r : records) {
                     ServiceChange ch = decode(r, now);
                     if (ch != null) batch.add(ch);
+                    if (!synced && r.key() != null) seen.add(r.key());
                 }
                 retryMs = 500;
                 boolean syncedNow = false;
@@ -123,7 +127,9 @@ public final class ServiceTableVerticle extends VerticleBase {
                     synced = syncedNow = true;
                 }
                 boolean announce = syncedNow;
-                if (!batch.isEmpty() || announce) ctx.runOnContext(v -> apply(batch, announce));
+                Set<String> present = syncedNow ? Set.copyOf(seen) : null;
+                if (syncedNow) seen.clear();
+                if (!batch.isEmpty() || announce) ctx.runOnContext(v -> apply(batch, present));
             }
             return false;
         } catch (WakeupException e) {
@@ -151,12 +157,22 @@ public final class ServiceTableVerticle extends VerticleBase {
         }
     }
 
-    /** On the verticle's context: fold into the table, publish the real changes, then (once) "synced". */
-    private void apply(List<ServiceChange> batch, boolean synced) {
+    /**
+     * On the verticle's context: fold into the table, publish the real changes. At the sync point of a
+     * session ({@code present} = every key read up to the end offsets seen at its start), services the
+     * log no longer has (deleted while this consumer was restarting, tombstone compacted away) are
+     * dropped, and the first time "synced" is announced.
+     */
+    private void apply(List<ServiceChange> batch, Set<String> present) {
         for (ServiceChange ch : batch) {
             if (table.apply(ch.key(), ch.view())) vertx.eventBus().publish(addr.services(), ch);
         }
-        if (synced && !syncedOnce) {
+        if (present == null) return;
+        long now = System.nanoTime();
+        for (String key : table.snapshot().keySet()) {
+            if (!present.contains(key) && table.apply(key, null)) vertx.eventBus().publish(addr.services(), new ServiceChange(key, null, now));
+        }
+        if (!syncedOnce) {
             syncedOnce = true;
             log.info("node {}: service table synced, {} services", nodeId, table.snapshot().size());
             vertx.eventBus().publish(addr.servicesSynced(), null);
