@@ -16,7 +16,8 @@ import java.util.List;
  * The daemon's data plane for services (see README "Services"): service table, L4 proxy with cluster
  * IPs, and /etc/hosts names. Settings ({@link BerthConfig#extra()}): {@code mesh} (true),
  * {@code mesh-vips} (true: cluster IPs on {@code mesh-interface}, default berth0), {@code mesh-retry-ms}
- * (2000: retry of ports held elsewhere, VIP re-check), {@code mesh-hosts-ms} (10000: periodic hosts pass).
+ * (2000: retry of ports held elsewhere, VIP re-check), {@code mesh-hosts-ms} (10000: periodic hosts pass),
+ * {@code mesh-ip} (the iproute2 binary, {@code ip}).
  */
 public final class Mesh {
     private final ServiceTable table = new ServiceTable();
@@ -41,7 +42,7 @@ public final class Mesh {
         boolean withVips = Boolean.parseBoolean(config.get("mesh-vips", "true"));
         long retryMs = config.getLong("mesh-retry-ms", 2000);
         proxy = new ProxyVerticle(node.nodeId(), node.address(),
-                withVips ? new Vips(config.get("mesh-interface", Vips.DEFAULT_INTERFACE)) : null, retryMs);
+                withVips ? new Vips(config.get("mesh-interface", Vips.DEFAULT_INTERFACE), config.get("mesh-ip", "ip")) : null, retryMs);
         return List.of(
                 proxy,
                 new HostsVerticle(docker.client(), node.nodeId(), table, config.getLong("mesh-hosts-ms", 10_000)),

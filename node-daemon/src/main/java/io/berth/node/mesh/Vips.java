@@ -25,9 +25,16 @@ public final class Vips {
     public static final String DEFAULT_INTERFACE = "berth0";
 
     private final String dev;
+    private final String ipCommand;
 
     public Vips(String dev) {
+        this(dev, "ip");
+    }
+
+    /** {@code ipCommand}: the iproute2 binary (name on the PATH or a path). */
+    public Vips(String dev, String ipCommand) {
         this.dev = dev;
+        this.ipCommand = ipCommand;
     }
 
     public String device() {
@@ -108,9 +115,9 @@ public final class Vips {
         }
     }
 
-    private static Run ip(String... args) throws IOException {
+    private Run ip(String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add("ip");
+        cmd.add(ipCommand);
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {

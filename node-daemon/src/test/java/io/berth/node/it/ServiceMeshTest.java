@@ -426,4 +426,26 @@ class ServiceMeshTest {
             assertArrayEquals(data, back, "bytes intact, in order");
         }
     }
+
+    @Test
+    void withoutIpTheDaemonWarnsAndServesNodePortsOnly() throws Exception {
+        int a = backend("A");
+        int nodePort = freePort();
+        String vip = "10.96.201.60";
+        publish(svc("noip", vip, "NodePort", List.of(port(80, 8080, nodePort)), List.of(ep("a", a, true))));
+        String id = fx.nodeId("noip");
+        NodeDaemonService d = new NodeDaemonService(io.berth.schemas.service.BerthConfig.of(fx.kafka.bootstrapServers(), "mem://",
+                java.nio.file.Path.of("target")).with("node-id", id).with("node-name", id).with("mesh-ip", "/nonexistent/ip"), fx.registry);
+        try {
+            d.start();
+            assertNotNull(d.mesh().proxy().vipsDisabledReason(), "VIPs reported disabled");
+            assertTrue(d.mesh().proxy().vipsDisabledReason().contains("cannot run"), d.mesh().proxy().vipsDisabledReason());
+            eventually("node port served", WAIT, () -> d.mesh().proxy().bound().contains(new Listen("127.0.0.1", nodePort)));
+            assertEquals("A", who("127.0.0.1", nodePort));
+            assertFalse(d.mesh().proxy().routes().containsKey(new Listen(vip, 80)), "no cluster IP listener");
+            assertFalse(onBerth0(vip));
+        } finally {
+            d.close();
+        }
+    }
 }
