@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.Stores;
 final class EndpointsTopology {
     private EndpointsTopology() {}
 
-    static void add(StreamsBuilder b, BerthSerdes serdes, StateStreamsTopology.Settings settings) {
+    static void add(StreamsBuilder b, BerthSerdes serdes, StateStreamsTopology.Settings settings, KStream<String, Emit> workloadOut) {
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_SERVICES_STORE),
                 BerthSerdes.key(), serdes.value(WorkloadView.class)));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_TASKS_STORE),
@@ -30,12 +30,14 @@ final class EndpointsTopology {
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINTS_STORE),
                 BerthSerdes.key(), serdes.value(EndpointsView.class)));
 
-        KStream<String, WorkloadView> services = b.stream(Topics.WORKLOADS.name(), serdes.consumed(Topics.WORKLOADS)
-                        .withName("workloads-for-endpoints"))
-                .filter((k, v) -> EndpointsProcessor.isServiceKey(k), Named.as("only-services"))
+        KStream<String, WorkloadView> services = workloadOut
+                .filter((k, e) -> e.topic() == Topics.WORKLOADS && EndpointsProcessor.isServiceKey(k), Named.as("endpoints-tap-services"))
+                .mapValues(e -> (WorkloadView) e.value(), Named.as("endpoints-cast-services"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(WorkloadView.class))
                         .withName("services-for-endpoints").withNumberOfPartitions(1));
-        KStream<String, TaskView> tasks = b.stream(Topics.TASKS.name(), serdes.consumed(Topics.TASKS).withName("tasks-for-endpoints-source"))
+        KStream<String, TaskView> tasks = workloadOut
+                .filter((k, e) -> e.topic() == Topics.TASKS, Named.as("endpoints-tap-tasks"))
+                .mapValues(e -> (TaskView) e.value(), Named.as("endpoints-cast-tasks"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(TaskView.class))
                         .withName("tasks-for-endpoints").withNumberOfPartitions(1));
         KStream<String, Emit> out = StateStreamsTopology.generic(services).merge(StateStreamsTopology.generic(tasks), Named.as("endpoint-inputs"))

@@ -81,14 +81,15 @@ public final class StateStreamsTopology {
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
                 .merge(generic(podDeletes))
                 .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))));
-        sinks(workloadInputs.process(() -> new WorkloadProcessor(settings.tick(), encodeIntent),
-                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE), serdes, "workload");
+        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.tick(), encodeIntent),
+                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE);
+        sinks(workloadOut, serdes, "workload");
 
         KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumed(Topics.NODE_EVENTS)))
                 .merge(generic(nodeIntents));
         sinks(nodeInputs.process(() -> new NodeProcessor(settings.tick(), settings.nodeGraceMs(), encodeIntent),
                 Named.as("node-lifecycle-controller"), NODES_STORE), serdes, "node");
-        EndpointsTopology.add(b, serdes, settings);
+        EndpointsTopology.add(b, serdes, settings, workloadOut);
         return b.build();
     }
 
