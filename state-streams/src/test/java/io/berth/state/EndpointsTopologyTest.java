@@ -133,6 +133,35 @@ class EndpointsTopologyTest {
     }
 
     @Test
+    void followsNodeAddressChangesAndDropsPodsOfALostNode() {
+        h.intent(SVC, service("ClusterIP", 0));
+        h.intent(WEB, deployment("web", 2));
+        List<String> ids = taskIds();
+        h.status(status(WEB, ids.get(0), "n1", TaskState.ASSIGNED));
+        h.status(status(WEB, ids.get(1), "n2", TaskState.ASSIGNED));
+        h.status(ready(ids.get(0), "n1", "172.17.0.2", 40001, TaskState.READY));
+        h.status(ready(ids.get(1), "n2", "172.17.0.3", 40002, TaskState.READY));
+        assertEquals(List.of("10.0.0.1:40001", "10.0.0.2:40002"), backends());
+        assertEquals(0, endpoints().getPorts().get(0).getNodePort(), "a ClusterIP service has no node port");
+
+        // n1 comes back with another address: the tick notices
+        h.node(registerAt("n1", "10.0.0.11"));
+        h.advanceMs(300);
+        assertEquals(List.of("10.0.0.11:40001", "10.0.0.2:40002"), backends());
+
+        // n2 stops heartbeating: its pod is LOST and leaves the endpoints
+        for (int i = 0; i < 16; i++) {
+            h.node(heartbeat("n1"));
+            h.advanceMs(250);
+        }
+        assertEquals(List.of("10.0.0.11:40001"), backends());
+    }
+
+    private List<String> backends() {
+        return endpoints().getEndpoints().stream().filter(Endpoint::getReady).map(e -> e.getAddress() + ":" + e.getPort()).toList();
+    }
+
+    @Test
     void givesEachServiceItsOwnClusterIPAndNodePort() {
         h.intent(SVC, service("NodePort", 30080));
         h.intent("default/service/api", intent(IntentAction.APPLY, ResourceKind.SERVICE, "api",
