@@ -84,10 +84,27 @@ class ServicesApiTest {
         producer.send(new ProducerRecord<>(topic.name(), key, value == null ? null : serdes.value(topic).serialize(topic.name(), value))).get();
     }
 
-    static TaskView pod(String name, boolean ready, String ip, int hostPort) {
-        return TaskView.newBuilder(ViewFixtures.task(name, TaskPhase.RUNNING, ready, "n1")).setNamespace("svc")
-                .setLabels(Map.of("app", "web")).setWorkloadKey("svc/deployment/web").setPodIP(ip)
-                .setPublishedPorts(List.of(PublishedPort.newBuilder().setContainerPort(8080).setHostPort(hostPort).build())).build();
+    static final String DEPLOYMENT = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: svc}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers: [{name: web, image: berth/busybox:latest, ports: [{containerPort: 8080}]}]
+            """;
+
+    /** What the scheduler (ASSIGNED) and the node (RUNNING/READY with pod IP and published port) report. */
+    static TaskStatus status(String pod, TaskState state, String ip, int hostPort) {
+        TaskStatus.Builder s = TaskStatus.newBuilder().setTaskId(pod).setWorkloadKey("svc/deployment/web").setNodeId("n1").setState(state)
+                .setPodIP(ip);
+        if (state != TaskState.ASSIGNED) {
+            s.setContainerId("c-" + pod).setPublishedPorts(List.of(PublishedPort.newBuilder().setContainerPort(8080).setHostPort(hostPort).build()));
+        }
+        return s.build();
     }
 
     HttpResponse<String> get(String path) throws Exception {
@@ -121,6 +138,8 @@ class ServicesApiTest {
 
     @Test
     void servesServicesWithTheirAllocationAndEndpointsOfTheirPods() throws Exception {
+        java.util.concurrent.BlockingQueue<JsonNode> watched = watch("/api/v1/namespaces/svc/services?watch=true");
+        java.util.concurrent.BlockingQueue<JsonNode> endpointEvents = watch("/api/v1/namespaces/svc/endpoints?watch=true");
         HttpResponse<String> created = send("POST", "/api/v1/namespaces/svc/services", WEB);
         assertEquals(201, created.statusCode(), created.body());
         eventually(() -> quietly("/api/v1/namespaces/svc/services/web").path("spec").path("clusterIP").asText().startsWith("10.96."));
@@ -135,9 +154,14 @@ class ServicesApiTest {
         eventually(() -> get404("/api/v1/namespaces/svc/endpoints/web") == 200);
         assertTrue(getJson("/api/v1/namespaces/svc/endpoints/web").path("subsets").isMissingNode());
 
+        // two pods of a deployment, through the real workload controller: one ready, one running but not ready
         produce(Topics.NODES, "n1", ViewFixtures.node("n1", true, false));
-        produce(Topics.TASKS, "web-a", pod("web-a", true, "172.17.0.2", 40001));
-        produce(Topics.TASKS, "web-b", pod("web-b", false, "172.17.0.3", 40002));
+        assertEquals(201, send("POST", "/apis/apps/v1/namespaces/svc/deployments", DEPLOYMENT).statusCode());
+        eventually(() -> quietly("/api/v1/namespaces/svc/pods").path("items").size() == 2);
+        List<String> pods = names(getJson("/api/v1/namespaces/svc/pods"));
+        for (String pod : pods) produce(Topics.TASK_STATUS, "svc/deployment/web", status(pod, TaskState.ASSIGNED, "", 0));
+        produce(Topics.TASK_STATUS, "svc/deployment/web", status(pods.get(0), TaskState.READY, "172.17.0.2", 40001));
+        produce(Topics.TASK_STATUS, "svc/deployment/web", status(pods.get(1), TaskState.RUNNING, "172.17.0.3", 40002));
         eventually(() -> quietly("/api/v1/namespaces/svc/endpoints/web").path("subsets").path(0).has("notReadyAddresses"));
         JsonNode ep = getJson("/api/v1/namespaces/svc/endpoints/web");
         assertEquals("Endpoints", ep.path("kind").asText());
@@ -145,13 +169,18 @@ class ServicesApiTest {
         assertEquals("172.17.0.2", subset.path("addresses").get(0).path("ip").asText());
         assertEquals("n1", subset.path("addresses").get(0).path("nodeName").asText());
         assertEquals("Pod", subset.path("addresses").get(0).path("targetRef").path("kind").asText());
-        assertEquals("web-a", subset.path("addresses").get(0).path("targetRef").path("name").asText());
+        assertEquals(pods.get(0), subset.path("addresses").get(0).path("targetRef").path("name").asText());
         assertEquals("172.17.0.3", subset.path("notReadyAddresses").get(0).path("ip").asText());
         assertEquals(8080, subset.path("ports").get(0).path("port").asInt());
         assertEquals("http", subset.path("ports").get(0).path("name").asText());
         assertEquals("10.0.0.1:40001", ep.path("metadata").path("annotations").path("berth.io/backends").asText());
         assertEquals("EndpointsList", getJson("/api/v1/namespaces/svc/endpoints").path("kind").asText());
         assertEquals(List.of("web"), names(getJson("/api/v1/endpoints")));
+
+        // watchers saw the service with its cluster IP (ADDED, or a MODIFIED once the allocation arrived) and the endpoints change
+        assertTrue(drainUntil(watched, e -> e.path("object").path("spec").path("clusterIP").asText().equals(ip)));
+        assertTrue(drainUntil(endpointEvents, e -> e.path("type").asText().equals("MODIFIED")
+                && e.path("object").path("subsets").path(0).path("addresses").size() == 1));
 
         // another service asking for the same node port is refused as Kubernetes does
         HttpResponse<String> clash = send("POST", "/api/v1/namespaces/svc/services", WEB.replace("name: web,", "name: api,"));
@@ -166,6 +195,33 @@ class ServicesApiTest {
         assertEquals(200, send("DELETE", "/api/v1/namespaces/svc/services/web", "").statusCode());
         eventually(() -> get404("/api/v1/namespaces/svc/endpoints/web") == 404);
         eventually(() -> get404("/api/v1/namespaces/svc/services/web") == 404);
+    }
+
+    /** A chunked watch whose events land on a queue (the stream stays open until the test ends). */
+    java.util.concurrent.BlockingQueue<JsonNode> watch(String path) throws Exception {
+        java.util.concurrent.BlockingQueue<JsonNode> q = new java.util.concurrent.LinkedBlockingQueue<>();
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        Thread t = new Thread(() -> {
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) if (!line.isBlank()) q.add(JSON.readTree(line));
+            } catch (Exception ignored) {
+                // closed
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return q;
+    }
+
+    static boolean drainUntil(java.util.concurrent.BlockingQueue<JsonNode> q, java.util.function.Predicate<JsonNode> p) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline) {
+            JsonNode e = q.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (e != null && p.test(e)) return true;
+        }
+        return false;
     }
 
     int get404(String path) {

@@ -99,10 +99,23 @@ class ServiceCommandsTest {
         }
     }
 
-    static TaskView pod(String id, String ip) {
-        PodTemplate t = PodTemplate.newBuilder().setContainers(List.of(ContainerSpec.newBuilder().setName("web").setImage("berth/busybox:latest").build())).build();
-        return TaskView.newBuilder().setTaskId(id).setPodName(id).setNamespace("default").setWorkloadKey("default/deployment/web")
-                .setLabels(Map.of("app", "web")).setTemplate(t).setPhase(TaskPhase.RUNNING).setReady(true).setNodeId("n1").setPodIP(ip)
+    static final String DEPLOYMENT = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers: [{name: web, image: berth/busybox:latest, ports: [{containerPort: 8080}]}]
+            """;
+
+    /** The node reports the pod ready (no ASSIGNED first: the controller takes the node from the status). */
+    static TaskStatus status(String pod, String ip) {
+        return TaskStatus.newBuilder().setTaskId(pod).setWorkloadKey("default/deployment/web").setNodeId("n1").setState(TaskState.READY)
+                .setContainerId("c-" + pod).setPodIP(ip)
                 .setPublishedPorts(List.of(PublishedPort.newBuilder().setContainerPort(8080).setHostPort(40000).build())).build();
     }
 
@@ -118,8 +131,19 @@ class ServiceCommandsTest {
         assertTrue(lines[0].matches("NAME   TYPE       CLUSTER-IP\\s+EXTERNAL-IP   PORT\\(S\\)        AGE"), lines[0]);
         assertTrue(lines[1].matches("web    NodePort   10\\.96\\.\\d+\\.\\d+\\s+<none>        80:30080/TCP   \\d+s"), lines[1]);
 
-        produce(Topics.TASKS, "web-a", pod("web-a", "172.17.0.2"));
-        produce(Topics.TASKS, "web-b", pod("web-b", "172.17.0.3"));
+        // two pods of a deployment, through the real workload controller, reported ready on n1
+        produce(Topics.NODES, "n1", NodeView.newBuilder().setNodeId("n1").setName("n1").setAddress("10.0.0.1").setReady(true)
+                .setCapacity(new Resources(4000L, 8L << 30)).build());
+        assertEquals(0, run(new ApplyCommand(), DEPLOYMENT, "-f", "-").exit);
+        List<String> pods = new ArrayList<>();
+        eventually("two pods", () -> {
+            pods.clear();
+            for (String l : run(new GetCommand(), "", "pods", "-o", "name").out.split("\n")) if (l.startsWith("pod/")) pods.add(l.substring(4));
+            return pods.size() == 2;
+        });
+        java.util.Collections.sort(pods);
+        produce(Topics.TASK_STATUS, "default/deployment/web", status(pods.get(0), "172.17.0.2"));
+        produce(Topics.TASK_STATUS, "default/deployment/web", status(pods.get(1), "172.17.0.3"));
         eventually("two endpoints", () -> run(new GetCommand(), "", "ep").out.contains("172.17.0.2:8080,172.17.0.3:8080"));
         Run ep = run(new GetCommand(), "", "endpoints", "web");
         assertEquals(0, ep.exit, ep.err);
