@@ -2,6 +2,7 @@ package io.berth.state;
 
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.EndpointsView;
+import io.berth.schemas.avro.PodTemplate;
 import io.berth.schemas.avro.TaskView;
 import io.berth.schemas.avro.WorkloadView;
 import io.berth.schemas.serde.BerthSerdes;
@@ -22,6 +23,18 @@ import org.apache.kafka.streams.state.Stores;
 final class EndpointsTopology {
     private EndpointsTopology() {}
 
+    private static final PodTemplate NO_TEMPLATE = PodTemplate.newBuilder().build();
+
+    /**
+     * What the endpoints controller needs of a task (identity, namespace, labels, phase, readiness,
+     * node, pod IP, published ports): the template, container statuses and messages are dropped
+     * before the repartition, so the single-partition topic and the controller's store stay small.
+     */
+    static TaskView slim(TaskView t) {
+        if (t == null) return null;
+        return TaskView.newBuilder(t).setTemplate(NO_TEMPLATE).setContainerStatuses(java.util.List.of()).setMessage("").setReason("").build();
+    }
+
     static void add(StreamsBuilder b, BerthSerdes serdes, StateStreamsTopology.Settings settings, KStream<String, Emit> workloadOut) {
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_SERVICES_STORE),
                 BerthSerdes.key(), serdes.value(WorkloadView.class)));
@@ -37,7 +50,7 @@ final class EndpointsTopology {
                         .withName("services-for-endpoints").withNumberOfPartitions(1));
         KStream<String, TaskView> tasks = workloadOut
                 .filter((k, e) -> e.topic() == Topics.TASKS, Named.as("endpoints-tap-tasks"))
-                .mapValues(e -> (TaskView) e.value(), Named.as("endpoints-cast-tasks"))
+                .mapValues(e -> slim((TaskView) e.value()), Named.as("endpoints-slim-tasks"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(TaskView.class))
                         .withName("tasks-for-endpoints").withNumberOfPartitions(1));
         KStream<String, Emit> out = StateStreamsTopology.generic(services).merge(StateStreamsTopology.generic(tasks), Named.as("endpoint-inputs"))
