@@ -50,7 +50,15 @@ public final class DescribeCommand extends KubectlCommand {
             Gateway gw = gateway();
             JsonNode o = gw.get(Gateway.item(r.plural(), r.namespaced() ? namespace : null, name));
             List<JsonNode> events = events(gw, r, o);
-            out().print(describe(r, o, events, clock.millis()));
+            JsonNode endpoints = null;
+            if (r == ResourceTypes.SERVICES) {
+                try {
+                    endpoints = gw.get(Gateway.item("endpoints", namespace, name));
+                } catch (Gateway.ApiException e) {
+                    if (e.code == 0) throw e;  // not allocated yet: shown as <none>
+                }
+            }
+            out().print(describe(r, o, endpoints, events, clock.millis()));
         } catch (Gateway.ApiException e) {
             return fail(e);
         }
@@ -77,6 +85,11 @@ public final class DescribeCommand extends KubectlCommand {
 
     /** The whole description; pure, for tests. */
     static String describe(ResourceTypes.Resource r, JsonNode o, List<JsonNode> events, long now) {
+        return describe(r, o, null, events, now);
+    }
+
+    /** With the service's Endpoints object ({@code endpoints}, null when there is none). */
+    static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now) {
         Text t = new Text();
         JsonNode meta = o.path("metadata");
         JsonNode spec = o.path("spec");
@@ -162,11 +175,18 @@ public final class DescribeCommand extends KubectlCommand {
                 t.kv(0, "Selector", JsonTables.selector(spec.path("selector")));
                 t.kv(0, "Type", spec.path("type").asText("ClusterIP"));
                 t.kv(0, "IP", spec.path("clusterIP").asText("<none>"));
+                if (spec.has("clusterIPs")) {
+                    List<String> ips = new ArrayList<>();
+                    spec.path("clusterIPs").forEach(ip -> ips.add(ip.asText()));
+                    t.kv(0, "IPs", String.join(",", ips));
+                }
                 for (JsonNode p : spec.path("ports")) {
                     t.kv(0, "Port", p.path("name").asText("<unset>") + "  " + p.path("port").asText() + "/" + p.path("protocol").asText("TCP"));
                     t.kv(0, "TargetPort", p.path("targetPort").asText() + "/" + p.path("protocol").asText("TCP"));
                     if (p.path("nodePort").asInt() != 0) t.kv(0, "NodePort", p.path("name").asText("<unset>") + "  " + p.path("nodePort").asText() + "/" + p.path("protocol").asText("TCP"));
+                    t.kv(0, "Endpoints", endpoints == null ? "<none>" : JsonTables.endpoints(endpoints, p.path("name").asText("")));
                 }
+                t.kv(0, "Session Affinity", "None");
             }
             default -> {
                 t.map(0, "Labels", meta.path("labels"));

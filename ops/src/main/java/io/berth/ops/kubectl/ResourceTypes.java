@@ -37,11 +37,14 @@ final class ResourceTypes {
     static final Resource NODES = new Resource("nodes", "node", "", false);
     static final Resource NAMESPACES = new Resource("namespaces", "namespace", "", false);
     static final Resource EVENTS = new Resource("events", "event", "", true);
+    /** kubectl prints {@code endpoints/web}: the singular is the plural. */
+    static final Resource ENDPOINTS = new Resource("endpoints", "endpoints", "", true);
 
     /** The resource a type name (plural, singular, short name, {@code .apps}) means, or null. */
     static Resource resource(String type) {
         String t = type.toLowerCase(Locale.ROOT);
         if (t.equals("ev") || t.equals("event") || t.equals("events")) return EVENTS;
+        if (t.equals("ep") || t.equals("endpoints")) return ENDPOINTS;
         ResourceKind k = kind(t);
         if (k == null) return null;
         return switch (k) {

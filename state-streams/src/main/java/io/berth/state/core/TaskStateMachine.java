@@ -30,6 +30,9 @@ public final class TaskStateMachine {
         TaskView.Builder next = TaskView.newBuilder(current).setUpdatedAt(now)
                 .setRestartCount(Math.max(current.getRestartCount(), s.getRestartCount()));
         if (s.getContainerId() != null) next.setContainerId(s.getContainerId());
+        // endpoints: the node reports the pod IP and published ports with every RUNNING/READY/UNREADY status
+        if (!s.getPodIP().isEmpty()) next.setPodIP(s.getPodIP());
+        if (!s.getPublishedPorts().isEmpty()) next.setPublishedPorts(s.getPublishedPorts());
         if (current.getNodeId().isEmpty() && !s.getNodeId().isEmpty()) next.setNodeId(s.getNodeId());
         if (isFinal(current.getPhase())) {
             return Optional.of(next.build());
