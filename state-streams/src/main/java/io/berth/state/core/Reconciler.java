@@ -66,6 +66,18 @@ public final class Reconciler {
             r.excess().forEach(t -> stops.add(stop(t, TaskPhase.TERMINATING, "ScaledDown", !confirmable(t, readyNodes))));
             live.removeAll(r.superseded());
             live.removeAll(r.excess());
+        } else if (!desired.deleted() && rolling(desired, live)) {
+            // Paused mid-rollout: no step of the rollout, only scaling, kept within replicas .. replicas + maxSurge
+            // (Kubernetes scales a paused deployment's replica sets proportionally within the same bounds).
+            int missing = desired.replicas() - live.size();
+            for (int i = 0; i < missing; i++) {
+                create.add(newTask(desired, desired.nextTaskSeq() + i));
+            }
+            int surplus = live.size() - desired.replicas() - desired.rollout().maxSurge();
+            for (TaskActual victim : ScaleDown.victims(live, surplus)) {
+                stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", !confirmable(victim, readyNodes)));
+                live.remove(victim);
+            }
         } else if (!desired.deleted() && Drain.affects(live, drainingNodes)) {
             Drain.Step r = Drain.step(desired, live, drainingNodes);
             for (int i = 0; i < r.create(); i++) {
@@ -76,7 +88,6 @@ public final class Reconciler {
             live.removeAll(r.evicted());
             live.removeAll(r.excess());
         } else if (!desired.deleted()) {
-            // Also a paused rollout: only what scaling needs (a replacement runs the current template).
             int missing = desired.replicas() - live.size();
             for (int i = 0; i < missing; i++) {
                 create.add(newTask(desired, desired.nextTaskSeq() + i));
