@@ -74,7 +74,7 @@ public final class Reconciler {
                 create.add(newTask(desired, desired.nextTaskSeq() + i));
             }
             int surplus = live.size() - desired.replicas() - desired.rollout().maxSurge();
-            for (TaskActual victim : ScaleDown.victims(live, surplus)) {
+            for (TaskActual victim : ScaleDown.victims(live, surplus, t -> t.available(desired.rollout().minReadyMs(), now))) {
                 stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", !confirmable(victim, readyNodes)));
                 live.remove(victim);
             }
@@ -92,7 +92,7 @@ public final class Reconciler {
             for (int i = 0; i < missing; i++) {
                 create.add(newTask(desired, desired.nextTaskSeq() + i));
             }
-            for (TaskActual victim : ScaleDown.victims(live, -missing)) {
+            for (TaskActual victim : ScaleDown.victims(live, -missing, t -> t.available(desired.rollout().minReadyMs(), now))) {
                 stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", !confirmable(victim, readyNodes)));
                 live.remove(victim);
             }

@@ -3,6 +3,7 @@ package io.berth.state.core;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One safe step of a rolling update, as Kubernetes' rolling.go: scale the new template up as far
@@ -44,15 +45,16 @@ final class Rollout {
         int available = (int) live.stream().filter(t -> t.available(p.minReadyMs(), now)).count();
 
         // New tasks beyond replicas go whatever the floor (a scale-down); beyond the step's target only within it.
-        List<TaskActual> excess = new ArrayList<>(ScaleDown.victims(fresh, Math.max(0, fresh.size() - replicas)));
+        Predicate<TaskActual> avail = t -> t.available(p.minReadyMs(), now);
+        List<TaskActual> excess = new ArrayList<>(ScaleDown.victims(fresh, Math.max(0, fresh.size() - replicas), avail));
         available -= count(excess, p, now);
         int aimPre = Math.max(target, replicas - old.size());
         List<TaskActual> keptFresh = fresh.stream().filter(t -> !excess.contains(t)).toList();
-        for (TaskActual t : ScaleDown.victims(keptFresh, Math.max(0, keptFresh.size() - aimPre))) {
-            boolean avail = t.available(p.minReadyMs(), now);
-            if (avail && available - 1 < floor) break;
+        for (TaskActual t : ScaleDown.victims(keptFresh, Math.max(0, keptFresh.size() - aimPre), avail)) {
+            boolean isAvailable = avail.test(t);
+            if (isAvailable && available - 1 < floor) break;
             excess.add(t);
-            if (avail) available--;
+            if (isAvailable) available--;
         }
 
         List<TaskActual> superseded = superseded(old, old.size() - (replicas - target), available, floor, p, now);
