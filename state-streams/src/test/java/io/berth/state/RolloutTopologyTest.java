@@ -217,14 +217,39 @@ class RolloutTopologyTest {
         h.intent(WEB, apply(spec(1, "web:1").setProgressDeadlineSeconds(2).build()));
         settle();
         h.intent(WEB, apply(spec(1, "web:2").setProgressDeadlineSeconds(2).build()));
-        for (int i = 0; i < 12; i++) {
-            h.node(heartbeat("n1"));
-            h.node(heartbeat("n2"));
-            h.advance(Duration.ofMillis(250));
-        }
+        tick(3_000);
         WorkloadView v = view();
         assertEquals(Rollouts.FAILED, v.getRollout().getPhase());
         assertEquals("ProgressDeadlineExceeded", events("ProgressDeadlineExceeded").get(0).getReason());
         assertEquals(1, tasksOf("web:1"), "the old task keeps serving");
+    }
+
+    @Test
+    void shouldWriteNoViewOnTicksWhileNothingChanges() {
+        List<CanaryStep> steps = List.of(CanaryStep.newBuilder().setSetWeight(50).build(), CanaryStep.newBuilder().setPause(true).build());
+        h.intent(WEB, apply(spec(2, "web:1").setStrategyType("Canary").setCanarySteps(steps).build()));
+        settle();
+        h.intent(WEB, apply(spec(2, "web:2").setStrategyType("Canary").setCanarySteps(steps).build()));
+        settle();
+        assertEquals(Rollouts.PAUSED, view().getRollout().getPhase());
+        tick(1_000);  // heartbeats' effects settle
+        int written = h.all(Topics.WORKLOADS).size();
+        tick(3_000);
+        assertEquals(written, h.all(Topics.WORKLOADS).size(), "a canary waiting for promote is quiet");
+
+        h.intent(WEB, intent(IntentAction.PROMOTE, ResourceKind.DEPLOYMENT, "web", null));
+        settle();
+        assertEquals(Rollouts.COMPLETE, view().getRollout().getPhase());
+        written = h.all(Topics.WORKLOADS).size();
+        tick(3_000);
+        assertEquals(written, h.all(Topics.WORKLOADS).size(), "a complete rollout is quiet");
+    }
+
+    private void tick(long ms) {
+        for (long done = 0; done < ms; done += 250) {
+            h.node(heartbeat("n1"));
+            h.node(heartbeat("n2"));
+            h.advance(Duration.ofMillis(250));
+        }
     }
 }

@@ -222,7 +222,8 @@ public final class Rollouts {
 
     /** Why the rollout of the current revision failed, if it did (paused rollouts never time out). */
     private static Optional<String> failure(WorkloadView v, RolloutStatus rs, List<TaskActual> fresh, long now) {
-        Optional<TaskActual> bad = fresh.stream()
+        // Only tasks created during this rollout count: an old task of a rolled-back-to template may have crashed long ago.
+        Optional<TaskActual> bad = fresh.stream().filter(t -> t.createdAt() == 0 || t.createdAt() >= rs.getStartedAt())
                 .filter(t -> t.phase() == TaskPhase.FAILED || t.restartCount() >= CRASH_RESTARTS)
                 .min(Comparator.comparingLong(TaskActual::seq));
         if (bad.isPresent()) {

@@ -12,9 +12,15 @@ import io.berth.schemas.avro.TaskPhase;
  * @param changedAt    when the task last changed (millis): how long a failure has been showing
  * @param readyAt      when it last turned ready (millis, 0 = unknown): minReadySeconds counts from here
  * @param restartCount how often its node restarted its containers (a crash loop fails a rollout)
+ * @param createdAt    when the controller created it (0 = unknown): only tasks created during a rollout can fail it
  */
 public record TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq,
-                         String templateHash, boolean deleteAsked, long changedAt, long readyAt, int restartCount) {
+                         String templateHash, boolean deleteAsked, long changedAt, long readyAt, int restartCount, long createdAt) {
+
+    public TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq, String templateHash,
+                      boolean deleteAsked, long changedAt, long readyAt, int restartCount) {
+        this(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, readyAt, restartCount, 0L);
+    }
 
     public TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq, String templateHash, boolean deleteAsked) {
         this(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, 0L);
@@ -26,15 +32,15 @@ public record TaskActual(String taskId, TaskPhase phase, String nodeId, boolean 
     }
 
     public TaskActual withHash(String hash) {
-        return new TaskActual(taskId, phase, nodeId, ready, seq, hash, deleteAsked, changedAt, readyAt, restartCount);
+        return new TaskActual(taskId, phase, nodeId, ready, seq, hash, deleteAsked, changedAt, readyAt, restartCount, createdAt);
     }
 
     public TaskActual withReadyAt(long at) {
-        return new TaskActual(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, at, restartCount);
+        return new TaskActual(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, at, restartCount, createdAt);
     }
 
     public TaskActual withRestartCount(int n) {
-        return new TaskActual(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, readyAt, n);
+        return new TaskActual(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, readyAt, n, createdAt);
     }
 
     public boolean placed() {

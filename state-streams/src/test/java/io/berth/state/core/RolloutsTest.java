@@ -56,7 +56,7 @@ class RolloutsTest {
             int i = 0;
             for (Steps.NewTask n : s.create()) {
                 tasks.put(n.taskId(), new TaskActual(n.taskId(), TaskPhase.SCHEDULED, "n" + (1 + i++ % 3), false, n.seq(),
-                        v.getTemplateHash(), false, now));
+                        v.getTemplateHash(), false, now, 0, 0, now));
             }
             v = WorkloadViews.withStatus(v, s, now);
         }
@@ -65,14 +65,14 @@ class RolloutsTest {
         void ready(String image) {
             String hash = TemplateHash.of(template(image));
             tasks.replaceAll((id, t) -> t.templateHash().equals(hash) && !t.ready() && t.restartCount() < Rollouts.CRASH_RESTARTS
-                    ? new TaskActual(id, TaskPhase.RUNNING, t.nodeId(), true, t.seq(), hash, false, now, now, 0) : t);
+                    ? new TaskActual(id, TaskPhase.RUNNING, t.nodeId(), true, t.seq(), hash, false, now, now, t.restartCount(), t.createdAt()) : t);
             converge();
         }
 
         void crash(String image) {
             String hash = TemplateHash.of(template(image));
             tasks.replaceAll((id, t) -> t.templateHash().equals(hash)
-                    ? new TaskActual(id, TaskPhase.RUNNING, t.nodeId(), false, t.seq(), hash, false, now, 0, Rollouts.CRASH_RESTARTS) : t);
+                    ? new TaskActual(id, TaskPhase.RUNNING, t.nodeId(), false, t.seq(), hash, false, now, 0, Rollouts.CRASH_RESTARTS, t.createdAt()) : t);
             converge();
         }
 
@@ -314,6 +314,24 @@ class RolloutsTest {
         assertEquals(TemplateHash.of(template("web:1")), s.v.getTemplateHash());
         assertEquals(3, s.v.getRollout().getFailedRevision());
         assertEquals(3, s.v.getRevision());
+    }
+
+    @Test
+    void shouldNotBlameARolloutForRestartsOfTasksCreatedBeforeIt() {
+        RollingUpdate oneOne = new RollingUpdate("1", "1");
+        Sim s = new Sim();
+        s.apply(spec(3, "web:1").setRollingUpdate(oneOne).build());
+        s.settle("web:1");
+        // web:1's tasks crashed a while ago and recovered: restartCount 3, ready again
+        s.tasks.replaceAll((id, t) -> t.withRestartCount(3));
+        s.tick(1_000);
+        s.apply(spec(3, "web:2").setRollingUpdate(oneOne).build());
+        assertEquals(2, s.count("web:1"), "mid-rollout: web:1's old tasks still run");
+        s.apply(spec(3, "web:1").setRollingUpdate(oneOne).build());  // changed my mind: back to web:1
+        assertEquals(Rollouts.PROGRESSING, s.phase(), "their old restarts do not fail this rollout");
+        s.settle("web:1");
+        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(0, s.v.getRollout().getFailedRevision());
     }
 
     @Test
