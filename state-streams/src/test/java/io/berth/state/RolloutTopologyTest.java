@@ -245,6 +245,49 @@ class RolloutTopologyTest {
         assertEquals(written, h.all(Topics.WORKLOADS).size(), "a complete rollout is quiet");
     }
 
+    @Test
+    void shouldPauseAndResumeThroughApplies() {
+        h.intent(WEB, apply(spec(2, "web:1").build()));
+        settle();
+        h.intent(WEB, apply(spec(2, "web:2").setPaused(true).build()));
+        settle();
+        WorkloadView paused = view();
+        assertEquals(Rollouts.PAUSED, paused.getRollout().getPhase());
+        Condition c = paused.getConditions().stream().filter(x -> x.getType().equals("Progressing")).findFirst().orElseThrow();
+        assertEquals("Unknown", c.getStatus());
+        assertEquals("DeploymentPaused", c.getReason());
+        assertEquals(0, tasksOf("web:2"), "paused: no task of the new template");
+        h.intent(WEB, intent(IntentAction.ROLLBACK, ResourceKind.DEPLOYMENT, "web", null));
+        assertTrue(h.all(Topics.DEAD_LETTERS).get(0).value.getReason().startsWith("you cannot rollback a paused deployment"));
+
+        h.intent(WEB, apply(spec(2, "web:2").build()));
+        assertEquals(1, tasksOf("web:2"), "resumed: the rollout goes on");
+        settle();
+        assertEquals(2, tasksOf("web:2"));
+        assertEquals(Rollouts.COMPLETE, view().getRollout().getPhase());
+    }
+
+    @Test
+    void shouldFoldContainersPodIpPortsAndReadyAtIntoTheTaskView() {
+        h.intent(WEB, apply(spec(1, "web:1").build()));
+        String id = h.liveTasks(WEB).get(0).getTaskId();
+        h.status(status(WEB, id, "n1", TaskState.ASSIGNED));
+        ContainerStatus main = ContainerStatus.newBuilder().setName("main").setReady(true).setStarted(true).setState("running").build();
+        h.status(TaskStatus.newBuilder(status(WEB, id, "n1", TaskState.READY)).setContainers(List.of(main)).setPodIP("172.17.0.9")
+                .setPublishedPorts(List.of(new PublishedPort("http", 80, 31001, "TCP"))).build());
+        TaskView t = h.live(Topics.TASKS).get(id);
+        assertEquals(List.of(main), t.getContainerStatuses());
+        assertEquals("172.17.0.9", t.getPodIP());
+        assertEquals(31001, t.getPublishedPorts().get(0).getHostPort());
+        assertEquals(h.now().toEpochMilli(), t.getReadyAt());
+        h.status(status(WEB, id, "n1", TaskState.UNREADY));
+        TaskView unready = h.live(Topics.TASKS).get(id);
+        assertEquals(TaskPhase.RUNNING, unready.getPhase());
+        assertFalse(unready.getReady());
+        assertEquals(0, unready.getReadyAt());
+        assertEquals("172.17.0.9", unready.getPodIP(), "a status without them keeps the last ones");
+    }
+
     private void tick(long ms) {
         for (long done = 0; done < ms; done += 250) {
             h.node(heartbeat("n1"));
