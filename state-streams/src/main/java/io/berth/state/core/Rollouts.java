@@ -155,11 +155,12 @@ public final class Rollouts {
         List<TaskActual> fresh = tasks.stream().filter(t -> t.templateHash().equals(v.getTemplateHash()))
                 .filter(t -> !t.leaving() && !t.deleteAsked()).toList();
         if (canary(spec)) rs = canarySteps(v, rs, fresh, minReadyMs, now);
-        Optional<String> failure = failure(v, rs, fresh, now);
+        Optional<Failure> failure = failure(v, rs, fresh, now);
         if (failure.isEmpty()) return with(v, rs);
-        String reason = failure.get().startsWith("ReplicaSet") ? DEADLINE_EXCEEDED : ROLLOUT_FAILED;
-        RolloutStatus failed = RolloutStatus.newBuilder(rs).setPhase(FAILED).setReason(reason).setMessage(failure.get())
-                .setFailedRevision(v.getRevision()).setFailedReason(reason).setFailedMessage(failure.get()).build();
+        String reason = failure.get().reason();
+        String message = failure.get().message();
+        RolloutStatus failed = RolloutStatus.newBuilder(rs).setPhase(FAILED).setReason(reason).setMessage(message)
+                .setFailedRevision(v.getRevision()).setFailedReason(reason).setFailedMessage(message).build();
         Revisions.Target previous = Revisions.target(v, 0);
         // Never loops: a revision that is itself the result of a rollback or abort is not rolled back again.
         if (!spec.getRollbackOnFailure() || rs.getRolledBackFrom() != 0 || !previous.found()) return with(v, failed);
@@ -167,7 +168,7 @@ public final class Rollouts {
         RolloutStatus rolledBack = RolloutStatus.newBuilder(started(failed, spec, v.getName(), previous.revision().getTemplateHash(), false, now))
                 .setPhase(ROLLED_BACK).setReason(ROLLED_BACK).setCanaryStep(spec.getCanarySteps().size())
                 .setMessage("Rollout of revision " + v.getRevision() + " failed (" + reason + "); rolled back from revision "
-                        + v.getRevision() + " to revision " + to + ": " + failure.get())
+                        + v.getRevision() + " to revision " + to + ": " + message)
                 .setRolledBackFrom(v.getRevision()).build();
         return rollback(v, previous.revision(), rolledBack, now);
     }
@@ -220,24 +221,24 @@ public final class Rollouts {
         return i >= steps.size() ? 100 : w;
     }
 
+    private record Failure(String reason, String message) {}
+
     /** Why the rollout of the current revision failed, if it did (paused rollouts never time out). */
-    private static Optional<String> failure(WorkloadView v, RolloutStatus rs, List<TaskActual> fresh, long now) {
+    private static Optional<Failure> failure(WorkloadView v, RolloutStatus rs, List<TaskActual> fresh, long now) {
         // Only tasks created during this rollout count: an old task of a rolled-back-to template may have crashed long ago.
         Optional<TaskActual> bad = fresh.stream().filter(t -> t.createdAt() == 0 || t.createdAt() >= rs.getStartedAt())
                 .filter(t -> t.phase() == TaskPhase.FAILED || t.restartCount() >= CRASH_RESTARTS)
                 .min(Comparator.comparingLong(TaskActual::seq));
         if (bad.isPresent()) {
             TaskActual t = bad.get();
-            return Optional.of(t.phase() == TaskPhase.FAILED
+            return Optional.of(new Failure(ROLLOUT_FAILED, t.phase() == TaskPhase.FAILED
                     ? "Pod " + t.taskId() + " of revision " + v.getRevision() + " failed"
-                    : "Pod " + t.taskId() + " of revision " + v.getRevision() + " is crash-looping: restarted " + t.restartCount() + " times");
+                    : "Pod " + t.taskId() + " of revision " + v.getRevision() + " is crash-looping: restarted " + t.restartCount() + " times"));
         }
         int deadline = v.getDeployment().getProgressDeadlineSeconds();
-        if (PAUSED.equals(rs.getPhase()) || deadline <= 0) return Optional.empty();
-        if (now - rs.getLastProgressAt() > deadline * 1000L) {
-            return Optional.of("ReplicaSet \"" + v.getName() + "-" + v.getTemplateHash() + "\" has timed out progressing.");
-        }
-        return Optional.empty();
+        if (PAUSED.equals(rs.getPhase()) || deadline <= 0 || now - rs.getLastProgressAt() <= deadline * 1000L) return Optional.empty();
+        return Optional.of(new Failure(DEADLINE_EXCEEDED,
+                "ReplicaSet \"" + v.getName() + "-" + v.getTemplateHash() + "\" has timed out progressing."));
     }
 
     // ---- after each reconcile -----------------------------------------------------------------
