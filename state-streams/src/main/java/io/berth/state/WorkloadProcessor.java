@@ -314,7 +314,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         // Time- and task-driven rollout decisions (canary steps, deadline, failure, automatic rollback) come first.
         WorkloadView desired = Rollouts.advance(asked, actual, now);
         String cause = !intent && desired != asked ? "RolloutProgress" : why;
-        rolloutTransitionEvents(key, before, desired, now);
+        rolloutTransitionEvents(before, asked, desired, now);
         Steps steps = Reconciler.reconcile(WorkloadViews.desired(desired), actual, readyNodes, drainingNodes, now);
         rolloutEvents(key, desired, current, steps, now);
         steps.stop().forEach(s -> stop(key, desired, current.get(s.taskId()), s, cause, now));
@@ -341,7 +341,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
      * A rollout that failed (Warning ProgressDeadlineExceeded / RolloutFailed), was rolled back
      * automatically (Normal DeploymentRollback) or reached a canary pause.
      */
-    private void rolloutTransitionEvents(String key, WorkloadView before, WorkloadView after, long now) {
+    private void rolloutTransitionEvents(WorkloadView before, WorkloadView asked, WorkloadView after, long now) {
         if (after.getKind() != ResourceKind.DEPLOYMENT || before == null) return;
         RolloutStatus was = before.getRollout(), is = after.getRollout();
         if (is.getFailedRevision() != 0 && (is.getFailedRevision() != was.getFailedRevision()
@@ -349,8 +349,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             out.event(Events.rolloutFailed(after, is.getFailedReason(), is.getFailedMessage()), now);
         }
         if (Rollouts.ROLLED_BACK.equals(is.getPhase()) && is.getRolledBackFrom() != was.getRolledBackFrom()) {
-            long to = Revisions.target(before, 0).found() ? Revisions.target(before, 0).revision().getRevision() : 0;
-            out.event(Events.rolledBack(after, to), now);
+            Revisions.Target previous = Revisions.target(asked, 0);
+            out.event(Events.rolledBack(after, previous.found() ? previous.revision().getRevision() : 0), now);
         }
         if (Rollouts.CANARY_PAUSE.equals(is.getReason()) && (!is.getReason().equals(was.getReason()) || is.getCanaryStep() != was.getCanaryStep())) {
             out.event(Events.canaryPaused(after, is.getMessage()), now);
