@@ -198,6 +198,8 @@ class RolloutTopologyTest {
         assertEquals(template("web:1"), v.getDeployment().getTemplate());
         assertEquals(2, v.getRollout().getFailedRevision());
         assertEquals(Rollouts.ROLLOUT_FAILED, v.getRollout().getFailedReason());
+        assertEquals("Pod " + canary.getTaskId() + " of revision 2 is crash-looping: restarted 3 times (CrashLoopBackOff)",
+                v.getRollout().getFailedMessage());
         Condition progressing = v.getConditions().stream().filter(c -> c.getType().equals("Progressing")).findFirst().orElseThrow();
         assertEquals("True", progressing.getStatus());
         assertEquals("RolledBack", progressing.getReason());

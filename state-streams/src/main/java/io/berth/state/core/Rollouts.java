@@ -231,9 +231,10 @@ public final class Rollouts {
                 .min(Comparator.comparingLong(TaskActual::seq));
         if (bad.isPresent()) {
             TaskActual t = bad.get();
+            String why = t.reason() == null || t.reason().isBlank() ? "" : " (" + t.reason() + ")";
             return Optional.of(new Failure(ROLLOUT_FAILED, t.phase() == TaskPhase.FAILED
-                    ? "Pod " + t.taskId() + " of revision " + v.getRevision() + " failed"
-                    : "Pod " + t.taskId() + " of revision " + v.getRevision() + " is crash-looping: restarted " + t.restartCount() + " times"));
+                    ? "Pod " + t.taskId() + " of revision " + v.getRevision() + " failed" + why
+                    : "Pod " + t.taskId() + " of revision " + v.getRevision() + " is crash-looping: restarted " + t.restartCount() + " times" + why));
         }
         int deadline = v.getDeployment().getProgressDeadlineSeconds();
         if (PAUSED.equals(rs.getPhase()) || deadline <= 0 || now - rs.getLastProgressAt() <= deadline * 1000L) return Optional.empty();

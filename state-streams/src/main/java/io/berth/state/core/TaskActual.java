@@ -13,13 +13,20 @@ import io.berth.schemas.avro.TaskPhase;
  * @param readyAt      when it last turned ready (millis, 0 = unknown): minReadySeconds counts from here
  * @param restartCount how often its node restarted its containers (a crash loop fails a rollout)
  * @param createdAt    when the controller created it (0 = unknown): only tasks created during a rollout can fail it
+ * @param reason       why it is in its phase, for messages (CrashLoopBackOff, ErrImagePull …; "" if none)
  */
 public record TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq,
-                         String templateHash, boolean deleteAsked, long changedAt, long readyAt, int restartCount, long createdAt) {
+                         String templateHash, boolean deleteAsked, long changedAt, long readyAt, int restartCount, long createdAt,
+                         String reason) {
+
+    public TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq, String templateHash,
+                      boolean deleteAsked, long changedAt, long readyAt, int restartCount, long createdAt) {
+        this(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, readyAt, restartCount, createdAt, "");
+    }
 
     public TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq, String templateHash,
                       boolean deleteAsked, long changedAt, long readyAt, int restartCount) {
-        this(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, readyAt, restartCount, 0L);
+        this(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, readyAt, restartCount, 0L, "");
     }
 
     public TaskActual(String taskId, TaskPhase phase, String nodeId, boolean ready, long seq, String templateHash, boolean deleteAsked) {
@@ -32,15 +39,15 @@ public record TaskActual(String taskId, TaskPhase phase, String nodeId, boolean 
     }
 
     public TaskActual withHash(String hash) {
-        return new TaskActual(taskId, phase, nodeId, ready, seq, hash, deleteAsked, changedAt, readyAt, restartCount, createdAt);
+        return new TaskActual(taskId, phase, nodeId, ready, seq, hash, deleteAsked, changedAt, readyAt, restartCount, createdAt, reason);
     }
 
     public TaskActual withReadyAt(long at) {
-        return new TaskActual(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, at, restartCount, createdAt);
+        return new TaskActual(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, at, restartCount, createdAt, reason);
     }
 
     public TaskActual withRestartCount(int n) {
-        return new TaskActual(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, readyAt, n, createdAt);
+        return new TaskActual(taskId, phase, nodeId, ready, seq, templateHash, deleteAsked, changedAt, readyAt, n, createdAt, reason);
     }
 
     public boolean placed() {
