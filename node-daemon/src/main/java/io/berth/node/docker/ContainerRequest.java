@@ -47,13 +47,21 @@ public final class ContainerRequest {
     }
 
     public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId) {
+        return build(docker, a, nodeId, "");
+    }
+
+    /**
+     * @param bindAddress host address every declared container port is published on (Docker picks a
+     *                    free host port unless the port declares one); "" = every address
+     */
+    public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId, String bindAddress) {
         ContainerSpec c = mainContainer(a);
         CreateContainerCmd cmd = docker.createContainerCmd(c.getImage())
                 .withName(Labels.containerName(nodeId, a.getTaskId()))
                 .withLabels(labels(a, nodeId))
                 .withEnv(env(c))
                 .withStopTimeout(graceSeconds(a))
-                .withHostConfig(hostConfig(c));
+                .withHostConfig(hostConfig(c, bindAddress));
         if (!c.getCommand().isEmpty()) cmd.withEntrypoint(c.getCommand());
         if (!c.getArgs().isEmpty()) cmd.withCmd(c.getArgs());
         if (!c.getWorkingDir().isEmpty()) cmd.withWorkingDir(c.getWorkingDir());
@@ -68,7 +76,7 @@ public final class ContainerRequest {
         return env;
     }
 
-    private static HostConfig hostConfig(ContainerSpec c) {
+    private static HostConfig hostConfig(ContainerSpec c, String bindAddress) {
         HostConfig h = HostConfig.newHostConfig()
                 // tini as PID 1: busybox httpd/sleep as PID 1 ignore SIGTERM and every stop would take the full grace
                 .withInit(true)
@@ -79,16 +87,27 @@ public final class ContainerRequest {
         long mem = c.getLimits().getMemoryBytes();
         // swap limit = memory limit, as Kubernetes does: past the limit the container is OOM-killed, not swapped
         if (mem > 0) h.withMemory(mem).withMemorySwap(mem);
+        // every declared port is published on <nodeAddress>::<containerPort> (a declared hostPort is kept):
+        // services reach pods through <node address>:<host port>
         Ports ports = new Ports();
-        boolean any = false;
+        String ip = bindIp(bindAddress);
         for (ContainerPort p : c.getPorts()) {
-            if (p.getHostPort() != null) {
-                ports.bind(exposed(p), Ports.Binding.bindPort(p.getHostPort()));
-                any = true;
-            }
+            Integer host = p.getHostPort() != null && p.getHostPort() > 0 ? p.getHostPort() : null;
+            Ports.Binding b = ip.isEmpty()
+                    ? (host != null ? Ports.Binding.bindPort(host) : Ports.Binding.empty())
+                    : (host != null ? Ports.Binding.bindIpAndPort(ip, host) : Ports.Binding.bindIp(ip));
+            ports.bind(exposed(p), b);
         }
-        if (any) h.withPortBindings(ports);
+        if (!c.getPorts().isEmpty()) h.withPortBindings(ports);
         return h;
+    }
+
+    /** Docker binds IP literals only: a host name (or nothing) publishes on every address. */
+    static String bindIp(String address) {
+        if (address == null) return "";
+        String a = address.trim();
+        if (a.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (a.contains(":") && a.matches("[0-9a-fA-F:.]+"))) return a;
+        return "";
     }
 
     private static ExposedPort exposed(ContainerPort p) {
