@@ -230,6 +230,30 @@ class ProbesDockerTest {
         }
     }
 
+    @Test
+    void shouldProbeAnAdoptedContainerAndReportItsPortsFromTheListing() throws Exception {
+        String node = fx.nodeId("adoptp");
+        String task = taskId("adoptp");
+        var first = fx.startDaemon(node);
+        fx.assign(assignment(node, task, container(WWW + "exec httpd -f -p 8080 -h /www")
+                .setPorts(List.of(port("http", 8080, null)))
+                .setReadinessProbe(probe(ProbeType.HTTP_GET, 1).setPath("/index.html").setPort(8080).build()).build(), "Always"));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            TaskStatus ready = st.await("READY", status(task, TaskState.READY), WAIT);
+            first.close();
+            fx.startDaemon(node);
+            TaskStatus adopted = st.await("RUNNING from the new daemon", s -> status(task, TaskState.RUNNING).test(s)
+                    && s.getTimestamp() > ready.getTimestamp(), WAIT);
+            assertEquals(ready.getContainerId(), adopted.getContainerId(), "adopted, not recreated");
+            assertEquals(ready.getPodIP(), adopted.getPodIP(), "pod IP from the listing");
+            assertEquals(ready.getPublishedPorts(), adopted.getPublishedPorts(), "published ports from the listing");
+            assertFalse(only(adopted).getReady(), "probes start from scratch");
+            TaskStatus again = st.await("READY again once the probe passed", s -> status(task, TaskState.READY).test(s)
+                    && s.getTimestamp() > adopted.getTimestamp(), WAIT);
+            assertEquals(ready.getPublishedPorts(), again.getPublishedPorts());
+        }
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
