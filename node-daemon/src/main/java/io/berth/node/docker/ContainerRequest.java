@@ -2,6 +2,8 @@ package io.berth.node.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
@@ -11,6 +13,10 @@ import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
 import io.berth.schemas.avro.EnvVar;
+import io.berth.schemas.avro.Volume;
+import io.berth.schemas.avro.VolumeMount;
+
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,19 +61,57 @@ public final class ContainerRequest {
      *                    free host port unless the port declares one); "" = every address
      */
     public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId, String bindAddress) {
+        return build(docker, a, nodeId, bindAddress, null);
+    }
+
+    /**
+     * @param podDir the pod's directory on the host; its emptyDir volumes are {@code <podDir>/volumes/<name>}
+     *               (null: a pod with emptyDir volumes is refused)
+     */
+    public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId, String bindAddress, Path podDir) {
         ContainerSpec c = mainContainer(a);
         CreateContainerCmd cmd = docker.createContainerCmd(c.getImage())
                 .withName(Labels.containerName(nodeId, a.getTaskId()))
                 .withLabels(labels(a, nodeId))
                 .withEnv(env(c))
                 .withStopTimeout(graceSeconds(a))
-                .withHostConfig(hostConfig(c, bindAddress));
+                .withHostConfig(hostConfig(c, bindAddress).withBinds(binds(a, c, podDir)));
         if (!c.getCommand().isEmpty()) cmd.withEntrypoint(c.getCommand());
         if (!c.getArgs().isEmpty()) cmd.withCmd(c.getArgs());
         if (!c.getWorkingDir().isEmpty()) cmd.withWorkingDir(c.getWorkingDir());
         List<ExposedPort> exposed = c.getPorts().stream().map(ContainerRequest::exposed).toList();
         if (!exposed.isEmpty()) cmd.withExposedPorts(exposed);
         return cmd;
+    }
+
+    /** The host directory of an emptyDir volume: it lives as long as the pod (container restarts keep it). */
+    public static Path emptyDir(Path podDir, String volume) {
+        return podDir.resolve("volumes").resolve(volume);
+    }
+
+    /** Names of the pod's emptyDir volumes, to create before the container. */
+    public static List<String> emptyDirs(Assignment a) {
+        return a.getTemplate().getVolumes().stream().filter(v -> !HOST_PATH.equalsIgnoreCase(v.getType())).map(Volume::getName).toList();
+    }
+
+    private static final String HOST_PATH = "hostPath";
+
+    /** Each volumeMount as a bind: an emptyDir from the pod's directory, a hostPath as it is. */
+    static List<Bind> binds(Assignment a, ContainerSpec c, Path podDir) {
+        List<Bind> binds = new ArrayList<>();
+        for (VolumeMount m : c.getVolumeMounts()) {
+            Volume v = a.getTemplate().getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("volumeMount " + m.getName() + ": no volume of that name in the pod"));
+            String host;
+            if (HOST_PATH.equalsIgnoreCase(v.getType())) {
+                host = v.getHostPath();
+            } else {
+                if (podDir == null) throw new IllegalArgumentException("emptyDir " + v.getName() + ": this runtime has no data directory");
+                host = emptyDir(podDir, v.getName()).toAbsolutePath().toString();
+            }
+            binds.add(new Bind(host, new com.github.dockerjava.api.model.Volume(m.getMountPath()), m.getReadOnly() ? AccessMode.ro : AccessMode.rw));
+        }
+        return binds;
     }
 
     private static List<String> env(ContainerSpec c) {

@@ -20,6 +20,10 @@ import io.berth.node.reconcile.PodNetwork;
 import io.berth.schemas.avro.Assignment;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +45,8 @@ public final class DockerRuntime implements AutoCloseable {
     private final DockerClient docker;
     private final String nodeId;
     private final String bindAddress;
+    /** where pods' emptyDir volumes live ({@code <podsDir>/<taskId>/volumes/<name>}); null: none */
+    private final Path podsDir;
 
     /** Container ports are published on every host address. */
     public DockerRuntime(DockerClient docker, String nodeId) {
@@ -49,9 +55,20 @@ public final class DockerRuntime implements AutoCloseable {
 
     /** Container ports are published on {@code bindAddress} (the node address; "" = every address). */
     public DockerRuntime(DockerClient docker, String nodeId, String bindAddress) {
+        this(docker, nodeId, bindAddress, null);
+    }
+
+    /** As above, with pods' emptyDir volumes under {@code podsDir} (must be a path the engine sees: same host). */
+    public DockerRuntime(DockerClient docker, String nodeId, String bindAddress, Path podsDir) {
         this.docker = docker;
         this.nodeId = nodeId;
         this.bindAddress = bindAddress == null ? "" : bindAddress;
+        this.podsDir = podsDir == null ? null : podsDir.toAbsolutePath();
+    }
+
+    /** The pod's directory on the host (emptyDir volumes), null when this runtime has none. */
+    public Path podDir(String taskId) {
+        return podsDir == null ? null : podsDir.resolve(taskId);
     }
 
     /** A client over httpclient5. The API version is left unset: the engine here speaks 1.41 and refuses newer. */
@@ -174,7 +191,11 @@ public final class DockerRuntime implements AutoCloseable {
     /** Creates (never pulls) the task's container and returns its id; an existing one of the same name is reused. */
     public String create(Assignment a) {
         try {
-            return ContainerRequest.build(docker, a, nodeId, bindAddress).exec().getId();
+            Path podDir = podDir(a.getTaskId());
+            if (podDir != null) {
+                for (String v : ContainerRequest.emptyDirs(a)) makeEmptyDir(ContainerRequest.emptyDir(podDir, v));
+            }
+            return ContainerRequest.build(docker, a, nodeId, bindAddress, podDir).exec().getId();
         } catch (ConflictException e) {
             // created by an earlier attempt we did not see finish: adopt it rather than fail
             return docker.inspectContainerCmd(Labels.containerName(nodeId, a.getTaskId())).exec().getId();
@@ -186,6 +207,29 @@ public final class DockerRuntime implements AutoCloseable {
             docker.startContainerCmd(containerId).exec();
         } catch (NotModifiedException e) {
             // already running: the goal is reached
+        }
+    }
+
+    /** World-writable, as Kubernetes makes an emptyDir: the container may run as any user. */
+    private static void makeEmptyDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            try {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create emptyDir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes a revoked pod's directory (its emptyDir volumes); what cannot be deleted is left and logged by the caller. */
+    public void deletePodDir(String taskId) throws IOException {
+        Path dir = podDir(taskId);
+        if (dir == null || !Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 

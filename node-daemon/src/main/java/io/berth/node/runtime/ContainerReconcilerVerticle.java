@@ -309,12 +309,22 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         stopProbes(r);
         busy(r, () -> {
             docker.stopAndRemove(containerId, grace);
+            deletePodDir(r.taskId);
             return null;
         }).onSuccess(v -> {
             Observed o = observed.get(r.taskId);
             if (o != null && o.containerId().equals(containerId)) observed.remove(r.taskId);
             removed(r);
         });
+    }
+
+    /** On a worker: the pod is gone, so are its emptyDir volumes. */
+    private void deletePodDir(String taskId) {
+        try {
+            docker.deletePodDir(taskId);
+        } catch (Exception e) {
+            log.warn("node {} task {}: pod directory not deleted: {}", node.nodeId(), taskId, e.toString());
+        }
     }
 
     private void failed(TaskRecord r, String reason, Throwable err) {

@@ -30,7 +30,7 @@ import static io.berth.node.it.DaemonFixture.taskId;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Probes, the per-container status snapshot and published ports: the whole daemon against a real
+ * Probes, the per-container status snapshot, published ports and volumes: the whole daemon against a real
  * Kafka and the real Docker engine ({@code berth/busybox:latest}: httpd, nc, sh).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -251,6 +251,46 @@ class ProbesDockerTest {
             TaskStatus again = st.await("READY again once the probe passed", s -> status(task, TaskState.READY).test(s)
                     && s.getTimestamp() > adopted.getTimestamp(), WAIT);
             assertEquals(ready.getPublishedPorts(), again.getPublishedPorts());
+        }
+    }
+
+    @Test
+    void shouldKeepAnEmptyDirAcrossRestartsMountAHostPathAndDeleteThePodDirectoryOnRevocation() throws Exception {
+        String node = fx.nodeId("vol");
+        String task = taskId("vol");
+        java.nio.file.Path host = java.nio.file.Files.createTempDirectory("berth-hostpath");
+        java.nio.file.Files.writeString(host.resolve("config"), "from-the-host\n");
+        fx.startDaemon(node);
+        ContainerSpec c = container("cat /etc/app/config >> /data/log; echo run >> /data/log; exec sleep 3600")
+                .setVolumeMounts(List.of(
+                        io.berth.schemas.avro.VolumeMount.newBuilder().setName("cache").setMountPath("/data").build(),
+                        io.berth.schemas.avro.VolumeMount.newBuilder().setName("cfg").setMountPath("/etc/app").setReadOnly(true).build()))
+                .build();
+        var a = assignment(node, task, c, "Always");
+        a.getTemplate().setVolumes(List.of(
+                io.berth.schemas.avro.Volume.newBuilder().setName("cache").setType("emptyDir").build(),
+                io.berth.schemas.avro.Volume.newBuilder().setName("cfg").setType("hostPath").setHostPath(host.toString()).build()));
+        fx.assign(a);
+        java.nio.file.Path podDir = java.nio.file.Path.of("target").toAbsolutePath().resolve("node-" + node).resolve("pods").resolve(task);
+        java.nio.file.Path log = podDir.resolve("volumes").resolve("cache").resolve("log");
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
+            eventually("the container wrote into its emptyDir", WAIT, () -> read(log).contains("run"));
+            assertTrue(read(log).startsWith("from-the-host"), "the hostPath is mounted: " + read(log));
+            fx.docker.killContainerCmd(id).exec();
+            st.await("restarted", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
+            eventually("the emptyDir survived the restart", WAIT, () -> read(log).lines().filter("run"::equals).count() == 2);
+            fx.revoke(node, task);
+            st.await("REMOVED", status(task, TaskState.REMOVED), WAIT);
+            assertFalse(java.nio.file.Files.exists(podDir), "the pod's directory is deleted with it");
+        }
+    }
+
+    private static String read(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.exists(p) ? java.nio.file.Files.readString(p) : "";
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
