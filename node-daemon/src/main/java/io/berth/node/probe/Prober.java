@@ -12,7 +12,14 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.SocketAddress;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -68,6 +75,7 @@ public final class Prober implements AutoCloseable {
         String url = "http://" + ip + ":" + port + uri;
         if (ip == null || ip.isEmpty()) return Future.succeededFuture(Result.failed("Get \"" + url + "\": no IP address for the container"));
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost(ip).setPort(port).setURI(uri)
+                .setServer(address(ip, port))
                 .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)
                 .putHeader("User-Agent", "berth-probe/1.0").putHeader("Accept", "*/*");
         return http.request(o)
@@ -81,7 +89,7 @@ public final class Prober implements AutoCloseable {
     private Future<Result> tcpConnect(String ip, int port, long timeoutMs) {
         String target = "dial tcp " + ip + ":" + port + ": ";
         if (ip == null || ip.isEmpty()) return Future.succeededFuture(Result.failed(target + "no IP address for the container"));
-        ConnectOptions o = new ConnectOptions().setHost(ip).setPort(port).setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        ConnectOptions o = new ConnectOptions().setRemoteAddress(address(ip, port)).setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs));
         return tcp.connect(o)
                 .timeout(timeoutMs, TimeUnit.MILLISECONDS)
                 .compose(sock -> sock.close().otherwiseEmpty().map(v -> Result.ok()))
@@ -98,6 +106,48 @@ public final class Prober implements AutoCloseable {
             String out = r.output().strip();
             return Result.failed(out.isEmpty() ? "command \"" + cmd + "\" exited with " + r.exitCode() : out);
         }, false);
+    }
+
+    /**
+     * The container's IP is a literal: a resolved address skips Vert.x's DNS resolver (whose lazy
+     * creation would cost the event loop hundreds of milliseconds on the first probe).
+     */
+    private static SocketAddress address(String ip, int port) {
+        try {
+            return SocketAddress.inetSocketAddress(new InetSocketAddress(InetAddress.getByName(ip), port));
+        } catch (UnknownHostException e) {
+            return SocketAddress.inetSocketAddress(port, ip);
+        }
+    }
+
+    private static volatile boolean warm;
+
+    /**
+     * Loads, once per JVM and on the calling (worker) thread, what the first probe would otherwise
+     * load on an event loop: Netty's channel and HTTP codec classes and its buffer allocator, whose
+     * JFR event classes take the JDK's flight-recorder metadata with them (300+ ms on a busy machine).
+     */
+    public static void warmUp() {
+        if (warm) return;
+        for (String c : List.of("io.netty.buffer.AllocateChunkEvent", "io.netty.buffer.AllocateBufferEvent",
+                "io.netty.buffer.FreeChunkEvent", "io.netty.buffer.FreeBufferEvent", "io.netty.buffer.ReallocateBufferEvent",
+                "io.netty.channel.socket.nio.NioSocketChannel", "io.netty.channel.epoll.EpollSocketChannel",
+                "io.netty.handler.codec.http.HttpClientCodec", "io.netty.handler.codec.http.HttpObjectEncoder",
+                "io.netty.handler.codec.http.HttpObjectDecoder", "io.netty.handler.codec.http.DefaultFullHttpRequest")) {
+            try {
+                Class.forName(c, true, Prober.class.getClassLoader());
+            } catch (Throwable ignored) {
+                // not on this Netty version or transport
+            }
+        }
+        try {
+            ByteBuf b = ByteBufAllocator.DEFAULT.directBuffer(512);
+            b.writeBytes(new byte[256]);
+            b.release();
+        } catch (Throwable ignored) {
+            // a warm-up only
+        }
+        warm = true;
     }
 
     private static String describe(Throwable err, String timeoutText) {

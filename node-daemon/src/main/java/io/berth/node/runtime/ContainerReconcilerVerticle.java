@@ -80,7 +80,11 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         vertx.eventBus().localConsumer(addr.runningTasks(), m -> m.reply(runningTaskIds()));
         vertx.setPeriodic(node.reconcileMs(), id -> reconcile());
         reconcile();
-        return Future.succeededFuture();
+        // class loading the first probe would otherwise do on this event loop
+        return blocking(() -> {
+            Prober.warmUp();
+            return null;
+        });
     }
 
     @Override
