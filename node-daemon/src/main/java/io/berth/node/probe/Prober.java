@@ -12,6 +12,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -90,9 +91,12 @@ public final class Prober implements AutoCloseable {
         String target = "dial tcp " + ip + ":" + port + ": ";
         if (ip == null || ip.isEmpty()) return Future.succeededFuture(Result.failed(target + "no IP address for the container"));
         ConnectOptions o = new ConnectOptions().setRemoteAddress(address(ip, port)).setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs));
-        return tcp.connect(o)
+        Future<NetSocket> connecting = tcp.connect(o);
+        // a connection that completes after the probe timed out is closed, not leaked
+        connecting.onSuccess(sock -> sock.close());
+        return connecting
                 .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-                .compose(sock -> sock.close().otherwiseEmpty().map(v -> Result.ok()))
+                .map(sock -> Result.ok())
                 .recover(err -> Future.succeededFuture(Result.failed(target + describe(err, "i/o timeout"))));
     }
 
