@@ -88,7 +88,8 @@ public final class NodeDaemonService extends TopicCheckingService {
 
     private void startDaemon() throws Exception {
         BerthSerdes serdes = new BerthSerdes(registry);
-        docker = new DockerRuntime(DockerRuntime.connect(node.dockerHost()), node.nodeId());
+        docker = new DockerRuntime(DockerRuntime.connect(node.dockerHost()), node.nodeId(), node.address(),
+                config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId()).resolve("pods"));
         docker.ping(); // fail fast with a clear cause when the engine is absent
         publisher = new EventPublisher(config, node, serdes);
         vertx = Vertx.vertx();

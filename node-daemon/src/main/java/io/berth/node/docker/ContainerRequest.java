@@ -2,6 +2,8 @@ package io.berth.node.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
@@ -11,6 +13,10 @@ import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
 import io.berth.schemas.avro.EnvVar;
+import io.berth.schemas.avro.Volume;
+import io.berth.schemas.avro.VolumeMount;
+
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,13 +53,29 @@ public final class ContainerRequest {
     }
 
     public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId) {
+        return build(docker, a, nodeId, "");
+    }
+
+    /**
+     * @param bindAddress host address every declared container port is published on (Docker picks a
+     *                    free host port unless the port declares one); "" = every address
+     */
+    public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId, String bindAddress) {
+        return build(docker, a, nodeId, bindAddress, null);
+    }
+
+    /**
+     * @param podDir the pod's directory on the host; its emptyDir volumes are {@code <podDir>/volumes/<name>}
+     *               (null: a pod with emptyDir volumes is refused)
+     */
+    public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId, String bindAddress, Path podDir) {
         ContainerSpec c = mainContainer(a);
         CreateContainerCmd cmd = docker.createContainerCmd(c.getImage())
                 .withName(Labels.containerName(nodeId, a.getTaskId()))
                 .withLabels(labels(a, nodeId))
                 .withEnv(env(c))
                 .withStopTimeout(graceSeconds(a))
-                .withHostConfig(hostConfig(c));
+                .withHostConfig(hostConfig(c, bindAddress).withBinds(binds(a, c, podDir)));
         if (!c.getCommand().isEmpty()) cmd.withEntrypoint(c.getCommand());
         if (!c.getArgs().isEmpty()) cmd.withCmd(c.getArgs());
         if (!c.getWorkingDir().isEmpty()) cmd.withWorkingDir(c.getWorkingDir());
@@ -62,13 +84,43 @@ public final class ContainerRequest {
         return cmd;
     }
 
+    /** The host directory of an emptyDir volume: it lives as long as the pod (container restarts keep it). */
+    public static Path emptyDir(Path podDir, String volume) {
+        return podDir.resolve("volumes").resolve(volume);
+    }
+
+    /** Names of the pod's emptyDir volumes, to create before the container. */
+    public static List<String> emptyDirs(Assignment a) {
+        return a.getTemplate().getVolumes().stream().filter(v -> !HOST_PATH.equalsIgnoreCase(v.getType())).map(Volume::getName).toList();
+    }
+
+    private static final String HOST_PATH = "hostPath";
+
+    /** Each volumeMount as a bind: an emptyDir from the pod's directory, a hostPath as it is. */
+    static List<Bind> binds(Assignment a, ContainerSpec c, Path podDir) {
+        List<Bind> binds = new ArrayList<>();
+        for (VolumeMount m : c.getVolumeMounts()) {
+            Volume v = a.getTemplate().getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("volumeMount " + m.getName() + ": no volume of that name in the pod"));
+            String host;
+            if (HOST_PATH.equalsIgnoreCase(v.getType())) {
+                host = v.getHostPath();
+            } else {
+                if (podDir == null) throw new IllegalArgumentException("emptyDir " + v.getName() + ": this runtime has no data directory");
+                host = emptyDir(podDir, v.getName()).toAbsolutePath().toString();
+            }
+            binds.add(new Bind(host, new com.github.dockerjava.api.model.Volume(m.getMountPath()), m.getReadOnly() ? AccessMode.ro : AccessMode.rw));
+        }
+        return binds;
+    }
+
     private static List<String> env(ContainerSpec c) {
         List<String> env = new ArrayList<>();
         for (EnvVar e : c.getEnv()) env.add(e.getName() + "=" + e.getValue());
         return env;
     }
 
-    private static HostConfig hostConfig(ContainerSpec c) {
+    private static HostConfig hostConfig(ContainerSpec c, String bindAddress) {
         HostConfig h = HostConfig.newHostConfig()
                 // tini as PID 1: busybox httpd/sleep as PID 1 ignore SIGTERM and every stop would take the full grace
                 .withInit(true)
@@ -79,16 +131,27 @@ public final class ContainerRequest {
         long mem = c.getLimits().getMemoryBytes();
         // swap limit = memory limit, as Kubernetes does: past the limit the container is OOM-killed, not swapped
         if (mem > 0) h.withMemory(mem).withMemorySwap(mem);
+        // every declared port is published on <nodeAddress>::<containerPort> (a declared hostPort is kept):
+        // services reach pods through <node address>:<host port>
         Ports ports = new Ports();
-        boolean any = false;
+        String ip = bindIp(bindAddress);
         for (ContainerPort p : c.getPorts()) {
-            if (p.getHostPort() != null) {
-                ports.bind(exposed(p), Ports.Binding.bindPort(p.getHostPort()));
-                any = true;
-            }
+            Integer host = p.getHostPort() != null && p.getHostPort() > 0 ? p.getHostPort() : null;
+            Ports.Binding b = ip.isEmpty()
+                    ? (host != null ? Ports.Binding.bindPort(host) : Ports.Binding.empty())
+                    : (host != null ? Ports.Binding.bindIpAndPort(ip, host) : Ports.Binding.bindIp(ip));
+            ports.bind(exposed(p), b);
         }
-        if (any) h.withPortBindings(ports);
+        if (!c.getPorts().isEmpty()) h.withPortBindings(ports);
         return h;
+    }
+
+    /** Docker binds IP literals only: a host name (or nothing) publishes on every address. */
+    static String bindIp(String address) {
+        if (address == null) return "";
+        String a = address.trim();
+        if (a.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (a.contains(":") && a.matches("[0-9a-fA-F:.]+"))) return a;
+        return "";
     }
 
     private static ExposedPort exposed(ContainerPort p) {

@@ -72,7 +72,17 @@ public final class DockerEventsVerticle extends VerticleBase {
             @Override
             public void onNext(Event e) {
                 ContainerEvent ce = toContainerEvent(e);
-                if (ce != null) vertx.eventBus().send(addr.containerEvents(), ce);
+                if (ce == null) return;
+                if (ce.action() == ContainerEvent.Action.START) {
+                    // on docker-java's stream thread (never an event loop), in event order: the
+                    // RUNNING report carries the pod IP and published ports read back from inspect
+                    try {
+                        ce = ce.withNetwork(docker.network(ce.containerId()));
+                    } catch (RuntimeException err) {
+                        log.debug("node {}: inspect of {} failed: {}", nodeId, ce.containerId(), err.toString());
+                    }
+                }
+                vertx.eventBus().send(addr.containerEvents(), ce);
             }
 
             @Override

@@ -4,17 +4,34 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.ContainerPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.NetworkSettings;
+import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.berth.node.reconcile.Observed;
+import io.berth.node.reconcile.PodNetwork;
 import io.berth.schemas.avro.Assignment;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,10 +44,31 @@ public final class DockerRuntime implements AutoCloseable {
 
     private final DockerClient docker;
     private final String nodeId;
+    private final String bindAddress;
+    /** where pods' emptyDir volumes live ({@code <podsDir>/<taskId>/volumes/<name>}); null: none */
+    private final Path podsDir;
 
+    /** Container ports are published on every host address. */
     public DockerRuntime(DockerClient docker, String nodeId) {
+        this(docker, nodeId, "");
+    }
+
+    /** Container ports are published on {@code bindAddress} (the node address; "" = every address). */
+    public DockerRuntime(DockerClient docker, String nodeId, String bindAddress) {
+        this(docker, nodeId, bindAddress, null);
+    }
+
+    /** As above, with pods' emptyDir volumes under {@code podsDir} (must be a path the engine sees: same host). */
+    public DockerRuntime(DockerClient docker, String nodeId, String bindAddress, Path podsDir) {
         this.docker = docker;
         this.nodeId = nodeId;
+        this.bindAddress = bindAddress == null ? "" : bindAddress;
+        this.podsDir = podsDir == null ? null : podsDir.toAbsolutePath();
+    }
+
+    /** The pod's directory on the host (emptyDir volumes), null when this runtime has none. */
+    public Path podDir(String taskId) {
+        return podsDir == null ? null : podsDir.resolve(taskId);
     }
 
     /** A client over httpclient5. The API version is left unset: the engine here speaks 1.41 and refuses newer. */
@@ -62,9 +100,68 @@ public final class DockerRuntime implements AutoCloseable {
             String task = l.get(Labels.TASK);
             if (task == null || !nodeId.equals(l.get(Labels.NODE))) continue;
             out.put(task, new Observed(task, l.getOrDefault(Labels.WORKLOAD, ""), c.getId(), Observed.State.ofDocker(c.getState()),
-                    exitCode(c.getStatus()), parseGrace(l.get(Labels.GRACE))));
+                    exitCode(c.getStatus()), parseGrace(l.get(Labels.GRACE)), network(c)));
         }
         return out;
+    }
+
+    /** IP and published ports from a listing entry (adoption, missed events). */
+    static PodNetwork network(Container c) {
+        String ip = "";
+        if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
+            ip = firstIp(c.getNetworkSettings().getNetworks());
+        }
+        List<PodNetwork.Binding> bindings = new ArrayList<>();
+        if (c.getPorts() != null) {
+            for (ContainerPort p : c.getPorts()) {
+                if (p.getPrivatePort() == null || p.getPublicPort() == null) continue;
+                bindings.add(new PodNetwork.Binding(p.getPrivatePort(), protocol(p.getType()), p.getIp() == null ? "" : p.getIp(), p.getPublicPort()));
+            }
+        }
+        return new PodNetwork(ip, bindings);
+    }
+
+    /** IP and published ports of a container, read back from inspect; NONE when it is gone. */
+    public PodNetwork network(String containerId) {
+        try {
+            return network(docker.inspectContainerCmd(containerId).exec());
+        } catch (NotFoundException e) {
+            return PodNetwork.NONE;
+        }
+    }
+
+    static PodNetwork network(InspectContainerResponse c) {
+        NetworkSettings ns = c.getNetworkSettings();
+        if (ns == null) return PodNetwork.NONE;
+        String ip = ns.getNetworks() == null ? "" : firstIp(ns.getNetworks());
+        if (ip.isEmpty() && ns.getIpAddress() != null) ip = ns.getIpAddress();
+        List<PodNetwork.Binding> bindings = new ArrayList<>();
+        if (ns.getPorts() != null && ns.getPorts().getBindings() != null) {
+            ns.getPorts().getBindings().forEach((exposed, bs) -> {
+                if (bs == null) return;
+                for (Ports.Binding b : bs) {
+                    try {
+                        bindings.add(new PodNetwork.Binding(exposed.getPort(), protocol(exposed.getProtocol().toString()),
+                                b.getHostIp() == null ? "" : b.getHostIp(), Integer.parseInt(b.getHostPortSpec())));
+                    } catch (NumberFormatException ignored) {
+                        // a range or empty spec: not a published port
+                    }
+                }
+            });
+        }
+        return new PodNetwork(ip, bindings);
+    }
+
+    private static String firstIp(Map<String, ContainerNetwork> networks) {
+        // "bridge" first when present (the default network), else any network with an address
+        ContainerNetwork bridge = networks.get("bridge");
+        if (bridge != null && bridge.getIpAddress() != null && !bridge.getIpAddress().isEmpty()) return bridge.getIpAddress();
+        return networks.values().stream().map(ContainerNetwork::getIpAddress)
+                .filter(ip -> ip != null && !ip.isEmpty()).sorted().findFirst().orElse("");
+    }
+
+    private static String protocol(String p) {
+        return p == null || p.isEmpty() ? "TCP" : p.toUpperCase(Locale.ROOT);
     }
 
     /** Docker's summary carries the exit code only inside its status text ("Exited (137) 3 seconds ago"). */
@@ -94,7 +191,11 @@ public final class DockerRuntime implements AutoCloseable {
     /** Creates (never pulls) the task's container and returns its id; an existing one of the same name is reused. */
     public String create(Assignment a) {
         try {
-            return ContainerRequest.build(docker, a, nodeId).exec().getId();
+            Path podDir = podDir(a.getTaskId());
+            if (podDir != null) {
+                for (String v : ContainerRequest.emptyDirs(a)) makeEmptyDir(ContainerRequest.emptyDir(podDir, v));
+            }
+            return ContainerRequest.build(docker, a, nodeId, bindAddress, podDir).exec().getId();
         } catch (ConflictException e) {
             // created by an earlier attempt we did not see finish: adopt it rather than fail
             return docker.inspectContainerCmd(Labels.containerName(nodeId, a.getTaskId())).exec().getId();
@@ -106,6 +207,65 @@ public final class DockerRuntime implements AutoCloseable {
             docker.startContainerCmd(containerId).exec();
         } catch (NotModifiedException e) {
             // already running: the goal is reached
+        }
+    }
+
+    /** World-writable, as Kubernetes makes an emptyDir: the container may run as any user. */
+    private static void makeEmptyDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            try {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create emptyDir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes a revoked pod's directory (its emptyDir volumes); what cannot be deleted is left and logged by the caller. */
+    public void deletePodDir(String taskId) throws IOException {
+        Path dir = podDir(taskId);
+        if (dir == null || !Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Stops with SIGTERM and SIGKILL after the grace, leaving the container for a restart (liveness failure). */
+    public void stop(String containerId, int graceSeconds) {
+        try {
+            docker.stopContainerCmd(containerId).withTimeout(graceSeconds).exec();
+        } catch (NotModifiedException | NotFoundException e) {
+            // already stopped or gone
+        }
+    }
+
+    /** What a {@code docker exec} returned; {@code exitCode} null when it timed out. */
+    public record ExecResult(Integer exitCode, String output, boolean timedOut) {}
+
+    /** Runs a command in a running container, waiting at most {@code timeoutMs}; output capped at 4 KiB. */
+    public ExecResult exec(String containerId, List<String> command, long timeoutMs) throws InterruptedException {
+        String execId = docker.execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
+                .withAttachStdout(true).withAttachStderr(true).exec().getId();
+        StringBuilder out = new StringBuilder();
+        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame f) {
+                synchronized (out) {
+                    if (out.length() < 4096) out.append(new String(f.getPayload(), StandardCharsets.UTF_8));
+                }
+            }
+        };
+        try (var running = docker.execStartCmd(execId).exec(cb)) {
+            if (!running.awaitCompletion(timeoutMs, TimeUnit.MILLISECONDS)) return new ExecResult(null, "", true);
+        } catch (IOException ignored) {
+            // closing a finished stream
+        }
+        Long code = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+        synchronized (out) {
+            return new ExecResult(code == null ? null : code.intValue(), out.toString(), false);
         }
     }
 

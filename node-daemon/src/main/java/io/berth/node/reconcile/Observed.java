@@ -5,7 +5,16 @@ package io.berth.node.reconcile;
  * into what the reconciler needs to decide. {@code graceSeconds} travels on the container (a label)
  * (and {@code workloadKey}) because a revoked task's assignment is gone by the time it must be stopped.
  */
-public record Observed(String taskId, String workloadKey, String containerId, State state, Integer exitCode, int graceSeconds) {
+public record Observed(String taskId, String workloadKey, String containerId, State state, Integer exitCode, int graceSeconds,
+                       PodNetwork network) {
+    public Observed {
+        network = network == null ? PodNetwork.NONE : network;
+    }
+
+    public Observed(String taskId, String workloadKey, String containerId, State state, Integer exitCode, int graceSeconds) {
+        this(taskId, workloadKey, containerId, state, exitCode, graceSeconds, PodNetwork.NONE);
+    }
+
     public enum State {
         /** created but never started (e.g. the daemon died between create and start) */
         CREATED,

@@ -7,13 +7,19 @@ import io.berth.node.bus.ContainerEvent;
 import io.berth.node.bus.TaskRunning;
 import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.DockerRuntime;
+import io.berth.node.probe.ProbeMachine;
+import io.berth.node.probe.ProbeSettings;
+import io.berth.node.probe.Prober;
 import io.berth.node.reconcile.Backoff;
 import io.berth.node.reconcile.Desired;
 import io.berth.node.reconcile.Observed;
 import io.berth.node.reconcile.Planner;
+import io.berth.node.reconcile.PodNetwork;
 import io.berth.node.reconcile.RestartPolicy;
 import io.berth.node.reconcile.Step;
 import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.ContainerSpec;
+import io.berth.schemas.avro.Probe;
 import io.berth.schemas.avro.TaskState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -53,6 +59,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     /** bumped by every event and own mutation: a listing taken before it is stale and discarded */
     private long changes;
     private WorkerExecutor workers;
+    private Prober prober;
     private boolean stopping;
 
     public ContainerReconcilerVerticle(NodeSettings node, DockerRuntime docker, StatusSink statuses, LongSupplier clock) {
@@ -66,27 +73,41 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         workers = vertx.createSharedWorkerExecutor("berth-docker-" + node.nodeId(), 4);
+        prober = new Prober(vertx, docker, node.nodeId());
         vertx.eventBus().<AssignmentChange>localConsumer(addr.assignments(), m -> onAssignment(m.body()));
         vertx.eventBus().localConsumer(addr.assignmentsSynced(), m -> onSynced());
         vertx.eventBus().<ContainerEvent>localConsumer(addr.containerEvents(), m -> onContainerEvent(m.body()));
         vertx.eventBus().localConsumer(addr.runningTasks(), m -> m.reply(runningTaskIds()));
         vertx.setPeriodic(node.reconcileMs(), id -> reconcile());
         reconcile();
-        return Future.succeededFuture();
+        // class loading the first probe would otherwise do on this event loop
+        return blocking(() -> {
+            Prober.warmUp();
+            return null;
+        });
     }
 
     @Override
     public Future<?> stop() {
         // containers keep running on purpose: a restarted daemon adopts them
         stopping = true;
+        tasks.values().forEach(this::stopProbes);
+        if (prober != null) prober.close();
         return workers == null ? Future.succeededFuture() : workers.close();
     }
 
     // ---- inputs -------------------------------------------------------------------------
 
     private void onAssignment(AssignmentChange c) {
-        if (c.revoked()) live.remove(c.taskId());
-        else live.put(c.taskId(), c.assignment());
+        if (c.revoked()) {
+            live.remove(c.taskId());
+            TaskRecord r = tasks.get(c.taskId());
+            if (r != null) stopProbes(r); // a revoked task reports no readiness any more
+        } else {
+            live.put(c.taskId(), c.assignment());
+            TaskRecord r = tasks.get(c.taskId());
+            if (r != null) r.describe(c.assignment());
+        }
         reconcile();
     }
 
@@ -105,7 +126,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         r = record(e.taskId(), null);
         long now = clock.getAsLong();
         switch (e.action()) {
-            case START -> onStarted(r, e.containerId(), now);
+            case START -> onStarted(r, e.containerId(), e.network(), now);
             case OOM -> r.oomKilled = true;
             case DIE -> {
                 observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, e.containerId(), Observed.State.EXITED, e.exitCode(), grace(r.taskId)));
@@ -118,16 +139,21 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     // ---- transitions (each reports at most once) ---------------------------------------
 
-    private void onStarted(TaskRecord r, String containerId, long now) {
+    private void onStarted(TaskRecord r, String containerId, PodNetwork network, long now) {
         r.containerId = containerId;
         r.hadContainer = true;
-        r.startedAt = now;
-        observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.taskId)));
+        if (network != null) r.network = network;
+        observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.taskId), r.network));
         if (!r.reportedRunning() && live.containsKey(r.taskId)) {
+            r.startedAt = now;
+            ProbeMachine probes = startProbes(r, now);
             report(r, TaskState.RUNNING, null, "Started", "");
             announceRunning(r, containerId, now);
-            // no readiness probe yet: a running container is ready
-            report(r, TaskState.READY, null, "", "");
+            // without readiness (and startup) probes a running container is ready at once
+            if (probes.ready()) {
+                r.ready = true;
+                report(r, TaskState.READY, null, "", "");
+            }
         }
     }
 
@@ -141,16 +167,26 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void onExited(TaskRecord r, Integer exitCode, long now) {
+        stopProbes(r);
+        r.network = PodNetwork.NONE;
         if (r.reported == TaskState.EXITED || r.reported == TaskState.FAILED) return;
+        r.finishedAt = now;
+        r.lastExitCode = exitCode;
         if (Backoff.ranLongEnough(r.startedAt, now)) r.backoffStep = 0;
         r.notBefore = now + Backoff.delayMs(r.backoffStep);
         String reason = Statuses.exitReason(exitCode, r.oomKilled);
         r.oomKilled = false;
-        if (live.containsKey(r.taskId)) report(r, TaskState.EXITED, exitCode, reason, "");
+        String message = r.killMessage == null ? "" : r.killMessage;
+        r.killMessage = null;
+        if (live.containsKey(r.taskId)) report(r, TaskState.EXITED, exitCode, reason, message);
         else r.reported = TaskState.EXITED;
     }
 
     private void onDestroyed(TaskRecord r, String containerId) {
+        if (containerId.equals(r.containerId)) {
+            stopProbes(r);
+            r.network = PodNetwork.NONE;
+        }
         Observed o = observed.get(r.taskId);
         if (o != null && o.containerId().equals(containerId)) observed.remove(r.taskId);
         if (containerId.equals(r.containerId)) r.containerId = null;
@@ -216,7 +252,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             TaskRecord r = record(o.taskId(), o);
             if (r.busy) continue;
             r.containerId = o.containerId();
-            if (o.state() == Observed.State.RUNNING && !r.reportedRunning()) onStarted(r, o.containerId(), now);
+            if (o.state() == Observed.State.RUNNING && !r.reportedRunning()) onStarted(r, o.containerId(), o.network(), now);
             if (o.state() == Observed.State.EXITED && r.reported != TaskState.EXITED) onExited(r, o.exitCode(), now);
         }
     }
@@ -274,14 +310,25 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void remove(TaskRecord r, String containerId, int grace) {
+        stopProbes(r);
         busy(r, () -> {
             docker.stopAndRemove(containerId, grace);
+            deletePodDir(r.taskId);
             return null;
         }).onSuccess(v -> {
             Observed o = observed.get(r.taskId);
             if (o != null && o.containerId().equals(containerId)) observed.remove(r.taskId);
             removed(r);
         });
+    }
+
+    /** On a worker: the pod is gone, so are its emptyDir volumes. */
+    private void deletePodDir(String taskId) {
+        try {
+            docker.deletePodDir(taskId);
+        } catch (Exception e) {
+            log.warn("node {} task {}: pod directory not deleted: {}", node.nodeId(), taskId, e.toString());
+        }
     }
 
     private void failed(TaskRecord r, String reason, Throwable err) {
@@ -293,6 +340,113 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             report(r, TaskState.FAILED, null, reason, message);
         }
         log.warn("node {} task {}: {}: {}", node.nodeId(), r.taskId, reason, message);
+    }
+
+    // ---- probes (kubelet's prober: timers on this event loop, checks on Vert.x clients / docker exec) ----
+
+    private ProbeMachine startProbes(TaskRecord r, long now) {
+        stopProbes(r);
+        r.killMessage = null; // a new run: a kill meant for the previous one is moot
+        ContainerSpec c = spec(r);
+        ProbeMachine m = c == null ? new ProbeMachine(null, null, null, now)
+                : new ProbeMachine(ProbeSettings.of(c.getStartupProbe()), ProbeSettings.of(c.getLivenessProbe()),
+                ProbeSettings.of(c.getReadinessProbe()), now);
+        r.probes = m;
+        r.started = m.started();
+        r.ready = false;
+        scheduleProbes(r, m);
+        return m;
+    }
+
+    private void stopProbes(TaskRecord r) {
+        if (r.probeTimer >= 0) vertx.cancelTimer(r.probeTimer);
+        r.probeTimer = -1;
+        r.probes = null;
+        r.ready = false;
+        r.started = false;
+    }
+
+    private void scheduleProbes(TaskRecord r, ProbeMachine m) {
+        if (r.probes != m || stopping) return;
+        if (r.probeTimer >= 0) vertx.cancelTimer(r.probeTimer);
+        r.probeTimer = -1;
+        long wake = m.nextWake();
+        if (wake == Long.MAX_VALUE) return; // everything due is in flight: its result reschedules
+        r.probeTimer = vertx.setTimer(Math.max(1, wake - clock.getAsLong()), t -> {
+            if (r.probes != m) return;
+            r.probeTimer = -1;
+            runProbes(r, m);
+        });
+    }
+
+    private void runProbes(TaskRecord r, ProbeMachine m) {
+        ContainerSpec c = spec(r);
+        if (c == null || r.containerId == null) {
+            stopProbes(r);
+            return;
+        }
+        String containerId = r.containerId;
+        for (ProbeMachine.Kind k : m.due(clock.getAsLong())) {
+            Probe p = switch (k) {
+                case STARTUP -> c.getStartupProbe();
+                case LIVENESS -> c.getLivenessProbe();
+                case READINESS -> c.getReadinessProbe();
+            };
+            int defaultPort = c.getPorts().isEmpty() ? 80 : c.getPorts().get(0).getContainerPort();
+            prober.run(p, containerId, r.network.ip(), defaultPort, m.timeoutMs(k)).onComplete(ar -> {
+                if (r.probes != m) return; // stopped or restarted meanwhile: a stale result
+                Prober.Result res = ar.succeeded() ? ar.result() : new Prober.Result(false, String.valueOf(ar.cause()));
+                onProbeResult(r, m, k, res);
+            });
+        }
+        scheduleProbes(r, m);
+    }
+
+    private void onProbeResult(TaskRecord r, ProbeMachine m, ProbeMachine.Kind k, Prober.Result res) {
+        ProbeMachine.Outcome o = m.onResult(k, res.success(), res.message(), clock.getAsLong());
+        if (!res.success()) log.debug("node {} task {}: {} probe failed: {}", node.nodeId(), r.taskId, k.title, res.message());
+        r.started = m.started();
+        if (o == ProbeMachine.Outcome.KILL) {
+            killForProbe(r, m, k);
+            return;
+        }
+        boolean ready = m.ready();
+        boolean assigned = live.containsKey(r.taskId);
+        if (ready && !r.ready) {
+            r.ready = true;
+            if (assigned) report(r, TaskState.READY, null, "", "");
+        } else if (!ready && (r.ready || (o == ProbeMachine.Outcome.UNREADY && r.reported != TaskState.UNREADY))) {
+            r.ready = false;
+            if (assigned) report(r, TaskState.UNREADY, null, "ContainersNotReady", m.readinessMessage());
+        }
+        scheduleProbes(r, m);
+    }
+
+    /** A failed liveness or startup probe: stop the container; its die event and the restart policy do the rest. */
+    private void killForProbe(TaskRecord r, ProbeMachine m, ProbeMachine.Kind k) {
+        String what = k == ProbeMachine.Kind.STARTUP ? "startup" : "liveness";
+        r.killMessage = "Container " + r.containerName + " failed " + what + " probe, will be restarted";
+        log.info("node {} task {}: {} ({})", node.nodeId(), r.taskId, r.killMessage, m.fatalMessage());
+        stopProbes(r);
+        stopForProbe(r, r.containerId);
+    }
+
+    private void stopForProbe(TaskRecord r, String containerId) {
+        if (stopping || containerId == null || !containerId.equals(r.containerId) || r.killMessage == null) return;
+        if (r.busy) { // another Docker call for this task is in flight: stop right after it
+            vertx.setTimer(100, t -> stopForProbe(r, containerId));
+            return;
+        }
+        int grace = grace(r.taskId);
+        busy(r, () -> {
+            docker.stop(containerId, grace);
+            return null;
+        });
+    }
+
+    private ContainerSpec spec(TaskRecord r) {
+        Assignment a = live.get(r.taskId);
+        return a == null || a.getTemplate().getContainers().isEmpty() ? null : ContainerRequest.mainContainer(a);
     }
 
     // ---- helpers ------------------------------------------------------------------------
@@ -314,7 +468,9 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private TaskRecord record(String taskId, Observed o) {
         return tasks.computeIfAbsent(taskId, id -> {
             Assignment a = live.get(id);
-            return new TaskRecord(id, a != null ? a.getWorkloadKey() : o != null ? o.workloadKey() : "");
+            TaskRecord r = new TaskRecord(id, a != null ? a.getWorkloadKey() : o != null ? o.workloadKey() : "");
+            if (a != null) r.describe(a);
+            return r;
         });
     }
 

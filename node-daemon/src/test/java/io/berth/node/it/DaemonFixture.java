@@ -94,6 +94,15 @@ final class DaemonFixture implements AutoCloseable {
                 .setAssignedAt(System.currentTimeMillis()).build();
     }
 
+    /** An assignment running one given container (probes, ports …) with a 1 s grace. */
+    static Assignment assignment(String nodeId, String taskId, ContainerSpec c, String restartPolicy) {
+        PodTemplate t = PodTemplate.newBuilder().setContainers(List.of(c)).setRestartPolicy(restartPolicy)
+                .setTerminationGracePeriodSeconds(1).setLabels(Map.of("app", "web")).build();
+        return Assignment.newBuilder().setTaskId(taskId).setNodeId(nodeId).setWorkloadKey("default/deployment/web")
+                .setNamespace("default").setPodName(taskId).setTemplate(t).setRequests(res(100, 16L << 20))
+                .setAssignedAt(System.currentTimeMillis()).build();
+    }
+
     static Resources res(long cpu, long mem) {
         return Resources.newBuilder().setCpuMillis(cpu).setMemoryBytes(mem).build();
     }

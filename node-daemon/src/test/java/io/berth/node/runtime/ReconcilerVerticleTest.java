@@ -111,6 +111,38 @@ class ReconcilerVerticleTest {
         });
     }
 
+    @Test
+    void shouldRunEveryKindOfProbeWithoutBlockingAnEventLoop(VertxTestContext ctx) {
+        String task = "probe-abc123-" + UUID.randomUUID().toString().substring(0, 5);
+        java.util.function.Supplier<Probe.Builder> every = () -> Probe.newBuilder().setPeriodSeconds(1).setTimeoutSeconds(1).setFailureThreshold(1);
+        ContainerSpec c = ContainerSpec.newBuilder().setName("main").setImage(IMAGE)
+                .setCommand(List.of("sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"))
+                .setPorts(List.of(ContainerPort.newBuilder().setContainerPort(8080).build()))
+                .setStartupProbe(every.get().setType(ProbeType.TCP_SOCKET).setPort(8080).setFailureThreshold(10).build())
+                .setLivenessProbe(every.get().setType(ProbeType.EXEC).setCommand(List.of("cat", "/www/index.html")).build())
+                .setReadinessProbe(every.get().setType(ProbeType.HTTP_GET).setPath("/index.html").setPort(8080).build())
+                .build();
+        Assignment a = assignment(task);
+        a.getTemplate().setContainers(List.of(c));
+        vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, a));
+        vertx.eventBus().send(addr.assignmentsSynced(), null);
+        when(vertx, s -> s.getState() == TaskState.READY, () -> {
+            TaskStatus ready = statuses.stream().filter(s -> s.getState() == TaskState.READY).findFirst().orElseThrow();
+            ctx.verify(() -> {
+                assertTrue(ready.getContainers().get(0).getReady());
+                assertTrue(ready.getContainers().get(0).getStarted());
+                assertFalse(ready.getPodIP().isEmpty());
+                assertEquals(8080, ready.getPublishedPorts().get(0).getContainerPort());
+            });
+            // a few more liveness and readiness rounds, all passing: no kill, no unready
+            vertx.setTimer(2500, t -> ctx.verify(() -> {
+                assertEquals(List.of(TaskState.CREATED, TaskState.RUNNING, TaskState.READY),
+                        statuses.stream().map(TaskStatus::getState).toList());
+                ctx.completeNow();
+            }));
+        });
+    }
+
     /** Polls the sink on a Vert.x timer (never sleeping) and runs {@code then} once a status matches. */
     private void when(Vertx vertx, Predicate<TaskStatus> match, Runnable then) {
         vertx.setPeriodic(20, id -> {
