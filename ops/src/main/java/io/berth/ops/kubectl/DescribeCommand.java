@@ -245,6 +245,18 @@ public final class DescribeCommand extends KubectlCommand {
         }
     }
 
+    /** A pod template as {@code kubectl rollout history --revision N} prints it ({@code Pod Template:}, labels, containers). */
+    static String podTemplate(JsonNode template) {
+        Text t = new Text();
+        t.line(0, "Pod Template:");
+        t.map(2, "Labels", template.path("metadata").path("labels"));
+        JsonNode annotations = template.path("metadata").path("annotations");
+        if (annotations.size() > 0) t.map(2, "Annotations", annotations);
+        t.line(2, "Containers:");
+        for (JsonNode c : template.path("spec").path("containers")) container(t, c, null);
+        return t.render();
+    }
+
     /** {@code default/deployment/web} → {@code Deployment/web}, as kubectl names a pod's controller. */
     static String controller(String workloadKey) {
         String[] k = workloadKey.split("/", 3);

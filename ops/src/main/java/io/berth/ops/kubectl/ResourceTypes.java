@@ -2,6 +2,7 @@ package io.berth.ops.kubectl;
 
 import io.berth.schemas.avro.ResourceKind;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -37,11 +38,13 @@ final class ResourceTypes {
     static final Resource NODES = new Resource("nodes", "node", "", false);
     static final Resource NAMESPACES = new Resource("namespaces", "namespace", "", false);
     static final Resource EVENTS = new Resource("events", "event", "", true);
+    static final Resource REPLICASETS = new Resource("replicasets", "replicaset", "apps", true);
 
     /** The resource a type name (plural, singular, short name, {@code .apps}) means, or null. */
     static Resource resource(String type) {
         String t = type.toLowerCase(Locale.ROOT);
         if (t.equals("ev") || t.equals("event") || t.equals("events")) return EVENTS;
+        if (List.of("rs", "replicaset", "replicasets", "replicaset.apps", "replicasets.apps").contains(t)) return REPLICASETS;
         ResourceKind k = kind(t);
         if (k == null) return null;
         return switch (k) {
