@@ -8,8 +8,10 @@ import io.berth.gateway.manifest.Intents;
 import io.berth.gateway.manifest.ManifestProblem;
 import io.berth.gateway.view.KubeObjects;
 import io.berth.schemas.Topics;
+import io.berth.schemas.avro.DeploymentSpec;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.avro.Revision;
+import io.berth.schemas.avro.RolloutStatus;
 import io.berth.schemas.avro.TaskView;
 import io.berth.schemas.avro.WorkloadView;
 import io.vertx.core.Future;
@@ -85,8 +87,8 @@ public final class RolloutApi {
         }
         if (!problems.isEmpty()) throw Status.invalid("DeploymentRollback", name, problems);
         if (w.getDeployment() != null && w.getDeployment().getPaused()) {
-            throw new ApiException(Status.failure(409, "Conflict", "you cannot rollback a paused deployment; resume it first with "
-                    + "'berth rollout resume' and try again", "deployments.apps", name));
+            throw conflict(name, "you cannot rollback a paused deployment; resume it first with 'berth rollout resume deployment/"
+                    + name + "' and try again");
         }
         Intent i = Intents.forActor(actor(ctx)).rollback(ns, name, revision);
         long before = w.getRevision();
@@ -101,6 +103,14 @@ public final class RolloutApi {
         if (full != null && !full.isNull() && !full.isBoolean()) {
             throw Status.invalid("DeploymentPromote", name, List.of(problem("full", "Invalid value: " + full + ": must be a boolean")));
         }
+        // state-streams would reject these (a dead letter, no new view): refused here at once, in its words
+        WorkloadView w = (WorkloadView) e.value();
+        RolloutStatus rs = w.getRollout();
+        DeploymentSpec spec = w.getDeployment();
+        boolean canary = spec != null && spec.getStrategyType().equals("Canary") && !spec.getCanarySteps().isEmpty();
+        if (!canary || done(rs) || rs.getCanaryStep() >= spec.getCanarySteps().size() || rs.getPhase().equals("Failed")) {
+            throw conflict(name, "deployment \"" + name + "\" has no canary step to promote");
+        }
         Intent i = Intents.forActor(actor(ctx)).promote(ns, name, full != null && full.asBoolean(false));
         submit(ctx, i, e, now -> true);
     }
@@ -109,7 +119,19 @@ public final class RolloutApi {
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ViewCache.Entry e = deployment(ns, name);
         body(ctx, null, name);
+        WorkloadView w = (WorkloadView) e.value();
+        if (done(w.getRollout())) throw conflict(name, "deployment \"" + name + "\" has no rollout in progress to abort");
+        if (w.getHistory().size() == 1) throw conflict(name, "no rollout history found for deployment \"" + name + "\"");
         submit(ctx, Intents.forActor(actor(ctx)).abort(ns, name), e, now -> true);
+    }
+
+    /** A rollout that is over: Complete, or a rollback/abort whose pods are all available (reason NewReplicaSetAvailable). */
+    private static boolean done(RolloutStatus rs) {
+        return rs != null && (rs.getPhase().equals("Complete") || rs.getReason().equals("NewReplicaSetAvailable"));
+    }
+
+    private static ApiException conflict(String name, String message) {
+        return new ApiException(Status.failure(409, "Conflict", message, "deployments.apps", name));
     }
 
     /**

@@ -65,7 +65,10 @@ class RolloutApiTest {
         base = "http://127.0.0.1:" + gateway.port();
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
         produce(Topics.WORKLOADS, "default/deployment/web", web(2, "bbbbbb", ""));
-        eventually(() -> status("GET", D, null) == 200);
+        WorkloadView done = web(2, "bbbbbb", "");
+        produce(Topics.WORKLOADS, "default/deployment/done", WorkloadView.newBuilder(done).setKey("default/deployment/done").setName("done")
+                .setRollout(RolloutStatus.newBuilder().setPhase("Complete").setReason("NewReplicaSetAvailable").build()).build());
+        eventually(() -> status("GET", D, null) == 200 && status("GET", "/apis/apps/v1/namespaces/default/deployments/done", null) == 200);
     }
 
     @AfterAll
@@ -86,7 +89,9 @@ class RolloutApiTest {
         if (revision == 3) history.set(0, Revision.newBuilder(history.get(0)).setRevision(3).build());
         history.sort(java.util.Comparator.comparingLong(Revision::getRevision));
         return WorkloadView.newBuilder(base).setRevision(revision).setTemplateHash(hash).setHistory(history).setLastIntentId(lastIntentId)
-                .setDeployment(DeploymentSpec.newBuilder(base.getDeployment()).setTemplate(hash.equals("aaaaaa") ? v1 : v2).build()).build();
+                .setDeployment(DeploymentSpec.newBuilder(base.getDeployment()).setTemplate(hash.equals("aaaaaa") ? v1 : v2)
+                        .setStrategyType("Canary").setCanarySteps(List.of(new CanaryStep(30, false, 0), new CanaryStep(0, true, 0))).build())
+                .setRollout(RolloutStatus.newBuilder().setPhase("Paused").setReason("CanaryPauseStep").setCanaryStep(1).build()).build();
     }
 
     <V extends SpecificRecord> void produce(io.berth.schemas.Topic<V> topic, String key, V value) throws Exception {
@@ -163,6 +168,12 @@ class RolloutApiTest {
         HttpResponse<String> promote = send("POST", D + "/promote", "{\"full\":\"yes\"}");
         assertEquals(422, promote.statusCode());
         assertEquals("Invalid value: \"yes\": must be a boolean", JSON.readTree(promote.body()).at("/details/causes/0/message").asText());
+        HttpResponse<String> done = send("POST", "/apis/apps/v1/namespaces/default/deployments/done/promote", null);
+        assertEquals(409, done.statusCode(), done.body());
+        assertEquals("deployment \"done\" has no canary step to promote", JSON.readTree(done.body()).path("message").asText());
+        HttpResponse<String> abortDone = send("POST", "/apis/apps/v1/namespaces/default/deployments/done/abort", null);
+        assertEquals(409, abortDone.statusCode(), abortDone.body());
+        assertEquals("deployment \"done\" has no rollout in progress to abort", JSON.readTree(abortDone.body()).path("message").asText());
         assertEquals(List.of(), intents(), "nothing reaches berth.intents when validation fails");
     }
 
@@ -234,14 +245,17 @@ class RolloutApiTest {
 
         JsonNode list = JSON.readTree(send("GET", "/apis/apps/v1/namespaces/default/replicasets", null).body());
         assertEquals("ReplicaSetList", list.path("kind").asText());
-        assertEquals(2, list.path("items").size(), list.toString());
-        JsonNode a = list.path("items").get(0);
+        assertEquals(List.of("done-aaaaaa", "done-bbbbbb", "web-aaaaaa", "web-bbbbbb"), java.util.stream.StreamSupport.stream(list.path("items").spliterator(), false)
+                .map(m -> m.at("/metadata/name").asText()).toList(), "sorted by namespace and name");
+        JsonNode a = list.path("items").get(2);
         assertEquals("web-aaaaaa", a.at("/metadata/name").asText());
         assertEquals("3", a.at("/metadata/annotations/deployment.kubernetes.io~1revision").asText());
         assertEquals(1, a.at("/status/readyReplicas").asInt());
         assertEquals("Deployment", a.at("/metadata/ownerReferences/0/kind").asText());
-        assertEquals("image 2", list.path("items").get(1).at("/metadata/annotations/kubernetes.io~1change-cause").asText());
-        assertEquals(1, JSON.readTree(send("GET", "/apis/apps/v1/replicasets?labelSelector=pod-template-hash%3Dbbbbbb", null).body())
+        assertEquals("image 2", list.path("items").get(3).at("/metadata/annotations/kubernetes.io~1change-cause").asText());
+        assertEquals(2, JSON.readTree(send("GET", "/apis/apps/v1/replicasets?labelSelector=pod-template-hash%3Dbbbbbb", null).body())
+                .path("items").size());
+        assertEquals(1, JSON.readTree(send("GET", "/apis/apps/v1/replicasets?fieldSelector=metadata.name%3Dweb-bbbbbb", null).body())
                 .path("items").size());
         assertEquals(0, JSON.readTree(send("GET", "/apis/apps/v1/namespaces/other/replicasets", null).body()).path("items").size());
         HttpResponse<String> one = send("GET", "/apis/apps/v1/namespaces/default/replicasets/web-bbbbbb", null);

@@ -89,6 +89,17 @@ public final class RolloutCommand extends KubectlCommand {
         }
 
         abstract int run(Gateway gw);
+
+        /** POSTs to a rollout subresource; a 409 (nothing to promote, paused …) is printed as kubectl prints its own refusals. */
+        void post(Gateway gw, String subresource, String body) {
+            try {
+                gw.call("POST", path() + "/" + subresource, body, "application/json");
+            } catch (Gateway.ApiException e) {
+                if (e.code != 409) throw e;
+                String m = e.getMessage();
+                throw new Gateway.ApiException(409, e.reason, "error: " + m.substring(m.indexOf("): ") + 3));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- status
@@ -123,16 +134,7 @@ public final class RolloutCommand extends KubectlCommand {
             if (followed > 0 && failed == followed) {
                 String why = berth.path("failedMessage").asText("");
                 if (why.isEmpty()) why = berth.path("failedReason").asText("the new pods did not become available");
-                String rolledBack = "";
-                for (JsonNode c : d.path("status").path("conditions")) {
-                    if (c.path("type").asText().equals("RolledBack") && c.path("status").asText().equals("True")) {
-                        rolledBack = c.path("message").asText("");
-                    }
-                }
-                if (rolledBack.isEmpty() && berth.path("phase").asText().equals("RolledBack") && current != followed) {
-                    rolledBack = "rolled back to the template of revision " + berth.path("rolledBackFrom").asLong(0) + " as revision " + current;
-                }
-                return new Verdict(null, false, "deployment \"" + name + "\" rollout failed: " + why + (rolledBack.isEmpty() ? "" : " (" + rolledBack + ")"));
+                return new Verdict(null, false, "deployment \"" + name + "\" rollout failed: " + why + rolledBack(d, current, followed));
             }
             if (followed > 0 && berth.path("phase").asText().equals("Aborted") && berth.path("rolledBackFrom").asLong(0) == followed) {
                 return new Verdict(null, false, "deployment \"" + name + "\" rollout aborted"
@@ -255,6 +257,28 @@ public final class RolloutCommand extends KubectlCommand {
             }
             return v.done || !watch ? 0 : -1;
         }
+    }
+
+    private static final java.util.regex.Pattern ROLLED_BACK = java.util.regex.Pattern.compile("rolled back from revision (\\d+) to revision (\\d+)");
+
+    /**
+     * After an automatic rollback, which revision it went back to: {@code (rolled back from revision 2 to
+     * revision 1, now revision 3)}, from the RolledBack condition or rollout message; empty when none happened.
+     */
+    static String rolledBack(JsonNode d, long current, long followed) {
+        if (current == followed) return "";
+        JsonNode berth = d.path("status").path("berth");
+        List<String> texts = new ArrayList<>();
+        for (JsonNode c : d.path("status").path("conditions")) {
+            if (c.path("type").asText().equals("RolledBack") || c.path("reason").asText().equals("RolledBack")) texts.add(c.path("message").asText(""));
+        }
+        boolean rolledBack = !texts.isEmpty() || berth.path("phase").asText().equals("RolledBack");
+        texts.add(berth.path("message").asText(""));
+        for (String t : texts) {
+            java.util.regex.Matcher m = ROLLED_BACK.matcher(t);
+            if (m.find()) return " (" + m.group() + ", now revision " + current + ")";
+        }
+        return rolledBack ? " (rolled back: now revision " + current + ")" : "";
     }
 
     static long revisionOf(JsonNode deployment) {
@@ -397,7 +421,7 @@ public final class RolloutCommand extends KubectlCommand {
 
         @Override
         int run(Gateway gw) {
-            gw.call("POST", path() + "/promote", full ? "{\"full\":true}" : "{}", "application/json");
+            post(gw, "promote", full ? "{\"full\":true}" : "{}");
             return done(full ? "fully promoted" : "promoted");
         }
     }
@@ -408,7 +432,7 @@ public final class RolloutCommand extends KubectlCommand {
 
         @Override
         int run(Gateway gw) {
-            gw.call("POST", path() + "/abort", "{}", "application/json");
+            post(gw, "abort", "{}");
             return done("aborted");
         }
     }

@@ -233,13 +233,13 @@ class RolloutCommandsTest {
         eventually("waiting", () -> status.out.toString().contains("1 out of 3 new replicas have been updated..."));
         // state-streams rolled back by itself: revision 2's template failed, revision 1's is current again as revision 3
         show(view("crash", 3, 3, 3, 3, 3, 3).setTemplateHash("aaaaaa")
-                .setConditions(List.of(new Condition("Progressing", "True", "NewReplicaSetAvailable", "", T0),
-                        new Condition("RolledBack", "True", "RolledBack", "rolled back from revision 2 to revision 1 (now revision 3)", T0)))
-                .setRollout(RolloutStatus.newBuilder().setPhase("RolledBack").setFailedRevision(2).setFailedReason("RolloutFailed")
+                .setConditions(List.of(new Condition("Progressing", "True", "RolledBack", "Rollout of revision 2 failed (RolloutFailed); "
+                        + "rolled back from revision 2 to revision 1: pod crash-bbbbbb-x1 is crash-looping (restarted 3 times)", T0)))
+                .setRollout(RolloutStatus.newBuilder().setPhase("RolledBack").setReason("NewReplicaSetAvailable").setFailedRevision(2).setFailedReason("RolloutFailed")
                         .setFailedMessage("pod crash-bbbbbb-x1 is crash-looping (restarted 3 times)").setRolledBackFrom(2).build()).build());
         assertEquals(1, status.exit.get(20, TimeUnit.SECONDS));
         assertEquals("error: deployment \"crash\" rollout failed: pod crash-bbbbbb-x1 is crash-looping (restarted 3 times)"
-                + " (rolled back from revision 2 to revision 1 (now revision 3))\n", status.err.toString());
+                + " (rolled back from revision 2 to revision 1, now revision 3)\n", status.err.toString());
         Run pinned = rollout("status", "deployment/crash", "--revision=2");
         assertEquals(1, pinned.exit);
         assertTrue(pinned.err.startsWith("error: deployment \"crash\" rollout failed: pod crash-bbbbbb-x1"), pinned.err);
@@ -336,7 +336,10 @@ class RolloutCommandsTest {
 
     @Test
     void shouldPromoteAndAbortACanary() throws Exception {
-        showAndWait(view("can", 2, 2, 2, 3, 1, 3).build());
+        WorkloadView can = view("can", 2, 2, 2, 3, 1, 3).setRollout(RolloutStatus.newBuilder().setPhase("Paused").setReason("CanaryPauseStep")
+                .setCanaryStep(1).build()).build();
+        showAndWait(WorkloadView.newBuilder(can).setDeployment(DeploymentSpec.newBuilder(can.getDeployment()).setStrategyType("Canary")
+                .setCanarySteps(List.of(new CanaryStep(30, false, 0), new CanaryStep(0, true, 0))).build()).build());
         Run full = rollout("promote", "--full", "deployment/can");
         assertEquals(0, full.exit, full.err);
         assertEquals("deployment.apps/can fully promoted\n", full.out);
@@ -350,6 +353,12 @@ class RolloutCommandsTest {
         assertEquals(0, abort.exit, abort.err);
         assertEquals("deployment.apps/can aborted\n", abort.out);
         assertEquals(IntentAction.ABORT, lastIntent("can").getAction());
+        showAndWait(view("over", 2, 2, 2, 3, 3, 3).setRollout(RolloutStatus.newBuilder().setPhase("Complete").setReason("NewReplicaSetAvailable").build()).build());
+        Run over = rollout("promote", "deployment/over");
+        assertEquals(1, over.exit);
+        assertEquals("error: deployment \"over\" has no canary step to promote\n", over.err);
+        Run overAbort = rollout("abort", "deployment/over");
+        assertEquals("error: deployment \"over\" has no rollout in progress to abort\n", overAbort.err);
         Run missing = rollout("promote", "deployment/nope");
         assertEquals(1, missing.exit);
         assertEquals("Error from server (NotFound): deployments.apps \"nope\" not found\n", missing.err);
