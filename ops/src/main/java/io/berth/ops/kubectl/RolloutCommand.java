@@ -3,7 +3,6 @@ package io.berth.ops.kubectl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.gateway.manifest.Durations;
-import io.berth.gateway.view.KubeTables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -322,12 +321,25 @@ public final class RolloutCommand extends KubectlCommand {
                 out().flush();
                 return 0;
             }
-            List<List<String>> rows = new ArrayList<>();
-            for (JsonNode rs : revisions) {
-                String cause = rs.path("metadata").path("annotations").path("kubernetes.io/change-cause").asText("");
-                rows.add(List.of(Long.toString(revisionOf(rs)), cause.isEmpty() ? "<none>" : cause));
+            // kubectl's history viewer: its own tabwriter (min width 0, padding 2), "No rollout history found." when empty
+            String table;
+            if (revisions.isEmpty()) {
+                table = "No rollout history found.";
+            } else {
+                List<String> numbers = new ArrayList<>(List.of("REVISION")), causes = new ArrayList<>(List.of("CHANGE-CAUSE"));
+                for (JsonNode rs : revisions) {
+                    String cause = rs.path("metadata").path("annotations").path("kubernetes.io/change-cause").asText("");
+                    numbers.add(Long.toString(revisionOf(rs)));
+                    causes.add(cause.isEmpty() ? "<none>" : cause);
+                }
+                int width = numbers.stream().mapToInt(String::length).max().orElse(0) + 2;
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < numbers.size(); i++) {
+                    b.append(numbers.get(i)).append(" ".repeat(width - numbers.get(i).length())).append(causes.get(i)).append('\n');
+                }
+                table = b.toString();
             }
-            out().print("deployment.apps/" + name + " \n" + KubeTables.table(List.of("REVISION", "CHANGE-CAUSE"), rows) + "\n");
+            out().print("deployment.apps/" + name + " \n" + table + "\n");
             out().flush();
             return 0;
         }

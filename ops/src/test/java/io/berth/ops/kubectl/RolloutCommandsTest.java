@@ -268,9 +268,9 @@ class RolloutCommandsTest {
         assertEquals(0, h.exit, h.err);
         assertEquals("""
                 deployment.apps/hist\s
-                REVISION   CHANGE-CAUSE
-                1          <none>
-                2          berth set image deployment/hist web=berth/busybox:2
+                REVISION  CHANGE-CAUSE
+                1         <none>
+                2         berth set image deployment/hist web=berth/busybox:2
 
                 """, h.out);
         Run one = rollout("history", "deployment/hist", "--revision=2");
