@@ -279,6 +279,10 @@ class RolloutCommandsTest {
         assertTrue(one.out.contains("pod-template-hash=bbbbbb"), one.out);
         assertTrue(one.out.contains("  Containers:\n  web:\n    Image:"), one.out);
         assertTrue(one.out.contains("berth/busybox:2"), one.out);
+        Run describe = run(new DescribeCommand(), "deployment", "hist");
+        assertEquals(0, describe.exit, describe.err);
+        assertTrue(java.util.regex.Pattern.compile("\nOldReplicaSets: +<none>\nNewReplicaSet: +hist-bbbbbb \\(0/3 replicas created\\)\n")
+                .matcher(describe.out).find(), describe.out);
         Run none = rollout("history", "deployment/hist", "--revision=9");
         assertEquals(1, none.exit);
         assertEquals("error: unable to find the specified revision\n", none.err);
@@ -354,6 +358,8 @@ class RolloutCommandsTest {
         assertEquals("deployment.apps/can aborted\n", abort.out);
         assertEquals(IntentAction.ABORT, lastIntent("can").getAction());
         showAndWait(view("over", 2, 2, 2, 3, 3, 3).setRollout(RolloutStatus.newBuilder().setPhase("Complete").setReason("NewReplicaSetAvailable").build()).build());
+        Run describe = run(new DescribeCommand(), "deployment", "can");
+        assertTrue(describe.out.matches("(?s).*\nRollout: +Paused \\(CanaryPauseStep\\), canary step 1/2\n.*"), describe.out);
         Run over = rollout("promote", "deployment/over");
         assertEquals(1, over.exit);
         assertEquals("error: deployment \"over\" has no canary step to promote\n", over.err);
