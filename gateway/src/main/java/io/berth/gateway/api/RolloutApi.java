@@ -35,10 +35,12 @@ import java.util.function.Predicate;
  */
 public final class RolloutApi {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private final io.vertx.core.Vertx vertx;
     private final ViewCache cache;
     private final WriteApi writes;
 
-    public RolloutApi(ViewCache cache, WriteApi writes) {
+    public RolloutApi(io.vertx.core.Vertx vertx, ViewCache cache, WriteApi writes) {
+        this.vertx = vertx;
         this.cache = cache;
         this.writes = writes;
     }
@@ -200,7 +202,10 @@ public final class RolloutApi {
     }
 
     private void handleListReplicaSets(RoutingContext ctx, String namespace) {
-        if (ReadApi.isWatch(ctx)) throw Status.methodNotAllowed("watch is not supported for replicasets.apps; list or get them");
+        if (ReadApi.isWatch(ctx)) {
+            watchReplicaSets(ctx, namespace);
+            return;
+        }
         Predicate<JsonNode> filter = ReadApi.filter(ctx);
         String rv = ResourceVersions.encode(cache.position(Topics.WORKLOADS));
         Buffer out = Buffer.buffer("{\"kind\":\"ReplicaSetList\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"resourceVersion\":\"" + rv + "\"},\"items\":[");
@@ -213,6 +218,62 @@ public final class RolloutApi {
         }
         out.appendString("]}");
         ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(out);
+    }
+
+    /**
+     * A watch of ReplicaSets (chunked HTTP, one JSON line per event): they are derived, so every batch of
+     * deployment or pod changes recomputes the namespace's ReplicaSets and sends what changed (ADDED,
+     * MODIFIED, DELETED). Without a resourceVersion it starts with ADDED for the current ones; with one
+     * (list-then-watch) it sends only later changes. A derived object's history is not kept: resuming
+     * cannot replay what was missed while disconnected.
+     */
+    private void watchReplicaSets(RoutingContext ctx, String namespace) {
+        Predicate<JsonNode> filter = ReadApi.filter(ctx);
+        String from = ctx.queryParams().get("resourceVersion");
+        boolean replay = from == null || from.isEmpty() || from.equals("0");
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        io.vertx.core.http.HttpServerResponse response = ctx.response();
+        Map<String, ObjectNode> sent = new java.util.LinkedHashMap<>();
+        boolean[] first = {true};
+        Runnable refresh = () -> {
+            if (response.closed() || response.ended()) return;
+            Map<String, ObjectNode> now = new java.util.LinkedHashMap<>();
+            for (ObjectNode rs : replicaSets(namespace)) {
+                if (filter.test(rs)) now.put(rs.path("metadata").path("namespace").asText() + "/" + rs.path("metadata").path("name").asText(), rs);
+            }
+            StringBuilder out = new StringBuilder();
+            boolean emit = !first[0] || replay;
+            now.forEach((k, rs) -> {
+                ObjectNode before = sent.get(k);
+                if (before == null || !before.equals(rs)) {
+                    if (emit) out.append(ViewCache.eventLine(before == null ? "ADDED" : "MODIFIED", ViewCache.toJson(rs))).append('\n');
+                }
+            });
+            for (Map.Entry<String, ObjectNode> e : sent.entrySet()) {
+                if (!now.containsKey(e.getKey()) && emit) out.append(ViewCache.eventLine("DELETED", ViewCache.toJson(e.getValue()))).append('\n');
+            }
+            sent.clear();
+            sent.putAll(now);
+            first[0] = false;
+            response.write(out.toString());
+        };
+        response.setChunked(true).putHeader("content-type", "application/json").setStatusCode(200);
+        ViewCache.Registration workloads = cache.watch(Topics.WORKLOADS, null, context, batch -> refresh.run());
+        ViewCache.Registration pods = cache.watch(Topics.TASKS, null, context, batch -> refresh.run());
+        Runnable cancel = () -> {
+            workloads.cancel().run();
+            pods.cancel().run();
+        };
+        refresh.run();
+        response.closeHandler(v -> cancel.run());
+        ctx.request().connection().closeHandler(v -> cancel.run());
+        String timeout = ctx.queryParams().get("timeoutSeconds");
+        if (timeout != null && timeout.matches("[0-9]+")) {
+            vertx.setTimer(Math.max(1, Long.parseLong(timeout)) * 1000, id -> {
+                cancel.run();
+                if (!response.ended() && !response.closed()) response.end();
+            });
+        }
     }
 
     private void handleGetReplicaSet(RoutingContext ctx) {

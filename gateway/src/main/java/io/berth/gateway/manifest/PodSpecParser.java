@@ -51,6 +51,15 @@ final class PodSpecParser {
             f.required(child(path, "containers"));
         }
         List<ContainerSpec> inits = containers(f, spec, path, "initContainers", containerNames, volumeNames);
+        List<JsonNode> initNodes = f.array(spec, "initContainers", child(path, "initContainers"));
+        for (int i = 0; i < initNodes.size(); i++) {
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                // Kubernetes: probes run only on (sidecar) containers that keep running; Berth has no sidecar init containers
+                if (get(initNodes.get(i), probe) != null) {
+                    f.forbidden(child(index(child(path, "initContainers"), i), probe), "may not be set for init containers without restartPolicy=Always");
+                }
+            }
+        }
 
         Map<String, String> nodeSelector = f.stringMap(spec, "nodeSelector", child(path, "nodeSelector"));
         Names.labels(f, nodeSelector, child(path, "nodeSelector"));

@@ -272,4 +272,41 @@ class RolloutApiTest {
         assertEquals("docker://c0ffee", pod.at("/status/containerStatuses/0/containerID").asText());
         assertEquals("Ready", pod.at("/status/conditions/1/type").asText());
     }
+
+    @Test
+    @Order(5)
+    void shouldWatchReplicaSetsAsTheirPodsChange() throws Exception {
+        java.util.concurrent.BlockingQueue<JsonNode> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base
+                + "/apis/apps/v1/namespaces/default/replicasets?watch=true&fieldSelector=metadata.name%3Dweb-bbbbbb&timeoutSeconds=20")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body()))) {
+                String line;
+                while ((line = in.readLine()) != null) if (!line.isBlank()) events.add(JSON.readTree(line));
+            } catch (Exception ignored) {
+                // the stream ends with the test
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        JsonNode added = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertNotNull(added, "the current ReplicaSet as ADDED");
+        assertEquals("ADDED", added.path("type").asText());
+        assertEquals(1, added.at("/object/status/replicas").asInt());
+        TaskView v3 = TaskView.newBuilder(ViewFixtures.task("web-bbbbbb-x3", TaskPhase.RUNNING, true, "n1")).setTemplateHash("bbbbbb").build();
+        produce(Topics.TASKS, v3.getTaskId(), v3);
+        JsonNode modified = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertNotNull(modified, "a MODIFIED once a pod of the revision appears");
+        assertEquals("MODIFIED", modified.path("type").asText());
+        assertEquals("web-bbbbbb", modified.at("/object/metadata/name").asText());
+        assertEquals(2, modified.at("/object/status/replicas").asInt());
+        assertEquals(1, modified.at("/object/status/readyReplicas").asInt());
+        produce(Topics.WORKLOADS, "default/deployment/web", WorkloadView.newBuilder(web(3, "aaaaaa", "")).setDeleted(true).build());
+        JsonNode deleted = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertNotNull(deleted, "DELETED once the deployment is gone");
+        assertEquals("DELETED", deleted.path("type").asText());
+        assertEquals("web-bbbbbb", deleted.at("/object/metadata/name").asText());
+    }
 }

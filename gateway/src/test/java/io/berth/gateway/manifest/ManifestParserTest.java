@@ -148,6 +148,7 @@ class ManifestParserTest {
                 new Bad(DEPLOYMENT, c0 + ".readinessProbe.httpGet.scheme", "HTTPS", c0 + ".readinessProbe.httpGet.scheme: Unsupported value: \"HTTPS\": supported values: \"HTTP\""),
                 new Bad(DEPLOYMENT, c0 + ".readinessProbe.timeoutSeconds", "0", c0 + ".readinessProbe.timeoutSeconds: Invalid value: 0: must be greater than or equal to 1"),
                 new Bad(DEPLOYMENT, c0 + ".livenessProbe.successThreshold", "2", c0 + ".livenessProbe.successThreshold: Invalid value: 2: must be 1"),
+                new Bad(DEPLOYMENT, "spec.template.spec.initContainers", "[{name: init, image: berth/busybox:latest, readinessProbe: {exec: {command: [cat]}}}]", "spec.template.spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"),
                 new Bad(CANARY, "spec.strategy.canary.steps[2].setWeight", "150", "spec.strategy.canary.steps[2].setWeight: Invalid value: 150: must be between 0 and 100"),
                 new Bad(CANARY, "spec.strategy.canary.steps[0].setWeight", "-1", "spec.strategy.canary.steps[0].setWeight: Invalid value: -1: must be between 0 and 100"),
                 new Bad(CANARY, "spec.strategy.canary.steps[0].setWeight", "ten", "spec.strategy.canary.steps[0].setWeight: Invalid value: \"ten\": must be an integer"),
