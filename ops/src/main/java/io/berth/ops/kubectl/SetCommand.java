@@ -70,7 +70,7 @@ public final class SetCommand extends KubectlCommand {
                     ArrayNode patched = containers.deepCopy();
                     for (JsonNode c : patched) {
                         String image = images.getOrDefault(c.path("name").asText(), images.get("*"));
-                        if (image != null) {
+                        if (image != null && !image.equals(c.path("image").asText())) {
                             ((ObjectNode) c).put("image", image);
                             changed = true;
                         }
@@ -85,11 +85,11 @@ public final class SetCommand extends KubectlCommand {
                     }
                     if (!found) return fail("unable to find container named \"" + container + "\"");
                 }
-                if (changed) {
-                    ObjectNode patch = Gateway.object();
-                    patch.putObject("spec").putObject("template").set("spec", podSpec);
-                    gw.call("PATCH", path, patch.toString(), "application/merge-patch+json");
-                }
+                // kubectl prints nothing when no image changes (an empty patch is not sent)
+                if (!changed) return 0;
+                ObjectNode patch = Gateway.object();
+                patch.putObject("spec").putObject("template").set("spec", podSpec);
+                gw.call("PATCH", path, patch.toString(), "application/merge-patch+json");
             } catch (Gateway.ApiException e) {
                 return fail(e);
             }

@@ -384,6 +384,11 @@ class RolloutCommandsTest {
         assertEquals(0, all.exit, all.err);
         assertTrue(((DeploymentSpec) lastIntent("img").getPayload()).getTemplate().getContainers().stream()
                 .allMatch(c -> c.getImage().equals("berth/busybox:5")));
+        int before = intents().size();
+        Run same = run(new SetCommand(), "image", "deployment/img", "web=berth/busybox:2");
+        assertEquals(0, same.exit, same.err);
+        assertEquals("", same.out, "no change, no patch, nothing printed (kubectl)");
+        assertEquals(before, intents().size());
         Run foo = run(new SetCommand(), "image", "deployment/img", "foo=x");
         assertEquals(1, foo.exit);
         assertEquals("error: unable to find container named \"foo\"\n", foo.err);
