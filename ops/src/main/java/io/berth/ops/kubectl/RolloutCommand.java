@@ -131,6 +131,9 @@ public final class RolloutCommand extends KubectlCommand {
             long current = revisionOf(d);
             long failed = berth.path("failedRevision").asLong(0);
             if (followed > 0 && failed == followed) {
+                if (current == followed && berth.path("failedReason").asText().equals("ProgressDeadlineExceeded")) {
+                    return new Verdict(null, false, "deployment \"" + name + "\" exceeded its progress deadline");
+                }
                 String why = berth.path("failedMessage").asText("");
                 if (why.isEmpty()) why = berth.path("failedReason").asText("the new pods did not become available");
                 return new Verdict(null, false, "deployment \"" + name + "\" rollout failed: " + why + rolledBack(d, current, followed));

@@ -224,6 +224,14 @@ class RolloutCommandsTest {
                 "ReplicaSet \"slow-bbbbbb\" has timed out progressing.", T0))).build());
         assertEquals(1, status.exit.get(20, TimeUnit.SECONDS));
         assertEquals("error: deployment \"slow\" exceeded its progress deadline\n", status.err.toString());
+        // as state-streams records it: the failure kept in status.berth too
+        show(view("slow", 2, 2, 2, 4, 1, 3).setConditions(List.of(new Condition("Progressing", "False", "ProgressDeadlineExceeded", "", T0)))
+                .setRollout(RolloutStatus.newBuilder().setPhase("Failed").setReason("ProgressDeadlineExceeded").setFailedRevision(2)
+                        .setFailedReason("ProgressDeadlineExceeded").setFailedMessage("ReplicaSet \"slow-bbbbbb\" has timed out progressing.").build()).build());
+        eventually("the failure recorded", () -> run(new GetCommand(), "deployment", "slow", "-o", "json").out.contains("failedRevision"));
+        Run again = rollout("status", "deployment/slow");
+        assertEquals(1, again.exit);
+        assertEquals("error: deployment \"slow\" exceeded its progress deadline\n", again.err);
     }
 
     @Test
