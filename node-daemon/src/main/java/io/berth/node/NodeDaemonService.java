@@ -5,6 +5,7 @@ import io.berth.schemas.AvroTrust;
 import io.berth.node.bus.EventPublisher;
 import io.berth.node.bus.LocalCodec;
 import io.berth.node.logs.LogShipperVerticle;
+import io.berth.node.mesh.Mesh;
 import io.berth.node.docker.DockerEventsVerticle;
 import io.berth.node.docker.DockerRuntime;
 import io.berth.node.heartbeat.HeartbeatVerticle;
@@ -48,6 +49,7 @@ public final class NodeDaemonService extends TopicCheckingService {
     private DockerRuntime docker;
     private EventPublisher publisher;
     private HeartbeatVerticle heartbeat;
+    private Mesh mesh;
     private boolean closed;
 
     public NodeDaemonService(BerthConfig config, SchemaRegistryClient registry) {
@@ -63,6 +65,11 @@ public final class NodeDaemonService extends TopicCheckingService {
 
     public NodeSettings settings() {
         return node;
+    }
+
+    /** The services data plane, or null when disabled ({@code mesh=false}). */
+    public Mesh mesh() {
+        return mesh;
     }
 
     public String incarnation() {
@@ -90,6 +97,10 @@ public final class NodeDaemonService extends TopicCheckingService {
         deploy(new LogShipperVerticle(docker, publisher, node.nodeId()));
         deploy(new ContainerReconcilerVerticle(node, docker, StatusSink.kafka(publisher), clock));
         deploy(new DockerEventsVerticle(docker, node.nodeId()));
+        if (Mesh.enabled(config)) { // services: table, proxy, VIPs, hosts names (package mesh)
+            mesh = new Mesh(config, node);
+            for (Deployable v : mesh.verticles(vertx, docker, publisher, serdes)) deploy(v);
+        }
         deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher));
         heartbeat = new HeartbeatVerticle(node, publisher, incarnation, clock);
         deploy(heartbeat);

@@ -4,6 +4,7 @@ import io.berth.schemas.Topics;
 import io.berth.schemas.avro.ClusterEvent;
 import io.berth.schemas.avro.ResourceKind;
 import io.berth.schemas.avro.TaskView;
+import io.berth.schemas.avro.WorkloadView;
 
 /**
  * Kubernetes-like events with Kubernetes' reasons, wording and sources, so `get events` reads as
@@ -31,6 +32,37 @@ final class Events {
         String verb = to > from ? "up" : "down";
         return of(NORMAL, "Deployment", namespace, deployment, workloadKey, "ScalingReplicaSet",
                 "Scaled " + verb + " replica set " + deployment + "-" + templateHash + " to " + to, DEPLOYMENT_CONTROLLER);
+    }
+
+    /** Kubernetes' rollback event: "Rolled back deployment \"web\" to revision 2". */
+    static ClusterEvent rolledBack(WorkloadView d, long revision) {
+        return deployment(NORMAL, d, "DeploymentRollback", "Rolled back deployment \"" + d.getName() + "\" to revision " + revision);
+    }
+
+    static ClusterEvent rollbackUnchanged(WorkloadView d) {
+        return deployment(WARNING, d, "DeploymentRollbackTemplateUnchanged",
+                "The rollback revision contains the same template as current deployment \"" + d.getName() + "\"");
+    }
+
+    /** ProgressDeadlineExceeded or RolloutFailed, with the failure's message. */
+    static ClusterEvent rolloutFailed(WorkloadView d, String reason, String message) {
+        return deployment(WARNING, d, reason, message);
+    }
+
+    static ClusterEvent canaryPaused(WorkloadView d, String message) {
+        return deployment(NORMAL, d, "RolloutPaused", message);
+    }
+
+    static ClusterEvent promoted(WorkloadView d, String message) {
+        return deployment(NORMAL, d, "RolloutPromoted", "Promoted deployment \"" + d.getName() + "\": " + message);
+    }
+
+    static ClusterEvent aborted(WorkloadView d, String message) {
+        return deployment(WARNING, d, "RolloutAborted", message);
+    }
+
+    private static ClusterEvent deployment(String type, WorkloadView d, String reason, String message) {
+        return of(type, "Deployment", d.getNamespace(), d.getName(), d.getKey(), reason, message, DEPLOYMENT_CONTROLLER);
     }
 
     static ClusterEvent scheduled(TaskView t, String node) {

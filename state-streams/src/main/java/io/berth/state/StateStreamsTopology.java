@@ -38,6 +38,9 @@ public final class StateStreamsTopology {
     public static final String TASKS_STORE = "tasks";
     public static final String NODES_STORE = "nodes";
     public static final String GLOBAL_NODES_STORE = "global-nodes";
+    public static final String ENDPOINT_SERVICES_STORE = "endpoint-services";
+    public static final String ENDPOINT_TASKS_STORE = "endpoint-tasks";
+    public static final String ENDPOINTS_STORE = "endpoints";
 
     /** Every topic the controllers write; each gets one sink. */
     private static final List<Topic<?>> OUTPUTS = List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS,
@@ -78,13 +81,15 @@ public final class StateStreamsTopology {
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
                 .merge(generic(podDeletes))
                 .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))));
-        sinks(workloadInputs.process(() -> new WorkloadProcessor(settings.tick(), encodeIntent),
-                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE), serdes, "workload");
+        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.tick(), encodeIntent),
+                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE);
+        sinks(workloadOut, serdes, "workload");
 
         KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumed(Topics.NODE_EVENTS)))
                 .merge(generic(nodeIntents));
         sinks(nodeInputs.process(() -> new NodeProcessor(settings.tick(), settings.nodeGraceMs(), encodeIntent),
                 Named.as("node-lifecycle-controller"), NODES_STORE), serdes, "node");
+        EndpointsTopology.add(b, serdes, settings, workloadOut);
         return b.build();
     }
 
@@ -114,7 +119,7 @@ public final class StateStreamsTopology {
         return Topics.resourceKey(podDelete.getNamespace(), ResourceKind.DEPLOYMENT, TaskNames.ownerOf(podDelete.getName()).orElseThrow());
     }
 
-    private static <V extends SpecificRecord> KStream<String, SpecificRecord> generic(KStream<String, V> s) {
+    static <V extends SpecificRecord> KStream<String, SpecificRecord> generic(KStream<String, V> s) {
         return s.mapValues(v -> (SpecificRecord) v);
     }
 
@@ -122,7 +127,7 @@ public final class StateStreamsTopology {
         for (Topic<?> t : OUTPUTS) sink(out, t, serdes, prefix);
     }
 
-    private static <V extends SpecificRecord> void sink(KStream<String, Emit> out, Topic<V> topic, BerthSerdes serdes, String prefix) {
+    static <V extends SpecificRecord> void sink(KStream<String, Emit> out, Topic<V> topic, BerthSerdes serdes, String prefix) {
         Produced<String, V> produced = serdes.produced(topic).withName(prefix + "-to-" + topic.name());
         if (topic == Topics.ASSIGNMENTS) produced = produced.withStreamPartitioner(new AssignmentPartitioner<>());
         out.filter((k, e) -> e.topic() == topic, Named.as(prefix + "-select-" + topic.name()))

@@ -27,6 +27,8 @@ import java.util.function.Function;
 final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord, String, Emit> {
     static final String ACTOR = "workload-controller";
     private static final String CRASH_LOOP = "CrashLoopBackOff";
+    /** Intent annotation of a PROMOTE: "full" skips every remaining canary step. */
+    static final String PROMOTE_ANNOTATION = "berth.io/promote";
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final Duration tick;
@@ -117,8 +119,47 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 yield WorkloadViews.scale(before, ((ScaleSpec) i.getPayload()).getReplicas());
             }
             case DELETE -> exists ? WorkloadViews.deleted(before) : null;
+            case ROLLBACK, PROMOTE, ABORT -> {
+                if (!exists) { reject(key, i, "deployment " + key + " not found", now); yield null; }
+                yield rolloutIntent(key, before, i, now);
+            }
             default -> null;
         };
+    }
+
+    /** ROLLBACK (kubectl rollout undo), PROMOTE and ABORT of a canary; an impossible one is rejected with kubectl's words. */
+    private WorkloadView rolloutIntent(String key, WorkloadView w, Intent i, long now) {
+        switch (i.getAction()) {
+            case ROLLBACK -> {
+                if (w.getDeployment().getPaused()) {
+                    reject(key, i, "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/"
+                            + w.getName() + "' and try again", now);
+                    return null;
+                }
+                long to = i.getPayload() instanceof RollbackSpec r ? r.getToRevision() : 0;
+                Revisions.Target t = Revisions.target(w, to);
+                if (!t.found()) { reject(key, i, t.problem(), now); return null; }
+                if (t.revision().getTemplateHash().equals(w.getTemplateHash())) {
+                    out.event(Events.rollbackUnchanged(w), now);
+                    return w;
+                }
+                out.event(Events.rolledBack(w, t.revision().getRevision()), now);
+                return Rollouts.undo(w, t.revision(), now);
+            }
+            case PROMOTE -> {
+                String mode = i.getAnnotations().getOrDefault(PROMOTE_ANNOTATION, "");
+                Rollouts.Result r = Rollouts.promote(w, mode.equalsIgnoreCase("full") || mode.equalsIgnoreCase("true"), now);
+                if (!r.ok()) { reject(key, i, r.problem(), now); return null; }
+                out.event(Events.promoted(r.view(), r.view().getRollout().getMessage()), now);
+                return r.view();
+            }
+            default -> {
+                Rollouts.Result r = Rollouts.abort(w, now);
+                if (!r.ok()) { reject(key, i, r.problem(), now); return null; }
+                out.event(Events.aborted(r.view(), r.view().getRollout().getMessage()), now);
+                return r.view();
+            }
+        }
     }
 
     /**
@@ -265,11 +306,16 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         converge(key, before, desired, cause, actor, nodes.readyNodeIds(), nodes.drainingNodeIds(), now);
     }
 
-    private void converge(String key, WorkloadView before, WorkloadView desired, String cause, String actor,
+    private void converge(String key, WorkloadView before, WorkloadView asked, String why, String actor,
                           Set<String> readyNodes, Set<String> drainingNodes, long now) {
         Map<String, TaskView> current = tasksOf(key);
-        Steps steps = Reconciler.reconcile(WorkloadViews.desired(desired),
-                current.values().stream().map(TaskViews::actual).toList(), readyNodes, drainingNodes, now);
+        List<TaskActual> actual = current.values().stream().map(TaskViews::actual).toList();
+        boolean intent = before != asked;
+        // Time- and task-driven rollout decisions (canary steps, deadline, failure, automatic rollback) come first.
+        WorkloadView desired = Rollouts.advance(asked, actual, now);
+        String cause = !intent && desired != asked ? "RolloutProgress" : why;
+        rolloutTransitionEvents(before, asked, desired, now);
+        Steps steps = Reconciler.reconcile(WorkloadViews.desired(desired), actual, readyNodes, drainingNodes, now);
         rolloutEvents(key, desired, current, steps, now);
         steps.stop().forEach(s -> stop(key, desired, current.get(s.taskId()), s, cause, now));
         steps.forget().forEach(id -> forget(key, current.get(id), "TaskRemoved", "no longer reported", cause, now));
@@ -286,8 +332,28 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                     .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
             workloads.put(key, stamped);
             out.put(Topics.WORKLOADS, key, stamped, now);
-            out.audit(key, kindOf(desired), before == desired ? "WorkloadStatusChanged" : "WorkloadChanged", actor, cause,
+            out.audit(key, kindOf(desired), intent ? "WorkloadChanged" : "WorkloadStatusChanged", actor, cause,
                     summary(stamped), now);
+        }
+    }
+
+    /**
+     * A rollout that failed (Warning ProgressDeadlineExceeded / RolloutFailed), was rolled back
+     * automatically (Normal DeploymentRollback) or reached a canary pause.
+     */
+    private void rolloutTransitionEvents(WorkloadView before, WorkloadView asked, WorkloadView after, long now) {
+        if (after.getKind() != ResourceKind.DEPLOYMENT || before == null) return;
+        RolloutStatus was = before.getRollout(), is = after.getRollout();
+        if (is.getFailedRevision() != 0 && (is.getFailedRevision() != was.getFailedRevision()
+                || !is.getFailedMessage().equals(was.getFailedMessage()))) {
+            out.event(Events.rolloutFailed(after, is.getFailedReason(), is.getFailedMessage()), now);
+        }
+        if (Rollouts.ROLLED_BACK.equals(is.getPhase()) && is.getRolledBackFrom() != was.getRolledBackFrom()) {
+            Revisions.Target previous = Revisions.target(asked, 0);
+            out.event(Events.rolledBack(after, previous.found() ? previous.revision().getRevision() : 0), now);
+        }
+        if (Rollouts.CANARY_PAUSE.equals(is.getReason()) && (!is.getReason().equals(was.getReason()) || is.getCanaryStep() != was.getCanaryStep())) {
+            out.event(Events.canaryPaused(after, is.getMessage()), now);
         }
     }
 

@@ -56,7 +56,7 @@ final class Harness implements AutoCloseable {
         rawIntents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), new ByteArraySerializer());
         rawStatuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), new ByteArraySerializer());
         for (Topic<?> t : List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS, Topics.WORKLOADS, Topics.TASKS,
-                Topics.NODES, Topics.AUDIT, Topics.EVENTS, Topics.DEAD_LETTERS)) {
+                Topics.NODES, Topics.ENDPOINTS, Topics.AUDIT, Topics.EVENTS, Topics.DEAD_LETTERS)) {
             outputs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), serdes.value(t).deserializer()));
         }
     }

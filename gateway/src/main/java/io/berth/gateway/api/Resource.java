@@ -9,6 +9,7 @@ public enum Resource {
     PODS("pods", "Pod", "v1", Topics.TASKS, true, ResourceKind.POD),
     SERVICES("services", "Service", "v1", Topics.WORKLOADS, true, ResourceKind.SERVICE),
     EVENTS("events", "Event", "v1", Topics.EVENTS, true, null),
+    ENDPOINTS("endpoints", "Endpoints", "v1", Topics.ENDPOINTS, true, null),
     NODES("nodes", "Node", "v1", Topics.NODES, false, ResourceKind.NODE),
     DEPLOYMENTS("deployments", "Deployment", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DEPLOYMENT);
 

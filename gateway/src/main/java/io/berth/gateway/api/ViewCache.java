@@ -90,6 +90,10 @@ public final class ViewCache implements AutoCloseable {
     private final int historyLimit;
     private final Map<String, Store> stores = new HashMap<>();
     private final Map<String, NodeView> nodes = new HashMap<>();
+    /** The latest EndpointsView per service key: a Service is rendered with its allocated cluster IP and node ports. */
+    private final Map<String, EndpointsView> allocations = new HashMap<>();
+    /** Services re-rendered while applying a poll (their allocation arrived after them), delivered with it. */
+    private final List<Map.Entry<Store, Change>> rerendered = new ArrayList<>();
     private final Set<String> namespaces = new TreeSet<>(Set.of("default"));
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -191,6 +195,8 @@ public final class ViewCache implements AutoCloseable {
                         Store s = stores.get(r.topic());
                         Change c = apply(s, r);
                         if (c != null) batches.computeIfAbsent(s, k -> new ArrayList<>()).add(c);
+                        for (Map.Entry<Store, Change> e : rerendered) batches.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+                        rerendered.clear();
                     }
                     for (TopicPartition tp : consumer.assignment()) {
                         Store s = stores.get(tp.topic());
@@ -237,7 +243,8 @@ public final class ViewCache implements AutoCloseable {
         String key = value instanceof ClusterEvent e ? e.getUid() : r.key();
         if (key == null) return null;
         Entry before = s.objects.get(key);
-        if (value == null || (value instanceof WorkloadView w && w.getDeleted())) {
+        if (s.topic == Topics.ENDPOINTS) allocated(key, value instanceof EndpointsView e && !e.getDeleted() ? e : null);
+        if (value == null || (value instanceof WorkloadView w && w.getDeleted()) || (value instanceof EndpointsView e && e.getDeleted())) {
             if (value == null && s.topic == Topics.NODES) nodes.remove(key);
             if (before == null) return null;
             s.objects.remove(key);
@@ -277,13 +284,34 @@ public final class ViewCache implements AutoCloseable {
         if (value instanceof WorkloadView w) {
             return switch (w.getKind()) {
                 case DEPLOYMENT -> KubeObjects.deployment(w);
-                case SERVICE -> KubeObjects.service(w);
+                case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));
                 case NAMESPACE -> KubeObjects.namespace(w.getName());
                 default -> minimal("BerthWorkload", w.getNamespace(), w.getName());
             };
         }
-        if (value instanceof EndpointsView e) return minimal("Endpoints", e.getNamespace(), e.getName());
+        if (value instanceof EndpointsView e) {
+            Entry svc = stores.get(Topics.WORKLOADS.name()).objects.get(e.getKey());
+            return KubeObjects.endpoints(e, svc != null && svc.value instanceof WorkloadView w ? w.getCreatedAt() : 0);
+        }
         return minimal("Unknown", "", "");
+    }
+
+    /**
+     * A service's allocation (cluster IP, node ports) arrives on berth.state.endpoints after the
+     * service itself: when it changes, the Service is rendered again and sent to watchers as MODIFIED
+     * (at its own record's position; a watch resumed from a later version does not see it again).
+     */
+    private void allocated(String key, EndpointsView e) {
+        EndpointsView before = e == null ? allocations.remove(key) : allocations.put(key, e);
+        if (e == null || (before != null && before.getClusterIP().equals(e.getClusterIP()) && before.getPorts().equals(e.getPorts()))) return;
+        Store workloads = stores.get(Topics.WORKLOADS.name());
+        Entry svc = workloads.objects.get(key);
+        if (svc == null || !(svc.value instanceof WorkloadView w) || w.getKind() != ResourceKind.SERVICE) return;
+        ObjectNode object = KubeObjects.service(w, e);
+        ((ObjectNode) object.path("metadata")).put("resourceVersion", ResourceVersions.encode(workloads.position));
+        String json = toJson(object);
+        workloads.objects.put(key, new Entry(key, svc.kind, object, json, w, svc.partition, svc.offset));
+        rerendered.add(Map.entry(workloads, record(workloads, new Change(svc.partition, svc.offset, "MODIFIED", svc.kind, object, json, true))));
     }
 
     private static ObjectNode minimal(String kind, String ns, String name) {
@@ -317,6 +345,20 @@ public final class ViewCache implements AutoCloseable {
 
     public synchronized Optional<Entry> byKey(Topic<?> topic, String key) {
         return Optional.ofNullable(stores.get(topic.name()).objects.get(key));
+    }
+
+    /** The service (key) whose allocation holds this node port, if any. */
+    public synchronized Optional<String> nodePortHolder(int nodePort) {
+        for (EndpointsView e : allocations.values()) {
+            for (ServicePort p : e.getPorts()) if (p.getNodePort() == nodePort) return Optional.of(e.getKey());
+        }
+        return Optional.empty();
+    }
+
+    /** The service (key) whose allocation holds this cluster IP, if any. */
+    public synchronized Optional<String> clusterIPHolder(String ip) {
+        for (EndpointsView e : allocations.values()) if (e.getClusterIP().equals(ip)) return Optional.of(e.getKey());
+        return Optional.empty();
     }
 
     public synchronized List<String> namespaces() {

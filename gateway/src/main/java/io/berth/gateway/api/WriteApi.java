@@ -233,6 +233,8 @@ public final class WriteApi implements AutoCloseable {
     /** Produces the intent and, unless {@code wait=false}, waits for the workload view to show it. */
     private Future<Outcome> applyOne(RoutingContext ctx, Intent i) {
         String key = Intents.key(i);
+        ApiException clash = serviceClash(i, key);
+        if (clash != null) return Future.failedFuture(clash);
         ViewCache.Entry before = cache.byKey(Topics.WORKLOADS, key).orElse(null);
         long[] position = cache.position(Topics.WORKLOADS);
         long beforeGeneration = before == null ? -1 : ((WorkloadView) before.value()).getGeneration();
@@ -414,6 +416,35 @@ public final class WriteApi implements AutoCloseable {
     private static String actor(RoutingContext ctx) {
         String user = ctx.request().getHeader("X-Berth-User");
         return "api:" + (user == null || user.isBlank() ? "anonymous" : user);
+    }
+
+    /**
+     * A Service naming a node port or cluster IP another service holds is refused as the API server
+     * does (422, {@code provided port is already allocated}); checked against the view cache, the
+     * endpoints controller (the single allocator) refuses a clash that races past this check.
+     */
+    private ApiException serviceClash(Intent i, String key) {
+        if (i.getKind() != ResourceKind.SERVICE || !(i.getPayload() instanceof ServiceSpec spec)) return null;
+        List<ManifestProblem> problems = new ArrayList<>();
+        for (int n = 0; n < spec.getPorts().size(); n++) {
+            int nodePort = spec.getPorts().get(n).getNodePort();
+            if (nodePort == 0) continue;
+            String holder = cache.nodePortHolder(nodePort).orElse(key);
+            if (!holder.equals(key)) {
+                problems.add(new ManifestProblem("", 1, "", "spec.ports[" + n + "].nodePort",
+                        "Invalid value: " + nodePort + ": provided port is already allocated"));
+            }
+        }
+        String ip = spec.getClusterIP();
+        if (!ip.isEmpty() && !ip.equals("None")) {
+            String current = cache.byKey(Topics.ENDPOINTS, key).map(e -> ((EndpointsView) e.value()).getClusterIP()).orElse("");
+            if (!current.isEmpty() && !current.equals(ip)) {
+                problems.add(new ManifestProblem("", 1, "", "spec.clusterIP", "Invalid value: \"" + ip + "\": field is immutable"));
+            } else if (current.isEmpty() && !cache.clusterIPHolder(ip).orElse(key).equals(key)) {
+                problems.add(new ManifestProblem("", 1, "", "spec.clusterIP", "Invalid value: \"" + ip + "\": provided IP is already allocated"));
+            }
+        }
+        return problems.isEmpty() ? null : Status.invalid("Service", i.getName(), problems);
     }
 
     private static JsonNode failureBody(Throwable t) {

@@ -36,7 +36,7 @@ public final class ManifestParser {
     public static final String ROLLBACK_ON_FAILURE = "berth.io/rollback-on-failure";
     /** Set by the server on every Deployment it renders; a manifest echoing it back does not carry it into the intent. */
     public static final String REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
-    static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort");
+    static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer");
     private static final Set<String> TOP_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA_FIELDS = Set.of("name", "namespace", "labels", "annotations");
     /** Set by a server; kubectl echoes them in {@code get -o yaml}, so they are accepted and ignored. */
@@ -458,16 +458,38 @@ public final class ManifestParser {
             if (get(doc, "spec") == null) f.required(sp);
             return null;
         }
-        f.onlyKnown(spec, sp, Set.of("type", "selector", "ports"), Set.of("clusterIP", "clusterIPs"));
+        f.onlyKnown(spec, sp, Set.of("type", "selector", "ports", "clusterIP"),
+                Set.of("clusterIPs", "sessionAffinity", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy", "externalTrafficPolicy"));
         String type = f.string(spec, "type", child(sp, "type"));
         if (type != null && !SERVICE_TYPES.contains(type)) f.unsupported(child(sp, "type"), get(spec, "type"), SERVICE_TYPES);
         String effectiveType = type == null ? "ClusterIP" : type;
         Map<String, String> selector = f.stringMap(spec, "selector", child(sp, "selector"));
         Names.labels(f, selector, child(sp, "selector"));
         List<ServicePort> ports = servicePorts(f, spec, child(sp, "ports"), effectiveType);
+        String clusterIP = clusterIP(f, spec, child(sp, "clusterIP"), effectiveType);
         if (!f.errors.isEmpty()) return null;
-        ServiceSpec s = ServiceSpec.newBuilder().setType(effectiveType).setSelector(selector).setPorts(ports).build();
+        ServiceSpec s = ServiceSpec.newBuilder().setType(effectiveType).setSelector(selector).setPorts(ports)
+                .setClusterIP(clusterIP == null ? "" : clusterIP).build();
         return intents.apply(ResourceKind.SERVICE, meta.namespace, meta.name, meta.labels, meta.annotations, s);
+    }
+
+    /** {@code spec.clusterIP}: empty (allocated), {@code None} (headless, ClusterIP only) or an address of 10.96.0.0/16. */
+    private static String clusterIP(Fields f, JsonNode spec, String path, String type) {
+        String ip = f.string(spec, "clusterIP", path);
+        if (ip == null || ip.isEmpty()) return ip;
+        if (ip.equals("None")) {
+            if (!type.equals("ClusterIP")) f.invalid(path, get(spec, "clusterIP"), "may not be set to 'None' for " + type + " services");
+            return ip;
+        }
+        String[] parts = ip.split("\\.", -1);
+        boolean inRange = parts.length == 4 && parts[0].equals("10") && parts[1].equals("96");
+        for (String b : parts) inRange &= b.matches("[0-9]{1,3}") && Integer.parseInt(b) <= 255;
+        if (inRange && parts[2].equals("0") && (parts[3].equals("0") || parts[3].equals("1"))) inRange = false;
+        if (inRange && parts[2].equals("255") && parts[3].equals("255")) inRange = false;
+        if (!inRange) {
+            f.invalid(path, get(spec, "clusterIP"), "provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/16");
+        }
+        return ip;
     }
 
     private static List<ServicePort> servicePorts(Fields f, JsonNode spec, String path, String type) {
@@ -475,6 +497,8 @@ public final class ManifestParser {
         List<JsonNode> items = f.array(spec, "ports", path);
         if (items.isEmpty() && f.errors.stream().noneMatch(e -> e.field().equals(path))) f.required(path);
         java.util.Set<String> names = new java.util.HashSet<>();
+        java.util.Set<String> portProtocols = new java.util.HashSet<>();
+        java.util.Set<Integer> nodePorts = new java.util.HashSet<>();
         for (int i = 0; i < items.size(); i++) {
             JsonNode p = items.get(i);
             String pp = Fields.index(path, i);
@@ -498,14 +522,17 @@ public final class ManifestParser {
             }
             Integer nodePort = f.integer(p, "nodePort", child(pp, "nodePort"));
             if (nodePort != null && nodePort != 0 && SERVICE_TYPES.contains(type)) {
-                if (!type.equals("NodePort")) {
+                if (type.equals("ClusterIP")) {
                     f.forbidden(child(pp, "nodePort"), "may not be used when `type` is '" + type + "'");
                 } else if (nodePort < 30000 || nodePort > 32767) {
                     f.invalid(child(pp, "nodePort"), get(p, "nodePort"),
                             "provided port is not in the valid range. The range of valid ports is 30000-32767");
+                } else if (!nodePorts.add(nodePort)) {
+                    f.error(child(pp, "nodePort"), "Duplicate value: " + nodePort);
                 }
             }
             String protocol = PodSpecParser.protocol(f, p, child(pp, "protocol"));
+            if (port != null && protocol != null && !portProtocols.add(port + "/" + protocol)) f.duplicate(pp, port + "/" + protocol);
             out.add(ServicePort.newBuilder().setName(name == null ? "" : name).setPort(port == null ? 0 : port)
                     .setTargetPort(target).setNodePort(nodePort == null ? 0 : nodePort).setProtocol(protocol).build());
         }

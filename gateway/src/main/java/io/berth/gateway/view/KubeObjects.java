@@ -8,6 +8,8 @@ import io.berth.schemas.avro.*;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -163,7 +165,8 @@ public final class KubeObjects {
         }
         initsDone = uninitialized.isEmpty() && scheduled;
         if (!scheduled && t.getTemplate().getInitContainers().isEmpty()) initsDone = false;
-        boolean ready = t.getReady() && unready.isEmpty() && t.getPhase() == TaskPhase.RUNNING;
+        // as the task says (a stopping pod stays Ready until its container is gone, as the kubelet reports it)
+        boolean ready = t.getReady() && unready.isEmpty() && (t.getPhase() == TaskPhase.RUNNING || t.getPhase() == TaskPhase.TERMINATING);
         long readySince = t.getReadyAt() > 0 ? t.getReadyAt() : t.getStartedAt();
         long changed = t.getUpdatedAt() > 0 ? t.getUpdatedAt() : t.getCreatedAt();
 
@@ -533,23 +536,103 @@ public final class KubeObjects {
     }
 
     public static ObjectNode service(WorkloadView w) {
+        return service(w, null);
+    }
+
+    /**
+     * A Service with what the endpoints controller allocated ({@code e}, may be null while it has not
+     * answered yet): {@code spec.clusterIP}/{@code clusterIPs} and each port's {@code nodePort}.
+     * The type is the declared one (a LoadBalancer is served as a NodePort; its external IP stays
+     * pending, as on a cluster without a load balancer).
+     */
+    public static ObjectNode service(WorkloadView w, EndpointsView e) {
         ObjectNode svc = JSON.objectNode().put("apiVersion", "v1").put("kind", "Service");
         svc.set("metadata", workloadMeta(w));
         ServiceSpec s = w.getService();
         ObjectNode spec = svc.putObject("spec");
         if (s != null) {
+            String ip = e != null && !e.getClusterIP().isEmpty() ? e.getClusterIP() : s.getClusterIP();
+            if (!ip.isEmpty()) {
+                spec.put("clusterIP", ip);
+                spec.putArray("clusterIPs").add(ip);
+            }
             spec.put("type", s.getType());
             putMap(spec, "selector", s.getSelector());
             ArrayNode ports = spec.putArray("ports");
-            for (ServicePort p : s.getPorts()) {
+            for (int i = 0; i < s.getPorts().size(); i++) {
+                ServicePort p = s.getPorts().get(i);
+                int nodePort = p.getNodePort();
+                if (e != null && i < e.getPorts().size() && e.getPorts().get(i).getPort() == p.getPort()) nodePort = e.getPorts().get(i).getNodePort();
                 ObjectNode port = ports.addObject();
                 putIfNotEmpty(port, "name", p.getName());
-                port.put("port", p.getPort()).put("targetPort", p.getTargetPort()).put("protocol", p.getProtocol());
-                if (p.getNodePort() != 0) port.put("nodePort", p.getNodePort());
+                port.put("port", p.getPort()).put("targetPort", p.getTargetPort() == 0 ? p.getPort() : p.getTargetPort())
+                        .put("protocol", p.getProtocol());
+                if (nodePort != 0) port.put("nodePort", nodePort);
             }
         }
         svc.putObject("status").putObject("loadBalancer");
         return svc;
+    }
+
+    /**
+     * {@code v1 Endpoints} of a service: one subset, {@code addresses} (ready) and
+     * {@code notReadyAddresses} with {@code ip} = the pod IP, {@code nodeName}, {@code targetRef} to
+     * the Pod; {@code ports} = the container (target) ports by service port name. No subsets when no
+     * pod is selected (kubectl prints {@code <none>}). Where Berth's proxies actually connect (node
+     * address and published host port) is in the annotation {@code berth.io/backends}.
+     */
+    public static ObjectNode endpoints(EndpointsView e, long createdAt) {
+        ObjectNode o = JSON.objectNode().put("apiVersion", "v1").put("kind", "Endpoints");
+        ObjectNode meta = o.putObject("metadata").put("name", e.getName()).put("namespace", e.getNamespace())
+                .put("resourceVersion", e.getResourceVersion());
+        if (createdAt > 0) meta.put("creationTimestamp", timestamp(createdAt));
+        Map<String, ObjectNode> ready = new LinkedHashMap<>(), notReady = new LinkedHashMap<>();
+        Map<String, ObjectNode> ports = new LinkedHashMap<>();
+        List<String> backends = new ArrayList<>();
+        for (Endpoint ep : e.getEndpoints()) {
+            String ip = ep.getPodIP().isEmpty() ? ep.getAddress() : ep.getPodIP();
+            Map<String, ObjectNode> into = ep.getReady() ? ready : notReady;
+            if (!ip.isEmpty() && !ready.containsKey(ep.getTaskId()) && !notReady.containsKey(ep.getTaskId())) {
+                ObjectNode a = JSON.objectNode().put("ip", ip);
+                putIfNotEmpty(a, "nodeName", ep.getNodeId());
+                a.putObject("targetRef").put("kind", "Pod").put("namespace", e.getNamespace()).put("name", ep.getPodName());
+                into.put(ep.getTaskId(), a);
+            }
+            ports.computeIfAbsent(ep.getPortName() + "/" + ep.getTargetPort(), k -> {
+                ObjectNode p = JSON.objectNode();
+                putIfNotEmpty(p, "name", ep.getPortName());
+                String protocol = e.getPorts().stream().filter(sp -> sp.getName().equals(ep.getPortName())).map(ServicePort::getProtocol)
+                        .findFirst().orElse("TCP");
+                return p.put("port", ep.getTargetPort()).put("protocol", protocol);
+            });
+            if (ep.getReady()) backends.add(ep.getAddress() + ":" + ep.getPort());
+        }
+        if (!backends.isEmpty()) meta.putObject("annotations").put("berth.io/backends", String.join(",", backends));
+        if (!ready.isEmpty() || !notReady.isEmpty()) {
+            ObjectNode subset = o.putArray("subsets").addObject();
+            if (!ready.isEmpty()) ready.values().forEach(subset.putArray("addresses")::add);
+            if (!notReady.isEmpty()) notReady.values().forEach(subset.putArray("notReadyAddresses")::add);
+            ports.values().forEach(subset.putArray("ports")::add);
+        }
+        return o;
+    }
+
+    /** kubectl's ENDPOINTS column: {@code 10.0.0.1:80,10.0.0.2:80 + 1 more...} (ready addresses, at most 3 shown). */
+    public static String endpointsColumn(ObjectNode endpoints) {
+        List<String> all = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode subset : endpoints.path("subsets")) {
+            // as kubectl's formatEndpoints: ports outer, addresses inner
+            if (subset.path("ports").isEmpty()) {
+                for (com.fasterxml.jackson.databind.JsonNode a : subset.path("addresses")) all.add(a.path("ip").asText());
+            }
+            for (com.fasterxml.jackson.databind.JsonNode p : subset.path("ports")) {
+                for (com.fasterxml.jackson.databind.JsonNode a : subset.path("addresses")) all.add(a.path("ip").asText() + ":" + p.path("port").asInt());
+            }
+        }
+        if (all.isEmpty()) return "<none>";
+        int max = 3;
+        String shown = String.join(",", all.subList(0, Math.min(max, all.size())));
+        return all.size() > max ? shown + " + " + (all.size() - max) + " more..." : shown;
     }
 
     /** kubectl's {@code PORT(S)} column: {@code 80/TCP}, {@code 80:30080/TCP}. */

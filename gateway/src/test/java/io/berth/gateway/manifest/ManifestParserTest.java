@@ -172,12 +172,17 @@ class ManifestParserTest {
                 new Bad(POD, "spec.restartPolicy", "Sometimes", "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""),
                 new Bad(POD, "spec", null, "spec: Required value"),
                 new Bad(SERVICE, "metadata.name", "1web", "metadata.name: Invalid value: \"1web\": a DNS-1035 label must consist of…"),
-                new Bad(SERVICE, "spec.type", "ExternalName", "spec.type: Unsupported value: \"ExternalName\": supported values: \"ClusterIP\", \"NodePort\""),
+                new Bad(SERVICE, "spec.type", "ExternalName", "spec.type: Unsupported value: \"ExternalName\": supported values: \"ClusterIP\", \"NodePort\", \"LoadBalancer\""),
                 new Bad(SERVICE, "spec.ports", "[]", "spec.ports: Required value"),
                 new Bad(SERVICE, "spec.ports[0].port", "0", "spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"),
                 new Bad(SERVICE, "spec.ports[0].targetPort", "http", "spec.ports[0].targetPort: Invalid value: \"http\": named target ports are not supported by Berth; use the port number"),
                 new Bad(SERVICE, "spec.type", "ClusterIP", "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"),
-                new Bad(SERVICE, "spec.ports[0].nodePort", "80", "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"));
+                new Bad(SERVICE, "spec.ports[0].nodePort", "80", "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"),
+                new Bad(SERVICE, "spec.ports", "[{name: a, port: 80, nodePort: 30080}, {name: b, port: 81, nodePort: 30080}]", "spec.ports[1].nodePort: Duplicate value: 30080"),
+                new Bad(SERVICE, "spec.ports", "[{name: a, port: 80}, {name: b, port: 80}]", "spec.ports[1]: Duplicate value: \"80/TCP\""),
+                new Bad(SERVICE, "spec.clusterIP", "10.0.0.5", "spec.clusterIP: Invalid value: \"10.0.0.5\": provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/16"),
+                new Bad(SERVICE, "spec.clusterIP", "10.96.0.1", "spec.clusterIP: Invalid value: \"10.96.0.1\": provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/16"),
+                new Bad(SERVICE, "spec.clusterIP", "None", "spec.clusterIP: Invalid value: \"None\": may not be set to 'None' for NodePort services"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -50,6 +50,14 @@ public final class DescribeCommand extends KubectlCommand {
             Gateway gw = gateway();
             JsonNode o = gw.get(Gateway.item(r.plural(), r.namespaced() ? namespace : null, name));
             List<JsonNode> events = events(gw, r, o);
+            JsonNode endpoints = null;
+            if (r == ResourceTypes.SERVICES) {
+                try {
+                    endpoints = gw.get(Gateway.item("endpoints", namespace, name));
+                } catch (Gateway.ApiException e) {
+                    if (e.code == 0) throw e;  // not allocated yet: shown as <none>
+                }
+            }
             List<JsonNode> replicaSets = null;
             if (r == ResourceTypes.DEPLOYMENTS) {
                 try {
@@ -58,7 +66,7 @@ public final class DescribeCommand extends KubectlCommand {
                     // a gateway without ReplicaSets: described without those lines
                 }
             }
-            out().print(describe(r, o, events, clock.millis(), replicaSets));
+            out().print(describe(r, o, endpoints, events, clock.millis(), replicaSets));
         } catch (Gateway.ApiException e) {
             return fail(e);
         }
@@ -85,11 +93,19 @@ public final class DescribeCommand extends KubectlCommand {
 
     /** The whole description; pure, for tests. */
     static String describe(ResourceTypes.Resource r, JsonNode o, List<JsonNode> events, long now) {
-        return describe(r, o, events, now, null);
+        return describe(r, o, null, events, now, null);
     }
 
-    /** {@code replicaSets}: a deployment's (its revisions), for kubectl's OldReplicaSets/NewReplicaSet lines; null to leave them out. */
-    static String describe(ResourceTypes.Resource r, JsonNode o, List<JsonNode> events, long now, List<JsonNode> replicaSets) {
+    /** With the service's Endpoints object ({@code endpoints}, null when there is none). */
+    static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now) {
+        return describe(r, o, endpoints, events, now, null);
+    }
+
+    /**
+     * With the service's Endpoints object ({@code endpoints}, null when there is none) and a deployment's
+     * ReplicaSets ({@code replicaSets}, its revisions, for kubectl's OldReplicaSets/NewReplicaSet lines; null to leave them out).
+     */
+    static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now, List<JsonNode> replicaSets) {
         Text t = new Text();
         JsonNode meta = o.path("metadata");
         JsonNode spec = o.path("spec");
@@ -200,11 +216,18 @@ public final class DescribeCommand extends KubectlCommand {
                 t.kv(0, "Selector", JsonTables.selector(spec.path("selector")));
                 t.kv(0, "Type", spec.path("type").asText("ClusterIP"));
                 t.kv(0, "IP", spec.path("clusterIP").asText("<none>"));
+                if (spec.has("clusterIPs")) {
+                    List<String> ips = new ArrayList<>();
+                    spec.path("clusterIPs").forEach(ip -> ips.add(ip.asText()));
+                    t.kv(0, "IPs", String.join(",", ips));
+                }
                 for (JsonNode p : spec.path("ports")) {
                     t.kv(0, "Port", p.path("name").asText("<unset>") + "  " + p.path("port").asText() + "/" + p.path("protocol").asText("TCP"));
                     t.kv(0, "TargetPort", p.path("targetPort").asText() + "/" + p.path("protocol").asText("TCP"));
                     if (p.path("nodePort").asInt() != 0) t.kv(0, "NodePort", p.path("name").asText("<unset>") + "  " + p.path("nodePort").asText() + "/" + p.path("protocol").asText("TCP"));
+                    t.kv(0, "Endpoints", endpoints == null ? "<none>" : JsonTables.endpoints(endpoints, p.path("name").asText("")));
                 }
+                t.kv(0, "Session Affinity", "None");
             }
             default -> {
                 t.map(0, "Labels", meta.path("labels"));

@@ -51,6 +51,7 @@ final class JsonTables {
                 if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
             }
             case "namespaces" -> h.addAll(List.of("NAME", "STATUS", "AGE"));
+            case "endpoints" -> h.addAll(List.of("NAME", "ENDPOINTS", "AGE"));
             case "events" -> h.addAll(List.of("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"));
             default -> h.addAll(List.of("NAME", "AGE"));
         }
@@ -126,6 +127,7 @@ final class JsonTables {
                 }
             }
             case "namespaces" -> row.addAll(List.of(name, text(status, "phase", "Active"), age));
+            case "endpoints" -> row.addAll(List.of(name, endpoints(o, null), age));
             case "events" -> {
                 JsonNode obj = o.path("involvedObject");
                 row.addAll(List.of(age(eventTime(o), now), text(o, "type", "Normal"), text(o, "reason", ""),
@@ -135,6 +137,27 @@ final class JsonTables {
             default -> row.addAll(List.of(name, age));
         }
         return row;
+    }
+
+    /**
+     * kubectl's {@code formatEndpoints}: {@code ip:port} of the ready addresses, ports outer and
+     * addresses inner, the first 3 shown then {@code + N more...}; only the port named
+     * {@code portName} when not null (describe service); {@code <none>} when there is none.
+     */
+    static String endpoints(JsonNode ep, String portName) {
+        List<String> all = new ArrayList<>();
+        for (JsonNode subset : ep.path("subsets")) {
+            if (subset.path("ports").isEmpty() && portName == null) {
+                for (JsonNode a : subset.path("addresses")) all.add(a.path("ip").asText());
+            }
+            for (JsonNode p : subset.path("ports")) {
+                if (portName != null && !p.path("name").asText("").equals(portName)) continue;
+                for (JsonNode a : subset.path("addresses")) all.add(a.path("ip").asText() + ":" + p.path("port").asInt());
+            }
+        }
+        if (all.isEmpty()) return "<none>";
+        String shown = String.join(",", all.subList(0, Math.min(3, all.size())));
+        return all.size() > 3 ? shown + " + " + (all.size() - 3) + " more..." : shown;
     }
 
     /** When an event last happened: lastTimestamp, else eventTime, else firstTimestamp, else its creation. */

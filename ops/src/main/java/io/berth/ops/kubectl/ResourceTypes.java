@@ -39,12 +39,15 @@ final class ResourceTypes {
     static final Resource NAMESPACES = new Resource("namespaces", "namespace", "", false);
     static final Resource EVENTS = new Resource("events", "event", "", true);
     static final Resource REPLICASETS = new Resource("replicasets", "replicaset", "apps", true);
+    /** kubectl prints {@code endpoints/web}: the singular is the plural. */
+    static final Resource ENDPOINTS = new Resource("endpoints", "endpoints", "", true);
 
     /** The resource a type name (plural, singular, short name, {@code .apps}) means, or null. */
     static Resource resource(String type) {
         String t = type.toLowerCase(Locale.ROOT);
         if (t.equals("ev") || t.equals("event") || t.equals("events")) return EVENTS;
         if (List.of("rs", "replicaset", "replicasets", "replicaset.apps", "replicasets.apps").contains(t)) return REPLICASETS;
+        if (t.equals("ep") || t.equals("endpoints")) return ENDPOINTS;
         ResourceKind k = kind(t);
         if (k == null) return null;
         return switch (k) {

@@ -342,7 +342,7 @@ public final class RolloutCommand extends KubectlCommand {
                 }
                 table = b.toString();
             }
-            out().print("deployment.apps/" + name + " \n" + table + "\n");
+            out().print("deployment.apps/" + name + "\n" + table + "\n");
             out().flush();
             return 0;
         }

@@ -275,7 +275,7 @@ class RolloutCommandsTest {
         Run h = rollout("history", "deployment/hist");
         assertEquals(0, h.exit, h.err);
         assertEquals("""
-                deployment.apps/hist\s
+                deployment.apps/hist
                 REVISION  CHANGE-CAUSE
                 1         <none>
                 2         berth set image deployment/hist web=berth/busybox:2

@@ -39,7 +39,11 @@ public final class IntentValidator {
                     ? replicas(d.getReplicas()).or(() -> template(d.getTemplate()))
                     : payload(i, "DeploymentSpec");
             case SCALE -> i.getPayload() instanceof ScaleSpec s ? replicas(s.getReplicas()) : payload(i, "ScaleSpec");
-            case DELETE -> Optional.empty();
+            case DELETE, PROMOTE, ABORT -> Optional.empty();
+            case ROLLBACK -> i.getPayload() == null ? Optional.empty()
+                    : i.getPayload() instanceof RollbackSpec r
+                    ? (r.getToRevision() < 0 ? Optional.of("revision must be >= 0, got " + r.getToRevision()) : Optional.empty())
+                    : payload(i, "RollbackSpec");
             default -> unsupported(i);
         };
     }

@@ -57,8 +57,8 @@ public final class Reconciler {
             if (!desired.deleted() && desired.nextTaskSeq() == 0 && tasks.isEmpty()) {
                 create.add(newTask(desired, 0));
             }
-        } else if (!desired.deleted() && rolling(desired, live)) {
-            Rollout.Step r = Rollout.step(desired, live);
+        } else if (!desired.deleted() && rolling(desired, live) && !desired.rollout().paused()) {
+            Rollout.Step r = Rollout.step(desired, live, now);
             for (int i = 0; i < r.create(); i++) {
                 create.add(newTask(desired, desired.nextTaskSeq() + i));
             }
@@ -66,6 +66,18 @@ public final class Reconciler {
             r.excess().forEach(t -> stops.add(stop(t, TaskPhase.TERMINATING, "ScaledDown", !confirmable(t, readyNodes))));
             live.removeAll(r.superseded());
             live.removeAll(r.excess());
+        } else if (!desired.deleted() && rolling(desired, live)) {
+            // Paused mid-rollout: no step of the rollout, only scaling, kept within replicas .. replicas + maxSurge
+            // (Kubernetes scales a paused deployment's replica sets proportionally within the same bounds).
+            int missing = desired.replicas() - live.size();
+            for (int i = 0; i < missing; i++) {
+                create.add(newTask(desired, desired.nextTaskSeq() + i));
+            }
+            int surplus = live.size() - desired.replicas() - desired.rollout().maxSurge();
+            for (TaskActual victim : ScaleDown.victims(live, surplus, t -> t.available(desired.rollout().minReadyMs(), now))) {
+                stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", !confirmable(victim, readyNodes)));
+                live.remove(victim);
+            }
         } else if (!desired.deleted() && Drain.affects(live, drainingNodes)) {
             Drain.Step r = Drain.step(desired, live, drainingNodes);
             for (int i = 0; i < r.create(); i++) {
@@ -80,13 +92,13 @@ public final class Reconciler {
             for (int i = 0; i < missing; i++) {
                 create.add(newTask(desired, desired.nextTaskSeq() + i));
             }
-            for (TaskActual victim : ScaleDown.victims(live, -missing)) {
+            for (TaskActual victim : ScaleDown.victims(live, -missing, t -> t.available(desired.rollout().minReadyMs(), now))) {
                 stops.add(stop(victim, TaskPhase.TERMINATING, "ScaledDown", !confirmable(victim, readyNodes)));
                 live.remove(victim);
             }
         }
         long nextSeq = desired.nextTaskSeq() + create.size();
-        return new Steps(create, stops, forget, nextSeq, status(desired, live, create), gone(desired, tasks, stops, forget));
+        return new Steps(create, stops, forget, nextSeq, status(desired, live, create, now), gone(desired, tasks, stops, forget));
     }
 
     /** Some live task runs an older template: a rollout is under way. */
@@ -138,11 +150,14 @@ public final class Reconciler {
         return new Steps.NewTask(TaskNames.taskId(d.name(), d.templateHash(), d.uid(), seq), seq);
     }
 
-    private static Steps.ReplicaStatus status(WorkloadDesired d, List<TaskActual> live, List<Steps.NewTask> created) {
+    private static Steps.ReplicaStatus status(WorkloadDesired d, List<TaskActual> live, List<Steps.NewTask> created, long now) {
         int desired = d.deleted() ? 0 : d.bare() ? 1 : d.replicas();
         int ready = (int) live.stream().filter(TaskActual::ready).count();
+        int available = (int) live.stream().filter(t -> t.available(d.rollout().minReadyMs(), now)).count();
         int updated = (int) live.stream().filter(t -> t.templateHash().equals(d.templateHash())).count() + created.size();
-        return new Steps.ReplicaStatus(desired, live.size() + created.size(), ready, ready, updated);
+        int updatedAvailable = (int) live.stream().filter(t -> t.templateHash().equals(d.templateHash()))
+                .filter(t -> t.available(d.rollout().minReadyMs(), now)).count();
+        return new Steps.ReplicaStatus(desired, live.size() + created.size(), ready, available, updated, updatedAvailable);
     }
 
     /** A deleted workload disappears once every task is dropped now or was already gone. */

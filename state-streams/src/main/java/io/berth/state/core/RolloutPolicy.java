@@ -1,13 +1,26 @@
 package io.berth.state.core;
 
 /**
- * How a deployment replaces tasks of an old template, resolved to task counts.
+ * How a deployment replaces tasks of an old template, resolved to task counts and millis.
  *
  * @param recreate       stop every old task before creating new ones (strategy Recreate)
  * @param maxSurge       how many tasks above replicas may exist during a rolling update
  * @param maxUnavailable how many tasks below replicas may be unavailable during it
+ * @param minReadyMs     a task is available once ready this long (minReadySeconds)
+ * @param paused         spec.paused: no rollout step, only what scaling needs
+ * @param updateDelayMs  after a new task became available, wait this long before creating more (Swarm's update_delay)
+ * @param newTarget      how many tasks of the current template the rollout aims at now ({@link #ALL} = replicas):
+ *                       a canary step's weight, or the tasks already created of a failed revision (no more of it)
  */
-public record RolloutPolicy(boolean recreate, int maxSurge, int maxUnavailable) {
+public record RolloutPolicy(boolean recreate, int maxSurge, int maxUnavailable, long minReadyMs, boolean paused,
+                            long updateDelayMs, int newTarget) {
+    public static final int ALL = -1;
+    /** A failed revision: keep the new-template tasks that exist, create no more of them (replacements excepted). */
+    public static final int HOLD = -2;
+
+    public RolloutPolicy(boolean recreate, int maxSurge, int maxUnavailable) {
+        this(recreate, maxSurge, maxUnavailable, 0, false, 0, ALL);
+    }
 
     /**
      * Kubernetes' resolution: percentages of replicas, surge rounded up, unavailable rounded down;
@@ -22,6 +35,32 @@ public record RolloutPolicy(boolean recreate, int maxSurge, int maxUnavailable) 
 
     public static RolloutPolicy recreateAll() {
         return new RolloutPolicy(true, 0, 0);
+    }
+
+    /**
+     * A canary step's share of replicas on the new template: ceil(weight% × replicas), at least 1
+     * when the weight is above 0. Example: 10% of 4 → 1, 50% of 5 → 3, 0% → 0, 100% → replicas.
+     */
+    public static int canaryTarget(int weightPercent, int replicas) {
+        if (weightPercent <= 0 || replicas <= 0) return 0;
+        int w = Math.min(100, weightPercent);
+        return Math.max(1, (replicas * w + 99) / 100);
+    }
+
+    public RolloutPolicy withMinReadyMs(long ms) {
+        return new RolloutPolicy(recreate, maxSurge, maxUnavailable, ms, paused, updateDelayMs, newTarget);
+    }
+
+    public RolloutPolicy withPaused(boolean p) {
+        return new RolloutPolicy(recreate, maxSurge, maxUnavailable, minReadyMs, p, updateDelayMs, newTarget);
+    }
+
+    public RolloutPolicy withUpdateDelayMs(long ms) {
+        return new RolloutPolicy(recreate, maxSurge, maxUnavailable, minReadyMs, paused, ms, newTarget);
+    }
+
+    public RolloutPolicy withNewTarget(int n) {
+        return new RolloutPolicy(recreate, maxSurge, maxUnavailable, minReadyMs, paused, updateDelayMs, n);
     }
 
     /** Unparseable values count as 0 (the gateway rejects them before they get here). */

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Which live tasks to stop when there are too many, in Kubernetes' ReplicaSet order: the cheapest
@@ -20,20 +21,29 @@ final class ScaleDown {
     private ScaleDown() {}
 
     static List<TaskActual> victims(List<TaskActual> live, int count) {
+        return victims(live, count, TaskActual::ready);
+    }
+
+    /**
+     * @param available ready for minReadySeconds: a ready task that is not available yet goes
+     *                  before the available ones (Kubernetes prefers pods ready for a shorter time)
+     */
+    static List<TaskActual> victims(List<TaskActual> live, int count, Predicate<TaskActual> available) {
         List<TaskActual> remaining = new ArrayList<>(live);
         List<TaskActual> victims = new ArrayList<>();
         for (int i = 0; i < count && !remaining.isEmpty(); i++) {
-            TaskActual next = next(remaining);
+            TaskActual next = next(remaining, available);
             remaining.remove(next);
             victims.add(next);
         }
         return victims;
     }
 
-    private static TaskActual next(List<TaskActual> remaining) {
+    private static TaskActual next(List<TaskActual> remaining, Predicate<TaskActual> available) {
         Comparator<TaskActual> newestFirst = Comparator.comparingLong(TaskActual::seq).reversed();
         return remaining.stream().filter(t -> !t.placed()).min(newestFirst)
                 .or(() -> remaining.stream().filter(t -> !t.ready()).min(newestFirst))
+                .or(() -> remaining.stream().filter(t -> !available.test(t)).min(newestFirst))
                 .orElseGet(() -> {
                     String node = busiestNode(remaining);
                     return remaining.stream().filter(t -> t.nodeId().equals(node)).min(newestFirst).orElseThrow();

@@ -44,10 +44,20 @@ public record Steps(List<NewTask> create, List<Stop> stop, List<String> forget, 
      *
      * @param replicas  live tasks (created, not stopping)
      * @param ready     live tasks whose containers are ready
-     * @param available ready tasks (minReadySeconds is not modelled yet)
+     * @param available live tasks ready for at least minReadySeconds
      * @param updated   live tasks running the current template
+     * @param updatedAvailable available tasks running the current template
      */
-    public record ReplicaStatus(int desired, int replicas, int ready, int available, int updated) {
+    public record ReplicaStatus(int desired, int replicas, int ready, int available, int updated, int updatedAvailable) {
+        public ReplicaStatus(int desired, int replicas, int ready, int available, int updated) {
+            this(desired, replicas, ready, available, updated, Math.min(updated, available));
+        }
+
+        /** Kubernetes' DeploymentComplete: every replica updated and available, no old one left. */
+        public boolean complete() {
+            return updated == desired && replicas == desired && available == desired && updatedAvailable == desired;
+        }
+
         public int unavailable() {
             return Math.max(0, desired - available);
         }

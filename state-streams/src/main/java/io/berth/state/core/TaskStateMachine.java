@@ -18,6 +18,7 @@ import java.util.Optional;
  *   Always: RUNNING, not ready (the node restarts it; reason Error/CrashLoopBackOff)
  *   OnFailure: exit 0 SUCCEEDED, else as Always       Never: exit 0 SUCCEEDED, else FAILED
  * TERMINATING --REMOVED--> gone        LOST, FAILED, SUCCEEDED: final, only details change
+ * RUNNING --UNREADY--> RUNNING, not ready   readyAt = when ready last turned true (0 while not ready)
  * </pre>
  */
 public final class TaskStateMachine {
@@ -31,6 +32,12 @@ public final class TaskStateMachine {
                 .setRestartCount(Math.max(current.getRestartCount(), s.getRestartCount()));
         if (s.getContainerId() != null) next.setContainerId(s.getContainerId());
         if (current.getNodeId().isEmpty() && !s.getNodeId().isEmpty()) next.setNodeId(s.getNodeId());
+        // The node sends a full snapshot of the pod's containers, its IP and published ports with each
+        // status (the endpoints controller needs the last two); the scheduler sends none, which keeps
+        // what the node said last.
+        if (!s.getContainers().isEmpty()) next.setContainerStatuses(s.getContainers());
+        if (s.getPodIP() != null && !s.getPodIP().isEmpty()) next.setPodIP(s.getPodIP());
+        if (!s.getPublishedPorts().isEmpty()) next.setPublishedPorts(s.getPublishedPorts());
         if (isFinal(current.getPhase())) {
             return Optional.of(next.build());
         }
@@ -48,7 +55,7 @@ public final class TaskStateMachine {
             case CREATED -> next.setPhase(TaskPhase.SCHEDULED).setReason("ContainerCreated");
             case RUNNING -> running(next, current, now).setReady(false).setReason("");
             case READY -> running(next, current, now).setReady(true).setReason("");
-            case UNREADY -> next.setReady(false).setReason(orElse(s.getReason(), "ContainersNotReady"));
+            case UNREADY -> running(next, current, now).setReady(false).setReason(orElse(s.getReason(), "ContainersNotReady"));
             case EXITED -> exited(next, current, s);
             case FAILED, REJECTED -> next.setPhase(TaskPhase.FAILED).setReady(false)
                     .setReason(orElse(s.getReason(), s.getState() == TaskState.FAILED ? "Failed" : "Rejected"))
@@ -56,7 +63,14 @@ public final class TaskStateMachine {
             case REMOVED -> next.setPhase(TaskPhase.FAILED).setReady(false).setReason("ContainerRemoved");
             default -> { }
         }
-        return Optional.of(next.build());
+        return Optional.of(readySince(next, current, now).build());
+    }
+
+    /** readyAt: set when the task turns ready, cleared when it turns unready (minReadySeconds counts from it). */
+    private static TaskView.Builder readySince(TaskView.Builder next, TaskView current, long now) {
+        if (next.getReady() && !current.getReady()) next.setReadyAt(now);
+        else if (!next.getReady()) next.setReadyAt(0);
+        return next;
     }
 
     private static TaskView.Builder running(TaskView.Builder next, TaskView current, long now) {

@@ -63,7 +63,7 @@ public final class TaskViews {
     public static TaskActual actual(TaskView v) {
         String seq = v.getLabels().getOrDefault(SEQ_LABEL, "0");
         return new TaskActual(v.getTaskId(), v.getPhase(), v.getNodeId(), v.getReady(), Long.parseLong(seq),
-                v.getTemplateHash(), v.getDesiredStop(), v.getUpdatedAt());
+                v.getTemplateHash(), v.getDesiredStop(), v.getUpdatedAt(), v.getReadyAt(), v.getRestartCount(), v.getCreatedAt(), v.getReason());
     }
 
     public static TaskView stopped(TaskView v, Steps.Stop s, long now) {

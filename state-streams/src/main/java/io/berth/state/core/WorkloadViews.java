@@ -35,11 +35,20 @@ public final class WorkloadViews {
         WorkloadView.Builder b = fresh ? fresh(prev, key, i, now) : WorkloadView.newBuilder(prev);
         boolean specChanged = fresh || !spec.equals(prev.getDeployment());
         boolean templateChanged = fresh || !hash.equals(prev.getTemplateHash());
-        return b.setLabels(i.getLabels()).setAnnotations(i.getAnnotations())
-                .setDeployment(spec).setTemplateHash(hash)
+        String cause = i.getAnnotations().getOrDefault(Revisions.CHANGE_CAUSE, "");
+        List<Revision> before = fresh ? List.of() : Revisions.of(prev);
+        List<Revision> history = templateChanged
+                ? Revisions.next(before, spec.getTemplate(), hash, cause, now, spec.getRevisionHistoryLimit())
+                : Revisions.trim(before, spec.getRevisionHistoryLimit());
+        b.setLabels(i.getLabels()).setAnnotations(i.getAnnotations())
+                .setDeployment(spec).setTemplateHash(hash).setHistory(history)
                 .setGeneration(fresh ? 1 : prev.getGeneration() + (specChanged ? 1 : 0))
-                .setRevision(fresh ? 1 : prev.getRevision() + (templateChanged ? 1 : 0))
-                .build();
+                .setRevision(Revisions.max(history));
+        if (templateChanged && i.getKind() == ResourceKind.DEPLOYMENT) {
+            RolloutStatus prevStatus = fresh ? null : prev.getRollout();
+            b.setUpdatedReplicas(0).setRollout(Rollouts.started(prevStatus, spec, i.getName(), hash, fresh, now));
+        }
+        return b.build();
     }
 
     /** A new incarnation; the task sequence continues if a deletion is still draining, so ids stay unique. */
@@ -65,36 +74,53 @@ public final class WorkloadViews {
         DeploymentSpec spec = v.getDeployment();
         RolloutPolicy rollout = "Recreate".equalsIgnoreCase(spec.getStrategyType()) ? RolloutPolicy.recreateAll()
                 : RolloutPolicy.rollingUpdate(spec.getRollingUpdate().getMaxSurge(), spec.getRollingUpdate().getMaxUnavailable(), spec.getReplicas());
+        boolean deployment = v.getKind() == ResourceKind.DEPLOYMENT;
+        rollout = rollout.withMinReadyMs(spec.getMinReadySeconds() * 1000L).withPaused(deployment && spec.getPaused())
+                .withUpdateDelayMs(spec.getUpdateDelaySeconds() * 1000L)
+                .withNewTarget(deployment ? Rollouts.newTarget(v) : RolloutPolicy.ALL);
         return new WorkloadDesired(v.getName(), v.getUid(), v.getKind() == ResourceKind.POD,
                 spec.getReplicas(), v.getTemplateHash(), v.getDeleted(), v.getNextTaskSeq(), rollout);
     }
 
-    /** The view after a reconcile: its sequence, counts and conditions; observedGeneration catches up. */
-    public static WorkloadView withStatus(WorkloadView v, Steps steps, long now) {
+    /**
+     * The view after a reconcile: its sequence, counts, rollout status and conditions;
+     * observedGeneration catches up. {@code oldLeft}: tasks of an older template are still live.
+     */
+    public static WorkloadView withStatus(WorkloadView v, Steps steps, boolean oldLeft, long now) {
         Steps.ReplicaStatus s = steps.status();
+        RolloutStatus rollout = Rollouts.afterStep(v, s, oldLeft, now);
         return WorkloadView.newBuilder(v)
                 .setNextTaskSeq(steps.nextTaskSeq())
                 .setObservedGeneration(v.getGeneration())
                 .setReplicas(s.replicas()).setReadyReplicas(s.ready()).setAvailableReplicas(s.available())
                 .setUpdatedReplicas(s.updated()).setUnavailableReplicas(s.unavailable())
-                .setConditions(conditions(v, s, now))
+                .setRollout(rollout)
+                .setConditions(conditions(v, s, rollout, now))
                 .build();
     }
 
-    private static List<Condition> conditions(WorkloadView v, Steps.ReplicaStatus s, long now) {
+    public static WorkloadView withStatus(WorkloadView v, Steps steps, long now) {
+        return withStatus(v, steps, false, now);
+    }
+
+    private static List<Condition> conditions(WorkloadView v, Steps.ReplicaStatus s, RolloutStatus rollout, long now) {
         int maxUnavailable = RolloutPolicy.resolve(v.getDeployment().getRollingUpdate().getMaxUnavailable(), s.desired(), false);
         boolean available = s.available() >= s.desired() - maxUnavailable;
         boolean complete = s.updated() == s.desired() && s.replicas() == s.desired() && s.available() == s.desired();
         List<Condition> out = new ArrayList<>();
-        out.add(condition(v, AVAILABLE, available, available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+        out.add(condition(v, AVAILABLE, available ? "True" : "False", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
                 available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", now));
-        out.add(condition(v, PROGRESSING, true, complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
-                "\"" + v.getName() + "\": " + s.available() + " of " + s.desired() + " replicas available, " + s.updated() + " updated.", now));
+        if (v.getKind() == ResourceKind.DEPLOYMENT && !rollout.getPhase().isEmpty()) {
+            String[] p = Rollouts.progressing(rollout);
+            out.add(condition(v, PROGRESSING, p[0], p[1], p[2], now));
+        } else {
+            out.add(condition(v, PROGRESSING, "True", complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                    "\"" + v.getName() + "\": " + s.available() + " of " + s.desired() + " replicas available, " + s.updated() + " updated.", now));
+        }
         return out;
     }
 
-    private static Condition condition(WorkloadView v, String type, boolean ok, String reason, String message, long now) {
-        String status = ok ? "True" : "False";
+    private static Condition condition(WorkloadView v, String type, String status, String reason, String message, long now) {
         Optional<Condition> old = v.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
         long since = old.filter(c -> Objects.equals(c.getStatus(), status)).map(Condition::getLastTransitionTime).orElse(now);
         return new Condition(type, status, reason, message, since);

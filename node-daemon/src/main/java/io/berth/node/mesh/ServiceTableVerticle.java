@@ -1,0 +1,181 @@
+package io.berth.node.mesh;
+
+import io.berth.node.bus.EventPublisher;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.EndpointsView;
+import io.berth.schemas.deadletter.DeadLetters;
+import io.berth.schemas.serde.AvroSerde;
+import io.berth.schemas.service.BerthConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Every daemon reads the WHOLE {@code berth.state.endpoints} topic (all partitions, from the beginning,
+ * no consumer group, read_committed: state-streams writes it exactly-once) into the {@link ServiceTable}
+ * and publishes each actual change as a {@link ServiceChange} on {@link MeshAddresses#services()}.
+ * KafkaConsumer blocks, so it polls on its own thread; the table is applied on this verticle's context.
+ * An undecodable record goes to {@code berth.dead-letters} and the consumer moves on.
+ */
+public final class ServiceTableVerticle extends VerticleBase {
+    private static final Logger log = LoggerFactory.getLogger(ServiceTableVerticle.class);
+
+    private final BerthConfig config;
+    private final String nodeId;
+    private final AvroSerde<EndpointsView> serde;
+    private final EventPublisher publisher;
+    private final MeshAddresses addr;
+    private final ServiceTable table;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Promise<Void> exited;
+    private volatile long retryMs = 500;
+    private boolean syncedOnce;
+
+    public ServiceTableVerticle(BerthConfig config, String nodeId, AvroSerde<EndpointsView> serde,
+                                EventPublisher publisher, ServiceTable table) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.serde = serde;
+        this.publisher = publisher;
+        this.addr = new MeshAddresses(nodeId);
+        this.table = table;
+    }
+
+    @Override
+    public Future<?> start() {
+        session();
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c == null) return Future.succeededFuture();
+        c.wakeup();
+        return exited.future();
+    }
+
+    private void session() {
+        if (!running) return;
+        Properties p = new Properties();
+        p.putAll(config.clientProps("berth-node-" + nodeId + "-endpoints"));
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = c;
+        Promise<Void> done = Promise.promise();
+        exited = done;
+        Context ctx = context;
+        Thread t = new Thread(() -> {
+            boolean failed = loop(c, ctx);
+            done.tryComplete();
+            if (failed && running) {
+                long delay = retryMs;
+                retryMs = Math.min(30_000, retryMs * 2);
+                vertx.setTimer(delay, id -> session());
+            }
+        }, "berth-node-" + nodeId + "-endpoints");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private boolean loop(KafkaConsumer<String, byte[]> c, Context ctx) {
+        try {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (PartitionInfo pi : c.partitionsFor(Topics.ENDPOINTS.name())) tps.add(new TopicPartition(pi.topic(), pi.partition()));
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps);
+            boolean synced = false;
+            Set<String> seen = new HashSet<>(); // keys read before the sync point of this session
+            while (running) {
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+                long now = System.nanoTime();
+                List<ServiceChange> batch = new ArrayList<>(records.count());
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    ServiceChange ch = decode(r, now);
+                    if (ch != null) batch.add(ch);
+                    if (!synced && r.key() != null) seen.add(r.key());
+                }
+                retryMs = 500;
+                boolean syncedNow = false;
+                if (!synced && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                    synced = syncedNow = true;
+                }
+                boolean announce = syncedNow;
+                Set<String> present = syncedNow ? Set.copyOf(seen) : null;
+                if (syncedNow) seen.clear();
+                if (!batch.isEmpty() || announce) ctx.runOnContext(v -> apply(batch, present));
+            }
+            return false;
+        } catch (WakeupException e) {
+            return running;
+        } catch (RuntimeException e) {
+            log.error("node {}: endpoints consumer failed; restarting it in {} ms", nodeId, retryMs, e);
+            return true;
+        } finally {
+            c.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private ServiceChange decode(ConsumerRecord<String, byte[]> r, long now) {
+        if (r.key() == null) return null;
+        if (r.value() == null) return new ServiceChange(r.key(), null, now);
+        try {
+            EndpointsView v = serde.deserialize(r.topic(), r.value());
+            return new ServiceChange(r.key(), v == null || v.getDeleted() ? null : v, now);
+        } catch (RuntimeException e) {
+            log.warn("node {}: endpoints {} at {}-{}@{} is undecodable: {}", nodeId, r.key(), r.topic(), r.partition(), r.offset(), e.toString());
+            publisher.publish(Topics.DEAD_LETTERS, r.key(), DeadLetters.of(r.topic(), r.partition(), r.offset(),
+                    r.key().getBytes(StandardCharsets.UTF_8), r.value(), DeadLetters.reasonOf(e), e,
+                    "node-daemon/" + nodeId + "/mesh", System.currentTimeMillis()));
+            return null;
+        }
+    }
+
+    /**
+     * On the verticle's context: fold into the table, publish the real changes. At the sync point of a
+     * session ({@code present} = every key read up to the end offsets seen at its start), services the
+     * log no longer has (deleted while this consumer was restarting, tombstone compacted away) are
+     * dropped, and the first time "synced" is announced.
+     */
+    private void apply(List<ServiceChange> batch, Set<String> present) {
+        for (ServiceChange ch : batch) {
+            if (table.apply(ch.key(), ch.view())) vertx.eventBus().publish(addr.services(), ch);
+        }
+        if (present == null) return;
+        long now = System.nanoTime();
+        for (String key : table.snapshot().keySet()) {
+            if (!present.contains(key) && table.apply(key, null)) vertx.eventBus().publish(addr.services(), new ServiceChange(key, null, now));
+        }
+        if (!syncedOnce) {
+            syncedOnce = true;
+            log.info("node {}: service table synced, {} services", nodeId, table.snapshot().size());
+            vertx.eventBus().publish(addr.servicesSynced(), null);
+        }
+    }
+}

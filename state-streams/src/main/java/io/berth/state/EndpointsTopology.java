@@ -1,0 +1,64 @@
+package io.berth.state;
+
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.EndpointsView;
+import io.berth.schemas.avro.PodTemplate;
+import io.berth.schemas.avro.TaskView;
+import io.berth.schemas.avro.WorkloadView;
+import io.berth.schemas.serde.BerthSerdes;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The endpoints sub-topology: service views and task views, both read back from their view topics
+ * and re-partitioned into single-partition topics ({@code services-for-endpoints},
+ * {@code tasks-for-endpoints}; keys kept, tombstones kept), meet in ONE {@link EndpointsProcessor}
+ * task, which therefore sees the whole cluster and is the only allocator of cluster IPs and node
+ * ports. It writes berth.state.endpoints (and Warning events, audit records).
+ */
+final class EndpointsTopology {
+    private EndpointsTopology() {}
+
+    private static final PodTemplate NO_TEMPLATE = PodTemplate.newBuilder().build();
+
+    /**
+     * What the endpoints controller needs of a task (identity, namespace, labels, phase, readiness,
+     * node, pod IP, published ports): the template, container statuses and messages are dropped
+     * before the repartition, so the single-partition topic and the controller's store stay small.
+     */
+    static TaskView slim(TaskView t) {
+        if (t == null) return null;
+        return TaskView.newBuilder(t).setTemplate(NO_TEMPLATE).setContainerStatuses(java.util.List.of()).setMessage("").setReason("").build();
+    }
+
+    static void add(StreamsBuilder b, BerthSerdes serdes, StateStreamsTopology.Settings settings, KStream<String, Emit> workloadOut) {
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_SERVICES_STORE),
+                BerthSerdes.key(), serdes.value(WorkloadView.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_TASKS_STORE),
+                BerthSerdes.key(), serdes.value(TaskView.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINTS_STORE),
+                BerthSerdes.key(), serdes.value(EndpointsView.class)));
+
+        KStream<String, WorkloadView> services = workloadOut
+                .filter((k, e) -> e.topic() == Topics.WORKLOADS && EndpointsProcessor.isServiceKey(k), Named.as("endpoints-tap-services"))
+                .mapValues(e -> (WorkloadView) e.value(), Named.as("endpoints-cast-services"))
+                .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(WorkloadView.class))
+                        .withName("services-for-endpoints").withNumberOfPartitions(1));
+        KStream<String, TaskView> tasks = workloadOut
+                .filter((k, e) -> e.topic() == Topics.TASKS, Named.as("endpoints-tap-tasks"))
+                .mapValues(e -> slim((TaskView) e.value()), Named.as("endpoints-slim-tasks"))
+                .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(TaskView.class))
+                        .withName("tasks-for-endpoints").withNumberOfPartitions(1));
+        KStream<String, Emit> out = StateStreamsTopology.generic(services).merge(StateStreamsTopology.generic(tasks), Named.as("endpoint-inputs"))
+                .process(() -> new EndpointsProcessor(settings.tick()), Named.as("endpoint-controller"),
+                        StateStreamsTopology.ENDPOINT_SERVICES_STORE, StateStreamsTopology.ENDPOINT_TASKS_STORE, StateStreamsTopology.ENDPOINTS_STORE);
+        StateStreamsTopology.sink(out, Topics.ENDPOINTS, serdes, "endpoints");
+        StateStreamsTopology.sink(out, Topics.EVENTS, serdes, "endpoints");
+        StateStreamsTopology.sink(out, Topics.AUDIT, serdes, "endpoints");
+        StateStreamsTopology.sink(out, Topics.DEAD_LETTERS, serdes, "endpoints");
+    }
+}
