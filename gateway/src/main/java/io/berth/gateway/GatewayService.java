@@ -64,6 +64,7 @@ public final class GatewayService extends TopicCheckingService {
         new ReadApi(vertx, cache).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
         writes.mount(router);
+        new io.berth.gateway.api.RolloutApi(vertx, cache, writes).mount(router);
         new LogsApi(vertx, cache, config, registry).mount(router);
         router.route().failureHandler(ReadApi::handleFailure);
         router.route().last().handler(ctx -> ctx.fail(404));

@@ -247,6 +247,18 @@ public final class WriteApi implements AutoCloseable {
                 .map(now -> new Outcome(code, resultObject(i, now))).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
     }
 
+    /**
+     * Produces an intent and, unless {@code wait=false}, answers with {@code answer} once the view
+     * entry of {@code key} satisfies {@code applied} (read-your-writes); 202 with the receipt when the
+     * wait times out. For the rollout subresources ({@link RolloutApi}).
+     */
+    Future<Outcome> submit(RoutingContext ctx, Intent i, io.berth.schemas.Topic<?> topic, String key,
+                           Predicate<ViewCache.Entry> applied, java.util.function.Function<ViewCache.Entry, Outcome> answer) {
+        return produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
+                : cache.await(topic, key, applied, vertx.getOrCreateContext(), waitMs)
+                .map(answer).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
+    }
+
     /** The object to answer with: the rendered view, or for pods and namespaces (whose view is elsewhere) their identity. */
     private static JsonNode resultObject(Intent i, ViewCache.Entry now) {
         if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.SERVICE || i.getKind() == ResourceKind.NAMESPACE) {

@@ -4,6 +4,7 @@ import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.avro.IntentAction;
 import io.berth.schemas.avro.ResourceKind;
+import io.berth.schemas.avro.RollbackSpec;
 import io.berth.schemas.avro.ScaleSpec;
 
 import java.time.Clock;
@@ -58,6 +59,26 @@ public final class Intents {
     public Intent scale(String namespace, String deployment, int replicas) {
         if (replicas < 0) throw new IllegalArgumentException("replicas must be greater than or equal to 0");
         return base(IntentAction.SCALE, ResourceKind.DEPLOYMENT, namespace, deployment).setPayload(new ScaleSpec(replicas)).build();
+    }
+
+    /** Roll a deployment back to a revision of its history; 0 = the previous one. */
+    public Intent rollback(String namespace, String deployment, long toRevision) {
+        if (toRevision < 0) throw new IllegalArgumentException("revision must be greater than or equal to 0");
+        return base(IntentAction.ROLLBACK, ResourceKind.DEPLOYMENT, namespace, deployment).setPayload(new RollbackSpec(toRevision)).build();
+    }
+
+    /** The intent annotation that makes a PROMOTE skip every remaining canary step. */
+    public static final String PROMOTE_ANNOTATION = "berth.io/promote";
+
+    /** Promote a paused canary to its next step, or (full) past all remaining steps. */
+    public Intent promote(String namespace, String deployment, boolean full) {
+        return base(IntentAction.PROMOTE, ResourceKind.DEPLOYMENT, namespace, deployment)
+                .setAnnotations(full ? Map.of(PROMOTE_ANNOTATION, "full") : Map.of()).build();
+    }
+
+    /** Abort a running rollout: back to the previous revision's template. */
+    public Intent abort(String namespace, String deployment) {
+        return base(IntentAction.ABORT, ResourceKind.DEPLOYMENT, namespace, deployment).build();
     }
 
     /** The same resource, deleted (for {@code delete -f}). */

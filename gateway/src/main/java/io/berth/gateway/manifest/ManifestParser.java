@@ -30,7 +30,12 @@ import static io.berth.gateway.manifest.Fields.get;
 public final class ManifestParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final List<String> KINDS = List.of("Deployment", "Pod", "Service", "Namespace");
-    static final List<String> STRATEGIES = List.of("Recreate", "RollingUpdate");
+    static final List<String> STRATEGIES = List.of("Canary", "Recreate", "RollingUpdate");
+    /** Berth's rollout annotations, read into the DeploymentSpec (the spec.strategy fields win). */
+    public static final String UPDATE_DELAY = "berth.io/update-delay";
+    public static final String ROLLBACK_ON_FAILURE = "berth.io/rollback-on-failure";
+    /** Set by the server on every Deployment it renders; a manifest echoing it back does not carry it into the intent. */
+    public static final String REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
     static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer");
     private static final Set<String> TOP_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA_FIELDS = Set.of("name", "namespace", "labels", "annotations");
@@ -240,6 +245,8 @@ public final class ManifestParser {
             d.setTemplate(PodSpecParser.parse(f, podSpec, child(tp, "spec"), tlabels, tannotations, true));
         }
         strategy(f, spec, child(sp, "strategy"), d);
+        rolloutAnnotations(f, meta, child(path, "metadata.annotations"), get(get(spec, "strategy"), "updateDelaySeconds") == null,
+                get(get(spec, "strategy"), "rollbackOnFailure") == null, d);
         int minReady = f.integerAtLeast(spec, "minReadySeconds", child(sp, "minReadySeconds"), 0, 0);
         Integer given = f.integer(spec, "progressDeadlineSeconds", child(sp, "progressDeadlineSeconds"));
         int deadline = given == null ? 600 : given;
@@ -252,7 +259,12 @@ public final class ManifestParser {
         d.setPaused(paused != null && paused);
         if (!f.errors.isEmpty()) return null;
         d.setSelector(selector);
-        return intents.apply(ResourceKind.DEPLOYMENT, meta.namespace, meta.name, meta.labels, meta.annotations, d.build());
+        Map<String, String> annotations = meta.annotations;
+        if (annotations.containsKey(REVISION_ANNOTATION)) {
+            annotations = new java.util.LinkedHashMap<>(annotations);
+            annotations.remove(REVISION_ANNOTATION);
+        }
+        return intents.apply(ResourceKind.DEPLOYMENT, meta.namespace, meta.name, meta.labels, annotations, d.build());
     }
 
     private Map<String, String> selector(Fields f, JsonNode spec, String path) {
@@ -276,27 +288,133 @@ public final class ManifestParser {
     private static void strategy(Fields f, JsonNode spec, String path, DeploymentSpec.Builder d) {
         JsonNode s = f.object(spec, "strategy", path);
         if (s == null) return;
-        f.onlyKnown(s, path, Set.of("type", "rollingUpdate"));
+        f.onlyKnown(s, path, Set.of("type", "rollingUpdate", "canary", "updateDelaySeconds", "rollbackOnFailure"));
         String type = f.string(s, "type", child(path, "type"));
         if (type != null && !STRATEGIES.contains(type)) {
             f.unsupported(child(path, "type"), get(s, "type"), STRATEGIES);
             return;
         }
         if (type != null) d.setStrategyType(type);
+        d.setUpdateDelaySeconds(f.integerAtLeast(s, "updateDelaySeconds", child(path, "updateDelaySeconds"), 0, 0));
+        Boolean rollback = f.bool(s, "rollbackOnFailure", child(path, "rollbackOnFailure"));
+        if (rollback != null) d.setRollbackOnFailure(rollback);
+        String cp = child(path, "canary");
+        JsonNode canary = f.object(s, "canary", cp);
+        if (canary != null && !"Canary".equals(type)) {
+            f.forbidden(cp, "may not be specified when strategy `type` is '" + (type == null ? "RollingUpdate" : type) + "'");
+        } else if (canary != null) {
+            f.onlyKnown(canary, cp, Set.of("steps", "maxSurge", "maxUnavailable"));
+            d.setCanarySteps(canarySteps(f, canary, child(cp, "steps")));
+        }
         String rp = child(path, "rollingUpdate");
         JsonNode ru = f.object(s, "rollingUpdate", rp);
-        if (ru == null) return;
-        if ("Recreate".equals(type)) {
-            f.forbidden(rp, "may not be specified when strategy `type` is 'Recreate'");
+        // Argo Rollouts writes maxSurge/maxUnavailable under canary; Berth takes them from either place
+        if (ru == null && canary != null && (get(canary, "maxSurge") != null || get(canary, "maxUnavailable") != null)) {
+            ru = canary;
+            rp = cp;
+        } else if (ru == null) {
             return;
+        } else {
+            if ("Recreate".equals(type)) {
+                f.forbidden(rp, "may not be specified when strategy `type` is 'Recreate'");
+                return;
+            }
+            f.onlyKnown(ru, rp, Set.of("maxSurge", "maxUnavailable"));
         }
-        f.onlyKnown(ru, rp, Set.of("maxSurge", "maxUnavailable"));
         String surge = intOrPercent(f, ru, "maxSurge", child(rp, "maxSurge"));
         String unavailable = intOrPercent(f, ru, "maxUnavailable", child(rp, "maxUnavailable"));
         if (surge != null && isZero(surge) && unavailable != null && isZero(unavailable)) {
             f.invalid(child(rp, "maxUnavailable"), get(ru, "maxUnavailable"), "may not be 0 when `maxSurge` is 0");
         }
         d.setRollingUpdate(new RollingUpdate(surge == null ? "25%" : surge, unavailable == null ? "25%" : unavailable));
+    }
+
+    /** Argo Rollouts' canary steps: {@code {setWeight: N}} or {@code {pause: {}}} / {@code {pause: {duration: 30 | "30s"}}}. */
+    private static List<CanaryStep> canarySteps(Fields f, JsonNode canary, String path) {
+        List<CanaryStep> out = new ArrayList<>();
+        List<JsonNode> items = f.array(canary, "steps", path);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode step = items.get(i);
+            String p = Fields.index(path, i);
+            if (!step.isObject()) {
+                f.invalid(p, step, "must be an object");
+                continue;
+            }
+            f.onlyKnown(step, p, Set.of("setWeight", "pause"));
+            boolean weight = get(step, "setWeight") != null, pause = step.has("pause");
+            if (weight && pause) {
+                f.forbidden(p, "may not specify more than 1 step type");
+                continue;
+            }
+            if (!weight && !pause) {
+                f.required(p, "must specify a step type: setWeight or pause");
+                continue;
+            }
+            if (weight) {
+                Integer w = f.integer(step, "setWeight", child(p, "setWeight"));
+                if (w != null && (w < 0 || w > 100)) f.invalid(child(p, "setWeight"), get(step, "setWeight"), "must be between 0 and 100");
+                else if (w != null) out.add(CanaryStep.newBuilder().setSetWeight(w).build());
+                continue;
+            }
+            JsonNode pn = step.get("pause");
+            if (pn != null && !pn.isNull() && !pn.isObject()) {
+                f.invalid(child(p, "pause"), pn, "must be an object");
+                continue;
+            }
+            f.onlyKnown(pn, child(p, "pause"), Set.of("duration"));
+            JsonNode dn = get(pn, "duration");
+            int seconds = 0;
+            if (dn != null) {
+                String dp = child(p, "pause.duration");
+                long s = -1;
+                if (dn.isIntegralNumber() && dn.canConvertToInt()) s = dn.intValue();
+                else if (dn.isTextual()) {
+                    try {
+                        s = Durations.seconds(dn.textValue());
+                    } catch (IllegalArgumentException | ArithmeticException e) {
+                        s = -2;
+                    }
+                }
+                if (s == -2 || (!dn.isTextual() && !dn.isIntegralNumber())) {
+                    f.invalid(dp, dn, "must be a number of seconds or a duration such as 30s or 1m");
+                    continue;
+                }
+                if (s <= 0 || s > Integer.MAX_VALUE) {
+                    f.invalid(dp, dn, "must be greater than 0 (omit it to pause until promoted)");
+                    continue;
+                }
+                seconds = (int) s;
+            }
+            out.add(CanaryStep.newBuilder().setPause(true).setPauseSeconds(seconds).build());
+        }
+        return out;
+    }
+
+    /** {@code berth.io/update-delay} and {@code berth.io/rollback-on-failure}, unless the spec.strategy field is given. */
+    private static void rolloutAnnotations(Fields f, Meta meta, String path, boolean delayFromAnnotation, boolean rollbackFromAnnotation,
+                                           DeploymentSpec.Builder d) {
+        String delay = meta.annotations.get(UPDATE_DELAY);
+        if (delay != null) {
+            long s = -1;
+            try {
+                s = Durations.seconds(delay);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                // reported below
+            }
+            if (s < 0 || s > Integer.MAX_VALUE) {
+                f.invalid(child(path, UPDATE_DELAY), "\"" + delay + "\"", "must be a number of seconds or a duration such as 10s or 1m30s");
+            } else if (delayFromAnnotation) {
+                d.setUpdateDelaySeconds((int) s);
+            }
+        }
+        String rollback = meta.annotations.get(ROLLBACK_ON_FAILURE);
+        if (rollback != null) {
+            if (!rollback.equals("true") && !rollback.equals("false")) {
+                f.invalid(child(path, ROLLBACK_ON_FAILURE), "\"" + rollback + "\"", "must be \"true\" or \"false\"");
+            } else if (rollbackFromAnnotation) {
+                d.setRollbackOnFailure(rollback.equals("true"));
+            }
+        }
     }
 
     private static boolean isZero(String intOrPercent) {

@@ -84,6 +84,16 @@ final class Names {
         return null;
     }
 
+    /** Kubernetes' IANA_SVC_NAME (a named port), with its messages; null when valid. */
+    static String portName(String v) {
+        if (v.length() > 15) return "must be no more than 15 characters";
+        if (!v.matches("[-a-z0-9]+")) return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)";
+        if (!v.matches(".*[a-z].*")) return "must contain at least one letter (a-z)";
+        if (v.contains("--")) return "must not contain consecutive hyphens";
+        if (v.startsWith("-") || v.endsWith("-")) return "must not begin or end with a hyphen";
+        return null;
+    }
+
     /** Validates label keys and values at {@code path} (e.g. {@code metadata.labels}). */
     static void labels(Fields f, Map<String, String> labels, String path) {
         labels.forEach((k, v) -> {

@@ -51,6 +51,15 @@ final class PodSpecParser {
             f.required(child(path, "containers"));
         }
         List<ContainerSpec> inits = containers(f, spec, path, "initContainers", containerNames, volumeNames);
+        List<JsonNode> initNodes = f.array(spec, "initContainers", child(path, "initContainers"));
+        for (int i = 0; i < initNodes.size(); i++) {
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                // Kubernetes: probes run only on (sidecar) containers that keep running; Berth has no sidecar init containers
+                if (get(initNodes.get(i), probe) != null) {
+                    f.forbidden(child(index(child(path, "initContainers"), i), probe), "may not be set for init containers without restartPolicy=Always");
+                }
+            }
+        }
 
         Map<String, String> nodeSelector = f.stringMap(spec, "nodeSelector", child(path, "nodeSelector"));
         Names.labels(f, nodeSelector, child(path, "nodeSelector"));
@@ -130,17 +139,18 @@ final class PodSpecParser {
             f.invalid(child(path, "image"), get(c, "image"), "must not have leading or trailing whitespace");
         }
 
+        List<ContainerPort> ports = ports(f, c, child(path, "ports"));
         ContainerSpec.Builder b = ContainerSpec.newBuilder()
                 .setName(name == null ? "" : name)
                 .setImage(image == null ? "" : image)
                 .setCommand(f.strings(c, "command", child(path, "command")))
                 .setArgs(f.strings(c, "args", child(path, "args")))
                 .setEnv(env(f, c, child(path, "env")))
-                .setPorts(ports(f, c, child(path, "ports")))
+                .setPorts(ports)
                 .setVolumeMounts(mounts(f, c, child(path, "volumeMounts"), volumeNames))
-                .setReadinessProbe(probe(f, c, "readinessProbe", path, false))
-                .setLivenessProbe(probe(f, c, "livenessProbe", path, true))
-                .setStartupProbe(probe(f, c, "startupProbe", path, true));
+                .setReadinessProbe(probe(f, c, "readinessProbe", path, false, ports))
+                .setLivenessProbe(probe(f, c, "livenessProbe", path, true, ports))
+                .setStartupProbe(probe(f, c, "startupProbe", path, true, ports));
         String wd = f.string(c, "workingDir", child(path, "workingDir"));
         if (wd != null) b.setWorkingDir(wd);
         resources(f, c, child(path, "resources"), b);
@@ -230,7 +240,8 @@ final class PodSpecParser {
         return out;
     }
 
-    private static Probe probe(Fields f, JsonNode c, String field, String containerPath, boolean successMustBeOne) {
+    private static Probe probe(Fields f, JsonNode c, String field, String containerPath, boolean successMustBeOne,
+                               List<ContainerPort> ports) {
         String path = child(containerPath, field);
         JsonNode p = f.object(c, field, path);
         if (p == null) return null;
@@ -243,13 +254,17 @@ final class PodSpecParser {
         JsonNode tcp = f.object(p, "tcpSocket", child(path, "tcpSocket"));
         JsonNode exec = f.object(p, "exec", child(path, "exec"));
         if (http != null) {
-            f.onlyKnown(http, child(path, "httpGet"), Set.of("path", "port"), Set.of("scheme"));
-            b.setType(ProbeType.HTTP_GET).setPort(probePort(f, http, child(path, "httpGet.port")));
+            f.onlyKnown(http, child(path, "httpGet"), Set.of("path", "port", "scheme"));
+            String scheme = f.string(http, "scheme", child(path, "httpGet.scheme"));
+            if (scheme != null && !scheme.equals("HTTP")) {
+                f.unsupported(child(path, "httpGet.scheme"), get(http, "scheme"), List.of("HTTP"));
+            }
+            b.setType(ProbeType.HTTP_GET).setPort(probePort(f, http, child(path, "httpGet.port"), ports));
             String hp = f.string(http, "path", child(path, "httpGet.path"));
             if (hp != null && !hp.isEmpty()) b.setPath(hp);
         } else if (tcp != null) {
             f.onlyKnown(tcp, child(path, "tcpSocket"), Set.of("port"));
-            b.setType(ProbeType.TCP_SOCKET).setPort(probePort(f, tcp, child(path, "tcpSocket.port")));
+            b.setType(ProbeType.TCP_SOCKET).setPort(probePort(f, tcp, child(path, "tcpSocket.port"), ports));
         } else if (exec != null) {
             f.onlyKnown(exec, child(path, "exec"), Set.of("command"));
             List<String> cmd = f.strings(exec, "command", child(path, "exec.command"));
@@ -265,14 +280,27 @@ final class PodSpecParser {
         return b.setSuccessThreshold(success).build();
     }
 
-    private static int probePort(Fields f, JsonNode handler, String path) {
+    /** A probe's port: a number, or (as Kubernetes allows) the name of one of the container's ports. */
+    private static int probePort(Fields f, JsonNode handler, String path, List<ContainerPort> ports) {
         JsonNode n = get(handler, "port");
         if (n == null) {
             f.required(path);
             return 0;
         }
         if (n.isTextual()) {
-            f.invalid(path, n, "named ports are not supported by Berth; use the port number");
+            String name = n.textValue();
+            if (name.matches("[0-9]+")) {
+                int port = Integer.parseInt(name.length() > 6 ? "0" : name);
+                if (port < 1 || port > 65535) f.invalid(path, n, "must be between 1 and 65535, inclusive");
+                return port < 1 || port > 65535 ? 0 : port;
+            }
+            String problem = Names.portName(name);
+            if (problem != null) {
+                f.invalid(path, n, problem);
+                return 0;
+            }
+            for (ContainerPort p : ports) if (p.getName().equals(name)) return p.getContainerPort();
+            f.invalid(path, n, "must be the name of one of the container's ports");
             return 0;
         }
         Integer port = f.integer(handler, "port", path);

@@ -69,18 +69,135 @@ public final class KubeObjects {
         putIfNotEmpty(status, "reason", t.getPhase() == TaskPhase.LOST && t.getReason().isEmpty() ? "NodeLost" : t.getReason());
         putIfNotEmpty(status, "message", t.getMessage());
         if (node != null) putIfNotEmpty(status, "hostIP", node.getAddress());
+        if (!t.getPodIP().isEmpty()) {
+            status.put("podIP", t.getPodIP());
+            status.putArray("podIPs").addObject().put("ip", t.getPodIP());
+        }
         if (t.getStartedAt() > 0) status.put("startTime", timestamp(t.getStartedAt()));
-        ArrayNode conditions = status.putArray("conditions");
-        conditions.addObject().put("type", "PodScheduled").put("status", t.getNodeId().isEmpty() ? "False" : "True");
-        conditions.addObject().put("type", "Ready").put("status", t.getReady() ? "True" : "False");
-        ArrayNode statuses = status.putArray("containerStatuses");
-        for (ContainerSpec c : t.getTemplate().getContainers()) {
-            ObjectNode cs = statuses.addObject().put("name", c.getName()).put("ready", t.getReady())
-                    .put("restartCount", t.getRestartCount()).put("image", c.getImage());
-            if (t.getContainerId() != null) cs.put("containerID", "docker://" + t.getContainerId());
-            cs.set("state", containerState(t));
+        status.set("conditions", podConditions(t));
+        List<ContainerStatus> reported = t.getContainerStatuses();
+        if (reported.isEmpty()) {
+            // no per-container snapshot (older node daemons): derived from the task as a whole
+            ArrayNode statuses = status.putArray("containerStatuses");
+            for (ContainerSpec c : t.getTemplate().getContainers()) {
+                ObjectNode cs = statuses.addObject().put("name", c.getName()).put("ready", t.getReady())
+                        .put("restartCount", t.getRestartCount()).put("image", c.getImage());
+                if (t.getContainerId() != null) cs.put("containerID", "docker://" + t.getContainerId());
+                cs.set("state", containerState(t));
+            }
+        } else {
+            ArrayNode inits = JSON.arrayNode();
+            ArrayNode statuses = JSON.arrayNode();
+            for (ContainerStatus c : reported) (c.getInit() ? inits : statuses).add(containerStatus(c, t.getTemplate()));
+            if (!inits.isEmpty()) status.set("initContainerStatuses", inits);
+            status.set("containerStatuses", statuses);
         }
         return pod;
+    }
+
+    /** One container's status as Kubernetes reports it, from the node daemon's snapshot. */
+    static ObjectNode containerStatus(ContainerStatus c, PodTemplate template) {
+        String image = c.getImage();
+        if (image.isEmpty()) {
+            for (ContainerSpec spec : c.getInit() ? template.getInitContainers() : template.getContainers()) {
+                if (spec.getName().equals(c.getName())) image = spec.getImage();
+            }
+        }
+        ObjectNode o = JSON.objectNode().put("name", c.getName());
+        ObjectNode state = o.putObject("state");
+        ObjectNode last = o.putObject("lastState");
+        switch (c.getState()) {
+            case "running" -> {
+                state.putObject("running").put("startedAt", timestamp(c.getStartedAt()));
+                // a restarted container: its previous run ended at finishedAt
+                if (c.getRestartCount() > 0 && c.getFinishedAt() > 0 && c.getFinishedAt() <= c.getStartedAt()) {
+                    terminated(last, c, null);
+                }
+            }
+            case "terminated" -> terminated(state, c, c.getContainerId());
+            default -> {
+                ObjectNode waiting = state.putObject("waiting");
+                waiting.put("reason", c.getReason().isEmpty() ? "ContainerCreating" : c.getReason());
+                putIfNotEmpty(waiting, "message", c.getMessage());
+                // waiting to restart (CrashLoopBackOff): the run that ended is the last state
+                if (c.getFinishedAt() > 0) terminated(last, c, c.getContainerId());
+            }
+        }
+        o.put("ready", c.getReady()).put("restartCount", c.getRestartCount()).put("image", image)
+                .put("imageID", "");
+        if (!c.getContainerId().isEmpty()) o.put("containerID", "docker://" + c.getContainerId());
+        o.put("started", c.getStarted());
+        return o;
+    }
+
+    private static void terminated(ObjectNode parent, ContainerStatus c, String containerId) {
+        ObjectNode t = parent.putObject("terminated").put("exitCode", c.getExitCode());
+        String reason = c.getState().equals("terminated") && !c.getReason().isEmpty() ? c.getReason()
+                : c.getReason().equals("OOMKilled") ? "OOMKilled" : c.getExitCode() == 0 ? "Completed" : "Error";
+        t.put("reason", reason);
+        if (c.getState().equals("terminated")) putIfNotEmpty(t, "message", c.getMessage());
+        if (c.getStartedAt() > 0) t.put("startedAt", timestamp(c.getStartedAt()));
+        if (c.getFinishedAt() > 0) t.put("finishedAt", timestamp(c.getFinishedAt()));
+        if (containerId != null && !containerId.isEmpty()) t.put("containerID", "docker://" + containerId);
+    }
+
+    /**
+     * The pod's conditions in Kubernetes' order: Initialized, Ready, ContainersReady, PodScheduled,
+     * with reasons and messages when False and the time each last changed (as far as the view knows it).
+     */
+    static ArrayNode podConditions(TaskView t) {
+        ArrayNode conditions = JSON.arrayNode();
+        boolean scheduled = !t.getNodeId().isEmpty();
+        long scheduledAt = t.getScheduledAt() > 0 ? t.getScheduledAt() : t.getCreatedAt();
+        List<String> unready = new java.util.ArrayList<>(), uninitialized = new java.util.ArrayList<>();
+        boolean initsDone;
+        if (!t.getContainerStatuses().isEmpty()) {
+            for (ContainerStatus c : t.getContainerStatuses()) {
+                if (c.getInit()) {
+                    if (!(c.getState().equals("terminated") && c.getExitCode() == 0)) uninitialized.add(c.getName());
+                } else if (!c.getReady()) {
+                    unready.add(c.getName());
+                }
+            }
+        } else {
+            if (!t.getReady()) t.getTemplate().getContainers().forEach(c -> unready.add(c.getName()));
+            if (t.getStartedAt() == 0) t.getTemplate().getInitContainers().forEach(c -> uninitialized.add(c.getName()));
+        }
+        initsDone = uninitialized.isEmpty() && scheduled;
+        if (!scheduled && t.getTemplate().getInitContainers().isEmpty()) initsDone = false;
+        // as the task says (a stopping pod stays Ready until its container is gone, as the kubelet reports it)
+        boolean ready = t.getReady() && unready.isEmpty() && (t.getPhase() == TaskPhase.RUNNING || t.getPhase() == TaskPhase.TERMINATING);
+        long readySince = t.getReadyAt() > 0 ? t.getReadyAt() : t.getStartedAt();
+        long changed = t.getUpdatedAt() > 0 ? t.getUpdatedAt() : t.getCreatedAt();
+
+        if (scheduled) {
+            ObjectNode init = condition(conditions, "Initialized", initsDone || t.getTemplate().getInitContainers().isEmpty(),
+                    initsDone ? (t.getStartedAt() > 0 ? t.getStartedAt() : scheduledAt) : scheduledAt);
+            if (!(initsDone || t.getTemplate().getInitContainers().isEmpty())) {
+                init.put("reason", "ContainersNotInitialized").put("message", "containers with incomplete status: [" + String.join(" ", uninitialized) + "]");
+            }
+            for (String type : List.of("Ready", "ContainersReady")) {
+                ObjectNode c = condition(conditions, type, ready, ready ? readySince : changed);
+                if (!ready) {
+                    List<String> names = unready.isEmpty() ? t.getTemplate().getContainers().stream().map(ContainerSpec::getName).toList() : unready;
+                    c.put("reason", "ContainersNotReady").put("message", "containers with unready status: [" + String.join(" ", names) + "]");
+                }
+            }
+        }
+        ObjectNode sched = condition(conditions, "PodScheduled", scheduled, scheduled ? scheduledAt : changed);
+        if (!scheduled && !t.getReason().isEmpty()) {
+            sched.put("reason", "Unschedulable");
+            putIfNotEmpty(sched, "message", t.getMessage().isEmpty() ? t.getReason() : t.getMessage());
+        }
+        return conditions;
+    }
+
+    private static ObjectNode condition(ArrayNode conditions, String type, boolean status, long since) {
+        ObjectNode c = conditions.addObject().put("type", type).put("status", status ? "True" : "False");
+        c.putNull("lastProbeTime");
+        if (since > 0) c.put("lastTransitionTime", timestamp(since));
+        else c.putNull("lastTransitionTime");
+        return c;
     }
 
     /** Kubernetes' pod phase for a task phase. */
@@ -269,7 +386,9 @@ public final class KubeObjects {
 
     public static ObjectNode deployment(WorkloadView w) {
         ObjectNode d = JSON.objectNode().put("apiVersion", "apps/v1").put("kind", "Deployment");
-        d.set("metadata", workloadMeta(w).put("generation", w.getGeneration()));
+        Map<String, String> annotations = new TreeMap<>(w.getAnnotations());
+        if (w.getRevision() > 0) annotations.put(REVISION, Long.toString(w.getRevision()));
+        d.set("metadata", workloadMeta(w, annotations).put("generation", w.getGeneration()));
         DeploymentSpec s = w.getDeployment();
         ObjectNode spec = d.putObject("spec");
         if (s != null) {
@@ -281,10 +400,20 @@ public final class KubeObjects {
             putMapIfNotEmpty(tmeta, "annotations", s.getTemplate().getAnnotations());
             template.set("spec", podSpec(s.getTemplate()));
             ObjectNode strategy = spec.putObject("strategy").put("type", s.getStrategyType());
-            if (s.getStrategyType().equals("RollingUpdate")) {
+            if (!s.getStrategyType().equals("Recreate")) {
                 strategy.putObject("rollingUpdate").set("maxSurge", intOrString(s.getRollingUpdate().getMaxSurge()));
                 ((ObjectNode) strategy.get("rollingUpdate")).set("maxUnavailable", intOrString(s.getRollingUpdate().getMaxUnavailable()));
             }
+            if (s.getStrategyType().equals("Canary")) {
+                ArrayNode steps = strategy.putObject("canary").putArray("steps");
+                for (CanaryStep step : s.getCanarySteps()) {
+                    if (!step.getPause()) steps.addObject().put("setWeight", step.getSetWeight());
+                    else if (step.getPauseSeconds() > 0) steps.addObject().putObject("pause").put("duration", step.getPauseSeconds());
+                    else steps.addObject().putObject("pause");
+                }
+            }
+            if (s.getUpdateDelaySeconds() > 0) strategy.put("updateDelaySeconds", s.getUpdateDelaySeconds());
+            if (s.getRollbackOnFailure()) strategy.put("rollbackOnFailure", true);
             spec.put("minReadySeconds", s.getMinReadySeconds()).put("revisionHistoryLimit", s.getRevisionHistoryLimit())
                     .put("progressDeadlineSeconds", s.getProgressDeadlineSeconds());
             if (s.getPaused()) spec.put("paused", true);
@@ -296,11 +425,114 @@ public final class KubeObjects {
         ArrayNode conditions = status.putArray("conditions");
         for (Condition c : w.getConditions()) {
             ObjectNode o = conditions.addObject().put("type", c.getType()).put("status", c.getStatus());
+            if (c.getLastTransitionTime() > 0) {
+                o.put("lastUpdateTime", timestamp(c.getLastTransitionTime())).put("lastTransitionTime", timestamp(c.getLastTransitionTime()));
+            }
             putIfNotEmpty(o, "reason", c.getReason());
             putIfNotEmpty(o, "message", c.getMessage());
-            if (c.getLastTransitionTime() > 0) o.put("lastTransitionTime", timestamp(c.getLastTransitionTime()));
         }
+        RolloutStatus r = w.getRollout();
+        if (r != null && (!r.getPhase().isEmpty() || r.getFailedRevision() > 0)) status.set("berth", rollout(r, s));
         return d;
+    }
+
+    /** The annotation Kubernetes puts on a Deployment and its ReplicaSets: the revision number. */
+    public static final String REVISION = "deployment.kubernetes.io/revision";
+    public static final String CHANGE_CAUSE = "kubernetes.io/change-cause";
+
+    /**
+     * Berth's rollout block, {@code status.berth}: the phase (Progressing, Complete, Paused, Failed,
+     * RolledBack, Aborted), the canary step, the last failure (kept after an automatic rollback) and
+     * the revision an automatic rollback or abort left.
+     */
+    static ObjectNode rollout(RolloutStatus r, DeploymentSpec s) {
+        ObjectNode o = JSON.objectNode();
+        putIfNotEmpty(o, "phase", r.getPhase());
+        putIfNotEmpty(o, "reason", r.getReason());
+        putIfNotEmpty(o, "message", r.getMessage());
+        if (r.getStartedAt() > 0) o.put("startedAt", timestamp(r.getStartedAt()));
+        if (r.getLastProgressAt() > 0) o.put("lastProgressAt", timestamp(r.getLastProgressAt()));
+        if (s != null && s.getStrategyType().equals("Canary")) {
+            o.put("canaryStep", r.getCanaryStep()).put("canarySteps", s.getCanarySteps().size());
+            if (r.getStepStartedAt() > 0) o.put("stepStartedAt", timestamp(r.getStepStartedAt()));
+        }
+        if (r.getFailedRevision() > 0) {
+            o.put("failedRevision", r.getFailedRevision());
+            putIfNotEmpty(o, "failedReason", r.getFailedReason());
+            putIfNotEmpty(o, "failedMessage", r.getFailedMessage());
+        }
+        if (r.getRolledBackFrom() > 0) o.put("rolledBackFrom", r.getRolledBackFrom());
+        return o;
+    }
+
+    // ---- replica sets ----
+
+    /**
+     * The ReplicaSets of a deployment, one per revision of its history (oldest first), named
+     * {@code NAME-<templateHash>}; replicas are counted from the deployment's live pods of that hash.
+     * DESIRED (spec.replicas) is the deployment's replicas for the current revision once its rollout
+     * has finished, else the pods the revision holds now (not stopping), as the controller scales it.
+     */
+    public static List<ObjectNode> replicaSets(WorkloadView w, List<TaskView> pods, long now) {
+        List<ObjectNode> out = new java.util.ArrayList<>();
+        DeploymentSpec s = w.getDeployment();
+        if (s == null || w.getKind() != ResourceKind.DEPLOYMENT) return out;
+        List<Revision> history = w.getHistory();
+        if (history.isEmpty() && !w.getTemplateHash().isEmpty()) {
+            history = List.of(Revision.newBuilder().setRevision(Math.max(1, w.getRevision())).setTemplateHash(w.getTemplateHash())
+                    .setTemplate(s.getTemplate()).setCreatedAt(w.getCreatedAt()).build());
+        }
+        for (Revision rev : history) {
+            boolean current = rev.getTemplateHash().equals(w.getTemplateHash());
+            int live = 0, holding = 0, ready = 0, available = 0;
+            for (TaskView t : pods) {
+                if (!t.getWorkloadKey().equals(w.getKey()) || !t.getTemplateHash().equals(rev.getTemplateHash())) continue;
+                if (t.getPhase() == TaskPhase.SUCCEEDED || t.getPhase() == TaskPhase.FAILED || t.getPhase() == TaskPhase.TERMINATING) continue;
+                live++;
+                if (!t.getDesiredStop()) holding++;
+                if (t.getReady() && t.getPhase() == TaskPhase.RUNNING) {
+                    ready++;
+                    long since = t.getReadyAt() > 0 ? t.getReadyAt() : t.getStartedAt();
+                    if (now - since >= s.getMinReadySeconds() * 1000L) available++;
+                }
+            }
+            String phase = w.getRollout() == null ? "" : w.getRollout().getPhase();
+            boolean settled = phase.isEmpty() || phase.equals("Complete") || phase.equals("RolledBack");
+            int desired = current && settled ? s.getReplicas() : holding;
+            out.add(replicaSet(w, rev, desired, live, ready, available));
+        }
+        return out;
+    }
+
+    private static ObjectNode replicaSet(WorkloadView w, Revision rev, int desired, int replicas, int ready, int available) {
+        ObjectNode rs = JSON.objectNode().put("apiVersion", "apps/v1").put("kind", "ReplicaSet");
+        Map<String, String> labels = new TreeMap<>(rev.getTemplate().getLabels());
+        labels.put("pod-template-hash", rev.getTemplateHash());
+        ObjectNode meta = rs.putObject("metadata").put("name", w.getName() + "-" + rev.getTemplateHash()).put("namespace", w.getNamespace());
+        putMap(meta, "labels", labels);
+        ObjectNode annotations = meta.putObject("annotations");
+        if (w.getDeployment() != null) {
+            annotations.put("deployment.kubernetes.io/desired-replicas", Integer.toString(w.getDeployment().getReplicas()));
+        }
+        annotations.put(REVISION, Long.toString(rev.getRevision()));
+        if (!rev.getChangeCause().isEmpty()) annotations.put(CHANGE_CAUSE, rev.getChangeCause());
+        meta.put("uid", (w.getUid().isEmpty() ? w.getKey() : w.getUid()) + "-" + rev.getTemplateHash())
+                .put("resourceVersion", w.getResourceVersion()).put("generation", 1)
+                .put("creationTimestamp", timestamp(rev.getCreatedAt() > 0 ? rev.getCreatedAt() : w.getCreatedAt()));
+        meta.putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "Deployment").put("name", w.getName())
+                .put("uid", w.getUid()).put("controller", true).put("blockOwnerDeletion", true);
+        ObjectNode spec = rs.putObject("spec").put("replicas", desired);
+        Map<String, String> selector = new TreeMap<>(w.getDeployment() == null ? Map.of() : w.getDeployment().getSelector());
+        selector.put("pod-template-hash", rev.getTemplateHash());
+        putMap(spec.putObject("selector"), "matchLabels", selector);
+        ObjectNode template = spec.putObject("template");
+        ObjectNode tmeta = template.putObject("metadata");
+        putMap(tmeta, "labels", labels);
+        putMapIfNotEmpty(tmeta, "annotations", rev.getTemplate().getAnnotations());
+        template.set("spec", podSpec(rev.getTemplate()));
+        rs.putObject("status").put("replicas", replicas).put("fullyLabeledReplicas", replicas).put("readyReplicas", ready)
+                .put("availableReplicas", available).put("observedGeneration", 1);
+        return rs;
     }
 
     public static ObjectNode service(WorkloadView w) {
@@ -411,9 +643,13 @@ public final class KubeObjects {
     }
 
     private static ObjectNode workloadMeta(WorkloadView w) {
+        return workloadMeta(w, w.getAnnotations());
+    }
+
+    private static ObjectNode workloadMeta(WorkloadView w, Map<String, String> annotations) {
         ObjectNode meta = JSON.objectNode().put("name", w.getName()).put("namespace", w.getNamespace());
         putMap(meta, "labels", w.getLabels());
-        putMapIfNotEmpty(meta, "annotations", w.getAnnotations());
+        putMapIfNotEmpty(meta, "annotations", annotations);
         return meta.put("uid", w.getUid()).put("resourceVersion", w.getResourceVersion())
                 .put("creationTimestamp", timestamp(w.getCreatedAt()));
     }

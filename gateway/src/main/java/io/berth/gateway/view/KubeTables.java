@@ -23,8 +23,14 @@ public final class KubeTables {
         List<List<String>> rows = new ArrayList<>();
         for (TaskView t : pods) {
             int containers = Math.max(1, t.getTemplate().getContainers().size());
-            List<String> row = new ArrayList<>(List.of(KubeObjects.podName(t), (t.getReady() ? containers : 0) + "/" + containers,
-                    KubeObjects.podStatus(t), Integer.toString(t.getRestartCount()), age(t.getCreatedAt(), now)));
+            int ready = t.getReady() ? containers : 0, restarts = t.getRestartCount();
+            if (!t.getContainerStatuses().isEmpty()) {
+                // the node daemon's per-container snapshot: ready containers and their restarts, as kubectl counts them
+                ready = (int) t.getContainerStatuses().stream().filter(c -> !c.getInit() && c.getReady()).count();
+                restarts = t.getContainerStatuses().stream().filter(c -> !c.getInit()).mapToInt(c -> c.getRestartCount()).sum();
+            }
+            List<String> row = new ArrayList<>(List.of(KubeObjects.podName(t), ready + "/" + containers,
+                    KubeObjects.podStatus(t), Integer.toString(restarts), age(t.getCreatedAt(), now)));
             if (wide) {
                 NodeView n = nodes.get(t.getNodeId());
                 row.add(n == null || n.getAddress().isEmpty() ? "<none>" : n.getAddress());

@@ -69,6 +69,26 @@ class ManifestParserTest {
               ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080}]
             """;
 
+    static final String CANARY = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: 10
+              selector: {matchLabels: {app: web}}
+              strategy:
+                type: Canary
+                canary:
+                  steps: [{setWeight: 10}, {pause: {}}, {setWeight: 50}, {pause: {duration: 30}}, {setWeight: 80}, {pause: {duration: "1m30s"}}]
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                  - name: web
+                    image: berth/busybox:latest
+                    ports: [{containerPort: 8080, name: http}]
+            """;
+
     private static ManifestResult parse(String text) {
         return new ManifestParser(OPTIONS).parse("", text);
     }
@@ -112,7 +132,7 @@ class ManifestParserTest {
                 new Bad(DEPLOYMENT, c0 + ".resources.limits.memory", "12Qi", c0 + ".resources.limits.memory: Invalid value: \"12Qi\": must be a quantity such as 64Mi or 1Gi"),
                 new Bad(DEPLOYMENT, c0 + ".resources.requests.cpu", "2", c0 + ".resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1"),
                 new Bad(DEPLOYMENT, c0 + ".resources.requests.memory", "-64Mi", c0 + ".resources.requests.memory: Invalid value: \"-64Mi\": must be greater than or equal to 0"),
-                new Bad(DEPLOYMENT, "spec.strategy.type", "BlueGreen", "spec.strategy.type: Unsupported value: \"BlueGreen\": supported values: \"Recreate\", \"RollingUpdate\""),
+                new Bad(DEPLOYMENT, "spec.strategy.type", "BlueGreen", "spec.strategy.type: Unsupported value: \"BlueGreen\": supported values: \"Canary\", \"Recreate\", \"RollingUpdate\""),
                 new Bad(DEPLOYMENT, "spec.strategy.type", "Recreate", "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"),
                 new Bad(DEPLOYMENT, "spec.strategy.rollingUpdate.maxSurge", "abc", "spec.strategy.rollingUpdate.maxSurge: Invalid value: \"abc\": must be an integer or percentage (e.g. '5%')"),
                 new Bad(DEPLOYMENT, "spec.strategy.rollingUpdate", "{maxSurge: 0, maxUnavailable: 0}", "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0"),
@@ -122,7 +142,26 @@ class ManifestParserTest {
                 new Bad(DEPLOYMENT, "spec.template.spec.terminationGracePeriodSeconds", "-5", "spec.template.spec.terminationGracePeriodSeconds: Invalid value: -5: must be greater than or equal to 0"),
                 new Bad(DEPLOYMENT, c0 + ".readinessProbe", "{periodSeconds: 5}", c0 + ".readinessProbe: Required value: must specify a handler type"),
                 new Bad(DEPLOYMENT, c0 + ".livenessProbe.exec", "{command: [true]}", c0 + ".livenessProbe: Forbidden: may not specify more than 1 handler type"),
-                new Bad(DEPLOYMENT, c0 + ".readinessProbe.httpGet.port", "http", c0 + ".readinessProbe.httpGet.port: Invalid value: \"http\": named ports are not supported by Berth; use the port number"),
+                new Bad(DEPLOYMENT, c0 + ".readinessProbe.httpGet.port", "metrics", c0 + ".readinessProbe.httpGet.port: Invalid value: \"metrics\": must be the name of one of the container's ports"),
+                new Bad(DEPLOYMENT, c0 + ".readinessProbe.httpGet.port", "Http_1", c0 + ".readinessProbe.httpGet.port: Invalid value: \"Http_1\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"),
+                new Bad(DEPLOYMENT, c0 + ".livenessProbe.tcpSocket.port", "0", c0 + ".livenessProbe.tcpSocket.port: Invalid value: 0: must be between 1 and 65535, inclusive"),
+                new Bad(DEPLOYMENT, c0 + ".readinessProbe.httpGet.scheme", "HTTPS", c0 + ".readinessProbe.httpGet.scheme: Unsupported value: \"HTTPS\": supported values: \"HTTP\""),
+                new Bad(DEPLOYMENT, c0 + ".readinessProbe.timeoutSeconds", "0", c0 + ".readinessProbe.timeoutSeconds: Invalid value: 0: must be greater than or equal to 1"),
+                new Bad(DEPLOYMENT, c0 + ".livenessProbe.successThreshold", "2", c0 + ".livenessProbe.successThreshold: Invalid value: 2: must be 1"),
+                new Bad(DEPLOYMENT, "spec.template.spec.initContainers", "[{name: init, image: berth/busybox:latest, readinessProbe: {exec: {command: [cat]}}}]", "spec.template.spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"),
+                new Bad(CANARY, "spec.strategy.canary.steps[2].setWeight", "150", "spec.strategy.canary.steps[2].setWeight: Invalid value: 150: must be between 0 and 100"),
+                new Bad(CANARY, "spec.strategy.canary.steps[0].setWeight", "-1", "spec.strategy.canary.steps[0].setWeight: Invalid value: -1: must be between 0 and 100"),
+                new Bad(CANARY, "spec.strategy.canary.steps[0].setWeight", "ten", "spec.strategy.canary.steps[0].setWeight: Invalid value: \"ten\": must be an integer"),
+                new Bad(CANARY, "spec.strategy.canary.steps[1]", "{}", "spec.strategy.canary.steps[1]: Required value: must specify a step type: setWeight or pause"),
+                new Bad(CANARY, "spec.strategy.canary.steps[1]", "{setWeight: 5, pause: {}}", "spec.strategy.canary.steps[1]: Forbidden: may not specify more than 1 step type"),
+                new Bad(CANARY, "spec.strategy.canary.steps[3].pause.duration", "soon", "spec.strategy.canary.steps[3].pause.duration: Invalid value: \"soon\": must be a number of seconds or a duration such as 30s or 1m"),
+                new Bad(CANARY, "spec.strategy.canary.steps[3].pause.duration", "-5", "spec.strategy.canary.steps[3].pause.duration: Invalid value: -5: must be greater than 0 (omit it to pause until promoted)"),
+                new Bad(CANARY, "spec.strategy.canary.steps", "{setWeight: 10}", "spec.strategy.canary.steps: Invalid value: {\"setWeight\":10}: must be a list"),
+                new Bad(CANARY, "spec.strategy.type", "RollingUpdate", "spec.strategy.canary: Forbidden: may not be specified when strategy `type` is 'RollingUpdate'"),
+                new Bad(CANARY, "spec.strategy.updateDelaySeconds", "-1", "spec.strategy.updateDelaySeconds: Invalid value: -1: must be greater than or equal to 0"),
+                new Bad(CANARY, "spec.strategy.rollbackOnFailure", "\"yes\"", "spec.strategy.rollbackOnFailure: Invalid value: \"yes\": must be a boolean"),
+                new Bad(CANARY, "metadata.annotations", "{berth.io/update-delay: soon}", "metadata.annotations.berth.io/update-delay: Invalid value: \"soon\": must be a number of seconds or a duration such as 10s or 1m30s"),
+                new Bad(CANARY, "metadata.annotations", "{berth.io/rollback-on-failure: \"yes\"}", "metadata.annotations.berth.io/rollback-on-failure: Invalid value: \"yes\": must be \"true\" or \"false\""),
                 new Bad(DEPLOYMENT, c0 + ".readinessProbe.periodSeconds", "0", c0 + ".readinessProbe.periodSeconds: Invalid value: 0: must be greater than or equal to 1"),
                 new Bad(DEPLOYMENT, c0 + ".volumeMounts[0].name", "cache", c0 + ".volumeMounts[0].name: Not found: \"cache\""),
                 new Bad(DEPLOYMENT, c0 + ".volumeMounts[0].mountPath", "data", c0 + ".volumeMounts[0].mountPath: Invalid value: \"data\": must be an absolute path"),
@@ -343,6 +382,63 @@ class ManifestParserTest {
         assertFalse(r.ok());
         assertEquals(List.of("unknown field \"spec.replica\""), r.errorMessages());
         assertTrue(r.intents().isEmpty());
+    }
+
+    @Test
+    void shouldParseCanaryStepsInArgoRolloutsSyntax() {
+        ManifestResult r = parse(CANARY);
+        assertTrue(r.ok(), () -> r.errorMessages().toString());
+        DeploymentSpec d = (DeploymentSpec) r.intents().get(0).getPayload();
+        assertEquals("Canary", d.getStrategyType());
+        assertEquals(List.of(new CanaryStep(10, false, 0), new CanaryStep(0, true, 0), new CanaryStep(50, false, 0),
+                new CanaryStep(0, true, 30), new CanaryStep(80, false, 0), new CanaryStep(0, true, 90)), d.getCanarySteps());
+        assertEquals(new RollingUpdate("25%", "25%"), d.getRollingUpdate());
+        assertEquals(0, d.getUpdateDelaySeconds());
+        assertFalse(d.getRollbackOnFailure());
+
+        String argo = CANARY.replace("canary:\n", "canary:\n      maxSurge: 2\n      maxUnavailable: 0\n").replace("{pause: {}}", "{pause: }");
+        ManifestResult a = parse(argo);
+        assertTrue(a.ok(), () -> a.errorMessages().toString());
+        DeploymentSpec ad = (DeploymentSpec) a.intents().get(0).getPayload();
+        assertEquals(new RollingUpdate("2", "0"), ad.getRollingUpdate());
+        assertEquals(new CanaryStep(0, true, 0), ad.getCanarySteps().get(1));
+    }
+
+    @Test
+    void shouldReadUpdateDelayAndRollbackOnFailureFromFieldsOrAnnotationsTheFieldWinning() {
+        String annotated = DEPLOYMENT.replace("labels: {app: web}}", "labels: {app: web}, annotations: {berth.io/update-delay: 1m30s, berth.io/rollback-on-failure: \"true\"}}");
+        DeploymentSpec a = (DeploymentSpec) parse(annotated).intents().get(0).getPayload();
+        assertEquals(90, a.getUpdateDelaySeconds());
+        assertTrue(a.getRollbackOnFailure());
+        DeploymentSpec plain = (DeploymentSpec) parse(annotated.replace("1m30s", "\"10\"")).intents().get(0).getPayload();
+        assertEquals(10, plain.getUpdateDelaySeconds());
+        assertEquals(10, ((DeploymentSpec) parse(annotated.replace("1m30s", "10s")).intents().get(0).getPayload()).getUpdateDelaySeconds());
+
+        String both = annotated.replace("strategy: {type: RollingUpdate,", "strategy: {type: RollingUpdate, updateDelaySeconds: 5, rollbackOnFailure: false,");
+        ManifestResult r = parse(both);
+        assertTrue(r.ok(), () -> r.errorMessages().toString());
+        DeploymentSpec d = (DeploymentSpec) r.intents().get(0).getPayload();
+        assertEquals(5, d.getUpdateDelaySeconds());
+        assertFalse(d.getRollbackOnFailure());
+        assertEquals("1m30s", r.intents().get(0).getAnnotations().get("berth.io/update-delay"), "the annotation itself is kept");
+    }
+
+    @Test
+    void shouldResolveANamedProbePortToTheContainerPort() {
+        String named = DEPLOYMENT.replace("readinessProbe: {httpGet: {path: /, port: 8080}", "readinessProbe: {httpGet: {path: /, port: http, scheme: HTTP}");
+        ManifestResult r = parse(named);
+        assertTrue(r.ok(), () -> r.errorMessages().toString());
+        Probe p = ((DeploymentSpec) r.intents().get(0).getPayload()).getTemplate().getContainers().get(0).getReadinessProbe();
+        assertEquals(8080, p.getPort());
+        assertEquals(ProbeType.HTTP_GET, p.getType());
+    }
+
+    @Test
+    void shouldDropTheServerSetRevisionAnnotationOfAnEchoedDeployment() {
+        String echoed = DEPLOYMENT.replace("labels: {app: web}}", "labels: {app: web}, annotations: {deployment.kubernetes.io/revision: \"3\", team: a}}");
+        ManifestResult r = parse(echoed);
+        assertTrue(r.ok(), () -> r.errorMessages().toString());
+        assertEquals(Map.of("team", "a"), r.intents().get(0).getAnnotations());
     }
 
     @Test

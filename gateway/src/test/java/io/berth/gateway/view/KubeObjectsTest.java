@@ -30,7 +30,10 @@ class KubeObjectsTest {
                 "resources":{"limits":{"cpu":"1","memory":"128Mi"},"requests":{"cpu":"250m","memory":"64Mi"}}}],\
                 "restartPolicy":"Always","terminationGracePeriodSeconds":30},\
                 "status":{"phase":"Running","hostIP":"10.0.0.1","startTime":"2026-11-22T05:00:02Z",\
-                "conditions":[{"type":"PodScheduled","status":"True"},{"type":"Ready","status":"True"}],\
+                "conditions":[{"type":"Initialized","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-11-22T05:00:02Z"},\
+                {"type":"Ready","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-11-22T05:00:02Z"},\
+                {"type":"ContainersReady","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-11-22T05:00:02Z"},\
+                {"type":"PodScheduled","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-11-22T05:00:00Z"}],\
                 "containerStatuses":[{"name":"web","ready":true,"restartCount":0,"image":"berth/busybox:latest",\
                 "containerID":"docker://c0ffee","state":{"running":{"startedAt":"2026-11-22T05:00:02Z"}}}]}}],\
                 "metadata":{"resourceVersion":""}}""", json);

@@ -58,7 +58,15 @@ public final class DescribeCommand extends KubectlCommand {
                     if (e.code == 0) throw e;  // not allocated yet: shown as <none>
                 }
             }
-            out().print(describe(r, o, endpoints, events, clock.millis()));
+            List<JsonNode> replicaSets = null;
+            if (r == ResourceTypes.DEPLOYMENTS) {
+                try {
+                    replicaSets = RolloutCommand.revisions(gw, namespace, name);
+                } catch (Gateway.ApiException e) {
+                    // a gateway without ReplicaSets: described without those lines
+                }
+            }
+            out().print(describe(r, o, endpoints, events, clock.millis(), replicaSets));
         } catch (Gateway.ApiException e) {
             return fail(e);
         }
@@ -85,11 +93,19 @@ public final class DescribeCommand extends KubectlCommand {
 
     /** The whole description; pure, for tests. */
     static String describe(ResourceTypes.Resource r, JsonNode o, List<JsonNode> events, long now) {
-        return describe(r, o, null, events, now);
+        return describe(r, o, null, events, now, null);
     }
 
     /** With the service's Endpoints object ({@code endpoints}, null when there is none). */
     static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now) {
+        return describe(r, o, endpoints, events, now, null);
+    }
+
+    /**
+     * With the service's Endpoints object ({@code endpoints}, null when there is none) and a deployment's
+     * ReplicaSets ({@code replicaSets}, its revisions, for kubectl's OldReplicaSets/NewReplicaSet lines; null to leave them out).
+     */
+    static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now, List<JsonNode> replicaSets) {
         Text t = new Text();
         JsonNode meta = o.path("metadata");
         JsonNode spec = o.path("spec");
@@ -145,6 +161,31 @@ public final class DescribeCommand extends KubectlCommand {
                 t.line(2, pad("----", 15) + pad("------", 8) + "------");
                 for (JsonNode c : status.path("conditions")) {
                     t.line(2, pad(c.path("type").asText(), 15) + pad(c.path("status").asText(), 8) + c.path("reason").asText(""));
+                }
+                if (replicaSets != null) {
+                    // kubectl: old ones still holding pods, and the one of the current template
+                    List<String> old = new ArrayList<>();
+                    String current = "<none>";
+                    long revision = RolloutCommand.revisionOf(o);
+                    for (JsonNode rs : replicaSets) {
+                        String line = rs.path("metadata").path("name").asText() + " (" + rs.path("status").path("replicas").asInt()
+                                + "/" + rs.path("spec").path("replicas").asInt() + " replicas created)";
+                        if (RolloutCommand.revisionOf(rs) == revision) current = line;
+                        else if (rs.path("spec").path("replicas").asInt() != 0) old.add(line);
+                    }
+                    t.kv(0, "OldReplicaSets", old.isEmpty() ? "<none>" : String.join(", ", old));
+                    t.kv(0, "NewReplicaSet", current);
+                }
+                JsonNode berth = status.path("berth");
+                if (!berth.path("phase").asText("").isEmpty()) {
+                    String rollout = berth.path("phase").asText() + (berth.path("reason").asText("").isEmpty() ? "" : " (" + berth.path("reason").asText() + ")");
+                    if (berth.has("canarySteps")) rollout += ", canary step " + berth.path("canaryStep").asInt() + "/" + berth.path("canarySteps").asInt();
+                    t.kv(0, "Rollout", rollout);
+                    if (!berth.path("message").asText("").isEmpty()) t.kv(0, "Rollout Message", berth.path("message").asText());
+                    if (berth.path("failedRevision").asLong(0) > 0) {
+                        t.kv(0, "Last Failure", "revision " + berth.path("failedRevision").asLong() + ": "
+                                + berth.path("failedReason").asText("") + " " + berth.path("failedMessage").asText(""));
+                    }
                 }
             }
             case "nodes" -> {
@@ -242,6 +283,8 @@ public final class DescribeCommand extends KubectlCommand {
                 stateDetail = "Reason:       " + s.path("terminated").path("reason").asText("");
             }
             all.add(new String[]{"State", state == null ? "<unknown>" : state});
+            JsonNode lastTerminated = status.path("lastState").path("terminated");
+            if (!lastTerminated.isMissingNode()) all.add(new String[]{"Last State", "Terminated"});
             all.add(new String[]{"Ready", status.path("ready").asBoolean() ? "True" : "False"});
             all.add(new String[]{"Restart Count", status.path("restartCount").asText("0")});
         }
@@ -249,6 +292,13 @@ public final class DescribeCommand extends KubectlCommand {
         for (String[] e : all) {
             t.line(4, pad(e[0] + ":", width + 2) + e[1]);
             if (e[0].equals("State") && stateDetail != null) t.line(6, stateDetail);
+            if (e[0].equals("Last State")) {
+                JsonNode last = status.path("lastState").path("terminated");
+                t.line(6, "Reason:       " + last.path("reason").asText(""));
+                t.line(6, "Exit Code:    " + last.path("exitCode").asInt());
+                t.line(6, "Started:      " + date(last.path("startedAt").asText("")));
+                t.line(6, "Finished:     " + date(last.path("finishedAt").asText("")));
+            }
         }
         for (String section : List.of("limits", "requests")) {
             JsonNode res = c.path("resources").path(section);
@@ -263,6 +313,18 @@ public final class DescribeCommand extends KubectlCommand {
             t.line(4, "Environment:");
             env.forEach(e -> t.line(6, e));
         }
+    }
+
+    /** A pod template as {@code kubectl rollout history --revision N} prints it ({@code Pod Template:}, labels, containers). */
+    static String podTemplate(JsonNode template) {
+        Text t = new Text();
+        t.line(0, "Pod Template:");
+        t.map(2, "Labels", template.path("metadata").path("labels"));
+        JsonNode annotations = template.path("metadata").path("annotations");
+        if (annotations.size() > 0) t.map(2, "Annotations", annotations);
+        t.line(2, "Containers:");
+        for (JsonNode c : template.path("spec").path("containers")) container(t, c, null);
+        return t.render();
     }
 
     /** {@code default/deployment/web} → {@code Deployment/web}, as kubectl names a pod's controller. */

@@ -214,7 +214,7 @@ final class Gateway {
     static String collection(String plural, String namespace) {
         return switch (plural) {
             case "nodes", "namespaces" -> "/api/v1/" + plural;
-            case "deployments" -> namespace == null ? "/apis/apps/v1/deployments" : "/apis/apps/v1/namespaces/" + namespace + "/deployments";
+            case "deployments", "replicasets" -> namespace == null ? "/apis/apps/v1/" + plural : "/apis/apps/v1/namespaces/" + namespace + "/" + plural;
             default -> namespace == null ? "/api/v1/" + plural : "/api/v1/namespaces/" + namespace + "/" + plural;
         };
     }

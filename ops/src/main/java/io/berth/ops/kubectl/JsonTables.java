@@ -46,6 +46,10 @@ final class JsonTables {
                 h.addAll(List.of("NAME", "STATUS", "ROLES", "AGE", "VERSION"));
                 if (wide) h.addAll(List.of("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"));
             }
+            case "replicasets" -> {
+                h.addAll(List.of("NAME", "DESIRED", "CURRENT", "READY", "AGE"));
+                if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
+            }
             case "namespaces" -> h.addAll(List.of("NAME", "STATUS", "AGE"));
             case "endpoints" -> h.addAll(List.of("NAME", "ENDPOINTS", "AGE"));
             case "events" -> h.addAll(List.of("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"));
@@ -79,6 +83,19 @@ final class JsonTables {
             case "deployments" -> {
                 row.addAll(List.of(name, status.path("readyReplicas").asInt() + "/" + spec.path("replicas").asInt(1),
                         Integer.toString(status.path("updatedReplicas").asInt()), Integer.toString(status.path("availableReplicas").asInt()), age));
+                if (wide) {
+                    List<String> names = new ArrayList<>(), images = new ArrayList<>();
+                    for (JsonNode c : spec.path("template").path("spec").path("containers")) {
+                        names.add(c.path("name").asText());
+                        images.add(c.path("image").asText());
+                    }
+                    row.addAll(List.of(orNone(String.join(",", names)), orNone(String.join(",", images)),
+                            selector(spec.path("selector").path("matchLabels"))));
+                }
+            }
+            case "replicasets" -> {
+                row.addAll(List.of(name, Integer.toString(spec.path("replicas").asInt(1)), Integer.toString(status.path("replicas").asInt()),
+                        Integer.toString(status.path("readyReplicas").asInt()), age));
                 if (wide) {
                     List<String> names = new ArrayList<>(), images = new ArrayList<>();
                     for (JsonNode c : spec.path("template").path("spec").path("containers")) {

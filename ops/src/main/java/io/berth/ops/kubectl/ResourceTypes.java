@@ -2,6 +2,7 @@ package io.berth.ops.kubectl;
 
 import io.berth.schemas.avro.ResourceKind;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -37,6 +38,7 @@ final class ResourceTypes {
     static final Resource NODES = new Resource("nodes", "node", "", false);
     static final Resource NAMESPACES = new Resource("namespaces", "namespace", "", false);
     static final Resource EVENTS = new Resource("events", "event", "", true);
+    static final Resource REPLICASETS = new Resource("replicasets", "replicaset", "apps", true);
     /** kubectl prints {@code endpoints/web}: the singular is the plural. */
     static final Resource ENDPOINTS = new Resource("endpoints", "endpoints", "", true);
 
@@ -44,6 +46,7 @@ final class ResourceTypes {
     static Resource resource(String type) {
         String t = type.toLowerCase(Locale.ROOT);
         if (t.equals("ev") || t.equals("event") || t.equals("events")) return EVENTS;
+        if (List.of("rs", "replicaset", "replicasets", "replicaset.apps", "replicasets.apps").contains(t)) return REPLICASETS;
         if (t.equals("ep") || t.equals("endpoints")) return ENDPOINTS;
         ResourceKind k = kind(t);
         if (k == null) return null;

@@ -1,0 +1,454 @@
+package io.berth.ops.kubectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.gateway.manifest.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code berth rollout status|history|undo|pause|resume|promote|abort deployment/NAME}: kubectl's
+ * rollout commands (and Argo Rollouts' promote/abort) over the gateway, with kubectl's messages and
+ * exit codes.
+ */
+@Command(name = "rollout", mixinStandardHelpOptions = true, description = "Manage the rollout of a deployment.",
+        subcommands = {RolloutCommand.Status.class, RolloutCommand.History.class, RolloutCommand.Undo.class, RolloutCommand.Pause.class,
+                RolloutCommand.Resume.class, RolloutCommand.Promote.class, RolloutCommand.Abort.class})
+public final class RolloutCommand extends KubectlCommand {
+    public RolloutCommand() {}
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(out());
+        out().flush();
+        return 0;
+    }
+
+    /** What the rollout subcommands share: the target ({@code deployment/X}, {@code deploy/X}, {@code deployment X}) and the namespace. */
+    abstract static class OnDeployment extends KubectlCommand {
+        @Parameters(arity = "1..2", paramLabel = "TYPE/NAME | TYPE NAME", description = "e.g. deployment/web, deploy/web or deployment web")
+        List<String> target;
+
+        @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "namespace (default: ${DEFAULT-VALUE})")
+        String namespace;
+
+        String name;
+
+        /** The deployment's name, or null after printing kubectl's error. */
+        String resolve() {
+            String[] typeAndName = target.size() == 2 ? new String[]{target.get(0), target.get(1)} : ResourceTypes.typeAndName(target.get(0));
+            if (typeAndName == null) {
+                fail("you must provide one or more resources by argument or filename (e.g. deployment/NAME)");
+                return null;
+            }
+            ResourceTypes.Resource r = ResourceTypes.resource(typeAndName[0]);
+            if (r == null) {
+                fail("the server doesn't have a resource type \"" + typeAndName[0] + "\"");
+                return null;
+            }
+            if (r != ResourceTypes.DEPLOYMENTS) {
+                fail("no rollout support for \"" + r.printed() + "\": only deployments have rollouts");
+                return null;
+            }
+            if (typeAndName[1].isEmpty()) {
+                fail("resource name may not be empty");
+                return null;
+            }
+            return name = typeAndName[1];
+        }
+
+        String path() {
+            return Gateway.item("deployments", namespace, name);
+        }
+
+        /** {@code deployment.apps/NAME <what>} on stdout, exit 0. */
+        int done(String what) {
+            out().println("deployment.apps/" + name + " " + what);
+            out().flush();
+            return 0;
+        }
+
+        @Override
+        public final Integer call() {
+            if (resolve() == null) return 1;
+            try {
+                return run(gateway());
+            } catch (Gateway.ApiException e) {
+                return fail(e);
+            }
+        }
+
+        abstract int run(Gateway gw);
+
+        /** POSTs to a rollout subresource; a 409 (nothing to promote, paused …) is printed as kubectl prints its own refusals. */
+        void post(Gateway gw, String subresource, String body) {
+            try {
+                gw.call("POST", path() + "/" + subresource, body, "application/json");
+            } catch (Gateway.ApiException e) {
+                if (e.code != 409) throw e;
+                String m = e.getMessage();
+                throw new Gateway.ApiException(409, e.reason, "error: " + m.substring(m.indexOf("): ") + 3));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- status
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Watch the rollout of a deployment until it finishes.")
+    public static final class Status extends OnDeployment {
+        @Option(names = {"-w", "--watch"}, arity = "0..1", defaultValue = "true", fallbackValue = "true",
+                description = "watch the rollout until it finishes (default: true)")
+        boolean watch = true;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "0s",
+                description = "how long to wait before giving up, e.g. 30s, 5m; 0 waits forever (default: ${DEFAULT-VALUE})")
+        String timeoutText;
+
+        @Option(names = "--revision", defaultValue = "0", description = "pin to a specific revision; fails when the deployment runs another")
+        long revision;
+
+        public Status() {}
+
+        /** What one state of the deployment means for {@code rollout status}: a message, done, or an error. */
+        record Verdict(String message, boolean done, String error) {}
+
+        /**
+         * kubectl's DeploymentStatusViewer, plus Berth's failures: a rollout of the followed revision that
+         * failed (also after an automatic rollback) or was aborted is an error.
+         */
+        static Verdict evaluate(JsonNode d, long followed, long pinned) {
+            String name = d.path("metadata").path("name").asText();
+            JsonNode berth = d.path("status").path("berth");
+            long current = revisionOf(d);
+            long failed = berth.path("failedRevision").asLong(0);
+            if (followed > 0 && failed == followed) {
+                if (current == followed && berth.path("failedReason").asText().equals("ProgressDeadlineExceeded")) {
+                    return new Verdict(null, false, "deployment \"" + name + "\" exceeded its progress deadline");
+                }
+                String why = berth.path("failedMessage").asText("");
+                if (why.isEmpty()) why = berth.path("failedReason").asText("the new pods did not become available");
+                return new Verdict(null, false, "deployment \"" + name + "\" rollout failed: " + why + rolledBack(d, current, followed));
+            }
+            if (followed > 0 && berth.path("phase").asText().equals("Aborted") && berth.path("rolledBackFrom").asLong(0) == followed) {
+                return new Verdict(null, false, "deployment \"" + name + "\" rollout aborted"
+                        + (berth.path("message").asText("").isEmpty() ? "" : ": " + berth.path("message").asText()));
+            }
+            if (pinned > 0 && current != pinned) {
+                return new Verdict(null, false, "desired revision (" + pinned + ") is different from the running revision (" + current + ")");
+            }
+            long generation = d.path("metadata").path("generation").asLong(0);
+            JsonNode status = d.path("status");
+            if (generation <= status.path("observedGeneration").asLong(0)) {
+                for (JsonNode c : status.path("conditions")) {
+                    if (!c.path("type").asText().equals("Progressing")) continue;
+                    if (c.path("reason").asText().equals("ProgressDeadlineExceeded")) {
+                        return new Verdict(null, false, "deployment \"" + name + "\" exceeded its progress deadline");
+                    }
+                    if (c.path("reason").asText().equals("RolloutFailed") && c.path("status").asText().equals("False") && current == followed) {
+                        return new Verdict(null, false, "deployment \"" + name + "\" rollout failed: " + c.path("message").asText("RolloutFailed"));
+                    }
+                }
+                int replicas = d.path("spec").path("replicas").asInt(1);
+                int updated = status.path("updatedReplicas").asInt(0), total = status.path("replicas").asInt(0);
+                int available = status.path("availableReplicas").asInt(0);
+                String waiting = "Waiting for deployment \"" + name + "\" rollout to finish: ";
+                if (updated < replicas) return new Verdict(waiting + updated + " out of " + replicas + " new replicas have been updated...", false, null);
+                if (total > updated) return new Verdict(waiting + (total - updated) + " old replicas are pending termination...", false, null);
+                if (available < updated) return new Verdict(waiting + available + " of " + updated + " updated replicas are available...", false, null);
+                return new Verdict("deployment \"" + name + "\" successfully rolled out", true, null);
+            }
+            return new Verdict("Waiting for deployment spec update to be observed...", false, null);
+        }
+
+        @Override
+        int run(Gateway gw) {
+            long timeoutMs;
+            try {
+                timeoutMs = Durations.millis(timeoutText);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                return fail("invalid argument \"" + timeoutText + "\" for \"--timeout\" flag: time: invalid duration \"" + timeoutText + "\"");
+            }
+            JsonNode first = gw.get(path());
+            long followed = revision > 0 ? revision : revisionOf(first);
+            if (!watch) return report(evaluate(first, followed, revision), new String[1]);
+            long deadline = timeoutMs <= 0 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
+            CompletableFuture<Integer> result = new CompletableFuture<>();
+            String[] last = new String[1];
+            Thread follower = new Thread(() -> {
+                try {
+                    result.complete(follow(gw, followed, deadline, last));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            }, "rollout-status");
+            follower.setDaemon(true);
+            follower.start();
+            try {
+                return timeoutMs <= 0 ? result.get() : result.get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                follower.interrupt();
+                return fail("timed out waiting for the condition");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Gateway.ApiException a) return fail(a);
+                return fail(String.valueOf(e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
+
+        /** Follows the deployment over a watch (resuming after a dropped stream) until a verdict is final. */
+        private int follow(Gateway gw, long followed, long deadline, String[] last) {
+            String fields = "metadata.name=" + name;
+            String resourceVersion = null;
+            int[] exit = {-1};
+            String[] rv = {null};
+            while (exit[0] < 0 && !Thread.currentThread().isInterrupted()) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) return exit[0] < 0 ? 1 : exit[0];
+                String timeout = deadline == Long.MAX_VALUE ? null : Long.toString(Math.max(1, (left + 999) / 1000));
+                try {
+                    gw.watch(Gateway.collection("deployments", namespace) + Gateway.query(Gateway.params("watch", "true",
+                            "fieldSelector", fields, "resourceVersion", resourceVersion, "timeoutSeconds", timeout)), event -> {
+                        String type = event.path("type").asText();
+                        JsonNode o = event.path("object");
+                        if (!o.path("metadata").path("resourceVersion").asText("").isEmpty()) rv[0] = o.path("metadata").path("resourceVersion").asText();
+                        if (type.equals("DELETED")) {
+                            exit[0] = fail("object has been deleted");
+                            return false;
+                        }
+                        if (!type.equals("ADDED") && !type.equals("MODIFIED")) return true;
+                        int r = report(evaluate(o, followed, revision), last);
+                        if (r >= 0) {
+                            exit[0] = r;
+                            return false;
+                        }
+                        return true;
+                    });
+                } catch (Gateway.ApiException e) {
+                    if (e.code != 0) return fail(e);
+                }
+                resourceVersion = rv[0];
+                if (exit[0] < 0) {
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            return exit[0] < 0 ? 1 : exit[0];
+        }
+
+        /** Prints a verdict (a message only when it changed); the exit code when final, -1 to keep watching. */
+        private int report(Verdict v, String[] last) {
+            if (v.error != null) return fail(v.error);
+            if (!v.message.equals(last[0])) {
+                out().println(v.message);
+                out().flush();
+                last[0] = v.message;
+            }
+            return v.done || !watch ? 0 : -1;
+        }
+    }
+
+    private static final java.util.regex.Pattern ROLLED_BACK = java.util.regex.Pattern.compile("rolled back from revision (\\d+) to revision (\\d+)");
+
+    /**
+     * After an automatic rollback, which revision it went back to: {@code (rolled back from revision 2 to
+     * revision 1, now revision 3)}, from the RolledBack condition or rollout message; empty when none happened.
+     */
+    static String rolledBack(JsonNode d, long current, long followed) {
+        if (current == followed) return "";
+        JsonNode berth = d.path("status").path("berth");
+        List<String> texts = new ArrayList<>();
+        for (JsonNode c : d.path("status").path("conditions")) {
+            if (c.path("type").asText().equals("RolledBack") || c.path("reason").asText().equals("RolledBack")) texts.add(c.path("message").asText(""));
+        }
+        boolean rolledBack = !texts.isEmpty() || berth.path("phase").asText().equals("RolledBack");
+        texts.add(berth.path("message").asText(""));
+        for (String t : texts) {
+            java.util.regex.Matcher m = ROLLED_BACK.matcher(t);
+            if (m.find()) return " (" + m.group() + ", now revision " + current + ")";
+        }
+        return rolledBack ? " (rolled back: now revision " + current + ")" : "";
+    }
+
+    static long revisionOf(JsonNode deployment) {
+        try {
+            return Long.parseLong(deployment.path("metadata").path("annotations").path("deployment.kubernetes.io/revision").asText("0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The deployment's ReplicaSets (its revisions), oldest revision first. */
+    static List<JsonNode> revisions(Gateway gw, String namespace, String name) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode rs : gw.get(Gateway.collection("replicasets", namespace)).path("items")) {
+            for (JsonNode owner : rs.path("metadata").path("ownerReferences")) {
+                if (owner.path("kind").asText().equals("Deployment") && owner.path("name").asText().equals(name)) out.add(rs);
+            }
+        }
+        out.sort(Comparator.comparingLong(RolloutCommand::revisionOf));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- history
+
+    @Command(name = "history", mixinStandardHelpOptions = true, description = "View the revisions of a deployment.")
+    public static final class History extends OnDeployment {
+        @Option(names = "--revision", defaultValue = "0", description = "see the details, including the pod template, of this revision")
+        long revision;
+
+        public History() {}
+
+        @Override
+        int run(Gateway gw) {
+            gw.get(path()); // NotFound as kubectl words it
+            List<JsonNode> revisions = revisions(gw, namespace, name);
+            if (revision > 0) {
+                JsonNode rs = revisions.stream().filter(r -> revisionOf(r) == revision).findFirst().orElse(null);
+                if (rs == null) return fail("unable to find the specified revision");
+                ObjectNode template = rs.path("spec").path("template").deepCopy();
+                out().print("deployment.apps/" + name + " with revision #" + revision + "\n" + DescribeCommand.podTemplate(template) + "\n");
+                out().flush();
+                return 0;
+            }
+            // kubectl's history viewer: its own tabwriter (min width 0, padding 2), "No rollout history found." when empty
+            String table;
+            if (revisions.isEmpty()) {
+                table = "No rollout history found.";
+            } else {
+                List<String> numbers = new ArrayList<>(List.of("REVISION")), causes = new ArrayList<>(List.of("CHANGE-CAUSE"));
+                for (JsonNode rs : revisions) {
+                    String cause = rs.path("metadata").path("annotations").path("kubernetes.io/change-cause").asText("");
+                    numbers.add(Long.toString(revisionOf(rs)));
+                    causes.add(cause.isEmpty() ? "<none>" : cause);
+                }
+                int width = numbers.stream().mapToInt(String::length).max().orElse(0) + 2;
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < numbers.size(); i++) {
+                    b.append(numbers.get(i)).append(" ".repeat(width - numbers.get(i).length())).append(causes.get(i)).append('\n');
+                }
+                table = b.toString();
+            }
+            out().print("deployment.apps/" + name + "\n" + table + "\n");
+            out().flush();
+            return 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- undo
+
+    @Command(name = "undo", mixinStandardHelpOptions = true, description = "Roll back to a previous revision.")
+    public static final class Undo extends OnDeployment {
+        @Option(names = "--to-revision", defaultValue = "0", description = "the revision to roll back to; 0 (default) is the previous one")
+        long toRevision;
+
+        public Undo() {}
+
+        @Override
+        int run(Gateway gw) {
+            if (toRevision < 0) return fail("--to-revision: Invalid value: " + toRevision + ": must be greater than or equal to 0");
+            JsonNode d = gw.get(path());
+            if (d.path("spec").path("paused").asBoolean(false)) {
+                return fail("you cannot rollback a paused deployment; resume it first with 'berth rollout resume deployment/" + name
+                        + "' and try again");
+            }
+            // kubectl's client-side checks: the revision exists; rolling back to the running template is skipped
+            List<JsonNode> revisions = revisions(gw, namespace, name);
+            long current = revisionOf(d);
+            JsonNode target = null;
+            if (toRevision > 0) {
+                target = revisions.stream().filter(r -> revisionOf(r) == toRevision).findFirst().orElse(null);
+                if (target == null && !revisions.isEmpty()) return fail("unable to find specified revision " + toRevision + " in history");
+            } else {
+                List<JsonNode> older = revisions.stream().filter(r -> revisionOf(r) != current).toList();
+                if (!revisions.isEmpty() && older.isEmpty()) return fail("no rollout history found for deployment \"" + name + "\"");
+                target = older.isEmpty() ? null : older.get(older.size() - 1);
+            }
+            if (target != null && revisionOf(target) == current) {
+                return done("skipped rollback (current template already matches revision " + toRevision + ")");
+            }
+            String body = "{\"kind\":\"DeploymentRollback\",\"apiVersion\":\"apps/v1\",\"name\":\"" + name
+                    + "\",\"rollbackTo\":{\"revision\":" + toRevision + "}}";
+            try {
+                gw.call("POST", path() + "/rollback", body, "application/json");
+            } catch (Gateway.ApiException e) {
+                if (e.code == 422 || e.code == 409) {
+                    // the gateway's cause ("unable to find specified revision 7 in history") is kubectl's client-side error
+                    String m = e.getMessage();
+                    int at = m.lastIndexOf(": ");
+                    return fail(e.code == 409 ? m.substring(m.indexOf("): ") + 3) : at >= 0 ? m.substring(at + 2) : m);
+                }
+                throw e;
+            }
+            return done("rolled back");
+        }
+    }
+
+    // ---------------------------------------------------------------- pause / resume
+
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a deployment's rollout (spec.paused=true).")
+    public static final class Pause extends OnDeployment {
+        public Pause() {}
+
+        @Override
+        int run(Gateway gw) {
+            JsonNode d = gw.get(path());
+            if (d.path("spec").path("paused").asBoolean(false)) return fail("deployments.apps \"" + name + "\" is already paused");
+            gw.call("PATCH", path(), "{\"spec\":{\"paused\":true}}", "application/merge-patch+json");
+            return done("paused");
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused deployment's rollout (spec.paused=false).")
+    public static final class Resume extends OnDeployment {
+        public Resume() {}
+
+        @Override
+        int run(Gateway gw) {
+            JsonNode d = gw.get(path());
+            if (!d.path("spec").path("paused").asBoolean(false)) return fail("deployments.apps \"" + name + "\" is not paused");
+            gw.call("PATCH", path(), "{\"spec\":{\"paused\":false}}", "application/merge-patch+json");
+            return done("resumed");
+        }
+    }
+
+    // ---------------------------------------------------------------- promote / abort (Argo Rollouts)
+
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Promote a paused canary to its next step (--full: past every remaining step).")
+    public static final class Promote extends OnDeployment {
+        @Option(names = "--full", description = "skip every remaining step and pause")
+        boolean full;
+
+        public Promote() {}
+
+        @Override
+        int run(Gateway gw) {
+            post(gw, "promote", full ? "{\"full\":true}" : "{}");
+            return done(full ? "fully promoted" : "promoted");
+        }
+    }
+
+    @Command(name = "abort", mixinStandardHelpOptions = true, description = "Abort a rollout: back to the previous revision's template.")
+    public static final class Abort extends OnDeployment {
+        public Abort() {}
+
+        @Override
+        int run(Gateway gw) {
+            post(gw, "abort", "{}");
+            return done("aborted");
+        }
+    }
+}
