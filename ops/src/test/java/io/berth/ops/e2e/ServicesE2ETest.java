@@ -157,6 +157,23 @@ class ServicesE2ETest {
 
     @Test
     @Order(4)
+    void shouldSplitTrafficOverAStableAndACanaryDeploymentBehindOneService() throws Exception {
+        BerthProcess.Result apply = cli("apply", "-f", write("canary.yaml", CANARY));
+        assertEquals(0, apply.exit(), apply.stdout() + apply.stderr());
+        Await.until("4 shop endpoints (3 stable + 1 canary)", Duration.ofSeconds(120), () -> endpoints("shop") == 4,
+                () -> cli("get", "endpoints", "shop").stdout());
+        Map<String, Integer> tracks = new TreeMap<>();
+        for (int i = 0; i < 40; i++) {
+            String body = await200(ADDRESS.get(NODES.get(i % NODES.size())), CANARY_PORT, "/");
+            tracks.merge(body.split(" ")[0], 1, Integer::sum);
+        }
+        System.out.println("e2e services: 40 requests to the shop Service (3 stable + 1 canary replicas): " + tracks);
+        assertEquals(Set.of("stable", "canary"), tracks.keySet(), "both deployments serve behind the one Service: " + tracks);
+        assertTrue(tracks.get("stable") > tracks.get("canary"), "the stable track gets most connections: " + tracks);
+    }
+
+    @Test
+    @Order(5)
     void shouldRunATwoContainerPodSharingAnEmptyDirAndLocalhost() throws Exception {
         BerthProcess.Result apply = cli("apply", "-f", write("sidecar.yaml", SIDECAR));
         assertEquals(0, apply.exit(), apply.stdout() + apply.stderr());
@@ -179,12 +196,16 @@ class ServicesE2ETest {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    /** GET through a node's NodePort, retried until 200 (the proxy may still be binding). */
     String await200(String address, String path) throws Exception {
+        return await200(address, NODE_PORT, path);
+    }
+
+    /** GET through a node's NodePort, retried until 200 (the proxy may still be binding). */
+    String await200(String address, int port, String path) throws Exception {
         String[] body = new String[1];
-        Await.until("200 from " + address + ":" + NODE_PORT + path, Duration.ofSeconds(30), () -> {
+        Await.until("200 from " + address + ":" + port + path, Duration.ofSeconds(30), () -> {
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + NODE_PORT + path))
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 body[0] = r.body();
                 return r.statusCode() == 200;
@@ -301,6 +322,51 @@ class ServicesE2ETest {
               selector: {app: frontend}
               ports: [{port: 80, targetPort: 80, nodePort: %d}]
             """.formatted(namedServer("backend"), namedServer("other"), CGI, NODE_PORT);
+
+    static final int CANARY_PORT = 30481;
+
+    /** The Kubernetes way to run a canary: two Deployments whose pods share the label a Service selects. */
+    static final String CANARY = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: shop-stable}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: shop, track: stable}}
+              template:
+                metadata: {labels: {app: shop, track: stable}}
+                spec:
+                  containers:
+                  - name: shop
+                    image: berth/busybox:latest
+                    command: %s
+                    ports: [{containerPort: 8080}]
+                    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: shop-canary}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: shop, track: canary}}
+              template:
+                metadata: {labels: {app: shop, track: canary}}
+                spec:
+                  containers:
+                  - name: shop
+                    image: berth/busybox:latest
+                    command: %s
+                    ports: [{containerPort: 8080}]
+                    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: shop}
+            spec:
+              type: NodePort
+              selector: {app: shop}
+              ports: [{port: 8080, targetPort: 8080, nodePort: %d}]
+            """.formatted(namedServer("stable"), namedServer("canary"), CANARY_PORT);
 
     static final String SIDECAR = """
             apiVersion: v1
