@@ -190,7 +190,7 @@ class PodsDockerTest {
             logs.await("init log line", l -> l.getTaskId().equals(task) && "prepare".equals(l.getContainer()) && l.getLine().equals("init-did-run"), WAIT);
             logs.await("app log line", l -> l.getTaskId().equals(task) && "main".equals(l.getContainer()) && l.getLine().equals("app-started"), WAIT);
 
-            Instant initEnd = Instant.parse(fx.docker.inspectContainerCmd(unit(task, "prepare").getId()).exec().getState().getFinishedAtString());
+            Instant initEnd = Instant.parse(fx.docker.inspectContainerCmd(unit(task, "prepare").getId()).exec().getState().getFinishedAt());
             Instant appStart = Instant.parse(fx.docker.inspectContainerCmd(unit(task, "main").getId()).exec().getState().getStartedAt());
             assertTrue(!appStart.isBefore(initEnd), "app started " + appStart + " after the init container finished " + initEnd);
         }
