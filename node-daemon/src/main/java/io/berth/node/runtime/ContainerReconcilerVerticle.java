@@ -193,7 +193,12 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         String message = r.killMessage == null ? "" : r.killMessage;
         r.killMessage = null;
         if (live.containsKey(r.taskId)) report(r, TaskState.EXITED, exitCode, reason, message);
-        else r.reported = TaskState.EXITED;
+        else { // not (yet) assigned, e.g. found by an adopting daemon before its assignment was read: the snapshot keeps it
+            r.reported = TaskState.EXITED;
+            r.reportedReason = reason;
+            r.reportedMessage = message;
+            r.reportedExitCode = exitCode;
+        }
     }
 
     private void onDestroyed(TaskRecord r, String containerId) {
@@ -223,6 +228,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             all.sort(UNIT_ORDER);
             podLast.remove(r.taskId);
             publishPod(r.taskId, all, TaskState.REMOVED, null, "Revoked", "", true);
+            blocking(() -> {
+                deletePodDir(r.taskId);
+                return null;
+            });
         }
     }
 
@@ -423,9 +432,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void remove(TaskRecord r, String containerId, int grace) {
         stopProbes(r);
+        boolean single = !multi(r); // a pod of several containers deletes its directory once the last one is gone
         busy(r, () -> {
             docker.stopAndRemove(containerId, grace);
-            deletePodDir(r.taskId);
+            if (single) deletePodDir(r.taskId);
             return null;
         }).onSuccess(v -> {
             Observed o = observed.get(r.unit);

@@ -9,6 +9,9 @@ import io.berth.schemas.avro.ContainerSpec;
 import io.berth.schemas.avro.ContainerStatus;
 import io.berth.schemas.avro.LogLine;
 import io.berth.schemas.avro.PodTemplate;
+import io.berth.schemas.avro.Probe;
+import io.berth.schemas.avro.ProbeType;
+import io.berth.node.NodeDaemonService;
 import io.berth.schemas.avro.TaskState;
 import io.berth.schemas.avro.TaskStatus;
 import io.berth.schemas.avro.Volume;
@@ -27,6 +30,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -123,6 +128,9 @@ class PodsDockerTest {
                 List.of(mount("shared", "/shared")), List.of());
         ContainerSpec reader = container("reader", List.of("httpd", "-f", "-p", "8080", "-h", "/shared"),
                 List.of(mount("shared", "/shared")), List.of(ContainerPort.newBuilder().setName("http").setContainerPort(8080).build()));
+        // probed on the pod's IP (the infra container's): the reader has no network of its own
+        reader.setReadinessProbe(Probe.newBuilder().setType(ProbeType.HTTP_GET).setPath("/index.html").setPort(8080)
+                .setPeriodSeconds(1).build());
         fx.assign(pod(node, task, List.of(), List.of(writer, reader), List.of("shared"), "Always"));
         try (Tail<TaskStatus> st = fx.statuses()) {
             TaskStatus ready = st.await("READY", status(task, TaskState.READY), WAIT);
@@ -158,11 +166,14 @@ class PodsDockerTest {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hostPort + "/index.html")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals("written-by-writer\n", page.body());
+            assertTrue(Files.exists(Path.of("target", "node-" + node, "pods", task, "volumes", "shared", "index.html")), "one emptyDir for the pod");
 
             fx.revoke(node, task);
             TaskStatus removed = st.await("REMOVED", status(task, TaskState.REMOVED), WAIT);
             assertEquals(2, removed.getContainers().size());
             assertTrue(fx.containersOfTask(node, task).isEmpty(), "every unit removed, infra included");
+            Path podDir = Path.of("target", "node-" + node, "pods", task);
+            DaemonFixture.eventually("pod directory deleted", WAIT, () -> !Files.exists(podDir));
             assertEquals(1, st.all(status(task, TaskState.REMOVED)).size(), "REMOVED once for the pod");
         }
     }
@@ -256,6 +267,40 @@ class PodsDockerTest {
             assertEquals(1, entry(again, "b").getRestartCount());
             String newInfra = fx.docker.listContainersCmd().withLabelFilter(Map.of(Labels.POD, task, Labels.ROLE, "infra")).exec().get(0).getId();
             assertEquals("container:" + newInfra, fx.docker.inspectContainerCmd(unit(task, "b").getId()).exec().getHostConfig().getNetworkMode());
+        }
+    }
+
+    private static List<TaskStatus> afterRestart(Tail<TaskStatus> st, String task, int before) {
+        List<TaskStatus> l = st.all(x -> x.getTaskId().equals(task));
+        return l.subList(Math.min(before, l.size()), l.size());
+    }
+
+    @Test
+    void aRestartedDaemonAdoptsEveryContainerOfThePod() throws Exception {
+        String node = fx.nodeId("poda");
+        String task = taskId("poda");
+        NodeDaemonService first = fx.startDaemon(node);
+        ContainerSpec init = container("init", List.of("true"), List.of(), List.of());
+        ContainerSpec a = container("a", List.of("sleep", "3600"), List.of(), List.of());
+        ContainerSpec b = container("b", List.of("sleep", "3600"), List.of(), List.of());
+        fx.assign(pod(node, task, List.of(init), List.of(a, b), List.of(), "Always"));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            TaskStatus ready = st.await("READY", status(task, TaskState.READY), WAIT);
+            List<String> ids = fx.containersOfTask(node, task).stream().map(Container::getId).sorted().toList();
+            assertEquals(4, ids.size(), "infra, init, a, b");
+            first.close();
+            int before = st.all(s -> s.getTaskId().equals(task)).size();
+            fx.startDaemon(node);
+            DaemonFixture.eventually("READY from the new daemon", WAIT, () -> afterRestart(st, task, before).stream()
+                    .anyMatch(x -> x.getState() == TaskState.READY));
+            TaskStatus again = afterRestart(st, task, before).stream().filter(x -> x.getState() == TaskState.READY).findFirst().orElseThrow();
+            assertEquals(ready.getContainerId(), again.getContainerId());
+            assertEquals(ids, fx.containersOfTask(node, task).stream().map(Container::getId).sorted().toList(), "nothing recreated");
+            assertEquals(0, again.getRestartCount());
+            assertEquals("Completed", entry(again, "init").getReason());
+            fx.revoke(node, task);
+            st.await("REMOVED", status(task, TaskState.REMOVED), WAIT);
+            assertTrue(fx.containersOfTask(node, task).isEmpty());
         }
     }
 }
