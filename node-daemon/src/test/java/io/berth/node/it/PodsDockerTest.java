@@ -227,6 +227,28 @@ class PodsDockerTest {
     }
 
     @Test
+    void aFailingInitContainerUnderRestartPolicyAlwaysIsRetriedWithBackOff() throws Exception {
+        String node = fx.nodeId("initr");
+        String task = taskId("initr");
+        fx.startDaemon(node);
+        ContainerSpec init = container("check", List.of("sh", "-c", "exit 1"), List.of(), List.of());
+        ContainerSpec app = container("main", List.of("sleep", "3600"), List.of(), List.of());
+        fx.assign(pod(node, task, List.of(init), List.of(app), List.of(), "Always"));
+        try (Tail<TaskStatus> st = fx.statuses()) {
+            TaskStatus backoff = st.await("Init:CrashLoopBackOff", s -> status(task, TaskState.CREATED).test(s)
+                    && "Init:CrashLoopBackOff".equals(s.getReason()) && s.getRestartCount() >= 1, WAIT);
+            assertTrue(entry(backoff, "check").getRestartCount() >= 1);
+            assertEquals("CrashLoopBackOff", entry(backoff, "check").getReason());
+            assertTrue(st.all(s -> s.getTaskId().equals(task) && s.getState() == TaskState.FAILED).isEmpty(), "retried, not failed");
+            assertTrue(fx.docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.POD, task, Labels.CONTAINER, "main"))
+                    .exec().isEmpty(), "the app container waits");
+            fx.revoke(node, task);
+            st.await("REMOVED", status(task, TaskState.REMOVED), WAIT);
+            assertTrue(fx.containersOfTask(node, task).isEmpty());
+        }
+    }
+
+    @Test
     void aKilledContainerRestartsAloneWithItsOwnRestartCount() throws Exception {
         String node = fx.nodeId("podk");
         String task = taskId("podk");
