@@ -91,7 +91,14 @@ public final class ContainerRequest {
 
     /** The pod's name: the container (or infra) hostname, as Kubernetes sets it. */
     static String podName(Assignment a) {
-        return a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName();
+        return hostname(a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName());
+    }
+
+    /** A host name is at most 63 characters (the kubelet truncates the pod name the same way), not ending in '-' or '.'. */
+    static String hostname(String podName) {
+        String h = podName.length() > 63 ? podName.substring(0, 63) : podName;
+        while (h.endsWith("-") || h.endsWith(".")) h = h.substring(0, h.length() - 1);
+        return h;
     }
 
     /** Every app container's declared ports: the infra container publishes them for the pod. */
