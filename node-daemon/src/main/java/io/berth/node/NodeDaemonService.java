@@ -7,6 +7,7 @@ import io.berth.node.bus.LocalCodec;
 import io.berth.node.logs.LogShipperVerticle;
 import io.berth.node.mesh.Mesh;
 import io.berth.node.docker.DockerEventsVerticle;
+import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.DockerRuntime;
 import io.berth.node.heartbeat.HeartbeatVerticle;
 import io.berth.node.runtime.ContainerReconcilerVerticle;
@@ -90,6 +91,8 @@ public final class NodeDaemonService extends TopicCheckingService {
         BerthSerdes serdes = new BerthSerdes(registry);
         docker = new DockerRuntime(DockerRuntime.connect(node.dockerHost()), node.nodeId(), node.address(),
                 config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId()).resolve("pods"));
+        docker.withInfra(new ContainerRequest.Infra(config.get("pod-infra-image", ContainerRequest.Infra.DEFAULT.image()),
+                words(config.get("pod-infra-command", String.join(" ", ContainerRequest.Infra.DEFAULT.command())))));
         docker.ping(); // fail fast with a clear cause when the engine is absent
         publisher = new EventPublisher(config, node, serdes);
         vertx = Vertx.vertx();
@@ -149,5 +152,10 @@ public final class NodeDaemonService extends TopicCheckingService {
         }
         if (docker != null) docker.close();
         log.info("{} {} stopped", name(), node.nodeId());
+    }
+
+    /** A command line split on blanks ("" = none: the image's own command). */
+    static java.util.List<String> words(String s) {
+        return s == null || s.isBlank() ? java.util.List.of() : java.util.List.of(s.trim().split("\\s+"));
     }
 }

@@ -13,6 +13,7 @@ import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
 import io.berth.schemas.avro.EnvVar;
+import io.berth.schemas.avro.Resources;
 import io.berth.schemas.avro.Volume;
 import io.berth.schemas.avro.VolumeMount;
 
@@ -24,8 +25,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Translates an assignment into a Docker create command. Only the pod's first container runs
- * (one container per task; sidecars are not supported yet).
+ * Translates an assignment into Docker create commands, one per {@link PodUnit}. A pod of one
+ * container and no init containers is one container with its own network; any other pod gets an
+ * infra container owning the network namespace (hostname, published ports) that every other
+ * container joins ({@code NetworkMode container:<infra>}), so they talk over localhost.
  */
 public final class ContainerRequest {
     private ContainerRequest() {}
@@ -41,13 +44,20 @@ public final class ContainerRequest {
     }
 
     public static Map<String, String> labels(Assignment a, String nodeId) {
+        return labels(a, nodeId, PodUnit.of(a).stream().filter(u -> u.key().equals(a.getTaskId())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("assignment " + a.getTaskId() + " has no container")));
+    }
+
+    public static Map<String, String> labels(Assignment a, String nodeId, PodUnit u) {
         Map<String, String> l = new LinkedHashMap<>();
         l.put(Labels.TASK, a.getTaskId());
         l.put(Labels.WORKLOAD, a.getWorkloadKey());
         l.put(Labels.NODE, nodeId);
         l.put(Labels.NAMESPACE, a.getNamespace());
         l.put(Labels.POD, a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName());
-        l.put(Labels.CONTAINER, mainContainer(a).getName());
+        if (u.kind() == PodUnit.Kind.INFRA) l.put(Labels.ROLE, "infra");
+        else l.put(Labels.CONTAINER, u.spec().getName());
+        l.put(Labels.UNIT, u.key());
         l.put(Labels.GRACE, Integer.toString(graceSeconds(a)));
         return l;
     }
@@ -69,17 +79,68 @@ public final class ContainerRequest {
      *               (null: a pod with emptyDir volumes is refused)
      */
     public static CreateContainerCmd build(DockerClient docker, Assignment a, String nodeId, String bindAddress, Path podDir) {
-        ContainerSpec c = mainContainer(a);
+        PodUnit main = PodUnit.of(a).stream().filter(u -> u.key().equals(a.getTaskId())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("assignment " + a.getTaskId() + " has no container"));
+        return build(docker, a, main, nodeId, bindAddress, podDir, null, Infra.DEFAULT);
+    }
+
+    /** The infra container's image and command (empty: the image's own). */
+    public record Infra(String image, List<String> command) {
+        public static final Infra DEFAULT = new Infra("berth/busybox:latest", List.of("sleep", "2147483647"));
+    }
+
+    /** The pod's name: the container (or infra) hostname, as Kubernetes sets it. */
+    static String podName(Assignment a) {
+        return hostname(a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName());
+    }
+
+    /** A host name is at most 63 characters (the kubelet truncates the pod name the same way), not ending in '-' or '.'. */
+    static String hostname(String podName) {
+        String h = podName.length() > 63 ? podName.substring(0, 63) : podName;
+        while (h.endsWith("-") || h.endsWith(".")) h = h.substring(0, h.length() - 1);
+        return h;
+    }
+
+    /** Every app container's declared ports: the infra container publishes them for the pod. */
+    public static List<ContainerPort> podPorts(Assignment a) {
+        List<ContainerPort> out = new ArrayList<>();
+        for (ContainerSpec c : a.getTemplate().getContainers()) out.addAll(c.getPorts());
+        return out;
+    }
+
+    /**
+     * @param infraId the pod's infra container (joined for its network namespace); null for a pod without one
+     */
+    public static CreateContainerCmd build(DockerClient docker, Assignment a, PodUnit u, String nodeId, String bindAddress,
+                                           Path podDir, String infraId, Infra infra) {
+        String name = Labels.unitContainerName(nodeId, u.key());
+        if (u.kind() == PodUnit.Kind.INFRA) {
+            List<ContainerPort> ports = podPorts(a);
+            CreateContainerCmd cmd = docker.createContainerCmd(infra.image()).withName(name)
+                    .withLabels(labels(a, nodeId, u))
+                    .withHostName(podName(a))
+                    .withStopTimeout(0)
+                    .withHostConfig(hostConfig(Resources.newBuilder().build(), ports, bindAddress));
+            if (!infra.command().isEmpty()) cmd.withEntrypoint(infra.command());
+            List<ExposedPort> exposed = ports.stream().map(ContainerRequest::exposed).toList();
+            if (!exposed.isEmpty()) cmd.withExposedPorts(exposed);
+            return cmd;
+        }
+        ContainerSpec c = u.spec();
+        boolean joined = infraId != null;
+        HostConfig h = joined ? hostConfig(c.getLimits(), List.of(), bindAddress).withNetworkMode("container:" + infraId)
+                : hostConfig(c.getLimits(), c.getPorts(), bindAddress);
         CreateContainerCmd cmd = docker.createContainerCmd(c.getImage())
-                .withName(Labels.containerName(nodeId, a.getTaskId()))
-                .withLabels(labels(a, nodeId))
+                .withName(name)
+                .withLabels(labels(a, nodeId, u))
                 .withEnv(env(c))
                 .withStopTimeout(graceSeconds(a))
-                .withHostConfig(hostConfig(c, bindAddress).withBinds(binds(a, c, podDir)));
+                .withHostConfig(h.withBinds(binds(a, c, podDir)));
+        if (!joined) cmd.withHostName(podName(a)); // a joined container shares the infra's UTS name
         if (!c.getCommand().isEmpty()) cmd.withEntrypoint(c.getCommand());
         if (!c.getArgs().isEmpty()) cmd.withCmd(c.getArgs());
         if (!c.getWorkingDir().isEmpty()) cmd.withWorkingDir(c.getWorkingDir());
-        List<ExposedPort> exposed = c.getPorts().stream().map(ContainerRequest::exposed).toList();
+        List<ExposedPort> exposed = joined ? List.of() : c.getPorts().stream().map(ContainerRequest::exposed).toList();
         if (!exposed.isEmpty()) cmd.withExposedPorts(exposed);
         return cmd;
     }
@@ -120,29 +181,29 @@ public final class ContainerRequest {
         return env;
     }
 
-    private static HostConfig hostConfig(ContainerSpec c, String bindAddress) {
+    private static HostConfig hostConfig(Resources limits, List<ContainerPort> declared, String bindAddress) {
         HostConfig h = HostConfig.newHostConfig()
                 // tini as PID 1: busybox httpd/sleep as PID 1 ignore SIGTERM and every stop would take the full grace
                 .withInit(true)
                 // the daemon restarts containers itself (back-off, policy, status); Docker must not race it
                 .withRestartPolicy(RestartPolicy.noRestart());
-        long cpu = c.getLimits().getCpuMillis();
+        long cpu = limits.getCpuMillis();
         if (cpu > 0) h.withNanoCPUs(cpu * 1_000_000L);
-        long mem = c.getLimits().getMemoryBytes();
+        long mem = limits.getMemoryBytes();
         // swap limit = memory limit, as Kubernetes does: past the limit the container is OOM-killed, not swapped
         if (mem > 0) h.withMemory(mem).withMemorySwap(mem);
         // every declared port is published on <nodeAddress>::<containerPort> (a declared hostPort is kept):
         // services reach pods through <node address>:<host port>
         Ports ports = new Ports();
         String ip = bindIp(bindAddress);
-        for (ContainerPort p : c.getPorts()) {
+        for (ContainerPort p : declared) {
             Integer host = p.getHostPort() != null && p.getHostPort() > 0 ? p.getHostPort() : null;
             Ports.Binding b = ip.isEmpty()
                     ? (host != null ? Ports.Binding.bindPort(host) : Ports.Binding.empty())
                     : (host != null ? Ports.Binding.bindIpAndPort(ip, host) : Ports.Binding.bindIp(ip));
             ports.bind(exposed(p), b);
         }
-        if (!c.getPorts().isEmpty()) h.withPortBindings(ports);
+        if (!declared.isEmpty()) h.withPortBindings(ports);
         return h;
     }
 

@@ -119,6 +119,7 @@ public final class DockerEventsVerticle extends VerticleBase {
                 ? Map.of() : e.getActor().getAttributes();
         String task = attrs.get(Labels.TASK);
         if (action == null || task == null) return null;
+        task = attrs.getOrDefault(Labels.UNIT, task); // the reconciler's key: the unit (= task id for a pod's first container)
         ContainerEvent.Action a = switch (action) {
             case "start" -> ContainerEvent.Action.START;
             case "die" -> ContainerEvent.Action.DIE;

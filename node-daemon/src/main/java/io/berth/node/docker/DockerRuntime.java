@@ -90,7 +90,19 @@ public final class DockerRuntime implements AutoCloseable {
         docker.pingCmd().exec();
     }
 
-    /** This node's containers (running or not), by task id. */
+    private volatile ContainerRequest.Infra infra = ContainerRequest.Infra.DEFAULT;
+
+    /** The image (and command, empty = the image's) of pods' infra containers. */
+    public DockerRuntime withInfra(ContainerRequest.Infra infra) {
+        this.infra = infra;
+        return this;
+    }
+
+    public ContainerRequest.Infra infra() {
+        return infra;
+    }
+
+    /** This node's containers (running or not), by unit key ({@link PodUnit}; the task id for a pod's first app container). */
     public Map<String, Observed> list() {
         List<Container> cs = docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(Labels.NODE, nodeId)).exec();
@@ -99,7 +111,8 @@ public final class DockerRuntime implements AutoCloseable {
             Map<String, String> l = c.getLabels() == null ? Map.of() : c.getLabels();
             String task = l.get(Labels.TASK);
             if (task == null || !nodeId.equals(l.get(Labels.NODE))) continue;
-            out.put(task, new Observed(task, l.getOrDefault(Labels.WORKLOAD, ""), c.getId(), Observed.State.ofDocker(c.getState()),
+            String unit = l.getOrDefault(Labels.UNIT, task);
+            out.put(unit, new Observed(unit, l.getOrDefault(Labels.WORKLOAD, ""), c.getId(), Observed.State.ofDocker(c.getState()),
                     exitCode(c.getStatus()), parseGrace(l.get(Labels.GRACE)), network(c)));
         }
         return out;
@@ -190,15 +203,21 @@ public final class DockerRuntime implements AutoCloseable {
 
     /** Creates (never pulls) the task's container and returns its id; an existing one of the same name is reused. */
     public String create(Assignment a) {
+        return create(a, PodUnit.of(a).stream().filter(u -> u.key().equals(a.getTaskId())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("assignment " + a.getTaskId() + " has no container")), null);
+    }
+
+    /** Creates (never pulls) one container of the pod, joined to {@code infraId}'s network when not null. */
+    public String create(Assignment a, PodUnit u, String infraId) {
         try {
             Path podDir = podDir(a.getTaskId());
             if (podDir != null) {
                 for (String v : ContainerRequest.emptyDirs(a)) makeEmptyDir(ContainerRequest.emptyDir(podDir, v));
             }
-            return ContainerRequest.build(docker, a, nodeId, bindAddress, podDir).exec().getId();
+            return ContainerRequest.build(docker, a, u, nodeId, bindAddress, podDir, infraId, infra).exec().getId();
         } catch (ConflictException e) {
             // created by an earlier attempt we did not see finish: adopt it rather than fail
-            return docker.inspectContainerCmd(Labels.containerName(nodeId, a.getTaskId())).exec().getId();
+            return docker.inspectContainerCmd(Labels.unitContainerName(nodeId, u.key())).exec().getId();
         }
     }
 

@@ -7,6 +7,8 @@ import io.berth.node.bus.ContainerEvent;
 import io.berth.node.bus.TaskRunning;
 import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.DockerRuntime;
+import io.berth.node.docker.PodUnit;
+import io.berth.node.mesh.MeshAddresses;
 import io.berth.node.probe.ProbeMachine;
 import io.berth.node.probe.ProbeSettings;
 import io.berth.node.probe.Prober;
@@ -28,8 +30,13 @@ import io.vertx.core.json.JsonArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
@@ -51,7 +58,12 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private final LongSupplier clock;
 
     private final Map<String, Assignment> live = new HashMap<>();
+    /** per unit (container) key; a single-container pod has one, keyed by its task id */
     private final Map<String, TaskRecord> tasks = new HashMap<>();
+    /** multi-container pods: the last status published (timestamp 0), to publish changes only */
+    private final Map<String, io.berth.schemas.avro.TaskStatus> podLast = new HashMap<>();
+    /** multi-container pods: units already removed, for the pod's REMOVED snapshot */
+    private final Map<String, List<TaskRecord>> gone = new HashMap<>();
     private Map<String, Observed> observed = new HashMap<>();
     private boolean synced;
     private boolean listing;
@@ -101,12 +113,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private void onAssignment(AssignmentChange c) {
         if (c.revoked()) {
             live.remove(c.taskId());
-            TaskRecord r = tasks.get(c.taskId());
-            if (r != null) stopProbes(r); // a revoked task reports no readiness any more
+            for (TaskRecord r : unitsOf(c.taskId())) stopProbes(r); // a revoked task reports no readiness any more
         } else {
             live.put(c.taskId(), c.assignment());
-            TaskRecord r = tasks.get(c.taskId());
-            if (r != null) r.describe(c.assignment());
+            for (TaskRecord r : unitsOf(c.taskId())) r.describe(c.assignment(), docker.infra().image());
         }
         reconcile();
     }
@@ -118,8 +128,8 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void onContainerEvent(ContainerEvent e) {
         changes++;
-        TaskRecord r = tasks.get(e.taskId());
-        if (r == null && !live.containsKey(e.taskId())) {
+        TaskRecord r = tasks.get(e.taskId()); // the unit key
+        if (r == null && !live.containsKey(PodUnit.taskOf(e.taskId()))) {
             reconcile(); // not ours to report (yet): the listing decides
             return;
         }
@@ -129,7 +139,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             case START -> onStarted(r, e.containerId(), e.network(), now);
             case OOM -> r.oomKilled = true;
             case DIE -> {
-                observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, e.containerId(), Observed.State.EXITED, e.exitCode(), grace(r.taskId)));
+                observed.put(r.unit, new Observed(r.unit, r.workloadKey, e.containerId(), Observed.State.EXITED, e.exitCode(), grace(r.unit)));
                 onExited(r, e.exitCode(), now);
             }
             case DESTROY -> onDestroyed(r, e.containerId());
@@ -143,7 +153,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         r.containerId = containerId;
         r.hadContainer = true;
         if (network != null) r.network = network;
-        observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.taskId), r.network));
+        observed.put(r.unit, new Observed(r.unit, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.unit), r.network));
         if (!r.reportedRunning() && live.containsKey(r.taskId)) {
             r.startedAt = now;
             ProbeMachine probes = startProbes(r, now);
@@ -159,8 +169,12 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void announceRunning(TaskRecord r, String containerId, long now) {
         Assignment a = live.get(r.taskId);
+        if (r.infra()) { // no output to ship; the mesh writes the pod's hosts file (shared by the joined containers)
+            vertx.eventBus().send(new MeshAddresses(node.nodeId()).containerStarted(), containerId);
+            return;
+        }
         String pod = a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName();
-        String container = a.getTemplate().getContainers().isEmpty() ? "" : ContainerRequest.mainContainer(a).getName();
+        String container = a.getTemplate().getContainers().isEmpty() ? "" : r.containerName;
         // one second early: "since" has second granularity and the start event arrives after the first output
         int since = (int) (now / 1000) - 1;
         vertx.eventBus().publish(addr.taskRunning(), new TaskRunning(r.taskId, containerId, a.getNamespace(), pod, container, since));
@@ -179,7 +193,12 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         String message = r.killMessage == null ? "" : r.killMessage;
         r.killMessage = null;
         if (live.containsKey(r.taskId)) report(r, TaskState.EXITED, exitCode, reason, message);
-        else r.reported = TaskState.EXITED;
+        else { // not (yet) assigned, e.g. found by an adopting daemon before its assignment was read: the snapshot keeps it
+            r.reported = TaskState.EXITED;
+            r.reportedReason = reason;
+            r.reportedMessage = message;
+            r.reportedExitCode = exitCode;
+        }
     }
 
     private void onDestroyed(TaskRecord r, String containerId) {
@@ -187,15 +206,33 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             stopProbes(r);
             r.network = PodNetwork.NONE;
         }
-        Observed o = observed.get(r.taskId);
-        if (o != null && o.containerId().equals(containerId)) observed.remove(r.taskId);
+        Observed o = observed.get(r.unit);
+        if (o != null && o.containerId().equals(containerId)) observed.remove(r.unit);
         if (containerId.equals(r.containerId)) r.containerId = null;
         if (!live.containsKey(r.taskId) && !r.busy) removed(r);
         // a live task's container removed behind our back is recreated by the reconcile that follows
     }
 
     private void removed(TaskRecord r) {
-        if (tasks.remove(r.taskId) != null) report(r, TaskState.REMOVED, null, "Revoked", "");
+        if (tasks.remove(r.unit) == null) return;
+        if (!multi(r)) {
+            report(r, TaskState.REMOVED, null, "Revoked", "");
+            return;
+        }
+        r.reported = TaskState.REMOVED;
+        r.reportedReason = "Revoked";
+        r.reportedMessage = "";
+        gone.computeIfAbsent(r.taskId, k -> new ArrayList<>()).add(r);
+        if (unitsOf(r.taskId).isEmpty()) { // the pod's last container is gone
+            List<TaskRecord> all = gone.remove(r.taskId);
+            all.sort(UNIT_ORDER);
+            podLast.remove(r.taskId);
+            publishPod(r.taskId, all, TaskState.REMOVED, null, "Revoked", "", true);
+            blocking(() -> {
+                deletePodDir(r.taskId);
+                return null;
+            });
+        }
     }
 
     // ---- the loop -----------------------------------------------------------------------
@@ -231,7 +268,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         noticeMissedTransitions(now);
         Map<String, Desired> desired = new HashMap<>();
         Map<String, Long> gates = new HashMap<>();
-        live.forEach((id, a) -> desired.put(id, new Desired(id, RestartPolicy.parse(a.getTemplate().getRestartPolicy()))));
+        live.forEach((id, a) -> desire(a, desired));
         tasks.forEach((id, r) -> gates.put(id, r.notBefore));
         for (Step s : Planner.plan(desired, observed, gates, synced, now)) {
             TaskRecord r = record(s.taskId(), observed.get(s.taskId()));
@@ -246,6 +283,81 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         if (synced) dropRevokedWithoutContainer();
     }
 
+    /**
+     * The units of a live pod the planner may act on. A single-container pod is its one unit. Otherwise
+     * the infra container comes first (a dead or missing one takes every other container of the pod
+     * down with it, as the kubelet recreates a pod whose sandbox died); init containers run one at a time
+     * in order once the infra runs, app containers once every init container exited 0. A unit not yet
+     * allowed is absent from the desired set while it has no container.
+     */
+    private void desire(Assignment a, Map<String, Desired> desired) {
+        if (a.getTemplate().getContainers().isEmpty()) { // unusable: create fails and reports it, as it always did
+            desired.put(a.getTaskId(), new Desired(a.getTaskId(), RestartPolicy.parse(a.getTemplate().getRestartPolicy())));
+            return;
+        }
+        RestartPolicy pod = RestartPolicy.parse(a.getTemplate().getRestartPolicy());
+        List<PodUnit> units = PodUnit.of(a);
+        boolean shared = PodUnit.sharedNetwork(a);
+        if (shared) for (PodUnit u : units) record(u.key(), null); // every container is listed in the snapshot from the start
+        if (shared && sandboxDead(a, units)) return;
+        boolean net = !shared || isRunning(PodUnit.infraKey(a.getTaskId()));
+        boolean initsDone = true;
+        for (PodUnit u : units) {
+            boolean has = observed.containsKey(u.key());
+            boolean allowed = u.kind() == PodUnit.Kind.INFRA || (net && initsDone);
+            RestartPolicy policy = switch (u.kind()) {
+                case INFRA -> RestartPolicy.ALWAYS;
+                case INIT -> pod == RestartPolicy.NEVER ? RestartPolicy.NEVER : RestartPolicy.ON_FAILURE;
+                case APP -> pod;
+            };
+            if (allowed || has) desired.put(u.key(), new Desired(u.key(), policy));
+            if (u.kind() == PodUnit.Kind.INIT) {
+                Observed o = observed.get(u.key());
+                initsDone &= o != null && o.state() == Observed.State.EXITED && Integer.valueOf(0).equals(o.exitCode());
+            }
+        }
+    }
+
+    private boolean isRunning(String unit) {
+        Observed o = observed.get(unit);
+        return o != null && o.state() == Observed.State.RUNNING;
+    }
+
+    /**
+     * The infra container of a shared-network pod exited or was removed: its network namespace is gone, so
+     * every container of the pod is removed and the pod recreated from its infra up (init containers run
+     * again). Returns true while that is under way (nothing else of the pod is planned).
+     */
+    private boolean sandboxDead(Assignment a, List<PodUnit> units) {
+        Observed infra = observed.get(PodUnit.infraKey(a.getTaskId()));
+        boolean dead = infra == null || infra.state() == Observed.State.EXITED;
+        if (!dead) return false;
+        boolean any = false;
+        for (PodUnit u : units) {
+            Observed o = observed.get(u.key());
+            if (o == null) continue;
+            TaskRecord r = record(u.key(), o);
+            any = true;
+            if (!r.busy) recycle(r, o.containerId());
+        }
+        return any;
+    }
+
+    /** Stops and removes one container of a live pod (its sandbox died); the pod's next passes recreate it. */
+    private void recycle(TaskRecord r, String containerId) {
+        stopProbes(r);
+        log.info("node {} task {}: container {} removed to recreate the pod (its infra container is gone)", node.nodeId(), r.taskId, r.containerName);
+        busy(r, () -> {
+            docker.stopAndRemove(containerId, r.infra() ? 0 : grace(r.unit));
+            return null;
+        }).onSuccess(v -> {
+            Observed o = observed.get(r.unit);
+            if (o != null && o.containerId().equals(containerId)) observed.remove(r.unit);
+            if (containerId.equals(r.containerId)) r.containerId = null;
+            r.network = PodNetwork.NONE;
+        });
+    }
+
     /** The listing is the truth when an event was missed (e.g. while the event stream reconnected, or at adoption). */
     private void noticeMissedTransitions(long now) {
         for (Observed o : observed.values()) {
@@ -253,18 +365,18 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             if (r.busy) continue;
             r.containerId = o.containerId();
             if (o.state() == Observed.State.RUNNING && !r.reportedRunning()) onStarted(r, o.containerId(), o.network(), now);
-            if (o.state() == Observed.State.EXITED && r.reported != TaskState.EXITED) onExited(r, o.exitCode(), now);
+            if (o.state() == Observed.State.EXITED && r.reported != TaskState.EXITED && r.reported != TaskState.FAILED) onExited(r, o.exitCode(), now);
         }
     }
 
     private void dropRevokedWithoutContainer() {
         for (TaskRecord r : List.copyOf(tasks.values())) {
-            if (!live.containsKey(r.taskId) && !observed.containsKey(r.taskId) && !r.busy) removed(r);
+            if (!live.containsKey(r.taskId) && !observed.containsKey(r.unit) && !r.busy) removed(r);
         }
     }
 
     private void execute(Step step, TaskRecord r) {
-        if (step instanceof Step.Create c) create(r, live.get(c.taskId()));
+        if (step instanceof Step.Create c) create(r, live.get(r.taskId));
         else if (step instanceof Step.Start s) start(r, s.containerId(), false);
         else if (step instanceof Step.Restart s) start(r, s.containerId(), true);
         else if (step instanceof Step.Wait w) waitFor(r, w.untilMillis());
@@ -273,15 +385,24 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void create(TaskRecord r, Assignment a) {
-        String image = ContainerRequest.mainContainer(a).getImage();
+        PodUnit unit = r.unit.equals(r.taskId) && a.getTemplate().getContainers().isEmpty() ? null
+                : PodUnit.of(a).stream().filter(u -> u.key().equals(r.unit)).findFirst().orElse(null);
+        if (unit == null) {
+            ContainerRequest.mainContainer(a); // throws: no container in the template
+            return;
+        }
+        String image = unit.kind() == PodUnit.Kind.INFRA ? docker.infra().image() : unit.spec().getImage();
+        Observed infra = unit.kind() == PodUnit.Kind.INFRA || !PodUnit.sharedNetwork(a) ? null : observed.get(PodUnit.infraKey(r.taskId));
+        if (unit.kind() != PodUnit.Kind.INFRA && PodUnit.sharedNetwork(a) && (infra == null || infra.state() != Observed.State.RUNNING)) return;
+        String infraId = infra == null ? null : infra.containerId();
         if (r.hadContainer) r.restartCount++; // a replacement for a container removed behind our back
         busy(r, () -> {
             if (!docker.imageExists(image)) throw new ImageMissing(image);
-            return docker.create(a);
+            return docker.create(a, unit, infraId);
         }).onSuccess(id -> {
             r.containerId = id;
             r.hadContainer = true;
-            observed.put(r.taskId, new Observed(r.taskId, r.workloadKey, id, Observed.State.CREATED, null, ContainerRequest.graceSeconds(a)));
+            observed.put(r.unit, new Observed(r.unit, r.workloadKey, id, Observed.State.CREATED, null, ContainerRequest.graceSeconds(a)));
             report(r, TaskState.CREATED, null, "Created", "");
             start(r, id, false);
         }).onFailure(err -> failed(r, err instanceof ImageMissing ? "ErrImagePull" : "CreateContainerError", err));
@@ -300,10 +421,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void waitFor(TaskRecord r, long until) {
-        if (!observed.containsKey(r.taskId)) return; // a failed create waiting to retry: FAILED was reported
+        if (!observed.containsKey(r.unit)) return; // a failed create waiting to retry: FAILED was reported
         if (!"CrashLoopBackOff".equals(r.reportedReason)) {
             long secs = Math.max(1, (until - clock.getAsLong() + 999) / 1000);
-            report(r, TaskState.EXITED, observed.get(r.taskId).exitCode(), "CrashLoopBackOff",
+            report(r, TaskState.EXITED, observed.get(r.unit).exitCode(), "CrashLoopBackOff",
                     "back-off " + secs + "s restarting failed container");
             vertx.setTimer(Math.max(1, until - clock.getAsLong()), t -> reconcile());
         }
@@ -311,13 +432,14 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void remove(TaskRecord r, String containerId, int grace) {
         stopProbes(r);
+        boolean single = !multi(r); // a pod of several containers deletes its directory once the last one is gone
         busy(r, () -> {
             docker.stopAndRemove(containerId, grace);
-            deletePodDir(r.taskId);
+            if (single) deletePodDir(r.taskId);
             return null;
         }).onSuccess(v -> {
-            Observed o = observed.get(r.taskId);
-            if (o != null && o.containerId().equals(containerId)) observed.remove(r.taskId);
+            Observed o = observed.get(r.unit);
+            if (o != null && o.containerId().equals(containerId)) observed.remove(r.unit);
             removed(r);
         });
     }
@@ -339,7 +461,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         if (!(r.reported == TaskState.FAILED && reason.equals(r.reportedReason))) {
             report(r, TaskState.FAILED, null, reason, message);
         }
-        log.warn("node {} task {}: {}: {}", node.nodeId(), r.taskId, reason, message);
+        log.warn("node {} task {}: {}: {}", node.nodeId(), r.unit, reason, message);
     }
 
     // ---- probes (kubelet's prober: timers on this event loop, checks on Vert.x clients / docker exec) ----
@@ -393,7 +515,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
                 case READINESS -> c.getReadinessProbe();
             };
             int defaultPort = c.getPorts().isEmpty() ? 80 : c.getPorts().get(0).getContainerPort();
-            prober.run(p, containerId, r.network.ip(), defaultPort, m.timeoutMs(k)).onComplete(ar -> {
+            prober.run(p, containerId, probeIp(r), defaultPort, m.timeoutMs(k)).onComplete(ar -> {
                 if (r.probes != m) return; // stopped or restarted meanwhile: a stale result
                 Prober.Result res = ar.succeeded() ? ar.result() : new Prober.Result(false, String.valueOf(ar.cause()));
                 onProbeResult(r, m, k, res);
@@ -437,16 +559,26 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             vertx.setTimer(100, t -> stopForProbe(r, containerId));
             return;
         }
-        int grace = grace(r.taskId);
+        int grace = grace(r.unit);
         busy(r, () -> {
             docker.stop(containerId, grace);
             return null;
         });
     }
 
+    /** The unit's container spec while its task is live; null for the infra and init containers (never probed). */
     private ContainerSpec spec(TaskRecord r) {
         Assignment a = live.get(r.taskId);
-        return a == null || a.getTemplate().getContainers().isEmpty() ? null : ContainerRequest.mainContainer(a);
+        if (a == null || a.getTemplate().getContainers().isEmpty()) return null;
+        for (PodUnit u : PodUnit.of(a)) if (u.key().equals(r.unit)) return u.kind() == PodUnit.Kind.APP ? u.spec() : null;
+        return null;
+    }
+
+    /** The pod's IP: a container joined to an infra container has none of its own. */
+    private String probeIp(TaskRecord r) {
+        if (!r.network.ip().isEmpty() || r.unit.equals(r.taskId) && !multi(r)) return r.network.ip();
+        TaskRecord infra = tasks.get(PodUnit.infraKey(r.taskId));
+        return infra == null ? "" : infra.network.ip();
     }
 
     // ---- helpers ------------------------------------------------------------------------
@@ -465,33 +597,145 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         return workers.executeBlocking(call, false);
     }
 
-    private TaskRecord record(String taskId, Observed o) {
-        return tasks.computeIfAbsent(taskId, id -> {
-            Assignment a = live.get(id);
-            TaskRecord r = new TaskRecord(id, a != null ? a.getWorkloadKey() : o != null ? o.workloadKey() : "");
-            if (a != null) r.describe(a);
+    private TaskRecord record(String unit, Observed o) {
+        return tasks.computeIfAbsent(unit, id -> {
+            String taskId = PodUnit.taskOf(id);
+            Assignment a = live.get(taskId);
+            TaskRecord r = new TaskRecord(id, taskId, a != null ? a.getWorkloadKey() : o != null ? o.workloadKey() : "");
+            if (a != null) r.describe(a, docker.infra().image());
             return r;
         });
     }
 
-    private int grace(String taskId) {
-        Assignment a = live.get(taskId);
+    private int grace(String unit) {
+        Assignment a = live.get(PodUnit.taskOf(unit));
         if (a != null) return ContainerRequest.graceSeconds(a);
-        Observed o = observed.get(taskId);
+        Observed o = observed.get(unit);
         return o != null ? o.graceSeconds() : 2;
     }
 
     private JsonArray runningTaskIds() {
         JsonArray ids = new JsonArray();
         observed.values().stream().filter(o -> o.state() == Observed.State.RUNNING)
-                .map(Observed::taskId).sorted().forEach(ids::add);
+                .map(o -> PodUnit.taskOf(o.taskId())).distinct().sorted().forEach(ids::add);
         return ids;
+    }
+
+    private static final Comparator<TaskRecord> UNIT_ORDER = Comparator.<TaskRecord>comparingInt(r -> r.kind.ordinal()).thenComparingInt(r -> r.index)
+            .thenComparing(r -> r.unit);
+
+    /** The records of a task's containers, infra first, then init and app containers in pod order. */
+    private List<TaskRecord> unitsOf(String taskId) {
+        List<TaskRecord> out = new ArrayList<>();
+        for (TaskRecord r : tasks.values()) if (r.taskId.equals(taskId)) out.add(r);
+        out.sort(UNIT_ORDER);
+        return out;
+    }
+
+    /** Whether the record belongs to a pod of several units (containers, init containers or an infra container). */
+    private boolean multi(TaskRecord r) {
+        if (!r.unit.equals(r.taskId)) return true;
+        Assignment a = live.get(r.taskId);
+        if (a != null) return PodUnit.sharedNetwork(a);
+        if (gone.containsKey(r.taskId)) return true;
+        for (TaskRecord o : tasks.values()) if (o != r && o.taskId.equals(r.taskId)) return true;
+        return false;
     }
 
     private void report(TaskRecord r, TaskState state, Integer exitCode, String reason, String message) {
         r.reported = state;
-        r.reportedReason = reason;
-        statuses.report(Statuses.of(node.nodeId(), r, state, exitCode, reason, message, clock.getAsLong()));
+        r.reportedReason = reason == null ? "" : reason;
+        r.reportedMessage = message == null ? "" : message;
+        r.reportedExitCode = exitCode;
+        if (!multi(r)) {
+            statuses.report(Statuses.of(node.nodeId(), r, state, exitCode, reason, message, clock.getAsLong()));
+            return;
+        }
+        podChanged(r.taskId);
+    }
+
+    /**
+     * A multi-container pod's status, aggregated over its containers: FAILED when one failed (an init
+     * container exiting non-zero under restartPolicy Never: {@code Init:Error}); CREATED while
+     * initialising (reason {@code Init:<done>/<total>}, {@code Init:CrashLoopBackOff}, {@code Init:Error});
+     * then RUNNING when every app container runs, READY when all are ready, UNREADY when one is not
+     * ready (any more) or exited while others run, EXITED only when every app container is down.
+     */
+    private void podChanged(String taskId) {
+        List<TaskRecord> units = unitsOf(taskId);
+        if (units.isEmpty()) return;
+        Assignment a = live.get(taskId);
+        RestartPolicy policy = a == null ? RestartPolicy.ALWAYS : RestartPolicy.parse(a.getTemplate().getRestartPolicy());
+        List<TaskRecord> inits = units.stream().filter(u -> u.kind == PodUnit.Kind.INIT).toList();
+        List<TaskRecord> apps = units.stream().filter(u -> u.kind == PodUnit.Kind.APP).toList();
+        TaskState state;
+        Integer exit = null;
+        String reason = "";
+        String message = "";
+        TaskRecord failed = units.stream().filter(u -> u.reported == TaskState.FAILED).findFirst().orElse(null);
+        int initsDone = (int) inits.stream().filter(u -> u.reported == TaskState.EXITED && Integer.valueOf(0).equals(u.lastExitCode)).count();
+        TaskRecord initNow = inits.stream().filter(u -> !(u.reported == TaskState.EXITED && Integer.valueOf(0).equals(u.lastExitCode))).findFirst().orElse(null);
+        boolean appsStarted = apps.stream().anyMatch(u -> u.reported != null);
+        if (failed != null) {
+            state = TaskState.FAILED;
+            reason = failed.reportedReason;
+            message = failed.reportedMessage;
+        } else if (initNow != null && !appsStarted) {
+            boolean crashed = initNow.reported == TaskState.EXITED;
+            if (crashed && policy == RestartPolicy.NEVER) {
+                state = TaskState.FAILED;
+                reason = "Init:Error";
+                message = "init container " + initNow.containerName + " exited with " + initNow.lastExitCode;
+                exit = initNow.lastExitCode;
+            } else {
+                state = TaskState.CREATED;
+                reason = !crashed ? "Init:" + initsDone + "/" + inits.size()
+                        : "CrashLoopBackOff".equals(initNow.reportedReason) ? "Init:CrashLoopBackOff" : "Init:Error";
+                message = crashed ? initNow.reportedMessage : "";
+            }
+        } else {
+            List<TaskRecord> running = apps.stream().filter(TaskRecord::reportedRunning).toList();
+            List<TaskRecord> down = apps.stream().filter(u -> u.reported == TaskState.EXITED).toList();
+            List<String> unready = apps.stream().filter(u -> !(u.reportedRunning() && u.ready)).map(u -> u.containerName).toList();
+            if (running.size() == apps.size()) {
+                TaskRecord notReady = apps.stream().filter(u -> u.reported == TaskState.UNREADY).findFirst().orElse(null);
+                io.berth.schemas.avro.TaskStatus last = podLast.get(taskId);
+                boolean wasReady = last != null && (last.getState() == TaskState.READY || last.getState() == TaskState.UNREADY);
+                if (unready.isEmpty()) state = TaskState.READY;
+                else if (notReady != null || wasReady) {
+                    state = TaskState.UNREADY;
+                    reason = "ContainersNotReady";
+                    message = notReady != null && !notReady.reportedMessage.isEmpty() ? notReady.reportedMessage
+                            : "containers with unready status: " + unready;
+                } else state = TaskState.RUNNING;
+            } else if (running.isEmpty() && down.size() == apps.size()) {
+                state = TaskState.EXITED;
+                TaskRecord pick = down.stream().filter(u -> "CrashLoopBackOff".equals(u.reportedReason)).findFirst()
+                        .orElse(down.stream().filter(u -> u.lastExitCode != null && u.lastExitCode != 0).findFirst().orElse(down.get(0)));
+                exit = down.stream().map(u -> u.lastExitCode).filter(c -> c != null && c != 0).findFirst().orElse(pick.lastExitCode);
+                reason = pick.reportedReason;
+                message = pick.reportedMessage;
+            } else if (running.isEmpty()) {
+                state = TaskState.CREATED;
+                reason = inits.isEmpty() ? "ContainerCreating" : "PodInitializing";
+            } else if (!down.isEmpty()) {
+                state = TaskState.UNREADY;
+                reason = "ContainersNotReady";
+                message = "containers with unready status: " + unready;
+            } else {
+                state = TaskState.RUNNING;
+            }
+        }
+        publishPod(taskId, units, state, exit, reason, message, false);
+    }
+
+    private void publishPod(String taskId, List<TaskRecord> units, TaskState state, Integer exit, String reason, String message, boolean removed) {
+        TaskRecord main = units.stream().filter(u -> u.unit.equals(taskId)).findFirst().orElse(units.get(0));
+        TaskRecord infra = units.stream().filter(TaskRecord::infra).findFirst().orElse(null);
+        io.berth.schemas.avro.TaskStatus s = Statuses.pod(node.nodeId(), main, infra, units, state, exit, reason, message, removed, 0);
+        if (!removed && s.equals(podLast.get(taskId))) return;
+        if (!removed) podLast.put(taskId, s);
+        statuses.report(io.berth.schemas.avro.TaskStatus.newBuilder(s).setTimestamp(clock.getAsLong()).build());
     }
 
     /** The image is not on this engine; the daemon never pulls. */

@@ -33,6 +33,47 @@ final class Statuses {
                 .build();
     }
 
+    /**
+     * The status of a pod of several containers: the first app container's id, the sum of the
+     * containers' restarts, the infra container's IP and published ports, and a snapshot entry per
+     * init and app container (as each last reported; waiting {@code PodInitializing} before its first).
+     */
+    static TaskStatus pod(String nodeId, TaskRecord main, TaskRecord infra, List<TaskRecord> units, TaskState state, Integer exitCode,
+                          String reason, String message, boolean removed, long now) {
+        List<ContainerStatus> cs = new ArrayList<>();
+        int restarts = 0;
+        for (TaskRecord u : units) {
+            if (u.infra()) continue;
+            restarts += u.restartCount;
+            ContainerStatus c;
+            if (removed) c = container(u, TaskState.REMOVED, null, "Revoked", "");
+            else if (u.reported == null) c = ContainerStatus.newBuilder().setName(u.containerName).setImage(u.image)
+                    .setContainerId("").setRestartCount(u.restartCount).setState("waiting")
+                    .setReason(u.kind == io.berth.node.docker.PodUnit.Kind.APP && main.reported == null ? "ContainerCreating" : "PodInitializing")
+                    .setMessage("").build();
+            else c = container(u, u.reported, u.reportedExitCode, u.reportedReason, u.reportedMessage);
+            c.setInit(u.kind == io.berth.node.docker.PodUnit.Kind.INIT);
+            cs.add(c);
+        }
+        boolean up = infra != null && !removed && (state == TaskState.RUNNING || state == TaskState.READY || state == TaskState.UNREADY);
+        return TaskStatus.newBuilder()
+                .setTaskId(main.taskId)
+                .setWorkloadKey(main.workloadKey)
+                .setNodeId(nodeId)
+                .setState(state)
+                .setContainerId(main.containerId)
+                .setExitCode(exitCode)
+                .setReason(reason == null ? "" : reason)
+                .setMessage(message == null ? "" : message)
+                .setTimestamp(now)
+                .setRestartCount(restarts)
+                .setContainerName(Labels.containerName(nodeId, main.taskId))
+                .setContainers(cs)
+                .setPodIP(infra == null ? main.network.ip() : infra.network.ip())
+                .setPublishedPorts(up ? publishedPorts(infra) : List.of())
+                .build();
+    }
+
     /** Kubernetes' containerStatuses entry of the pod's container at this transition. */
     static ContainerStatus container(TaskRecord r, TaskState state, Integer exitCode, String reason, String message) {
         ContainerStatus.Builder b = ContainerStatus.newBuilder()

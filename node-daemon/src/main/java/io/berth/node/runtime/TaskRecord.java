@@ -1,6 +1,7 @@
 package io.berth.node.runtime;
 
 import io.berth.node.docker.ContainerRequest;
+import io.berth.node.docker.PodUnit;
 import io.berth.node.probe.ProbeMachine;
 import io.berth.node.reconcile.PodNetwork;
 import io.berth.schemas.avro.Assignment;
@@ -11,17 +12,24 @@ import io.berth.schemas.avro.TaskState;
 import java.util.List;
 
 /**
- * What the daemon remembers of one task between reconcile passes: the container it runs, what
+ * What the daemon remembers of one container of a task (a {@link PodUnit}; for a single-container
+ * pod, of the task) between reconcile passes: the container it runs, what
  * it last reported (so every transition is reported once), and the restart back-off. Owned by
  * the reconciler verticle's event loop; never shared across threads.
  */
 public final class TaskRecord {
+    /** the unit key: {@code taskId} for the pod's first app container, {@code taskId/<name>}, {@code taskId/.infra} */
+    final String unit;
     final String taskId;
+    PodUnit.Kind kind = PodUnit.Kind.APP;
+    int index;
     String workloadKey;
     String containerId;
     /** last state published on berth.task-status, null before the first */
     TaskState reported;
     String reportedReason = "";
+    String reportedMessage = "";
+    Integer reportedExitCode;
     int restartCount;
     /** restarts since the back-off was last reset */
     int backoffStep;
@@ -55,7 +63,18 @@ public final class TaskRecord {
     String killMessage;
 
     TaskRecord(String taskId, String workloadKey) {
+        this(taskId, taskId, workloadKey);
+    }
+
+    TaskRecord(String unit, String taskId, String workloadKey) {
+        this.unit = unit;
         this.taskId = taskId;
+        if (unit.endsWith("/" + PodUnit.INFRA)) {
+            kind = PodUnit.Kind.INFRA;
+            containerName = PodUnit.INFRA;
+        } else if (!unit.equals(taskId)) {
+            containerName = unit.substring(taskId.length() + 1);
+        }
         this.workloadKey = workloadKey == null ? "" : workloadKey;
     }
 
@@ -63,11 +82,27 @@ public final class TaskRecord {
         return reported == TaskState.RUNNING || reported == TaskState.READY || reported == TaskState.UNREADY;
     }
 
-    void describe(Assignment a) {
+    boolean infra() {
+        return kind == PodUnit.Kind.INFRA;
+    }
+
+    void describe(Assignment a, String infraImage) {
         if (a.getTemplate().getContainers().isEmpty()) return;
-        ContainerSpec c = ContainerRequest.mainContainer(a);
-        containerName = c.getName();
-        image = c.getImage();
-        declaredPorts = List.copyOf(c.getPorts());
+        for (PodUnit u : PodUnit.of(a)) {
+            if (!u.key().equals(unit)) continue;
+            kind = u.kind();
+            index = u.index();
+            if (u.kind() == PodUnit.Kind.INFRA) {
+                containerName = PodUnit.INFRA;
+                image = infraImage;
+                declaredPorts = List.copyOf(ContainerRequest.podPorts(a));
+            } else {
+                ContainerSpec c = u.spec();
+                containerName = c.getName();
+                image = c.getImage();
+                // a container joined to the pod's infra publishes nothing itself
+                declaredPorts = PodUnit.sharedNetwork(a) ? List.of() : List.copyOf(c.getPorts());
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.berth.schemas.service.BerthConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -80,5 +81,44 @@ class DockerMappingTest {
         assertTrue(s.memoryBytes() > 0);
         assertEquals("unix:///var/run/docker.sock", s.dockerHost());
         assertEquals(1000, s.heartbeatMs());
+    }
+
+    private static io.berth.schemas.avro.Assignment pod(List<String> inits, List<String> apps) {
+        java.util.function.Function<String, io.berth.schemas.avro.ContainerSpec> c = n -> io.berth.schemas.avro.ContainerSpec.newBuilder()
+                .setName(n).setImage("berth/busybox:latest").build();
+        return io.berth.schemas.avro.Assignment.newBuilder().setTaskId("web-abc123-x1y2z").setNodeId("n").setWorkloadKey("default/deployment/web")
+                .setNamespace("default").setPodName("web-abc123-x1y2z")
+                .setTemplate(io.berth.schemas.avro.PodTemplate.newBuilder().setInitContainers(inits.stream().map(c).toList())
+                        .setContainers(apps.stream().map(c).toList()).build())
+                .setRequests(io.berth.schemas.avro.Resources.newBuilder().build()).setAssignedAt(0L).build();
+    }
+
+    @Test
+    void aSingleContainerPodIsOneUnitKeyedByItsTaskId() {
+        List<PodUnit> units = PodUnit.of(pod(List.of(), List.of("main")));
+        assertEquals(List.of("web-abc123-x1y2z"), units.stream().map(PodUnit::key).toList());
+        assertEquals(PodUnit.Kind.APP, units.get(0).kind());
+        assertEquals("berth-n-web-abc123-x1y2z", Labels.unitContainerName("n", units.get(0).key()), "today's container name");
+    }
+
+    @Test
+    void aPodOfSeveralContainersHasAnInfraUnitThenInitThenAppUnits() {
+        List<PodUnit> units = PodUnit.of(pod(List.of("migrate"), List.of("web", "sidecar")));
+        assertEquals(List.of("web-abc123-x1y2z/.infra", "web-abc123-x1y2z/migrate", "web-abc123-x1y2z", "web-abc123-x1y2z/sidecar"),
+                units.stream().map(PodUnit::key).toList());
+        assertEquals(List.of(PodUnit.Kind.INFRA, PodUnit.Kind.INIT, PodUnit.Kind.APP, PodUnit.Kind.APP), units.stream().map(PodUnit::kind).toList());
+        assertEquals("web-abc123-x1y2z", PodUnit.taskOf("web-abc123-x1y2z/sidecar"));
+        assertEquals("berth-n-web-abc123-x1y2z_sidecar", Labels.unitContainerName("n", "web-abc123-x1y2z/sidecar"));
+        assertEquals("berth-n-web-abc123-x1y2z_.infra", Labels.unitContainerName("n", "web-abc123-x1y2z/.infra"));
+        assertTrue(PodUnit.sharedNetwork(pod(List.of("i"), List.of("a"))), "an init container alone needs the infra too");
+        assertEquals("infra", ContainerRequest.labels(pod(List.of(), List.of("a", "b")), "n", units.get(0)).get(Labels.ROLE));
+        assertEquals("sidecar", ContainerRequest.labels(pod(List.of("migrate"), List.of("web", "sidecar")), "n", units.get(3)).get(Labels.CONTAINER));
+    }
+
+    @Test
+    void theHostnameIsThePodNameCutTo63Characters() {
+        assertEquals("web-abc123-x1y2z", ContainerRequest.hostname("web-abc123-x1y2z"));
+        String longName = "a".repeat(62) + "-bcd";
+        assertEquals("a".repeat(62), ContainerRequest.hostname(longName), "cut at 63, no trailing dash");
     }
 }

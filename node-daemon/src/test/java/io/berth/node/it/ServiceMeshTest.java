@@ -1,6 +1,7 @@
 package io.berth.node.it;
 
 import io.berth.node.NodeDaemonService;
+import io.berth.node.docker.Labels;
 import io.berth.node.mesh.Routes.Listen;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.DeadLetter;
@@ -368,6 +369,30 @@ class ServiceMeshTest {
             });
         } finally {
             docker("rm", "-f", backend);
+        }
+    }
+
+    @Test
+    void everyContainerOfAPodGetsTheServiceNames() throws Exception {
+        NodeDaemonService d = daemon("podnames");
+        String node = d.settings().nodeId();
+        publish(svc("backend", "10.96.202.30", "ClusterIP", List.of(port(80, 8080, 0)), List.of()));
+        eventually("table has the service", WAIT, () -> !d.mesh().table().snapshot().isEmpty());
+        String task = DaemonFixture.taskId("podnames");
+        fx.assign(PodsDockerTest.pod(node, task, List.of(), List.of(
+                PodsDockerTest.container("a", List.of("sleep", "3600"), List.of(), List.of()),
+                PodsDockerTest.container("b", List.of("sleep", "3600"), List.of(), List.of())), List.of(), "Always"));
+        eventually("a, b and the infra container running", WAIT,
+                () -> fx.containersOfTask(node, task).stream().filter(c -> "running".equals(c.getState())).count() == 3);
+        for (var c : fx.containersOfTask(node, task)) {
+            if ("infra".equals(c.getLabels().get(Labels.ROLE))) continue; // busybox sleep: no cat needed, its file is the same
+            eventually("service names in /etc/hosts of " + c.getLabels().get(Labels.CONTAINER), WAIT, () -> {
+                try {
+                    return docker("exec", c.getId(), "cat", "/etc/hosts").contains("10.96.202.30\tbackend.default.svc.cluster.local");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
         }
     }
 
