@@ -217,11 +217,11 @@ public final class KubeObjects {
         boolean oneWordReason = t.getReason().matches("[A-Za-z]+");
         return switch (t.getPhase()) {
             case PENDING -> "Pending";
-            case SCHEDULED -> "ContainerCreating";
+            case SCHEDULED -> t.getReason().startsWith("Init:") ? t.getReason() : "ContainerCreating";
             // a waiting or exited container (CrashLoopBackOff, Error, Completed) shows its reason; merely unready shows Running
             case RUNNING -> !t.getReady() && oneWordReason && !t.getReason().equals("ContainersNotReady") ? t.getReason() : "Running";
             case SUCCEEDED -> "Completed";
-            case FAILED -> oneWordReason ? t.getReason() : "Error";
+            case FAILED -> oneWordReason || t.getReason().startsWith("Init:") ? t.getReason() : "Error";
             case TERMINATING -> "Terminating";
             case LOST, UNKNOWN -> "Unknown";
         };

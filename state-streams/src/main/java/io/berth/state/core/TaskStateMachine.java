@@ -52,7 +52,9 @@ public final class TaskStateMachine {
                     next.setReason(orElse(s.getReason(), "Unschedulable")).setMessage(s.getMessage());
                 }
             }
-            case CREATED -> next.setPhase(TaskPhase.SCHEDULED).setReason("ContainerCreated");
+            // init containers running (Init:0/1, Init:CrashLoopBackOff) show as kubectl shows them
+            case CREATED -> next.setPhase(TaskPhase.SCHEDULED)
+                    .setReason(s.getReason() != null && s.getReason().startsWith("Init:") ? s.getReason() : "ContainerCreated");
             case RUNNING -> running(next, current, now).setReady(false).setReason("");
             case READY -> running(next, current, now).setReady(true).setReason("");
             case UNREADY -> running(next, current, now).setReady(false).setReason(orElse(s.getReason(), "ContainersNotReady"));

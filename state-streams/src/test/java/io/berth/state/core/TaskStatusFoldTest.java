@@ -72,4 +72,13 @@ class TaskStatusFoldTest {
         assertEquals(10, v.getStartedAt());
         assertFalse(v.getReady());
     }
+
+    @Test
+    void shouldShowInitContainersProgressAsKubectlDoesAndContainerCreatedOtherwise() {
+        TaskView init = fold(scheduled(), st(TaskState.CREATED).setReason("Init:0/1").build(), 10);
+        assertEquals(TaskPhase.SCHEDULED, init.getPhase());
+        assertEquals("Init:0/1", init.getReason());
+        assertEquals("ContainerCreated", fold(scheduled(), st(TaskState.CREATED).build(), 10).getReason());
+        assertEquals("Init:Error", fold(init, st(TaskState.FAILED).setReason("Init:Error").build(), 20).getReason());
+    }
 }
