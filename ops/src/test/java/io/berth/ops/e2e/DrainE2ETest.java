@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.*;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,37 +26,25 @@ class DrainE2ETest {
     static final List<String> NODES = List.of("dr1", "dr2", "dr3");
     static final ObjectMapper JSON = new ObjectMapper();
 
+    E2ECluster cluster;
     Path home;
     String bootstrap;
     String registryUrl;
-    final Map<String, Long> nodePids = new LinkedHashMap<>();
 
     @BeforeAll
     void startCluster() throws Exception {
         for (String n : NODES) Docker.removeContainersOfNode(n);
-        home = Files.createTempDirectory("berth-drain-e2e");
-        int kafka = freePort(), registry = freePort(), gateway = freePort();
-        BerthProcess.runOk(home, 180, "up", "-d", "--no-node", "--data-dir", home.toString(),
-                "--kafka-port", "" + kafka, "--registry-port", "" + registry, "--gateway-port", "" + gateway);
-        bootstrap = "127.0.0.1:" + kafka;
-        registryUrl = "http://127.0.0.1:" + registry;
-        for (String n : NODES) {
-            BerthProcess.Result r = BerthProcess.runOk(home, 120, "node", "start", "--name", n, "-d", "--data-dir", home.toString(),
-                    "--memory-bytes", "" + (2L << 30), "--cpu-millis", "4000");
-            nodePids.put(n, Long.parseLong(r.lastLine()));
-        }
+        cluster = E2ECluster.up("drain");
+        home = cluster.home;
+        bootstrap = cluster.bootstrap;
+        registryUrl = cluster.registryUrl;
+        for (String n : NODES) cluster.startNode(n, "--memory-bytes", "" + (2L << 30), "--cpu-millis", "4000");
         Await.until("3 Ready nodes", Duration.ofSeconds(60), () -> readyNodes().size() == 3, this::readyNodes);
     }
 
     @AfterAll
     void stopCluster() throws Exception {
-        for (String n : nodePids.keySet()) {
-            BerthProcess.run(home, 30, "node", "stop", "--name", n, "--data-dir", home.toString());
-        }
-        if (home != null) BerthProcess.run(home, 120, "down", "--data-dir", home.toString());
-        for (long pid : nodePids.values()) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        if (cluster != null) cluster.close();
         for (String n : NODES) Docker.removeContainersOfNode(n);
     }
 
@@ -196,11 +183,5 @@ class DrainE2ETest {
         Path f = Files.createTempDirectory("manifests").resolve(NAME + ".yaml");
         Files.writeString(f, yaml);
         return f.toString();
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

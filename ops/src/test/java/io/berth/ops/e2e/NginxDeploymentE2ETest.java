@@ -6,7 +6,6 @@ import org.junit.jupiter.api.*;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,9 +52,9 @@ class NginxDeploymentE2ETest {
                     - containerPort: 80
             """;
 
+    E2ECluster cluster;
     Path home;
     String server;
-    Long nodePid;
     boolean tagged;
     Process watch;
 
@@ -66,14 +65,10 @@ class NginxDeploymentE2ETest {
             BerthProcess.sh("docker", "tag", "berth/busybox:latest", "nginx:1.14.2");
             tagged = true;
         }
-        home = Files.createTempDirectory("berth-nginx-e2e");
-        int kafka = freePort(), registry = freePort(), gateway = freePort();
-        BerthProcess.runOk(home, 180, "up", "-d", "--no-node", "--data-dir", home.toString(),
-                "--kafka-port", "" + kafka, "--registry-port", "" + registry, "--gateway-port", "" + gateway);
-        server = "http://127.0.0.1:" + gateway;
-        BerthProcess.Result r = BerthProcess.runOk(home, 120, "node", "start", "--name", "n1", "-d", "--data-dir", home.toString(),
-                "--memory-bytes", "" + (4L << 30), "--cpu-millis", "4000");
-        nodePid = Long.parseLong(r.lastLine());
+        cluster = E2ECluster.up("nginx");
+        home = cluster.home;
+        server = cluster.server;
+        cluster.startNode("n1", "--memory-bytes", "" + (4L << 30), "--cpu-millis", "4000");
         Await.until("n1 Ready", Duration.ofSeconds(60), () -> berth("get", "nodes").stdout().contains("n1     Ready"),
                 () -> berth("get", "nodes").stdout());
     }
@@ -81,17 +76,13 @@ class NginxDeploymentE2ETest {
     @AfterAll
     void stopCluster() throws Exception {
         if (watch != null) watch.destroyForcibly();
-        if (nodePid != null) BerthProcess.run(home, 30, "node", "stop", "--name", "n1", "--data-dir", home.toString());
-        if (home != null) BerthProcess.run(home, 120, "down", "--data-dir", home.toString());
-        if (nodePid != null) ProcessHandle.of(nodePid).ifPresent(ProcessHandle::destroyForcibly);
+        if (cluster != null) cluster.close();
         Docker.removeAllBerthContainers();
         if (tagged) BerthProcess.sh("docker", "rmi", "nginx:1.14.2");
     }
 
     BerthProcess.Result berth(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", server));
-        return BerthProcess.run(home, 60, all.toArray(String[]::new));
+        return cluster.cli(60, args);
     }
 
     @Test
@@ -197,11 +188,5 @@ class NginxDeploymentE2ETest {
                     .append(' ').append(e.path("object").path("status").path("phase").asText()).append('\n');
         }
         return sb.toString();
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.*;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,9 +41,9 @@ class RolloutE2ETest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    E2ECluster cluster;
     Path home;
     String server;
-    final Map<String, Long> nodePids = new LinkedHashMap<>();
     /** spec.template of revision 1 as the API showed it right after the first apply. */
     JsonNode revision1Template;
     String revision1Hash;
@@ -53,16 +52,10 @@ class RolloutE2ETest {
     void startCluster() throws Exception {
         for (String n : NODES) Docker.removeContainersOfNode(n);
         for (String t : TAGS) BerthProcess.sh("docker", "tag", "berth/busybox:latest", t);
-        home = Files.createTempDirectory("berth-rollout-e2e");
-        int kafka = freePort(), registry = freePort(), gateway = freePort();
-        BerthProcess.runOk(home, 180, "up", "-d", "--no-node", "--data-dir", home.toString(),
-                "--kafka-port", "" + kafka, "--registry-port", "" + registry, "--gateway-port", "" + gateway);
-        server = "http://127.0.0.1:" + gateway;
-        for (String n : NODES) {
-            BerthProcess.Result r = BerthProcess.runOk(home, 120, "node", "start", "--name", n, "-d", "--data-dir", home.toString(),
-                    "--memory-bytes", "" + (4L << 30), "--cpu-millis", "8000");
-            nodePids.put(n, Long.parseLong(r.lastLine()));
-        }
+        cluster = E2ECluster.up("rollout");
+        home = cluster.home;
+        server = cluster.server;
+        for (String n : NODES) cluster.startNode(n, "--memory-bytes", "" + (4L << 30), "--cpu-millis", "8000");
         Await.until("2 Ready nodes", Duration.ofSeconds(60),
                 () -> NODES.stream().allMatch(n -> node(n).path("status").toString().contains("\"Ready\",\"status\":\"True\"")),
                 () -> cli("get", "nodes").stdout());
@@ -70,9 +63,7 @@ class RolloutE2ETest {
 
     @AfterAll
     void stopCluster() throws Exception {
-        for (String n : nodePids.keySet()) BerthProcess.run(home, 30, "node", "stop", "--name", n, "--data-dir", home.toString());
-        if (home != null) BerthProcess.run(home, 120, "down", "--data-dir", home.toString());
-        for (long pid : nodePids.values()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        if (cluster != null) cluster.close();
         for (String n : NODES) Docker.removeContainersOfNode(n);
         for (String t : TAGS) {
             try {
@@ -510,9 +501,7 @@ class RolloutE2ETest {
     }
 
     BerthProcess.Result cli(long timeoutSeconds, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", server));
-        return BerthProcess.run(home, timeoutSeconds, all.toArray(String[]::new));
+        return cluster.cli(timeoutSeconds, args);
     }
 
     /**
@@ -603,11 +592,5 @@ class RolloutE2ETest {
         Path f = Files.createTempFile(home, "canary", ".yaml");
         Files.writeString(f, yaml);
         return f.toString();
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

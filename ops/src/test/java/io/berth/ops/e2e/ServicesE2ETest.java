@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.*;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,32 +37,22 @@ class ServicesE2ETest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    E2ECluster cluster;
     Path home;
-    String server;
-    final Map<String, Long> nodePids = new LinkedHashMap<>();
 
     @BeforeAll
     void startCluster() throws Exception {
         for (String n : NODES) Docker.removeContainersOfNode(n);
-        home = Files.createTempDirectory("berth-services-e2e");
-        int kafka = freePort(), registry = freePort(), gateway = freePort();
-        BerthProcess.runOk(home, 180, "up", "-d", "--no-node", "--data-dir", home.toString(),
-                "--kafka-port", "" + kafka, "--registry-port", "" + registry, "--gateway-port", "" + gateway);
-        server = "http://127.0.0.1:" + gateway;
-        for (String n : NODES) {
-            BerthProcess.Result r = BerthProcess.runOk(home, 120, "node", "start", "--name", n, "-d", "--data-dir", home.toString(),
-                    "--address", ADDRESS.get(n), "--memory-bytes", "" + (2L << 30), "--cpu-millis", "4000");
-            nodePids.put(n, Long.parseLong(r.lastLine()));
-        }
+        cluster = E2ECluster.up("services");
+        home = cluster.home;
+        for (String n : NODES) cluster.startNode(n, "--address", ADDRESS.get(n), "--memory-bytes", "" + (2L << 30), "--cpu-millis", "4000");
         Await.until("3 Ready nodes", Duration.ofSeconds(60), () -> cli("get", "nodes").stdout().lines()
                 .filter(l -> l.matches("sv\\d\\s+Ready\\s.*")).count() == 3, () -> cli("get", "nodes").stdout());
     }
 
     @AfterAll
     void stopCluster() throws Exception {
-        for (String n : nodePids.keySet()) BerthProcess.run(home, 30, "node", "stop", "--name", n, "--data-dir", home.toString());
-        if (home != null) BerthProcess.run(home, 120, "down", "--data-dir", home.toString());
-        for (long pid : nodePids.values()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        if (cluster != null) cluster.close();
         for (String n : NODES) Docker.removeContainersOfNode(n);
     }
 
@@ -226,21 +215,13 @@ class ServicesE2ETest {
     }
 
     BerthProcess.Result cli(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", server));
-        return BerthProcess.run(home, 60, all.toArray(String[]::new));
+        return cluster.cli(60, args);
     }
 
     String write(String name, String content) throws Exception {
         Path f = home.resolve(name);
         Files.writeString(f, content);
         return f.toString();
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** A web server answering {@code <name> <hostname>} on :8080, in busybox. */
