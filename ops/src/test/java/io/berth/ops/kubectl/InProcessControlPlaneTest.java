@@ -81,6 +81,11 @@ abstract class InProcessControlPlaneTest {
     /** Runs {@code args} ({@code args[0]} is the subcommand's first argument) with {@code stdin}, adding {@code --server}. */
     Run run(KubectlCommand command, String stdin, String... args) {
         command.withClock(Clock.systemUTC()).withStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        return execute(command, server, args);
+    }
+
+    /** Runs {@code args} against the gateway at {@code server} (added as {@code --server}), the command as it is. */
+    static Run execute(KubectlCommand command, String server, String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         CommandLine cl = new CommandLine(command);
         cl.setOut(new PrintWriter(out, true));
