@@ -1,25 +1,14 @@
 package io.berth.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.gateway.GatewayService;
 import io.berth.gateway.view.ViewFixtures;
-import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
-import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
-import io.berth.state.StateStreamsService;
-import io.berth.testing.TestKafka;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.*;
 
 import java.io.BufferedReader;
@@ -27,75 +16,27 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.*;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The REST/watch/logs API on a real broker; the read side is driven by producing view records directly. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(120)
-class GatewayApiTest {
-    static final ObjectMapper JSON = new ObjectMapper();
-    TestKafka kafka;
-    InMemorySchemaRegistryClient registry;
-    BerthSerdes serdes;
-    GatewayService gateway;
-    StateStreamsService streams;
-    KafkaProducer<String, byte[]> producer;
-    HttpClient http = HttpClient.newHttpClient();
-    String base;
-
-    @BeforeAll
-    void start() throws Exception {
-        kafka = TestKafka.start().withBerthTopics();
-        registry = new InMemorySchemaRegistryClient();
-        serdes = new BerthSerdes(registry);
-        Path dir = Files.createTempDirectory("gw-test");
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dir).with("replication-factor", "1")
-                .with("gateway-port", "0").with("gateway-watch-history", "200").with("gateway-write-wait-ms", "20000");
-        streams = new StateStreamsService(config, registry);
-        streams.start();
-        gateway = new GatewayService(config, registry);
-        gateway.start();
-        base = "http://127.0.0.1:" + gateway.port();
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
-    }
-
-    @AfterAll
-    void stop() {
-        if (producer != null) producer.close();
-        if (gateway != null) gateway.close();
-        if (streams != null) streams.close();
-        if (kafka != null) kafka.close();
+class GatewayApiTest extends GatewayApiFixture {
+    @Override
+    BerthConfig configure(BerthConfig config) {
+        return config.with("gateway-watch-history", "200");
     }
 
     // ---- helpers ----
 
-    <V extends SpecificRecord> void produce(io.berth.schemas.Topic<V> topic, String key, V value) throws Exception {
-        producer.send(new ProducerRecord<>(topic.name(), key, value == null ? null : serdes.value(topic).serialize(topic.name(), value))).get();
-    }
-
     static TaskView pod(String ns, String name, TaskPhase phase, String node, String app) {
         return TaskView.newBuilder(ViewFixtures.task(name, phase, phase == TaskPhase.RUNNING, node)).setNamespace(ns)
                 .setLabels(Map.of("app", app)).setWorkloadKey(ns + "/deployment/" + app).build();
-    }
-
-    HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    JsonNode getJson(String path) throws Exception {
-        return JSON.readTree(get(path).body());
     }
 
     HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
@@ -105,14 +46,6 @@ class GatewayApiTest {
 
     static String q(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    static void eventually(Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!condition.get()) {
-            if (System.currentTimeMillis() > deadline) fail("condition not met in 20 s");
-            Thread.sleep(50);
-        }
     }
 
     int count(String path) {

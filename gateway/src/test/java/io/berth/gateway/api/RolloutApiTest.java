@@ -1,37 +1,24 @@
 package io.berth.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.gateway.GatewayService;
 import io.berth.gateway.view.ViewFixtures;
-import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
-import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
-import io.berth.testing.TestKafka;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.*;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -39,43 +26,27 @@ import static org.junit.jupiter.api.Assertions.*;
  * The rollout subresources and ReplicaSets on a real broker, gateway only: the test reads the intents
  * the gateway produces and plays state-streams itself by producing the views.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(120)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RolloutApiTest {
-    static final ObjectMapper JSON = new ObjectMapper();
+class RolloutApiTest extends GatewayApiFixture {
     static final String D = "/apis/apps/v1/namespaces/default/deployments/web";
-    TestKafka kafka;
-    InMemorySchemaRegistryClient registry;
-    BerthSerdes serdes;
-    GatewayService gateway;
-    KafkaProducer<String, byte[]> producer;
-    HttpClient http = HttpClient.newHttpClient();
-    String base;
+    /** Gateway only: the test reads the intents and produces the views. */
+    @Override
+    boolean withStateStreams() {
+        return false;
+    }
+
+    @Override
+    BerthConfig configure(BerthConfig config) {
+        return config.with("gateway-write-wait-ms", "15000");
+    }
 
     @BeforeAll
-    void start() throws Exception {
-        kafka = TestKafka.start().withBerthTopics();
-        registry = new InMemorySchemaRegistryClient();
-        serdes = new BerthSerdes(registry);
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", Files.createTempDirectory("rollout-api"))
-                .with("replication-factor", "1").with("gateway-port", "0").with("gateway-write-wait-ms", "15000");
-        gateway = new GatewayService(config, registry);
-        gateway.start();
-        base = "http://127.0.0.1:" + gateway.port();
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
+    void produceTheDeployments() throws Exception {
         produce(Topics.WORKLOADS, "default/deployment/web", web(2, "bbbbbb", ""));
         WorkloadView done = web(2, "bbbbbb", "");
         produce(Topics.WORKLOADS, "default/deployment/done", WorkloadView.newBuilder(done).setKey("default/deployment/done").setName("done")
                 .setRollout(RolloutStatus.newBuilder().setPhase("Complete").setReason("NewReplicaSetAvailable").build()).build());
         eventually(() -> status("GET", D, null) == 200 && status("GET", "/apis/apps/v1/namespaces/default/deployments/done", null) == 200);
-    }
-
-    @AfterAll
-    void stop() {
-        if (producer != null) producer.close();
-        if (gateway != null) gateway.close();
-        if (kafka != null) kafka.close();
     }
 
     static WorkloadView web(long revision, String hash, String lastIntentId) {
@@ -94,10 +65,6 @@ class RolloutApiTest {
                 .setRollout(RolloutStatus.newBuilder().setPhase("Paused").setReason("CanaryPauseStep").setCanaryStep(1).build()).build();
     }
 
-    <V extends SpecificRecord> void produce(io.berth.schemas.Topic<V> topic, String key, V value) throws Exception {
-        producer.send(new ProducerRecord<>(topic.name(), key, value == null ? null : serdes.value(topic).serialize(topic.name(), value))).get();
-    }
-
     HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("content-type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -109,14 +76,6 @@ class RolloutApiTest {
             return send(method, path, body).statusCode();
         } catch (Exception e) {
             return -1;
-        }
-    }
-
-    static void eventually(Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!condition.get()) {
-            if (System.currentTimeMillis() > deadline) fail("condition not met in 20 s");
-            Thread.sleep(50);
         }
     }
 

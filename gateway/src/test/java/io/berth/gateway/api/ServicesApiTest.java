@@ -1,33 +1,15 @@
 package io.berth.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.gateway.GatewayService;
 import io.berth.gateway.view.ViewFixtures;
-import io.berth.registry.client.InMemorySchemaRegistryClient;
-import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
-import io.berth.schemas.serde.BerthSerdes;
-import io.berth.schemas.service.BerthConfig;
-import io.berth.state.StateStreamsService;
-import io.berth.testing.TestKafka;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.*;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -35,10 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Services and Endpoints over the REST API on a real broker with the real state-streams (its
  * endpoints controller allocates); pods are produced as task views directly.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(120)
-class ServicesApiTest {
-    static final ObjectMapper JSON = new ObjectMapper();
+class ServicesApiTest extends GatewayApiFixture {
     static final String WEB = """
             apiVersion: v1
             kind: Service
@@ -48,42 +27,6 @@ class ServicesApiTest {
               selector: {app: web}
               ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080}]
             """;
-    TestKafka kafka;
-    BerthSerdes serdes;
-    GatewayService gateway;
-    StateStreamsService streams;
-    KafkaProducer<String, byte[]> producer;
-    final HttpClient http = HttpClient.newHttpClient();
-    String base;
-
-    @BeforeAll
-    void start() throws Exception {
-        kafka = TestKafka.start().withBerthTopics();
-        InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        serdes = new BerthSerdes(registry);
-        Path dir = Files.createTempDirectory("svc-api-test");
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dir).with("replication-factor", "1")
-                .with("gateway-port", "0").with("gateway-write-wait-ms", "20000");
-        streams = new StateStreamsService(config, registry);
-        streams.start();
-        gateway = new GatewayService(config, registry);
-        gateway.start();
-        base = "http://127.0.0.1:" + gateway.port();
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
-    }
-
-    @AfterAll
-    void stop() {
-        if (producer != null) producer.close();
-        if (gateway != null) gateway.close();
-        if (streams != null) streams.close();
-        if (kafka != null) kafka.close();
-    }
-
-    <V extends SpecificRecord> void produce(Topic<V> topic, String key, V value) throws Exception {
-        producer.send(new ProducerRecord<>(topic.name(), key, value == null ? null : serdes.value(topic).serialize(topic.name(), value))).get();
-    }
-
     static final String DEPLOYMENT = """
             apiVersion: apps/v1
             kind: Deployment
@@ -107,25 +50,9 @@ class ServicesApiTest {
         return s.build();
     }
 
-    HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    JsonNode getJson(String path) throws Exception {
-        return JSON.readTree(get(path).body());
-    }
-
     HttpResponse<String> send(String method, String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("content-type", "application/yaml")
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static void eventually(Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!condition.get()) {
-            if (System.currentTimeMillis() > deadline) fail("condition not met in 20 s");
-            Thread.sleep(50);
-        }
     }
 
     JsonNode quietly(String path) {

@@ -7,18 +7,12 @@ import io.berth.schemas.deadletter.DeadLetters;
 import io.berth.schemas.serde.AvroSerde;
 import io.berth.schemas.service.BerthConfig;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.berth.node.bus.ConsumerThreadVerticle;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -38,25 +31,18 @@ import java.util.Set;
  * KafkaConsumer blocks, so it polls on its own thread; the table is applied on this verticle's context.
  * An undecodable record goes to {@code berth.dead-letters} and the consumer moves on.
  */
-public final class ServiceTableVerticle extends VerticleBase {
+public final class ServiceTableVerticle extends ConsumerThreadVerticle {
     private static final Logger log = LoggerFactory.getLogger(ServiceTableVerticle.class);
 
-    private final BerthConfig config;
-    private final String nodeId;
     private final AvroSerde<EndpointsView> serde;
     private final EventPublisher publisher;
     private final MeshAddresses addr;
     private final ServiceTable table;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile Promise<Void> exited;
-    private volatile long retryMs = 500;
     private boolean syncedOnce;
 
     public ServiceTableVerticle(BerthConfig config, String nodeId, AvroSerde<EndpointsView> serde,
                                 EventPublisher publisher, ServiceTable table) {
-        this.config = config;
-        this.nodeId = nodeId;
+        super(log, config, nodeId, "endpoints", "endpoints");
         this.serde = serde;
         this.publisher = publisher;
         this.addr = new MeshAddresses(nodeId);
@@ -64,81 +50,32 @@ public final class ServiceTableVerticle extends VerticleBase {
     }
 
     @Override
-    public Future<?> start() {
-        session();
-        return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<?> stop() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c == null) return Future.succeededFuture();
-        c.wakeup();
-        return exited.future();
-    }
-
-    private void session() {
-        if (!running) return;
-        Properties p = new Properties();
-        p.putAll(config.clientProps("berth-node-" + nodeId + "-endpoints"));
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        consumer = c;
-        Promise<Void> done = Promise.promise();
-        exited = done;
-        Context ctx = context;
-        Thread t = new Thread(() -> {
-            boolean failed = loop(c, ctx);
-            done.tryComplete();
-            if (failed && running) {
-                long delay = retryMs;
-                retryMs = Math.min(30_000, retryMs * 2);
-                vertx.setTimer(delay, id -> session());
+    protected void read(KafkaConsumer<String, byte[]> c, Context ctx) {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (PartitionInfo pi : c.partitionsFor(Topics.ENDPOINTS.name())) tps.add(new TopicPartition(pi.topic(), pi.partition()));
+        c.assign(tps);
+        c.seekToBeginning(tps);
+        Map<TopicPartition, Long> end = c.endOffsets(tps);
+        boolean synced = false;
+        Set<String> seen = new HashSet<>(); // keys read before the sync point of this session
+        while (running()) {
+            ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+            long now = System.nanoTime();
+            List<ServiceChange> batch = new ArrayList<>(records.count());
+            for (ConsumerRecord<String, byte[]> r : records) {
+                ServiceChange ch = decode(r, now);
+                if (ch != null) batch.add(ch);
+                if (!synced && r.key() != null) seen.add(r.key());
             }
-        }, "berth-node-" + nodeId + "-endpoints");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private boolean loop(KafkaConsumer<String, byte[]> c, Context ctx) {
-        try {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (PartitionInfo pi : c.partitionsFor(Topics.ENDPOINTS.name())) tps.add(new TopicPartition(pi.topic(), pi.partition()));
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            boolean synced = false;
-            Set<String> seen = new HashSet<>(); // keys read before the sync point of this session
-            while (running) {
-                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
-                long now = System.nanoTime();
-                List<ServiceChange> batch = new ArrayList<>(records.count());
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    ServiceChange ch = decode(r, now);
-                    if (ch != null) batch.add(ch);
-                    if (!synced && r.key() != null) seen.add(r.key());
-                }
-                retryMs = 500;
-                boolean syncedNow = false;
-                if (!synced && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-                    synced = syncedNow = true;
-                }
-                boolean announce = syncedNow;
-                Set<String> present = syncedNow ? Set.copyOf(seen) : null;
-                if (syncedNow) seen.clear();
-                if (!batch.isEmpty() || announce) ctx.runOnContext(v -> apply(batch, present));
+            polled();
+            boolean syncedNow = false;
+            if (!synced && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                synced = syncedNow = true;
             }
-            return false;
-        } catch (WakeupException e) {
-            return running;
-        } catch (RuntimeException e) {
-            log.error("node {}: endpoints consumer failed; restarting it in {} ms", nodeId, retryMs, e);
-            return true;
-        } finally {
-            c.close(Duration.ofSeconds(2));
+            boolean announce = syncedNow;
+            Set<String> present = syncedNow ? Set.copyOf(seen) : null;
+            if (syncedNow) seen.clear();
+            if (!batch.isEmpty() || announce) ctx.runOnContext(v -> apply(batch, present));
         }
     }
 

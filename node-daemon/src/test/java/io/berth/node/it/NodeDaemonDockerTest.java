@@ -13,16 +13,11 @@ import io.berth.schemas.avro.NodeEvent;
 import io.berth.schemas.avro.NodeEventType;
 import io.berth.schemas.avro.TaskState;
 import io.berth.schemas.avro.TaskStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Predicate;
 
 import static io.berth.node.it.DaemonFixture.assignment;
 import static io.berth.node.it.DaemonFixture.eventually;
@@ -30,31 +25,9 @@ import static io.berth.node.it.DaemonFixture.taskId;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The daemon against a real Kafka and the real Docker engine. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NodeDaemonDockerTest {
+class NodeDaemonDockerTest extends DaemonDockerTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final List<String> SLEEP = List.of("sleep", "3600");
-
-    private DaemonFixture fx;
-
-    @BeforeAll
-    void startKafka() throws Exception {
-        fx = new DaemonFixture();
-    }
-
-    @AfterEach
-    void removeContainers() {
-        fx.cleanUp();
-    }
-
-    @AfterAll
-    void stopKafka() throws Exception {
-        fx.close();
-    }
-
-    private static Predicate<TaskStatus> status(String taskId, TaskState state) {
-        return s -> s.getTaskId().equals(taskId) && s.getState() == state;
-    }
 
     @Test
     void shouldRegisterThenHeartbeatEverySecond() throws Exception {

@@ -16,11 +16,7 @@ import io.berth.schemas.avro.TaskState;
 import io.berth.schemas.avro.TaskStatus;
 import io.berth.schemas.avro.Volume;
 import io.berth.schemas.avro.VolumeMount;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
@@ -37,7 +33,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static io.berth.node.it.DaemonFixture.res;
 import static io.berth.node.it.DaemonFixture.taskId;
@@ -46,31 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Pods of several containers (infra container, shared network and emptyDir, init containers) against real Kafka and Docker. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PodsDockerTest {
+class PodsDockerTest extends DaemonDockerTest {
     private static final Duration WAIT = Duration.ofSeconds(25);
-
-    private DaemonFixture fx;
-
-    @BeforeAll
-    void startKafka() throws Exception {
-        fx = new DaemonFixture();
-    }
-
-    @AfterEach
-    void removeContainers() {
-        fx.cleanUp();
-    }
-
-    @AfterAll
-    void stopKafka() throws Exception {
-        fx.close();
-    }
-
-    private static Predicate<TaskStatus> status(String taskId, TaskState state) {
-        return s -> s.getTaskId().equals(taskId) && s.getState() == state;
-    }
 
     static ContainerSpec container(String name, List<String> command, List<VolumeMount> mounts, List<ContainerPort> ports) {
         return ContainerSpec.newBuilder().setName(name).setImage(DaemonFixture.IMAGE).setCommand(command).setArgs(List.of())

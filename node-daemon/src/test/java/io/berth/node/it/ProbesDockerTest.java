@@ -9,11 +9,7 @@ import io.berth.schemas.avro.ProbeType;
 import io.berth.schemas.avro.PublishedPort;
 import io.berth.schemas.avro.TaskState;
 import io.berth.schemas.avro.TaskStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -22,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Predicate;
 
 import static io.berth.node.it.DaemonFixture.assignment;
 import static io.berth.node.it.DaemonFixture.eventually;
@@ -33,32 +28,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * Probes, the per-container status snapshot, published ports and volumes: the whole daemon against a real
  * Kafka and the real Docker engine ({@code berth/busybox:latest}: httpd, nc, sh).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ProbesDockerTest {
+class ProbesDockerTest extends DaemonDockerTest {
     private static final Duration WAIT = Duration.ofSeconds(25);
     /** serves /www on 8080; index.html exists, ready.html only once created */
     private static final String WWW = "mkdir -p /www && echo hello > /www/index.html && ";
-
-    private DaemonFixture fx;
-
-    @BeforeAll
-    void startKafka() throws Exception {
-        fx = new DaemonFixture();
-    }
-
-    @AfterEach
-    void removeContainers() {
-        fx.cleanUp();
-    }
-
-    @AfterAll
-    void stopKafka() throws Exception {
-        fx.close();
-    }
-
-    private static Predicate<TaskStatus> status(String taskId, TaskState state) {
-        return s -> s.getTaskId().equals(taskId) && s.getState() == state;
-    }
 
     private static ContainerSpec.Builder container(String script) {
         return ContainerSpec.newBuilder().setName("main").setImage(DaemonFixture.IMAGE)

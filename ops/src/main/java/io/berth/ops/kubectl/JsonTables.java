@@ -83,28 +83,12 @@ final class JsonTables {
             case "deployments" -> {
                 row.addAll(List.of(name, status.path("readyReplicas").asInt() + "/" + spec.path("replicas").asInt(1),
                         Integer.toString(status.path("updatedReplicas").asInt()), Integer.toString(status.path("availableReplicas").asInt()), age));
-                if (wide) {
-                    List<String> names = new ArrayList<>(), images = new ArrayList<>();
-                    for (JsonNode c : spec.path("template").path("spec").path("containers")) {
-                        names.add(c.path("name").asText());
-                        images.add(c.path("image").asText());
-                    }
-                    row.addAll(List.of(orNone(String.join(",", names)), orNone(String.join(",", images)),
-                            selector(spec.path("selector").path("matchLabels"))));
-                }
+                if (wide) row.addAll(templateColumns(spec));
             }
             case "replicasets" -> {
                 row.addAll(List.of(name, Integer.toString(spec.path("replicas").asInt(1)), Integer.toString(status.path("replicas").asInt()),
                         Integer.toString(status.path("readyReplicas").asInt()), age));
-                if (wide) {
-                    List<String> names = new ArrayList<>(), images = new ArrayList<>();
-                    for (JsonNode c : spec.path("template").path("spec").path("containers")) {
-                        names.add(c.path("name").asText());
-                        images.add(c.path("image").asText());
-                    }
-                    row.addAll(List.of(orNone(String.join(",", names)), orNone(String.join(",", images)),
-                            selector(spec.path("selector").path("matchLabels"))));
-                }
+                if (wide) row.addAll(templateColumns(spec));
             }
             case "services" -> {
                 List<String> ports = new ArrayList<>();
@@ -144,6 +128,16 @@ final class JsonTables {
      * addresses inner, the first 3 shown then {@code + N more...}; only the port named
      * {@code portName} when not null (describe service); {@code <none>} when there is none.
      */
+    /** The wide columns of a deployment or a ReplicaSet: CONTAINERS, IMAGES, SELECTOR. */
+    private static List<String> templateColumns(JsonNode spec) {
+        List<String> names = new ArrayList<>(), images = new ArrayList<>();
+        for (JsonNode c : spec.path("template").path("spec").path("containers")) {
+            names.add(c.path("name").asText());
+            images.add(c.path("image").asText());
+        }
+        return List.of(orNone(String.join(",", names)), orNone(String.join(",", images)), selector(spec.path("selector").path("matchLabels")));
+    }
+
     static String endpoints(JsonNode ep, String portName) {
         List<String> all = new ArrayList<>();
         for (JsonNode subset : ep.path("subsets")) {

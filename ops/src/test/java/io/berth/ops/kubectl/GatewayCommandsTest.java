@@ -2,82 +2,21 @@ package io.berth.ops.kubectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.gateway.GatewayService;
-import io.berth.registry.client.InMemorySchemaRegistryClient;
-import io.berth.schemas.service.BerthConfig;
-import io.berth.state.StateStreamsService;
-import io.berth.testing.TestKafka;
 import org.junit.jupiter.api.*;
 import picocli.CommandLine;
 
-import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The CLI commands against a real gateway (real broker, state-streams and gateway in-process), through --server. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(120)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class GatewayCommandsTest {
+class GatewayCommandsTest extends InProcessControlPlaneTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    TestKafka kafka;
-    GatewayService gateway;
-    StateStreamsService streams;
-    String server;
-    InMemorySchemaRegistryClient registry;
-
-    @BeforeAll
-    void start() throws Exception {
-        kafka = TestKafka.start().withBerthTopics();
-        registry = new InMemorySchemaRegistryClient();
-        Path dir = Files.createTempDirectory("cli-gw-test");
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dir).with("replication-factor", "1")
-                .with("gateway-port", "0").with("gateway-write-wait-ms", "20000");
-        streams = new StateStreamsService(config, registry);
-        streams.start();
-        gateway = new GatewayService(config, registry);
-        gateway.start();
-        server = "http://127.0.0.1:" + gateway.port();
-    }
-
-    @AfterAll
-    void stop() {
-        if (gateway != null) gateway.close();
-        if (streams != null) streams.close();
-        if (kafka != null) kafka.close();
-    }
-
-    record Run(int exit, String out, String err) {}
-
-    Run run(KubectlCommand command, String stdin, String... args) {
-        command.withClock(Clock.systemUTC()).withStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(command);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--server=" + server);
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    static void eventually(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!condition.get()) {
-            if (System.currentTimeMillis() > deadline) fail("not within 30 s: " + what);
-            Thread.sleep(100);
-        }
-    }
 
     static final String NGINX = KubectlCommandsTest.NGINX;
 
@@ -229,14 +168,6 @@ class GatewayCommandsTest {
         assertEquals(1, again.exit, "deleting what is gone: " + again.out);
         assertEquals("Error from server (NotFound): deployments.apps \"nginx-deployment\" not found\n", again.err);
         eventually("the deployment gone", () -> run(new GetCommand(), "", "deployments").err.startsWith("No resources found"));
-    }
-
-    <V extends org.apache.avro.specific.SpecificRecord> void produce(io.berth.schemas.Topic<V> topic, String key, V value) throws Exception {
-        io.berth.schemas.serde.AvroSerde<V> serde = new io.berth.schemas.serde.AvroSerde<>(registry, topic.valueClass());
-        try (var p = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic.name(), key, serde.serialize(topic.name(), value))).get();
-        }
     }
 
     @Test

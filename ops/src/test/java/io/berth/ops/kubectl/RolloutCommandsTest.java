@@ -1,6 +1,7 @@
 package io.berth.ops.kubectl;
 
 import io.berth.gateway.GatewayService;
+import io.berth.ops.kubectl.InProcessControlPlaneTest.Run;
 import io.berth.gateway.manifest.ManifestParser;
 import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.schemas.Topic;
@@ -74,17 +75,8 @@ class RolloutCommandsTest {
         if (kafka != null) kafka.close();
     }
 
-    record Run(int exit, String out, String err) {}
-
     Run run(KubectlCommand top, String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(top);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--server=" + server);
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        return InProcessControlPlaneTest.execute(top, server, args);
     }
 
     Run rollout(String... args) {

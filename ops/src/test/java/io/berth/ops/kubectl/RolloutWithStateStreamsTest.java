@@ -1,22 +1,7 @@
 package io.berth.ops.kubectl;
 
-import io.berth.gateway.GatewayService;
-import io.berth.registry.client.InMemorySchemaRegistryClient;
-import io.berth.schemas.service.BerthConfig;
-import io.berth.state.StateStreamsService;
-import io.berth.testing.TestKafka;
 import org.junit.jupiter.api.*;
-import picocli.CommandLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -25,57 +10,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * in-process, no node): revisions, ReplicaSets, undo renumbering, pause refusing undo, promote refused
  * on a deployment that is not a canary.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(120)
-class RolloutWithStateStreamsTest {
-    TestKafka kafka;
-    GatewayService gateway;
-    StateStreamsService streams;
-    String server;
-
-    @BeforeAll
-    void start() throws Exception {
-        kafka = TestKafka.start().withBerthTopics();
-        InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", Files.createTempDirectory("rollout-ss"))
-                .with("replication-factor", "1").with("gateway-port", "0").with("gateway-write-wait-ms", "20000");
-        streams = new StateStreamsService(config, registry);
-        streams.start();
-        gateway = new GatewayService(config, registry);
-        gateway.start();
-        server = "http://127.0.0.1:" + gateway.port();
-    }
-
-    @AfterAll
-    void stop() {
-        if (gateway != null) gateway.close();
-        if (streams != null) streams.close();
-        if (kafka != null) kafka.close();
-    }
-
-    record Run(int exit, String out, String err) {}
-
-    Run run(KubectlCommand command, String stdin, String... args) {
-        command.withClock(Clock.systemUTC()).withStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(command);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--server=" + server);
-        return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
-    }
-
+class RolloutWithStateStreamsTest extends InProcessControlPlaneTest {
     Run rollout(String... args) {
         return run(new RolloutCommand(), "", args);
-    }
-
-    static void eventually(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!condition.get()) {
-            if (System.currentTimeMillis() > deadline) fail("not within 30 s: " + what);
-            Thread.sleep(100);
-        }
     }
 
     @Test

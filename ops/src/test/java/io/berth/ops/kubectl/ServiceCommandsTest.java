@@ -1,39 +1,16 @@
 package io.berth.ops.kubectl;
 
-import io.berth.gateway.GatewayService;
-import io.berth.registry.client.InMemorySchemaRegistryClient;
-import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
-import io.berth.schemas.serde.AvroSerde;
-import io.berth.schemas.service.BerthConfig;
-import io.berth.state.StateStreamsService;
-import io.berth.testing.TestKafka;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.*;
-import picocli.CommandLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** get svc / get ep / describe svc / delete svc against a real gateway and state-streams (real broker, in-process). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(120)
-class ServiceCommandsTest {
+class ServiceCommandsTest extends InProcessControlPlaneTest {
     static final String SERVICE = """
             apiVersion: v1
             kind: Service
@@ -43,61 +20,6 @@ class ServiceCommandsTest {
               selector: {app: web}
               ports: [{port: 80, targetPort: 8080, nodePort: 30080}]
             """;
-    TestKafka kafka;
-    GatewayService gateway;
-    StateStreamsService streams;
-    String server;
-    InMemorySchemaRegistryClient registry;
-
-    @BeforeAll
-    void start() throws Exception {
-        kafka = TestKafka.start().withBerthTopics();
-        registry = new InMemorySchemaRegistryClient();
-        Path dir = Files.createTempDirectory("cli-svc-test");
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dir).with("replication-factor", "1")
-                .with("gateway-port", "0").with("gateway-write-wait-ms", "20000");
-        streams = new StateStreamsService(config, registry);
-        streams.start();
-        gateway = new GatewayService(config, registry);
-        gateway.start();
-        server = "http://127.0.0.1:" + gateway.port();
-    }
-
-    @AfterAll
-    void stop() {
-        if (gateway != null) gateway.close();
-        if (streams != null) streams.close();
-        if (kafka != null) kafka.close();
-    }
-
-    record Run(int exit, String out, String err) {}
-
-    Run run(KubectlCommand command, String stdin, String... args) {
-        command.withClock(Clock.systemUTC()).withStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(command);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--server=" + server);
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    static void eventually(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!condition.get()) {
-            if (System.currentTimeMillis() > deadline) fail("not within 30 s: " + what);
-            Thread.sleep(100);
-        }
-    }
-
-    <V extends org.apache.avro.specific.SpecificRecord> void produce(Topic<V> topic, String key, V value) throws Exception {
-        AvroSerde<V> serde = new AvroSerde<>(registry, topic.valueClass());
-        try (var p = new KafkaProducer<String, byte[]>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic.name(), key, serde.serialize(topic.name(), value))).get();
-        }
-    }
 
     static final String DEPLOYMENT = """
             apiVersion: apps/v1
