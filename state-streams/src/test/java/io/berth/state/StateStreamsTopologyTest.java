@@ -219,8 +219,11 @@ class StateStreamsTopologyTest {
         h.intent(key, pod("debug"));
         assertEquals(1, placements().size());
         String id = placements().get(0).getTaskId();
+        assertEquals("debug", placements().get(0).getPodName(), "a bare pod keeps its own name, as in Kubernetes");
+        assertNotEquals("debug", id, "its task id is still unique");
         h.status(status(key, id, "n1", TaskState.ASSIGNED));
         h.status(status(key, id, "n1", TaskState.RUNNING));
+        assertEquals("debug", h.latest(Topics.TASKS).get(id).getPodName());
 
         h.intent(key, delete(ResourceKind.POD, "debug"));
         assertTombstoned(Topics.assignmentKey("n1", id));

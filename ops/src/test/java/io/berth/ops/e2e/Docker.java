@@ -34,16 +34,29 @@ final class Docker {
     }
 
     static void removeAllBerthContainers() throws IOException, InterruptedException {
-        String ids = BerthProcess.sh("docker", "ps", "-aq", "--filter", "label=berth.task");
-        for (String id : ids.split("\\s+")) {
-            if (!id.isBlank()) BerthProcess.sh("docker", "rm", "-f", id);
-        }
+        removeAll("label=berth.task");
     }
 
     static void removeContainersOfNode(String node) throws IOException, InterruptedException {
-        String ids = BerthProcess.sh("docker", "ps", "-aq", "--filter", "label=berth.node=" + node);
-        for (String id : ids.split("\\s+")) {
-            if (!id.isBlank()) BerthProcess.sh("docker", "rm", "-f", id);
+        removeAll("label=berth.node=" + node);
+    }
+
+    /**
+     * Removes every container matching the filter and waits until none is left. A node daemon that is
+     * stopping may be removing some of them at the same moment ("removal … is already in progress",
+     * "No such container"), so a failed {@code rm} is checked against what remains, not trusted.
+     */
+    private static void removeAll(String filter) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            String ids = BerthProcess.sh("docker", "ps", "-aq", "--filter", filter).strip();
+            if (ids.isEmpty()) return;
+            if (System.nanoTime() > deadline) throw new AssertionError("containers " + filter + " still there after 60 s: " + ids);
+            List<String> cmd = new ArrayList<>(List.of("docker", "rm", "-f"));
+            cmd.addAll(List.of(ids.split("\\s+")));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0) Thread.sleep(200);  // poll interval while another remover finishes
         }
     }
 }

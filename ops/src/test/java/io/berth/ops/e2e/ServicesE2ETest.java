@@ -168,7 +168,7 @@ class ServicesE2ETest {
         assertEquals(0, apply.exit(), apply.stdout() + apply.stderr());
         Await.until("pod sidecar Running 2/2", Duration.ofSeconds(90),
                 () -> cli("get", "pod", "sidecar").stdout().lines().anyMatch(l -> l.matches("sidecar\\s+2/2\\s+Running\\s.*")),
-                () -> cli("get", "pod", "sidecar").stdout());
+                () -> cli("get", "pod", "sidecar").stdout() + cli("get", "pod", "sidecar").stderr() + cli("describe", "pod", "sidecar").stdout());
         String reader = BerthProcess.sh("docker", "ps", "-q", "--filter", "label=berth.pod=sidecar", "--filter", "label=berth.container=reader").strip();
         assertFalse(reader.isEmpty(), "the reader container runs");
         Await.until("the reader fetches over localhost what the writer wrote into the shared emptyDir", Duration.ofSeconds(30),

@@ -23,7 +23,8 @@ public final class TaskViews {
         labels.put(SEQ_LABEL, Long.toString(t.seq()));
         return TaskView.newBuilder()
                 .setTaskId(t.taskId())
-                .setPodName(t.taskId())
+                // a bare pod keeps the name it was given, as in Kubernetes; a deployment's pods are named by their task id
+                .setPodName(w.getKind() == ResourceKind.POD ? w.getName() : t.taskId())
                 .setNamespace(w.getNamespace())
                 .setWorkloadKey(w.getKey())
                 .setLabels(labels)
