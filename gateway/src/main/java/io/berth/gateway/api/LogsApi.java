@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,22 +66,26 @@ public final class LogsApi {
         boolean follow = "true".equals(ctx.queryParams().get("follow")) || "1".equals(ctx.queryParams().get("follow"));
         String tail = ctx.queryParams().get("tailLines");
         int tailLines = tail == null || !tail.matches("[0-9]+") ? Integer.MAX_VALUE : Integer.parseInt(tail);
-        boolean known = cache.get(Topics.TASKS, "Pod", ns, pod).isPresent();
+        // berth.logs is keyed by task id; a deployment's pod is named by its task id, a bare pod keeps
+        // its own name, so the live pod's task id is looked up (a gone pod is found by its name)
+        Optional<String> taskId = cache.get(Topics.TASKS, "Pod", ns, pod).map(e -> e.key());
+        boolean known = taskId.isPresent();
+        String key = taskId.orElse(pod);
         Context context = vertx.getOrCreateContext();
         HttpServerResponse response = ctx.response();
         AtomicBoolean closed = new AtomicBoolean();
         response.closeHandler(v -> closed.set(true));
-        readers.execute(() -> read(ns, pod, container, follow, tailLines, known, context, ctx, closed));
+        readers.execute(() -> read(ns, pod, key, container, follow, tailLines, known, context, ctx, closed));
     }
 
-    private void read(String ns, String pod, String container, boolean follow, int tailLines, boolean known,
+    private void read(String ns, String pod, String key, String container, boolean follow, int tailLines, boolean known,
                       Context context, RoutingContext ctx, AtomicBoolean closed) {
         Properties p = config.clientProps("berth-gateway-logs");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             int partitions = c.partitionsFor(Topics.LOGS.name(), Duration.ofSeconds(10)).size();
-            TopicPartition tp = new TopicPartition(Topics.LOGS.name(), partitionOf(pod, partitions));
+            TopicPartition tp = new TopicPartition(Topics.LOGS.name(), partitionOf(key, partitions));
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
@@ -88,7 +93,7 @@ public final class LogsApi {
             boolean seen = false;
             while (c.position(tp) < end) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    String line = line(r, ns, pod, container);
+                    String line = line(r, ns, key, container);
                     if (line == null) continue;
                     seen = true;
                     lines.addLast(line);
@@ -108,7 +113,7 @@ public final class LogsApi {
             while (follow && !closed.get()) {
                 StringBuilder more = new StringBuilder();
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    String line = line(r, ns, pod, container);
+                    String line = line(r, ns, key, container);
                     if (line != null) more.append(line);
                 }
                 if (more.length() > 0) context.runOnContext(v -> {
@@ -123,8 +128,8 @@ public final class LogsApi {
         }
     }
 
-    private String line(ConsumerRecord<String, byte[]> r, String ns, String pod, String container) {
-        if (!pod.equals(r.key()) || r.value() == null) return null;
+    private String line(ConsumerRecord<String, byte[]> r, String ns, String key, String container) {
+        if (!key.equals(r.key()) || r.value() == null) return null;
         LogLine l;
         try {
             l = serde.deserialize(r.topic(), r.value());

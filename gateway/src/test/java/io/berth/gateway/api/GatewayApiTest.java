@@ -519,6 +519,30 @@ class GatewayApiTest extends GatewayApiFixture {
         }
     }
 
+    @Test
+    void shouldFindABarePodsLogsUnderItsTaskId() throws Exception {
+        // a bare pod keeps its own name; its task id (the key of berth.logs) differs
+        TaskView solo = TaskView.newBuilder(pod("default", "solo-q4r4tjk88q-bbbbb", TaskPhase.RUNNING, "n1", "solo")).setPodName("solo").build();
+        produce(Topics.TASKS, solo.getTaskId(), solo);
+        eventually(() -> {
+            try {
+                return get("/api/v1/namespaces/default/pods/solo").statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        produce(Topics.LOGS, solo.getTaskId(), LogLine.newBuilder(log(solo.getTaskId(), "hello from solo")).setPodName("solo").build());
+        produce(Topics.LOGS, "solo", log("solo", "an older pod of the same name"));
+        eventually(() -> {
+            try {
+                return get("/api/v1/namespaces/default/pods/solo/log").body().equals("hello from solo\n");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals("hello from solo\n", get("/api/v1/namespaces/default/pods/solo/log").body());
+    }
+
     static LogLine log(String pod, String line) {
         return LogLine.newBuilder().setTaskId(pod).setPodName(pod).setNamespace("default").setContainer("web").setLine(line)
                 .setTimestamp(System.currentTimeMillis()).setNodeId("n1").build();
