@@ -89,6 +89,16 @@ final class Events {
         return pod(NORMAL, t, "Killing", "Stopping container " + container, kubelet(t));
     }
 
+    /** A failing probe, in the kubelet's words: {@code Readiness probe failed: HTTP probe failed with statuscode: 404}. */
+    static ClusterEvent unhealthy(TaskView t, String message) {
+        return pod(WARNING, t, "Unhealthy", message, kubelet(t));
+    }
+
+    /** A container the node kills because a probe failed: {@code Container web failed liveness probe, will be restarted}. */
+    static ClusterEvent killingUnhealthy(TaskView t, String message) {
+        return pod(NORMAL, t, "Killing", message, kubelet(t));
+    }
+
     /** Kubernetes' NodeUnreachablePodReason/Message. */
     static ClusterEvent nodeLost(TaskView t) {
         return pod(WARNING, t, "NodeLost", "Node " + t.getNodeId() + " which was running pod " + t.getPodName() + " is unresponsive",

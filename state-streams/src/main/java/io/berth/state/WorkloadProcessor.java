@@ -263,6 +263,13 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                     out.event(Events.started(next, container), now);
                 }
             }
+            // probe failures (the node reports them on transitions only), as the kubelet's events
+            case UNREADY -> {
+                if (s.getMessage().contains(" probe failed")) out.event(Events.unhealthy(next, s.getMessage()), now);
+            }
+            case EXITED -> {
+                if (s.getMessage().contains(" probe, will be restarted")) out.event(Events.killingUnhealthy(next, s.getMessage()), now);
+            }
             default -> { }
         }
         if (CRASH_LOOP.equals(s.getReason()) && !CRASH_LOOP.equals(t.getReason())) out.event(Events.backOff(next, container), now);

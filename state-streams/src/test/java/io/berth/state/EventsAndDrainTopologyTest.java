@@ -147,6 +147,20 @@ class EventsAndDrainTopologyTest {
         h.status(status(WEB, id, "n1", TaskState.UNREADY));
         h.status(status(WEB, id, "n1", TaskState.READY));
         assertEquals(2, events("Started").size(), "readiness going back and forth is not a start");
+        assertEquals(List.of(), events("Unhealthy"), "an UNREADY without a probe failure is no Unhealthy event");
+
+        h.status(TaskStatus.newBuilder(status(WEB, id, "n1", TaskState.UNREADY)).setReason("ContainersNotReady")
+                .setMessage("Readiness probe failed: HTTP probe failed with statuscode: 404").build());
+        ClusterEvent unhealthy = events("Unhealthy").get(0);
+        assertEquals("Readiness probe failed: HTTP probe failed with statuscode: 404", unhealthy.getMessage());
+        assertEquals("Warning", unhealthy.getType());
+        assertEquals("kubelet/n1", unhealthy.getSource());
+        int killingBefore = events("Killing").size();
+        h.status(TaskStatus.newBuilder(status(WEB, id, "n1", TaskState.EXITED)).setExitCode(137).setRestartCount(1)
+                .setMessage("Container main failed liveness probe, will be restarted").build());
+        List<ClusterEvent> killing = events("Killing");
+        assertEquals(killingBefore + 1, killing.size());
+        assertEquals("Container main failed liveness probe, will be restarted", killing.get(killing.size() - 1).getMessage());
 
         h.intent(WEB, scale("web", 1));
         List<ClusterEvent> scaling = events("ScalingReplicaSet");
