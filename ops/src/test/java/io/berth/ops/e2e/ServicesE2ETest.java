@@ -232,122 +232,59 @@ class ServicesE2ETest {
     static final String CGI = "#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho frontend $(hostname)\\n"
             + "wget -qO- http://${QUERY_STRING:-backend}:8080/index.html\\n";
 
-    static final String GUESTBOOK = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: backend}
-            spec:
-              replicas: 1
-              selector: {matchLabels: {app: backend}}
-              template:
-                metadata: {labels: {app: backend}}
+    /** A Deployment of one busybox container on {@code port}, its pods labelled {@code labels} (YAML flow map body), with a readiness probe. */
+    static String deployment(String name, int replicas, String labels, String command, int port, String probe) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: %s}
                 spec:
-                  containers:
-                  - name: backend
-                    image: berth/busybox:latest
-                    command: %s
-                    ports: [{containerPort: 8080}]
-                    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: backend}
-            spec:
-              selector: {app: backend}
-              ports: [{port: 8080, targetPort: 8080}]
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: other}
-            spec:
-              replicas: 1
-              selector: {matchLabels: {app: other}}
-              template:
-                metadata: {labels: {app: other}}
+                  replicas: %d
+                  selector: {matchLabels: {%s}}
+                  template:
+                    metadata: {labels: {%s}}
+                    spec:
+                      containers:
+                      - name: %s
+                        image: berth/busybox:latest
+                        command: %s
+                        ports: [{containerPort: %d}]
+                        readinessProbe: {%s, periodSeconds: 1}
+                """.formatted(name, replicas, labels, labels, name, command, port, probe);
+    }
+
+    /** A Service selecting {@code selector} (YAML flow map body), port = targetPort; a NodePort when {@code nodePort} > 0. */
+    static String service(String name, String selector, int port, int nodePort) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s}
                 spec:
-                  containers:
-                  - name: other
-                    image: berth/busybox:latest
-                    command: %s
-                    ports: [{containerPort: 8080}]
-                    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: other}
-            spec:
-              selector: {app: other}
-              ports: [{port: 8080, targetPort: 8080}]
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: frontend}
-            spec:
-              replicas: 3
-              selector: {matchLabels: {app: frontend}}
-              template:
-                metadata: {labels: {app: frontend}}
-                spec:
-                  containers:
-                  - name: frontend
-                    image: berth/busybox:latest
-                    command: ["sh", "-c", "mkdir -p /www/cgi-bin && busybox printf '%s' > /www/cgi-bin/app && busybox chmod +x /www/cgi-bin/app && exec httpd -f -p 80 -h /www"]
-                    ports: [{containerPort: 80}]
-                    readinessProbe: {httpGet: {path: /index.html, port: 80}, periodSeconds: 1}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: frontend}
-            spec:
-              type: NodePort
-              selector: {app: frontend}
-              ports: [{port: 80, targetPort: 80, nodePort: %d}]
-            """.formatted(namedServer("backend"), namedServer("other"), CGI, NODE_PORT);
+                  type: %s
+                  selector: {%s}
+                  ports: [{port: %d, targetPort: %d%s}]
+                """.formatted(name, nodePort > 0 ? "NodePort" : "ClusterIP", selector, port, port, nodePort > 0 ? ", nodePort: " + nodePort : "");
+    }
+
+    static final String TCP_8080 = "tcpSocket: {port: 8080}";
+
+    static final String GUESTBOOK = String.join("---\n",
+            deployment("backend", 1, "app: backend", namedServer("backend"), 8080, TCP_8080),
+            service("backend", "app: backend", 8080, 0),
+            deployment("other", 1, "app: other", namedServer("other"), 8080, TCP_8080),
+            service("other", "app: other", 8080, 0),
+            deployment("frontend", 3, "app: frontend", "[\"sh\", \"-c\", \"mkdir -p /www/cgi-bin && busybox printf '" + CGI
+                    + "' > /www/cgi-bin/app && busybox chmod +x /www/cgi-bin/app && exec httpd -f -p 80 -h /www\"]", 80,
+                    "httpGet: {path: /index.html, port: 80}"),
+            service("frontend", "app: frontend", 80, NODE_PORT));
 
     static final int CANARY_PORT = 30481;
 
     /** The Kubernetes way to run a canary: two Deployments whose pods share the label a Service selects. */
-    static final String CANARY = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: shop-stable}
-            spec:
-              replicas: 3
-              selector: {matchLabels: {app: shop, track: stable}}
-              template:
-                metadata: {labels: {app: shop, track: stable}}
-                spec:
-                  containers:
-                  - name: shop
-                    image: berth/busybox:latest
-                    command: %s
-                    ports: [{containerPort: 8080}]
-                    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: shop-canary}
-            spec:
-              replicas: 1
-              selector: {matchLabels: {app: shop, track: canary}}
-              template:
-                metadata: {labels: {app: shop, track: canary}}
-                spec:
-                  containers:
-                  - name: shop
-                    image: berth/busybox:latest
-                    command: %s
-                    ports: [{containerPort: 8080}]
-                    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: shop}
-            spec:
-              type: NodePort
-              selector: {app: shop}
-              ports: [{port: 8080, targetPort: 8080, nodePort: %d}]
-            """.formatted(namedServer("stable"), namedServer("canary"), CANARY_PORT);
+    static final String CANARY = String.join("---\n",
+            deployment("shop-stable", 3, "app: shop, track: stable", namedServer("stable"), 8080, TCP_8080),
+            deployment("shop-canary", 1, "app: shop, track: canary", namedServer("canary"), 8080, TCP_8080),
+            service("shop", "app: shop", 8080, CANARY_PORT));
 
     static final String SIDECAR = """
             apiVersion: v1
