@@ -178,7 +178,18 @@ class RolloutApiTest extends GatewayApiFixture {
             sent[0] = all.isEmpty() ? null : all.get(all.size() - 1).value();
             return sent[0] != null && sent[0].getActor().equals("api:ana");
         });
-        Thread.sleep(300);
+        // sentinel: a newer view of the same deployment without this intent's stamp; once the gateway
+        // shows it, the answer must still be waiting
+        WorkloadView unrelated = web(2, "bbbbbb", "some-other-intent");
+        produce(Topics.WORKLOADS, "default/deployment/web", WorkloadView.newBuilder(unrelated)
+                .setDeployment(DeploymentSpec.newBuilder(unrelated.getDeployment()).setReplicas(7).build()).build());
+        eventually(() -> {
+            try {
+                return getJson(D).path("spec").path("replicas").asInt() == 7;
+            } catch (Exception e) {
+                return false;
+            }
+        });
         assertFalse(answer.isDone(), "the answer waits for the view");
         produce(Topics.WORKLOADS, "default/deployment/web", web(3, "aaaaaa", sent[0].getIntentId()));
         HttpResponse<String> r = answer.get(20, java.util.concurrent.TimeUnit.SECONDS);
