@@ -1,5 +1,6 @@
 package io.berth.ops.e2e;
 
+import io.berth.ops.Examples;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.*;
@@ -28,29 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class NginxDeploymentE2ETest {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Verbatim from https://kubernetes.io/docs/concepts/workloads/controllers/deployment/ (controllers/nginx-deployment.yaml). */
-    static final String NGINX = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: nginx-deployment
-              labels:
-                app: nginx
-            spec:
-              replicas: 3
-              selector:
-                matchLabels:
-                  app: nginx
-              template:
-                metadata:
-                  labels:
-                    app: nginx
-                spec:
-                  containers:
-                  - name: nginx
-                    image: nginx:1.14.2
-                    ports:
-                    - containerPort: 80
-            """;
+    static final String NGINX = Examples.NGINX;
 
     E2ECluster cluster;
     Path home;

@@ -1,5 +1,6 @@
 package io.berth.ops.kubectl;
 
+import io.berth.ops.Examples;
 import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.Topic;
@@ -49,29 +50,7 @@ class KubectlCommandsTest {
     static final long T0 = Instant.parse("2026-11-22T05:00:00Z").toEpochMilli();
     static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(T0 + 45_000), ZoneOffset.UTC);
 
-    static final String NGINX = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: nginx-deployment
-              labels:
-                app: nginx
-            spec:
-              replicas: 3
-              selector:
-                matchLabels:
-                  app: nginx
-              template:
-                metadata:
-                  labels:
-                    app: nginx
-                spec:
-                  containers:
-                  - name: nginx
-                    image: nginx:1.14.2
-                    ports:
-                    - containerPort: 80
-            """;
+    static final String NGINX = Examples.NGINX;
 
     @BeforeAll
     static void startKafka() {
