@@ -1,6 +1,8 @@
 package io.berth.state;
 
 import io.berth.schemas.Topics;
+import io.berth.schemas.audit.Actors;
+import io.berth.schemas.serde.AvroJson;
 import io.berth.schemas.avro.*;
 import io.berth.state.core.ServiceAllocator;
 import io.berth.state.core.ServiceEndpoints;
@@ -78,6 +80,7 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
     public void process(Record<String, SpecificRecord> record) {
         String key = record.key();
         if (key == null) return;
+        out.received(record);
         long now = context().currentSystemTimeMs();
         if (isServiceKey(key)) {
             WorkloadView w = record.value() instanceof WorkloadView v ? v : null;
@@ -110,7 +113,9 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
         EndpointsView gone = EndpointsView.newBuilder(last).setEndpoints(List.of()).setDeleted(true)
                 .setResourceVersion(Long.toString(version(last) + 1)).build();
         out.put(Topics.ENDPOINTS, key, gone, now);  // proxies see an explicit deletion, then compaction drops the key
+        out.auditView(auditKey(last), "EndpointsChanged", Actors.ENDPOINTS_CONTROLLER, "", last, gone, "service deleted: no endpoints", now);
         out.tombstone(Topics.ENDPOINTS, key, now);
+        out.auditView(auditKey(last), "EndpointsDeleted", Actors.ENDPOINTS_CONTROLLER, "", gone, null, "endpoints removed with their service", now);
     }
 
     private void indexService(String key, WorkloadView w) {
@@ -162,14 +167,34 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
         if (last != null) next.setResourceVersion(Long.toString(version(last) + 1));
         endpoints.put(key, next);
         out.put(Topics.ENDPOINTS, key, next, now);
+        out.auditView(auditKey(next), "EndpointsChanged", Actors.ENDPOINTS_CONTROLLER, w.getLastIntentId(), last, next,
+                membership(last, next), now);
         boolean allocationChanged = last == null || !last.getClusterIP().equals(next.getClusterIP()) || !last.getPorts().equals(next.getPorts());
         if (allocationChanged) {
-            out.audit(key, "service", "ServiceAllocated", ACTOR, w.getLastIntentId(),
+            // not a view of its own: the allocation is part of the endpoints view (after = that view, no view type)
+            out.audit(key, "ServiceAllocated", Actors.ENDPOINTS_CONTROLLER, w.getLastIntentId(), null, AvroJson.encode(next),
                     "clusterIP " + next.getClusterIP() + nodePorts(next.getPorts()), now);
             for (String warning : a.warnings()) {
                 out.event(Events.of(Events.WARNING, "Service", w.getNamespace(), w.getName(), key, "FailedAllocation", warning, ACTOR), now);
             }
         }
+    }
+
+    /** The audit key of a service's endpoints: {@code ns/endpoints/name} (the view topic keys them by the service key). */
+    static String auditKey(EndpointsView v) {
+        return v.getNamespace() + "/endpoints/" + v.getName();
+    }
+
+    /** {@code 2 endpoints (+web-a, -web-b)}: who joined and who left. */
+    private static String membership(EndpointsView last, EndpointsView next) {
+        Set<String> was = new TreeSet<>(), is = new TreeSet<>();
+        if (last != null) last.getEndpoints().forEach(e -> was.add(e.getPodName() + (e.getReady() ? "" : " (not ready)")));
+        next.getEndpoints().forEach(e -> is.add(e.getPodName() + (e.getReady() ? "" : " (not ready)")));
+        StringBuilder b = new StringBuilder().append(next.getEndpoints().size()).append(" endpoints");
+        List<String> diff = new ArrayList<>();
+        is.stream().filter(e -> !was.contains(e)).forEach(e -> diff.add("+" + e));
+        was.stream().filter(e -> !is.contains(e)).forEach(e -> diff.add("-" + e));
+        return diff.isEmpty() ? b.toString() : b.append(" (").append(String.join(", ", diff)).append(')').toString();
     }
 
     private static String nodePorts(List<ServicePort> ports) {

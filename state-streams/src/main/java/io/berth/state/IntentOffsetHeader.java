@@ -14,7 +14,9 @@ import java.util.OptionalLong;
 
 /**
  * Remembers an intent's offset on berth.intents in a record header before it is re-keyed through a
- * repartition topic, so the workload view it lands on can still name it (read-your-writes).
+ * repartition topic, so the workload view it lands on can still name it (read-your-writes), and
+ * its whole position ({@link Cause#HEADER}, topic/partition/offset) so its audit records name
+ * the intent as their cause rather than the internal topic.
  */
 final class IntentOffsetHeader implements FixedKeyProcessor<String, Intent, Intent> {
     static final String HEADER = "berth.intent-offset";
@@ -31,6 +33,9 @@ final class IntentOffsetHeader implements FixedKeyProcessor<String, Intent, Inte
         Headers headers = new RecordHeaders(record.headers().toArray());
         headers.remove(HEADER);
         headers.add(HEADER, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+        headers.remove(Cause.HEADER);
+        Cause cause = Cause.of(context.recordMetadata());
+        if (!cause.isTick()) headers.add(Cause.HEADER, cause.bytes());
         context.forward(record.withHeaders(headers));
     }
 

@@ -1,13 +1,17 @@
 package io.berth.state;
 
 import io.berth.schemas.Topics;
+import io.berth.schemas.audit.Actors;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.avro.IntentAction;
 import io.berth.schemas.avro.NodeEvent;
 import io.berth.schemas.avro.NodeView;
+import io.berth.schemas.serde.AvroJson;
 import io.berth.state.core.IntentValidator;
+import io.berth.state.core.NodeChanges;
 import io.berth.state.core.NodeLiveness;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -58,10 +62,11 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     public void process(Record<String, SpecificRecord> record) {
         long now = context().currentSystemTimeMs();
         if (record.key() == null) return;
+        out.received(record);
         if (record.value() instanceof NodeEvent e) {
             onEvent(record.key(), e, now);
         } else if (record.value() instanceof Intent i) {
-            onIntent(record.key(), i, now);
+            onIntent(record.key(), i, record.headers(), now);
         }
     }
 
@@ -69,13 +74,10 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         NodeView before = nodes.get(nodeId);
         NodeView after = NodeLiveness.onEvent(before, e, now);
         if (after.equals(before)) return;
-        write(nodeId, after, now);
+        write(nodeId, before, after, Actors.node(nodeId), "", "node " + nodeId + " " + e.getType().name().toLowerCase()
+                + (after.getIncarnation().isEmpty() ? "" : " (incarnation " + after.getIncarnation() + ")"), now);
         boolean readinessChanged = before == null || before.getReady() != after.getReady();
         if (readinessChanged) out.event(Events.nodeStatus(nodeId, after.getReady() ? "NodeReady" : "NodeNotReady"), now);
-        if (readinessChanged || !after.getIncarnation().equals(before.getIncarnation())) {
-            out.audit(nodeId, "node", after.getReady() ? "NodeReady" : "NodeNotReady", "node/" + nodeId, e.getType().name(),
-                    "node " + nodeId + " " + e.getType().name().toLowerCase() + (after.getIncarnation().isEmpty() ? "" : " (incarnation " + after.getIncarnation() + ")"), now);
-        }
     }
 
     /**
@@ -83,13 +85,16 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
      * controllers then move its tasks elsewhere (replacement first, within each workload's
      * availability budget). Uncordon ends both.
      */
-    private void onIntent(String nodeId, Intent i, long now) {
+    private void onIntent(String nodeId, Intent i, Headers headers, long now) {
         Optional<String> problem = IntentValidator.problem(i);
+        String actor = Actors.of(i, headers);
         if (problem.isPresent()) {
             out.deadLetter(nodeId, i, encodeIntent, problem.get(), now);
             out.event(Events.rejected(Events.nodeKey(nodeId), i.getKind(), "", nodeId, false, problem.get(), ACTOR), now);
+            out.audit(Events.nodeKey(nodeId), "IntentRejected", actor, i.getIntentId(), null, AvroJson.encode(i), problem.get(), now);
             return;
         }
+        out.audit(Events.nodeKey(nodeId), "IntentAccepted", actor, i.getIntentId(), null, AvroJson.encode(i), i.getAction() + " node " + nodeId, now);
         NodeView before = nodes.get(nodeId);
         NodeView after = switch (i.getAction()) {
             case DRAIN -> NodeLiveness.drain(before, nodeId);
@@ -97,16 +102,14 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
             default -> NodeLiveness.cordon(before, nodeId, true);
         };
         if (after.equals(before)) return;
-        write(nodeId, after, now);
+        write(nodeId, before, after, actor, i.getIntentId(),
+                "node " + nodeId + (after.getCordoned() ? " cordoned (" + i.getAction() + ")" : " uncordoned"), now);
         boolean wasCordoned = before != null && before.getCordoned();
         if (wasCordoned != after.getCordoned()) {
             out.event(Events.nodeStatus(nodeId, after.getCordoned() ? "NodeNotSchedulable" : "NodeSchedulable"), now);
         }
         boolean draining = NodeLiveness.draining(after);
         if (draining && (before == null || !NodeLiveness.draining(before))) out.event(Events.nodeDraining(nodeId), now);
-        String change = draining ? "NodeDraining" : after.getCordoned() ? "NodeCordoned" : "NodeUncordoned";
-        out.audit(nodeId, "node", change, i.getActor(), i.getIntentId(),
-                "node " + nodeId + (after.getCordoned() ? " cordoned (" + i.getAction() + ")" : " uncordoned"), now);
     }
 
     /**
@@ -123,17 +126,18 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         }
         for (KeyValue<String, NodeView> kv : all) {
             NodeLiveness.expire(kv.value, now, graceMs).ifPresent(notReady -> {
-                write(kv.key, notReady, now);
+                write(kv.key, kv.value, notReady, Actors.NODE_CONTROLLER, "", notReady.getConditions().get(0).getMessage(), now);
                 out.event(Events.nodeStatus(kv.key, "NodeNotReady"), now);
-                out.audit(kv.key, "node", "NodeNotReady", ACTOR, "HeartbeatMissed",
-                        notReady.getConditions().get(0).getMessage(), now);
             });
         }
     }
 
-    private void write(String nodeId, NodeView v, long now) {
+    /** Writes the view, and its audit record unless only heartbeat times moved ({@link NodeChanges}). */
+    private void write(String nodeId, NodeView before, NodeView v, String actor, String intentId, String message, long now) {
         NodeView stamped = NodeView.newBuilder(v).setResourceVersion(Long.toString(now)).build();
         nodes.put(nodeId, stamped);
         out.put(Topics.NODES, nodeId, stamped, now);
+        NodeChanges.of(before, stamped).ifPresent(change ->
+                out.auditView(Events.nodeKey(nodeId), change, actor, intentId, before, stamped, message, now));
     }
 }

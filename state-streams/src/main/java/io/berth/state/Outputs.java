@@ -2,11 +2,15 @@ package io.berth.state;
 
 import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
+import io.berth.schemas.audit.AuditRecords;
 import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.ClusterEvent;
 import io.berth.schemas.avro.DeadLetter;
 import io.berth.schemas.deadletter.DeadLetters;
+import io.berth.schemas.serde.AvroJson;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -15,28 +19,79 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.function.Function;
 
-/** How a controller forwards its outputs: views, tombstones, audit records and dead letters. */
+/**
+ * How a controller forwards its outputs: views, tombstones, audit records and dead letters.
+ *
+ * <p>Audit: every view write is paired by the caller with one {@link #auditView} (the complete
+ * before and after as Avro JSON, see {@link AvroJson}); the cause is the input record being
+ * processed (set by {@link #received}), or a tick. Each output also carries its cause in the
+ * {@link Cause#HEADER} header, so a controller downstream (endpoints) can name the original input.
+ */
 final class Outputs {
     private final ProcessorContext<String, Emit> context;
     private final String component;
+    /** Orders this instance's audit records written in the same millisecond. */
+    private long seq;
+    private Headers inputHeaders = new RecordHeaders();
 
     Outputs(ProcessorContext<String, Emit> context, String component) {
         this.context = context;
         this.component = component;
     }
 
+    /** Called first by {@code process}: the headers of the input may name its original cause. */
+    void received(Record<?, ?> input) {
+        inputHeaders = input.headers();
+    }
+
+    /** The input behind what is being written now: a header's original cause for a repartitioned record, a tick in a punctuation. */
+    Cause cause() {
+        Cause c = Cause.of(context.recordMetadata());
+        if (c.isTick() || !c.isInternal()) return c;
+        return Cause.read(inputHeaders).orElse(c);
+    }
+
     void put(Topic<?> topic, String key, SpecificRecord value, long now) {
-        context.forward(new Record<>(key, new Emit(topic, value), now));
+        context.forward(new Record<>(key, new Emit(topic, value), now, causeHeaders()));
     }
 
     void tombstone(Topic<?> topic, String key, long now) {
-        context.forward(new Record<>(key, Emit.tombstone(topic), now));
+        context.forward(new Record<>(key, Emit.tombstone(topic), now, causeHeaders()));
     }
 
-    void audit(String key, String kind, String change, String actor, String cause, String message, long now) {
-        AuditRecord a = AuditRecord.newBuilder().setKey(key).setKind(kind).setChange(change)
-                .setActor(actor).setCause(cause).setMessage(message).setTimestamp(now).build();
-        put(Topics.AUDIT, key, a, now);
+    private Headers causeHeaders() {
+        Headers h = new RecordHeaders();
+        Cause c = cause();
+        if (!c.isTick()) h.add(Cause.HEADER, c.bytes());
+        return h;
+    }
+
+    /**
+     * The audit record of a view write: {@code after} the complete new view ({@code null} for a
+     * tombstone), {@code before} the previous one ({@code null} when created), typed by the view's
+     * schema name.
+     */
+    void auditView(String key, String change, String actor, String intentId, SpecificRecord before, SpecificRecord after,
+                   String message, long now) {
+        SpecificRecord typed = after != null ? after : before;
+        write(record(key, change, actor, intentId, message, now).setBefore(AvroJson.encode(before))
+                .setAfter(AvroJson.encode(after)).setViewType(typed == null ? "" : typed.getSchema().getFullName()), now);
+    }
+
+    /** An audit record that is no view change (an intent accepted or refused, a revision): any JSON, no view type. */
+    void audit(String key, String change, String actor, String intentId, String beforeJson, String afterJson, String message, long now) {
+        write(record(key, change, actor, intentId, message, now).setBefore(beforeJson).setAfter(afterJson), now);
+    }
+
+    private AuditRecord.Builder record(String key, String change, String actor, String intentId, String message, long now) {
+        Cause c = cause();
+        return AuditRecords.causedBy(AuditRecords.of(key, change, actor, message, now), c.topic(), c.partition(), c.offset())
+                .setIntentId(intentId == null ? "" : intentId);
+    }
+
+    private void write(AuditRecord.Builder b, long now) {
+        AuditRecord a = b.setSeq(++seq).build();
+        put(Topics.AUDIT, a.getKey(), a, now);
     }
 
     /**
@@ -45,7 +100,8 @@ final class Outputs {
      * yields the same uid; events from a wall-clock tick are named after the tick.
      */
     void event(ClusterEvent e, long now) {
-        String cause = context.recordMetadata().map(m -> m.topic() + "/" + m.partition() + "/" + m.offset()).orElse("tick/" + now);
+        Cause c = Cause.of(context.recordMetadata());
+        String cause = c.isTick() ? "tick/" + now : c.text();
         String seed = cause + "|" + e.getInvolvedKey() + "|" + e.getReason() + "|" + e.getMessage();
         ClusterEvent stamped = ClusterEvent.newBuilder(e).setUid(UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString())
                 .setFirstTimestamp(now).setLastTimestamp(now).setCount(1).build();
@@ -54,13 +110,16 @@ final class Outputs {
 
     /** The offset of the record being processed if it was read from {@code topic}, else -1. */
     long offsetIfFrom(Topic<?> topic) {
-        return context.recordMetadata().filter(m -> m.topic().equals(topic.name())).map(RecordMetadata::offset).orElse(-1L);
+        return context.recordMetadata().filter(m -> topic.name().equals(m.topic())).map(RecordMetadata::offset).orElse(-1L);
     }
 
-    /** A record this controller refuses: to the dead letters with the reason, keyed by its key. */
+    /**
+     * A record this controller refuses: to the dead letters with the reason, keyed by its key. Its
+     * audit record is the caller's (IntentRejected), not a second DeadLettered one.
+     */
     <V> void deadLetter(String key, V value, Function<V, byte[]> encode, String reason, long now) {
         RecordMetadata m = context.recordMetadata().orElse(null);
-        DeadLetter dl = DeadLetters.of(m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
+        DeadLetter dl = DeadLetters.of(m == null || m.topic() == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value == null ? null : encode.apply(value),
                 reason, null, component, now);
         put(Topics.DEAD_LETTERS, key, dl, now);

@@ -75,6 +75,7 @@ public final class StateStreamsTopology {
                 .selectKey((k, i) -> ownerKey(i), Named.as("pod-delete-to-owner"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("pod-deletes-by-owner"));
         KStream<String, Intent> nodeIntents = intents.get("intents-node")
+                .processValues(IntentOffsetHeader::new, Named.as("node-intent-offset"))
                 .selectKey((k, i) -> i.getName(), Named.as("node-intent-to-node-id"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("node-intents-by-node"));
 

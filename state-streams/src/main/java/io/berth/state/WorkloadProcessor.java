@@ -1,9 +1,13 @@
 package io.berth.state;
 
 import io.berth.schemas.Topics;
+import io.berth.schemas.audit.Actors;
+import io.berth.schemas.audit.ResourceKey;
 import io.berth.schemas.avro.*;
+import io.berth.schemas.serde.AvroJson;
 import io.berth.state.core.*;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -40,6 +44,15 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     /** Offset on berth.intents of the intent being processed (carried in a header through a repartition). */
     private long intentOffset = -1;
 
+    /**
+     * Who and what an audit record credits: an intent's actor and id for what it asked (its
+     * controller's consequences included), a node (or the scheduler) for what it reported, the
+     * workload controller for what it decided on its own (status folding, ticks).
+     */
+    record Origin(String actor, String intentId) {
+        static final Origin CONTROLLER = new Origin(Actors.WORKLOAD_CONTROLLER, "");
+    }
+
     WorkloadProcessor(Duration tick, Function<Intent, byte[]> encodeIntent) {
         this.tick = tick;
         this.encodeIntent = encodeIntent;
@@ -59,9 +72,10 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     public void process(Record<String, SpecificRecord> record) {
         long now = context().currentSystemTimeMs();
         if (record.key() == null) return;
+        out.received(record);
         if (record.value() instanceof Intent i) {
             intentOffset = IntentOffsetHeader.read(record.headers()).orElse(out.offsetIfFrom(Topics.INTENTS));
-            onIntent(record.key(), i, now);
+            onIntent(record.key(), i, record.headers(), now);
         } else if (record.value() instanceof TaskStatus s) {
             onStatus(record.key(), s, now);
         }
@@ -69,21 +83,24 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
 
     // ---- intents ------------------------------------------------------------------------------
 
-    private void onIntent(String key, Intent i, long now) {
-        Optional<String> problem = IntentValidator.problem(i);
+    private void onIntent(String key, Intent i, Headers headers, long now) {
+        Origin origin = new Origin(Actors.of(i, headers), i.getIntentId());
+        WorkloadView before = workloads.get(key);
+        Optional<String> problem = IntentValidator.problem(i).or(() -> refusal(key, before, i));
         if (problem.isPresent()) {
-            reject(key, i, problem.get(), now);
+            reject(key, i, origin, problem.get(), now);
             return;
         }
-        WorkloadView before = workloads.get(key);
+        out.audit(intentKey(i), "IntentAccepted", origin.actor(), i.getIntentId(), null, AvroJson.encode(i),
+                i.getAction() + " " + intentKey(i), now);
         WorkloadView after = switch (i.getKind()) {
             case DEPLOYMENT -> deploymentIntent(key, before, i, now);
-            case POD -> podIntent(key, before, i, now);
-            case SERVICE -> { serviceIntent(key, before, i, now); yield null; }
+            case POD -> podIntent(key, before, i, origin, now);
+            case SERVICE -> { serviceIntent(key, before, i, origin, now); yield null; }
             default -> null;
         };
         if (after == null) return;
-        converge(key, before, stamp(after, i), i.getIntentId(), actor(i), now);
+        converge(key, before, stamp(after, i), i.getIntentId(), origin, now);
         if (i.getKind() == ResourceKind.DEPLOYMENT) scalingEvent(key, before, after, now);
     }
 
@@ -110,35 +127,55 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         }
     }
 
+    /**
+     * Why a valid intent cannot be applied to the current view, decided before anything is written
+     * so that an intent is either accepted (and audited so, before its effects) or rejected.
+     */
+    private static Optional<String> refusal(String key, WorkloadView w, Intent i) {
+        if (i.getKind() != ResourceKind.DEPLOYMENT) return Optional.empty();
+        boolean exists = w != null && !w.getDeleted();
+        return switch (i.getAction()) {
+            case SCALE, ROLLBACK, PROMOTE, ABORT -> {
+                if (!exists) yield Optional.of("deployment " + key + " not found");
+                yield switch (i.getAction()) {
+                    case ROLLBACK -> w.getDeployment().getPaused()
+                            ? Optional.of("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/"
+                            + w.getName() + "' and try again")
+                            : Optional.ofNullable(Revisions.target(w, toRevision(i)).problem());
+                    case PROMOTE -> Optional.ofNullable(Rollouts.promote(w, fullPromote(i), 0).problem());
+                    case ABORT -> Optional.ofNullable(Rollouts.abort(w, 0).problem());
+                    default -> Optional.empty();
+                };
+            }
+            default -> Optional.empty();
+        };
+    }
+
+    private static long toRevision(Intent i) {
+        return i.getPayload() instanceof RollbackSpec r ? r.getToRevision() : 0;
+    }
+
+    private static boolean fullPromote(Intent i) {
+        String mode = i.getAnnotations().getOrDefault(PROMOTE_ANNOTATION, "");
+        return mode.equalsIgnoreCase("full") || mode.equalsIgnoreCase("true");
+    }
+
     private WorkloadView deploymentIntent(String key, WorkloadView before, Intent i, long now) {
         boolean exists = before != null && !before.getDeleted();
         return switch (i.getAction()) {
             case APPLY -> WorkloadViews.applyDeployment(before, key, i, (DeploymentSpec) i.getPayload(), now);
-            case SCALE -> {
-                if (!exists) { reject(key, i, "deployment " + key + " not found", now); yield null; }
-                yield WorkloadViews.scale(before, ((ScaleSpec) i.getPayload()).getReplicas());
-            }
+            case SCALE -> WorkloadViews.scale(before, ((ScaleSpec) i.getPayload()).getReplicas());
             case DELETE -> exists ? WorkloadViews.deleted(before) : null;
-            case ROLLBACK, PROMOTE, ABORT -> {
-                if (!exists) { reject(key, i, "deployment " + key + " not found", now); yield null; }
-                yield rolloutIntent(key, before, i, now);
-            }
+            case ROLLBACK, PROMOTE, ABORT -> rolloutIntent(before, i, now);
             default -> null;
         };
     }
 
-    /** ROLLBACK (kubectl rollout undo), PROMOTE and ABORT of a canary; an impossible one is rejected with kubectl's words. */
-    private WorkloadView rolloutIntent(String key, WorkloadView w, Intent i, long now) {
+    /** ROLLBACK (kubectl rollout undo), PROMOTE and ABORT of a canary; {@link #refusal} has ruled out the impossible ones. */
+    private WorkloadView rolloutIntent(WorkloadView w, Intent i, long now) {
         switch (i.getAction()) {
             case ROLLBACK -> {
-                if (w.getDeployment().getPaused()) {
-                    reject(key, i, "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/"
-                            + w.getName() + "' and try again", now);
-                    return null;
-                }
-                long to = i.getPayload() instanceof RollbackSpec r ? r.getToRevision() : 0;
-                Revisions.Target t = Revisions.target(w, to);
-                if (!t.found()) { reject(key, i, t.problem(), now); return null; }
+                Revisions.Target t = Revisions.target(w, toRevision(i));
                 if (t.revision().getTemplateHash().equals(w.getTemplateHash())) {
                     out.event(Events.rollbackUnchanged(w), now);
                     return w;
@@ -147,15 +184,12 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 return Rollouts.undo(w, t.revision(), now);
             }
             case PROMOTE -> {
-                String mode = i.getAnnotations().getOrDefault(PROMOTE_ANNOTATION, "");
-                Rollouts.Result r = Rollouts.promote(w, mode.equalsIgnoreCase("full") || mode.equalsIgnoreCase("true"), now);
-                if (!r.ok()) { reject(key, i, r.problem(), now); return null; }
+                Rollouts.Result r = Rollouts.promote(w, fullPromote(i), now);
                 out.event(Events.promoted(r.view(), r.view().getRollout().getMessage()), now);
                 return r.view();
             }
             default -> {
                 Rollouts.Result r = Rollouts.abort(w, now);
-                if (!r.ok()) { reject(key, i, r.problem(), now); return null; }
                 out.event(Events.aborted(r.view(), r.view().getRollout().getMessage()), now);
                 return r.view();
             }
@@ -166,7 +200,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
      * A pod intent is either about a bare pod (the record key is the pod's own key) or a delete of
      * a deployment's pod, re-keyed upstream to the owning workload (see README, "pod deletes").
      */
-    private WorkloadView podIntent(String key, WorkloadView before, Intent i, long now) {
+    private WorkloadView podIntent(String key, WorkloadView before, Intent i, Origin origin, long now) {
         boolean ownKey = key.equals(Topics.resourceKey(i.getNamespace(), ResourceKind.POD, i.getName()));
         if (i.getAction() == IntentAction.APPLY) {
             return WorkloadViews.applyPod(before, key, i, (PodSpec) i.getPayload(), now);
@@ -177,23 +211,25 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         return before == null ? null : askDelete(key, before, i, now);
     }
 
-    /** Marks the deployment's pod for deletion; the reconcile then stops and replaces it. */
+    /**
+     * Marks the deployment's pod for deletion (in the store only: the view on the topic changes
+     * when the reconcile then stops it, audited as TaskStopped with this intent as its cause).
+     */
     private WorkloadView askDelete(String key, WorkloadView w, Intent i, long now) {
         TaskView t = tasks.get(taskKey(key, i.getName()));
         if (t == null || t.getDesiredStop()) return null;  // not found means done
         TaskView marked = TaskView.newBuilder(t).setDesiredStop(true).setUpdatedAt(now).build();
         tasks.put(taskKey(key, t.getTaskId()), marked);
-        out.audit(key, "pod", "PodDeleteRequested", actor(i), i.getIntentId(), "pod " + t.getPodName() + " deleted by " + actor(i), now);
         return w;
     }
 
     /** Services hold no tasks: their view is the spec (endpoints are derived elsewhere). */
-    private void serviceIntent(String key, WorkloadView before, Intent i, long now) {
+    private void serviceIntent(String key, WorkloadView before, Intent i, Origin origin, long now) {
         if (i.getAction() == IntentAction.DELETE) {
             if (before == null) return;
             workloads.delete(key);
             out.tombstone(Topics.WORKLOADS, key, now);
-            out.audit(key, "service", "ServiceDeleted", actor(i), i.getIntentId(), "service deleted", now);
+            out.auditView(key, "ServiceDeleted", origin.actor(), origin.intentId(), before, null, "service deleted", now);
             return;
         }
         WorkloadView v = (before == null ? WorkloadView.newBuilder().setKey(key).setKind(ResourceKind.SERVICE)
@@ -204,13 +240,20 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         v = WorkloadView.newBuilder(v).setObservedGeneration(v.getGeneration()).build();
         workloads.put(key, v);
         out.put(Topics.WORKLOADS, key, v, now);
-        out.audit(key, "service", before == null ? "ServiceCreated" : "ServiceUpdated", actor(i), i.getIntentId(), "service applied", now);
+        out.auditView(key, before == null ? "ServiceCreated" : "ServiceUpdated", origin.actor(), origin.intentId(), before, v,
+                "service " + i.getName() + " " + (before == null ? "created" : "updated to generation " + v.getGeneration()), now);
     }
 
-    private void reject(String key, Intent i, String reason, long now) {
+    /** A refused intent: its dead letter, a Warning event, and its audit record (the one record of that dead letter). */
+    private void reject(String key, Intent i, Origin origin, String reason, long now) {
         out.deadLetter(key, i, encodeIntent, reason, now);
         out.event(Events.rejected(key, i.getKind(), i.getNamespace(), i.getName(), i.getAction() == IntentAction.APPLY, reason, ACTOR), now);
-        out.audit(key, i.getKind().name().toLowerCase(Locale.ROOT), "IntentRejected", actor(i), i.getIntentId(), reason, now);
+        out.audit(intentKey(i), "IntentRejected", origin.actor(), i.getIntentId(), null, AvroJson.encode(i), reason, now);
+    }
+
+    /** The audit key of an intent: the resource it names (a pod delete keeps its pod's key although it was re-keyed to the owner). */
+    static String intentKey(Intent i) {
+        return i.getKind() == ResourceKind.NODE ? Events.nodeKey(i.getName()) : Topics.resourceKey(i.getNamespace(), i.getKind(), i.getName());
     }
 
     // ---- task status --------------------------------------------------------------------------
@@ -225,19 +268,21 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             revokeStale(key, s, now);  // placed after we asked it to stop: revoke the placement
         }
         Optional<TaskView> next = TaskStateMachine.apply(t, s, now);
+        Origin reporter = new Origin(reporter(s), "");
         if (next.isEmpty()) {
-            forget(key, t, "TaskRemoved", "container removed on " + t.getNodeId(), s.getState().name(), now);
+            forget(key, t, "container removed on " + t.getNodeId(), reporter, now);
         } else if (!next.get().equals(t)) {
             statusEvents(t, next.get(), s, now);
-            tasks.put(taskKey(key, t.getTaskId()), next.get());
-            out.put(Topics.TASKS, t.getTaskId(), next.get(), now);
-            if (next.get().getPhase() != t.getPhase()) {
-                out.audit(key, "pod", "TaskPhaseChanged", "node/" + s.getNodeId(), s.getState().name(),
-                        t.getTaskId() + ": " + t.getPhase() + " -> " + next.get().getPhase() + reasonSuffix(next.get()), now);
-            }
+            writeTask(key, t, next.get(), TaskChanges.of(t, next.get(), s.getState()), reporter,
+                    TaskChanges.describe(t, next.get(), s.getState()), now);
         }
         WorkloadView w = workloads.get(key);
-        if (w != null && w.getKind() != ResourceKind.SERVICE) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), ACTOR, now);
+        if (w != null && w.getKind() != ResourceKind.SERVICE) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), Origin.CONTROLLER, now);
+    }
+
+    /** The scheduler reports placements (ASSIGNED, UNSCHEDULABLE); everything else comes from the task's node. */
+    private static String reporter(TaskStatus s) {
+        return s.getState() == TaskState.ASSIGNED || s.getState() == TaskState.UNSCHEDULABLE ? Actors.SCHEDULER : Actors.node(s.getNodeId());
     }
 
     /** The scheduler's and the kubelet's events for one reported transition; none for a task on its way out. */
@@ -290,7 +335,9 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 && s.getState() != TaskState.UNKNOWN;
         if (!holdsAssignment || s.getNodeId().isEmpty()) return;
         out.tombstone(Topics.ASSIGNMENTS, Topics.assignmentKey(s.getNodeId(), s.getTaskId()), now);
-        out.audit(key, "pod", "StaleAssignmentRevoked", ACTOR, s.getState().name(),
+        TaskView t = tasks.get(taskKey(key, s.getTaskId()));
+        String podKey = t != null ? Events.podKey(t) : Topics.resourceKey(ResourceKey.parse(key).namespace(), ResourceKind.POD, s.getTaskId());
+        out.audit(podKey, "StaleAssignmentRevoked", Actors.WORKLOAD_CONTROLLER, "", null, null,
                 "task " + s.getTaskId() + " on " + s.getNodeId() + " is not wanted there", now);
     }
 
@@ -304,16 +351,16 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         Set<String> ready = nodes.readyNodeIds();  // once per tick, not once per workload
         Set<String> draining = nodes.drainingNodeIds();
         for (KeyValue<String, WorkloadView> kv : all) {
-            if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", ACTOR, ready, draining, now);
+            if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", Origin.CONTROLLER, ready, draining, now);
         }
     }
 
     /** Reconciles one workload and writes what changed; {@code before} is what the views show now. */
-    private void converge(String key, WorkloadView before, WorkloadView desired, String cause, String actor, long now) {
-        converge(key, before, desired, cause, actor, nodes.readyNodeIds(), nodes.drainingNodeIds(), now);
+    private void converge(String key, WorkloadView before, WorkloadView desired, String cause, Origin origin, long now) {
+        converge(key, before, desired, cause, origin, nodes.readyNodeIds(), nodes.drainingNodeIds(), now);
     }
 
-    private void converge(String key, WorkloadView before, WorkloadView asked, String why, String actor,
+    private void converge(String key, WorkloadView before, WorkloadView asked, String why, Origin origin,
                           Set<String> readyNodes, Set<String> drainingNodes, long now) {
         Map<String, TaskView> current = tasksOf(key);
         List<TaskActual> actual = current.values().stream().map(TaskViews::actual).toList();
@@ -324,13 +371,13 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         rolloutTransitionEvents(before, asked, desired, now);
         Steps steps = Reconciler.reconcile(WorkloadViews.desired(desired), actual, readyNodes, drainingNodes, now);
         rolloutEvents(key, desired, current, steps, now);
-        steps.stop().forEach(s -> stop(key, desired, current.get(s.taskId()), s, cause, now));
-        steps.forget().forEach(id -> forget(key, current.get(id), "TaskRemoved", "no longer reported", cause, now));
-        steps.create().forEach(n -> create(key, desired, n, cause, actor, now));
+        steps.stop().forEach(s -> stop(key, desired, current.get(s.taskId()), s, cause, origin, now));
+        steps.forget().forEach(id -> forget(key, current.get(id), "no longer reported", origin, now));
+        steps.create().forEach(n -> create(key, desired, n, cause, origin, now));
         if (steps.workloadGone()) {
             workloads.delete(key);
             out.tombstone(Topics.WORKLOADS, key, now);
-            out.audit(key, kindOf(desired), "WorkloadDeleted", actor, cause, "every task stopped; workload removed", now);
+            out.auditView(key, "WorkloadDeleted", origin.actor(), origin.intentId(), before, null, "every task stopped; workload removed", now);
             return;
         }
         WorkloadView after = WorkloadViews.withStatus(desired, steps, now);
@@ -339,9 +386,21 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                     .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
             workloads.put(key, stamped);
             out.put(Topics.WORKLOADS, key, stamped, now);
-            out.audit(key, kindOf(desired), intent ? "WorkloadChanged" : "WorkloadStatusChanged", actor, cause,
-                    summary(stamped), now);
+            String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
+                    : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
+            out.auditView(key, change, origin.actor(), origin.intentId(), before, stamped, summary(stamped), now);
+            revisionCreated(key, before, stamped, origin, now);
         }
+    }
+
+    /** A template change (an apply, a rollback, an automatic rollback) made a new revision: its own record, with the revision as JSON. */
+    private void revisionCreated(String key, WorkloadView before, WorkloadView after, Origin origin, long now) {
+        long was = before == null ? 0 : before.getRevision();
+        if (after.getKind() != ResourceKind.DEPLOYMENT || after.getRevision() <= was) return;
+        Revision current = Revisions.of(after).stream().filter(r -> r.getRevision() == after.getRevision()).findFirst().orElse(null);
+        out.audit(key, "RevisionCreated", origin.actor(), origin.intentId(), null, AvroJson.encode(current),
+                "revision " + after.getRevision() + " (template " + after.getTemplateHash() + ")"
+                        + (current == null || current.getChangeCause().isEmpty() ? "" : ": " + current.getChangeCause()), now);
     }
 
     /**
@@ -388,19 +447,14 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         }
     }
 
-    private void stop(String key, WorkloadView w, TaskView t, Steps.Stop s, String cause, long now) {
+    private void stop(String key, WorkloadView w, TaskView t, Steps.Stop s, String cause, Origin origin, long now) {
         stopEvents(w, t, s, now);
         if (!s.nodeId().isEmpty()) out.tombstone(Topics.ASSIGNMENTS, Topics.assignmentKey(s.nodeId(), s.taskId()), now);
         TaskView stopped = TaskViews.stopped(t, s, now);
-        out.audit(key, "pod", s.phase() == TaskPhase.LOST ? "TaskLost" : "TaskStopped", ACTOR, cause,
-                t.getTaskId() + (s.nodeId().isEmpty() ? "" : " on " + s.nodeId()) + ": " + s.reason(), now);
-        if (s.removeNow()) {
-            out.put(Topics.TASKS, t.getTaskId(), stopped, now);  // show the final phase before the tombstone
-            forget(key, stopped, "TaskRemoved", s.reason(), cause, now);
-        } else {
-            tasks.put(taskKey(key, t.getTaskId()), stopped);
-            out.put(Topics.TASKS, t.getTaskId(), stopped, now);
-        }
+        // show the final phase before the tombstone of a task removed at once
+        writeTask(key, t, stopped, s.phase() == TaskPhase.LOST ? "TaskLost" : "TaskStopped", origin,
+                t.getTaskId() + (s.nodeId().isEmpty() ? "" : " on " + s.nodeId()) + ": " + s.reason() + " (" + cause + ")", now);
+        if (s.removeNow()) forget(key, stopped, s.reason(), origin, now);
     }
 
     /** NodeLost for a task whose node died; Evicted for a drain; Killing for every container the node will stop. */
@@ -415,18 +469,24 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         t.getTemplate().getContainers().forEach(c -> out.event(Events.killing(t, c.getName()), now));
     }
 
-    private void forget(String key, TaskView t, String change, String why, String cause, long now) {
+    /** Tombstones a task's view: TaskRemoved, after = null. */
+    private void forget(String key, TaskView t, String why, Origin origin, long now) {
         tasks.delete(taskKey(key, t.getTaskId()));
         out.tombstone(Topics.TASKS, t.getTaskId(), now);
-        out.audit(key, "pod", change, ACTOR, cause, t.getTaskId() + ": " + why, now);
+        out.auditView(Events.podKey(t), "TaskRemoved", origin.actor(), origin.intentId(), t, null, t.getTaskId() + ": " + why, now);
     }
 
-    private void create(String key, WorkloadView w, Steps.NewTask n, String cause, String actor, long now) {
+    private void create(String key, WorkloadView w, Steps.NewTask n, String cause, Origin origin, long now) {
         TaskView t = TaskViews.created(w, n, now);
-        tasks.put(taskKey(key, t.getTaskId()), t);
-        out.put(Topics.TASKS, t.getTaskId(), t, now);
+        writeTask(key, null, t, "TaskCreated", origin, t.getTaskId() + " created, placement requested (" + cause + ")", now);
         out.put(Topics.PLACEMENT_REQUESTS, Topics.SCHEDULING_KEY, TaskViews.placement(t, now), now);
-        out.audit(key, "pod", "TaskCreated", actor, cause, t.getTaskId() + " created, placement requested", now);
+    }
+
+    /** Every write of a task view goes here: store, berth.state.tasks, and its audit record keyed by the pod. */
+    private void writeTask(String key, TaskView before, TaskView after, String change, Origin origin, String message, long now) {
+        tasks.put(taskKey(key, after.getTaskId()), after);
+        out.put(Topics.TASKS, after.getTaskId(), after, now);
+        out.auditView(Events.podKey(after), change, origin.actor(), origin.intentId(), before, after, message, now);
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -463,15 +523,4 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 + (v.getDeleted() ? ", deleting" : "");
     }
 
-    private static String reasonSuffix(TaskView t) {
-        return t.getReason().isEmpty() ? "" : " (" + t.getReason() + ")";
-    }
-
-    private static String kindOf(WorkloadView w) {
-        return w.getKind().name().toLowerCase(Locale.ROOT);
-    }
-
-    private static String actor(Intent i) {
-        return i.getActor().isBlank() ? "unknown" : i.getActor();
-    }
 }

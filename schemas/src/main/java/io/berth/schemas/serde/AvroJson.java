@@ -1,0 +1,83 @@
+package io.berth.schemas.serde;
+
+import io.berth.schemas.AvroTrust;
+import org.apache.avro.Schema;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.JsonEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Avro's standard JSON encoding of a view, as the audit log stores it in {@code before}/{@code after}
+ * (unions wrapped: {@code {"string": "x"}}). {@link #decode} takes the audit record's
+ * {@code viewType}, so a reader (time travel, {@code berth history}) gets the typed view back.
+ * Only Berth's generated classes are decoded: a view type names a class, and the log is input.
+ */
+public final class AvroJson {
+    static {
+        AvroTrust.ensure();
+    }
+
+    private static final String PACKAGE = "io.berth.schemas.avro.";
+
+    private AvroJson() {}
+
+    /** The record as Avro JSON; {@code null} for {@code null} (a deleted view). */
+    public static String encode(SpecificRecord record) {
+        if (record == null) return null;
+        Schema schema = record.getSchema();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            JsonEncoder enc = EncoderFactory.get().jsonEncoder(schema, out);
+            new SpecificDatumWriter<SpecificRecord>(schema).write(record, enc);
+            enc.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The view of type {@code viewType} (a full schema name such as
+     * {@code io.berth.schemas.avro.WorkloadView}) encoded in {@code json}; {@code null} for a
+     * {@code null} json.
+     *
+     * @throws IllegalArgumentException for a type that is not a Berth record or JSON that does not match it
+     */
+    public static <T extends SpecificRecord> T decode(String viewType, String json) {
+        if (json == null) return null;
+        Schema schema = schemaOf(viewType);
+        try {
+            SpecificDatumReader<T> reader = new SpecificDatumReader<>(schema);
+            return reader.read(null, DecoderFactory.get().jsonDecoder(schema, json));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not a " + viewType + " in Avro JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Same, typed by class. */
+    public static <T extends SpecificRecord> T decode(Class<T> type, String json) {
+        return decode(type.getName(), json);
+    }
+
+    private static Schema schemaOf(String viewType) {
+        if (viewType == null || !viewType.startsWith(PACKAGE)) {
+            throw new IllegalArgumentException("not a Berth view type: " + viewType);
+        }
+        try {
+            Class<?> c = Class.forName(viewType, true, AvroJson.class.getClassLoader());
+            if (!SpecificRecord.class.isAssignableFrom(c)) throw new IllegalArgumentException("not a record type: " + viewType);
+            return SpecificData.get().getSchema(c);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("unknown view type: " + viewType, e);
+        }
+    }
+}
