@@ -7,6 +7,8 @@ import io.berth.schemas.avro.*;
 import io.berth.schemas.deadletter.DeadLetterDeserializationHandler;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -15,6 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 
 import java.nio.file.Files;
 import java.time.Duration;
@@ -62,18 +65,38 @@ final class Harness implements AutoCloseable {
     }
 
     void intent(String key, Intent i) {
-        intents.pipeInput(key, i, now());
+        intent(key, i, new RecordHeaders());
+    }
+
+    /** An intent with headers (e.g. an external producer's berth.client-id). */
+    void intent(String key, Intent i, Headers headers) {
+        piped(Topics.INTENTS);
+        intents.pipeInput(new TestRecord<>(key, i, headers, now()));
         drain();
     }
 
     void status(TaskStatus s) {
+        piped(Topics.TASK_STATUS);
         statuses.pipeInput(s.getWorkloadKey(), s, now());
         drain();
     }
 
     void node(NodeEvent e) {
+        piped(Topics.NODE_EVENTS);
         nodeEvents.pipeInput(e.getNodeId(), e, now());
         drain();
+    }
+
+    /** Records piped per input topic through the typed methods (offset of the last one = count - 1). */
+    private final Map<String, Long> piped = new HashMap<>();
+
+    private void piped(Topic<?> t) {
+        piped.merge(t.name(), 1L, Long::sum);
+    }
+
+    /** The offset of the last record piped to {@code t}; valid when a test feeds {@code t} only through the typed methods. */
+    long lastOffset(Topic<?> t) {
+        return piped.getOrDefault(t.name(), 0L) - 1;
     }
 
     void advance(Duration d) {
