@@ -357,6 +357,31 @@ class AuditTopologyTest {
         assertNull(last(eps, "EndpointsDeleted").getAfter());
     }
 
+    @Test
+    void shouldAuditUndecodableAndWrongSchemaRecordsAsDeadLettered() {
+        RecordHeaders fromOutside = new RecordHeaders();
+        fromOutside.add(Actors.CLIENT_ID_HEADER, "kafkajs-demo".getBytes(StandardCharsets.UTF_8));
+        h.rawIntents.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(WEB, "not avro at all".getBytes(StandardCharsets.UTF_8),
+                fromOutside, h.now()));
+        // a TaskStatus written to the intents topic: valid Avro, wrong schema
+        byte[] wrongSchema = h.serdes.value(TaskStatus.class).serialize(Topics.INTENTS.name(), status(WEB, "t1", "n1", TaskState.READY));
+        h.rawIntents.pipeInput(WEB, wrongSchema, h.now());
+        h.drain();
+
+        List<AuditRecord> dead = audits(WEB, "DeadLettered");
+        assertEquals(2, dead.size(), audits().toString());
+        assertEquals(h.all(Topics.DEAD_LETTERS).size(), dead.size(), "one audit record per dead letter");
+        AuditRecord undecodable = dead.get(0);
+        assertEquals("external:kafkajs-demo", undecodable.getActor());
+        assertCause(undecodable, Topics.INTENTS, 0);
+        assertTrue(undecodable.getMessage().startsWith("cannot deserialize"), undecodable.getMessage());
+        assertEquals(List.of("default", "deployment", "web"), List.of(undecodable.getNamespace(), undecodable.getKind(), undecodable.getName()));
+        AuditRecord wrong = dead.get(1);
+        assertEquals("controller/state-streams-test", wrong.getActor());
+        assertCause(wrong, Topics.INTENTS, 1);
+        assertEquals(h.all(Topics.DEAD_LETTERS).get(1).value.getReason(), wrong.getMessage());
+    }
+
     /**
      * The invariant time travel rests on: every write of berth.state.workloads/tasks/endpoints has
      * one audit record whose after is exactly the written view (null for a tombstone), in the same

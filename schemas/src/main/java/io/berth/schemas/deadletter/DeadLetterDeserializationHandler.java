@@ -10,7 +10,6 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,6 +55,6 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         log.warn("{}: dead-lettering {}-{}@{}: {}", component, record.topic(), record.partition(), record.offset(), reason);
         DeadLetter dl = DeadLetters.of(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
                 reason, exception, component, System.currentTimeMillis());
-        return Response.resume(List.of(DeadLetters.toRawRecord(dl, serdes)));
+        return Response.resume(DeadLetters.toRawRecords(dl, record.headers(), serdes));  // the dead letter and its audit record
     }
 }

@@ -10,7 +10,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,7 +37,8 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         }
         serdes = new BerthSerdes(registry);
         Object c = configs.get(DeadLetterDeserializationHandler.COMPONENT_CONFIG);
-        component = c == null ? "" : c.toString();
+        Object app = configs.get("application.id");
+        component = c != null ? c.toString() : app != null ? app.toString() : "";
     }
 
     @Override
@@ -47,6 +47,6 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         log.warn("{}: dead-lettering {}-{}@{}: {}", component, context.topic(), context.partition(), context.offset(), reason, exception);
         DeadLetter dl = DeadLetters.of(context.topic() == null ? "" : context.topic(), context.partition(), context.offset(),
                 context.sourceRawKey(), context.sourceRawValue(), reason, exception, component, System.currentTimeMillis());
-        return Response.resume(List.of(DeadLetters.toRawRecord(dl, serdes)));
+        return Response.resume(DeadLetters.toRawRecords(dl, context.headers(), serdes));  // the dead letter and its audit record
     }
 }

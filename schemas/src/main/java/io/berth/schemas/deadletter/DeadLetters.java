@@ -1,22 +1,40 @@
 package io.berth.schemas.deadletter;
 
 import io.berth.schemas.Topics;
+import io.berth.schemas.audit.Actors;
+import io.berth.schemas.audit.AuditRecords;
+import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.DeadLetter;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Building and sending {@link DeadLetter}s: a record a consumer cannot deserialize or act on goes
  * to {@link Topics#DEAD_LETTERS}, keyed by its original key, with the bytes and the reason, and the
  * consumer moves on. Used by the Streams handler and by plain consumers (node daemon, gateway).
+ *
+ * <p>Every dead letter is audited: a {@code DeadLettered} {@link AuditRecord} on
+ * {@link Topics#AUDIT} keyed by the original key when it is readable text (else ""), crediting the
+ * producer that named itself ({@code external:<berth.client-id>}) or the refusing component
+ * ({@code controller/<component>}), with the source record as its cause and the reason as message.
  */
 public final class DeadLetters {
+    public static final String CHANGE = "DeadLettered";
+    /** Orders the audit records of dead letters written in one millisecond by this process. */
+    private static final AtomicLong SEQ = new AtomicLong();
+
     static {
         // Avro 1.12 reads its trusted packages once, when its class validator first loads; AvroSerde's
         // static block adds io.berth. Load it before any generated class is touched, or every later
@@ -60,9 +78,40 @@ public final class DeadLetters {
         return new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, value);
     }
 
-    /** Sends with a byte-array producer (any client can have one next to its typed consumer). */
+    /** Sends the dead letter and its audit record with a byte-array producer (any client can have one next to its typed consumer). */
     public static Future<RecordMetadata> send(Producer<byte[], byte[]> producer, BerthSerdes serdes, DeadLetter dl) {
+        producer.send(toRawAuditRecord(audit(dl, null), serdes));
         return producer.send(toRawRecord(dl, serdes));
+    }
+
+    /** The dead letter and its audit record, as a Streams exception handler returns them. */
+    public static List<ProducerRecord<byte[], byte[]>> toRawRecords(DeadLetter dl, Headers sourceHeaders, BerthSerdes serdes) {
+        return List.of(toRawRecord(dl, serdes), toRawAuditRecord(audit(dl, sourceHeaders), serdes));
+    }
+
+    /** The {@code DeadLettered} audit record of a dead letter; {@code sourceHeaders} are the refused record's (may be null). */
+    public static AuditRecord audit(DeadLetter dl, Headers sourceHeaders) {
+        String key = readableKey(dl.getKey());
+        AuditRecord.Builder b = AuditRecords.of(key, CHANGE, Actors.ofDeadLetter(sourceHeaders, dl.getComponent()), dl.getReason(),
+                dl.getTimestamp());
+        return AuditRecords.causedBy(b, dl.getSourceTopic(), dl.getPartition(), dl.getOffset()).setSeq(SEQ.incrementAndGet()).build();
+    }
+
+    public static ProducerRecord<byte[], byte[]> toRawAuditRecord(AuditRecord a, BerthSerdes serdes) {
+        byte[] value = serdes.value(AuditRecord.class).serialize(Topics.AUDIT.name(), a);
+        return new ProducerRecord<>(Topics.AUDIT.name(), null, a.getTimestamp(), a.getKey().getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    /** The key as text if it is valid UTF-8 without control characters (a resource key), else "". */
+    static String readableKey(ByteBuffer key) {
+        if (key == null) return "";
+        try {
+            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(key.duplicate()).toString();
+            return s.chars().anyMatch(Character::isISOControl) ? "" : s;
+        } catch (CharacterCodingException e) {
+            return "";
+        }
     }
 
     private static byte[] bytes(ByteBuffer b) {

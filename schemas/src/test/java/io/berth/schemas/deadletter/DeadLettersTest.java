@@ -2,14 +2,17 @@ package io.berth.schemas.deadletter;
 
 import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.schemas.Topics;
+import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.DeadLetter;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -33,6 +36,40 @@ class DeadLettersTest {
         assertEquals(42L, back.getOffset());
         assertEquals(3, back.getPartition());
         assertEquals("node-daemon", back.getComponent());
+    }
+
+    @Test
+    void shouldAuditADeadLetterUnderItsKeyWithItsSourceAsCause() {
+        BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
+        DeadLetter dl = DeadLetters.of(Topics.INTENTS.name(), 2, 17L, "default/deployment/web".getBytes(StandardCharsets.UTF_8),
+                new byte[] {1}, "cannot deserialize: unknown magic byte", null, "berth-state-streams", 99L);
+        List<ProducerRecord<byte[], byte[]>> out = DeadLetters.toRawRecords(dl, new RecordHeaders(), serdes);
+        assertEquals(List.of(Topics.DEAD_LETTERS.name(), Topics.AUDIT.name()), out.stream().map(ProducerRecord::topic).toList());
+        ProducerRecord<byte[], byte[]> raw = out.get(1);
+        assertArrayEquals("default/deployment/web".getBytes(StandardCharsets.UTF_8), raw.key());
+        assertEquals(99L, raw.timestamp());
+        AuditRecord a = serdes.value(AuditRecord.class).deserialize(raw.topic(), raw.value());
+        assertEquals("DeadLettered", a.getChange());
+        assertEquals(List.of("default", "deployment", "web"), List.of(a.getNamespace(), a.getKind(), a.getName()));
+        assertEquals("controller/berth-state-streams", a.getActor());
+        assertEquals(List.of(Topics.INTENTS.name(), "2", "17"), List.of(a.getCauseTopic(), "" + a.getCausePartition(), "" + a.getCauseOffset()));
+        assertEquals(Topics.INTENTS.name() + "/2/17", a.getCause());
+        assertEquals("cannot deserialize: unknown magic byte", a.getMessage());
+        assertEquals("", a.getViewType());
+        assertTrue(a.getSeq() > 0);
+
+        RecordHeaders fromOutside = new RecordHeaders();
+        fromOutside.add("berth.client-id", "kafkajs-demo".getBytes(StandardCharsets.UTF_8));
+        assertEquals("external:kafkajs-demo", DeadLetters.audit(dl, fromOutside).getActor());
+    }
+
+    @Test
+    void shouldKeyTheAuditOfAnUnreadableKeyByTheEmptyString() {
+        DeadLetter binary = DeadLetters.of("t", 0, 0L, new byte[] {(byte) 0xff, 0x00, 0x12}, null, "bad", null, "c", 1L);
+        assertEquals("", DeadLetters.audit(binary, null).getKey());
+        DeadLetter none = DeadLetters.of("t", 0, 0L, null, null, "bad", null, "c", 1L);
+        assertEquals("", DeadLetters.audit(none, null).getKey());
+        assertEquals("tick/1", DeadLetters.audit(DeadLetters.of("", -1, -1L, null, null, "bad", null, "c", 1L), null).getCause());
     }
 
     @Test
