@@ -1,5 +1,7 @@
 package io.berth.state;
 
+import io.berth.schemas.TaskReason;
+import io.berth.schemas.ProbeMessages;
 import io.berth.schemas.Topics;
 import io.berth.schemas.audit.Actors;
 import io.berth.schemas.audit.ResourceKey;
@@ -30,7 +32,6 @@ import java.util.function.Function;
  */
 final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord, String, Emit> {
     static final String ACTOR = "workload-controller";
-    private static final String CRASH_LOOP = "CrashLoopBackOff";
     /** Intent annotation of a PROMOTE: "full" skips every remaining canary step. */
     static final String PROMOTE_ANNOTATION = "berth.io/promote";
     private static final StringSerializer KEYS = new StringSerializer();
@@ -142,8 +143,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                             ? Optional.of("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/"
                             + w.getName() + "' and try again")
                             : Optional.ofNullable(Revisions.target(w, toRevision(i)).problem());
-                    case PROMOTE -> Optional.ofNullable(Rollouts.promote(w, fullPromote(i), 0).problem());
-                    case ABORT -> Optional.ofNullable(Rollouts.abort(w, 0).problem());
+                    case PROMOTE -> Optional.ofNullable(RolloutLifecycle.promote(w, fullPromote(i), 0).problem());
+                    case ABORT -> Optional.ofNullable(RolloutLifecycle.abort(w, 0).problem());
                     default -> Optional.empty();
                 };
             }
@@ -181,15 +182,15 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                     return w;
                 }
                 out.event(Events.rolledBack(w, t.revision().getRevision()), now);
-                return Rollouts.undo(w, t.revision(), now);
+                return RolloutLifecycle.undo(w, t.revision(), now);
             }
             case PROMOTE -> {
-                Rollouts.Result r = Rollouts.promote(w, fullPromote(i), now);
+                RolloutLifecycle.Result r = RolloutLifecycle.promote(w, fullPromote(i), now);
                 out.event(Events.promoted(r.view(), r.view().getRollout().getMessage()), now);
                 return r.view();
             }
             default -> {
-                Rollouts.Result r = Rollouts.abort(w, now);
+                RolloutLifecycle.Result r = RolloutLifecycle.abort(w, now);
                 out.event(Events.aborted(r.view(), r.view().getRollout().getMessage()), now);
                 return r.view();
             }
@@ -302,7 +303,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 // READY right after RUNNING is no new start; READY without a RUNNING before it is.
                 // After an exit the view keeps the exit's reason (Error, CrashLoopBackOff …) until the next start.
                 boolean restarted = t.getPhase() == TaskPhase.RUNNING && !t.getReason().isEmpty()
-                        && !t.getReason().equals("ContainersNotReady");
+                        && !TaskReason.CONTAINERS_NOT_READY.is(t.getReason());
                 if (t.getPhase() != TaskPhase.RUNNING || restarted) {
                     out.event(Events.created(next, container), now);
                     out.event(Events.started(next, container), now);
@@ -310,14 +311,14 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             }
             // probe failures (the node reports them on transitions only), as the kubelet's events
             case UNREADY -> {
-                if (s.getMessage().contains(" probe failed")) out.event(Events.unhealthy(next, s.getMessage()), now);
+                if (ProbeMessages.isFailure(s.getMessage())) out.event(Events.unhealthy(next, s.getMessage()), now);
             }
             case EXITED -> {
-                if (s.getMessage().contains(" probe, will be restarted")) out.event(Events.killingUnhealthy(next, s.getMessage()), now);
+                if (ProbeMessages.isKill(s.getMessage())) out.event(Events.killingUnhealthy(next, s.getMessage()), now);
             }
             default -> { }
         }
-        if (CRASH_LOOP.equals(s.getReason()) && !CRASH_LOOP.equals(t.getReason())) out.event(Events.backOff(next, container), now);
+        if (TaskReason.CRASH_LOOP_BACK_OFF.is(s.getReason()) && !TaskReason.CRASH_LOOP_BACK_OFF.is(t.getReason())) out.event(Events.backOff(next, container), now);
     }
 
     private static String firstContainer(TaskView t) {
@@ -366,7 +367,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         List<TaskActual> actual = current.values().stream().map(TaskViews::actual).toList();
         boolean intent = before != asked;
         // Time- and task-driven rollout decisions (canary steps, deadline, failure, automatic rollback) come first.
-        WorkloadView desired = Rollouts.advance(asked, actual, now);
+        WorkloadView desired = RolloutLifecycle.advance(asked, actual, now);
         String cause = !intent && desired != asked ? "RolloutProgress" : why;
         rolloutTransitionEvents(before, asked, desired, now);
         Steps steps = Reconciler.reconcile(WorkloadViews.desired(desired), actual, readyNodes, drainingNodes, now);
@@ -414,11 +415,11 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 || !is.getFailedMessage().equals(was.getFailedMessage()))) {
             out.event(Events.rolloutFailed(after, is.getFailedReason(), is.getFailedMessage()), now);
         }
-        if (Rollouts.ROLLED_BACK.equals(is.getPhase()) && is.getRolledBackFrom() != was.getRolledBackFrom()) {
+        if (RolloutPhase.ROLLED_BACK.is(is) && is.getRolledBackFrom() != was.getRolledBackFrom()) {
             Revisions.Target previous = Revisions.target(asked, 0);
             out.event(Events.rolledBack(after, previous.found() ? previous.revision().getRevision() : 0), now);
         }
-        if (Rollouts.CANARY_PAUSE.equals(is.getReason()) && (!is.getReason().equals(was.getReason()) || is.getCanaryStep() != was.getCanaryStep())) {
+        if (RolloutLifecycle.CANARY_PAUSE.equals(is.getReason()) && (!is.getReason().equals(was.getReason()) || is.getCanaryStep() != was.getCanaryStep())) {
             out.event(Events.canaryPaused(after, is.getMessage()), now);
         }
     }

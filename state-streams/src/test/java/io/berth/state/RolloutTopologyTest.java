@@ -2,7 +2,8 @@ package io.berth.state;
 
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
-import io.berth.state.core.Rollouts;
+import io.berth.state.core.RolloutLifecycle;
+import io.berth.state.core.RolloutPhase;
 import io.berth.state.core.TemplateHash;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,7 +105,7 @@ class RolloutTopologyTest {
         settle();
         assertEquals(2, tasksOf("web:1"));
         assertEquals(0, tasksOf("web:2"));
-        assertEquals(Rollouts.COMPLETE, view().getRollout().getPhase());
+        assertEquals(RolloutPhase.COMPLETE.text(), view().getRollout().getPhase());
 
         h.intent(WEB, intent(IntentAction.ROLLBACK, ResourceKind.DEPLOYMENT, "web", null));
         assertEquals(4, view().getRevision(), "no payload = the previous revision");
@@ -143,7 +144,7 @@ class RolloutTopologyTest {
         settle();
         assertEquals(1, tasksOf("web:2"), "25% of 4");
         assertEquals(3, tasksOf("web:1"));
-        assertEquals(Rollouts.PAUSED, view().getRollout().getPhase());
+        assertEquals(RolloutPhase.PAUSED.text(), view().getRollout().getPhase());
         assertEquals(1, view().getRollout().getCanaryStep());
         assertFalse(events("RolloutPaused").isEmpty());
 
@@ -156,7 +157,7 @@ class RolloutTopologyTest {
 
         h.intent(WEB, intent(IntentAction.ABORT, ResourceKind.DEPLOYMENT, "web", null));
         WorkloadView aborted = view();
-        assertEquals(Rollouts.ABORTED, aborted.getRollout().getPhase());
+        assertEquals(RolloutPhase.ABORTED.text(), aborted.getRollout().getPhase());
         assertEquals(2, aborted.getRollout().getRolledBackFrom());
         assertEquals(template("web:1"), aborted.getDeployment().getTemplate());
         settle();
@@ -173,7 +174,7 @@ class RolloutTopologyTest {
         h.intent(WEB, full);
         settle();
         assertEquals(4, tasksOf("web:3"));
-        assertEquals(Rollouts.COMPLETE, view().getRollout().getPhase());
+        assertEquals(RolloutPhase.COMPLETE.text(), view().getRollout().getPhase());
 
         h.intent(WEB, intent(IntentAction.PROMOTE, ResourceKind.DEPLOYMENT, "web", null));
         assertEquals("deployment \"web\" has no canary step to promote",
@@ -193,11 +194,11 @@ class RolloutTopologyTest {
                 .setReason("CrashLoopBackOff").setRestartCount(3).build());
 
         WorkloadView v = view();
-        assertEquals(Rollouts.ROLLED_BACK, v.getRollout().getPhase());
+        assertEquals(RolloutPhase.ROLLED_BACK.text(), v.getRollout().getPhase());
         assertEquals(3, v.getRevision());
         assertEquals(template("web:1"), v.getDeployment().getTemplate());
         assertEquals(2, v.getRollout().getFailedRevision());
-        assertEquals(Rollouts.ROLLOUT_FAILED, v.getRollout().getFailedReason());
+        assertEquals(RolloutLifecycle.ROLLOUT_FAILED, v.getRollout().getFailedReason());
         assertEquals("Pod " + canary.getTaskId() + " of revision 2 is crash-looping: restarted 3 times (CrashLoopBackOff)",
                 v.getRollout().getFailedMessage());
         Condition progressing = v.getConditions().stream().filter(c -> c.getType().equals("Progressing")).findFirst().orElseThrow();
@@ -221,7 +222,7 @@ class RolloutTopologyTest {
         h.intent(WEB, apply(spec(1, "web:2").setProgressDeadlineSeconds(2).build()));
         tick(3_000);
         WorkloadView v = view();
-        assertEquals(Rollouts.FAILED, v.getRollout().getPhase());
+        assertEquals(RolloutPhase.FAILED.text(), v.getRollout().getPhase());
         assertEquals("ProgressDeadlineExceeded", events("ProgressDeadlineExceeded").get(0).getReason());
         assertEquals(1, tasksOf("web:1"), "the old task keeps serving");
     }
@@ -233,7 +234,7 @@ class RolloutTopologyTest {
         settle();
         h.intent(WEB, apply(spec(2, "web:2").setStrategyType("Canary").setCanarySteps(steps).build()));
         settle();
-        assertEquals(Rollouts.PAUSED, view().getRollout().getPhase());
+        assertEquals(RolloutPhase.PAUSED.text(), view().getRollout().getPhase());
         tick(1_000);  // heartbeats' effects settle
         int written = h.all(Topics.WORKLOADS).size();
         tick(3_000);
@@ -241,7 +242,7 @@ class RolloutTopologyTest {
 
         h.intent(WEB, intent(IntentAction.PROMOTE, ResourceKind.DEPLOYMENT, "web", null));
         settle();
-        assertEquals(Rollouts.COMPLETE, view().getRollout().getPhase());
+        assertEquals(RolloutPhase.COMPLETE.text(), view().getRollout().getPhase());
         written = h.all(Topics.WORKLOADS).size();
         tick(3_000);
         assertEquals(written, h.all(Topics.WORKLOADS).size(), "a complete rollout is quiet");
@@ -254,7 +255,7 @@ class RolloutTopologyTest {
         h.intent(WEB, apply(spec(2, "web:2").setPaused(true).build()));
         settle();
         WorkloadView paused = view();
-        assertEquals(Rollouts.PAUSED, paused.getRollout().getPhase());
+        assertEquals(RolloutPhase.PAUSED.text(), paused.getRollout().getPhase());
         Condition c = paused.getConditions().stream().filter(x -> x.getType().equals("Progressing")).findFirst().orElseThrow();
         assertEquals("Unknown", c.getStatus());
         assertEquals("DeploymentPaused", c.getReason());
@@ -266,7 +267,7 @@ class RolloutTopologyTest {
         assertEquals(1, tasksOf("web:2"), "resumed: the rollout goes on");
         settle();
         assertEquals(2, tasksOf("web:2"));
-        assertEquals(Rollouts.COMPLETE, view().getRollout().getPhase());
+        assertEquals(RolloutPhase.COMPLETE.text(), view().getRollout().getPhase());
     }
 
     @Test

@@ -155,7 +155,7 @@ public final class ProbeMachine {
             t.failures++;
             t.successes = 0;
         }
-        String failure = k.title + " probe failed: " + (message == null ? "" : message);
+        String failure = io.berth.schemas.ProbeMessages.failed(k.title, message);
         switch (k) {
             case STARTUP -> {
                 if (success && t.successes >= t.settings.successThreshold()) {

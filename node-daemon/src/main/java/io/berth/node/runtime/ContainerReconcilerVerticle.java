@@ -1,5 +1,6 @@
 package io.berth.node.runtime;
 
+import io.berth.schemas.TaskReason;
 import io.berth.node.NodeSettings;
 import io.berth.node.bus.Addresses;
 import io.berth.node.bus.AssignmentChange;
@@ -277,7 +278,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
                 execute(s, r);
             } catch (RuntimeException e) {
                 // one unusable assignment (e.g. no container in its template) must not stall the others
-                failed(r, "CreateContainerError", e);
+                failed(r, TaskReason.CREATE_CONTAINER_ERROR.text(), e);
             }
         }
         if (synced) dropRevokedWithoutContainer();
@@ -405,7 +406,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             observed.put(r.unit, new Observed(r.unit, r.workloadKey, id, Observed.State.CREATED, null, ContainerRequest.graceSeconds(a)));
             report(r, TaskState.CREATED, null, "Created", "");
             start(r, id, false);
-        }).onFailure(err -> failed(r, err instanceof ImageMissing ? "ErrImagePull" : "CreateContainerError", err));
+        }).onFailure(err -> failed(r, (err instanceof ImageMissing ? TaskReason.ERR_IMAGE_PULL : TaskReason.CREATE_CONTAINER_ERROR).text(), err));
     }
 
     private void start(TaskRecord r, String containerId, boolean restart) {
@@ -417,14 +418,14 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         busy(r, () -> {
             docker.start(containerId);
             return null;
-        }).onFailure(err -> failed(r, "StartError", err));
+        }).onFailure(err -> failed(r, TaskReason.START_ERROR.text(), err));
     }
 
     private void waitFor(TaskRecord r, long until) {
         if (!observed.containsKey(r.unit)) return; // a failed create waiting to retry: FAILED was reported
-        if (!"CrashLoopBackOff".equals(r.reportedReason)) {
+        if (!TaskReason.CRASH_LOOP_BACK_OFF.is(r.reportedReason)) {
             long secs = Math.max(1, (until - clock.getAsLong() + 999) / 1000);
-            report(r, TaskState.EXITED, observed.get(r.unit).exitCode(), "CrashLoopBackOff",
+            report(r, TaskState.EXITED, observed.get(r.unit).exitCode(), TaskReason.CRASH_LOOP_BACK_OFF.text(),
                     "back-off " + secs + "s restarting failed container");
             vertx.setTimer(Math.max(1, until - clock.getAsLong()), t -> reconcile());
         }
@@ -539,7 +540,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             if (assigned) report(r, TaskState.READY, null, "", "");
         } else if (!ready && (r.ready || (o == ProbeMachine.Outcome.UNREADY && r.reported != TaskState.UNREADY))) {
             r.ready = false;
-            if (assigned) report(r, TaskState.UNREADY, null, "ContainersNotReady", m.readinessMessage());
+            if (assigned) report(r, TaskState.UNREADY, null, TaskReason.CONTAINERS_NOT_READY.text(), m.readinessMessage());
         }
         scheduleProbes(r, m);
     }
@@ -547,7 +548,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     /** A failed liveness or startup probe: stop the container; its die event and the restart policy do the rest. */
     private void killForProbe(TaskRecord r, ProbeMachine m, ProbeMachine.Kind k) {
         String what = k == ProbeMachine.Kind.STARTUP ? "startup" : "liveness";
-        r.killMessage = "Container " + r.containerName + " failed " + what + " probe, will be restarted";
+        r.killMessage = io.berth.schemas.ProbeMessages.killed(r.containerName, what);
         log.info("node {} task {}: {} ({})", node.nodeId(), r.taskId, r.killMessage, m.fatalMessage());
         stopProbes(r);
         stopForProbe(r, r.containerId);
@@ -684,13 +685,13 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             boolean crashed = initNow.reported == TaskState.EXITED;
             if (crashed && policy == RestartPolicy.NEVER) {
                 state = TaskState.FAILED;
-                reason = "Init:Error";
+                reason = TaskReason.ERROR.init();
                 message = "init container " + initNow.containerName + " exited with " + initNow.lastExitCode;
                 exit = initNow.lastExitCode;
             } else {
                 state = TaskState.CREATED;
-                reason = !crashed ? "Init:" + initsDone + "/" + inits.size()
-                        : "CrashLoopBackOff".equals(initNow.reportedReason) ? "Init:CrashLoopBackOff" : "Init:Error";
+                reason = !crashed ? TaskReason.INIT_PREFIX + initsDone + "/" + inits.size()
+                        : TaskReason.CRASH_LOOP_BACK_OFF.is(initNow.reportedReason) ? TaskReason.CRASH_LOOP_BACK_OFF.init() : TaskReason.ERROR.init();
                 message = crashed ? initNow.reportedMessage : "";
             }
         } else {
@@ -704,23 +705,23 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
                 if (unready.isEmpty()) state = TaskState.READY;
                 else if (notReady != null || wasReady) {
                     state = TaskState.UNREADY;
-                    reason = "ContainersNotReady";
+                    reason = TaskReason.CONTAINERS_NOT_READY.text();
                     message = notReady != null && !notReady.reportedMessage.isEmpty() ? notReady.reportedMessage
                             : "containers with unready status: " + unready;
                 } else state = TaskState.RUNNING;
             } else if (running.isEmpty() && down.size() == apps.size()) {
                 state = TaskState.EXITED;
-                TaskRecord pick = down.stream().filter(u -> "CrashLoopBackOff".equals(u.reportedReason)).findFirst()
+                TaskRecord pick = down.stream().filter(u -> TaskReason.CRASH_LOOP_BACK_OFF.is(u.reportedReason)).findFirst()
                         .orElse(down.stream().filter(u -> u.lastExitCode != null && u.lastExitCode != 0).findFirst().orElse(down.get(0)));
                 exit = down.stream().map(u -> u.lastExitCode).filter(c -> c != null && c != 0).findFirst().orElse(pick.lastExitCode);
                 reason = pick.reportedReason;
                 message = pick.reportedMessage;
             } else if (running.isEmpty()) {
                 state = TaskState.CREATED;
-                reason = inits.isEmpty() ? "ContainerCreating" : "PodInitializing";
+                reason = (inits.isEmpty() ? TaskReason.CONTAINER_CREATING : TaskReason.POD_INITIALIZING).text();
             } else if (!down.isEmpty()) {
                 state = TaskState.UNREADY;
-                reason = "ContainersNotReady";
+                reason = TaskReason.CONTAINERS_NOT_READY.text();
                 message = "containers with unready status: " + unready;
             } else {
                 state = TaskState.RUNNING;

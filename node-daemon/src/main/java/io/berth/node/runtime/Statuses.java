@@ -1,5 +1,6 @@
 package io.berth.node.runtime;
 
+import io.berth.schemas.TaskReason;
 import io.berth.node.docker.Labels;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerStatus;
@@ -49,7 +50,7 @@ final class Statuses {
             if (removed) c = container(u, TaskState.REMOVED, null, "Revoked", "");
             else if (u.reported == null) c = ContainerStatus.newBuilder().setName(u.containerName).setImage(u.image)
                     .setContainerId("").setRestartCount(u.restartCount).setState("waiting")
-                    .setReason(u.kind == io.berth.node.docker.PodUnit.Kind.APP && main.reported == null ? "ContainerCreating" : "PodInitializing")
+                    .setReason(u.kind == io.berth.node.docker.PodUnit.Kind.APP && main.reported == null ? TaskReason.CONTAINER_CREATING.text() : TaskReason.POD_INITIALIZING.text())
                     .setMessage("").build();
             else c = container(u, u.reported, u.reportedExitCode, u.reportedReason, u.reportedMessage);
             c.setInit(u.kind == io.berth.node.docker.PodUnit.Kind.INIT);
@@ -89,12 +90,12 @@ final class Statuses {
             case RUNNING, READY, UNREADY -> b.setState("running").setReady(r.ready).setStarted(r.started)
                     .setReason("").setMessage(state == TaskState.UNREADY ? msg : "");
             case EXITED -> {
-                if ("CrashLoopBackOff".equals(rs)) b.setState("waiting").setReason(rs).setMessage(msg);
+                if (TaskReason.CRASH_LOOP_BACK_OFF.is(rs)) b.setState("waiting").setReason(rs).setMessage(msg);
                 else b.setState("terminated").setReason(rs).setMessage(msg).setFinishedAt(r.finishedAt)
                         .setExitCode(exitCode == null ? b.getExitCode() : exitCode);
             }
             case REMOVED -> b.setState("terminated").setReason(rs).setMessage(msg).setFinishedAt(r.finishedAt);
-            case CREATED -> b.setState("waiting").setReason("ContainerCreating").setMessage("");
+            case CREATED -> b.setState("waiting").setReason(TaskReason.CONTAINER_CREATING.text()).setMessage("");
             default -> b.setState("waiting").setReason(rs).setMessage(msg); // FAILED: ErrImagePull, CreateContainerError …
         }
         return b.build();
@@ -115,7 +116,7 @@ final class Statuses {
 
     /** Kubernetes' terminated reasons. */
     static String exitReason(Integer exitCode, boolean oomKilled) {
-        if (oomKilled) return "OOMKilled";
-        return exitCode != null && exitCode == 0 ? "Completed" : "Error";
+        if (oomKilled) return TaskReason.OOM_KILLED.text();
+        return (exitCode != null && exitCode == 0 ? TaskReason.COMPLETED : TaskReason.ERROR).text();
     }
 }

@@ -1,5 +1,6 @@
 package io.berth.state.core;
 
+import io.berth.schemas.TaskReason;
 import io.berth.schemas.avro.TaskPhase;
 
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class Reconciler {
                 create.add(newTask(desired, 0));
             }
         } else if (!desired.deleted() && rolling(desired, live) && !desired.rollout().paused()) {
-            Rollout.Step r = Rollout.step(desired, live, now);
+            RolloutBudget.Step r = RolloutBudget.step(desired, live, now);
             for (int i = 0; i < r.create(); i++) {
                 create.add(newTask(desired, desired.nextTaskSeq() + i));
             }
@@ -126,7 +127,7 @@ public final class Reconciler {
             if (holdsSlot) {
                 live.add(t);
             } else if (!d.bare() || d.deleted()) {
-                stops.add(stop(t, TaskPhase.TERMINATING, t.phase() == TaskPhase.FAILED ? "Failed" : "Completed", true));
+                stops.add(stop(t, TaskPhase.TERMINATING, (t.phase() == TaskPhase.FAILED ? TaskReason.FAILED : TaskReason.COMPLETED).text(), true));
             }
         } else if (nodeDown) {
             stops.add(stop(t, TaskPhase.LOST, "NodeLost", !d.bare() || d.deleted()));

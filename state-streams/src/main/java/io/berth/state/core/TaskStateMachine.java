@@ -1,5 +1,6 @@
 package io.berth.state.core;
 
+import io.berth.schemas.TaskReason;
 import io.berth.schemas.avro.TaskPhase;
 import io.berth.schemas.avro.TaskState;
 import io.berth.schemas.avro.TaskStatus;
@@ -49,20 +50,20 @@ public final class TaskStateMachine {
             }
             case UNSCHEDULABLE -> {
                 if (current.getPhase() == TaskPhase.PENDING) {
-                    next.setReason(orElse(s.getReason(), "Unschedulable")).setMessage(s.getMessage());
+                    next.setReason(orElse(s.getReason(), TaskReason.UNSCHEDULABLE.text())).setMessage(s.getMessage());
                 }
             }
             // init containers running (Init:0/1, Init:CrashLoopBackOff) show as kubectl shows them
             case CREATED -> next.setPhase(TaskPhase.SCHEDULED)
-                    .setReason(s.getReason() != null && s.getReason().startsWith("Init:") ? s.getReason() : "ContainerCreated");
+                    .setReason(TaskReason.isInit(s.getReason()) ? s.getReason() : TaskReason.CONTAINER_CREATED.text());
             case RUNNING -> running(next, current, now).setReady(false).setReason("");
             case READY -> running(next, current, now).setReady(true).setReason("");
-            case UNREADY -> running(next, current, now).setReady(false).setReason(orElse(s.getReason(), "ContainersNotReady"));
+            case UNREADY -> running(next, current, now).setReady(false).setReason(orElse(s.getReason(), TaskReason.CONTAINERS_NOT_READY.text()));
             case EXITED -> exited(next, current, s);
             case FAILED, REJECTED -> next.setPhase(TaskPhase.FAILED).setReady(false)
-                    .setReason(orElse(s.getReason(), s.getState() == TaskState.FAILED ? "Failed" : "Rejected"))
+                    .setReason(orElse(s.getReason(), (s.getState() == TaskState.FAILED ? TaskReason.FAILED : TaskReason.REJECTED).text()))
                     .setMessage(s.getMessage());
-            case REMOVED -> next.setPhase(TaskPhase.FAILED).setReady(false).setReason("ContainerRemoved");
+            case REMOVED -> next.setPhase(TaskPhase.FAILED).setReady(false).setReason(TaskReason.CONTAINER_REMOVED.text());
             default -> { }
         }
         return Optional.of(readySince(next, current, now).build());
@@ -87,11 +88,11 @@ public final class TaskStateMachine {
         boolean restarts = "Always".equalsIgnoreCase(policy) || ("OnFailure".equalsIgnoreCase(policy) && exit != 0);
         next.setReady(false).setMessage(s.getMessage());
         if (restarts) {
-            next.setPhase(TaskPhase.RUNNING).setReason(orElse(s.getReason(), exit == 0 ? "Completed" : "Error"));
+            next.setPhase(TaskPhase.RUNNING).setReason(orElse(s.getReason(), (exit == 0 ? TaskReason.COMPLETED : TaskReason.ERROR).text()));
         } else if (exit == 0) {
-            next.setPhase(TaskPhase.SUCCEEDED).setReason("Completed");
+            next.setPhase(TaskPhase.SUCCEEDED).setReason(TaskReason.COMPLETED.text());
         } else {
-            next.setPhase(TaskPhase.FAILED).setReason(orElse(s.getReason(), "Error"));
+            next.setPhase(TaskPhase.FAILED).setReason(orElse(s.getReason(), TaskReason.ERROR.text()));
         }
     }
 

@@ -46,7 +46,7 @@ public final class WorkloadViews {
                 .setRevision(Revisions.max(history));
         if (templateChanged && i.getKind() == ResourceKind.DEPLOYMENT) {
             RolloutStatus prevStatus = fresh ? null : prev.getRollout();
-            b.setUpdatedReplicas(0).setRollout(Rollouts.started(prevStatus, spec, i.getName(), hash, fresh, now));
+            b.setUpdatedReplicas(0).setRollout(RolloutLifecycle.started(prevStatus, spec, i.getName(), hash, fresh, now));
         }
         return b.build();
     }
@@ -77,7 +77,7 @@ public final class WorkloadViews {
         boolean deployment = v.getKind() == ResourceKind.DEPLOYMENT;
         rollout = rollout.withMinReadyMs(spec.getMinReadySeconds() * 1000L).withPaused(deployment && spec.getPaused())
                 .withUpdateDelayMs(spec.getUpdateDelaySeconds() * 1000L)
-                .withNewTarget(deployment ? Rollouts.newTarget(v) : RolloutPolicy.ALL);
+                .withNewTarget(deployment ? RolloutLifecycle.newTarget(v) : RolloutPolicy.ALL);
         return new WorkloadDesired(v.getName(), v.getUid(), v.getKind() == ResourceKind.POD,
                 spec.getReplicas(), v.getTemplateHash(), v.getDeleted(), v.getNextTaskSeq(), rollout);
     }
@@ -88,7 +88,7 @@ public final class WorkloadViews {
      */
     public static WorkloadView withStatus(WorkloadView v, Steps steps, boolean oldLeft, long now) {
         Steps.ReplicaStatus s = steps.status();
-        RolloutStatus rollout = Rollouts.afterStep(v, s, oldLeft, now);
+        RolloutStatus rollout = RolloutLifecycle.afterStep(v, s, oldLeft, now);
         return WorkloadView.newBuilder(v)
                 .setNextTaskSeq(steps.nextTaskSeq())
                 .setObservedGeneration(v.getGeneration())
@@ -111,7 +111,7 @@ public final class WorkloadViews {
         out.add(condition(v, AVAILABLE, available ? "True" : "False", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
                 available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", now));
         if (v.getKind() == ResourceKind.DEPLOYMENT && !rollout.getPhase().isEmpty()) {
-            String[] p = Rollouts.progressing(rollout);
+            String[] p = RolloutLifecycle.progressing(rollout);
             out.add(condition(v, PROGRESSING, p[0], p[1], p[2], now));
         } else {
             out.add(condition(v, PROGRESSING, "True", complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",

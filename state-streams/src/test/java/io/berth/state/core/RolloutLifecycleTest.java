@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Revisions, rollback, pause, deadline, failure, automatic rollback, canary steps, minReadySeconds
  * and update delay, through the pure functions the controller chains on every event and tick:
- * {@link Rollouts#advance} → {@link Reconciler#reconcile} → {@link WorkloadViews#withStatus}.
+ * {@link RolloutLifecycle#advance} → {@link Reconciler#reconcile} → {@link WorkloadViews#withStatus}.
  * A small simulation plays the nodes (tasks start, turn ready, crash) with a hand-moved clock.
  */
-class RolloutsTest {
+class RolloutLifecycleTest {
     private static final String KEY = "default/deployment/web";
     private static final Set<String> UP = Set.of("n1", "n2", "n3");
 
@@ -49,7 +49,7 @@ class RolloutsTest {
         }
 
         void converge() {
-            v = Rollouts.advance(v, List.copyOf(tasks.values()), now);
+            v = RolloutLifecycle.advance(v, List.copyOf(tasks.values()), now);
             Steps s = Reconciler.reconcile(WorkloadViews.desired(v), List.copyOf(tasks.values()), UP, now);
             s.stop().forEach(x -> tasks.remove(x.taskId()));  // nodes confirm stops at once
             s.forget().forEach(tasks::remove);
@@ -64,7 +64,7 @@ class RolloutsTest {
         /** Every started task of {@code image}'s template turns ready now. */
         void ready(String image) {
             String hash = TemplateHash.of(template(image));
-            tasks.replaceAll((id, t) -> t.templateHash().equals(hash) && !t.ready() && t.restartCount() < Rollouts.CRASH_RESTARTS
+            tasks.replaceAll((id, t) -> t.templateHash().equals(hash) && !t.ready() && t.restartCount() < RolloutLifecycle.CRASH_RESTARTS
                     ? new TaskActual(id, TaskPhase.RUNNING, t.nodeId(), true, t.seq(), hash, false, now, now, t.restartCount(), t.createdAt()) : t);
             converge();
         }
@@ -72,7 +72,7 @@ class RolloutsTest {
         void crash(String image) {
             String hash = TemplateHash.of(template(image));
             tasks.replaceAll((id, t) -> t.templateHash().equals(hash)
-                    ? new TaskActual(id, TaskPhase.RUNNING, t.nodeId(), false, t.seq(), hash, false, now, 0, Rollouts.CRASH_RESTARTS, t.createdAt()) : t);
+                    ? new TaskActual(id, TaskPhase.RUNNING, t.nodeId(), false, t.seq(), hash, false, now, 0, RolloutLifecycle.CRASH_RESTARTS, t.createdAt()) : t);
             converge();
         }
 
@@ -156,7 +156,7 @@ class RolloutsTest {
 
         Revisions.Target t = Revisions.target(s.v, 2);
         assertTrue(t.found());
-        s.v = Rollouts.undo(s.v, t.revision(), s.now);
+        s.v = RolloutLifecycle.undo(s.v, t.revision(), s.now);
         assertEquals(template("web:2"), s.v.getDeployment().getTemplate(), "exactly revision 2's template");
         assertEquals(4, s.v.getRevision());
         assertEquals(List.of(1L, 3L, 4L), s.v.getHistory().stream().map(Revision::getRevision).toList());
@@ -164,7 +164,7 @@ class RolloutsTest {
         s.settle("web:2");
         assertEquals(2, s.count("web:2"));
         assertEquals(0, s.count("web:3"));
-        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
 
         assertEquals(3, Revisions.target(s.v, 0).revision().getRevision(), "undo without a revision: the previous one");
         assertEquals("unable to find specified revision 7 in history", Revisions.target(s.v, 7).problem());
@@ -179,19 +179,19 @@ class RolloutsTest {
     void shouldReportProgressThenComplete() {
         Sim s = new Sim();
         s.apply(spec(3, "web:1").build());
-        assertEquals(Rollouts.PROGRESSING, s.phase());
-        assertEquals(Rollouts.NEW_RS_CREATED, s.progressing().getReason());
+        assertEquals(RolloutPhase.PROGRESSING.text(), s.phase());
+        assertEquals(RolloutLifecycle.NEW_RS_CREATED, s.progressing().getReason());
         s.ready("web:1");
-        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
         assertEquals("NewReplicaSetAvailable", s.progressing().getReason());
         assertEquals("True", s.progressing().getStatus());
 
         s.apply(spec(3, "web:2").build());
-        assertEquals(Rollouts.NEW_RS_CREATED, s.progressing().getReason());
+        assertEquals(RolloutLifecycle.NEW_RS_CREATED, s.progressing().getReason());
         s.ready("web:2");
-        assertEquals(Rollouts.RS_UPDATED, s.progressing().getReason());
+        assertEquals(RolloutLifecycle.RS_UPDATED, s.progressing().getReason());
         s.settle("web:2");
-        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
     }
 
     @Test
@@ -200,7 +200,7 @@ class RolloutsTest {
         s.apply(spec(3, "web:1").build());
         s.settle("web:1");
         s.apply(spec(3, "web:1").setPaused(true).build());
-        assertEquals(Rollouts.PAUSED, s.phase());
+        assertEquals(RolloutPhase.PAUSED.text(), s.phase());
         assertEquals("Unknown", s.progressing().getStatus());
         assertEquals("DeploymentPaused", s.progressing().getReason());
 
@@ -208,14 +208,14 @@ class RolloutsTest {
         s.settle("web:1");
         s.tick(10_000);
         assertEquals(0, s.count("web:2"), "paused: no new template task");
-        assertEquals(Rollouts.PAUSED, s.phase(), "a paused rollout never times out");
+        assertEquals(RolloutPhase.PAUSED.text(), s.phase(), "a paused rollout never times out");
 
         s.apply(spec(3, "web:2").setProgressDeadlineSeconds(5).build());
-        assertEquals(Rollouts.PROGRESSING, s.phase(), "resumed");
+        assertEquals(RolloutPhase.PROGRESSING.text(), s.phase(), "resumed");
         assertEquals("True", s.progressing().getStatus());
         assertEquals(1, s.count("web:2"));
         s.settle("web:2");
-        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
         assertEquals(3, s.count("web:2"));
     }
 
@@ -227,11 +227,11 @@ class RolloutsTest {
         s.apply(spec(3, "web:2").setRollingUpdate(new RollingUpdate("1", "1")).setProgressDeadlineSeconds(10).build());
         long created = s.count("web:2");
         s.tick(9_000);
-        assertEquals(Rollouts.PROGRESSING, s.phase());
+        assertEquals(RolloutPhase.PROGRESSING.text(), s.phase());
         s.tick(2_000);
-        assertEquals(Rollouts.FAILED, s.phase());
+        assertEquals(RolloutPhase.FAILED.text(), s.phase());
         assertEquals("False", s.progressing().getStatus());
-        assertEquals(Rollouts.DEADLINE_EXCEEDED, s.progressing().getReason());
+        assertEquals(RolloutLifecycle.DEADLINE_EXCEEDED, s.progressing().getReason());
         assertEquals("ReplicaSet \"web-" + s.v.getTemplateHash() + "\" has timed out progressing.", s.progressing().getMessage());
         assertEquals(2, s.v.getRollout().getFailedRevision());
         s.tick(5_000);
@@ -250,7 +250,7 @@ class RolloutsTest {
         long progressAt = s.v.getRollout().getLastProgressAt();
         assertEquals(s.now, progressAt);
         s.tick(8_000);   // 16 s after the start, 8 s after the progress: fine
-        assertEquals(Rollouts.PROGRESSING, s.phase());
+        assertEquals(RolloutPhase.PROGRESSING.text(), s.phase());
     }
 
     // ---- failure and automatic rollback -------------------------------------------------------
@@ -262,8 +262,8 @@ class RolloutsTest {
         s.settle("web:1");
         s.apply(spec(3, "web:2").build());
         s.crash("web:2");
-        assertEquals(Rollouts.FAILED, s.phase());
-        assertEquals(Rollouts.ROLLOUT_FAILED, s.progressing().getReason());
+        assertEquals(RolloutPhase.FAILED.text(), s.phase());
+        assertEquals(RolloutLifecycle.ROLLOUT_FAILED, s.progressing().getReason());
         assertEquals("False", s.progressing().getStatus());
         assertTrue(s.v.getRollout().getFailedMessage().contains("restarted 3 times"), s.v.getRollout().getFailedMessage());
         assertEquals(2, s.v.getRevision(), "no automatic rollback unless asked");
@@ -280,20 +280,20 @@ class RolloutsTest {
         s.apply(spec(3, "web:2").setRollbackOnFailure(true).build());
         s.crash("web:2");
 
-        assertEquals(Rollouts.ROLLED_BACK, s.phase());
+        assertEquals(RolloutPhase.ROLLED_BACK.text(), s.phase());
         assertEquals(TemplateHash.of(template("web:1")), s.v.getTemplateHash(), "back on revision 1's template");
         assertEquals(3, s.v.getRevision(), "under a new number");
         assertEquals(2, s.v.getRollout().getFailedRevision());
         assertEquals(2, s.v.getRollout().getRolledBackFrom());
-        assertEquals(Rollouts.ROLLOUT_FAILED, s.v.getRollout().getFailedReason());
+        assertEquals(RolloutLifecycle.ROLLOUT_FAILED, s.v.getRollout().getFailedReason());
         assertEquals("True", s.progressing().getStatus());
         assertEquals("RolledBack", s.progressing().getReason());
         assertTrue(s.progressing().getMessage().contains("from revision 2 to revision 1"), s.progressing().getMessage());
         s.settle("web:1");
         assertEquals(0, s.count("web:2"), "the crashing tasks are gone");
         assertEquals(3, s.count("web:1"));
-        assertEquals(Rollouts.ROLLED_BACK, s.phase(), "the phase stays RolledBack");
-        assertEquals(Rollouts.NEW_RS_AVAILABLE, s.v.getRollout().getReason(), "… and its rollout completed");
+        assertEquals(RolloutPhase.ROLLED_BACK.text(), s.phase(), "the phase stays RolledBack");
+        assertEquals(RolloutLifecycle.NEW_RS_AVAILABLE, s.v.getRollout().getReason(), "… and its rollout completed");
 
     }
 
@@ -306,11 +306,11 @@ class RolloutsTest {
         s.apply(spec(3, "web:2").setRollingUpdate(oneOne).setRollbackOnFailure(true).build());
         assertEquals(2, s.count("web:1"), "one old task already went");
         s.crash("web:2");
-        assertEquals(Rollouts.ROLLED_BACK, s.phase());
-        assertEquals(Rollouts.ROLLED_BACK, s.v.getRollout().getReason(), "the rollback is still rolling");
+        assertEquals(RolloutPhase.ROLLED_BACK.text(), s.phase());
+        assertEquals(RolloutLifecycle.ROLLED_BACK_REASON, s.v.getRollout().getReason(), "the rollback is still rolling");
         // The rolled-back-to template fails too (say, a dependency died): Failed, no second rollback.
         s.crash("web:1");
-        assertEquals(Rollouts.FAILED, s.phase(), "a rolled-back-to revision is not rolled back again");
+        assertEquals(RolloutPhase.FAILED.text(), s.phase(), "a rolled-back-to revision is not rolled back again");
         assertEquals(TemplateHash.of(template("web:1")), s.v.getTemplateHash());
         assertEquals(3, s.v.getRollout().getFailedRevision());
         assertEquals(3, s.v.getRevision());
@@ -328,9 +328,9 @@ class RolloutsTest {
         s.apply(spec(3, "web:2").setRollingUpdate(oneOne).build());
         assertEquals(2, s.count("web:1"), "mid-rollout: web:1's old tasks still run");
         s.apply(spec(3, "web:1").setRollingUpdate(oneOne).build());  // changed my mind: back to web:1
-        assertEquals(Rollouts.PROGRESSING, s.phase(), "their old restarts do not fail this rollout");
+        assertEquals(RolloutPhase.PROGRESSING.text(), s.phase(), "their old restarts do not fail this rollout");
         s.settle("web:1");
-        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
         assertEquals(0, s.v.getRollout().getFailedRevision());
     }
 
@@ -340,16 +340,16 @@ class RolloutsTest {
         s.apply(spec(3, "web:1").build());
         s.settle("web:1");
         s.apply(spec(3, "web:2").build());
-        Rollouts.Result r = Rollouts.abort(s.v, s.now);
+        RolloutLifecycle.Result r = RolloutLifecycle.abort(s.v, s.now);
         assertTrue(r.ok());
         s.v = r.view();
-        assertEquals(Rollouts.ABORTED, s.phase());
+        assertEquals(RolloutPhase.ABORTED.text(), s.phase());
         assertEquals(1, r.revision());
         assertEquals(TemplateHash.of(template("web:1")), s.v.getTemplateHash());
         s.converge();
         s.settle("web:1");
         assertEquals(0, s.count("web:2"));
-        assertFalse(Rollouts.abort(s.v, s.now).ok(), "nothing left to abort");
+        assertFalse(RolloutLifecycle.abort(s.v, s.now).ok(), "nothing left to abort");
     }
 
     // ---- canary -------------------------------------------------------------------------------
@@ -380,12 +380,12 @@ class RolloutsTest {
         assertEquals(1, s.count("web:2"));
         assertEquals(3, s.count("web:1"));
         assertEquals(1, s.v.getRollout().getCanaryStep());
-        assertEquals(Rollouts.PAUSED, s.phase());
+        assertEquals(RolloutPhase.PAUSED.text(), s.phase());
         assertEquals("Unknown", s.progressing().getStatus());
         s.tick(60_000);
         assertEquals(1, s.count("web:2"), "an indefinite pause waits for a promote");
 
-        Rollouts.Result promoted = Rollouts.promote(s.v, false, s.now);
+        RolloutLifecycle.Result promoted = RolloutLifecycle.promote(s.v, false, s.now);
         assertTrue(promoted.ok());
         s.v = promoted.view();
         s.converge();
@@ -393,12 +393,12 @@ class RolloutsTest {
         assertEquals(2, s.count("web:2"), "50% of 4");
         assertEquals(2, s.count("web:1"));
         assertEquals(3, s.v.getRollout().getCanaryStep(), "settling took 5 s of the 10 s pause");
-        assertEquals(Rollouts.PAUSED, s.phase());
+        assertEquals(RolloutPhase.PAUSED.text(), s.phase());
         s.tick(6_000);
         s.settle("web:2");
         assertEquals(4, s.count("web:2"), "after the last step: 100%");
         assertEquals(0, s.count("web:1"));
-        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
         assertEquals(4, s.v.getRollout().getCanaryStep());
     }
 
@@ -410,20 +410,20 @@ class RolloutsTest {
         s.settle("web:1");
         s.apply(canary("web:2", steps).build());
         s.settle("web:2");
-        s.v = Rollouts.promote(s.v, true, s.now).view();
+        s.v = RolloutLifecycle.promote(s.v, true, s.now).view();
         s.converge();
         s.settle("web:2");
         assertEquals(4, s.count("web:2"), "promote full skips every step");
-        assertEquals(Rollouts.COMPLETE, s.phase());
-        assertFalse(Rollouts.promote(s.v, false, s.now).ok(), "nothing to promote once complete");
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
+        assertFalse(RolloutLifecycle.promote(s.v, false, s.now).ok(), "nothing to promote once complete");
 
         s.apply(canary("web:3", steps).build());
         s.settle("web:3");
         assertEquals(1, s.count("web:3"));
-        s.v = Rollouts.abort(s.v, s.now).view();
+        s.v = RolloutLifecycle.abort(s.v, s.now).view();
         s.converge();
         s.settle("web:2");
-        assertEquals(Rollouts.ABORTED, s.phase());
+        assertEquals(RolloutPhase.ABORTED.text(), s.phase());
         assertEquals(0, s.count("web:3"));
         assertEquals(4, s.count("web:2"), "back to the stable revision");
         assertEquals(3, s.v.getRollout().getRolledBackFrom());
@@ -437,7 +437,7 @@ class RolloutsTest {
         s.apply(spec(3, "web:2").setStrategyType("Canary").build());
         s.settle("web:2");
         assertEquals(3, s.count("web:2"));
-        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
     }
 
     // ---- minReadySeconds and update delay -----------------------------------------------------
@@ -449,10 +449,10 @@ class RolloutsTest {
         s.ready("web:1");
         assertEquals(2, s.v.getReadyReplicas());
         assertEquals(0, s.v.getAvailableReplicas());
-        assertEquals(Rollouts.PROGRESSING, s.phase());
+        assertEquals(RolloutPhase.PROGRESSING.text(), s.phase());
         s.tick(5_000);
         assertEquals(2, s.v.getAvailableReplicas());
-        assertEquals(Rollouts.COMPLETE, s.phase());
+        assertEquals(RolloutPhase.COMPLETE.text(), s.phase());
 
         s.apply(spec(2, "web:2").setMinReadySeconds(5).build());
         s.ready("web:2");

@@ -18,8 +18,8 @@ import java.util.function.Predicate;
  * {@code replicas − maxUnavailable} through a stop. Example, canary 25% of 4 (target 1), surge 1,
  * unavailable 0: create 1 new (5 tasks); once it is available stop 1 old (4 = 3 old + 1 new).
  */
-final class Rollout {
-    private Rollout() {}
+final class RolloutBudget {
+    private RolloutBudget() {}
 
     /**
      * @param create     new tasks to create

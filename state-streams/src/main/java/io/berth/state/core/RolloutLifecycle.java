@@ -26,13 +26,9 @@ import java.util.Optional;
  * RolledBack and Aborted stay as the phase once their rollout completed (reason NewReplicaSetAvailable),
  * so a reader sees what happened until the next template change.
  */
-public final class Rollouts {
-    public static final String PROGRESSING = "Progressing";
-    public static final String COMPLETE = "Complete";
-    public static final String PAUSED = "Paused";
-    public static final String FAILED = "Failed";
-    public static final String ROLLED_BACK = "RolledBack";
-    public static final String ABORTED = "Aborted";
+public final class RolloutLifecycle {
+    /** The reason of an automatic rollback (the phase is {@link RolloutPhase#ROLLED_BACK}). */
+    public static final String ROLLED_BACK_REASON = "RolledBack";
 
     public static final String NEW_RS_CREATED = "NewReplicaSetCreated";
     public static final String RS_UPDATED = "ReplicaSetUpdated";
@@ -46,18 +42,18 @@ public final class Rollouts {
     /** A new-revision pod restarted this often during its rollout: the rollout failed. */
     public static final int CRASH_RESTARTS = 3;
 
-    private Rollouts() {}
+    private RolloutLifecycle() {}
 
     // ---- starting a revision ------------------------------------------------------------------
 
     /**
      * The status of a rollout that starts now. A deployment's first revision has nothing to
-     * compare a canary with, so it starts past its canary steps (as Argo Rollouts does).
+     * compare a canary with, so it starts past its canary steps (as Argo RolloutLifecycle does).
      * The last failure is kept.
      */
     public static RolloutStatus started(RolloutStatus prev, DeploymentSpec spec, String name, String hash, boolean first, long now) {
         return RolloutStatus.newBuilder(prev == null ? RolloutStatus.newBuilder().build() : prev)
-                .setPhase(PROGRESSING).setReason(NEW_RS_CREATED).setMessage("Created new replica set \"" + name + "-" + hash + "\"")
+                .setPhase(RolloutPhase.PROGRESSING.text()).setReason(NEW_RS_CREATED).setMessage("Created new replica set \"" + name + "-" + hash + "\"")
                 .setStartedAt(now).setLastProgressAt(now).setStepStartedAt(now)
                 .setCanaryStep(first ? spec.getCanarySteps().size() : 0).setRolledBackFrom(0).build();
     }
@@ -90,7 +86,7 @@ public final class Rollouts {
         if (!t.found()) return Result.problem(t.problem());
         long from = v.getRevision();
         RolloutStatus s = RolloutStatus.newBuilder(started(v.getRollout(), v.getDeployment(), v.getName(), t.revision().getTemplateHash(), false, now))
-                .setPhase(ABORTED).setReason(ROLLOUT_ABORTED)
+                .setPhase(RolloutPhase.ABORTED.text()).setReason(ROLLOUT_ABORTED)
                 .setMessage("Rollout of revision " + from + " aborted; rolled back to revision " + t.revision().getRevision())
                 .setCanaryStep(v.getDeployment().getCanarySteps().size()).setRolledBackFrom(from).build();
         return Result.ok(rollback(v, t.revision(), s, now), t.revision().getRevision());
@@ -103,12 +99,12 @@ public final class Rollouts {
     public static Result promote(WorkloadView v, boolean full, long now) {
         List<CanaryStep> steps = v.getDeployment().getCanarySteps();
         RolloutStatus rs = v.getRollout();
-        if (!canary(v.getDeployment()) || done(rs) || rs.getCanaryStep() >= steps.size() || FAILED.equals(rs.getPhase())) {
+        if (!canary(v.getDeployment()) || done(rs) || rs.getCanaryStep() >= steps.size() || RolloutPhase.FAILED.is(rs)) {
             return Result.problem("deployment \"" + v.getName() + "\" has no canary step to promote");
         }
         int next = full ? steps.size() : rs.getCanaryStep() + 1;
         RolloutStatus s = RolloutStatus.newBuilder(rs).setCanaryStep(next).setStepStartedAt(now).setLastProgressAt(now)
-                .setPhase(PROGRESSING).setReason(RS_UPDATED).setMessage(canaryMessage(v, next)).build();
+                .setPhase(RolloutPhase.PROGRESSING.text()).setReason(RS_UPDATED).setMessage(canaryMessage(v, next)).build();
         return Result.ok(WorkloadView.newBuilder(v).setRollout(s).build(), 0);
     }
 
@@ -134,23 +130,23 @@ public final class Rollouts {
         if (v.getKind() != ResourceKind.DEPLOYMENT || v.getDeleted() || v.getDeployment() == null) return v;
         DeploymentSpec spec = v.getDeployment();
         RolloutStatus rs = v.getRollout();
-        if (rs.getPhase().isEmpty()) {
+        if (RolloutPhase.NONE.is(rs)) {
             // A view from before rollouts were tracked: take it as a rollout that starts now.
             rs = started(rs, spec, v.getName(), v.getTemplateHash(), true, now);
         }
         RolloutStatus.Builder b = RolloutStatus.newBuilder(rs);
         if (spec.getPaused()) {
-            if (!(PAUSED.equals(rs.getPhase()) && DEPLOYMENT_PAUSED.equals(rs.getReason()))) {
-                b.setPhase(PAUSED).setReason(DEPLOYMENT_PAUSED).setMessage("Deployment is paused");
+            if (!(RolloutPhase.PAUSED.is(rs) && DEPLOYMENT_PAUSED.equals(rs.getReason()))) {
+                b.setPhase(RolloutPhase.PAUSED.text()).setReason(DEPLOYMENT_PAUSED).setMessage("Deployment is paused");
             }
             return with(v, b.build());
         }
-        if (PAUSED.equals(rs.getPhase()) && DEPLOYMENT_PAUSED.equals(rs.getReason())) {
+        if (RolloutPhase.PAUSED.is(rs) && DEPLOYMENT_PAUSED.equals(rs.getReason())) {
             // Resuming restarts the progress clock (Kubernetes does the same).
-            b.setPhase(PROGRESSING).setReason(DEPLOYMENT_RESUMED).setMessage("Deployment is resumed").setLastProgressAt(now).setStepStartedAt(now);
+            b.setPhase(RolloutPhase.PROGRESSING.text()).setReason(DEPLOYMENT_RESUMED).setMessage("Deployment is resumed").setLastProgressAt(now).setStepStartedAt(now);
             rs = b.build();
         }
-        if (done(rs) || FAILED.equals(rs.getPhase())) return with(v, rs);
+        if (done(rs) || RolloutPhase.FAILED.is(rs)) return with(v, rs);
         long minReadyMs = spec.getMinReadySeconds() * 1000L;
         List<TaskActual> fresh = tasks.stream().filter(t -> t.templateHash().equals(v.getTemplateHash()))
                 .filter(t -> !t.leaving() && !t.deleteAsked()).toList();
@@ -159,14 +155,14 @@ public final class Rollouts {
         if (failure.isEmpty()) return with(v, rs);
         String reason = failure.get().reason();
         String message = failure.get().message();
-        RolloutStatus failed = RolloutStatus.newBuilder(rs).setPhase(FAILED).setReason(reason).setMessage(message)
+        RolloutStatus failed = RolloutStatus.newBuilder(rs).setPhase(RolloutPhase.FAILED.text()).setReason(reason).setMessage(message)
                 .setFailedRevision(v.getRevision()).setFailedReason(reason).setFailedMessage(message).build();
         Revisions.Target previous = Revisions.target(v, 0);
         // Never loops: a revision that is itself the result of a rollback or abort is not rolled back again.
         if (!spec.getRollbackOnFailure() || rs.getRolledBackFrom() != 0 || !previous.found()) return with(v, failed);
         long to = previous.revision().getRevision();
         RolloutStatus rolledBack = RolloutStatus.newBuilder(started(failed, spec, v.getName(), previous.revision().getTemplateHash(), false, now))
-                .setPhase(ROLLED_BACK).setReason(ROLLED_BACK).setCanaryStep(spec.getCanarySteps().size())
+                .setPhase(RolloutPhase.ROLLED_BACK.text()).setReason(ROLLED_BACK_REASON).setCanaryStep(spec.getCanarySteps().size())
                 .setMessage("Rollout of revision " + v.getRevision() + " failed (" + reason + "); rolled back from revision "
                         + v.getRevision() + " to revision " + to + ": " + message)
                 .setRolledBackFrom(v.getRevision()).build();
@@ -194,10 +190,10 @@ public final class Rollouts {
             since = now;
         }
         if (i != rs.getCanaryStep()) {
-            b.setCanaryStep(i).setStepStartedAt(since).setLastProgressAt(now).setPhase(PROGRESSING).setReason(RS_UPDATED)
+            b.setCanaryStep(i).setStepStartedAt(since).setLastProgressAt(now).setPhase(RolloutPhase.PROGRESSING.text()).setReason(RS_UPDATED)
                     .setMessage(canaryMessage(v, i));
         }
-        if (i < steps.size() && steps.get(i).getPause()) b.setPhase(PAUSED).setReason(CANARY_PAUSE).setMessage(canaryMessage(v, i));
+        if (i < steps.size() && steps.get(i).getPause()) b.setPhase(RolloutPhase.PAUSED.text()).setReason(CANARY_PAUSE).setMessage(canaryMessage(v, i));
         return b.build();
     }
 
@@ -237,7 +233,7 @@ public final class Rollouts {
                     : "Pod " + t.taskId() + " of revision " + v.getRevision() + " is crash-looping: restarted " + t.restartCount() + " times" + why));
         }
         int deadline = v.getDeployment().getProgressDeadlineSeconds();
-        if (PAUSED.equals(rs.getPhase()) || deadline <= 0 || now - rs.getLastProgressAt() <= deadline * 1000L) return Optional.empty();
+        if (RolloutPhase.PAUSED.is(rs) || deadline <= 0 || now - rs.getLastProgressAt() <= deadline * 1000L) return Optional.empty();
         return Optional.of(new Failure(DEADLINE_EXCEEDED,
                 "ReplicaSet \"" + v.getName() + "-" + v.getTemplateHash() + "\" has timed out progressing."));
     }
@@ -250,23 +246,23 @@ public final class Rollouts {
      */
     public static RolloutStatus afterStep(WorkloadView v, Steps.ReplicaStatus s, boolean oldLeft, long now) {
         RolloutStatus rs = v.getRollout();
-        if (v.getKind() != ResourceKind.DEPLOYMENT || v.getDeleted() || rs.getPhase().isEmpty() || PAUSED.equals(rs.getPhase())) return rs;
+        if (v.getKind() != ResourceKind.DEPLOYMENT || v.getDeleted() || RolloutPhase.NONE.is(rs) || RolloutPhase.PAUSED.is(rs)) return rs;
         RolloutStatus.Builder b = RolloutStatus.newBuilder(rs);
         boolean progress = s.updated() > v.getUpdatedReplicas() || s.available() > v.getAvailableReplicas();
         if (progress && !done(rs)) {
             b.setLastProgressAt(now);
             // The step that created the new replica set keeps NewReplicaSetCreated; later progress is ReplicaSetUpdated.
             boolean creation = NEW_RS_CREATED.equals(rs.getReason()) && v.getUpdatedReplicas() == 0;
-            if (PROGRESSING.equals(rs.getPhase()) && !creation) {
+            if (RolloutPhase.PROGRESSING.is(rs) && !creation) {
                 b.setReason(RS_UPDATED).setMessage("ReplicaSet \"" + v.getName() + "-" + v.getTemplateHash() + "\" is progressing.");
             }
         }
         if (s.complete() && !oldLeft && !done(rs)) {
             b.setCanaryStep(v.getDeployment().getCanarySteps().size()).setReason(NEW_RS_AVAILABLE);
-            if (ROLLED_BACK.equals(rs.getPhase()) || ABORTED.equals(rs.getPhase())) {
+            if (RolloutPhase.ROLLED_BACK.is(rs) || RolloutPhase.ABORTED.is(rs)) {
                 b.setMessage(rs.getMessage());
             } else {
-                b.setPhase(COMPLETE).setMessage("ReplicaSet \"" + v.getName() + "-" + v.getTemplateHash() + "\" has successfully progressed.");
+                b.setPhase(RolloutPhase.COMPLETE.text()).setMessage("ReplicaSet \"" + v.getName() + "-" + v.getTemplateHash() + "\" has successfully progressed.");
             }
         }
         return b.build();
@@ -274,10 +270,10 @@ public final class Rollouts {
 
     /** The Progressing condition's (status, reason, message) for the rollout's phase. */
     public static String[] progressing(RolloutStatus rs) {
-        return switch (rs.getPhase()) {
+        return switch (RolloutPhase.of(rs)) {
             case PAUSED -> new String[]{"Unknown", DEPLOYMENT_PAUSED, rs.getMessage()};
             case FAILED -> new String[]{"False", rs.getReason(), rs.getMessage()};
-            case ROLLED_BACK -> new String[]{"True", ROLLED_BACK, rs.getMessage()};
+            case ROLLED_BACK -> new String[]{"True", ROLLED_BACK_REASON, rs.getMessage()};
             case ABORTED -> new String[]{"True", ROLLOUT_ABORTED, rs.getMessage()};
             default -> new String[]{"True", rs.getReason(), rs.getMessage()};
         };
@@ -289,7 +285,7 @@ public final class Rollouts {
     public static int newTarget(WorkloadView v) {
         RolloutStatus rs = v.getRollout();
         DeploymentSpec spec = v.getDeployment();
-        if (FAILED.equals(rs.getPhase())) return RolloutPolicy.HOLD;
+        if (RolloutPhase.FAILED.is(rs)) return RolloutPolicy.HOLD;
         if (canary(spec) && !done(rs) && rs.getCanaryStep() < spec.getCanarySteps().size()) {
             return RolloutPolicy.canaryTarget(weightAt(spec.getCanarySteps(), rs.getCanaryStep()), spec.getReplicas());
         }
@@ -302,7 +298,7 @@ public final class Rollouts {
 
     /** The rollout of the current revision has finished (and stays finished until the next one). */
     public static boolean done(RolloutStatus rs) {
-        return COMPLETE.equals(rs.getPhase()) || NEW_RS_AVAILABLE.equals(rs.getReason());
+        return RolloutPhase.COMPLETE.is(rs) || NEW_RS_AVAILABLE.equals(rs.getReason());
     }
 
     private static WorkloadView with(WorkloadView v, RolloutStatus rs) {
