@@ -1,0 +1,177 @@
+package io.berth.state;
+
+import io.berth.schemas.Topics;
+import io.berth.schemas.audit.Actors;
+import io.berth.schemas.avro.*;
+import io.berth.schemas.serde.AvroJson;
+import io.berth.state.core.IntentValidator;
+import io.berth.state.core.Revisions;
+import io.berth.state.core.RolloutLifecycle;
+import io.berth.state.core.WorkloadViews;
+import org.apache.kafka.common.header.Headers;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The workload controller's intents: validates one, refuses it (dead letter, Warning event,
+ * IntentRejected) or accepts it (IntentAccepted, before any of its effects) and folds it into the
+ * workload's desired view: apply, scale, delete, the rollout commands (ROLLBACK, PROMOTE, ABORT)
+ * and pod deletes. Services go to {@link ServiceIntents}. The processor then converges the
+ * returned view; nothing here reconciles.
+ */
+final class IntentHandler {
+    /** Intent annotation of a PROMOTE: "full" skips every remaining canary step. */
+    static final String PROMOTE_ANNOTATION = "berth.io/promote";
+
+    /** An accepted intent that changes a workload: converge {@code desired} (stamped with the intent) from {@code before}. */
+    record Accepted(WorkloadView before, WorkloadView desired, Origin origin) {}
+
+    private final WorkloadState state;
+    private final ServiceIntents services;
+    private final Outputs out;
+    private final Function<Intent, byte[]> encodeIntent;
+
+    IntentHandler(WorkloadState state, Outputs out, Function<Intent, byte[]> encodeIntent) {
+        this.state = state;
+        this.services = new ServiceIntents(state);
+        this.out = out;
+        this.encodeIntent = encodeIntent;
+    }
+
+    /** @param intentOffset the intent's offset on berth.intents (read-your-writes stamp) */
+    Optional<Accepted> handle(String key, Intent i, Headers headers, long intentOffset, long now) {
+        Origin origin = new Origin(Actors.of(i, headers), i.getIntentId());
+        WorkloadView before = state.workload(key);
+        Optional<String> problem = IntentValidator.problem(i).or(() -> refusal(key, before, i));
+        if (problem.isPresent()) {
+            reject(key, i, origin, problem.get(), now);
+            return Optional.empty();
+        }
+        out.audit(intentKey(i), "IntentAccepted", origin.actor(), i.getIntentId(), null, AvroJson.encode(i),
+                i.getAction() + " " + intentKey(i), now);
+        WorkloadView after = switch (i.getKind()) {
+            case DEPLOYMENT -> deploymentIntent(key, before, i, now);
+            case POD -> podIntent(key, before, i, now);
+            case SERVICE -> { services.apply(key, before, i, origin, intentOffset, now); yield null; }
+            default -> null;
+        };
+        return after == null ? Optional.empty() : Optional.of(new Accepted(before, stamp(after, i, intentOffset), origin));
+    }
+
+    /**
+     * Read-your-writes for the gateway: the view names the last intent folded into it, even one
+     * that changed nothing (the stamp alone makes the view differ, so it is written again).
+     */
+    private static WorkloadView stamp(WorkloadView v, Intent i, long intentOffset) {
+        return WorkloadView.newBuilder(v).setLastIntentId(i.getIntentId()).setLastIntentOffset(intentOffset).build();
+    }
+
+    /**
+     * Why a valid intent cannot be applied to the current view, decided before anything is written
+     * so that an intent is either accepted (and audited so, before its effects) or rejected.
+     */
+    static Optional<String> refusal(String key, WorkloadView w, Intent i) {
+        if (i.getKind() != ResourceKind.DEPLOYMENT) return Optional.empty();
+        boolean exists = w != null && !w.getDeleted();
+        return switch (i.getAction()) {
+            case SCALE, ROLLBACK, PROMOTE, ABORT -> {
+                if (!exists) yield Optional.of("deployment " + key + " not found");
+                yield switch (i.getAction()) {
+                    case ROLLBACK -> w.getDeployment().getPaused()
+                            ? Optional.of("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/"
+                            + w.getName() + "' and try again")
+                            : Optional.ofNullable(Revisions.target(w, toRevision(i)).problem());
+                    case PROMOTE -> Optional.ofNullable(RolloutLifecycle.promote(w, fullPromote(i), 0).problem());
+                    case ABORT -> Optional.ofNullable(RolloutLifecycle.abort(w, 0).problem());
+                    default -> Optional.empty();
+                };
+            }
+            default -> Optional.empty();
+        };
+    }
+
+    private static long toRevision(Intent i) {
+        return i.getPayload() instanceof RollbackSpec r ? r.getToRevision() : 0;
+    }
+
+    private static boolean fullPromote(Intent i) {
+        String mode = i.getAnnotations().getOrDefault(PROMOTE_ANNOTATION, "");
+        return mode.equalsIgnoreCase("full") || mode.equalsIgnoreCase("true");
+    }
+
+    private WorkloadView deploymentIntent(String key, WorkloadView before, Intent i, long now) {
+        boolean exists = before != null && !before.getDeleted();
+        return switch (i.getAction()) {
+            case APPLY -> WorkloadViews.applyDeployment(before, key, i, (DeploymentSpec) i.getPayload(), now);
+            case SCALE -> WorkloadViews.scale(before, ((ScaleSpec) i.getPayload()).getReplicas());
+            case DELETE -> exists ? WorkloadViews.deleted(before) : null;
+            case ROLLBACK, PROMOTE, ABORT -> rolloutIntent(before, i, now);
+            default -> null;
+        };
+    }
+
+    /** ROLLBACK (kubectl rollout undo), PROMOTE and ABORT of a canary; {@link #refusal} has ruled out the impossible ones. */
+    private WorkloadView rolloutIntent(WorkloadView w, Intent i, long now) {
+        switch (i.getAction()) {
+            case ROLLBACK -> {
+                Revisions.Target t = Revisions.target(w, toRevision(i));
+                if (t.revision().getTemplateHash().equals(w.getTemplateHash())) {
+                    out.event(Events.rollbackUnchanged(w), now);
+                    return w;
+                }
+                out.event(Events.rolledBack(w, t.revision().getRevision()), now);
+                return RolloutLifecycle.undo(w, t.revision(), now);
+            }
+            case PROMOTE -> {
+                RolloutLifecycle.Result r = RolloutLifecycle.promote(w, fullPromote(i), now);
+                out.event(Events.promoted(r.view(), r.view().getRollout().getMessage()), now);
+                return r.view();
+            }
+            default -> {
+                RolloutLifecycle.Result r = RolloutLifecycle.abort(w, now);
+                out.event(Events.aborted(r.view(), r.view().getRollout().getMessage()), now);
+                return r.view();
+            }
+        }
+    }
+
+    /**
+     * A pod intent is either about a bare pod (the record key is the pod's own key) or a delete of
+     * a deployment's pod, re-keyed upstream to the owning workload (see README, "pod deletes").
+     */
+    private WorkloadView podIntent(String key, WorkloadView before, Intent i, long now) {
+        boolean ownKey = key.equals(Topics.resourceKey(i.getNamespace(), ResourceKind.POD, i.getName()));
+        if (i.getAction() == IntentAction.APPLY) {
+            return WorkloadViews.applyPod(before, key, i, (PodSpec) i.getPayload(), now);
+        }
+        if (ownKey) {
+            return before == null || before.getDeleted() ? null : WorkloadViews.deleted(before);
+        }
+        return before == null ? null : askDelete(key, before, i, now);
+    }
+
+    /**
+     * Marks the deployment's pod for deletion (in the store only: the view on the topic changes
+     * when the reconcile then stops it, audited as TaskStopped with this intent as its cause).
+     */
+    private WorkloadView askDelete(String key, WorkloadView w, Intent i, long now) {
+        TaskView t = state.task(key, i.getName());
+        if (t == null || t.getDesiredStop()) return null;  // not found means done
+        state.markTask(key, TaskView.newBuilder(t).setDesiredStop(true).setUpdatedAt(now).build());
+        return w;
+    }
+
+    /** A refused intent: its dead letter, a Warning event, and its audit record (the one record of that dead letter). */
+    private void reject(String key, Intent i, Origin origin, String reason, long now) {
+        out.deadLetter(key, i, encodeIntent, reason, now);
+        out.event(Events.rejected(key, i.getKind(), i.getNamespace(), i.getName(), i.getAction() == IntentAction.APPLY, reason,
+                WorkloadProcessor.ACTOR), now);
+        out.audit(intentKey(i), "IntentRejected", origin.actor(), i.getIntentId(), null, AvroJson.encode(i), reason, now);
+    }
+
+    /** The audit key of an intent: the resource it names (a pod delete keeps its pod's key although it was re-keyed to the owner). */
+    static String intentKey(Intent i) {
+        return i.getKind() == ResourceKind.NODE ? Events.nodeKey(i.getName()) : Topics.resourceKey(i.getNamespace(), i.getKind(), i.getName());
+    }
+}
