@@ -91,5 +91,6 @@ public final class AssignmentConsumerVerticle extends ConsumerThreadVerticle {
                 .setComponent("node-daemon/" + nodeId).setTimestamp(System.currentTimeMillis())
                 .build();
         publisher.publish(Topics.DEAD_LETTERS, r.key(), dl);
+        publisher.publish(Topics.AUDIT, r.key(), io.berth.schemas.deadletter.DeadLetters.audit(dl, "node/" + nodeId));
     }
 }

@@ -87,9 +87,11 @@ public final class ServiceTableVerticle extends ConsumerThreadVerticle {
             return new ServiceChange(r.key(), v == null || v.getDeleted() ? null : v, now);
         } catch (RuntimeException e) {
             log.warn("node {}: endpoints {} at {}-{}@{} is undecodable: {}", nodeId, r.key(), r.topic(), r.partition(), r.offset(), e.toString());
-            publisher.publish(Topics.DEAD_LETTERS, r.key(), DeadLetters.of(r.topic(), r.partition(), r.offset(),
+            var dl = DeadLetters.of(r.topic(), r.partition(), r.offset(),
                     r.key().getBytes(StandardCharsets.UTF_8), r.value(), DeadLetters.reasonOf(e), e,
-                    "node-daemon/" + nodeId + "/mesh", System.currentTimeMillis()));
+                    "node-daemon/" + nodeId + "/mesh", System.currentTimeMillis());
+            publisher.publish(Topics.DEAD_LETTERS, r.key(), dl);
+            publisher.publish(Topics.AUDIT, r.key(), DeadLetters.audit(dl, "node/" + nodeId));
             return null;
         }
     }

@@ -80,7 +80,7 @@ public final class DeadLetters {
 
     /** Sends the dead letter and its audit record with a byte-array producer (any client can have one next to its typed consumer). */
     public static Future<RecordMetadata> send(Producer<byte[], byte[]> producer, BerthSerdes serdes, DeadLetter dl) {
-        producer.send(toRawAuditRecord(audit(dl, null), serdes));
+        producer.send(toRawAuditRecord(audit(dl, (Headers) null), serdes));
         return producer.send(toRawRecord(dl, serdes));
     }
 
@@ -91,9 +91,13 @@ public final class DeadLetters {
 
     /** The {@code DeadLettered} audit record of a dead letter; {@code sourceHeaders} are the refused record's (may be null). */
     public static AuditRecord audit(DeadLetter dl, Headers sourceHeaders) {
+        return audit(dl, Actors.ofDeadLetter(sourceHeaders, dl.getComponent()));
+    }
+
+    /** The same, credited to {@code actor} (a node daemon's own dead letters: {@code node/<id>}). */
+    public static AuditRecord audit(DeadLetter dl, String actor) {
         String key = readableKey(dl.getKey());
-        AuditRecord.Builder b = AuditRecords.of(key, CHANGE, Actors.ofDeadLetter(sourceHeaders, dl.getComponent()), dl.getReason(),
-                dl.getTimestamp());
+        AuditRecord.Builder b = AuditRecords.of(key, CHANGE, actor, dl.getReason(), dl.getTimestamp());
         return AuditRecords.causedBy(b, dl.getSourceTopic(), dl.getPartition(), dl.getOffset()).setSeq(SEQ.incrementAndGet()).build();
     }
 

@@ -66,10 +66,10 @@ class DeadLettersTest {
     @Test
     void shouldKeyTheAuditOfAnUnreadableKeyByTheEmptyString() {
         DeadLetter binary = DeadLetters.of("t", 0, 0L, new byte[] {(byte) 0xff, 0x00, 0x12}, null, "bad", null, "c", 1L);
-        assertEquals("", DeadLetters.audit(binary, null).getKey());
+        assertEquals("", DeadLetters.audit(binary, new RecordHeaders()).getKey());
         DeadLetter none = DeadLetters.of("t", 0, 0L, null, null, "bad", null, "c", 1L);
-        assertEquals("", DeadLetters.audit(none, null).getKey());
-        assertEquals("tick/1", DeadLetters.audit(DeadLetters.of("", -1, -1L, null, null, "bad", null, "c", 1L), null).getCause());
+        assertEquals("", DeadLetters.audit(none, new RecordHeaders()).getKey());
+        assertEquals("tick/1", DeadLetters.audit(DeadLetters.of("", -1, -1L, null, null, "bad", null, "c", 1L), new RecordHeaders()).getCause());
     }
 
     @Test
