@@ -96,7 +96,7 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
     private void serviceChanged(String key, WorkloadView w, long now) {
         services.put(key, w);
         indexService(key, w);
-        recompute(key, now);
+        recompute(key, w.getLastIntentId(), now);
     }
 
     private void serviceGone(String key, long now) {
@@ -145,13 +145,14 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
             Map<String, String> selector = serviceViews.get(key).getService().getSelector();
             boolean concerned = (after != null && ServiceEndpoints.selects(selector, after.getLabels()))
                     || (before != null && ServiceEndpoints.selects(selector, before.getLabels()));
-            if (concerned) recompute(key, now);
+            if (concerned) recompute(key, "", now);
         }
     }
 
     // ---- the view ----
 
-    private void recompute(String key, long now) {
+    /** @param intentId the intent behind this recompute (a service change), "" for pods and node addresses */
+    private void recompute(String key, String intentId, long now) {
         WorkloadView w = serviceViews.get(key);
         if (w == null) return;
         ServiceSpec spec = w.getService();
@@ -167,12 +168,12 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
         if (last != null) next.setResourceVersion(Long.toString(version(last) + 1));
         endpoints.put(key, next);
         out.put(Topics.ENDPOINTS, key, next, now);
-        out.auditView(auditKey(next), "EndpointsChanged", Actors.ENDPOINTS_CONTROLLER, w.getLastIntentId(), last, next,
+        out.auditView(auditKey(next), "EndpointsChanged", Actors.ENDPOINTS_CONTROLLER, intentId, last, next,
                 membership(last, next), now);
         boolean allocationChanged = last == null || !last.getClusterIP().equals(next.getClusterIP()) || !last.getPorts().equals(next.getPorts());
         if (allocationChanged) {
             // not a view of its own: the allocation is part of the endpoints view (after = that view, no view type)
-            out.audit(key, "ServiceAllocated", Actors.ENDPOINTS_CONTROLLER, w.getLastIntentId(), null, AvroJson.encode(next),
+            out.audit(key, "ServiceAllocated", Actors.ENDPOINTS_CONTROLLER, intentId, null, AvroJson.encode(next),
                     "clusterIP " + next.getClusterIP() + nodePorts(next.getPorts()), now);
             for (String warning : a.warnings()) {
                 out.event(Events.of(Events.WARNING, "Service", w.getNamespace(), w.getName(), key, "FailedAllocation", warning, ACTOR), now);
@@ -217,7 +218,7 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
         Map<String, String> current = readNodeAddresses();
         if (current.equals(nodeAddresses)) return;
         nodeAddresses = current;
-        for (String key : List.copyOf(serviceViews.keySet())) recompute(key, now);
+        for (String key : List.copyOf(serviceViews.keySet())) recompute(key, "", now);
     }
 
     /** A node seen for the first time is looked up at once (the tick only notices address changes). */

@@ -330,6 +330,7 @@ class AuditTopologyTest {
         assertTrue(allocated.getMessage().startsWith("clusterIP 10.96."), allocated.getMessage());
         assertTrue(allocated.getMessage().contains("nodePorts 80:3"), allocated.getMessage());
         assertCause(allocated, Topics.INTENTS, serviceOffset);
+        assertEquals(h.live(Topics.WORKLOADS).get(SVC).getLastIntentId(), allocated.getIntentId());
 
         String eps = "default/endpoints/web";
         AuditRecord first = last(eps, "EndpointsChanged");
@@ -349,6 +350,7 @@ class AuditTopologyTest {
         assertEquals(1, AvroJson.<EndpointsView>decode(EndpointsView.class, joined.getAfter()).getEndpoints().size());
         assertTrue(joined.getMessage().contains("+" + t.getPodName()), joined.getMessage());
         assertCause(joined, Topics.TASK_STATUS, h.lastOffset(Topics.TASK_STATUS));
+        assertEquals("", joined.getIntentId(), "a pod's readiness, not the service's intent, changed the endpoints");
 
         h.intent(SVC, delete(ResourceKind.SERVICE, "web"));
         AuditRecord deleted = last(SVC, "ServiceDeleted");
