@@ -6,11 +6,17 @@ import io.berth.registry.client.CachedSchemaRegistryClient;
 import io.berth.registry.server.RegistryServer;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
-import io.berth.schemas.serde.AvroSerde;
 import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.state.StateStreamsService;
 import io.berth.testing.TestKafka;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -19,6 +25,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.*;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +70,7 @@ class ExternalProducersTest {
         registry = new RegistryServer(config, "localhost", 0);
         registry.start();
         serdes = new BerthSerdes(new CachedSchemaRegistryClient(registry.url()));
-        streams = new StateStreamsService(config.with("registry-url", registry.url()), new CachedSchemaRegistryClient(registry.url()));
+        streams = new StateStreamsService(config, new CachedSchemaRegistryClient(registry.url()));
         streams.start();
         workloads = new TopicTail<>(kafka.bootstrapServers(), Topics.WORKLOADS, serdes);
         tasks = new TopicTail<>(kafka.bootstrapServers(), Topics.TASKS, serdes);
@@ -104,11 +111,13 @@ class ExternalProducersTest {
         byte[] status = serdes.value(TaskStatus.class).serialize(Topics.TASK_STATUS.name(), TaskStatus.newBuilder().setTaskId("t-1")
                 .setWorkloadKey(badKey).setNodeId("n1").setState(TaskState.RUNNING).build());
         int statusId = schemaId(status);
-        // 2. an Intent, but registered and written by TopicNameStrategy for another topic
+        // 2. a producer of another system's topic (TopicNameStrategy: shop.orders-value) pointed at berth.intents
+        Schema order = SchemaBuilder.record("Order").namespace("com.example.shop").fields()
+                .requiredString("name").requiredInt("replicas").endRecord();
+        int otherId = serdes.registry().register("shop.orders-value", order);
+        byte[] otherSubject = genericWireFormat(otherId, order, new GenericRecordBuilder(order).set("name", "ext-bad").set("replicas", 2).build());
         Intent valid = Intent.newBuilder().setIntentId("bad-subject").setAction(IntentAction.SCALE).setKind(ResourceKind.DEPLOYMENT)
                 .setNamespace("default").setName("ext-bad").setPayload(new ScaleSpec(1)).build();
-        byte[] otherSubject = new AvroSerde<>(serdes.registry(), Intent.class).serialize("ext.other-topic", valid);
-        int otherId = schemaId(otherSubject);
         // 3. an id the registry never issued
         byte[] unknown = serdes.value(Intent.class).serialize(Topics.INTENTS.name(), valid);
         ByteBuffer.wrap(unknown).putInt(1, 987654);
@@ -130,15 +139,14 @@ class ExternalProducersTest {
         DeadLetter wrongSubject = deadLetters.await("dead letter of the TaskStatus record",
                 dl -> dl.getReason().contains("schema id " + statusId + " is registered under subject berth.task-status-value, not berth.intents-value"));
         assertEquals(Topics.INTENTS.name(), wrongSubject.getSourceTopic());
-        deadLetters.await("dead letter of the record written under ext.other-topic-value",
-                dl -> dl.getReason().contains("schema id " + otherId + " is registered under subject ext.other-topic-value, not berth.intents-value"));
+        deadLetters.await("dead letter of the record written under shop.orders-value",
+                dl -> dl.getReason().contains("schema id " + otherId + " is registered under subject shop.orders-value, not berth.intents-value"));
         deadLetters.await("dead letter of the unknown schema id",
                 dl -> dl.getReason().contains("names schema id 987654, which is unknown to the registry"));
         deadLetters.await("dead letter of the invalid spec", dl -> dl.getReason().contains("replicas must be >= 0, got -1"));
         AuditRecord rejected = audit.await("audit of the rejected intent",
-                a -> a.getChange().equals("IntentRejected") && a.getIntentId().equals("bad-replicas"));
-        assertEquals(badKey, rejected.getKey());
-        assertTrue(rejected.getMessage().contains("replicas must be >= 0"), rejected.getMessage());
+                a -> a.getChange().equals("IntentRejected") && a.getKey().equals(badKey) && a.getMessage().contains("replicas must be >= 0, got -1"));
+        assertEquals("deployment", rejected.getKind());
 
         // the streams went on: a later valid intent still applies
         ExternalClients.python(kafka.bootstrapServers(), registry.url(), EXAMPLE, "python-test", 1, "ext-after-bad", "after-bad-1");
@@ -175,6 +183,16 @@ class ExternalProducersTest {
         assertEquals(2, tasks.all().stream().filter(t -> t.getWorkloadKey().equals(key)).map(TaskView::getTaskId).distinct().count());
         assertEquals(1, audit.all().stream().filter(a -> a.getKey().equals(key) && a.getChange().equals("WorkloadChanged")).count(),
                 "one intent applied");
+    }
+
+    private static byte[] genericWireFormat(int id, Schema schema, GenericRecord value) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(value, enc);
+        enc.flush();
+        return out.toByteArray();
     }
 
     private static int schemaId(byte[] confluentWireFormat) {

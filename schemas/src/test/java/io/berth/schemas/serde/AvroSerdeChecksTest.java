@@ -50,11 +50,20 @@ class AvroSerdeChecksTest {
                 () -> serdes.value(Intent.class).deserialize(INTENTS, statusBytes));
         assertEquals("schema id " + id + " is registered under subject berth.task-status-value, not berth.intents-value", e.getMessage());
 
-        // the Intent schema itself, but registered by a producer that wrote to another topic (TopicNameStrategy of that topic)
+        // the Intent schema itself, but registered only by a producer that wrote to another topic (TopicNameStrategy of that topic);
+        // on a registry where berth.intents-value holds the very same schema the id is the same and the record is accepted
         byte[] elsewhere = new AvroSerde<>(serdes.registry(), Intent.class).serialize("some.other-topic", intent());
         int otherId = ByteBuffer.wrap(elsewhere, 1, 4).getInt();
         e = assertThrows(SerializationException.class, () -> serdes.value(Intent.class).deserialize(INTENTS, elsewhere));
         assertEquals("schema id " + otherId + " is registered under subject some.other-topic-value, not berth.intents-value", e.getMessage());
+    }
+
+    @Test
+    void shouldAcceptTheSameSchemaRegisteredUnderAnotherSubjectToo() {
+        BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
+        serdes.value(Intent.class).serialize(INTENTS, intent());
+        byte[] elsewhere = new AvroSerde<>(serdes.registry(), Intent.class).serialize("some.other-topic", intent());
+        assertEquals(intent(), serdes.value(Intent.class).deserialize(INTENTS, elsewhere), "one id for both subjects, as in Confluent's registry");
     }
 
     @Test
