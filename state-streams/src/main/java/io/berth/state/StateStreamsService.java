@@ -3,6 +3,7 @@ package io.berth.state;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.deadletter.DeadLetterDeserializationHandler;
 import io.berth.schemas.deadletter.DeadLetterProcessingHandler;
+import io.berth.schemas.Topics;
 import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.TopicCheckingService;
@@ -50,6 +51,10 @@ public final class StateStreamsService extends TopicCheckingService {
     @Override
     protected void run() throws Exception {
         BerthSerdes serdes = new BerthSerdes(registry);
+        // berth.intents is a public interface: its subject exists before anyone produced, so an
+        // external producer can fetch GET /subjects/berth.intents-value/versions/latest
+        int intentSchemaId = registry.register(Topics.INTENTS.name() + "-value", io.berth.schemas.avro.Intent.getClassSchema());
+        log.info("{}: Intent schema is id {} under {}-value", name(), intentSchemaId, Topics.INTENTS.name());
         streams = new KafkaStreams(StateStreamsTopology.build(serdes, StateStreamsTopology.Settings.from(config)),
                 streamsProps(config, registry));
         CountDownLatch running = new CountDownLatch(1);

@@ -24,6 +24,7 @@ import java.util.function.Function;
 /**
  * The state-streams topology (diagram in state-streams/README.md):
  * <ul>
+ *   <li>intents first pass {@link IntentDeduplicator}: a second copy of an intent id is dropped and audited;</li>
  *   <li>intents + task-status (both keyed by workload key, co-partitioned) + pod deletes re-keyed
  *       to their owner → {@link WorkloadProcessor} with stores workloads and tasks;</li>
  *   <li>node-events + cordon intents re-keyed by node id → {@link NodeProcessor} with store nodes;</li>
@@ -51,10 +52,18 @@ public final class StateStreamsTopology {
     /**
      * @param nodeGraceMs a node that has not heartbeated for this long is NotReady
      * @param tick        how often the wall-clock checks run (node expiry, tasks on dead nodes)
+     * @param intentIdRetention how long (record time) an intent id is remembered for de-duplication
+     * @param maxIntentIds at most this many ids are remembered per partition (oldest dropped first)
      */
-    public record Settings(long nodeGraceMs, Duration tick) {
+    public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds) {
+        public Settings(long nodeGraceMs, Duration tick) {
+            this(nodeGraceMs, tick, IntentDeduplicator.DEFAULT_RETENTION, IntentDeduplicator.DEFAULT_MAX_IDS);
+        }
+
         public static Settings from(BerthConfig config) {
-            return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)));
+            return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
+                    Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
+                    (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS));
         }
     }
 
@@ -64,7 +73,13 @@ public final class StateStreamsTopology {
         Function<Intent, byte[]> encodeIntent = i -> intentSerde.serialize(Topics.INTENTS.name(), i);
         addStores(b, serdes);
 
-        Map<String, KStream<String, Intent>> intents = b.stream(Topics.INTENTS.name(), serdes.consumed(Topics.INTENTS))
+        KStream<String, Emit> deduplicated = b.stream(Topics.INTENTS.name(), serdes.consumed(Topics.INTENTS))
+                .processValues(() -> new IntentDeduplicator(settings.intentIdRetention(), settings.maxIntentIds()),
+                        Named.as("intent-dedup"), IntentDeduplicator.IDS_STORE, IntentDeduplicator.IDS_BY_TIME_STORE);
+        sink(deduplicated, Topics.AUDIT, serdes, "intent-dedup");
+        Map<String, KStream<String, Intent>> intents = deduplicated
+                .filter((k, e) -> e.topic() == Topics.INTENTS, Named.as("intent-dedup-passed"))
+                .mapValues(e -> (Intent) e.value(), Named.as("intent-dedup-intent"))
                 .split(Named.as("intents-"))
                 .branch((k, i) -> i.getKind() == ResourceKind.NODE, Branched.as("node"))
                 .branch(StateStreamsTopology::isOwnedPodDelete, Branched.as("owned-pod-delete"))
@@ -95,6 +110,8 @@ public final class StateStreamsTopology {
     }
 
     private static void addStores(StreamsBuilder b, BerthSerdes serdes) {
+        b.addStateStore(IntentDeduplicator.idsStore());
+        b.addStateStore(IntentDeduplicator.byTimeStore());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WORKLOADS_STORE),
                 BerthSerdes.key(), serdes.value(WorkloadView.class)));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS_STORE),

@@ -46,13 +46,16 @@ final class Harness implements AutoCloseable {
     private final Map<String, List<KeyValue<String, SpecificRecord>>> all = new HashMap<>();
 
     Harness() throws Exception {
+        this(new StateStreamsTopology.Settings(GRACE_MS, Duration.ofMillis(250)));
+    }
+
+    Harness(StateStreamsTopology.Settings settings) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-state-streams");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("berth-ttd").toString());
         DeadLetterDeserializationHandler.configure(p, serdes.registry(), "state-streams-test");
-        driver = new TopologyTestDriver(StateStreamsTopology.build(serdes,
-                new StateStreamsTopology.Settings(GRACE_MS, Duration.ofMillis(250))), p, T0);
+        driver = new TopologyTestDriver(StateStreamsTopology.build(serdes, settings), p, T0);
         intents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), serdes.value(Intent.class).serializer());
         statuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), serdes.value(TaskStatus.class).serializer());
         nodeEvents = driver.createInputTopic(Topics.NODE_EVENTS.name(), new StringSerializer(), serdes.value(NodeEvent.class).serializer());

@@ -74,6 +74,16 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
         return previous != null ? previous : schema;
     }
 
+    /** Not cached: an id can be registered under one more subject at any time. */
+    @Override
+    public java.util.List<String> subjectsOf(int id) {
+        JsonNode response = call("GET", "/schemas/ids/" + id + "/subjects", null);
+        if (!response.isArray()) throw new RegistryException(-1, "registry at " + baseUrl + " answered the subjects of schema " + id + " with " + response);
+        java.util.List<String> subjects = new java.util.ArrayList<>();
+        response.forEach(n -> subjects.add(n.asText()));
+        return subjects;
+    }
+
     private JsonNode call(String method, String path, String body) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(requestTimeout)

@@ -14,6 +14,15 @@ public interface SchemaRegistryClient extends AutoCloseable {
     /** The schema with this global id. */
     Schema getById(int id) throws RegistryException;
 
+    /**
+     * The subjects under which the schema with this global id is registered (Confluent's
+     * {@code GET /schemas/ids/{id}/subjects}), or {@code null} when this client cannot tell; a
+     * reader uses it to refuse a record written under another topic's subject.
+     */
+    default java.util.List<String> subjectsOf(int id) throws RegistryException {
+        return null;
+    }
+
     @Override
     default void close() {}
 

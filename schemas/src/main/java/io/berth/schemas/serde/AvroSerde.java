@@ -14,6 +14,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,7 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the schema id (signed int32, big endian), then the Avro binary encoding with no container
  * header. The writer's schema is registered under the topic's value subject (TopicNameStrategy);
  * the reader resolves the writer's schema by id, so records written by an older or newer schema
- * version are read through Avro schema resolution.
+ * version are read through Avro schema resolution. On read the id must be registered under the
+ * topic's subject and the record must use every byte; a record that fails either check, names an
+ * id the registry does not know or does not decode is refused with a {@link SerializationException}
+ * whose message says which (the dead-letter handlers use it as the reason).
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     public static final byte MAGIC = 0x0;
@@ -36,6 +41,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final boolean isKey;
     private final ConcurrentHashMap<String, Integer> idBySubject = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, DatumReader<T>> readersById = new ConcurrentHashMap<>();
+    private final Set<String> subjectCheckedIds = ConcurrentHashMap.newKeySet(); // subject NUL id
     private final DatumWriter<T> writer;
 
     public AvroSerde(SchemaRegistryClient registry, Class<T> type) {
@@ -100,15 +106,60 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         DatumReader<T> reader;
         try {
             reader = readersById.computeIfAbsent(id, i -> new SpecificDatumReader<>(registry.getById(i), readerSchema));
+        } catch (SchemaRegistryClient.RegistryException e) {
+            if (e.errorCode() == 40403) {
+                throw new SerializationException("record on " + topic + " names schema id " + id + ", which is unknown to the registry ("
+                        + e.getMessage() + ")", e);
+            }
+            throw new SerializationException("record on " + topic + " names schema id " + id + " which cannot be fetched: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new SerializationException("record on " + topic + " names schema id " + id + " which cannot be fetched: " + e.getMessage(), e);
         }
+        checkSubject(topic, id);
+        T value;
+        BinaryDecoder dec = DecoderFactory.get().binaryDecoder(data, 5, data.length - 5, null);
         try {
-            BinaryDecoder dec = DecoderFactory.get().binaryDecoder(data, 5, data.length - 5, null);
-            return reader.read(null, dec);
+            value = reader.read(null, dec);
         } catch (Exception e) {
             throw new SerializationException("record on " + topic + " does not decode as " + readerSchema.getFullName()
                     + " with writer schema " + id + ": " + e, e);
         }
+        int trailing;
+        try {
+            trailing = dec.isEnd() ? 0 : dec.inputStream().available();
+        } catch (java.io.IOException e) {
+            trailing = -1;
+        }
+        if (trailing != 0) {
+            throw new SerializationException("record on " + topic + " does not decode as " + readerSchema.getFullName()
+                    + " with writer schema " + id + ": " + (trailing > 0 ? trailing + " bytes" : "bytes") + " left after the record");
+        }
+        return value;
+    }
+
+    /**
+     * TopicNameStrategy, enforced on read: the writer's schema id must be registered under this
+     * topic's subject. A record produced with another topic's schema (a producer pointed at the
+     * wrong topic, or a serializer configured for another subject) can happen to decode, field by
+     * field, into garbage; it is refused by name instead. An id once seen under the subject is
+     * remembered; a registry that cannot list subjects ({@code null}) is not checked.
+     */
+    private void checkSubject(String topic, int id) {
+        String subject = topic + (isKey ? "-key" : "-value");
+        String checked = subject + '\u0000' + id;
+        if (subjectCheckedIds.contains(checked)) return;
+        List<String> subjects;
+        try {
+            subjects = registry.subjectsOf(id);
+        } catch (RuntimeException e) {
+            throw new SerializationException("record on " + topic + " names schema id " + id
+                    + " whose subjects cannot be fetched: " + e.getMessage(), e);
+        }
+        if (subjects == null || subjects.contains(subject)) {
+            subjectCheckedIds.add(checked);
+            return;
+        }
+        throw new SerializationException("schema id " + id + " is registered under subject "
+                + (subjects.isEmpty() ? "(none)" : String.join(", ", subjects)) + ", not " + subject);
     }
 }
