@@ -33,6 +33,13 @@ public final class HistoryCommand extends KubectlCommand {
     /** DETAILS is cut to this many characters unless {@code -o wide}. */
     static final int DETAILS_WIDTH = 60;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** kubectl's JSON layout (as {@code get -o json}): four-space indent, {@code "key": value}. */
+    private static final com.fasterxml.jackson.core.util.DefaultPrettyPrinter KUBECTL_JSON = new com.fasterxml.jackson.core.util.DefaultPrettyPrinter(
+            com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)
+                    .withArrayEmptySeparator("").withObjectEmptySeparator(""))
+            .withObjectIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter("    ", "\n"))
+            .withArrayIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter("    ", "\n"));
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
@@ -288,7 +295,7 @@ public final class HistoryCommand extends KubectlCommand {
 
     private static String serialize(ObjectNode doc, ObjectMapper mapper) {
         try {
-            String s = mapper == JSON ? mapper.writerWithDefaultPrettyPrinter().writeValueAsString(doc) : mapper.writeValueAsString(doc);
+            String s = mapper == JSON ? mapper.writer(KUBECTL_JSON).writeValueAsString(doc) : mapper.writeValueAsString(doc);
             return s.endsWith("\n") ? s : s + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render output", e);
