@@ -40,7 +40,7 @@ public final class AuditApi implements AutoCloseable {
     public AuditApi(Vertx vertx, BerthConfig config, SchemaRegistryClient registry) {
         this.vertx = vertx;
         this.reader = new AuditReader(config.clientProps("berth-gateway-audit"), new BerthSerdes(registry).value(AuditRecord.class),
-                System::currentTimeMillis, Duration.ofSeconds(Long.parseLong(config.get("gateway-audit-deadline-seconds", "60"))));
+                System::currentTimeMillis, Duration.ofSeconds(Long.parseLong(config.get("gateway-audit-deadline-seconds", "10"))));
         int readers = Integer.parseInt(config.get("gateway-audit-readers", "4"));
         int watchers = Integer.parseInt(config.get("gateway-audit-watches", "32"));
         this.lists = pool("gateway-audit-list", readers, new ArrayBlockingQueue<>(64));
