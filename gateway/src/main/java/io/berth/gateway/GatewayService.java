@@ -34,6 +34,7 @@ public final class GatewayService extends TopicCheckingService {
     private HttpServer server;
     private ViewCache cache;
     private WriteApi writes;
+    private io.berth.gateway.api.AuditApi audit;
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -66,6 +67,8 @@ public final class GatewayService extends TopicCheckingService {
         writes.mount(router);
         new io.berth.gateway.api.RolloutApi(vertx, cache, writes).mount(router);
         new LogsApi(vertx, cache, config, registry).mount(router);
+        audit = new io.berth.gateway.api.AuditApi(vertx, config, registry);
+        audit.mount(router);
         router.route().failureHandler(ReadApi::handleFailure);
         router.route().last().handler(ctx -> ctx.fail(404));
         String host = config.get("gateway-host", "127.0.0.1");
@@ -109,6 +112,7 @@ public final class GatewayService extends TopicCheckingService {
     @Override
     public void close() {
         if (writes != null) writes.close();
+        if (audit != null) audit.close();
         if (cache != null) cache.close();
         if (vertx != null) {
             try {
