@@ -1,13 +1,10 @@
 package io.berth.state;
 
 import io.berth.schemas.Topics;
+import io.berth.schemas.audit.Actors;
+import io.berth.schemas.serde.AvroJson;
 import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.Intent;
-import org.apache.avro.io.Encoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -23,8 +20,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,7 +50,6 @@ final class IntentDeduplicator implements FixedKeyProcessor<String, Intent, Emit
     static final int DEFAULT_MAX_IDS = 1_000_000;
     static final String CHANGE = "IntentDuplicate";
     /** Header an external producer sets to name itself; the audit credits {@code external:<id>} when the intent has no actor. */
-    static final String CLIENT_ID_HEADER = "berth.client-id";
 
     private final long retentionMs;
     private final int maxIds;
@@ -140,38 +134,17 @@ final class IntentDeduplicator implements FixedKeyProcessor<String, Intent, Emit
         String kind = i.getKind().name().toLowerCase(Locale.ROOT);
         return AuditRecord.newBuilder()
                 .setKey(record.key()).setKind(kind).setNamespace(i.getNamespace()).setName(i.getName())
-                .setChange(CHANGE).setActor(actorOf(i, record.headers())).setIntentId(i.getIntentId())
+                .setChange(CHANGE).setActor(Actors.of(i, record.headers())).setIntentId(i.getIntentId())
                 .setCause(m == null ? "" : topic + "/" + partition + "/" + offset)
                 .setCauseTopic(topic).setCausePartition(partition).setCauseOffset(offset)
                 .setMessage(i.getAction() + " " + record.key() + " with intent id " + i.getIntentId()
                         + " was already applied (first seen at " + first.cause() + "); this copy is dropped")
-                .setAfter(json(i)).setViewType("").setTimestamp(record.timestamp())
+                .setAfter(AvroJson.encode(i)).setViewType("").setTimestamp(record.timestamp())
                 .build();
     }
 
     private String cause() {
         return context.recordMetadata().map(m -> m.topic() + "/" + m.partition() + "/" + m.offset()).orElse("unknown");
-    }
-
-    /** The audit contract's actor: the intent's own, else {@code external:<berth.client-id>}, else {@code external:unknown}. */
-    static String actorOf(Intent i, Headers headers) {
-        if (i.getActor() != null && !i.getActor().isBlank()) return i.getActor();
-        Header h = headers == null ? null : headers.lastHeader(CLIENT_ID_HEADER);
-        String id = h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8).strip();
-        return "external:" + (id.isEmpty() ? "unknown" : id);
-    }
-
-    /** The dropped intent as Avro JSON (unions wrapped), so the audit shows what was refused. */
-    private static String json(Intent i) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Encoder enc = EncoderFactory.get().jsonEncoder(Intent.getClassSchema(), out);
-            new SpecificDatumWriter<>(Intent.class).write(i, enc);
-            enc.flush();
-            return out.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     static Bytes indexKey(long timestamp, String storeKey) {

@@ -136,7 +136,7 @@ class IntentDeduplicationTopologyTest {
         Intent cordon = Intent.newBuilder(intent(IntentAction.CORDON, ResourceKind.NODE, "n1", null))
                 .setIntentId("cordon-n1").setActor("").build();
         RecordHeaders headers = new RecordHeaders();
-        headers.add(IntentDeduplicator.CLIENT_ID_HEADER, "ci-bot".getBytes(StandardCharsets.UTF_8));
+        headers.add(io.berth.schemas.audit.Actors.CLIENT_ID_HEADER, "ci-bot".getBytes(StandardCharsets.UTF_8));
         in.pipeInput(new TestRecord<>("/node/n1", cordon, headers, h.now()));
         in.pipeInput(new TestRecord<>("/node/n1", cordon, headers, h.now()));
         h.drain();
