@@ -4,6 +4,8 @@ import io.berth.scheduler.core.Placement;
 import io.berth.scheduler.core.Placer;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.AuditRecord;
+import io.berth.schemas.avro.PlacementVerdict;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.PlacementRequest;
 import io.berth.schemas.serde.AvroSerde;
@@ -44,6 +46,9 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, PlacementRequest> pending;
     private KeyValueStore<String, String> lastReason;
+    private KeyValueStore<String, String> causes;   // task id → the request's topic/partition/offset, for the audit
+    private long lastAuditAt = Long.MIN_VALUE;
+    private long auditSeq;
     private Ledger ledger;
     private Ledger.View view;   // the last snapshot read, with this processor's decisions since folded in
     private long viewReadAt;
@@ -63,6 +68,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         this.context = context;
         this.pending = context.getStateStore(PENDING_STORE);
         this.lastReason = context.getStateStore(REASONS_STORE);
+        this.causes = context.getStateStore(CAUSES_STORE);
         this.ledger = new Ledger(context.getStateStore(NODES_STORE), context.getStateStore(LEDGER_STORE),
                 context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl(), decoders);
         this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK);
@@ -76,6 +82,8 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         if (request.isEmpty()) return;
         PlacementRequest stamped = stamped(request.get());
         pending.put(stamped.getTaskId(), stamped);
+        context.recordMetadata().ifPresent(m ->
+                causes.put(stamped.getTaskId(), new Audits.Cause(m.topic(), m.partition(), m.offset()).text()));
         placeArrival(stamped, context.currentSystemTimeMs());
     }
 
@@ -169,8 +177,10 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     private void publishPlaced(PlacementRequest request, Placement.Placed placed, long now) {
         Assignment assignment = Decisions.assignment(request, placed.nodeId(), now);
         String key = Topics.assignmentKey(placed.nodeId(), request.getTaskId());
+        PlacementVerdict verdict = Decisions.verdict(placed.verdict(), now);
         context.forward(new Record<>(key, assignment, now), ASSIGNMENT_SINK);
-        context.forward(new Record<>(request.getWorkloadKey(), Decisions.assigned(request, placed.nodeId(), now), now), STATUS_SINK);
+        context.forward(new Record<>(request.getWorkloadKey(), Decisions.assigned(request, placed.nodeId(), verdict, now), now), STATUS_SINK);
+        audit(Audits.PLACED, request, verdict, now);
         ledger.recordPlacement(assignment);
         forget(request.getTaskId());
         LOG.debug("placed {} on {} ({} feasible, {})", request.getTaskId(), placed.nodeId(), placed.feasibleNodes(), placed.score());
@@ -180,12 +190,27 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     private void publishUnplaceable(PlacementRequest request, Placement.Unplaceable u, long now) {
         if (u.message().equals(lastReason.get(request.getTaskId()))) return;
         lastReason.put(request.getTaskId(), u.message());
-        context.forward(new Record<>(request.getWorkloadKey(), Decisions.unschedulable(request, u.message(), now), now), STATUS_SINK);
+        PlacementVerdict verdict = Decisions.verdict(u.verdict(), now);
+        context.forward(new Record<>(request.getWorkloadKey(), Decisions.unschedulable(request, u.message(), verdict, now), now), STATUS_SINK);
+        audit(Audits.UNSCHEDULABLE, request, verdict, now);
         LOG.info("cannot place {}: {}", request.getTaskId(), u.message());
+    }
+
+    /**
+     * Caused by the request's own offset, also on a retry from the punctuation (kept in the causes
+     * store); seq orders the records of one millisecond, restarting at 0 each new millisecond.
+     */
+    private void audit(String change, PlacementRequest request, PlacementVerdict verdict, long now) {
+        auditSeq = now == lastAuditAt ? auditSeq + 1 : 0;
+        lastAuditAt = now;
+        Audits.Cause cause = Audits.Cause.parse(causes.get(request.getTaskId()));
+        AuditRecord record = Audits.decision(change, request, verdict, cause, now, auditSeq);
+        context.forward(new Record<>(record.getKey(), record, now), AUDIT_SINK);
     }
 
     private void forget(String taskId) {
         pending.delete(taskId);
         lastReason.delete(taskId);
+        causes.delete(taskId);
     }
 }

@@ -22,9 +22,10 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   berth.state.nodes ──────► [global store nodes]  ─┐ read
  *   berth.assignments ──────► [global store ledger] ─┤
- *   berth.placement-requests ─► scheduler ───────────┘ (+ local stores pending, reasons, in-flight)
+ *   berth.placement-requests ─► scheduler ───────────┘ (+ local stores pending, reasons, in-flight, causes)
  *                                 ├─► berth.assignments   key nodeId/taskId, partitioned by node
- *                                 ├─► berth.task-status   key workloadKey: ASSIGNED / UNSCHEDULABLE
+ *                                 ├─► berth.task-status   key workloadKey: ASSIGNED / UNSCHEDULABLE, with the verdict
+ *                                 ├─► berth.audit         key ns/pod/name: TaskPlaced / TaskUnschedulable
  *                                 └─► berth.dead-letters  undecodable or invalid requests
  * </pre>
  * Requests are read as bytes and decoded inside the processor, so a poison request becomes a dead
@@ -36,9 +37,11 @@ public final class SchedulerTopology {
     public static final String PENDING_STORE = "scheduler-pending";
     public static final String REASONS_STORE = "scheduler-reasons";
     public static final String IN_FLIGHT_STORE = "scheduler-in-flight";
+    public static final String CAUSES_STORE = "scheduler-causes";
     static final String ASSIGNMENT_SINK = "assignments-sink";
     static final String STATUS_SINK = "task-status-sink";
     static final String DEAD_LETTER_SINK = "dead-letters-sink";
+    static final String AUDIT_SINK = "audit-sink";
     private static final String SCHEDULER = "scheduler";
 
     private SchedulerTopology() {}
@@ -52,10 +55,12 @@ public final class SchedulerTopology {
         t.addStateStore(localStore(PENDING_STORE, serdes.value(Topics.PLACEMENT_REQUESTS)), SCHEDULER);
         t.addStateStore(localStore(REASONS_STORE, Serdes.String()), SCHEDULER);
         t.addStateStore(localStore(IN_FLIGHT_STORE, serdes.value(Assignment.class)), SCHEDULER);
+        t.addStateStore(localStore(CAUSES_STORE, Serdes.String()), SCHEDULER);
         t.addSink(ASSIGNMENT_SINK, Topics.ASSIGNMENTS.name(), new StringSerializer(), serdes.value(Topics.ASSIGNMENTS).serializer(),
                 new AssignmentPartitioner<>(), SCHEDULER);
         t.addSink(STATUS_SINK, Topics.TASK_STATUS.name(), new StringSerializer(), serdes.value(Topics.TASK_STATUS).serializer(), SCHEDULER);
         t.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTERS.name(), new StringSerializer(), serdes.value(Topics.DEAD_LETTERS).serializer(), SCHEDULER);
+        t.addSink(AUDIT_SINK, Topics.AUDIT.name(), new StringSerializer(), serdes.value(Topics.AUDIT).serializer(), SCHEDULER);
         return t;
     }
 

@@ -40,6 +40,7 @@ class SchedulerTopologyTest {
     private TestOutputTopic<String, Assignment> assignments;
     private TestOutputTopic<String, TaskStatus> statuses;
     private TestOutputTopic<String, DeadLetter> deadLetters;
+    private TestOutputTopic<String, AuditRecord> audit;
 
     @BeforeEach
     void setUp() {
@@ -59,6 +60,7 @@ class SchedulerTopologyTest {
         assignments = driver.createOutputTopic(Topics.ASSIGNMENTS.name(), keysOut, serdes.value(Topics.ASSIGNMENTS).deserializer());
         statuses = driver.createOutputTopic(Topics.TASK_STATUS.name(), keysOut, serdes.value(Topics.TASK_STATUS).deserializer());
         deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), keysOut, serdes.value(Topics.DEAD_LETTERS).deserializer());
+        audit = driver.createOutputTopic(Topics.AUDIT.name(), keysOut, serdes.value(Topics.AUDIT).deserializer());
     }
 
     @AfterEach
@@ -211,6 +213,101 @@ class SchedulerTopologyTest {
         addNode(node("node-2", 4000, 4096 * MI));
         tick();
         assertTrue(assignments.isEmpty(), "a request older than the pending TTL is not placed any more");
+    }
+
+    @Test
+    void shouldPublishTheVerdictWithTheAssignedStatusAndAuditThePlacement() {
+        addNode(node("n1", 1000, 64 * MI));
+        addNode(node("n2", 2000, 1024 * MI));
+        addNode(node("n3", 1000, 1024 * MI));
+        send(request("web-abc123-aaaaa", 500, 128 * MI));
+
+        TaskStatus s = statuses.readValue();
+        PlacementVerdict v = s.getPlacement();
+        assertEquals("n2", v.getNodeId());
+        assertEquals(2, v.getFeasible());
+        assertEquals(3, v.getTotal());
+        assertEquals("n3", v.getRunnerUp());
+        assertEquals(java.util.Map.of("n1", "Insufficient memory"), v.getRejected());
+        assertEquals(List.of("spread", "leastAllocated"), v.getScores().stream().map(RankerScore::getRanker).toList());
+        // n2: cpu (2000-500)/2000 = 75, memory (1024-128)/1024 = 87 -> 81; n3: 50 and 87 -> 68
+        assertEquals("n2 of 3 feasible — spread 1.00, leastAllocated 0.81; runner-up n3 (spread 1.00, leastAllocated 0.68); "
+                + "n1: Insufficient memory", v.getMessage());
+        assertEquals(START.toEpochMilli(), v.getDecidedAt());
+
+        TestRecord<String, AuditRecord> a = audit.readRecord();
+        assertEquals("default/pod/web-abc123-aaaaa", a.key());
+        AuditRecord r = a.value();
+        assertEquals(a.key(), r.getKey());
+        assertEquals("pod", r.getKind());
+        assertEquals("default", r.getNamespace());
+        assertEquals("web-abc123-aaaaa", r.getName());
+        assertEquals("TaskPlaced", r.getChange());
+        assertEquals("controller/scheduler", r.getActor());
+        assertEquals(Topics.PLACEMENT_REQUESTS.name(), r.getCauseTopic());
+        assertEquals(0, r.getCausePartition());
+        assertEquals(0, r.getCauseOffset());
+        assertEquals(Topics.PLACEMENT_REQUESTS.name() + "/0/0", r.getCause());
+        assertEquals("", r.getViewType());
+        assertEquals(v, r.getPlacement());
+        assertEquals(v.getMessage(), r.getMessage());
+        assertEquals(START.toEpochMilli(), r.getTimestamp());
+        assertEquals(START.toEpochMilli(), a.timestamp());
+        assertTrue(audit.isEmpty());
+    }
+
+    @Test
+    void shouldAuditEachNewUnschedulableVerdictAndTheLaterPlacementWithTheRequestsOwnOffset() {
+        addNode(node("node-1", 4000, 128 * MI));
+        send(request("web-abc123-small", 100, 64 * MI));       // offset 0
+        send(request("web-abc123-big01", 100, 1024 * MI));     // offset 1
+        audit.readRecord();                                     // the small one's placement
+
+        TaskStatus s = statuses.readValuesToList().get(1);
+        assertEquals(TaskState.UNSCHEDULABLE, s.getState());
+        assertEquals("none of 1 feasible; node-1: Insufficient memory", s.getPlacement().getMessage());
+        AuditRecord first = audit.readValue();
+        assertEquals("TaskUnschedulable", first.getChange());
+        assertEquals("default/pod/web-abc123-big01", first.getKey());
+        assertEquals(1, first.getCauseOffset());
+        assertEquals(java.util.Map.of("node-1", "Insufficient memory"), first.getPlacement().getRejected());
+
+        tick();
+        assertTrue(audit.isEmpty(), "an unchanged verdict is not audited again");
+        addNode(cordoned(node("node-1", 4000, 128 * MI)));
+        tick();
+        AuditRecord changed = audit.readValue();
+        assertEquals("TaskUnschedulable", changed.getChange());
+        assertEquals("none of 1 feasible; node-1: node(s) were unschedulable", changed.getMessage());
+        assertEquals(1, changed.getCauseOffset(), "a retry is still caused by the request");
+
+        addNode(node("node-2", 4000, 4096 * MI));
+        tick();
+        AuditRecord placed = audit.readValue();
+        assertEquals("TaskPlaced", placed.getChange());
+        assertEquals("node-2", placed.getPlacement().getNodeId());
+        assertEquals(Topics.PLACEMENT_REQUESTS.name() + "/0/1", placed.getCause());
+        assertEquals(START.toEpochMilli() + 3 * RETRY.toMillis(), placed.getTimestamp());
+        assertEquals("node-2", lastStatus().getPlacement().getNodeId());
+    }
+
+    @Test
+    void shouldNumberTheAuditRecordsOfOneMillisecond() {
+        addNode(node("node-1", 4000, 4096 * MI));
+        send(request("web-abc123-aaaaa", 100, 64 * MI));
+        send(request("web-abc123-bbbbb", 100, 64 * MI));
+        assertEquals(List.of(0L, 1L), audit.readValuesToList().stream().map(AuditRecord::getSeq).toList());
+    }
+
+    @Test
+    void shouldParseTheCauseItKeptAndTreatAnythingElseAsATick() {
+        Audits.Cause c = new Audits.Cause("berth.placement-requests", 0, 42);
+        assertEquals(c, Audits.Cause.parse(c.text()));
+        assertEquals(Audits.Cause.tick(), Audits.Cause.parse(null));
+        assertEquals(Audits.Cause.tick(), Audits.Cause.parse("garbage"));
+        AuditRecord r = Audits.decision("TaskPlaced", request("t", 1, 1), PlacementVerdict.newBuilder().build(), Audits.Cause.tick(), 7, 0);
+        assertEquals("tick/7", r.getCause());
+        assertEquals(-1, r.getCauseOffset());
     }
 
     private TaskStatus lastStatus() {

@@ -47,6 +47,32 @@ public final class KubeObjects {
         return t.getPodName().isEmpty() ? t.getTaskId() : t.getPodName();
     }
 
+    /** Annotation: the scheduler's one-line verdict, e.g. {@code n2 of 3 feasible — spread 1.00, leastAllocated 0.71; n1: Insufficient memory}. */
+    public static final String PLACEMENT = "berth.io/placement";
+    /** Annotation: the whole verdict as JSON ({@link #placementVerdict}), what describe lays out line by line. */
+    public static final String PLACEMENT_VERDICT = "berth.io/placement-verdict";
+
+    /**
+     * The scheduler's verdict as plain JSON: {@code nodeId, feasible, total, scores:[{ranker, score,
+     * normalized}], runnerUp, runnerUpScores, rejected:{node: reason}, rejectedOmitted, message, decidedAt}.
+     */
+    public static ObjectNode placementVerdict(PlacementVerdict v) {
+        ObjectNode o = JSON.objectNode().put("nodeId", v.getNodeId()).put("feasible", v.getFeasible()).put("total", v.getTotal());
+        o.set("scores", rankerScores(v.getScores()));
+        o.put("runnerUp", v.getRunnerUp());
+        o.set("runnerUpScores", rankerScores(v.getRunnerUpScores()));
+        ObjectNode rejected = o.putObject("rejected");
+        new TreeMap<>(v.getRejected()).forEach(rejected::put);
+        return o.put("rejectedOmitted", v.getRejectedOmitted()).put("message", v.getMessage())
+                .put("decidedAt", timestamp(v.getDecidedAt()));
+    }
+
+    private static ArrayNode rankerScores(List<RankerScore> scores) {
+        ArrayNode a = JSON.arrayNode();
+        for (RankerScore s : scores) a.addObject().put("ranker", s.getRanker()).put("score", s.getScore()).put("normalized", s.getNormalized());
+        return a;
+    }
+
     /** The pod of a task; {@code nodes} (by node id) supply spec.nodeName and status.hostIP. */
     public static ObjectNode pod(TaskView t, Map<String, NodeView> nodes) {
         ObjectNode pod = JSON.objectNode().put("apiVersion", "v1").put("kind", "Pod");
@@ -54,7 +80,13 @@ public final class KubeObjects {
         Map<String, String> labels = new TreeMap<>(t.getLabels());
         if (!t.getTemplateHash().isEmpty()) labels.putIfAbsent("pod-template-hash", t.getTemplateHash());
         putMap(meta, "labels", labels);
-        if (!t.getWorkloadKey().isEmpty()) meta.putObject("annotations").put("berth.io/workload", t.getWorkloadKey());
+        ObjectNode annotations = JSON.objectNode();
+        if (!t.getWorkloadKey().isEmpty()) annotations.put("berth.io/workload", t.getWorkloadKey());
+        if (t.getPlacement() != null) {
+            annotations.put(PLACEMENT, t.getPlacement().getMessage());
+            annotations.put(PLACEMENT_VERDICT, placementVerdict(t.getPlacement()).toString());
+        }
+        if (!annotations.isEmpty()) meta.set("annotations", annotations);
         meta.put("uid", t.getTaskId()).put("resourceVersion", t.getResourceVersion())
                 .put("creationTimestamp", timestamp(t.getCreatedAt()));
         if (t.getPhase() == TaskPhase.TERMINATING) meta.put("deletionTimestamp", timestamp(t.getUpdatedAt()));

@@ -149,4 +149,30 @@ class KubeObjectsTest {
         assertEquals("team-a", ns.path("metadata").path("name").asText());
         assertEquals("Active", ns.path("status").path("phase").asText());
     }
+
+    @Test
+    void shouldCarryTheSchedulersVerdictAsTwoAnnotations() throws Exception {
+        PlacementVerdict v = PlacementVerdict.newBuilder().setNodeId("node-1").setFeasible(2).setTotal(3)
+                .setScores(List.of(new RankerScore("spread", 0L, 1.0), new RankerScore("leastAllocated", 71L, 0.71)))
+                .setRunnerUp("node-3").setRunnerUpScores(List.of(new RankerScore("spread", 0L, 1.0), new RankerScore("leastAllocated", 65L, 0.65)))
+                .setRejected(Map.of("node-2", "Insufficient memory"))
+                .setMessage("node-1 of 3 feasible — spread 1.00, leastAllocated 0.71; runner-up node-3 (spread 1.00, leastAllocated 0.65); "
+                        + "node-2: Insufficient memory")
+                .setDecidedAt(java.time.Instant.parse("2026-11-22T05:00:00Z").toEpochMilli()).build();
+        TaskView t = TaskView.newBuilder(task("web-7d4b9c-abcde", TaskPhase.RUNNING, true, "node-1")).setPlacement(v).build();
+        var annotations = KubeObjects.pod(t, Map.of()).path("metadata").path("annotations");
+        assertEquals("default/deployment/web", annotations.path("berth.io/workload").asText());
+        assertEquals(v.getMessage(), annotations.path(KubeObjects.PLACEMENT).asText());
+        var expected = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree("""
+                {"nodeId":"node-1","feasible":2,"total":3,
+                 "scores":[{"ranker":"spread","score":0,"normalized":1.0},{"ranker":"leastAllocated","score":71,"normalized":0.71}],
+                 "runnerUp":"node-3",
+                 "runnerUpScores":[{"ranker":"spread","score":0,"normalized":1.0},{"ranker":"leastAllocated","score":65,"normalized":0.65}],
+                 "rejected":{"node-2":"Insufficient memory"},"rejectedOmitted":0,"message":"",
+                 "decidedAt":"2026-11-22T05:00:00Z"}""");
+        expected.put("message", v.getMessage());
+        assertEquals(expected, JSON.readTree(annotations.path(KubeObjects.PLACEMENT_VERDICT).asText()));
+        assertFalse(KubeObjects.pod(task("web-7d4b9c-abcde", TaskPhase.RUNNING, true, "node-1"), Map.of())
+                .path("metadata").path("annotations").has(KubeObjects.PLACEMENT), "no verdict, no annotation");
+    }
 }

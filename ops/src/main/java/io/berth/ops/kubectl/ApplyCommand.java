@@ -1,6 +1,10 @@
 package io.berth.ops.kubectl;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.gateway.manifest.Intents;
+import io.berth.ops.plan.Plan;
+import io.berth.ops.plan.PlanPrinter;
+import io.berth.ops.plan.Planner;
 import io.berth.gateway.manifest.ManifestOptions;
 import io.berth.gateway.manifest.ManifestParser;
 import io.berth.gateway.manifest.ManifestProblem;
@@ -17,6 +21,7 @@ import picocli.CommandLine.Option;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
@@ -24,6 +29,8 @@ import java.util.concurrent.ExecutionException;
  * {@code berth apply -f FILE|DIR|-}: validates every manifest first; if anything is invalid, prints
  * every error and produces nothing. Otherwise appends one APPLY intent per object and prints
  * {@code deployment.apps/web created} (or {@code configured} when the views already hold it).
+ * {@code --plan} changes nothing and shows what each object would become and where its new pods
+ * would be placed ({@link Planner}, Nomad's {@code job plan}).
  */
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Apply manifests (Deployment, Pod, Service, Namespace) by producing intents.")
@@ -47,6 +54,13 @@ public final class ApplyCommand extends KubectlCommand {
     @Option(names = "--dry-run", description = "validate and print what would be applied, produce nothing")
     boolean dryRun;
 
+    @Option(names = "--plan", description = "change nothing: show per object created/configured/unchanged with the spec diff, "
+            + "and where each new pod would be placed or why not (needs --server)")
+    boolean plan;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "json", description = "with --plan: json prints the plan as JSON")
+    String output;
+
     public ApplyCommand() {}
 
     @Override
@@ -65,6 +79,7 @@ public final class ApplyCommand extends KubectlCommand {
             err().flush();
             return 1;
         }
+        if (plan) return plan(result);
         if (dryRun) {
             result.intents().forEach(i -> out().println(ResourceTypes.singular(i.getKind()) + "/" + i.getName() + " created (dry run)"));
             out().flush();
@@ -133,6 +148,48 @@ public final class ApplyCommand extends KubectlCommand {
             err().flush();
         }
         return exit;
+    }
+
+    /**
+     * {@code --plan}: reads the objects the file names, the nodes and the pods through the gateway, and
+     * prints what {@link Planner} makes of them. Writes nothing: only GETs are sent.
+     */
+    private int plan(ManifestResult parsed) {
+        if (output != null && !output.equals("json")) return fail("--plan prints text or -o json, not " + output);
+        if (connection.direct()) return fail("--plan reads the cluster through the gateway: use --server, not --bootstrap-servers");
+        try {
+            Gateway gw = gateway();
+            JsonNode nodes = gw.get(Gateway.collection("nodes", null));
+            JsonNode pods = gw.get(Gateway.collection("pods", null));
+            Plan p = new Planner(i -> current(gw, i), nodes, pods)
+                    .plan(parsed.intents(), i -> printed(i));
+            out().print(output == null ? PlanPrinter.text(p) : Gateway.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(PlanPrinter.json(p)) + "\n");
+        } catch (Gateway.ApiException e) {
+            return fail(e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return fail(e.getMessage());
+        }
+        out().flush();
+        return 0;
+    }
+
+    /** The object as the gateway serves it now; empty when it has none (404). */
+    private static Optional<JsonNode> current(Gateway gw, Intent i) {
+        ResourceTypes.Resource r = ResourceTypes.resource(i.getKind().name());
+        if (r == null) return Optional.empty();
+        try {
+            JsonNode o = gw.get(Gateway.item(r.plural(), r.namespaced() ? i.getNamespace() : null, i.getName()));
+            return o.path("metadata").path("deletionTimestamp").isTextual() ? Optional.empty() : Optional.of(o);
+        } catch (Gateway.ApiException e) {
+            if (e.code == 0) throw e;
+            return Optional.empty();
+        }
+    }
+
+    /** {@code deployment.apps/web}, as apply prints an object. */
+    private static String printed(Intent i) {
+        ResourceTypes.Resource r = ResourceTypes.resource(i.getKind().name());
+        return (r == null ? ResourceTypes.singular(i.getKind()) : r.printed()) + "/" + i.getName();
     }
 
     /** The served resourceVersion of the object an intent names, or null when the gateway does not have it. */

@@ -119,7 +119,7 @@ public final class DescribeCommand extends KubectlCommand {
                 t.kv(0, "Node", node.isEmpty() ? "<none>" : hostIp.isEmpty() ? node : node + "/" + hostIp);
                 if (!status.path("startTime").asText("").isEmpty()) t.kv(0, "Start Time", date(status.path("startTime").asText()));
                 t.map(0, "Labels", meta.path("labels"));
-                t.map(0, "Annotations", meta.path("annotations"));
+                t.map(0, "Annotations", withoutPlacement(meta.path("annotations")));
                 t.kv(0, "Status", meta.hasNonNull("deletionTimestamp") ? "Terminating (lasts " + JsonTables.age(meta.path("deletionTimestamp").asText(), now) + ")"
                         : status.path("phase").asText("Pending"));
                 if (!status.path("reason").asText("").isEmpty()) t.kv(0, "Reason", status.path("reason").asText());
@@ -127,6 +127,7 @@ public final class DescribeCommand extends KubectlCommand {
                 t.kv(0, "IP", status.path("podIP").asText("<none>"));
                 String owner = meta.path("annotations").path("berth.io/workload").asText("");
                 if (!owner.isEmpty()) t.kv(0, "Controlled By", controller(owner));
+                placement(t, meta.path("annotations"));
                 Map<String, JsonNode> statuses = new TreeMap<>();
                 status.path("containerStatuses").forEach(cs -> statuses.put(cs.path("name").asText(), cs));
                 t.line(0, "Containers:");
@@ -327,6 +328,58 @@ public final class DescribeCommand extends KubectlCommand {
         return t.render();
     }
 
+    /** The verdict is shown under Placement, so the Annotations list leaves out its two (long) annotations. */
+    private static JsonNode withoutPlacement(JsonNode annotations) {
+        if (!annotations.isObject()) return annotations;
+        com.fasterxml.jackson.databind.node.ObjectNode copy = ((com.fasterxml.jackson.databind.node.ObjectNode) annotations).deepCopy();
+        copy.remove(List.of(PLACEMENT, PLACEMENT_VERDICT));
+        return copy;
+    }
+
+    /**
+     * The scheduler's "why here": the verdict's head ({@code n2 of 3 feasible — spread 1.00, leastAllocated 0.71}),
+     * then, indented and aligned, the runner-up and each rejected node's reason, as kubectl describe
+     * lays out a nested list. Without the JSON annotation (an older gateway) the one line is shown whole.
+     */
+    static void placement(Text t, JsonNode annotations) {
+        String line = annotations.path(PLACEMENT).asText("");
+        if (line.isEmpty()) return;
+        JsonNode v = verdict(annotations.path(PLACEMENT_VERDICT).asText(""));
+        if (v == null) {
+            t.kv(0, "Placement", line);
+            return;
+        }
+        int cut = line.indexOf("; ");
+        t.kv(0, "Placement", cut < 0 ? line : line.substring(0, cut));
+        List<String[]> rows = new ArrayList<>();
+        String runnerUp = v.path("runnerUp").asText("");
+        if (!runnerUp.isEmpty()) rows.add(new String[]{"Runner-up:", runnerUp + " (" + scores(v.path("runnerUpScores")) + ")"});
+        v.path("rejected").fields().forEachRemaining(e -> rows.add(new String[]{e.getKey() + ":", e.getValue().asText()}));
+        int omitted = v.path("rejectedOmitted").asInt();
+        if (omitted > 0) rows.add(new String[]{"…", omitted + " more rejected"});
+        int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
+        for (String[] r : rows) t.line(2, pad(r[0], width + 2) + r[1]);
+    }
+
+    static final String PLACEMENT = "berth.io/placement";
+    static final String PLACEMENT_VERDICT = "berth.io/placement-verdict";
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static JsonNode verdict(String json) {
+        if (json.isEmpty()) return null;
+        try {
+            return MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static String scores(JsonNode scores) {
+        List<String> parts = new ArrayList<>();
+        for (JsonNode s : scores) parts.add(s.path("ranker").asText() + " " + String.format(Locale.ROOT, "%.2f", s.path("normalized").asDouble()));
+        return String.join(", ", parts);
+    }
+
     /** {@code default/deployment/web} → {@code Deployment/web}, as kubectl names a pod's controller. */
     static String controller(String workloadKey) {
         String[] k = workloadKey.split("/", 3);
@@ -366,7 +419,7 @@ public final class DescribeCommand extends KubectlCommand {
     }
 
     /** Lines with top-level {@code Key:  value} pairs aligned as kubectl's describe aligns them. */
-    private static final class Text {
+    static final class Text {
         private final List<Object[]> lines = new ArrayList<>(); // {indent, key or null, value}
 
         void kv(int indent, String key, String value) {

@@ -147,6 +147,11 @@ class ExternalProducersTest {
         AuditRecord rejected = audit.await("audit of the rejected intent",
                 a -> a.getChange().equals("IntentRejected") && a.getKey().equals(badKey) && a.getMessage().contains("replicas must be >= 0, got -1"));
         assertEquals("deployment", rejected.getKind());
+        AuditRecord undecodable = audit.await("audit of the dead-lettered record written under another subject",
+                a -> a.getChange().equals("DeadLettered") && a.getMessage().contains("is registered under subject shop.orders-value"));
+        assertEquals("external:bad-producer", undecodable.getActor());
+        assertEquals(Topics.INTENTS.name(), undecodable.getCauseTopic());
+        assertTrue(undecodable.getCauseOffset() >= 0, "the dead letter's audit names the record's offset");
 
         // the streams went on: a later valid intent still applies
         ExternalClients.python(kafka.bootstrapServers(), registry.url(), EXAMPLE, "python-test", 1, "ext-after-bad", "after-bad-1");
@@ -181,8 +186,10 @@ class ExternalProducersTest {
         assertEquals(1, last.getGeneration());
         assertEquals(1, last.getRevision());
         assertEquals(2, tasks.all().stream().filter(t -> t.getWorkloadKey().equals(key)).map(TaskView::getTaskId).distinct().count());
-        assertEquals(1, audit.all().stream().filter(a -> a.getKey().equals(key) && a.getChange().equals("WorkloadChanged")).count(),
-                "one intent applied");
+        assertEquals(1, audit.all().stream().filter(a -> a.getKey().equals(key) && a.getChange().equals("IntentAccepted")).count(),
+                "one intent accepted");
+        assertEquals(1, audit.all().stream().filter(a -> a.getKey().equals(key) && a.getChange().equals("WorkloadCreated")).count(),
+                "one workload created");
     }
 
     private static byte[] genericWireFormat(int id, Schema schema, GenericRecord value) throws Exception {

@@ -102,4 +102,33 @@ class GatewayClientTest {
                   Normal  Scheduled  59s   berth-scheduler  Successfully assigned default/web-5d8f-x2k4q to n1
                 """, DescribeCommand.describe(ResourceTypes.PODS, pod, List.of(event), now));
     }
+
+    @Test
+    void shouldDescribeWhereAPodWasPlacedAndWhy() throws Exception {
+        JsonNode pod = json("""
+                {'kind':'Pod','metadata':{'name':'web-5d8f-x2k4q','namespace':'default','annotations':{'berth.io/workload':'default/deployment/web'}},
+                 'spec':{'nodeName':'n2','containers':[]},'status':{'phase':'Pending'}}
+                """);
+        String verdict = json("""
+                {'nodeId':'n2','feasible':2,'total':4,
+                 'scores':[{'ranker':'spread','score':0,'normalized':1.0},{'ranker':'leastAllocated','score':71,'normalized':0.71}],
+                 'runnerUp':'n3','runnerUpScores':[{'ranker':'spread','score':0,'normalized':1.0},{'ranker':'leastAllocated','score':65,'normalized':0.65}],
+                 'rejected':{'n1':'Insufficient memory','n4':'node(s) were unschedulable'},'rejectedOmitted':3}
+                """).toString();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) pod.path("metadata").path("annotations"))
+                .put("berth.io/placement", "n2 of 4 feasible — spread 1.00, leastAllocated 0.71; runner-up n3 (spread 1.00, leastAllocated 0.65); "
+                        + "n1: Insufficient memory; n4: node(s) were unschedulable; 3 more rejected")
+                .put("berth.io/placement-verdict", verdict);
+        String text = DescribeCommand.describe(ResourceTypes.PODS, pod, List.of(), 0);
+        assertTrue(text.contains("""
+                Controlled By:   Deployment/web
+                Placement:       n2 of 4 feasible — spread 1.00, leastAllocated 0.71
+                  Runner-up:  n3 (spread 1.00, leastAllocated 0.65)
+                  n1:         Insufficient memory
+                  n4:         node(s) were unschedulable
+                  …           3 more rejected
+                Containers:
+                """), text);
+        assertTrue(text.contains("Annotations:     berth.io/workload=default/deployment/web\nStatus:"), "the verdict is not repeated under Annotations:\n" + text);
+    }
 }

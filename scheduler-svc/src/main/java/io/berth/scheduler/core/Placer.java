@@ -10,6 +10,8 @@ import java.util.TreeMap;
  * Places one task on a snapshot: every node goes through the feasibility chain (the first check
  * that rejects it records why), feasible nodes are ranked, the best wins. Pure: same snapshot,
  * same task, same seed → same decision, which is what lets a replay of the log reproduce it.
+ * Each decision carries its {@link Verdict}: the chosen node's normalized scores, the runner-up
+ * (tracked in the same pass) and every rejected node's reason.
  */
 public final class Placer {
     private final List<FeasibilityCheck> checks;
@@ -39,6 +41,8 @@ public final class Placer {
     public Placement place(ClusterSnapshot snapshot, Pending task, long seed) {
         Map<String, List<String>> rejected = new TreeMap<>();
         Candidate best = null;
+        Candidate runnerUp = null;
+        Range range = new Range(rankers.size());
         int feasible = 0;
         List<Node> nodes = snapshot.nodes();
         for (int i = 0; i < nodes.size(); i++) {
@@ -51,11 +55,63 @@ public final class Placer {
             }
             feasible++;
             Candidate c = rank(node, usage, task, seed);
-            if (best == null || c.beats(best)) best = c;
+            range.include(c.scores);
+            if (best == null || c.beats(best)) {
+                runnerUp = best;
+                best = c;
+            } else if (runnerUp == null || c.beats(runnerUp)) {
+                runnerUp = c;
+            }
         }
+        Verdict verdict = verdict(best, runnerUp, feasible, nodes.size(), range, rejected);
         return best == null
-                ? new Placement.Unplaceable(task, rejected, UnplaceableMessage.of(snapshot.nodes().size(), rejected.values()))
-                : new Placement.Placed(task, best.node.id(), best.score(rankers), feasible);
+                ? new Placement.Unplaceable(task, rejected, UnplaceableMessage.of(nodes.size(), rejected.values()), verdict)
+                : new Placement.Placed(task, best.node.id(), best.score(rankers), feasible, verdict);
+    }
+
+    /** Built in one pass over what the loop already kept: the runner-up and the score ranges cost O(1) per node. */
+    private Verdict verdict(Candidate best, Candidate runnerUp, int feasible, int total, Range range, Map<String, List<String>> rejected) {
+        Map<String, String> listed = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> r : rejected.entrySet()) {
+            if (listed.size() == Verdict.MAX_REJECTED) break;
+            listed.put(r.getKey(), String.join(", ", r.getValue()));
+        }
+        String nodeId = best == null ? "" : best.node.id();
+        String second = runnerUp == null ? "" : runnerUp.node.id();
+        List<Verdict.RankerScore> scores = scores(best, range);
+        List<Verdict.RankerScore> secondScores = scores(runnerUp, range);
+        String message = VerdictMessage.of(nodeId, total, scores, second, secondScores, listed, rejected.size());
+        return new Verdict(nodeId, feasible, total, scores, second, secondScores, listed, rejected.size() - listed.size(), message);
+    }
+
+    private List<Verdict.RankerScore> scores(Candidate c, Range range) {
+        if (c == null) return List.of();
+        Verdict.RankerScore[] out = new Verdict.RankerScore[rankers.size()];
+        for (int i = 0; i < out.length; i++) {
+            Ranker r = rankers.get(i);
+            out[i] = new Verdict.RankerScore(r.name(), c.scores[i], r.normalized(c.scores[i], range.min[i], range.max[i]));
+        }
+        return List.of(out);
+    }
+
+    /** Lowest and highest raw score per ranker among the feasible nodes, for {@link Ranker#normalized}. */
+    private static final class Range {
+        final long[] min;
+        final long[] max;
+        boolean empty = true;
+
+        Range(int rankers) {
+            min = new long[rankers];
+            max = new long[rankers];
+        }
+
+        void include(long[] scores) {
+            for (int i = 0; i < scores.length; i++) {
+                if (empty || scores[i] < min[i]) min[i] = scores[i];
+                if (empty || scores[i] > max[i]) max[i] = scores[i];
+            }
+            empty = false;
+        }
     }
 
     /** The chain stops at the first check that rejects, as a Kubernetes filter pass does. */

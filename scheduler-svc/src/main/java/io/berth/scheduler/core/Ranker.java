@@ -11,6 +11,15 @@ public interface Ranker {
 
     long score(Node node, NodeUsage usage, Pending task);
 
+    /**
+     * The raw score on a 0..1 scale for people, given the lowest and highest raw score among the
+     * feasible nodes: by default relative (the best feasible node 1.0, the worst 0.0, all equal 1.0),
+     * which is what a spread count means; a ranker with an absolute scale overrides it.
+     */
+    default double normalized(long raw, long min, long max) {
+        return max == min ? 1.0 : (double) (raw - min) / (max - min);
+    }
+
     /** The rankers {@link Placer#standard()} uses. */
     List<Ranker> STANDARD = List.of(new Spread(), new LeastAllocated());
 
@@ -42,6 +51,12 @@ public interface Ranker {
             long cpu = free(after.cpuMillis(), node.capacity().cpuMillis());
             long mem = free(after.memoryBytes(), node.capacity().memoryBytes());
             return (cpu + mem) / 2;
+        }
+
+        /** Absolute: 0.71 means 71% of the node stays free after this task, whatever the other nodes hold. */
+        @Override
+        public double normalized(long raw, long min, long max) {
+            return (double) raw / MAX;
         }
 
         static long free(long requested, long capacity) {

@@ -20,6 +20,7 @@ import java.util.Optional;
  *   OnFailure: exit 0 SUCCEEDED, else as Always       Never: exit 0 SUCCEEDED, else FAILED
  * TERMINATING --REMOVED--> gone        LOST, FAILED, SUCCEEDED: final, only details change
  * RUNNING --UNREADY--> RUNNING, not ready   readyAt = when ready last turned true (0 while not ready)
+ * ASSIGNED / UNSCHEDULABLE of a PENDING task also copy the scheduler's placement verdict
  * </pre>
  */
 public final class TaskStateMachine {
@@ -46,11 +47,13 @@ public final class TaskStateMachine {
             case ASSIGNED -> {
                 if (current.getPhase() == TaskPhase.PENDING) {
                     next.setPhase(TaskPhase.SCHEDULED).setScheduledAt(now).setReason("").setMessage("");
+                    keepVerdict(next, s);
                 }
             }
             case UNSCHEDULABLE -> {
                 if (current.getPhase() == TaskPhase.PENDING) {
                     next.setReason(orElse(s.getReason(), TaskReason.UNSCHEDULABLE.text())).setMessage(s.getMessage());
+                    keepVerdict(next, s);
                 }
             }
             // init containers running (Init:0/1, Init:CrashLoopBackOff) show as kubectl shows them
@@ -67,6 +70,11 @@ public final class TaskStateMachine {
             default -> { }
         }
         return Optional.of(readySince(next, current, now).build());
+    }
+
+    /** The scheduler's "why here" (or "why nowhere") travels with the view, so describe can show it. */
+    private static void keepVerdict(TaskView.Builder next, TaskStatus s) {
+        if (s.getPlacement() != null) next.setPlacement(s.getPlacement());
     }
 
     /** readyAt: set when the task turns ready, cleared when it turns unready (minReadySeconds counts from it). */

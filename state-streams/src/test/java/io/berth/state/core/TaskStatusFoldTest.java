@@ -81,4 +81,21 @@ class TaskStatusFoldTest {
         assertEquals("ContainerCreated", fold(scheduled(), st(TaskState.CREATED).build(), 10).getReason());
         assertEquals("Init:Error", fold(init, st(TaskState.FAILED).setReason("Init:Error").build(), 20).getReason());
     }
+
+    @Test
+    void shouldCopyTheSchedulersVerdictOnUnschedulableAndThenOnAssigned() {
+        TaskView pending = TaskView.newBuilder(scheduled()).setPhase(TaskPhase.PENDING).setNodeId("").build();
+        PlacementVerdict none = PlacementVerdict.newBuilder().setTotal(1).setRejected(java.util.Map.of("n1", "Insufficient memory"))
+                .setMessage("none of 1 feasible; n1: Insufficient memory").build();
+        TaskView waiting = fold(pending, TaskStatus.newBuilder().setTaskId("t").setState(TaskState.UNSCHEDULABLE)
+                .setMessage("0/1 nodes are available: 1 Insufficient memory.").setPlacement(none).build(), 10);
+        assertEquals(none, waiting.getPlacement());
+
+        PlacementVerdict here = PlacementVerdict.newBuilder().setNodeId("n2").setFeasible(1).setTotal(2)
+                .setMessage("n2 of 2 feasible — spread 1.00, leastAllocated 0.71; n1: Insufficient memory").build();
+        TaskView placed = fold(waiting, st(TaskState.ASSIGNED).setNodeId("n2").setPlacement(here).build(), 20);
+        assertEquals(TaskPhase.SCHEDULED, placed.getPhase());
+        assertEquals(here, placed.getPlacement());
+        assertEquals(here, fold(placed, st(TaskState.RUNNING).build(), 30).getPlacement(), "a node's status keeps the verdict");
+    }
 }
