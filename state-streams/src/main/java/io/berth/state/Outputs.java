@@ -19,18 +19,25 @@ import java.util.function.Function;
 final class Outputs {
     private final ProcessorContext<String, Emit> context;
     private final String component;
+    private final Causes causes;
 
     Outputs(ProcessorContext<String, Emit> context, String component) {
         this.context = context;
         this.component = component;
+        this.causes = new Causes(context);
+    }
+
+    /** Every input passes here first, so each output names its cause and what had been read before it ({@link Causes}). */
+    void observe(Record<?, ?> input) {
+        causes.observe(input.headers());
     }
 
     void put(Topic<?> topic, String key, SpecificRecord value, long now) {
-        context.forward(new Record<>(key, new Emit(topic, value), now));
+        context.forward(new Record<>(key, new Emit(topic, value), now, causes.headers()));
     }
 
     void tombstone(Topic<?> topic, String key, long now) {
-        context.forward(new Record<>(key, Emit.tombstone(topic), now));
+        context.forward(new Record<>(key, Emit.tombstone(topic), now, causes.headers()));
     }
 
     void audit(String key, String kind, String change, String actor, String cause, String message, long now) {

@@ -19,6 +19,8 @@ import org.apache.kafka.streams.state.Stores;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -27,8 +29,9 @@ import java.util.function.Function;
  *   <li>intents + task-status (both keyed by workload key, co-partitioned) + pod deletes re-keyed
  *       to their owner → {@link WorkloadProcessor} with stores workloads and tasks;</li>
  *   <li>node-events + cordon intents re-keyed by node id → {@link NodeProcessor} with store nodes;</li>
- *   <li>berth.state.nodes read back as a global table, so every workload controller knows which
- *       nodes are ready whatever partition a node landed on.</li>
+ *   <li>berth.ticks (time as records): a {@link Ticker} per task writes one per partition every
+ *       tick, carrying the nodes of the global table berth.state.nodes; both controllers read them
+ *       back as inputs, so every decision is a function of the log ({@code berth replay --verify}).</li>
  * </ul>
  * Building is separate from running ({@link StateStreamsService}).
  */
@@ -41,6 +44,12 @@ public final class StateStreamsTopology {
     public static final String ENDPOINT_SERVICES_STORE = "endpoint-services";
     public static final String ENDPOINT_TASKS_STORE = "endpoint-tasks";
     public static final String ENDPOINTS_STORE = "endpoints";
+    /** The last tick with a node list, per partition (the workload controller's node readiness). */
+    public static final String TICKS_STORE = "controller-ticks";
+    /** The node controller's tick clock ({@link NodeClock}). */
+    public static final String NODE_CLOCK_STORE = "node-clock";
+    /** The endpoints controller's last tick with a node list (node addresses). */
+    public static final String ENDPOINT_TICKS_STORE = "endpoint-ticks";
 
     /** Every topic the controllers write; each gets one sink. */
     private static final List<Topic<?>> OUTPUTS = List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS,
@@ -49,10 +58,16 @@ public final class StateStreamsTopology {
     private StateStreamsTopology() {}
 
     /**
-     * @param nodeGraceMs a node that has not heartbeated for this long is NotReady
-     * @param tick        how often the wall-clock checks run (node expiry, tasks on dead nodes)
+     * @param nodeGraceMs      a node that has not heartbeated for this long is NotReady
+     * @param tick             how often the {@link Ticker} writes a tick (node expiry, tasks on dead nodes, timed rollout steps)
+     * @param replayPartitions 0 live; for a replay that runs every partition in one driver, the live
+     *                         partition count, so a tick of partition P checks only P's keys ({@link NodeReadiness})
      */
-    public record Settings(long nodeGraceMs, Duration tick) {
+    public record Settings(long nodeGraceMs, Duration tick, int replayPartitions) {
+        public Settings(long nodeGraceMs, Duration tick) {
+            this(nodeGraceMs, tick, 0);
+        }
+
         public static Settings from(BerthConfig config) {
             return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)));
         }
@@ -72,24 +87,34 @@ public final class StateStreamsTopology {
 
         KStream<String, Intent> podDeletes = intents.get("intents-owned-pod-delete")
                 .processValues(IntentOffsetHeader::new, Named.as("pod-delete-intent-offset"))
+                .processValues(OriginHeader<Intent>::new, Named.as("pod-delete-origin"))
                 .selectKey((k, i) -> ownerKey(i), Named.as("pod-delete-to-owner"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("pod-deletes-by-owner"));
         KStream<String, Intent> nodeIntents = intents.get("intents-node")
+                .processValues(OriginHeader<Intent>::new, Named.as("node-intent-origin"))
                 .selectKey((k, i) -> i.getName(), Named.as("node-intent-to-node-id"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("node-intents-by-node"));
 
+        // Time reaches the controllers as records (Ticker); so does what they know of nodes.
+        KStream<String, Tick> ticks = b.stream(Topics.TICKS.name(), serdes.consumed(Topics.TICKS));
+        ticks.process(() -> new Ticker(settings.tick()), Named.as("ticker"))
+                .to(Topics.TICKS.name(), serdes.produced(Topics.TICKS).withName("ticker-to-" + Topics.TICKS.name())
+                        .withStreamPartitioner((topic, key, tick, n) -> Optional.of(Set.of(tick.getPartition() % n))));
+
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
                 .merge(generic(podDeletes))
-                .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))));
-        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.tick(), encodeIntent),
-                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE);
+                .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))))
+                .merge(generic(ticks), Named.as("workload-ticks"));
+        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent),
+                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE);
         sinks(workloadOut, serdes, "workload");
 
         KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumed(Topics.NODE_EVENTS)))
-                .merge(generic(nodeIntents));
-        sinks(nodeInputs.process(() -> new NodeProcessor(settings.tick(), settings.nodeGraceMs(), encodeIntent),
-                Named.as("node-lifecycle-controller"), NODES_STORE), serdes, "node");
-        EndpointsTopology.add(b, serdes, settings, workloadOut);
+                .merge(generic(nodeIntents))
+                .merge(generic(ticks), Named.as("node-ticks"));
+        sinks(nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(), encodeIntent),
+                Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE), serdes, "node");
+        EndpointsTopology.add(b, serdes, workloadOut, ticks);
         return b.build();
     }
 
@@ -100,6 +125,10 @@ public final class StateStreamsTopology {
                 BerthSerdes.key(), serdes.value(TaskView.class)));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NODES_STORE),
                 BerthSerdes.key(), serdes.value(NodeView.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TICKS_STORE),
+                BerthSerdes.key(), serdes.value(Tick.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NODE_CLOCK_STORE),
+                BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.Long()));
         b.globalTable(Topics.NODES.name(), serdes.consumed(Topics.NODES),
                 Materialized.<String, NodeView, KeyValueStore<Bytes, byte[]>>as(GLOBAL_NODES_STORE)
                         .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(NodeView.class)));
