@@ -36,14 +36,15 @@ final class EndpointsTopology {
         return TaskView.newBuilder(t).setTemplate(NO_TEMPLATE).setContainerStatuses(java.util.List.of()).setMessage("").setReason("").build();
     }
 
-    static void add(StreamsBuilder b, BerthSerdes serdes, KStream<String, Emit> workloadOut, KStream<String, Tick> ticks) {
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_TICKS_STORE),
+    static void add(StreamsBuilder b, BerthSerdes serdes, StateStreamsTopology.Settings settings, KStream<String, Emit> workloadOut,
+                    KStream<String, Tick> ticks) {
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINT_TICKS_STORE, settings),
                 BerthSerdes.key(), serdes.value(Tick.class)));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_SERVICES_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINT_SERVICES_STORE, settings),
                 BerthSerdes.key(), serdes.value(WorkloadView.class)));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_TASKS_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINT_TASKS_STORE, settings),
                 BerthSerdes.key(), serdes.value(TaskView.class)));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINTS_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINTS_STORE, settings),
                 BerthSerdes.key(), serdes.value(EndpointsView.class)));
 
         KStream<String, WorkloadView> services = workloadOut

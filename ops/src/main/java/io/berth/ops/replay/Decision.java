@@ -21,7 +21,7 @@ public record Decision(String topic, String key, long timestamp, String what) {
     }
 
     static String fingerprint(String topic, SpecificRecord v) {
-        if (v instanceof PlacementRequest r) return "place " + r.getTaskId() + " of " + r.getWorkloadKey() + " template " + r.getTemplateHash();
+        if (v instanceof PlacementRequest r) return "place " + r.getTaskId() + " of " + r.getWorkloadKey() + " requests " + r.getRequests();
         if (v instanceof TaskView t) {
             return t.getTaskId() + " " + t.getPhase() + (t.getNodeId().isEmpty() ? "" : " on " + t.getNodeId())
                     + (t.getReady() ? " ready" : "") + (t.getDesiredStop() ? " stopping" : "")

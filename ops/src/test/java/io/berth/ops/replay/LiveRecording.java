@@ -188,7 +188,7 @@ final class LiveRecording implements AutoCloseable {
         long offset = nextOffset.merge(topic + "/" + partition, 1L, Long::sum) - 1;
         positions.computeIfAbsent(topic, t -> new ArrayList<>()).add(new long[]{partition, offset});
         inputs.add(new Recorded(topic, partition, offset, now, key, value, Map.of()));
-        in.get(topic).pipeInput(new TestRecord<>(key, value, now));
+        in.get(topic).pipeInput(new TestRecord<>(key, value, new org.apache.kafka.common.header.internals.RecordHeaders(), now));
         collect();
     }
 
@@ -206,7 +206,7 @@ final class LiveRecording implements AutoCloseable {
                 if (headers.containsKey(Recorded.SEEN)) headers.put(Recorded.SEEN, translateSeen(headers.get(Recorded.SEEN)));
                 int partition = r.key() == null ? 0 : partitionOf(r.key());
                 long offset = nextOffset.merge(topic + "/" + partition, 1L, Long::sum) - 1;
-                outputs.add(new Recorded(topic, partition, offset, r.timestamp(), r.key(), r.value(), headers));
+                outputs.add(new Recorded(topic, partition, offset, r.timestamp() == null ? now : r.timestamp(), r.key(), r.value(), headers));
                 react(topic, r.key(), r.value(), headers);
             }
         });
