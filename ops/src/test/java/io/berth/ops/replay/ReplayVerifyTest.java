@@ -29,8 +29,13 @@ class ReplayVerifyTest {
             assertEquals(0, r.report().differing());
             assertEquals(0, r.orderConflicts());
             assertTrue(r.report().decisions() > 300, r.report().summary());
-            System.out.printf("replay: %s; %d inputs in %d ms = %.0f decisions/s%n", r.report().summary(), r.inputs(), r.replayMillis(),
+            System.out.printf("replay (cold JVM): %s; %d inputs in %d ms = %.0f decisions/s%n", r.report().summary(), r.inputs(), r.replayMillis(),
                     r.report().decisions() * 1000.0 / Math.max(1, r.replayMillis()));
+            Replayer.Result warm = Replayer.verify(rec.serdes.registry(), rec.inputs, rec.outputs, ALL);
+            assertEquals(0, warm.report().differing(), "a replay is repeatable");
+            System.out.printf("replay (warm): %s; %d inputs in %d ms = %.0f decisions/s, %.0f inputs/s%n", warm.report().summary(), warm.inputs(),
+                    warm.replayMillis(), warm.report().decisions() * 1000.0 / Math.max(1, warm.replayMillis()),
+                    warm.inputs() * 1000.0 / Math.max(1, warm.replayMillis()));
         }
     }
 
