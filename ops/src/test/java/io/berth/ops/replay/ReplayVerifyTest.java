@@ -88,7 +88,7 @@ class ReplayVerifyTest {
         }
     }
 
-    private static LiveRecording history() throws Exception {
+    static LiveRecording history() throws Exception {
         LiveRecording rec = new LiveRecording();
         rec.node("n1", 0);
         rec.node("n2", 330);
