@@ -33,7 +33,7 @@ final class DeadLetters {
                 .setReason(reason == null ? "unknown" : reason)
                 .setExceptionClass(exceptionClass)
                 .setComponent("scheduler")
-                .setTimestamp(context.currentSystemTimeMs())
+                .setTimestamp(record.timestamp())
                 .build();
         LOG.warn("dead-lettering {}-{}@{}: {}", letter.getSourceTopic(), letter.getPartition(), letter.getOffset(), letter.getReason());
         context.forward(new Record<>(record.key(), letter, record.timestamp()), sink);

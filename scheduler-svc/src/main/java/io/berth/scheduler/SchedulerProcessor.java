@@ -8,10 +8,10 @@ import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.PlacementVerdict;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.PlacementRequest;
+import io.berth.schemas.avro.Tick;
 import io.berth.schemas.serde.AvroSerde;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -30,8 +30,10 @@ import static io.berth.scheduler.SchedulerTopology.*;
 /**
  * The adapter around the pure {@link Placer}: takes placement requests, reads the ledger into a
  * snapshot, places, and publishes the decisions. A request that fits nowhere waits in the pending
- * store and is tried again on every wall-clock punctuation, which is also how node and capacity
- * changes are noticed (the global stores change on another thread, without telling this one).
+ * store and is tried again on every {@link Tick} of its partition read from berth.ticks, which is
+ * also how node and capacity changes are noticed (the global stores change on another thread,
+ * without telling this one). Time is the input's timestamp (a request's, a tick's), never the wall
+ * clock, so the pending TTL, in-flight TTL and snapshot age replay the same.
  */
 final class SchedulerProcessor implements Processor<String, byte[], String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerProcessor.class);
@@ -40,6 +42,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
             Comparator.comparingLong(PlacementRequest::getTimestamp).thenComparing(PlacementRequest::getTaskId);
 
     private final AvroSerde<PlacementRequest> requestSerde;
+    private final AvroSerde<Tick> tickSerde;
     private final SchedulerSettings settings;
     private final Placer placer = Placer.standard();
     private final Ledger.Decoders decoders;
@@ -56,6 +59,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
 
     SchedulerProcessor(BerthSerdes serdes, SchedulerSettings settings) {
         this.requestSerde = serdes.value(Topics.PLACEMENT_REQUESTS);
+        this.tickSerde = serdes.value(Topics.TICKS);
         this.settings = settings;
         AvroSerde<NodeView> nodes = serdes.value(Topics.NODES);
         AvroSerde<Assignment> assignments = serdes.value(Topics.ASSIGNMENTS);
@@ -72,19 +76,38 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         this.ledger = new Ledger(context.getStateStore(NODES_STORE), context.getStateStore(LEDGER_STORE),
                 context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl(), decoders);
         this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK);
-        context.schedule(settings.retryInterval(), PunctuationType.WALL_CLOCK_TIME, this::retryPending);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         if (record.value() == null) return; // nothing to place; the contract has no tombstones here
+        if (context.recordMetadata().map(m -> m.topic().equals(Topics.TICKS.name())).orElse(false)) {
+            onTick(record);
+            return;
+        }
         Optional<PlacementRequest> request = decode(record);
         if (request.isEmpty()) return;
-        PlacementRequest stamped = stamped(request.get());
+        PlacementRequest stamped = stamped(request.get(), record.timestamp());
         pending.put(stamped.getTaskId(), stamped);
         context.recordMetadata().ifPresent(m ->
                 causes.put(stamped.getTaskId(), new Audits.Cause(m.topic(), m.partition(), m.offset()).text()));
-        placeArrival(stamped, context.currentSystemTimeMs());
+        placeArrival(stamped, record.timestamp());
+    }
+
+    /**
+     * Retries on the ticks of this task's own partition only: live, the task that holds the
+     * requests (partition 0 of the single-partition requests topic) reads partition 0 of
+     * berth.ticks; a replay driver (one task, partition 0) then sees the same ticks.
+     */
+    private void onTick(Record<String, byte[]> record) {
+        Tick t;
+        try {
+            t = tickSerde.deserialize(Topics.TICKS.name(), record.value());
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring an undecodable tick: {}", e.getMessage());
+            return;
+        }
+        if (t.getPartition() == context.taskId().partition()) retryPending(record.timestamp());
     }
 
     /**
@@ -108,10 +131,10 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
      * A request without a timestamp is aged from its first arrival (a repeat keeps the age of the
      * one already waiting). A copy: records read are never changed.
      */
-    private PlacementRequest stamped(PlacementRequest r) {
+    private PlacementRequest stamped(PlacementRequest r, long now) {
         if (r.getTimestamp() > 0) return r;
         PlacementRequest waiting = pending.get(r.getTaskId());
-        long since = waiting != null ? waiting.getTimestamp() : context.currentSystemTimeMs();
+        long since = waiting != null ? waiting.getTimestamp() : now;
         return PlacementRequest.newBuilder(r).setTimestamp(since).build();
     }
 

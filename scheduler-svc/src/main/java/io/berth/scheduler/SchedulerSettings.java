@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * The scheduler's timings.
  *
- * @param retryInterval  how often pending requests are tried again (and node changes noticed)
+ * @param retryInterval  unused since retries run on every tick read from berth.ticks (state-streams'
+ *                       controller-tick-ms); kept so existing configurations still parse
  * @param pendingTtl     a request still unplaceable after this long (counted from its timestamp) is dropped
  * @param inFlightTtl    how long an own placement is counted while not yet visible in the ledger
  * @param snapshotMaxAge how long an arriving request may be placed on the last snapshot read (plus

@@ -23,6 +23,7 @@ import org.apache.kafka.streams.state.Stores;
  *   berth.state.nodes ──────► [global store nodes]  ─┐ read
  *   berth.assignments ──────► [global store ledger] ─┤
  *   berth.placement-requests ─► scheduler ───────────┘ (+ local stores pending, reasons, in-flight, causes)
+ *   berth.ticks ──────────────┘ (retries, time)
  *                                 ├─► berth.assignments   key nodeId/taskId, partitioned by node
  *                                 ├─► berth.task-status   key workloadKey: ASSIGNED / UNSCHEDULABLE, with the verdict
  *                                 ├─► berth.audit         key ns/pod/name: TaskPlaced / TaskUnschedulable
@@ -51,7 +52,9 @@ public final class SchedulerTopology {
         globalStore(t, NODES_STORE, Topics.NODES.name());
         globalStore(t, LEDGER_STORE, Topics.ASSIGNMENTS.name());
         t.addSource("placement-requests", new StringDeserializer(), Serdes.ByteArray().deserializer(), Topics.PLACEMENT_REQUESTS.name());
-        t.addProcessor(SCHEDULER, () -> new SchedulerProcessor(serdes, settings), "placement-requests");
+        // ticks (time as records, written by state-streams) drive the retries; read as bytes too
+        t.addSource("ticks", new StringDeserializer(), Serdes.ByteArray().deserializer(), Topics.TICKS.name());
+        t.addProcessor(SCHEDULER, () -> new SchedulerProcessor(serdes, settings), "placement-requests", "ticks");
         t.addStateStore(localStore(PENDING_STORE, serdes.value(Topics.PLACEMENT_REQUESTS)), SCHEDULER);
         t.addStateStore(localStore(REASONS_STORE, Serdes.String()), SCHEDULER);
         t.addStateStore(localStore(IN_FLIGHT_STORE, serdes.value(Assignment.class)), SCHEDULER);

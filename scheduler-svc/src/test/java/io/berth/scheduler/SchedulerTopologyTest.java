@@ -41,6 +41,7 @@ class SchedulerTopologyTest {
     private TestOutputTopic<String, TaskStatus> statuses;
     private TestOutputTopic<String, DeadLetter> deadLetters;
     private TestOutputTopic<String, AuditRecord> audit;
+    private TestInputTopic<String, Tick> ticks;
 
     @BeforeEach
     void setUp() {
@@ -56,6 +57,7 @@ class SchedulerTopologyTest {
         requests = driver.createInputTopic(Topics.PLACEMENT_REQUESTS.name(), keys, serdes.value(Topics.PLACEMENT_REQUESTS).serializer());
         rawRequests = driver.createInputTopic(Topics.PLACEMENT_REQUESTS.name(), keys, new ByteArraySerializer());
         ledgerIn = driver.createInputTopic(Topics.ASSIGNMENTS.name(), keys, serdes.value(Topics.ASSIGNMENTS).serializer());
+        ticks = driver.createInputTopic(Topics.TICKS.name(), keys, serdes.value(Topics.TICKS).serializer(), START, Duration.ZERO);
         StringDeserializer keysOut = new StringDeserializer();
         assignments = driver.createOutputTopic(Topics.ASSIGNMENTS.name(), keysOut, serdes.value(Topics.ASSIGNMENTS).deserializer());
         statuses = driver.createOutputTopic(Topics.TASK_STATUS.name(), keysOut, serdes.value(Topics.TASK_STATUS).deserializer());
@@ -73,11 +75,19 @@ class SchedulerTopologyTest {
     }
 
     private void send(PlacementRequest r) {
-        requests.pipeInput(Topics.SCHEDULING_KEY, r);
+        requests.pipeInput(Topics.SCHEDULING_KEY, r, clock);
     }
 
+    /** Time passes as ticks on berth.ticks (partition 0: the task that holds the requests). */
     private void tick() {
-        driver.advanceWallClockTime(RETRY);
+        advance(RETRY);
+    }
+
+    private Instant clock = START;
+
+    private void advance(Duration d) {
+        clock = clock.plus(d);
+        ticks.pipeInput("0", Tick.newBuilder().setPartition(0).build(), clock);
     }
 
     @Test
@@ -184,7 +194,7 @@ class SchedulerTopologyTest {
     @Test
     void shouldDeadLetterAPoisonRequestAndCarryOn() {
         addNode(node("node-1", 4000, 4096 * MI));
-        rawRequests.pipeInput(Topics.SCHEDULING_KEY, new byte[]{1, 2, 3});
+        rawRequests.pipeInput(Topics.SCHEDULING_KEY, new byte[]{1, 2, 3}, clock);
         send(request("web-abc123-aaaaa", 100, 64 * MI));
 
         DeadLetter letter = deadLetters.readValue();
@@ -209,7 +219,7 @@ class SchedulerTopologyTest {
         PlacementRequest r = PlacementRequest.newBuilder(request("web-abc123-late1", 500, 64 * MI)).setTimestamp(START.toEpochMilli()).build();
         send(r);
         statuses.readValue();
-        driver.advanceWallClockTime(SchedulerSettings.DEFAULTS.pendingTtl().plus(RETRY));
+        advance(SchedulerSettings.DEFAULTS.pendingTtl().plus(RETRY));
         addNode(node("node-2", 4000, 4096 * MI));
         tick();
         assertTrue(assignments.isEmpty(), "a request older than the pending TTL is not placed any more");

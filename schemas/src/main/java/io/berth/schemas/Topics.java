@@ -41,8 +41,15 @@ public final class Topics {
     /** Records a consumer rejected, with the reason. Key: the original key. Kept forever. */
     public static final Topic<DeadLetter> DEAD_LETTERS = new Topic<>("berth.dead-letters", DeadLetter.class, 1, Topic.DELETE, null);
 
+    /**
+     * Time as records: the state-streams ticker writes a {@link Tick} per partition every
+     * controller-tick-ms; the controllers and the scheduler run their periodic checks when they read
+     * one, so replay re-runs them exactly. Key: the partition number. Kept a week, like task status.
+     */
+    public static final Topic<Tick> TICKS = new Topic<>("berth.ticks", Tick.class, PARTITIONS, Topic.DELETE, WEEK);
+
     public static final List<Topic<?>> ALL = List.of(INTENTS, NODE_EVENTS, TASK_STATUS, PLACEMENT_REQUESTS, ASSIGNMENTS,
-            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, EVENTS, LOGS, DEAD_LETTERS);
+            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, EVENTS, LOGS, DEAD_LETTERS, TICKS);
 
     /** The registry's own topic: exactly one partition, compacted (Confluent's layout). */
     public static final String SCHEMAS_TOPIC = "_schemas";

@@ -14,7 +14,7 @@ import java.util.Optional;
  * berth.intents, not the internal topic.
  */
 record Cause(String topic, int partition, long offset) {
-    static final String HEADER = "berth.cause";
+    static final String HEADER = "berth.audit-cause";
     static final Cause TICK = new Cause("", -1, -1);
 
     /** The cause of the record being processed; during a punctuation Streams reports no topic. */

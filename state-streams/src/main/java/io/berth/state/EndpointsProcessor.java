@@ -7,16 +7,12 @@ import io.berth.schemas.avro.*;
 import io.berth.state.core.ServiceAllocator;
 import io.berth.state.core.ServiceEndpoints;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
-import java.time.Duration;
 import java.util.*;
 
 /**
@@ -27,17 +23,19 @@ import java.util.*;
  * <p>In memory it keeps an index by namespace (services, pods) rebuilt from its stores at start;
  * a pod change recomputes only the services of its namespace whose selector matches the pod (before
  * or after the change), a service change only that service, and an {@link EndpointsView} is written
- * only when it differs from the last one written. A wall-clock tick re-reads node addresses from the
- * global nodes table and recomputes everything when one changed.
+ * only when it differs from the last one written. Node addresses come from the {@link Tick}s that
+ * carry a node list (re-partitioned here from berth.ticks, {@code ticks-for-endpoints}); when one
+ * changed, everything is recomputed. Time is the input's timestamp, so a replay decides the same.
  */
 final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecord, String, Emit> {
     static final String ACTOR = "endpoint-controller";
 
-    private final Duration tick;
+    private static final String NODES_KEY = "nodes";
     private KeyValueStore<String, WorkloadView> services;
     private KeyValueStore<String, TaskView> tasks;
     private KeyValueStore<String, EndpointsView> endpoints;
-    private ReadOnlyKeyValueStore<String, ?> nodes;
+    /** The last tick with a node list (key {@value #NODES_KEY}). */
+    private KeyValueStore<String, Tick> nodes;
     private Outputs out;
     private final ServiceAllocator allocator = new ServiceAllocator();
     private final Map<String, Set<String>> servicesByNs = new HashMap<>();
@@ -45,8 +43,7 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
     private final Map<String, WorkloadView> serviceViews = new HashMap<>();
     private Map<String, String> nodeAddresses = new HashMap<>();
 
-    EndpointsProcessor(Duration tick) {
-        this.tick = tick;
+    EndpointsProcessor() {
     }
 
     /** Service view keys are {@code ns/service/name}; task ids (pod names) never contain a slash. */
@@ -60,7 +57,7 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
         services = context.getStateStore(StateStreamsTopology.ENDPOINT_SERVICES_STORE);
         tasks = context.getStateStore(StateStreamsTopology.ENDPOINT_TASKS_STORE);
         endpoints = context.getStateStore(StateStreamsTopology.ENDPOINTS_STORE);
-        nodes = context.getStateStore(StateStreamsTopology.GLOBAL_NODES_STORE);
+        nodes = context.getStateStore(StateStreamsTopology.ENDPOINT_TICKS_STORE);
         out = new Outputs(context, StateStreamsTopology.APPLICATION_ID);
         // the stores are restored before init: rebuild the indexes and the allocator from them
         try (KeyValueIterator<String, WorkloadView> it = services.all()) {
@@ -73,16 +70,17 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
             it.forEachRemaining(kv -> allocator.restore(kv.key, kv.value.getClusterIP(), kv.value.getPorts()));
         }
         nodeAddresses = readNodeAddresses();
-        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkNodes);
     }
 
     @Override
     public void process(Record<String, SpecificRecord> record) {
         String key = record.key();
         if (key == null) return;
-        out.received(record);
-        long now = context().currentSystemTimeMs();
-        if (isServiceKey(key)) {
+        long now = record.timestamp();
+        out.observe(record);
+        if (record.value() instanceof Tick t) {
+            checkNodes(t, now);
+        } else if (isServiceKey(key)) {
             WorkloadView w = record.value() instanceof WorkloadView v ? v : null;
             if (w == null || w.getDeleted() || w.getService() == null) serviceGone(key, now);
             else serviceChanged(key, w, now);
@@ -214,33 +212,25 @@ final class EndpointsProcessor extends ContextualProcessor<String, SpecificRecor
 
     // ---- node addresses ----
 
-    private void checkNodes(long now) {
+    private void checkNodes(Tick t, long now) {
+        if (t.getNodes() == null) return;
+        nodes.put(NODES_KEY, t);
         Map<String, String> current = readNodeAddresses();
         if (current.equals(nodeAddresses)) return;
         nodeAddresses = current;
         for (String key : List.copyOf(serviceViews.keySet())) recompute(key, "", now);
     }
 
-    /** A node seen for the first time is looked up at once (the tick only notices address changes). */
+    /** A node no tick has listed yet has no address (the tick that lists it recomputes everything). */
     private String nodeAddress(String nodeId) {
         if (nodeId == null || nodeId.isEmpty()) return "";
-        String known = nodeAddresses.get(nodeId);
-        if (known != null) return known;
-        Object v = nodes.get(nodeId);
-        if (v instanceof ValueAndTimestamp<?> vt) v = vt.value();
-        if (!(v instanceof NodeView n)) return "";
-        nodeAddresses.put(nodeId, n.getAddress());
-        return n.getAddress();
+        return nodeAddresses.getOrDefault(nodeId, "");
     }
 
     private Map<String, String> readNodeAddresses() {
         Map<String, String> m = new HashMap<>();
-        try (KeyValueIterator<String, ?> it = nodes.all()) {
-            it.forEachRemaining(kv -> {
-                Object v = kv.value instanceof ValueAndTimestamp<?> vt ? vt.value() : kv.value;
-                if (v instanceof NodeView n) m.put(kv.key, n.getAddress());
-            });
-        }
+        Tick t = nodes.get(NODES_KEY);
+        if (t != null && t.getNodes() != null) t.getNodes().forEach(n -> m.put(n.getId(), n.getAddress()));
         return m;
     }
 }

@@ -4,6 +4,7 @@ import io.berth.schemas.Topics;
 import io.berth.schemas.avro.EndpointsView;
 import io.berth.schemas.avro.PodTemplate;
 import io.berth.schemas.avro.TaskView;
+import io.berth.schemas.avro.Tick;
 import io.berth.schemas.avro.WorkloadView;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.avro.specific.SpecificRecord;
@@ -35,12 +36,15 @@ final class EndpointsTopology {
         return TaskView.newBuilder(t).setTemplate(NO_TEMPLATE).setContainerStatuses(java.util.List.of()).setMessage("").setReason("").build();
     }
 
-    static void add(StreamsBuilder b, BerthSerdes serdes, StateStreamsTopology.Settings settings, KStream<String, Emit> workloadOut) {
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_SERVICES_STORE),
+    static void add(StreamsBuilder b, BerthSerdes serdes, StateStreamsTopology.Settings settings, KStream<String, Emit> workloadOut,
+                    KStream<String, Tick> ticks) {
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINT_TICKS_STORE, settings),
+                BerthSerdes.key(), serdes.value(Tick.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINT_SERVICES_STORE, settings),
                 BerthSerdes.key(), serdes.value(WorkloadView.class)));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINT_TASKS_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINT_TASKS_STORE, settings),
                 BerthSerdes.key(), serdes.value(TaskView.class)));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStreamsTopology.ENDPOINTS_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINTS_STORE, settings),
                 BerthSerdes.key(), serdes.value(EndpointsView.class)));
 
         KStream<String, WorkloadView> services = workloadOut
@@ -53,9 +57,16 @@ final class EndpointsTopology {
                 .mapValues(e -> slim((TaskView) e.value()), Named.as("endpoints-slim-tasks"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(TaskView.class))
                         .withName("tasks-for-endpoints").withNumberOfPartitions(1));
+        // only ticks that carry a node list (on change, else once a minute per partition) matter here
+        KStream<String, Tick> nodeTicks = ticks
+                .filter((k, t) -> t.getNodes() != null, Named.as("endpoints-tap-node-ticks"))
+                .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(Tick.class))
+                        .withName("ticks-for-endpoints").withNumberOfPartitions(1));
         KStream<String, Emit> out = StateStreamsTopology.generic(services).merge(StateStreamsTopology.generic(tasks), Named.as("endpoint-inputs"))
-                .process(() -> new EndpointsProcessor(settings.tick()), Named.as("endpoint-controller"),
-                        StateStreamsTopology.ENDPOINT_SERVICES_STORE, StateStreamsTopology.ENDPOINT_TASKS_STORE, StateStreamsTopology.ENDPOINTS_STORE);
+                .merge(StateStreamsTopology.generic(nodeTicks), Named.as("endpoint-inputs-with-ticks"))
+                .process(EndpointsProcessor::new, Named.as("endpoint-controller"),
+                        StateStreamsTopology.ENDPOINT_SERVICES_STORE, StateStreamsTopology.ENDPOINT_TASKS_STORE, StateStreamsTopology.ENDPOINTS_STORE,
+                        StateStreamsTopology.ENDPOINT_TICKS_STORE);
         StateStreamsTopology.sink(out, Topics.ENDPOINTS, serdes, "endpoints");
         StateStreamsTopology.sink(out, Topics.EVENTS, serdes, "endpoints");
         StateStreamsTopology.sink(out, Topics.AUDIT, serdes, "endpoints");

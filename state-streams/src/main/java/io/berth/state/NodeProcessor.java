@@ -7,20 +7,19 @@ import io.berth.schemas.avro.IntentAction;
 import io.berth.schemas.avro.NodeEvent;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.serde.AvroJson;
+import io.berth.schemas.avro.Tick;
 import io.berth.state.core.IntentValidator;
 import io.berth.state.core.NodeChanges;
 import io.berth.state.core.NodeLiveness;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,23 +28,26 @@ import java.util.function.Function;
 /**
  * The node lifecycle controller, per partition of berth.node-events (key node id): folds
  * registrations and heartbeats into NodeViews, applies cordon intents (re-keyed by node id
- * upstream), and on a wall-clock tick turns nodes that stopped heartbeating NotReady. Heartbeats
- * are stamped with this processor's clock, not the daemon's, so the grace check compares two
- * readings of one clock.
+ * upstream), and on a {@link Tick} read from berth.ticks turns nodes that stopped heartbeating
+ * NotReady. Time is the records' timestamps (a heartbeat's as its producer stamped it, a tick's as
+ * the ticker did), so a replay decides the same; the grace check therefore compares the daemon's
+ * clock with the ticker's, and the hosts' clocks must agree well within the grace (NTP), as
+ * Kubernetes' node lease requires too.
  */
 final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, String, Emit> {
     static final String ACTOR = "node-lifecycle-controller";
 
-    private final Duration tick;
+    private final int partitions;
     private final long graceMs;
     private final Function<Intent, byte[]> encodeIntent;
     private KeyValueStore<String, NodeView> nodes;
     private Outputs out;
-    /** Wall-clock time of this instance's first tick; -1 before it. */
-    private long firstTick = -1;
+    private NodeClock clock;
+    private NodeReadiness partitioning;
 
-    NodeProcessor(Duration tick, long graceMs, Function<Intent, byte[]> encodeIntent) {
-        this.tick = tick;
+    /** @param partitions 0 live; the live partition count when a replay runs every partition in one driver */
+    NodeProcessor(int partitions, long graceMs, Function<Intent, byte[]> encodeIntent) {
+        this.partitions = partitions;
         this.graceMs = graceMs;
         this.encodeIntent = encodeIntent;
     }
@@ -55,15 +57,19 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         super.init(context);
         nodes = context.getStateStore(StateStreamsTopology.NODES_STORE);
         out = new Outputs(context, StateStreamsTopology.APPLICATION_ID);
-        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::expire);
+        clock = new NodeClock(context.getStateStore(StateStreamsTopology.NODE_CLOCK_STORE), graceMs);
+        partitioning = new NodeReadiness(null, partitions, context.taskId().partition());
     }
 
+    /** Time is the input's timestamp: a tick's for expiry, the heartbeat's own otherwise (deterministic replay). */
     @Override
     public void process(Record<String, SpecificRecord> record) {
-        long now = context().currentSystemTimeMs();
+        long now = record.timestamp();
+        out.observe(record);
         if (record.key() == null) return;
-        out.received(record);
-        if (record.value() instanceof NodeEvent e) {
+        if (record.value() instanceof Tick t) {
+            if (clock.mayExpire(t.getPartition(), now)) expire(t, now);
+        } else if (record.value() instanceof NodeEvent e) {
             onEvent(record.key(), e, now);
         } else if (record.value() instanceof Intent i) {
             onIntent(record.key(), i, record.headers(), now);
@@ -113,16 +119,13 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     }
 
     /**
-     * After a restart the stored heartbeats are as old as the outage, while the backlog of fresh
-     * ones is still being read: expiring before one grace period has passed would declare live
-     * nodes lost (Kubernetes' node controller waits likewise after it starts).
+     * Runs on a tick once {@link NodeClock} allows it (not during the first grace period after the
+     * ticks resumed: the heartbeat backlog may still be being read).
      */
-    private void expire(long now) {
-        if (firstTick < 0) firstTick = now;
-        if (now - firstTick < graceMs) return;
+    private void expire(Tick tick, long now) {
         List<KeyValue<String, NodeView>> all = new ArrayList<>();
         try (KeyValueIterator<String, NodeView> it = nodes.all()) {
-            it.forEachRemaining(all::add);
+            it.forEachRemaining(kv -> { if (partitioning.owns(tick, kv.key)) all.add(kv); });
         }
         for (KeyValue<String, NodeView> kv : all) {
             NodeLiveness.expire(kv.value, now, graceMs).ifPresent(notReady -> {

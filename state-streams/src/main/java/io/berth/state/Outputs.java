@@ -33,15 +33,22 @@ final class Outputs {
     /** Orders this instance's audit records written in the same millisecond. */
     private long seq;
     private Headers inputHeaders = new RecordHeaders();
+    private final Causes causes;
 
     Outputs(ProcessorContext<String, Emit> context, String component) {
         this.context = context;
         this.component = component;
+        this.causes = new Causes(context);
     }
 
-    /** Called first by {@code process}: the headers of the input may name its original cause. */
-    void received(Record<?, ?> input) {
+    /**
+     * Every input passes here first ({@code process} calls it before anything else): its headers may
+     * name its original cause (audit), and each output names its cause and what had been read before
+     * it ({@link Causes}, for replay).
+     */
+    void observe(Record<?, ?> input) {
         inputHeaders = input.headers();
+        causes.observe(input.headers());
     }
 
     /** The input behind what is being written now: a header's original cause for a repartitioned record, a tick in a punctuation. */
@@ -59,8 +66,9 @@ final class Outputs {
         context.forward(new Record<>(key, Emit.tombstone(topic), now, causeHeaders()));
     }
 
+    /** The replay's order headers ({@link Causes}) plus the audit's original cause ({@link Cause#HEADER}). */
     private Headers causeHeaders() {
-        Headers h = new RecordHeaders();
+        Headers h = causes.headers();
         Cause c = cause();
         if (!c.isTick()) h.add(Cause.HEADER, c.bytes());
         return h;

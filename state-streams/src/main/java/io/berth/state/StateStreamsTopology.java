@@ -13,12 +13,15 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.*;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -28,8 +31,9 @@ import java.util.function.Function;
  *   <li>intents + task-status (both keyed by workload key, co-partitioned) + pod deletes re-keyed
  *       to their owner → {@link WorkloadProcessor} with stores workloads and tasks;</li>
  *   <li>node-events + cordon intents re-keyed by node id → {@link NodeProcessor} with store nodes;</li>
- *   <li>berth.state.nodes read back as a global table, so every workload controller knows which
- *       nodes are ready whatever partition a node landed on.</li>
+ *   <li>berth.ticks (time as records): a {@link Ticker} per task writes one per partition every
+ *       tick, carrying the nodes of the global table berth.state.nodes; both controllers read them
+ *       back as inputs, so every decision is a function of the log ({@code berth replay --verify}).</li>
  * </ul>
  * Building is separate from running ({@link StateStreamsService}).
  */
@@ -42,6 +46,12 @@ public final class StateStreamsTopology {
     public static final String ENDPOINT_SERVICES_STORE = "endpoint-services";
     public static final String ENDPOINT_TASKS_STORE = "endpoint-tasks";
     public static final String ENDPOINTS_STORE = "endpoints";
+    /** The last tick with a node list, per partition (the workload controller's node readiness). */
+    public static final String TICKS_STORE = "controller-ticks";
+    /** The node controller's tick clock ({@link NodeClock}). */
+    public static final String NODE_CLOCK_STORE = "node-clock";
+    /** The endpoints controller's last tick with a node list (node addresses). */
+    public static final String ENDPOINT_TICKS_STORE = "endpoint-ticks";
 
     /** Every topic the controllers write; each gets one sink. */
     private static final List<Topic<?>> OUTPUTS = List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS,
@@ -50,20 +60,30 @@ public final class StateStreamsTopology {
     private StateStreamsTopology() {}
 
     /**
-     * @param nodeGraceMs a node that has not heartbeated for this long is NotReady
-     * @param tick        how often the wall-clock checks run (node expiry, tasks on dead nodes)
+     * @param nodeGraceMs       a node that has not heartbeated for this long is NotReady
+     * @param tick              how often the {@link Ticker} writes a tick (node expiry, tasks on dead nodes, timed rollout steps)
      * @param intentIdRetention how long (record time) an intent id is remembered for de-duplication
-     * @param maxIntentIds at most this many ids are remembered per partition (oldest dropped first)
+     * @param maxIntentIds      at most this many ids are remembered per partition (oldest dropped first)
+     * @param replayPartitions  0 live; for a replay that runs every partition in one driver, the live
+     *                          partition count, so a tick of partition P checks only P's keys ({@link NodeReadiness})
      */
-    public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds) {
+    public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions) {
         public Settings(long nodeGraceMs, Duration tick) {
-            this(nodeGraceMs, tick, IntentDeduplicator.DEFAULT_RETENTION, IntentDeduplicator.DEFAULT_MAX_IDS);
+            this(nodeGraceMs, tick, 0);
+        }
+
+        public Settings(long nodeGraceMs, Duration tick, int replayPartitions) {
+            this(nodeGraceMs, tick, IntentDeduplicator.DEFAULT_RETENTION, IntentDeduplicator.DEFAULT_MAX_IDS, replayPartitions);
+        }
+
+        public Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds) {
+            this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, 0);
         }
 
         public static Settings from(BerthConfig config) {
             return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
-                    (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS));
+                    (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0);
         }
     }
 
@@ -71,7 +91,7 @@ public final class StateStreamsTopology {
         StreamsBuilder b = new StreamsBuilder();
         AvroSerde<Intent> intentSerde = serdes.value(Intent.class);
         Function<Intent, byte[]> encodeIntent = i -> intentSerde.serialize(Topics.INTENTS.name(), i);
-        addStores(b, serdes);
+        addStores(b, serdes, settings);
 
         KStream<String, Emit> deduplicated = b.stream(Topics.INTENTS.name(), serdes.consumed(Topics.INTENTS))
                 .processValues(() -> new IntentDeduplicator(settings.intentIdRetention(), settings.maxIntentIds()),
@@ -87,40 +107,63 @@ public final class StateStreamsTopology {
 
         KStream<String, Intent> podDeletes = intents.get("intents-owned-pod-delete")
                 .processValues(IntentOffsetHeader::new, Named.as("pod-delete-intent-offset"))
+                .processValues(OriginHeader<Intent>::new, Named.as("pod-delete-origin"))
                 .selectKey((k, i) -> ownerKey(i), Named.as("pod-delete-to-owner"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("pod-deletes-by-owner"));
         KStream<String, Intent> nodeIntents = intents.get("intents-node")
                 .processValues(IntentOffsetHeader::new, Named.as("node-intent-offset"))
+                .processValues(OriginHeader<Intent>::new, Named.as("node-intent-origin"))
                 .selectKey((k, i) -> i.getName(), Named.as("node-intent-to-node-id"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("node-intents-by-node"));
 
+        // Time reaches the controllers as records (Ticker); so does what they know of nodes.
+        KStream<String, Tick> ticks = b.stream(Topics.TICKS.name(), serdes.consumed(Topics.TICKS));
+        ticks.process(() -> new Ticker(settings.tick()), Named.as("ticker"))
+                .to(Topics.TICKS.name(), serdes.produced(Topics.TICKS).withName("ticker-to-" + Topics.TICKS.name())
+                        .withStreamPartitioner((topic, key, tick, n) -> Optional.of(Set.of(tick.getPartition() % n))));
+
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
                 .merge(generic(podDeletes))
-                .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))));
-        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.tick(), encodeIntent),
-                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE);
+                .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))))
+                .merge(generic(ticks), Named.as("workload-ticks"));
+        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent),
+                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE);
         sinks(workloadOut, serdes, "workload");
 
         KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumed(Topics.NODE_EVENTS)))
-                .merge(generic(nodeIntents));
-        sinks(nodeInputs.process(() -> new NodeProcessor(settings.tick(), settings.nodeGraceMs(), encodeIntent),
-                Named.as("node-lifecycle-controller"), NODES_STORE), serdes, "node");
-        EndpointsTopology.add(b, serdes, settings, workloadOut);
+                .merge(generic(nodeIntents))
+                .merge(generic(ticks), Named.as("node-ticks"));
+        sinks(nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(), encodeIntent),
+                Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE), serdes, "node");
+        EndpointsTopology.add(b, serdes, settings, workloadOut, ticks);
         return b.build();
     }
 
-    private static void addStores(StreamsBuilder b, BerthSerdes serdes) {
+    private static void addStores(StreamsBuilder b, BerthSerdes serdes, Settings settings) {
         b.addStateStore(IntentDeduplicator.idsStore());
         b.addStateStore(IntentDeduplicator.byTimeStore());
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WORKLOADS_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(WORKLOADS_STORE, settings),
                 BerthSerdes.key(), serdes.value(WorkloadView.class)));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(TASKS_STORE, settings),
                 BerthSerdes.key(), serdes.value(TaskView.class)));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NODES_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODES_STORE, settings),
                 BerthSerdes.key(), serdes.value(NodeView.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(TICKS_STORE, settings),
+                BerthSerdes.key(), serdes.value(Tick.class)));
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODE_CLOCK_STORE, settings),
+                BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.Long()));
         b.globalTable(Topics.NODES.name(), serdes.consumed(Topics.NODES),
                 Materialized.<String, NodeView, KeyValueStore<Bytes, byte[]>>as(GLOBAL_NODES_STORE)
                         .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(NodeView.class)));
+    }
+
+    /**
+     * RocksDB, changelogged, live. A replay sandbox (replayPartitions > 0) never restarts, and a
+     * test driver flushes stores after every record, so there the same stores are in memory
+     * (a RocksDB flush per record made a replay ~10x slower).
+     */
+    static KeyValueBytesStoreSupplier supplier(String name, Settings settings) {
+        return settings.replayPartitions() > 0 ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
     }
 
     /**

@@ -6,22 +6,22 @@ import io.berth.schemas.serde.AvroJson;
 import io.berth.state.core.*;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
-import java.time.Duration;
 import java.util.*;
 import java.util.function.Function;
 
 /**
  * The workload controller: one instance per partition of the intents/task-status topics (both
- * keyed by workload key). Every input (an intent, a task status, a timer tick) only updates the
+ * keyed by workload key). Every input (an intent, a task status, a {@link Tick} from berth.ticks) only updates the
  * stored views and then calls {@link #converge}, which re-reads desired and actual state and
  * applies {@link Reconciler#reconcile}'s steps, as a Kubernetes sync handler does. The tick
- * catches what no record announces: a node of one of our tasks turning NotReady.
+ * catches what no record announces: a node of one of our tasks turning NotReady. Time is the
+ * input's timestamp and node readiness the last tick's ({@link NodeReadiness}), so a decision is a
+ * function of the log and {@code berth replay --verify} re-runs it exactly.
  *
  * <p>One concern per class: {@link IntentHandler} (intents, rollout commands; services in
  * {@link ServiceIntents}) and {@link StatusFolder} (task statuses) only fold their input into the
@@ -32,7 +32,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     /** Source of the events this controller writes (Kubernetes' component name). */
     static final String ACTOR = "workload-controller";
 
-    private final Duration tick;
+    /** 0 live; the live partition count when a replay runs every partition in one driver (see {@link NodeReadiness}). */
+    private final int partitions;
     private final Function<Intent, byte[]> encodeIntent;
     private WorkloadState state;
     private IntentHandler intents;
@@ -42,28 +43,33 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     /** Offset on berth.intents of the intent being processed (carried in a header through a repartition). */
     private long intentOffset = -1;
 
-    WorkloadProcessor(Duration tick, Function<Intent, byte[]> encodeIntent) {
-        this.tick = tick;
+    WorkloadProcessor(int partitions, Function<Intent, byte[]> encodeIntent) {
+        this.partitions = partitions;
         this.encodeIntent = encodeIntent;
     }
 
     @Override
     public void init(ProcessorContext<String, Emit> context) {
         super.init(context);
-        nodes = new NodeReadiness(context.getStateStore(StateStreamsTopology.GLOBAL_NODES_STORE));
+        nodes = new NodeReadiness(context.getStateStore(StateStreamsTopology.TICKS_STORE), partitions, context.taskId().partition());
         out = new Outputs(context, StateStreamsTopology.APPLICATION_ID);
         state = new WorkloadState(context.getStateStore(StateStreamsTopology.WORKLOADS_STORE),
                 context.getStateStore(StateStreamsTopology.TASKS_STORE), out);
         intents = new IntentHandler(state, out, encodeIntent);
         statuses = new StatusFolder(state, out);
-        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkAll);
     }
 
+    /** Time is the input's timestamp: a tick's for the periodic check, the record's own for the rest (deterministic replay). */
     @Override
     public void process(Record<String, SpecificRecord> record) {
-        long now = context().currentSystemTimeMs();
+        long now = record.timestamp();
+        out.observe(record);
         if (record.key() == null) return;
-        out.received(record);
+        if (record.value() instanceof Tick t) {
+            nodes.record(t);
+            checkAll(t, now);
+            return;
+        }
         if (record.value() instanceof Intent i) {
             intentOffset = IntentOffsetHeader.read(record.headers()).orElse(out.offsetIfFrom(Topics.INTENTS));
             onIntent(record.key(), i, record, now);
@@ -87,13 +93,13 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
 
     // ---- reconcile ----------------------------------------------------------------------------
 
-    private void checkAll(long now) {
+    private void checkAll(Tick tick, long now) {
         List<KeyValue<String, WorkloadView>> all = new ArrayList<>();
         try (KeyValueIterator<String, WorkloadView> it = state.allWorkloads()) {
-            it.forEachRemaining(all::add);
+            it.forEachRemaining(kv -> { if (nodes.owns(tick, kv.key)) all.add(kv); });
         }
-        Set<String> ready = nodes.readyNodeIds();  // once per tick, not once per workload
-        Set<String> draining = nodes.drainingNodeIds();
+        Set<String> ready = nodes.readyNodeIds(tick.getPartition());  // once per tick, not once per workload
+        Set<String> draining = nodes.drainingNodeIds(tick.getPartition());
         for (KeyValue<String, WorkloadView> kv : all) {
             if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", Origin.CONTROLLER, ready, draining, now);
         }
@@ -101,7 +107,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
 
     /** Reconciles one workload and writes what changed; {@code before} is what the views show now. */
     private void converge(String key, WorkloadView before, WorkloadView desired, String cause, Origin origin, long now) {
-        converge(key, before, desired, cause, origin, nodes.readyNodeIds(), nodes.drainingNodeIds(), now);
+        int partition = nodes.partitionOf(key);
+        converge(key, before, desired, cause, origin, nodes.readyNodeIds(partition), nodes.drainingNodeIds(partition), now);
     }
 
     private void converge(String key, WorkloadView before, WorkloadView asked, String why, Origin origin,

@@ -252,9 +252,9 @@ class AuditTopologyTest {
         AuditRecord lost = last(podKey(onN1), "TaskLost");
         assertEquals(TaskPhase.LOST, AvroJson.<TaskView>decode(TaskView.class, lost.getAfter()).getPhase());
         assertEquals(Actors.WORKLOAD_CONTROLLER, lost.getActor());
-        assertEquals("", lost.getCauseTopic(), "a timer, not a record, found the task lost");
-        assertEquals(-1, lost.getCauseOffset());
-        assertTrue(lost.getCause().startsWith("tick/"), lost.getCause());
+        assertEquals(Topics.TICKS.name(), lost.getCauseTopic(), "a tick on the log, not an input about the task, found it lost");
+        assertTrue(lost.getCauseOffset() >= 0, "the tick's offset is the cause");
+        assertTrue(lost.getCause().startsWith(Topics.TICKS.name() + "/"), lost.getCause());
     }
 
     @Test
@@ -309,7 +309,7 @@ class AuditTopologyTest {
         silence();
         AuditRecord notReady = last("/node/n1", "NodeNotReady");
         assertEquals(Actors.NODE_CONTROLLER, notReady.getActor());
-        assertTrue(notReady.getCause().startsWith("tick/"));
+        assertEquals(Topics.TICKS.name(), notReady.getCauseTopic(), "the tick that found the heartbeat missing is the cause");
         h.node(heartbeat("n1"));
         AuditRecord ready = last("/node/n1", "NodeReady");
         assertEquals("node/n1", ready.getActor());

@@ -24,6 +24,7 @@ class EndpointsTopologyTest {
         h = new Harness();
         h.node(registerAt("n1", "10.0.0.1"));
         h.node(registerAt("n2", "10.0.0.2"));
+        h.advanceMs(300);  // node addresses reach the endpoints controller with the next tick
     }
 
     @AfterEach

@@ -1,0 +1,211 @@
+package io.berth.ops.replay;
+
+import io.berth.registry.client.InMemorySchemaRegistryClient;
+import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.schemas.Topic;
+import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Intent;
+import io.berth.schemas.avro.ResourceKind;
+import io.berth.schemas.avro.IntentAction;
+import io.berth.schemas.deadletter.DeadLetterDeserializationHandler;
+import io.berth.schemas.serde.AvroSerde;
+import io.berth.schemas.serde.BerthSerdes;
+import io.berth.state.StateStreamsTopology;
+import io.berth.state.core.TaskNames;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.*;
+
+/**
+ * Re-runs the state-streams controllers over recorded inputs in an isolated, in-process
+ * {@link TopologyTestDriver} (its own state directory and an in-memory schema registry: nothing is
+ * written to Kafka or to the live registry) and compares every decision with what was recorded.
+ *
+ * <p>Inputs are berth.intents, berth.task-status (the node daemons' and the scheduler's reports),
+ * berth.node-events and berth.ticks, fed in {@link ReplayOrder}; the driver runs every partition in
+ * one task, with {@code replayPartitions} set so that a tick of partition P checks exactly P's keys.
+ * Recorded decisions are the records of the output topics that carry a {@code berth.cause} header
+ * (written by state-streams' controllers; the scheduler's and gateway's records have none).
+ */
+public final class Replayer {
+    /** The topics the controllers decide on. */
+    public static final List<Topic<?>> INPUTS = List.of(Topics.INTENTS, Topics.TASK_STATUS, Topics.NODE_EVENTS, Topics.TICKS);
+    /** The topics the controllers write their decisions to. */
+    public static final List<Topic<?>> OUTPUTS = List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS, Topics.WORKLOADS, Topics.TASKS,
+            Topics.NODES, Topics.ENDPOINTS, Topics.AUDIT, Topics.EVENTS, Topics.DEAD_LETTERS);
+
+    /**
+     * @param partitions the live partition count of the inputs (berth.intents)
+     * @param since      decisions before this instant are replayed (to rebuild state) but not compared
+     * @param until      inputs after this instant are not fed, decisions after it not compared
+     */
+    public record Options(int partitions, long since, long until, long nodeGraceMs, Duration tick) {}
+
+    public record Result(DecisionDiff.Report report, int inputs, int orderConflicts, long replayMillis) {}
+
+    private Replayer() {}
+
+    /**
+     * @param liveRegistry decodes the recorded bytes (schema ids of the live registry; only read)
+     * @param inputs       recorded input records (any order)
+     * @param outputs      recorded output records
+     */
+    public static Result verify(SchemaRegistryClient liveRegistry, List<Recorded> inputs, List<Recorded> outputs, Options o) {
+        BerthSerdes live = new BerthSerdes(liveRegistry);
+        List<Decision> recorded = new ArrayList<>();
+        for (Recorded r : outputs) {
+            if (r.header(Recorded.CAUSE) == null) continue;
+            recorded.add(Decision.of(r.topic(), r.key(), r.timestamp(), decode(live, r)));
+        }
+        long started = System.nanoTime();
+        List<Recorded> fed = inputs.stream().filter(r -> r.timestamp() <= o.until()).toList();
+        ReplayOrder.Result order = order(live, fed, outputs, o.partitions());
+        List<Decision> replayed = drive(order.order(), live, o);
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        return new Result(DecisionDiff.compare(recorded, replayed, o.since(), o.until()), fed.size(), order.conflicts(), ms);
+    }
+
+    // ---- order ----
+
+    static ReplayOrder.Result order(BerthSerdes serdes, List<Recorded> inputs, List<Recorded> outputs, int partitions) {
+        Map<String, ReplayOrder.Item> byPosition = new HashMap<>();   // unqualified lane + "/" + offset
+        Map<String, String> taskOfItem = new HashMap<>();
+        List<ReplayOrder.Item> items = new ArrayList<>();
+        for (Recorded r : inputs) {
+            String[] lane = lane(serdes, r, partitions);
+            ReplayOrder.Item item = new ReplayOrder.Item(r, lane[0] + "#" + lane[1], r.offset());
+            items.add(item);
+            byPosition.put(lane[0] + "/" + r.offset(), item);
+            taskOfItem.put(lane[0] + "/" + r.offset(), lane[1]);
+        }
+        Map<ReplayOrder.Item, Map<String, Long>> seen = new HashMap<>();
+        for (Recorded out : outputs) {
+            String cause = out.header(Recorded.CAUSE), s = out.header(Recorded.SEEN);
+            if (cause == null || s == null) continue;
+            ReplayOrder.Item item = byPosition.get(cause);
+            if (item == null) continue;  // e.g. the endpoints controller's, caused by a repartition topic
+            String task = taskOfItem.get(cause);
+            Map<String, Long> v = seen.computeIfAbsent(item, x -> new HashMap<>());
+            for (String entry : s.split(",")) {
+                int eq = entry.lastIndexOf('=');
+                if (eq < 0) continue;
+                v.merge(entry.substring(0, eq) + "#" + task, Long.parseLong(entry.substring(eq + 1)), Math::max);
+            }
+        }
+        return ReplayOrder.order(items, seen::get);
+    }
+
+    /** {unqualified lane as the controller names it, partition of the task that decides on it}. */
+    static String[] lane(BerthSerdes serdes, Recorded r, int partitions) {
+        String direct = r.topic() + "/" + r.partition();
+        if (!r.topic().equals(Topics.INTENTS.name()) || r.value() == null) return new String[]{direct, Integer.toString(r.partition())};
+        Intent i;
+        try {
+            i = serdes.value(Intent.class).deserialize(r.topic(), r.value());
+        } catch (RuntimeException e) {
+            return new String[]{direct, Integer.toString(r.partition())};
+        }
+        if (i.getKind() == ResourceKind.NODE) {
+            return new String[]{direct + "@node-intents-by-node", Integer.toString(partition(i.getName(), partitions))};
+        }
+        Optional<String> owner = TaskNames.ownerOf(i.getName());
+        if (i.getKind() == ResourceKind.POD && i.getAction() == IntentAction.DELETE && owner.isPresent()) {
+            String ownerKey = Topics.resourceKey(i.getNamespace(), ResourceKind.DEPLOYMENT, owner.get());
+            return new String[]{direct + "@pod-deletes-by-owner", Integer.toString(partition(ownerKey, partitions))};
+        }
+        return new String[]{direct, Integer.toString(r.partition())};
+    }
+
+    static int partition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    // ---- drive ----
+
+    private static List<Decision> drive(List<Recorded> order, BerthSerdes live, Options o) {
+        BerthSerdes sandbox = new BerthSerdes(new InMemorySchemaRegistryClient());
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory("berth-replay");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "berth-replay-" + UUID.randomUUID());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        DeadLetterDeserializationHandler.configure(p, sandbox.registry(), StateStreamsTopology.APPLICATION_ID);
+        long start = order.isEmpty() ? 0 : order.stream().mapToLong(Recorded::timestamp).min().orElse(0);
+        List<Decision> out = new ArrayList<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(StateStreamsTopology.build(sandbox,
+                new StateStreamsTopology.Settings(o.nodeGraceMs(), o.tick(), o.partitions())), p, Instant.ofEpochMilli(start))) {
+            Map<String, TestInputTopic<String, byte[]>> in = new HashMap<>();
+            for (Topic<?> t : INPUTS) in.put(t.name(), driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
+            Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs = new LinkedHashMap<>();
+            for (Topic<?> t : OUTPUTS) outs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), sandbox.value(t).deserializer()));
+            for (Recorded r : order) {
+                RecordHeaders headers = new RecordHeaders();
+                r.headers().forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
+                in.get(r.topic()).pipeInput(new TestRecord<>(r.key(), reencode(live, sandbox, r), headers, r.timestamp()));
+                collect(outs, out);
+            }
+            collect(outs, out);
+        } finally {
+            try {
+                Utils.delete(stateDir.toFile());
+            } catch (IOException ignored) {
+                // a temp directory left behind is harmless
+            }
+        }
+        return out;
+    }
+
+    private static void collect(Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs, List<Decision> into) {
+        outs.forEach((topic, t) -> {
+            while (!t.isEmpty()) {
+                TestRecord<String, ? extends SpecificRecord> r = t.readRecord();
+                // as recorded: only the controllers' decisions (the dead-letter handlers' records name no cause)
+                if (r.headers().lastHeader(Recorded.CAUSE) != null) into.add(Decision.of(topic, r.key(), r.timestamp(), r.value()));
+            }
+        });
+    }
+
+    /** Decoded with the live registry's ids, encoded again for the sandbox registry; undecodable bytes go as they are. */
+    private static byte[] reencode(BerthSerdes live, BerthSerdes sandbox, Recorded r) {
+        if (r.value() == null) return null;
+        Topic<?> t = Topics.ALL.stream().filter(x -> x.name().equals(r.topic())).findFirst().orElseThrow();
+        try {
+            return encode(sandbox.value(t), r.topic(), live.value(t).deserialize(r.topic(), r.value()));
+        } catch (RuntimeException e) {
+            return r.value();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V extends SpecificRecord> byte[] encode(AvroSerde<V> serde, String topic, Object value) {
+        return serde.serialize(topic, (V) value);
+    }
+
+    static SpecificRecord decode(BerthSerdes serdes, Recorded r) {
+        if (r.value() == null) return null;
+        Topic<?> t = Topics.ALL.stream().filter(x -> x.name().equals(r.topic())).findFirst().orElseThrow();
+        return serdes.value(t).deserialize(r.topic(), r.value());
+    }
+}
