@@ -34,6 +34,19 @@ public final class ViewJson {
         }
     }
 
+    /** The contract's encoding of a view: Avro's standard JSON (SpecificDatumWriter + jsonEncoder). Used by tests and the benchmark. */
+    public static String encode(SpecificRecord view) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            org.apache.avro.io.JsonEncoder enc = org.apache.avro.io.EncoderFactory.get().jsonEncoder(view.getSchema(), out);
+            new org.apache.avro.specific.SpecificDatumWriter<SpecificRecord>(view.getSchema()).write(view, enc);
+            enc.flush();
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static SpecificDatumReader<SpecificRecord> reader(String viewType) {
         Class<?> type = SpecificData.get().getClass(Schema.createRecord(viewType, null, null, false));
         if (type == null || !SpecificRecord.class.isAssignableFrom(type)) throw new IllegalArgumentException("unknown view type: " + viewType);
