@@ -47,6 +47,9 @@ public final class TimeMachine {
         this.props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         this.props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         this.props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        // a query moves its consumer from partition to partition: a fetch left parked at the end of a
+        // partition would hold the next one up for fetch.max.wait.ms (500 ms by default)
+        this.props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
         this.props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
         this.props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
         this.audit = serdes.value(AuditRecord.class);
