@@ -35,6 +35,7 @@ public final class GatewayService extends TopicCheckingService {
     private ViewCache cache;
     private WriteApi writes;
     private io.berth.gateway.timetravel.SnapshotWriter snapshots;
+    private io.berth.gateway.timetravel.TimeMachine timeMachine;
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -68,9 +69,9 @@ public final class GatewayService extends TopicCheckingService {
                     config.getLong("gateway-audit-snapshot-every", 1000));
             snapshots.start();
         }
-        var timeTravel = new io.berth.gateway.timetravel.TimeTravelApi(vertx, new io.berth.gateway.timetravel.TimeMachine(
-                config.clientProps("berth-gateway-time-travel"), serdes, config.getLong("gateway-time-travel-skew-ms", 5000)),
-                System::currentTimeMillis);
+        timeMachine = new io.berth.gateway.timetravel.TimeMachine(config.clientProps("berth-gateway-time-travel"), serdes,
+                config.getLong("gateway-time-travel-skew-ms", 5000));
+        var timeTravel = new io.berth.gateway.timetravel.TimeTravelApi(vertx, timeMachine, System::currentTimeMillis);
         timeTravel.mount(router);
         new ReadApi(vertx, cache, timeTravel).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
@@ -121,6 +122,7 @@ public final class GatewayService extends TopicCheckingService {
     public void close() {
         if (writes != null) writes.close();
         if (snapshots != null) snapshots.close();
+        if (timeMachine != null) timeMachine.close();
         if (cache != null) cache.close();
         if (vertx != null) {
             try {

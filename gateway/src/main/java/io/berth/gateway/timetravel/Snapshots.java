@@ -38,13 +38,27 @@ public final class Snapshots {
     public static Optional<Found> newest(KafkaConsumer<String, byte[]> consumer, AvroSerde<AuditSnapshot> serde,
                                          int snapshotPartitions, int auditPartition, long t) {
         TopicPartition tp = partitionOf(auditPartition, snapshotPartitions);
-        long begin = consumer.beginningOffsets(List.of(tp)).get(tp);
-        long end = consumer.endOffsets(List.of(tp)).get(tp);
-        long stop = end;
-        if (t != Long.MAX_VALUE) {
-            OffsetAndTimestamp o = consumer.offsetsForTimes(Map.of(tp, t + 1)).get(tp);
-            if (o != null) stop = o.offset();
+        return newest(consumer, serde, tp, bounds(consumer, List.of(tp), t).get(tp), auditPartition, t);
+    }
+
+    /** Per snapshot partition: where it begins, and where the snapshots too new for {@code t} begin. */
+    public static Map<TopicPartition, long[]> bounds(KafkaConsumer<String, byte[]> consumer, Collection<TopicPartition> tps, long t) {
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
+        Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+        Map<TopicPartition, OffsetAndTimestamp> after = t == Long.MAX_VALUE ? Map.of() : consumer.offsetsForTimes(
+                tps.stream().collect(java.util.stream.Collectors.toMap(tp -> tp, tp -> t + 1)));
+        Map<TopicPartition, long[]> out = new HashMap<>();
+        for (TopicPartition tp : tps) {
+            OffsetAndTimestamp o = after.get(tp);
+            out.put(tp, new long[]{begin.get(tp), o == null ? end.get(tp) : o.offset()});
         }
+        return out;
+    }
+
+    /** The newest complete snapshot of {@code auditPartition} valid at {@code t} in {@code tp} between {@code bounds} (begin, stop). */
+    public static Optional<Found> newest(KafkaConsumer<String, byte[]> consumer, AvroSerde<AuditSnapshot> serde,
+                                         TopicPartition tp, long[] bounds, int auditPartition, long t) {
+        long begin = bounds[0], stop = bounds[1];
         if (stop <= begin) return Optional.empty();
         long window = 4;
         while (true) {

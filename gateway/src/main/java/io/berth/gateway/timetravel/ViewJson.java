@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ViewJson {
     private static final String PACKAGE = "io.berth.schemas.avro.";
     private static final Map<String, SpecificDatumReader<SpecificRecord>> READERS = new ConcurrentHashMap<>();
+    /** A JSON decoder builds a grammar from the schema when created: reuse one per type and thread, re-aimed with configure. */
+    private static final ThreadLocal<Map<String, org.apache.avro.io.JsonDecoder>> DECODERS = ThreadLocal.withInitial(java.util.HashMap::new);
 
     private ViewJson() {}
 
@@ -28,7 +30,15 @@ public final class ViewJson {
         if (!viewType.startsWith(PACKAGE)) throw new IllegalArgumentException("not a Berth view type: " + viewType);
         SpecificDatumReader<SpecificRecord> reader = READERS.computeIfAbsent(viewType, ViewJson::reader);
         try {
-            return reader.read(null, DecoderFactory.get().jsonDecoder(reader.getSchema(), json));
+            Map<String, org.apache.avro.io.JsonDecoder> mine = DECODERS.get();
+            org.apache.avro.io.JsonDecoder decoder = mine.get(viewType);
+            if (decoder == null) {
+                decoder = DecoderFactory.get().jsonDecoder(reader.getSchema(), json);
+                mine.put(viewType, decoder);
+            } else {
+                decoder.configure(json);
+            }
+            return reader.read(null, decoder);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("undecodable " + viewType + ": " + e.getMessage(), e);
         }
