@@ -74,6 +74,7 @@ class TimeTravelCommandsTest extends InProcessControlPlaneTest {
     void getAtShowsTheObjectsOfThen() throws Exception {
         Run pods = run(new GetCommand(), "", "pods", "--at", at(2.5));
         assertEquals(0, pods.exit, pods.err);
+        System.out.println("$ berth get pods --at " + at(2.5) + "\n" + pods.out);
         assertTrue(pods.out.contains("web-1") && !pods.out.contains("web-2"), pods.out);
         Run later = run(new GetCommand(), "", "pods", "--at", at(4.5));
         assertTrue(later.out.contains("web-2") && !later.out.contains("web-1"), later.out);
@@ -97,6 +98,7 @@ class TimeTravelCommandsTest extends InProcessControlPlaneTest {
     void diffListsCreatedDeletedAndChangedObjects() throws Exception {
         Run d = run(new DiffCommand(), "", "--at", at(1.5), "--to", at(4.5));
         assertEquals(0, d.exit, d.err);
+        System.out.println("$ berth diff --at " + at(1.5) + " --to " + at(4.5) + "\n" + d.out);
         assertTrue(d.out.contains("~ Deployment default/web"), d.out);
         assertTrue(d.out.contains("    spec.replicas: 2 -> 3"), d.out);
         assertTrue(d.out.contains("+ Pod default/web-2"), d.out);
