@@ -35,6 +35,8 @@ public final class GatewayService extends TopicCheckingService {
     private ViewCache cache;
     private WriteApi writes;
     private io.berth.gateway.api.AuditApi audit;
+    private io.berth.gateway.timetravel.SnapshotWriter snapshots;
+    private io.berth.gateway.timetravel.TimeMachine timeMachine;
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -62,7 +64,17 @@ public final class GatewayService extends TopicCheckingService {
         router.get("/healthz").handler(this::handleHealth);
         router.get("/readyz").handler(this::handleHealth);
         router.get("/version").handler(this::handleVersion);
-        new ReadApi(vertx, cache).mount(router);
+        BerthSerdes serdes = new BerthSerdes(registry);
+        if (Boolean.parseBoolean(config.get("gateway-audit-snapshots", "true"))) {
+            snapshots = new io.berth.gateway.timetravel.SnapshotWriter(config.clientProps("berth-gateway-audit-snapshots"), serdes,
+                    config.getLong("gateway-audit-snapshot-every", 1000));
+            snapshots.start();
+        }
+        timeMachine = new io.berth.gateway.timetravel.TimeMachine(config.clientProps("berth-gateway-time-travel"), serdes,
+                config.getLong("gateway-time-travel-skew-ms", 5000));
+        var timeTravel = new io.berth.gateway.timetravel.TimeTravelApi(vertx, timeMachine, System::currentTimeMillis);
+        timeTravel.mount(router);
+        new ReadApi(vertx, cache, timeTravel).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
         writes.mount(router);
         new io.berth.gateway.api.RolloutApi(vertx, cache, writes).mount(router);
@@ -113,6 +125,8 @@ public final class GatewayService extends TopicCheckingService {
     public void close() {
         if (writes != null) writes.close();
         if (audit != null) audit.close();
+        if (snapshots != null) snapshots.close();
+        if (timeMachine != null) timeMachine.close();
         if (cache != null) cache.close();
         if (vertx != null) {
             try {

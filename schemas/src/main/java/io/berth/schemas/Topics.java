@@ -34,6 +34,13 @@ public final class Topics {
     public static final Topic<EndpointsView> ENDPOINTS = new Topic<>("berth.state.endpoints", EndpointsView.class, PARTITIONS, Topic.COMPACT, null);
     /** Every state change with cause and actor. Key: resource key. Kept forever. */
     public static final Topic<AuditRecord> AUDIT = new Topic<>("berth.audit", AuditRecord.class, PARTITIONS, Topic.DELETE, null);
+    /**
+     * Periodic snapshots of {@link #AUDIT}, one per audit partition every N records, written by the gateway so
+     * time travel reads a snapshot plus a short tail instead of the whole history. Partition = the audit
+     * partition; key {@code <partition>/<offset>/<chunk>}; record timestamp = the newest audit timestamp
+     * folded in. Compacted (a snapshot written twice is kept once), never deleted otherwise.
+     */
+    public static final Topic<AuditSnapshot> AUDIT_SNAPSHOTS = new Topic<>("berth.audit-snapshots", AuditSnapshot.class, PARTITIONS, Topic.COMPACT, null);
     /** Container output. Key: task id. */
     public static final Topic<LogLine> LOGS = new Topic<>("berth.logs", LogLine.class, PARTITIONS, Topic.DELETE, WEEK);
     /** Kubernetes-like events (controller decisions, scheduling, back-offs, node conditions). Key: involved resource key. */
@@ -49,7 +56,7 @@ public final class Topics {
     public static final Topic<Tick> TICKS = new Topic<>("berth.ticks", Tick.class, PARTITIONS, Topic.DELETE, WEEK);
 
     public static final List<Topic<?>> ALL = List.of(INTENTS, NODE_EVENTS, TASK_STATUS, PLACEMENT_REQUESTS, ASSIGNMENTS,
-            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, EVENTS, LOGS, DEAD_LETTERS, TICKS);
+            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS);
 
     /** The registry's own topic: exactly one partition, compacted (Confluent's layout). */
     public static final String SCHEMAS_TOPIC = "_schemas";

@@ -27,10 +27,23 @@ public final class ReadApi {
     static final ObjectMapper MAPPER = new ObjectMapper();
     private final Vertx vertx;
     private final ViewCache cache;
+    private final PastReads past;
+
+    /** Answers list and get with {@code ?at=}: the objects as they were then (time travel, rebuilt from berth.audit). */
+    public interface PastReads {
+        void list(RoutingContext ctx, Resource r, String namespace);
+
+        void get(RoutingContext ctx, Resource r, String namespace, String name);
+    }
 
     public ReadApi(Vertx vertx, ViewCache cache) {
+        this(vertx, cache, null);
+    }
+
+    public ReadApi(Vertx vertx, ViewCache cache, PastReads past) {
         this.vertx = vertx;
         this.cache = cache;
+        this.past = past;
     }
 
     public void mount(Router router) {
@@ -50,6 +63,10 @@ public final class ReadApi {
     // ---- list / get ----
 
     private void handleList(RoutingContext ctx, Resource r, String namespace) {
+        if (past != null && ctx.queryParams().contains("at")) {
+            past.list(ctx, r, namespace);
+            return;
+        }
         if (isWatch(ctx)) {
             handleWatch(ctx, r, namespace);
             return;
@@ -74,6 +91,10 @@ public final class ReadApi {
 
     private void handleGet(RoutingContext ctx, Resource r, String namespace) {
         String name = ctx.pathParam("name");
+        if (past != null && ctx.queryParams().contains("at")) {
+            past.get(ctx, r, namespace, name);
+            return;
+        }
         ViewCache.Entry e = cache.get(r.topic, r.kind, namespace, name).orElseThrow(() -> Status.notFound(r.qualified(), name));
         json(ctx, 200, e.object());
     }
@@ -93,11 +114,11 @@ public final class ReadApi {
         json(ctx, 200, KubeObjects.namespace(ns));
     }
 
-    static Predicate<JsonNode> filter(RoutingContext ctx) {
+    public static Predicate<JsonNode> filter(RoutingContext ctx) {
         return Selectors.labels(ctx.queryParams().get("labelSelector")).and(Selectors.fields(ctx.queryParams().get("fieldSelector")));
     }
 
-    static boolean isWatch(RoutingContext ctx) {
+    public static boolean isWatch(RoutingContext ctx) {
         String w = ctx.queryParams().get("watch");
         return "true".equals(w) || "1".equals(w);
     }
@@ -174,7 +195,7 @@ public final class ReadApi {
         for (ViewCache.Change c : batch) if (mine.test(c)) out.accept(c.line() + "\n");
     }
 
-    static void json(RoutingContext ctx, int code, JsonNode body) {
+    public static void json(RoutingContext ctx, int code, JsonNode body) {
         try {
             ctx.response().setStatusCode(code).putHeader("content-type", "application/json").end(MAPPER.writeValueAsString(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

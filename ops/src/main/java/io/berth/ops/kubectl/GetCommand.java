@@ -64,6 +64,9 @@ public final class GetCommand extends KubectlCommand {
     @Option(names = {"-w", "--watch"}, description = "after listing, watch for changes: table rows as kubectl prints them, or with -o json one event per line ({\"type\":\"ADDED\",\"object\":{…}})")
     boolean watch;
 
+    @Option(names = "--at", paramLabel = "TIME", description = "show the objects as they were at TIME (RFC 3339, e.g. 2026-12-03T22:10:00Z, or relative, e.g. -10m), rebuilt from berth.audit")
+    String at;
+
     public GetCommand() {}
 
     @Override
@@ -77,9 +80,14 @@ public final class GetCommand extends KubectlCommand {
         if (output != null && !List.of("json", "yaml", "wide", "name").contains(output)) {
             return fail("unable to match a printer suitable for the output format \"" + output + "\", allowed formats are: json,name,wide,yaml");
         }
+        if (at != null && watch) return fail("--at and --watch cannot be combined: the past does not change");
+        if (at != null && connection.direct()) return fail("--at reads the audit through the gateway; it cannot be combined with --bootstrap-servers");
         if (!connection.direct()) {
             ResourceTypes.Resource resource = ResourceTypes.resource(type);
             if (resource == null) return fail("the server doesn't have a resource type \"" + type + "\"");
+            if (at != null && (resource == ResourceTypes.EVENTS || "replicasets".equals(resource.plural()))) {
+                return fail("--at is not supported for " + resource.plural() + ": they are not part of the audit");
+            }
             try {
                 return viaGateway(gateway(), resource);
             } catch (Gateway.ApiException e) {
@@ -108,11 +116,11 @@ public final class GetCommand extends KubectlCommand {
         }
         String ns = !r.namespaced() ? null : allNamespaces ? null : namespace;
         boolean showNs = allNamespaces && name == null;
-        java.util.Map<String, String> params = Gateway.params("labelSelector", selector, "fieldSelector", fieldSelector);
+        java.util.Map<String, String> params = Gateway.params("labelSelector", selector, "fieldSelector", fieldSelector, "at", at);
         List<JsonNode> items = new ArrayList<>();
         String resourceVersion = null;
         if (name != null) {
-            JsonNode o = gw.get(Gateway.item(r.plural(), ns, name));
+            JsonNode o = gw.get(Gateway.item(r.plural(), ns, name) + Gateway.query(Gateway.params("at", at)));
             items.add(o);
             resourceVersion = o.path("metadata").path("resourceVersion").asText(null);
         } else {
