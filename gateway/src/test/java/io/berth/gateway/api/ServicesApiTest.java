@@ -89,7 +89,9 @@ class ServicesApiTest extends GatewayApiFixture {
         for (String pod : pods) produce(Topics.TASK_STATUS, "svc/deployment/web", status(pod, TaskState.ASSIGNED, "", 0));
         produce(Topics.TASK_STATUS, "svc/deployment/web", status(pods.get(0), TaskState.READY, "172.17.0.2", 40001));
         produce(Topics.TASK_STATUS, "svc/deployment/web", status(pods.get(1), TaskState.RUNNING, "172.17.0.3", 40002));
-        eventually(() -> quietly("/api/v1/namespaces/svc/endpoints/web").path("subsets").path(0).has("notReadyAddresses"));
+        // node addresses reach the endpoints controller with the next tick on berth.ticks (not at once from the nodes view)
+        eventually(() -> quietly("/api/v1/namespaces/svc/endpoints/web").path("subsets").path(0).has("notReadyAddresses")
+                && quietly("/api/v1/namespaces/svc/endpoints/web").path("metadata").path("annotations").path("berth.io/backends").asText().startsWith("10.0.0.1:"));
         JsonNode ep = getJson("/api/v1/namespaces/svc/endpoints/web");
         assertEquals("Endpoints", ep.path("kind").asText());
         JsonNode subset = ep.path("subsets").get(0);
