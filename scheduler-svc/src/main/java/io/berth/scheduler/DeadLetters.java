@@ -1,5 +1,6 @@
 package io.berth.scheduler;
 
+import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.DeadLetter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -11,15 +12,21 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Sends a rejected input record, with the reason, to the dead letters; the stream carries on. */
+/**
+ * Sends a rejected input record, with the reason, to the dead letters and its {@code DeadLettered}
+ * audit record to berth.audit (the shared {@link io.berth.schemas.deadletter.DeadLetters#audit}); the
+ * stream carries on.
+ */
 final class DeadLetters {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     private final ProcessorContext<String, SpecificRecord> context;
     private final String sink;
+    private final String auditSink;
 
-    DeadLetters(ProcessorContext<String, SpecificRecord> context, String sink) {
+    DeadLetters(ProcessorContext<String, SpecificRecord> context, String sink, String auditSink) {
         this.context = context;
         this.sink = sink;
+        this.auditSink = auditSink;
     }
 
     void send(Record<String, byte[]> record, String reason, String exceptionClass) {
@@ -37,5 +44,7 @@ final class DeadLetters {
                 .build();
         LOG.warn("dead-lettering {}-{}@{}: {}", letter.getSourceTopic(), letter.getPartition(), letter.getOffset(), letter.getReason());
         context.forward(new Record<>(record.key(), letter, record.timestamp()), sink);
+        AuditRecord audit = io.berth.schemas.deadletter.DeadLetters.audit(letter, record.headers());
+        context.forward(new Record<>(audit.getKey(), audit, record.timestamp()), auditSink);
     }
 }

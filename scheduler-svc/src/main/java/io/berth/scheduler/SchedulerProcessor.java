@@ -75,7 +75,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         this.causes = context.getStateStore(CAUSES_STORE);
         this.ledger = new Ledger(context.getStateStore(NODES_STORE), context.getStateStore(LEDGER_STORE),
                 context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl(), decoders);
-        this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK);
+        this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK, AUDIT_SINK);
     }
 
     @Override

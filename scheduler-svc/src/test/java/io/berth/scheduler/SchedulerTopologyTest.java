@@ -203,6 +203,12 @@ class SchedulerTopologyTest {
         assertEquals("scheduler", letter.getComponent());
         assertTrue(letter.getReason().contains("shorter than the 5-byte Confluent header"), letter.getReason());
         assertEquals("web-abc123-aaaaa", assignments.readValue().getTaskId(), "the next request is still placed");
+        AuditRecord audited = audit.readValue();
+        assertEquals("DeadLettered", audited.getChange(), "the dead letter is audited too");
+        assertEquals("controller/scheduler", audited.getActor());
+        assertEquals(Topics.PLACEMENT_REQUESTS.name(), audited.getCauseTopic());
+        assertEquals(0, audited.getCauseOffset());
+        assertEquals(letter.getReason(), audited.getMessage());
     }
 
     @Test
