@@ -163,10 +163,7 @@ public final class GetCommand extends KubectlCommand {
     private int watch(Gateway gw, ResourceTypes.Resource r, String ns, String fields, String resourceVersion,
                       List<String> header, List<List<String>> initial, boolean showNs) {
         boolean wide = "wide".equals(output);
-        int[] widths = new int[header.size()];
-        boolean[] headerPrinted = {!initial.isEmpty()};
-        for (int i = 0; i < widths.length; i++) widths[i] = header.get(i).length();
-        for (List<String> row : initial) for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
+        WatchTable table = new WatchTable(header, initial);
         // Resumes after a dropped stream from the resourceVersion of the last event seen (the gateway replays
         // exactly what was missed); gives up when the gateway stays unreachable longer than the timeout.
         String[] last = {resourceVersion == null || resourceVersion.isEmpty() ? null : resourceVersion};
@@ -198,13 +195,7 @@ public final class GetCommand extends KubectlCommand {
                     } else if ("name".equals(output)) {
                         out().println(r.printed() + "/" + o.path("metadata").path("name").asText());
                     } else {
-                        List<String> row = JsonTables.row(r, o, wide, showNs, clock.millis());
-                        if (!headerPrinted[0]) {
-                            for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
-                            out().print(pad(header, widths));
-                            headerPrinted[0] = true;
-                        }
-                        out().print(pad(row, widths));
+                        out().print(table.next(JsonTables.row(r, o, wide, showNs, clock.millis())));
                     }
                     out().flush();
                     return true;
@@ -224,15 +215,6 @@ public final class GetCommand extends KubectlCommand {
             }
         }
         return exit[0];
-    }
-
-    private static String pad(List<String> cells, int[] widths) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < cells.size(); i++) {
-            sb.append(cells.get(i));
-            if (i < cells.size() - 1) sb.append(" ".repeat(Math.max(Math.max(widths[i] + 3, 6) - cells.get(i).length(), 1)));
-        }
-        return sb.append('\n').toString();
     }
 
     // ---------------------------------------------------------------- legacy: straight from Kafka
