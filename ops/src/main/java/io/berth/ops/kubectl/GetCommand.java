@@ -169,7 +169,7 @@ public final class GetCommand extends KubectlCommand {
         String[] last = {resourceVersion == null || resourceVersion.isEmpty() ? null : resourceVersion};
         boolean[] stop = {false};
         int[] exit = {0};
-        long downSince = -1;
+        WatchOutage outage = new WatchOutage(timeout);
         while (!stop[0] && !Thread.currentThread().isInterrupted()) {
             java.util.Map<String, String> params = Gateway.params("watch", "true", "labelSelector", selector, "fieldSelector", fields,
                     "resourceVersion", last[0]);
@@ -200,19 +200,13 @@ public final class GetCommand extends KubectlCommand {
                     out().flush();
                     return true;
                 });
-                downSince = -1;
+                outage.up();
             } catch (Gateway.ApiException e) {
                 if (e.code != 0) return fail(e); // e.g. 410 Expired: the version is too old to resume from
-                long now = System.currentTimeMillis();
-                if (downSince < 0) downSince = now;
-                else if (now - downSince > timeout.toMillis()) return fail(e);
+                if (outage.downTooLong()) return fail(e);
             }
             if (stop[0]) break;
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            WatchOutage.pause();
         }
         return exit[0];
     }

@@ -165,7 +165,7 @@ public final class HistoryCommand extends KubectlCommand {
         WatchTable table = new WatchTable(columns.header(), shown.stream().map(columns::row).toList());
         String[] last = {rv};
         long deadline = timeoutMs < 0 ? Long.MAX_VALUE : clock.millis() + timeoutMs;
-        long downSince = -1;
+        WatchOutage outage = new WatchOutage(timeout);
         while (!Thread.currentThread().isInterrupted()) {
             long left = deadline - clock.millis();
             if (left <= 0) return 0;
@@ -188,20 +188,14 @@ public final class HistoryCommand extends KubectlCommand {
                     out().flush();
                     return true;
                 });
-                downSince = -1;
+                outage.up();
                 if (until != null) return 0; // the server ends a watch once it is past --until
             } catch (Gateway.ApiException e) {
                 if (e.code != 0) return fail(e);
-                long now = System.currentTimeMillis();
-                if (downSince < 0) downSince = now;
-                else if (now - downSince > timeout.toMillis()) return fail(e);
+                if (outage.downTooLong()) return fail(e);
             }
             if (clock.millis() >= deadline) return 0;
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            WatchOutage.pause();
         }
         return 0;
     }
