@@ -8,8 +8,6 @@ import io.berth.schemas.serde.AvroJson;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,24 +19,13 @@ import static io.berth.state.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The audit log of the whole topology: one record per view write, with who, why, before and after. */
-class AuditTopologyTest {
+class AuditTopologyTest extends HarnessTest {
     private static final String WEB = key("web");
     private static final String SVC = "default/service/web";
     private static final String WORKLOAD_VIEW = WorkloadView.getClassSchema().getFullName();
     private static final String TASK_VIEW = TaskView.getClassSchema().getFullName();
     private static final String NODE_VIEW = NodeView.getClassSchema().getFullName();
     private static final String ENDPOINTS_VIEW = EndpointsView.getClassSchema().getFullName();
-    private Harness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new Harness();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
 
     private List<AuditRecord> audits() {
         return h.all(Topics.AUDIT).stream().map(kv -> kv.value).toList();

@@ -3,8 +3,6 @@ package io.berth.state;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
 import io.berth.state.core.NodeLiveness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.*;
@@ -13,19 +11,8 @@ import static io.berth.state.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The intent stamp (read-your-writes), Kubernetes-like events and node drain, through the whole topology. */
-class EventsAndDrainTopologyTest {
+class EventsAndDrainTopologyTest extends HarnessTest {
     private static final String WEB = key("web");
-    private Harness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new Harness();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
 
     // ---- intent stamp ---------------------------------------------------------------------------
 

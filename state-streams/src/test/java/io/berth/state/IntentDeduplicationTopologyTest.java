@@ -7,8 +7,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -19,19 +17,8 @@ import static io.berth.state.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** A client-chosen intent id applies once: duplicates are dropped before the controllers and audited. */
-class IntentDeduplicationTopologyTest {
+class IntentDeduplicationTopologyTest extends HarnessTest {
     static final String WEB = key("web");
-    Harness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new Harness();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
 
     private static Intent withId(Intent i, String id) {
         return Intent.newBuilder(i).setIntentId(id).build();

@@ -3,8 +3,6 @@ package io.berth.state;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
 import org.apache.kafka.streams.KeyValue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.*;
@@ -13,19 +11,8 @@ import java.util.stream.Collectors;
 import static io.berth.state.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-class StateStreamsTopologyTest {
+class StateStreamsTopologyTest extends HarnessTest {
     private static final String WEB = key("web");
-    private Harness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new Harness();
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
 
     private List<PlacementRequest> placements() {
         return h.all(Topics.PLACEMENT_REQUESTS).stream().map(kv -> kv.value).toList();

@@ -1,6 +1,7 @@
 package io.berth.gateway.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.gateway.ConsumerLoop;
 import io.berth.gateway.view.KubeObjects;
 import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
@@ -15,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -96,9 +96,8 @@ public final class ViewCache implements AutoCloseable {
     private final List<Map.Entry<Store, Change>> rerendered = new ArrayList<>();
     private final Set<String> namespaces = new TreeSet<>(Set.of("default"));
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean running = true;
     private KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private ConsumerLoop reader;
 
     private final class Store {
         final Topic<?> topic;
@@ -160,9 +159,8 @@ public final class ViewCache implements AutoCloseable {
             s.floor[tp.partition()] = o;
             s.position[tp.partition()] = o;
         });
-        thread = new Thread(() -> loop(end), "gateway-view-cache");
-        thread.setDaemon(true);
-        thread.start();
+        reader = new ConsumerLoop(consumer, "view cache", log);
+        reader.start("gateway-view-cache", () -> loop(end));
     }
 
     /** Blocks (never call on the event loop) until the views present at start have been read. */
@@ -172,50 +170,34 @@ public final class ViewCache implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (consumer != null) consumer.wakeup();
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (reader != null) reader.close();
     }
 
     private void loop(Map<TopicPartition, Long> end) {
-        try {
-            checkCaughtUp(end);
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
-                Map<Store, List<Change>> batches = new LinkedHashMap<>();
-                Map<Watcher, List<Change>> deliveries = new LinkedHashMap<>();
-                synchronized (this) {
-                    for (ConsumerRecord<String, byte[]> r : records) {
-                        Store s = stores.get(r.topic());
-                        Change c = apply(s, r);
-                        if (c != null) batches.computeIfAbsent(s, k -> new ArrayList<>()).add(c);
-                        for (Map.Entry<Store, Change> e : rerendered) batches.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
-                        rerendered.clear();
-                    }
-                    for (TopicPartition tp : consumer.assignment()) {
-                        Store s = stores.get(tp.topic());
-                        s.position[tp.partition()] = Math.max(s.position[tp.partition()], consumer.position(tp));
-                    }
-                    batches.forEach((s, batch) -> {
-                        for (Watcher w : s.watchers) deliveries.put(w, batch);
-                        settleWaiters(s, batch);
-                    });
+        checkCaughtUp(end);
+        while (reader.running()) {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+            Map<Store, List<Change>> batches = new LinkedHashMap<>();
+            Map<Watcher, List<Change>> deliveries = new LinkedHashMap<>();
+            synchronized (this) {
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    Store s = stores.get(r.topic());
+                    Change c = apply(s, r);
+                    if (c != null) batches.computeIfAbsent(s, k -> new ArrayList<>()).add(c);
+                    for (Map.Entry<Store, Change> e : rerendered) batches.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+                    rerendered.clear();
                 }
-                deliveries.forEach((w, batch) -> w.context.runOnContext(v -> w.sink.accept(batch)));
-                if (caughtUp.getCount() > 0) checkCaughtUp(end);
+                for (TopicPartition tp : consumer.assignment()) {
+                    Store s = stores.get(tp.topic());
+                    s.position[tp.partition()] = Math.max(s.position[tp.partition()], consumer.position(tp));
+                }
+                batches.forEach((s, batch) -> {
+                    for (Watcher w : s.watchers) deliveries.put(w, batch);
+                    settleWaiters(s, batch);
+                });
             }
-        } catch (WakeupException e) {
-            if (running) log.warn("view cache woken up unexpectedly");
-        } catch (Exception e) {
-            log.error("view cache stopped: {}", e.toString(), e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
+            deliveries.forEach((w, batch) -> w.context.runOnContext(v -> w.sink.accept(batch)));
+            if (caughtUp.getCount() > 0) checkCaughtUp(end);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.berth.gateway.timetravel;
 
+import io.berth.gateway.ConsumerLoop;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.AuditSnapshot;
@@ -11,7 +12,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -43,9 +43,8 @@ public final class SnapshotWriter implements AutoCloseable {
     private final long every;
     private final AtomicLong written = new AtomicLong();
     private final Map<Integer, Long> lastOffset = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile boolean running = true;
     private KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private ConsumerLoop reader;
 
     public SnapshotWriter(Properties clientProps, BerthSerdes serdes, long every) {
         if (every < 1) throw new IllegalArgumentException("snapshot interval must be ≥ 1, was " + every);
@@ -64,9 +63,8 @@ public final class SnapshotWriter implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        thread = new Thread(this::loop, "gateway-audit-snapshots");
-        thread.setDaemon(true);
-        thread.start();
+        reader = new ConsumerLoop(consumer, "audit snapshot writer", log);
+        reader.start("gateway-audit-snapshots", this::loop);
     }
 
     /** Snapshots written by this writer since it started. */
@@ -103,7 +101,7 @@ public final class SnapshotWriter implements AutoCloseable {
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
             for (TopicPartition tp : tps) consumer.seek(tp, Math.max(begin.get(tp), resume.get(tp.partition())));
             Map<Integer, Long> last = new HashMap<>(resume);
-            while (running) {
+            while (reader.running()) {
                 boolean wrote = false;
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     int p = r.partition();
@@ -128,25 +126,11 @@ public final class SnapshotWriter implements AutoCloseable {
                 }
                 if (wrote) producer.flush();
             }
-        } catch (WakeupException e) {
-            if (running) log.warn("audit snapshot writer woken up unexpectedly");
-        } catch (Exception e) {
-            log.error("audit snapshot writer stopped: {}", e.toString(), e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        if (consumer != null) consumer.wakeup();
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (reader != null) reader.close();
     }
 }

@@ -237,44 +237,6 @@ class AuditApiTest extends GatewayApiFixture {
         }
     }
 
-    /** A chunked audit watch: events arrive on a queue; close() disconnects. */
-    final class Watch implements AutoCloseable {
-        final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
-        final InputStream in;
-        final int status;
-
-        Watch(String query) throws Exception {
-            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + AuditApi.PATH + query)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            status = r.statusCode();
-            in = r.body();
-            Thread t = new Thread(() -> {
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    String l;
-                    while ((l = reader.readLine()) != null) if (!l.isBlank()) events.add(JSON.readTree(l));
-                } catch (Exception ignored) {
-                    // disconnected
-                } finally {
-                    ended.countDown();
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-        }
-
-        JsonNode next() throws InterruptedException {
-            JsonNode e = events.poll(15, TimeUnit.SECONDS);
-            assertNotNull(e, "no watch event within 15 s");
-            return e;
-        }
-
-        @Override
-        public void close() throws Exception {
-            in.close();
-        }
-    }
-
     @Test
     void aWatchFollowsLiveAndResumesFromItsLastVersionWithoutDuplicatesOrGaps() throws Exception {
         String ns = "watch";
@@ -282,7 +244,7 @@ class AuditApiTest extends GatewayApiFixture {
         // list, then watch from the list's resourceVersion: only what comes after
         String rv = getJson(AuditApi.PATH + "?resource=deploy/w&namespace=" + ns).path("metadata").path("resourceVersion").asText();
         String last;
-        try (Watch w = new Watch("?watch=true&resource=deploy/w&namespace=" + ns + "&resourceVersion=" + q(rv))) {
+        try (Watch w = new Watch(AuditApi.PATH + "?watch=true&resource=deploy/w&namespace=" + ns + "&resourceVersion=" + q(rv))) {
             assertEquals(200, w.status);
             produceAudit(audit(ns, "deployment", "w", "WorkloadCreated", "api:alice", now).build());
             produceAudit(audit(ns, "deployment", "other", "WorkloadCreated", "api:alice", now).build());
@@ -297,7 +259,7 @@ class AuditApiTest extends GatewayApiFixture {
         // missed while disconnected
         produceAudit(audit(ns, "deployment", "w", "WorkloadStatusChanged", "controller/workload", now + 2).build());
         produceAudit(audit(ns, "deployment", "w", "WorkloadChanged", "api:bob", now + 3).build());
-        try (Watch w = new Watch("?watch=true&resource=deploy/w&namespace=" + ns + "&resourceVersion=" + q(last))) {
+        try (Watch w = new Watch(AuditApi.PATH + "?watch=true&resource=deploy/w&namespace=" + ns + "&resourceVersion=" + q(last))) {
             assertEquals("WorkloadStatusChanged", w.next().path("object").path("change").asText());
             JsonNode o = w.next().path("object");
             assertEquals("WorkloadChanged api:bob", o.path("change").asText() + " " + o.path("actor").asText());
@@ -306,7 +268,7 @@ class AuditApiTest extends GatewayApiFixture {
             assertNull(w.events.poll(500, TimeUnit.MILLISECONDS), "nothing twice");
         }
         // a watch over every resource with since replays from then; timeoutSeconds ends it
-        try (Watch w = new Watch("?watch=true&namespace=" + ns + "&since=" + q(rfc3339(now)) + "&timeoutSeconds=3")) {
+        try (Watch w = new Watch(AuditApi.PATH + "?watch=true&namespace=" + ns + "&since=" + q(rfc3339(now)) + "&timeoutSeconds=3")) {
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < 6; i++) {
                 JsonNode o = w.next().path("object");
@@ -320,7 +282,7 @@ class AuditApiTest extends GatewayApiFixture {
 
     @Test
     void aWatchWithUntilInThePastEndsOnceItHasReplayed() throws Exception {
-        try (Watch w = new Watch("?watch=true&resource=deploy/web&since=" + q(rfc3339(t0)) + "&until=" + q(rfc3339(t0 + 6000)))) {
+        try (Watch w = new Watch(AuditApi.PATH + "?watch=true&resource=deploy/web&since=" + q(rfc3339(t0)) + "&until=" + q(rfc3339(t0 + 6000)))) {
             assertEquals("IntentAccepted", w.next().path("object").path("change").asText());
             assertEquals("WorkloadCreated", w.next().path("object").path("change").asText());
             assertEquals("WorkloadChanged", w.next().path("object").path("change").asText());

@@ -19,14 +19,25 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -100,6 +111,54 @@ abstract class GatewayApiFixture {
         while (!condition.get()) {
             if (System.currentTimeMillis() > deadline) fail("condition not met in 20 s");
             Thread.sleep(50);
+        }
+    }
+
+    /** A chunked watch on {@code path} (from {@link #base}): lines arrive on a queue; close() disconnects. */
+    final class Watch implements AutoCloseable {
+        final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+        /** Counted down when the server ends the stream (or it breaks). */
+        final CountDownLatch ended = new CountDownLatch(1);
+        final InputStream in;
+        final int status;
+
+        Watch(String path) throws Exception {
+            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            status = r.statusCode();
+            in = r.body();
+            Thread t = new Thread(() -> {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = reader.readLine()) != null) if (!line.isBlank()) events.add(JSON.readTree(line));
+                } catch (Exception ignored) {
+                    // disconnected
+                } finally {
+                    ended.countDown();
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        JsonNode next() throws InterruptedException {
+            JsonNode e = events.poll(15, TimeUnit.SECONDS);
+            assertNotNull(e, "no watch event within 15 s");
+            return e;
+        }
+
+        List<String> next(int n) throws InterruptedException {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                JsonNode e = next();
+                out.add(e.path("type").asText() + " " + e.path("object").path("metadata").path("name").asText()
+                        + " " + e.path("object").path("status").path("phase").asText());
+            }
+            return out;
+        }
+
+        @Override
+        public void close() throws Exception {
+            in.close();
         }
     }
 }

@@ -56,54 +56,6 @@ class GatewayApiTest extends GatewayApiFixture {
         }
     }
 
-    /** A chunked watch: lines arrive on a queue; close() disconnects. */
-    final class Watch implements AutoCloseable {
-        final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-        /** Counted down when the server ends the stream (or it breaks). */
-        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
-        final InputStream in;
-        final int status;
-
-        Watch(String path) throws Exception {
-            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
-            status = r.statusCode();
-            in = r.body();
-            Thread t = new Thread(() -> {
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = reader.readLine()) != null) if (!line.isBlank()) events.add(JSON.readTree(line));
-                } catch (Exception ignored) {
-                    // disconnected
-                } finally {
-                    ended.countDown();
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-        }
-
-        JsonNode next() throws InterruptedException {
-            JsonNode e = events.poll(15, TimeUnit.SECONDS);
-            assertNotNull(e, "no watch event within 15 s");
-            return e;
-        }
-
-        List<String> next(int n) throws InterruptedException {
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                JsonNode e = next();
-                out.add(e.path("type").asText() + " " + e.path("object").path("metadata").path("name").asText()
-                        + " " + e.path("object").path("status").path("phase").asText());
-            }
-            return out;
-        }
-
-        @Override
-        public void close() throws Exception {
-            in.close();
-        }
-    }
-
     // ---- reads ----
 
     @Test

@@ -163,16 +163,13 @@ public final class GetCommand extends KubectlCommand {
     private int watch(Gateway gw, ResourceTypes.Resource r, String ns, String fields, String resourceVersion,
                       List<String> header, List<List<String>> initial, boolean showNs) {
         boolean wide = "wide".equals(output);
-        int[] widths = new int[header.size()];
-        boolean[] headerPrinted = {!initial.isEmpty()};
-        for (int i = 0; i < widths.length; i++) widths[i] = header.get(i).length();
-        for (List<String> row : initial) for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
+        WatchTable table = new WatchTable(header, initial);
         // Resumes after a dropped stream from the resourceVersion of the last event seen (the gateway replays
         // exactly what was missed); gives up when the gateway stays unreachable longer than the timeout.
         String[] last = {resourceVersion == null || resourceVersion.isEmpty() ? null : resourceVersion};
         boolean[] stop = {false};
         int[] exit = {0};
-        long downSince = -1;
+        WatchOutage outage = new WatchOutage(timeout);
         while (!stop[0] && !Thread.currentThread().isInterrupted()) {
             java.util.Map<String, String> params = Gateway.params("watch", "true", "labelSelector", selector, "fieldSelector", fields,
                     "resourceVersion", last[0]);
@@ -198,41 +195,20 @@ public final class GetCommand extends KubectlCommand {
                     } else if ("name".equals(output)) {
                         out().println(r.printed() + "/" + o.path("metadata").path("name").asText());
                     } else {
-                        List<String> row = JsonTables.row(r, o, wide, showNs, clock.millis());
-                        if (!headerPrinted[0]) {
-                            for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
-                            out().print(pad(header, widths));
-                            headerPrinted[0] = true;
-                        }
-                        out().print(pad(row, widths));
+                        out().print(table.next(JsonTables.row(r, o, wide, showNs, clock.millis())));
                     }
                     out().flush();
                     return true;
                 });
-                downSince = -1;
+                outage.up();
             } catch (Gateway.ApiException e) {
                 if (e.code != 0) return fail(e); // e.g. 410 Expired: the version is too old to resume from
-                long now = System.currentTimeMillis();
-                if (downSince < 0) downSince = now;
-                else if (now - downSince > timeout.toMillis()) return fail(e);
+                if (outage.downTooLong()) return fail(e);
             }
             if (stop[0]) break;
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            WatchOutage.pause();
         }
         return exit[0];
-    }
-
-    private static String pad(List<String> cells, int[] widths) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < cells.size(); i++) {
-            sb.append(cells.get(i));
-            if (i < cells.size() - 1) sb.append(" ".repeat(Math.max(Math.max(widths[i] + 3, 6) - cells.get(i).length(), 1)));
-        }
-        return sb.append('\n').toString();
     }
 
     // ---------------------------------------------------------------- legacy: straight from Kafka

@@ -162,17 +162,10 @@ public final class HistoryCommand extends KubectlCommand {
 
     /** Follows the watch from {@code rv}, reconnecting from the last version seen, until the timeout, --until, or Ctrl-C. */
     private int follow(Gateway gw, Map<String, String> filters, String rv, Columns columns, List<JsonNode> shown, long timeoutMs) {
-        List<String> header = columns.header();
-        int[] widths = new int[header.size()];
-        for (int i = 0; i < widths.length; i++) widths[i] = header.get(i).length();
-        for (JsonNode item : shown) {
-            List<String> row = columns.row(item);
-            for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
-        }
-        boolean[] headerPrinted = {!shown.isEmpty()};
+        WatchTable table = new WatchTable(columns.header(), shown.stream().map(columns::row).toList());
         String[] last = {rv};
         long deadline = timeoutMs < 0 ? Long.MAX_VALUE : clock.millis() + timeoutMs;
-        long downSince = -1;
+        WatchOutage outage = new WatchOutage(timeout);
         while (!Thread.currentThread().isInterrupted()) {
             long left = deadline - clock.millis();
             if (left <= 0) return 0;
@@ -190,31 +183,19 @@ public final class HistoryCommand extends KubectlCommand {
                     } else if ("yaml".equals(output)) {
                         out().print("---\n" + serialize((ObjectNode) item, YAML));
                     } else {
-                        List<String> row = columns.row(item);
-                        if (!headerPrinted[0]) {
-                            for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
-                            out().print(pad(header, widths));
-                            headerPrinted[0] = true;
-                        }
-                        out().print(pad(row, widths));
+                        out().print(table.next(columns.row(item)));
                     }
                     out().flush();
                     return true;
                 });
-                downSince = -1;
+                outage.up();
                 if (until != null) return 0; // the server ends a watch once it is past --until
             } catch (Gateway.ApiException e) {
                 if (e.code != 0) return fail(e);
-                long now = System.currentTimeMillis();
-                if (downSince < 0) downSince = now;
-                else if (now - downSince > timeout.toMillis()) return fail(e);
+                if (outage.downTooLong()) return fail(e);
             }
             if (clock.millis() >= deadline) return 0;
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            WatchOutage.pause();
         }
         return 0;
     }
@@ -282,15 +263,6 @@ public final class HistoryCommand extends KubectlCommand {
 
     private static String or(String s, String absent) {
         return s.isEmpty() ? absent : s;
-    }
-
-    private static String pad(List<String> cells, int[] widths) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < cells.size(); i++) {
-            sb.append(cells.get(i));
-            if (i < cells.size() - 1) sb.append(" ".repeat(Math.max(Math.max(widths[i] + 3, 6) - cells.get(i).length(), 1)));
-        }
-        return sb.append('\n').toString();
     }
 
     private static String serialize(ObjectNode doc, ObjectMapper mapper) {
