@@ -42,7 +42,9 @@ import java.util.*;
  * berth.node-events and berth.ticks, fed in {@link ReplayOrder}; the driver runs every partition in
  * one task, with {@code replayPartitions} set so that a tick of partition P checks exactly P's keys.
  * Recorded decisions are the records of the output topics that carry a {@code berth.cause} header
- * (written by state-streams' controllers; the scheduler's and gateway's records have none).
+ * and no {@value #DECIDER} header (written by state-streams' controllers; the gateway's records have
+ * none, the scheduler's name it as {@code berth.decider: scheduler} and are left out of this
+ * replay and its ordering: its placements reach the controllers as the TaskStatus inputs).
  */
 public final class Replayer {
     /** The topics the controllers decide on. */
@@ -56,6 +58,9 @@ public final class Replayer {
      * @param since      decisions before this instant are replayed (to rebuild state) but not compared
      * @param until      inputs after this instant are not fed, decisions after it not compared
      */
+    /** The header the scheduler marks its outputs with (they carry cause headers too, for a replay of the scheduler alone). */
+    static final String DECIDER = "berth.decider";
+
     public record Options(int partitions, long since, long until, long nodeGraceMs, Duration tick) {}
 
     public record Result(DecisionDiff.Report report, int inputs, int orderConflicts, long replayMillis) {}
@@ -69,6 +74,7 @@ public final class Replayer {
      */
     public static Result verify(SchemaRegistryClient liveRegistry, List<Recorded> inputs, List<Recorded> outputs, Options o) {
         BerthSerdes live = new BerthSerdes(liveRegistry);
+        outputs = outputs.stream().filter(r -> r.header(DECIDER) == null).toList();
         List<Decision> recorded = new ArrayList<>();
         for (Recorded r : outputs) {
             if (r.header(Recorded.CAUSE) == null) continue;
