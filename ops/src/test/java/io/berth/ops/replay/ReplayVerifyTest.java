@@ -82,7 +82,8 @@ class ReplayVerifyTest {
             Recorded tick = rec.inputs.stream().filter(r -> r.topic().equals(Topics.TICKS.name()) && r.partition() == 0).skip(10)
                     .findFirst().orElseThrow();
             Assignment a = Assignment.newBuilder().setTaskId("web-forged-xxxxx").setNodeId("n9").setWorkloadKey("default/deployment/web")
-                    .setAssignedAt(tick.timestamp()).build();
+                    .setTemplate(PodTemplate.newBuilder().setContainers(List.of(ContainerSpec.newBuilder().setName("c").setImage("nginx").build())).build())
+                    .setRequests(new Resources(100L, 64L << 20)).setAssignedAt(tick.timestamp()).build();
             Map<String, String> headers = Map.of(Recorded.CAUSE, tick.position(),
                     Recorded.SEEN, Topics.PLACEMENT_REQUESTS.name() + "/0=999," + Topics.TICKS.name() + "/0=" + tick.offset(),
                     Replayer.DECIDER, "scheduler");
