@@ -7,6 +7,8 @@ import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.avro.ResourceKind;
 import io.berth.schemas.avro.IntentAction;
+import io.berth.scheduler.SchedulerSettings;
+import io.berth.scheduler.SchedulerTopology;
 import io.berth.schemas.deadletter.DeadLetterDeserializationHandler;
 import io.berth.schemas.serde.AvroSerde;
 import io.berth.schemas.serde.BerthSerdes;
@@ -86,6 +88,74 @@ public final class Replayer {
         List<Decision> replayed = drive(order.order(), live, o);
         long ms = (System.nanoTime() - started) / 1_000_000;
         return new Result(DecisionDiff.compare(recorded, replayed, o.since(), o.until()), fed.size(), order.conflicts(), ms);
+    }
+
+    // ---- the scheduler ----
+
+    /** The topics the scheduler decides on: its requests (one partition) and the ticks of partition 0. */
+    public static final List<Topic<?>> SCHEDULER_INPUTS = List.of(Topics.PLACEMENT_REQUESTS, Topics.TICKS);
+    /** The topics the scheduler writes its decisions to. */
+    public static final List<Topic<?>> SCHEDULER_OUTPUTS = List.of(Topics.ASSIGNMENTS, Topics.TASK_STATUS, Topics.AUDIT);
+
+    /**
+     * Re-runs the scheduler ({@code SchedulerTopology}, default settings) over its recorded lanes —
+     * berth.placement-requests/0 and berth.ticks/0, found among {@code inputs} and {@code outputs}
+     * alike (requests are the controllers' outputs) — in the order its {@code berth.seen} headers
+     * name, and compares its placements, unschedulable verdicts and audit records with the recorded
+     * ones (outputs marked {@code berth.decider: scheduler}).
+     */
+    public static Result verifyScheduler(SchemaRegistryClient liveRegistry, List<Recorded> inputs, List<Recorded> outputs, Options o) {
+        BerthSerdes live = new BerthSerdes(liveRegistry);
+        Map<String, Recorded> lanes = new LinkedHashMap<>();   // by position: a record may be in both lists
+        for (List<Recorded> l : List.of(inputs, outputs)) {
+            for (Recorded r : l) {
+                boolean request = r.topic().equals(Topics.PLACEMENT_REQUESTS.name());
+                boolean tick = r.topic().equals(Topics.TICKS.name()) && r.partition() == 0;
+                if ((request || tick) && r.header(DECIDER) == null && r.timestamp() <= o.until()) lanes.putIfAbsent(r.position(), r);
+            }
+        }
+        List<Recorded> decided = outputs.stream().filter(r -> "scheduler".equals(r.header(DECIDER))).toList();
+        List<Decision> recorded = decided.stream().map(r -> Decision.of(r.topic(), r.key(), r.timestamp(), decode(live, r))).toList();
+        long started = System.nanoTime();
+        List<Recorded> fed = new ArrayList<>(lanes.values());
+        ReplayOrder.Result order = order(live, fed, decided, o.partitions());
+        List<Decision> replayed = driveScheduler(order.order(), live);
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        return new Result(DecisionDiff.compare(recorded, replayed, o.since(), o.until()), fed.size(), order.conflicts(), ms);
+    }
+
+    private static List<Decision> driveScheduler(List<Recorded> order, BerthSerdes live) {
+        BerthSerdes sandbox = new BerthSerdes(new InMemorySchemaRegistryClient());
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory("berth-replay-scheduler");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "berth-replay-scheduler-" + UUID.randomUUID());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        long start = order.stream().mapToLong(Recorded::timestamp).min().orElse(0);
+        List<Decision> out = new ArrayList<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(SchedulerTopology.build(sandbox, SchedulerSettings.DEFAULTS), p,
+                Instant.ofEpochMilli(start))) {
+            Map<String, TestInputTopic<String, byte[]>> in = new HashMap<>();
+            for (Topic<?> t : SCHEDULER_INPUTS) in.put(t.name(), driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
+            Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs = new LinkedHashMap<>();
+            for (Topic<?> t : SCHEDULER_OUTPUTS) outs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), sandbox.value(t).deserializer()));
+            for (Recorded r : order) {
+                in.get(r.topic()).pipeInput(new TestRecord<>(r.key(), reencode(live, sandbox, r), new RecordHeaders(), r.timestamp()));
+                collect(outs, out);
+            }
+        } finally {
+            try {
+                Utils.delete(stateDir.toFile());
+            } catch (IOException ignored) {
+                // a temp directory left behind is harmless
+            }
+        }
+        return out;
     }
 
     // ---- order ----
