@@ -102,7 +102,7 @@ public final class Replayer {
      * berth.placement-requests/0 and berth.ticks/0, found among {@code inputs} and {@code outputs}
      * alike (requests are the controllers' outputs) — in the order its {@code berth.seen} headers
      * name, and compares its placements, unschedulable verdicts and audit records with the recorded
-     * ones (outputs marked {@code berth.decider: scheduler}).
+     * ones (records of either list marked {@code berth.decider: scheduler}).
      */
     public static Result verifyScheduler(SchemaRegistryClient liveRegistry, List<Recorded> inputs, List<Recorded> outputs, Options o) {
         BerthSerdes live = new BerthSerdes(liveRegistry);
@@ -114,7 +114,12 @@ public final class Replayer {
                 if ((request || tick) && r.header(DECIDER) == null && r.timestamp() <= o.until()) lanes.putIfAbsent(r.position(), r);
             }
         }
-        List<Recorded> decided = outputs.stream().filter(r -> "scheduler".equals(r.header(DECIDER))).toList();
+        // the scheduler's statuses are on berth.task-status, which the controllers read: look in both lists
+        Map<String, Recorded> byPosition = new LinkedHashMap<>();
+        for (List<Recorded> l : List.of(outputs, inputs)) {
+            for (Recorded r : l) if ("scheduler".equals(r.header(DECIDER))) byPosition.putIfAbsent(r.position(), r);
+        }
+        List<Recorded> decided = new ArrayList<>(byPosition.values());
         List<Decision> recorded = decided.stream().map(r -> Decision.of(r.topic(), r.key(), r.timestamp(), decode(live, r))).toList();
         long started = System.nanoTime();
         List<Recorded> fed = new ArrayList<>(lanes.values());
