@@ -11,6 +11,8 @@ import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.PlacementRequest;
 import io.berth.schemas.avro.PodTemplate;
 import io.berth.schemas.avro.Resources;
+import io.berth.schemas.avro.TickAssignment;
+import io.berth.schemas.avro.TickNode;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,6 +25,16 @@ final class Conversions {
 
     static Node node(NodeView view) {
         return new Node(view.getNodeId(), view.getLabels(), quantity(view.getCapacity()), view.getReady(), view.getCordoned());
+    }
+
+    /** A node as the last tick listed it (state-streams' ticker copies these facts from berth.state.nodes). */
+    static Node node(TickNode n) {
+        return new Node(n.getId(), n.getLabels(), new Quantity(n.getCpuMillis(), n.getMemoryBytes()), n.getReady(), n.getCordoned());
+    }
+
+    /** A booking as the last tick listed it: requests, host ports (from the template) and workload key. */
+    static Claim claim(TickAssignment a) {
+        return new Claim(a.getTaskId(), new Quantity(a.getCpuMillis(), a.getMemoryBytes()), new HashSet<>(a.getHostPorts()), a.getWorkloadKey());
     }
 
     static Quantity quantity(Resources r) {

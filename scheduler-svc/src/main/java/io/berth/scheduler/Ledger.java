@@ -4,109 +4,136 @@ import io.berth.scheduler.core.Claim;
 import io.berth.scheduler.core.ClusterSnapshot;
 import io.berth.scheduler.core.Node;
 import io.berth.scheduler.core.Placement;
-import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
-import io.berth.schemas.avro.NodeView;
+import io.berth.schemas.avro.Tick;
+import io.berth.schemas.avro.TickAssignment;
+import io.berth.schemas.avro.TickNode;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
- * What is booked where. The truth is the compacted assignments topic (a global store: every live
- * key {@code nodeId/taskId} holds its requests; the controller's tombstones free them). The
- * scheduler's own writes reach that store only after its transaction commits and the global
- * thread reads them back, so its recent placements are also kept in a local "in-flight" store and
- * counted until the ledger shows them (or, if the ledger saw them come and go already, until
- * {@code inFlightTtl} has passed — erring on the side of holding capacity a little longer).
+ * What is booked where, as of the scheduler's own input. The cluster (nodes with capacity, labels,
+ * readiness, cordon, and every node's live assignments) is the last tick of partition 0 that carried
+ * it ({@code Tick.ledger}; state-streams' ticker reads it from berth.state.nodes and berth.assignments).
+ * That tick is kept in a local changelogged store, so the snapshot is a function of the records
+ * this processor has read, never of a global store that changes on another thread: a replay of the
+ * same inputs in the same order places the same.
+ *
+ * <p>The scheduler's own writes reach a tick only after its transaction commits, the ticker's global
+ * table reads them back and the next tick is written, so its recent placements are also kept in a
+ * local "in-flight" store and counted until a tick shows them (or, if no tick ever does,
+ * until {@code inFlightTtl} has passed by record time — erring on the side of holding capacity a
+ * little longer). Releases (the controller's assignment tombstones) reach the scheduler the same
+ * way: a later tick no longer lists the assignment.
  */
 final class Ledger {
-    private final ReadOnlyKeyValueStore<String, byte[]> nodes;
-    private final ReadOnlyKeyValueStore<String, byte[]> assignments;
+    static final String LAST_TICK = "ledger";
+
+    private final KeyValueStore<String, Tick> ticks;
     private final KeyValueStore<String, Assignment> inFlight;
     private final Duration inFlightTtl;
-    private final DecodedCache<Node> nodeViews;
-    private final DecodedCache<Booking> ledgerEntries;
+    private Base base;   // the stored tick, converted once
 
-    /** The global stores hold raw bytes (see {@link DecodedCache}); {@code decoders} turn them into records. */
-    Ledger(ReadOnlyKeyValueStore<String, byte[]> nodes, ReadOnlyKeyValueStore<String, byte[]> assignments,
-           KeyValueStore<String, Assignment> inFlight, Duration inFlightTtl, Decoders decoders) {
-        this.nodes = nodes;
-        this.assignments = assignments;
+    Ledger(KeyValueStore<String, Tick> ticks, KeyValueStore<String, Assignment> inFlight, Duration inFlightTtl) {
+        this.ticks = ticks;
         this.inFlight = inFlight;
         this.inFlightTtl = inFlightTtl;
-        this.nodeViews = new DecodedCache<>("node view", decoders.node().andThen(Conversions::node));
-        this.ledgerEntries = new DecodedCache<>("assignment", decoders.assignment().andThen(Booking::of));
     }
 
-    record Decoders(Function<byte[], NodeView> node, Function<byte[], Assignment> assignment) {}
-
-    /** One live ledger entry as the core sees it; cached per key, so a scan converts nothing. */
-    private record Booking(String nodeId, Claim claim) {
-        static Booking of(Assignment a) {
-            return new Booking(a.getNodeId(), Conversions.claim(a));
+    /** The cluster of one tick: nodes, their bookings, and the {@code nodeId/taskId} pairs it shows. */
+    private record Base(List<Node> nodes, List<Booking> bookings, Set<String> visible) {
+        static Base of(Tick t) {
+            List<Node> nodes = new ArrayList<>();
+            List<Booking> bookings = new ArrayList<>();
+            Set<String> visible = new HashSet<>();
+            for (TickNode n : t.getNodes()) {
+                nodes.add(Conversions.node(n));
+                for (TickAssignment a : n.getAssignments()) {
+                    bookings.add(new Booking(n.getId(), Conversions.claim(a)));
+                    visible.add(n.getId() + "/" + a.getTaskId());
+                }
+            }
+            return new Base(nodes, bookings, visible);
         }
     }
 
-    /** The current snapshot and the ids of every task already placed. Settles in-flight entries on the way. */
-    View read(long now) {
-        ClusterSnapshot.Builder builder = ClusterSnapshot.builder();
-        Set<String> placed = new HashSet<>();
-        nodeViews.scan(nodes, (key, node) -> builder.node(node));
-        ledgerEntries.scan(assignments, (key, b) -> {
-            builder.claim(b.nodeId(), b.claim());
-            placed.add(b.claim().taskId());
-        });
-        countInFlight(now, builder, placed);
-        return new View(builder.build(), placed, Set.of());
+    private record Booking(String nodeId, Claim claim) {}
+
+    /**
+     * Takes a tick of the scheduler's partition: one that carries the cluster replaces the stored
+     * one; any other (no ledger, or {@code nodes} null = unchanged) keeps it. True when it changed.
+     */
+    boolean accept(Tick t) {
+        if (!t.getLedger() || t.getNodes() == null) return false;
+        ticks.put(LAST_TICK, t);
+        base = Base.of(t);
+        return true;
     }
 
-    /** Remembers a placement just written, until the ledger shows it. */
+    private Optional<Base> base() {
+        if (base == null) {
+            Tick t = ticks.get(LAST_TICK);   // after a restart: restored from the changelog
+            if (t != null) base = Base.of(t);
+        }
+        return Optional.ofNullable(base);
+    }
+
+    /**
+     * The snapshot and the ids of every task placed, or empty before any tick carried the cluster
+     * (nothing is decided then: a verdict on an unknown cluster would be a false UNSCHEDULABLE).
+     * Settles in-flight entries on the way.
+     */
+    Optional<View> read(long now) {
+        Optional<Base> b = base();
+        if (b.isEmpty()) return Optional.empty();
+        ClusterSnapshot.Builder builder = ClusterSnapshot.builder();
+        Set<String> placed = new HashSet<>();
+        b.get().nodes().forEach(builder::node);
+        for (Booking booking : b.get().bookings()) {
+            builder.claim(booking.nodeId(), booking.claim());
+            placed.add(booking.claim().taskId());
+        }
+        countInFlight(now, builder, placed);
+        return Optional.of(new View(builder.build(), placed, Set.of()));
+    }
+
+    /** Remembers a placement just written, until a tick shows it. */
     void recordPlacement(Assignment assignment) {
         inFlight.put(assignment.getTaskId(), assignment);
     }
 
     /**
-     * Forgets in-flight placements the ledger already shows (or that are past their TTL). Called on
+     * Forgets in-flight placements a tick already shows (or that are past their TTL). Called on
      * every tick, not only when placing: an entry left in flight after its assignment became
      * visible would, once the controller tombstones that assignment (a lost node's tasks), look
      * "not yet visible" again and count as a phantom replica on that node until its TTL.
      */
     void settle(long now) {
-        List<String> settled = new ArrayList<>();
-        try (KeyValueIterator<String, Assignment> it = inFlight.all()) {
-            while (it.hasNext()) {
-                Assignment a = it.next().value;
-                if (visibleInLedger(a) || now - a.getAssignedAt() > inFlightTtl.toMillis()) settled.add(a.getTaskId());
-            }
-        }
-        settled.forEach(inFlight::delete);
+        countInFlight(now, null, null);
     }
 
     private void countInFlight(long now, ClusterSnapshot.Builder builder, Set<String> placed) {
         List<String> settled = new ArrayList<>();
+        Set<String> visible = base().map(Base::visible).orElse(Set.of());
         try (KeyValueIterator<String, Assignment> it = inFlight.all()) {
             while (it.hasNext()) {
                 Assignment a = it.next().value;
-                if (visibleInLedger(a) || now - a.getAssignedAt() > inFlightTtl.toMillis()) {
+                if (visible.contains(a.getNodeId() + "/" + a.getTaskId()) || now - a.getAssignedAt() > inFlightTtl.toMillis()) {
                     settled.add(a.getTaskId());
-                } else {
+                } else if (builder != null) {
                     builder.claim(a.getNodeId(), Conversions.claim(a));
                     placed.add(a.getTaskId());
                 }
             }
         }
         settled.forEach(inFlight::delete);
-    }
-
-    private boolean visibleInLedger(Assignment a) {
-        return assignments.get(Topics.assignmentKey(a.getNodeId(), a.getTaskId())) != null;
     }
 
     /**
@@ -125,4 +152,5 @@ final class Ledger {
             return new View(snapshot.with(placement), placedAtRead, since);
         }
     }
+
 }

@@ -6,7 +6,6 @@ import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.PlacementVerdict;
-import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.PlacementRequest;
 import io.berth.schemas.avro.Tick;
 import io.berth.schemas.serde.AvroSerde;
@@ -30,10 +29,11 @@ import static io.berth.scheduler.SchedulerTopology.*;
 /**
  * The adapter around the pure {@link Placer}: takes placement requests, reads the ledger into a
  * snapshot, places, and publishes the decisions. A request that fits nowhere waits in the pending
- * store and is tried again on every {@link Tick} of its partition read from berth.ticks, which is
- * also how node and capacity changes are noticed (the global stores change on another thread,
- * without telling this one). Time is the input's timestamp (a request's, a tick's), never the wall
- * clock, so the pending TTL, in-flight TTL and snapshot age replay the same.
+ * store and is tried again on every {@link Tick} of its partition read from berth.ticks. The
+ * cluster it places on (nodes and their bookings) is the last tick that carried it plus its own
+ * decisions since ({@link Ledger}); time is the input's timestamp (a request's, a tick's), never
+ * the wall clock. So every decision is a function of the records read, in the order read, and
+ * each output names that order ({@link ReplayHeaders}) for {@code berth replay --verify}.
  */
 final class SchedulerProcessor implements Processor<String, byte[], String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerProcessor.class);
@@ -45,7 +45,6 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     private final AvroSerde<Tick> tickSerde;
     private final SchedulerSettings settings;
     private final Placer placer = Placer.standard();
-    private final Ledger.Decoders decoders;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, PlacementRequest> pending;
     private KeyValueStore<String, String> lastReason;
@@ -53,18 +52,14 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     private long lastAuditAt = Long.MIN_VALUE;
     private long auditSeq;
     private Ledger ledger;
-    private Ledger.View view;   // the last snapshot read, with this processor's decisions since folded in
-    private long viewReadAt;
+    private Ledger.View view;   // the last snapshot read, with this processor's decisions since folded in; null = read again
+    private ReplayHeaders replayHeaders;
     private DeadLetters deadLetters;
 
     SchedulerProcessor(BerthSerdes serdes, SchedulerSettings settings) {
         this.requestSerde = serdes.value(Topics.PLACEMENT_REQUESTS);
         this.tickSerde = serdes.value(Topics.TICKS);
         this.settings = settings;
-        AvroSerde<NodeView> nodes = serdes.value(Topics.NODES);
-        AvroSerde<Assignment> assignments = serdes.value(Topics.ASSIGNMENTS);
-        this.decoders = new Ledger.Decoders(b -> nodes.deserialize(Topics.NODES.name(), b),
-                b -> assignments.deserialize(Topics.ASSIGNMENTS.name(), b));
     }
 
     @Override
@@ -73,14 +68,15 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         this.pending = context.getStateStore(PENDING_STORE);
         this.lastReason = context.getStateStore(REASONS_STORE);
         this.causes = context.getStateStore(CAUSES_STORE);
-        this.ledger = new Ledger(context.getStateStore(NODES_STORE), context.getStateStore(LEDGER_STORE),
-                context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl(), decoders);
+        this.ledger = new Ledger(context.getStateStore(TICK_STORE), context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl());
+        this.replayHeaders = new ReplayHeaders(context);
         this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK, AUDIT_SINK);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         if (record.value() == null) return; // nothing to place; the contract has no tombstones here
+        replayHeaders.observe();
         if (context.recordMetadata().map(m -> m.topic().equals(Topics.TICKS.name())).orElse(false)) {
             onTick(record);
             return;
@@ -107,24 +103,20 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
             LOG.warn("ignoring an undecodable tick: {}", e.getMessage());
             return;
         }
-        if (t.getPartition() == context.taskId().partition()) retryPending(record.timestamp());
+        if (t.getPartition() != context.taskId().partition()) return;
+        if (ledger.accept(t)) view = null;
+        retryPending(record.timestamp());
     }
 
     /**
-     * An arriving request is placed on the cached view while it is young (a full read scans both
-     * global stores). Only an "unplaceable" verdict is checked again on a fresh read, so the cache
-     * never causes a false UNSCHEDULABLE; it can at worst miss a node that just turned NotReady
-     * or cordoned, a race the global store's own lag has anyway.
+     * An arriving request is placed on the view kept since the last tick that carried the cluster
+     * (with every decision since folded in). Before any such tick it just waits: a verdict on a
+     * cluster not yet known would be a false UNSCHEDULABLE.
      */
     private void placeArrival(PlacementRequest request, long now) {
-        boolean stale = view == null || now - viewReadAt > settings.snapshotMaxAge().toMillis();
-        if (stale) readView(now);
-        Optional<Placement> decision = attempt(request);
-        if (!stale && decision.isPresent() && decision.get() instanceof Placement.Unplaceable) {
-            readView(now);
-            decision = attempt(request);
-        }
-        apply(request, decision, now);
+        if (view == null) readView(now);
+        if (view == null) return;
+        apply(request, attempt(request), now);
     }
 
     /**
@@ -173,12 +165,12 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     /** One fresh snapshot for the whole batch; each decision is folded in before the next is made. */
     private void placeBatch(List<PlacementRequest> queue, long now) {
         readView(now);
+        if (view == null) return;
         for (PlacementRequest request : queue) apply(request, attempt(request), now);
     }
 
     private void readView(long now) {
-        view = ledger.read(now);
-        viewReadAt = now;
+        view = ledger.read(now).orElse(null);
     }
 
     /** Empty when the task already has an assignment: a request seen twice is placed once. */
@@ -201,8 +193,9 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         Assignment assignment = Decisions.assignment(request, placed.nodeId(), now);
         String key = Topics.assignmentKey(placed.nodeId(), request.getTaskId());
         PlacementVerdict verdict = Decisions.verdict(placed.verdict(), now);
-        context.forward(new Record<>(key, assignment, now), ASSIGNMENT_SINK);
-        context.forward(new Record<>(request.getWorkloadKey(), Decisions.assigned(request, placed.nodeId(), verdict, now), now), STATUS_SINK);
+        context.forward(new Record<>(key, assignment, now, replayHeaders.headers()), ASSIGNMENT_SINK);
+        context.forward(new Record<>(request.getWorkloadKey(), Decisions.assigned(request, placed.nodeId(), verdict, now), now,
+                replayHeaders.headers()), STATUS_SINK);
         audit(Audits.PLACED, request, verdict, now);
         ledger.recordPlacement(assignment);
         forget(request.getTaskId());
@@ -214,7 +207,8 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         if (u.message().equals(lastReason.get(request.getTaskId()))) return;
         lastReason.put(request.getTaskId(), u.message());
         PlacementVerdict verdict = Decisions.verdict(u.verdict(), now);
-        context.forward(new Record<>(request.getWorkloadKey(), Decisions.unschedulable(request, u.message(), verdict, now), now), STATUS_SINK);
+        context.forward(new Record<>(request.getWorkloadKey(), Decisions.unschedulable(request, u.message(), verdict, now), now,
+                replayHeaders.headers()), STATUS_SINK);
         audit(Audits.UNSCHEDULABLE, request, verdict, now);
         LOG.info("cannot place {}: {}", request.getTaskId(), u.message());
     }
@@ -228,7 +222,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         lastAuditAt = now;
         Audits.Cause cause = Audits.Cause.parse(causes.get(request.getTaskId()));
         AuditRecord record = Audits.decision(change, request, verdict, cause, now, auditSeq);
-        context.forward(new Record<>(record.getKey(), record, now), AUDIT_SINK);
+        context.forward(new Record<>(record.getKey(), record, now, replayHeaders.headers()), AUDIT_SINK);
     }
 
     private void forget(String taskId) {

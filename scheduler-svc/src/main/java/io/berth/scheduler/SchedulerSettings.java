@@ -10,9 +10,9 @@ import java.time.Duration;
  * @param retryInterval  unused since retries run on every tick read from berth.ticks (state-streams'
  *                       controller-tick-ms); kept so existing configurations still parse
  * @param pendingTtl     a request still unplaceable after this long (counted from its timestamp) is dropped
- * @param inFlightTtl    how long an own placement is counted while not yet visible in the ledger
- * @param snapshotMaxAge how long an arriving request may be placed on the last snapshot read (plus
- *                       the decisions since) instead of a fresh scan of the global stores
+ * @param inFlightTtl    how long an own placement is counted while not yet visible in a tick's ledger
+ * @param snapshotMaxAge unused since the snapshot is the last tick's cluster plus the decisions
+ *                       since (no global store is scanned); kept so existing configurations still parse
  */
 public record SchedulerSettings(Duration retryInterval, Duration pendingTtl, Duration inFlightTtl, Duration snapshotMaxAge) {
     public static final SchedulerSettings DEFAULTS = new SchedulerSettings(

@@ -1,9 +1,9 @@
 package io.berth.scheduler;
 
 import io.berth.registry.client.InMemorySchemaRegistryClient;
-import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.NodeView;
+import io.berth.schemas.avro.Tick;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -14,30 +14,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static io.berth.scheduler.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The in-flight reconciliation: an own placement counts exactly once, from wherever it is visible. */
+/** The in-flight reconciliation: an own placement counts exactly once, from wherever it is visible (a tick, or in flight). */
 class LedgerTest {
     private static final Duration TTL = Duration.ofSeconds(30);
     private static final long NOW = 1_000_000;
     private final BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
-    private KeyValueStore<String, byte[]> nodes;
-    private KeyValueStore<String, byte[]> ledgerStore;
+    private final NodeView node1 = node("node-1", 1000, 1024 * MI);
+    private KeyValueStore<String, Tick> ticks;
     private KeyValueStore<String, Assignment> inFlight;
     private Ledger ledger;
 
     @BeforeEach
     void setUp() {
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-        nodes = store("n", Serdes.ByteArray(), context);
-        ledgerStore = store("l", Serdes.ByteArray(), context);
+        ticks = store("t", serdes.value(Tick.class), context);
         inFlight = store("f", serdes.value(Assignment.class), context);
-        ledger = new Ledger(nodes, ledgerStore, inFlight, TTL, new Ledger.Decoders(
-                b -> serdes.value(NodeView.class).deserialize(Topics.NODES.name(), b),
-                b -> serdes.value(Assignment.class).deserialize(Topics.ASSIGNMENTS.name(), b)));
-        nodes.put("node-1", serdes.value(NodeView.class).serialize(Topics.NODES.name(), node("node-1", 1000, 1024 * MI)));
+        ledger = new Ledger(ticks, inFlight, TTL);
+        ledger.accept(ledgerTick(List.of(node1), List.of()));
     }
 
     private static <V> KeyValueStore<String, V> store(String name, Serde<V> values, MockProcessorContext<Object, Object> context) {
@@ -51,65 +49,80 @@ class LedgerTest {
         return Decisions.assignment(request(taskId, cpu, 0), "node-1", at);
     }
 
-    private byte[] bytes(Assignment a) {
-        return serdes.value(Assignment.class).serialize(Topics.ASSIGNMENTS.name(), a);
-    }
-
-    @Test
-    void shouldSkipAnUndecodableLedgerEntry() {
-        ledgerStore.put("node-1/poison", new byte[]{0, 0, 0, 0, 99, 1});
-        ledgerStore.put(Topics.assignmentKey("node-1", "t2"), bytes(placed("t2", 200, NOW)));
-        assertEquals(200, cpuBooked(ledger.read(NOW)));
-        assertEquals(200, cpuBooked(ledger.read(NOW)), "the second scan uses the cache");
-    }
-
     private long cpuBooked(Ledger.View view) {
         return view.snapshot().usage("node-1").allocated().cpuMillis();
     }
 
+    private Ledger.View read(long now) {
+        return ledger.read(now).orElseThrow();
+    }
+
     @Test
-    void shouldCountAPlacementNotYetInTheLedger() {
+    void shouldKnowNoClusterBeforeATickCarriedOne() {
+        Ledger fresh = new Ledger(store("t2", serdes.value(Tick.class), new MockProcessorContext<>()), inFlight, TTL);
+        assertTrue(fresh.read(NOW).isEmpty());
+        assertFalse(fresh.accept(Tick.newBuilder().setPartition(0).setNodes(List.of()).build()), "a tick without the ledger flag is not a cluster");
+        assertTrue(fresh.read(NOW).isEmpty());
+    }
+
+    @Test
+    void shouldKeepTheLastClusterOnATickThatSaysUnchanged() {
+        ledger.accept(ledgerTick(List.of(node1), List.of(placed("t2", 200, NOW))));
+        assertFalse(ledger.accept(Tick.newBuilder().setPartition(0).setNodes(null).setLedger(true).build()));
+        assertEquals(200, cpuBooked(read(NOW)));
+    }
+
+    @Test
+    void shouldRestoreTheClusterFromItsStore() {
+        ledger.accept(ledgerTick(List.of(node1), List.of(placed("t2", 200, NOW))));
+        Ledger restarted = new Ledger(ticks, inFlight, TTL);
+        assertEquals(200, cpuBooked(restarted.read(NOW).orElseThrow()));
+        assertTrue(restarted.read(NOW).orElseThrow().isPlaced("t2"));
+    }
+
+    @Test
+    void shouldCountAPlacementNotYetInATick() {
         ledger.recordPlacement(placed("t1", 300, NOW));
-        Ledger.View view = ledger.read(NOW + 100);
+        Ledger.View view = read(NOW + 100);
         assertEquals(300, cpuBooked(view));
         assertTrue(view.isPlaced("t1"));
     }
 
     @Test
-    void shouldCountAPlacementOnceWhenTheLedgerShowsIt() {
+    void shouldCountAPlacementOnceWhenATickShowsIt() {
         Assignment a = placed("t1", 300, NOW);
         ledger.recordPlacement(a);
-        ledgerStore.put(Topics.assignmentKey("node-1", "t1"), bytes(a));
-        assertEquals(300, cpuBooked(ledger.read(NOW + 100)));
+        ledger.accept(ledgerTick(List.of(node1), List.of(a)));
+        assertEquals(300, cpuBooked(read(NOW + 100)));
         assertNull(inFlight.get("t1"), "settled once visible");
-    }
-
-    @Test
-    void shouldFreeCapacityAfterTheLedgerShowedAndRevokedIt() {
-        Assignment a = placed("t1", 300, NOW);
-        ledger.recordPlacement(a);
-        ledgerStore.put(Topics.assignmentKey("node-1", "t1"), bytes(a));
-        ledger.read(NOW + 100);
-        ledgerStore.delete(Topics.assignmentKey("node-1", "t1")); // the controller's tombstone
-        assertEquals(0, cpuBooked(ledger.read(NOW + 200)));
     }
 
     /** The e2e scale test once found this: no read between "visible" and "revoked" left a phantom replica. */
     @Test
-    void shouldFreeCapacityWhenTheTickSettledItBeforeItWasRevoked() {
+    void shouldFreeCapacityWhenATickShowedItAndALaterOneNoLonger() {
         Assignment a = placed("t1", 300, NOW);
         ledger.recordPlacement(a);
-        ledgerStore.put(Topics.assignmentKey("node-1", "t1"), bytes(a));
+        ledger.accept(ledgerTick(List.of(node1), List.of(a)));
         ledger.settle(NOW + 100); // the scheduler's tick, with no placement in between
-        ledgerStore.delete(Topics.assignmentKey("node-1", "t1")); // the controller's tombstone
-        assertEquals(0, cpuBooked(ledger.read(NOW + 200)));
+        ledger.accept(ledgerTick(List.of(node1), List.of())); // the controller's tombstone, as the ticker saw it
+        assertEquals(0, cpuBooked(read(NOW + 200)));
     }
 
     @Test
     void shouldStopCountingAnInFlightPlacementAfterItsTtl() {
         ledger.recordPlacement(placed("t1", 300, NOW));
-        assertEquals(300, cpuBooked(ledger.read(NOW + TTL.toMillis())));
-        assertEquals(0, cpuBooked(ledger.read(NOW + TTL.toMillis() + 1)));
+        assertEquals(300, cpuBooked(read(NOW + TTL.toMillis())));
+        assertEquals(0, cpuBooked(read(NOW + TTL.toMillis() + 1)));
         assertNull(inFlight.get("t1"));
+    }
+
+    @Test
+    void shouldTakeLabelsCordonAndHostPortsFromTheTick() {
+        NodeView labelled = NodeView.newBuilder(cordoned(node("node-2", 500, 64 * MI))).setLabels(java.util.Map.of("disk", "ssd")).build();
+        ledger.accept(ledgerTick(List.of(node1, labelled), List.of()));
+        var n2 = read(NOW).snapshot().nodes().stream().filter(n -> n.id().equals("node-2")).findFirst().orElseThrow();
+        assertTrue(n2.cordoned());
+        assertEquals(java.util.Map.of("disk", "ssd"), n2.labels());
+        assertEquals(500, n2.capacity().cpuMillis());
     }
 }

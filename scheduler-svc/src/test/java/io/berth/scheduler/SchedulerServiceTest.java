@@ -3,7 +3,7 @@ package io.berth.scheduler;
 import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
-import io.berth.schemas.avro.NodeView;
+import io.berth.schemas.avro.Tick;
 import io.berth.schemas.avro.PlacementRequest;
 import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
@@ -39,11 +39,12 @@ class SchedulerServiceTest {
         try (TestKafka kafka = TestKafka.start().withBerthTopics();
              SchedulerService service = new SchedulerService(BerthConfig.of(kafka.bootstrapServers(), "mem://", dataDir), registry)) {
             service.start();
-            try (KafkaProducer<String, NodeView> nodes = producer(kafka, serdes, NodeView.class);
+            try (KafkaProducer<String, Tick> ticks = producer(kafka, serdes, Tick.class);
                  KafkaProducer<String, PlacementRequest> requests = producer(kafka, serdes, PlacementRequest.class)) {
-                // No wait between the two: if the request overtakes the node, the retry punctuator places it.
-                nodes.send(new ProducerRecord<>(Topics.NODES.name(), "node-7", node("node-7", 4000, 4096 * MI))).get();
+                // The request first: it waits (no cluster known yet) and is placed on the tick that lists node-7,
+                // as state-streams' ticker writes it to partition 0 of berth.ticks.
                 requests.send(new ProducerRecord<>(Topics.PLACEMENT_REQUESTS.name(), Topics.SCHEDULING_KEY, request("web-abc123-it001", 100, 64 * MI))).get();
+                ticks.send(new ProducerRecord<>(Topics.TICKS.name(), 0, "0", ledgerTick(List.of(node("node-7", 4000, 4096 * MI)), List.of()))).get();
             }
             ConsumerRecord<String, Assignment> a = readOneAssignment(kafka, serdes);
             assertEquals(Topics.assignmentKey("node-7", "web-abc123-it001"), a.key());

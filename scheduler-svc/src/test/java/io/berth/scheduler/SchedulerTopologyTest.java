@@ -33,10 +33,8 @@ class SchedulerTopologyTest {
     @TempDir
     Path stateDir;
     private TopologyTestDriver driver;
-    private TestInputTopic<String, NodeView> nodes;
     private TestInputTopic<String, PlacementRequest> requests;
     private TestInputTopic<String, byte[]> rawRequests;
-    private TestInputTopic<String, Assignment> ledgerIn;
     private TestOutputTopic<String, Assignment> assignments;
     private TestOutputTopic<String, TaskStatus> statuses;
     private TestOutputTopic<String, DeadLetter> deadLetters;
@@ -53,10 +51,8 @@ class SchedulerTopologyTest {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(SchedulerTopology.build(serdes, SchedulerSettings.DEFAULTS), props, START);
         StringSerializer keys = new StringSerializer();
-        nodes = driver.createInputTopic(Topics.NODES.name(), keys, serdes.value(Topics.NODES).serializer());
         requests = driver.createInputTopic(Topics.PLACEMENT_REQUESTS.name(), keys, serdes.value(Topics.PLACEMENT_REQUESTS).serializer());
         rawRequests = driver.createInputTopic(Topics.PLACEMENT_REQUESTS.name(), keys, new ByteArraySerializer());
-        ledgerIn = driver.createInputTopic(Topics.ASSIGNMENTS.name(), keys, serdes.value(Topics.ASSIGNMENTS).serializer());
         ticks = driver.createInputTopic(Topics.TICKS.name(), keys, serdes.value(Topics.TICKS).serializer(), START, Duration.ZERO);
         StringDeserializer keysOut = new StringDeserializer();
         assignments = driver.createOutputTopic(Topics.ASSIGNMENTS.name(), keysOut, serdes.value(Topics.ASSIGNMENTS).deserializer());
@@ -70,8 +66,14 @@ class SchedulerTopologyTest {
         driver.close();
     }
 
+    /** What state-streams' ticker would list: berth.state.nodes and the live berth.assignments. */
+    private final java.util.Map<String, NodeView> clusterNodes = new java.util.TreeMap<>();
+    private final java.util.Map<String, Assignment> clusterLedger = new java.util.TreeMap<>();
+
+    /** A node appears or changes: the next tick (piped now, at the same time) lists it. */
     private void addNode(NodeView n) {
-        nodes.pipeInput(n.getNodeId(), n);
+        clusterNodes.put(n.getNodeId(), n);
+        ticks.pipeInput("0", ledgerTick(clusterNodes.values(), clusterLedger.values()), clock);
     }
 
     private void send(PlacementRequest r) {
@@ -87,7 +89,7 @@ class SchedulerTopologyTest {
 
     private void advance(Duration d) {
         clock = clock.plus(d);
-        ticks.pipeInput("0", Tick.newBuilder().setPartition(0).build(), clock);
+        ticks.pipeInput("0", ledgerTick(clusterNodes.values(), clusterLedger.values()), clock);
     }
 
     @Test
@@ -157,7 +159,9 @@ class SchedulerTopologyTest {
         send(request("web-abc123-secnd", 800, 256 * MI));
         assertEquals("0/1 nodes are available: 1 Insufficient cpu.", lastStatus().getMessage());
 
-        ledgerIn.pipeInput(Topics.assignmentKey("node-1", first.getTaskId()), null); // the controller revokes it
+        clusterLedger.put(first.getTaskId(), first);   // the ticker sees the placement
+        tick();
+        clusterLedger.remove(first.getTaskId());       // the controller revokes it; the next tick no longer lists it
         tick();
         assertEquals("web-abc123-secnd", assignments.readValue().getTaskId());
     }
@@ -181,10 +185,10 @@ class SchedulerTopologyTest {
     }
 
     @Test
-    void shouldCheckACachedUnplaceableVerdictOnAFreshRead() {
+    void shouldPlaceOnANodeAsSoonAsATickListsIt() {
         addNode(node("node-1", 1000, 128 * MI));
-        send(request("web-abc123-small", 100, 64 * MI)); // reads and caches the snapshot
-        addNode(node("node-2", 4000, 4096 * MI));         // the cache does not know this node yet
+        send(request("web-abc123-small", 100, 64 * MI)); // reads the snapshot
+        addNode(node("node-2", 4000, 4096 * MI));         // a tick lists the new node
         send(request("web-abc123-big01", 100, 1024 * MI));
         List<TaskStatus> all = statuses.readValuesToList();
         assertEquals(List.of(TaskState.ASSIGNED, TaskState.ASSIGNED), all.stream().map(TaskStatus::getState).toList(), "no false UNSCHEDULABLE");
@@ -303,7 +307,7 @@ class SchedulerTopologyTest {
         assertEquals("TaskPlaced", placed.getChange());
         assertEquals("node-2", placed.getPlacement().getNodeId());
         assertEquals(Topics.PLACEMENT_REQUESTS.name() + "/0/1", placed.getCause());
-        assertEquals(START.toEpochMilli() + 3 * RETRY.toMillis(), placed.getTimestamp());
+        assertEquals(START.toEpochMilli() + 2 * RETRY.toMillis(), placed.getTimestamp(), "placed on the tick that lists node-2");
         assertEquals("node-2", lastStatus().getPlacement().getNodeId());
     }
 

@@ -43,6 +43,8 @@ public final class StateStreamsTopology {
     public static final String TASKS_STORE = "tasks";
     public static final String NODES_STORE = "nodes";
     public static final String GLOBAL_NODES_STORE = "global-nodes";
+    /** berth.assignments as a global table: only the ticker reads it, to put the scheduler's ledger on the log. */
+    public static final String GLOBAL_ASSIGNMENTS_STORE = "global-assignments";
     public static final String ENDPOINT_SERVICES_STORE = "endpoint-services";
     public static final String ENDPOINT_TASKS_STORE = "endpoint-tasks";
     public static final String ENDPOINTS_STORE = "endpoints";
@@ -155,6 +157,9 @@ public final class StateStreamsTopology {
         b.globalTable(Topics.NODES.name(), serdes.consumed(Topics.NODES),
                 Materialized.<String, NodeView, KeyValueStore<Bytes, byte[]>>as(GLOBAL_NODES_STORE)
                         .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(NodeView.class)));
+        b.globalTable(Topics.ASSIGNMENTS.name(), serdes.consumed(Topics.ASSIGNMENTS),
+                Materialized.<String, Assignment, KeyValueStore<Bytes, byte[]>>as(GLOBAL_ASSIGNMENTS_STORE)
+                        .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(Assignment.class)));
     }
 
     /**

@@ -1,6 +1,10 @@
 package io.berth.state;
 
+import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.ContainerPort;
+import io.berth.schemas.avro.ContainerSpec;
 import io.berth.schemas.avro.NodeView;
+import io.berth.schemas.avro.TickAssignment;
 import io.berth.schemas.avro.Tick;
 import io.berth.schemas.avro.TickNode;
 import io.berth.state.core.NodeLiveness;
@@ -14,7 +18,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The only wall-clock code of state-streams, and it decides nothing: every {@code tick} it writes a
@@ -23,6 +31,11 @@ import java.util.List;
  * those ticks back like any input and run their periodic checks then, with now = the tick's
  * timestamp, reading node readiness from the last tick they read. So time and the cluster's
  * node facts reach every decision through the log, and a replay of the log decides the same.
+ *
+ * <p>The tick of partition 0 also carries what the scheduler needs (it reads only partition 0):
+ * each node's capacity, labels and cordon flag, and its live assignments as the global
+ * berth.assignments table shows them ({@code Tick.ledger} = true). The other partitions' ticks
+ * carry no assignments (the controllers do not need them; six copies would only cost bytes).
  *
  * <p>One instance per stream task of the controllers' sub-topology (it is wired to the ticks
  * stream only to live in that task); it forwards to the berth.ticks sink, whose partitioner sends
@@ -34,6 +47,7 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
 
     private final Duration tick;
     private ReadOnlyKeyValueStore<String, ?> globalNodes;
+    private ReadOnlyKeyValueStore<String, ?> globalAssignments;
     private List<TickNode> lastSent;
     private long lastFullAt = Long.MIN_VALUE;
 
@@ -45,6 +59,7 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
     public void init(ProcessorContext<String, Tick> context) {
         super.init(context);
         globalNodes = context.getStateStore(StateStreamsTopology.GLOBAL_NODES_STORE);
+        globalAssignments = context.getStateStore(StateStreamsTopology.GLOBAL_ASSIGNMENTS_STORE);
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -55,28 +70,60 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
 
     private void tick(long now) {
         int partition = context().taskId().partition();
-        List<TickNode> nodes = readNodes();
+        boolean ledger = partition == 0;
+        List<TickNode> nodes = readNodes(ledger ? readAssignments() : Map.of());
         boolean send = !nodes.equals(lastSent) || now - lastFullAt >= FULL_EVERY.toMillis();
         if (send) {
             lastSent = nodes;
             lastFullAt = now;
         }
-        Tick t = Tick.newBuilder().setPartition(partition).setNodes(send ? nodes : null).build();
+        Tick t = Tick.newBuilder().setPartition(partition).setNodes(send ? nodes : null).setLedger(ledger).build();
         context().forward(new Record<>(Integer.toString(partition), t, now));
     }
 
-    private List<TickNode> readNodes() {
+    private List<TickNode> readNodes(Map<String, List<TickAssignment>> assignments) {
         List<TickNode> out = new ArrayList<>();
         try (KeyValueIterator<String, ?> it = globalNodes.all()) {
             it.forEachRemaining(kv -> {
                 Object v = kv.value instanceof ValueAndTimestamp<?> vt ? vt.value() : kv.value;
                 if (v instanceof NodeView n) {
                     out.add(TickNode.newBuilder().setId(kv.key).setReady(n.getReady()).setDraining(NodeLiveness.draining(n))
-                            .setAddress(n.getAddress()).build());
+                            .setAddress(n.getAddress()).setLabels(new HashMap<>(n.getLabels()))
+                            .setCpuMillis(n.getCapacity() == null ? 0 : n.getCapacity().getCpuMillis())
+                            .setMemoryBytes(n.getCapacity() == null ? 0 : n.getCapacity().getMemoryBytes())
+                            .setCordoned(n.getCordoned())
+                            .setAssignments(assignments.getOrDefault(kv.key, List.of())).build());
                 }
             });
         }
         out.sort(java.util.Comparator.comparing(TickNode::getId));
         return out;
+    }
+
+    /** Live assignments per node, each node's sorted by task id (so an unchanged ledger compares equal). */
+    private Map<String, List<TickAssignment>> readAssignments() {
+        Map<String, List<TickAssignment>> byNode = new HashMap<>();
+        try (KeyValueIterator<String, ?> it = globalAssignments.all()) {
+            it.forEachRemaining(kv -> {
+                Object v = kv.value instanceof ValueAndTimestamp<?> vt ? vt.value() : kv.value;
+                if (v instanceof Assignment a) byNode.computeIfAbsent(a.getNodeId(), x -> new ArrayList<>()).add(tickAssignment(a));
+            });
+        }
+        byNode.values().forEach(l -> l.sort(Comparator.comparing(TickAssignment::getTaskId)));
+        return byNode;
+    }
+
+    /** The requests and host ports the scheduler counts for an assignment (host ports as its template declares them). */
+    static TickAssignment tickAssignment(Assignment a) {
+        TreeSet<Integer> ports = new TreeSet<>();
+        if (a.getTemplate() != null) {
+            for (ContainerSpec c : a.getTemplate().getContainers()) {
+                for (ContainerPort p : c.getPorts()) if (p.getHostPort() != null && p.getHostPort() > 0) ports.add(p.getHostPort());
+            }
+        }
+        return TickAssignment.newBuilder().setTaskId(a.getTaskId()).setWorkloadKey(a.getWorkloadKey())
+                .setCpuMillis(a.getRequests() == null ? 0 : a.getRequests().getCpuMillis())
+                .setMemoryBytes(a.getRequests() == null ? 0 : a.getRequests().getMemoryBytes())
+                .setHostPorts(new ArrayList<>(ports)).build();
     }
 }

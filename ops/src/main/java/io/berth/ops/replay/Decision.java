@@ -51,6 +51,10 @@ public record Decision(String topic, String key, long timestamp, String what) {
                     .collect(Collectors.joining(",")) + (e.getDeleted() ? " deleted" : "");
         }
         if (v instanceof Assignment a) return "assign " + a.getTaskId() + " to " + a.getNodeId();
+        if (v instanceof TaskStatus t) {
+            return t.getTaskId() + " " + t.getState() + (t.getNodeId().isEmpty() ? "" : " on " + t.getNodeId())
+                    + (t.getReason().isEmpty() ? "" : " reason " + t.getReason()) + (t.getMessage().isEmpty() ? "" : ": " + t.getMessage());
+        }
         return v.toString();
     }
 

@@ -70,7 +70,12 @@ public final class ReplayCommand implements Callable<Integer> {
         Replayer.Result r = Replayer.verify(RegistryClients.http(connection.registryUrl()), inputs, outputs,
                 new Replayer.Options(partitions, from, to, nodeGraceMs, Duration.ofMillis(250)));
         print(r, out);
-        return r.report().differing() == 0 ? 0 : 1;
+        // the scheduler alone, over its own lanes (requests, ticks of partition 0) in its recorded order
+        Replayer.Result s = Replayer.verifyScheduler(RegistryClients.http(connection.registryUrl()), inputs, outputs,
+                new Replayer.Options(partitions, from, to, nodeGraceMs, Duration.ofMillis(250)));
+        out.print("scheduler: ");
+        print(s, out);
+        return r.report().differing() == 0 && s.report().differing() == 0 ? 0 : 1;
     }
 
     static void print(Replayer.Result r, PrintStream out) {

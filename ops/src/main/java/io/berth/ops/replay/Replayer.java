@@ -7,6 +7,8 @@ import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.avro.ResourceKind;
 import io.berth.schemas.avro.IntentAction;
+import io.berth.scheduler.SchedulerSettings;
+import io.berth.scheduler.SchedulerTopology;
 import io.berth.schemas.deadletter.DeadLetterDeserializationHandler;
 import io.berth.schemas.serde.AvroSerde;
 import io.berth.schemas.serde.BerthSerdes;
@@ -42,7 +44,9 @@ import java.util.*;
  * berth.node-events and berth.ticks, fed in {@link ReplayOrder}; the driver runs every partition in
  * one task, with {@code replayPartitions} set so that a tick of partition P checks exactly P's keys.
  * Recorded decisions are the records of the output topics that carry a {@code berth.cause} header
- * (written by state-streams' controllers; the scheduler's and gateway's records have none).
+ * and no {@value #DECIDER} header (written by state-streams' controllers; the gateway's records have
+ * none, the scheduler's name it as {@code berth.decider: scheduler} and are left out of this
+ * replay and its ordering: its placements reach the controllers as the TaskStatus inputs).
  */
 public final class Replayer {
     /** The topics the controllers decide on. */
@@ -56,6 +60,9 @@ public final class Replayer {
      * @param since      decisions before this instant are replayed (to rebuild state) but not compared
      * @param until      inputs after this instant are not fed, decisions after it not compared
      */
+    /** The header the scheduler marks its outputs with (they carry cause headers too, for a replay of the scheduler alone). */
+    static final String DECIDER = "berth.decider";
+
     public record Options(int partitions, long since, long until, long nodeGraceMs, Duration tick) {}
 
     public record Result(DecisionDiff.Report report, int inputs, int orderConflicts, long replayMillis) {}
@@ -69,6 +76,7 @@ public final class Replayer {
      */
     public static Result verify(SchemaRegistryClient liveRegistry, List<Recorded> inputs, List<Recorded> outputs, Options o) {
         BerthSerdes live = new BerthSerdes(liveRegistry);
+        outputs = outputs.stream().filter(r -> r.header(DECIDER) == null).toList();
         List<Decision> recorded = new ArrayList<>();
         for (Recorded r : outputs) {
             if (r.header(Recorded.CAUSE) == null) continue;
@@ -80,6 +88,79 @@ public final class Replayer {
         List<Decision> replayed = drive(order.order(), live, o);
         long ms = (System.nanoTime() - started) / 1_000_000;
         return new Result(DecisionDiff.compare(recorded, replayed, o.since(), o.until()), fed.size(), order.conflicts(), ms);
+    }
+
+    // ---- the scheduler ----
+
+    /** The topics the scheduler decides on: its requests (one partition) and the ticks of partition 0. */
+    public static final List<Topic<?>> SCHEDULER_INPUTS = List.of(Topics.PLACEMENT_REQUESTS, Topics.TICKS);
+    /** The topics the scheduler writes its decisions to. */
+    public static final List<Topic<?>> SCHEDULER_OUTPUTS = List.of(Topics.ASSIGNMENTS, Topics.TASK_STATUS, Topics.AUDIT);
+
+    /**
+     * Re-runs the scheduler ({@code SchedulerTopology}, default settings) over its recorded lanes —
+     * berth.placement-requests/0 and berth.ticks/0, found among {@code inputs} and {@code outputs}
+     * alike (requests are the controllers' outputs) — in the order its {@code berth.seen} headers
+     * name, and compares its placements, unschedulable verdicts and audit records with the recorded
+     * ones (records of either list marked {@code berth.decider: scheduler}).
+     */
+    public static Result verifyScheduler(SchemaRegistryClient liveRegistry, List<Recorded> inputs, List<Recorded> outputs, Options o) {
+        BerthSerdes live = new BerthSerdes(liveRegistry);
+        Map<String, Recorded> lanes = new LinkedHashMap<>();   // by position: a record may be in both lists
+        for (List<Recorded> l : List.of(inputs, outputs)) {
+            for (Recorded r : l) {
+                boolean request = r.topic().equals(Topics.PLACEMENT_REQUESTS.name());
+                boolean tick = r.topic().equals(Topics.TICKS.name()) && r.partition() == 0;
+                if ((request || tick) && r.header(DECIDER) == null && r.timestamp() <= o.until()) lanes.putIfAbsent(r.position(), r);
+            }
+        }
+        // the scheduler's statuses are on berth.task-status, which the controllers read: look in both lists
+        Map<String, Recorded> byPosition = new LinkedHashMap<>();
+        for (List<Recorded> l : List.of(outputs, inputs)) {
+            for (Recorded r : l) if ("scheduler".equals(r.header(DECIDER))) byPosition.putIfAbsent(r.position(), r);
+        }
+        List<Recorded> decided = new ArrayList<>(byPosition.values());
+        List<Decision> recorded = decided.stream().map(r -> Decision.of(r.topic(), r.key(), r.timestamp(), decode(live, r))).toList();
+        long started = System.nanoTime();
+        List<Recorded> fed = new ArrayList<>(lanes.values());
+        ReplayOrder.Result order = order(live, fed, decided, o.partitions());
+        List<Decision> replayed = driveScheduler(order.order(), live);
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        return new Result(DecisionDiff.compare(recorded, replayed, o.since(), o.until()), fed.size(), order.conflicts(), ms);
+    }
+
+    private static List<Decision> driveScheduler(List<Recorded> order, BerthSerdes live) {
+        BerthSerdes sandbox = new BerthSerdes(new InMemorySchemaRegistryClient());
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory("berth-replay-scheduler");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "berth-replay-scheduler-" + UUID.randomUUID());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        long start = order.stream().mapToLong(Recorded::timestamp).min().orElse(0);
+        List<Decision> out = new ArrayList<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(SchedulerTopology.build(sandbox, SchedulerSettings.DEFAULTS), p,
+                Instant.ofEpochMilli(start))) {
+            Map<String, TestInputTopic<String, byte[]>> in = new HashMap<>();
+            for (Topic<?> t : SCHEDULER_INPUTS) in.put(t.name(), driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
+            Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs = new LinkedHashMap<>();
+            for (Topic<?> t : SCHEDULER_OUTPUTS) outs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), sandbox.value(t).deserializer()));
+            for (Recorded r : order) {
+                in.get(r.topic()).pipeInput(new TestRecord<>(r.key(), reencode(live, sandbox, r), new RecordHeaders(), r.timestamp()));
+                collect(outs, out);
+            }
+        } finally {
+            try {
+                Utils.delete(stateDir.toFile());
+            } catch (IOException ignored) {
+                // a temp directory left behind is harmless
+            }
+        }
+        return out;
     }
 
     // ---- order ----

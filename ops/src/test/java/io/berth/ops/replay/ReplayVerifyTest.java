@@ -71,6 +71,30 @@ class ReplayVerifyTest {
         }
     }
 
+    /**
+     * The scheduler's outputs carry cause headers too (for a replay of the scheduler alone), marked
+     * {@code berth.decider: scheduler}: they are neither decisions of the controllers nor order
+     * constraints on their inputs.
+     */
+    @Test
+    void theSchedulersOwnRecordsAreLeftOutOfTheControllersReplay() throws Exception {
+        try (LiveRecording rec = history()) {
+            Recorded tick = rec.inputs.stream().filter(r -> r.topic().equals(Topics.TICKS.name()) && r.partition() == 0).skip(10)
+                    .findFirst().orElseThrow();
+            Assignment a = Assignment.newBuilder().setTaskId("web-forged-xxxxx").setNodeId("n9").setWorkloadKey("default/deployment/web")
+                    .setTemplate(PodTemplate.newBuilder().setContainers(List.of(ContainerSpec.newBuilder().setName("c").setImage("nginx").build())).build())
+                    .setRequests(new Resources(100L, 64L << 20)).setAssignedAt(tick.timestamp()).build();
+            Map<String, String> headers = Map.of(Recorded.CAUSE, tick.position(),
+                    Recorded.SEEN, Topics.PLACEMENT_REQUESTS.name() + "/0=999," + Topics.TICKS.name() + "/0=" + tick.offset(),
+                    Replayer.DECIDER, "scheduler");
+            rec.outputs.add(new Recorded(Topics.ASSIGNMENTS.name(), 0, 1_000_000, tick.timestamp(), "n9/web-forged-xxxxx",
+                    rec.serdes.value(Topics.ASSIGNMENTS).serialize(Topics.ASSIGNMENTS.name(), a), headers));
+            Replayer.Result r = Replayer.verify(rec.serdes.registry(), rec.inputs, rec.outputs, ALL);
+            r.report().first().ifPresent(d -> fail(d.describe()));
+            assertEquals(0, r.orderConflicts());
+        }
+    }
+
     @Test
     void theWindowRestrictsTheComparisonNotTheReplay() throws Exception {
         try (LiveRecording rec = history()) {
