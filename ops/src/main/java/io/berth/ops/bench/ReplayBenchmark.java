@@ -47,6 +47,7 @@ public final class ReplayBenchmark {
             Replayer.Options o = new Replayer.Options(partitions, Long.MIN_VALUE, Long.MAX_VALUE, 3000, Duration.ofMillis(250));
             Replayer.Result warm = Replayer.verify(c.registry, inputs, outputs, o);
             System.out.printf("warm-up: %s; %d ms%n", warm.report().summary(), warm.replayMillis());
+            warm.report().first().ifPresent(d -> System.out.println(d.describe()));
             List<Replayer.Result> results = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 Replayer.Result r = Replayer.verify(c.registry, inputs, outputs, o);
