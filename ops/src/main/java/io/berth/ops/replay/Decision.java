@@ -13,11 +13,27 @@ import java.util.stream.Collectors;
  * intent offsets, dead-letter offsets, cause headers) are left out: a replay reads copies of the
  * records at other offsets. Pure (no Kafka).
  */
-public record Decision(String topic, String key, long timestamp, String what) {
+public record Decision(String topic, String key, String writer, long timestamp, String what) {
+
+    /** A decision whose key has one writer (the usual case: the task that owns the key). */
+    public Decision(String topic, String key, long timestamp, String what) {
+        this(topic, key, "", timestamp, what);
+    }
 
     /** The decision a controller output records; {@code value} null is a tombstone. */
     public static Decision of(String topic, String key, long timestamp, SpecificRecord value) {
-        return new Decision(topic, key, timestamp, value == null ? "tombstone" : fingerprint(topic, value));
+        return new Decision(topic, key, writer(value), timestamp, value == null ? "tombstone" : fingerprint(topic, value));
+    }
+
+    /**
+     * Which of several writers of one key decided this, where a key has several. Placement requests
+     * are keyed by namespace (the scheduler's lane) but written by the workload controller's task
+     * that owns the workload: two workloads on different tasks interleave on that key as the tasks'
+     * threads happen to run, which no decision fixes and no replay can reproduce. Their order is
+     * compared per workload, which one task decides.
+     */
+    static String writer(SpecificRecord value) {
+        return value instanceof PlacementRequest r ? r.getWorkloadKey() : "";
     }
 
     static String fingerprint(String topic, SpecificRecord v) {

@@ -7,7 +7,8 @@ import java.util.*;
  * Compares recorded decisions with replayed ones. Pure (no Kafka).
  *
  * <p>Decisions are compared per (topic, key), in the order they were written (one key is one
- * partition, so that order is the log's). A run of equal fingerprints counts once (a heartbeat that
+ * partition, so that order is the log's); where a key has several writers (placement requests:
+ * one namespace, many workloads' tasks) per (topic, key, writer), see {@link Decision#writer}. A run of equal fingerprints counts once (a heartbeat that
  * only moves lastHeartbeat is no decision). Only decisions with a timestamp in the window count. On
  * delete-policy topics (audit, events, placement requests, dead letters) the two sequences must be
  * equal; on compacted topics (views, assignments) the recorded sequence may have lost older values
@@ -60,7 +61,7 @@ public final class DecisionDiff {
         Map<String, List<Decision>> out = new HashMap<>();
         for (Decision d : ds) {
             if (d.timestamp() < since || d.timestamp() > until) continue;
-            List<Decision> l = out.computeIfAbsent(d.topic() + '\u0000' + d.key(), x -> new ArrayList<>());
+            List<Decision> l = out.computeIfAbsent(d.topic() + '\u0000' + d.key() + '\u0000' + d.writer(), x -> new ArrayList<>());
             if (l.isEmpty() || !l.get(l.size() - 1).what().equals(d.what())) l.add(d);
         }
         return out;

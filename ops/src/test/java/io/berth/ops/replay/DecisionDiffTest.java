@@ -58,4 +58,15 @@ class DecisionDiffTest {
         assertEquals("1 decisions replayed, 0 differ", DecisionDiff.compare(rec, rep, 0, 5).summary());
         assertEquals(1, DecisionDiff.compare(rec, rep, 0, 10).differing());
     }
+
+    @Test
+    void placementRequestsOfDifferentWorkloadsMayInterleaveOnTheirNamespaceButNotReorderWithinOne() {
+        String requests = Topics.PLACEMENT_REQUESTS.name();
+        Decision a1 = new Decision(requests, "default", "default/a", 1, "place a-1"), a2 = new Decision(requests, "default", "default/a", 2, "place a-2");
+        Decision b1 = new Decision(requests, "default", "default/b", 1, "place b-1");
+        // two tasks' writes interleaved differently on the shared key: not a decision
+        assertEquals(0, DecisionDiff.compare(List.of(a1, b1, a2), List.of(b1, a1, a2), Long.MIN_VALUE, Long.MAX_VALUE).differing());
+        // one workload's requests in another order: a difference
+        assertEquals(1, DecisionDiff.compare(List.of(a1, a2, b1), List.of(a2, a1, b1), Long.MIN_VALUE, Long.MAX_VALUE).differing());
+    }
 }
