@@ -155,6 +155,8 @@ class LogE2ETest {
         System.out.println("e2e log: $ berth replay --verify\n" + replay.stdout() + replay.stderr());
         assertEquals(0, replay.exit(), replay.stdout() + replay.stderr());
         assertTrue(replay.stdout().matches("(?s).*\\d+ decisions replayed, 0 differ.*"), replay.stdout());
+        // the scheduler is replayed too, from its own lanes: its placements are reproduced
+        assertTrue(replay.stdout().matches("(?s).*scheduler: [1-9]\\d* decisions replayed, 0 differ.*"), replay.stdout());
     }
 
     @Test
