@@ -202,6 +202,7 @@ public final class RolloutApi {
     }
 
     private void handleListReplicaSets(RoutingContext ctx, String namespace) {
+        refusePast(ctx);
         if (ReadApi.isWatch(ctx)) {
             watchReplicaSets(ctx, namespace);
             return;
@@ -277,9 +278,20 @@ public final class RolloutApi {
     }
 
     private void handleGetReplicaSet(RoutingContext ctx) {
+        refusePast(ctx);
         String name = ctx.pathParam("name");
         ObjectNode rs = replicaSets(ctx.pathParam("ns")).stream().filter(o -> o.path("metadata").path("name").asText().equals(name))
                 .findFirst().orElseThrow(() -> Status.notFound("replicasets.apps", name));
         ReadApi.json(ctx, 200, rs);
+    }
+
+    /**
+     * ReplicaSets are derived from a deployment's revisions, which time travel does not rebuild:
+     * an {@code at} query is refused rather than silently answered with the present.
+     */
+    private static void refusePast(RoutingContext ctx) {
+        if (ctx.queryParams().contains("at")) {
+            throw Status.badRequest("at: time travel is not served for replicasets; ask for the deployment at that time (its revisions are in berth history)");
+        }
     }
 }

@@ -234,6 +234,10 @@ class RolloutApiTest extends GatewayApiFixture {
         HttpResponse<String> none = send("GET", "/apis/apps/v1/namespaces/default/replicasets/web-cccccc", null);
         assertEquals(404, none.statusCode());
         assertEquals("replicasets.apps \"web-cccccc\" not found", JSON.readTree(none.body()).path("message").asText());
+        // time travel is not served for replicasets: refused with the parameter named, never answered with the present
+        HttpResponse<String> past = send("GET", "/apis/apps/v1/namespaces/default/replicasets?at=2026-01-01T00:00:00Z", null);
+        assertEquals(400, past.statusCode());
+        assertTrue(JSON.readTree(past.body()).path("message").asText().startsWith("at: "), past.body());
 
         JsonNode pod = JSON.readTree(send("GET", "/api/v1/namespaces/default/pods/web-aaaaaa-x1", null).body());
         assertEquals("172.17.0.9", pod.at("/status/podIP").asText());
