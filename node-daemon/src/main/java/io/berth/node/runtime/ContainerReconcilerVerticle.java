@@ -13,11 +13,11 @@ import io.berth.node.mesh.MeshAddresses;
 import io.berth.node.probe.ProbeMachine;
 import io.berth.node.probe.ProbeSettings;
 import io.berth.node.probe.Prober;
-import io.berth.node.reconcile.Backoff;
 import io.berth.node.reconcile.Desired;
 import io.berth.node.reconcile.Observed;
 import io.berth.node.reconcile.Planner;
 import io.berth.node.reconcile.PodNetwork;
+import io.berth.node.reconcile.RestartGate;
 import io.berth.node.reconcile.RestartPolicy;
 import io.berth.node.reconcile.Step;
 import io.berth.schemas.avro.Assignment;
@@ -152,7 +152,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void onStarted(TaskRecord r, String containerId, PodNetwork network, long now) {
         r.containerId = containerId;
-        r.hadContainer = true;
+        r.restart = RestartGate.hasContainer(r.restart);
         if (network != null) r.network = network;
         observed.put(r.unit, new Observed(r.unit, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.unit), r.network));
         if (!r.reportedRunning() && live.containsKey(r.taskId)) {
@@ -187,8 +187,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         if (r.reported == TaskState.EXITED || r.reported == TaskState.FAILED) return;
         r.finishedAt = now;
         r.lastExitCode = exitCode;
-        if (Backoff.ranLongEnough(r.startedAt, now)) r.backoffStep = 0;
-        r.notBefore = now + Backoff.delayMs(r.backoffStep);
+        r.restart = RestartGate.exited(r.restart, r.startedAt, now);
         String reason = Statuses.exitReason(exitCode, r.oomKilled);
         r.oomKilled = false;
         String message = r.killMessage == null ? "" : r.killMessage;
@@ -270,7 +269,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         Map<String, Desired> desired = new HashMap<>();
         Map<String, Long> gates = new HashMap<>();
         live.forEach((id, a) -> desire(a, desired));
-        tasks.forEach((id, r) -> gates.put(id, r.notBefore));
+        tasks.forEach((id, r) -> gates.put(id, r.restart.notBefore()));
         for (Step s : Planner.plan(desired, observed, gates, synced, now)) {
             TaskRecord r = record(s.taskId(), observed.get(s.taskId()));
             if (r.busy) continue;
@@ -396,13 +395,13 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         Observed infra = unit.kind() == PodUnit.Kind.INFRA || !PodUnit.sharedNetwork(a) ? null : observed.get(PodUnit.infraKey(r.taskId));
         if (unit.kind() != PodUnit.Kind.INFRA && PodUnit.sharedNetwork(a) && (infra == null || infra.state() != Observed.State.RUNNING)) return;
         String infraId = infra == null ? null : infra.containerId();
-        if (r.hadContainer) r.restartCount++; // a replacement for a container removed behind our back
+        r.restart = RestartGate.launched(r.restart, RestartGate.Launch.CREATE); // a restart if it replaces one removed behind our back
         busy(r, () -> {
             if (!docker.imageExists(image)) throw new ImageMissing(image);
             return docker.create(a, unit, infraId);
         }).onSuccess(id -> {
             r.containerId = id;
-            r.hadContainer = true;
+            r.restart = RestartGate.hasContainer(r.restart);
             observed.put(r.unit, new Observed(r.unit, r.workloadKey, id, Observed.State.CREATED, null, ContainerRequest.graceSeconds(a)));
             report(r, TaskState.CREATED, null, "Created", "");
             start(r, id, false);
@@ -410,10 +409,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void start(TaskRecord r, String containerId, boolean restart) {
-        if (restart) {
-            r.restartCount++;
-            r.backoffStep++;
-        }
+        r.restart = RestartGate.launched(r.restart, restart ? RestartGate.Launch.RESTART : RestartGate.Launch.START);
         // RUNNING is reported by the start event (or the next listing), not here: one source, one report
         busy(r, () -> {
             docker.start(containerId);
@@ -456,8 +452,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void failed(TaskRecord r, String reason, Throwable err) {
         long now = clock.getAsLong();
-        r.notBefore = now + Backoff.delayMs(Math.max(1, r.backoffStep));
-        r.backoffStep++;
+        r.restart = RestartGate.failed(r.restart, now);
         String message = err instanceof ImageMissing ? err.getMessage() : String.valueOf(err.getMessage());
         if (!(r.reported == TaskState.FAILED && reason.equals(r.reportedReason))) {
             report(r, TaskState.FAILED, null, reason, message);

@@ -26,7 +26,7 @@ final class Statuses {
                 .setReason(reason == null ? "" : reason)
                 .setMessage(message == null ? "" : message)
                 .setTimestamp(now)
-                .setRestartCount(r.restartCount)
+                .setRestartCount(r.restartCount())
                 .setContainerName(Labels.containerName(nodeId, r.taskId))
                 .setContainers(List.of(container(r, state, exitCode, reason, message)))
                 .setPodIP(r.network.ip())
@@ -45,11 +45,11 @@ final class Statuses {
         int restarts = 0;
         for (TaskRecord u : units) {
             if (u.infra()) continue;
-            restarts += u.restartCount;
+            restarts += u.restartCount();
             ContainerStatus c;
             if (removed) c = container(u, TaskState.REMOVED, null, "Revoked", "");
             else if (u.reported == null) c = ContainerStatus.newBuilder().setName(u.containerName).setImage(u.image)
-                    .setContainerId("").setRestartCount(u.restartCount).setState("waiting")
+                    .setContainerId("").setRestartCount(u.restartCount()).setState("waiting")
                     .setReason(u.kind == io.berth.node.docker.PodUnit.Kind.APP && main.reported == null ? TaskReason.CONTAINER_CREATING.text() : TaskReason.POD_INITIALIZING.text())
                     .setMessage("").build();
             else c = container(u, u.reported, u.reportedExitCode, u.reportedReason, u.reportedMessage);
@@ -81,7 +81,7 @@ final class Statuses {
                 .setName(r.containerName)
                 .setImage(r.image)
                 .setContainerId(r.containerId == null ? "" : r.containerId)
-                .setRestartCount(r.restartCount)
+                .setRestartCount(r.restartCount())
                 .setStartedAt(r.startedAt)
                 .setExitCode(r.lastExitCode == null ? 0 : r.lastExitCode);
         String rs = reason == null ? "" : reason;

@@ -4,6 +4,8 @@ import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.PodUnit;
 import io.berth.node.probe.ProbeMachine;
 import io.berth.node.reconcile.PodNetwork;
+import io.berth.node.reconcile.RestartGate;
+import io.berth.node.reconcile.RestartState;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
@@ -30,17 +32,12 @@ public final class TaskRecord {
     String reportedReason = "";
     String reportedMessage = "";
     Integer reportedExitCode;
-    int restartCount;
-    /** restarts since the back-off was last reset */
-    int backoffStep;
+    /** restart count, back-off and the gate of the next attempt: replaced (never changed) by {@link RestartGate} */
+    RestartState restart = RestartState.NEW;
     long startedAt;
-    /** earliest time of the next (re)start or create attempt */
-    long notBefore;
     boolean oomKilled;
     /** a Docker call for this task is in flight: plan nothing for it until it returns */
     boolean busy;
-    /** a container of this task existed once: a new one counts as a restart */
-    boolean hadContainer;
 
     // ---- the pod's container, from the assignment (for the status snapshot)
     String containerName = "";
@@ -76,6 +73,10 @@ public final class TaskRecord {
             containerName = unit.substring(taskId.length() + 1);
         }
         this.workloadKey = workloadKey == null ? "" : workloadKey;
+    }
+
+    int restartCount() {
+        return restart.restartCount();
     }
 
     boolean reportedRunning() {
