@@ -14,6 +14,7 @@ import io.berth.node.probe.ProbeMachine;
 import io.berth.node.probe.ProbeSettings;
 import io.berth.node.probe.Prober;
 import io.berth.node.reconcile.Desired;
+import io.berth.node.reconcile.InitGate;
 import io.berth.node.reconcile.Observed;
 import io.berth.node.reconcile.Planner;
 import io.berth.node.reconcile.PodNetwork;
@@ -284,63 +285,24 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     /**
-     * The units of a live pod the planner may act on. A single-container pod is its one unit. Otherwise
-     * the infra container comes first (a dead or missing one takes every other container of the pod
-     * down with it, as the kubelet recreates a pod whose sandbox died); init containers run one at a time
-     * in order once the infra runs, app containers once every init container exited 0. A unit not yet
-     * allowed is absent from the desired set while it has no container.
+     * The units of a live pod the planner may act on ({@link InitGate}: infra first, init containers one
+     * at a time, app containers after them). When the pod's sandbox died, its containers are removed
+     * first (a recycle) and nothing else of the pod is planned.
      */
     private void desire(Assignment a, Map<String, Desired> desired) {
+        RestartPolicy pod = RestartPolicy.parse(a.getTemplate().getRestartPolicy());
         if (a.getTemplate().getContainers().isEmpty()) { // unusable: create fails and reports it, as it always did
-            desired.put(a.getTaskId(), new Desired(a.getTaskId(), RestartPolicy.parse(a.getTemplate().getRestartPolicy())));
+            desired.put(a.getTaskId(), new Desired(a.getTaskId(), pod));
             return;
         }
-        RestartPolicy pod = RestartPolicy.parse(a.getTemplate().getRestartPolicy());
         List<PodUnit> units = PodUnit.of(a);
-        boolean shared = PodUnit.sharedNetwork(a);
-        if (shared) for (PodUnit u : units) record(u.key(), null); // every container is listed in the snapshot from the start
-        if (shared && sandboxDead(a, units)) return;
-        boolean net = !shared || isRunning(PodUnit.infraKey(a.getTaskId()));
-        boolean initsDone = true;
-        for (PodUnit u : units) {
-            boolean has = observed.containsKey(u.key());
-            boolean allowed = u.kind() == PodUnit.Kind.INFRA || (net && initsDone);
-            RestartPolicy policy = switch (u.kind()) {
-                case INFRA -> RestartPolicy.ALWAYS;
-                case INIT -> pod == RestartPolicy.NEVER ? RestartPolicy.NEVER : RestartPolicy.ON_FAILURE;
-                case APP -> pod;
-            };
-            if (allowed || has) desired.put(u.key(), new Desired(u.key(), policy));
-            if (u.kind() == PodUnit.Kind.INIT) {
-                Observed o = observed.get(u.key());
-                initsDone &= o != null && o.state() == Observed.State.EXITED && Integer.valueOf(0).equals(o.exitCode());
-            }
-        }
-    }
-
-    private boolean isRunning(String unit) {
-        Observed o = observed.get(unit);
-        return o != null && o.state() == Observed.State.RUNNING;
-    }
-
-    /**
-     * The infra container of a shared-network pod exited or was removed: its network namespace is gone, so
-     * every container of the pod is removed and the pod recreated from its infra up (init containers run
-     * again). Returns true while that is under way (nothing else of the pod is planned).
-     */
-    private boolean sandboxDead(Assignment a, List<PodUnit> units) {
-        Observed infra = observed.get(PodUnit.infraKey(a.getTaskId()));
-        boolean dead = infra == null || infra.state() == Observed.State.EXITED;
-        if (!dead) return false;
-        boolean any = false;
-        for (PodUnit u : units) {
-            Observed o = observed.get(u.key());
-            if (o == null) continue;
-            TaskRecord r = record(u.key(), o);
-            any = true;
+        if (PodUnit.sharedNetwork(a)) for (PodUnit u : units) record(u.key(), null); // every container is listed in the snapshot from the start
+        InitGate.Admission admit = InitGate.admit(units, pod, observed);
+        for (Observed o : admit.recycle()) {
+            TaskRecord r = record(o.taskId(), o);
             if (!r.busy) recycle(r, o.containerId());
         }
-        return any;
+        for (Desired d : admit.desired()) desired.put(d.taskId(), d);
     }
 
     /** Stops and removes one container of a live pod (its sandbox died); the pod's next passes recreate it. */
