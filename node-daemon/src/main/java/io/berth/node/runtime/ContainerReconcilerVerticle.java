@@ -18,6 +18,8 @@ import io.berth.node.reconcile.InitGate;
 import io.berth.node.reconcile.Observed;
 import io.berth.node.reconcile.Planner;
 import io.berth.node.reconcile.PodNetwork;
+import io.berth.node.reconcile.PodStatus;
+import io.berth.node.reconcile.Reported;
 import io.berth.node.reconcile.RestartGate;
 import io.berth.node.reconcile.RestartPolicy;
 import io.berth.node.reconcile.Step;
@@ -164,7 +166,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             // without readiness (and startup) probes a running container is ready at once
             if (probes.ready()) {
                 r.ready = true;
-                report(r, TaskState.READY, null, "", "");
+                report(r, new Reported(TaskState.READY, null, "", ""));
             }
         }
     }
@@ -185,21 +187,15 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private void onExited(TaskRecord r, Integer exitCode, long now) {
         stopProbes(r);
         r.network = PodNetwork.NONE;
-        if (r.reported == TaskState.EXITED || r.reported == TaskState.FAILED) return;
+        if (r.reported.down()) return;
         r.finishedAt = now;
         r.lastExitCode = exitCode;
         r.restart = RestartGate.exited(r.restart, r.startedAt, now);
-        String reason = Statuses.exitReason(exitCode, r.oomKilled);
+        Reported exit = PodStatus.exited(exitCode, r.oomKilled, r.killMessage);
         r.oomKilled = false;
-        String message = r.killMessage == null ? "" : r.killMessage;
         r.killMessage = null;
-        if (live.containsKey(r.taskId)) report(r, TaskState.EXITED, exitCode, reason, message);
-        else { // not (yet) assigned, e.g. found by an adopting daemon before its assignment was read: the snapshot keeps it
-            r.reported = TaskState.EXITED;
-            r.reportedReason = reason;
-            r.reportedMessage = message;
-            r.reportedExitCode = exitCode;
-        }
+        if (live.containsKey(r.taskId)) report(r, exit);
+        else r.reported = exit; // not (yet) assigned, e.g. found by an adopting daemon before its assignment was read: the snapshot keeps it
     }
 
     private void onDestroyed(TaskRecord r, String containerId) {
@@ -220,9 +216,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             report(r, TaskState.REMOVED, null, "Revoked", "");
             return;
         }
-        r.reported = TaskState.REMOVED;
-        r.reportedReason = "Revoked";
-        r.reportedMessage = "";
+        r.reported = new Reported(TaskState.REMOVED, r.reported.exitCode(), "Revoked", "");
         gone.computeIfAbsent(r.taskId, k -> new ArrayList<>()).add(r);
         if (unitsOf(r.taskId).isEmpty()) { // the pod's last container is gone
             List<TaskRecord> all = gone.remove(r.taskId);
@@ -327,7 +321,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             if (r.busy) continue;
             r.containerId = o.containerId();
             if (o.state() == Observed.State.RUNNING && !r.reportedRunning()) onStarted(r, o.containerId(), o.network(), now);
-            if (o.state() == Observed.State.EXITED && r.reported != TaskState.EXITED && r.reported != TaskState.FAILED) onExited(r, o.exitCode(), now);
+            if (o.state() == Observed.State.EXITED && !r.reported.down()) onExited(r, o.exitCode(), now);
         }
     }
 
@@ -381,10 +375,8 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void waitFor(TaskRecord r, long until) {
         if (!observed.containsKey(r.unit)) return; // a failed create waiting to retry: FAILED was reported
-        if (!TaskReason.CRASH_LOOP_BACK_OFF.is(r.reportedReason)) {
-            long secs = Math.max(1, (until - clock.getAsLong() + 999) / 1000);
-            report(r, TaskState.EXITED, observed.get(r.unit).exitCode(), TaskReason.CRASH_LOOP_BACK_OFF.text(),
-                    "back-off " + secs + "s restarting failed container");
+        if (!TaskReason.CRASH_LOOP_BACK_OFF.is(r.reported.reason())) {
+            report(r, PodStatus.backingOff(observed.get(r.unit).exitCode(), until, clock.getAsLong()));
             vertx.setTimer(Math.max(1, until - clock.getAsLong()), t -> reconcile());
         }
     }
@@ -416,7 +408,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         long now = clock.getAsLong();
         r.restart = RestartGate.failed(r.restart, now);
         String message = err instanceof ImageMissing ? err.getMessage() : String.valueOf(err.getMessage());
-        if (!(r.reported == TaskState.FAILED && reason.equals(r.reportedReason))) {
+        if (!(r.reported.is(TaskState.FAILED) && reason.equals(r.reported.reason()))) {
             report(r, TaskState.FAILED, null, reason, message);
         }
         log.warn("node {} task {}: {}: {}", node.nodeId(), r.unit, reason, message);
@@ -490,14 +482,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             killForProbe(r, m, k);
             return;
         }
-        boolean ready = m.ready();
-        boolean assigned = live.containsKey(r.taskId);
-        if (ready && !r.ready) {
-            r.ready = true;
-            if (assigned) report(r, TaskState.READY, null, "", "");
-        } else if (!ready && (r.ready || (o == ProbeMachine.Outcome.UNREADY && r.reported != TaskState.UNREADY))) {
-            r.ready = false;
-            if (assigned) report(r, TaskState.UNREADY, null, TaskReason.CONTAINERS_NOT_READY.text(), m.readinessMessage());
+        Reported next = PodStatus.readiness(r.ready, r.reported, m.ready(), o == ProbeMachine.Outcome.UNREADY, m.readinessMessage());
+        if (next != null) {
+            r.ready = next.is(TaskState.READY);
+            if (live.containsKey(r.taskId)) report(r, next);
         }
         scheduleProbes(r, m);
     }
@@ -601,90 +589,30 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void report(TaskRecord r, TaskState state, Integer exitCode, String reason, String message) {
-        r.reported = state;
-        r.reportedReason = reason == null ? "" : reason;
-        r.reportedMessage = message == null ? "" : message;
-        r.reportedExitCode = exitCode;
+        report(r, new Reported(state, exitCode, reason, message));
+    }
+
+    /** Remembers the container's transition and publishes it: as the task's status, or folded into its pod's. */
+    private void report(TaskRecord r, Reported next) {
+        r.reported = next;
         if (!multi(r)) {
-            statuses.report(Statuses.of(node.nodeId(), r, state, exitCode, reason, message, clock.getAsLong()));
+            statuses.report(Statuses.of(node.nodeId(), r, next.state(), next.exitCode(), next.reason(), next.message(), clock.getAsLong()));
             return;
         }
         podChanged(r.taskId);
     }
 
-    /**
-     * A multi-container pod's status, aggregated over its containers: FAILED when one failed (an init
-     * container exiting non-zero under restartPolicy Never: {@code Init:Error}); CREATED while
-     * initialising (reason {@code Init:<done>/<total>}, {@code Init:CrashLoopBackOff}, {@code Init:Error});
-     * then RUNNING when every app container runs, READY when all are ready, UNREADY when one is not
-     * ready (any more) or exited while others run, EXITED only when every app container is down.
-     */
+    /** A multi-container pod's status ({@link PodStatus#aggregate}), published when it or the snapshot changed. */
     private void podChanged(String taskId) {
         List<TaskRecord> units = unitsOf(taskId);
         if (units.isEmpty()) return;
         Assignment a = live.get(taskId);
         RestartPolicy policy = a == null ? RestartPolicy.ALWAYS : RestartPolicy.parse(a.getTemplate().getRestartPolicy());
-        List<TaskRecord> inits = units.stream().filter(u -> u.kind == PodUnit.Kind.INIT).toList();
-        List<TaskRecord> apps = units.stream().filter(u -> u.kind == PodUnit.Kind.APP).toList();
-        TaskState state;
-        Integer exit = null;
-        String reason = "";
-        String message = "";
-        TaskRecord failed = units.stream().filter(u -> u.reported == TaskState.FAILED).findFirst().orElse(null);
-        int initsDone = (int) inits.stream().filter(u -> u.reported == TaskState.EXITED && Integer.valueOf(0).equals(u.lastExitCode)).count();
-        TaskRecord initNow = inits.stream().filter(u -> !(u.reported == TaskState.EXITED && Integer.valueOf(0).equals(u.lastExitCode))).findFirst().orElse(null);
-        boolean appsStarted = apps.stream().anyMatch(u -> u.reported != null);
-        if (failed != null) {
-            state = TaskState.FAILED;
-            reason = failed.reportedReason;
-            message = failed.reportedMessage;
-        } else if (initNow != null && !appsStarted) {
-            boolean crashed = initNow.reported == TaskState.EXITED;
-            if (crashed && policy == RestartPolicy.NEVER) {
-                state = TaskState.FAILED;
-                reason = TaskReason.ERROR.init();
-                message = "init container " + initNow.containerName + " exited with " + initNow.lastExitCode;
-                exit = initNow.lastExitCode;
-            } else {
-                state = TaskState.CREATED;
-                reason = !crashed ? TaskReason.INIT_PREFIX + initsDone + "/" + inits.size()
-                        : TaskReason.CRASH_LOOP_BACK_OFF.is(initNow.reportedReason) ? TaskReason.CRASH_LOOP_BACK_OFF.init() : TaskReason.ERROR.init();
-                message = crashed ? initNow.reportedMessage : "";
-            }
-        } else {
-            List<TaskRecord> running = apps.stream().filter(TaskRecord::reportedRunning).toList();
-            List<TaskRecord> down = apps.stream().filter(u -> u.reported == TaskState.EXITED).toList();
-            List<String> unready = apps.stream().filter(u -> !(u.reportedRunning() && u.ready)).map(u -> u.containerName).toList();
-            if (running.size() == apps.size()) {
-                TaskRecord notReady = apps.stream().filter(u -> u.reported == TaskState.UNREADY).findFirst().orElse(null);
-                io.berth.schemas.avro.TaskStatus last = podLast.get(taskId);
-                boolean wasReady = last != null && (last.getState() == TaskState.READY || last.getState() == TaskState.UNREADY);
-                if (unready.isEmpty()) state = TaskState.READY;
-                else if (notReady != null || wasReady) {
-                    state = TaskState.UNREADY;
-                    reason = TaskReason.CONTAINERS_NOT_READY.text();
-                    message = notReady != null && !notReady.reportedMessage.isEmpty() ? notReady.reportedMessage
-                            : "containers with unready status: " + unready;
-                } else state = TaskState.RUNNING;
-            } else if (running.isEmpty() && down.size() == apps.size()) {
-                state = TaskState.EXITED;
-                TaskRecord pick = down.stream().filter(u -> TaskReason.CRASH_LOOP_BACK_OFF.is(u.reportedReason)).findFirst()
-                        .orElse(down.stream().filter(u -> u.lastExitCode != null && u.lastExitCode != 0).findFirst().orElse(down.get(0)));
-                exit = down.stream().map(u -> u.lastExitCode).filter(c -> c != null && c != 0).findFirst().orElse(pick.lastExitCode);
-                reason = pick.reportedReason;
-                message = pick.reportedMessage;
-            } else if (running.isEmpty()) {
-                state = TaskState.CREATED;
-                reason = (inits.isEmpty() ? TaskReason.CONTAINER_CREATING : TaskReason.POD_INITIALIZING).text();
-            } else if (!down.isEmpty()) {
-                state = TaskState.UNREADY;
-                reason = TaskReason.CONTAINERS_NOT_READY.text();
-                message = "containers with unready status: " + unready;
-            } else {
-                state = TaskState.RUNNING;
-            }
-        }
-        publishPod(taskId, units, state, exit, reason, message, false);
+        io.berth.schemas.avro.TaskStatus last = podLast.get(taskId);
+        boolean wasReady = last != null && (last.getState() == TaskState.READY || last.getState() == TaskState.UNREADY);
+        List<PodStatus.Member> members = units.stream().map(u -> new PodStatus.Member(u.kind, u.containerName, u.reported, u.lastExitCode, u.ready)).toList();
+        Reported pod = PodStatus.aggregate(policy, members, wasReady);
+        publishPod(taskId, units, pod.state(), pod.exitCode(), pod.reason(), pod.message(), false);
     }
 
     private void publishPod(String taskId, List<TaskRecord> units, TaskState state, Integer exit, String reason, String message, boolean removed) {

@@ -48,11 +48,11 @@ final class Statuses {
             restarts += u.restartCount();
             ContainerStatus c;
             if (removed) c = container(u, TaskState.REMOVED, null, "Revoked", "");
-            else if (u.reported == null) c = ContainerStatus.newBuilder().setName(u.containerName).setImage(u.image)
+            else if (u.reported.state() == null) c = ContainerStatus.newBuilder().setName(u.containerName).setImage(u.image)
                     .setContainerId("").setRestartCount(u.restartCount()).setState("waiting")
-                    .setReason(u.kind == io.berth.node.docker.PodUnit.Kind.APP && main.reported == null ? TaskReason.CONTAINER_CREATING.text() : TaskReason.POD_INITIALIZING.text())
+                    .setReason(u.kind == io.berth.node.docker.PodUnit.Kind.APP && main.reported.state() == null ? TaskReason.CONTAINER_CREATING.text() : TaskReason.POD_INITIALIZING.text())
                     .setMessage("").build();
-            else c = container(u, u.reported, u.reportedExitCode, u.reportedReason, u.reportedMessage);
+            else c = container(u, u.reported.state(), u.reported.exitCode(), u.reported.reason(), u.reported.message());
             c.setInit(u.kind == io.berth.node.docker.PodUnit.Kind.INIT);
             cs.add(c);
         }
@@ -112,11 +112,5 @@ final class Statuses {
                     .setHostPort(host).setProtocol(proto).build());
         }
         return out;
-    }
-
-    /** Kubernetes' terminated reasons. */
-    static String exitReason(Integer exitCode, boolean oomKilled) {
-        if (oomKilled) return TaskReason.OOM_KILLED.text();
-        return (exitCode != null && exitCode == 0 ? TaskReason.COMPLETED : TaskReason.ERROR).text();
     }
 }

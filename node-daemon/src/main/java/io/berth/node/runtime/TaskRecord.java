@@ -4,12 +4,12 @@ import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.PodUnit;
 import io.berth.node.probe.ProbeMachine;
 import io.berth.node.reconcile.PodNetwork;
+import io.berth.node.reconcile.Reported;
 import io.berth.node.reconcile.RestartGate;
 import io.berth.node.reconcile.RestartState;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
-import io.berth.schemas.avro.TaskState;
 
 import java.util.List;
 
@@ -27,11 +27,8 @@ public final class TaskRecord {
     int index;
     String workloadKey;
     String containerId;
-    /** last state published on berth.task-status, null before the first */
-    TaskState reported;
-    String reportedReason = "";
-    String reportedMessage = "";
-    Integer reportedExitCode;
+    /** last transition published on berth.task-status ({@link Reported#NONE} before the first) */
+    Reported reported = Reported.NONE;
     /** restart count, back-off and the gate of the next attempt: replaced (never changed) by {@link RestartGate} */
     RestartState restart = RestartState.NEW;
     long startedAt;
@@ -80,7 +77,7 @@ public final class TaskRecord {
     }
 
     boolean reportedRunning() {
-        return reported == TaskState.RUNNING || reported == TaskState.READY || reported == TaskState.UNREADY;
+        return reported.running();
     }
 
     boolean infra() {
