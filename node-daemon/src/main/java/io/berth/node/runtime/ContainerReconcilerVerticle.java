@@ -159,7 +159,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         if (network != null) r.network = network;
         observed.put(r.unit, new Observed(r.unit, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.unit), r.network));
         if (!r.reportedRunning() && live.containsKey(r.taskId)) {
-            r.startedAt = now;
+            r.run = r.run.started(now);
             ProbeMachine probes = startProbes(r, now);
             report(r, TaskState.RUNNING, null, "Started", "");
             announceRunning(r, containerId, now);
@@ -178,7 +178,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             return;
         }
         String pod = a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName();
-        String container = a.getTemplate().getContainers().isEmpty() ? "" : r.containerName;
+        String container = a.getTemplate().getContainers().isEmpty() ? "" : r.desc.name();
         // one second early: "since" has second granularity and the start event arrives after the first output
         int since = (int) (now / 1000) - 1;
         vertx.eventBus().publish(addr.taskRunning(), new TaskRunning(r.taskId, containerId, a.getNamespace(), pod, container, since));
@@ -188,9 +188,8 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         stopProbes(r);
         r.network = PodNetwork.NONE;
         if (r.reported.down()) return;
-        r.finishedAt = now;
-        r.lastExitCode = exitCode;
-        r.restart = RestartGate.exited(r.restart, r.startedAt, now);
+        r.run = r.run.exited(now, exitCode);
+        r.restart = RestartGate.exited(r.restart, r.run.startedAt(), now);
         Reported exit = PodStatus.exited(exitCode, r.oomKilled, r.killMessage);
         r.oomKilled = false;
         r.killMessage = null;
@@ -302,7 +301,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     /** Stops and removes one container of a live pod (its sandbox died); the pod's next passes recreate it. */
     private void recycle(TaskRecord r, String containerId) {
         stopProbes(r);
-        log.info("node {} task {}: container {} removed to recreate the pod (its infra container is gone)", node.nodeId(), r.taskId, r.containerName);
+        log.info("node {} task {}: container {} removed to recreate the pod (its infra container is gone)", node.nodeId(), r.taskId, r.desc.name());
         busy(r, () -> {
             docker.stopAndRemove(containerId, r.infra() ? 0 : grace(r.unit));
             return null;
@@ -493,7 +492,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     /** A failed liveness or startup probe: stop the container; its die event and the restart policy do the rest. */
     private void killForProbe(TaskRecord r, ProbeMachine m, ProbeMachine.Kind k) {
         String what = k == ProbeMachine.Kind.STARTUP ? "startup" : "liveness";
-        r.killMessage = io.berth.schemas.ProbeMessages.killed(r.containerName, what);
+        r.killMessage = io.berth.schemas.ProbeMessages.killed(r.desc.name(), what);
         log.info("node {} task {}: {} ({})", node.nodeId(), r.taskId, r.killMessage, m.fatalMessage());
         stopProbes(r);
         stopForProbe(r, r.containerId);
@@ -567,7 +566,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         return ids;
     }
 
-    private static final Comparator<TaskRecord> UNIT_ORDER = Comparator.<TaskRecord>comparingInt(r -> r.kind.ordinal()).thenComparingInt(r -> r.index)
+    private static final Comparator<TaskRecord> UNIT_ORDER = Comparator.<TaskRecord>comparingInt(r -> r.desc.kind().ordinal()).thenComparingInt(r -> r.desc.index())
             .thenComparing(r -> r.unit);
 
     /** The records of a task's containers, infra first, then init and app containers in pod order. */
@@ -610,7 +609,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         RestartPolicy policy = a == null ? RestartPolicy.ALWAYS : RestartPolicy.parse(a.getTemplate().getRestartPolicy());
         io.berth.schemas.avro.TaskStatus last = podLast.get(taskId);
         boolean wasReady = last != null && (last.getState() == TaskState.READY || last.getState() == TaskState.UNREADY);
-        List<PodStatus.Member> members = units.stream().map(u -> new PodStatus.Member(u.kind, u.containerName, u.reported, u.lastExitCode, u.ready)).toList();
+        List<PodStatus.Member> members = units.stream().map(u -> new PodStatus.Member(u.desc.kind(), u.desc.name(), u.reported, u.run.exitCode(), u.ready)).toList();
         Reported pod = PodStatus.aggregate(policy, members, wasReady);
         publishPod(taskId, units, pod.state(), pod.exitCode(), pod.reason(), pod.message(), false);
     }
