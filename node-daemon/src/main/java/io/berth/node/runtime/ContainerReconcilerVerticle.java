@@ -21,6 +21,7 @@ import io.berth.node.reconcile.PodNetwork;
 import io.berth.node.reconcile.PodStatus;
 import io.berth.node.reconcile.Reported;
 import io.berth.node.reconcile.RestartGate;
+import io.berth.node.reconcile.RestartState;
 import io.berth.node.reconcile.RestartPolicy;
 import io.berth.node.reconcile.Step;
 import io.berth.schemas.avro.Assignment;
@@ -96,11 +97,23 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         vertx.eventBus().localConsumer(addr.runningTasks(), m -> m.reply(runningTaskIds()));
         vertx.setPeriodic(node.reconcileMs(), id -> reconcile());
         reconcile();
-        // class loading the first probe would otherwise do on this event loop
+        // class loading the first probe (and the first decisions) would otherwise do on this event loop
         return blocking(() -> {
             Prober.warmUp();
+            warmUpDecisions();
             return null;
         });
+    }
+
+    /** Loads the pure decision functions and links their lambdas on a worker, not in the first pass on the event loop. */
+    private static void warmUpDecisions() {
+        RestartGate.failed(RestartGate.exited(RestartGate.launched(RestartState.NEW, RestartGate.Launch.RESTART), 0, 1), 1);
+        RestartGate.decide(RestartPolicy.ALWAYS, 0, 0, 0);
+        InitGate.admit(List.of(), RestartPolicy.ALWAYS, Map.of());
+        PodStatus.aggregate(RestartPolicy.ALWAYS, List.of(), false);
+        PodStatus.readiness(false, PodStatus.exited(0, false, null), true, false, "");
+        PodStatus.backingOff(0, 0, 0);
+        Planner.plan(Map.of(), Map.of(), Map.of(), false, 0);
     }
 
     @Override
