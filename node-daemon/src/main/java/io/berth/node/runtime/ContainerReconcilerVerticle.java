@@ -49,8 +49,11 @@ import java.util.function.LongSupplier;
 /**
  * Drives this node's Docker containers toward its live assignments, level-triggered: on every
  * assignment change, every container event and a periodic tick it lists the node's containers,
- * asks the pure {@link Planner} what to do and executes the steps on a worker pool. It owns all
- * per-task state (on its event loop) and is the only component that reports task status, so each
+ * asks the pure {@link Planner} what to do and executes the steps on a worker pool. It is the adapter
+ * around the pure decisions of {@code reconcile}: {@link InitGate} (which units of a pod may run),
+ * {@link RestartGate} (restart or not, when, restartCount), {@link PodStatus} (what a container and a
+ * pod report); it feeds them observations, keeps the values they return, owns timers and I/O. It owns
+ * all per-task state (on its event loop) and is the only component that reports task status, so each
  * transition is published once.
  */
 public final class ContainerReconcilerVerticle extends VerticleBase {
