@@ -11,7 +11,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Invariants of the restart and init gates over random histories and random pods. */
-class GateProperties {
+class GatePropertiesTest {
     private static final List<PodUnit> POD = List.of(
             new PodUnit("t/.infra", "t", Kind.INFRA, 0, null),
             new PodUnit("t/i1", "t", Kind.INIT, 0, null),
