@@ -16,7 +16,7 @@ public final class Planner {
     /**
      * @param desired    live assignments of this node, by task id
      * @param observed   containers labelled with this node, by task id
-     * @param notBefore  per task, the earliest time a (re)start may happen (back-off gate); absent = now
+     * @param notBefore  per task, the earliest time a (re)start may happen ({@link RestartState#notBefore()}); absent = now
      * @param synced     whether the assignment log has been read to its end; until then an
      *                   unknown container may belong to an assignment not read yet, so nothing is removed
      * @param now        wall-clock millis
@@ -42,14 +42,15 @@ public final class Planner {
     }
 
     private static Step forLive(Desired d, Observed o, long gate, long now) {
-        if (o == null) return now >= gate ? new Step.Create(d.taskId()) : new Step.Wait(d.taskId(), gate);
+        if (o == null) return RestartGate.open(gate, now) ? new Step.Create(d.taskId()) : new Step.Wait(d.taskId(), gate);
         return switch (o.state()) {
             case RUNNING, BUSY -> null;
             case CREATED -> new Step.Start(d.taskId(), o.containerId());
-            case EXITED -> {
-                if (!d.restartPolicy().restarts(o.exitCode())) yield new Step.Done(d.taskId(), o.exitCode());
-                yield now >= gate ? new Step.Restart(d.taskId(), o.containerId()) : new Step.Wait(d.taskId(), gate);
-            }
+            case EXITED -> switch (RestartGate.decide(d.restartPolicy(), o.exitCode(), gate, now)) {
+                case GO -> new Step.Restart(d.taskId(), o.containerId());
+                case WAIT -> new Step.Wait(d.taskId(), gate);
+                case STAY_DOWN -> new Step.Done(d.taskId(), o.exitCode());
+            };
         };
     }
 }

@@ -13,11 +13,15 @@ import io.berth.node.mesh.MeshAddresses;
 import io.berth.node.probe.ProbeMachine;
 import io.berth.node.probe.ProbeSettings;
 import io.berth.node.probe.Prober;
-import io.berth.node.reconcile.Backoff;
 import io.berth.node.reconcile.Desired;
+import io.berth.node.reconcile.InitGate;
 import io.berth.node.reconcile.Observed;
 import io.berth.node.reconcile.Planner;
 import io.berth.node.reconcile.PodNetwork;
+import io.berth.node.reconcile.PodStatus;
+import io.berth.node.reconcile.Reported;
+import io.berth.node.reconcile.RestartGate;
+import io.berth.node.reconcile.RestartState;
 import io.berth.node.reconcile.RestartPolicy;
 import io.berth.node.reconcile.Step;
 import io.berth.schemas.avro.Assignment;
@@ -45,8 +49,11 @@ import java.util.function.LongSupplier;
 /**
  * Drives this node's Docker containers toward its live assignments, level-triggered: on every
  * assignment change, every container event and a periodic tick it lists the node's containers,
- * asks the pure {@link Planner} what to do and executes the steps on a worker pool. It owns all
- * per-task state (on its event loop) and is the only component that reports task status, so each
+ * asks the pure {@link Planner} what to do and executes the steps on a worker pool. It is the adapter
+ * around the pure decisions of {@code reconcile}: {@link InitGate} (which units of a pod may run),
+ * {@link RestartGate} (restart or not, when, restartCount), {@link PodStatus} (what a container and a
+ * pod report); it feeds them observations, keeps the values they return, owns timers and I/O. It owns
+ * all per-task state (on its event loop) and is the only component that reports task status, so each
  * transition is published once.
  */
 public final class ContainerReconcilerVerticle extends VerticleBase {
@@ -93,11 +100,23 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         vertx.eventBus().localConsumer(addr.runningTasks(), m -> m.reply(runningTaskIds()));
         vertx.setPeriodic(node.reconcileMs(), id -> reconcile());
         reconcile();
-        // class loading the first probe would otherwise do on this event loop
+        // class loading the first probe (and the first decisions) would otherwise do on this event loop
         return blocking(() -> {
             Prober.warmUp();
+            warmUpDecisions();
             return null;
         });
+    }
+
+    /** Loads the pure decision functions and links their lambdas on a worker, not in the first pass on the event loop. */
+    private static void warmUpDecisions() {
+        RestartGate.failed(RestartGate.exited(RestartGate.launched(RestartState.NEW, RestartGate.Launch.RESTART), 0, 1), 1);
+        RestartGate.decide(RestartPolicy.ALWAYS, 0, 0, 0);
+        InitGate.admit(List.of(), RestartPolicy.ALWAYS, Map.of());
+        PodStatus.aggregate(RestartPolicy.ALWAYS, List.of(), false);
+        PodStatus.readiness(false, PodStatus.exited(0, false, null), true, false, "");
+        PodStatus.backingOff(0, 0, 0);
+        Planner.plan(Map.of(), Map.of(), Map.of(), false, 0);
     }
 
     @Override
@@ -152,18 +171,18 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void onStarted(TaskRecord r, String containerId, PodNetwork network, long now) {
         r.containerId = containerId;
-        r.hadContainer = true;
+        r.restart = RestartGate.hasContainer(r.restart);
         if (network != null) r.network = network;
         observed.put(r.unit, new Observed(r.unit, r.workloadKey, containerId, Observed.State.RUNNING, null, grace(r.unit), r.network));
         if (!r.reportedRunning() && live.containsKey(r.taskId)) {
-            r.startedAt = now;
+            r.run = r.run.started(now);
             ProbeMachine probes = startProbes(r, now);
             report(r, TaskState.RUNNING, null, "Started", "");
             announceRunning(r, containerId, now);
             // without readiness (and startup) probes a running container is ready at once
             if (probes.ready()) {
                 r.ready = true;
-                report(r, TaskState.READY, null, "", "");
+                report(r, new Reported(TaskState.READY, null, "", ""));
             }
         }
     }
@@ -175,7 +194,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             return;
         }
         String pod = a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName();
-        String container = a.getTemplate().getContainers().isEmpty() ? "" : r.containerName;
+        String container = a.getTemplate().getContainers().isEmpty() ? "" : r.desc.name();
         // one second early: "since" has second granularity and the start event arrives after the first output
         int since = (int) (now / 1000) - 1;
         vertx.eventBus().publish(addr.taskRunning(), new TaskRunning(r.taskId, containerId, a.getNamespace(), pod, container, since));
@@ -184,22 +203,14 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private void onExited(TaskRecord r, Integer exitCode, long now) {
         stopProbes(r);
         r.network = PodNetwork.NONE;
-        if (r.reported == TaskState.EXITED || r.reported == TaskState.FAILED) return;
-        r.finishedAt = now;
-        r.lastExitCode = exitCode;
-        if (Backoff.ranLongEnough(r.startedAt, now)) r.backoffStep = 0;
-        r.notBefore = now + Backoff.delayMs(r.backoffStep);
-        String reason = Statuses.exitReason(exitCode, r.oomKilled);
+        if (r.reported.down()) return;
+        r.run = r.run.exited(now, exitCode);
+        r.restart = RestartGate.exited(r.restart, r.run.startedAt(), now);
+        Reported exit = PodStatus.exited(exitCode, r.oomKilled, r.killMessage);
         r.oomKilled = false;
-        String message = r.killMessage == null ? "" : r.killMessage;
         r.killMessage = null;
-        if (live.containsKey(r.taskId)) report(r, TaskState.EXITED, exitCode, reason, message);
-        else { // not (yet) assigned, e.g. found by an adopting daemon before its assignment was read: the snapshot keeps it
-            r.reported = TaskState.EXITED;
-            r.reportedReason = reason;
-            r.reportedMessage = message;
-            r.reportedExitCode = exitCode;
-        }
+        if (live.containsKey(r.taskId)) report(r, exit);
+        else r.reported = exit; // not (yet) assigned, e.g. found by an adopting daemon before its assignment was read: the snapshot keeps it
     }
 
     private void onDestroyed(TaskRecord r, String containerId) {
@@ -220,9 +231,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             report(r, TaskState.REMOVED, null, "Revoked", "");
             return;
         }
-        r.reported = TaskState.REMOVED;
-        r.reportedReason = "Revoked";
-        r.reportedMessage = "";
+        r.reported = new Reported(TaskState.REMOVED, r.reported.exitCode(), "Revoked", "");
         gone.computeIfAbsent(r.taskId, k -> new ArrayList<>()).add(r);
         if (unitsOf(r.taskId).isEmpty()) { // the pod's last container is gone
             List<TaskRecord> all = gone.remove(r.taskId);
@@ -270,7 +279,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         Map<String, Desired> desired = new HashMap<>();
         Map<String, Long> gates = new HashMap<>();
         live.forEach((id, a) -> desire(a, desired));
-        tasks.forEach((id, r) -> gates.put(id, r.notBefore));
+        tasks.forEach((id, r) -> gates.put(id, r.restart.notBefore()));
         for (Step s : Planner.plan(desired, observed, gates, synced, now)) {
             TaskRecord r = record(s.taskId(), observed.get(s.taskId()));
             if (r.busy) continue;
@@ -285,69 +294,30 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     /**
-     * The units of a live pod the planner may act on. A single-container pod is its one unit. Otherwise
-     * the infra container comes first (a dead or missing one takes every other container of the pod
-     * down with it, as the kubelet recreates a pod whose sandbox died); init containers run one at a time
-     * in order once the infra runs, app containers once every init container exited 0. A unit not yet
-     * allowed is absent from the desired set while it has no container.
+     * The units of a live pod the planner may act on ({@link InitGate}: infra first, init containers one
+     * at a time, app containers after them). When the pod's sandbox died, its containers are removed
+     * first (a recycle) and nothing else of the pod is planned.
      */
     private void desire(Assignment a, Map<String, Desired> desired) {
+        RestartPolicy pod = RestartPolicy.parse(a.getTemplate().getRestartPolicy());
         if (a.getTemplate().getContainers().isEmpty()) { // unusable: create fails and reports it, as it always did
-            desired.put(a.getTaskId(), new Desired(a.getTaskId(), RestartPolicy.parse(a.getTemplate().getRestartPolicy())));
+            desired.put(a.getTaskId(), new Desired(a.getTaskId(), pod));
             return;
         }
-        RestartPolicy pod = RestartPolicy.parse(a.getTemplate().getRestartPolicy());
         List<PodUnit> units = PodUnit.of(a);
-        boolean shared = PodUnit.sharedNetwork(a);
-        if (shared) for (PodUnit u : units) record(u.key(), null); // every container is listed in the snapshot from the start
-        if (shared && sandboxDead(a, units)) return;
-        boolean net = !shared || isRunning(PodUnit.infraKey(a.getTaskId()));
-        boolean initsDone = true;
-        for (PodUnit u : units) {
-            boolean has = observed.containsKey(u.key());
-            boolean allowed = u.kind() == PodUnit.Kind.INFRA || (net && initsDone);
-            RestartPolicy policy = switch (u.kind()) {
-                case INFRA -> RestartPolicy.ALWAYS;
-                case INIT -> pod == RestartPolicy.NEVER ? RestartPolicy.NEVER : RestartPolicy.ON_FAILURE;
-                case APP -> pod;
-            };
-            if (allowed || has) desired.put(u.key(), new Desired(u.key(), policy));
-            if (u.kind() == PodUnit.Kind.INIT) {
-                Observed o = observed.get(u.key());
-                initsDone &= o != null && o.state() == Observed.State.EXITED && Integer.valueOf(0).equals(o.exitCode());
-            }
-        }
-    }
-
-    private boolean isRunning(String unit) {
-        Observed o = observed.get(unit);
-        return o != null && o.state() == Observed.State.RUNNING;
-    }
-
-    /**
-     * The infra container of a shared-network pod exited or was removed: its network namespace is gone, so
-     * every container of the pod is removed and the pod recreated from its infra up (init containers run
-     * again). Returns true while that is under way (nothing else of the pod is planned).
-     */
-    private boolean sandboxDead(Assignment a, List<PodUnit> units) {
-        Observed infra = observed.get(PodUnit.infraKey(a.getTaskId()));
-        boolean dead = infra == null || infra.state() == Observed.State.EXITED;
-        if (!dead) return false;
-        boolean any = false;
-        for (PodUnit u : units) {
-            Observed o = observed.get(u.key());
-            if (o == null) continue;
-            TaskRecord r = record(u.key(), o);
-            any = true;
+        if (PodUnit.sharedNetwork(a)) for (PodUnit u : units) record(u.key(), null); // every container is listed in the snapshot from the start
+        InitGate.Admission admit = InitGate.admit(units, pod, observed);
+        for (Observed o : admit.recycle()) {
+            TaskRecord r = record(o.taskId(), o);
             if (!r.busy) recycle(r, o.containerId());
         }
-        return any;
+        for (Desired d : admit.desired()) desired.put(d.taskId(), d);
     }
 
     /** Stops and removes one container of a live pod (its sandbox died); the pod's next passes recreate it. */
     private void recycle(TaskRecord r, String containerId) {
         stopProbes(r);
-        log.info("node {} task {}: container {} removed to recreate the pod (its infra container is gone)", node.nodeId(), r.taskId, r.containerName);
+        log.info("node {} task {}: container {} removed to recreate the pod (its infra container is gone)", node.nodeId(), r.taskId, r.desc.name());
         busy(r, () -> {
             docker.stopAndRemove(containerId, r.infra() ? 0 : grace(r.unit));
             return null;
@@ -366,7 +336,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             if (r.busy) continue;
             r.containerId = o.containerId();
             if (o.state() == Observed.State.RUNNING && !r.reportedRunning()) onStarted(r, o.containerId(), o.network(), now);
-            if (o.state() == Observed.State.EXITED && r.reported != TaskState.EXITED && r.reported != TaskState.FAILED) onExited(r, o.exitCode(), now);
+            if (o.state() == Observed.State.EXITED && !r.reported.down()) onExited(r, o.exitCode(), now);
         }
     }
 
@@ -396,13 +366,13 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         Observed infra = unit.kind() == PodUnit.Kind.INFRA || !PodUnit.sharedNetwork(a) ? null : observed.get(PodUnit.infraKey(r.taskId));
         if (unit.kind() != PodUnit.Kind.INFRA && PodUnit.sharedNetwork(a) && (infra == null || infra.state() != Observed.State.RUNNING)) return;
         String infraId = infra == null ? null : infra.containerId();
-        if (r.hadContainer) r.restartCount++; // a replacement for a container removed behind our back
+        r.restart = RestartGate.launched(r.restart, RestartGate.Launch.CREATE); // a restart if it replaces one removed behind our back
         busy(r, () -> {
             if (!docker.imageExists(image)) throw new ImageMissing(image);
             return docker.create(a, unit, infraId);
         }).onSuccess(id -> {
             r.containerId = id;
-            r.hadContainer = true;
+            r.restart = RestartGate.hasContainer(r.restart);
             observed.put(r.unit, new Observed(r.unit, r.workloadKey, id, Observed.State.CREATED, null, ContainerRequest.graceSeconds(a)));
             report(r, TaskState.CREATED, null, "Created", "");
             start(r, id, false);
@@ -410,10 +380,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void start(TaskRecord r, String containerId, boolean restart) {
-        if (restart) {
-            r.restartCount++;
-            r.backoffStep++;
-        }
+        r.restart = RestartGate.launched(r.restart, restart ? RestartGate.Launch.RESTART : RestartGate.Launch.START);
         // RUNNING is reported by the start event (or the next listing), not here: one source, one report
         busy(r, () -> {
             docker.start(containerId);
@@ -423,10 +390,8 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void waitFor(TaskRecord r, long until) {
         if (!observed.containsKey(r.unit)) return; // a failed create waiting to retry: FAILED was reported
-        if (!TaskReason.CRASH_LOOP_BACK_OFF.is(r.reportedReason)) {
-            long secs = Math.max(1, (until - clock.getAsLong() + 999) / 1000);
-            report(r, TaskState.EXITED, observed.get(r.unit).exitCode(), TaskReason.CRASH_LOOP_BACK_OFF.text(),
-                    "back-off " + secs + "s restarting failed container");
+        if (!TaskReason.CRASH_LOOP_BACK_OFF.is(r.reported.reason())) {
+            report(r, PodStatus.backingOff(observed.get(r.unit).exitCode(), until, clock.getAsLong()));
             vertx.setTimer(Math.max(1, until - clock.getAsLong()), t -> reconcile());
         }
     }
@@ -456,10 +421,9 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void failed(TaskRecord r, String reason, Throwable err) {
         long now = clock.getAsLong();
-        r.notBefore = now + Backoff.delayMs(Math.max(1, r.backoffStep));
-        r.backoffStep++;
+        r.restart = RestartGate.failed(r.restart, now);
         String message = err instanceof ImageMissing ? err.getMessage() : String.valueOf(err.getMessage());
-        if (!(r.reported == TaskState.FAILED && reason.equals(r.reportedReason))) {
+        if (!(r.reported.is(TaskState.FAILED) && reason.equals(r.reported.reason()))) {
             report(r, TaskState.FAILED, null, reason, message);
         }
         log.warn("node {} task {}: {}: {}", node.nodeId(), r.unit, reason, message);
@@ -533,14 +497,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             killForProbe(r, m, k);
             return;
         }
-        boolean ready = m.ready();
-        boolean assigned = live.containsKey(r.taskId);
-        if (ready && !r.ready) {
-            r.ready = true;
-            if (assigned) report(r, TaskState.READY, null, "", "");
-        } else if (!ready && (r.ready || (o == ProbeMachine.Outcome.UNREADY && r.reported != TaskState.UNREADY))) {
-            r.ready = false;
-            if (assigned) report(r, TaskState.UNREADY, null, TaskReason.CONTAINERS_NOT_READY.text(), m.readinessMessage());
+        Reported next = PodStatus.readiness(r.ready, r.reported, m.ready(), o == ProbeMachine.Outcome.UNREADY, m.readinessMessage());
+        if (next != null) {
+            r.ready = next.is(TaskState.READY);
+            if (live.containsKey(r.taskId)) report(r, next);
         }
         scheduleProbes(r, m);
     }
@@ -548,7 +508,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     /** A failed liveness or startup probe: stop the container; its die event and the restart policy do the rest. */
     private void killForProbe(TaskRecord r, ProbeMachine m, ProbeMachine.Kind k) {
         String what = k == ProbeMachine.Kind.STARTUP ? "startup" : "liveness";
-        r.killMessage = io.berth.schemas.ProbeMessages.killed(r.containerName, what);
+        r.killMessage = io.berth.schemas.ProbeMessages.killed(r.desc.name(), what);
         log.info("node {} task {}: {} ({})", node.nodeId(), r.taskId, r.killMessage, m.fatalMessage());
         stopProbes(r);
         stopForProbe(r, r.containerId);
@@ -622,7 +582,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         return ids;
     }
 
-    private static final Comparator<TaskRecord> UNIT_ORDER = Comparator.<TaskRecord>comparingInt(r -> r.kind.ordinal()).thenComparingInt(r -> r.index)
+    private static final Comparator<TaskRecord> UNIT_ORDER = Comparator.<TaskRecord>comparingInt(r -> r.desc.kind().ordinal()).thenComparingInt(r -> r.desc.index())
             .thenComparing(r -> r.unit);
 
     /** The records of a task's containers, infra first, then init and app containers in pod order. */
@@ -644,90 +604,30 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void report(TaskRecord r, TaskState state, Integer exitCode, String reason, String message) {
-        r.reported = state;
-        r.reportedReason = reason == null ? "" : reason;
-        r.reportedMessage = message == null ? "" : message;
-        r.reportedExitCode = exitCode;
+        report(r, new Reported(state, exitCode, reason, message));
+    }
+
+    /** Remembers the container's transition and publishes it: as the task's status, or folded into its pod's. */
+    private void report(TaskRecord r, Reported next) {
+        r.reported = next;
         if (!multi(r)) {
-            statuses.report(Statuses.of(node.nodeId(), r, state, exitCode, reason, message, clock.getAsLong()));
+            statuses.report(Statuses.of(node.nodeId(), r, next.state(), next.exitCode(), next.reason(), next.message(), clock.getAsLong()));
             return;
         }
         podChanged(r.taskId);
     }
 
-    /**
-     * A multi-container pod's status, aggregated over its containers: FAILED when one failed (an init
-     * container exiting non-zero under restartPolicy Never: {@code Init:Error}); CREATED while
-     * initialising (reason {@code Init:<done>/<total>}, {@code Init:CrashLoopBackOff}, {@code Init:Error});
-     * then RUNNING when every app container runs, READY when all are ready, UNREADY when one is not
-     * ready (any more) or exited while others run, EXITED only when every app container is down.
-     */
+    /** A multi-container pod's status ({@link PodStatus#aggregate}), published when it or the snapshot changed. */
     private void podChanged(String taskId) {
         List<TaskRecord> units = unitsOf(taskId);
         if (units.isEmpty()) return;
         Assignment a = live.get(taskId);
         RestartPolicy policy = a == null ? RestartPolicy.ALWAYS : RestartPolicy.parse(a.getTemplate().getRestartPolicy());
-        List<TaskRecord> inits = units.stream().filter(u -> u.kind == PodUnit.Kind.INIT).toList();
-        List<TaskRecord> apps = units.stream().filter(u -> u.kind == PodUnit.Kind.APP).toList();
-        TaskState state;
-        Integer exit = null;
-        String reason = "";
-        String message = "";
-        TaskRecord failed = units.stream().filter(u -> u.reported == TaskState.FAILED).findFirst().orElse(null);
-        int initsDone = (int) inits.stream().filter(u -> u.reported == TaskState.EXITED && Integer.valueOf(0).equals(u.lastExitCode)).count();
-        TaskRecord initNow = inits.stream().filter(u -> !(u.reported == TaskState.EXITED && Integer.valueOf(0).equals(u.lastExitCode))).findFirst().orElse(null);
-        boolean appsStarted = apps.stream().anyMatch(u -> u.reported != null);
-        if (failed != null) {
-            state = TaskState.FAILED;
-            reason = failed.reportedReason;
-            message = failed.reportedMessage;
-        } else if (initNow != null && !appsStarted) {
-            boolean crashed = initNow.reported == TaskState.EXITED;
-            if (crashed && policy == RestartPolicy.NEVER) {
-                state = TaskState.FAILED;
-                reason = TaskReason.ERROR.init();
-                message = "init container " + initNow.containerName + " exited with " + initNow.lastExitCode;
-                exit = initNow.lastExitCode;
-            } else {
-                state = TaskState.CREATED;
-                reason = !crashed ? TaskReason.INIT_PREFIX + initsDone + "/" + inits.size()
-                        : TaskReason.CRASH_LOOP_BACK_OFF.is(initNow.reportedReason) ? TaskReason.CRASH_LOOP_BACK_OFF.init() : TaskReason.ERROR.init();
-                message = crashed ? initNow.reportedMessage : "";
-            }
-        } else {
-            List<TaskRecord> running = apps.stream().filter(TaskRecord::reportedRunning).toList();
-            List<TaskRecord> down = apps.stream().filter(u -> u.reported == TaskState.EXITED).toList();
-            List<String> unready = apps.stream().filter(u -> !(u.reportedRunning() && u.ready)).map(u -> u.containerName).toList();
-            if (running.size() == apps.size()) {
-                TaskRecord notReady = apps.stream().filter(u -> u.reported == TaskState.UNREADY).findFirst().orElse(null);
-                io.berth.schemas.avro.TaskStatus last = podLast.get(taskId);
-                boolean wasReady = last != null && (last.getState() == TaskState.READY || last.getState() == TaskState.UNREADY);
-                if (unready.isEmpty()) state = TaskState.READY;
-                else if (notReady != null || wasReady) {
-                    state = TaskState.UNREADY;
-                    reason = TaskReason.CONTAINERS_NOT_READY.text();
-                    message = notReady != null && !notReady.reportedMessage.isEmpty() ? notReady.reportedMessage
-                            : "containers with unready status: " + unready;
-                } else state = TaskState.RUNNING;
-            } else if (running.isEmpty() && down.size() == apps.size()) {
-                state = TaskState.EXITED;
-                TaskRecord pick = down.stream().filter(u -> TaskReason.CRASH_LOOP_BACK_OFF.is(u.reportedReason)).findFirst()
-                        .orElse(down.stream().filter(u -> u.lastExitCode != null && u.lastExitCode != 0).findFirst().orElse(down.get(0)));
-                exit = down.stream().map(u -> u.lastExitCode).filter(c -> c != null && c != 0).findFirst().orElse(pick.lastExitCode);
-                reason = pick.reportedReason;
-                message = pick.reportedMessage;
-            } else if (running.isEmpty()) {
-                state = TaskState.CREATED;
-                reason = (inits.isEmpty() ? TaskReason.CONTAINER_CREATING : TaskReason.POD_INITIALIZING).text();
-            } else if (!down.isEmpty()) {
-                state = TaskState.UNREADY;
-                reason = TaskReason.CONTAINERS_NOT_READY.text();
-                message = "containers with unready status: " + unready;
-            } else {
-                state = TaskState.RUNNING;
-            }
-        }
-        publishPod(taskId, units, state, exit, reason, message, false);
+        io.berth.schemas.avro.TaskStatus last = podLast.get(taskId);
+        boolean wasReady = last != null && (last.getState() == TaskState.READY || last.getState() == TaskState.UNREADY);
+        List<PodStatus.Member> members = units.stream().map(u -> new PodStatus.Member(u.desc.kind(), u.desc.name(), u.reported, u.run.exitCode(), u.ready)).toList();
+        Reported pod = PodStatus.aggregate(policy, members, wasReady);
+        publishPod(taskId, units, pod.state(), pod.exitCode(), pod.reason(), pod.message(), false);
     }
 
     private void publishPod(String taskId, List<TaskRecord> units, TaskState state, Integer exit, String reason, String message, boolean removed) {

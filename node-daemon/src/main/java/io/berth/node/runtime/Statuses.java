@@ -26,7 +26,7 @@ final class Statuses {
                 .setReason(reason == null ? "" : reason)
                 .setMessage(message == null ? "" : message)
                 .setTimestamp(now)
-                .setRestartCount(r.restartCount)
+                .setRestartCount(r.restartCount())
                 .setContainerName(Labels.containerName(nodeId, r.taskId))
                 .setContainers(List.of(container(r, state, exitCode, reason, message)))
                 .setPodIP(r.network.ip())
@@ -45,15 +45,15 @@ final class Statuses {
         int restarts = 0;
         for (TaskRecord u : units) {
             if (u.infra()) continue;
-            restarts += u.restartCount;
+            restarts += u.restartCount();
             ContainerStatus c;
             if (removed) c = container(u, TaskState.REMOVED, null, "Revoked", "");
-            else if (u.reported == null) c = ContainerStatus.newBuilder().setName(u.containerName).setImage(u.image)
-                    .setContainerId("").setRestartCount(u.restartCount).setState("waiting")
-                    .setReason(u.kind == io.berth.node.docker.PodUnit.Kind.APP && main.reported == null ? TaskReason.CONTAINER_CREATING.text() : TaskReason.POD_INITIALIZING.text())
+            else if (u.reported.state() == null) c = ContainerStatus.newBuilder().setName(u.desc.name()).setImage(u.desc.image())
+                    .setContainerId("").setRestartCount(u.restartCount()).setState("waiting")
+                    .setReason(u.desc.kind() == io.berth.node.docker.PodUnit.Kind.APP && main.reported.state() == null ? TaskReason.CONTAINER_CREATING.text() : TaskReason.POD_INITIALIZING.text())
                     .setMessage("").build();
-            else c = container(u, u.reported, u.reportedExitCode, u.reportedReason, u.reportedMessage);
-            c.setInit(u.kind == io.berth.node.docker.PodUnit.Kind.INIT);
+            else c = container(u, u.reported.state(), u.reported.exitCode(), u.reported.reason(), u.reported.message());
+            c.setInit(u.desc.kind() == io.berth.node.docker.PodUnit.Kind.INIT);
             cs.add(c);
         }
         boolean up = infra != null && !removed && (state == TaskState.RUNNING || state == TaskState.READY || state == TaskState.UNREADY);
@@ -78,12 +78,12 @@ final class Statuses {
     /** Kubernetes' containerStatuses entry of the pod's container at this transition. */
     static ContainerStatus container(TaskRecord r, TaskState state, Integer exitCode, String reason, String message) {
         ContainerStatus.Builder b = ContainerStatus.newBuilder()
-                .setName(r.containerName)
-                .setImage(r.image)
+                .setName(r.desc.name())
+                .setImage(r.desc.image())
                 .setContainerId(r.containerId == null ? "" : r.containerId)
-                .setRestartCount(r.restartCount)
-                .setStartedAt(r.startedAt)
-                .setExitCode(r.lastExitCode == null ? 0 : r.lastExitCode);
+                .setRestartCount(r.restartCount())
+                .setStartedAt(r.run.startedAt())
+                .setExitCode(r.run.exitCode() == null ? 0 : r.run.exitCode());
         String rs = reason == null ? "" : reason;
         String msg = message == null ? "" : message;
         switch (state) {
@@ -91,10 +91,10 @@ final class Statuses {
                     .setReason("").setMessage(state == TaskState.UNREADY ? msg : "");
             case EXITED -> {
                 if (TaskReason.CRASH_LOOP_BACK_OFF.is(rs)) b.setState("waiting").setReason(rs).setMessage(msg);
-                else b.setState("terminated").setReason(rs).setMessage(msg).setFinishedAt(r.finishedAt)
+                else b.setState("terminated").setReason(rs).setMessage(msg).setFinishedAt(r.run.finishedAt())
                         .setExitCode(exitCode == null ? b.getExitCode() : exitCode);
             }
-            case REMOVED -> b.setState("terminated").setReason(rs).setMessage(msg).setFinishedAt(r.finishedAt);
+            case REMOVED -> b.setState("terminated").setReason(rs).setMessage(msg).setFinishedAt(r.run.finishedAt());
             case CREATED -> b.setState("waiting").setReason(TaskReason.CONTAINER_CREATING.text()).setMessage("");
             default -> b.setState("waiting").setReason(rs).setMessage(msg); // FAILED: ErrImagePull, CreateContainerError …
         }
@@ -104,7 +104,7 @@ final class Statuses {
     /** Every declared port Docker published, with its host port read back from Docker. */
     static List<PublishedPort> publishedPorts(TaskRecord r) {
         List<PublishedPort> out = new ArrayList<>();
-        for (ContainerPort p : r.declaredPorts) {
+        for (ContainerPort p : r.desc.declaredPorts()) {
             String proto = p.getProtocol() == null || p.getProtocol().isEmpty() ? "TCP" : p.getProtocol().toUpperCase(java.util.Locale.ROOT);
             int host = r.network.hostPort(p.getContainerPort(), proto);
             if (host <= 0) continue;
@@ -112,11 +112,5 @@ final class Statuses {
                     .setHostPort(host).setProtocol(proto).build());
         }
         return out;
-    }
-
-    /** Kubernetes' terminated reasons. */
-    static String exitReason(Integer exitCode, boolean oomKilled) {
-        if (oomKilled) return TaskReason.OOM_KILLED.text();
-        return (exitCode != null && exitCode == 0 ? TaskReason.COMPLETED : TaskReason.ERROR).text();
     }
 }

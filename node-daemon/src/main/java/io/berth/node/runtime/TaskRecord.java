@@ -4,54 +4,45 @@ import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.PodUnit;
 import io.berth.node.probe.ProbeMachine;
 import io.berth.node.reconcile.PodNetwork;
+import io.berth.node.reconcile.Reported;
+import io.berth.node.reconcile.RestartGate;
+import io.berth.node.reconcile.RestartState;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
-import io.berth.schemas.avro.TaskState;
 
 import java.util.List;
 
 /**
  * What the daemon remembers of one container of a task (a {@link PodUnit}; for a single-container
  * pod, of the task) between reconcile passes: the container it runs, what
- * it last reported (so every transition is reported once), and the restart back-off. Owned by
+ * it last reported (so every transition is reported once), and the restart back-off. The decided
+ * parts are immutable values the pure functions of {@code reconcile} return ({@link Reported},
+ * {@link RestartState}) or that are replaced whole ({@link Description}, {@link Run}); the rest is the
+ * adapter's own bookkeeping (container id, Docker call in flight, probe machine and timer). Owned by
  * the reconciler verticle's event loop; never shared across threads.
  */
 public final class TaskRecord {
     /** the unit key: {@code taskId} for the pod's first app container, {@code taskId/<name>}, {@code taskId/.infra} */
     final String unit;
     final String taskId;
-    PodUnit.Kind kind = PodUnit.Kind.APP;
-    int index;
-    String workloadKey;
+    final String workloadKey;
+    /** the container as its assignment describes it (for the status snapshot): replaced whole when the assignment is read */
+    Description desc;
     String containerId;
-    /** last state published on berth.task-status, null before the first */
-    TaskState reported;
-    String reportedReason = "";
-    String reportedMessage = "";
-    Integer reportedExitCode;
-    int restartCount;
-    /** restarts since the back-off was last reset */
-    int backoffStep;
-    long startedAt;
-    /** earliest time of the next (re)start or create attempt */
-    long notBefore;
+    /** last transition published on berth.task-status ({@link Reported#NONE} before the first) */
+    Reported reported = Reported.NONE;
+    /** restart count, back-off and the gate of the next attempt: replaced (never changed) by {@link RestartGate} */
+    RestartState restart = RestartState.NEW;
+    /** when the current (or last) run started and ended: replaced at each start and exit */
+    Run run = Run.NONE;
     boolean oomKilled;
     /** a Docker call for this task is in flight: plan nothing for it until it returns */
     boolean busy;
-    /** a container of this task existed once: a new one counts as a restart */
-    boolean hadContainer;
-
-    // ---- the pod's container, from the assignment (for the status snapshot)
-    String containerName = "";
-    String image = "";
-    List<ContainerPort> declaredPorts = List.of();
 
     // ---- the current run of the container
     /** IP and published ports while it runs (read back from Docker); NONE otherwise */
     PodNetwork network = PodNetwork.NONE;
-    long finishedAt;
-    Integer lastExitCode;
     /** probes of the current run, null while not running: a restart starts a new machine */
     ProbeMachine probes;
     long probeTimer = -1;
@@ -62,6 +53,33 @@ public final class TaskRecord {
     /** why the daemon killed the container (a failed liveness or startup probe), for the EXITED report */
     String killMessage;
 
+    /**
+     * The pod's container as its assignment describes it.
+     *
+     * @param name          its name in the pod spec ({@code .infra} for the infra container; "" until known for the first app container)
+     * @param declaredPorts the ports it publishes itself (a container joined to the pod's infra publishes none)
+     */
+    record Description(PodUnit.Kind kind, int index, String name, String image, List<ContainerPort> declaredPorts) {
+        /** What the unit key alone tells, before (or without) an assignment. */
+        static Description ofKey(String unit, String taskId) {
+            if (unit.endsWith("/" + PodUnit.INFRA)) return new Description(PodUnit.Kind.INFRA, 0, PodUnit.INFRA, "", List.of());
+            return new Description(PodUnit.Kind.APP, 0, unit.equals(taskId) ? "" : unit.substring(taskId.length() + 1), "", List.of());
+        }
+    }
+
+    /** One run of the container: started and finished wall-clock millis (0 = not yet), its exit code (null = none yet). */
+    record Run(long startedAt, long finishedAt, Integer exitCode) {
+        static final Run NONE = new Run(0, 0, null);
+
+        Run started(long at) {
+            return new Run(at, finishedAt, exitCode);
+        }
+
+        Run exited(long at, Integer code) {
+            return new Run(startedAt, at, code);
+        }
+    }
+
     TaskRecord(String taskId, String workloadKey) {
         this(taskId, taskId, workloadKey);
     }
@@ -69,39 +87,32 @@ public final class TaskRecord {
     TaskRecord(String unit, String taskId, String workloadKey) {
         this.unit = unit;
         this.taskId = taskId;
-        if (unit.endsWith("/" + PodUnit.INFRA)) {
-            kind = PodUnit.Kind.INFRA;
-            containerName = PodUnit.INFRA;
-        } else if (!unit.equals(taskId)) {
-            containerName = unit.substring(taskId.length() + 1);
-        }
+        this.desc = Description.ofKey(unit, taskId);
         this.workloadKey = workloadKey == null ? "" : workloadKey;
     }
 
+    int restartCount() {
+        return restart.restartCount();
+    }
+
     boolean reportedRunning() {
-        return reported == TaskState.RUNNING || reported == TaskState.READY || reported == TaskState.UNREADY;
+        return reported.running();
     }
 
     boolean infra() {
-        return kind == PodUnit.Kind.INFRA;
+        return desc.kind() == PodUnit.Kind.INFRA;
     }
 
     void describe(Assignment a, String infraImage) {
         if (a.getTemplate().getContainers().isEmpty()) return;
         for (PodUnit u : PodUnit.of(a)) {
             if (!u.key().equals(unit)) continue;
-            kind = u.kind();
-            index = u.index();
             if (u.kind() == PodUnit.Kind.INFRA) {
-                containerName = PodUnit.INFRA;
-                image = infraImage;
-                declaredPorts = List.copyOf(ContainerRequest.podPorts(a));
+                desc = new Description(u.kind(), u.index(), PodUnit.INFRA, infraImage, List.copyOf(ContainerRequest.podPorts(a)));
             } else {
                 ContainerSpec c = u.spec();
-                containerName = c.getName();
-                image = c.getImage();
                 // a container joined to the pod's infra publishes nothing itself
-                declaredPorts = PodUnit.sharedNetwork(a) ? List.of() : List.copyOf(c.getPorts());
+                desc = new Description(u.kind(), u.index(), c.getName(), c.getImage(), PodUnit.sharedNetwork(a) ? List.of() : List.copyOf(c.getPorts()));
             }
         }
     }

@@ -12,7 +12,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Invariants of the planner over random desired/observed states. */
-class PlannerProperties {
+class PlannerPropertiesTest {
     private static final List<String> IDS = List.of("a", "b", "c", "d", "e", "f");
 
     record World(Map<String, Desired> desired, Map<String, Observed> observed, Map<String, Long> gates, boolean synced, long now) {}
