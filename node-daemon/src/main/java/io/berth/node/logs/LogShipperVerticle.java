@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -99,22 +100,28 @@ public final class LogShipperVerticle extends VerticleBase {
 
     private void follow(TaskRunning t) {
         if (following.putIfAbsent(t.containerId(), t) != null) return; // claimed: a second RUNNING does not attach twice
-        poller.execute(() -> { // the inspect is a short call; the poller thread is not an event loop
-            Path path = null;
-            try {
-                path = docker.logPath(t.containerId());
-            } catch (RuntimeException e) {
-                log.debug("node {}: no log path for {}: {}", nodeId, t.taskId(), e.toString());
-            }
-            if (path != null && Files.isReadable(path)) {
-                LogFileTailer tailer = new LogFileTailer(path, Math.max(0, t.sinceEpochSeconds()) * 1000L,
-                        (stream, line, at) -> ship(t, stream, line, at));
-                if (!following.replace(t.containerId(), t, tailer)) tailer.close();
-                else poll(t.containerId(), tailer);
-            } else {
-                stream(t);
-            }
-        });
+        try {
+            poller.execute(() -> attach(t)); // the inspect is a short call; the poller thread is not an event loop
+        } catch (RejectedExecutionException e) {
+            following.remove(t.containerId(), t); // stopping
+        }
+    }
+
+    private void attach(TaskRunning t) {
+        Path path = null;
+        try {
+            path = docker.logPath(t.containerId());
+        } catch (RuntimeException e) {
+            log.debug("node {}: no log path for {}: {}", nodeId, t.taskId(), e.toString());
+        }
+        if (path != null && Files.isReadable(path)) {
+            LogFileTailer tailer = new LogFileTailer(path, Math.max(0, t.sinceEpochSeconds()) * 1000L,
+                    (stream, line, at) -> ship(t, stream, line, at));
+            if (!following.replace(t.containerId(), t, tailer)) tailer.close();
+            else poll(t.containerId(), tailer);
+        } else {
+            stream(t);
+        }
     }
 
     private void pollAll() {
