@@ -8,7 +8,11 @@ import io.berth.node.logs.LogShipperVerticle;
 import io.berth.node.mesh.Mesh;
 import io.berth.node.docker.DockerEventsVerticle;
 import io.berth.node.docker.ContainerRequest;
+import io.berth.node.docker.DockerCallStats;
 import io.berth.node.docker.DockerRuntime;
+import io.berth.node.health.RuntimeHealth;
+import io.berth.schemas.avro.Condition;
+import java.util.List;
 import io.berth.node.heartbeat.HeartbeatVerticle;
 import io.berth.node.runtime.ContainerReconcilerVerticle;
 import io.berth.node.runtime.StatusSink;
@@ -52,6 +56,7 @@ public final class NodeDaemonService extends TopicCheckingService {
     private HeartbeatVerticle heartbeat;
     private Mesh mesh;
     private boolean closed;
+    private volatile boolean runtimeUnhealthy;
 
     public NodeDaemonService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -89,8 +94,13 @@ public final class NodeDaemonService extends TopicCheckingService {
 
     private void startDaemon() throws Exception {
         BerthSerdes serdes = new BerthSerdes(registry);
-        docker = new DockerRuntime(DockerRuntime.connect(node.dockerHost()), node.nodeId(), node.address(),
-                config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId()).resolve("pods"));
+        // short calls: a bounded pool, a bounded wait for a connection, counted for the health check;
+        // long-lived streams (events, log follows that cannot read the log file): their own pool, one per pod
+        int pool = (int) config.getLong("docker-pool", 32);
+        DockerCallStats stats = new DockerCallStats(pool, config.getLong("docker-wait-ms", 10_000));
+        docker = new DockerRuntime(DockerRuntime.connectGated(node.dockerHost(), pool, stats.snapshot().waitMs(), stats), node.nodeId(), node.address(),
+                config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId()).resolve("pods"))
+                .withStats(stats).withStreams(DockerRuntime.connect(node.dockerHost(), node.maxPods() + 8));
         docker.withInfra(new ContainerRequest.Infra(config.get("pod-infra-image", ContainerRequest.Infra.DEFAULT.image()),
                 words(config.get("pod-infra-command", String.join(" ", ContainerRequest.Infra.DEFAULT.command())))));
         docker.ping(); // fail fast with a clear cause when the engine is absent
@@ -106,10 +116,21 @@ public final class NodeDaemonService extends TopicCheckingService {
             for (Deployable v : mesh.verticles(vertx, docker, publisher, serdes)) deploy(v);
         }
         deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher));
-        heartbeat = new HeartbeatVerticle(node, publisher, incarnation, clock);
+        long startedAt = clock.getAsLong();
+        RuntimeHealth.Thresholds thresholds = new RuntimeHealth.Thresholds(config.getLong("runtime-relist-threshold-ms", 180_000),
+                config.getLong("runtime-slow-call-ms", 120_000), config.getLong("runtime-window-ms", 60_000));
+        heartbeat = new HeartbeatVerticle(node, publisher, incarnation, clock).withConditions(() -> {
+            RuntimeHealth.Verdict v = RuntimeHealth.judge(stats.snapshot(), clock.getAsLong(), startedAt, thresholds);
+            if (v.unhealthy() != runtimeUnhealthy) {
+                runtimeUnhealthy = v.unhealthy();
+                if (v.unhealthy()) log.warn("node {}: {} {}: {}", node.nodeId(), v.type(), v.reason(), v.message());
+                else log.info("node {}: container runtime healthy again", node.nodeId());
+            }
+            return List.of(new Condition(v.type(), v.status(), v.reason(), v.message(), 0L));
+        });
         deploy(heartbeat);
-        log.info("node {} ({}) registered, incarnation {}, capacity {}m CPU / {} bytes",
-                node.nodeId(), node.address(), incarnation, node.cpuMillis(), node.memoryBytes());
+        log.info("node {} ({}) registered, incarnation {}, capacity {}m CPU / {} bytes / {} pods",
+                node.nodeId(), node.address(), incarnation, node.cpuMillis(), node.memoryBytes(), node.maxPods());
     }
 
     private void deploy(Deployable v) throws Exception {

@@ -13,10 +13,19 @@ import java.util.Map;
  */
 public record NodeSettings(String nodeId, String name, String address, Map<String, String> labels,
                            long cpuMillis, long memoryBytes, String dockerHost, long heartbeatMs,
-                           long reconcileMs) {
+                           long reconcileMs, int maxPods) {
+    /** Kubernetes' default {@code --max-pods}. */
+    public static final int DEFAULT_MAX_PODS = 110;
 
     public NodeSettings {
         labels = Map.copyOf(labels);
+        if (maxPods <= 0) throw new IllegalArgumentException("max-pods must be positive, got " + maxPods);
+    }
+
+    /** With the default pod capacity ({@value #DEFAULT_MAX_PODS}). */
+    public NodeSettings(String nodeId, String name, String address, Map<String, String> labels, long cpuMillis,
+                        long memoryBytes, String dockerHost, long heartbeatMs, long reconcileMs) {
+        this(nodeId, name, address, labels, cpuMillis, memoryBytes, dockerHost, heartbeatMs, reconcileMs, DEFAULT_MAX_PODS);
     }
 
     public static NodeSettings from(BerthConfig c) {
@@ -30,7 +39,8 @@ public record NodeSettings(String nodeId, String name, String address, Map<Strin
                 c.getLong("node-memory-bytes", physicalMemory()),
                 c.get("docker-host", "unix:///var/run/docker.sock"),
                 c.getLong("heartbeat-ms", 1000),
-                c.getLong("reconcile-ms", 1000));
+                c.getLong("reconcile-ms", 1000),
+                (int) c.getLong("max-pods", DEFAULT_MAX_PODS));
     }
 
     /** {@code k=v,k=v}; blanks ignored, a key without '=' gets an empty value. */

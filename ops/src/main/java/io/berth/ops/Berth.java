@@ -101,11 +101,13 @@ public final class Berth implements Callable<Integer> {
         @Option(names = "--gateway-port", defaultValue = "7070", description = "Gateway port (default: ${DEFAULT-VALUE}).") int gatewayPort;
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,…", description = "Use an existing Kafka cluster instead of the embedded broker.") String bootstrapServers;
         @Option(names = "--node-name", description = "Name (and id) of the local node (default: the host name).") String nodeName;
+        @Option(names = "--max-pods", description = "Pod capacity of the local node (default: 110, as Kubernetes).") Integer maxPods;
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra service setting, e.g. --set node-grace-ms=3000.") Map<String, String> extra = new HashMap<>();
         @Option(names = "--ready-timeout", defaultValue = "180", description = "With -d: seconds to wait for readiness (default: ${DEFAULT-VALUE}).") int readyTimeout;
 
         @Override
         public Integer call() throws Exception {
+            if (maxPods != null) extra.put("max-pods", maxPods.toString());
             Path dir = dataDir.get();
             Files.createDirectories(dir);
             Optional<Long> running = runningPid(dir);
@@ -473,6 +475,7 @@ public final class Berth implements Callable<Integer> {
         @Option(names = "--memory-bytes", description = "Memory capacity in bytes (default: the machine's).") Long memoryBytes;
         @Option(names = "--labels", paramLabel = "K=V,…", description = "Node labels, e.g. zone=a,disk=ssd.") String labels;
         @Option(names = "--address", description = "The address other nodes reach this one at (default: 127.0.0.1).") String address;
+        @Option(names = "--max-pods", description = "Pods this node runs at most, its pod capacity (default: 110, as Kubernetes).") Integer maxPods;
 
         BerthConfig apply(BerthConfig cfg, String name) {
             BerthConfig c = cfg.with("node-name", name).with("node-id", name);
@@ -480,6 +483,7 @@ public final class Berth implements Callable<Integer> {
             if (memoryBytes != null) c = c.with("node-memory-bytes", memoryBytes.toString());
             if (labels != null) c = c.with("node-labels", labels);
             if (address != null) c = c.with("node-address", address);
+            if (maxPods != null) c = c.with("max-pods", maxPods.toString());
             return c;
         }
 
@@ -489,6 +493,7 @@ public final class Berth implements Callable<Integer> {
             if (memoryBytes != null) a.addAll(List.of("--memory-bytes", memoryBytes.toString()));
             if (labels != null) a.addAll(List.of("--labels", labels));
             if (address != null) a.addAll(List.of("--address", address));
+            if (maxPods != null) a.addAll(List.of("--max-pods", maxPods.toString()));
             return a;
         }
     }

@@ -24,12 +24,12 @@ final class Conversions {
     private Conversions() {}
 
     static Node node(NodeView view) {
-        return new Node(view.getNodeId(), view.getLabels(), quantity(view.getCapacity()), view.getReady(), view.getCordoned());
+        return new Node(view.getNodeId(), view.getLabels(), quantity(view.getCapacity()), view.getReady(), view.getCordoned(), view.getMaxPods());
     }
 
     /** A node as the last tick listed it (state-streams' ticker copies these facts from berth.state.nodes). */
     static Node node(TickNode n) {
-        return new Node(n.getId(), n.getLabels(), new Quantity(n.getCpuMillis(), n.getMemoryBytes()), n.getReady(), n.getCordoned());
+        return new Node(n.getId(), n.getLabels(), new Quantity(n.getCpuMillis(), n.getMemoryBytes()), n.getReady(), n.getCordoned(), n.getMaxPods());
     }
 
     /** A booking as the last tick listed it: requests, host ports (from the template) and workload key. */

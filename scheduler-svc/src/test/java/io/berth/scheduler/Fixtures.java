@@ -46,7 +46,7 @@ final class Fixtures {
                     .toList();
             out.add(TickNode.newBuilder().setId(n.getNodeId()).setReady(n.getReady()).setAddress(n.getAddress())
                     .setLabels(n.getLabels()).setCpuMillis(n.getCapacity().getCpuMillis()).setMemoryBytes(n.getCapacity().getMemoryBytes())
-                    .setCordoned(n.getCordoned()).setAssignments(on).build());
+                    .setCordoned(n.getCordoned()).setMaxPods(n.getMaxPods()).setAssignments(on).build());
         }
         return Tick.newBuilder().setPartition(0).setPartitions(6).setNodes(out).setLedger(true).build();
     }

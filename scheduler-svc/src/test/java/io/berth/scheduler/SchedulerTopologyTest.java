@@ -152,6 +152,21 @@ class SchedulerTopologyTest {
     }
 
     @Test
+    void shouldKeepATaskPastMaxPodsUnschedulableWithTooManyPods() {
+        addNode(NodeView.newBuilder(node("node-1", 4000, 1024 * MI)).setMaxPods(2).build());
+        send(request("web-abc123-pod01", 0, 0));
+        Assignment first = assignments.readValue();
+        clusterLedger.put(first.getTaskId(), first); // one booked as the tick shows it
+        tick();
+        send(request("web-abc123-pod02", 0, 0));
+        assertEquals("node-1", assignments.readValue().getNodeId(), "the second pod is the last that fits");
+        send(request("web-abc123-pod03", 0, 0));
+        TaskStatus s = lastStatus();
+        assertEquals(TaskState.UNSCHEDULABLE, s.getState());
+        assertEquals("0/1 nodes are available: 1 Too many pods.", s.getMessage());
+    }
+
+    @Test
     void shouldPlaceAWaitingTaskOnceATombstoneFreesCapacity() {
         addNode(node("node-1", 1000, 512 * MI));
         send(request("web-abc123-first", 800, 256 * MI));

@@ -123,6 +123,18 @@ final class Events {
                 "Node " + nodeId + " status is now: " + status, NODE_CONTROLLER);
     }
 
+    /**
+     * A condition the node daemon judges itself changed status (e.g. ContainerRuntimeUnhealthy):
+     * a Warning named after the condition while it holds (message: its reason and message, e.g.
+     * {@code PLEGNotHealthy: PLEG is not healthy: pleg was last seen active 3m0s ago; threshold is 3m0s}),
+     * a Normal with the healthy reason (e.g. ContainerRuntimeIsHealthy) when it clears.
+     */
+    static ClusterEvent nodeCondition(String nodeId, io.berth.schemas.avro.Condition c) {
+        boolean holds = "True".equals(c.getStatus());
+        return of(holds ? WARNING : NORMAL, "Node", "", nodeId, nodeKey(nodeId), holds ? c.getType() : c.getReason(),
+                holds ? c.getReason() + ": " + c.getMessage() : "Node " + nodeId + ": " + c.getMessage(), "kubelet/" + nodeId);
+    }
+
     static ClusterEvent nodeDraining(String nodeId) {
         return of(NORMAL, "Node", "", nodeId, nodeKey(nodeId), "NodeDraining",
                 "Draining node " + nodeId + ": its pods move to other nodes", NODE_CONTROLLER);

@@ -2,6 +2,7 @@ package io.berth.state;
 
 import io.berth.schemas.Topics;
 import io.berth.schemas.audit.Actors;
+import io.berth.schemas.avro.Condition;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.avro.IntentAction;
 import io.berth.schemas.avro.NodeEvent;
@@ -84,6 +85,11 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
                 + (after.getIncarnation().isEmpty() ? "" : " (incarnation " + after.getIncarnation() + ")"), now);
         boolean readinessChanged = before == null || before.getReady() != after.getReady();
         if (readinessChanged) out.event(Events.nodeStatus(nodeId, after.getReady() ? "NodeReady" : "NodeNotReady"), now);
+        for (Condition c : after.getConditions()) { // the daemon's own conditions: an event when one turns True, or back
+            if (NodeLiveness.READY.equals(c.getType())) continue;
+            String was = NodeLiveness.condition(before, c.getType()).map(Condition::getStatus).orElse("False");
+            if (!was.equals(c.getStatus())) out.event(Events.nodeCondition(nodeId, c), now);
+        }
     }
 
     /**

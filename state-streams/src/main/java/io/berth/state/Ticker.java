@@ -91,7 +91,7 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
                             .setAddress(n.getAddress()).setLabels(new HashMap<>(n.getLabels()))
                             .setCpuMillis(n.getCapacity() == null ? 0 : n.getCapacity().getCpuMillis())
                             .setMemoryBytes(n.getCapacity() == null ? 0 : n.getCapacity().getMemoryBytes())
-                            .setCordoned(n.getCordoned())
+                            .setCordoned(n.getCordoned()).setMaxPods(n.getMaxPods())
                             .setAssignments(assignments.getOrDefault(kv.key, List.of())).build());
                 }
             });

@@ -182,6 +182,32 @@ class EventsAndDrainTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldTurnARuntimeConditionIntoAWarningAndBackWithTheNodeStayingReady() {
+        h.node(NodeEvent.newBuilder(register("n1")).setRegistration(NodeRegistration.newBuilder(register("n1").getRegistration()).setMaxPods(110).build())
+                .setConditions(List.of(runtime("False", "ContainerRuntimeIsHealthy", "container runtime on the node is functioning properly"))).build());
+        h.node(NodeEvent.newBuilder(heartbeat("n1")).setConditions(List.of(runtime("False", "ContainerRuntimeIsHealthy", "fine"))).build());
+        assertTrue(events("ContainerRuntimeUnhealthy").isEmpty() && events("ContainerRuntimeIsHealthy").isEmpty(), "healthy from the start: no event");
+        String stale = "PLEG is not healthy: pleg was last seen active 3m0s ago; threshold is 3m0s";
+        h.node(NodeEvent.newBuilder(heartbeat("n1")).setConditions(List.of(runtime("True", "PLEGNotHealthy", stale))).build());
+        h.node(NodeEvent.newBuilder(heartbeat("n1")).setConditions(List.of(runtime("True", "PLEGNotHealthy", stale))).build());
+        List<ClusterEvent> warnings = events("ContainerRuntimeUnhealthy");
+        assertEquals(1, warnings.size(), "one event per transition, not per heartbeat");
+        assertEquals("Warning", warnings.get(0).getType());
+        assertEquals("PLEGNotHealthy: " + stale, warnings.get(0).getMessage());
+        assertEquals("kubelet/n1", warnings.get(0).getSource());
+        NodeView v = h.live(Topics.NODES).get("n1");
+        assertTrue(v.getReady(), "Ready stays truthful: the daemon heartbeats");
+        assertEquals(110, v.getMaxPods());
+        assertEquals(List.of("Ready", "ContainerRuntimeUnhealthy"), v.getConditions().stream().map(c -> c.getType()).toList());
+        h.node(NodeEvent.newBuilder(heartbeat("n1")).setConditions(List.of(runtime("False", "ContainerRuntimeIsHealthy", "fine"))).build());
+        assertEquals("Normal", events("ContainerRuntimeIsHealthy").get(0).getType());
+    }
+
+    private static io.berth.schemas.avro.Condition runtime(String status, String reason, String message) {
+        return new io.berth.schemas.avro.Condition("ContainerRuntimeUnhealthy", status, reason, message, 0L);
+    }
+
+    @Test
     void shouldRecordNodeEventsAndLostPods() {
         h.node(register("n1"));
         h.node(register("n2"));

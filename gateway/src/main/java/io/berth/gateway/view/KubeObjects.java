@@ -372,15 +372,24 @@ public final class KubeObjects {
         ObjectNode status = node.putObject("status");
         ObjectNode capacity = status.putObject("capacity").put("cpu", Quantities.formatCpu(n.getCapacity().getCpuMillis()))
                 .put("memory", Quantities.formatMemory(n.getCapacity().getMemoryBytes()));
+        if (n.getMaxPods() > 0) capacity.put("pods", Integer.toString(n.getMaxPods())); // the daemon's --max-pods
         status.set("allocatable", capacity.deepCopy());
         ObjectNode allocated = JSON.objectNode().put("cpu", Quantities.formatCpu(n.getAllocated().getCpuMillis()))
                 .put("memory", Quantities.formatMemory(n.getAllocated().getMemoryBytes()));
         status.set("berthAllocated", allocated);
         Condition ready = readyCondition(n);
-        status.putArray("conditions").addObject().put("type", "Ready").put("status", ready.getStatus())
+        ArrayNode conditions = status.putArray("conditions");
+        conditions.addObject().put("type", "Ready").put("status", ready.getStatus())
                 .put("reason", ready.getReason()).put("message", ready.getMessage())
                 .put("lastHeartbeatTime", timestamp(n.getLastHeartbeat()))
                 .put("lastTransitionTime", timestamp(ready.getLastTransitionTime()));
+        for (Condition c : n.getConditions()) { // the daemon's own, e.g. ContainerRuntimeUnhealthy
+            if (c.getType().equals("Ready")) continue;
+            conditions.addObject().put("type", c.getType()).put("status", c.getStatus())
+                    .put("reason", c.getReason()).put("message", c.getMessage())
+                    .put("lastHeartbeatTime", timestamp(n.getLastHeartbeat()))
+                    .put("lastTransitionTime", timestamp(c.getLastTransitionTime()));
+        }
         ArrayNode addresses = status.putArray("addresses");
         if (!n.getAddress().isEmpty()) addresses.addObject().put("type", "InternalIP").put("address", n.getAddress());
         addresses.addObject().put("type", "Hostname").put("address", nodeName(n));
@@ -402,9 +411,18 @@ public final class KubeObjects {
                 : new Condition("Ready", "False", "NodeStatusUnknown", "Node daemon stopped posting node status.", n.getLastHeartbeat());
     }
 
-    /** The STATUS column of {@code kubectl get nodes}. */
+    /**
+     * The STATUS column of {@code kubectl get nodes}: Ready or NotReady (heartbeats, truthful), then
+     * SchedulingDisabled when cordoned and the type of every problem condition the daemon reports as
+     * holding (e.g. {@code Ready,ContainerRuntimeUnhealthy}).
+     */
     public static String nodeStatus(NodeView n) {
-        return (n.getReady() ? "Ready" : "NotReady") + (n.getCordoned() ? ",SchedulingDisabled" : "");
+        StringBuilder s = new StringBuilder(n.getReady() ? "Ready" : "NotReady");
+        if (n.getCordoned()) s.append(",SchedulingDisabled");
+        for (Condition c : n.getConditions()) {
+            if (!c.getType().equals("Ready") && c.getStatus().equals("True")) s.append(',').append(c.getType());
+        }
+        return s.toString();
     }
 
     public static String nodeRoles(NodeView n) {

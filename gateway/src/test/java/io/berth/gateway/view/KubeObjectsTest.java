@@ -82,6 +82,25 @@ class KubeObjectsTest {
     }
 
     @Test
+    void shouldPublishMaxPodsAndTheDaemonsConditionsWithReadyStayingTruthful() {
+        NodeView n = NodeView.newBuilder(node("node-1", true, false)).setMaxPods(110)
+                .setConditions(List.of(new Condition("Ready", "True", "NodeReady", "posting", T0),
+                        new Condition("ContainerRuntimeUnhealthy", "True", "PLEGNotHealthy",
+                                "PLEG is not healthy: pleg was last seen active 3m0s ago; threshold is 3m0s", T0))).build();
+        var node = KubeObjects.node(n);
+        assertEquals("110", node.path("status").path("capacity").path("pods").asText());
+        assertEquals("110", node.path("status").path("allocatable").path("pods").asText());
+        var runtime = node.path("status").path("conditions").get(1);
+        assertEquals("ContainerRuntimeUnhealthy", runtime.path("type").asText());
+        assertEquals("PLEGNotHealthy", runtime.path("reason").asText());
+        assertEquals("True", node.path("status").path("conditions").get(0).path("status").asText());
+        assertEquals("Ready,ContainerRuntimeUnhealthy", KubeObjects.nodeStatus(n));
+        NodeView healthy = NodeView.newBuilder(n).setCordoned(true).setConditions(List.of(
+                new Condition("ContainerRuntimeUnhealthy", "False", "ContainerRuntimeIsHealthy", "fine", T0))).build();
+        assertEquals("Ready,SchedulingDisabled", KubeObjects.nodeStatus(healthy));
+    }
+
+    @Test
     void shouldPreferTheReadyConditionStateStreamsWrote() {
         NodeView n = NodeView.newBuilder(node("node-1", false, false))
                 .setConditions(List.of(new Condition("Ready", "False", "NodeStatusUnknown", "Kubelet stopped posting node status.", T0))).build();

@@ -95,7 +95,7 @@ public final class DockerEventsVerticle extends VerticleBase {
                 context.runOnContext(v -> lost(null, started));
             }
         };
-        docker.client().eventsCmd()
+        docker.streams().eventsCmd()
                 .withEventTypeFilter(EventType.CONTAINER)
                 .withEventFilter("start", "die", "destroy", "oom")
                 .withLabelFilter(Map.of(Labels.NODE, nodeId))

@@ -73,17 +73,65 @@ public final class DockerRuntime implements AutoCloseable {
 
     /** A client over httpclient5. The API version is left unset: the engine here speaks 1.41 and refuses newer. */
     public static DockerClient connect(String dockerHost) {
-        DefaultDockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(dockerHost).build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(cfg.getDockerHost()).sslConfig(cfg.getSSLConfig())
-                .maxConnections(32).connectionTimeout(Duration.ofSeconds(5))
-                .build();
-        return DockerClientImpl.getInstance(cfg, http);
+        return connect(dockerHost, 32);
     }
 
+    /** A client over httpclient5 with a pool of {@code maxConnections}. */
+    public static DockerClient connect(String dockerHost, int maxConnections) {
+        DefaultDockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(dockerHost).build();
+        return DockerClientImpl.getInstance(cfg, http(cfg, maxConnections));
+    }
+
+    /**
+     * The short-call client: a pool of {@code maxConnections}, each call waiting at most
+     * {@code waitMs} for a connection ({@link GatedHttpClient}) and counted in {@code stats}.
+     */
+    public static DockerClient connectGated(String dockerHost, int maxConnections, long waitMs, DockerCallStats stats) {
+        DefaultDockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(dockerHost).build();
+        return DockerClientImpl.getInstance(cfg, new GatedHttpClient(http(cfg, maxConnections), maxConnections, waitMs, stats));
+    }
+
+    private static ApacheDockerHttpClient http(DefaultDockerClientConfig cfg, int maxConnections) {
+        return new ApacheDockerHttpClient.Builder()
+                .dockerHost(cfg.getDockerHost()).sslConfig(cfg.getSSLConfig())
+                .maxConnections(maxConnections).connectionTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    /** The short-call client: lists, inspects, create, start, stop, exec. Never hold a stream on it. */
     public DockerClient client() {
         return docker;
+    }
+
+    private volatile DockerClient streams;
+    private volatile DockerCallStats stats;
+
+    /**
+     * Long-lived streams (the events stream, log follows that cannot read the log file) go to their
+     * own client, with a pool sized for every pod of the node, so they never take the connections
+     * short calls need. Closed with this runtime.
+     */
+    public DockerRuntime withStreams(DockerClient streams) {
+        this.streams = streams;
+        return this;
+    }
+
+    /** The client for long-lived streams; the short-call client when none was given (tests). */
+    public DockerClient streams() {
+        DockerClient s = streams;
+        return s == null ? docker : s;
+    }
+
+    /** Where the short-call client's waits and durations are counted (relists too); null when not gated. */
+    public DockerRuntime withStats(DockerCallStats stats) {
+        this.stats = stats;
+        return this;
+    }
+
+    public DockerCallStats stats() {
+        return stats;
     }
 
     public void ping() {
@@ -115,6 +163,8 @@ public final class DockerRuntime implements AutoCloseable {
             out.put(unit, new Observed(unit, l.getOrDefault(Labels.WORKLOAD, ""), c.getId(), Observed.State.ofDocker(c.getState()),
                     exitCode(c.getStatus()), parseGrace(l.get(Labels.GRACE)), network(c)));
         }
+        DockerCallStats st = stats;
+        if (st != null) st.relisted(System.currentTimeMillis());
         return out;
     }
 
@@ -302,8 +352,32 @@ public final class DockerRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the engine writes the container's output, when its log driver is {@code json-file}
+     * ({@code LogPath} of inspect); null for any other driver or a container that is gone.
+     */
+    public Path logPath(String containerId) {
+        try {
+            InspectContainerResponse c = docker.inspectContainerCmd(containerId).exec();
+            String driver = c.getHostConfig() == null || c.getHostConfig().getLogConfig() == null
+                    || c.getHostConfig().getLogConfig().getType() == null ? "" : c.getHostConfig().getLogConfig().getType().getType();
+            if (c.getLogPath() == null || c.getLogPath().isEmpty() || !"json-file".equals(driver)) return null;
+            return Path.of(c.getLogPath());
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
     @Override
     public void close() {
+        DockerClient s = streams;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (Exception ignored) {
+                // closing a client that lost its engine
+            }
+        }
         try {
             docker.close();
         } catch (Exception ignored) {

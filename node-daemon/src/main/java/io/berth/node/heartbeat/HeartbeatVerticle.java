@@ -4,6 +4,7 @@ import io.berth.node.NodeSettings;
 import io.berth.node.bus.Addresses;
 import io.berth.node.bus.EventPublisher;
 import io.berth.schemas.Topics;
+import io.berth.schemas.avro.Condition;
 import io.berth.schemas.avro.NodeEvent;
 import io.berth.schemas.avro.NodeEventType;
 import io.berth.schemas.avro.NodeRegistration;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,6 +36,7 @@ public final class HeartbeatVerticle extends VerticleBase {
     private final Addresses addr;
     private volatile long sequence;
     private List<String> lastRunning = List.of();
+    private volatile Supplier<List<Condition>> conditions = List::of;
 
     public HeartbeatVerticle(NodeSettings node, EventPublisher publisher, String incarnation, LongSupplier clock) {
         this.node = node;
@@ -56,6 +59,16 @@ public final class HeartbeatVerticle extends VerticleBase {
                 .setTimestamp(now).setSequence(sequence).setRunningTaskIds(List.of()).build();
     }
 
+    /**
+     * The node conditions the daemon judges itself (e.g. {@code ContainerRuntimeUnhealthy}), asked
+     * on every REGISTER and HEARTBEAT. Computed off any Docker call, so a stalled engine still gets
+     * its condition out.
+     */
+    public HeartbeatVerticle withConditions(Supplier<List<Condition>> conditions) {
+        this.conditions = conditions;
+        return this;
+    }
+
     public long sequence() {
         return sequence;
     }
@@ -72,7 +85,17 @@ public final class HeartbeatVerticle extends VerticleBase {
 
     private NodeEvent.Builder event(NodeEventType type, List<String> running) {
         return NodeEvent.newBuilder().setNodeId(node.nodeId()).setType(type)
-                .setTimestamp(clock.getAsLong()).setSequence(++sequence).setRunningTaskIds(running);
+                .setTimestamp(clock.getAsLong()).setSequence(++sequence).setRunningTaskIds(running)
+                .setConditions(currentConditions());
+    }
+
+    private List<Condition> currentConditions() {
+        try {
+            return conditions.get();
+        } catch (RuntimeException e) {
+            log.warn("node {}: conditions not judged: {}", node.nodeId(), e.toString());
+            return List.of();
+        }
     }
 
     private NodeRegistration registration() {
@@ -80,6 +103,7 @@ public final class HeartbeatVerticle extends VerticleBase {
                 .setName(node.name()).setAddress(node.address()).setLabels(node.labels())
                 .setCapacity(Resources.newBuilder().setCpuMillis(node.cpuMillis()).setMemoryBytes(node.memoryBytes()).build())
                 .setDaemonVersion(VERSION).setStartedAt(clock.getAsLong()).setIncarnation(incarnation)
+                .setMaxPods(node.maxPods())
                 .build();
     }
 }

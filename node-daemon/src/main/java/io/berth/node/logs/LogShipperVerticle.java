@@ -15,13 +15,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Ships container output to berth.logs (key task id), one LogLine per line. It follows a container
- * from the moment the reconciler reports it RUNNING until its stream ends (the container died);
- * the next RUNNING of the task attaches again. docker-java reads each stream on its own thread.
+ * Ships container output to berth.logs (key task id), one LogLine per line, from the moment the
+ * reconciler reports a container RUNNING.
+ *
+ * <p>How: as kubelet and Fluent Bit, it reads the engine's json-file log from disk ({@code LogPath}
+ * of inspect) with a {@link LogFileTailer} per container, all polled by ONE thread
+ * ({@code berth-logs-<node>}) every {@code pollMs}: no Docker API connection is held, so 110 or
+ * 1,000 running containers cost open files, not the connections short Docker calls need. A
+ * container's file is tailed until it is deleted (container removed); a restart of the same
+ * container appends to the same file and is simply read on. When the log driver is not json-file or
+ * the file is unreadable (a remote engine), it falls back to following the container over the
+ * runtime's separate streams client ({@link DockerRuntime#streams()}), until that stream ends.
  */
 public final class LogShipperVerticle extends VerticleBase {
     private static final Logger log = LoggerFactory.getLogger(LogShipperVerticle.class);
@@ -29,28 +44,47 @@ public final class LogShipperVerticle extends VerticleBase {
     private final DockerRuntime docker;
     private final EventPublisher publisher;
     private final String nodeId;
-    private final Map<String, Closeable> following = new ConcurrentHashMap<>();
+    private final long pollMs;
+    /** container id → its tailer or stream (a placeholder while the log path is being read) */
+    private final Map<String, Object> following = new ConcurrentHashMap<>();
+    private ScheduledExecutorService poller;
 
     public LogShipperVerticle(DockerRuntime docker, EventPublisher publisher, String nodeId) {
+        this(docker, publisher, nodeId, 200);
+    }
+
+    public LogShipperVerticle(DockerRuntime docker, EventPublisher publisher, String nodeId, long pollMs) {
         this.docker = docker;
         this.publisher = publisher;
         this.nodeId = nodeId;
+        this.pollMs = pollMs;
     }
 
     @Override
     public Future<?> start() {
+        poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "berth-logs-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        poller.scheduleWithFixedDelay(this::pollAll, pollMs, pollMs, TimeUnit.MILLISECONDS);
         vertx.eventBus().<TaskRunning>localConsumer(new Addresses(nodeId).taskRunning(), m -> follow(m.body()));
         return Future.succeededFuture();
     }
 
     @Override
     public Future<?> stop() {
-        Map<String, Closeable> open = Map.copyOf(following);
-        following.clear();
+        ScheduledExecutorService p = poller;
         return vertx.executeBlocking(() -> {
-            for (Closeable c : open.values()) {
+            if (p != null) {
+                p.shutdown();
+                p.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            Map<String, Object> open = Map.copyOf(following);
+            following.clear();
+            for (Object o : open.values()) {
                 try {
-                    c.close();
+                    if (o instanceof AutoCloseable c) c.close();
                 } catch (Exception ignored) {
                     // stream already broken
                 }
@@ -59,17 +93,59 @@ public final class LogShipperVerticle extends VerticleBase {
         });
     }
 
-    private void follow(TaskRunning t) {
-        if (following.containsKey(t.containerId())) return;
-        LineSplitter out = new LineSplitter(line -> ship(t, "stdout", line));
-        LineSplitter err = new LineSplitter(line -> ship(t, "stderr", line));
-        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-            @Override
-            public void onStart(Closeable stream) {
-                super.onStart(stream);
-                following.put(t.containerId(), stream);
-            }
+    /** How many containers are followed now (files tailed + streams), for tests and the README's figures. */
+    public int following() {
+        return following.size();
+    }
 
+    private void follow(TaskRunning t) {
+        if (following.putIfAbsent(t.containerId(), t) != null) return; // claimed: a second RUNNING does not attach twice
+        try {
+            poller.execute(() -> attach(t)); // the inspect is a short call; the poller thread is not an event loop
+        } catch (RejectedExecutionException e) {
+            following.remove(t.containerId(), t); // stopping
+        }
+    }
+
+    private void attach(TaskRunning t) {
+        Path path = null;
+        try {
+            path = docker.logPath(t.containerId());
+        } catch (RuntimeException e) {
+            log.debug("node {}: no log path for {}: {}", nodeId, t.taskId(), e.toString());
+        }
+        if (path != null && Files.isReadable(path)) {
+            LogFileTailer tailer = new LogFileTailer(path, Math.max(0, t.sinceEpochSeconds()) * 1000L,
+                    (stream, line, at) -> ship(t, stream, line, at));
+            if (!following.replace(t.containerId(), t, tailer)) tailer.close();
+            else poll(t.containerId(), tailer);
+        } else {
+            stream(t);
+        }
+    }
+
+    private void pollAll() {
+        for (Iterator<Map.Entry<String, Object>> it = following.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Object> e = it.next();
+            if (e.getValue() instanceof LogFileTailer tailer) poll(e.getKey(), tailer);
+        }
+    }
+
+    private void poll(String containerId, LogFileTailer tailer) {
+        try {
+            if (!tailer.poll()) following.remove(containerId, tailer); // the container was removed
+        } catch (Exception e) {
+            log.warn("node {}: reading {} failed: {}", nodeId, tailer.path(), e.toString());
+            tailer.close();
+            following.remove(containerId, tailer);
+        }
+    }
+
+    /** The fallback: follow over the streams client until the stream ends (the container died). */
+    private void stream(TaskRunning t) {
+        LineSplitter out = new LineSplitter(line -> ship(t, "stdout", line, System.currentTimeMillis()));
+        LineSplitter err = new LineSplitter(line -> ship(t, "stderr", line, System.currentTimeMillis()));
+        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
             @Override
             public void onNext(Frame f) {
                 (f.getStreamType() == StreamType.STDERR ? err : out).accept(f.getPayload());
@@ -92,17 +168,17 @@ public final class LogShipperVerticle extends VerticleBase {
                 following.remove(t.containerId());
             }
         };
-        following.put(t.containerId(), cb); // claim before the async start, so a second RUNNING does not attach twice
-        docker.client().logContainerCmd(t.containerId())
+        following.replace(t.containerId(), t, (Closeable) cb);
+        docker.streams().logContainerCmd(t.containerId())
                 .withFollowStream(true).withStdOut(true).withStdErr(true)
                 .withSince(Math.max(0, t.sinceEpochSeconds()))
                 .exec(cb); // asynchronous: the stream is read on docker-java's thread
     }
 
-    private void ship(TaskRunning t, String stream, String line) {
+    private void ship(TaskRunning t, String stream, String line, long at) {
         LogLine l = LogLine.newBuilder().setTaskId(t.taskId()).setPodName(t.podName()).setNamespace(t.namespace())
                 .setContainer(t.containerName()).setStream(stream).setLine(line)
-                .setTimestamp(System.currentTimeMillis()).setNodeId(nodeId).build();
+                .setTimestamp(at).setNodeId(nodeId).build();
         publisher.publish(Topics.LOGS, t.taskId(), l);
     }
 }

@@ -63,10 +63,16 @@ final class DaemonFixture implements AutoCloseable {
     }
 
     NodeDaemonService startDaemon(String nodeId) throws Exception {
+        return startDaemon(nodeId, Map.of());
+    }
+
+    /** A daemon with extra settings (e.g. a tiny Docker pool). */
+    NodeDaemonService startDaemon(String nodeId, Map<String, String> settings) throws Exception {
         BerthConfig cfg = BerthConfig.of(kafka.bootstrapServers(), "mem://", Path.of("target"))
                 .with("node-name", nodeId).with("node-id", nodeId)
                 .with("node-labels", "zone=a,disk=ssd")
                 .with("node-cpu-millis", "4000").with("node-memory-bytes", Long.toString(8L << 30));
+        for (Map.Entry<String, String> s : settings.entrySet()) cfg = cfg.with(s.getKey(), s.getValue());
         NodeDaemonService d = new NodeDaemonService(cfg, registry);
         synchronized (daemons) {
             daemons.add(d);

@@ -12,6 +12,8 @@ public final class Checks {
     public static final String SELECTOR_MISMATCH = "node(s) didn't match Pod's node affinity/selector";
     public static final String INSUFFICIENT_CPU = "Insufficient cpu";
     public static final String INSUFFICIENT_MEMORY = "Insufficient memory";
+    /** Kubernetes' NodeResourcesFit wording when a node already runs {@code capacity.pods} pods. */
+    public static final String TOO_MANY_PODS = "Too many pods";
     public static final String PORTS_IN_USE = "node(s) didn't have free ports for the requested pod ports";
 
     /** The chain {@link Placer#standard()} uses. */
@@ -37,13 +39,26 @@ public final class Checks {
         return List.of();
     }
 
-    /** Reports every short resource, as Kubernetes does, so "3 Insufficient cpu, 3 Insufficient memory" can add up past the node count. */
+    /**
+     * Reports every short resource, as Kubernetes does, so "3 Insufficient cpu, 3 Insufficient memory" can add up past the node count.
+     * The pod count is one of them (Kubernetes' NodeResourcesFit checks {@code pods} first): a node
+     * with {@code maxPods} tasks booked takes no more, whatever they request.
+     */
     static List<String> resourcesFit(Node node, NodeUsage usage, Pending task) {
+        boolean pods = podsFit(node, usage);
         boolean cpu = fits(task.requests().cpuMillis(), usage.allocated().cpuMillis(), node.capacity().cpuMillis());
         boolean memory = fits(task.requests().memoryBytes(), usage.allocated().memoryBytes(), node.capacity().memoryBytes());
-        if (cpu && memory) return List.of();
-        if (cpu) return List.of(INSUFFICIENT_MEMORY);
-        return memory ? List.of(INSUFFICIENT_CPU) : List.of(INSUFFICIENT_CPU, INSUFFICIENT_MEMORY);
+        if (pods && cpu && memory) return List.of();
+        List<String> reasons = new java.util.ArrayList<>(3);
+        if (!pods) reasons.add(TOO_MANY_PODS);
+        if (!cpu) reasons.add(INSUFFICIENT_CPU);
+        if (!memory) reasons.add(INSUFFICIENT_MEMORY);
+        return List.copyOf(reasons);
+    }
+
+    /** One more task fits while fewer than {@code maxPods} are booked; 0 = no limit. */
+    static boolean podsFit(Node node, NodeUsage usage) {
+        return node.maxPods() <= 0 || usage.tasks() < node.maxPods();
     }
 
     /** A request of 0 always fits, even on a node whose capacity is unknown (0) or already full. */

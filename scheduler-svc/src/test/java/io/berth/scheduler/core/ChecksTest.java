@@ -31,6 +31,16 @@ class ChecksTest {
         return NodeUsage.EMPTY.plus(new Claim("other", new Quantity(cpu, mem), Set.of(ports), ""));
     }
 
+    static Node maxPods(int max) {
+        return new Node("n1", Map.of(), CAP, true, false, max);
+    }
+
+    static NodeUsage tasks(int n) {
+        NodeUsage u = NodeUsage.EMPTY;
+        for (int i = 0; i < n; i++) u = u.plus(new Claim("t" + i, Quantity.ZERO, Set.of(), ""));
+        return u;
+    }
+
     static Node labelled(Map<String, String> labels) {
         return new Node("n1", labels, CAP, true, false);
     }
@@ -60,6 +70,10 @@ class ChecksTest {
                 new Case("should fit a zero request on a full node", Checks::resourcesFit, READY, booked(2000, 4096), task(0, 0), List.of()),
                 new Case("should fit a zero request on a node of unknown capacity", Checks::resourcesFit, Node.ready("n1", Quantity.ZERO), NodeUsage.EMPTY, task(0, 0), List.of()),
                 new Case("should reject a cpu request on a node of unknown cpu", Checks::resourcesFit, Node.ready("n1", new Quantity(0, 4096)), NodeUsage.EMPTY, task(1, 1), List.of(INSUFFICIENT_CPU)),
+                new Case("should accept the last pod a node has room for", Checks::resourcesFit, maxPods(2), tasks(1), task(0, 0), List.of()),
+                new Case("should reject a pod past max-pods, whatever it requests", Checks::resourcesFit, maxPods(2), tasks(2), task(0, 0), List.of(TOO_MANY_PODS)),
+                new Case("should name the pod count before short resources", Checks::resourcesFit, new Node("n1", Map.of(), new Quantity(1, 1), true, false, 1), tasks(1), task(2, 2), List.of(TOO_MANY_PODS, INSUFFICIENT_CPU, INSUFFICIENT_MEMORY)),
+                new Case("should not limit pods on a node that did not say (0)", Checks::resourcesFit, READY, tasks(500), task(0, 0), List.of()),
                 new Case("should accept free host ports", Checks::hostPortsFree, READY, booked(0, 0, 80), withPorts(8080, 443), List.of()),
                 new Case("should reject a host port in use", Checks::hostPortsFree, READY, booked(0, 0, 80, 443), withPorts(8080, 443), List.of(PORTS_IN_USE)),
                 new Case("should accept a task without host ports on a node using ports", Checks::hostPortsFree, READY, booked(0, 0, 80), withPorts(), List.of()));

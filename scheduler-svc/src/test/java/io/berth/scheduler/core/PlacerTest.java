@@ -104,6 +104,14 @@ class PlacerTest {
     }
 
     @Test
+    void shouldStopAtMaxPodsInKubernetesWords() {
+        ClusterSnapshot one = ClusterSnapshot.of(List.of(new Node("only", Map.of(), Quantity.ZERO, true, false, 110)));
+        Harness h = new Harness(one).place(replicas("web", 111, Quantity.ZERO));
+        h.assertResults(placed(110).unplaceable(1));
+        assertEquals("0/1 nodes are available: 1 Too many pods.", ((Placement.Unplaceable) h.decisions.get(110)).message());
+    }
+
+    @Test
     void shouldKeepTwoTasksOffTheSameHostPort() {
         Pending a = new Pending("a", Quantity.ZERO, Map.of(), Set.of(80), "");
         Pending b = new Pending("b", Quantity.ZERO, Map.of(), Set.of(80), "");

@@ -1,5 +1,6 @@
 package io.berth.state.core;
 
+import io.berth.schemas.avro.Condition;
 import io.berth.schemas.avro.NodeView;
 
 import java.util.Optional;
@@ -25,7 +26,12 @@ public final class NodeChanges {
         return Optional.of("NodeUpdated");
     }
 
+    /**
+     * Also without the conditions' messages: a daemon-reported condition's message moves with time
+     * ("pleg was last seen active 3m10s ago"); its status or reason changing is the change.
+     */
     private static NodeView withoutHeartbeat(NodeView v) {
-        return NodeView.newBuilder(v).setLastHeartbeat(0).setResourceVersion("").build();
+        return NodeView.newBuilder(v).setLastHeartbeat(0).setResourceVersion("")
+                .setConditions(v.getConditions().stream().map(c -> Condition.newBuilder(c).setMessage("").build()).toList()).build();
     }
 }

@@ -6,6 +6,7 @@ import io.berth.schemas.avro.NodeRegistration;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.Resources;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +37,13 @@ public final class NodeLiveness {
                 NodeRegistration r = e.getRegistration();
                 if (r != null) {
                     next.setName(r.getName()).setAddress(r.getAddress()).setLabels(keepDraining(base, r.getLabels()))
-                            .setCapacity(r.getCapacity()).setIncarnation(r.getIncarnation());
+                            .setCapacity(r.getCapacity()).setIncarnation(r.getIncarnation()).setMaxPods(r.getMaxPods());
                 }
                 next.setRegisteredAt(at);
-                markReady(next, base, at);
+                markReady(next, base, at, e.getConditions());
             }
-            case HEARTBEAT -> markReady(next, base, at);
-            case LEAVE -> next.setReady(false).setConditions(ready(base, "False", "NodeLeft", "The node daemon left the cluster.", at));
+            case HEARTBEAT -> markReady(next, base, at, e.getConditions());
+            case LEAVE -> next.setReady(false).setConditions(withReady(base, "False", "NodeLeft", "The node daemon left the cluster.", at));
             default -> { return base; }
         }
         return next.build();
@@ -52,7 +53,7 @@ public final class NodeLiveness {
     public static Optional<NodeView> expire(NodeView v, long now, long graceMs) {
         if (!v.getReady() || now - v.getLastHeartbeat() <= graceMs) return Optional.empty();
         return Optional.of(NodeView.newBuilder(v).setReady(false)
-                .setConditions(ready(v, "Unknown", "NodeStatusUnknown",
+                .setConditions(withReady(v, "Unknown", "NodeStatusUnknown",
                         "Node stopped posting status: no heartbeat for " + (now - v.getLastHeartbeat()) + " ms (grace " + graceMs + " ms).", now))
                 .build());
     }
@@ -84,9 +85,38 @@ public final class NodeLiveness {
         return labels;
     }
 
-    private static void markReady(NodeView.Builder next, NodeView base, long at) {
-        next.setReady(true).setLastHeartbeat(Math.max(base.getLastHeartbeat(), at))
-                .setConditions(ready(base, "True", "NodeReady", "The node daemon is posting ready status.", at));
+    private static void markReady(NodeView.Builder next, NodeView base, long at, List<Condition> reported) {
+        List<Condition> conditions = new ArrayList<>(ready(base, "True", "NodeReady", "The node daemon is posting ready status.", at));
+        conditions.addAll(reported(base, reported, at));
+        next.setReady(true).setLastHeartbeat(Math.max(base.getLastHeartbeat(), at)).setConditions(conditions);
+    }
+
+    /** Ready replaced, the daemon's own conditions kept as last reported (a lost heartbeat does not clear them). */
+    private static List<Condition> withReady(NodeView base, String status, String reason, String message, long at) {
+        List<Condition> conditions = new ArrayList<>(ready(base, status, reason, message, at));
+        base.getConditions().stream().filter(c -> !READY.equals(c.getType())).forEach(conditions::add);
+        return conditions;
+    }
+
+    /**
+     * The conditions a daemon judges itself (e.g. ContainerRuntimeUnhealthy), as its REGISTER or
+     * HEARTBEAT carries them, each keeping its transition time while its status stays; a type the
+     * daemon no longer reports is dropped. An older daemon reports none.
+     */
+    private static List<Condition> reported(NodeView base, List<Condition> reported, long at) {
+        List<Condition> out = new ArrayList<>();
+        for (Condition c : reported) {
+            if (READY.equals(c.getType())) continue; // Ready is the controller's
+            long since = base.getConditions().stream().filter(o -> o.getType().equals(c.getType()) && o.getStatus().equals(c.getStatus()))
+                    .map(Condition::getLastTransitionTime).findFirst().orElse(at);
+            out.add(new Condition(c.getType(), c.getStatus(), c.getReason(), c.getMessage(), since));
+        }
+        return out;
+    }
+
+    /** A daemon-reported condition of the view, if any. */
+    public static Optional<Condition> condition(NodeView v, String type) {
+        return v == null ? Optional.empty() : v.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
     }
 
     /** The Ready condition, keeping its transition time when its status did not change. */
