@@ -100,10 +100,20 @@ public final class ApiLoadBenchmark {
 
         // ---- bring up the pods while the probe flips ----
         AtomicBoolean stopFlips = new AtomicBoolean();
+        var tasksSerde = c.serdes.value(Topics.TASKS);
+        waitFor(() -> tail.latest != null && tasksSerde.deserialize(Topics.TASKS.name(), tail.latest).getReady() ? true : null,
+                Duration.ofMinutes(2), "the probe pod ready");
+        byte[] probeView = tail.latest;
+        var viewProducer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of("bootstrap.servers", c.bootstrapServers(),
+                "linger.ms", "0"), new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
         Thread flips = new Thread(() -> {
             boolean ready = false;
             while (!stopFlips.get()) {
-                c.report(probe, ready ? io.berth.schemas.avro.TaskState.READY : io.berth.schemas.avro.TaskState.RUNNING);
+                // the probe's view changed straight on berth.state.tasks: what is measured is the gateway's fan-out, not state-streams' backlog
+                io.berth.schemas.avro.TaskView t = tasksSerde.deserialize(Topics.TASKS.name(), probeView);
+                t.setReady(ready);
+                t.setUpdatedAt(System.currentTimeMillis());
+                viewProducer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.TASKS.name(), probe, tasksSerde.serialize(Topics.TASKS.name(), t)));
                 ready = !ready;
                 try {
                     Thread.sleep(250);
@@ -148,6 +158,7 @@ public final class ApiLoadBenchmark {
         }
         stopFlips.set(true);
         flips.join();
+        viewProducer.close();
         Thread.sleep(3000);
         report.figure("pods in the gateway's view (labelled lists summed)", podsInView(http, base, deployments), "pods", "= " + pods);
         watchFigures(report, deliveries, tail, watcherCount);
@@ -280,9 +291,9 @@ public final class ApiLoadBenchmark {
             latest.forEach((key, v) -> {
                 if (v == null) return;
                 io.berth.schemas.avro.TaskView t = serde.deserialize(Topics.TASKS.name(), v);
+                if (t.getReady()) sample.put(t.getWorkloadKey(), v); // the probe's too: any ready pod is a good copy
                 if (!t.getNamespace().equals("default")) return;
                 have.merge(t.getWorkloadKey(), 1, Integer::sum);
-                if (t.getReady()) sample.put(t.getWorkloadKey(), v);
                 latestState.put(t.getWorkloadKey(), t.getPhase().toString());
             });
         }
@@ -299,6 +310,7 @@ public final class ApiLoadBenchmark {
                 for (int i = have.getOrDefault(workload, 0); i < replicas; i++) {
                     io.berth.schemas.avro.TaskView t = serde.deserialize(Topics.TASKS.name(), v);
                     t.setWorkloadKey(workload);
+                    t.setNamespace("default");
                     Map<String, String> labels = new HashMap<>(t.getLabels());
                     labels.put("app", "app" + d);
                     t.setLabels(labels);
@@ -334,6 +346,7 @@ public final class ApiLoadBenchmark {
     /** A plain read_committed consumer of berth.state.tasks noting, per record of the probe pod, its timestamp and when it was seen. */
     static final class ProbeTail {
         final Map<Long, long[]> records = new ConcurrentHashMap<>(); // offset → {record timestamp ms, seen at ms}
+        volatile byte[] latest;
         volatile int partition = -1;
         private final String bootstrap, probe;
 
@@ -354,6 +367,7 @@ public final class ApiLoadBenchmark {
                         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(50))) {
                             if (!probe.equals(r.key())) continue;
                             partition = r.partition();
+                            if (r.value() != null) latest = r.value();
                             records.put(r.offset(), new long[]{r.timestamp(), System.currentTimeMillis()});
                         }
                     }
