@@ -101,8 +101,8 @@ public final class ApiLoadBenchmark {
         // ---- bring up the pods while the probe flips ----
         AtomicBoolean stopFlips = new AtomicBoolean();
         var tasksSerde = c.serdes.value(Topics.TASKS);
-        waitFor(() -> tail.latest != null && tasksSerde.deserialize(Topics.TASKS.name(), tail.latest).getReady() ? true : null,
-                Duration.ofMinutes(2), "the probe pod ready");
+        waitFor(() -> tail.latest != null && tasksSerde.deserialize(Topics.TASKS.name(), tail.latest).getPhase() == io.berth.schemas.avro.TaskPhase.RUNNING
+                ? true : null, Duration.ofMinutes(5), "the probe pod Running");
         byte[] probeView = tail.latest;
         var viewProducer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of("bootstrap.servers", c.bootstrapServers(),
                 "linger.ms", "0"), new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
