@@ -177,6 +177,11 @@ public final class ApiLoadBenchmark {
                 () -> base + "/apis/apps/v1/deployments");
         measure(report, http, "full pod list (" + (pods + 1) + " pods)", Math.min(clients, 2), Math.max(1, fullLists / 2), null,
                 () -> base + "/api/v1/pods");
+        // where the heap goes, for the README (a full GC: only after everything is measured)
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[]{new String[0]}, new String[]{String[].class.getName()});
+        report.progress("heap histogram (top 25):%n%s", String.join("\n", histogram.lines().limit(28).toList()));
     }
 
     private static void watchFigures(BenchReport report, Deliveries d, ProbeTail tail, int watchers) {
