@@ -10,6 +10,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -72,21 +74,12 @@ public final class ReadApi {
             return;
         }
         Predicate<JsonNode> filter = filter(ctx);
-        ViewCache.Snapshot snap = cache.list(r.topic, r.kind, namespace);
-        // objects are serialized once, when their record is read; a list only concatenates them
-        Buffer out = Buffer.buffer(64 + snap.items().size() * 1024);
-        out.appendString("{\"kind\":\"" + r.kind + "List\",\"apiVersion\":\"" + r.apiVersion
-                + "\",\"metadata\":{\"resourceVersion\":\"" + snap.resourceVersion() + "\"},\"items\":[");
-        boolean[] first = {true};
-        snap.items().stream().filter(e -> filter.test(e.object()))
-                .sorted(Comparator.comparing(ViewCache.Entry::namespace).thenComparing(ViewCache.Entry::name))
-                .forEach(e -> {
-                    if (!first[0]) out.appendString(",");
-                    first[0] = false;
-                    out.appendString(e.json());
-                });
-        out.appendString("]}");
-        ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(out);
+        // the index narrows to the namespace and the selector's label equalities, sorted; the rest of the selector filters those
+        ViewCache.Snapshot snap = cache.list(r.topic, r.kind, namespace, Selectors.labelEqualities(ctx.queryParams().get("labelSelector")));
+        String head = "{\"kind\":\"" + r.kind + "List\",\"apiVersion\":\"" + r.apiVersion
+                + "\",\"metadata\":{\"resourceVersion\":\"" + snap.resourceVersion() + "\"},\"items\":[";
+        ListWriter.write(ctx.response().setStatusCode(200).putHeader("content-type", "application/json"), head,
+                snap.items().stream().filter(e -> filter.test(e.object())).iterator());
     }
 
     private void handleGet(RoutingContext ctx, Resource r, String namespace) {
@@ -128,25 +121,26 @@ public final class ReadApi {
     private void handleWatch(RoutingContext ctx, Resource r, String namespace) {
         Predicate<JsonNode> selected = filter(ctx);
         long[] from = ResourceVersions.decode(ctx.queryParams().get("resourceVersion"), cache.partitions(r.topic));
+        // the cache routes only this kind and namespace to the watch; the selector is checked here
         Predicate<ViewCache.Change> mine = c -> c.kind().equals(r.kind)
-                && (namespace == null || namespace.equals(c.object().path("metadata").path("namespace").asText("")))
+                && (namespace == null || namespace.equals(c.namespace()))
                 && selected.test(c.object());
         String upgrade = ctx.request().getHeader("Upgrade");
         if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-            watchOverWebSocket(ctx, r, from, mine);
+            watchOverWebSocket(ctx, r, namespace, from, mine);
         } else {
-            watchOverHttp(ctx, r, from, mine);
+            watchOverHttp(ctx, r, namespace, from, mine);
         }
     }
 
-    private void watchOverHttp(RoutingContext ctx, Resource r, long[] from, Predicate<ViewCache.Change> mine) {
+    private void watchOverHttp(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine) {
         Context context = vertx.getOrCreateContext();
         HttpServerResponse response = ctx.response();
         // register first: an Expired answer must still be a plain 410, not a started stream
         ViewCache.Registration[] self = new ViewCache.Registration[1];
-        ViewCache.Registration reg = cache.watch(r.topic, from, context, batch -> {
+        ViewCache.Registration reg = cache.watch(r.topic, r.kind, namespace, from, context, batch -> {
             if (response.closed() || response.ended()) return;
-            send(batch, mine, response::write);
+            send(batch, mine, response);
             // a watcher that cannot keep up is closed, as the API server does; it resumes from its last version
             if (response.writeQueueFull()) {
                 self[0].cancel().run();
@@ -155,7 +149,7 @@ public final class ReadApi {
         });
         self[0] = reg;
         response.setChunked(true).putHeader("content-type", "application/json").setStatusCode(200);
-        send(reg.initial(), mine, response::write);
+        send(reg.initial(), mine, response);
         if (reg.initial().isEmpty()) response.write(""); // flush the headers so the client knows the watch is open
         response.closeHandler(v -> reg.cancel().run());
         ctx.request().connection().closeHandler(v -> reg.cancel().run());
@@ -168,32 +162,47 @@ public final class ReadApi {
         }
     }
 
-    private void watchOverWebSocket(RoutingContext ctx, Resource r, long[] from, Predicate<ViewCache.Change> mine) {
+    private void watchOverWebSocket(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine) {
         Context context = vertx.getOrCreateContext();
         // check the version before the upgrade, so a too-old one is a 410 the client can read
-        ViewCache.Registration probe = cache.watch(r.topic, from, context, batch -> {});
-        probe.cancel().run();
+        cache.checkVersion(r.topic, from);
         ctx.request().toWebSocket().onSuccess(ws -> {
             ViewCache.Registration[] self = new ViewCache.Registration[1];
-            ViewCache.Registration reg = cache.watch(r.topic, from, context, batch -> {
+            ViewCache.Registration reg = cache.watch(r.topic, r.kind, namespace, from, context, batch -> {
                 if (ws.isClosed()) return;
-                send(batch, mine, s -> ws.writeTextMessage(s.strip()));
+                send(batch, mine, ws);
                 if (ws.writeQueueFull()) {
                     self[0].cancel().run();
                     ws.close((short) 1008, "watcher too slow; resume from the last resourceVersion");
                 }
             });
             self[0] = reg;
-            send(reg.initial(), mine, s -> ws.writeTextMessage(s.strip()));
+            send(reg.initial(), mine, ws);
             ws.closeHandler(v -> reg.cancel().run());
         }).onFailure(err -> {
             if (!ctx.response().ended()) ctx.response().setStatusCode(400).end();
         });
     }
 
-    private static void send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, Consumer<String> out) {
-        for (ViewCache.Change c : batch) if (mine.test(c)) out.accept(c.line() + "\n");
+    /** Chunked HTTP: one line per event. */
+    private static void send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, HttpServerResponse out) {
+        for (ViewCache.Change c : batch) if (mine.test(c)) out.write(Buffer.buffer(c.frame().length + 1).appendBytes(c.frame()).appendByte((byte) '\n'));
     }
+
+    /**
+     * WebSocket: one text frame per event, made of the change's bytes as they were encoded once for every
+     * watcher (no per-watcher encoding); an event larger than a frame is fragmented by Vert.x as before.
+     */
+    private static void send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, ServerWebSocket ws) {
+        for (ViewCache.Change c : batch) {
+            if (!mine.test(c)) continue;
+            if (c.frame().length <= MAX_FRAME) ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, c.frame(), true));
+            else ws.writeTextMessage(c.line());
+        }
+    }
+
+    /** Vert.x's default maximum WebSocket frame size. */
+    private static final int MAX_FRAME = 65536;
 
     public static void json(RoutingContext ctx, int code, JsonNode body) {
         try {

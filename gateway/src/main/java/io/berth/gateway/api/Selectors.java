@@ -3,7 +3,9 @@ package io.berth.gateway.api;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -31,6 +33,32 @@ public final class Selectors {
         if (selector == null || selector.isBlank()) return all;
         for (String req : split(selector)) all = all.and(fieldRequirement(req.trim()));
         return all;
+    }
+
+    /**
+     * The equality requirements of a label selector ({@code k=v}, {@code k==v}, {@code k in (v)}), which an
+     * index can answer; the others ({@code !=}, {@code notin}, sets of several values, existence) are left
+     * to the predicate. Call after {@link #labels} has validated the selector.
+     */
+    public static Map<String, String> labelEqualities(String selector) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (selector == null || selector.isBlank()) return out;
+        for (String raw : split(selector)) {
+            String req = raw.trim();
+            String lower = req.replaceAll("\\s+", " ");
+            if (req.isEmpty() || req.startsWith("!") || indexOfWord(lower, " notin ") > 0) continue;
+            int in = indexOfWord(lower, " in ");
+            if (in > 0) {
+                String rest = lower.substring(in + 4).trim();
+                if (!rest.startsWith("(") || !rest.endsWith(")")) continue;
+                String[] values = rest.substring(1, rest.length() - 1).split(",");
+                if (values.length == 1) out.putIfAbsent(lower.substring(0, in).trim(), values[0].trim());
+                continue;
+            }
+            String[] op = operator(req);
+            if (op != null && !op[1].equals("!=")) out.putIfAbsent(op[0], op[2]);
+        }
+        return out;
     }
 
     private static Predicate<JsonNode> labelRequirement(String req) {

@@ -21,6 +21,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,14 +48,27 @@ public final class ViewCache implements AutoCloseable {
     public static final int MAX_EVENTS = 10_000;
     public static final List<Topic<?>> TOPICS = List.of(Topics.NODES, Topics.WORKLOADS, Topics.TASKS, Topics.ENDPOINTS, Topics.EVENTS);
 
-    /** One change of one object, at its record's position; {@code object.metadata.resourceVersion} resumes after it. */
-    public record Change(int partition, long offset, String type, String kind, ObjectNode object, String line) {
+    /**
+     * One change of one object, at its record's position; {@code object.metadata.resourceVersion} resumes
+     * after it. {@code frame} is the watch event ({@code {"type":…,"object":…}}) in UTF-8, encoded once
+     * when the change is read and written as is to every watcher (WebSocket frame or HTTP line).
+     */
+    public record Change(int partition, long offset, String type, String kind, ObjectNode object, byte[] frame) {
         public Change(int partition, long offset, String type, String kind, ObjectNode object) {
-            this(partition, offset, type, kind, object, eventLine(type, toJson(object)));
+            this(partition, offset, type, kind, object, eventLine(type, toJson(object)).getBytes(StandardCharsets.UTF_8));
         }
 
-        Change(int partition, long offset, String type, String kind, ObjectNode object, String json, boolean serialized) {
-            this(partition, offset, type, kind, object, eventLine(type, json));
+        Change(int partition, long offset, String type, String kind, ObjectNode object, byte[] json, boolean serialized) {
+            this(partition, offset, type, kind, object, eventFrame(type, json));
+        }
+
+        /** The event as text, without a line end. */
+        public String line() {
+            return new String(frame, StandardCharsets.UTF_8);
+        }
+
+        public String namespace() {
+            return object.path("metadata").path("namespace").asText("");
         }
     }
 
@@ -63,6 +79,22 @@ public final class ViewCache implements AutoCloseable {
         return "{\"type\":\"" + type + "\",\"object\":" + objectJson + "}";
     }
 
+    static byte[] eventFrame(String type, byte[] objectJson) {
+        byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(StandardCharsets.UTF_8);
+        byte[] out = Arrays.copyOf(head, head.length + objectJson.length + 1);
+        System.arraycopy(objectJson, 0, out, head.length, objectJson.length);
+        out[out.length - 1] = '}';
+        return out;
+    }
+
+    static byte[] toBytes(ObjectNode object) {
+        try {
+            return MAPPER.writeValueAsBytes(object);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String toJson(ObjectNode object) {
         try {
             return MAPPER.writeValueAsString(object);
@@ -71,8 +103,24 @@ public final class ViewCache implements AutoCloseable {
         }
     }
 
-    /** The current state of one key: its rendered object (kind {@code Deployment}, {@code Pod}…) and the Avro value. */
-    public record Entry(String key, String kind, ObjectNode object, String json, SpecificRecord value, int partition, long offset) {
+    /**
+     * The current state of one key: its rendered object (kind {@code Deployment}, {@code Pod}…), that object
+     * serialized once (UTF-8 JSON: a list writes these bytes as they are) and the Avro value.
+     */
+    public record Entry(String key, String kind, ObjectNode object, byte[] bytes, SpecificRecord value, int partition, long offset) {
+        public String json() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        /** The object's labels (empty when it has none). */
+        public Map<String, String> labels() {
+            JsonNode labels = object.path("metadata").path("labels");
+            if (!labels.isObject() || labels.isEmpty()) return Map.of();
+            Map<String, String> out = new HashMap<>();
+            labels.fields().forEachRemaining(l -> out.put(l.getKey(), l.getValue().asText()));
+            return out;
+        }
+
         public String namespace() {
             return object.path("metadata").path("namespace").asText("");
         }
@@ -99,8 +147,12 @@ public final class ViewCache implements AutoCloseable {
     private KafkaConsumer<String, byte[]> consumer;
     private ConsumerLoop reader;
 
+    static final ObjectIndex.Keys<Entry> ENTRY_KEYS = new ObjectIndex.Keys<>(Entry::kind, Entry::namespace, Entry::name, Entry::key, Entry::labels);
+
     private final class Store {
         final Topic<?> topic;
+        /** {@link #objects} by kind, namespace, name and label: gets and lists never walk the whole topic. */
+        final ObjectIndex<Entry> index = new ObjectIndex<>(ENTRY_KEYS);
         final long[] position;
         final long[] floor;
         final LinkedHashMap<String, Entry> objects = new LinkedHashMap<>();
@@ -123,7 +175,16 @@ public final class ViewCache implements AutoCloseable {
         }
     }
 
-    private record Watcher(Context context, Consumer<List<Change>> sink, long[] from) {}
+    /** A watch: its sink runs on its context; it gets the changes of {@code kind} in {@code namespace} (null: any). */
+    private record Watcher(Context context, Consumer<List<Change>> sink, long[] from, String kind, String namespace) {
+        boolean wants(Change c) {
+            return (kind == null || kind.equals(c.kind())) && (namespace == null || namespace.equals(c.namespace()));
+        }
+
+        String filter() {
+            return kind + "\u0000" + namespace;
+        }
+    }
 
     private record Waiter(String key, Predicate<Entry> done, Promise<Entry> promise, Context context) {}
 
@@ -178,7 +239,7 @@ public final class ViewCache implements AutoCloseable {
         while (reader.running()) {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
             Map<Store, List<Change>> batches = new LinkedHashMap<>();
-            Map<Watcher, List<Change>> deliveries = new LinkedHashMap<>();
+            Map<Context, List<Map.Entry<Watcher, List<Change>>>> deliveries = new LinkedHashMap<>();
             synchronized (this) {
                 for (ConsumerRecord<String, byte[]> r : records) {
                     Store s = stores.get(r.topic());
@@ -192,12 +253,29 @@ public final class ViewCache implements AutoCloseable {
                     s.position[tp.partition()] = Math.max(s.position[tp.partition()], consumer.position(tp));
                 }
                 batches.forEach((s, batch) -> {
-                    for (Watcher w : s.watchers) deliveries.put(w, batch);
+                    route(s.watchers, batch, deliveries);
                     settleWaiters(s, batch);
                 });
             }
-            deliveries.forEach((w, batch) -> w.context.runOnContext(v -> w.sink.accept(batch)));
+            // one task per event loop, not one per watcher
+            deliveries.forEach((context, forContext) -> context.runOnContext(v -> {
+                for (Map.Entry<Watcher, List<Change>> d : forContext) d.getKey().sink.accept(d.getValue());
+            }));
             if (caughtUp.getCount() > 0) checkCaughtUp(end);
+        }
+    }
+
+    /**
+     * Which watcher gets which changes of a batch: each distinct filter (kind, namespace) picks its changes
+     * once, however many watchers share it, and a watcher with nothing to get is not woken up. The result
+     * is grouped by context, in watcher registration order.
+     */
+    private static void route(List<Watcher> watchers, List<Change> batch, Map<Context, List<Map.Entry<Watcher, List<Change>>>> out) {
+        Map<String, List<Change>> byFilter = new HashMap<>();
+        for (Watcher w : watchers) {
+            List<Change> mine = w.kind == null && w.namespace == null ? batch
+                    : byFilter.computeIfAbsent(w.filter(), f -> batch.stream().filter(w::wants).toList());
+            if (!mine.isEmpty()) out.computeIfAbsent(w.context, c -> new ArrayList<>()).add(Map.entry(w, mine));
         }
     }
 
@@ -230,19 +308,22 @@ public final class ViewCache implements AutoCloseable {
             if (value == null && s.topic == Topics.NODES) nodes.remove(key);
             if (before == null) return null;
             s.objects.remove(key);
+            s.index.replace(before, null);
             ObjectNode gone = before.object.deepCopy();
             ((ObjectNode) gone.path("metadata")).put("resourceVersion", rv);
-            return record(s, new Change(r.partition(), r.offset(), "DELETED", before.kind, gone, toJson(gone), true));
+            return record(s, new Change(r.partition(), r.offset(), "DELETED", before.kind, gone, toBytes(gone), true));
         }
         ObjectNode object = render(value);
         String kind = object.path("kind").asText();
         ((ObjectNode) object.path("metadata")).put("resourceVersion", rv);
-        String json = toJson(object);
-        s.objects.put(key, new Entry(key, kind, object, json, value, r.partition(), r.offset()));
+        byte[] json = toBytes(object);
+        Entry entry = new Entry(key, kind, object, json, value, r.partition(), r.offset());
+        s.objects.put(key, entry);
+        s.index.replace(before, entry);
         if (s.topic == Topics.EVENTS && s.objects.size() > MAX_EVENTS) {
             // events are not compacted: keep the newest MAX_EVENTS, oldest first out, silently
-            Iterator<String> eldest = s.objects.keySet().iterator();
-            eldest.next();
+            Iterator<Entry> eldest = s.objects.values().iterator();
+            s.index.replace(eldest.next(), null);
             eldest.remove();
         }
         String ns = object.path("metadata").path("namespace").asText("");
@@ -291,8 +372,10 @@ public final class ViewCache implements AutoCloseable {
         if (svc == null || !(svc.value instanceof WorkloadView w) || w.getKind() != ResourceKind.SERVICE) return;
         ObjectNode object = KubeObjects.service(w, e);
         ((ObjectNode) object.path("metadata")).put("resourceVersion", ResourceVersions.encode(workloads.position));
-        String json = toJson(object);
-        workloads.objects.put(key, new Entry(key, svc.kind, object, json, w, svc.partition, svc.offset));
+        byte[] json = toBytes(object);
+        Entry entry = new Entry(key, svc.kind, object, json, w, svc.partition, svc.offset);
+        workloads.objects.put(key, entry);
+        workloads.index.replace(svc, entry);
         rerendered.add(Map.entry(workloads, record(workloads, new Change(svc.partition, svc.offset, "MODIFIED", svc.kind, object, json, true))));
     }
 
@@ -305,24 +388,25 @@ public final class ViewCache implements AutoCloseable {
     // ---- reads ----
 
     /** The current objects of one kind (all namespaces when {@code namespace} is null) and the topic's position. */
-    public synchronized Snapshot list(Topic<?> topic, String kind, String namespace) {
+    public Snapshot list(Topic<?> topic, String kind, String namespace) {
+        return list(topic, kind, namespace, Map.of());
+    }
+
+    /**
+     * The current objects of one kind (all namespaces when {@code namespace} is null) carrying every label
+     * of {@code labels} (a selector's equality requirements; the caller applies the whole selector),
+     * sorted by namespace and name, and the topic's position. Served from the index: the cost is the
+     * size of the answer, not of the topic.
+     */
+    public synchronized Snapshot list(Topic<?> topic, String kind, String namespace, Map<String, String> labels) {
         Store s = stores.get(topic.name());
-        List<Entry> items = new ArrayList<>();
-        for (Entry e : s.objects.values()) {
-            if (e.kind.equals(kind) && (namespace == null || namespace.equals(e.namespace()))) items.add(e);
-        }
-        return new Snapshot(items, ResourceVersions.encode(s.position));
+        return new Snapshot(s.index.list(kind, namespace, labels), ResourceVersions.encode(s.position));
     }
 
     public record Snapshot(List<Entry> items, String resourceVersion) {}
 
     public synchronized Optional<Entry> get(Topic<?> topic, String kind, String namespace, String name) {
-        for (Entry e : stores.get(topic.name()).objects.values()) {
-            if (e.kind.equals(kind) && e.name().equals(name) && (namespace == null || namespace.equals(e.namespace()))) {
-                return Optional.of(e);
-            }
-        }
-        return Optional.empty();
+        return stores.get(topic.name()).index.get(kind, namespace, name);
     }
 
     public synchronized Optional<Entry> byKey(Topic<?> topic, String key) {
@@ -362,30 +446,51 @@ public final class ViewCache implements AutoCloseable {
      * history no longer reaches back that far) or, without one, synthetic ADDED for the current objects
      * then live. {@code sink} runs on {@code context}, one call per batch, in order.
      */
-    public synchronized Registration watch(Topic<?> topic, long[] from, Context context, Consumer<List<Change>> sink) {
+    public Registration watch(Topic<?> topic, long[] from, Context context, Consumer<List<Change>> sink) {
+        return watch(topic, null, null, from, context, sink);
+    }
+
+    /**
+     * A watch of the changes of one kind in one namespace only ({@code kind}/{@code namespace} null: any):
+     * the cache routes to it only what it wants, so a change nobody watches costs no watcher anything.
+     */
+    public synchronized Registration watch(Topic<?> topic, String kind, String namespace, long[] from, Context context,
+                                           Consumer<List<Change>> sink) {
+        checkVersion(topic, from);
         Store s = stores.get(topic.name());
         List<Change> initial = new ArrayList<>();
         long[] liveFrom;
         if (from != null) {
-            for (int p = 0; p < from.length; p++) {
-                if (from[p] < s.floor[p]) {
-                    throw Status.expired("too old resource version: " + ResourceVersions.encode(from) + " ("
-                            + ResourceVersions.encode(s.floor) + ")");
+            for (Change c : s.history) {
+                if (c.offset >= from[c.partition] && (kind == null || kind.equals(c.kind)) && (namespace == null || namespace.equals(c.namespace()))) {
+                    initial.add(c);
                 }
             }
-            for (Change c : s.history) if (c.offset >= from[c.partition]) initial.add(c);
             liveFrom = from.clone();
         } else {
-            for (Entry e : s.objects.values()) initial.add(new Change(e.partition, e.offset, "ADDED", e.kind, e.object, e.json, true));
+            for (Entry e : kind == null ? s.objects.values() : s.index.list(kind, namespace, Map.of())) {
+                if (namespace == null || namespace.equals(e.namespace())) initial.add(new Change(e.partition, e.offset, "ADDED", e.kind, e.object, e.bytes, true));
+            }
             liveFrom = s.position.clone();
         }
         boolean ahead = false;
         for (int p = 0; p < liveFrom.length; p++) ahead |= liveFrom[p] > s.position[p];
         long[] filterFrom = ahead ? liveFrom : null;
         Watcher w = new Watcher(context, filterFrom == null ? sink
-                : batch -> sink.accept(batch.stream().filter(c -> c.offset >= filterFrom[c.partition]).toList()), filterFrom);
+                : batch -> sink.accept(batch.stream().filter(c -> c.offset >= filterFrom[c.partition]).toList()), filterFrom, kind, namespace);
         s.watchers.add(w);
         return new Registration(initial, () -> s.watchers.remove(w));
+    }
+
+    /** Throws 410 Expired when {@code from} (null: now) is older than the history still reaches. */
+    public synchronized void checkVersion(Topic<?> topic, long[] from) {
+        if (from == null) return;
+        Store s = stores.get(topic.name());
+        for (int p = 0; p < from.length; p++) {
+            if (from[p] < s.floor[p]) {
+                throw Status.expired("too old resource version: " + ResourceVersions.encode(from) + " (" + ResourceVersions.encode(s.floor) + ")");
+            }
+        }
     }
 
     public int watcherCount() {

@@ -107,6 +107,21 @@ class GatewayApiTest extends GatewayApiFixture {
     }
 
     @Test
+    void shouldStreamAListLargerThanAChunkWhole() throws Exception {
+        int n = 600; // a pod is ~1 kB of JSON: the list is several chunks of ListWriter.CHUNK
+        for (int i = 0; i < n; i++) produce(Topics.TASKS, "big-" + i, pod("big", String.format("big-%03d", i), TaskPhase.RUNNING, "n1", i % 3 == 0 ? "a" : "b"));
+        eventually(() -> count("/api/v1/namespaces/big/pods?labelSelector=" + q("app=a")) == n / 3);
+        HttpResponse<String> all = get("/api/v1/namespaces/big/pods");
+        assertTrue(all.body().length() > 2 * ListWriter.CHUNK, "the list spans several chunks: " + all.body().length());
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) expected.add(String.format("big-%03d", i));
+        assertEquals(expected, names(JSON.readTree(all.body())));
+        assertEquals(expected.stream().filter(x -> Integer.parseInt(x.substring(4)) % 3 == 0).toList(),
+                names(getJson("/api/v1/namespaces/big/pods?labelSelector=" + q("app in (a)"))));
+        assertEquals(n - n / 3, names(getJson("/api/v1/namespaces/big/pods?labelSelector=" + q("app=b,app!=a"))).size());
+    }
+
+    @Test
     void shouldServeEventsWithInvolvedObjectSelectors() throws Exception {
         ClusterEvent e = ClusterEvent.newBuilder().setUid("e1").setNamespace("evs").setInvolvedKind("Deployment").setInvolvedName("web")
                 .setInvolvedKey("evs/deployment/web").setReason("ScalingReplicaSet").setMessage("Scaled up replica set web-5d8f to 3")

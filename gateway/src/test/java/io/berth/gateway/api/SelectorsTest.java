@@ -32,6 +32,16 @@ class SelectorsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
+            "app=web|app=web", "app==web|app=web", "app in (web)|app=web", "app in ( web )|app=web", "app=web,tier=front|app=web;tier=front",
+            "app!=web|", "app in (web,db)|", "app notin (web)|", "app|", "!app|", "app=web,!canary,tier!=db,zone in (a)|app=web;zone=a", "|"})
+    void shouldExtractOnlyTheEqualityRequirementsAnIndexCanAnswer(String selector, String expected) {
+        StringBuilder got = new StringBuilder();
+        Selectors.labelEqualities(selector).forEach((k, v) -> got.append(got.isEmpty() ? "" : ";").append(k).append('=').append(v));
+        assertEquals(expected == null ? "" : expected, got.toString(), selector);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
             "spec.nodeName=n1|true", "spec.nodeName!=n1|false", "status.phase=Running|true", "status.phase==Pending|false",
             "metadata.name=web-1,metadata.namespace=default|true", "spec.nodeName=|false"})
     void shouldMatchFieldSelectors(String selector, boolean expected) {

@@ -62,8 +62,21 @@ final class ClusterLoad implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final List<String> nodes = new ArrayList<>();
     private int intentSeq;
+    /** The real scheduler, when the cluster runs with it ({@link #ClusterLoad(int, boolean)}). */
+    private final io.berth.scheduler.SchedulerService scheduler;
+    /** Tasks answered by the fake nodes with a terminal READY, when the real scheduler runs. */
+    final AtomicLong answered = new AtomicLong();
 
     ClusterLoad(int nodeCount) throws Exception {
+        this(nodeCount, false);
+    }
+
+    /**
+     * With {@code realScheduler}, the real scheduler ({@link io.berth.scheduler.SchedulerService},
+     * {@code SchedulerTopology}) places the tasks on berth.assignments, and the nodes answer each new
+     * assignment as a node daemon without probes does: RUNNING, then READY (no audit counter runs).
+     */
+    ClusterLoad(int nodeCount, boolean realScheduler) throws Exception {
         AvroTrust.ensure();
         dir = Files.createTempDirectory("berth-bench");
         kafka = EmbeddedKafka.start(dir.resolve("kafka"), EmbeddedKafka.freePort("127.0.0.1"));
@@ -73,8 +86,15 @@ final class ClusterLoad implements AutoCloseable {
         streams.start();
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "linger.ms", "5", "acks", "all"),
                 new StringSerializer(), new ByteArraySerializer());
-        daemon("audit-counter", this::countAudits);
-        daemon("scheduler", this::schedule);
+        if (realScheduler) {
+            scheduler = new io.berth.scheduler.SchedulerService(BerthConfig.of(kafka.bootstrapServers(), null, dir), registry);
+            scheduler.start();
+            daemon("nodes", this::answerAssignments);
+        } else {
+            scheduler = null;
+            daemon("audit-counter", this::countAudits);
+            daemon("scheduler", this::schedule);
+        }
         for (int i = 1; i <= nodeCount; i++) {
             String id = "n" + i;
             nodes.add(id);
@@ -88,6 +108,30 @@ final class ClusterLoad implements AutoCloseable {
                 sleep(1000);
             }
         });
+    }
+
+    String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    int nodeCount() {
+        return nodes.size();
+    }
+
+    Path dataDir() {
+        return dir;
+    }
+
+    /** Applies one deployment of {@code replicas} pods labelled {@code app=<name>} in {@code namespace}. */
+    void apply(String namespace, String name, int replicas) {
+        intent(deployment(namespace, name, replicas));
+        producer.flush();
+    }
+
+    /** A node's report for a placed task (a readiness flip, a crash …), as its daemon would send it. */
+    void report(String task, TaskState state) {
+        String[] wn = placed.get(task);
+        status(wn[0], task, wn[1], state, "", 0);
     }
 
     /** Applies {@code deployments} deployments of {@code replicas}, scales each to {@code scaledTo} and waits until every pod was reported READY. */
@@ -216,6 +260,29 @@ final class ClusterLoad implements AutoCloseable {
         }
     }
 
+    /**
+     * The fake node daemons: every new assignment on berth.assignments (all nodes' partitions) is
+     * answered RUNNING then READY, as a daemon whose container started without readiness probes.
+     */
+    private void answerAssignments() {
+        try (KafkaConsumer<String, byte[]> c = consumer()) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < Topics.ASSIGNMENTS.partitions(); p++) tps.add(new TopicPartition(Topics.ASSIGNMENTS.name(), p));
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            while (running.get()) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    if (r.value() == null) continue;
+                    Assignment a = serdes.value(Topics.ASSIGNMENTS).deserialize(r.topic(), r.value());
+                    if (placed.putIfAbsent(a.getTaskId(), new String[]{a.getWorkloadKey(), a.getNodeId()}) != null) continue;
+                    status(a.getWorkloadKey(), a.getTaskId(), a.getNodeId(), TaskState.RUNNING, "Started", 0);
+                    status(a.getWorkloadKey(), a.getTaskId(), a.getNodeId(), TaskState.READY, "", 0);
+                    answered.incrementAndGet();
+                }
+            }
+        }
+    }
+
     private void countAudits() {
         try (KafkaConsumer<String, byte[]> c = consumer()) {
             List<TopicPartition> tps = new ArrayList<>();
@@ -247,11 +314,15 @@ final class ClusterLoad implements AutoCloseable {
     }
 
     private Intent deployment(String name, int replicas) {
+        return deployment("default", name, replicas);
+    }
+
+    private Intent deployment(String namespace, String name, int replicas) {
         ContainerSpec c = ContainerSpec.newBuilder().setName("main").setImage("registry.example/" + name + ":1")
                 .setRequests(new Resources(10L, 16L << 20)).build();
         PodTemplate t = PodTemplate.newBuilder().setLabels(Map.of("app", name)).setContainers(List.of(c)).build();
         return Intent.newBuilder().setIntentId("bench-" + (++intentSeq)).setAction(IntentAction.APPLY).setKind(ResourceKind.DEPLOYMENT)
-                .setNamespace("default").setName(name).setActor("user:bench").setTimestamp(System.currentTimeMillis())
+                .setNamespace(namespace).setName(name).setActor("user:bench").setTimestamp(System.currentTimeMillis())
                 .setPayload(DeploymentSpec.newBuilder().setReplicas(replicas).setTemplate(t).build()).build();
     }
 
@@ -285,6 +356,7 @@ final class ClusterLoad implements AutoCloseable {
         running.set(false);
         for (Thread t : threads) t.join(5000);
         producer.close();
+        if (scheduler != null) scheduler.close();
         streams.close();
         admin.close();
         kafka.close();
