@@ -383,18 +383,32 @@ public final class RealDockerBenchmark {
         }
     }
 
+    /** {@code berth up -d --no-node} on free ports; again on other ports when one was taken meanwhile (a shared machine). */
     private void startBerth() throws Exception {
-        Path home = Files.createTempDirectory("berth-real-docker");
-        berthHome = home;
-        int gw = EmbeddedKafka.freePort("127.0.0.1");
-        gateway = "http://127.0.0.1:" + gw;
-        report.progress("berth: up -d --no-node in %s", home);
-        cli(180, "up", "-d", "--no-node", "--data-dir", home.toString(),
-                "--kafka-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
-                "--registry-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
-                "--gateway-port", String.valueOf(gw));
+        for (int attempt = 1; ; attempt++) {
+            Path home = Files.createTempDirectory("berth-real-docker");
+            berthHome = home;
+            int gw = EmbeddedKafka.freePort("127.0.0.1");
+            gateway = "http://127.0.0.1:" + gw;
+            report.progress("berth: up -d --no-node in %s", home);
+            try {
+                cli(180, "up", "-d", "--no-node", "--data-dir", home.toString(),
+                        "--kafka-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
+                        "--registry-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
+                        "--gateway-port", String.valueOf(gw));
+                break;
+            } catch (IllegalStateException e) {
+                if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) throw e;
+                report.progress("berth: a port was taken meanwhile, again on other ports");
+                try {
+                    cli(120, "down", "--data-dir", home.toString());
+                } catch (Exception ignored) {
+                    // it did not start
+                }
+            }
+        }
         try {
-            pids.add(io.berth.ops.BerthState.read(home).orElseThrow().pid());
+            pids.add(io.berth.ops.BerthState.read(berthHome).orElseThrow().pid());
         } catch (Exception e) {
             report.progress("berth: no state file: %s", e.getMessage());
         }
