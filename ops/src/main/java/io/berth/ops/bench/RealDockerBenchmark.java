@@ -145,12 +145,15 @@ public final class RealDockerBenchmark {
                 Phase b = results.get("berth " + n + " " + phase);
                 Phase r = results.get("raw " + n + " " + phase);
                 Phase s = results.get("swarm " + n + " " + phase);
-                if (b != null) {
+                if (b == null && results.containsKey("berth " + n + " " + phase)) {
+                    report.figure(new BenchReport.Figure("Berth " + what, Double.NaN, "s", null, null, null, "not run: the phase before did not finish"));
+                } else if (b != null) {
                     report.figure(new BenchReport.Figure("Berth " + what + " vs raw", b.seconds(), "s", "ratio ≤ 1.1",
                             r == null ? null : "raw docker-java create+start ×" + rawConcurrency, r == null ? null : r.seconds(), notes(b, r)));
                     report.figure(new BenchReport.Figure("Berth " + what + " vs Swarm", b.seconds(), "s", "ratio ≤ 0.9",
                             s == null ? null : "Docker Swarm", s == null ? null : s.seconds(), notes(b, s)));
-                } else {
+                }
+                if (b == null) {
                     if (r != null) report.figure(new BenchReport.Figure("raw " + what, r.seconds(), "s", null, null, null, r.note()));
                     if (s != null) report.figure(new BenchReport.Figure("Swarm " + what, s.seconds(), "s", null, null, null, s.note()));
                 }
@@ -228,7 +231,7 @@ public final class RealDockerBenchmark {
                     "--no-resolve-image", "--init", "--label", "berth.bench=" + runId, "--container-label", "berth.bench=" + runId,
                     IMAGE, COMMAND.get(0), COMMAND.get(1));
             Phase up = await("swarm", "N" + n + "-up", n, t0, () -> swarmRunning(svc));
-            Phase scale = new Phase(0, 0, 2 * n, false);
+            Phase scale = null; // not run when N never ran
             if (up.finished()) {
                 report.progress("swarm: service scale %s=%d", svc, 2 * n);
                 long t1 = System.nanoTime();
@@ -289,7 +292,7 @@ public final class RealDockerBenchmark {
         call("POST", "/apis/berth.io/v1/apply", deployment(name, n), "application/yaml");
         Phase up = await("berth", "N" + n + "-up", n, t0, () -> berthRunning(name, t0));
         breakdown("N" + n + "-up", wall0, t0, Set.of());
-        Phase scale = new Phase(0, 0, 2 * n, false);
+        Phase scale = null; // not run when N never ran
         if (up.finished()) {
             ensureNodes((2 * n + PODS_PER_NODE - 1) / PODS_PER_NODE);
             report.progress("berth: scale deployment %s to %d", name, 2 * n);
@@ -337,7 +340,7 @@ public final class RealDockerBenchmark {
                     String[] f = line.strip().split("\\|");
                     if (f.length < 3 || before.contains(f[2])) continue;
                     created.add((java.time.Instant.parse(f[0]).toEpochMilli() - wall0) / 1000.0);
-                    started.add((java.time.Instant.parse(f[1]).toEpochMilli() - wall0) / 1000.0);
+                    if (!f[1].startsWith("0001-")) started.add((java.time.Instant.parse(f[1]).toEpochMilli() - wall0) / 1000.0); // never started
                 }
             }
             String b = String.format(Locale.ROOT, "first/last pod listed %s, container created %s, started %s, Running in the API %s (s after the request)",
