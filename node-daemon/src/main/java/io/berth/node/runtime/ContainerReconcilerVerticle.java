@@ -76,11 +76,28 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private boolean synced;
     private boolean listing;
     private boolean again;
+    /** when the last listing ended (clock of {@link System#nanoTime}); a timer is pending while {@link #deferred} */
+    private long listedAt = Long.MIN_VALUE / 2;
+    private boolean deferred;
     /** bumped by every event and own mutation: a listing taken before it is stale and discarded */
     private long changes;
     private WorkerExecutor workers;
     private Prober prober;
     private boolean stopping;
+
+    /**
+     * Docker calls in flight at once. The engine serialises little of create/start: 4 left it idle
+     * between calls while a burst of 20+ pods queued (ops/bench real-docker: 8 threads of raw docker-java
+     * create+start is the engine's limit on a 2-core machine; more gains nothing).
+     */
+    static final int DOCKER_CALLS = 8;
+    /**
+     * At most one listing per this many ms. Every Docker call's completion and every event asks for a
+     * pass; listing the node's containers after each one kept a listing always running during a burst
+     * (one of the workers, and the engine walking every container under its lock: O(pods²) per burst).
+     * Events and completions update the observed state directly, so only the safety net waits.
+     */
+    static final long MIN_LIST_GAP_MS = 250;
 
     public ContainerReconcilerVerticle(NodeSettings node, DockerRuntime docker, StatusSink statuses, LongSupplier clock) {
         this.node = node;
@@ -92,7 +109,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        workers = vertx.createSharedWorkerExecutor("berth-docker-" + node.nodeId(), 4);
+        workers = vertx.createSharedWorkerExecutor("berth-docker-" + node.nodeId(), DOCKER_CALLS);
         prober = new Prober(vertx, docker, node.nodeId());
         vertx.eventBus().<AssignmentChange>localConsumer(addr.assignments(), m -> onAssignment(m.body()));
         vertx.eventBus().localConsumer(addr.assignmentsSynced(), m -> onSynced());
@@ -254,10 +271,21 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             again = true;
             return;
         }
+        if (deferred) return;
+        long wait = MIN_LIST_GAP_MS - (System.nanoTime() - listedAt) / 1_000_000;
+        if (wait > 0) { // listed a moment ago: one more pass when the gap has passed, for everything asked meanwhile
+            deferred = true;
+            vertx.setTimer(wait, t -> {
+                deferred = false;
+                reconcile();
+            });
+            return;
+        }
         listing = true;
         long before = changes;
         blocking(docker::list).onComplete(ar -> {
             listing = false;
+            listedAt = System.nanoTime();
             if (stopping) return;
             if (ar.failed()) {
                 log.warn("node {}: cannot list containers: {}", node.nodeId(), ar.cause().toString());
