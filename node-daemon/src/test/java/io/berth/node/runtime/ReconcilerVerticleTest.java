@@ -53,11 +53,17 @@ class ReconcilerVerticleTest {
     private final Addresses addr = new Addresses(nodeId);
     private final Queue<TaskStatus> statuses = new ConcurrentLinkedQueue<>();
     private final Queue<BlockedThreadEvent> blocked = new ConcurrentLinkedQueue<>();
+    /** where each blocked event loop was, so that a failure names the blocking code */
+    private final Queue<String> blockedAt = new ConcurrentLinkedQueue<>();
     private DockerRuntime docker;
 
     @BeforeEach
     void deploy(VertxTestContext ctx) {
-        ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(blocked::add);
+        ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(e -> {
+            blocked.add(e);
+            StackTraceElement[] st = e.thread().getStackTrace();
+            blockedAt.add(java.util.Arrays.stream(st).limit(60).map(String::valueOf).collect(java.util.stream.Collectors.joining("\n  ")));
+        });
         LocalCodec.registerAll(vertx.eventBus());
         docker = new DockerRuntime(DockerRuntime.connect("unix:///var/run/docker.sock"), nodeId);
         NodeSettings node = new NodeSettings(nodeId, nodeId, "127.0.0.1", Map.of(), 1000, 1L << 30,
@@ -74,7 +80,7 @@ class ReconcilerVerticleTest {
             docker.client().removeContainerCmd(c.getId()).withForce(true).exec();
         }
         docker.close();
-        assertTrue(blocked.isEmpty(), "an event loop was blocked: " + blocked);
+        assertTrue(blocked.isEmpty(), "an event loop was blocked: " + blocked + "\nat:\n  " + String.join("\n--\n  ", new java.util.LinkedHashSet<>(blockedAt)));
     }
 
     @Test
