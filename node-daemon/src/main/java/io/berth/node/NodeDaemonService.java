@@ -6,12 +6,13 @@ import io.berth.node.bus.EventPublisher;
 import io.berth.node.bus.LocalCodec;
 import io.berth.node.logs.LogShipperVerticle;
 import io.berth.node.mesh.Mesh;
-import io.berth.node.docker.DockerEventsVerticle;
 import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.DockerRuntime;
 import io.berth.node.heartbeat.HeartbeatVerticle;
 import io.berth.node.runtime.ContainerReconcilerVerticle;
+import io.berth.node.runtime.ContainerRuntime;
 import io.berth.node.runtime.StatusSink;
+import io.berth.node.sim.SimRuntime;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
@@ -48,6 +49,8 @@ public final class NodeDaemonService extends TopicCheckingService {
     private final Deque<String> deployments = new ArrayDeque<>();
     private Vertx vertx;
     private DockerRuntime docker;
+    /** what the reconciler drives: {@link #docker}, or a {@link SimRuntime} with {@code runtime=sim} */
+    private ContainerRuntime runtime;
     private EventPublisher publisher;
     private HeartbeatVerticle heartbeat;
     private Mesh mesh;
@@ -89,19 +92,25 @@ public final class NodeDaemonService extends TopicCheckingService {
 
     private void startDaemon() throws Exception {
         BerthSerdes serdes = new BerthSerdes(registry);
-        docker = new DockerRuntime(DockerRuntime.connect(node.dockerHost()), node.nodeId(), node.address(),
-                config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId()).resolve("pods"));
-        docker.withInfra(new ContainerRequest.Infra(config.get("pod-infra-image", ContainerRequest.Infra.DEFAULT.image()),
-                words(config.get("pod-infra-command", String.join(" ", ContainerRequest.Infra.DEFAULT.command())))));
-        docker.ping(); // fail fast with a clear cause when the engine is absent
+        boolean sim = SimRuntime.enabled(config);
+        if (sim) {
+            runtime = new SimRuntime(node.nodeId(), SimRuntime.startDelayMs(config), SimRuntime.sharedTimers());
+        } else {
+            docker = new DockerRuntime(DockerRuntime.connect(node.dockerHost()), node.nodeId(), node.address(),
+                    config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId()).resolve("pods"));
+            docker.withInfra(new ContainerRequest.Infra(config.get("pod-infra-image", ContainerRequest.Infra.DEFAULT.image()),
+                    words(config.get("pod-infra-command", String.join(" ", ContainerRequest.Infra.DEFAULT.command())))));
+            docker.ping(); // fail fast with a clear cause when the engine is absent
+            runtime = docker;
+        }
         publisher = new EventPublisher(config, node, serdes);
         vertx = Vertx.vertx();
         LocalCodec.registerAll(vertx.eventBus());
         // order matters: the reconciler (and the log shipper it informs) must listen before anything feeds it
-        deploy(new LogShipperVerticle(docker, publisher, node.nodeId()));
-        deploy(new ContainerReconcilerVerticle(node, docker, StatusSink.kafka(publisher), clock));
-        deploy(new DockerEventsVerticle(docker, node.nodeId()));
-        if (Mesh.enabled(config)) { // services: table, proxy, VIPs, hosts names (package mesh)
+        if (!sim) deploy(new LogShipperVerticle(docker, publisher, node.nodeId())); // simulated containers write no output
+        deploy(new ContainerReconcilerVerticle(node, runtime, StatusSink.kafka(publisher), clock));
+        deploy(runtime.eventSource(node.nodeId()));
+        if (!sim && Mesh.enabled(config)) { // services: table, proxy, VIPs, hosts names (package mesh)
             mesh = new Mesh(config, node);
             for (Deployable v : mesh.verticles(vertx, docker, publisher, serdes)) deploy(v);
         }
@@ -150,7 +159,7 @@ public final class NodeDaemonService extends TopicCheckingService {
                 log.warn("node {}: vert.x did not close cleanly: {}", node.nodeId(), e.toString());
             }
         }
-        if (docker != null) docker.close();
+        if (runtime != null) runtime.close();
         log.info("{} {} stopped", name(), node.nodeId());
     }
 
