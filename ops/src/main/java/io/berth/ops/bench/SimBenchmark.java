@@ -54,8 +54,12 @@ public final class SimBenchmark {
                     break;
                 }
             }
-            if (ready == null) throw new IllegalStateException("control plane did not start; see " + dir.resolve("control-plane.log"));
+            if (ready == null) {
+                List<String> log = Files.readAllLines(dir.resolve("control-plane.log"));
+                throw new IllegalStateException("control plane did not start:\n" + String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())));
+            }
             long cpPid = cp.pid();
+            System.err.println("control-plane-pid " + cpPid);
             report.progress("control plane pid %d ready: %s, registry %s; RSS %s", cpPid, ready[1], ready[2], mib(rss(cpPid)));
 
             BerthConfig cfg = BerthConfig.of(ready[1], ready[2], dir.resolve("nodes"))
@@ -128,6 +132,12 @@ public final class SimBenchmark {
             }
             String md = report.write(BenchReport.resultsDir().resolve("sim"));
             System.out.println(md);
+            try { // kept for a look at what the control plane said (the data directory goes)
+                Files.copy(dir.resolve("control-plane.log"), Path.of(System.getProperty("java.io.tmpdir"), "berth-bench-sim-control-plane.log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (Exception ignored) {
+                // no log
+            }
             deleteTree(dir.toFile());
         }
     }

@@ -15,6 +15,7 @@ import java.util.Map;
  */
 public final class SimControlPlane {
     public static void main(String[] args) throws Exception {
+        io.berth.schemas.AvroTrust.ensure();
         Map<String, String> extra = new LinkedHashMap<>();
         for (int i = 4; i < args.length; i++) {
             int eq = args[i].indexOf('=');
