@@ -6,7 +6,6 @@ import io.berth.node.bus.EventPublisher;
 import io.berth.node.bus.LocalCodec;
 import io.berth.node.logs.LogShipperVerticle;
 import io.berth.node.mesh.Mesh;
-import io.berth.node.docker.DockerEventsVerticle;
 import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.DockerCallStats;
 import io.berth.node.docker.DockerRuntime;
@@ -15,7 +14,9 @@ import io.berth.schemas.avro.Condition;
 import java.util.List;
 import io.berth.node.heartbeat.HeartbeatVerticle;
 import io.berth.node.runtime.ContainerReconcilerVerticle;
+import io.berth.node.runtime.ContainerRuntime;
 import io.berth.node.runtime.StatusSink;
+import io.berth.node.sim.SimRuntime;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
@@ -52,6 +53,8 @@ public final class NodeDaemonService extends TopicCheckingService {
     private final Deque<String> deployments = new ArrayDeque<>();
     private Vertx vertx;
     private DockerRuntime docker;
+    /** what the reconciler drives: {@link #docker}, or a {@link SimRuntime} with {@code runtime=sim} */
+    private ContainerRuntime runtime;
     private EventPublisher publisher;
     private HeartbeatVerticle heartbeat;
     private Mesh mesh;
@@ -94,24 +97,31 @@ public final class NodeDaemonService extends TopicCheckingService {
 
     private void startDaemon() throws Exception {
         BerthSerdes serdes = new BerthSerdes(registry);
-        // short calls: a bounded pool, a bounded wait for a connection, counted for the health check;
-        // long-lived streams (events, log follows that cannot read the log file): their own pool, one per pod
-        int pool = (int) config.getLong("docker-pool", 32);
-        DockerCallStats stats = new DockerCallStats(pool, config.getLong("docker-wait-ms", 10_000));
-        docker = new DockerRuntime(DockerRuntime.connectGated(node.dockerHost(), pool, stats.snapshot().waitMs(), stats), node.nodeId(), node.address(),
-                config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId()).resolve("pods"))
-                .withStats(stats).withStreams(DockerRuntime.connect(node.dockerHost(), node.maxPods() + 8));
-        docker.withInfra(new ContainerRequest.Infra(config.get("pod-infra-image", ContainerRequest.Infra.DEFAULT.image()),
-                words(config.get("pod-infra-command", String.join(" ", ContainerRequest.Infra.DEFAULT.command())))));
-        docker.ping(); // fail fast with a clear cause when the engine is absent
+        boolean sim = SimRuntime.enabled(config);
+        DockerCallStats stats = null; // the Docker runtime's call counters, for the health check; none for sim
+        if (sim) {
+            runtime = new SimRuntime(node.nodeId(), SimRuntime.startDelayMs(config), SimRuntime.sharedTimers());
+        } else {
+            // short calls: a bounded pool, a bounded wait for a connection, counted for the health check;
+            // long-lived streams (events, log follows that cannot read the log file): their own pool, one per pod
+            int pool = (int) config.getLong("docker-pool", 32);
+            stats = new DockerCallStats(pool, config.getLong("docker-wait-ms", 10_000));
+            docker = new DockerRuntime(DockerRuntime.connectGated(node.dockerHost(), pool, stats.snapshot().waitMs(), stats), node.nodeId(), node.address(),
+                    config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId()).resolve("pods"))
+                    .withStats(stats).withStreams(DockerRuntime.connect(node.dockerHost(), node.maxPods() + 8));
+            docker.withInfra(new ContainerRequest.Infra(config.get("pod-infra-image", ContainerRequest.Infra.DEFAULT.image()),
+                    words(config.get("pod-infra-command", String.join(" ", ContainerRequest.Infra.DEFAULT.command())))));
+            docker.ping(); // fail fast with a clear cause when the engine is absent
+            runtime = docker;
+        }
         publisher = new EventPublisher(config, node, serdes);
         vertx = Vertx.vertx();
         LocalCodec.registerAll(vertx.eventBus());
         // order matters: the reconciler (and the log shipper it informs) must listen before anything feeds it
-        deploy(new LogShipperVerticle(docker, publisher, node.nodeId()));
-        deploy(new ContainerReconcilerVerticle(node, docker, StatusSink.kafka(publisher), clock));
-        deploy(new DockerEventsVerticle(docker, node.nodeId()));
-        if (Mesh.enabled(config)) { // services: table, proxy, VIPs, hosts names (package mesh)
+        if (!sim) deploy(new LogShipperVerticle(docker, publisher, node.nodeId())); // simulated containers write no output
+        deploy(new ContainerReconcilerVerticle(node, runtime, StatusSink.kafka(publisher), clock));
+        deploy(runtime.eventSource(node.nodeId()));
+        if (!sim && Mesh.enabled(config)) { // services: table, proxy, VIPs, hosts names (package mesh)
             mesh = new Mesh(config, node);
             for (Deployable v : mesh.verticles(vertx, docker, publisher, serdes)) deploy(v);
         }
@@ -119,8 +129,10 @@ public final class NodeDaemonService extends TopicCheckingService {
         long startedAt = clock.getAsLong();
         RuntimeHealth.Thresholds thresholds = new RuntimeHealth.Thresholds(config.getLong("runtime-relist-threshold-ms", 180_000),
                 config.getLong("runtime-slow-call-ms", 120_000), config.getLong("runtime-window-ms", 60_000));
+        DockerCallStats callStats = stats;
         heartbeat = new HeartbeatVerticle(node, publisher, incarnation, clock).withConditions(() -> {
-            RuntimeHealth.Verdict v = RuntimeHealth.judge(stats.snapshot(), clock.getAsLong(), startedAt, thresholds);
+            if (callStats == null) return List.of(); // a simulated runtime has no Docker to judge
+            RuntimeHealth.Verdict v = RuntimeHealth.judge(callStats.snapshot(), clock.getAsLong(), startedAt, thresholds);
             if (v.unhealthy() != runtimeUnhealthy) {
                 runtimeUnhealthy = v.unhealthy();
                 if (v.unhealthy()) log.warn("node {}: {} {}: {}", node.nodeId(), v.type(), v.reason(), v.message());
@@ -171,7 +183,7 @@ public final class NodeDaemonService extends TopicCheckingService {
                 log.warn("node {}: vert.x did not close cleanly: {}", node.nodeId(), e.toString());
             }
         }
-        if (docker != null) docker.close();
+        if (runtime != null) runtime.close();
         log.info("{} {} stopped", name(), node.nodeId());
     }
 

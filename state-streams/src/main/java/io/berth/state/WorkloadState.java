@@ -7,19 +7,33 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The workload controller's stores (workloads, tasks) and the only place that writes them: each
  * write goes to the store, to its view topic, and to the audit log with before and after, so no
  * handler can change a view without its audit record.
+ *
+ * <p>Every task status and every tick reconciles a workload against ALL its tasks, so reading them
+ * is the controller's hot path: a prefix scan of the store deserialized a workload's whole task list
+ * (1,000 Avro TaskViews with their templates for a Deployment of 1,000) for each status report of
+ * any of its tasks. The tasks of a workload are therefore kept deserialized here once read
+ * ({@link #cached}), written through on every change. This class is the only writer of the tasks
+ * store and lives as long as its processor's {@code init} (a revived or migrated task builds a new
+ * one from its restored store), so the copy cannot go stale; views are immutable in use (every
+ * change is a new record through a builder), so sharing the instances is safe. The order is the
+ * store's (task ids ascending), so decisions do not change: a replay decides the same.
  */
 final class WorkloadState {
     private static final StringSerializer KEYS = new StringSerializer();
     private final KeyValueStore<String, WorkloadView> workloads;
     private final KeyValueStore<String, TaskView> tasks;
     private final Outputs out;
+    /** workload key → its tasks by task id (ascending, as the store's prefix scan), for the workloads read so far */
+    private final Map<String, TreeMap<String, TaskView>> cached = new HashMap<>();
 
     WorkloadState(KeyValueStore<String, WorkloadView> workloads, KeyValueStore<String, TaskView> tasks, Outputs out) {
         this.workloads = workloads;
@@ -41,20 +55,42 @@ final class WorkloadState {
     }
 
     TaskView task(String workloadKey, String taskId) {
-        return tasks.get(taskKey(workloadKey, taskId));
+        TreeMap<String, TaskView> c = cached.get(workloadKey);
+        return c != null ? c.get(taskId) : tasks.get(taskKey(workloadKey, taskId));
     }
 
+    /** A workload's tasks by task id, ascending (a copy: the caller may keep it across writes). */
     Map<String, TaskView> tasksOf(String key) {
-        Map<String, TaskView> m = new LinkedHashMap<>();
-        try (KeyValueIterator<String, TaskView> it = tasks.prefixScan(key + "|", KEYS)) {
-            it.forEachRemaining(kv -> m.put(kv.value.getTaskId(), kv.value));
+        return new LinkedHashMap<>(loaded(key));
+    }
+
+    private TreeMap<String, TaskView> loaded(String key) {
+        TreeMap<String, TaskView> c = cached.get(key);
+        if (c == null) {
+            TreeMap<String, TaskView> m = new TreeMap<>();
+            try (KeyValueIterator<String, TaskView> it = tasks.prefixScan(key + "|", KEYS)) {
+                it.forEachRemaining(kv -> m.put(kv.value.getTaskId(), kv.value));
+            }
+            c = m;
+            cached.put(key, c);
         }
-        return m;
+        return c;
+    }
+
+    private void cachePut(String workloadKey, TaskView t) {
+        TreeMap<String, TaskView> c = cached.get(workloadKey);
+        if (c != null) c.put(t.getTaskId(), t);
+    }
+
+    private void cacheRemove(String workloadKey, String taskId) {
+        TreeMap<String, TaskView> c = cached.get(workloadKey);
+        if (c != null) c.remove(taskId);
     }
 
     /** A mark kept in the store only (a pod delete asked for): the topic's view changes when the reconcile acts on it. */
     void markTask(String workloadKey, TaskView marked) {
         tasks.put(taskKey(workloadKey, marked.getTaskId()), marked);
+        cachePut(workloadKey, marked);
     }
 
     void writeWorkload(String key, String change, Origin origin, WorkloadView before, WorkloadView after, String message, long now) {
@@ -65,6 +101,7 @@ final class WorkloadState {
 
     void deleteWorkload(String key, String change, Origin origin, WorkloadView before, String message, long now) {
         workloads.delete(key);
+        cached.remove(key); // its tasks were removed one by one before; nothing to keep
         out.tombstone(Topics.WORKLOADS, key, now);
         out.auditView(key, change, origin.actor(), origin.intentId(), before, null, message, now);
     }
@@ -72,6 +109,7 @@ final class WorkloadState {
     /** Every write of a task view: store, berth.state.tasks, and its audit record keyed by the pod. */
     void writeTask(String workloadKey, TaskView before, TaskView after, String change, Origin origin, String message, long now) {
         tasks.put(taskKey(workloadKey, after.getTaskId()), after);
+        cachePut(workloadKey, after);
         out.put(Topics.TASKS, after.getTaskId(), after, now);
         out.auditView(Events.podKey(after), change, origin.actor(), origin.intentId(), before, after, message, now);
     }
@@ -79,6 +117,7 @@ final class WorkloadState {
     /** Tombstones a task's view: TaskRemoved, after = null. */
     void removeTask(String workloadKey, TaskView t, String why, Origin origin, long now) {
         tasks.delete(taskKey(workloadKey, t.getTaskId()));
+        cacheRemove(workloadKey, t.getTaskId());
         out.tombstone(Topics.TASKS, t.getTaskId(), now);
         out.auditView(Events.podKey(t), "TaskRemoved", origin.actor(), origin.intentId(), t, null, t.getTaskId() + ": " + why, now);
     }

@@ -17,6 +17,8 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.berth.node.reconcile.Observed;
 import io.berth.node.reconcile.PodNetwork;
+import io.berth.node.runtime.ContainerRuntime;
+import io.vertx.core.Deployable;
 import io.berth.schemas.avro.Assignment;
 
 import java.io.IOException;
@@ -39,7 +41,7 @@ import java.util.regex.Pattern;
  * Every Docker call the daemon makes. All methods BLOCK: call them from a worker, never from an
  * event loop. Each one is scoped to this node's containers (label {@code berth.node}).
  */
-public final class DockerRuntime implements AutoCloseable {
+public final class DockerRuntime implements ContainerRuntime {
     private static final Pattern EXITED = Pattern.compile("Exited \\((-?\\d+)\\)");
 
     private final DockerClient docker;
@@ -146,6 +148,12 @@ public final class DockerRuntime implements AutoCloseable {
         return this;
     }
 
+    @Override
+    public Deployable eventSource(String nodeId) {
+        return new DockerEventsVerticle(this, nodeId);
+    }
+
+    @Override
     public ContainerRequest.Infra infra() {
         return infra;
     }
@@ -310,9 +318,6 @@ public final class DockerRuntime implements AutoCloseable {
             // already stopped or gone
         }
     }
-
-    /** What a {@code docker exec} returned; {@code exitCode} null when it timed out. */
-    public record ExecResult(Integer exitCode, String output, boolean timedOut) {}
 
     /** Runs a command in a running container, waiting at most {@code timeoutMs}; output capped at 4 KiB. */
     public ExecResult exec(String containerId, List<String> command, long timeoutMs) throws InterruptedException {

@@ -1,6 +1,6 @@
 package io.berth.node.probe;
 
-import io.berth.node.docker.DockerRuntime;
+import io.berth.node.runtime.ContainerRuntime;
 import io.berth.schemas.avro.Probe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,10 +44,10 @@ public final class Prober implements AutoCloseable {
     private final Vertx vertx;
     private final HttpClient http;
     private final NetClient tcp;
-    private final DockerRuntime docker;
+    private final ContainerRuntime docker;
     private final WorkerExecutor workers;
 
-    public Prober(Vertx vertx, DockerRuntime docker, String name) {
+    public Prober(Vertx vertx, ContainerRuntime docker, String name) {
         this.vertx = vertx;
         this.docker = docker;
         // a fresh connection per probe, as the kubelet does: a pooled one could hide a dead listener
@@ -103,7 +103,7 @@ public final class Prober implements AutoCloseable {
     private Future<Result> exec(String containerId, Probe p, long timeoutMs) {
         if (p.getCommand().isEmpty()) return Future.succeededFuture(Result.failed("exec probe has no command"));
         return workers.executeBlocking(() -> {
-            DockerRuntime.ExecResult r = docker.exec(containerId, p.getCommand(), timeoutMs);
+            ContainerRuntime.ExecResult r = docker.exec(containerId, p.getCommand(), timeoutMs);
             String cmd = String.join(" ", p.getCommand());
             if (r.timedOut()) return Result.failed("command \"" + cmd + "\" timed out");
             if (r.exitCode() != null && r.exitCode() == 0) return Result.ok();

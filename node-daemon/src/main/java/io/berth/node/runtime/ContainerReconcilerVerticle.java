@@ -7,7 +7,6 @@ import io.berth.node.bus.AssignmentChange;
 import io.berth.node.bus.ContainerEvent;
 import io.berth.node.bus.TaskRunning;
 import io.berth.node.docker.ContainerRequest;
-import io.berth.node.docker.DockerRuntime;
 import io.berth.node.docker.PodUnit;
 import io.berth.node.mesh.MeshAddresses;
 import io.berth.node.probe.ProbeMachine;
@@ -60,7 +59,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private static final Logger log = LoggerFactory.getLogger(ContainerReconcilerVerticle.class);
 
     private final NodeSettings node;
-    private final DockerRuntime docker;
+    private final ContainerRuntime docker;
     private final StatusSink statuses;
     private final Addresses addr;
     private final LongSupplier clock;
@@ -99,7 +98,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
      */
     static final long MIN_LIST_GAP_MS = 250;
 
-    public ContainerReconcilerVerticle(NodeSettings node, DockerRuntime docker, StatusSink statuses, LongSupplier clock) {
+    public ContainerReconcilerVerticle(NodeSettings node, ContainerRuntime docker, StatusSink statuses, LongSupplier clock) {
         this.node = node;
         this.docker = docker;
         this.statuses = statuses;
@@ -109,7 +108,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        workers = vertx.createSharedWorkerExecutor("berth-docker-" + node.nodeId(), DOCKER_CALLS);
+        workers = vertx.createSharedWorkerExecutor(docker.workerPool(node.nodeId()), DOCKER_CALLS);
         prober = new Prober(vertx, docker, node.nodeId());
         vertx.eventBus().<AssignmentChange>localConsumer(addr.assignments(), m -> onAssignment(m.body()));
         vertx.eventBus().localConsumer(addr.assignmentsSynced(), m -> onSynced());
