@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * node is over-committed on cpu or memory, no host port is used twice on a node, and nothing lands
  * on a node that is NotReady, cordoned or lacks a selected label.
  */
-class PlacementProperties {
+class PlacementPropertiesTest {
 
     @Property(tries = 300)
     void shouldNeverOvercommitOrDoubleUseAPort(@ForAll("nodes") @Size(min = 0, max = 8) List<Node> nodes,
