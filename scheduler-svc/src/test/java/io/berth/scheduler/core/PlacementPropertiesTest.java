@@ -47,7 +47,7 @@ class PlacementPropertiesTest {
         Arbitrary<Map<String, String>> labels = Arbitraries.of(Map.of(), Map.of("disk", "ssd"), Map.of("zone", "a"));
         Arbitrary<Node> node = Combinators.combine(labels, capacity, Arbitraries.of(true, true, true, false), Arbitraries.of(false, false, false, true))
                 .as((l, c, ready, cordoned) -> new Node("", l, c, ready, cordoned));
-        return node.list().map(PlacementProperties::numbered);
+        return node.list().map(PlacementPropertiesTest::numbered);
     }
 
     private static List<Node> numbered(List<Node> nodes) {
@@ -68,7 +68,7 @@ class PlacementPropertiesTest {
         Arbitrary<String> spread = Arbitraries.of("", "web", "db");
         Arbitrary<Pending> task = Combinators.combine(requests, selector, ports, spread)
                 .as((r, sel, p, s) -> new Pending("", r, sel, p, s));
-        return task.list().map(PlacementProperties::withIds);
+        return task.list().map(PlacementPropertiesTest::withIds);
     }
 
     private static List<Pending> withIds(List<Pending> tasks) {
