@@ -400,7 +400,7 @@ public final class RealDockerBenchmark {
                         "--registry-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
                         "--gateway-port", String.valueOf(gw));
                 break;
-            } catch (IllegalStateException e) {
+            } catch (IOException e) {
                 if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) throw e;
                 report.progress("berth: a port was taken meanwhile, again on other ports");
                 try {
@@ -461,23 +461,9 @@ public final class RealDockerBenchmark {
         List<String> cmd = new ArrayList<>(List.of(Processes.javaBin(), "-Xmx512m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), Berth.class.getName()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         if (berthHome != null) pb.environment().put("BERTH_HOME", berthHome.toString());
-        Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("berth " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
-        }
-        String o = out.get(10, TimeUnit.SECONDS);
-        if (p.exitValue() != 0) throw new IllegalStateException("berth " + String.join(" ", args) + " exited " + p.exitValue() + ": " + o);
-        return o;
+        return run(pb, timeoutSeconds, "berth " + String.join(" ", args));
     }
 
     // ---- common ------------------------------------------------------------------------------------
@@ -551,7 +537,12 @@ public final class RealDockerBenchmark {
     }
 
     static String sh(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return run(new ProcessBuilder(cmd), timeoutSeconds, String.join(" ", cmd));
+    }
+
+    /** Runs a command to its end (killed after the timeout) and returns its output (stdout and stderr); a non-zero exit throws. */
+    static String run(ProcessBuilder pb, long timeoutSeconds, String what) throws IOException, InterruptedException {
+        Process p = pb.redirectErrorStream(true).start();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -561,7 +552,7 @@ public final class RealDockerBenchmark {
         });
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException(String.join(" ", cmd) + ": no answer in " + timeoutSeconds + " s");
+            throw new IOException(what + ": no answer in " + timeoutSeconds + " s");
         }
         String o;
         try {
@@ -569,7 +560,7 @@ public final class RealDockerBenchmark {
         } catch (ExecutionException | TimeoutException e) {
             o = "";
         }
-        if (p.exitValue() != 0) throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + o.strip());
+        if (p.exitValue() != 0) throw new IOException(what + " exited " + p.exitValue() + ": " + o.strip());
         return o;
     }
 }

@@ -131,35 +131,15 @@ public final class Replayer {
 
     private static List<Decision> driveScheduler(List<Recorded> order, BerthSerdes live) {
         BerthSerdes sandbox = new BerthSerdes(new InMemorySchemaRegistryClient());
-        Path stateDir;
-        try {
-            stateDir = Files.createTempDirectory("berth-replay-scheduler");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "berth-replay-scheduler-" + UUID.randomUUID());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        long start = order.stream().mapToLong(Recorded::timestamp).min().orElse(0);
         List<Decision> out = new ArrayList<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(SchedulerTopology.build(sandbox, SchedulerSettings.DEFAULTS), p,
-                Instant.ofEpochMilli(start))) {
-            Map<String, TestInputTopic<String, byte[]>> in = new HashMap<>();
-            for (Topic<?> t : SCHEDULER_INPUTS) in.put(t.name(), driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
-            Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs = new LinkedHashMap<>();
-            for (Topic<?> t : SCHEDULER_OUTPUTS) outs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), sandbox.value(t).deserializer()));
+        inSandbox("berth-replay-scheduler", p -> SchedulerTopology.build(sandbox, SchedulerSettings.DEFAULTS), order, driver -> {
+            Map<String, TestInputTopic<String, byte[]>> in = inputs(driver, SCHEDULER_INPUTS);
+            Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs = outputs(driver, sandbox, SCHEDULER_OUTPUTS);
             for (Recorded r : order) {
                 in.get(r.topic()).pipeInput(new TestRecord<>(r.key(), reencode(live, sandbox, r), new RecordHeaders(), r.timestamp()));
                 collect(outs, out);
             }
-        } finally {
-            try {
-                Utils.delete(stateDir.toFile());
-            } catch (IOException ignored) {
-                // a temp directory left behind is harmless
-            }
-        }
+        });
         return out;
     }
 
@@ -222,25 +202,13 @@ public final class Replayer {
 
     private static List<Decision> drive(List<Recorded> order, BerthSerdes live, Options o) {
         BerthSerdes sandbox = new BerthSerdes(new InMemorySchemaRegistryClient());
-        Path stateDir;
-        try {
-            stateDir = Files.createTempDirectory("berth-replay");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "berth-replay-" + UUID.randomUUID());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        DeadLetterDeserializationHandler.configure(p, sandbox.registry(), StateStreamsTopology.APPLICATION_ID);
-        long start = order.isEmpty() ? 0 : order.stream().mapToLong(Recorded::timestamp).min().orElse(0);
         List<Decision> out = new ArrayList<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(StateStreamsTopology.build(sandbox,
-                new StateStreamsTopology.Settings(o.nodeGraceMs(), o.tick(), o.partitions())), p, Instant.ofEpochMilli(start))) {
-            Map<String, TestInputTopic<String, byte[]>> in = new HashMap<>();
-            for (Topic<?> t : INPUTS) in.put(t.name(), driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
-            Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs = new LinkedHashMap<>();
-            for (Topic<?> t : OUTPUTS) outs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), sandbox.value(t).deserializer()));
+        inSandbox("berth-replay", p -> {
+            DeadLetterDeserializationHandler.configure(p, sandbox.registry(), StateStreamsTopology.APPLICATION_ID);
+            return StateStreamsTopology.build(sandbox, new StateStreamsTopology.Settings(o.nodeGraceMs(), o.tick(), o.partitions()));
+        }, order, driver -> {
+            Map<String, TestInputTopic<String, byte[]>> in = inputs(driver, INPUTS);
+            Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs = outputs(driver, sandbox, OUTPUTS);
             for (Recorded r : order) {
                 RecordHeaders headers = new RecordHeaders();
                 r.headers().forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
@@ -248,6 +216,31 @@ public final class Replayer {
                 collect(outs, out);
             }
             collect(outs, out);
+        });
+        return out;
+    }
+
+    /**
+     * Runs {@code body} on a TopologyTestDriver of its own: a fresh application id and a temporary
+     * state directory (deleted afterwards), its clock at the first recorded input; nothing reaches Kafka.
+     *
+     * @param topology builds the topology; may add to the driver's properties first
+     */
+    private static void inSandbox(String name, java.util.function.Function<Properties, org.apache.kafka.streams.Topology> topology,
+                                  List<Recorded> order, java.util.function.Consumer<TopologyTestDriver> body) {
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, name + "-" + UUID.randomUUID());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        long start = order.stream().mapToLong(Recorded::timestamp).min().orElse(0);
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology.apply(p), p, Instant.ofEpochMilli(start))) {
+            body.accept(driver);
         } finally {
             try {
                 Utils.delete(stateDir.toFile());
@@ -255,7 +248,19 @@ public final class Replayer {
                 // a temp directory left behind is harmless
             }
         }
-        return out;
+    }
+
+    private static Map<String, TestInputTopic<String, byte[]>> inputs(TopologyTestDriver driver, List<Topic<?>> topics) {
+        Map<String, TestInputTopic<String, byte[]>> in = new HashMap<>();
+        for (Topic<?> t : topics) in.put(t.name(), driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
+        return in;
+    }
+
+    private static Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outputs(TopologyTestDriver driver, BerthSerdes sandbox,
+                                                                                        List<Topic<?>> topics) {
+        Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs = new LinkedHashMap<>();
+        for (Topic<?> t : topics) outs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), sandbox.value(t).deserializer()));
+        return outs;
     }
 
     private static void collect(Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outs, List<Decision> into) {
