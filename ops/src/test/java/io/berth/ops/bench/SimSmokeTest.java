@@ -1,5 +1,7 @@
 package io.berth.ops.bench;
 
+import io.berth.ops.e2e.Await;
+
 import io.berth.node.sim.SimCluster;
 import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.scheduler.SchedulerService;
@@ -14,7 +16,6 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.*;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -45,7 +46,8 @@ class SimSmokeTest {
                 sim.cluster().start("sim-", NODES);
                 sim.apply("smoke", DEPLOYMENTS, REPLICAS);
                 int total = DEPLOYMENTS * REPLICAS;
-                await(Duration.ofSeconds(180), () -> sim.cluster().running().size() == total && sim.runningOnLiveNodes() == total,
+                Await.until("every replica running on a live node", Duration.ofSeconds(180),
+                        () -> sim.cluster().running().size() == total && sim.runningOnLiveNodes() == total,
                         () -> "running: " + sim.cluster().running().size() + " of " + total);
                 assertEachOnOneLiveNode(sim, total);
 
@@ -55,11 +57,12 @@ class SimSmokeTest {
                 assertFalse(lost.isEmpty(), "the killed nodes ran tasks");
                 sim.cluster().kill(victims);
 
-                await(Duration.ofSeconds(240), () -> sim.cluster().running().size() == total,
+                Await.until("every replica running again after the failover", Duration.ofSeconds(240), () -> sim.cluster().running().size() == total,
                         () -> "running after failover: " + sim.cluster().running().size() + " of " + total + "; tasks view: " + summary(sim, victims));
                 assertEachOnOneLiveNode(sim, total);
                 // the control plane agrees: every Running task of the tasks view is on a live node, as many as desired
-                await(Duration.ofSeconds(180), () -> runningViews(sim).size() == total, () -> "Running in the tasks view: " + runningViews(sim).size());
+                Await.until("every replica Running in the tasks view", Duration.ofSeconds(180), () -> runningViews(sim).size() == total,
+                        () -> "Running in the tasks view: " + runningViews(sim).size());
                 for (TaskView v : runningViews(sim)) assertFalse(victims.contains(v.getNodeId()), v.getTaskId() + " on killed " + v.getNodeId());
                 Map<String, Long> perWorkload = runningViews(sim).stream().collect(Collectors.groupingBy(TaskView::getWorkloadKey, Collectors.counting()));
                 assertEquals(DEPLOYMENTS, perWorkload.size());
@@ -90,13 +93,5 @@ class SimSmokeTest {
             assertEquals(1, on.size(), task + " runs on " + on);
             assertTrue(nodes.get(on.get(0)).alive(), task + " on a killed node");
         });
-    }
-
-    private static void await(Duration timeout, BooleanSupplier ok, java.util.function.Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ok.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out: " + what.get());
-            Thread.sleep(200);
-        }
     }
 }

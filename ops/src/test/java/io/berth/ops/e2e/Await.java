@@ -3,19 +3,19 @@ package io.berth.ops.e2e;
 import java.time.Duration;
 
 /** Waits on a condition with a deadline; polls, never sleeps for a fixed time to "let things settle". */
-final class Await {
+public final class Await {
     private Await() {}
 
-    interface Check {
+    public interface Check {
         boolean holds() throws Exception;
     }
 
-    interface Describe {
+    public interface Describe {
         Object now() throws Exception;
     }
 
     /** Returns the milliseconds it took; fails naming what was awaited and the last observed state. */
-    static long until(String what, Duration deadline, Check check, Describe state) throws Exception {
+    public static long until(String what, Duration deadline, Check check, Describe state) throws Exception {
         long start = System.nanoTime();
         long end = start + deadline.toNanos();
         while (true) {
