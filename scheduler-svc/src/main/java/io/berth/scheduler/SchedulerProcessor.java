@@ -68,7 +68,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         this.pending = context.getStateStore(PENDING_STORE);
         this.lastReason = context.getStateStore(REASONS_STORE);
         this.causes = context.getStateStore(CAUSES_STORE);
-        this.ledger = new Ledger(context.getStateStore(TICK_STORE), context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl());
+        this.ledger = new Ledger(context.getStateStore(TICK_STORE), context.getStateStore(LEDGER_STORE), context.getStateStore(IN_FLIGHT_STORE), settings.inFlightTtl());
         this.replayHeaders = new ReplayHeaders(context);
         this.deadLetters = new DeadLetters(context, DEAD_LETTER_SINK, AUDIT_SINK);
     }
@@ -105,7 +105,7 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
         }
         if (t.getPartition() != context.taskId().partition()) return;
         if (ledger.accept(t)) view = null;
-        retryPending(record.timestamp());
+        if (!t.getLedgerMore()) retryPending(record.timestamp());   // a ledger-only record: its tick proper follows
     }
 
     /**

@@ -3,6 +3,7 @@ package io.berth.scheduler;
 import io.berth.schemas.AssignmentPartitioner;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.TickLedgerChange;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,8 +17,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The scheduler's topology:
  * <pre>
- *   berth.placement-requests ─► scheduler (local stores tick, pending, reasons, in-flight, causes)
- *   berth.ticks ──────────────┘ (time, retries, and on partition 0 the cluster: nodes with their live assignments)
+ *   berth.placement-requests ─► scheduler (local stores tick, ledger, pending, reasons, in-flight, causes)
+ *   berth.ticks ──────────────┘ (time, retries, and on partition 0 the cluster: nodes, and the ledger as changes)
  *                                 ├─► berth.assignments   key nodeId/taskId, partitioned by node
  *                                 ├─► berth.task-status   key workloadKey: ASSIGNED / UNSCHEDULABLE, with the verdict
  *                                 ├─► berth.audit         key ns/pod/name: TaskPlaced / TaskUnschedulable
@@ -30,6 +31,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class SchedulerTopology {
     /** The last tick that carried the cluster (nodes and their live assignments). */
     public static final String TICK_STORE = "scheduler-tick";
+    /** The allocation ledger, one entry per live assignment (nodeId/taskId), as the ticks' ledger changes say. */
+    public static final String LEDGER_STORE = "scheduler-ledger";
     public static final String PENDING_STORE = "scheduler-pending";
     public static final String REASONS_STORE = "scheduler-reasons";
     public static final String IN_FLIGHT_STORE = "scheduler-in-flight";
@@ -49,6 +52,7 @@ public final class SchedulerTopology {
         t.addSource("ticks", new StringDeserializer(), Serdes.ByteArray().deserializer(), Topics.TICKS.name());
         t.addProcessor(SCHEDULER, () -> new SchedulerProcessor(serdes, settings), "placement-requests", "ticks");
         t.addStateStore(localStore(TICK_STORE, serdes.value(Topics.TICKS)), SCHEDULER);
+        t.addStateStore(localStore(LEDGER_STORE, serdes.value(TickLedgerChange.class)), SCHEDULER);
         t.addStateStore(localStore(PENDING_STORE, serdes.value(Topics.PLACEMENT_REQUESTS)), SCHEDULER);
         t.addStateStore(localStore(REASONS_STORE, Serdes.String()), SCHEDULER);
         t.addStateStore(localStore(IN_FLIGHT_STORE, serdes.value(Assignment.class)), SCHEDULER);

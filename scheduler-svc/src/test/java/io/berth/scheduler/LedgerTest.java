@@ -4,6 +4,9 @@ import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.Tick;
+import io.berth.schemas.avro.TickAssignment;
+import io.berth.schemas.avro.TickLedgerChange;
+import io.berth.schemas.avro.TickNode;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -26,6 +29,7 @@ class LedgerTest {
     private final BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
     private final NodeView node1 = node("node-1", 1000, 1024 * MI);
     private KeyValueStore<String, Tick> ticks;
+    private KeyValueStore<String, TickLedgerChange> entries;
     private KeyValueStore<String, Assignment> inFlight;
     private Ledger ledger;
 
@@ -33,8 +37,9 @@ class LedgerTest {
     void setUp() {
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         ticks = store("t", serdes.value(Tick.class), context);
+        entries = store("e", serdes.value(TickLedgerChange.class), context);
         inFlight = store("f", serdes.value(Assignment.class), context);
-        ledger = new Ledger(ticks, inFlight, TTL);
+        ledger = new Ledger(ticks, entries, inFlight, TTL);
         ledger.accept(ledgerTick(List.of(node1), List.of()));
     }
 
@@ -59,7 +64,8 @@ class LedgerTest {
 
     @Test
     void shouldKnowNoClusterBeforeATickCarriedOne() {
-        Ledger fresh = new Ledger(store("t2", serdes.value(Tick.class), new MockProcessorContext<>()), inFlight, TTL);
+        Ledger fresh = new Ledger(store("t2", serdes.value(Tick.class), new MockProcessorContext<>()),
+                store("e2", serdes.value(TickLedgerChange.class), new MockProcessorContext<>()), inFlight, TTL);
         assertTrue(fresh.read(NOW).isEmpty());
         assertFalse(fresh.accept(Tick.newBuilder().setPartition(0).setNodes(List.of()).build()), "a tick without the ledger flag is not a cluster");
         assertTrue(fresh.read(NOW).isEmpty());
@@ -75,7 +81,7 @@ class LedgerTest {
     @Test
     void shouldRestoreTheClusterFromItsStore() {
         ledger.accept(ledgerTick(List.of(node1), List.of(placed("t2", 200, NOW))));
-        Ledger restarted = new Ledger(ticks, inFlight, TTL);
+        Ledger restarted = new Ledger(ticks, entries, inFlight, TTL);
         assertEquals(200, cpuBooked(restarted.read(NOW).orElseThrow()));
         assertTrue(restarted.read(NOW).orElseThrow().isPlaced("t2"));
     }
@@ -124,5 +130,98 @@ class LedgerTest {
         assertTrue(n2.cordoned());
         assertEquals(java.util.Map.of("disk", "ssd"), n2.labels());
         assertEquals(500, n2.capacity().cpuMillis());
+    }
+
+    // ---- ledgerVersion 1: the ledger as changes (what state-streams' ticker sends) ----
+
+    private static TickLedgerChange put(String taskId, long cpu) {
+        return new TickLedgerChange("node-1", taskId, TickAssignment.newBuilder().setTaskId(taskId).setCpuMillis(cpu).build());
+    }
+
+    private static TickLedgerChange released(String taskId) {
+        return new TickLedgerChange("node-1", taskId, null);
+    }
+
+    private static Tick changes(boolean reset, TickLedgerChange... changes) {
+        return Tick.newBuilder().setPartition(0).setLedger(true).setLedgerVersion(1).setLedgerMore(true).setLedgerReset(reset)
+                .setLedgerChanges(List.of(changes)).build();
+    }
+
+    /** The tick proper that closes the ledger records of one instant; nodes null = unchanged. */
+    private static Tick proper(List<TickNode> nodes) {
+        return Tick.newBuilder().setPartition(0).setLedger(true).setLedgerVersion(1).setNodes(nodes).build();
+    }
+
+    private static List<TickNode> nodesOnly() {
+        return List.of(TickNode.newBuilder().setId("node-1").setReady(true).setCpuMillis(1000).setMemoryBytes(1024 * MI).build());
+    }
+
+    private Ledger fresh() {
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        entries = store("e3", serdes.value(TickLedgerChange.class), context);
+        ticks = store("t3", serdes.value(Tick.class), context);
+        return new Ledger(ticks, entries, inFlight, TTL);
+    }
+
+    @Test
+    void shouldFoldChangesAndReleases() {
+        ledger = fresh();
+        ledger.accept(changes(true));
+        ledger.accept(proper(nodesOnly()));
+        assertTrue(ledger.accept(changes(false, put("a", 100), put("b", 200))));
+        ledger.accept(proper(null));
+        assertEquals(300, cpuBooked(read(NOW)));
+        ledger.accept(changes(false, released("a")));
+        assertFalse(ledger.accept(changes(false, released("a"))), "releasing twice changes nothing");
+        ledger.accept(proper(null));
+        assertEquals(200, cpuBooked(read(NOW)));
+        assertFalse(read(NOW).isPlaced("a"));
+        assertTrue(read(NOW).isPlaced("b"));
+        assertEquals(1, entries.approximateNumEntries(), "one store entry per live assignment");
+    }
+
+    @Test
+    void shouldReplaceTheLedgerWithAWholeOneOnlyWhenItsTickArrives() {
+        ledger = fresh();
+        ledger.accept(changes(true, put("a", 100), put("b", 200)));
+        ledger.accept(proper(nodesOnly()));
+        ledger.accept(changes(true, put("b", 200)));        // a whole ledger in two records: b …
+        ledger.accept(changes(false, put("c", 50)));        // … and c
+        assertEquals(300, cpuBooked(read(NOW)), "not applied before its tick proper");
+        assertTrue(ledger.accept(proper(null)));
+        assertEquals(250, cpuBooked(read(NOW)), "a, not in the whole ledger, is released");
+        assertNull(entries.get("node-1/a"));
+    }
+
+    @Test
+    void shouldFoldTheRestOfAWholeLedgerJoinedMidwayAsPuts() {
+        ledger.accept(ledgerTick(List.of(node1), List.of(placed("a", 100, NOW))));
+        Ledger restarted = new Ledger(ticks, entries, inFlight, TTL);   // resumed after the reset record was committed
+        restarted.accept(changes(false, put("c", 50)));
+        restarted.accept(proper(null));
+        assertEquals(150, cpuBooked(restarted.read(NOW).orElseThrow()), "held capacity, never less than what is booked");
+    }
+
+    @Test
+    void shouldRestoreTheChangedLedgerFromItsStores() {
+        ledger = fresh();
+        ledger.accept(changes(true, put("a", 100)));
+        ledger.accept(proper(nodesOnly()));
+        ledger.accept(changes(false, put("b", 200)));
+        Ledger restarted = new Ledger(ticks, entries, inFlight, TTL);
+        assertEquals(300, cpuBooked(restarted.read(NOW).orElseThrow()));
+    }
+
+    @Test
+    void shouldSettleAnInFlightPlacementOnceAChangeShowsIt() {
+        ledger = fresh();
+        ledger.accept(changes(true));
+        ledger.accept(proper(nodesOnly()));
+        ledger.recordPlacement(placed("t1", 300, NOW));
+        ledger.accept(changes(false, put("t1", 300)));
+        ledger.accept(proper(null));
+        ledger.settle(NOW + 100);
+        assertNull(inFlight.get("t1"));
+        assertEquals(300, cpuBooked(read(NOW + 100)), "counted once");
     }
 }

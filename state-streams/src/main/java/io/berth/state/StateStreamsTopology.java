@@ -82,6 +82,11 @@ public final class StateStreamsTopology {
             this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, 0);
         }
 
+        /** How often partition 0's ticker sends the whole ledger although it sends every change (a safety net). */
+        public Duration ledgerFullEvery() {
+            return Ticker.LEDGER_FULL_EVERY;
+        }
+
         public static Settings from(BerthConfig config) {
             return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
@@ -120,24 +125,28 @@ public final class StateStreamsTopology {
 
         // Time reaches the controllers as records (Ticker); so does what they know of nodes.
         KStream<String, Tick> ticks = b.stream(Topics.TICKS.name(), serdes.consumed(Topics.TICKS));
-        ticks.process(() -> new Ticker(settings.tick()), Named.as("ticker"))
+        LedgerJournal journal = new LedgerJournal();
+        addGlobalStores(b, serdes, journal);
+        ticks.process(() -> new Ticker(settings.tick(), journal, settings.ledgerFullEvery()), Named.as("ticker"))
                 .to(Topics.TICKS.name(), serdes.produced(Topics.TICKS).withName("ticker-to-" + Topics.TICKS.name())
                         .withStreamPartitioner((topic, key, tick, n) -> Optional.of(Set.of(tick.getPartition() % n))));
+        // the ledger-only records of partition 0 are the scheduler's; the controllers read the ticks proper
+        KStream<String, Tick> controllerTicks = ticks.filter((k, t) -> t == null || !t.getLedgerMore(), Named.as("ticks-without-ledger"));
 
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
                 .merge(generic(podDeletes))
                 .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))))
-                .merge(generic(ticks), Named.as("workload-ticks"));
+                .merge(generic(controllerTicks), Named.as("workload-ticks"));
         KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent),
                 Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE);
         sinks(workloadOut, serdes, "workload");
 
         KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumed(Topics.NODE_EVENTS)))
                 .merge(generic(nodeIntents))
-                .merge(generic(ticks), Named.as("node-ticks"));
+                .merge(generic(controllerTicks), Named.as("node-ticks"));
         sinks(nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(), encodeIntent),
                 Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE), serdes, "node");
-        EndpointsTopology.add(b, serdes, settings, workloadOut, ticks);
+        EndpointsTopology.add(b, serdes, settings, workloadOut, controllerTicks);
         return b.build();
     }
 
@@ -154,12 +163,20 @@ public final class StateStreamsTopology {
                 BerthSerdes.key(), serdes.value(Tick.class)));
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODE_CLOCK_STORE, settings),
                 BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.Long()));
+    }
+
+    /**
+     * The nodes and the allocation ledger as every instance sees them (read by the {@link Ticker});
+     * the assignments table journals its changed keys for partition 0's ticker and has no cache, so
+     * a change reaches the journal as soon as the global thread applies it.
+     */
+    private static void addGlobalStores(StreamsBuilder b, BerthSerdes serdes, LedgerJournal journal) {
         b.globalTable(Topics.NODES.name(), serdes.consumed(Topics.NODES),
                 Materialized.<String, NodeView, KeyValueStore<Bytes, byte[]>>as(GLOBAL_NODES_STORE)
                         .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(NodeView.class)));
         b.globalTable(Topics.ASSIGNMENTS.name(), serdes.consumed(Topics.ASSIGNMENTS),
-                Materialized.<String, Assignment, KeyValueStore<Bytes, byte[]>>as(GLOBAL_ASSIGNMENTS_STORE)
-                        .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(Assignment.class)));
+                Materialized.<String, Assignment>as(JournaledStore.supplier(GLOBAL_ASSIGNMENTS_STORE, journal))
+                        .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(Assignment.class)).withCachingDisabled());
     }
 
     /**

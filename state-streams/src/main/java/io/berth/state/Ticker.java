@@ -6,6 +6,7 @@ import io.berth.schemas.avro.ContainerSpec;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.TickAssignment;
 import io.berth.schemas.avro.Tick;
+import io.berth.schemas.avro.TickLedgerChange;
 import io.berth.schemas.avro.TickNode;
 import io.berth.state.core.NodeLiveness;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -21,7 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -32,10 +33,16 @@ import java.util.TreeSet;
  * timestamp, reading node readiness from the last tick they read. So time and the cluster's
  * node facts reach every decision through the log, and a replay of the log decides the same.
  *
- * <p>The tick of partition 0 also carries what the scheduler needs (it reads only partition 0):
- * each node's capacity, labels and cordon flag, and its live assignments as the global
- * berth.assignments table shows them ({@code Tick.ledger} = true). The other partitions' ticks
- * carry no assignments (the controllers do not need them; six copies would only cost bytes).
+ * <p>The ticks of partition 0 also carry what the scheduler needs (it reads only partition 0):
+ * each node's capacity, labels and cordon flag ({@code Tick.ledger} = true), and the allocation
+ * ledger — the live keys of berth.assignments — as changes ({@code ledgerVersion} 1): before the
+ * tick proper, ledger-only records ({@code ledgerMore} = true, which the controllers skip) list the
+ * assignments put or released since the previous tick, at most {@link #CHUNK} per record. Which
+ * keys changed comes from the {@link LedgerJournal} under the global assignments table, so a tick
+ * costs what changed, not what exists. The whole ledger (same records, the first flagged
+ * {@code ledgerReset}) is sent when this ticker starts, when the journal overflowed, and every
+ * {@code ledgerFullEvery} as a safety net. At 100,000 tasks the whole ledger is ~6 MB; the former
+ * design put it in every changed tick as one record, past Kafka's 1 MiB limit at ~20,000 tasks.
  *
  * <p>One instance per stream task of the controllers' sub-topology (it is wired to the ticks
  * stream only to live in that task); it forwards to the berth.ticks sink, whose partitioner sends
@@ -44,15 +51,24 @@ import java.util.TreeSet;
 final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
     /** A full node list at least this often, so a reader starting anywhere in the log soon knows every node. */
     static final Duration FULL_EVERY = Duration.ofMinutes(1);
+    /** The whole ledger at least this often, although every change is sent: a safety net, not the protocol. */
+    static final Duration LEDGER_FULL_EVERY = Duration.ofMinutes(5);
+    /** Ledger changes per record: ~100 bytes each, so a record stays well under Kafka's 1 MiB. */
+    static final int CHUNK = 4_000;
 
     private final Duration tick;
+    private final LedgerJournal journal;
+    private final Duration ledgerFullEvery;
     private ReadOnlyKeyValueStore<String, ?> globalNodes;
     private ReadOnlyKeyValueStore<String, ?> globalAssignments;
     private List<TickNode> lastSent;
     private long lastFullAt = Long.MIN_VALUE;
+    private long lastLedgerFullAt = Long.MIN_VALUE;
 
-    Ticker(Duration tick) {
+    Ticker(Duration tick, LedgerJournal journal, Duration ledgerFullEvery) {
         this.tick = tick;
+        this.journal = journal;
+        this.ledgerFullEvery = ledgerFullEvery;
     }
 
     @Override
@@ -60,6 +76,8 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
         super.init(context);
         globalNodes = context.getStateStore(StateStreamsTopology.GLOBAL_NODES_STORE);
         globalAssignments = context.getStateStore(StateStreamsTopology.GLOBAL_ASSIGNMENTS_STORE);
+        lastSent = null;
+        lastLedgerFullAt = Long.MIN_VALUE;   // a (re)started ticker begins with the whole ledger
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -68,20 +86,48 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
         // never called with anything to do: ticks flow from berth.ticks to the controllers directly
     }
 
+    @Override
+    public void close() {
+        if (context().taskId().partition() == 0) journal.deactivate();
+    }
+
     private void tick(long now) {
         int partition = context().taskId().partition();
         boolean ledger = partition == 0;
-        List<TickNode> nodes = readNodes(ledger ? readAssignments() : Map.of());
+        if (ledger) sendLedger(partition, now);
+        List<TickNode> nodes = readNodes();
         boolean send = !nodes.equals(lastSent) || now - lastFullAt >= FULL_EVERY.toMillis();
         if (send) {
             lastSent = nodes;
             lastFullAt = now;
         }
-        Tick t = Tick.newBuilder().setPartition(partition).setNodes(send ? nodes : null).setLedger(ledger).build();
+        Tick t = Tick.newBuilder().setPartition(partition).setNodes(send ? nodes : null).setLedger(ledger)
+                .setLedgerVersion(ledger ? 1 : 0).build();
         context().forward(new Record<>(Integer.toString(partition), t, now));
     }
 
-    private List<TickNode> readNodes(Map<String, List<TickAssignment>> assignments) {
+    /** The ledger-only records of this tick: what changed since the last, or everything. */
+    private void sendLedger(int partition, long now) {
+        Set<String> changed = lastLedgerFullAt == Long.MIN_VALUE || now - lastLedgerFullAt >= ledgerFullEvery.toMillis()
+                ? null : journal.drain();
+        List<TickLedgerChange> changes;
+        boolean reset = changed == null;
+        if (reset) {
+            journal.activate();   // record from now on; a change during the scan is sent again next tick
+            changes = readLedger();
+            lastLedgerFullAt = now;
+        } else {
+            changes = readChanges(changed);
+        }
+        for (int from = 0; from < changes.size() || (reset && from == 0); from += CHUNK) {
+            List<TickLedgerChange> slice = changes.subList(from, Math.min(changes.size(), from + CHUNK));
+            Tick t = Tick.newBuilder().setPartition(partition).setNodes(null).setLedger(true).setLedgerVersion(1)
+                    .setLedgerChanges(new ArrayList<>(slice)).setLedgerReset(reset && from == 0).setLedgerMore(true).build();
+            context().forward(new Record<>(Integer.toString(partition), t, now));
+        }
+    }
+
+    private List<TickNode> readNodes() {
         List<TickNode> out = new ArrayList<>();
         try (KeyValueIterator<String, ?> it = globalNodes.all()) {
             it.forEachRemaining(kv -> {
@@ -91,28 +137,43 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
                             .setAddress(n.getAddress()).setLabels(new HashMap<>(n.getLabels()))
                             .setCpuMillis(n.getCapacity() == null ? 0 : n.getCapacity().getCpuMillis())
                             .setMemoryBytes(n.getCapacity() == null ? 0 : n.getCapacity().getMemoryBytes())
-                            .setCordoned(n.getCordoned()).setMaxPods(n.getMaxPods())
-                            .setAssignments(assignments.getOrDefault(kv.key, List.of())).build());
+                            .setCordoned(n.getCordoned()).setMaxPods(n.getMaxPods()).setAssignments(List.of()).build());
                 }
             });
         }
-        out.sort(java.util.Comparator.comparing(TickNode::getId));
+        out.sort(Comparator.comparing(TickNode::getId));
         return out;
     }
 
-    /** Live assignments per node, each node's sorted by task id (so an unchanged ledger compares equal). */
-    private Map<String, List<TickAssignment>> readAssignments() {
-        Map<String, List<TickAssignment>> byNode = new HashMap<>();
+    /** Every live assignment, sorted by key (so a replay of the same store sends the same records). */
+    private List<TickLedgerChange> readLedger() {
+        List<TickLedgerChange> out = new ArrayList<>();
         try (KeyValueIterator<String, ?> it = globalAssignments.all()) {
             it.forEachRemaining(kv -> {
                 Object v = kv.value instanceof ValueAndTimestamp<?> vt ? vt.value() : kv.value;
-                if (v instanceof Assignment a) byNode.computeIfAbsent(a.getNodeId(), x -> new ArrayList<>()).add(tickAssignment(a));
+                if (v instanceof Assignment a) out.add(change(kv.key, a));
             });
         }
-        byNode.values().forEach(l -> l.sort(Comparator.comparing(TickAssignment::getTaskId)));
-        return byNode;
+        return out;
     }
 
+    /** The current value of each changed key (null = released), in key order. */
+    private List<TickLedgerChange> readChanges(Set<String> keys) {
+        List<TickLedgerChange> out = new ArrayList<>(keys.size());
+        for (String key : new TreeSet<>(keys)) {
+            Object v = globalAssignments.get(key);
+            if (v instanceof ValueAndTimestamp<?> vt) v = vt.value();
+            out.add(change(key, v instanceof Assignment a ? a : null));
+        }
+        return out;
+    }
+
+    static TickLedgerChange change(String key, Assignment a) {
+        int slash = key.lastIndexOf('/');   // nodeId/taskId; a task id has no '/'
+        String nodeId = a != null ? a.getNodeId() : slash < 0 ? "" : key.substring(0, slash);
+        String taskId = a != null ? a.getTaskId() : key.substring(slash + 1);
+        return TickLedgerChange.newBuilder().setNodeId(nodeId).setTaskId(taskId).setAssignment(a == null ? null : tickAssignment(a)).build();
+    }
     /** The requests and host ports the scheduler counts for an assignment (host ports as its template declares them). */
     static TickAssignment tickAssignment(Assignment a) {
         TreeSet<Integer> ports = new TreeSet<>();
