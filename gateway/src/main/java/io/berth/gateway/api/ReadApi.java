@@ -79,7 +79,7 @@ public final class ReadApi {
         String head = "{\"kind\":\"" + r.kind + "List\",\"apiVersion\":\"" + r.apiVersion
                 + "\",\"metadata\":{\"resourceVersion\":\"" + snap.resourceVersion() + "\"},\"items\":[";
         ListWriter.write(ctx.response().setStatusCode(200).putHeader("content-type", "application/json"), head,
-                snap.items().stream().filter(e -> filter.test(e.object())).iterator());
+                snap.items().stream().filter(entryFilter(ctx, filter)).iterator());
     }
 
     private void handleGet(RoutingContext ctx, Resource r, String namespace) {
@@ -105,6 +105,18 @@ public final class ReadApi {
         String ns = ctx.pathParam("ns");
         if (!cache.namespaces().contains(ns)) throw Status.notFound("namespaces", ns);
         json(ctx, 200, KubeObjects.namespace(ns));
+    }
+
+    /**
+     * The selectors on a cached object: none → everything; labels only → on its metadata (no parse);
+     * a field selector → on the whole object, parsed from its bytes.
+     */
+    static Predicate<ViewCache.Entry> entryFilter(RoutingContext ctx, Predicate<JsonNode> filter) {
+        String labels = ctx.queryParams().get("labelSelector"), fields = ctx.queryParams().get("fieldSelector");
+        boolean noLabels = labels == null || labels.isBlank(), noFields = fields == null || fields.isBlank();
+        if (noLabels && noFields) return e -> true;
+        if (noFields) return e -> filter.test(e.metadataOnly());
+        return e -> filter.test(e.object());
     }
 
     public static Predicate<JsonNode> filter(RoutingContext ctx) {

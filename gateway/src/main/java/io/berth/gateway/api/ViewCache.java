@@ -73,6 +73,7 @@ public final class ViewCache implements AutoCloseable {
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectReader TREE_READER = MAPPER.reader();
 
     /** {@code {"type":"ADDED","object":{…}}}, serialized once per change however many watchers get it. */
     static String eventLine(String type, String objectJson) {
@@ -107,26 +108,115 @@ public final class ViewCache implements AutoCloseable {
      * The current state of one key: its rendered object (kind {@code Deployment}, {@code Pod}…), that object
      * serialized once (UTF-8 JSON: a list writes these bytes as they are) and the Avro value.
      */
-    public record Entry(String key, String kind, ObjectNode object, byte[] bytes, SpecificRecord value, int partition, long offset) {
+    /**
+     * One object as the API serves it: its JSON bytes (rendered once, written as they are by lists,
+     * gets and watches), the view it came from, and what the index and selectors need (namespace,
+     * name, labels). The rendered tree is not kept: at 100,000 pods the trees took ~400 MB of heap
+     * (a Jackson ObjectNode with a LinkedHashMap per JSON object, ~13 per pod) and drove the
+     * all-in-one into back-to-back full GCs; {@link #object()} parses the bytes when a caller needs
+     * a tree (a get, a write's precondition, a field selector).
+     */
+    public static final class Entry {
+        private final String key, kind, namespace, name;
+        private final Map<String, String> labels;
+        private final byte[] bytes;
+        private final SpecificRecord value;      // null when kept encoded (avro)
+        private final byte[] avro;
+        private final java.util.function.Function<byte[], SpecificRecord> decode;
+        private final int partition;
+        private final long offset;
+
+        public Entry(String key, String kind, ObjectNode object, byte[] bytes, SpecificRecord value, int partition, long offset) {
+            this(key, kind, object, bytes, value, null, null, partition, offset);
+        }
+
+        /** The view kept as its record's Avro bytes, decoded by {@link #value()} on demand (pods: ~a third of the decoded size). */
+        Entry(String key, String kind, ObjectNode object, byte[] bytes, byte[] avro, java.util.function.Function<byte[], SpecificRecord> decode,
+              int partition, long offset) {
+            this(key, kind, object, bytes, null, avro, decode, partition, offset);
+        }
+
+        private Entry(String key, String kind, ObjectNode object, byte[] bytes, SpecificRecord value, byte[] avro,
+                      java.util.function.Function<byte[], SpecificRecord> decode, int partition, long offset) {
+            this.key = key;
+            this.kind = kind;
+            this.bytes = bytes;
+            this.value = value;
+            this.avro = avro;
+            this.decode = decode;
+            this.partition = partition;
+            this.offset = offset;
+            JsonNode md = object.path("metadata");
+            this.namespace = md.path("namespace").asText("").intern();
+            this.name = md.path("name").asText("");
+            JsonNode l = md.path("labels");
+            if (!l.isObject() || l.isEmpty()) {
+                this.labels = Map.of();
+            } else {
+                Map<String, String> out = new HashMap<>();
+                l.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
+                this.labels = Map.copyOf(out);
+            }
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public String kind() {
+            return kind;
+        }
+
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        /** The view this object was rendered from (decoded again from its record's bytes for a pod). */
+        public SpecificRecord value() {
+            return value != null ? value : decode.apply(avro);
+        }
+
+        public int partition() {
+            return partition;
+        }
+
+        public long offset() {
+            return offset;
+        }
+
+        /** The object as a tree, parsed from its bytes: a fresh copy on every call, the caller may change it. */
+        public ObjectNode object() {
+            try {
+                return (ObjectNode) TREE_READER.readTree(bytes);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /** Just {@code metadata.name}, {@code namespace} and {@code labels}: enough for a label selector, without parsing. */
+        public ObjectNode metadataOnly() {
+            ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            ObjectNode md = o.putObject("metadata").put("name", name).put("namespace", namespace);
+            ObjectNode l = md.putObject("labels");
+            labels.forEach(l::put);
+            return o;
+        }
+
         public String json() {
             return new String(bytes, StandardCharsets.UTF_8);
         }
 
         /** The object's labels (empty when it has none). */
         public Map<String, String> labels() {
-            JsonNode labels = object.path("metadata").path("labels");
-            if (!labels.isObject() || labels.isEmpty()) return Map.of();
-            Map<String, String> out = new HashMap<>();
-            labels.fields().forEachRemaining(l -> out.put(l.getKey(), l.getValue().asText()));
-            return out;
+            return labels;
         }
 
         public String namespace() {
-            return object.path("metadata").path("namespace").asText("");
+            return namespace;
         }
 
         public String name() {
-            return object.path("metadata").path("name").asText("");
+            return name;
         }
     }
 
@@ -309,7 +399,7 @@ public final class ViewCache implements AutoCloseable {
             if (before == null) return null;
             s.objects.remove(key);
             s.index.replace(before, null);
-            ObjectNode gone = before.object.deepCopy();
+            ObjectNode gone = before.object();
             ((ObjectNode) gone.path("metadata")).put("resourceVersion", rv);
             return record(s, new Change(r.partition(), r.offset(), "DELETED", before.kind, gone, toBytes(gone), true));
         }
@@ -317,7 +407,9 @@ public final class ViewCache implements AutoCloseable {
         String kind = object.path("kind").asText();
         ((ObjectNode) object.path("metadata")).put("resourceVersion", rv);
         byte[] json = toBytes(object);
-        Entry entry = new Entry(key, kind, object, json, value, r.partition(), r.offset());
+        Entry entry = value instanceof TaskView
+                ? new Entry(key, kind, object, json, r.value(), decoder(s.topic), r.partition(), r.offset())
+                : new Entry(key, kind, object, json, value, r.partition(), r.offset());
         s.objects.put(key, entry);
         s.index.replace(before, entry);
         if (s.topic == Topics.EVENTS && s.objects.size() > MAX_EVENTS) {
@@ -331,6 +423,16 @@ public final class ViewCache implements AutoCloseable {
         if (kind.equals("Namespace")) namespaces.add(object.path("metadata").path("name").asText());
         return record(s, new Change(r.partition(), r.offset(), before == null ? "ADDED" : "MODIFIED", kind, object, json, true));
     }
+
+    /** Decodes a topic's values (one function per topic, so an entry holds no record, only its bytes). */
+    private java.util.function.Function<byte[], SpecificRecord> decoder(Topic<?> topic) {
+        return decoders.computeIfAbsent(topic.name(), t -> {
+            var serde = serdes.value(topic.valueClass());
+            return b -> (SpecificRecord) serde.deserialize(t, b);
+        });
+    }
+
+    private final Map<String, java.util.function.Function<byte[], SpecificRecord>> decoders = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Change record(Store s, Change c) {
         s.remember(c);
@@ -354,7 +456,7 @@ public final class ViewCache implements AutoCloseable {
         }
         if (value instanceof EndpointsView e) {
             Entry svc = stores.get(Topics.WORKLOADS.name()).objects.get(e.getKey());
-            return KubeObjects.endpoints(e, svc != null && svc.value instanceof WorkloadView w ? w.getCreatedAt() : 0);
+            return KubeObjects.endpoints(e, svc != null && svc.value() instanceof WorkloadView w ? w.getCreatedAt() : 0);
         }
         return minimal("Unknown", "", "");
     }
@@ -469,7 +571,7 @@ public final class ViewCache implements AutoCloseable {
             liveFrom = from.clone();
         } else {
             for (Entry e : kind == null ? s.objects.values() : s.index.list(kind, namespace, Map.of())) {
-                if (namespace == null || namespace.equals(e.namespace())) initial.add(new Change(e.partition, e.offset, "ADDED", e.kind, e.object, e.bytes, true));
+                if (namespace == null || namespace.equals(e.namespace())) initial.add(new Change(e.partition, e.offset, "ADDED", e.kind, e.object(), e.bytes, true));
             }
             liveFrom = s.position.clone();
         }
