@@ -24,46 +24,11 @@ public final class AuditFold {
 
         /** The view's Avro JSON. */
         public String after() {
-            java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
-            try {
-                inflater.setInput(packed, 4, packed.length - 4);
-                int n = ((packed[0] & 0xff) << 24) | ((packed[1] & 0xff) << 16) | ((packed[2] & 0xff) << 8) | (packed[3] & 0xff);
-                byte[] out = new byte[n];
-                int off = 0;
-                while (off < n) {
-                    int k = inflater.inflate(out, off, n - off);
-                    if (k == 0 && (inflater.finished() || inflater.needsInput())) break;
-                    off += k;
-                }
-                return new String(out, 0, off, java.nio.charset.StandardCharsets.UTF_8);
-            } catch (java.util.zip.DataFormatException e) {
-                throw new IllegalStateException("corrupt packed view", e);
-            } finally {
-                inflater.end();
-            }
+            return new String(io.berth.gateway.api.Deflated.unpack(packed), java.nio.charset.StandardCharsets.UTF_8);
         }
 
-        /** Length (4 bytes, big-endian) + raw deflate at the fastest level. */
         static byte[] pack(String json) {
-            byte[] in = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED, true);
-            try {
-                deflater.setInput(in);
-                deflater.finish();
-                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length / 3 + 16);
-                out.write(in.length >>> 24);
-                out.write(in.length >>> 16);
-                out.write(in.length >>> 8);
-                out.write(in.length);
-                byte[] buf = new byte[Math.max(64, in.length / 2)];
-                while (!deflater.finished()) {
-                    int k = deflater.deflate(buf);
-                    out.write(buf, 0, k);
-                }
-                return out.toByteArray();
-            } finally {
-                deflater.end();
-            }
+            return io.berth.gateway.api.Deflated.pack(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
 
         @Override
