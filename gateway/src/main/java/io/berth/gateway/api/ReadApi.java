@@ -119,6 +119,15 @@ public final class ReadApi {
         return e -> filter.test(e.object());
     }
 
+    /** The same for a watch's changes. */
+    static Predicate<ViewCache.Change> changeFilter(RoutingContext ctx, Predicate<JsonNode> filter) {
+        String labels = ctx.queryParams().get("labelSelector"), fields = ctx.queryParams().get("fieldSelector");
+        boolean noLabels = labels == null || labels.isBlank(), noFields = fields == null || fields.isBlank();
+        if (noLabels && noFields) return c -> true;
+        if (noFields) return c -> filter.test(c.metadataOnly());
+        return c -> filter.test(c.object());
+    }
+
     public static Predicate<JsonNode> filter(RoutingContext ctx) {
         return Selectors.labels(ctx.queryParams().get("labelSelector")).and(Selectors.fields(ctx.queryParams().get("fieldSelector")));
     }
@@ -132,11 +141,12 @@ public final class ReadApi {
 
     private void handleWatch(RoutingContext ctx, Resource r, String namespace) {
         Predicate<JsonNode> selected = filter(ctx);
+        Predicate<ViewCache.Change> changeSelected = changeFilter(ctx, selected);
         long[] from = ResourceVersions.decode(ctx.queryParams().get("resourceVersion"), cache.partitions(r.topic));
         // the cache routes only this kind and namespace to the watch; the selector is checked here
         Predicate<ViewCache.Change> mine = c -> c.kind().equals(r.kind)
                 && (namespace == null || namespace.equals(c.namespace()))
-                && selected.test(c.object());
+                && changeSelected.test(c);
         String upgrade = ctx.request().getHeader("Upgrade");
         if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
             watchOverWebSocket(ctx, r, namespace, from, mine);

@@ -53,13 +53,71 @@ public final class ViewCache implements AutoCloseable {
      * after it. {@code frame} is the watch event ({@code {"type":…,"object":…}}) in UTF-8, encoded once
      * when the change is read and written as is to every watcher (WebSocket frame or HTTP line).
      */
-    public record Change(int partition, long offset, String type, String kind, ObjectNode object, byte[] frame) {
+    public static final class Change {
+        private final int partition;
+        private final long offset;
+        private final String type, kind, namespace;
+        private final Map<String, String> labels;
+        private final String name;
+        private final byte[] frame;
+
         public Change(int partition, long offset, String type, String kind, ObjectNode object) {
-            this(partition, offset, type, kind, object, eventLine(type, toJson(object)).getBytes(StandardCharsets.UTF_8));
+            this(partition, offset, type, kind, object, eventLine(type, toJson(object)).getBytes(StandardCharsets.UTF_8), 0);
         }
 
         Change(int partition, long offset, String type, String kind, ObjectNode object, byte[] json, boolean serialized) {
-            this(partition, offset, type, kind, object, eventFrame(type, json));
+            this(partition, offset, type, kind, object, eventFrame(type, json), 0);
+        }
+
+        /**
+         * Keeps the frame and what watch filters need (namespace, name, labels), not the tree: the
+         * cache remembers the last {@code gateway-watch-history} changes per topic for resuming
+         * watches, and as trees those took ~120 MB of heap at 100,000 pods.
+         */
+        private Change(int partition, long offset, String type, String kind, ObjectNode object, byte[] frame, int unused) {
+            this.partition = partition;
+            this.offset = offset;
+            this.type = type;
+            this.kind = kind;
+            this.frame = frame;
+            JsonNode md = object.path("metadata");
+            this.namespace = md.path("namespace").asText("").intern();
+            this.name = md.path("name").asText("");
+            this.labels = labelsOf(md);
+        }
+
+        public int partition() {
+            return partition;
+        }
+
+        public long offset() {
+            return offset;
+        }
+
+        public String type() {
+            return type;
+        }
+
+        public String kind() {
+            return kind;
+        }
+
+        public byte[] frame() {
+            return frame;
+        }
+
+        /** The changed object, parsed from the frame: a fresh tree on every call. */
+        public ObjectNode object() {
+            try {
+                return (ObjectNode) TREE_READER.readTree(frame).get("object");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /** Name, namespace and labels only: enough for a label selector, without parsing. */
+        public ObjectNode metadataOnly() {
+            return ViewCache.metadataOnly(name, namespace, labels);
         }
 
         /** The event as text, without a line end. */
@@ -68,8 +126,24 @@ public final class ViewCache implements AutoCloseable {
         }
 
         public String namespace() {
-            return object.path("metadata").path("namespace").asText("");
+            return namespace;
         }
+    }
+
+    static Map<String, String> labelsOf(JsonNode metadata) {
+        JsonNode l = metadata.path("labels");
+        if (!l.isObject() || l.isEmpty()) return Map.of();
+        Map<String, String> out = new HashMap<>();
+        l.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
+        return Map.copyOf(out);
+    }
+
+    static ObjectNode metadataOnly(String name, String namespace, Map<String, String> labels) {
+        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode md = o.putObject("metadata").put("name", name).put("namespace", namespace);
+        ObjectNode l = md.putObject("labels");
+        labels.forEach(l::put);
+        return o;
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -150,14 +224,7 @@ public final class ViewCache implements AutoCloseable {
             JsonNode md = object.path("metadata");
             this.namespace = md.path("namespace").asText("").intern();
             this.name = md.path("name").asText("");
-            JsonNode l = md.path("labels");
-            if (!l.isObject() || l.isEmpty()) {
-                this.labels = Map.of();
-            } else {
-                Map<String, String> out = new HashMap<>();
-                l.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
-                this.labels = Map.copyOf(out);
-            }
+            this.labels = labelsOf(md);
         }
 
         public String key() {
@@ -197,11 +264,7 @@ public final class ViewCache implements AutoCloseable {
 
         /** Just {@code metadata.name}, {@code namespace} and {@code labels}: enough for a label selector, without parsing. */
         public ObjectNode metadataOnly() {
-            ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-            ObjectNode md = o.putObject("metadata").put("name", name).put("namespace", namespace);
-            ObjectNode l = md.putObject("labels");
-            labels.forEach(l::put);
-            return o;
+            return ViewCache.metadataOnly(name, namespace, labels);
         }
 
         public String json() {
