@@ -12,21 +12,23 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import java.util.List;
 
 /**
- * A timestamped RocksDB key-value store that tells a {@link LedgerJournal} the key of every put and
- * delete. Used under the global berth.assignments table, whose updates arrive on the global thread;
- * the journal lets partition 0's ticker send only what changed. Restoration writes the inner store
- * directly (not through {@link #put}); the ticker scans the store once after restoration anyway.
+ * A timestamped RocksDB key-value store that tells a listener the key of every put and delete. Used
+ * under the global tables the {@link Ticker} reads, whose updates arrive on the global thread: under
+ * berth.assignments a {@link LedgerJournal} lets partition 0's ticker send only what changed; under
+ * berth.state.nodes a version counter lets every ticker skip re-reading the nodes when none changed.
+ * Restoration writes the inner store directly (not through {@link #put}); the tickers read the
+ * store once after restoration anyway.
  */
 final class JournaledStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, Bytes, byte[]>
         implements KeyValueStore<Bytes, byte[]>, TimestampedBytesStore {
-    private final LedgerJournal journal;
+    private final java.util.function.Consumer<byte[]> journal;
 
-    JournaledStore(KeyValueStore<Bytes, byte[]> inner, LedgerJournal journal) {
+    JournaledStore(KeyValueStore<Bytes, byte[]> inner, java.util.function.Consumer<byte[]> journal) {
         super(inner);
         this.journal = journal;
     }
 
-    static KeyValueBytesStoreSupplier supplier(String name, LedgerJournal journal) {
+    static KeyValueBytesStoreSupplier supplier(String name, java.util.function.Consumer<byte[]> journal) {
         KeyValueBytesStoreSupplier inner = Stores.persistentTimestampedKeyValueStore(name);
         return new KeyValueBytesStoreSupplier() {
             @Override
@@ -49,26 +51,26 @@ final class JournaledStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     @Override
     public void put(Bytes key, byte[] value) {
         wrapped().put(key, value);
-        journal.changed(key.get());
+        journal.accept(key.get());
     }
 
     @Override
     public byte[] putIfAbsent(Bytes key, byte[] value) {
         byte[] old = wrapped().putIfAbsent(key, value);
-        if (old == null) journal.changed(key.get());
+        if (old == null) journal.accept(key.get());
         return old;
     }
 
     @Override
     public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
         wrapped().putAll(entries);
-        entries.forEach(e -> journal.changed(e.key.get()));
+        entries.forEach(e -> journal.accept(e.key.get()));
     }
 
     @Override
     public byte[] delete(Bytes key) {
         byte[] old = wrapped().delete(key);
-        journal.changed(key.get());
+        journal.accept(key.get());
         return old;
     }
 

@@ -126,8 +126,9 @@ public final class StateStreamsTopology {
         // Time reaches the controllers as records (Ticker); so does what they know of nodes.
         KStream<String, Tick> ticks = b.stream(Topics.TICKS.name(), serdes.consumed(Topics.TICKS));
         LedgerJournal journal = new LedgerJournal();
-        addGlobalStores(b, serdes, journal);
-        ticks.process(() -> new Ticker(settings.tick(), journal, settings.ledgerFullEvery()), Named.as("ticker"))
+        java.util.concurrent.atomic.AtomicLong nodesVersion = new java.util.concurrent.atomic.AtomicLong();
+        addGlobalStores(b, serdes, journal, nodesVersion);
+        ticks.process(() -> new Ticker(settings.tick(), journal, nodesVersion, settings.ledgerFullEvery()), Named.as("ticker"))
                 .to(Topics.TICKS.name(), serdes.produced(Topics.TICKS).withName("ticker-to-" + Topics.TICKS.name())
                         .withStreamPartitioner((topic, key, tick, n) -> Optional.of(Set.of(tick.getPartition() % n))));
         // the ledger-only records of partition 0 are the scheduler's; the controllers read the ticks proper
@@ -167,15 +168,17 @@ public final class StateStreamsTopology {
 
     /**
      * The nodes and the allocation ledger as every instance sees them (read by the {@link Ticker});
-     * the assignments table journals its changed keys for partition 0's ticker and has no cache, so
-     * a change reaches the journal as soon as the global thread applies it.
+     * the assignments table journals its changed keys for partition 0's ticker, the nodes table
+     * counts its changes (a ticker re-reads the nodes only when the count moved); neither has a
+     * cache, so a change is seen as soon as the global thread applies it.
      */
-    private static void addGlobalStores(StreamsBuilder b, BerthSerdes serdes, LedgerJournal journal) {
+    private static void addGlobalStores(StreamsBuilder b, BerthSerdes serdes, LedgerJournal journal,
+                                        java.util.concurrent.atomic.AtomicLong nodesVersion) {
         b.globalTable(Topics.NODES.name(), serdes.consumed(Topics.NODES),
-                Materialized.<String, NodeView, KeyValueStore<Bytes, byte[]>>as(GLOBAL_NODES_STORE)
-                        .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(NodeView.class)));
+                Materialized.<String, NodeView>as(JournaledStore.supplier(GLOBAL_NODES_STORE, k -> nodesVersion.incrementAndGet()))
+                        .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(NodeView.class)).withCachingDisabled());
         b.globalTable(Topics.ASSIGNMENTS.name(), serdes.consumed(Topics.ASSIGNMENTS),
-                Materialized.<String, Assignment>as(JournaledStore.supplier(GLOBAL_ASSIGNMENTS_STORE, journal))
+                Materialized.<String, Assignment>as(JournaledStore.supplier(GLOBAL_ASSIGNMENTS_STORE, journal::changed))
                         .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(Assignment.class)).withCachingDisabled());
     }
 

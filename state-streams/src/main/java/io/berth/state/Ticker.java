@@ -58,16 +58,20 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
 
     private final Duration tick;
     private final LedgerJournal journal;
+    private final java.util.concurrent.atomic.AtomicLong nodesVersion;
     private final Duration ledgerFullEvery;
+    private List<TickNode> nodes;          // as last read from the global nodes table
+    private long nodesReadAt = -1;         // nodesVersion when they were read
     private ReadOnlyKeyValueStore<String, ?> globalNodes;
     private ReadOnlyKeyValueStore<String, ?> globalAssignments;
     private List<TickNode> lastSent;
     private long lastFullAt = Long.MIN_VALUE;
     private long lastLedgerFullAt = Long.MIN_VALUE;
 
-    Ticker(Duration tick, LedgerJournal journal, Duration ledgerFullEvery) {
+    Ticker(Duration tick, LedgerJournal journal, java.util.concurrent.atomic.AtomicLong nodesVersion, Duration ledgerFullEvery) {
         this.tick = tick;
         this.journal = journal;
+        this.nodesVersion = nodesVersion;
         this.ledgerFullEvery = ledgerFullEvery;
     }
 
@@ -77,6 +81,7 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
         globalNodes = context.getStateStore(StateStreamsTopology.GLOBAL_NODES_STORE);
         globalAssignments = context.getStateStore(StateStreamsTopology.GLOBAL_ASSIGNMENTS_STORE);
         lastSent = null;
+        nodes = null;
         lastLedgerFullAt = Long.MIN_VALUE;   // a (re)started ticker begins with the whole ledger
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
@@ -95,7 +100,11 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
         int partition = context().taskId().partition();
         boolean ledger = partition == 0;
         if (ledger) sendLedger(partition, now);
-        List<TickNode> nodes = readNodes();
+        long version = nodesVersion.get();   // before reading: a change during the read is read again next tick
+        if (nodes == null || version != nodesReadAt) {
+            nodes = readNodes();
+            nodesReadAt = version;
+        }
         boolean send = !nodes.equals(lastSent) || now - lastFullAt >= FULL_EVERY.toMillis();
         if (send) {
             lastSent = nodes;
