@@ -132,20 +132,39 @@ public final class ScaleOutBenchmark {
                     () -> "[" + name + "] heartbeats seen from " + sim.lastHeartbeats().size() + " / " + nodes + " nodes", true);
             Thread.sleep(2 * HEARTBEAT_MS); // as in sim: every node has heartbeated twice, the scheduler sees them all ready
             Map<String, Long> cpu0 = cpuTicks();
-            Placement.Result r = Placement.measure(report, sim, "sim", deployments, replicas, timeoutS, "running", name, () -> " [" + name + "]");
+            Map<String, Long> refused0 = refusedTransactions();
+            Map<String, Long> maxLag = new TreeMap<>();
+            long t0 = System.currentTimeMillis();
+            Placement.Result r;
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+                r = Placement.measure(report, sim, "sim", deployments, replicas, timeoutS, "running", name,
+                        () -> " [" + name + "], input lag " + lag(admin, (System.currentTimeMillis() - t0) / 1000.0, maxLag));
+            }
             Map<String, Long> cpu1 = cpuTicks();
             String what = "[" + name + "] ";
             report.figure(what + "time until all " + String.format(Locale.ROOT, "%,d", r.tasks()) + " tasks Running", r.allRunningS(), "s", null);
             report.figure(what + "placements/s", r.perSecond(), "/s", null);
             report.figure(what + "intent→Running p50", r.p50S(), "s", null);
             report.figure(what + "intent→Running p99", r.p99S(), "s", null);
+            report.figure(what + "first intent → first task Running", r.firstRunningS(), "s", null);
+            maxLag.forEach((g, l) -> report.figure(what + "largest input lag seen, " + g, l, "records", null));
             // CPU each process used from the first intent until all ran: which one did the work, which one idled
             for (String p : cpu1.keySet()) {
                 double s = (cpu1.get(p) - cpu0.getOrDefault(p, 0L)) / 100.0;
                 report.figure(what + "CPU during the placement: " + p, s, "s", null);
             }
             logAssignments();
+            // a transactional producer's next write waits while its last commit's markers are still being written
+            refusedTransactions().forEach((n, c) -> report.figure(what + n + ": produce requests refused with CONCURRENT_TRANSACTIONS during the placement (retried)",
+                    c - refused0.getOrDefault(n, 0L), "requests", null));
             return r;
+        }
+
+        /** Per Streams service process: warnings in its log of a produce request refused with CONCURRENT_TRANSACTIONS. */
+        private Map<String, Long> refusedTransactions() {
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (String n : services.keySet()) if (!n.startsWith("registry")) out.put(n, count(log(n), "CONCURRENT_TRANSACTIONS"));
+            return out;
         }
 
         /** Every process of this layout (brokers summed), as name → utime+stime in clock ticks (USER_HZ 100). */
@@ -155,6 +174,38 @@ public final class ScaleOutBenchmark {
             out.put("3 brokers", cluster.pids().stream().mapToLong(ScaleOutBenchmark::ticks).sum());
             out.put("simulated nodes (this JVM)", ticks(ProcessHandle.current().pid()));
             return out;
+        }
+
+        /**
+         * Records not yet consumed (end offset − committed offset) per group and input topic, as text for the
+         * progress line; adds a chart point per group and keeps each group's largest total.
+         */
+        private String lag(Admin admin, double atS, Map<String, Long> maxLag) {
+            StringJoiner out = new StringJoiner("; ");
+            try {
+                for (String group : List.of(StateStreamsTopology.APPLICATION_ID, SchedulerService.APPLICATION_ID)) {
+                    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                    committed.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                    var ends = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                            org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
+                    Map<String, Long> byTopic = new TreeMap<>();
+                    committed.forEach((tp, om) -> {
+                        if (om == null || ends.get(tp) == null) return;
+                        String topic = tp.topic().replace(group + "-", "").replace("-repartition", "");
+                        byTopic.merge(topic, Math.max(0, ends.get(tp).offset() - om.offset()), Long::sum);
+                    });
+                    long total = byTopic.values().stream().mapToLong(Long::longValue).sum();
+                    maxLag.merge(group, total, Math::max);
+                    report.point("input-lag", name + " " + group, "seconds since the Deployments were applied", "records not yet consumed", atS, total);
+                    out.add(group + " " + byTopic.entrySet().stream().filter(e -> e.getValue() > 0)
+                            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ", "{", "}")));
+                }
+            } catch (Exception e) {
+                out.add("(not readable: " + e + ")");
+            }
+            return out.toString();
         }
 
         /** Partition counts of every topic and the partitions each Streams member holds, as parameters and progress. */
@@ -200,7 +251,7 @@ public final class ScaleOutBenchmark {
                     for (int i = 0; i < lines.size(); i++) if (lines.get(i).contains("Handle new assignment with")) at = i;
                     if (at < 0) return;
                     String tasks = lines.subList(at + 1, Math.min(lines.size(), at + 5)).stream().map(String::trim)
-                            .filter(l -> l.contains("active tasks")).collect(Collectors.joining("; "));
+                            .filter(l -> l.startsWith("New active tasks")).collect(Collectors.joining("; "));
                     report.progress("[%s] %s (pid %d) last assignment: %s", name, n, p.pid(), tasks);
                 } catch (Exception ignored) {
                     // no log
@@ -280,6 +331,15 @@ public final class ScaleOutBenchmark {
                 // no logs
             }
             deleteTree(dir.toFile());
+        }
+    }
+
+    /** Lines of a file that contain {@code what}. */
+    static long count(Path file, String what) {
+        try (var lines = Files.lines(file)) {
+            return lines.filter(l -> l.contains(what)).count();
+        } catch (Exception e) {
+            return -1;
         }
     }
 
