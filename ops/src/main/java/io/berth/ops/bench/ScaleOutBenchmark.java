@@ -134,11 +134,14 @@ public final class ScaleOutBenchmark {
             Map<String, Long> cpu0 = cpuTicks();
             Map<String, Long> refused0 = refusedTransactions();
             Map<String, Long> maxLag = new TreeMap<>();
+            Map<String, Map<String, Integer>> samples = new TreeMap<>();
             long t0 = System.currentTimeMillis();
             Placement.Result r;
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-                r = Placement.measure(report, sim, "sim", deployments, replicas, timeoutS, "running", name,
-                        () -> " [" + name + "], input lag " + lag(admin, (System.currentTimeMillis() - t0) / 1000.0, maxLag));
+                r = Placement.measure(report, sim, "sim", deployments, replicas, timeoutS, "running", name, () -> {
+                    sampleStreamThreads(samples);
+                    return " [" + name + "], input lag " + lag(admin, (System.currentTimeMillis() - t0) / 1000.0, maxLag);
+                });
             }
             Map<String, Long> cpu1 = cpuTicks();
             String what = "[" + name + "] ";
@@ -154,10 +157,34 @@ public final class ScaleOutBenchmark {
                 report.figure(what + "CPU during the placement: " + p, s, "s", null);
             }
             logAssignments();
+            samples.forEach((n, byWhat) -> {
+                int all = byWhat.values().stream().mapToInt(Integer::intValue).sum();
+                String top = byWhat.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(4)
+                        .map(e -> String.format(Locale.ROOT, "%s %.0f %%", e.getKey(), 100.0 * e.getValue() / all)).collect(Collectors.joining(", "));
+                report.progress("[%s] %s stream thread, %d jstack samples: %s", name, n, all, top);
+                report.parameter(name + " " + n + " stream thread (" + all + " jstack samples)", top);
+            });
             // a transactional producer's next write waits while its last commit's markers are still being written
             refusedTransactions().forEach((n, c) -> report.figure(what + n + ": produce requests refused with CONCURRENT_TRANSACTIONS during the placement (retried)",
                     c - refused0.getOrDefault(n, 0L), "requests", null));
             return r;
+        }
+
+        /** One jstack of each Streams service: what its stream thread is doing, counted per process. */
+        private void sampleStreamThreads(Map<String, Map<String, Integer>> samples) {
+            services.forEach((n, p) -> {
+                if (n.startsWith("registry")) return;
+                try {
+                    Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(), "" + p.pid())
+                            .redirectErrorStream(true).start();
+                    String dump = new String(j.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    j.waitFor(10, TimeUnit.SECONDS);
+                    String what = streamThreadActivity(dump);
+                    if (what != null) samples.computeIfAbsent(n, k -> new TreeMap<>()).merge(what, 1, Integer::sum);
+                } catch (Exception ignored) {
+                    // no jstack: no samples
+                }
+            });
         }
 
         /** Per Streams service process: warnings in its log of a produce request refused with CONCURRENT_TRANSACTIONS. */
@@ -332,6 +359,34 @@ public final class ScaleOutBenchmark {
             }
             deleteTree(dir.toFile());
         }
+    }
+
+    /**
+     * What the stream thread of a jstack dump does, from its frames top-down: the first Berth frame
+     * (Class.method; a serde names its caller), else waiting on a transaction, flushing the producer, polling, or the top frame.
+     */
+    static String streamThreadActivity(String dump) {
+        int at = dump.indexOf("-StreamThread-1\"");
+        if (at < 0) return null;
+        int end = dump.indexOf("\n\n", at);
+        String[] lines = dump.substring(at, end < 0 ? dump.length() : end).split("\n");
+        String top = null;
+        for (String l : lines) {
+            String f = l.trim();
+            if (!f.startsWith("at ")) continue;
+            f = f.substring(3).replaceAll("\\(.*", "");
+            if (top == null) top = f;
+            if (f.startsWith("io.berth.") && !f.startsWith("io.berth.schemas.serde.")) { // serdes: name their caller
+                String[] parts = f.split("\\.");
+                return "Berth " + parts[parts.length - 2] + "." + parts[parts.length - 1];
+            }
+            if (f.contains("commitTransaction") || f.contains("TransactionalRequestResult.await")) return "committing the transaction";
+            if (f.contains("KafkaProducer.flush")) return "flushing the producer";
+            if (f.contains("KafkaProducer.send") || f.contains("waitOnMetadata")) return "producer send";
+            if (f.endsWith("Consumer.poll") || f.contains("ConsumerNetworkClient.poll")) return "polling for input";
+            if (f.contains("maybeCommit") || f.contains("commitOffsetsOrTransaction")) return "committing the transaction";
+        }
+        return top == null ? null : "other: " + top;
     }
 
     /** Lines of a file that contain {@code what}. */
