@@ -42,6 +42,11 @@ public final class ScaleOutBenchmark {
     private static final long HEARTBEAT_MS = 1000, GRACE_MS = 3000;
     private static final String START_DELAY = "200ms";
     private static final String SERVICE_HEAP = "-Xmx1g";
+    /**
+     * {@code -Dberth.bench.jstack=true}: a jstack of every stream thread at each progress line. Off by
+     * default: on a starved machine an attach can stall a service past its 10 s transaction timeout.
+     */
+    private static final boolean JSTACK = Boolean.getBoolean("berth.bench.jstack");
 
     public static void main(String[] args) throws Exception {
         int nodes = arg(args, 0, 200), deployments = arg(args, 1, 20), replicas = arg(args, 2, 500), timeoutS = arg(args, 3, 900);
@@ -58,12 +63,17 @@ public final class ScaleOutBenchmark {
                 try {
                     layout.start();
                     results.put(instances, layout.place(nodes, deployments, replicas, timeoutS));
+                } catch (Exception e) {
+                    report.progress("[%dx] failed: %s", instances, e.getMessage());
+                    report.figure(new BenchReport.Figure("[" + instances + "x] did not finish", 0, "", null, null, null,
+                            e.getMessage().lines().findFirst().orElse("") ));
                 } finally {
                     layout.close();
                     Runtime.getRuntime().removeShutdownHook(hook);
                 }
             }
             Placement.Result one = results.get(1), two = results.get(2);
+            if (one == null || two == null) return;
             report.figure("placements/s, 2x over 1x", two.perSecond(), "/s", "2 × the 1x figure",
                     "1x (one state-streams, one scheduler)", one.perSecond());
             report.figure("time until all Running, 2x over 1x", two.allRunningS(), "s", "half the 1x figure",
@@ -139,7 +149,8 @@ public final class ScaleOutBenchmark {
             Placement.Result r;
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
                 r = Placement.measure(report, sim, "sim", deployments, replicas, timeoutS, "running", name, () -> {
-                    sampleStreamThreads(samples);
+                    failIfAServiceStopped();
+                    if (JSTACK) sampleStreamThreads(samples);
                     return " [" + name + "], input lag " + lag(admin, (System.currentTimeMillis() - t0) / 1000.0, maxLag);
                 });
             }
@@ -168,6 +179,22 @@ public final class ScaleOutBenchmark {
             refusedTransactions().forEach((n, c) -> report.figure(what + n + ": produce requests refused with CONCURRENT_TRANSACTIONS during the placement (retried)",
                     c - refused0.getOrDefault(n, 0L), "requests", null));
             return r;
+        }
+
+        /** Throws, naming the service and its error, when a service process exited or its Streams client stopped on an error. */
+        private void failIfAServiceStopped() {
+            services.forEach((n, p) -> {
+                if (!p.isAlive()) throw new IllegalStateException(n + " (pid " + p.pid() + ") exited with code " + p.exitValue() + ":\n" + Processes.tail(log(n), 20));
+                try (var lines = Files.lines(log(n))) {
+                    List<String> err = lines.filter(l -> l.contains("ERROR") || l.startsWith("Caused by")).toList();
+                    if (err.stream().anyMatch(l -> l.contains("will now close to ERROR") || l.contains("opted to SHUTDOWN_CLIENT"))) {
+                        throw new IllegalStateException(n + " (pid " + p.pid() + ") stopped processing: "
+                                + String.join(" / ", err.subList(0, Math.min(4, err.size()))));
+                    }
+                } catch (java.io.IOException ignored) {
+                    // no log yet
+                }
+            });
         }
 
         /** One jstack of each Streams service: what its stream thread is doing, counted per process. */
