@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.*;
-import java.util.function.BooleanSupplier;
 
 /**
  * {@code ops/bench sim}: placement throughput, failover at scale and memory, on simulated nodes.
@@ -72,26 +71,12 @@ public final class SimBenchmark {
                 Thread.sleep(2 * heartbeatMs); // every node has heartbeated: the scheduler sees them all ready
 
                 // ---- placement throughput ----
-                long t0 = sim.apply("sim", deployments, replicas);
-                await(report, timeoutS, () -> {
-                    int r = sim.runningOnLiveNodes();
-                    double s = (System.currentTimeMillis() - t0) / 1000.0;
-                    report.point("running", "Running tasks", "seconds since the Deployments were applied", "tasks Running", s, r);
-                    return r >= total;
-                }, () -> "Running " + sim.runningOnLiveNodes() + " / " + total + ", control plane RSS " + mib(rss(cpPid)), true);
-                List<Long> latencies = new ArrayList<>();
-                long last = 0;
-                for (SimScenario.Task t : sim.tasks().values()) {
-                    if (!SimScenario.isRunning(t.state)) continue;
-                    Long at = sim.intentAt(t.workload);
-                    if (at != null) latencies.add(t.runningAt - at);
-                    last = Math.max(last, t.runningAt);
-                }
-                double allRunningS = (last - t0) / 1000.0;
-                report.figure("time until all " + String.format(Locale.ROOT, "%,d", total) + " tasks Running", allRunningS, "s", "≤ 20 s");
-                report.figure("placements/s (tasks Running / that time)", total / allRunningS, "/s", "≥ 5,000/s (100,000 in 20 s)");
-                report.figure("intent→Running p50", SimScenario.percentile(latencies, 50) / 1000.0, "s", null);
-                report.figure("intent→Running p99", SimScenario.percentile(latencies, 99) / 1000.0, "s", null);
+                Placement.Result placed = Placement.measure(report, sim, "sim", deployments, replicas, timeoutS, "running", "Running tasks",
+                        () -> ", control plane RSS " + mib(rss(cpPid)));
+                report.figure("time until all " + String.format(Locale.ROOT, "%,d", total) + " tasks Running", placed.allRunningS(), "s", "≤ 20 s");
+                report.figure("placements/s (tasks Running / that time)", placed.perSecond(), "/s", "≥ 5,000/s (100,000 in 20 s)");
+                report.figure("intent→Running p50", placed.p50S(), "s", null);
+                report.figure("intent→Running p99", placed.p99S(), "s", null);
                 long cpRss = rss(cpPid);
                 report.figure("control plane RSS at " + String.format(Locale.ROOT, "%,d", total) + " tasks (broker included)", cpRss / 1024.0 / 1024, "MiB", "≤ 1,536 MiB");
                 report.figure("simulated nodes' JVM RSS (not part of the goal)", rss(ProcessHandle.current().pid()) / 1024.0 / 1024, "MiB", null);
@@ -108,7 +93,7 @@ public final class SimBenchmark {
                 sim.cluster().kill(victims);
                 long lastHb = victims.stream().mapToLong(v -> sim.lastHeartbeats().getOrDefault(v, killAt)).max().orElse(killAt);
                 report.progress("killed %d nodes running %d tasks; their last heartbeat %d ms before the kill", victims.size(), lost, killAt - lastHb);
-                boolean done = await(report, timeoutS, () -> {
+                boolean done = Placement.await(report, timeoutS, () -> {
                     int r = sim.runningOnLiveNodes();
                     report.point("failover", "Running on live nodes", "seconds since the kill", "tasks Running", (System.currentTimeMillis() - killAt) / 1000.0, r);
                     return r >= total;
@@ -147,26 +132,6 @@ public final class SimBenchmark {
             }
             deleteTree(dir.toFile());
         }
-    }
-
-    /** Waits for {@code done}, printing progress; at the deadline throws ({@code fail}) or returns false. */
-    private static boolean await(BenchReport report, int timeoutS, BooleanSupplier done, java.util.function.Supplier<String> progress,
-                                 boolean fail) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
-        long nextPrint = 0;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > nextPrint) {
-                report.progress("%s", progress.get());
-                nextPrint = System.nanoTime() + 2_000_000_000L;
-            }
-            if (System.nanoTime() > deadline) {
-                if (fail) throw new IllegalStateException("timed out: " + progress.get());
-                report.progress("deadline passed: %s", progress.get());
-                return false;
-            }
-            Thread.sleep(250);
-        }
-        return true;
     }
 
     /** VmRSS of a process in bytes (Linux /proc), -1 when unreadable. */
