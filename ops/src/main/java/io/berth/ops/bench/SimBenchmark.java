@@ -99,6 +99,17 @@ public final class SimBenchmark {
                 long multi = truth.values().stream().filter(l -> l.size() > 1).count();
                 report.progress("ground truth: %d tasks run on the nodes, %d on more than one", truth.size(), multi);
 
+                // ---- steady state: what heartbeats cost the views ----
+                int windowS = 10;
+                long views0 = sim.endOffsets(io.berth.schemas.Topics.NODES), beats0 = sim.endOffsets(io.berth.schemas.Topics.NODE_EVENTS);
+                Thread.sleep(windowS * 1000L); // a measuring window, not a wait for a condition
+                long views1 = sim.endOffsets(io.berth.schemas.Topics.NODES), beats1 = sim.endOffsets(io.berth.schemas.Topics.NODE_EVENTS);
+                report.figure("berth.state.nodes records/s, " + nodes + " nodes heartbeating, nothing else changing (" + windowS + " s window; offsets incl. transaction markers)",
+                        (views1 - views0) / (double) windowS, "/s", null);
+                report.figure("berth.node-events records/s in that window", (beats1 - beats0) / (double) windowS, "/s", null);
+                int falseBefore = sim.notReadyAt().size();
+                report.figure("nodes declared NotReady before the kill (all alive: false)", falseBefore, "nodes", "0");
+
                 // ---- failover at scale ----
                 List<String> ids = new ArrayList<>(sim.cluster().nodes().keySet());
                 List<String> victims = new ArrayList<>();
@@ -129,6 +140,12 @@ public final class SimBenchmark {
                     report.figure("failover p99 (last heartbeat → Running elsewhere)", SimScenario.percentile(failover, 99) / 1000.0, "s", "≤ 5 s");
                 }
                 report.figure("failover: tasks the killed nodes ran", lost, "tasks", null);
+                long falseAfter = sim.notReadyAt().entrySet().stream()
+                        .filter(e -> alive.contains(e.getKey()) && e.getValue().stream().anyMatch(t -> t >= killAt)).count();
+                long victimsNotReady = sim.notReadyAt().entrySet().stream()
+                        .filter(e -> victims.contains(e.getKey()) && e.getValue().stream().anyMatch(t -> t >= killAt)).count();
+                report.figure("failover: killed nodes declared NotReady", victimsNotReady, "nodes", victims.size() + "");
+                report.figure("failover: live nodes declared NotReady after the kill (false)", falseAfter, "nodes", "0");
                 report.figure("of which node grace period", graceMs / 1000.0, "s", null);
                 report.figure("control plane RSS after failover", rss(cpPid) / 1024.0 / 1024, "MiB", "≤ 1,536 MiB");
             }
