@@ -52,6 +52,10 @@ public final class StateStreamsTopology {
     public static final String TICKS_STORE = "controller-ticks";
     /** The node controller's tick clock ({@link NodeClock}). */
     public static final String NODE_CLOCK_STORE = "node-clock";
+    /** Each node's lease: the record time of its latest REGISTER or HEARTBEAT ({@link NodeProcessor}). */
+    public static final String NODE_LEASES_STORE = "node-leases";
+    /** Default of {@code node-status-refresh-ms}: kubelet's node status report period when leases are on is minutes; 10 s keeps views fresh enough to read. */
+    public static final long DEFAULT_NODE_STATUS_REFRESH_MS = 10_000;
     /** The endpoints controller's last tick with a node list (node addresses). */
     public static final String ENDPOINT_TICKS_STORE = "endpoint-ticks";
 
@@ -68,8 +72,20 @@ public final class StateStreamsTopology {
      * @param maxIntentIds      at most this many ids are remembered per partition (oldest dropped first)
      * @param replayPartitions  0 live; for a replay that runs every partition in one driver, the live
      *                          partition count, so a tick of partition P checks only P's keys ({@link NodeReadiness})
+     * @param nodeStatusRefreshMs a heartbeating node's view is rewritten at least this often (heartbeats in
+     *                          between only renew its lease); any change a reader needs is written at once
      */
-    public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions) {
+    public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions,
+                           long nodeStatusRefreshMs) {
+        public Settings {
+            if (nodeGraceMs <= 0) throw new IllegalArgumentException("node-grace-ms must be positive, got " + nodeGraceMs);
+            if (nodeStatusRefreshMs <= 0) throw new IllegalArgumentException("node-status-refresh-ms must be positive, got " + nodeStatusRefreshMs);
+        }
+
+        public Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions) {
+            this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, DEFAULT_NODE_STATUS_REFRESH_MS);
+        }
+
         public Settings(long nodeGraceMs, Duration tick) {
             this(nodeGraceMs, tick, 0);
         }
@@ -85,7 +101,12 @@ public final class StateStreamsTopology {
         public static Settings from(BerthConfig config) {
             return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
-                    (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0);
+                    (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0,
+                    config.getLong("node-status-refresh-ms", DEFAULT_NODE_STATUS_REFRESH_MS));
+        }
+
+        public Settings withNodeStatusRefreshMs(long refreshMs) {
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, refreshMs);
         }
     }
 
@@ -135,8 +156,9 @@ public final class StateStreamsTopology {
         KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumed(Topics.NODE_EVENTS)))
                 .merge(generic(nodeIntents))
                 .merge(generic(ticks), Named.as("node-ticks"));
-        sinks(nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(), encodeIntent),
-                Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE), serdes, "node");
+        sinks(nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(),
+                        settings.nodeStatusRefreshMs(), encodeIntent),
+                Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE, NODE_LEASES_STORE), serdes, "node");
         EndpointsTopology.add(b, serdes, settings, workloadOut, ticks);
         return b.build();
     }
@@ -153,6 +175,8 @@ public final class StateStreamsTopology {
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(TICKS_STORE, settings),
                 BerthSerdes.key(), serdes.value(Tick.class)));
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODE_CLOCK_STORE, settings),
+                BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.Long()));
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODE_LEASES_STORE, settings),
                 BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.Long()));
         b.globalTable(Topics.NODES.name(), serdes.consumed(Topics.NODES),
                 Materialized.<String, NodeView, KeyValueStore<Bytes, byte[]>>as(GLOBAL_NODES_STORE)
