@@ -40,7 +40,8 @@ import java.util.function.Function;
  * heartbeat); the NodeView (the store {@code nodes}, berth.state.nodes, read by every global nodes
  * table) is written only when something its readers need changed, or to refresh its last
  * heartbeat every {@code node-status-refresh-ms} ({@link NodeLiveness#mustWrite}). Expiry reads
- * the leases. Time is the records' timestamps (a heartbeat's as its producer stamped it, a tick's as
+ * the leases, and compares each with the other leases of its partition, so that a controller that
+ * reads a partition's heartbeats late does not declare all its nodes dead ({@link NodeLiveness#overdue}). Time is the records' timestamps (a heartbeat's as its producer stamped it, a tick's as
  * the ticker did), so a replay decides the same; the grace check therefore compares the daemon's
  * clock with the ticker's, and the hosts' clocks must agree well within the grace (NTP), as
  * Kubernetes' node lease requires too.
@@ -51,6 +52,7 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     private final int partitions;
     private final long graceMs;
     private final long refreshMs;
+    private final long lagGraceMs;
     private final Function<Intent, byte[]> encodeIntent;
     private KeyValueStore<String, NodeView> nodes;
     private KeyValueStore<String, Long> leases;
@@ -63,11 +65,13 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     /**
      * @param partitions 0 live; the live partition count when a replay runs every partition in one driver
      * @param refreshMs  a heartbeating node's view is rewritten at least this often (its last heartbeat)
+     * @param lagGraceMs the grace when the node's whole partition went quiet together ({@link NodeLiveness#overdue})
      */
-    NodeProcessor(int partitions, long graceMs, long refreshMs, Function<Intent, byte[]> encodeIntent) {
+    NodeProcessor(int partitions, long graceMs, long refreshMs, long lagGraceMs, Function<Intent, byte[]> encodeIntent) {
         this.partitions = partitions;
         this.graceMs = graceMs;
         this.refreshMs = refreshMs;
+        this.lagGraceMs = lagGraceMs;
         this.encodeIntent = encodeIntent;
     }
 
@@ -157,18 +161,30 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
      */
     private void expire(Tick tick, long now) {
         if (adopted.add(tick.getPartition())) adoptViewsWithoutLease(tick);
-        List<String> silent = new ArrayList<>();
+        List<KeyValue<String, Long>> owned = new ArrayList<>();
         try (KeyValueIterator<String, Long> it = leases.all()) {
-            it.forEachRemaining(kv -> {
-                if (now - kv.value > graceMs && partitioning.owns(tick, kv.key)) silent.add(kv.key);
-            });
+            it.forEachRemaining(kv -> { if (partitioning.owns(tick, kv.key)) owned.add(kv); });
         }
-        for (String nodeId : silent) {
-            NodeView view = nodes.get(nodeId);
+        // the newest and second newest lease: the newest lease among the *other* nodes of each
+        long newest = NodeLiveness.NO_OTHER_LEASE, second = NodeLiveness.NO_OTHER_LEASE;
+        String newestNode = null;
+        for (KeyValue<String, Long> kv : owned) {
+            if (kv.value > newest) {
+                second = newest;
+                newest = kv.value;
+                newestNode = kv.key;
+            } else if (kv.value > second) {
+                second = kv.value;
+            }
+        }
+        for (KeyValue<String, Long> kv : owned) {
+            long newestOther = kv.key.equals(newestNode) ? second : newest;
+            if (!NodeLiveness.overdue(kv.value, newestOther, now, graceMs, lagGraceMs)) continue;
+            NodeView view = nodes.get(kv.key);
             if (view == null) continue;
-            NodeLiveness.expire(view, leases.get(nodeId), now, graceMs).ifPresent(notReady -> {
-                write(nodeId, view, notReady, Actors.NODE_CONTROLLER, "", notReady.getConditions().get(0).getMessage(), now);
-                out.event(Events.nodeStatus(nodeId, "NodeNotReady"), now);
+            NodeLiveness.expire(view, kv.value, now, graceMs).ifPresent(notReady -> {
+                write(kv.key, view, notReady, Actors.NODE_CONTROLLER, "", notReady.getConditions().get(0).getMessage(), now);
+                out.event(Events.nodeStatus(kv.key, "NodeNotReady"), now);
             });
         }
     }

@@ -56,6 +56,8 @@ public final class StateStreamsTopology {
     public static final String NODE_LEASES_STORE = "node-leases";
     /** Default of {@code node-status-refresh-ms}: kubelet's node status report period when leases are on is minutes; 10 s keeps views fresh enough to read. */
     public static final long DEFAULT_NODE_STATUS_REFRESH_MS = 10_000;
+    /** Default of {@code node-lag-grace-ms}: the grace when a node's whole partition went quiet together. */
+    public static final long DEFAULT_NODE_LAG_GRACE_MS = 10_000;
     /** The endpoints controller's last tick with a node list (node addresses). */
     public static final String ENDPOINT_TICKS_STORE = "endpoint-ticks";
 
@@ -74,16 +76,23 @@ public final class StateStreamsTopology {
      *                          partition count, so a tick of partition P checks only P's keys ({@link NodeReadiness})
      * @param nodeStatusRefreshMs a heartbeating node's view is rewritten at least this often (heartbeats in
      *                          between only renew its lease); any change a reader needs is written at once
+     * @param nodeLagGraceMs    when every node of a partition went quiet together (the controller reads that
+     *                          partition late, or they all died at once), they turn NotReady after this instead
+     *                          ({@code core.NodeLiveness.overdue}); at least {@code nodeGraceMs}
      */
     public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions,
-                           long nodeStatusRefreshMs) {
+                           long nodeStatusRefreshMs, long nodeLagGraceMs) {
         public Settings {
             if (nodeGraceMs <= 0) throw new IllegalArgumentException("node-grace-ms must be positive, got " + nodeGraceMs);
             if (nodeStatusRefreshMs <= 0) throw new IllegalArgumentException("node-status-refresh-ms must be positive, got " + nodeStatusRefreshMs);
+            if (nodeLagGraceMs < nodeGraceMs) {
+                throw new IllegalArgumentException("node-lag-grace-ms must be at least node-grace-ms (" + nodeGraceMs + "), got " + nodeLagGraceMs);
+            }
         }
 
         public Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions) {
-            this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, DEFAULT_NODE_STATUS_REFRESH_MS);
+            this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, DEFAULT_NODE_STATUS_REFRESH_MS,
+                    Math.max(nodeGraceMs, DEFAULT_NODE_LAG_GRACE_MS));
         }
 
         public Settings(long nodeGraceMs, Duration tick) {
@@ -102,11 +111,16 @@ public final class StateStreamsTopology {
             return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
                     (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0,
-                    config.getLong("node-status-refresh-ms", DEFAULT_NODE_STATUS_REFRESH_MS));
+                    config.getLong("node-status-refresh-ms", DEFAULT_NODE_STATUS_REFRESH_MS),
+                    config.getLong("node-lag-grace-ms", Math.max(config.getLong("node-grace-ms", 3000), DEFAULT_NODE_LAG_GRACE_MS)));
         }
 
         public Settings withNodeStatusRefreshMs(long refreshMs) {
-            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, refreshMs);
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, refreshMs, nodeLagGraceMs);
+        }
+
+        public Settings withNodeLagGraceMs(long lagGraceMs) {
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, lagGraceMs);
         }
     }
 
@@ -157,7 +171,7 @@ public final class StateStreamsTopology {
                 .merge(generic(nodeIntents))
                 .merge(generic(ticks), Named.as("node-ticks"));
         sinks(nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(),
-                        settings.nodeStatusRefreshMs(), encodeIntent),
+                        settings.nodeStatusRefreshMs(), settings.nodeLagGraceMs(), encodeIntent),
                 Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE, NODE_LEASES_STORE), serdes, "node");
         EndpointsTopology.add(b, serdes, settings, workloadOut, ticks);
         return b.build();

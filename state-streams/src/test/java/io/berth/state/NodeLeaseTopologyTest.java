@@ -75,6 +75,41 @@ class NodeLeaseTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldNotDeclareAWholePartitionDeadAtOnceBeforeTheLagGrace() {
+        h.node(register("n1"));
+        h.node(register("n2"));
+        for (int i = 0; i < 5; i++) second(heartbeat("n1"), heartbeat("n2"));
+        long lastBeat = h.now().toEpochMilli();
+        // every node of the partition goes quiet at once: to the controller that looks like its own lag
+        while (h.now().toEpochMilli() - lastBeat < StateStreamsTopology.DEFAULT_NODE_LAG_GRACE_MS) {
+            h.advanceMs(250);
+            assertTrue(view("n1").getReady() && view("n2").getReady(),
+                    "both Ready within the lag grace, at +" + (h.now().toEpochMilli() - lastBeat) + " ms");
+        }
+        h.advanceMs(250);
+        assertFalse(view("n1").getReady(), "NotReady past the lag grace (they did all die)");
+        assertFalse(view("n2").getReady());
+        assertEquals("Node stopped posting status: no heartbeat for 10250 ms (grace 3000 ms).", view("n1").getConditions().get(0).getMessage());
+    }
+
+    @Test
+    void shouldDeclareASilentNodeDeadAfterTheGraceWhileTheOthersOfItsPartitionHeartbeat() {
+        h.node(register("n1"));
+        h.node(register("n2"));
+        second(heartbeat("n1"), heartbeat("n2"));
+        long lastBeat = h.now().toEpochMilli();
+        for (int i = 0; i < 3; i++) second(heartbeat("n2"));
+        h.advanceMs(250);
+        assertTrue(view("n1").getReady(), "past n1's grace, but nobody was heard after its deadline yet (n2's last beat is exactly at it)");
+        for (int i = 0; i < 3; i++) h.advanceMs(250);
+        h.node(heartbeat("n2")); // n2 heard 4 s after n1's last heartbeat
+        h.advanceMs(250);
+        assertFalse(view("n1").getReady(), "n2 was heard after n1's deadline: n1 is silent");
+        assertTrue(view("n2").getReady());
+        assertTrue(view("n1").getLastHeartbeat() == lastBeat);
+    }
+
+    @Test
     void shouldWriteADaemonConditionChangeAtOnceButNotAMessageThatOnlyMovesWithTime() {
         h.node(register("n1"));
         second(heartbeat("n1"));

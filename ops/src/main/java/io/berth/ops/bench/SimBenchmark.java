@@ -146,6 +146,17 @@ public final class SimBenchmark {
                         .filter(e -> victims.contains(e.getKey()) && e.getValue().stream().anyMatch(t -> t >= killAt)).count();
                 report.figure("failover: killed nodes declared NotReady", victimsNotReady, "nodes", victims.size() + "");
                 report.figure("failover: live nodes declared NotReady after the kill (false)", falseAfter, "nodes", "0");
+                // were the live nodes' heartbeats late (the simulating JVM starved), or did the control plane misjudge them?
+                Map<String, List<long[]>> gaps = sim.heartbeatGaps(1500);
+                long lateNodes = gaps.entrySet().stream().filter(e -> alive.contains(e.getKey()))
+                        .filter(e -> e.getValue().stream().anyMatch(g -> g[1] > graceMs - heartbeatMs)).count();
+                long maxGap = gaps.entrySet().stream().filter(e -> alive.contains(e.getKey()))
+                        .flatMap(e -> e.getValue().stream()).mapToLong(g -> g[1]).max().orElse(0);
+                report.figure("live nodes with a heartbeat gap > " + (graceMs - heartbeatMs) + " ms in the run (record times)", lateNodes, "nodes", "0");
+                report.figure("largest heartbeat gap of a live node (record times)", maxGap / 1000.0, "s", "< grace");
+                sim.notReadyWhy().entrySet().stream().filter(e -> alive.contains(e.getKey())).sorted(Map.Entry.comparingByKey())
+                        .forEach(e -> report.progress("live node %s declared NotReady: %s; its heartbeat gaps > 1.5 s: %s", e.getKey(), e.getValue(),
+                                gaps.getOrDefault(e.getKey(), List.of()).stream().map(g -> g[1] + " ms at " + g[0]).toList()));
                 report.figure("of which node grace period", graceMs / 1000.0, "s", null);
                 report.figure("control plane RSS after failover", rss(cpPid) / 1024.0 / 1024, "MiB", "≤ 1,536 MiB");
             }

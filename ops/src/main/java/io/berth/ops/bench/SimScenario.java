@@ -51,6 +51,9 @@ public final class SimScenario implements AutoCloseable {
     private final Map<String, Long> intentAt = new ConcurrentHashMap<>();
     private final Map<String, Boolean> nodeReady = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> notReadyAt = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastBeatRecordAt = new ConcurrentHashMap<>();
+    private final Map<String, String> notReadyWhy = new ConcurrentHashMap<>();
+    private final Map<String, List<long[]>> heartbeatGaps = new ConcurrentHashMap<>();
     private final Thread watcher;
     private volatile boolean running = true;
     private volatile Consumer<String> onRunning = t -> { };
@@ -83,6 +86,26 @@ public final class SimScenario implements AutoCloseable {
     /** Per node, the record times of its NodeView turning from Ready to NotReady (berth.state.nodes, read_committed). */
     public Map<String, List<Long>> notReadyAt() {
         return notReadyAt;
+    }
+
+    /** Per node, its partition, when and why it was last declared NotReady (for a diagnosis). */
+    public Map<String, String> notReadyWhy() {
+        return notReadyWhy;
+    }
+
+    /**
+     * Per node, the gaps between two of its consecutive REGISTER/HEARTBEAT records longer than
+     * {@code minMs}, as {at, gap} (record times: when the daemon's producer sent them).
+     */
+    public Map<String, List<long[]>> heartbeatGaps(long minMs) {
+        Map<String, List<long[]>> out = new HashMap<>();
+        heartbeatGaps.forEach((node, gaps) -> {
+            synchronized (gaps) {
+                List<long[]> big = gaps.stream().filter(g -> g[1] > minMs).toList();
+                if (!big.isEmpty()) out.put(node, big);
+            }
+        });
+        return out;
     }
 
     /** The sum of the end offsets of a topic's partitions (records written so far, transaction markers included). */
@@ -154,6 +177,9 @@ public final class SimScenario implements AutoCloseable {
                         Boolean was = nodeReady.put(r.key(), v.getReady());
                         if (Boolean.TRUE.equals(was) && !v.getReady()) {
                             notReadyAt.computeIfAbsent(r.key(), k -> Collections.synchronizedList(new ArrayList<>())).add(r.timestamp());
+                            notReadyWhy.put(r.key(), "partition " + r.partition() + " at " + r.timestamp() + ": "
+                                    + (v.getConditions().isEmpty() ? "" : v.getConditions().get(0).getMessage())
+                                    + " (last heartbeat record read here at " + lastBeatRecordAt.get(r.key()) + ")");
                         }
                         continue;
                     }
@@ -161,6 +187,11 @@ public final class SimScenario implements AutoCloseable {
                         NodeEvent e = serdes.value(Topics.NODE_EVENTS).deserialize(r.topic(), r.value());
                         if (e.getType() == NodeEventType.HEARTBEAT || e.getType() == NodeEventType.REGISTER) {
                             lastHeartbeat.merge(e.getNodeId(), e.getTimestamp(), Math::max);
+                            Long prev = lastBeatRecordAt.put(e.getNodeId(), r.timestamp());
+                            if (prev != null && r.timestamp() - prev > 1500) {
+                                heartbeatGaps.computeIfAbsent(e.getNodeId(), k -> Collections.synchronizedList(new ArrayList<>()))
+                                        .add(new long[] {r.timestamp(), r.timestamp() - prev});
+                            }
                         }
                         continue;
                     }

@@ -68,6 +68,35 @@ public final class NodeLiveness {
                 .build());
     }
 
+    /** No other node's lease to compare with. */
+    public static final long NO_OTHER_LEASE = Long.MIN_VALUE;
+
+    /**
+     * Whether a node whose lease was last renewed at {@code renewedAt} is silent past its grace, as
+     * far as this controller can tell. It reads a partition's heartbeats in order but possibly late
+     * (it lags behind, or its idea of where the partition ends is stale while it works through other
+     * inputs), and then every node of the partition looks silent at once although all heartbeat.
+     * So, like Kubernetes' node lifecycle controller, which stops evicting when a whole zone turns
+     * unhealthy at once ("full disruption"), it compares with the partition's other nodes:
+     * <ul>
+     *   <li>another node was heard after this one's deadline: this one is silent — NotReady after the grace;</li>
+     *   <li>no other node was heard within {@code lagGraceMs}: nobody to compare with (it is alone
+     *       in its partition, or the others left long ago) — NotReady after the grace;</li>
+     *   <li>otherwise the whole partition went quiet together (this controller lags, or they all
+     *       died at once): NotReady only after {@code lagGraceMs}.</li>
+     * </ul>
+     * Example (grace 3 s, lag grace 10 s): n1 last heard at 0; at 3.25 s n2 was heard at 3.1 s → n1
+     * is NotReady; if n2 was last heard at 0.4 s, n1 and n2 wait until 10 s; if n2 was last heard
+     * at -20 s (gone), n1 is NotReady at 3.25 s.
+     *
+     * @param newestOther the newest lease among the other nodes of the partition, or {@link #NO_OTHER_LEASE}
+     */
+    public static boolean overdue(long renewedAt, long newestOther, long now, long graceMs, long lagGraceMs) {
+        if (now - renewedAt <= graceMs) return false;
+        if (newestOther == NO_OTHER_LEASE || newestOther > renewedAt + graceMs || now - newestOther > lagGraceMs) return true;
+        return now - renewedAt > lagGraceMs;
+    }
+
     /**
      * Whether a heartbeat's view must be written, or the heartbeat only renews the node's lease
      * (as a kubelet renews its Lease every 10 s but posts its NodeStatus only when it changed or

@@ -85,4 +85,25 @@ class NodeLeaseTest {
             });
         }
     }
+
+    private record OverdueCase(String name, long lease, long newestOther, long now, boolean overdue) {}
+
+    @Test
+    void shouldWaitTheLagGraceOnlyWhenTheWholePartitionWentQuietTogether() {
+        long lag = 10_000, none = NodeLiveness.NO_OTHER_LEASE;
+        List<OverdueCase> table = List.of(
+                new OverdueCase("within the grace", 0, none, 3_000, false),
+                new OverdueCase("alone in its partition: the grace", 0, none, 3_250, true),
+                new OverdueCase("another node heard after its deadline: the grace", 0, 3_100, 3_250, true),
+                new OverdueCase("the other node heard exactly at the deadline: not proof", 0, 3_000, 3_250, false),
+                new OverdueCase("all quiet together (the controller lags): not yet", 0, 400, 3_250, false),
+                new OverdueCase("all quiet together: still within the lag grace", 0, 400, 10_000, false),
+                new OverdueCase("all quiet together: past the lag grace", 0, 400, 10_001, true),
+                new OverdueCase("the other went quiet long ago (gone): nobody to compare with", 0, -20_000, 3_250, true),
+                new OverdueCase("the other went quiet 9 s before: still compared", 0, -6_000, 3_250, false),
+                new OverdueCase("this node is the newest: the others are older, wait", 5_000, 4_900, 8_250, false));
+        for (OverdueCase c : table) {
+            assertEquals(c.overdue(), NodeLiveness.overdue(c.lease(), c.newestOther(), c.now(), GRACE, lag), c.name());
+        }
+    }
 }
