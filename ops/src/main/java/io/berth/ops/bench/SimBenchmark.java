@@ -43,6 +43,12 @@ public final class SimBenchmark {
                     "-Xmx" + cpXmx, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), SimControlPlane.class.getName(),
                     dir.resolve("cp").toString(), "" + kafkaPort, "" + registryPort, "" + gatewayPort,
                     "node-grace-ms=" + graceMs, "replication-factor=1"));
+            // e.g. -Dsim.controlPlane="node-status-refresh-ms=1 node-lag-grace-ms=3000": a view per heartbeat, no lag grace (as before leases)
+            String extraSettings = System.getProperty("sim.controlPlane", "").trim();
+            if (!extraSettings.isEmpty()) {
+                cmd.addAll(List.of(extraSettings.split("\\s+")));
+                report.parameter("control plane settings", extraSettings);
+            }
             report.progress("starting the control plane (separate process) …");
             cp = new ProcessBuilder(cmd).redirectError(dir.resolve("control-plane.log").toFile()).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(cp.getInputStream(), StandardCharsets.UTF_8));
@@ -99,8 +105,10 @@ public final class SimBenchmark {
                 long multi = truth.values().stream().filter(l -> l.size() > 1).count();
                 report.progress("ground truth: %d tasks run on the nodes, %d on more than one", truth.size(), multi);
 
-                // ---- steady state: what heartbeats cost the views ----
-                int windowS = 10;
+                // ---- steady state: what heartbeats cost the views, once state-streams has caught up ----
+                await(report, timeoutS, () -> sim.taskViews().values().stream().filter(v -> v.getPhase() == io.berth.schemas.avro.TaskPhase.RUNNING).count() >= total,
+                        () -> "waiting for state-streams to catch up (tasks view)", false);
+                int windowS = 20;
                 long views0 = sim.endOffsets(io.berth.schemas.Topics.NODES), beats0 = sim.endOffsets(io.berth.schemas.Topics.NODE_EVENTS);
                 Thread.sleep(windowS * 1000L); // a measuring window, not a wait for a condition
                 long views1 = sim.endOffsets(io.berth.schemas.Topics.NODES), beats1 = sim.endOffsets(io.berth.schemas.Topics.NODE_EVENTS);
