@@ -56,8 +56,12 @@ public final class StateStreamsTopology {
     public static final String NODE_LEASES_STORE = "node-leases";
     /** Default of {@code node-status-refresh-ms}: kubelet's node status report period when leases are on is minutes; 10 s keeps views fresh enough to read. */
     public static final long DEFAULT_NODE_STATUS_REFRESH_MS = 10_000;
-    /** Default of {@code node-lag-grace-ms}: the grace when a node's whole partition went quiet together. */
-    public static final long DEFAULT_NODE_LAG_GRACE_MS = 10_000;
+    /**
+     * What {@code node-lag-grace-ms} was measured with in {@code ops/bench sim}: the grace when a node's whole
+     * partition went quiet together. Not the default yet (the default is the node grace, i.e. off): with it,
+     * ops' SimSmokeTest placed no task on two of its 20 nodes, not yet understood (state-streams README).
+     */
+    public static final long SUGGESTED_NODE_LAG_GRACE_MS = 10_000;
     /** The endpoints controller's last tick with a node list (node addresses). */
     public static final String ENDPOINT_TICKS_STORE = "endpoint-ticks";
 
@@ -78,7 +82,7 @@ public final class StateStreamsTopology {
      *                          between only renew its lease); any change a reader needs is written at once
      * @param nodeLagGraceMs    when every node of a partition went quiet together (the controller reads that
      *                          partition late, or they all died at once), they turn NotReady after this instead
-     *                          ({@code core.NodeLiveness.overdue}); at least {@code nodeGraceMs}
+     *                          ({@code core.NodeLiveness.overdue}); at least {@code nodeGraceMs}, which is the default (off)
      */
     public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions,
                            long nodeStatusRefreshMs, long nodeLagGraceMs) {
@@ -91,8 +95,7 @@ public final class StateStreamsTopology {
         }
 
         public Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions) {
-            this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, DEFAULT_NODE_STATUS_REFRESH_MS,
-                    Math.max(nodeGraceMs, DEFAULT_NODE_LAG_GRACE_MS));
+            this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, DEFAULT_NODE_STATUS_REFRESH_MS, nodeGraceMs);
         }
 
         public Settings(long nodeGraceMs, Duration tick) {
@@ -112,7 +115,7 @@ public final class StateStreamsTopology {
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
                     (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0,
                     config.getLong("node-status-refresh-ms", DEFAULT_NODE_STATUS_REFRESH_MS),
-                    config.getLong("node-lag-grace-ms", Math.max(config.getLong("node-grace-ms", 3000), DEFAULT_NODE_LAG_GRACE_MS)));
+                    config.getLong("node-lag-grace-ms", config.getLong("node-grace-ms", 3000)));
         }
 
         public Settings withNodeStatusRefreshMs(long refreshMs) {

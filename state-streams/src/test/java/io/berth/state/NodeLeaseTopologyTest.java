@@ -75,13 +75,16 @@ class NodeLeaseTopologyTest extends HarnessTest {
     }
 
     @Test
-    void shouldNotDeclareAWholePartitionDeadAtOnceBeforeTheLagGrace() {
+    void shouldNotDeclareAWholePartitionDeadAtOnceBeforeTheLagGrace() throws Exception {
+        h.close();
+        h = new Harness(new StateStreamsTopology.Settings(Harness.GRACE_MS, java.time.Duration.ofMillis(250))
+                .withNodeLagGraceMs(StateStreamsTopology.SUGGESTED_NODE_LAG_GRACE_MS));
         h.node(register("n1"));
         h.node(register("n2"));
         for (int i = 0; i < 5; i++) second(heartbeat("n1"), heartbeat("n2"));
         long lastBeat = h.now().toEpochMilli();
         // every node of the partition goes quiet at once: to the controller that looks like its own lag
-        while (h.now().toEpochMilli() - lastBeat < StateStreamsTopology.DEFAULT_NODE_LAG_GRACE_MS) {
+        while (h.now().toEpochMilli() - lastBeat < StateStreamsTopology.SUGGESTED_NODE_LAG_GRACE_MS) {
             h.advanceMs(250);
             assertTrue(view("n1").getReady() && view("n2").getReady(),
                     "both Ready within the lag grace, at +" + (h.now().toEpochMilli() - lastBeat) + " ms");
@@ -93,7 +96,10 @@ class NodeLeaseTopologyTest extends HarnessTest {
     }
 
     @Test
-    void shouldDeclareASilentNodeDeadAfterTheGraceWhileTheOthersOfItsPartitionHeartbeat() {
+    void shouldDeclareASilentNodeDeadAfterTheGraceWhileTheOthersOfItsPartitionHeartbeat() throws Exception {
+        h.close();
+        h = new Harness(new StateStreamsTopology.Settings(Harness.GRACE_MS, java.time.Duration.ofMillis(250))
+                .withNodeLagGraceMs(StateStreamsTopology.SUGGESTED_NODE_LAG_GRACE_MS));
         h.node(register("n1"));
         h.node(register("n2"));
         second(heartbeat("n1"), heartbeat("n2"));

@@ -53,6 +53,7 @@ public final class SimScenario implements AutoCloseable {
     private final Map<String, List<Long>> notReadyAt = new ConcurrentHashMap<>();
     private final Map<String, Long> lastBeatRecordAt = new ConcurrentHashMap<>();
     private final Map<String, String> notReadyWhy = new ConcurrentHashMap<>();
+    private final List<Long> nodeViewTimes = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, List<long[]>> heartbeatGaps = new ConcurrentHashMap<>();
     private final Thread watcher;
     private volatile boolean running = true;
@@ -86,6 +87,13 @@ public final class SimScenario implements AutoCloseable {
     /** Per node, the record times of its NodeView turning from Ready to NotReady (berth.state.nodes, read_committed). */
     public Map<String, List<Long>> notReadyAt() {
         return notReadyAt;
+    }
+
+    /** NodeView records (committed) whose record time is in [from, to): what state-streams wrote for that stretch of input time. */
+    public long nodeViewsStamped(long from, long to) {
+        synchronized (nodeViewTimes) {
+            return nodeViewTimes.stream().filter(t -> t >= from && t < to).count();
+        }
     }
 
     /** Per node, its partition, when and why it was last declared NotReady (for a diagnosis). */
@@ -174,6 +182,7 @@ public final class SimScenario implements AutoCloseable {
                     if (r.value() == null) continue;
                     if (r.topic().equals(Topics.NODES.name())) {
                         NodeView v = serdes.value(Topics.NODES).deserialize(r.topic(), r.value());
+                        nodeViewTimes.add(r.timestamp());
                         Boolean was = nodeReady.put(r.key(), v.getReady());
                         if (Boolean.TRUE.equals(was) && !v.getReady()) {
                             notReadyAt.computeIfAbsent(r.key(), k -> Collections.synchronizedList(new ArrayList<>())).add(r.timestamp());
