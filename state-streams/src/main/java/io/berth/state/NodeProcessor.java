@@ -6,6 +6,7 @@ import io.berth.schemas.avro.Condition;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.avro.IntentAction;
 import io.berth.schemas.avro.NodeEvent;
+import io.berth.schemas.avro.NodeEventType;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.serde.AvroJson;
 import io.berth.schemas.avro.Tick;
@@ -22,6 +23,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -30,7 +33,15 @@ import java.util.function.Function;
  * The node lifecycle controller, per partition of berth.node-events (key node id): folds
  * registrations and heartbeats into NodeViews, applies cordon intents (re-keyed by node id
  * upstream), and on a {@link Tick} read from berth.ticks turns nodes that stopped heartbeating
- * NotReady. Time is the records' timestamps (a heartbeat's as its producer stamped it, a tick's as
+ * NotReady.
+ *
+ * <p>Leases, as Kubernetes' node Leases: every REGISTER and HEARTBEAT renews the node's lease in
+ * the small changelogged store {@code node-leases} (node id → the record time of its latest
+ * heartbeat); the NodeView (the store {@code nodes}, berth.state.nodes, read by every global nodes
+ * table) is written only when something its readers need changed, or to refresh its last
+ * heartbeat every {@code node-status-refresh-ms} ({@link NodeLiveness#mustWrite}). Expiry reads
+ * the leases, and compares each with the other leases of its partition, so that a controller that
+ * reads a partition's heartbeats late does not declare all its nodes dead ({@link NodeLiveness#overdue}). Time is the records' timestamps (a heartbeat's as its producer stamped it, a tick's as
  * the ticker did), so a replay decides the same; the grace check therefore compares the daemon's
  * clock with the ticker's, and the hosts' clocks must agree well within the grace (NTP), as
  * Kubernetes' node lease requires too.
@@ -40,16 +51,27 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
 
     private final int partitions;
     private final long graceMs;
+    private final long refreshMs;
+    private final long lagGraceMs;
     private final Function<Intent, byte[]> encodeIntent;
     private KeyValueStore<String, NodeView> nodes;
+    private KeyValueStore<String, Long> leases;
+    /** Partitions whose views without a lease (written before leases existed) were given one since this task started. */
+    private final Set<Integer> adopted = new HashSet<>();
     private Outputs out;
     private NodeClock clock;
     private NodeReadiness partitioning;
 
-    /** @param partitions 0 live; the live partition count when a replay runs every partition in one driver */
-    NodeProcessor(int partitions, long graceMs, Function<Intent, byte[]> encodeIntent) {
+    /**
+     * @param partitions 0 live; the live partition count when a replay runs every partition in one driver
+     * @param refreshMs  a heartbeating node's view is rewritten at least this often (its last heartbeat)
+     * @param lagGraceMs the grace when the node's whole partition went quiet together ({@link NodeLiveness#overdue})
+     */
+    NodeProcessor(int partitions, long graceMs, long refreshMs, long lagGraceMs, Function<Intent, byte[]> encodeIntent) {
         this.partitions = partitions;
         this.graceMs = graceMs;
+        this.refreshMs = refreshMs;
+        this.lagGraceMs = lagGraceMs;
         this.encodeIntent = encodeIntent;
     }
 
@@ -57,6 +79,7 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     public void init(ProcessorContext<String, Emit> context) {
         super.init(context);
         nodes = context.getStateStore(StateStreamsTopology.NODES_STORE);
+        leases = context.getStateStore(StateStreamsTopology.NODE_LEASES_STORE);
         out = new Outputs(context, StateStreamsTopology.APPLICATION_ID);
         clock = new NodeClock(context.getStateStore(StateStreamsTopology.NODE_CLOCK_STORE), graceMs);
         partitioning = new NodeReadiness(null, partitions, context.taskId().partition());
@@ -78,9 +101,10 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     }
 
     private void onEvent(String nodeId, NodeEvent e, long now) {
+        if (e.getType() == NodeEventType.REGISTER || e.getType() == NodeEventType.HEARTBEAT) renew(nodeId, now);
         NodeView before = nodes.get(nodeId);
         NodeView after = NodeLiveness.onEvent(before, e, now);
-        if (after.equals(before)) return;
+        if (!NodeLiveness.mustWrite(before, after, refreshMs)) return;
         write(nodeId, before, after, Actors.node(nodeId), "", "node " + nodeId + " " + e.getType().name().toLowerCase()
                 + (after.getIncarnation().isEmpty() ? "" : " (incarnation " + after.getIncarnation() + ")"), now);
         boolean readinessChanged = before == null || before.getReady() != after.getReady();
@@ -124,21 +148,59 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         if (draining && (before == null || !NodeLiveness.draining(before))) out.event(Events.nodeDraining(nodeId), now);
     }
 
+    /** The lease only moves forward (a late heartbeat does not shorten it). */
+    private void renew(String nodeId, long at) {
+        Long held = leases.get(nodeId);
+        if (held == null || held < at) leases.put(nodeId, at);
+    }
+
     /**
      * Runs on a tick once {@link NodeClock} allows it (not during the first grace period after the
-     * ticks resumed: the heartbeat backlog may still be being read).
+     * ticks resumed: the heartbeat backlog may still be being read). Walks the leases (a long per
+     * node) and reads the view only of a node whose lease ran out.
      */
     private void expire(Tick tick, long now) {
-        List<KeyValue<String, NodeView>> all = new ArrayList<>();
-        try (KeyValueIterator<String, NodeView> it = nodes.all()) {
-            it.forEachRemaining(kv -> { if (partitioning.owns(tick, kv.key)) all.add(kv); });
+        if (adopted.add(tick.getPartition())) adoptViewsWithoutLease(tick);
+        List<KeyValue<String, Long>> owned = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = leases.all()) {
+            it.forEachRemaining(kv -> { if (partitioning.owns(tick, kv.key)) owned.add(kv); });
         }
-        for (KeyValue<String, NodeView> kv : all) {
-            NodeLiveness.expire(kv.value, now, graceMs).ifPresent(notReady -> {
-                write(kv.key, kv.value, notReady, Actors.NODE_CONTROLLER, "", notReady.getConditions().get(0).getMessage(), now);
+        // the newest and second newest lease: the newest lease among the *other* nodes of each
+        long newest = NodeLiveness.NO_OTHER_LEASE, second = NodeLiveness.NO_OTHER_LEASE;
+        String newestNode = null;
+        for (KeyValue<String, Long> kv : owned) {
+            if (kv.value > newest) {
+                second = newest;
+                newest = kv.value;
+                newestNode = kv.key;
+            } else if (kv.value > second) {
+                second = kv.value;
+            }
+        }
+        for (KeyValue<String, Long> kv : owned) {
+            long newestOther = kv.key.equals(newestNode) ? second : newest;
+            if (!NodeLiveness.overdue(kv.value, newestOther, now, graceMs, lagGraceMs)) continue;
+            NodeView view = nodes.get(kv.key);
+            if (view == null) continue;
+            NodeLiveness.expire(view, kv.value, now, graceMs).ifPresent(notReady -> {
+                write(kv.key, view, notReady, Actors.NODE_CONTROLLER, "", notReady.getConditions().get(0).getMessage(), now);
                 out.event(Events.nodeStatus(kv.key, "NodeNotReady"), now);
             });
         }
+    }
+
+    /**
+     * A view written before leases existed has none: its own last heartbeat becomes its lease, once
+     * per task start, so such a node still expires if it never heartbeats again.
+     */
+    private void adoptViewsWithoutLease(Tick tick) {
+        List<KeyValue<String, NodeView>> orphans = new ArrayList<>();
+        try (KeyValueIterator<String, NodeView> it = nodes.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.value.getReady() && partitioning.owns(tick, kv.key) && leases.get(kv.key) == null) orphans.add(kv);
+            });
+        }
+        orphans.forEach(kv -> leases.put(kv.key, kv.value.getLastHeartbeat()));
     }
 
     /** Writes the view, and its audit record unless only heartbeat times moved ({@link NodeChanges}). */

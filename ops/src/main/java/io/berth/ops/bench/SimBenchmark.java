@@ -31,7 +31,7 @@ public final class SimBenchmark {
         long graceMs = 3000, heartbeatMs = 1000;
         BenchReport report = new BenchReport("sim").parameter("nodes", nodes).parameter("deployments", deployments)
                 .parameter("replicas", replicas).parameter("tasks", total).parameter("kill", killPercent + " %")
-                .parameter("start delay", startDelay).parameter("node grace", graceMs + " ms").parameter("heartbeat", heartbeatMs + " ms")
+                .parameter("start delay", startDelay).parameter("node grace", graceMs + " ms").parameter("node lag grace", "10000 ms").parameter("heartbeat", heartbeatMs + " ms")
                 .parameter("control plane heap", "-Xmx" + cpXmx);
         Path dir = Files.createTempDirectory("berth-bench-sim");
         Process cp = null;
@@ -41,7 +41,13 @@ public final class SimBenchmark {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx" + cpXmx, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), SimControlPlane.class.getName(),
                     dir.resolve("cp").toString(), "" + kafkaPort, "" + registryPort, "" + gatewayPort,
-                    "node-grace-ms=" + graceMs, "replication-factor=1"));
+                    "node-grace-ms=" + graceMs, "node-lag-grace-ms=10000", "replication-factor=1"));
+            // e.g. -Dsim.controlPlane="node-status-refresh-ms=1 node-lag-grace-ms=3000": a view per heartbeat, no lag grace (as before leases)
+            String extraSettings = System.getProperty("sim.controlPlane", "").trim();
+            if (!extraSettings.isEmpty()) {
+                cmd.addAll(List.of(extraSettings.split("\\s+")));
+                report.parameter("control plane settings", extraSettings);
+            }
             report.progress("starting the control plane (separate process) …");
             cp = new ProcessBuilder(cmd).redirectError(dir.resolve("control-plane.log").toFile()).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(cp.getInputStream(), StandardCharsets.UTF_8));
@@ -84,6 +90,16 @@ public final class SimBenchmark {
                 long multi = truth.values().stream().filter(l -> l.size() > 1).count();
                 report.progress("ground truth: %d tasks run on the nodes, %d on more than one", truth.size(), multi);
 
+                // ---- steady state: what heartbeats cost the views (counted at the end by record time: state-streams may lag) ----
+                int windowS = 20;
+                long windowFrom = System.currentTimeMillis();
+                long beats0 = sim.endOffsets(io.berth.schemas.Topics.NODE_EVENTS);
+                Thread.sleep(windowS * 1000L); // a measuring window, not a wait for a condition
+                long windowTo = System.currentTimeMillis();
+                long beats1 = sim.endOffsets(io.berth.schemas.Topics.NODE_EVENTS);
+                int falseBefore = sim.notReadyAt().size();
+                report.figure("nodes declared NotReady before the kill (all alive: false)", falseBefore, "nodes", "0");
+
                 // ---- failover at scale ----
                 List<String> ids = new ArrayList<>(sim.cluster().nodes().keySet());
                 List<String> victims = new ArrayList<>();
@@ -114,8 +130,28 @@ public final class SimBenchmark {
                     report.figure("failover p99 (last heartbeat → Running elsewhere)", SimScenario.percentile(failover, 99) / 1000.0, "s", "≤ 5 s");
                 }
                 report.figure("failover: tasks the killed nodes ran", lost, "tasks", null);
+                long falseAfter = sim.notReadyAt().entrySet().stream()
+                        .filter(e -> alive.contains(e.getKey()) && e.getValue().stream().anyMatch(t -> t >= killAt)).count();
+                long victimsNotReady = sim.notReadyAt().entrySet().stream()
+                        .filter(e -> victims.contains(e.getKey()) && e.getValue().stream().anyMatch(t -> t >= killAt)).count();
+                report.figure("failover: killed nodes declared NotReady", victimsNotReady, "nodes", victims.size() + "");
+                report.figure("failover: live nodes declared NotReady after the kill (false)", falseAfter, "nodes", "0");
+                // were the live nodes' heartbeats late (the simulating JVM starved), or did the control plane misjudge them?
+                Map<String, List<long[]>> gaps = sim.heartbeatGaps(1500);
+                long lateNodes = gaps.entrySet().stream().filter(e -> alive.contains(e.getKey()))
+                        .filter(e -> e.getValue().stream().anyMatch(g -> g[1] > graceMs - heartbeatMs)).count();
+                long maxGap = gaps.entrySet().stream().filter(e -> alive.contains(e.getKey()))
+                        .flatMap(e -> e.getValue().stream()).mapToLong(g -> g[1]).max().orElse(0);
+                report.figure("live nodes with a heartbeat gap > " + (graceMs - heartbeatMs) + " ms in the run (record times)", lateNodes, "nodes", "0");
+                report.figure("largest heartbeat gap of a live node (record times)", maxGap / 1000.0, "s", "< grace");
+                sim.notReadyWhy().entrySet().stream().filter(e -> alive.contains(e.getKey())).sorted(Map.Entry.comparingByKey())
+                        .forEach(e -> report.progress("live node %s declared NotReady: %s; its heartbeat gaps > 1.5 s: %s", e.getKey(), e.getValue(),
+                                gaps.getOrDefault(e.getKey(), List.of()).stream().map(g -> g[1] + " ms at " + g[0]).toList()));
                 report.figure("of which node grace period", graceMs / 1000.0, "s", null);
                 report.figure("control plane RSS after failover", rss(cpPid) / 1024.0 / 1024, "MiB", "≤ 1,536 MiB");
+                report.figure("berth.state.nodes records/s stamped in a " + windowS + " s window of " + nodes + " nodes heartbeating, nothing else changing",
+                        sim.nodeViewsStamped(windowFrom, windowTo) / (double) windowS, "/s", null);
+                report.figure("berth.node-events records/s in that window", (beats1 - beats0) / (double) windowS, "/s", null);
             }
         } finally {
             if (cp != null) {

@@ -49,6 +49,12 @@ public final class SimScenario implements AutoCloseable {
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Long> lastHeartbeat = new ConcurrentHashMap<>();
     private final Map<String, Long> intentAt = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> nodeReady = new ConcurrentHashMap<>();
+    private final Map<String, List<Long>> notReadyAt = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastBeatRecordAt = new ConcurrentHashMap<>();
+    private final Map<String, String> notReadyWhy = new ConcurrentHashMap<>();
+    private final List<Long> nodeViewTimes = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, List<long[]>> heartbeatGaps = new ConcurrentHashMap<>();
     private final Thread watcher;
     private volatile boolean running = true;
     private volatile Consumer<String> onRunning = t -> { };
@@ -76,6 +82,48 @@ public final class SimScenario implements AutoCloseable {
 
     public Map<String, Long> lastHeartbeats() {
         return lastHeartbeat;
+    }
+
+    /** Per node, the record times of its NodeView turning from Ready to NotReady (berth.state.nodes, read_committed). */
+    public Map<String, List<Long>> notReadyAt() {
+        return notReadyAt;
+    }
+
+    /** NodeView records (committed) whose record time is in [from, to): what state-streams wrote for that stretch of input time. */
+    public long nodeViewsStamped(long from, long to) {
+        synchronized (nodeViewTimes) {
+            return nodeViewTimes.stream().filter(t -> t >= from && t < to).count();
+        }
+    }
+
+    /** Per node, its partition, when and why it was last declared NotReady (for a diagnosis). */
+    public Map<String, String> notReadyWhy() {
+        return notReadyWhy;
+    }
+
+    /**
+     * Per node, the gaps between two of its consecutive REGISTER/HEARTBEAT records longer than
+     * {@code minMs}, as {at, gap} (record times: when the daemon's producer sent them).
+     */
+    public Map<String, List<long[]>> heartbeatGaps(long minMs) {
+        Map<String, List<long[]>> out = new HashMap<>();
+        heartbeatGaps.forEach((node, gaps) -> {
+            synchronized (gaps) {
+                List<long[]> big = gaps.stream().filter(g -> g[1] > minMs).toList();
+                if (!big.isEmpty()) out.put(node, big);
+            }
+        });
+        return out;
+    }
+
+    /** The sum of the end offsets of a topic's partitions (records written so far, transaction markers included). */
+    public long endOffsets(Topic<?> topic) {
+        Map<String, Object> p = Map.of("bootstrap.servers", config.bootstrapServers(), "enable.auto.commit", "false");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < topic.partitions(); i++) tps.add(new TopicPartition(topic.name(), i));
+            return c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /** Applies {@code count} Deployments {@code <prefix>0 …} of {@code replicas} each; returns the time the first was sent. */
@@ -121,10 +169,10 @@ public final class SimScenario implements AutoCloseable {
 
     private void watch() {
         Map<String, Object> p = Map.of("bootstrap.servers", config.bootstrapServers(), "enable.auto.commit", "false",
-                "max.poll.records", "10000", "fetch.max.bytes", String.valueOf(64 << 20));
+                "max.poll.records", "10000", "fetch.max.bytes", String.valueOf(64 << 20), "isolation.level", "read_committed");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
-            for (Topic<?> t : List.of(Topics.TASK_STATUS, Topics.NODE_EVENTS)) {
+            for (Topic<?> t : List.of(Topics.TASK_STATUS, Topics.NODE_EVENTS, Topics.NODES)) {
                 for (int i = 0; i < t.partitions(); i++) tps.add(new TopicPartition(t.name(), i));
             }
             c.assign(tps);
@@ -132,10 +180,27 @@ public final class SimScenario implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
                     if (r.value() == null) continue;
+                    if (r.topic().equals(Topics.NODES.name())) {
+                        NodeView v = serdes.value(Topics.NODES).deserialize(r.topic(), r.value());
+                        nodeViewTimes.add(r.timestamp());
+                        Boolean was = nodeReady.put(r.key(), v.getReady());
+                        if (Boolean.TRUE.equals(was) && !v.getReady()) {
+                            notReadyAt.computeIfAbsent(r.key(), k -> Collections.synchronizedList(new ArrayList<>())).add(r.timestamp());
+                            notReadyWhy.put(r.key(), "partition " + r.partition() + " at " + r.timestamp() + ": "
+                                    + (v.getConditions().isEmpty() ? "" : v.getConditions().get(0).getMessage())
+                                    + " (last heartbeat record read here at " + lastBeatRecordAt.get(r.key()) + ")");
+                        }
+                        continue;
+                    }
                     if (r.topic().equals(Topics.NODE_EVENTS.name())) {
                         NodeEvent e = serdes.value(Topics.NODE_EVENTS).deserialize(r.topic(), r.value());
                         if (e.getType() == NodeEventType.HEARTBEAT || e.getType() == NodeEventType.REGISTER) {
                             lastHeartbeat.merge(e.getNodeId(), e.getTimestamp(), Math::max);
+                            Long prev = lastBeatRecordAt.put(e.getNodeId(), r.timestamp());
+                            if (prev != null && r.timestamp() - prev > 1500) {
+                                heartbeatGaps.computeIfAbsent(e.getNodeId(), k -> Collections.synchronizedList(new ArrayList<>()))
+                                        .add(new long[] {r.timestamp(), r.timestamp() - prev});
+                            }
                         }
                         continue;
                     }

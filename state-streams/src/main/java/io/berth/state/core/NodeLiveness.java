@@ -15,7 +15,10 @@ import java.util.Optional;
 /**
  * Node liveness as in Kubernetes' node lifecycle controller: a node is Ready while it heartbeats;
  * when no heartbeat arrived for longer than the grace period it turns NotReady with reason
- * NodeStatusUnknown, and its tasks are then treated as lost. Pure: time comes in as arguments.
+ * NodeStatusUnknown, and its tasks are then treated as lost. As with Kubernetes' node Leases, a
+ * heartbeat renews a lease (kept apart from the view) and rewrites the view only when something
+ * its readers need changed ({@link #mustWrite}); expiry reads the lease. Pure: time comes in as
+ * arguments.
  */
 public final class NodeLiveness {
     public static final String READY = "Ready";
@@ -49,13 +52,69 @@ public final class NodeLiveness {
         return next.build();
     }
 
-    /** The NotReady view if the node missed its heartbeats for longer than {@code graceMs}. */
-    public static Optional<NodeView> expire(NodeView v, long now, long graceMs) {
-        if (!v.getReady() || now - v.getLastHeartbeat() <= graceMs) return Optional.empty();
-        return Optional.of(NodeView.newBuilder(v).setReady(false)
+    /**
+     * The NotReady view if the node's lease was last renewed more than {@code graceMs} before
+     * {@code now}. The lease ({@code renewedAt}: the latest REGISTER or HEARTBEAT the controller
+     * read) is the truth; the view's own lastHeartbeat is only refreshed now and then
+     * ({@link #mustWrite}), so it counts only when it is newer (a view written before leases
+     * existed). The NotReady view carries the lease time as its last heartbeat.
+     */
+    public static Optional<NodeView> expire(NodeView v, long renewedAt, long now, long graceMs) {
+        long last = Math.max(renewedAt, v.getLastHeartbeat());
+        if (!v.getReady() || now - last <= graceMs) return Optional.empty();
+        return Optional.of(NodeView.newBuilder(v).setReady(false).setLastHeartbeat(last)
                 .setConditions(withReady(v, "Unknown", "NodeStatusUnknown",
-                        "Node stopped posting status: no heartbeat for " + (now - v.getLastHeartbeat()) + " ms (grace " + graceMs + " ms).", now))
+                        "Node stopped posting status: no heartbeat for " + (now - last) + " ms (grace " + graceMs + " ms).", now))
                 .build());
+    }
+
+    /** No other node's lease to compare with. */
+    public static final long NO_OTHER_LEASE = Long.MIN_VALUE;
+
+    /**
+     * Whether a node whose lease was last renewed at {@code renewedAt} is silent past its grace, as
+     * far as this controller can tell. It reads a partition's heartbeats in order but possibly late
+     * (it lags behind, or its idea of where the partition ends is stale while it works through other
+     * inputs), and then every node of the partition looks silent at once although all heartbeat.
+     * So, like Kubernetes' node lifecycle controller, which stops evicting when a whole zone turns
+     * unhealthy at once ("full disruption"), it compares with the partition's other nodes:
+     * <ul>
+     *   <li>another node was heard after this one's deadline: this one is silent — NotReady after the grace;</li>
+     *   <li>no other node was heard within {@code lagGraceMs}: nobody to compare with (it is alone
+     *       in its partition, or the others left long ago) — NotReady after the grace;</li>
+     *   <li>otherwise the whole partition went quiet together (this controller lags, or they all
+     *       died at once): NotReady only after {@code lagGraceMs}.</li>
+     * </ul>
+     * Example (grace 3 s, lag grace 10 s): n1 last heard at 0; at 3.25 s n2 was heard at 3.1 s → n1
+     * is NotReady; if n2 was last heard at 0.4 s, n1 and n2 wait until 10 s; if n2 was last heard
+     * at -20 s (gone), n1 is NotReady at 3.25 s.
+     *
+     * @param newestOther the newest lease among the other nodes of the partition, or {@link #NO_OTHER_LEASE}
+     */
+    public static boolean overdue(long renewedAt, long newestOther, long now, long graceMs, long lagGraceMs) {
+        if (now - renewedAt <= graceMs) return false;
+        if (newestOther == NO_OTHER_LEASE || newestOther > renewedAt + graceMs || now - newestOther > lagGraceMs) return true;
+        return now - renewedAt > lagGraceMs;
+    }
+
+    /**
+     * Whether a heartbeat's view must be written, or the heartbeat only renews the node's lease
+     * (as a kubelet renews its Lease every 10 s but posts its NodeStatus only when it changed or
+     * once per report period). Written: a first view; any change a reader of the view needs
+     * (readiness, registration, cordon, labels, capacity, a condition's status or reason); and,
+     * when nothing else changed, once its last heartbeat is {@code refreshMs} old, so the view's
+     * heartbeat time is never more than that stale. A condition's message alone (it moves with
+     * time: "pleg was last seen active 3m10s ago") waits for the refresh.
+     */
+    public static boolean mustWrite(NodeView before, NodeView after, long refreshMs) {
+        if (before == null || !withoutHeartbeat(before).equals(withoutHeartbeat(after))) return true;
+        return after.getLastHeartbeat() - before.getLastHeartbeat() >= refreshMs;
+    }
+
+    /** The view without what moves on every heartbeat: its heartbeat time, resource version and condition messages. */
+    static NodeView withoutHeartbeat(NodeView v) {
+        return NodeView.newBuilder(v).setLastHeartbeat(0).setResourceVersion("")
+                .setConditions(v.getConditions().stream().map(c -> Condition.newBuilder(c).setMessage("").build()).toList()).build();
     }
 
     /** Cordon or uncordon; a node not seen yet is remembered so the cordon survives its registration. */

@@ -96,11 +96,11 @@ class CoreFunctionsTest {
         NodeView v = NodeLiveness.onEvent(null, reg, 1_000);
         assertTrue(v.getReady());
         assertEquals(1000, v.getCapacity().getCpuMillis());
-        assertTrue(NodeLiveness.expire(v, 4_000, 3_000).isEmpty());
-        NodeView down = NodeLiveness.expire(v, 4_001, 3_000).orElseThrow();
+        assertTrue(NodeLiveness.expire(v, 1_000, 4_000, 3_000).isEmpty());
+        NodeView down = NodeLiveness.expire(v, 1_000, 4_001, 3_000).orElseThrow();
         assertFalse(down.getReady());
         assertEquals("NodeStatusUnknown", down.getConditions().get(0).getReason());
-        assertTrue(NodeLiveness.expire(down, 9_000, 3_000).isEmpty(), "expires once");
+        assertTrue(NodeLiveness.expire(down, 1_000, 9_000, 3_000).isEmpty(), "expires once");
         NodeView back = NodeLiveness.onEvent(NodeLiveness.cordon(down, "n1", true),
                 NodeEvent.newBuilder().setNodeId("n1").setType(NodeEventType.HEARTBEAT).build(), 9_500);
         assertTrue(back.getReady());
