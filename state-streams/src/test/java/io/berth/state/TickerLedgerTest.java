@@ -30,6 +30,14 @@ class TickerLedgerTest {
                 .setRequests(new Resources(250L, 64L << 20)).setAssignedAt(1).build();
     }
 
+    private static TestOutputTopic<String, Tick> ticks(Harness h) {
+        return h.driver.createOutputTopic(Topics.TICKS.name(), new StringDeserializer(), h.serdes.value(Tick.class).deserializer());
+    }
+
+    private static TestInputTopic<String, Assignment> assignments(Harness h) {
+        return h.driver.createInputTopic(Topics.ASSIGNMENTS.name(), new StringSerializer(), h.serdes.value(Assignment.class).serializer());
+    }
+
     private static List<Tick> zero(TestOutputTopic<String, Tick> ticks) {
         return ticks.readValuesToList().stream().filter(t -> t.getPartition() == 0).toList();
     }
@@ -37,10 +45,8 @@ class TickerLedgerTest {
     @Test
     void partitionZeroTicksCarryNodeFactsAndTheLedgerAsChanges() throws Exception {
         try (Harness h = new Harness()) {
-            TestOutputTopic<String, Tick> ticks = h.driver.createOutputTopic(Topics.TICKS.name(), new StringDeserializer(),
-                    h.serdes.value(Tick.class).deserializer());
-            TestInputTopic<String, Assignment> assignments = h.driver.createInputTopic(Topics.ASSIGNMENTS.name(), new StringSerializer(),
-                    h.serdes.value(Assignment.class).serializer());
+            TestOutputTopic<String, Tick> ticks = ticks(h);
+            TestInputTopic<String, Assignment> assignments = assignments(h);
             h.node(register("n1"));
             assignments.pipeInput(Topics.assignmentKey("n1", "t0"), assignment("t0", 0));
             h.advance(Duration.ofMillis(250));
@@ -97,10 +103,8 @@ class TickerLedgerTest {
     @Test
     void aBigChangeIsSplitIntoRecordsOfAtMostAChunk() throws Exception {
         try (Harness h = new Harness()) {
-            TestOutputTopic<String, Tick> ticks = h.driver.createOutputTopic(Topics.TICKS.name(), new StringDeserializer(),
-                    h.serdes.value(Tick.class).deserializer());
-            TestInputTopic<String, Assignment> assignments = h.driver.createInputTopic(Topics.ASSIGNMENTS.name(), new StringSerializer(),
-                    h.serdes.value(Assignment.class).serializer());
+            TestOutputTopic<String, Tick> ticks = ticks(h);
+            TestInputTopic<String, Assignment> assignments = assignments(h);
             h.node(register("n1"));
             h.advance(Duration.ofMillis(250));
             ticks.readRecordsToList();

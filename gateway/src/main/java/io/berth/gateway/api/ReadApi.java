@@ -112,20 +112,21 @@ public final class ReadApi {
      * a field selector → on the whole object, parsed from its bytes.
      */
     static Predicate<ViewCache.Entry> entryFilter(RoutingContext ctx, Predicate<JsonNode> filter) {
-        String labels = ctx.queryParams().get("labelSelector"), fields = ctx.queryParams().get("fieldSelector");
-        boolean noLabels = labels == null || labels.isBlank(), noFields = fields == null || fields.isBlank();
-        if (noLabels && noFields) return e -> true;
-        if (noFields) return e -> filter.test(e.metadataOnly());
-        return e -> filter.test(e.object());
+        return selecting(ctx, filter, ViewCache.Entry::metadataOnly, ViewCache.Entry::object);
     }
 
     /** The same for a watch's changes. */
     static Predicate<ViewCache.Change> changeFilter(RoutingContext ctx, Predicate<JsonNode> filter) {
+        return selecting(ctx, filter, ViewCache.Change::metadataOnly, ViewCache.Change::object);
+    }
+
+    private static <T> Predicate<T> selecting(RoutingContext ctx, Predicate<JsonNode> filter,
+                                              java.util.function.Function<T, JsonNode> metadata, java.util.function.Function<T, JsonNode> whole) {
         String labels = ctx.queryParams().get("labelSelector"), fields = ctx.queryParams().get("fieldSelector");
         boolean noLabels = labels == null || labels.isBlank(), noFields = fields == null || fields.isBlank();
-        if (noLabels && noFields) return c -> true;
-        if (noFields) return c -> filter.test(c.metadataOnly());
-        return c -> filter.test(c.object());
+        if (noLabels && noFields) return t -> true;
+        if (noFields) return t -> filter.test(metadata.apply(t));
+        return t -> filter.test(whole.apply(t));
     }
 
     public static Predicate<JsonNode> filter(RoutingContext ctx) {

@@ -69,4 +69,16 @@ final class Placement {
         }
         return true;
     }
+
+    /** The benchmarks' positional integer argument {@code i}, or {@code dflt} when not given. */
+    static int arg(String[] args, int i, int dflt) {
+        return args.length > i ? Integer.parseInt(args[i]) : dflt;
+    }
+
+    /** Deletes a benchmark's temp directory. */
+    static void deleteTree(java.io.File f) {
+        java.io.File[] kids = f.listFiles();
+        if (kids != null) for (java.io.File k : kids) deleteTree(k);
+        f.delete();
+    }
 }

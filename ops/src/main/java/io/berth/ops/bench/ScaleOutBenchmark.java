@@ -49,7 +49,7 @@ public final class ScaleOutBenchmark {
     private static final boolean JSTACK = Boolean.getBoolean("berth.bench.jstack");
 
     public static void main(String[] args) throws Exception {
-        int nodes = arg(args, 0, 200), deployments = arg(args, 1, 20), replicas = arg(args, 2, 500), timeoutS = arg(args, 3, 900);
+        int nodes = Placement.arg(args, 0, 200), deployments = Placement.arg(args, 1, 20), replicas = Placement.arg(args, 2, 500), timeoutS = Placement.arg(args, 3, 900);
         BenchReport report = new BenchReport("scaleout").parameter("nodes", nodes).parameter("deployments", deployments)
                 .parameter("replicas", replicas).parameter("tasks", deployments * replicas).parameter("brokers", 3)
                 .parameter("start delay", START_DELAY).parameter("heartbeat", HEARTBEAT_MS + " ms")
@@ -384,7 +384,7 @@ public final class ScaleOutBenchmark {
             } catch (Exception ignored) {
                 // no logs
             }
-            deleteTree(dir.toFile());
+            Placement.deleteTree(dir.toFile());
         }
     }
 
@@ -459,15 +459,5 @@ public final class ScaleOutBenchmark {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
-    }
-
-    private static int arg(String[] args, int i, int dflt) {
-        return args.length > i ? Integer.parseInt(args[i]) : dflt;
-    }
-
-    private static void deleteTree(File f) {
-        File[] kids = f.listFiles();
-        if (kids != null) for (File k : kids) deleteTree(k);
-        f.delete();
     }
 }

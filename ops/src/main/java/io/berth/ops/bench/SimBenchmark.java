@@ -23,9 +23,9 @@ import java.util.*;
  */
 public final class SimBenchmark {
     public static void main(String[] args) throws Exception {
-        int nodes = arg(args, 0, 1000), deployments = arg(args, 1, 100), replicas = arg(args, 2, 1000), killPercent = arg(args, 3, 10);
+        int nodes = Placement.arg(args, 0, 1000), deployments = Placement.arg(args, 1, 100), replicas = Placement.arg(args, 2, 1000), killPercent = Placement.arg(args, 3, 10);
         String startDelay = args.length > 4 ? args[4] : "200ms";
-        int timeoutS = arg(args, 5, 900);
+        int timeoutS = Placement.arg(args, 5, 900);
         String cpXmx = args.length > 6 ? args[6] : "1g";
         int total = deployments * replicas;
         long graceMs = 3000, heartbeatMs = 1000;
@@ -166,7 +166,7 @@ public final class SimBenchmark {
             } catch (Exception ignored) {
                 // no log
             }
-            deleteTree(dir.toFile());
+            Placement.deleteTree(dir.toFile());
         }
     }
 
@@ -184,15 +184,5 @@ public final class SimBenchmark {
 
     private static String mib(long bytes) {
         return bytes < 0 ? "?" : bytes / 1024 / 1024 + " MiB";
-    }
-
-    private static int arg(String[] args, int i, int dflt) {
-        return args.length > i ? Integer.parseInt(args[i]) : dflt;
-    }
-
-    private static void deleteTree(File f) {
-        File[] kids = f.listFiles();
-        if (kids != null) for (File k : kids) deleteTree(k);
-        f.delete();
     }
 }
