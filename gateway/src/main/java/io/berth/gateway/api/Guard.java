@@ -14,7 +14,7 @@ import java.util.Set;
  * The first handler of every gateway route, in this order:
  * <ol>
  *   <li><b>origin</b>: a request carrying an {@code Origin} other than the gateway's own
- *       ({@code http://} + its {@code Host}) comes from a web page and is refused 403, so no page the
+ *       ({@code http://} + the host and port the client addressed) comes from a web page and is refused 403, so no page the
  *       operator visits can drive the API (CSRF, cross-site WebSocket hijacking);</li>
  *   <li><b>authentication</b>: a bearer token from the token file ({@code Authorization: Bearer},
  *       or for a WebSocket Kubernetes' subprotocol {@code base64url.bearer.authorization.k8s.io.<token>});
@@ -88,9 +88,11 @@ public final class Guard {
         return Optional.empty();
     }
 
+    /** {@code http://} + the authority the client addressed (HTTP/1.1 {@code Host}, HTTP/2 {@code :authority}). */
     private static String ownOrigin(HttpServerRequest req) {
-        String host = req.getHeader("Host");
-        return (req.isSSL() ? "https://" : "http://") + (host == null ? "" : host);
+        io.vertx.core.net.HostAndPort a = req.authority();
+        String authority = a == null ? "" : a.host() + (a.port() >= 0 ? ":" + a.port() : "");
+        return (req.isSSL() ? "https://" : "http://") + authority;
     }
 
     private static boolean hasBody(HttpServerRequest req) {
