@@ -128,7 +128,7 @@ class HistoryCommandTest extends InProcessControlPlaneTest {
             CommandLine cl = new CommandLine(new HistoryCommand());
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
-            exit.set(cl.execute("deployment/web", "-w", "-o", "json", "--timeout", "10s", "--server=" + server));
+            exit.set(cl.execute("deployment/web", "-w", "-o", "json", "--timeout", "10s", "--server=" + server, "--token=" + TOKEN));
         });
         t.start();
         eventually("the listed records are printed", () -> out.toString().lines().count() >= before);
