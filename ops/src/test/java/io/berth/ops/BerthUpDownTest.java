@@ -92,7 +92,7 @@ class BerthUpDownTest {
     }
 
     @Test
-    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    @Timeout(value = 480, unit = TimeUnit.SECONDS) // two cold starts plus three CLI JVMs; the shared 2-core box at load 20-30 needs it
     void upStatusDownAndSchemasSurviveARestart() throws Exception {
         dataDir = Files.createTempDirectory("berth-up");
         String kafkaPort = String.valueOf(EmbeddedKafka.freePort("127.0.0.1"));
