@@ -21,8 +21,9 @@ import io.berth.gateway.api.WriteApi;
 import io.berth.schemas.serde.BerthSerdes;
 
 /**
- * The gateway's HTTP listener (default port 7070). Today it answers health and version; the
- * Kubernetes-shaped REST and watch API is built on it (issue 4). The schema registry has its own
+ * The gateway's HTTP listener (default port 7070): the Kubernetes-shaped REST and watch API, every
+ * route behind the {@link io.berth.gateway.api.Guard} (origin, bearer token, content type) but health
+ * and version. The schema registry has its own
  * listener (8081), as Confluent's does.
  */
 public final class GatewayService extends TopicCheckingService {
@@ -61,8 +62,10 @@ public final class GatewayService extends TopicCheckingService {
         if (!cache.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: views not caught up after 60 s; serving anyway");
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
+        router.route().handler(new io.berth.gateway.api.Guard(tokens())::handle);
         router.get("/healthz").handler(this::handleHealth);
         router.get("/readyz").handler(this::handleHealth);
+        router.get("/livez").handler(this::handleHealth);
         router.get("/version").handler(this::handleVersion);
         BerthSerdes serdes = new BerthSerdes(registry);
         if (Boolean.parseBoolean(config.get("gateway-audit-snapshots", "true"))) {
@@ -94,6 +97,24 @@ public final class GatewayService extends TopicCheckingService {
         }
         server = listen(router, host, port, Math.max(1, loops));
         log.info("gateway listening on http://{}:{} (registry {})", host, server.actualPort(), config.registryUrl());
+    }
+
+    /**
+     * The bearer tokens every route but health and version needs: {@code auth-token-file}
+     * (kube-apiserver's {@code --token-auth-file} format), default {@code <data-dir>/tokens.csv}.
+     * A missing file means no tokens: every request is 401 until {@code berth token create} writes one.
+     */
+    private io.berth.schemas.auth.TokenAuthenticator tokens() {
+        java.nio.file.Path path = tokenFile();
+        log.info("gateway: bearer tokens from {}", path);
+        return new io.berth.schemas.auth.TokenAuthenticator(path);
+    }
+
+    /** The token file: {@code auth-token-file}, default {@code <data-dir>/tokens.csv}. */
+    public java.nio.file.Path tokenFile() {
+        String file = config.get("auth-token-file", null);
+        return file != null && !file.isBlank() ? java.nio.file.Path.of(file)
+                : config.dataDir().resolve(io.berth.schemas.auth.TokenFile.FILE_NAME);
     }
 
     /** Deploys {@code instances} listeners sharing {@code port}, each on its own event loop; returns one of them. */

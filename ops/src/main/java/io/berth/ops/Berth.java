@@ -38,7 +38,7 @@ import java.util.function.BiFunction;
         description = "Berth: a container orchestrator where every intent and status is an event on Kafka.",
         subcommands = {Berth.Up.class, Berth.Down.class, Berth.Status.class, Berth.KafkaCmd.class,
                 Berth.StateStreamsCmd.class, Berth.SchedulerCmd.class, Berth.NodeCmd.class, Berth.GatewayCmd.class,
-                Berth.RegistryCmd.class,
+                Berth.RegistryCmd.class, TokenCommand.class,
                 io.berth.ops.kubectl.ApplyCommand.class, io.berth.ops.kubectl.GetCommand.class, io.berth.ops.kubectl.ScaleCommand.class,
                 io.berth.ops.kubectl.DeleteCommand.class, io.berth.ops.kubectl.CordonCommand.class, io.berth.ops.kubectl.UncordonCommand.class,
                 io.berth.ops.kubectl.DrainCommand.class, io.berth.ops.kubectl.DescribeCommand.class, io.berth.ops.kubectl.LogsCommand.class,
@@ -196,6 +196,9 @@ public final class Berth implements Callable<Integer> {
         System.out.println("  gateway   " + st.gatewayUrl());
         System.out.println("  node      " + (st.node() == null || st.node().isEmpty() ? "(none)" : st.node()));
         System.out.println("  data      " + st.dataDir());
+        Path dir = Path.of(st.dataDir());
+        System.out.println("  kubeconfig " + AdminCredential.kubeconfig(dir) + "  (user admin; the berth CLI uses it by itself; kubectl --kubeconfig " + AdminCredential.kubeconfig(dir) + ")");
+        System.out.println("  tokens    " + AdminCredential.tokenFile(dir) + "  (berth token create|list|revoke)");
     }
 
     /** The pid of a running {@code berth up} for this data dir, if any. */
@@ -397,7 +400,7 @@ public final class Berth implements Callable<Integer> {
 
     static int runForeground(BerthConfig cfg, BiFunction<BerthConfig, SchemaRegistryClient, BerthService> factory, Path readyFile) throws Exception {
         Files.createDirectories(cfg.dataDir());
-        SchemaRegistryClient client = RegistryClients.forUrl(cfg.registryUrl());
+        SchemaRegistryClient client = RegistryClients.forUrl(cfg.registryUrl(), cfg);
         BerthService svc = factory.apply(cfg, client);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -464,8 +467,10 @@ public final class Berth implements Callable<Integer> {
                 AllInOne.ensureWithRetry(admin, topic);
                 AllInOne.ensureWithRetry(admin, topic + "_leader");
             }
-            // the registry itself needs no registry client
-            return runForeground(new BerthConfig(cfg.bootstrapServers(), null, cfg.dataDir(), cfg.extra()), this::create, readyFile);
+            // the registry itself needs no registry client; its writes need a token of the data dir's token file
+            BerthConfig reg = new BerthConfig(cfg.bootstrapServers(), null, cfg.dataDir(), cfg.extra());
+            if (reg.get("auth-token-file", null) == null) reg = reg.with("auth-token-file", AdminCredential.tokenFile(cfg.dataDir()).toString());
+            return runForeground(reg, this::create, readyFile);
         }
     }
 

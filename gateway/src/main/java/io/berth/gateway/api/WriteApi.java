@@ -413,9 +413,9 @@ public final class WriteApi implements AutoCloseable {
         return !"false".equals(ctx.queryParams().get("wait"));
     }
 
+    /** The authenticated principal (never a header the client writes). */
     private static String actor(RoutingContext ctx) {
-        String user = ctx.request().getHeader("X-Berth-User");
-        return "api:" + (user == null || user.isBlank() ? "anonymous" : user);
+        return Guard.actor(ctx);
     }
 
     /**

@@ -31,6 +31,10 @@ public final class ConnectionOptions {
             description = "the gateway's URL (default: $BERTH_SERVER, else the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_SERVER + ")")
     String server;
 
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "bearer token for the gateway (default: $BERTH_TOKEN, else the token of the kubeconfig 'berth up' wrote in $BERTH_HOME or ~/.berth)")
+    String token;
+
     /** Legacy (issue 3): talk to Kafka directly. Hidden; given explicitly, the command reads and writes the bus itself. */
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]", hidden = true,
             description = "Kafka bootstrap servers (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_BOOTSTRAP + ")")
@@ -51,6 +55,18 @@ public final class ConnectionOptions {
         String env = System.getenv("BERTH_SERVER");
         if (env != null && !env.isBlank()) return trimSlash(env.strip());
         return trimSlash(launcherState().getProperty("gateway.url", DEFAULT_SERVER));
+    }
+
+    /**
+     * The bearer token: {@code --token}, {@code $BERTH_TOKEN}, else the current user's token in the
+     * launcher's {@code kubeconfig} ({@code berth up} writes it there) when its cluster is the server
+     * this command talks to; null when there is none.
+     */
+    public String token() {
+        if (token != null && !token.isBlank()) return token.strip();
+        String env = System.getenv("BERTH_TOKEN");
+        if (env != null && !env.isBlank()) return env.strip();
+        return Kubeconfig.token(stateDir(System.getenv(), System.getProperty("user.home")).resolve(Kubeconfig.FILE_NAME), server()).orElse(null);
     }
 
     private static String trimSlash(String url) {

@@ -35,10 +35,17 @@ final class Gateway {
     private final String server;
     private final HttpClient http;
     private final Duration timeout;
+    private final String token;
 
     Gateway(String server, Duration timeout) {
+        this(server, timeout, null);
+    }
+
+    /** @param token the bearer token every request carries (null: none, the gateway then answers 401) */
+    Gateway(String server, Duration timeout, String token) {
         this.server = server;
         this.timeout = timeout;
+        this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -85,7 +92,7 @@ final class Gateway {
     }
 
     Response call(String method, String path, String body, String contentType) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json");
+        HttpRequest.Builder b = authorized(HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json"));
         if (contentType != null) b.header("Content-Type", contentType);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         HttpResponse<String> r;
@@ -128,7 +135,7 @@ final class Gateway {
 
     /** Reads a streamed body line by line until it ends or {@code onLine} returns false; a 4xx/5xx becomes an ApiException. */
     private void stream(String path, String accept, String what, java.util.function.Predicate<String> onLine) {
-        HttpRequest req = HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET().build();
+        HttpRequest req = authorized(HttpRequest.newBuilder(uri(path)).header("Accept", accept)).GET().build();
         HttpResponse<InputStream> r;
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -152,6 +159,10 @@ final class Gateway {
         }
     }
 
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
+    }
+
     private URI uri(String path) {
         return URI.create(server + path);
     }
@@ -172,6 +183,10 @@ final class Gateway {
         String reason = status == null ? "" : status.path("reason").asText("");
         String message = status == null ? "" : status.path("message").asText("");
         if (message.isEmpty()) message = raw == null || raw.isBlank() ? "the server responded with status " + code : raw.strip();
+        if (code == 401) {
+            return new ApiException(code, "Unauthorized", "error: You must be logged in to the server (Unauthorized): give a token with --token or "
+                    + "$BERTH_TOKEN ('berth token create'), or run where 'berth up' wrote its kubeconfig");
+        }
         if (reason.isEmpty()) reason = switch (code) {
             case 400 -> "BadRequest";
             case 404 -> "NotFound";
