@@ -39,7 +39,10 @@ public final class StateStreamsService extends TopicCheckingService {
         Properties p = config.clientProps(StateStreamsTopology.APPLICATION_ID);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, StateStreamsTopology.APPLICATION_ID);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        // how often outputs become visible (read_committed) vs how much of the thread's time goes to
+        // waiting for the transaction's commit; a second thread processes while one waits
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.getLong("streams-commit-interval-ms", 100));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, (int) config.getLong("streams-threads", 1));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("state-streams").toString());
         // One broker in the embedded setup; a real cluster sets its own replication.
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.parseInt(config.get("replication-factor", "-1")));

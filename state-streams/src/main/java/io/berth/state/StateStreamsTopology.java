@@ -164,9 +164,9 @@ public final class StateStreamsTopology {
         // Time reaches the controllers as records (Ticker); so does what they know of nodes.
         KStream<String, Tick> ticks = b.stream(Topics.TICKS.name(), serdes.consumed(Topics.TICKS));
         LedgerJournal journal = new LedgerJournal();
-        java.util.concurrent.atomic.AtomicLong nodesVersion = new java.util.concurrent.atomic.AtomicLong();
-        addGlobalStores(b, serdes, journal, nodesVersion);
-        ticks.process(() -> new Ticker(settings.tick(), journal, nodesVersion, settings.ledgerFullEvery()), Named.as("ticker"))
+        NodesJournal nodesJournal = new NodesJournal();
+        addGlobalStores(b, serdes, journal, nodesJournal);
+        ticks.process(() -> new Ticker(settings.tick(), journal, nodesJournal, settings.ledgerFullEvery()), Named.as("ticker"))
                 .to(Topics.TICKS.name(), serdes.produced(Topics.TICKS).withName("ticker-to-" + Topics.TICKS.name())
                         .withStreamPartitioner((topic, key, tick, n) -> Optional.of(Set.of(tick.getPartition() % n))));
         // the ledger-only records of partition 0 are the scheduler's; the controllers read the ticks proper
@@ -210,13 +210,13 @@ public final class StateStreamsTopology {
     /**
      * The nodes and the allocation ledger as every instance sees them (read by the {@link Ticker});
      * the assignments table journals its changed keys for partition 0's ticker, the nodes table
-     * counts its changes (a ticker re-reads the nodes only when the count moved); neither has a
+     * journals which nodes changed ({@link NodesJournal}: a ticker re-reads only those); neither has a
      * cache, so a change is seen as soon as the global thread applies it.
      */
     private static void addGlobalStores(StreamsBuilder b, BerthSerdes serdes, LedgerJournal journal,
-                                        java.util.concurrent.atomic.AtomicLong nodesVersion) {
+                                        NodesJournal nodesJournal) {
         b.globalTable(Topics.NODES.name(), serdes.consumed(Topics.NODES),
-                Materialized.<String, NodeView>as(JournaledStore.supplier(GLOBAL_NODES_STORE, k -> nodesVersion.incrementAndGet()))
+                Materialized.<String, NodeView>as(JournaledStore.supplier(GLOBAL_NODES_STORE, nodesJournal::changed))
                         .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(NodeView.class)).withCachingDisabled());
         b.globalTable(Topics.ASSIGNMENTS.name(), serdes.consumed(Topics.ASSIGNMENTS),
                 Materialized.<String, Assignment>as(JournaledStore.supplier(GLOBAL_ASSIGNMENTS_STORE, journal::changed))

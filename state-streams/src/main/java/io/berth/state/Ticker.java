@@ -19,7 +19,6 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
@@ -58,20 +57,21 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
 
     private final Duration tick;
     private final LedgerJournal journal;
-    private final java.util.concurrent.atomic.AtomicLong nodesVersion;
+    private final NodesJournal nodesJournal;
     private final Duration ledgerFullEvery;
-    private List<TickNode> nodes;          // as last read from the global nodes table
-    private long nodesReadAt = -1;         // nodesVersion when they were read
+    private final java.util.TreeMap<String, TickNode> byId = new java.util.TreeMap<>();  // the global nodes table as last read
+    private List<TickNode> nodes;          // byId's values, in id order
+    private long nodesReadAt = -1;         // the journal's version when they were read
     private ReadOnlyKeyValueStore<String, ?> globalNodes;
     private ReadOnlyKeyValueStore<String, ?> globalAssignments;
     private List<TickNode> lastSent;
     private long lastFullAt = Long.MIN_VALUE;
     private long lastLedgerFullAt = Long.MIN_VALUE;
 
-    Ticker(Duration tick, LedgerJournal journal, java.util.concurrent.atomic.AtomicLong nodesVersion, Duration ledgerFullEvery) {
+    Ticker(Duration tick, LedgerJournal journal, NodesJournal nodesJournal, Duration ledgerFullEvery) {
         this.tick = tick;
         this.journal = journal;
-        this.nodesVersion = nodesVersion;
+        this.nodesJournal = nodesJournal;
         this.ledgerFullEvery = ledgerFullEvery;
     }
 
@@ -82,6 +82,7 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
         globalAssignments = context.getStateStore(StateStreamsTopology.GLOBAL_ASSIGNMENTS_STORE);
         lastSent = null;
         nodes = null;
+        nodesReadAt = -1;
         lastLedgerFullAt = Long.MIN_VALUE;   // a (re)started ticker begins with the whole ledger
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
@@ -100,11 +101,15 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
         int partition = context().taskId().partition();
         boolean ledger = partition == 0;
         if (ledger) sendLedger(partition, now);
-        long version = nodesVersion.get();   // before reading: a change during the read is read again next tick
-        if (nodes == null || version != nodesReadAt) {
-            nodes = readNodes();
-            nodesReadAt = version;
+        long version = nodesJournal.version();   // before reading: a change during the read is read again next tick
+        if (nodes == null) {
+            readNodes();
+            nodes = new ArrayList<>(byId.values());
+        } else if (version != nodesReadAt) {
+            nodesJournal.changedSince(nodesReadAt, (id, v) -> readNode(id));
+            nodes = new ArrayList<>(byId.values());
         }
+        nodesReadAt = version;
         boolean send = !nodes.equals(lastSent) || now - lastFullAt >= FULL_EVERY.toMillis();
         if (send) {
             lastSent = nodes;
@@ -136,22 +141,31 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
         }
     }
 
-    private List<TickNode> readNodes() {
-        List<TickNode> out = new ArrayList<>();
+    /** Every node of the global table, into {@link #byId}. */
+    private void readNodes() {
+        byId.clear();
         try (KeyValueIterator<String, ?> it = globalNodes.all()) {
             it.forEachRemaining(kv -> {
                 Object v = kv.value instanceof ValueAndTimestamp<?> vt ? vt.value() : kv.value;
-                if (v instanceof NodeView n) {
-                    out.add(TickNode.newBuilder().setId(kv.key).setReady(n.getReady()).setDraining(NodeLiveness.draining(n))
-                            .setAddress(n.getAddress()).setLabels(new HashMap<>(n.getLabels()))
-                            .setCpuMillis(n.getCapacity() == null ? 0 : n.getCapacity().getCpuMillis())
-                            .setMemoryBytes(n.getCapacity() == null ? 0 : n.getCapacity().getMemoryBytes())
-                            .setCordoned(n.getCordoned()).setMaxPods(n.getMaxPods()).setAssignments(List.of()).build());
-                }
+                if (v instanceof NodeView n) byId.put(kv.key, tickNode(kv.key, n));
             });
         }
-        out.sort(Comparator.comparing(TickNode::getId));
-        return out;
+    }
+
+    /** One node again, as the global table shows it now (gone: removed). */
+    private void readNode(String id) {
+        Object v = globalNodes.get(id);
+        if (v instanceof ValueAndTimestamp<?> vt) v = vt.value();
+        if (v instanceof NodeView n) byId.put(id, tickNode(id, n));
+        else byId.remove(id);
+    }
+
+    static TickNode tickNode(String id, NodeView n) {
+        return TickNode.newBuilder().setId(id).setReady(n.getReady()).setDraining(NodeLiveness.draining(n))
+                .setAddress(n.getAddress()).setLabels(new HashMap<>(n.getLabels()))
+                .setCpuMillis(n.getCapacity() == null ? 0 : n.getCapacity().getCpuMillis())
+                .setMemoryBytes(n.getCapacity() == null ? 0 : n.getCapacity().getMemoryBytes())
+                .setCordoned(n.getCordoned()).setMaxPods(n.getMaxPods()).setAssignments(List.of()).build();
     }
 
     /** Every live assignment, sorted by key (so a replay of the same store sends the same records). */

@@ -100,8 +100,12 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         }
         Set<String> ready = nodes.readyNodeIds(tick.getPartition());  // once per tick, not once per workload
         Set<String> draining = nodes.drainingNodeIds(tick.getPartition());
+        // a tick with a node list (the nodes changed, or the once-a-minute full list) checks every
+        // workload; the others only those time can move (a settled one waits for news of its own)
+        boolean nodesListed = tick.getNodes() != null;
         for (KeyValue<String, WorkloadView> kv : all) {
-            if (kv.value.getKind() != ResourceKind.SERVICE) converge(kv.key, kv.value, kv.value, "NodeCheck", Origin.CONTROLLER, ready, draining, now);
+            if (kv.value.getKind() == ResourceKind.SERVICE || (!nodesListed && WorkloadViews.settled(kv.value))) continue;
+            converge(kv.key, kv.value, kv.value, "NodeCheck", Origin.CONTROLLER, ready, draining, now);
         }
     }
 

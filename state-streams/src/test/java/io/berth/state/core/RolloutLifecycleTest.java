@@ -76,11 +76,15 @@ class RolloutLifecycleTest {
             converge();
         }
 
-        /** Advances the clock in ticks, converging on each (the wall-clock punctuator). */
+        /**
+         * Advances the clock in ticks, converging on each as the controller's periodic check does
+         * on a tick without a node change: a settled workload is skipped, so every scenario here
+         * also shows that skipping it changes no decision.
+         */
         void tick(long ms) {
             for (long done = 0; done < ms; done += 250) {
                 now += 250;
-                converge();
+                if (!WorkloadViews.settled(v)) converge();
             }
         }
 
@@ -104,6 +108,35 @@ class RolloutLifecycleTest {
         String phase() {
             return v.getRollout().getPhase();
         }
+    }
+
+    // ---- settled: what the periodic check may skip -------------------------------------------
+
+    @Test
+    void shouldBeSettledOnlyWhenEveryReplicaIsCurrentReadyAndNoRolloutIsUnderWay() {
+        Sim s = new Sim();
+        s.apply(spec(3, "web:1").build());
+        assertFalse(WorkloadViews.settled(s.v), "tasks just created, none ready: " + s.v.getRollout());
+        s.settle("web:1");
+        assertTrue(WorkloadViews.settled(s.v), "all 3 ready, rollout " + s.phase());
+
+        s.apply(spec(3, "web:2").build());
+        assertFalse(WorkloadViews.settled(s.v), "a rollout to web:2 is under way: " + s.phase());
+        s.settle("web:2");
+        assertTrue(WorkloadViews.settled(s.v), "web:2 rolled out: " + s.phase());
+
+        s.apply(spec(4, "web:2").build());
+        assertFalse(WorkloadViews.settled(s.v), "scaled to 4, the 4th not ready");
+        s.settle("web:2");
+        assertTrue(WorkloadViews.settled(s.v));
+
+        s.crash("web:2");
+        assertFalse(WorkloadViews.settled(s.v), "crashing replicas are not ready");
+
+        WorkloadView paused = WorkloadView.newBuilder(s.v).setRollout(RolloutStatus.newBuilder(s.v.getRollout())
+                .setPhase(RolloutPhase.PAUSED.text()).build()).build();
+        assertFalse(WorkloadViews.settled(paused), "a paused rollout waits for time (its deadline) too");
+        assertFalse(WorkloadViews.settled(WorkloadViews.deleted(s.v)), "a deleted workload is being torn down");
     }
 
     // ---- revisions and undo -------------------------------------------------------------------
