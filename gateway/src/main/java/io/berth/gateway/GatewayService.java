@@ -95,8 +95,9 @@ public final class GatewayService extends TopicCheckingService {
                 port = probe.getLocalPort(); // instances share a port only when they name the same one
             }
         }
-        server = listen(router, host, port, Math.max(1, loops));
-        log.info("gateway listening on http://{}:{} (registry {})", host, server.actualPort(), config.registryUrl());
+        io.vertx.core.http.HttpServerOptions options = serverOptions(host);
+        server = listen(router, options, host, port, Math.max(1, loops));
+        log.info("gateway listening on {}://{}:{} (registry {})", options.isSsl() ? "https" : "http", host, server.actualPort(), config.registryUrl());
     }
 
     /**
@@ -117,13 +118,38 @@ public final class GatewayService extends TopicCheckingService {
                 : config.dataDir().resolve(io.berth.schemas.auth.TokenFile.FILE_NAME);
     }
 
+    /**
+     * HTTPS when {@code tls-cert-file} and {@code tls-private-key-file} are set (kube-apiserver's
+     * {@code --tls-cert-file}/{@code --tls-private-key-file}); client certificates signed by
+     * {@code client-ca-file} (default: none) authenticate their CN as the user and each O as a group.
+     * Plain HTTP only on a loopback address: a gateway reachable from other hosts without TLS would
+     * send its bearer tokens in the clear, so it refuses to start.
+     */
+    public io.vertx.core.http.HttpServerOptions serverOptions(String host) {
+        io.vertx.core.http.HttpServerOptions o = new io.vertx.core.http.HttpServerOptions();
+        String cert = config.get("tls-cert-file", null), key = config.get("tls-private-key-file", null);
+        if (cert == null || cert.isBlank() || key == null || key.isBlank()) {
+            if (!io.berth.schemas.tls.Tls.isLoopback(host)) {
+                throw new IllegalStateException("gateway-host " + host + " is not a loopback address: TLS is required "
+                        + "(set tls-cert-file and tls-private-key-file, or start with berth up --tls)");
+            }
+            return o;
+        }
+        o.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+        String clientCa = config.get("client-ca-file", null);
+        if (clientCa != null && !clientCa.isBlank()) {
+            o.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(clientCa)).setClientAuth(io.vertx.core.http.ClientAuth.REQUEST);
+        }
+        return o;
+    }
+
     /** Deploys {@code instances} listeners sharing {@code port}, each on its own event loop; returns one of them. */
-    private HttpServer listen(Router router, String host, int port, int instances) throws Exception {
+    private HttpServer listen(Router router, io.vertx.core.http.HttpServerOptions options, String host, int port, int instances) throws Exception {
         java.util.List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
         vertx.deployVerticle(() -> new VerticleBase() {
             @Override
             public Future<?> start() {
-                return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(servers::add);
+                return vertx.createHttpServer(options).requestHandler(router).listen(port, host).onSuccess(servers::add);
             }
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return servers.get(0);

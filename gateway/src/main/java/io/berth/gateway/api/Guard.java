@@ -17,7 +17,8 @@ import java.util.Set;
  *       ({@code http://} + the host and port the client addressed) comes from a web page and is refused 403, so no page the
  *       operator visits can drive the API (CSRF, cross-site WebSocket hijacking);</li>
  *   <li><b>authentication</b>: a bearer token from the token file ({@code Authorization: Bearer},
- *       or for a WebSocket Kubernetes' subprotocol {@code base64url.bearer.authorization.k8s.io.<token>});
+ *       or for a WebSocket Kubernetes' subprotocol {@code base64url.bearer.authorization.k8s.io.<token>}),
+ *       else a client certificate verified by the TLS handshake (CN = user, O = groups);
  *       none or a wrong one is 401 {@code Unauthorized}. Cookies are never read;</li>
  *   <li><b>content type</b>: a body only as JSON, YAML or one of Kubernetes' patch types; anything a
  *       browser's form or plain fetch can send without a preflight ({@code text/plain}, form,
@@ -83,9 +84,25 @@ public final class Guard {
         String authorization = req.getHeader("Authorization");
         if (authorization != null) return tokens.authorization(authorization);
         if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-            return TokenAuthenticator.webSocketToken(req.getHeader("Sec-WebSocket-Protocol")).flatMap(tokens::bearer);
+            Optional<User> u = TokenAuthenticator.webSocketToken(req.getHeader("Sec-WebSocket-Protocol")).flatMap(tokens::bearer);
+            if (u.isPresent()) return u;
         }
-        return Optional.empty();
+        return clientCertificate(req);
+    }
+
+    /**
+     * A client certificate the TLS handshake verified against {@code client-ca-file}: CN is the
+     * user, each O a group (Kubernetes' x509 authenticator). None, or no TLS: empty.
+     */
+    private static Optional<User> clientCertificate(HttpServerRequest req) {
+        if (!req.isSSL()) return Optional.empty();
+        try {
+            java.util.List<java.security.cert.Certificate> chain = req.connection().peerCertificates();
+            if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof java.security.cert.X509Certificate x)) return Optional.empty();
+            return io.berth.schemas.tls.Tls.user(x);
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return Optional.empty();
+        }
     }
 
     /** {@code http://} + the authority the client addressed (HTTP/1.1 {@code Host}, HTTP/2 {@code :authority}). */
