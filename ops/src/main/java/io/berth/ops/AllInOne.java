@@ -48,6 +48,8 @@ public final class AllInOne implements AutoCloseable {
     private long readyMillis;
     private String adminToken;
     private GatewayService gateway;
+    private boolean tls;
+    private Path caFile;
 
     public AllInOne(Options opt) {
         this.opt = opt;
@@ -76,6 +78,18 @@ public final class AllInOne implements AutoCloseable {
             extra.putIfAbsent("auth-token-file", AdminCredential.tokenFile(opt.dataDir()).toString());
             adminToken = AdminCredential.ensure(Path.of(extra.get("auth-token-file")));
             extra.putIfAbsent("registry-basic-auth-user-info", AdminCredential.USER + ":" + adminToken);
+            // HTTPS for the gateway when asked (--tls) and always off the loopback: a CA and a serving certificate in <data-dir>/tls
+            tls = Boolean.parseBoolean(extra.getOrDefault("tls", "false")) || !io.berth.schemas.tls.Tls.isLoopback(opt.host());
+            if (tls) {
+                java.util.List<String> names = new java.util.ArrayList<>();
+                if (!"0.0.0.0".equals(opt.host()) && !"::".equals(opt.host())) names.add(opt.host());
+                else names.add(java.net.InetAddress.getLocalHost().getHostName());
+                io.berth.schemas.tls.Tls.Files3 f = io.berth.schemas.tls.Tls.ensure(opt.dataDir().resolve("tls"), names);
+                extra.putIfAbsent("tls-cert-file", f.cert().toString());
+                extra.putIfAbsent("tls-private-key-file", f.key().toString());
+                extra.putIfAbsent("client-ca-file", f.ca().toString());
+                caFile = Path.of(extra.get("client-ca-file"));
+            }
 
             BerthConfig base = new BerthConfig(bootstrap, null, opt.dataDir(), extra);
             RegistryServer registry = new RegistryServer(base, opt.host(), opt.registryPort());
@@ -96,7 +110,8 @@ public final class AllInOne implements AutoCloseable {
             if (opt.node()) {
                 startService(new NodeDaemonService(cfg, registryClient));
             }
-            Kubeconfig.write(AdminCredential.kubeconfig(opt.dataDir()), gatewayUrl(), AdminCredential.USER, adminToken);
+            Kubeconfig.write(AdminCredential.kubeconfig(opt.dataDir()), gatewayUrl(), AdminCredential.USER, adminToken,
+                    caFile == null ? null : io.berth.schemas.tls.Tls.base64(caFile));
             readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             LOG.info("Berth ready in {} ms", readyMillis);
         } catch (Exception e) {
@@ -135,7 +150,7 @@ public final class AllInOne implements AutoCloseable {
 
     public String gatewayUrl() {
         int port = gateway != null && gateway.port() > 0 ? gateway.port() : opt.gatewayPort();
-        return "http://" + ("0.0.0.0".equals(opt.host()) ? "localhost" : opt.host()) + ":" + port;
+        return (tls ? "https://" : "http://") + ("0.0.0.0".equals(opt.host()) ? "localhost" : opt.host()) + ":" + port;
     }
 
     /** The admin's bearer token (in the token file and the kubeconfig), once started. */

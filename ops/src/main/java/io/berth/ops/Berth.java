@@ -95,6 +95,7 @@ public final class Berth implements Callable<Integer> {
         @Mixin DataDir dataDir;
         @Option(names = {"-d", "--detach"}, description = "Run in the background; return once ready.") boolean detach;
         @Option(names = "--no-node", description = "Do not run a local node daemon.") boolean noNode;
+        @Option(names = "--tls", description = "Serve the gateway over HTTPS with a CA and certificates made in <data-dir>/tls (always on off the loopback).") boolean tls;
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).") String host;
         @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded Kafka port (default: ${DEFAULT-VALUE}).") int kafkaPort;
         @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default: ${DEFAULT-VALUE}).") int registryPort;
@@ -108,6 +109,7 @@ public final class Berth implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             if (maxPods != null) extra.put("max-pods", maxPods.toString());
+            if (tls) extra.put("tls", "true");
             Path dir = dataDir.get();
             Files.createDirectories(dir);
             Optional<Long> running = runningPid(dir);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -43,6 +44,26 @@ public final class ConnectionOptions {
     @Option(names = "--registry-url", paramLabel = "URL", hidden = true,
             description = "schema registry URL (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_REGISTRY + ")")
     String registryUrl;
+
+    @Option(names = "--certificate-authority", paramLabel = "FILE",
+            description = "CA certificate (PEM) to trust for an https server (default: the CA in the kubeconfig 'berth up' wrote)")
+    Path certificateAuthority;
+
+    /**
+     * What an https gateway's certificate is checked against: {@code --certificate-authority}, else
+     * the launcher kubeconfig's CA when its cluster is this server, else the JVM's default trust
+     * (null). Never "trust anything".
+     */
+    public javax.net.ssl.SSLContext sslContext() {
+        if (!server().startsWith("https://")) return null;
+        try {
+            if (certificateAuthority != null) return io.berth.schemas.tls.Tls.trusting(Files.readString(certificateAuthority));
+            Optional<String> ca = Kubeconfig.caPem(stateDir(System.getenv(), System.getProperty("user.home")).resolve(Kubeconfig.FILE_NAME), server());
+            return ca.isPresent() ? io.berth.schemas.tls.Tls.trusting(ca.get()) : null;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the certificate authority: " + e.getMessage(), e);
+        }
+    }
 
     /** True when {@code --bootstrap-servers} was given: the legacy direct-to-Kafka path (issue 3) is used. */
     public boolean direct() {

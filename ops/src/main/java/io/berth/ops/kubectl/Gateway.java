@@ -43,10 +43,17 @@ final class Gateway {
 
     /** @param token the bearer token every request carries (null: none, the gateway then answers 401) */
     Gateway(String server, Duration timeout, String token) {
+        this(server, timeout, token, null);
+    }
+
+    /** @param ssl what an https server's certificate is checked against (null: the JVM's default trust) */
+    Gateway(String server, Duration timeout, String token, javax.net.ssl.SSLContext ssl) {
         this.server = server;
         this.timeout = timeout;
         this.token = token;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1);
+        if (ssl != null) b.sslContext(ssl);
+        this.http = b.build();
     }
 
     String server() {

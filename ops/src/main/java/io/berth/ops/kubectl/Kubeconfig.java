@@ -29,8 +29,14 @@ public final class Kubeconfig {
 
     /** The kubeconfig text for {@code server}, user {@code user} with {@code token}. */
     public static String render(String server, String user, String token) {
+        return render(server, user, token, null);
+    }
+
+    /** The same, with the cluster CA ({@code certificate-authority-data}, base64 PEM) when the server is HTTPS. */
+    public static String render(String server, String user, String token, String caData) {
         ObjectNode c = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
-        c.putArray("clusters").addObject().put("name", NAME).putObject("cluster").put("server", server);
+        ObjectNode cluster = c.putArray("clusters").addObject().put("name", NAME).putObject("cluster").put("server", server);
+        if (caData != null) cluster.put("certificate-authority-data", caData);
         c.putArray("users").addObject().put("name", user).putObject("user").put("token", token);
         c.putArray("contexts").addObject().put("name", NAME).putObject("context")
                 .put("cluster", NAME).put("user", user).put("namespace", "default");
@@ -45,6 +51,11 @@ public final class Kubeconfig {
 
     /** Writes the kubeconfig (mode 600: it holds a credential), replacing any old one at once. */
     public static void write(Path file, String server, String user, String token) throws IOException {
+        write(file, server, user, token, null);
+    }
+
+    /** Writes the kubeconfig with the cluster CA (base64 PEM, null: none). */
+    public static void write(Path file, String server, String user, String token, String caData) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp");
@@ -54,11 +65,28 @@ public final class Kubeconfig {
             } catch (UnsupportedOperationException ignored) {
                 // not POSIX
             }
-            Files.writeString(tmp, render(server, user, token), StandardCharsets.UTF_8);
+            Files.writeString(tmp, render(server, user, token, caData), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The PEM of the CA ({@code certificate-authority-data}) of the cluster named {@code server} in {@code file}; empty when none. */
+    public static Optional<String> caPem(Path file, String server) {
+        try {
+            if (!Files.isReadable(file)) return Optional.empty();
+            JsonNode c = YAML.readTree(file.toFile());
+            for (JsonNode k : c.path("clusters")) {
+                JsonNode cl = k.path("cluster");
+                if (trim(cl.path("server").asText("")).equals(trim(server)) && cl.hasNonNull("certificate-authority-data")) {
+                    return Optional.of(new String(java.util.Base64.getDecoder().decode(cl.get("certificate-authority-data").asText()), StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // unreadable: no CA
+        }
+        return Optional.empty();
     }
 
     /** The bearer token of the current context's user in {@code file}; empty when absent or unreadable. */
