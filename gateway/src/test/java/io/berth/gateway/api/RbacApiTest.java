@@ -101,8 +101,10 @@ class RbacApiTest extends GatewayApiFixture {
             assertEquals(200, w.status, "view may watch");
         }
 
+        HttpResponse<String> refused = apply(VIEWER, DEPLOYMENT);
+        System.out.println("403 for the view user's apply: " + refused.body()); // quoted in the README
         assertForbidden("deployments.apps is forbidden: User \"viewer\" cannot create resource \"deployments\" in API group \"apps\" in the namespace \"default\"",
-                apply(VIEWER, DEPLOYMENT));
+                refused);
         assertForbidden("deployments.apps is forbidden: User \"viewer\" cannot create resource \"deployments\" in API group \"apps\" in the namespace \"default\"",
                 send(as(VIEWER, "/apis/apps/v1/namespaces/default/deployments").header("Content-Type", "application/yaml")
                         .POST(HttpRequest.BodyPublishers.ofString(DEPLOYMENT))));

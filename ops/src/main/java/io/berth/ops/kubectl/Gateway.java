@@ -92,7 +92,13 @@ final class Gateway {
     }
 
     Response call(String method, String path, String body, String contentType) {
+        return call(method, path, body, contentType, List.of());
+    }
+
+    /** @param headers extra request headers as name/value pairs (e.g. {@code Impersonate-User}) */
+    Response call(String method, String path, String body, String contentType, List<String[]> headers) {
         HttpRequest.Builder b = authorized(HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json"));
+        for (String[] h : headers) b.header(h[0], h[1]);
         if (contentType != null) b.header("Content-Type", contentType);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         HttpResponse<String> r;
@@ -191,6 +197,7 @@ final class Gateway {
             case 400 -> "BadRequest";
             case 404 -> "NotFound";
             case 409 -> "Conflict";
+            case 403 -> "Forbidden";
             case 422 -> "Invalid";
             default -> "";
         };
