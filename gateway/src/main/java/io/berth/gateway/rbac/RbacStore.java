@@ -173,7 +173,7 @@ public final class RbacStore implements AutoCloseable {
         CompletableFuture<Void> f = new CompletableFuture<>();
         waiting.put(f, offset);
         if (position > offset) release();
-        return f.orTimeout(30, TimeUnit.SECONDS);
+        return f.orTimeout(30, TimeUnit.SECONDS).whenComplete((x, err) -> waiting.remove(f));
     }
 
     private void release() {
