@@ -225,7 +225,6 @@ public final class ApplyCommand extends KubectlCommand {
         }
         ResourceTypes.Resource r = ResourceTypes.ofKind(kind);
         String lower = r == null ? kind.toLowerCase(java.util.Locale.ROOT) : r.singular();
-        if (item.path("apiVersion").asText("").startsWith("rbac.authorization.k8s.io/")) lower += ".rbac.authorization.k8s.io";
         String key = (r == null || r.namespaced() ? ns : "") + "/" + lower + "/" + name;
         String verdict;
         if (!before.containsKey(key)) verdict = "created";

@@ -237,6 +237,9 @@ final class Gateway {
         return switch (plural) {
             case "nodes", "namespaces" -> "/api/v1/" + plural;
             case "deployments", "replicasets" -> namespace == null ? "/apis/apps/v1/" + plural : "/apis/apps/v1/namespaces/" + namespace + "/" + plural;
+            case "clusterroles", "clusterrolebindings" -> "/apis/rbac.authorization.k8s.io/v1/" + plural;
+            case "roles", "rolebindings" -> namespace == null ? "/apis/rbac.authorization.k8s.io/v1/" + plural
+                    : "/apis/rbac.authorization.k8s.io/v1/namespaces/" + namespace + "/" + plural;
             default -> namespace == null ? "/api/v1/" + plural : "/api/v1/namespaces/" + namespace + "/" + plural;
         };
     }

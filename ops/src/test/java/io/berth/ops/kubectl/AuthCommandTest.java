@@ -55,6 +55,13 @@ class AuthCommandTest extends InProcessControlPlaneTest {
         assertEquals(0, applied.exit, applied.err);
         assertEquals("rolebinding.rbac.authorization.k8s.io/carol-views created\n", applied.out);
 
+        Run bindings = as(TOKEN, "get", "rolebindings", "-o", "wide");
+        assertEquals(0, bindings.exit, bindings.err);
+        assertTrue(bindings.out.matches("(?s)NAME\\s+ROLE\\s+AGE\\s+USERS\\s+GROUPS\\s+SERVICEACCOUNTS\\s*\ncarol-views\\s+ClusterRole/view\\s+\\S+\\s+carol\\s*\n"),
+                bindings.out);
+        Run roles = as(TOKEN, "get", "clusterroles", "-o", "name");
+        assertTrue(roles.out.contains("clusterrole.rbac.authorization.k8s.io/view\n"), roles.out);
+
         eventually("carol's token authenticates", () -> as(VIEWER, "auth", "can-i", "list", "pods").exit == 0);
         Run yes = as(VIEWER, "auth", "can-i", "list", "pods");
         assertEquals("yes\n", yes.out);
