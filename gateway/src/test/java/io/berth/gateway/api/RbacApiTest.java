@@ -40,8 +40,11 @@ class RbacApiTest extends GatewayApiFixture {
         return false;
     }
 
+    BerthConfig config;
+
     @Override
     BerthConfig configure(BerthConfig config) {
+        this.config = config;
         try {
             TokenFile.write(config.dataDir().resolve(TokenFile.FILE_NAME), List.of(
                     new TokenFile.Entry(TOKEN, USER, "1000", List.of("system:masters")),
@@ -241,6 +244,37 @@ class RbacApiTest extends GatewayApiFixture {
                 return false;
             }
         });
+    }
+
+    @Test
+    void shouldAuthorizeOnEveryGatewayFromTheLog() throws Exception {
+        io.berth.gateway.GatewayService second = new io.berth.gateway.GatewayService(config, registry);
+        second.start();
+        try {
+            String other = "http://127.0.0.1:" + second.port();
+            HttpRequest.Builder bobOnSecond = HttpRequest.newBuilder(java.net.URI.create(other + "/apis/apps/v1/namespaces/team-c/deployments"))
+                    .header("Authorization", "Bearer " + BOB);
+            assertEquals(403, send(bobOnSecond).statusCode());
+            assertEquals(202, apply(TOKEN, binding("RoleBinding", "dev-views", "team-c", "ClusterRole", "view", "Group", "dev")).statusCode());
+            eventually(() -> {
+                try {
+                    return send(bobOnSecond).statusCode() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            second.close();
+        }
+        io.berth.gateway.GatewayService restarted = new io.berth.gateway.GatewayService(config, registry);
+        restarted.start();
+        try {
+            HttpResponse<String> r = send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + restarted.port()
+                    + "/apis/apps/v1/namespaces/team-c/deployments")).header("Authorization", "Bearer " + BOB));
+            assertEquals(200, r.statusCode(), "a gateway started later reads the binding from berth.rbac: " + r.body());
+        } finally {
+            restarted.close();
+        }
     }
 
     static final String REVIEWS = "/apis/authorization.k8s.io/v1";
