@@ -22,8 +22,8 @@ import io.berth.schemas.serde.BerthSerdes;
 
 /**
  * The gateway's HTTP listener (default port 7070): the Kubernetes-shaped REST and watch API, every
- * route behind the {@link io.berth.gateway.api.Guard} (origin, bearer token, content type) but health
- * and version. The schema registry has its own
+ * route behind the {@link io.berth.gateway.api.Guard} (origin, bearer token, content type) and the
+ * {@link io.berth.gateway.rbac.Authorizer} (impersonation, RBAC) but health and version. The schema registry has its own
  * listener (8081), as Confluent's does.
  */
 public final class GatewayService extends TopicCheckingService {
@@ -38,6 +38,7 @@ public final class GatewayService extends TopicCheckingService {
     private io.berth.gateway.api.AuditApi audit;
     private io.berth.gateway.timetravel.SnapshotWriter snapshots;
     private io.berth.gateway.timetravel.TimeMachine timeMachine;
+    private io.berth.gateway.rbac.RbacStore rbac;
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -60,9 +61,14 @@ public final class GatewayService extends TopicCheckingService {
                 Integer.parseInt(config.get("gateway-watch-history", "10000")));
         cache.start();
         if (!cache.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: views not caught up after 60 s; serving anyway");
+        rbac = new io.berth.gateway.rbac.RbacStore(config.clientProps("berth-gateway-rbac"), new BerthSerdes(registry));
+        rbac.start();
+        if (!rbac.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: RBAC objects not caught up after 60 s; serving anyway");
+        io.berth.gateway.rbac.Authorizer authorizer = new io.berth.gateway.rbac.Authorizer(rbac);
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         router.route().handler(new io.berth.gateway.api.Guard(tokens())::handle);
+        router.route().handler(authorizer::handle);
         router.get("/healthz").handler(this::handleHealth);
         router.get("/readyz").handler(this::handleHealth);
         router.get("/livez").handler(this::handleHealth);
@@ -79,7 +85,10 @@ public final class GatewayService extends TopicCheckingService {
         timeTravel.mount(router);
         new ReadApi(vertx, cache, timeTravel).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
+        var rbacApi = new io.berth.gateway.rbac.RbacApi(vertx, rbac, authorizer, System::currentTimeMillis);
+        writes.authorizeWith(authorizer, rbacApi);
         writes.mount(router);
+        rbacApi.mount(router);
         new io.berth.gateway.api.RolloutApi(vertx, cache, writes).mount(router);
         new LogsApi(vertx, cache, config, registry).mount(router);
         audit = new io.berth.gateway.api.AuditApi(vertx, config, registry);
@@ -175,6 +184,7 @@ public final class GatewayService extends TopicCheckingService {
         if (snapshots != null) snapshots.close();
         if (timeMachine != null) timeMachine.close();
         if (cache != null) cache.close();
+        if (rbac != null) rbac.close();
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

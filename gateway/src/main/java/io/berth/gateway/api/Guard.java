@@ -30,6 +30,7 @@ import java.util.Set;
 public final class Guard {
     public static final Set<String> OPEN = Set.of("/healthz", "/readyz", "/livez", "/version");
     private static final String USER = "berth.user";
+    private static final String AUTHENTICATED = "berth.authenticated-user";
     private static final Set<String> BODY_TYPES = Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml",
             "application/merge-patch+json", "application/json-patch+json", "application/strategic-merge-patch+json",
             "application/apply-patch+yaml", "application/apply-patch+json");
@@ -65,19 +66,33 @@ public final class Guard {
             return;
         }
         ctx.put(USER, user.get());
+        ctx.put(AUTHENTICATED, user.get());
         ctx.next();
     }
 
-    /** The authenticated principal of this request (set by {@link #handle}). */
+    /**
+     * The principal this request acts as (set by {@link #handle}): the authenticated user, or the one it
+     * impersonates once the authorizer allowed that ({@link #impersonate}). Authorization uses this one.
+     */
     public static User user(RoutingContext ctx) {
         User u = ctx.get(USER);
         if (u == null) throw new IllegalStateException("no authenticated user on " + ctx.request().path() + ": the Guard did not run");
         return u;
     }
 
-    /** The audit's actor: the channel and the authenticated user name, e.g. {@code api:alice}. Never a header. */
+    /** Acts as {@code as} from now on (the authorizer allowed the authenticated user to impersonate it). */
+    public static void impersonate(RoutingContext ctx, User as) {
+        user(ctx);
+        ctx.put(USER, as);
+    }
+
+    /**
+     * The audit's actor: the channel and the authenticated user name, e.g. {@code api:alice}. Never a header;
+     * a request impersonating another user is still the authenticated user's.
+     */
     public static String actor(RoutingContext ctx) {
-        return "api:" + user(ctx).name();
+        User u = ctx.get(AUTHENTICATED);
+        return "api:" + (u != null ? u : user(ctx)).name();
     }
 
     private Optional<User> authenticate(HttpServerRequest req) {

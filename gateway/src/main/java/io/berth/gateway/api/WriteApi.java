@@ -50,6 +50,8 @@ public final class WriteApi implements AutoCloseable {
     private final ViewCache cache;
     private final KafkaProducer<String, Intent> producer;
     private final long waitMs;
+    private io.berth.gateway.rbac.Authorizer authorizer;
+    private io.berth.gateway.rbac.RbacApi rbac;
 
     public WriteApi(Vertx vertx, ViewCache cache, BerthConfig config, SchemaRegistryClient registry) {
         this.vertx = vertx;
@@ -61,6 +63,12 @@ public final class WriteApi implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         producer = new KafkaProducer<>(p, new StringSerializer(), new BerthSerdes(registry).value(Intent.class).serializer());
         producer.partitionsFor(Topics.INTENTS.name()); // fetch metadata now, so send() never blocks the event loop
+    }
+
+    /** Authorizes each object of an apply ({@code create} or {@code patch}) and takes RBAC objects in applies to {@code rbac}. */
+    public void authorizeWith(io.berth.gateway.rbac.Authorizer authorizer, io.berth.gateway.rbac.RbacApi rbac) {
+        this.authorizer = authorizer;
+        this.rbac = rbac;
     }
 
     public void mount(Router router) {
@@ -87,10 +95,21 @@ public final class WriteApi implements AutoCloseable {
 
     // ---- handlers ----
 
+    /**
+     * Every object is checked and authorized before any is written: one the user may not create (or
+     * patch, when it exists) refuses the whole apply with 403. RBAC objects go to the RBAC store.
+     */
     private void handleApply(RoutingContext ctx) {
-        ManifestResult parsed = parse(ctx, ctx.body().asString(), ctx.queryParams().get("namespace"), false);
+        String ns = ctx.queryParams().get("namespace");
+        io.berth.gateway.rbac.RbacApi.Split split = rbac == null ? new io.berth.gateway.rbac.RbacApi.Split(List.of(), ctx.body().asString())
+                : io.berth.gateway.rbac.RbacApi.split(ctx.body().asString());
+        List<Intent> intents = split.rbac().isEmpty() || !split.rest().isBlank() ? parse(ctx, split.rest(), ns, false).intents() : List.of();
+        for (Intent i : intents) authorize(ctx, i);
+        List<io.berth.gateway.rbac.RbacObjects.Parsed> rbacObjects = new ArrayList<>();
+        for (JsonNode d : split.rbac()) rbacObjects.add(rbac.prepareApply(ctx, d, ns));
         List<Future<JsonNode>> results = new ArrayList<>();
-        for (Intent i : parsed.intents()) results.add(applyOne(ctx, i).map(Outcome::body));
+        for (io.berth.gateway.rbac.RbacObjects.Parsed p : rbacObjects) results.add(rbac.applyPrepared(ctx, p));
+        for (Intent i : intents) results.add(applyOne(ctx, i).map(Outcome::body));
         Future.join(results).onComplete(ar -> {
             ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", "List").put("apiVersion", "v1");
             list.putObject("metadata").put("resourceVersion", "");
@@ -322,6 +341,49 @@ public final class WriteApi implements AutoCloseable {
 
     // ---- helpers ----
 
+    /** As kubectl apply: {@code create} a new object, {@code patch} an existing one (by name). */
+    private void authorize(RoutingContext ctx, Intent i) {
+        if (authorizer == null) return;
+        String ns = i.getNamespace(), name = i.getName();
+        boolean exists;
+        String group = "", resource;
+        boolean namespaced = true;
+        switch (i.getKind()) {
+            case DEPLOYMENT -> {
+                group = "apps";
+                resource = "deployments";
+                exists = existing(Resource.DEPLOYMENTS, ns, name) != null;
+            }
+            case SERVICE -> {
+                resource = "services";
+                exists = existing(Resource.SERVICES, ns, name) != null;
+            }
+            case POD -> {
+                resource = "pods";
+                exists = existing(Resource.PODS, ns, name) != null;
+            }
+            case NODE -> {
+                resource = "nodes";
+                namespaced = false;
+                exists = existing(Resource.NODES, null, name) != null;
+            }
+            case NAMESPACE -> {
+                resource = "namespaces";
+                namespaced = false;
+                exists = cache.namespaces().contains(name);
+            }
+            default -> {
+                group = "berth.io";
+                resource = i.getKind().name().toLowerCase(java.util.Locale.ROOT);
+                exists = false;
+            }
+        }
+        boolean delete = i.getAction() == IntentAction.DELETE;
+        String verb = delete ? "delete" : exists ? "patch" : "create";
+        authorizer.check(io.berth.gateway.rbac.Attributes.resource(Guard.user(ctx), verb, group, resource, "",
+                namespaced ? ns : "", exists || delete ? name : ""));
+    }
+
     private ManifestResult parse(RoutingContext ctx, String text, String namespace, boolean enforce) {
         String validation = String.valueOf(ctx.queryParams().get("fieldValidation"));
         ManifestOptions o = ManifestOptions.defaults().withStrict(validation.equalsIgnoreCase("Strict"))
@@ -377,7 +439,7 @@ public final class WriteApi implements AutoCloseable {
     }
 
     /** RFC 7386 JSON merge patch. */
-    static void mergePatch(ObjectNode target, JsonNode patch) {
+    public static void mergePatch(ObjectNode target, JsonNode patch) {
         if (!patch.isObject()) return;
         for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();

@@ -162,7 +162,7 @@ class AuthApiTest extends GatewayApiFixture {
         assertUnauthorized(send(anonymous("/api/v1/pods").header("Authorization", "Bearer " + alice)));
         List<TokenFile.Entry> before = TokenFile.read(tokenFile());
         List<TokenFile.Entry> with = new ArrayList<>(before);
-        with.add(new TokenFile.Entry(alice, "alice", "1001", List.of("dev")));
+        with.add(new TokenFile.Entry(alice, "alice", "1001", List.of("dev", "system:masters"))); // an admin: what RBAC refuses is RbacApiTest's
         TokenFile.write(tokenFile(), with);
         eventually(() -> status(anonymous("/api/v1/pods").header("Authorization", "Bearer " + alice)) == 200);
 

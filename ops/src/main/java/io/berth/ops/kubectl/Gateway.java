@@ -99,7 +99,13 @@ final class Gateway {
     }
 
     Response call(String method, String path, String body, String contentType) {
+        return call(method, path, body, contentType, List.of());
+    }
+
+    /** @param headers extra request headers as name/value pairs (e.g. {@code Impersonate-User}) */
+    Response call(String method, String path, String body, String contentType, List<String[]> headers) {
         HttpRequest.Builder b = authorized(HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json"));
+        for (String[] h : headers) b.header(h[0], h[1]);
         if (contentType != null) b.header("Content-Type", contentType);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         HttpResponse<String> r;
@@ -198,6 +204,7 @@ final class Gateway {
             case 400 -> "BadRequest";
             case 404 -> "NotFound";
             case 409 -> "Conflict";
+            case 403 -> "Forbidden";
             case 422 -> "Invalid";
             default -> "";
         };
@@ -237,6 +244,9 @@ final class Gateway {
         return switch (plural) {
             case "nodes", "namespaces" -> "/api/v1/" + plural;
             case "deployments", "replicasets" -> namespace == null ? "/apis/apps/v1/" + plural : "/apis/apps/v1/namespaces/" + namespace + "/" + plural;
+            case "clusterroles", "clusterrolebindings" -> "/apis/rbac.authorization.k8s.io/v1/" + plural;
+            case "roles", "rolebindings" -> namespace == null ? "/apis/rbac.authorization.k8s.io/v1/" + plural
+                    : "/apis/rbac.authorization.k8s.io/v1/namespaces/" + namespace + "/" + plural;
             default -> namespace == null ? "/api/v1/" + plural : "/api/v1/namespaces/" + namespace + "/" + plural;
         };
     }
