@@ -13,6 +13,7 @@ import io.berth.gateway.manifest.ManifestResult;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
+import io.berth.schemas.policy.PodSecurity;
 import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.vertx.core.Context;
@@ -50,11 +51,14 @@ public final class WriteApi implements AutoCloseable {
     private final ViewCache cache;
     private final KafkaProducer<String, Intent> producer;
     private final long waitMs;
+    /** The admission policy's hostPath allow-list ({@code admission.host-paths}). */
+    private final List<String> hostPaths;
 
     public WriteApi(Vertx vertx, ViewCache cache, BerthConfig config, SchemaRegistryClient registry) {
         this.vertx = vertx;
         this.cache = cache;
         this.waitMs = config.getLong("gateway-write-wait-ms", 10_000);
+        this.hostPaths = PodSecurity.hostPaths(config.get(PodSecurity.HOST_PATHS_KEY, ""));
         Properties p = config.clientProps("berth-gateway-intents");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -78,6 +82,8 @@ public final class WriteApi implements AutoCloseable {
             router.delete(base + "/:name").handler(ctx -> handleDelete(ctx, r));
         }
         router.post("/api/v1/namespaces").handler(body).handler(this::handleCreateNamespace);
+        router.put("/api/v1/namespaces/:name").handler(body).handler(this::handleReplaceNamespace);
+        router.patch("/api/v1/namespaces/:name").handler(body).handler(this::handlePatchNamespace);
     }
 
     @Override
@@ -115,6 +121,42 @@ public final class WriteApi implements AutoCloseable {
         Intent i = parsed.intents().get(0);
         if (cache.namespaces().contains(i.getName())) throw Status.alreadyExists("namespaces", i.getName());
         respond(ctx, applyOne(ctx, i));
+    }
+
+    private void handleReplaceNamespace(RoutingContext ctx) {
+        Intent i = namespaceIntent(parse(ctx, ctx.body().asString(), null, false), ctx.pathParam("name"));
+        respond(ctx, applyOne(ctx, i));
+    }
+
+    /** {@code kubectl label ns}: a merge patch of the namespace (labels, annotations), applied as the whole namespace. */
+    private void handlePatchNamespace(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        String type = String.valueOf(ctx.request().getHeader("content-type"));
+        String manifest;
+        if (type.contains("apply-patch")) {
+            manifest = ctx.body().asString();
+        } else {
+            ObjectNode merged = cache.namespace(name).orElseThrow(() -> Status.notFound("namespaces", name)).deepCopy();
+            merged.remove("status");
+            merged.remove("spec");
+            ObjectNode md = (ObjectNode) merged.path("metadata");
+            for (String server : List.of("uid", "resourceVersion", "creationTimestamp")) md.remove(server);
+            if (md.get("labels") instanceof ObjectNode labels) labels.remove("kubernetes.io/metadata.name");
+            mergePatch(merged, firstDocument(ctx.body().asString()));
+            manifest = merged.toString();
+        }
+        respond(ctx, applyOne(ctx, namespaceIntent(parse(ctx, manifest, null, false), name)));
+    }
+
+    private static Intent namespaceIntent(ManifestResult parsed, String name) {
+        if (parsed.intents().size() != 1 || parsed.intents().get(0).getKind() != ResourceKind.NAMESPACE) {
+            throw Status.badRequest("the body must be one v1 Namespace");
+        }
+        Intent i = parsed.intents().get(0);
+        if (!i.getName().equals(name)) {
+            throw Status.badRequest("the name of the object (" + i.getName() + ") does not match the name on the URL (" + name + ")");
+        }
+        return i;
     }
 
     private void handleReplace(RoutingContext ctx, Resource r) {
@@ -336,12 +378,37 @@ public final class WriteApi implements AutoCloseable {
             }
             throw Status.invalid(kind, name, r.errors());
         }
+        admit(r.intents());
         if (!validation.equalsIgnoreCase("Ignore")) {
             for (ManifestProblem w : r.warnings()) {
                 ctx.response().headers().add("Warning", "299 - \"" + w.message().replace("\"", "\\\"") + "\"");
             }
         }
         return r;
+    }
+
+    /**
+     * The admission policy ({@link PodSecurity}) on every intent that would run a pod: refused at its
+     * namespace's level is 403 Forbidden in Kubernetes' words, and nothing of the request is written.
+     * A namespace applied in the same request counts with its new labels.
+     */
+    private void admit(List<Intent> intents) {
+        Map<String, Map<String, String>> declared = new java.util.HashMap<>();
+        for (Intent i : intents) if (i.getKind() == ResourceKind.NAMESPACE && i.getAction() == IntentAction.APPLY) declared.put(i.getName(), i.getLabels());
+        for (Intent i : intents) {
+            PodSecurity.template(i).ifPresent(t -> {
+                Map<String, String> labels = declared.containsKey(i.getNamespace()) ? declared.get(i.getNamespace()) : cache.namespaceLabels(i.getNamespace());
+                PodSecurity.Level level = PodSecurity.Level.of(labels);
+                List<PodSecurity.Violation> v = PodSecurity.check(level, t, hostPaths, PodSecurity.specPath(i));
+                if (v.isEmpty()) return;
+                boolean deployment = i.getKind() == ResourceKind.DEPLOYMENT;
+                String resource = deployment ? "deployments.apps" : "pods";
+                ObjectNode status = Status.failure(403, "Forbidden", PodSecurity.message(resource, i.getName(), level, v),
+                        deployment ? "deployments" : "pods", i.getName());
+                if (deployment) ((ObjectNode) status.path("details")).put("group", "apps");
+                throw new ApiException(status);
+            });
+        }
     }
 
     private static Intent single(ManifestResult r, Resource expected) {
