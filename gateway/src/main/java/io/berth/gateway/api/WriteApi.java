@@ -95,8 +95,16 @@ public final class WriteApi implements AutoCloseable {
 
     private void handleApply(RoutingContext ctx) {
         ManifestResult parsed = parse(ctx, ctx.body().asString(), ctx.queryParams().get("namespace"), false);
+        // Namespaces first, and the rest once they are applied: a pod admitted at its namespace's new
+        // level then reaches state-streams after the namespace's view (which it admits by, too).
+        List<Future<JsonNode>> namespaces = new ArrayList<>();
+        for (Intent i : parsed.intents()) if (i.getKind() == ResourceKind.NAMESPACE) namespaces.add(applyOne(ctx, i).map(Outcome::body));
+        Future<?> namespacesDone = namespaces.isEmpty() ? Future.succeededFuture() : Future.join(namespaces).otherwiseEmpty();
         List<Future<JsonNode>> results = new ArrayList<>();
-        for (Intent i : parsed.intents()) results.add(applyOne(ctx, i).map(Outcome::body));
+        java.util.Iterator<Future<JsonNode>> ns = namespaces.iterator();
+        for (Intent i : parsed.intents()) {
+            results.add(i.getKind() == ResourceKind.NAMESPACE ? ns.next() : namespacesDone.compose(v -> applyOne(ctx, i).map(Outcome::body)));
+        }
         Future.join(results).onComplete(ar -> {
             ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", "List").put("apiVersion", "v1");
             list.putObject("metadata").put("resourceVersion", "");

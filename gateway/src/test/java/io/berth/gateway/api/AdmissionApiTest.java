@@ -123,5 +123,14 @@ class AdmissionApiTest extends GatewayApiFixture {
         assertEquals(403, r.statusCode(), r.body());
         assertTrue(JSON.readTree(r.body()).path("message").asText().contains("violates PodSecurity \"restricted:latest\": restricted volume types"), r.body());
         assertEquals(404, get("/api/v1/namespaces/tight").statusCode(), "nothing of the request was written");
+
+        // privileged in the same manifest: the gateway admits it and applies the namespace first, so
+        // state-streams (which admits by the namespace views) applies the deployment too
+        String privileged = "apiVersion: v1\nkind: Namespace\nmetadata: {name: node-agents, labels: {pod-security.berth.io/enforce: privileged}}\n---\n";
+        HttpResponse<String> ok = apply(privileged + hostile("node-agents", "agent", "/"));
+        assertEquals(200, ok.statusCode(), ok.body());
+        JsonNode items = JSON.readTree(ok.body()).path("items");
+        assertEquals("Namespace", items.path(0).path("kind").asText(), ok.body());
+        assertEquals("Deployment", items.path(1).path("kind").asText(), "applied, not dead-lettered: " + ok.body());
     }
 }
