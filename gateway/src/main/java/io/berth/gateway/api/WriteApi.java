@@ -10,6 +10,7 @@ import io.berth.gateway.manifest.ManifestOptions;
 import io.berth.gateway.manifest.ManifestParser;
 import io.berth.gateway.manifest.ManifestProblem;
 import io.berth.gateway.manifest.ManifestResult;
+import io.berth.gateway.manifest.SecurityContextRules;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
@@ -386,7 +387,7 @@ public final class WriteApi implements AutoCloseable {
             }
             throw Status.invalid(kind, name, r.errors());
         }
-        admit(r.intents());
+        admit(r.intents(), text, namespace == null ? "default" : namespace);
         if (!validation.equalsIgnoreCase("Ignore")) {
             for (ManifestProblem w : r.warnings()) {
                 ctx.response().headers().add("Warning", "299 - \"" + w.message().replace("\"", "\\\"") + "\"");
@@ -400,14 +401,25 @@ public final class WriteApi implements AutoCloseable {
      * namespace's level is 403 Forbidden in Kubernetes' words, and nothing of the request is written.
      * A namespace applied in the same request counts with its new labels.
      */
-    private void admit(List<Intent> intents) {
+    private void admit(List<Intent> intents, String text, String defaultNamespace) {
+        // what the manifest asks for that the pod spec cannot carry (privileged, capabilities, host namespaces)
+        Map<String, com.fasterxml.jackson.databind.JsonNode> asked = new java.util.HashMap<>();
+        Map<String, String> askedPath = new java.util.HashMap<>();
+        for (SecurityContextRules.PodManifest p : SecurityContextRules.pods(text)) {
+            String key = SecurityContextRules.key(p.kind().equals("Pod") ? "POD" : "DEPLOYMENT",
+                    p.namespace() == null ? defaultNamespace : p.namespace(), p.name());
+            asked.put(key, p.spec());
+            askedPath.put(key, p.specPath());
+        }
         Map<String, Map<String, String>> declared = new java.util.HashMap<>();
         for (Intent i : intents) if (i.getKind() == ResourceKind.NAMESPACE && i.getAction() == IntentAction.APPLY) declared.put(i.getName(), i.getLabels());
         for (Intent i : intents) {
             PodSecurity.template(i).ifPresent(t -> {
                 Map<String, String> labels = declared.containsKey(i.getNamespace()) ? declared.get(i.getNamespace()) : cache.namespaceLabels(i.getNamespace());
                 PodSecurity.Level level = PodSecurity.Level.of(labels);
-                List<PodSecurity.Violation> v = PodSecurity.check(level, t, hostPaths, PodSecurity.specPath(i));
+                List<PodSecurity.Violation> v = new ArrayList<>(PodSecurity.check(level, t, hostPaths, PodSecurity.specPath(i)));
+                String key = SecurityContextRules.key(i.getKind().name(), i.getNamespace(), i.getName());
+                if (asked.containsKey(key)) v.addAll(SecurityContextRules.check(level, asked.get(key), askedPath.get(key)));
                 if (v.isEmpty()) return;
                 boolean deployment = i.getKind() == ResourceKind.DEPLOYMENT;
                 String resource = deployment ? "deployments.apps" : "pods";

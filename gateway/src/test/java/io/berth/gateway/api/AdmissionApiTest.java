@@ -99,6 +99,16 @@ class AdmissionApiTest extends GatewayApiFixture {
     }
 
     @Test
+    void shouldRefuseAPrivilegedContainerAtBaselineRatherThanDropTheField() throws Exception {
+        String privileged = hostPortPod("adm", "root", 8080).replace("ports:", "securityContext: {privileged: true}, ports:");
+        HttpResponse<String> r = apply(privileged);
+        assertEquals(403, r.statusCode(), r.body());
+        assertEquals("pods \"root\" is forbidden: violates PodSecurity \"baseline:latest\": privileged "
+                + "(spec.containers[0].securityContext.privileged: container \"web\" must not set securityContext.privileged=true)",
+                JSON.readTree(r.body()).path("message").asText());
+    }
+
+    @Test
     void shouldAdmitAnythingInANamespaceLabelledPrivilegedAsKubectlLabelDoes() throws Exception {
         HttpResponse<String> created = send("POST", "/api/v1/namespaces", "application/yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: ops}\n");
         assertEquals(201, created.statusCode(), created.body());

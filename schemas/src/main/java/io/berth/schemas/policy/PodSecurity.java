@@ -23,7 +23,8 @@ import java.util.Optional;
  *
  * <p>Berth's pod spec cannot ask for privileged containers, added capabilities, host namespaces
  * or a user (the gateway drops {@code securityContext} with an unknown-field warning and the node
- * daemon never sets them), so the rules that remain checkable are the host ones:
+ * daemon never sets them), so the rules checkable on the spec are the host ones (the gateway also
+ * refuses a manifest that asks for the others, on its text: {@code gateway.manifest.SecurityContextRules}):
  * <ul>
  *   <li>baseline: {@code hostPath} volumes only at or under an operator allow-list
  *       ({@code admission.host-paths}); no host port below 1024;</li>
