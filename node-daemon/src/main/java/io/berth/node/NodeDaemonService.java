@@ -111,6 +111,7 @@ public final class NodeDaemonService extends TopicCheckingService {
                     .withStats(stats).withStreams(DockerRuntime.connect(node.dockerHost(), node.maxPods() + 8));
             docker.withInfra(new ContainerRequest.Infra(config.get("pod-infra-image", ContainerRequest.Infra.DEFAULT.image()),
                     words(config.get("pod-infra-command", String.join(" ", ContainerRequest.Infra.DEFAULT.command())))));
+            docker.withPidsLimit(config.getLong("container-pids-limit", ContainerRequest.DEFAULT_PIDS_LIMIT));
             docker.ping(); // fail fast with a clear cause when the engine is absent
             runtime = docker;
         }

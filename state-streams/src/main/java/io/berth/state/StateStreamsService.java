@@ -58,7 +58,8 @@ public final class StateStreamsService extends TopicCheckingService {
         // external producer can fetch GET /subjects/berth.intents-value/versions/latest
         int intentSchemaId = registry.register(Topics.INTENTS.name() + "-value", io.berth.schemas.avro.Intent.getClassSchema());
         log.info("{}: Intent schema is id {} under {}-value", name(), intentSchemaId, Topics.INTENTS.name());
-        streams = new KafkaStreams(StateStreamsTopology.build(serdes, StateStreamsTopology.Settings.from(config)),
+        streams = new KafkaStreams(StateStreamsTopology.build(serdes, StateStreamsTopology.Settings.from(config),
+                io.berth.schemas.policy.PodSecurity.hostPaths(config.get(io.berth.schemas.policy.PodSecurity.HOST_PATHS_KEY, ""))),
                 streamsProps(config, registry));
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, old) -> {

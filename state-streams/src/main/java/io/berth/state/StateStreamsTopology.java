@@ -133,6 +133,14 @@ public final class StateStreamsTopology {
     }
 
     public static Topology build(BerthSerdes serdes, Settings settings) {
+        return build(serdes, settings, List.of());
+    }
+
+    /**
+     * @param hostPaths the admission policy's hostPath allow-list ({@code admission.host-paths}): an
+     *                  intent whose pod breaks its namespace's level is dead-lettered (see README, "Admission policy")
+     */
+    public static Topology build(BerthSerdes serdes, Settings settings, List<String> hostPaths) {
         StreamsBuilder b = new StreamsBuilder();
         AvroSerde<Intent> intentSerde = serdes.value(Intent.class);
         Function<Intent, byte[]> encodeIntent = i -> intentSerde.serialize(Topics.INTENTS.name(), i);
@@ -176,7 +184,7 @@ public final class StateStreamsTopology {
                 .merge(generic(podDeletes))
                 .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))))
                 .merge(generic(controllerTicks), Named.as("workload-ticks"));
-        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent),
+        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent, hostPaths),
                 Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE);
         sinks(workloadOut, serdes, "workload");
 
@@ -221,6 +229,8 @@ public final class StateStreamsTopology {
         b.globalTable(Topics.ASSIGNMENTS.name(), serdes.consumed(Topics.ASSIGNMENTS),
                 Materialized.<String, Assignment>as(JournaledStore.supplier(GLOBAL_ASSIGNMENTS_STORE, journal::changed))
                         .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(Assignment.class)).withCachingDisabled());
+        b.addGlobalStore(NamespaceLevels.storeBuilder(), Topics.WORKLOADS.name(),
+                serdes.consumed(Topics.WORKLOADS).withName("namespace-levels-source"), NamespaceLevels::new);
     }
 
     /**

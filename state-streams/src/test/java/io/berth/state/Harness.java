@@ -50,12 +50,17 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(StateStreamsTopology.Settings settings) throws Exception {
+        this(settings, List.of());
+    }
+
+    /** @param hostPaths the admission policy's hostPath allow-list */
+    Harness(StateStreamsTopology.Settings settings, List<String> hostPaths) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-state-streams");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("berth-ttd").toString());
         DeadLetterDeserializationHandler.configure(p, serdes.registry(), "state-streams-test");
-        driver = new TopologyTestDriver(StateStreamsTopology.build(serdes, settings), p, T0);
+        driver = new TopologyTestDriver(StateStreamsTopology.build(serdes, settings, hostPaths), p, T0);
         intents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), serdes.value(Intent.class).serializer());
         statuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), serdes.value(TaskStatus.class).serializer());
         nodeEvents = driver.createInputTopic(Topics.NODE_EVENTS.name(), new StringSerializer(), serdes.value(NodeEvent.class).serializer());
