@@ -43,9 +43,18 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     /** Offset on berth.intents of the intent being processed (carried in a header through a repartition). */
     private long intentOffset = -1;
 
+    private final NodeSignatures signatures;
+    private final Function<TaskStatus, byte[]> encodeStatus;
+
     WorkloadProcessor(int partitions, Function<Intent, byte[]> encodeIntent) {
+        this(partitions, encodeIntent, NodeSignatures.OFF, s -> io.berth.schemas.serde.AvroJson.encode(s).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    WorkloadProcessor(int partitions, Function<Intent, byte[]> encodeIntent, NodeSignatures signatures, Function<TaskStatus, byte[]> encodeStatus) {
         this.partitions = partitions;
         this.encodeIntent = encodeIntent;
+        this.signatures = signatures;
+        this.encodeStatus = encodeStatus;
     }
 
     @Override
@@ -56,7 +65,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         state = new WorkloadState(context.getStateStore(StateStreamsTopology.WORKLOADS_STORE),
                 context.getStateStore(StateStreamsTopology.TASKS_STORE), out);
         intents = new IntentHandler(state, out, encodeIntent);
-        statuses = new StatusFolder(state, out);
+        statuses = new StatusFolder(state, out, signatures, encodeStatus);
     }
 
     /** Time is the input's timestamp: a tick's for the periodic check, the record's own for the rest (deterministic replay). */
@@ -74,7 +83,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             intentOffset = IntentOffsetHeader.read(record.headers()).orElse(out.offsetIfFrom(Topics.INTENTS));
             onIntent(record.key(), i, record, now);
         } else if (record.value() instanceof TaskStatus s) {
-            onStatus(record.key(), s, now);
+            onStatus(record.key(), s, record.headers(), now);
         }
     }
 
@@ -85,8 +94,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         });
     }
 
-    private void onStatus(String key, TaskStatus s, long now) {
-        statuses.fold(key, s, now);
+    private void onStatus(String key, TaskStatus s, org.apache.kafka.common.header.Headers headers, long now) {
+        statuses.fold(key, s, headers, now);
         WorkloadView w = state.workload(key);
         if (w != null && w.getKind() != ResourceKind.SERVICE) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), Origin.CONTROLLER, now);
     }
