@@ -511,6 +511,7 @@ public final class Berth implements Callable<Integer> {
      * machine, the cluster secret of the data dir. Without either the daemon is refused before it starts.
      */
     static final class JoinOptions {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE) CommandLine.Model.CommandSpec mixee;
         @Option(names = "--token", paramLabel = "TOKEN", description = "Node join token (berth token create --node); the node joins through the gateway with it.") String token;
         @Option(names = "--gateway", paramLabel = "URL", description = "The gateway to join through (default: the one of the running 'berth up', else http://127.0.0.1:7070).") String gateway;
 
@@ -521,7 +522,7 @@ public final class Berth implements Callable<Integer> {
             if (cfg.get("join-token", null) != null || cfg.get("node-key", null) != null || cfg.get(ClusterSecret.CONFIG_KEY, null) != null) return cfg;
             Path secret = cfg.dataDir().resolve(ClusterSecret.FILE_NAME);
             if (Files.isReadable(secret)) return cfg.with(ClusterSecret.CONFIG_KEY, secret.toString()); // the control plane's own machine
-            throw new CommandLine.ParameterException(new CommandLine(new Berth()), "--token: node " + name + " has no credential: create a node join token "
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--token: node " + name + " has no credential: create a node join token "
                     + "on the control plane with 'berth token create --node' and pass it with --token (there is no " + secret + " here)");
         }
 
