@@ -107,13 +107,14 @@ public final class NodeKeys {
     }
 
     public static byte[] decodeKey(String text, String field) {
+        byte[] k;
         try {
-            byte[] k = Base64.getDecoder().decode(text.strip());
-            if (k.length != 32) throw new IllegalArgumentException(field + ": a node key has 32 bytes, got " + k.length);
-            return k;
+            k = Base64.getDecoder().decode(text.strip());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": not a base64 node key: " + e.getMessage());
         }
+        if (k.length != 32) throw new IllegalArgumentException(field + ": a node key has 32 bytes, got " + k.length);
+        return k;
     }
 
     static byte[] sha256(byte[] value) {
