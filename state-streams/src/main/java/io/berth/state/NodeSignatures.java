@@ -18,6 +18,9 @@ final class NodeSignatures {
     static final NodeSignatures OFF = new NodeSignatures(null);
 
     private final byte[] clusterSecret;
+    /** Node keys derived so far (one HMAC per node instead of one per record); bounded by clearing. */
+    private final java.util.Map<String, byte[]> keys = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_CACHED_KEYS = 100_000;
 
     private NodeSignatures(byte[] clusterSecret) {
         this.clusterSecret = clusterSecret;
@@ -39,6 +42,7 @@ final class NodeSignatures {
     /** Why a record read from {@code topic} is not {@code nodeId}'s own, or empty when it is (or verification is off). */
     Optional<String> problem(String topic, String key, Headers headers, String nodeId) {
         if (clusterSecret == null) return Optional.empty();
-        return NodeKeys.verify(clusterSecret, topic, key, headers).problemFor(nodeId);
+        if (keys.size() > MAX_CACHED_KEYS) keys.clear();
+        return NodeKeys.verify(n -> keys.computeIfAbsent(n, id -> NodeKeys.nodeKey(clusterSecret, id)), topic, key, headers).problemFor(nodeId);
     }
 }

@@ -73,13 +73,18 @@ public final class NodeKeys {
      * its signature is that node's; otherwise the reason it is not (missing, wrong, no digest).
      */
     public static Verdict verify(byte[] clusterSecret, String topic, String key, Headers headers) {
+        return verify(n -> nodeKey(clusterSecret, n), topic, key, headers);
+    }
+
+    /** As {@link #verify(byte[], String, String, Headers)} with the node keys from {@code keyOf} (e.g. a cache of {@link #nodeKey}). */
+    public static Verdict verify(java.util.function.Function<String, byte[]> keyOf, String topic, String key, Headers headers) {
         String node = text(headers, NODE_HEADER);
         if (node == null || node.isEmpty()) return Verdict.refused(null, "unsigned: no " + NODE_HEADER + " header (a node signs every record with the key it got at join)");
         Header sig = headers.lastHeader(SIG_HEADER);
         if (sig == null) return Verdict.refused(node, "unsigned: no " + SIG_HEADER + " header");
         Header digest = headers.lastHeader(DIGEST_HEADER);
         if (digest == null) return Verdict.refused(node, "the value's digest was not stamped when it was read (a reader bug)");
-        byte[] expected = signature(nodeKey(clusterSecret, node), topic, key, digest.value());
+        byte[] expected = signature(keyOf.apply(node), topic, key, digest.value());
         if (!MessageDigest.isEqual(expected, sig.value())) return Verdict.refused(node, "bad signature: not signed with node " + node + "'s key");
         return new Verdict(node, null);
     }
