@@ -201,6 +201,8 @@ public final class Berth implements Callable<Integer> {
         Path dir = Path.of(st.dataDir());
         System.out.println("  kubeconfig " + AdminCredential.kubeconfig(dir) + "  (user admin; the berth CLI uses it by itself; kubectl --kubeconfig " + AdminCredential.kubeconfig(dir) + ")");
         System.out.println("  tokens    " + AdminCredential.tokenFile(dir) + "  (berth token create|list|revoke)");
+        System.out.println("  nodes     join with a token: berth token create --node, then berth node start --name NAME --token TOKEN --gateway " + st.gatewayUrl()
+                + "  (node identity: " + dir.resolve(ClusterSecret.FILE_NAME) + ")");
     }
 
     /** The pid of a running {@code berth up} for this data dir, if any. */
