@@ -63,6 +63,22 @@ class NodeJoinTest extends InProcessControlPlaneTest {
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** The status of node {@code name}'s Ready condition as the gateway shows it ("" when the node is not there). */
+    private String ready(String name) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(nodes());
+            for (com.fasterxml.jackson.databind.JsonNode n : list.path("items")) {
+                if (!name.equals(n.path("metadata").path("name").asText())) continue;
+                for (com.fasterxml.jackson.databind.JsonNode c : n.path("status").path("conditions")) {
+                    if ("Ready".equals(c.path("type").asText())) return c.path("status").asText();
+                }
+            }
+            return "";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     private NodeDaemonService daemon(String name, String token) {
         BerthConfig c = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dataDir.resolve("node-" + name))
                 .with("node-id", name).with("node-name", name).with("runtime", "sim").with("mesh", "false")
@@ -115,14 +131,18 @@ class NodeJoinTest extends InProcessControlPlaneTest {
 
         try (NodeDaemonService joined = daemon("worker-1", token)) {
             joined.start();
-            eventually("worker-1 registered", () -> {
-                try {
-                    return nodes().contains("\"worker-1\"");
-                } catch (Exception ex) {
-                    return false;
-                }
-            });
+            eventually("worker-1 registered and Ready", () -> "True".equals(ready("worker-1")));
         }
+        // the daemon has left (LEAVE, signed): heartbeats forged for it straight onto the bus do not make it Ready again
+        eventually("worker-1 NotReady after its LEAVE", () -> !"True".equals(ready("worker-1")));
+        long until = System.currentTimeMillis() + 3_000;
+        while (System.currentTimeMillis() < until) {
+            produce(Topics.NODE_EVENTS, "worker-1", NodeEvent.newBuilder().setNodeId("worker-1").setType(NodeEventType.HEARTBEAT).build());
+            Thread.sleep(250);
+        }
+        DeadLetter forgedBeat = deadLetter("worker-1");
+        assertTrue(forgedBeat.getReason().startsWith("HEARTBEAT for node worker-1 refused: unsigned"), forgedBeat.getReason());
+        assertNotEquals("True", ready("worker-1"), "forged heartbeats kept it NotReady");
         DeadLetter dl = deadLetter("ghost");
         assertTrue(dl.getReason().contains("REGISTER for node ghost refused: unsigned"), dl.getReason());
         assertFalse(nodes().contains("\"ghost\""), "the forged REGISTER made no node");
