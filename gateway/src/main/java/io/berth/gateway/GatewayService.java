@@ -93,6 +93,7 @@ public final class GatewayService extends TopicCheckingService {
         new LogsApi(vertx, cache, config, registry).mount(router);
         audit = new io.berth.gateway.api.AuditApi(vertx, config, registry);
         audit.mount(router);
+        new io.berth.gateway.api.NodeJoinApi(clusterSecret()).mount(router);
         router.route().failureHandler(ReadApi::handleFailure);
         router.route().last().handler(ctx -> ctx.fail(404));
         String host = config.get("gateway-host", "127.0.0.1");
@@ -118,6 +119,19 @@ public final class GatewayService extends TopicCheckingService {
         java.nio.file.Path path = tokenFile();
         log.info("gateway: bearer tokens from {}", path);
         return new io.berth.schemas.auth.TokenAuthenticator(path);
+    }
+
+    /**
+     * The cluster secret node keys derive from: {@code cluster-secret-file}, else {@code <data-dir>/cluster.secret}
+     * if it exists; null (nodes cannot join) otherwise.
+     */
+    private byte[] clusterSecret() throws java.io.IOException {
+        String configured = config.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, null);
+        java.nio.file.Path file = configured != null ? java.nio.file.Path.of(configured)
+                : config.dataDir() == null ? null : config.dataDir().resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME);
+        byte[] secret = io.berth.schemas.auth.ClusterSecret.read(file).orElse(null);
+        if (secret == null) log.warn("gateway: no cluster secret ({}): nodes cannot join", file);
+        return secret;
     }
 
     /** The token file: {@code auth-token-file}, default {@code <data-dir>/tokens.csv}. */

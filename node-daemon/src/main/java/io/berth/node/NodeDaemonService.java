@@ -115,7 +115,7 @@ public final class NodeDaemonService extends TopicCheckingService {
             docker.ping(); // fail fast with a clear cause when the engine is absent
             runtime = docker;
         }
-        publisher = new EventPublisher(config, node, serdes);
+        publisher = new EventPublisher(config, node, serdes, io.berth.node.join.NodeJoin.signer(config, node.nodeId()));
         vertx = Vertx.vertx();
         LocalCodec.registerAll(vertx.eventBus());
         // order matters: the reconciler (and the log shipper it informs) must listen before anything feeds it

@@ -90,6 +90,11 @@ public final class AllInOne implements AutoCloseable {
                 extra.putIfAbsent("client-ca-file", f.ca().toString());
                 caFile = Path.of(extra.get("client-ca-file"));
             }
+            // node identity: the secret node keys derive from (state-streams checks node records, the gateway issues
+            // keys at join, the local node derives its own); made on the first start, never on the bus
+            extra.putIfAbsent(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY,
+                    opt.dataDir().resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString());
+            io.berth.schemas.auth.ClusterSecret.readOrCreate(Path.of(extra.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY)));
 
             BerthConfig base = new BerthConfig(bootstrap, null, opt.dataDir(), extra);
             RegistryServer registry = new RegistryServer(base, opt.host(), opt.registryPort());

@@ -1,5 +1,7 @@
 package io.berth.ops;
 
+import io.berth.schemas.auth.ClusterSecret;
+
 import io.berth.gateway.GatewayService;
 import io.berth.node.NodeDaemonService;
 import io.berth.ops.kafka.LocalCluster;
@@ -201,6 +203,8 @@ public final class Berth implements Callable<Integer> {
         Path dir = Path.of(st.dataDir());
         System.out.println("  kubeconfig " + AdminCredential.kubeconfig(dir) + "  (user admin; the berth CLI uses it by itself; kubectl --kubeconfig " + AdminCredential.kubeconfig(dir) + ")");
         System.out.println("  tokens    " + AdminCredential.tokenFile(dir) + "  (berth token create|list|revoke)");
+        System.out.println("  nodes     join with a token: berth token create --node, then berth node start --name NAME --token TOKEN --gateway " + st.gatewayUrl()
+                + "  (node identity: " + dir.resolve(ClusterSecret.FILE_NAME) + ")");
     }
 
     /** The pid of a running {@code berth up} for this data dir, if any. */
@@ -505,13 +509,44 @@ public final class Berth implements Callable<Integer> {
         }
     }
 
+    /**
+     * How a node proves who it is: a join token ({@code --token}, from {@code berth token create --node}, or
+     * {@code --set join-token=…}) that the gateway exchanges for the node's key, or, on the control plane's own
+     * machine, the cluster secret of the data dir. Without either the daemon is refused before it starts.
+     */
+    static final class JoinOptions {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE) CommandLine.Model.CommandSpec mixee;
+        @Option(names = "--token", paramLabel = "TOKEN", description = "Node join token (berth token create --node); the node joins through the gateway with it.") String token;
+        @Option(names = "--gateway", paramLabel = "URL", description = "The gateway to join through (default: the one of the running 'berth up', else http://127.0.0.1:7070).") String gateway;
+
+        BerthConfig apply(BerthConfig cfg, String name) {
+            if (token != null) cfg = cfg.with("join-token", token);
+            String gw = gateway != null ? gateway : BerthState.read(cfg.dataDir()).filter(BerthState::alive).map(BerthState::gatewayUrl).orElse(null);
+            if (gw != null && cfg.get("gateway-url", null) == null) cfg = cfg.with("gateway-url", gw);
+            if (cfg.get("join-token", null) != null || cfg.get("node-key", null) != null || cfg.get(ClusterSecret.CONFIG_KEY, null) != null) return cfg;
+            Path secret = cfg.dataDir().resolve(ClusterSecret.FILE_NAME);
+            if (Files.isReadable(secret)) return cfg.with(ClusterSecret.CONFIG_KEY, secret.toString()); // the control plane's own machine
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--token: node " + name + " has no credential: create a node join token "
+                    + "on the control plane with 'berth token create --node' and pass it with --token (there is no " + secret + " here)");
+        }
+
+        List<String> args() {
+            List<String> a = new ArrayList<>();
+            if (token != null) a.addAll(List.of("--token", token));
+            if (gateway != null) a.addAll(List.of("--gateway", gateway));
+            return a;
+        }
+    }
+
     @Command(name = "node", description = "Run a node daemon in the foreground (see also 'node start').", subcommands = {NodeStart.class, NodeStop.class})
     static final class NodeCmd extends ServiceCmd {
         @Option(names = "--name", description = "Node name and id (default: the host name).") String name;
         @Mixin NodeOptions node;
+        @Mixin JoinOptions join;
 
         BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
-            return new NodeDaemonService(node.apply(cfg, name != null ? name : hostName()), c);
+            String n = name != null ? name : hostName();
+            return new NodeDaemonService(join.apply(node.apply(cfg, n), n), c);
         }
     }
 
@@ -521,14 +556,16 @@ public final class Berth implements Callable<Integer> {
         @Option(names = {"-d", "--detach"}, description = "Run in the background; return once it is ready.") boolean detach;
         @Option(names = "--ready-timeout", defaultValue = "120", description = "With -d: seconds to wait (default: ${DEFAULT-VALUE}).") int readyTimeout;
         @Mixin NodeOptions node;
+        @Mixin JoinOptions join;
 
         BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
-            return new NodeDaemonService(node.apply(cfg, name), c);
+            return new NodeDaemonService(join.apply(node.apply(cfg, name), name), c);
         }
 
         @Override
         public Integer call() throws Exception {
             BerthConfig cfg = config();
+            join.apply(cfg, name); // refused here, before anything starts, when the node has no credential
             if (!detach) return runForeground(cfg, this::create, readyFile);
             Path dir = cfg.dataDir();
             Files.createDirectories(dir);
@@ -539,6 +576,7 @@ public final class Berth implements Callable<Integer> {
                     "--bootstrap-servers", cfg.bootstrapServers(), "--ready-file", ready.toString()));
             if (cfg.registryUrl() != null) args.addAll(List.of("--registry-url", cfg.registryUrl()));
             args.addAll(node.args());
+            args.addAll(join.args());
             extra.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
             Process p = Processes.spawnBerth(args, log);
             long deadline = System.currentTimeMillis() + readyTimeout * 1000L;

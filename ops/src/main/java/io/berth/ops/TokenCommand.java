@@ -1,6 +1,7 @@
 package io.berth.ops;
 
 import io.berth.schemas.auth.TokenFile;
+import io.berth.schemas.auth.User;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -8,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,16 +41,50 @@ public final class TokenCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "create", description = "Create a token for a user; prints the token (the only time it is shown whole).")
+    @Command(name = "create", description = "Create a token for a user (--user), or a node join token (--node); prints the token (the only time it is shown whole).")
     static final class Create implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Mixin Where where;
-        @Option(names = "--user", required = true, description = "The user name (the audit's actor).") String user;
+        @Option(names = "--user", description = "The user name (the audit's actor).") String user;
         @Option(names = "--groups", split = ",", paramLabel = "G1,G2", description = "Groups, e.g. system:masters.") List<String> groups = new ArrayList<>();
         @Option(names = "--uid", description = "The user's uid (default: the user name).") String uid;
+        @Option(names = "--node", description = "A node join token (as kubeadm's bootstrap tokens): user system:bootstrap:<id>, group "
+                + User.BOOTSTRAPPERS + "; good only to join a node (berth node start --token), until it expires.") boolean node;
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "How long the token works, e.g. 24h, 30m, 7d; 0 never expires "
+                + "(default: 24h for --node, never for a user).") String ttl;
 
         @Override
         public Integer call() throws Exception {
+            var err = spec.commandLine().getErr();
+            if (node == (user != null)) {
+                err.println("error: give --user NAME (a user's token) or --node (a node join token), one of them");
+                return 1;
+            }
+            java.time.Instant expires;
+            try {
+                Duration d = ttl == null ? (node ? Duration.ofHours(24) : Duration.ZERO) : parseTtl(ttl);
+                expires = d.isZero() ? null : java.time.Instant.now().plus(d).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            } catch (IllegalArgumentException e) {
+                err.println("error: --ttl: " + e.getMessage());
+                return 1;
+            }
+            if (node) {
+                if (!groups.isEmpty() || uid != null) {
+                    err.println("error: --groups and --uid are not for --node: a join token's group is " + User.BOOTSTRAPPERS);
+                    return 1;
+                }
+                String token = TokenFile.newToken();
+                Path file = where.file();
+                List<TokenFile.Entry> entries = new ArrayList<>(TokenFile.read(file));
+                // the user names the token (its first 6 characters, as kubeadm's token id), never the node: any node may join with it
+                entries.add(new TokenFile.Entry(token, "system:bootstrap:" + token.substring(0, 6), "", List.of(User.BOOTSTRAPPERS), expires));
+                TokenFile.write(file, entries);
+                spec.commandLine().getOut().println(token);
+                spec.commandLine().getOut().flush();
+                err.println("node join token, " + (expires == null ? "never expires" : "expires " + expires)
+                        + "; on the new machine: berth node start --name NAME --token " + token.substring(0, 6) + "… --gateway http://<control-plane>:7070");
+                return 0;
+            }
             if (user.isBlank() || user.contains(",") || user.contains("\"") || user.chars().anyMatch(Character::isWhitespace)) {
                 spec.commandLine().getErr().println("error: --user: \"" + user + "\" must be non-empty, without spaces, commas or quotes");
                 return 1;
@@ -62,12 +98,29 @@ public final class TokenCommand implements Callable<Integer> {
             Path file = where.file();
             List<TokenFile.Entry> entries = new ArrayList<>(TokenFile.read(file));
             String token = TokenFile.newToken();
-            entries.add(new TokenFile.Entry(token, user, uid == null ? user : uid, groups));
+            entries.add(new TokenFile.Entry(token, user, uid == null ? user : uid, groups, expires));
             TokenFile.write(file, entries);
             spec.commandLine().getOut().println(token);
             spec.commandLine().getOut().flush();
             return 0;
         }
+    }
+
+    /** {@code 24h}, {@code 30m}, {@code 90s}, {@code 7d}, or {@code 0}: never. */
+    static Duration parseTtl(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd]?)").matcher(s.strip());
+        if (!m.matches()) throw new IllegalArgumentException("\"" + s + "\" is not a duration such as 24h, 30m, 90s, 7d or 0");
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "d" -> Duration.ofDays(n);
+            case "h" -> Duration.ofHours(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> {
+                if (n != 0) throw new IllegalArgumentException("\"" + s + "\" has no unit (s, m, h, d)");
+                yield Duration.ZERO;
+            }
+        };
     }
 
     @Command(name = "list", description = "List the tokens: user, uid, groups and the token's first characters (never the whole token).")
@@ -79,10 +132,12 @@ public final class TokenCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             List<TokenFile.Entry> entries = TokenFile.read(where.file());
             var out = spec.commandLine().getOut();
-            String format = "%-20s %-12s %-32s %s%n";
-            out.printf(format, "USER", "UID", "GROUPS", "TOKEN");
+            String format = "%-20s %-12s %-32s %-10s %s%n";
+            out.printf(format, "USER", "UID", "GROUPS", "TOKEN", "EXPIRES");
+            java.time.Instant now = java.time.Instant.now();
             for (TokenFile.Entry e : entries) {
-                out.printf(format, e.user(), e.uid(), e.groups().isEmpty() ? "<none>" : String.join(",", e.groups()), e.prefix());
+                out.printf(format, e.user(), e.uid().isEmpty() ? "<none>" : e.uid(), e.groups().isEmpty() ? "<none>" : String.join(",", e.groups()), e.prefix(),
+                        e.expires() == null ? "<never>" : e.expires() + (e.expiredAt(now) ? " (expired)" : ""));
             }
             out.flush();
             return 0;

@@ -44,11 +44,16 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     private long intentOffset = -1;
 
     private final java.util.List<String> hostPaths;
+    private final NodeSignatures signatures;
+    private final Function<TaskStatus, byte[]> encodeStatus;
 
-    WorkloadProcessor(int partitions, Function<Intent, byte[]> encodeIntent, java.util.List<String> hostPaths) {
+    WorkloadProcessor(int partitions, Function<Intent, byte[]> encodeIntent, java.util.List<String> hostPaths,
+                      NodeSignatures signatures, Function<TaskStatus, byte[]> encodeStatus) {
         this.partitions = partitions;
         this.encodeIntent = encodeIntent;
         this.hostPaths = hostPaths;
+        this.signatures = signatures;
+        this.encodeStatus = encodeStatus;
     }
 
     @Override
@@ -60,7 +65,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 context.getStateStore(StateStreamsTopology.TASKS_STORE), out);
         org.apache.kafka.streams.state.KeyValueStore<String, String> levels = context.getStateStore(NamespaceLevels.STORE);
         intents = new IntentHandler(state, out, encodeIntent, ns -> NamespaceLevels.level(levels, ns), hostPaths);
-        statuses = new StatusFolder(state, out);
+        statuses = new StatusFolder(state, out, signatures, encodeStatus);
     }
 
     /** Time is the input's timestamp: a tick's for the periodic check, the record's own for the rest (deterministic replay). */
@@ -78,7 +83,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             intentOffset = IntentOffsetHeader.read(record.headers()).orElse(out.offsetIfFrom(Topics.INTENTS));
             onIntent(record.key(), i, record, now);
         } else if (record.value() instanceof TaskStatus s) {
-            onStatus(record.key(), s, now);
+            onStatus(record.key(), s, record.headers(), now);
         }
     }
 
@@ -89,8 +94,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         });
     }
 
-    private void onStatus(String key, TaskStatus s, long now) {
-        statuses.fold(key, s, now);
+    private void onStatus(String key, TaskStatus s, org.apache.kafka.common.header.Headers headers, long now) {
+        statuses.fold(key, s, headers, now);
         WorkloadView w = state.workload(key);
         if (w != null && runsTasks(w)) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), Origin.CONTROLLER, now);
     }

@@ -24,6 +24,7 @@ import java.util.Set;
  *       browser's form or plain fetch can send without a preflight ({@code text/plain}, form,
  *       multipart, none) is 415.</li>
  * </ol>
+ * A node join token (group {@code system:bootstrappers}) is good for {@link NodeJoinApi}'s route only: 403 elsewhere.
  * Health ({@code /healthz}, {@code /readyz}, {@code /livez}) and {@code /version} are open, as on a
  * Kubernetes API server. The principal is put on the context ({@link #user}) for the audit's actor.
  */
@@ -63,6 +64,11 @@ public final class Guard {
             refuse(ctx, Status.failure(415, "UnsupportedMediaType", "the body of the request was in an unknown format ("
                     + Optional.ofNullable(req.getHeader("Content-Type")).orElse("no Content-Type")
                     + ") - accepted media types include: " + String.join(", ", BODY_TYPES.stream().sorted().toList()), null, null));
+            return;
+        }
+        if (user.get().isBootstrapper() && !(req.method() == HttpMethod.POST && NodeJoinApi.isJoin(req.path()))) {
+            refuse(ctx, Status.failure(403, "Forbidden", "User \"" + user.get().name() + "\" holds a node join token ("
+                    + User.BOOTSTRAPPERS + "): it may only join a node (POST /apis/berth.io/v1/nodes/{name}/join)", null, null));
             return;
         }
         ctx.put(USER, user.get());

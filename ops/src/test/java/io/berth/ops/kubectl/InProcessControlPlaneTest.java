@@ -59,11 +59,17 @@ abstract class InProcessControlPlaneTest {
         return dir;
     }
 
+    /** Whether the control plane has a cluster secret (state-streams then verifies node records, the gateway lets nodes join). */
+    boolean withClusterSecret() {
+        return false;
+    }
+
     @BeforeAll
     void startControlPlane() throws Exception {
         kafka = TestKafka.start().withBerthTopics();
         registry = new InMemorySchemaRegistryClient();
         dataDir = dataDirWithToken(getClass().getSimpleName());
+        if (withClusterSecret()) io.berth.schemas.auth.ClusterSecret.readOrCreate(dataDir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME));
         BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dataDir)
                 .with("replication-factor", "1").with("gateway-port", "0").with("gateway-write-wait-ms", "20000");
         streams = new StateStreamsService(config, registry);

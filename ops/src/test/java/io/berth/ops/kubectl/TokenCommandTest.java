@@ -50,7 +50,7 @@ class TokenCommandTest extends InProcessControlPlaneTest {
 
         Run list = berth("token", "list", "--data-dir", dataDir.toString());
         assertEquals(0, list.exit, list.err);
-        assertTrue(list.out.matches("(?s)USER\\s+UID\\s+GROUPS\\s+TOKEN\n.*"), list.out);
+        assertTrue(list.out.matches("(?s)USER\\s+UID\\s+GROUPS\\s+TOKEN\\s+EXPIRES\n.*"), list.out);
         assertTrue(list.out.matches("(?s).*\nbob\\s+bob\\s+dev,ops\\s+" + java.util.regex.Pattern.quote(token.substring(0, 6)) + "….*"), list.out);
         assertFalse(list.out.contains(token), "list never shows a whole token");
         assertFalse(list.out.contains(TOKEN), "list never shows a whole token");

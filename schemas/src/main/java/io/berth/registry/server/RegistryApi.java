@@ -88,7 +88,7 @@ final class RegistryApi {
             ctx.next();
             return;
         }
-        if (writers.authorization(ctx.request().getHeader("Authorization")).isPresent()) {
+        if (writers.authorization(ctx.request().getHeader("Authorization")).filter(u -> !u.isBootstrapper()).isPresent()) {
             ctx.next();
             return;
         }

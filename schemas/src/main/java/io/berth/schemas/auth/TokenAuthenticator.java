@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -31,7 +32,7 @@ public final class TokenAuthenticator {
 
     private final Path file;
     private final long checkMillis;
-    private volatile Map<String, User> byDigest = Map.of();
+    private volatile Map<String, TokenFile.Entry> byDigest = Map.of();
     private volatile long nextCheck;
     private Object stamp;
 
@@ -49,11 +50,12 @@ public final class TokenAuthenticator {
         return file;
     }
 
-    /** The principal of a bearer token, if the file lists it. */
+    /** The principal of a bearer token, if the file lists it and it has not expired. */
     public Optional<User> bearer(String token) {
         if (token == null || token.isEmpty()) return Optional.empty();
         refreshIfDue();
-        return Optional.ofNullable(byDigest.get(digest(token)));
+        TokenFile.Entry e = byDigest.get(digest(token));
+        return e == null || e.expiredAt(Instant.now()) ? Optional.empty() : Optional.of(e.principal());
     }
 
     /** HTTP Basic: the password is a token and the user name must be that token's user. */
@@ -114,8 +116,8 @@ public final class TokenAuthenticator {
         if (Objects.equals(now, stamp)) return;
         try {
             List<TokenFile.Entry> entries = TokenFile.read(file);
-            Map<String, User> m = new HashMap<>();
-            for (TokenFile.Entry e : entries) m.put(digest(e.token()), e.principal());
+            Map<String, TokenFile.Entry> m = new HashMap<>();
+            for (TokenFile.Entry e : entries) m.put(digest(e.token()), e);
             byDigest = Map.copyOf(m);
             stamp = now;
             LOG.info("token file {}: {} token(s)", file, m.size());

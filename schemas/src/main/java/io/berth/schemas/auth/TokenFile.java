@@ -8,13 +8,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 /**
  * A token file in the format of kube-apiserver's {@code --token-auth-file}: one CSV line per token,
- * {@code token,user,uid,"group1,group2"} (the groups column is optional; lines starting with
+ * {@code token,user,uid,"group1,group2"[,expires]} (the groups column is optional; lines starting with
  * {@code #} and blank lines are skipped). Written atomically (temp file, then rename) with mode 600,
  * so a reader never sees half a file.
  */
@@ -25,10 +27,22 @@ public final class TokenFile {
 
     private TokenFile() {}
 
-    /** One line of the file. */
-    public record Entry(String token, String user, String uid, List<String> groups) {
+    /**
+     * One line of the file. {@code expires} (a fifth column, an ISO-8601 instant, Berth's addition
+     * for node join tokens as kubeadm's bootstrap tokens have one) is null for a token that never expires.
+     */
+    public record Entry(String token, String user, String uid, List<String> groups, Instant expires) {
         public Entry {
             groups = List.copyOf(groups);
+        }
+
+        public Entry(String token, String user, String uid, List<String> groups) {
+            this(token, user, uid, groups, null);
+        }
+
+        /** Expired at {@code now}: the token no longer authenticates anyone. */
+        public boolean expiredAt(Instant now) {
+            return expires != null && !now.isBefore(expires);
         }
 
         public User principal() {
@@ -66,7 +80,15 @@ public final class TokenFile {
             }
             List<String> groups = new ArrayList<>();
             if (f.size() > 3) for (String g : f.get(3).split(",")) if (!g.isBlank()) groups.add(g.strip());
-            out.add(new Entry(f.get(0), f.get(1), f.get(2), groups));
+            Instant expires = null;
+            if (f.size() > 4 && !f.get(4).isEmpty()) {
+                try {
+                    expires = Instant.parse(f.get(4));
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException(source + " line " + (n + 1) + ": expires \"" + f.get(4) + "\" is not an ISO-8601 instant (e.g. 2026-12-05T14:00:00Z)");
+                }
+            }
+            out.add(new Entry(f.get(0), f.get(1), f.get(2), groups, expires));
         }
         return out;
     }
@@ -75,7 +97,8 @@ public final class TokenFile {
         StringBuilder b = new StringBuilder();
         for (Entry e : entries) {
             b.append(quote(e.token())).append(',').append(quote(e.user())).append(',').append(quote(e.uid()));
-            if (!e.groups().isEmpty()) b.append(",\"").append(String.join(",", e.groups())).append('"');
+            if (!e.groups().isEmpty() || e.expires() != null) b.append(",\"").append(String.join(",", e.groups())).append('"');
+            if (e.expires() != null) b.append(',').append(e.expires());
             b.append('\n');
         }
         return b.toString();

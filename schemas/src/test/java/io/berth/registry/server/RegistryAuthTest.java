@@ -78,6 +78,37 @@ class RegistryAuthTest {
     }
 
     @Test
+    void shouldRefuseRegistryWritesWithANodeJoinTokenOrAnExpiredToken() throws Exception {
+        Path tokens = Files.createTempDirectory("registry-auth").resolve("tokens.csv");
+        java.time.Instant hourAhead = java.time.Instant.now().plusSeconds(3600);
+        TokenFile.write(tokens, List.of(new TokenFile.Entry(TOKEN, "admin", "1", List.of("system:masters")),
+                new TokenFile.Entry("join-token-0123456789", "system:bootstrap:join-t", "", List.of(io.berth.schemas.auth.User.BOOTSTRAPPERS), hourAhead),
+                new TokenFile.Entry("old-token-0123456789", "old", "2", List.of("system:masters"), java.time.Instant.now().minusSeconds(1))));
+        List<String> schemas = TestSchemas.distinct(1);
+        try (RegistryFixture fixture = new RegistryFixture()) {
+            RegistryServer r = fixture.startInstance(fixture.config().with("auth-token-file", tokens.toString()));
+            Rest rest = new Rest(r.url());
+            assertEquals(401, rest.send("POST", "/subjects/s/versions", Rest.schemaBody(schemas.get(0)), "Authorization", "Bearer join-token-0123456789").status(),
+                    "a node join token joins nodes, nothing else");
+            assertEquals(401, rest.send("POST", "/subjects/s/versions", Rest.schemaBody(schemas.get(0)), "Authorization", "Bearer old-token-0123456789").status(),
+                    "an expired token is no credential");
+            assertTrue(rest.send("POST", "/subjects/s/versions", Rest.schemaBody(schemas.get(0)), "Authorization", "Bearer " + TOKEN).id() > 0);
+        }
+    }
+
+    @Test
+    void shouldReadAndWriteATokensExpiry() {
+        java.time.Instant at = java.time.Instant.parse("2026-12-05T14:00:00Z");
+        List<TokenFile.Entry> e = List.of(new TokenFile.Entry("t1", "system:bootstrap:t1", "", List.of("system:bootstrappers"), at),
+                new TokenFile.Entry("t2", "bob", "u2", List.of(), at), new TokenFile.Entry("t3", "carol", "u3", List.of("dev")));
+        assertEquals("t2,bob,u2,\"\",2026-12-05T14:00:00Z\n", TokenFile.format(List.of(e.get(1))));
+        assertEquals(e, TokenFile.parse(TokenFile.format(e), "x"));
+        assertTrue(e.get(0).expiredAt(at) && !e.get(0).expiredAt(at.minusMillis(1)) && !e.get(2).expiredAt(at));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> TokenFile.parse("t,u,1,\"\",tomorrow\n", "f.csv"));
+        assertEquals("f.csv line 1: expires \"tomorrow\" is not an ISO-8601 instant (e.g. 2026-12-05T14:00:00Z)", bad.getMessage());
+    }
+
+    @Test
     void shouldParseTheKubeTokenFileFormat() {
         List<TokenFile.Entry> e = TokenFile.parse("# comment\nt1,alice,u1,\"dev,ops\"\n\nt2,bob,u2\n", "x");
         assertEquals(List.of(new TokenFile.Entry("t1", "alice", "u1", List.of("dev", "ops")),
