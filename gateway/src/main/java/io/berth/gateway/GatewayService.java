@@ -21,8 +21,9 @@ import io.berth.gateway.api.WriteApi;
 import io.berth.schemas.serde.BerthSerdes;
 
 /**
- * The gateway's HTTP listener (default port 7070). Today it answers health and version; the
- * Kubernetes-shaped REST and watch API is built on it (issue 4). The schema registry has its own
+ * The gateway's HTTP listener (default port 7070): the Kubernetes-shaped REST and watch API, every
+ * route behind the {@link io.berth.gateway.api.Guard} (origin, bearer token, content type) and the
+ * {@link io.berth.gateway.rbac.Authorizer} (impersonation, RBAC) but health and version. The schema registry has its own
  * listener (8081), as Confluent's does.
  */
 public final class GatewayService extends TopicCheckingService {
@@ -37,6 +38,7 @@ public final class GatewayService extends TopicCheckingService {
     private io.berth.gateway.api.AuditApi audit;
     private io.berth.gateway.timetravel.SnapshotWriter snapshots;
     private io.berth.gateway.timetravel.TimeMachine timeMachine;
+    private io.berth.gateway.rbac.RbacStore rbac;
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -59,10 +61,17 @@ public final class GatewayService extends TopicCheckingService {
                 Integer.parseInt(config.get("gateway-watch-history", "10000")));
         cache.start();
         if (!cache.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: views not caught up after 60 s; serving anyway");
+        rbac = new io.berth.gateway.rbac.RbacStore(config.clientProps("berth-gateway-rbac"), new BerthSerdes(registry));
+        rbac.start();
+        if (!rbac.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: RBAC objects not caught up after 60 s; serving anyway");
+        io.berth.gateway.rbac.Authorizer authorizer = new io.berth.gateway.rbac.Authorizer(rbac);
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
+        router.route().handler(new io.berth.gateway.api.Guard(tokens())::handle);
+        router.route().handler(authorizer::handle);
         router.get("/healthz").handler(this::handleHealth);
         router.get("/readyz").handler(this::handleHealth);
+        router.get("/livez").handler(this::handleHealth);
         router.get("/version").handler(this::handleVersion);
         BerthSerdes serdes = new BerthSerdes(registry);
         if (Boolean.parseBoolean(config.get("gateway-audit-snapshots", "true"))) {
@@ -76,11 +85,15 @@ public final class GatewayService extends TopicCheckingService {
         timeTravel.mount(router);
         new ReadApi(vertx, cache, timeTravel).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
+        var rbacApi = new io.berth.gateway.rbac.RbacApi(vertx, rbac, authorizer, System::currentTimeMillis);
+        writes.authorizeWith(authorizer, rbacApi);
         writes.mount(router);
+        rbacApi.mount(router);
         new io.berth.gateway.api.RolloutApi(vertx, cache, writes).mount(router);
         new LogsApi(vertx, cache, config, registry).mount(router);
         audit = new io.berth.gateway.api.AuditApi(vertx, config, registry);
         audit.mount(router);
+        new io.berth.gateway.api.NodeJoinApi(clusterSecret()).mount(router);
         router.route().failureHandler(ReadApi::handleFailure);
         router.route().last().handler(ctx -> ctx.fail(404));
         String host = config.get("gateway-host", "127.0.0.1");
@@ -92,17 +105,74 @@ public final class GatewayService extends TopicCheckingService {
                 port = probe.getLocalPort(); // instances share a port only when they name the same one
             }
         }
-        server = listen(router, host, port, Math.max(1, loops));
-        log.info("gateway listening on http://{}:{} (registry {})", host, server.actualPort(), config.registryUrl());
+        io.vertx.core.http.HttpServerOptions options = serverOptions(host);
+        server = listen(router, options, host, port, Math.max(1, loops));
+        log.info("gateway listening on {}://{}:{} (registry {})", options.isSsl() ? "https" : "http", host, server.actualPort(), config.registryUrl());
+    }
+
+    /**
+     * The bearer tokens every route but health and version needs: {@code auth-token-file}
+     * (kube-apiserver's {@code --token-auth-file} format), default {@code <data-dir>/tokens.csv}.
+     * A missing file means no tokens: every request is 401 until {@code berth token create} writes one.
+     */
+    private io.berth.schemas.auth.TokenAuthenticator tokens() {
+        java.nio.file.Path path = tokenFile();
+        log.info("gateway: bearer tokens from {}", path);
+        return new io.berth.schemas.auth.TokenAuthenticator(path);
+    }
+
+    /**
+     * The cluster secret node keys derive from: {@code cluster-secret-file}, else {@code <data-dir>/cluster.secret}
+     * if it exists; null (nodes cannot join) otherwise.
+     */
+    private byte[] clusterSecret() throws java.io.IOException {
+        String configured = config.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, null);
+        java.nio.file.Path file = configured != null ? java.nio.file.Path.of(configured)
+                : config.dataDir() == null ? null : config.dataDir().resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME);
+        byte[] secret = io.berth.schemas.auth.ClusterSecret.read(file).orElse(null);
+        if (secret == null) log.warn("gateway: no cluster secret ({}): nodes cannot join", file);
+        return secret;
+    }
+
+    /** The token file: {@code auth-token-file}, default {@code <data-dir>/tokens.csv}. */
+    public java.nio.file.Path tokenFile() {
+        String file = config.get("auth-token-file", null);
+        return file != null && !file.isBlank() ? java.nio.file.Path.of(file)
+                : config.dataDir().resolve(io.berth.schemas.auth.TokenFile.FILE_NAME);
+    }
+
+    /**
+     * HTTPS when {@code tls-cert-file} and {@code tls-private-key-file} are set (kube-apiserver's
+     * {@code --tls-cert-file}/{@code --tls-private-key-file}); client certificates signed by
+     * {@code client-ca-file} (default: none) authenticate their CN as the user and each O as a group.
+     * Plain HTTP only on a loopback address: a gateway reachable from other hosts without TLS would
+     * send its bearer tokens in the clear, so it refuses to start.
+     */
+    public io.vertx.core.http.HttpServerOptions serverOptions(String host) {
+        io.vertx.core.http.HttpServerOptions o = new io.vertx.core.http.HttpServerOptions();
+        String cert = config.get("tls-cert-file", null), key = config.get("tls-private-key-file", null);
+        if (cert == null || cert.isBlank() || key == null || key.isBlank()) {
+            if (!io.berth.schemas.tls.Tls.isLoopback(host)) {
+                throw new IllegalStateException("gateway-host " + host + " is not a loopback address: TLS is required "
+                        + "(set tls-cert-file and tls-private-key-file, or start with berth up --tls)");
+            }
+            return o;
+        }
+        o.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+        String clientCa = config.get("client-ca-file", null);
+        if (clientCa != null && !clientCa.isBlank()) {
+            o.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(clientCa)).setClientAuth(io.vertx.core.http.ClientAuth.REQUEST);
+        }
+        return o;
     }
 
     /** Deploys {@code instances} listeners sharing {@code port}, each on its own event loop; returns one of them. */
-    private HttpServer listen(Router router, String host, int port, int instances) throws Exception {
+    private HttpServer listen(Router router, io.vertx.core.http.HttpServerOptions options, String host, int port, int instances) throws Exception {
         java.util.List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
         vertx.deployVerticle(() -> new VerticleBase() {
             @Override
             public Future<?> start() {
-                return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(servers::add);
+                return vertx.createHttpServer(options).requestHandler(router).listen(port, host).onSuccess(servers::add);
             }
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return servers.get(0);
@@ -128,6 +198,7 @@ public final class GatewayService extends TopicCheckingService {
         if (snapshots != null) snapshots.close();
         if (timeMachine != null) timeMachine.close();
         if (cache != null) cache.close();
+        if (rbac != null) rbac.close();
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -111,10 +111,11 @@ public final class NodeDaemonService extends TopicCheckingService {
                     .withStats(stats).withStreams(DockerRuntime.connect(node.dockerHost(), node.maxPods() + 8));
             docker.withInfra(new ContainerRequest.Infra(config.get("pod-infra-image", ContainerRequest.Infra.DEFAULT.image()),
                     words(config.get("pod-infra-command", String.join(" ", ContainerRequest.Infra.DEFAULT.command())))));
+            docker.withPidsLimit(config.getLong("container-pids-limit", ContainerRequest.DEFAULT_PIDS_LIMIT));
             docker.ping(); // fail fast with a clear cause when the engine is absent
             runtime = docker;
         }
-        publisher = new EventPublisher(config, node, serdes);
+        publisher = new EventPublisher(config, node, serdes, io.berth.node.join.NodeJoin.signer(config, node.nodeId()));
         vertx = Vertx.vertx();
         LocalCodec.registerAll(vertx.eventBus());
         // order matters: the reconciler (and the log shipper it informs) must listen before anything feeds it

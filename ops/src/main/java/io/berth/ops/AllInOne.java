@@ -3,6 +3,7 @@ package io.berth.ops;
 import io.berth.gateway.GatewayService;
 import io.berth.node.NodeDaemonService;
 import io.berth.ops.kafka.EmbeddedKafka;
+import io.berth.ops.kubectl.Kubeconfig;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.registry.server.RegistryServer;
 import io.berth.scheduler.SchedulerService;
@@ -27,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Berth in one process: embedded Kafka → topics → schema registry → state-streams → scheduler →
  * gateway → node daemon. {@link #start()} returns once every part is ready; {@link #close()}
- * stops them in reverse order (Kafka last).
+ * stops them in reverse order (Kafka last). The admin credential ({@link AdminCredential}) is made on
+ * the first start; {@code <data-dir>/kubeconfig} is written once the gateway listens.
  */
 public final class AllInOne implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
@@ -44,6 +46,10 @@ public final class AllInOne implements AutoCloseable {
     private String registryUrl;
     private SchemaRegistryClient registryClient;
     private long readyMillis;
+    private String adminToken;
+    private GatewayService gateway;
+    private boolean tls;
+    private Path caFile;
 
     public AllInOne(Options opt) {
         this.opt = opt;
@@ -67,24 +73,50 @@ public final class AllInOne implements AutoCloseable {
             }
             LOG.info("Berth topics ready on {}", bootstrap);
 
-            BerthConfig base = new BerthConfig(bootstrap, null, opt.dataDir(), opt.extra());
+            // the gateway and the registry's writes need a token: the admin's is made on the first start
+            Map<String, String> extra = new java.util.HashMap<>(opt.extra());
+            extra.putIfAbsent("auth-token-file", AdminCredential.tokenFile(opt.dataDir()).toString());
+            adminToken = AdminCredential.ensure(Path.of(extra.get("auth-token-file")));
+            extra.putIfAbsent("registry-basic-auth-user-info", AdminCredential.USER + ":" + adminToken);
+            // HTTPS for the gateway when asked (--tls) and always off the loopback: a CA and a serving certificate in <data-dir>/tls
+            tls = Boolean.parseBoolean(extra.getOrDefault("tls", "false")) || !io.berth.schemas.tls.Tls.isLoopback(opt.host());
+            if (tls) {
+                java.util.List<String> names = new java.util.ArrayList<>();
+                if (!"0.0.0.0".equals(opt.host()) && !"::".equals(opt.host())) names.add(opt.host());
+                else names.add(java.net.InetAddress.getLocalHost().getHostName());
+                io.berth.schemas.tls.Tls.Files3 f = io.berth.schemas.tls.Tls.ensure(opt.dataDir().resolve("tls"), names);
+                extra.putIfAbsent("tls-cert-file", f.cert().toString());
+                extra.putIfAbsent("tls-private-key-file", f.key().toString());
+                extra.putIfAbsent("client-ca-file", f.ca().toString());
+                caFile = Path.of(extra.get("client-ca-file"));
+            }
+            // node identity: the secret node keys derive from (state-streams checks node records, the gateway issues
+            // keys at join, the local node derives its own); made on the first start, never on the bus
+            extra.putIfAbsent(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY,
+                    opt.dataDir().resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString());
+            io.berth.schemas.auth.ClusterSecret.readOrCreate(Path.of(extra.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY)));
+
+            BerthConfig base = new BerthConfig(bootstrap, null, opt.dataDir(), extra);
             RegistryServer registry = new RegistryServer(base, opt.host(), opt.registryPort());
             startService(registry);
             registryUrl = registry.url();
-            registryClient = RegistryClients.forUrl(registryUrl);
+            registryClient = RegistryClients.forUrl(registryUrl, base);
             started.push(registryClient);
 
-            BerthConfig cfg = new BerthConfig(bootstrap, registryUrl, opt.dataDir(), opt.extra())
+            BerthConfig cfg = new BerthConfig(bootstrap, registryUrl, opt.dataDir(), extra)
                     .with("gateway-host", opt.host())
                     .with("gateway-port", String.valueOf(opt.gatewayPort()))
                     .with("node-name", opt.nodeName())
                     .with("node-id", opt.nodeName());
             startService(new StateStreamsService(cfg, registryClient));
             startService(new SchedulerService(cfg, registryClient));
-            startService(new GatewayService(cfg, registryClient));
+            gateway = new GatewayService(cfg, registryClient);
+            startService(gateway);
             if (opt.node()) {
                 startService(new NodeDaemonService(cfg, registryClient));
             }
+            Kubeconfig.write(AdminCredential.kubeconfig(opt.dataDir()), gatewayUrl(), AdminCredential.USER, adminToken,
+                    caFile == null ? null : io.berth.schemas.tls.Tls.base64(caFile));
             readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             LOG.info("Berth ready in {} ms", readyMillis);
         } catch (Exception e) {
@@ -122,7 +154,13 @@ public final class AllInOne implements AutoCloseable {
     }
 
     public String gatewayUrl() {
-        return "http://" + ("0.0.0.0".equals(opt.host()) ? "localhost" : opt.host()) + ":" + opt.gatewayPort();
+        int port = gateway != null && gateway.port() > 0 ? gateway.port() : opt.gatewayPort();
+        return (tls ? "https://" : "http://") + ("0.0.0.0".equals(opt.host()) ? "localhost" : opt.host()) + ":" + port;
+    }
+
+    /** The admin's bearer token (in the token file and the kubeconfig), once started. */
+    public String adminToken() {
+        return adminToken;
     }
 
     public boolean embeddedKafka() {

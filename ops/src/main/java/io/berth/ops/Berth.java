@@ -1,5 +1,7 @@
 package io.berth.ops;
 
+import io.berth.schemas.auth.ClusterSecret;
+
 import io.berth.gateway.GatewayService;
 import io.berth.node.NodeDaemonService;
 import io.berth.ops.kafka.LocalCluster;
@@ -38,13 +40,13 @@ import java.util.function.BiFunction;
         description = "Berth: a container orchestrator where every intent and status is an event on Kafka.",
         subcommands = {Berth.Up.class, Berth.Down.class, Berth.Status.class, Berth.KafkaCmd.class,
                 Berth.StateStreamsCmd.class, Berth.SchedulerCmd.class, Berth.NodeCmd.class, Berth.GatewayCmd.class,
-                Berth.RegistryCmd.class,
+                Berth.RegistryCmd.class, TokenCommand.class,
                 io.berth.ops.kubectl.ApplyCommand.class, io.berth.ops.kubectl.GetCommand.class, io.berth.ops.kubectl.ScaleCommand.class,
                 io.berth.ops.kubectl.DeleteCommand.class, io.berth.ops.kubectl.CordonCommand.class, io.berth.ops.kubectl.UncordonCommand.class,
                 io.berth.ops.kubectl.DrainCommand.class, io.berth.ops.kubectl.DescribeCommand.class, io.berth.ops.kubectl.LogsCommand.class,
                 io.berth.ops.kubectl.ClusterInfoCommand.class, io.berth.ops.kubectl.VersionCommand.class,
                 io.berth.ops.kubectl.RolloutCommand.class, io.berth.ops.kubectl.SetCommand.class, io.berth.ops.kubectl.HistoryCommand.class,
-                io.berth.ops.kubectl.DiffCommand.class, io.berth.ops.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
+                io.berth.ops.kubectl.DiffCommand.class, io.berth.ops.kubectl.AuthCommand.class, io.berth.ops.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Berth implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -95,6 +97,7 @@ public final class Berth implements Callable<Integer> {
         @Mixin DataDir dataDir;
         @Option(names = {"-d", "--detach"}, description = "Run in the background; return once ready.") boolean detach;
         @Option(names = "--no-node", description = "Do not run a local node daemon.") boolean noNode;
+        @Option(names = "--tls", description = "Serve the gateway over HTTPS with a CA and certificates made in <data-dir>/tls (always on off the loopback).") boolean tls;
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).") String host;
         @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded Kafka port (default: ${DEFAULT-VALUE}).") int kafkaPort;
         @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default: ${DEFAULT-VALUE}).") int registryPort;
@@ -108,6 +111,7 @@ public final class Berth implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             if (maxPods != null) extra.put("max-pods", maxPods.toString());
+            if (tls) extra.put("tls", "true");
             Path dir = dataDir.get();
             Files.createDirectories(dir);
             Optional<Long> running = runningPid(dir);
@@ -196,6 +200,11 @@ public final class Berth implements Callable<Integer> {
         System.out.println("  gateway   " + st.gatewayUrl());
         System.out.println("  node      " + (st.node() == null || st.node().isEmpty() ? "(none)" : st.node()));
         System.out.println("  data      " + st.dataDir());
+        Path dir = Path.of(st.dataDir());
+        System.out.println("  kubeconfig " + AdminCredential.kubeconfig(dir) + "  (user admin; the berth CLI uses it by itself; kubectl --kubeconfig " + AdminCredential.kubeconfig(dir) + ")");
+        System.out.println("  tokens    " + AdminCredential.tokenFile(dir) + "  (berth token create|list|revoke)");
+        System.out.println("  nodes     join with a token: berth token create --node, then berth node start --name NAME --token TOKEN --gateway " + st.gatewayUrl()
+                + "  (node identity: " + dir.resolve(ClusterSecret.FILE_NAME) + ")");
     }
 
     /** The pid of a running {@code berth up} for this data dir, if any. */
@@ -397,7 +406,7 @@ public final class Berth implements Callable<Integer> {
 
     static int runForeground(BerthConfig cfg, BiFunction<BerthConfig, SchemaRegistryClient, BerthService> factory, Path readyFile) throws Exception {
         Files.createDirectories(cfg.dataDir());
-        SchemaRegistryClient client = RegistryClients.forUrl(cfg.registryUrl());
+        SchemaRegistryClient client = RegistryClients.forUrl(cfg.registryUrl(), cfg);
         BerthService svc = factory.apply(cfg, client);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -464,8 +473,10 @@ public final class Berth implements Callable<Integer> {
                 AllInOne.ensureWithRetry(admin, topic);
                 AllInOne.ensureWithRetry(admin, topic + "_leader");
             }
-            // the registry itself needs no registry client
-            return runForeground(new BerthConfig(cfg.bootstrapServers(), null, cfg.dataDir(), cfg.extra()), this::create, readyFile);
+            // the registry itself needs no registry client; its writes need a token of the data dir's token file
+            BerthConfig reg = new BerthConfig(cfg.bootstrapServers(), null, cfg.dataDir(), cfg.extra());
+            if (reg.get("auth-token-file", null) == null) reg = reg.with("auth-token-file", AdminCredential.tokenFile(cfg.dataDir()).toString());
+            return runForeground(reg, this::create, readyFile);
         }
     }
 
@@ -498,13 +509,44 @@ public final class Berth implements Callable<Integer> {
         }
     }
 
+    /**
+     * How a node proves who it is: a join token ({@code --token}, from {@code berth token create --node}, or
+     * {@code --set join-token=…}) that the gateway exchanges for the node's key, or, on the control plane's own
+     * machine, the cluster secret of the data dir. Without either the daemon is refused before it starts.
+     */
+    static final class JoinOptions {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE) CommandLine.Model.CommandSpec mixee;
+        @Option(names = "--token", paramLabel = "TOKEN", description = "Node join token (berth token create --node); the node joins through the gateway with it.") String token;
+        @Option(names = "--gateway", paramLabel = "URL", description = "The gateway to join through (default: the one of the running 'berth up', else http://127.0.0.1:7070).") String gateway;
+
+        BerthConfig apply(BerthConfig cfg, String name) {
+            if (token != null) cfg = cfg.with("join-token", token);
+            String gw = gateway != null ? gateway : BerthState.read(cfg.dataDir()).filter(BerthState::alive).map(BerthState::gatewayUrl).orElse(null);
+            if (gw != null && cfg.get("gateway-url", null) == null) cfg = cfg.with("gateway-url", gw);
+            if (cfg.get("join-token", null) != null || cfg.get("node-key", null) != null || cfg.get(ClusterSecret.CONFIG_KEY, null) != null) return cfg;
+            Path secret = cfg.dataDir().resolve(ClusterSecret.FILE_NAME);
+            if (Files.isReadable(secret)) return cfg.with(ClusterSecret.CONFIG_KEY, secret.toString()); // the control plane's own machine
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--token: node " + name + " has no credential: create a node join token "
+                    + "on the control plane with 'berth token create --node' and pass it with --token (there is no " + secret + " here)");
+        }
+
+        List<String> args() {
+            List<String> a = new ArrayList<>();
+            if (token != null) a.addAll(List.of("--token", token));
+            if (gateway != null) a.addAll(List.of("--gateway", gateway));
+            return a;
+        }
+    }
+
     @Command(name = "node", description = "Run a node daemon in the foreground (see also 'node start').", subcommands = {NodeStart.class, NodeStop.class})
     static final class NodeCmd extends ServiceCmd {
         @Option(names = "--name", description = "Node name and id (default: the host name).") String name;
         @Mixin NodeOptions node;
+        @Mixin JoinOptions join;
 
         BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
-            return new NodeDaemonService(node.apply(cfg, name != null ? name : hostName()), c);
+            String n = name != null ? name : hostName();
+            return new NodeDaemonService(join.apply(node.apply(cfg, n), n), c);
         }
     }
 
@@ -514,14 +556,16 @@ public final class Berth implements Callable<Integer> {
         @Option(names = {"-d", "--detach"}, description = "Run in the background; return once it is ready.") boolean detach;
         @Option(names = "--ready-timeout", defaultValue = "120", description = "With -d: seconds to wait (default: ${DEFAULT-VALUE}).") int readyTimeout;
         @Mixin NodeOptions node;
+        @Mixin JoinOptions join;
 
         BerthService create(BerthConfig cfg, SchemaRegistryClient c) {
-            return new NodeDaemonService(node.apply(cfg, name), c);
+            return new NodeDaemonService(join.apply(node.apply(cfg, name), name), c);
         }
 
         @Override
         public Integer call() throws Exception {
             BerthConfig cfg = config();
+            join.apply(cfg, name); // refused here, before anything starts, when the node has no credential
             if (!detach) return runForeground(cfg, this::create, readyFile);
             Path dir = cfg.dataDir();
             Files.createDirectories(dir);
@@ -532,6 +576,7 @@ public final class Berth implements Callable<Integer> {
                     "--bootstrap-servers", cfg.bootstrapServers(), "--ready-file", ready.toString()));
             if (cfg.registryUrl() != null) args.addAll(List.of("--registry-url", cfg.registryUrl()));
             args.addAll(node.args());
+            args.addAll(join.args());
             extra.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
             Process p = Processes.spawnBerth(args, log);
             long deadline = System.currentTimeMillis() + readyTimeout * 1000L;

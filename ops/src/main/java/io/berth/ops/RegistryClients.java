@@ -3,7 +3,11 @@ package io.berth.ops;
 import io.berth.registry.client.CachedSchemaRegistryClient;
 import io.berth.registry.client.InMemorySchemaRegistryClient;
 import io.berth.registry.client.SchemaRegistryClient;
+import io.berth.ops.kubectl.Kubeconfig;
+import io.berth.schemas.service.BerthConfig;
 import org.slf4j.Logger;
+
+import java.time.Duration;
 import org.slf4j.LoggerFactory;
 
 /** Builds the schema registry client the services of one process share. */
@@ -18,5 +22,21 @@ final class RegistryClients {
             return new InMemorySchemaRegistryClient();
         }
         return new CachedSchemaRegistryClient(url);
+    }
+
+    /**
+     * The client of a service, with the credential its schema registrations need:
+     * {@code registry-basic-auth-user-info} ({@code user:token}, as Confluent's
+     * {@code basic.auth.user.info}), else the admin token of the data dir's kubeconfig (the one
+     * {@code berth up} wrote), else none.
+     */
+    static SchemaRegistryClient forUrl(String url, BerthConfig cfg) {
+        if (url == null || url.isBlank()) return forUrl(url);
+        String userInfo = cfg.get("registry-basic-auth-user-info", null);
+        if (userInfo != null && !userInfo.isBlank()) {
+            return new CachedSchemaRegistryClient(url, Duration.ofSeconds(30), CachedSchemaRegistryClient.basicAuth(userInfo));
+        }
+        String token = cfg.dataDir() == null ? null : Kubeconfig.token(AdminCredential.kubeconfig(cfg.dataDir())).orElse(null);
+        return new CachedSchemaRegistryClient(url, Duration.ofSeconds(30), token == null ? null : "Bearer " + token);
     }
 }

@@ -55,8 +55,15 @@ public final class Topics {
      */
     public static final Topic<Tick> TICKS = new Topic<>("berth.ticks", Tick.class, PARTITIONS, Topic.DELETE, WEEK);
 
+    /**
+     * RBAC objects (Role, ClusterRole, RoleBinding, ClusterRoleBinding) the gateway accepted. Key:
+     * {@code kind/namespace/name}; a tombstone deletes. One partition, compacted: every gateway reads it
+     * whole into memory at start and follows it.
+     */
+    public static final Topic<RbacObject> RBAC = new Topic<>("berth.rbac", RbacObject.class, 1, Topic.COMPACT, null);
+
     public static final List<Topic<?>> ALL = List.of(INTENTS, NODE_EVENTS, TASK_STATUS, PLACEMENT_REQUESTS, ASSIGNMENTS,
-            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS);
+            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS, RBAC);
 
     /** The registry's own topic: exactly one partition, compacted (Confluent's layout). */
     public static final String SCHEMAS_TOPIC = "_schemas";

@@ -42,7 +42,12 @@ public final class RegistryFixture implements AutoCloseable {
     }
 
     public RegistryServer startInstance() throws Exception {
-        RegistryServer server = new RegistryServer(config(), "localhost", 0);
+        return startInstance(config());
+    }
+
+    /** An instance with this config (e.g. {@link #config()} plus {@code auth-token-file}). */
+    public RegistryServer startInstance(BerthConfig config) throws Exception {
+        RegistryServer server = new RegistryServer(config, "localhost", 0);
         servers.add(server);
         server.start();
         return server;

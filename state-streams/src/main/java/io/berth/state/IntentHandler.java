@@ -10,6 +10,9 @@ import io.berth.state.core.RolloutLifecycle;
 import io.berth.state.core.WorkloadViews;
 import org.apache.kafka.common.header.Headers;
 
+import io.berth.schemas.policy.PodSecurity;
+
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -29,12 +32,23 @@ final class IntentHandler {
 
     private final WorkloadState state;
     private final ServiceIntents services;
+    private final NamespaceIntents namespaces;
+    private final Function<String, PodSecurity.Level> levels;
+    private final List<String> hostPaths;
     private final Outputs out;
     private final Function<Intent, byte[]> encodeIntent;
 
-    IntentHandler(WorkloadState state, Outputs out, Function<Intent, byte[]> encodeIntent) {
+    /**
+     * @param levels    a namespace's admission level as this instance knows it ({@link NamespaceLevels})
+     * @param hostPaths the hostPath allow-list ({@code admission.host-paths})
+     */
+    IntentHandler(WorkloadState state, Outputs out, Function<Intent, byte[]> encodeIntent,
+                  Function<String, PodSecurity.Level> levels, List<String> hostPaths) {
         this.state = state;
         this.services = new ServiceIntents(state);
+        this.namespaces = new NamespaceIntents(state);
+        this.levels = levels;
+        this.hostPaths = hostPaths;
         this.out = out;
         this.encodeIntent = encodeIntent;
     }
@@ -43,7 +57,9 @@ final class IntentHandler {
     Optional<Accepted> handle(String key, Intent i, Headers headers, long intentOffset, long now) {
         Origin origin = new Origin(Actors.of(i, headers), i.getIntentId());
         WorkloadView before = state.workload(key);
-        Optional<String> problem = IntentValidator.problem(i).or(() -> refusal(key, before, i));
+        Optional<String> problem = IntentValidator.problem(i)
+                .or(() -> IntentValidator.admission(i, levels.apply(i.getNamespace()), hostPaths))
+                .or(() -> refusal(key, before, i));
         if (problem.isPresent()) {
             reject(key, i, origin, problem.get(), now);
             return Optional.empty();
@@ -54,6 +70,7 @@ final class IntentHandler {
             case DEPLOYMENT -> deploymentIntent(key, before, i, now);
             case POD -> podIntent(key, before, i, now);
             case SERVICE -> { services.apply(key, before, i, origin, intentOffset, now); yield null; }
+            case NAMESPACE -> { namespaces.apply(key, before, i, origin, intentOffset, now); yield null; }
             default -> null;
         };
         return after == null ? Optional.empty() : Optional.of(new Accepted(before, stamp(after, i, intentOffset), origin));

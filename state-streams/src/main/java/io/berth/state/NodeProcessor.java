@@ -54,6 +54,8 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     private final long refreshMs;
     private final long lagGraceMs;
     private final Function<Intent, byte[]> encodeIntent;
+    private final Function<NodeEvent, byte[]> encodeEvent;
+    private final NodeSignatures signatures;
     private KeyValueStore<String, NodeView> nodes;
     private KeyValueStore<String, Long> leases;
     /** Partitions whose views without a lease (written before leases existed) were given one since this task started. */
@@ -68,6 +70,15 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
      * @param lagGraceMs the grace when the node's whole partition went quiet together ({@link NodeLiveness#overdue})
      */
     NodeProcessor(int partitions, long graceMs, long refreshMs, long lagGraceMs, Function<Intent, byte[]> encodeIntent) {
+        this(partitions, graceMs, refreshMs, lagGraceMs, encodeIntent, e -> AvroJson.encode(e).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                NodeSignatures.OFF);
+    }
+
+    /** @param signatures who may speak for a node: a REGISTER, HEARTBEAT or LEAVE not signed by its node changes nothing */
+    NodeProcessor(int partitions, long graceMs, long refreshMs, long lagGraceMs, Function<Intent, byte[]> encodeIntent,
+                  Function<NodeEvent, byte[]> encodeEvent, NodeSignatures signatures) {
+        this.encodeEvent = encodeEvent;
+        this.signatures = signatures;
         this.partitions = partitions;
         this.graceMs = graceMs;
         this.refreshMs = refreshMs;
@@ -94,10 +105,28 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         if (record.value() instanceof Tick t) {
             if (clock.mayExpire(t.getPartition(), now)) expire(t, now);
         } else if (record.value() instanceof NodeEvent e) {
-            onEvent(record.key(), e, now);
+            Optional<String> forged = forged(record.key(), e, record.headers());
+            if (forged.isPresent()) refuse(record.key(), e, forged.get(), now);
+            else onEvent(record.key(), e, now);
         } else if (record.value() instanceof Intent i) {
             onIntent(record.key(), i, record.headers(), now);
         }
+    }
+
+    /** Why {@code e} is not its node's own record: unsigned, signed with another key, or naming another node than its key. */
+    private Optional<String> forged(String nodeId, NodeEvent e, Headers headers) {
+        if (!signatures.enabled()) return Optional.empty();
+        if (!e.getNodeId().isEmpty() && !e.getNodeId().equals(nodeId)) {
+            return Optional.of("the event names node " + e.getNodeId() + " but is keyed by node " + nodeId);
+        }
+        return signatures.problem(out.inputTopic(Topics.NODE_EVENTS.name()), nodeId, headers, nodeId);
+    }
+
+    /** A forged node event changes nothing: it is dead-lettered with the reason and audited (NodeEventRejected). */
+    private void refuse(String nodeId, NodeEvent e, String reason, long now) {
+        String why = e.getType().name() + " for node " + nodeId + " refused: " + reason;
+        out.deadLetter(nodeId, e, encodeEvent, why, now);
+        out.audit(Events.nodeKey(nodeId), "NodeEventRejected", ACTOR, "", null, AvroJson.encode(e), why, now);
     }
 
     private void onEvent(String nodeId, NodeEvent e, long now) {

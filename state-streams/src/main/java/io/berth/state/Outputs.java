@@ -116,6 +116,11 @@ final class Outputs {
         put(Topics.EVENTS, e.getInvolvedKey(), stamped, now);
     }
 
+    /** The topic of the record being processed ({@code dflt} when unknown, as in a punctuation). */
+    String inputTopic(String dflt) {
+        return context.recordMetadata().map(RecordMetadata::topic).filter(t -> t != null).orElse(dflt);
+    }
+
     /** The offset of the record being processed if it was read from {@code topic}, else -1. */
     long offsetIfFrom(Topic<?> topic) {
         return context.recordMetadata().filter(m -> topic.name().equals(m.topic())).map(RecordMetadata::offset).orElse(-1L);

@@ -58,7 +58,9 @@ public final class StateStreamsService extends TopicCheckingService {
         // external producer can fetch GET /subjects/berth.intents-value/versions/latest
         int intentSchemaId = registry.register(Topics.INTENTS.name() + "-value", io.berth.schemas.avro.Intent.getClassSchema());
         log.info("{}: Intent schema is id {} under {}-value", name(), intentSchemaId, Topics.INTENTS.name());
-        streams = new KafkaStreams(StateStreamsTopology.build(serdes, StateStreamsTopology.Settings.from(config)),
+        streams = new KafkaStreams(StateStreamsTopology.build(serdes, StateStreamsTopology.Settings.from(config),
+                io.berth.schemas.policy.PodSecurity.hostPaths(config.get(io.berth.schemas.policy.PodSecurity.HOST_PATHS_KEY, "")),
+                clusterSecret(config)),
                 streamsProps(config, registry));
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, old) -> {
@@ -69,6 +71,22 @@ public final class StateStreamsService extends TopicCheckingService {
             throw new IllegalStateException(name() + " did not reach RUNNING within " + START_TIMEOUT + " (state " + streams.state() + ")");
         }
         log.info("{}: streams RUNNING", name());
+    }
+
+    /**
+     * The cluster secret node records are verified with: {@code cluster-secret-file}, else
+     * {@code <data-dir>/cluster.secret} if it exists; none (verification off, loudly) otherwise.
+     * A configured file that does not exist is an error.
+     */
+    static byte[] clusterSecret(BerthConfig config) throws java.io.IOException {
+        String configured = config.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, null);
+        java.nio.file.Path file = configured != null ? java.nio.file.Path.of(configured)
+                : config.dataDir() == null ? null : config.dataDir().resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME);
+        java.util.Optional<byte[]> secret = io.berth.schemas.auth.ClusterSecret.read(file);
+        if (configured != null && secret.isEmpty()) {
+            throw new IllegalStateException(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY + ": " + configured + " does not exist");
+        }
+        return secret.orElse(null);
     }
 
     /** The running Streams instance (for interactive queries and tests); null before start. */

@@ -5,6 +5,8 @@ import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
 import io.berth.schemas.serde.AvroSerde;
+import io.berth.schemas.avro.TaskStatus;
+import io.berth.schemas.avro.NodeEvent;
 import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.state.core.TaskNames;
@@ -133,6 +135,30 @@ public final class StateStreamsTopology {
     }
 
     public static Topology build(BerthSerdes serdes, Settings settings) {
+        return build(serdes, settings, List.of(), null);
+    }
+
+    /** With the admission policy's hostPath allow-list; node records unverified. */
+    public static Topology build(BerthSerdes serdes, Settings settings, List<String> hostPaths) {
+        return build(serdes, settings, hostPaths, null);
+    }
+
+    /** With node records verified; the admission policy without a hostPath allow-list. */
+    public static Topology build(BerthSerdes serdes, Settings settings, byte[] clusterSecret) {
+        return build(serdes, settings, List.of(), clusterSecret);
+    }
+
+    /**
+     * @param hostPaths     the admission policy's hostPath allow-list ({@code admission.host-paths}): an
+     *                      intent whose pod breaks its namespace's level is dead-lettered (see README, "Admission policy")
+     * @param clusterSecret the secret node keys derive from ({@code io.berth.schemas.auth.NodeKeys}): node events and
+     *                      node task statuses must be signed by their node; null turns the check off (with a warning),
+     *                      for in-process fixtures only
+     */
+    public static Topology build(BerthSerdes serdes, Settings settings, List<String> hostPaths, byte[] clusterSecret) {
+        NodeSignatures signatures = NodeSignatures.of(clusterSecret);
+        AvroSerde<TaskStatus> statusSerde = serdes.value(TaskStatus.class);
+        AvroSerde<NodeEvent> eventSerde = serdes.value(NodeEvent.class);
         StreamsBuilder b = new StreamsBuilder();
         AvroSerde<Intent> intentSerde = serdes.value(Intent.class);
         Function<Intent, byte[]> encodeIntent = i -> intentSerde.serialize(Topics.INTENTS.name(), i);
@@ -174,17 +200,19 @@ public final class StateStreamsTopology {
 
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
                 .merge(generic(podDeletes))
-                .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumed(Topics.TASK_STATUS))))
+                .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumedSigned(Topics.TASK_STATUS))))
                 .merge(generic(controllerTicks), Named.as("workload-ticks"));
-        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent),
+        KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent, hostPaths, signatures,
+                        st -> statusSerde.serialize(Topics.TASK_STATUS.name(), st)),
                 Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE);
         sinks(workloadOut, serdes, "workload");
 
-        KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumed(Topics.NODE_EVENTS)))
+        KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumedSigned(Topics.NODE_EVENTS)))
                 .merge(generic(nodeIntents))
                 .merge(generic(controllerTicks), Named.as("node-ticks"));
         sinks(nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(),
-                        settings.nodeStatusRefreshMs(), settings.nodeLagGraceMs(), encodeIntent),
+                        settings.nodeStatusRefreshMs(), settings.nodeLagGraceMs(), encodeIntent,
+                        e -> eventSerde.serialize(Topics.NODE_EVENTS.name(), e), signatures),
                 Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE, NODE_LEASES_STORE), serdes, "node");
         EndpointsTopology.add(b, serdes, settings, workloadOut, controllerTicks);
         return b.build();
@@ -221,6 +249,8 @@ public final class StateStreamsTopology {
         b.globalTable(Topics.ASSIGNMENTS.name(), serdes.consumed(Topics.ASSIGNMENTS),
                 Materialized.<String, Assignment>as(JournaledStore.supplier(GLOBAL_ASSIGNMENTS_STORE, journal::changed))
                         .withKeySerde(BerthSerdes.key()).withValueSerde(serdes.value(Assignment.class)).withCachingDisabled());
+        b.addGlobalStore(NamespaceLevels.storeBuilder(), Topics.WORKLOADS.name(),
+                serdes.consumed(Topics.WORKLOADS).withName("namespace-levels-source"), NamespaceLevels::new);
     }
 
     /**

@@ -10,7 +10,12 @@ import io.berth.schemas.avro.TaskView;
 import io.berth.state.core.TaskChanges;
 import io.berth.state.core.TaskStateMachine;
 
+import io.berth.schemas.serde.AvroJson;
+import org.apache.kafka.common.header.Headers;
+
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Folds a task status (from the scheduler or a node) into the task's view with
@@ -21,10 +26,28 @@ import java.util.Optional;
 final class StatusFolder {
     private final WorkloadState state;
     private final Outputs out;
+    private final NodeSignatures signatures;
+    private final Function<TaskStatus, byte[]> encode;
 
     StatusFolder(WorkloadState state, Outputs out) {
+        this(state, out, NodeSignatures.OFF, s -> AvroJson.encode(s).getBytes(StandardCharsets.UTF_8));
+    }
+
+    StatusFolder(WorkloadState state, Outputs out, NodeSignatures signatures, Function<TaskStatus, byte[]> encode) {
         this.state = state;
         this.out = out;
+        this.signatures = signatures;
+        this.encode = encode;
+    }
+
+    /** Folds a status, unless a node's report is not signed by the node it names (then it is dead-lettered and audited, and changes nothing). */
+    void fold(String key, TaskStatus s, Headers headers, long now) {
+        Optional<String> forged = forged(key, s, headers);
+        if (forged.isPresent()) {
+            refuse(key, s, forged.get(), now);
+            return;
+        }
+        fold(key, s, now);
     }
 
     void fold(String key, TaskStatus s, long now) {
@@ -45,6 +68,25 @@ final class StatusFolder {
             state.writeTask(key, t, next.get(), TaskChanges.of(t, next.get(), s.getState()), reporter,
                     TaskChanges.describe(t, next.get(), s.getState()), now);
         }
+    }
+
+    /**
+     * A node's report (any state but the scheduler's ASSIGNED / UNSCHEDULABLE) must be signed by the
+     * node it names: node A cannot report for node B's task. A report by A about a task that moved to
+     * B is A's own stale copy: it passes here, and only revokes A's assignment ({@link #revokeStale}).
+     */
+    private Optional<String> forged(String key, TaskStatus s, Headers headers) {
+        if (!signatures.enabled() || Actors.SCHEDULER.equals(reporter(s))) return Optional.empty();
+        if (s.getNodeId().isEmpty()) return Optional.of("a node's task status names no node");
+        return signatures.problem(out.inputTopic(Topics.TASK_STATUS.name()), key, headers, s.getNodeId());
+    }
+
+    private void refuse(String key, TaskStatus s, String reason, long now) {
+        String why = "status " + s.getState() + " of task " + s.getTaskId() + " from node " + s.getNodeId() + " refused: " + reason;
+        out.deadLetter(key, s, encode, why, now);
+        TaskView t = state.task(key, s.getTaskId());
+        String podKey = t != null ? Events.podKey(t) : Topics.resourceKey(ResourceKey.parse(key).namespace(), ResourceKind.POD, s.getTaskId());
+        out.audit(podKey, "TaskStatusRejected", Actors.WORKLOAD_CONTROLLER, "", null, AvroJson.encode(s), why, now);
     }
 
     /** The scheduler reports placements (ASSIGNED, UNSCHEDULABLE); everything else comes from the task's node. */

@@ -43,9 +43,17 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     /** Offset on berth.intents of the intent being processed (carried in a header through a repartition). */
     private long intentOffset = -1;
 
-    WorkloadProcessor(int partitions, Function<Intent, byte[]> encodeIntent) {
+    private final java.util.List<String> hostPaths;
+    private final NodeSignatures signatures;
+    private final Function<TaskStatus, byte[]> encodeStatus;
+
+    WorkloadProcessor(int partitions, Function<Intent, byte[]> encodeIntent, java.util.List<String> hostPaths,
+                      NodeSignatures signatures, Function<TaskStatus, byte[]> encodeStatus) {
         this.partitions = partitions;
         this.encodeIntent = encodeIntent;
+        this.hostPaths = hostPaths;
+        this.signatures = signatures;
+        this.encodeStatus = encodeStatus;
     }
 
     @Override
@@ -55,8 +63,9 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         out = new Outputs(context, StateStreamsTopology.APPLICATION_ID);
         state = new WorkloadState(context.getStateStore(StateStreamsTopology.WORKLOADS_STORE),
                 context.getStateStore(StateStreamsTopology.TASKS_STORE), out);
-        intents = new IntentHandler(state, out, encodeIntent);
-        statuses = new StatusFolder(state, out);
+        org.apache.kafka.streams.state.KeyValueStore<String, String> levels = context.getStateStore(NamespaceLevels.STORE);
+        intents = new IntentHandler(state, out, encodeIntent, ns -> NamespaceLevels.level(levels, ns), hostPaths);
+        statuses = new StatusFolder(state, out, signatures, encodeStatus);
     }
 
     /** Time is the input's timestamp: a tick's for the periodic check, the record's own for the rest (deterministic replay). */
@@ -74,7 +83,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             intentOffset = IntentOffsetHeader.read(record.headers()).orElse(out.offsetIfFrom(Topics.INTENTS));
             onIntent(record.key(), i, record, now);
         } else if (record.value() instanceof TaskStatus s) {
-            onStatus(record.key(), s, now);
+            onStatus(record.key(), s, record.headers(), now);
         }
     }
 
@@ -85,10 +94,15 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         });
     }
 
-    private void onStatus(String key, TaskStatus s, long now) {
-        statuses.fold(key, s, now);
+    private void onStatus(String key, TaskStatus s, org.apache.kafka.common.header.Headers headers, long now) {
+        statuses.fold(key, s, headers, now);
         WorkloadView w = state.workload(key);
-        if (w != null && w.getKind() != ResourceKind.SERVICE) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), Origin.CONTROLLER, now);
+        if (w != null && runsTasks(w)) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), Origin.CONTROLLER, now);
+    }
+
+    /** Deployments and bare pods; services and namespaces are views without tasks. */
+    private static boolean runsTasks(WorkloadView w) {
+        return w.getKind() == ResourceKind.DEPLOYMENT || w.getKind() == ResourceKind.POD;
     }
 
     // ---- reconcile ----------------------------------------------------------------------------
@@ -104,7 +118,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         // workload; the others only those time can move (a settled one waits for news of its own)
         boolean nodesListed = tick.getNodes() != null;
         for (KeyValue<String, WorkloadView> kv : all) {
-            if (kv.value.getKind() == ResourceKind.SERVICE || (!nodesListed && WorkloadViews.settled(kv.value))) continue;
+            if (!runsTasks(kv.value) || (!nodesListed && WorkloadViews.settled(kv.value))) continue;
             converge(kv.key, kv.value, kv.value, "NodeCheck", Origin.CONTROLLER, ready, draining, now);
         }
     }

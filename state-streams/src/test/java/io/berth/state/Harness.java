@@ -39,6 +39,7 @@ final class Harness implements AutoCloseable {
     private final TestInputTopic<String, NodeEvent> nodeEvents;
     final TestInputTopic<String, byte[]> rawIntents;
     final TestInputTopic<String, byte[]> rawStatuses;
+    final TestInputTopic<String, byte[]> rawNodeEvents;
     private final Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outputs = new HashMap<>();
     /** Latest value per key per topic (null = tombstoned), folded from everything read so far. */
     private final Map<String, Map<String, SpecificRecord>> latest = new HashMap<>();
@@ -50,17 +51,32 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(StateStreamsTopology.Settings settings) throws Exception {
+        this(settings, List.of(), null);
+    }
+
+    /** @param hostPaths the admission policy's hostPath allow-list */
+    Harness(StateStreamsTopology.Settings settings, List<String> hostPaths) throws Exception {
+        this(settings, hostPaths, null);
+    }
+
+    /** With node-record verification on when {@code clusterSecret} is given. */
+    Harness(StateStreamsTopology.Settings settings, byte[] clusterSecret) throws Exception {
+        this(settings, List.of(), clusterSecret);
+    }
+
+    Harness(StateStreamsTopology.Settings settings, List<String> hostPaths, byte[] clusterSecret) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-state-streams");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("berth-ttd").toString());
         DeadLetterDeserializationHandler.configure(p, serdes.registry(), "state-streams-test");
-        driver = new TopologyTestDriver(StateStreamsTopology.build(serdes, settings), p, T0);
+        driver = new TopologyTestDriver(StateStreamsTopology.build(serdes, settings, hostPaths, clusterSecret), p, T0);
         intents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), serdes.value(Intent.class).serializer());
         statuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), serdes.value(TaskStatus.class).serializer());
         nodeEvents = driver.createInputTopic(Topics.NODE_EVENTS.name(), new StringSerializer(), serdes.value(NodeEvent.class).serializer());
         rawIntents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), new ByteArraySerializer());
         rawStatuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), new ByteArraySerializer());
+        rawNodeEvents = driver.createInputTopic(Topics.NODE_EVENTS.name(), new StringSerializer(), new ByteArraySerializer());
         for (Topic<?> t : List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS, Topics.WORKLOADS, Topics.TASKS,
                 Topics.NODES, Topics.ENDPOINTS, Topics.AUDIT, Topics.EVENTS, Topics.DEAD_LETTERS)) {
             outputs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), serdes.value(t).deserializer()));
@@ -87,6 +103,26 @@ final class Harness implements AutoCloseable {
     void node(NodeEvent e) {
         piped(Topics.NODE_EVENTS);
         nodeEvents.pipeInput(e.getNodeId(), e, now());
+        drain();
+    }
+
+    /** A node event signed as {@code signer} with {@code nodeKey} (as a node daemon's publisher signs it); key = its node id. */
+    void signedNode(NodeEvent e, String signer, byte[] nodeKey) {
+        piped(Topics.NODE_EVENTS);
+        byte[] bytes = serdes.value(NodeEvent.class).serialize(Topics.NODE_EVENTS.name(), e);
+        Headers h = new RecordHeaders();
+        io.berth.schemas.auth.NodeKeys.sign(h, signer, nodeKey, Topics.NODE_EVENTS.name(), e.getNodeId(), bytes);
+        rawNodeEvents.pipeInput(new TestRecord<>(e.getNodeId(), bytes, h, now()));
+        drain();
+    }
+
+    /** A task status signed as {@code signer} with {@code nodeKey}; key = its workload key. */
+    void signedStatus(TaskStatus s, String signer, byte[] nodeKey) {
+        piped(Topics.TASK_STATUS);
+        byte[] bytes = serdes.value(TaskStatus.class).serialize(Topics.TASK_STATUS.name(), s);
+        Headers h = new RecordHeaders();
+        io.berth.schemas.auth.NodeKeys.sign(h, signer, nodeKey, Topics.TASK_STATUS.name(), s.getWorkloadKey(), bytes);
+        rawStatuses.pipeInput(new TestRecord<>(s.getWorkloadKey(), bytes, h, now()));
         drain();
     }
 

@@ -97,14 +97,13 @@ public final class ReadApi {
         ObjectNode list = MAPPER.createObjectNode().put("kind", "NamespaceList").put("apiVersion", "v1");
         list.putObject("metadata").put("resourceVersion", "");
         ArrayNode items = list.putArray("items");
-        cache.namespaces().stream().map(KubeObjects::namespace).filter(filter).forEach(items::add);
+        cache.namespaces().stream().map(n -> (JsonNode) cache.namespace(n).orElseGet(() -> KubeObjects.namespace(n))).filter(filter).forEach(items::add);
         json(ctx, 200, list);
     }
 
     private void handleGetNamespace(RoutingContext ctx) {
         String ns = ctx.pathParam("ns");
-        if (!cache.namespaces().contains(ns)) throw Status.notFound("namespaces", ns);
-        json(ctx, 200, KubeObjects.namespace(ns));
+        json(ctx, 200, cache.namespace(ns).orElseThrow(() -> Status.notFound("namespaces", ns)));
     }
 
     /**

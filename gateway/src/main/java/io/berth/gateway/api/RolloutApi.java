@@ -172,9 +172,9 @@ public final class RolloutApi {
         return new ManifestProblem("", 1, "", field, detail);
     }
 
+    /** The authenticated principal (never a header the client writes). */
     private static String actor(RoutingContext ctx) {
-        String user = ctx.request().getHeader("X-Berth-User");
-        return "api:" + (user == null || user.isBlank() ? "anonymous" : user);
+        return Guard.actor(ctx);
     }
 
     // ---- replica sets ----

@@ -515,7 +515,7 @@ public final class ViewCache implements AutoCloseable {
             return switch (w.getKind()) {
                 case DEPLOYMENT -> KubeObjects.deployment(w);
                 case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));
-                case NAMESPACE -> KubeObjects.namespace(w.getName());
+                case NAMESPACE -> KubeObjects.namespace(w);
                 default -> minimal("BerthWorkload", w.getNamespace(), w.getName());
             };
         }
@@ -596,6 +596,26 @@ public final class ViewCache implements AutoCloseable {
 
     public synchronized List<String> namespaces() {
         return List.copyOf(namespaces);
+    }
+
+    /**
+     * A namespace as an object: its view when it was created as a {@code v1 Namespace} (with its
+     * labels), else derived from the objects in it; empty when neither.
+     */
+    public synchronized Optional<ObjectNode> namespace(String name) {
+        Entry e = stores.get(Topics.WORKLOADS.name()).objects.get(namespaceKey(name));
+        if (e != null) return Optional.of(e.object());
+        return namespaces.contains(name) ? Optional.of(KubeObjects.namespace(name)) : Optional.empty();
+    }
+
+    /** The labels of a namespace created as an object; none for an implicit or unknown one. */
+    public synchronized Map<String, String> namespaceLabels(String name) {
+        Entry e = stores.get(Topics.WORKLOADS.name()).objects.get(namespaceKey(name));
+        return e != null && e.value() instanceof WorkloadView w ? w.getLabels() : Map.of();
+    }
+
+    static String namespaceKey(String name) {
+        return Topics.resourceKey("", ResourceKind.NAMESPACE, name);
     }
 
     public synchronized long[] position(Topic<?> topic) {

@@ -10,9 +10,11 @@ import io.berth.gateway.manifest.ManifestOptions;
 import io.berth.gateway.manifest.ManifestParser;
 import io.berth.gateway.manifest.ManifestProblem;
 import io.berth.gateway.manifest.ManifestResult;
+import io.berth.gateway.manifest.SecurityContextRules;
 import io.berth.registry.client.SchemaRegistryClient;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
+import io.berth.schemas.policy.PodSecurity;
 import io.berth.schemas.serde.BerthSerdes;
 import io.berth.schemas.service.BerthConfig;
 import io.vertx.core.Context;
@@ -50,17 +52,28 @@ public final class WriteApi implements AutoCloseable {
     private final ViewCache cache;
     private final KafkaProducer<String, Intent> producer;
     private final long waitMs;
+    private io.berth.gateway.rbac.Authorizer authorizer;
+    private io.berth.gateway.rbac.RbacApi rbac;
+    /** The admission policy's hostPath allow-list ({@code admission.host-paths}). */
+    private final List<String> hostPaths;
 
     public WriteApi(Vertx vertx, ViewCache cache, BerthConfig config, SchemaRegistryClient registry) {
         this.vertx = vertx;
         this.cache = cache;
         this.waitMs = config.getLong("gateway-write-wait-ms", 10_000);
+        this.hostPaths = PodSecurity.hostPaths(config.get(PodSecurity.HOST_PATHS_KEY, ""));
         Properties p = config.clientProps("berth-gateway-intents");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         producer = new KafkaProducer<>(p, new StringSerializer(), new BerthSerdes(registry).value(Intent.class).serializer());
         producer.partitionsFor(Topics.INTENTS.name()); // fetch metadata now, so send() never blocks the event loop
+    }
+
+    /** Authorizes each object of an apply ({@code create} or {@code patch}) and takes RBAC objects in applies to {@code rbac}. */
+    public void authorizeWith(io.berth.gateway.rbac.Authorizer authorizer, io.berth.gateway.rbac.RbacApi rbac) {
+        this.authorizer = authorizer;
+        this.rbac = rbac;
     }
 
     public void mount(Router router) {
@@ -78,6 +91,8 @@ public final class WriteApi implements AutoCloseable {
             router.delete(base + "/:name").handler(ctx -> handleDelete(ctx, r));
         }
         router.post("/api/v1/namespaces").handler(body).handler(this::handleCreateNamespace);
+        router.put("/api/v1/namespaces/:name").handler(body).handler(this::handleReplaceNamespace);
+        router.patch("/api/v1/namespaces/:name").handler(body).handler(this::handlePatchNamespace);
     }
 
     @Override
@@ -87,10 +102,29 @@ public final class WriteApi implements AutoCloseable {
 
     // ---- handlers ----
 
+    /**
+     * Every object is checked and authorized before any is written: one the user may not create (or
+     * patch, when it exists) refuses the whole apply with 403. RBAC objects go to the RBAC store.
+     */
     private void handleApply(RoutingContext ctx) {
-        ManifestResult parsed = parse(ctx, ctx.body().asString(), ctx.queryParams().get("namespace"), false);
+        String ns = ctx.queryParams().get("namespace");
+        io.berth.gateway.rbac.RbacApi.Split split = rbac == null ? new io.berth.gateway.rbac.RbacApi.Split(List.of(), ctx.body().asString())
+                : io.berth.gateway.rbac.RbacApi.split(ctx.body().asString());
+        List<Intent> intents = split.rbac().isEmpty() || !split.rest().isBlank() ? parse(ctx, split.rest(), ns, false).intents() : List.of();
+        for (Intent i : intents) authorize(ctx, i);
+        List<io.berth.gateway.rbac.RbacObjects.Parsed> rbacObjects = new ArrayList<>();
+        for (JsonNode d : split.rbac()) rbacObjects.add(rbac.prepareApply(ctx, d, ns));
         List<Future<JsonNode>> results = new ArrayList<>();
-        for (Intent i : parsed.intents()) results.add(applyOne(ctx, i).map(Outcome::body));
+        for (io.berth.gateway.rbac.RbacObjects.Parsed p : rbacObjects) results.add(rbac.applyPrepared(ctx, p));
+        // Namespaces first, and the rest once they are applied: a pod admitted at its namespace's new
+        // level then reaches state-streams after the namespace's view (which it admits by, too).
+        List<Future<JsonNode>> namespaces = new ArrayList<>();
+        for (Intent i : intents) if (i.getKind() == ResourceKind.NAMESPACE) namespaces.add(applyOne(ctx, i).map(Outcome::body));
+        Future<?> namespacesDone = namespaces.isEmpty() ? Future.succeededFuture() : Future.join(namespaces).otherwiseEmpty();
+        java.util.Iterator<Future<JsonNode>> nsDone = namespaces.iterator();
+        for (Intent i : intents) {
+            results.add(i.getKind() == ResourceKind.NAMESPACE ? nsDone.next() : namespacesDone.compose(v -> applyOne(ctx, i).map(Outcome::body)));
+        }
         Future.join(results).onComplete(ar -> {
             ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", "List").put("apiVersion", "v1");
             list.putObject("metadata").put("resourceVersion", "");
@@ -115,6 +149,42 @@ public final class WriteApi implements AutoCloseable {
         Intent i = parsed.intents().get(0);
         if (cache.namespaces().contains(i.getName())) throw Status.alreadyExists("namespaces", i.getName());
         respond(ctx, applyOne(ctx, i));
+    }
+
+    private void handleReplaceNamespace(RoutingContext ctx) {
+        Intent i = namespaceIntent(parse(ctx, ctx.body().asString(), null, false), ctx.pathParam("name"));
+        respond(ctx, applyOne(ctx, i));
+    }
+
+    /** {@code kubectl label ns}: a merge patch of the namespace (labels, annotations), applied as the whole namespace. */
+    private void handlePatchNamespace(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        String type = String.valueOf(ctx.request().getHeader("content-type"));
+        String manifest;
+        if (type.contains("apply-patch")) {
+            manifest = ctx.body().asString();
+        } else {
+            ObjectNode merged = cache.namespace(name).orElseThrow(() -> Status.notFound("namespaces", name)).deepCopy();
+            merged.remove("status");
+            merged.remove("spec");
+            ObjectNode md = (ObjectNode) merged.path("metadata");
+            for (String server : List.of("uid", "resourceVersion", "creationTimestamp")) md.remove(server);
+            if (md.get("labels") instanceof ObjectNode labels) labels.remove("kubernetes.io/metadata.name");
+            mergePatch(merged, firstDocument(ctx.body().asString()));
+            manifest = merged.toString();
+        }
+        respond(ctx, applyOne(ctx, namespaceIntent(parse(ctx, manifest, null, false), name)));
+    }
+
+    private static Intent namespaceIntent(ManifestResult parsed, String name) {
+        if (parsed.intents().size() != 1 || parsed.intents().get(0).getKind() != ResourceKind.NAMESPACE) {
+            throw Status.badRequest("the body must be one v1 Namespace");
+        }
+        Intent i = parsed.intents().get(0);
+        if (!i.getName().equals(name)) {
+            throw Status.badRequest("the name of the object (" + i.getName() + ") does not match the name on the URL (" + name + ")");
+        }
+        return i;
     }
 
     private void handleReplace(RoutingContext ctx, Resource r) {
@@ -322,6 +392,49 @@ public final class WriteApi implements AutoCloseable {
 
     // ---- helpers ----
 
+    /** As kubectl apply: {@code create} a new object, {@code patch} an existing one (by name). */
+    private void authorize(RoutingContext ctx, Intent i) {
+        if (authorizer == null) return;
+        String ns = i.getNamespace(), name = i.getName();
+        boolean exists;
+        String group = "", resource;
+        boolean namespaced = true;
+        switch (i.getKind()) {
+            case DEPLOYMENT -> {
+                group = "apps";
+                resource = "deployments";
+                exists = existing(Resource.DEPLOYMENTS, ns, name) != null;
+            }
+            case SERVICE -> {
+                resource = "services";
+                exists = existing(Resource.SERVICES, ns, name) != null;
+            }
+            case POD -> {
+                resource = "pods";
+                exists = existing(Resource.PODS, ns, name) != null;
+            }
+            case NODE -> {
+                resource = "nodes";
+                namespaced = false;
+                exists = existing(Resource.NODES, null, name) != null;
+            }
+            case NAMESPACE -> {
+                resource = "namespaces";
+                namespaced = false;
+                exists = cache.namespaces().contains(name);
+            }
+            default -> {
+                group = "berth.io";
+                resource = i.getKind().name().toLowerCase(java.util.Locale.ROOT);
+                exists = false;
+            }
+        }
+        boolean delete = i.getAction() == IntentAction.DELETE;
+        String verb = delete ? "delete" : exists ? "patch" : "create";
+        authorizer.check(io.berth.gateway.rbac.Attributes.resource(Guard.user(ctx), verb, group, resource, "",
+                namespaced ? ns : "", exists || delete ? name : ""));
+    }
+
     private ManifestResult parse(RoutingContext ctx, String text, String namespace, boolean enforce) {
         String validation = String.valueOf(ctx.queryParams().get("fieldValidation"));
         ManifestOptions o = ManifestOptions.defaults().withStrict(validation.equalsIgnoreCase("Strict"))
@@ -336,12 +449,48 @@ public final class WriteApi implements AutoCloseable {
             }
             throw Status.invalid(kind, name, r.errors());
         }
+        admit(r.intents(), text, namespace == null ? "default" : namespace);
         if (!validation.equalsIgnoreCase("Ignore")) {
             for (ManifestProblem w : r.warnings()) {
                 ctx.response().headers().add("Warning", "299 - \"" + w.message().replace("\"", "\\\"") + "\"");
             }
         }
         return r;
+    }
+
+    /**
+     * The admission policy ({@link PodSecurity}) on every intent that would run a pod: refused at its
+     * namespace's level is 403 Forbidden in Kubernetes' words, and nothing of the request is written.
+     * A namespace applied in the same request counts with its new labels.
+     */
+    private void admit(List<Intent> intents, String text, String defaultNamespace) {
+        // what the manifest asks for that the pod spec cannot carry (privileged, capabilities, host namespaces)
+        Map<String, com.fasterxml.jackson.databind.JsonNode> asked = new java.util.HashMap<>();
+        Map<String, String> askedPath = new java.util.HashMap<>();
+        for (SecurityContextRules.PodManifest p : SecurityContextRules.pods(text)) {
+            String key = SecurityContextRules.key(p.kind().equals("Pod") ? "POD" : "DEPLOYMENT",
+                    p.namespace() == null ? defaultNamespace : p.namespace(), p.name());
+            asked.put(key, p.spec());
+            askedPath.put(key, p.specPath());
+        }
+        Map<String, Map<String, String>> declared = new java.util.HashMap<>();
+        for (Intent i : intents) if (i.getKind() == ResourceKind.NAMESPACE && i.getAction() == IntentAction.APPLY) declared.put(i.getName(), i.getLabels());
+        for (Intent i : intents) {
+            PodSecurity.template(i).ifPresent(t -> {
+                Map<String, String> labels = declared.containsKey(i.getNamespace()) ? declared.get(i.getNamespace()) : cache.namespaceLabels(i.getNamespace());
+                PodSecurity.Level level = PodSecurity.Level.of(labels);
+                List<PodSecurity.Violation> v = new ArrayList<>(PodSecurity.check(level, t, hostPaths, PodSecurity.specPath(i)));
+                String key = SecurityContextRules.key(i.getKind().name(), i.getNamespace(), i.getName());
+                if (asked.containsKey(key)) v.addAll(SecurityContextRules.check(level, asked.get(key), askedPath.get(key)));
+                if (v.isEmpty()) return;
+                boolean deployment = i.getKind() == ResourceKind.DEPLOYMENT;
+                String resource = deployment ? "deployments.apps" : "pods";
+                ObjectNode status = Status.failure(403, "Forbidden", PodSecurity.message(resource, i.getName(), level, v),
+                        deployment ? "deployments" : "pods", i.getName());
+                if (deployment) ((ObjectNode) status.path("details")).put("group", "apps");
+                throw new ApiException(status);
+            });
+        }
     }
 
     private static Intent single(ManifestResult r, Resource expected) {
@@ -377,7 +526,7 @@ public final class WriteApi implements AutoCloseable {
     }
 
     /** RFC 7386 JSON merge patch. */
-    static void mergePatch(ObjectNode target, JsonNode patch) {
+    public static void mergePatch(ObjectNode target, JsonNode patch) {
         if (!patch.isObject()) return;
         for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
@@ -413,9 +562,9 @@ public final class WriteApi implements AutoCloseable {
         return !"false".equals(ctx.queryParams().get("wait"));
     }
 
+    /** The authenticated principal (never a header the client writes). */
     private static String actor(RoutingContext ctx) {
-        String user = ctx.request().getHeader("X-Berth-User");
-        return "api:" + (user == null || user.isBlank() ? "anonymous" : user);
+        return Guard.actor(ctx);
     }
 
     /**

@@ -62,7 +62,7 @@ public final class PastState {
                 o = switch (w.getKind()) {
                     case DEPLOYMENT -> KubeObjects.deployment(w);
                     case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));
-                    case NAMESPACE -> KubeObjects.namespace(w.getName());
+                    case NAMESPACE -> KubeObjects.namespace(w);
                     default -> minimal("BerthWorkload", w.getNamespace(), w.getName());
                 };
             } else if (v instanceof EndpointsView e && !e.getDeleted()) {

@@ -735,6 +735,19 @@ public final class KubeObjects {
         return ns;
     }
 
+    /** A {@code v1 Namespace} created as one: its labels and annotations (the admission level is a label). */
+    public static ObjectNode namespace(WorkloadView w) {
+        ObjectNode ns = namespace(w.getName());
+        ObjectNode md = (ObjectNode) ns.get("metadata");
+        md.put("uid", w.getUid());
+        putIfNotEmpty(md, "creationTimestamp", timestamp(w.getCreatedAt()));
+        ObjectNode labels = md.putObject("labels");
+        new TreeMap<>(w.getLabels()).forEach(labels::put);
+        labels.put("kubernetes.io/metadata.name", w.getName());
+        putMapIfNotEmpty(md, "annotations", w.getAnnotations());
+        return ns;
+    }
+
     // ---- helpers ----
 
     /** RFC 3339 in UTC with second precision, as Kubernetes writes timestamps; null for "never". */

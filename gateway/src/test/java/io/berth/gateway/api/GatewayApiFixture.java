@@ -57,6 +57,9 @@ abstract class GatewayApiFixture {
     KafkaProducer<String, byte[]> producer;
     final HttpClient http = HttpClient.newHttpClient();
     String base;
+    /** The token of the fixture's user (in the gateway's token file); {@link #request} sends it. */
+    static final String TOKEN = "fixture-token-0123456789abcdef";
+    static final String USER = "tester";
 
     /** Whether the real state-streams runs (else the test plays it by producing the views). */
     boolean withStateStreams() {
@@ -73,7 +76,10 @@ abstract class GatewayApiFixture {
         kafka = TestKafka.start().withBerthTopics();
         registry = new InMemorySchemaRegistryClient();
         serdes = new BerthSerdes(registry);
-        BerthConfig config = configure(BerthConfig.of(kafka.bootstrapServers(), "in-memory", Files.createTempDirectory(getClass().getSimpleName()))
+        java.nio.file.Path dataDir = Files.createTempDirectory(getClass().getSimpleName());
+        io.berth.schemas.auth.TokenFile.write(dataDir.resolve(io.berth.schemas.auth.TokenFile.FILE_NAME),
+                List.of(new io.berth.schemas.auth.TokenFile.Entry(TOKEN, USER, "1000", List.of("system:masters"))));
+        BerthConfig config = configure(BerthConfig.of(kafka.bootstrapServers(), "in-memory", dataDir)
                 .with("replication-factor", "1").with("gateway-port", "0").with("gateway-write-wait-ms", "20000"));
         if (withStateStreams()) {
             streams = new StateStreamsService(config, registry);
@@ -98,8 +104,13 @@ abstract class GatewayApiFixture {
         producer.send(new ProducerRecord<>(topic.name(), key, value == null ? null : serdes.value(topic).serialize(topic.name(), value))).get();
     }
 
+    /** A request to {@code base + path} with the fixture's bearer token, as every client of the API sends it. */
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + TOKEN);
+    }
+
     HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode getJson(String path) throws Exception {
@@ -123,7 +134,7 @@ abstract class GatewayApiFixture {
         final int status;
 
         Watch(String path) throws Exception {
-            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = http.send(request(path).build(), HttpResponse.BodyHandlers.ofInputStream());
             status = r.statusCode();
             in = r.body();
             Thread t = new Thread(() -> {

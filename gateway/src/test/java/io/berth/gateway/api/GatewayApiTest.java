@@ -40,7 +40,7 @@ class GatewayApiTest extends GatewayApiFixture {
     }
 
     HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("content-type", contentType)
+        return http.send(request((path)).header("content-type", contentType)
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -231,7 +231,7 @@ class GatewayApiTest extends GatewayApiFixture {
                 return false;
             }
         });
-        CompletionException e = assertThrows(CompletionException.class, () -> http.newWebSocketBuilder()
+        CompletionException e = assertThrows(CompletionException.class, () -> http.newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN)
                 .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + "/api/v1/pods?watch=true&resourceVersion=" + tooOld),
                         new WebSocket.Listener() {}).join());
         assertTrue(e.getCause() instanceof java.net.http.WebSocketHandshakeException, e.toString());
@@ -243,7 +243,10 @@ class GatewayApiTest extends GatewayApiFixture {
         produce(Topics.TASKS, "ws-0", pod("ws", "ws-0", TaskPhase.PENDING, "", "web"));
         eventually(() -> count("/api/v1/namespaces/ws/pods") == 1);
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + "/api/v1/namespaces/ws/pods?watch=true"),
+        // the token as Kubernetes' WebSocket clients send it (browsers cannot set Authorization on a WebSocket)
+        WebSocket ws = http.newWebSocketBuilder().subprotocols("base64url.bearer.authorization.k8s.io."
+                        + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(TOKEN.getBytes()))
+                .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + "/api/v1/namespaces/ws/pods?watch=true"),
                 new WebSocket.Listener() {
                     final StringBuilder partial = new StringBuilder();
 
@@ -477,7 +480,7 @@ class GatewayApiTest extends GatewayApiFixture {
         assertEquals("line 4\nline 5\n", get("/api/v1/namespaces/default/pods/log-pod/log?tailLines=2").body());
         assertEquals(404, get("/api/v1/namespaces/default/pods/ghost/log").statusCode());
 
-        HttpResponse<InputStream> follow = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/pods/log-pod/log?follow=true&tailLines=1")).build(),
+        HttpResponse<InputStream> follow = http.send(request(("/api/v1/namespaces/default/pods/log-pod/log?follow=true&tailLines=1")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(follow.body(), StandardCharsets.UTF_8))) {
             assertEquals("line 5", reader.readLine());

@@ -66,7 +66,7 @@ class RolloutApiTest extends GatewayApiFixture {
     }
 
     HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("content-type", "application/json");
+        HttpRequest.Builder b = request((path)).header("content-type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -150,7 +150,7 @@ class RolloutApiTest extends GatewayApiFixture {
         assertEquals(ResourceKind.DEPLOYMENT, rollback.getKind());
         assertEquals(new RollbackSpec(1L), rollback.getPayload());
         assertEquals(receipt.path("intentId").asText(), rollback.getIntentId());
-        assertEquals("api:anonymous", rollback.getActor());
+        assertEquals("api:" + USER, rollback.getActor(), "the actor is the token's user");
 
         assertEquals(202, status("POST", D + "/promote?wait=false", "{\"full\":true}"));
         Intent promote = lastIntent();
@@ -169,14 +169,14 @@ class RolloutApiTest extends GatewayApiFixture {
     @Test
     @Order(3)
     void shouldAnswerARollbackOnceTheViewShowsIt() throws Exception {
-        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(HttpRequest.newBuilder(URI.create(base + D + "/rollback"))
+        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request((D + "/rollback"))
                 .header("content-type", "application/json").header("X-Berth-User", "ana")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"rollbackTo\":{\"revision\":1}}")).build(), HttpResponse.BodyHandlers.ofString());
         Intent[] sent = new Intent[1];
         eventually(() -> {
             List<ConsumerRecord<String, Intent>> all = intents();
             sent[0] = all.isEmpty() ? null : all.get(all.size() - 1).value();
-            return sent[0] != null && sent[0].getActor().equals("api:ana");
+            return sent[0] != null && sent[0].getActor().equals("api:" + USER); // the forged X-Berth-User header is ignored
         });
         // sentinel: a newer view of the same deployment without this intent's stamp; once the gateway
         // shows it, the answer must still be waiting
@@ -251,8 +251,8 @@ class RolloutApiTest extends GatewayApiFixture {
     @Order(5)
     void shouldWatchReplicaSetsAsTheirPodsChange() throws Exception {
         java.util.concurrent.BlockingQueue<JsonNode> events = new java.util.concurrent.LinkedBlockingQueue<>();
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base
-                + "/apis/apps/v1/namespaces/default/replicasets?watch=true&fieldSelector=metadata.name%3Dweb-bbbbbb&timeoutSeconds=20")).build(),
+        HttpResponse<java.io.InputStream> r = http.send(request((
+                "/apis/apps/v1/namespaces/default/replicasets?watch=true&fieldSelector=metadata.name%3Dweb-bbbbbb&timeoutSeconds=20")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         Thread reader = new Thread(() -> {

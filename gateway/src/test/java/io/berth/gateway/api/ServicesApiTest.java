@@ -51,7 +51,7 @@ class ServicesApiTest extends GatewayApiFixture {
     }
 
     HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("content-type", "application/yaml")
+        return http.send(request((path)).header("content-type", "application/yaml")
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -129,7 +129,7 @@ class ServicesApiTest extends GatewayApiFixture {
     /** A chunked watch whose events land on a queue (the stream stays open until the test ends). */
     java.util.concurrent.BlockingQueue<JsonNode> watch(String path) throws Exception {
         java.util.concurrent.BlockingQueue<JsonNode> q = new java.util.concurrent.LinkedBlockingQueue<>();
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> r = http.send(request((path)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         Thread t = new Thread(() -> {
             try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {

@@ -25,8 +25,14 @@ final class BenchCluster implements AutoCloseable {
     final GatewayService gateway;
     final KafkaProducer<String, byte[]> producer;
 
+    /** The bench client's bearer token (written to the gateway's token file). */
+    static final String TOKEN = "bench-token-0123456789";
+
     BenchCluster() throws Exception {
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", Files.createTempDirectory("gw-bench"))
+        java.nio.file.Path dir = Files.createTempDirectory("gw-bench");
+        io.berth.schemas.auth.TokenFile.write(dir.resolve(io.berth.schemas.auth.TokenFile.FILE_NAME),
+                java.util.List.of(new io.berth.schemas.auth.TokenFile.Entry(TOKEN, "bench", "1", java.util.List.of("system:masters"))));
+        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dir)
                 .with("replication-factor", "1").with("gateway-port", "0");
         gateway = new GatewayService(config, registry);
         gateway.start();

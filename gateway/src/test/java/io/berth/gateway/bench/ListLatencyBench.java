@@ -29,11 +29,11 @@ public final class ListLatencyBench {
             URI selected = URI.create(c.base() + "/api/v1/namespaces/bench/pods?labelSelector=app%3Dweb&fieldSelector=status.phase%3DRunning");
             int bytes = 0;
             for (long deadline = System.currentTimeMillis() + 60_000; System.currentTimeMillis() < deadline; Thread.sleep(100)) {
-                String body = http.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString()).body();
+                String body = http.send(HttpRequest.newBuilder(list).header("Authorization", "Bearer " + BenchCluster.TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
                 bytes = body.length();
                 if (body.split("\"kind\":\"Pod\"", -1).length - 1 >= pods) break;
             }
-            for (int i = 0; i < 20; i++) http.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.discarding()); // warm-up
+            for (int i = 0; i < 20; i++) http.send(HttpRequest.newBuilder(list).header("Authorization", "Bearer " + BenchCluster.TOKEN).build(), HttpResponse.BodyHandlers.discarding()); // warm-up
             for (URI uri : List.of(list, selected)) {
                 ExecutorService pool = Executors.newFixedThreadPool(clients);
                 List<Future<long[]>> results = new ArrayList<>();
@@ -43,7 +43,7 @@ public final class ListLatencyBench {
                         long[] t = new long[perClient];
                         for (int i = 0; i < perClient; i++) {
                             long s = System.nanoTime();
-                            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+                            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + BenchCluster.TOKEN).build(), HttpResponse.BodyHandlers.ofByteArray());
                             if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
                             t[i] = System.nanoTime() - s;
                         }

@@ -34,7 +34,7 @@ public final class WatchFanoutBench {
             long connectStart = System.nanoTime();
             for (int i = 0; i < watchers; i++) {
                 int id = i;
-                sockets.add(http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+                sockets.add(http.newWebSocketBuilder().header("Authorization", "Bearer " + BenchCluster.TOKEN).buildAsync(uri, new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                         if (data.toString().startsWith("{\"type\":\"" + expect[0] + "\"")) {

@@ -20,7 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The daemon's one producer (node events, task status, dead letters). Serialization may call
+ * The daemon's one producer (node events, task status, dead letters), signing every record with
+ * the node's key ({@link NodeSigner}). Serialization may call
  * the schema registry over HTTP and {@code send} may block on metadata, so both run on one
  * dedicated thread, which also keeps every record in the order it was published: a task's
  * RUNNING never overtakes its CREATED.
@@ -28,13 +29,20 @@ import java.util.concurrent.TimeUnit;
 public final class EventPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final BerthSerdes serdes;
+    private final NodeSigner signer;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "berth-node-publisher");
         t.setDaemon(true);
         return t;
     });
 
+    /** Unsigned (fixtures without a cluster secret). */
     public EventPublisher(BerthConfig config, NodeSettings node, BerthSerdes serdes) {
+        this(config, node, serdes, NodeSigner.none());
+    }
+
+    /** @param signer signs every record ({@link NodeSigner}): node identity is a credential */
+    public EventPublisher(BerthConfig config, NodeSettings node, BerthSerdes serdes, NodeSigner signer) {
         Properties p = config.clientProps("berth-node-" + node.nodeId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -42,6 +50,7 @@ public final class EventPublisher implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.serdes = serdes;
+        this.signer = signer;
     }
 
     /** Publishes one record; the future completes when the broker acknowledged it (acks=all). */
@@ -64,7 +73,9 @@ public final class EventPublisher implements AutoCloseable {
                                                 CompletableFuture<RecordMetadata> done) {
         try {
             byte[] bytes = serdes.value(topic).serialize(topic.name(), value);
-            producer.send(new ProducerRecord<>(topic.name(), partition, key, bytes), (md, err) -> {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic.name(), partition, key, bytes);
+            signer.sign(record.headers(), topic.name(), key, bytes, value);
+            producer.send(record, (md, err) -> {
                 if (err != null) done.completeExceptionally(err);
                 else done.complete(md);
             });

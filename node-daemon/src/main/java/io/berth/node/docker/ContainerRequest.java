@@ -113,6 +113,18 @@ public final class ContainerRequest {
      */
     public static CreateContainerCmd build(DockerClient docker, Assignment a, PodUnit u, String nodeId, String bindAddress,
                                            Path podDir, String infraId, Infra infra) {
+        return build(docker, a, u, nodeId, bindAddress, podDir, infraId, infra, DEFAULT_PIDS_LIMIT);
+    }
+
+    /**
+     * Every container's PIDs limit unless configured ({@code container-pids-limit}): a fork bomb in a
+     * pod stops there instead of exhausting the host's process table.
+     */
+    public static final long DEFAULT_PIDS_LIMIT = 4096;
+
+    /** @param pidsLimit the most processes a container may run (Docker's {@code --pids-limit}); 0 or less: Docker's default (none) */
+    public static CreateContainerCmd build(DockerClient docker, Assignment a, PodUnit u, String nodeId, String bindAddress,
+                                           Path podDir, String infraId, Infra infra, long pidsLimit) {
         String name = Labels.unitContainerName(nodeId, u.key());
         if (u.kind() == PodUnit.Kind.INFRA) {
             List<ContainerPort> ports = podPorts(a);
@@ -120,7 +132,7 @@ public final class ContainerRequest {
                     .withLabels(labels(a, nodeId, u))
                     .withHostName(podName(a))
                     .withStopTimeout(0)
-                    .withHostConfig(hostConfig(Resources.newBuilder().build(), ports, bindAddress));
+                    .withHostConfig(hostConfig(Resources.newBuilder().build(), ports, bindAddress, pidsLimit));
             if (!infra.command().isEmpty()) cmd.withEntrypoint(infra.command());
             List<ExposedPort> exposed = ports.stream().map(ContainerRequest::exposed).toList();
             if (!exposed.isEmpty()) cmd.withExposedPorts(exposed);
@@ -128,8 +140,8 @@ public final class ContainerRequest {
         }
         ContainerSpec c = u.spec();
         boolean joined = infraId != null;
-        HostConfig h = joined ? hostConfig(c.getLimits(), List.of(), bindAddress).withNetworkMode("container:" + infraId)
-                : hostConfig(c.getLimits(), c.getPorts(), bindAddress);
+        HostConfig h = joined ? hostConfig(c.getLimits(), List.of(), bindAddress, pidsLimit).withNetworkMode("container:" + infraId)
+                : hostConfig(c.getLimits(), c.getPorts(), bindAddress, pidsLimit);
         CreateContainerCmd cmd = docker.createContainerCmd(c.getImage())
                 .withName(name)
                 .withLabels(labels(a, nodeId, u))
@@ -181,12 +193,17 @@ public final class ContainerRequest {
         return env;
     }
 
-    private static HostConfig hostConfig(Resources limits, List<ContainerPort> declared, String bindAddress) {
+    /** What every container runs with: no process may gain privileges (setuid binaries, file capabilities), at most {@code pidsLimit} processes. */
+    static final String NO_NEW_PRIVILEGES = "no-new-privileges";
+
+    private static HostConfig hostConfig(Resources limits, List<ContainerPort> declared, String bindAddress, long pidsLimit) {
         HostConfig h = HostConfig.newHostConfig()
+                .withSecurityOpts(List.of(NO_NEW_PRIVILEGES))
                 // tini as PID 1: busybox httpd/sleep as PID 1 ignore SIGTERM and every stop would take the full grace
                 .withInit(true)
                 // the daemon restarts containers itself (back-off, policy, status); Docker must not race it
                 .withRestartPolicy(RestartPolicy.noRestart());
+        if (pidsLimit > 0) h.withPidsLimit(pidsLimit);
         long cpu = limits.getCpuMillis();
         if (cpu > 0) h.withNanoCPUs(cpu * 1_000_000L);
         long mem = limits.getMemoryBytes();

@@ -148,6 +148,14 @@ public final class DockerRuntime implements ContainerRuntime {
         return this;
     }
 
+    private volatile long pidsLimit = ContainerRequest.DEFAULT_PIDS_LIMIT;
+
+    /** Every container's PIDs limit ({@code container-pids-limit}; 0: Docker's default, none). */
+    public DockerRuntime withPidsLimit(long pidsLimit) {
+        this.pidsLimit = pidsLimit;
+        return this;
+    }
+
     @Override
     public Deployable eventSource(String nodeId) {
         return new DockerEventsVerticle(this, nodeId);
@@ -272,7 +280,7 @@ public final class DockerRuntime implements ContainerRuntime {
             if (podDir != null) {
                 for (String v : ContainerRequest.emptyDirs(a)) makeEmptyDir(ContainerRequest.emptyDir(podDir, v));
             }
-            return ContainerRequest.build(docker, a, u, nodeId, bindAddress, podDir, infraId, infra).exec().getId();
+            return ContainerRequest.build(docker, a, u, nodeId, bindAddress, podDir, infraId, infra, pidsLimit).exec().getId();
         } catch (ConflictException e) {
             // created by an earlier attempt we did not see finish: adopt it rather than fail
             return docker.inspectContainerCmd(Labels.unitContainerName(nodeId, u.key())).exec().getId();

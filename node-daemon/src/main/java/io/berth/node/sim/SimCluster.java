@@ -101,8 +101,20 @@ public final class SimCluster implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setBlockedThreadCheckInterval(10_000).setMaxEventLoopExecuteTime(5_000_000_000L));
         LocalCodec.registerAll(vertx.eventBus());
-        this.publisher = new EventPublisher(this.config, settings("sim-cluster"), serdes);
+        this.publisher = new EventPublisher(this.config, settings("sim-cluster"), serdes, signer(this.config));
         this.assignments = sharedAssignments ? new SharedAssignmentConsumer(this.config, "sim-cluster", serdes.value(Assignment.class)) : null;
+    }
+
+    /** Every simulated node signs as itself with a key derived from the cluster secret ({@code cluster-secret-file}), if there is one. */
+    private static io.berth.node.bus.NodeSigner signer(BerthConfig config) {
+        String file = config.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, null);
+        if (file == null) return io.berth.node.bus.NodeSigner.none();
+        try {
+            return io.berth.node.bus.NodeSigner.forSimulatedNodes(io.berth.schemas.auth.ClusterSecret.read(java.nio.file.Path.of(file))
+                    .orElseThrow(() -> new IllegalStateException(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY + ": " + file + " does not exist")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private NodeSettings settings(String id) {

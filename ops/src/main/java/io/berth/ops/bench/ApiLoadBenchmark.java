@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>ops/bench api [nodes=1000] [deployments=100] [replicas=1000] [watchers=1000] [clients=50] [requestsPerClient=40] [fullLists=6]</pre>
  */
 public final class ApiLoadBenchmark {
+    /** The bench clients\' bearer token, written to the gateway\'s token file. */
+    static final String TOKEN = io.berth.schemas.auth.TokenFile.newToken();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
@@ -55,6 +57,8 @@ public final class ApiLoadBenchmark {
                 .parameter("heap", (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() >> 20) + " MiB max");
         report.progress("starting broker, state-streams, scheduler, %d nodes", nodes);
         try (ClusterLoad c = new ClusterLoad(nodes, true)) {
+            io.berth.schemas.auth.TokenFile.write(c.dataDir().resolve(io.berth.schemas.auth.TokenFile.FILE_NAME),
+                    List.of(new io.berth.schemas.auth.TokenFile.Entry(TOKEN, "bench", "1", List.of("system:masters"))));
             GatewayService gateway = new GatewayService(BerthConfig.of(c.bootstrapServers(), null, c.dataDir())
                     .with("gateway-port", "0").with("gateway-audit-snapshots", "false"), c.registry);
             gateway.start();
@@ -90,7 +94,7 @@ public final class ApiLoadBenchmark {
         for (int i = 0; i < watcherCount; i += 50) {
             List<CompletableFuture<WebSocket>> batch = new ArrayList<>();
             for (int j = i; j < Math.min(watcherCount, i + 50); j++) {
-                batch.add(wsClient.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(60))
+                batch.add(wsClient.newWebSocketBuilder().header("Authorization", "Bearer " + TOKEN).connectTimeout(Duration.ofSeconds(60))
                         .buildAsync(URI.create(base.replace("http:", "ws:") + "/api/v1/namespaces/probe/pods?watch=true"), deliveries.listener()));
             }
             for (CompletableFuture<WebSocket> f : batch) sockets.add(f.get(2, TimeUnit.MINUTES));
@@ -254,7 +258,7 @@ public final class ApiLoadBenchmark {
 
     /** GETs a URL, counting and discarding the body; fails on anything but 200. */
     private static long get(HttpClient http, String url) throws Exception {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).GET().build(),
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofMinutes(5)).GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         long size = 0;
         byte[] buf = new byte[65536];
@@ -269,7 +273,7 @@ public final class ApiLoadBenchmark {
         int n = 0;
         for (int d = 0; d < deployments; d++) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/pods?labelSelector=app%3Dapp" + d))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/pods?labelSelector=app%3Dapp" + d)).header("Authorization", "Bearer " + TOKEN)
                         .GET().build(), HttpResponse.BodyHandlers.ofString());
                 n += JSON.readTree(r.body()).path("items").size();
             } catch (Exception e) {
@@ -343,7 +347,7 @@ public final class ApiLoadBenchmark {
 
     private static int readyReplicas(HttpClient http, String base) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/apis/apps/v1/namespaces/default/deployments")).GET().build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/apis/apps/v1/namespaces/default/deployments")).header("Authorization", "Bearer " + TOKEN).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             int ready = 0;
             for (JsonNode d : JSON.readTree(r.body()).path("items")) ready += d.path("status").path("readyReplicas").asInt(0);

@@ -449,6 +449,7 @@ public final class RealDockerBenchmark {
 
     private JsonNode call(String method, String path, String body, String contentType) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30));
+        io.berth.ops.kubectl.Kubeconfig.token(berthHome.resolve("kubeconfig")).ifPresent(t -> b.header("Authorization", "Bearer " + t));
         if (contentType != null) b.header("Content-Type", contentType);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());

@@ -7,6 +7,7 @@ import io.berth.ops.bench.report.BenchReport;
 import io.berth.ops.kafka.EmbeddedKafka;
 import io.berth.ops.kafka.LocalCluster;
 import io.berth.registry.client.CachedSchemaRegistryClient;
+import io.berth.schemas.auth.TokenFile;
 import io.berth.scheduler.SchedulerService;
 import io.berth.schemas.TopicAdmin;
 import io.berth.schemas.service.BerthConfig;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.io.File;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.*;
@@ -94,6 +96,7 @@ public final class ScaleOutBenchmark {
         private LocalCluster cluster;
         private SimScenario sim;
         private CachedSchemaRegistryClient registryClient;
+        private final String token = TokenFile.newToken();
         private String registryUrl;
         private boolean closed;
 
@@ -114,9 +117,14 @@ public final class ScaleOutBenchmark {
                 TopicAdmin.ensureTopics(admin);
             }
             int registryPort = EmbeddedKafka.freePort("127.0.0.1");
-            spawnAndAwait(List.of("registry-1"), n -> List.of("registry", "--bootstrap-servers", bs, "--port", "" + registryPort));
+            // schema writes need a credential: the bench's own token file, its admin token for every writer
+            Path tokens = dir.resolve(TokenFile.FILE_NAME);
+            TokenFile.write(tokens, List.of(new TokenFile.Entry(token, "bench", "1", List.of("system:masters"))));
+            spawnAndAwait(List.of("registry-1"), n -> List.of("registry", "--bootstrap-servers", bs, "--port", "" + registryPort,
+                    "--set", "auth-token-file=" + tokens));
             registryUrl = "http://127.0.0.1:" + registryPort;
-            List<String> common = List.of("--bootstrap-servers", bs, "--registry-url", registryUrl, "--set", "node-grace-ms=" + GRACE_MS);
+            List<String> common = List.of("--bootstrap-servers", bs, "--registry-url", registryUrl, "--set", "node-grace-ms=" + GRACE_MS,
+                    "--set", "registry-basic-auth-user-info=bench:" + token);
             // all instances of one service start together: one rebalance instead of one per joiner
             spawnAndAwait(names("state-streams", instances), n -> concat(List.of("state-streams"), common));
             spawnAndAwait(names("scheduler", instances), n -> concat(List.of("scheduler"), common));
@@ -133,7 +141,7 @@ public final class ScaleOutBenchmark {
             BerthConfig cfg = BerthConfig.of(cluster.bootstrapServers(), registryUrl, dir.resolve("nodes"))
                     .with("heartbeat-ms", "" + HEARTBEAT_MS).with("node-cpu-millis", "64000")
                     .with("node-memory-bytes", String.valueOf(256L << 30)).with("sim-start-delay", START_DELAY);
-            registryClient = new CachedSchemaRegistryClient(registryUrl);
+            registryClient = new CachedSchemaRegistryClient(registryUrl, Duration.ofSeconds(30), "Bearer " + token);
             sim = new SimScenario(cfg, registryClient, true);
             long n0 = System.nanoTime();
             sim.cluster().start("sim-", nodes);

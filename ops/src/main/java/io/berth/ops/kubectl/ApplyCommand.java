@@ -61,6 +61,9 @@ public final class ApplyCommand extends KubectlCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "json", description = "with --plan: json prints the plan as JSON")
     String output;
 
+    /** How many RBAC objects the files hold (they go through the gateway only). */
+    private int rbacObjects;
+
     public ApplyCommand() {}
 
     @Override
@@ -78,6 +81,9 @@ public final class ApplyCommand extends KubectlCommand {
             for (ManifestProblem e : result.errors()) err().println("error: " + e.describe());
             err().flush();
             return 1;
+        }
+        if (rbacObjects > 0 && (connection.direct() || plan || dryRun)) {
+            return fail("Role, ClusterRole, RoleBinding and ClusterRoleBinding are applied through the gateway only (--server, without --plan or --dry-run)");
         }
         if (plan) return plan(result);
         if (dryRun) {
@@ -233,7 +239,12 @@ public final class ApplyCommand extends KubectlCommand {
                 .withNamespace(namespace == null ? "default" : namespace, namespace != null);
         ManifestParser parser = new ManifestParser(options);
         ManifestResult all = ManifestResult.empty();
-        for (ManifestFiles.Source s : sources) all = all.plus(parser.parse(s.name(), s.text()));
+        for (ManifestFiles.Source s : sources) {
+            // RBAC objects are the gateway's to check (it refuses the whole apply, naming the field); the rest is parsed here
+            io.berth.gateway.rbac.RbacApi.Split split = io.berth.gateway.rbac.RbacApi.split(s.text());
+            if (!split.rbac().isEmpty()) rbacObjects += split.rbac().size();
+            if (split.rbac().isEmpty() || !split.rest().isBlank()) all = all.plus(parser.parse(s.name(), split.rest()));
+        }
         return all;
     }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -31,6 +32,10 @@ public final class ConnectionOptions {
             description = "the gateway's URL (default: $BERTH_SERVER, else the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_SERVER + ")")
     String server;
 
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "bearer token for the gateway (default: $BERTH_TOKEN, else the token of the kubeconfig 'berth up' wrote in $BERTH_HOME or ~/.berth)")
+    String token;
+
     /** Legacy (issue 3): talk to Kafka directly. Hidden; given explicitly, the command reads and writes the bus itself. */
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]", hidden = true,
             description = "Kafka bootstrap servers (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_BOOTSTRAP + ")")
@@ -39,6 +44,26 @@ public final class ConnectionOptions {
     @Option(names = "--registry-url", paramLabel = "URL", hidden = true,
             description = "schema registry URL (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_REGISTRY + ")")
     String registryUrl;
+
+    @Option(names = "--certificate-authority", paramLabel = "FILE",
+            description = "CA certificate (PEM) to trust for an https server (default: the CA in the kubeconfig 'berth up' wrote)")
+    Path certificateAuthority;
+
+    /**
+     * What an https gateway's certificate is checked against: {@code --certificate-authority}, else
+     * the launcher kubeconfig's CA when its cluster is this server, else the JVM's default trust
+     * (null). Never "trust anything".
+     */
+    public javax.net.ssl.SSLContext sslContext() {
+        if (!server().startsWith("https://")) return null;
+        try {
+            if (certificateAuthority != null) return io.berth.schemas.tls.Tls.trusting(Files.readString(certificateAuthority));
+            Optional<String> ca = Kubeconfig.caPem(stateDir(System.getenv(), System.getProperty("user.home")).resolve(Kubeconfig.FILE_NAME), server());
+            return ca.isPresent() ? io.berth.schemas.tls.Tls.trusting(ca.get()) : null;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the certificate authority: " + e.getMessage(), e);
+        }
+    }
 
     /** True when {@code --bootstrap-servers} was given: the legacy direct-to-Kafka path (issue 3) is used. */
     public boolean direct() {
@@ -51,6 +76,18 @@ public final class ConnectionOptions {
         String env = System.getenv("BERTH_SERVER");
         if (env != null && !env.isBlank()) return trimSlash(env.strip());
         return trimSlash(launcherState().getProperty("gateway.url", DEFAULT_SERVER));
+    }
+
+    /**
+     * The bearer token: {@code --token}, {@code $BERTH_TOKEN}, else the current user's token in the
+     * launcher's {@code kubeconfig} ({@code berth up} writes it there) when its cluster is the server
+     * this command talks to; null when there is none.
+     */
+    public String token() {
+        if (token != null && !token.isBlank()) return token.strip();
+        String env = System.getenv("BERTH_TOKEN");
+        if (env != null && !env.isBlank()) return env.strip();
+        return Kubeconfig.token(stateDir(System.getenv(), System.getProperty("user.home")).resolve(Kubeconfig.FILE_NAME), server()).orElse(null);
     }
 
     private static String trimSlash(String url) {

@@ -35,11 +35,25 @@ final class Gateway {
     private final String server;
     private final HttpClient http;
     private final Duration timeout;
+    private final String token;
 
     Gateway(String server, Duration timeout) {
+        this(server, timeout, null);
+    }
+
+    /** @param token the bearer token every request carries (null: none, the gateway then answers 401) */
+    Gateway(String server, Duration timeout, String token) {
+        this(server, timeout, token, null);
+    }
+
+    /** @param ssl what an https server's certificate is checked against (null: the JVM's default trust) */
+    Gateway(String server, Duration timeout, String token, javax.net.ssl.SSLContext ssl) {
         this.server = server;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+        this.token = token;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1);
+        if (ssl != null) b.sslContext(ssl);
+        this.http = b.build();
     }
 
     String server() {
@@ -85,7 +99,13 @@ final class Gateway {
     }
 
     Response call(String method, String path, String body, String contentType) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json");
+        return call(method, path, body, contentType, List.of());
+    }
+
+    /** @param headers extra request headers as name/value pairs (e.g. {@code Impersonate-User}) */
+    Response call(String method, String path, String body, String contentType, List<String[]> headers) {
+        HttpRequest.Builder b = authorized(HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json"));
+        for (String[] h : headers) b.header(h[0], h[1]);
         if (contentType != null) b.header("Content-Type", contentType);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         HttpResponse<String> r;
@@ -128,7 +148,7 @@ final class Gateway {
 
     /** Reads a streamed body line by line until it ends or {@code onLine} returns false; a 4xx/5xx becomes an ApiException. */
     private void stream(String path, String accept, String what, java.util.function.Predicate<String> onLine) {
-        HttpRequest req = HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET().build();
+        HttpRequest req = authorized(HttpRequest.newBuilder(uri(path)).header("Accept", accept)).GET().build();
         HttpResponse<InputStream> r;
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -152,6 +172,10 @@ final class Gateway {
         }
     }
 
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
+    }
+
     private URI uri(String path) {
         return URI.create(server + path);
     }
@@ -172,10 +196,15 @@ final class Gateway {
         String reason = status == null ? "" : status.path("reason").asText("");
         String message = status == null ? "" : status.path("message").asText("");
         if (message.isEmpty()) message = raw == null || raw.isBlank() ? "the server responded with status " + code : raw.strip();
+        if (code == 401) {
+            return new ApiException(code, "Unauthorized", "error: You must be logged in to the server (Unauthorized): give a token with --token or "
+                    + "$BERTH_TOKEN ('berth token create'), or run where 'berth up' wrote its kubeconfig");
+        }
         if (reason.isEmpty()) reason = switch (code) {
             case 400 -> "BadRequest";
             case 404 -> "NotFound";
             case 409 -> "Conflict";
+            case 403 -> "Forbidden";
             case 422 -> "Invalid";
             default -> "";
         };
@@ -215,6 +244,9 @@ final class Gateway {
         return switch (plural) {
             case "nodes", "namespaces" -> "/api/v1/" + plural;
             case "deployments", "replicasets" -> namespace == null ? "/apis/apps/v1/" + plural : "/apis/apps/v1/namespaces/" + namespace + "/" + plural;
+            case "clusterroles", "clusterrolebindings" -> "/apis/rbac.authorization.k8s.io/v1/" + plural;
+            case "roles", "rolebindings" -> namespace == null ? "/apis/rbac.authorization.k8s.io/v1/" + plural
+                    : "/apis/rbac.authorization.k8s.io/v1/namespaces/" + namespace + "/" + plural;
             default -> namespace == null ? "/api/v1/" + plural : "/api/v1/namespaces/" + namespace + "/" + plural;
         };
     }

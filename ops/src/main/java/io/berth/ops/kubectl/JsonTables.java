@@ -52,6 +52,11 @@ final class JsonTables {
             }
             case "namespaces" -> h.addAll(List.of("NAME", "STATUS", "AGE"));
             case "endpoints" -> h.addAll(List.of("NAME", "ENDPOINTS", "AGE"));
+            case "roles", "clusterroles" -> h.addAll(List.of("NAME", "CREATED AT"));
+            case "rolebindings", "clusterrolebindings" -> {
+                h.addAll(List.of("NAME", "ROLE", "AGE"));
+                if (wide) h.addAll(List.of("USERS", "GROUPS", "SERVICEACCOUNTS"));
+            }
             case "events" -> h.addAll(List.of("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"));
             default -> h.addAll(List.of("NAME", "AGE"));
         }
@@ -112,6 +117,11 @@ final class JsonTables {
             }
             case "namespaces" -> row.addAll(List.of(name, text(status, "phase", "Active"), age));
             case "endpoints" -> row.addAll(List.of(name, endpoints(o, null), age));
+            case "roles", "clusterroles" -> row.addAll(List.of(name, meta.path("creationTimestamp").asText("").isEmpty() ? "<unknown>" : meta.path("creationTimestamp").asText()));
+            case "rolebindings", "clusterrolebindings" -> {
+                row.addAll(List.of(name, o.path("roleRef").path("kind").asText("") + "/" + o.path("roleRef").path("name").asText(""), age));
+                if (wide) row.addAll(List.of(subjects(o, "User"), subjects(o, "Group"), subjects(o, "ServiceAccount")));
+            }
             case "events" -> {
                 JsonNode obj = o.path("involvedObject");
                 row.addAll(List.of(age(eventTime(o), now), text(o, "type", "Normal"), text(o, "reason", ""),
@@ -241,6 +251,16 @@ final class JsonTables {
     }
 
     /** AGE of an RFC 3339 timestamp; {@code <unknown>} when absent or unparsable. */
+    /** A binding's subjects of one kind, comma-separated (service accounts as NS/NAME), as kubectl's wide columns. */
+    private static String subjects(JsonNode binding, String kind) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode s : binding.path("subjects")) {
+            if (!s.path("kind").asText("").equals(kind)) continue;
+            names.add(kind.equals("ServiceAccount") ? s.path("namespace").asText("") + "/" + s.path("name").asText("") : s.path("name").asText(""));
+        }
+        return String.join(", ", names);
+    }
+
     static String age(String timestamp, long now) {
         if (timestamp == null || timestamp.isEmpty() || timestamp.equals("null")) return "<unknown>";
         try {

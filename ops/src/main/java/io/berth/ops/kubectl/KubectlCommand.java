@@ -67,7 +67,7 @@ abstract class KubectlCommand implements Callable<Integer> {
 
     /** The gateway client for {@code --server} (or the running launcher's gateway). */
     Gateway gateway() {
-        return new Gateway(connection.server(), timeout);
+        return new Gateway(connection.server(), timeout, connection.token(), connection.sslContext());
     }
 
     /** Prints a failed API call as kubectl does ({@code Error from server (NotFound): …}) and returns 1. */
@@ -79,7 +79,7 @@ abstract class KubectlCommand implements Callable<Integer> {
 
     Bus bus() {
         quietKafkaClientLogs();
-        SchemaRegistryClient client = registry != null ? registry : RegistryClients.http(connection.registryUrl());
+        SchemaRegistryClient client = registry != null ? registry : RegistryClients.http(connection.registryUrl(), connection.token());
         return new Bus(connection.bootstrapServers(), client, timeout);
     }
 

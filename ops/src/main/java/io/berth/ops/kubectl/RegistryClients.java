@@ -10,4 +10,9 @@ public final class RegistryClients {
     public static SchemaRegistryClient http(String url) {
         return new CachedSchemaRegistryClient(url);
     }
+
+    /** With a bearer token for schema writes (null: none). */
+    public static SchemaRegistryClient http(String url, String token) {
+        return new CachedSchemaRegistryClient(url, java.time.Duration.ofSeconds(30), token == null ? null : "Bearer " + token);
+    }
 }

@@ -42,9 +42,19 @@ final class ResourceTypes {
     /** kubectl prints {@code endpoints/web}: the singular is the plural. */
     static final Resource ENDPOINTS = new Resource("endpoints", "endpoints", "", true);
 
+    static final String RBAC_GROUP = "rbac.authorization.k8s.io";
+    static final Resource ROLES = new Resource("roles", "role", RBAC_GROUP, true);
+    static final Resource ROLE_BINDINGS = new Resource("rolebindings", "rolebinding", RBAC_GROUP, true);
+    static final Resource CLUSTER_ROLES = new Resource("clusterroles", "clusterrole", RBAC_GROUP, false);
+    static final Resource CLUSTER_ROLE_BINDINGS = new Resource("clusterrolebindings", "clusterrolebinding", RBAC_GROUP, false);
+
     /** The resource a type name (plural, singular, short name, {@code .apps}) means, or null. */
     static Resource resource(String type) {
         String t = type.toLowerCase(Locale.ROOT);
+        if (t.endsWith("." + RBAC_GROUP)) t = t.substring(0, t.length() - RBAC_GROUP.length() - 1);
+        for (Resource r : List.of(ROLES, ROLE_BINDINGS, CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS)) {
+            if (t.equals(r.plural()) || t.equals(r.singular())) return r;
+        }
         if (t.equals("ev") || t.equals("event") || t.equals("events")) return EVENTS;
         if (List.of("rs", "replicaset", "replicasets", "replicaset.apps", "replicasets.apps").contains(t)) return REPLICASETS;
         if (t.equals("ep") || t.equals("endpoints")) return ENDPOINTS;

@@ -34,7 +34,11 @@ class SimSmokeTest {
     void everyReplicaRunsOnExactlyOneNodeAndFailsOverFromKilledNodes() throws Exception {
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
         try (TestKafka kafka = TestKafka.start().withBerthTopics()) {
-            BerthConfig cfg = BerthConfig.of(kafka.bootstrapServers(), "in-memory", Files.createTempDirectory("sim-smoke"))
+            java.nio.file.Path dir = Files.createTempDirectory("sim-smoke");
+            // node identity on: state-streams verifies every node record, each simulated node signs as itself
+            io.berth.schemas.auth.ClusterSecret.readOrCreate(dir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME));
+            BerthConfig cfg = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dir)
+                    .with(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, dir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString())
                     .with("replication-factor", "1").with("node-grace-ms", "3000").with("heartbeat-ms", "1000")
                     .with("node-cpu-millis", "64000").with("node-memory-bytes", String.valueOf(256L << 30))
                     .with("sim-start-delay", "100ms");

@@ -200,7 +200,8 @@ class ControlLoopE2ETest {
         assertFalse(deploymentExists("bad"), "nothing reached the bus");
 
         // The same produced straight onto the intents topic: dead-lettered with the reason; streams go on.
-        BerthSerdes serdes = new BerthSerdes(new CachedSchemaRegistryClient(registryUrl));
+        BerthSerdes serdes = new BerthSerdes(new CachedSchemaRegistryClient(registryUrl, java.time.Duration.ofSeconds(30),
+                "Bearer " + io.berth.ops.kubectl.Kubeconfig.token(home.resolve("kubeconfig")).orElseThrow()));
         Intent negative = Intent.newBuilder().setIntentId("e2e-negative").setAction(IntentAction.APPLY).setKind(ResourceKind.DEPLOYMENT)
                 .setNamespace("default").setName("neg").setActor("e2e")
                 .setPayload(DeploymentSpec.newBuilder().setReplicas(-1).setSelector(Map.of("app", "neg"))

@@ -51,6 +51,11 @@ final class E2ECluster implements AutoCloseable {
         return pid;
     }
 
+    /** The admin token {@code berth up} wrote to {@code <home>/kubeconfig} (the CLI finds it there through $BERTH_HOME). */
+    String adminToken() {
+        return io.berth.ops.kubectl.Kubeconfig.token(home.resolve("kubeconfig")).orElseThrow();
+    }
+
     /** Runs a kubectl-style command against the gateway. */
     BerthProcess.Result cli(long timeoutSeconds, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));

@@ -42,6 +42,8 @@ class RolloutE2ETest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     E2ECluster cluster;
+    /** The admin token of the cluster's kubeconfig, for the test's own watch requests. */
+    static volatile String adminToken;
     Path home;
     String server;
     /** spec.template of revision 1 as the API showed it right after the first apply. */
@@ -55,6 +57,7 @@ class RolloutE2ETest {
         cluster = E2ECluster.up("rollout");
         home = cluster.home;
         server = cluster.server;
+        adminToken = cluster.adminToken();
         for (String n : NODES) cluster.startNode(n, "--memory-bytes", "" + (4L << 30), "--cpu-millis", "8000");
         Await.until("2 Ready nodes", Duration.ofSeconds(60),
                 () -> NODES.stream().allMatch(n -> node(n).path("status").toString().contains("\"Ready\",\"status\":\"True\"")),
@@ -306,7 +309,7 @@ class RolloutE2ETest {
         void follow(String url, java.util.function.Consumer<JsonNode> sink) {
             Thread t = new Thread(() -> {
                 try {
-                    HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + adminToken).build(),
                             HttpResponse.BodyHandlers.ofInputStream());
                     streams.add(r.body());
                     try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {

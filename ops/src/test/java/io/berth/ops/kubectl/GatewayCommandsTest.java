@@ -74,7 +74,7 @@ class GatewayCommandsTest extends InProcessControlPlaneTest {
             CommandLine cl = new CommandLine(get);
             cl.setOut(new PrintWriter(watchOut, true));
             cl.setErr(new PrintWriter(new StringWriter()));
-            cl.execute("pods", "-l", "app=nginx", "-w", "-o", "json", "--server=" + server);
+            cl.execute("pods", "-l", "app=nginx", "-w", "-o", "json", "--server=" + server, "--token=" + TOKEN);
         });
         watcher.setDaemon(true);
         watcher.start();
@@ -113,7 +113,7 @@ class GatewayCommandsTest extends InProcessControlPlaneTest {
             CommandLine cl = new CommandLine(get);
             cl.setOut(new PrintWriter(watchOut, true));
             cl.setErr(new PrintWriter(new StringWriter()));
-            cl.execute("deployments", "-w", "--server=" + server);
+            cl.execute("deployments", "-w", "--server=" + server, "--token=" + TOKEN);
         });
         watcher.setDaemon(true);
         watcher.start();

@@ -52,7 +52,7 @@ class HistoryCommandTest extends InProcessControlPlaneTest {
         assertEquals(0, scale.exit, scale.err);
         eventually("the apply and the scale are audited", () -> {
             try {
-                return items("deployment/web").stream().filter(i -> i.path("actor").asText().equals("api:anonymous")).count() >= 2
+                return items("deployment/web").stream().filter(i -> i.path("actor").asText().equals("api:" + USER)).count() >= 2
                         && count(items("deployment/web"), "WorkloadChanged") >= 1;
             } catch (Exception e) {
                 return false;
@@ -75,7 +75,7 @@ class HistoryCommandTest extends InProcessControlPlaneTest {
         List<String> lines = table.out.lines().toList();
         assertTrue(lines.get(0).matches("TIME +ACTOR +CHANGE +CAUSE +DETAILS"), table.out);
         assertEquals(items.size() + 1, lines.size(), table.out);
-        assertTrue(lines.stream().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z +api:anonymous +WorkloadChanged +\\S.*")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z +api:tester +WorkloadChanged +\\S.*")),
                 table.out);
         // kubectl's other forms name the same resource
         assertEquals(table.out, history("deploy", "web").out);
@@ -88,9 +88,9 @@ class HistoryCommandTest extends InProcessControlPlaneTest {
         List<JsonNode> changed = items("deployment/web", "--change", "WorkloadChanged");
         assertFalse(changed.isEmpty());
         changed.forEach(i -> assertEquals("WorkloadChanged", i.path("change").asText()));
-        List<JsonNode> byActor = items("deployment/web", "--actor", "api:anonymous");
+        List<JsonNode> byActor = items("deployment/web", "--actor", "api:" + USER);
         assertTrue(byActor.size() >= 2);
-        byActor.forEach(i -> assertEquals("api:anonymous", i.path("actor").asText()));
+        byActor.forEach(i -> assertEquals("api:" + USER, i.path("actor").asText()));
         assertEquals(List.of(), items("deployment/web", "--since", "+1h"));
         assertEquals(items("deployment/web").size(), items("deployment/web", "--since", "-1h", "--until", "now").size());
         assertEquals(1, items("deployment/web", "--limit", "1").size());
@@ -128,7 +128,7 @@ class HistoryCommandTest extends InProcessControlPlaneTest {
             CommandLine cl = new CommandLine(new HistoryCommand());
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
-            exit.set(cl.execute("deployment/web", "-w", "-o", "json", "--timeout", "10s", "--server=" + server));
+            exit.set(cl.execute("deployment/web", "-w", "-o", "json", "--timeout", "10s", "--server=" + server, "--token=" + TOKEN));
         });
         t.start();
         eventually("the listed records are printed", () -> out.toString().lines().count() >= before);

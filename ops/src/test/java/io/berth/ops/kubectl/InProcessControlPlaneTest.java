@@ -44,12 +44,33 @@ abstract class InProcessControlPlaneTest {
     StateStreamsService streams;
     GatewayService gateway;
     String server;
+    /** The gateway's data dir (its token file is {@code tokens.csv} there). */
+    java.nio.file.Path dataDir;
+
+    /** The CLI's bearer token in these tests (user {@value #USER}); {@link #execute} passes it as {@code --token}. */
+    static final String TOKEN = "cli-test-token-0123456789";
+    static final String USER = "tester";
+
+    /** A data dir whose token file holds {@link #TOKEN}, for a gateway the tests' CLI can use. */
+    static java.nio.file.Path dataDirWithToken(String name) throws java.io.IOException {
+        java.nio.file.Path dir = Files.createTempDirectory(name);
+        io.berth.schemas.auth.TokenFile.write(dir.resolve(io.berth.schemas.auth.TokenFile.FILE_NAME),
+                List.of(new io.berth.schemas.auth.TokenFile.Entry(TOKEN, USER, "1000", List.of("system:masters"))));
+        return dir;
+    }
+
+    /** Whether the control plane has a cluster secret (state-streams then verifies node records, the gateway lets nodes join). */
+    boolean withClusterSecret() {
+        return false;
+    }
 
     @BeforeAll
     void startControlPlane() throws Exception {
         kafka = TestKafka.start().withBerthTopics();
         registry = new InMemorySchemaRegistryClient();
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", Files.createTempDirectory(getClass().getSimpleName()))
+        dataDir = dataDirWithToken(getClass().getSimpleName());
+        if (withClusterSecret()) io.berth.schemas.auth.ClusterSecret.readOrCreate(dataDir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME));
+        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dataDir)
                 .with("replication-factor", "1").with("gateway-port", "0").with("gateway-write-wait-ms", "20000");
         streams = new StateStreamsService(config, registry);
         streams.start();
@@ -92,6 +113,7 @@ abstract class InProcessControlPlaneTest {
         cl.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--server=" + server);
+        all.add("--token=" + TOKEN);
         int exit = cl.execute(all.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
     }

@@ -60,7 +60,7 @@ class RolloutCommandsTest {
         kafka = TestKafka.start().withBerthTopics();
         registry = new InMemorySchemaRegistryClient();
         // no state-streams: writes answer 202 after a short wait, reads show what the test produces
-        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", Files.createTempDirectory("rollout-cli"))
+        BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", InProcessControlPlaneTest.dataDirWithToken("rollout-cli"))
                 .with("replication-factor", "1").with("gateway-port", "0").with("gateway-write-wait-ms", "300");
         gateway = new GatewayService(config, registry);
         gateway.start();
@@ -93,6 +93,7 @@ class RolloutCommandsTest {
         cl.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--server=" + server);
+        all.add("--token=" + InProcessControlPlaneTest.TOKEN);
         return new Background(CompletableFuture.supplyAsync(() -> cl.execute(all.toArray(String[]::new))), out, err);
     }
 

@@ -30,6 +30,7 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     private final String baseUrl;
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final String authorization;
     private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
@@ -38,8 +39,17 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public CachedSchemaRegistryClient(String baseUrl, Duration requestTimeout) {
+        this(baseUrl, requestTimeout, null);
+    }
+
+    /**
+     * @param authorization the {@code Authorization} header every request carries (see
+     *                      {@link #basicAuth(String)}), or null for none
+     */
+    public CachedSchemaRegistryClient(String baseUrl, Duration requestTimeout, String authorization) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.requestTimeout = requestTimeout;
+        this.authorization = authorization;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
@@ -84,13 +94,19 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
         return subjects;
     }
 
+    /** The header value of Confluent's {@code basic.auth.user.info} ({@code user:password}). */
+    public static String basicAuth(String userInfo) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+
     private JsonNode call(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(requestTimeout)
                 .header("Accept", CONTENT_TYPE)
                 .header("Content-Type", CONTENT_TYPE)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) builder.header("Authorization", authorization);
+        HttpRequest request = builder.build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

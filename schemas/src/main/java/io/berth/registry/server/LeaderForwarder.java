@@ -37,6 +37,8 @@ final class LeaderForwarder {
                 .method(ctx.request().method().name(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         String contentType = ctx.request().getHeader("Content-Type");
         if (contentType != null) request.header("Content-Type", contentType);
+        String authorization = ctx.request().getHeader("Authorization");
+        if (authorization != null) request.header("Authorization", authorization); // the leader checks it again
         HttpResponse<byte[]> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

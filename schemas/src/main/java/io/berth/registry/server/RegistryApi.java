@@ -30,15 +30,19 @@ final class RegistryApi {
     private final Registry registry;
     private final LeaderElection election;
     private final LeaderForwarder forwarder;
+    private final io.berth.schemas.auth.TokenAuthenticator writers;
 
-    RegistryApi(Registry registry, LeaderElection election) {
+    /** @param writers who may write (register, delete, config, mode); null leaves writes open */
+    RegistryApi(Registry registry, LeaderElection election, io.berth.schemas.auth.TokenAuthenticator writers) {
         this.registry = registry;
         this.election = election;
         this.forwarder = new LeaderForwarder(election);
+        this.writers = writers;
     }
 
     Router router(Vertx vertx) {
         Router r = Router.router(vertx);
+        r.route().handler(this::guardWrites);
         r.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
         r.get("/").handler(this::handleRoot);
         r.get("/schemas/types").handler(this::handleSchemaTypes);
@@ -71,6 +75,33 @@ final class RegistryApi {
         r.errorHandler(404, ctx -> send(ctx, 404, Json.error(404, "HTTP 404 Not Found: " + ctx.request().method() + " " + ctx.request().path())));
         r.errorHandler(405, ctx -> send(ctx, 405, Json.error(405, "HTTP 405 Method Not Allowed: " + ctx.request().method() + " " + ctx.request().path())));
         return r;
+    }
+
+    /**
+     * Writes need a credential (reads stay open: the schemas are the bus's public interface): HTTP
+     * Basic {@code user:token}, as Confluent's clients send {@code basic.auth.user.info}, or
+     * {@code Authorization: Bearer TOKEN} ({@code bearer.auth.token}). A lookup
+     * ({@code POST /subjects/s}) and a compatibility check change nothing and count as reads.
+     */
+    private void guardWrites(RoutingContext ctx) {
+        if (writers == null || !isWrite(ctx.request().method().name(), ctx.request().path())) {
+            ctx.next();
+            return;
+        }
+        if (writers.authorization(ctx.request().getHeader("Authorization")).filter(u -> !u.isBootstrapper()).isPresent()) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"berth-registry\"");
+        send(ctx, 401, Json.error(401, "Unauthorized"));
+    }
+
+    static boolean isWrite(String method, String path) {
+        return switch (method) {
+            case "PUT", "DELETE" -> true;
+            case "POST" -> path.startsWith("/subjects/") && (path.endsWith("/versions") || path.endsWith("/versions/"));
+            default -> false;
+        };
     }
 
     /** Runs a write here if this instance leads, else forwards it to the leader. */

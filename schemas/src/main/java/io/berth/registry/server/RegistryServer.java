@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * {@code registry-group-id} (default {@code schema-registry}), {@code registry-compatibility}
  * (default BACKWARD), {@code registry-advertised-url} (URL followers forward writes to; default
  * {@code http://<host>:<port>}), {@code registry-session-timeout-ms} (default 10000),
- * {@code registry-timeout-ms} (store writes, default 10000).
+ * {@code registry-timeout-ms} (store writes, default 10000), {@code auth-token-file} (who may write:
+ * Basic {@code user:token} or a bearer token from this file; unset = writes open).
  */
 public final class RegistryServer implements BerthService {
     public static final int DEFAULT_PORT = 8081;
@@ -85,7 +86,7 @@ public final class RegistryServer implements BerthService {
         election = new LeaderElection(clientProps("election"), coordinationTopic(), config.get("registry-group-id", LeaderElection.DEFAULT_GROUP_ID),
                 this::advertisedUrl, Duration.ofMillis(config.getLong("registry-session-timeout-ms", 10_000)), store::catchUp);
         vertx = Vertx.vertx();
-        http = vertx.createHttpServer().requestHandler(new RegistryApi(registry, election).router(vertx))
+        http = vertx.createHttpServer().requestHandler(new RegistryApi(registry, election, writers()).router(vertx))
                 .listen(requestedPort, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         port = http.actualPort();
         election.start();
@@ -93,6 +94,20 @@ public final class RegistryServer implements BerthService {
             LOG.warn("registry {}: no leader elected within 30 s; writes answer 50004 until one is", url());
         }
         LOG.info("registry listening on {} ({} read to its end, leader {})", url(), topic, election.leaderUrl().orElse("unknown"));
+    }
+
+    /**
+     * Who may write: the tokens of {@code auth-token-file} (kube-apiserver's {@code --token-auth-file}
+     * format; {@code berth up} and {@code berth registry} always set it). Without it writes are open,
+     * as for a registry embedded in a test, and a warning says so.
+     */
+    private io.berth.schemas.auth.TokenAuthenticator writers() {
+        String file = config.get("auth-token-file", null);
+        if (file == null || file.isBlank()) {
+            LOG.warn("registry: no auth-token-file set; schema writes are NOT authenticated");
+            return null;
+        }
+        return new io.berth.schemas.auth.TokenAuthenticator(java.nio.file.Path.of(file));
     }
 
     /** The one-partition topic whose group membership elects the writer; it also carries the leader's URL. */

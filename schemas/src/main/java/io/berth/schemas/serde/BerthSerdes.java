@@ -40,6 +40,28 @@ public final class BerthSerdes {
         return Consumed.with(key(), value(topic));
     }
 
+    /**
+     * As {@link #consumed} for a topic whose records nodes sign: the value deserializer also stamps
+     * the SHA-256 of the bytes it read into the record's headers ({@link io.berth.schemas.auth.NodeKeys#stampDigest}),
+     * which is what the signature covers.
+     */
+    public <V extends SpecificRecord> Consumed<String, V> consumedSigned(Topic<V> topic) {
+        AvroSerde<V> inner = value(topic);
+        org.apache.kafka.common.serialization.Deserializer<V> digesting = new org.apache.kafka.common.serialization.Deserializer<>() {
+            @Override
+            public V deserialize(String t, byte[] data) {
+                return inner.deserialize(t, data);
+            }
+
+            @Override
+            public V deserialize(String t, org.apache.kafka.common.header.Headers headers, byte[] data) {
+                io.berth.schemas.auth.NodeKeys.stampDigest(headers, data);
+                return inner.deserialize(t, data);
+            }
+        };
+        return Consumed.with(key(), org.apache.kafka.common.serialization.Serdes.serdeFrom(inner.serializer(), digesting));
+    }
+
     public <V extends SpecificRecord> Produced<String, V> produced(Topic<V> topic) {
         return Produced.with(key(), value(topic));
     }

@@ -2,6 +2,9 @@ package io.berth.state.core;
 
 import io.berth.schemas.avro.*;
 
+import io.berth.schemas.policy.PodSecurity;
+
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,10 +30,24 @@ public final class IntentValidator {
                 case DELETE -> Optional.empty();
                 default -> unsupported(i);
             };
-            // Namespaces are implicit here: accepted and ignored rather than dead-lettered.
-            case NAMESPACE -> Optional.empty();
+            case NAMESPACE -> switch (i.getAction()) {
+                case APPLY, DELETE -> Optional.empty();
+                default -> unsupported(i);
+            };
             default -> unsupported(i);
         };
+    }
+
+    /**
+     * Why the admission policy refuses the pod an intent would run at {@code level} (the level of
+     * its namespace as state-streams knows it), in the gateway's words; empty when admitted.
+     */
+    public static Optional<String> admission(Intent i, PodSecurity.Level level, List<String> hostPaths) {
+        return PodSecurity.template(i).flatMap(t -> {
+            List<PodSecurity.Violation> v = PodSecurity.check(level, t, hostPaths, PodSecurity.specPath(i));
+            String resource = i.getKind() == ResourceKind.DEPLOYMENT ? "deployments.apps" : "pods";
+            return v.isEmpty() ? Optional.empty() : Optional.of(PodSecurity.message(resource, i.getName(), level, v));
+        });
     }
 
     private static Optional<String> deployment(Intent i) {

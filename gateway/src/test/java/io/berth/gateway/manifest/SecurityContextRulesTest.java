@@ -1,0 +1,62 @@
+package io.berth.gateway.manifest;
+
+import io.berth.schemas.policy.PodSecurity.Level;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SecurityContextRulesTest {
+    record Case(String name, Level level, String spec, List<String> rules) {}
+
+    private static String pod(String spec) {
+        return "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n" + spec;
+    }
+
+    @Test
+    void shouldRefuseWhatTheSpecCannotCarryByLevel() {
+        String plain = "  containers: [{name: c, image: i}]\n";
+        String privileged = "  containers: [{name: c, image: i, securityContext: {privileged: true}}]\n";
+        String hostNet = "  hostNetwork: true\n  hostPID: false\n" + plain;
+        String sysAdmin = "  containers: [{name: c, image: i, securityContext: {capabilities: {add: [SYS_ADMIN]}}}]\n";
+        String chown = "  containers: [{name: c, image: i, securityContext: {capabilities: {add: [CAP_CHOWN]}}}]\n";
+        String bind = "  containers: [{name: c, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE]}}}]\n";
+        String escalation = "  initContainers: [{name: c, image: i, securityContext: {allowPrivilegeEscalation: true}}]\n" + plain;
+        List<Case> table = List.of(
+                new Case("plain", Level.RESTRICTED, plain, List.of()),
+                new Case("privileged at baseline", Level.BASELINE, privileged, List.of("privileged")),
+                new Case("privileged in a privileged namespace", Level.PRIVILEGED, privileged, List.of()),
+                new Case("hostNetwork", Level.BASELINE, hostNet, List.of("host namespaces")),
+                new Case("SYS_ADMIN", Level.BASELINE, sysAdmin, List.of("non-default capabilities")),
+                new Case("CHOWN at baseline", Level.BASELINE, chown, List.of()),
+                new Case("CHOWN at restricted", Level.RESTRICTED, chown, List.of("unrestricted capabilities")),
+                new Case("NET_BIND_SERVICE at restricted", Level.RESTRICTED, bind, List.of()),
+                new Case("escalation at baseline", Level.BASELINE, escalation, List.of()),
+                new Case("escalation at restricted", Level.RESTRICTED, escalation, List.of("allowPrivilegeEscalation != false")));
+        for (Case c : table) {
+            List<SecurityContextRules.PodManifest> pods = SecurityContextRules.pods(pod(c.spec()));
+            assertEquals(1, pods.size(), c.name());
+            List<String> rules = SecurityContextRules.check(c.level(), pods.get(0).spec(), pods.get(0).specPath()).stream().map(v -> v.rule()).toList();
+            assertEquals(c.rules(), rules, c.name());
+        }
+    }
+
+    @Test
+    void shouldFindThePodSpecsOfDeploymentsPodsAndListsNamingTheField() {
+        String text = """
+                apiVersion: v1
+                kind: List
+                items:
+                - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d, namespace: x}, spec: {template: {spec: {containers: [{name: c, securityContext: {privileged: true}}]}}}}
+                - {apiVersion: v1, kind: Service, metadata: {name: s}}
+                ---
+                {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: []}}
+                """;
+        List<SecurityContextRules.PodManifest> pods = SecurityContextRules.pods(text);
+        assertEquals(List.of("Deployment d x", "Pod p null"), pods.stream().map(p -> p.kind() + " " + p.name() + " " + p.namespace()).toList());
+        assertEquals("privileged (spec.template.spec.containers[0].securityContext.privileged: container \"c\" must not set securityContext.privileged=true)",
+                SecurityContextRules.check(Level.BASELINE, pods.get(0).spec(), pods.get(0).specPath()).get(0).toString());
+        assertEquals(List.of(), SecurityContextRules.pods("not: [valid"), "syntax errors are the parser's to report");
+    }
+}

@@ -1,0 +1,136 @@
+package io.berth.ops.kubectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * {@code <data-dir>/kubeconfig}: what {@code berth up} writes so kubectl and other Kubernetes clients
+ * reach the gateway as the admin (cluster {@code berth} = the gateway URL, a user with a bearer
+ * token, context {@code berth} current), and where the Berth CLI finds its token when none is given.
+ */
+public final class Kubeconfig {
+    public static final String FILE_NAME = "kubeconfig";
+    public static final String NAME = "berth";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+    private Kubeconfig() {}
+
+    /** The kubeconfig text for {@code server}, user {@code user} with {@code token}. */
+    public static String render(String server, String user, String token) {
+        return render(server, user, token, null);
+    }
+
+    /** The same, with the cluster CA ({@code certificate-authority-data}, base64 PEM) when the server is HTTPS. */
+    public static String render(String server, String user, String token, String caData) {
+        ObjectNode c = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
+        ObjectNode cluster = c.putArray("clusters").addObject().put("name", NAME).putObject("cluster").put("server", server);
+        if (caData != null) cluster.put("certificate-authority-data", caData);
+        c.putArray("users").addObject().put("name", user).putObject("user").put("token", token);
+        c.putArray("contexts").addObject().put("name", NAME).putObject("context")
+                .put("cluster", NAME).put("user", user).put("namespace", "default");
+        c.put("current-context", NAME);
+        c.putObject("preferences");
+        try {
+            return YAML.writeValueAsString(c);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes the kubeconfig (mode 600: it holds a credential), replacing any old one at once. */
+    public static void write(Path file, String server, String user, String token) throws IOException {
+        write(file, server, user, token, null);
+    }
+
+    /** Writes the kubeconfig with the cluster CA (base64 PEM, null: none). */
+    public static void write(Path file, String server, String user, String token, String caData) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp");
+        try {
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not POSIX
+            }
+            Files.writeString(tmp, render(server, user, token, caData), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The PEM of the CA ({@code certificate-authority-data}) of the cluster named {@code server} in {@code file}; empty when none. */
+    public static Optional<String> caPem(Path file, String server) {
+        try {
+            if (!Files.isReadable(file)) return Optional.empty();
+            JsonNode c = YAML.readTree(file.toFile());
+            for (JsonNode k : c.path("clusters")) {
+                JsonNode cl = k.path("cluster");
+                if (trim(cl.path("server").asText("")).equals(trim(server)) && cl.hasNonNull("certificate-authority-data")) {
+                    return Optional.of(new String(java.util.Base64.getDecoder().decode(cl.get("certificate-authority-data").asText()), StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // unreadable: no CA
+        }
+        return Optional.empty();
+    }
+
+    /** The bearer token of the current context's user in {@code file}; empty when absent or unreadable. */
+    public static Optional<String> token(Path file) {
+        return token(file, null);
+    }
+
+    /**
+     * The token of the current context's user, only when that context's cluster is {@code server}
+     * (null: any), so a token is never sent to a server it was not issued for.
+     */
+    public static Optional<String> token(Path file, String server) {
+        if (!Files.isReadable(file)) return Optional.empty();
+        try {
+            JsonNode c = YAML.readTree(file.toFile());
+            String context = c.path("current-context").asText("");
+            String user = "", cluster = "";
+            for (JsonNode x : c.path("contexts")) {
+                if (x.path("name").asText().equals(context)) {
+                    user = x.path("context").path("user").asText("");
+                    cluster = x.path("context").path("cluster").asText("");
+                }
+            }
+            if (server != null) {
+                String wanted = trim(server), name = cluster;
+                boolean same = false;
+                for (JsonNode k : c.path("clusters")) {
+                    if (k.path("name").asText().equals(name) && trim(k.path("cluster").path("server").asText("")).equals(wanted)) same = true;
+                }
+                if (!same) return Optional.empty();
+            }
+            for (JsonNode u : c.path("users")) {
+                if (u.path("name").asText().equals(user) && !u.path("user").path("token").asText("").isEmpty()) {
+                    return Optional.of(u.path("user").path("token").asText());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: no token
+        }
+        return Optional.empty();
+    }
+
+    private static String trim(String url) {
+        String u = url.strip();
+        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    }
+}

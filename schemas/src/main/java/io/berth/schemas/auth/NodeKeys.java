@@ -1,0 +1,147 @@
+package io.berth.schemas.auth;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Node identity as a credential. A node's key is {@code HMAC-SHA256(cluster secret, "berth-node-key/v1|" + nodeId)},
+ * issued once at join by the gateway (to a holder of a node join token) and recomputed by state-streams
+ * from the cluster secret. The daemon signs every record it produces:
+ * <pre>
+ *   berth.node = nodeId                                  (who claims to have written it)
+ *   berth.sig  = HMAC-SHA256(node key, topic 0x00 key 0x00 SHA-256(value bytes))
+ * </pre>
+ * The value enters as its SHA-256 because state-streams sees it deserialized: its value deserializer
+ * stamps the digest of the bytes it read into {@link #DIGEST_HEADER} (dropping any the producer sent),
+ * see {@link #stampDigest}. Pure functions, no I/O.
+ */
+public final class NodeKeys {
+    public static final String NODE_HEADER = "berth.node";
+    public static final String SIG_HEADER = "berth.sig";
+    /** Set by the reading side only (the value's SHA-256 as it was read); a producer's own is removed. */
+    public static final String DIGEST_HEADER = "berth.value-sha256";
+    private static final String HMAC = "HmacSHA256";
+
+    private NodeKeys() {}
+
+    /** The key of {@code nodeId}, derived from the cluster secret. */
+    public static byte[] nodeKey(byte[] clusterSecret, String nodeId) {
+        return hmac(clusterSecret, ("berth-node-key/v1|" + nodeId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The signature of one record, given its value's SHA-256. */
+    public static byte[] signature(byte[] nodeKey, String topic, String key, byte[] valueDigest) {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(new SecretKeySpec(nodeKey, HMAC));
+            mac.update(topic.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            if (key != null) mac.update(key.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            mac.update(valueDigest);
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Adds the node and signature headers to an outgoing record (replacing any). */
+    public static void sign(Headers headers, String nodeId, byte[] nodeKey, String topic, String key, byte[] value) {
+        headers.remove(NODE_HEADER);
+        headers.remove(SIG_HEADER);
+        headers.add(NODE_HEADER, nodeId.getBytes(StandardCharsets.UTF_8));
+        headers.add(SIG_HEADER, signature(nodeKey, topic, key, sha256(value)));
+    }
+
+    /** The reading side: replaces any {@link #DIGEST_HEADER} with the SHA-256 of the bytes actually read. */
+    public static void stampDigest(Headers headers, byte[] value) {
+        if (headers == null) return;
+        headers.remove(DIGEST_HEADER);
+        headers.add(DIGEST_HEADER, sha256(value));
+    }
+
+    /**
+     * Who signed a record read from {@code topic} with {@code key}: the node named in its header, if
+     * its signature is that node's; otherwise the reason it is not (missing, wrong, no digest).
+     */
+    public static Verdict verify(byte[] clusterSecret, String topic, String key, Headers headers) {
+        return verify(n -> nodeKey(clusterSecret, n), topic, key, headers);
+    }
+
+    /** As {@link #verify(byte[], String, String, Headers)} with the node keys from {@code keyOf} (e.g. a cache of {@link #nodeKey}). */
+    public static Verdict verify(java.util.function.Function<String, byte[]> keyOf, String topic, String key, Headers headers) {
+        String node = text(headers, NODE_HEADER);
+        if (node == null || node.isEmpty()) return Verdict.refused(null, "unsigned: no " + NODE_HEADER + " header (a node signs every record with the key it got at join)");
+        Header sig = headers.lastHeader(SIG_HEADER);
+        if (sig == null) return Verdict.refused(node, "unsigned: no " + SIG_HEADER + " header");
+        Header digest = headers.lastHeader(DIGEST_HEADER);
+        if (digest == null) return Verdict.refused(node, "the value's digest was not stamped when it was read (a reader bug)");
+        byte[] expected = signature(keyOf.apply(node), topic, key, digest.value());
+        if (!MessageDigest.isEqual(expected, sig.value())) return Verdict.refused(node, "bad signature: not signed with node " + node + "'s key");
+        return new Verdict(node, null);
+    }
+
+    /** A verified signer ({@code reason} null) or the claimed signer (maybe null) and why the record is refused. */
+    public record Verdict(String node, String reason) {
+        static Verdict refused(String node, String reason) {
+            return new Verdict(node, reason);
+        }
+
+        public boolean ok() {
+            return reason == null;
+        }
+
+        /** Signed by exactly {@code nodeId}. */
+        public Optional<String> problemFor(String nodeId) {
+            if (!ok()) return Optional.of(reason);
+            if (!node.equals(nodeId)) return Optional.of("signed by node " + node + ", not by node " + nodeId);
+            return Optional.empty();
+        }
+    }
+
+    public static String encodeKey(byte[] key) {
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    public static byte[] decodeKey(String text, String field) {
+        byte[] k;
+        try {
+            k = Base64.getDecoder().decode(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": not a base64 node key: " + e.getMessage());
+        }
+        if (k.length != 32) throw new IllegalArgumentException(field + ": a node key has 32 bytes, got " + k.length);
+        return k;
+    }
+
+    static byte[] sha256(byte[] value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value == null ? new byte[0] : value);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] hmac(byte[] key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(new SecretKeySpec(key, HMAC));
+            return mac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String text(Headers headers, String name) {
+        Header h = headers == null ? null : headers.lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
