@@ -14,7 +14,10 @@ import java.util.List;
  *       services, configmaps, secrets; scale, roll back, promote and abort deployments;</li>
  *   <li>{@code admin}: edit, plus Roles and RoleBindings (meant for a RoleBinding: admin of one namespace);</li>
  *   <li>{@code system:basic-user} and {@code system:discovery}, bound to every authenticated user:
- *       access reviews of oneself ({@code kubectl auth can-i}) and the discovery, health and version paths.</li>
+ *       access reviews of oneself ({@code kubectl auth can-i}) and the discovery, health and version paths;</li>
+ *   <li>{@code system:node-bootstrapper}, bound to the join tokens' group {@code system:bootstrappers}: a node
+ *       joins ({@code create nodes/join} in {@code berth.io}), as Kubernetes' bootstrap tokens may create a
+ *       certificate signing request and nothing else.</li>
  * </ul>
  * Built-ins cannot be changed through the API.
  */
@@ -40,12 +43,16 @@ public final class BuiltIns {
             PolicyRule.urls(List.of("get"), List.of("/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/readyz",
                     "/openapi", "/openapi/*", "/version", "/version/"))));
 
-    public static final List<Role> CLUSTER_ROLES = List.of(CLUSTER_ADMIN, ADMIN, EDIT, VIEW, BASIC_USER, DISCOVERY);
+    public static final Role NODE_BOOTSTRAPPER = Role.cluster("system:node-bootstrapper", List.of(
+            PolicyRule.resources(List.of("create"), List.of("berth.io"), List.of("nodes/join"))));
+
+    public static final List<Role> CLUSTER_ROLES = List.of(CLUSTER_ADMIN, ADMIN, EDIT, VIEW, BASIC_USER, DISCOVERY, NODE_BOOTSTRAPPER);
 
     public static final List<Binding> CLUSTER_ROLE_BINDINGS = List.of(
             clusterBinding("cluster-admin", "cluster-admin", "system:masters"),
             clusterBinding("system:basic-user", "system:basic-user", Policy.AUTHENTICATED),
-            clusterBinding("system:discovery", "system:discovery", Policy.AUTHENTICATED));
+            clusterBinding("system:discovery", "system:discovery", Policy.AUTHENTICATED),
+            clusterBinding("system:node-bootstrapper", "system:node-bootstrapper", io.berth.schemas.auth.User.BOOTSTRAPPERS));
 
     public static boolean isBuiltIn(RbacKind kind, String name) {
         return switch (kind) {

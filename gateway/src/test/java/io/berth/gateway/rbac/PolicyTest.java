@@ -85,6 +85,15 @@ class PolicyTest {
     }
 
     @Test
+    void aJoinTokenMayJoinANodeAndNothingElse() {
+        User bootstrap = new User("system:bootstrap:abc123", "", List.of(io.berth.schemas.auth.User.BOOTSTRAPPERS));
+        assertTrue(POLICY.allows(Attributes.resource(bootstrap, "create", "berth.io", "nodes", "join", "", "worker-7")));
+        assertFalse(POLICY.allows(Attributes.resource(bootstrap, "get", "", "nodes", "", "", "worker-7")));
+        assertFalse(POLICY.allows(Attributes.resource(bootstrap, "list", "", "pods", "", "default", "")));
+        assertFalse(POLICY.allows(Attributes.resource(NOBODY, "create", "berth.io", "nodes", "join", "", "worker-7")), "only the join tokens' group");
+    }
+
+    @Test
     void anAllowedDecisionNamesTheBinding() {
         assertEquals("RBAC: allowed by ClusterRoleBinding \"cluster-admin\" of ClusterRole \"cluster-admin\" to Group \"system:masters\"",
                 POLICY.authorize(Attributes.resource(ADMIN, "get", "", "pods", "", "x", "")).reason());

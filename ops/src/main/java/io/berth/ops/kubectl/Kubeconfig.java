@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
@@ -56,20 +54,7 @@ public final class Kubeconfig {
 
     /** Writes the kubeconfig with the cluster CA (base64 PEM, null: none). */
     public static void write(Path file, String server, String user, String token, String caData) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp");
-        try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not POSIX
-            }
-            Files.writeString(tmp, render(server, user, token, caData), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        io.berth.schemas.auth.SecretFiles.replace(file, render(server, user, token, caData));
     }
 
     /** The PEM of the CA ({@code certificate-authority-data}) of the cluster named {@code server} in {@code file}; empty when none. */

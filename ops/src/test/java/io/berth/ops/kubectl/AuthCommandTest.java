@@ -1,12 +1,8 @@
 package io.berth.ops.kubectl;
 
-import io.berth.ops.Berth;
 import io.berth.schemas.auth.TokenFile;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,15 +17,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class AuthCommandTest extends InProcessControlPlaneTest {
     static final String VIEWER = "cli-viewer-token-0123456789";
-
-    Run berth(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(new Berth());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     Run as(String token, String... args) {
         List<String> all = new ArrayList<>(List.of(args));

@@ -5,14 +5,10 @@ import io.berth.ops.kafka.EmbeddedKafka;
 import io.berth.schemas.tls.Tls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,16 +23,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(300)
 class BerthUpTlsTest {
-
-    record Run(int exit, String out, String err) {}
-
-    static Run berth(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(new io.berth.ops.Berth());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
-    }
 
     @Test
     void shouldServeTheGatewayOverHttpsWithAKubeconfigTheStockKubectlUses() throws Exception {
@@ -68,10 +54,10 @@ class BerthUpTlsTest {
             assertTrue(out.contains("\"kind\":\"PodList\""), out);
 
             // Berth's CLI: trusts the CA it is given; an unverifiable server is refused, never trusted blindly
-            Run ok = berth("get", "pods", "--server=" + server, "--token=" + up.adminToken(),
+            InProcessControlPlaneTest.Run ok = InProcessControlPlaneTest.berth("get", "pods", "--server=" + server, "--token=" + up.adminToken(),
                     "--certificate-authority=" + dir.resolve("tls").resolve(Tls.CA_CERT));
             assertEquals(0, ok.exit, ok.err);
-            Run unverified = berth("get", "pods", "--server=" + server, "--token=" + up.adminToken());
+            InProcessControlPlaneTest.Run unverified = InProcessControlPlaneTest.berth("get", "pods", "--server=" + server, "--token=" + up.adminToken());
             assertEquals(1, unverified.exit, unverified.out);
             assertTrue(unverified.err.contains("Unable to connect to the server"), unverified.err);
         }

@@ -99,6 +99,16 @@ abstract class InProcessControlPlaneTest {
         }
     }
 
+    /** Runs the whole {@code berth} CLI with exactly {@code args} (nothing added). */
+    static Run berth(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = new CommandLine(new io.berth.ops.Berth());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
     /** Runs {@code args} ({@code args[0]} is the subcommand's first argument) with {@code stdin}, adding {@code --server}. */
     Run run(KubectlCommand command, String stdin, String... args) {
         command.withClock(Clock.systemUTC()).withStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));

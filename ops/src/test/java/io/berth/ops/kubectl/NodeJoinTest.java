@@ -2,7 +2,6 @@ package io.berth.ops.kubectl;
 
 import io.berth.node.NodeDaemonService;
 import io.berth.node.join.NodeJoin;
-import io.berth.ops.Berth;
 import io.berth.schemas.Topics;
 import io.berth.schemas.auth.ClusterSecret;
 import io.berth.schemas.auth.NodeKeys;
@@ -21,10 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,15 +43,6 @@ class NodeJoinTest extends InProcessControlPlaneTest {
     @Override
     boolean withClusterSecret() {
         return true;
-    }
-
-    Run berth(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(new Berth());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
     }
 
     private String nodes() throws Exception {

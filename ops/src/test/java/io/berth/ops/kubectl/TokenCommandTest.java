@@ -1,11 +1,7 @@
 package io.berth.ops.kubectl;
 
-import io.berth.ops.Berth;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.util.List;
 
@@ -17,15 +13,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * token gets kubectl's "You must be logged in". The kubeconfig 'berth up' writes gives the CLI its token.
  */
 class TokenCommandTest extends InProcessControlPlaneTest {
-
-    Run berth(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(new Berth());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     /** {@code get pods} with exactly this token (null: none), not the fixture's. */
     Run getPods(String token) {

@@ -2,10 +2,8 @@ package io.berth.schemas.auth;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
@@ -41,25 +39,9 @@ public final class ClusterSecret {
     public static byte[] readOrCreate(Path file) throws IOException {
         Optional<byte[]> existing = read(file);
         if (existing.isPresent()) return existing.get();
-        Files.createDirectories(file.toAbsolutePath().getParent());
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".cluster", ".tmp");
-        try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            Files.writeString(tmp, Base64.getEncoder().encodeToString(secret) + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file); // never replaces one that a concurrent start wrote
-            } catch (FileAlreadyExistsException raced) {
-                return read(file).orElseThrow();
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        return secret;
+        // never replaces one that a concurrent start wrote
+        return SecretFiles.create(file, Base64.getEncoder().encodeToString(secret) + "\n") ? secret : read(file).orElseThrow();
     }
 }
