@@ -28,6 +28,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -369,15 +371,28 @@ public final class DockerRuntime implements ContainerRuntime {
      * Where the engine writes the container's output, when its log driver is {@code json-file}
      * ({@code LogPath} of inspect); null for any other driver or a container that is gone.
      */
-    public Path logPath(String containerId) {
+    /**
+     * Where a container's json-file log is ({@code path} null for another log driver or a remote
+     * engine) and when the container last started (epoch ms, 0 when unknown), from one inspect.
+     */
+    public record LogSource(Path path, long startedAtMillis) {}
+
+    public LogSource logSource(String containerId) {
         try {
             InspectContainerResponse c = docker.inspectContainerCmd(containerId).exec();
             String driver = c.getHostConfig() == null || c.getHostConfig().getLogConfig() == null
                     || c.getHostConfig().getLogConfig().getType() == null ? "" : c.getHostConfig().getLogConfig().getType().getType();
-            if (c.getLogPath() == null || c.getLogPath().isEmpty() || !"json-file".equals(driver)) return null;
-            return Path.of(c.getLogPath());
+            long started = 0;
+            try {
+                String at = c.getState() == null ? null : c.getState().getStartedAt();
+                if (at != null && !at.startsWith("0001-")) started = Instant.parse(at).toEpochMilli();
+            } catch (DateTimeParseException ignored) {
+                // an engine that writes another format: the caller falls back to its own clock
+            }
+            boolean file = c.getLogPath() != null && !c.getLogPath().isEmpty() && "json-file".equals(driver);
+            return new LogSource(file ? Path.of(c.getLogPath()) : null, started);
         } catch (NotFoundException e) {
-            return null;
+            return new LogSource(null, 0);
         }
     }
 

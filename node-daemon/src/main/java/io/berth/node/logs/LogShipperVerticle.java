@@ -48,6 +48,7 @@ public final class LogShipperVerticle extends VerticleBase {
     /** container id → its tailer or stream (a placeholder while the log path is being read) */
     private final Map<String, Object> following = new ConcurrentHashMap<>();
     private ScheduledExecutorService poller;
+    private volatile long startedMillis;
 
     public LogShipperVerticle(DockerRuntime docker, EventPublisher publisher, String nodeId) {
         this(docker, publisher, nodeId, 200);
@@ -62,6 +63,7 @@ public final class LogShipperVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        startedMillis = System.currentTimeMillis();
         poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "berth-logs-" + nodeId);
             t.setDaemon(true);
@@ -108,20 +110,33 @@ public final class LogShipperVerticle extends VerticleBase {
     }
 
     private void attach(TaskRunning t) {
-        Path path = null;
+        DockerRuntime.LogSource source = new DockerRuntime.LogSource(null, 0);
         try {
-            path = docker.logPath(t.containerId());
+            source = docker.logSource(t.containerId());
         } catch (RuntimeException e) {
-            log.debug("node {}: no log path for {}: {}", nodeId, t.taskId(), e.toString());
+            log.debug("node {}: no log source for {}: {}", nodeId, t.taskId(), e.toString());
         }
+        long sinceMillis = sinceMillis(t.sinceEpochSeconds() * 1000L, source.startedAtMillis(), startedMillis);
+        Path path = source.path();
         if (path != null && Files.isReadable(path)) {
-            LogFileTailer tailer = new LogFileTailer(path, Math.max(0, t.sinceEpochSeconds()) * 1000L,
-                    (stream, line, at) -> ship(t, stream, line, at));
+            LogFileTailer tailer = new LogFileTailer(path, sinceMillis, (stream, line, at) -> ship(t, stream, line, at));
             if (!following.replace(t.containerId(), t, tailer)) tailer.close();
             else poll(t.containerId(), tailer);
         } else {
-            stream(t);
+            stream(t, sinceMillis);
         }
+    }
+
+    /**
+     * From when a container's output is shipped. A container that started while this shipper ran
+     * has shipped nothing of its current run: everything from its own start goes (the reconciler
+     * may notice the start seconds after the first line was written, when 110 containers start at
+     * once). A container started before (adopted by a restarted daemon) ships from the moment it
+     * was noticed, so what the previous daemon shipped is not shipped twice.
+     */
+    static long sinceMillis(long noticedMillis, long containerStartedMillis, long shipperStartedMillis) {
+        if (containerStartedMillis > 0 && containerStartedMillis >= shipperStartedMillis) return containerStartedMillis;
+        return Math.max(0, noticedMillis);
     }
 
     private void pollAll() {
@@ -142,7 +157,7 @@ public final class LogShipperVerticle extends VerticleBase {
     }
 
     /** The fallback: follow over the streams client until the stream ends (the container died). */
-    private void stream(TaskRunning t) {
+    private void stream(TaskRunning t, long sinceMillis) {
         LineSplitter out = new LineSplitter(line -> ship(t, "stdout", line, System.currentTimeMillis()));
         LineSplitter err = new LineSplitter(line -> ship(t, "stderr", line, System.currentTimeMillis()));
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
@@ -171,7 +186,7 @@ public final class LogShipperVerticle extends VerticleBase {
         following.replace(t.containerId(), t, (Closeable) cb);
         docker.streams().logContainerCmd(t.containerId())
                 .withFollowStream(true).withStdOut(true).withStdErr(true)
-                .withSince(Math.max(0, t.sinceEpochSeconds()))
+                .withSince((int) (sinceMillis / 1000))
                 .exec(cb); // asynchronous: the stream is read on docker-java's thread
     }
 
