@@ -47,6 +47,7 @@ public final class LogShipperVerticle extends VerticleBase {
     private final long pollMs;
     /** container id → its tailer or stream (a placeholder while the log path is being read) */
     private final Map<String, Object> following = new ConcurrentHashMap<>();
+    private static final int ATTACH_ATTEMPTS = 30;
     private ScheduledExecutorService poller;
     private volatile long startedMillis;
 
@@ -110,11 +111,33 @@ public final class LogShipperVerticle extends VerticleBase {
     }
 
     private void attach(TaskRunning t) {
-        DockerRuntime.LogSource source = new DockerRuntime.LogSource(null, 0);
+        attach(t, 1);
+    }
+
+    /**
+     * Inspects the container for its log file and start time, then tails the file (or follows the
+     * stream). The inspect is a short Docker call that may wait for a pooled connection when many
+     * containers start at once; a failed one is retried ({@link #ATTACH_ATTEMPTS} times, a second
+     * apart) rather than guessing the start: a guess after the fact would skip the first lines.
+     */
+    private void attach(TaskRunning t, int attempt) {
+        if (following.get(t.containerId()) != t) return; // removed or stopping meanwhile
+        DockerRuntime.LogSource source;
         try {
             source = docker.logSource(t.containerId());
         } catch (RuntimeException e) {
-            log.debug("node {}: no log source for {}: {}", nodeId, t.taskId(), e.toString());
+            if (attempt < ATTACH_ATTEMPTS) {
+                log.info("node {}: inspecting {} for its log failed (attempt {}), retrying: {}", nodeId, t.taskId(), attempt, e.toString());
+                try {
+                    poller.schedule(() -> attach(t, attempt + 1), 1, TimeUnit.SECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    following.remove(t.containerId(), t);
+                }
+                return;
+            }
+            log.warn("node {}: no log source for {} after {} attempts, following its stream from when it was noticed: {}",
+                    nodeId, t.taskId(), attempt, e.toString());
+            source = new DockerRuntime.LogSource(null, 0);
         }
         long sinceMillis = sinceMillis(t.sinceEpochSeconds() * 1000L, source.startedAtMillis(), startedMillis);
         Path path = source.path();
@@ -123,6 +146,7 @@ public final class LogShipperVerticle extends VerticleBase {
             if (!following.replace(t.containerId(), t, tailer)) tailer.close();
             else poll(t.containerId(), tailer);
         } else {
+            log.debug("node {}: {} has no readable json-file log ({}): following its stream", nodeId, t.taskId(), path);
             stream(t, sinceMillis);
         }
     }
@@ -132,12 +156,17 @@ public final class LogShipperVerticle extends VerticleBase {
      * has shipped nothing of its current run: everything from its own start goes (the reconciler
      * may notice the start seconds after the first line was written, when 110 containers start at
      * once). A container started before (adopted by a restarted daemon) ships from the moment it
-     * was noticed, so what the previous daemon shipped is not shipped twice.
+     * was noticed, so what the previous daemon shipped is not shipped twice. The engine stamps
+     * {@code StartedAt} after the process may already have written (measured: the first line at
+     * 16:44:22.2146, {@code StartedAt} 16:44:22.2300), hence {@link #START_SLACK_MS} before it.
      */
     static long sinceMillis(long noticedMillis, long containerStartedMillis, long shipperStartedMillis) {
-        if (containerStartedMillis > 0 && containerStartedMillis >= shipperStartedMillis) return containerStartedMillis;
+        if (containerStartedMillis > 0 && containerStartedMillis >= shipperStartedMillis) return Math.max(0, containerStartedMillis - START_SLACK_MS);
         return Math.max(0, noticedMillis);
     }
+
+    /** How long before the engine's {@code StartedAt} a container's first line may be stamped. */
+    static final long START_SLACK_MS = 1_000;
 
     private void pollAll() {
         for (Iterator<Map.Entry<String, Object>> it = following.entrySet().iterator(); it.hasNext(); ) {

@@ -72,7 +72,7 @@ class DensityE2ETest {
         List<String> sample = List.of(byStart.get(0), byStart.get(1), byStart.get(PODS / 2), byStart.get(PODS - 1));
         for (String pod : sample) {
             long ms = Await.until("berth logs " + pod, Duration.ofSeconds(60),
-                    () -> cli(30, "logs", pod).stdout().contains("hello from " + pod), () -> cli(30, "logs", pod));
+                    () -> cli(30, "logs", pod).stdout().contains("hello from " + pod), () -> cli(30, "logs", pod) + "; " + engineSide(pod));
             System.out.printf("e2e density: berth logs %s answered in %d ms (CLI start included)%n", pod, ms);
         }
         BerthProcess.Result nodes = ok(cli(60, "get", "nodes"));
@@ -148,6 +148,18 @@ class DensityE2ETest {
         String out = BerthProcess.sh("docker", "ps", "--filter", "label=berth.node=" + NODE, "--filter", "label=berth.workload=" + KEY,
                 "--format", "{{.Label \"berth.pod\"}}");
         return out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** What the engine has for the pod (its output and start), to tell a shipping failure from a container that printed nothing. */
+    private static String engineSide(String pod) throws Exception {
+        String ids = BerthProcess.sh("docker", "ps", "-aq", "--filter", "label=berth.pod=" + pod).strip();
+        StringBuilder s = new StringBuilder("engine:");
+        for (String id : ids.lines().toList()) {
+            s.append(" [").append(id).append(' ')
+                    .append(BerthProcess.sh("docker", "inspect", "-f", "{{.Name}} started {{.State.StartedAt}} log {{.LogPath}}", id).strip())
+                    .append(" output: ").append(BerthProcess.sh("docker", "logs", "-t", id).strip()).append(']');
+        }
+        return s.toString();
     }
 
     private String nodeStatus() throws Exception {
