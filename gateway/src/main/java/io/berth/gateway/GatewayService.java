@@ -141,29 +141,9 @@ public final class GatewayService extends TopicCheckingService {
                 : config.dataDir().resolve(io.berth.schemas.auth.TokenFile.FILE_NAME);
     }
 
-    /**
-     * HTTPS when {@code tls-cert-file} and {@code tls-private-key-file} are set (kube-apiserver's
-     * {@code --tls-cert-file}/{@code --tls-private-key-file}); client certificates signed by
-     * {@code client-ca-file} (default: none) authenticate their CN as the user and each O as a group.
-     * Plain HTTP only on a loopback address: a gateway reachable from other hosts without TLS would
-     * send its bearer tokens in the clear, so it refuses to start.
-     */
+    /** HTTPS or loopback-only HTTP, as {@link io.berth.schemas.tls.Tls#serverOptions} decides. */
     public io.vertx.core.http.HttpServerOptions serverOptions(String host) {
-        io.vertx.core.http.HttpServerOptions o = new io.vertx.core.http.HttpServerOptions();
-        String cert = config.get("tls-cert-file", null), key = config.get("tls-private-key-file", null);
-        if (cert == null || cert.isBlank() || key == null || key.isBlank()) {
-            if (!io.berth.schemas.tls.Tls.isLoopback(host)) {
-                throw new IllegalStateException("gateway-host " + host + " is not a loopback address: TLS is required "
-                        + "(set tls-cert-file and tls-private-key-file, or start with berth up --tls)");
-            }
-            return o;
-        }
-        o.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
-        String clientCa = config.get("client-ca-file", null);
-        if (clientCa != null && !clientCa.isBlank()) {
-            o.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(clientCa)).setClientAuth(io.vertx.core.http.ClientAuth.REQUEST);
-        }
-        return o;
+        return io.berth.schemas.tls.Tls.serverOptions(config, "gateway-host", host);
     }
 
     /** Deploys {@code instances} listeners sharing {@code port}, each on its own event loop; returns one of them. */

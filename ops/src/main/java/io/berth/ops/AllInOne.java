@@ -78,7 +78,7 @@ public final class AllInOne implements AutoCloseable {
             extra.putIfAbsent("auth-token-file", AdminCredential.tokenFile(opt.dataDir()).toString());
             adminToken = AdminCredential.ensure(Path.of(extra.get("auth-token-file")));
             extra.putIfAbsent("registry-basic-auth-user-info", AdminCredential.USER + ":" + adminToken);
-            // HTTPS for the gateway when asked (--tls) and always off the loopback: a CA and a serving certificate in <data-dir>/tls
+            // HTTPS for the gateway and the registry when asked (--tls) and always off the loopback: a CA and a serving certificate in <data-dir>/tls
             tls = Boolean.parseBoolean(extra.getOrDefault("tls", "false")) || !io.berth.schemas.tls.Tls.isLoopback(opt.host());
             if (tls) {
                 java.util.List<String> names = new java.util.ArrayList<>();
@@ -88,6 +88,7 @@ public final class AllInOne implements AutoCloseable {
                 extra.putIfAbsent("tls-cert-file", f.cert().toString());
                 extra.putIfAbsent("tls-private-key-file", f.key().toString());
                 extra.putIfAbsent("client-ca-file", f.ca().toString());
+                extra.putIfAbsent(io.berth.schemas.tls.Tls.REGISTRY_CA_FILE, f.ca().toString()); // the registry serves HTTPS with the same certificate
                 caFile = Path.of(extra.get("client-ca-file"));
             }
             // node identity: the secret node keys derive from (state-streams checks node records, the gateway issues

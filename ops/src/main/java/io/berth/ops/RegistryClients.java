@@ -28,15 +28,17 @@ final class RegistryClients {
      * The client of a service, with the credential its schema registrations need:
      * {@code registry-basic-auth-user-info} ({@code user:token}, as Confluent's
      * {@code basic.auth.user.info}), else the admin token of the data dir's kubeconfig (the one
-     * {@code berth up} wrote), else none.
+     * {@code berth up} wrote), else none; an {@code https} registry is checked against
+     * {@code registry-ca-file} when it is set.
      */
     static SchemaRegistryClient forUrl(String url, BerthConfig cfg) {
         if (url == null || url.isBlank()) return forUrl(url);
+        javax.net.ssl.SSLContext trust = io.berth.schemas.tls.Tls.registryTrust(cfg);
         String userInfo = cfg.get("registry-basic-auth-user-info", null);
         if (userInfo != null && !userInfo.isBlank()) {
-            return new CachedSchemaRegistryClient(url, Duration.ofSeconds(30), CachedSchemaRegistryClient.basicAuth(userInfo));
+            return new CachedSchemaRegistryClient(url, Duration.ofSeconds(30), CachedSchemaRegistryClient.basicAuth(userInfo), trust);
         }
         String token = cfg.dataDir() == null ? null : Kubeconfig.token(AdminCredential.kubeconfig(cfg.dataDir())).orElse(null);
-        return new CachedSchemaRegistryClient(url, Duration.ofSeconds(30), token == null ? null : "Bearer " + token);
+        return new CachedSchemaRegistryClient(url, Duration.ofSeconds(30), token == null ? null : "Bearer " + token, trust);
     }
 }

@@ -13,6 +13,11 @@ public final class RegistryClients {
 
     /** With a bearer token for schema writes (null: none). */
     public static SchemaRegistryClient http(String url, String token) {
-        return new CachedSchemaRegistryClient(url, java.time.Duration.ofSeconds(30), token == null ? null : "Bearer " + token);
+        return http(url, token, null);
+    }
+
+    /** With a bearer token and the trust an {@code https} registry is checked against (null: the JVM's default). */
+    public static SchemaRegistryClient http(String url, String token, javax.net.ssl.SSLContext ssl) {
+        return new CachedSchemaRegistryClient(url, java.time.Duration.ofSeconds(30), token == null ? null : "Bearer " + token, ssl);
     }
 }

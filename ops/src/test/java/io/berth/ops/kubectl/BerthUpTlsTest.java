@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@code berth up --tls}: the all-in-one makes a CA and a serving certificate in
- * {@code <data-dir>/tls}, serves the gateway over HTTPS, and writes a kubeconfig with the CA and
+ * {@code <data-dir>/tls}, serves the gateway and the registry over HTTPS, and writes a kubeconfig with the CA and
  * the admin token that the stock kubectl on this machine uses as it is; Berth's CLI trusts the
  * CA it is given and refuses a server it cannot verify.
  */
@@ -33,6 +33,8 @@ class BerthUpTlsTest {
             up.start();
             String server = "https://127.0.0.1:" + gatewayPort;
             assertEquals(server, up.gatewayUrl());
+            // the registry serves HTTPS with the same certificate; every service registered its schemas through it
+            assertTrue(up.registryUrl().startsWith("https://127.0.0.1:"), up.registryUrl());
             for (String f : List.of(Tls.CA_CERT, Tls.CA_KEY, Tls.SERVER_CERT, Tls.SERVER_KEY)) assertTrue(Files.exists(dir.resolve("tls").resolve(f)), f);
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("tls").resolve(Tls.CA_KEY))));
             Path kubeconfig = dir.resolve(Kubeconfig.FILE_NAME);

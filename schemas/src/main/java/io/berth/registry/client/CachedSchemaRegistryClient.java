@@ -47,10 +47,17 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
      *                      {@link #basicAuth(String)}), or null for none
      */
     public CachedSchemaRegistryClient(String baseUrl, Duration requestTimeout, String authorization) {
+        this(baseUrl, requestTimeout, authorization, null);
+    }
+
+    /** @param ssl the trust an {@code https} registry is checked against (e.g. {@code Tls.trusting(ca)}); null: the JVM's default */
+    public CachedSchemaRegistryClient(String baseUrl, Duration requestTimeout, String authorization, javax.net.ssl.SSLContext ssl) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.requestTimeout = requestTimeout;
         this.authorization = authorization;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (ssl != null) b.sslContext(ssl);
+        this.http = b.build();
     }
 
     @Override

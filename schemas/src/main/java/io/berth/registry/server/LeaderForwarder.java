@@ -16,11 +16,15 @@ import java.time.Duration;
  */
 final class LeaderForwarder {
     static final String FORWARDED_HEADER = "X-Berth-Registry-Forwarded";
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final LeaderElection election;
 
-    LeaderForwarder(LeaderElection election) {
+    /** @param ssl the trust the leader's HTTPS is checked against (the registry's {@code registry-ca-file}); null: the JVM's default */
+    LeaderForwarder(LeaderElection election, javax.net.ssl.SSLContext ssl) {
         this.election = election;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (ssl != null) b.sslContext(ssl);
+        this.http = b.build();
     }
 
     void forward(RoutingContext ctx) {

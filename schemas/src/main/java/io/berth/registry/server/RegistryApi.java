@@ -33,10 +33,10 @@ final class RegistryApi {
     private final io.berth.schemas.auth.TokenAuthenticator writers;
 
     /** @param writers who may write (register, delete, config, mode); null leaves writes open */
-    RegistryApi(Registry registry, LeaderElection election, io.berth.schemas.auth.TokenAuthenticator writers) {
+    RegistryApi(Registry registry, LeaderElection election, io.berth.schemas.auth.TokenAuthenticator writers, javax.net.ssl.SSLContext leaderTrust) {
         this.registry = registry;
         this.election = election;
-        this.forwarder = new LeaderForwarder(election);
+        this.forwarder = new LeaderForwarder(election, leaderTrust);
         this.writers = writers;
     }
 

@@ -32,7 +32,10 @@ import java.util.concurrent.TimeUnit;
  * (default BACKWARD), {@code registry-advertised-url} (URL followers forward writes to; default
  * {@code http://<host>:<port>}), {@code registry-session-timeout-ms} (default 10000),
  * {@code registry-timeout-ms} (store writes, default 10000), {@code auth-token-file} (who may write:
- * Basic {@code user:token} or a bearer token from this file; unset = writes open).
+ * Basic {@code user:token} or a bearer token from this file; unset = writes open),
+ * {@code tls-cert-file}/{@code tls-private-key-file} (HTTPS, required off the loopback, as the
+ * gateway: {@code Tls.serverOptions}), {@code registry-ca-file} (the CA followers trust when they
+ * forward a write to an HTTPS leader).
  */
 public final class RegistryServer implements BerthService {
     public static final int DEFAULT_PORT = 8081;
@@ -43,6 +46,7 @@ public final class RegistryServer implements BerthService {
     private final int requestedPort;
     private final String topic;
     private volatile int port;
+    private volatile boolean https;
     private Vertx vertx;
     private HttpServer http;
     private KafkaStore store;
@@ -74,6 +78,8 @@ public final class RegistryServer implements BerthService {
     }
 
     private void startComponents() throws Exception {
+        // first: a registry that would serve credentials in the clear off the loopback refuses before it touches Kafka
+        io.vertx.core.http.HttpServerOptions options = io.berth.schemas.tls.Tls.serverOptions(config, "registry-host", host);
         try (Admin admin = Admin.create(clientProps("admin"))) {
             SchemasTopic.ensure(admin, topic);
             SchemasTopic.ensure(admin, coordinationTopic());
@@ -86,7 +92,9 @@ public final class RegistryServer implements BerthService {
         election = new LeaderElection(clientProps("election"), coordinationTopic(), config.get("registry-group-id", LeaderElection.DEFAULT_GROUP_ID),
                 this::advertisedUrl, Duration.ofMillis(config.getLong("registry-session-timeout-ms", 10_000)), store::catchUp);
         vertx = Vertx.vertx();
-        http = vertx.createHttpServer().requestHandler(new RegistryApi(registry, election, writers()).router(vertx))
+        https = options.isSsl();
+        http = vertx.createHttpServer(options)
+                .requestHandler(new RegistryApi(registry, election, writers(), io.berth.schemas.tls.Tls.registryTrust(config)).router(vertx))
                 .listen(requestedPort, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         port = http.actualPort();
         election.start();
@@ -124,9 +132,9 @@ public final class RegistryServer implements BerthService {
         return port;
     }
 
-    /** The base URL clients on this machine use, e.g. {@code http://localhost:8081}. */
+    /** The base URL clients on this machine use, e.g. {@code http://localhost:8081} ({@code https} with TLS). */
     public String url() {
-        return "http://" + (isWildcard(host) ? "localhost" : host) + ":" + port;
+        return (https ? "https://" : "http://") + (isWildcard(host) ? "localhost" : host) + ":" + port;
     }
 
     /** Whether this instance is the registry's single writer right now. */

@@ -145,6 +145,53 @@ public final class Tls {
         }
     }
 
+    /**
+     * The HTTP server options of a Berth endpoint (the gateway, the registry): HTTPS when
+     * {@code tls-cert-file} and {@code tls-private-key-file} are set (kube-apiserver's
+     * {@code --tls-cert-file}/{@code --tls-private-key-file}); client certificates signed by
+     * {@code client-ca-file} (default: none) are requested, for the caller to authenticate. Plain
+     * HTTP only on a loopback address: an endpoint reachable from other hosts without TLS would
+     * carry its bearer tokens and Basic credentials in the clear, so it refuses to start.
+     *
+     * @param hostSetting the setting that named {@code host}, for the refusal's message
+     */
+    public static io.vertx.core.http.HttpServerOptions serverOptions(io.berth.schemas.service.BerthConfig config, String hostSetting, String host) {
+        io.vertx.core.http.HttpServerOptions o = new io.vertx.core.http.HttpServerOptions();
+        String cert = config.get("tls-cert-file", null), key = config.get("tls-private-key-file", null);
+        if (cert == null || cert.isBlank() || key == null || key.isBlank()) {
+            if (!isLoopback(host)) {
+                throw new IllegalStateException(hostSetting + " " + host + " is not a loopback address: TLS is required "
+                        + "(set tls-cert-file and tls-private-key-file, or start with berth up --tls)");
+            }
+            return o;
+        }
+        o.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+        String clientCa = config.get("client-ca-file", null);
+        if (clientCa != null && !clientCa.isBlank()) {
+            o.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(clientCa)).setClientAuth(io.vertx.core.http.ClientAuth.REQUEST);
+        }
+        return o;
+    }
+
+    /**
+     * The SSL context a client of an HTTPS registry uses: trusting exactly the CA of
+     * {@code registry-ca-file} (PEM) when that is set, else the {@code gateway-ca-file} a joining
+     * node was given ({@code berth up --tls} signs both endpoints with one CA), else null (the JVM's
+     * default trust).
+     */
+    public static SSLContext registryTrust(io.berth.schemas.service.BerthConfig config) {
+        String file = config.get(REGISTRY_CA_FILE, config.get("gateway-ca-file", null));
+        if (file == null || file.isBlank()) return null;
+        try {
+            return trusting(Files.readString(Path.of(file)));
+        } catch (IOException e) {
+            throw new IllegalStateException(REGISTRY_CA_FILE + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The setting naming the CA (PEM) that clients of an HTTPS schema registry trust. */
+    public static final String REGISTRY_CA_FILE = "registry-ca-file";
+
     /** Base64 of a file, for kubeconfig's {@code certificate-authority-data}. */
     public static String base64(Path file) throws IOException {
         return Base64.getEncoder().encodeToString(Files.readAllBytes(file));
