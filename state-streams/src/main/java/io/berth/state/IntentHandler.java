@@ -59,7 +59,8 @@ final class IntentHandler {
         WorkloadView before = state.workload(key);
         Optional<String> problem = IntentValidator.problem(i)
                 .or(() -> IntentValidator.admission(i, levels.apply(i.getNamespace()), hostPaths))
-                .or(() -> refusal(key, before, i));
+                .or(() -> refusal(key, before, i))
+                .or(() -> IntentValidator.rollbackAdmission(before, i, levels.apply(i.getNamespace()), hostPaths));
         if (problem.isPresent()) {
             reject(key, i, origin, problem.get(), now);
             return Optional.empty();

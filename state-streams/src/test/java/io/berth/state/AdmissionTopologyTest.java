@@ -91,4 +91,32 @@ class AdmissionTopologyTest {
         assertEquals(1, dls.size());
         assertTrue(dls.get(0).getReason().contains("violates PodSecurity \"restricted:latest\": restricted volume types"), dls.get(0).getReason());
     }
+
+    @Test
+    void shouldRefuseARollbackToATemplateTheNamespaceNoLongerAdmits() {
+        // revision 1 mounts the host's root, admitted while the namespace was privileged; revision 2 is clean
+        h.intent("/namespace/ops", namespace("ops", Map.of(PodSecurity.LABEL, "privileged")));
+        String key = Topics.resourceKey("ops", ResourceKind.DEPLOYMENT, "agent");
+        h.intent(key, hostile("ops", "agent", "/"));
+        Intent clean = Intent.newBuilder(deployment("agent", 1)).setNamespace("ops").build();
+        h.intent(key, clean);
+        String cleanHash = h.live(Topics.WORKLOADS).get(key).getTemplateHash();
+        assertTrue(h.all(Topics.DEAD_LETTERS).isEmpty(), "dead letters: " + h.all(Topics.DEAD_LETTERS));
+
+        // the namespace turns baseline; `rollout undo` to revision 1 would mount / again
+        h.intent("/namespace/ops", namespace("ops", Map.of()));
+        h.intent(key, Intent.newBuilder(intent(IntentAction.ROLLBACK, ResourceKind.DEPLOYMENT, "agent", new RollbackSpec(1L))).setNamespace("ops").build());
+        List<DeadLetter> dls = h.all(Topics.DEAD_LETTERS).stream().map(kv -> kv.value).toList();
+        assertEquals(1, dls.size(), "dead letters: " + dls);
+        assertEquals("deployments.apps \"agent\" is forbidden: violates PodSecurity \"baseline:latest\": hostPath volumes "
+                + "(spec.template.spec.volumes[0].hostPath.path: volume \"host\" mounts \"/\", not under admission.host-paths [/data])"
+                + " (rollback to revision 1)", dls.get(0).getReason());
+        assertEquals(cleanHash, h.live(Topics.WORKLOADS).get(key).getTemplateHash(), "the clean revision stays");
+
+        // back to privileged: the same undo is admitted
+        h.intent("/namespace/ops", namespace("ops", Map.of(PodSecurity.LABEL, "privileged")));
+        h.intent(key, Intent.newBuilder(intent(IntentAction.ROLLBACK, ResourceKind.DEPLOYMENT, "agent", new RollbackSpec(1L))).setNamespace("ops").build());
+        assertEquals(1, h.all(Topics.DEAD_LETTERS).size());
+        assertNotEquals(cleanHash, h.live(Topics.WORKLOADS).get(key).getTemplateHash(), "rolled back to revision 1");
+    }
 }

@@ -50,6 +50,22 @@ public final class IntentValidator {
         });
     }
 
+    /**
+     * A rollback runs an old revision's template again: Kubernetes admits {@code rollout undo} as the
+     * update it is, so a template that the namespace's level forbids now (relabelled stricter, or
+     * the allow-list narrowed, since that revision ran) is refused, in the apply's words.
+     * Empty for anything but a ROLLBACK whose target revision exists.
+     */
+    public static Optional<String> rollbackAdmission(WorkloadView w, Intent i, PodSecurity.Level level, List<String> hostPaths) {
+        if (i.getAction() != IntentAction.ROLLBACK || i.getKind() != ResourceKind.DEPLOYMENT || w == null || w.getDeleted()) return Optional.empty();
+        long to = i.getPayload() instanceof RollbackSpec r ? r.getToRevision() : 0;
+        Revisions.Target t = Revisions.target(w, to);
+        if (t.problem() != null || t.revision() == null) return Optional.empty();
+        List<PodSecurity.Violation> v = PodSecurity.check(level, t.revision().getTemplate(), hostPaths, "spec.template.spec");
+        return v.isEmpty() ? Optional.empty() : Optional.of(PodSecurity.message("deployments.apps", i.getName(), level, v)
+                + " (rollback to revision " + t.revision().getRevision() + ")");
+    }
+
     private static Optional<String> deployment(Intent i) {
         return switch (i.getAction()) {
             case APPLY -> i.getPayload() instanceof DeploymentSpec d
