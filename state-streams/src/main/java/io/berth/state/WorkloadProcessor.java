@@ -132,7 +132,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     private void converge(String key, WorkloadView before, WorkloadView asked, String why, Origin origin,
                           Set<String> readyNodes, Set<String> drainingNodes, long now) {
         Map<String, TaskView> current = state.tasksOf(key);
-        List<TaskActual> actual = current.values().stream().map(TaskViews::actual).toList();
+        List<TaskActual> actual = state.actualsOf(key); // same order as current's values
         boolean intent = before != asked;
         // Time- and task-driven rollout decisions (canary steps, deadline, failure, automatic rollback) come first.
         WorkloadView desired = RolloutLifecycle.advance(asked, actual, now);

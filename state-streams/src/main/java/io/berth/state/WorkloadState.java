@@ -3,11 +3,15 @@ package io.berth.state;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.TaskView;
 import io.berth.schemas.avro.WorkloadView;
+import io.berth.state.core.TaskActual;
+import io.berth.state.core.TaskViews;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,6 +38,12 @@ final class WorkloadState {
     private final Outputs out;
     /** workload key → its tasks by task id (ascending, as the store's prefix scan), for the workloads read so far */
     private final Map<String, TreeMap<String, TaskView>> cached = new HashMap<>();
+    /**
+     * The same tasks as the reconciler reads them ({@link TaskViews#actual}), kept next to
+     * {@link #cached}: every status reconciles the whole workload, and deriving 1,000 of them per
+     * status was a third of state-streams' time in a failover (JFR, 300 nodes × 30,000 tasks).
+     */
+    private final Map<String, TreeMap<String, TaskActual>> actuals = new HashMap<>();
 
     WorkloadState(KeyValueStore<String, WorkloadView> workloads, KeyValueStore<String, TaskView> tasks, Outputs out) {
         this.workloads = workloads;
@@ -73,18 +83,33 @@ final class WorkloadState {
             }
             c = m;
             cached.put(key, c);
+            TreeMap<String, TaskActual> a = new TreeMap<>();
+            m.forEach((id, t) -> a.put(id, TaskViews.actual(t)));
+            actuals.put(key, a);
         }
         return c;
     }
 
+    /** A workload's tasks as the reconciler reads them, in the order of {@link #tasksOf} (a copy). */
+    List<TaskActual> actualsOf(String key) {
+        loaded(key);
+        return new ArrayList<>(actuals.get(key).values());
+    }
+
     private void cachePut(String workloadKey, TaskView t) {
         TreeMap<String, TaskView> c = cached.get(workloadKey);
-        if (c != null) c.put(t.getTaskId(), t);
+        if (c != null) {
+            c.put(t.getTaskId(), t);
+            actuals.get(workloadKey).put(t.getTaskId(), TaskViews.actual(t));
+        }
     }
 
     private void cacheRemove(String workloadKey, String taskId) {
         TreeMap<String, TaskView> c = cached.get(workloadKey);
-        if (c != null) c.remove(taskId);
+        if (c != null) {
+            c.remove(taskId);
+            actuals.get(workloadKey).remove(taskId);
+        }
     }
 
     /** A mark kept in the store only (a pod delete asked for): the topic's view changes when the reconcile acts on it. */
@@ -102,6 +127,7 @@ final class WorkloadState {
     void deleteWorkload(String key, String change, Origin origin, WorkloadView before, String message, long now) {
         workloads.delete(key);
         cached.remove(key); // its tasks were removed one by one before; nothing to keep
+        actuals.remove(key);
         out.tombstone(Topics.WORKLOADS, key, now);
         out.auditView(key, change, origin.actor(), origin.intentId(), before, null, message, now);
     }

@@ -163,6 +163,9 @@ public final class LocalCluster {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.cleaner.dedupe.buffer.size", "2097152");
         p.put("num.partitions", "3");
+        // Berth creates its topics itself with the cleanup policy each needs (TopicAdmin); a producer
+        // or consumer left over from another cluster must not create them first with the defaults
+        p.put("auto.create.topics.enable", "false");
         p.put("unclean.leader.election.enable", "false");
         return p;
     }

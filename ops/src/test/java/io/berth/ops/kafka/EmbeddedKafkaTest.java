@@ -56,4 +56,31 @@ class EmbeddedKafkaTest {
             }
         }
     }
+
+    /**
+     * Issue 13: daemons left over from an earlier cluster produced to a fresh one, the broker created
+     * Berth's topics for them with the default cleanup policy, and berth up refused to start. The
+     * embedded broker creates no topic on a producer's or consumer's behalf.
+     */
+    @Test
+    void createsNoTopicForAProducerOrAConsumer(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedKafka k = EmbeddedKafka.start(dataDir, EmbeddedKafka.freePort("127.0.0.1"))) {
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", k.bootstrapServers(),
+                    "max.block.ms", "3000"), new StringSerializer(), new StringSerializer())) {
+                Exception e = assertThrows(Exception.class, () -> p.send(new ProducerRecord<>("berth.assignments", "k", "v")).get(30, TimeUnit.SECONDS));
+                assertTrue(String.valueOf(e).contains("not present in metadata") || String.valueOf(e.getCause()).contains("not present in metadata"),
+                        String.valueOf(e));
+            }
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", k.bootstrapServers(),
+                    "group.id", "leftover", "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                c.subscribe(Set.of("berth.task-status"));
+                c.poll(Duration.ofSeconds(2)); // a consumer's metadata request would auto-create with allow.auto.create.topics
+            }
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", k.bootstrapServers()))) {
+                Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+                assertFalse(topics.contains("berth.assignments"), topics.toString());
+                assertFalse(topics.contains("berth.task-status"), topics.toString());
+            }
+        }
+    }
 }
