@@ -48,10 +48,12 @@ public record BerthConfig(String bootstrapServers, String registryUrl, Path data
         return p;
     }
 
-    /** {@link #clientProps} as a map, for the constructors that take one. */
-    public Map<String, Object> clientMap(String clientId) {
+    /** {@link #clientProps} as a map, for the constructors that take one, with Berth's own settings for this client ({@code key, value, …}) on top. */
+    public Map<String, Object> clientMap(String clientId, Object... keyValues) {
+        if (keyValues.length % 2 != 0) throw new IllegalArgumentException("clientMap: keys and values come in pairs");
         Map<String, Object> m = new HashMap<>();
         clientProps(clientId).forEach((k, v) -> m.put((String) k, v));
+        for (int i = 0; i < keyValues.length; i += 2) m.put((String) keyValues[i], keyValues[i + 1]);
         return m;
     }
 
