@@ -63,6 +63,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@link TopicAuthorizationException}, nothing is placed), the CLI's direct path says so too.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 @Timeout(300)
 class KafkaSecurityTest {
     private static final int KAFKA_PORT = 22092, CONTROLLER_PORT = 22093, REGISTRY_PORT = 22081;
@@ -158,6 +159,7 @@ class KafkaSecurityTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void shouldDeployThroughTheGatewayAndRefuseAPrincipalWithoutWriteOnIntents() throws Exception {
         // the intruder authenticates (its SCRAM credential is good) but has no ACL: its produce is refused
         Properties p = config(dir.resolve("intruder.properties")).clientProps("intruder");
@@ -177,6 +179,7 @@ class KafkaSecurityTest {
                 "--kafka-config", dir.resolve("intruder.properties").toString(), "--token", TOKEN);
         assertNotEquals(0, direct.exit, direct.out);
         assertTrue((direct.out + direct.err).contains("Not authorized to access topics: [" + Topics.INTENTS.name() + "]"), direct.out + direct.err);
+        System.out.println("berth apply --bootstrap-servers … --kafka-config intruder.properties: exit " + direct.exit + "\n" + direct.out + direct.err);
 
         // the gateway's principal may: applied through it, the Deployment is placed on the node and Running
         HttpResponse<String> applied = http("POST", "/apis/berth.io/v1/apply", deployment("web"));
@@ -187,9 +190,11 @@ class KafkaSecurityTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(2)
     void shouldPrintTheAclsAsKafkaAclsCommands() {
         Run r = berth("kafka", "acls", "--gateway", "User:gw", "--bootstrap-servers", "kafka:9093", "--kafka-config", "admin.properties");
         assertEquals(0, r.exit, r.err);
+        System.out.println("berth kafka acls:\n" + r.out);
         assertTrue(r.out.contains("kafka-acls.sh --bootstrap-server kafka:9093 --command-config admin.properties --add --allow-principal User:gw --operation Write --topic berth.intents\n"), r.out);
         assertFalse(r.out.contains("User:berth-node --operation Write --topic berth.intents"), "a node may not write intents");
         Run bad = berth("kafka", "acls", "--gateway", "gw");
@@ -198,19 +203,60 @@ class KafkaSecurityTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(3)
     void shouldRefuseABadKafkaConfigNamingTheKey() throws Exception {
         Path bad = dir.resolve("bad.properties");
         Files.writeString(bad, "security.protocol=SASL_SSL\ntransactional.id=mine\n");
         Run r = berth("state-streams", "--bootstrap-servers", bootstrap, "--kafka-config", bad.toString(), "--data-dir", dir.resolve("x").toString());
         assertEquals(2, r.exit, r.out);
         assertTrue(r.err.contains("--kafka-config " + bad + ": transactional.id may not be set here"), r.err);
+        System.out.println("berth state-streams --kafka-config bad.properties: exit " + r.exit + "\n" + r.err.lines().findFirst().orElse(""));
         Files.writeString(bad, "sasl.jass.config=x\n");
         Run typo = berth("node", "start", "--name", "n", "--bootstrap-servers", bootstrap, "--kafka-config", bad.toString(), "--data-dir", dir.resolve("x").toString());
         assertEquals(2, typo.exit, typo.out);
         assertTrue(typo.err.contains("sasl.jass.config is not a Kafka client setting"), typo.err);
+        Run embedded = berth("up", "--kafka-config", dir.resolve("admin.properties").toString(), "--data-dir", dir.resolve("x").toString());
+        assertEquals(2, embedded.exit, embedded.out);
+        assertTrue(embedded.err.contains("--kafka-config: is for an existing Kafka cluster; give --bootstrap-servers too"), embedded.err);
+    }
+
+    /** Last: {@code berth up --bootstrap-servers … --kafka-config admin.properties} runs the whole stack (its own topic set-up too) on the secured broker. */
+    @Test
+    @org.junit.jupiter.api.Order(9)
+    void shouldRunBerthUpAgainstTheSecuredBroker() throws Exception {
+        while (started.size() > 1) started.pop().close(); // the per-principal services; the broker stays
+        Path upDir = dir.resolve("up");
+        AllInOne up = new AllInOne(new AllInOne.Options(upDir, "127.0.0.1", 0, REGISTRY_PORT + 1, 22071, bootstrap, true, "up-1",
+                Map.of("kafka-config", dir.resolve("admin.properties").toString(), "runtime", "sim", "mesh", "false",
+                        "node-cpu-millis", "4000", "node-memory-bytes", String.valueOf(8L << 30))));
+        started.push(up);
+        up.start();
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> applied = client.send(HttpRequest.newBuilder(URI.create(up.gatewayUrl() + "/apis/berth.io/v1/apply"))
+                .header("Authorization", "Bearer " + up.adminToken()).header("Content-Type", "application/yaml")
+                .POST(HttpRequest.BodyPublishers.ofString(deployment("up"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, applied.statusCode(), applied.body());
+        gatewayUrl = up.gatewayUrl();
+        String token = up.adminToken();
+        Await.until("2 pods of up Running on up-1", Duration.ofSeconds(120), () -> runningOn("up", "up-1", token) == 2,
+                () -> client.send(HttpRequest.newBuilder(URI.create(up.gatewayUrl() + "/api/v1/namespaces/default/pods"))
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     // ---- helpers ----
+
+    private int runningOn(String app, String node, String token) throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/namespaces/default/pods"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body();
+        int n = 0;
+        for (JsonNode pod : JSON.readTree(body).path("items")) {
+            if (pod.path("metadata").path("name").asText().startsWith(app + "-") && "Running".equals(pod.path("status").path("phase").asText())
+                    && node.equals(pod.path("spec").path("nodeName").asText())) {
+                n++;
+            }
+        }
+        return n;
+    }
 
     private int running(String app) throws Exception {
         int n = 0;
