@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import java.util.concurrent.ExecutionException;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.BerthService;
+import io.berth.schemas.service.KafkaClientConfig;
 import io.berth.state.StateStreamsService;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -59,13 +60,17 @@ public final class AllInOne implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             if (opt.bootstrapServers() == null || opt.bootstrapServers().isBlank()) {
+                if (opt.extra().get(KafkaClientConfig.SETTING) != null) {
+                    throw new IllegalArgumentException("--kafka-config is for an existing Kafka cluster (--bootstrap-servers): "
+                            + "the embedded broker listens in PLAINTEXT on " + opt.host());
+                }
                 kafka = EmbeddedKafka.start(opt.dataDir(), opt.host(), opt.kafkaPort(), Map.of());
                 started.push(kafka);
                 bootstrap = kafka.bootstrapServers();
             } else {
                 bootstrap = opt.bootstrapServers();
             }
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            try (Admin admin = Admin.create(new BerthConfig(bootstrap, null, opt.dataDir(), opt.extra()).clientProps("berth-up-admin"))) {
                 TopicAdmin.ensureTopics(admin);
                 String schemasTopic = opt.extra().getOrDefault("registry-topic", Topics.SCHEMAS_TOPIC);
                 ensureWithRetry(admin, schemasTopic);

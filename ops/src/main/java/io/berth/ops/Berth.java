@@ -10,6 +10,7 @@ import io.berth.registry.server.RegistryServer;
 import io.berth.scheduler.SchedulerService;
 import io.berth.schemas.service.BerthConfig;
 import io.berth.schemas.service.BerthService;
+import io.berth.schemas.service.KafkaClientConfig;
 import io.berth.state.StateStreamsService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -94,6 +95,7 @@ public final class Berth implements Callable<Integer> {
 
     @Command(name = "up", description = "Run Berth all-in-one: embedded Kafka, schema registry, state-streams, scheduler, gateway and a node daemon.")
     static final class Up implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Mixin DataDir dataDir;
         @Option(names = {"-d", "--detach"}, description = "Run in the background; return once ready.") boolean detach;
         @Option(names = "--no-node", description = "Do not run a local node daemon.") boolean noNode;
@@ -103,6 +105,7 @@ public final class Berth implements Callable<Integer> {
         @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default: ${DEFAULT-VALUE}).") int registryPort;
         @Option(names = "--gateway-port", defaultValue = "7070", description = "Gateway port (default: ${DEFAULT-VALUE}).") int gatewayPort;
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,…", description = "Use an existing Kafka cluster instead of the embedded broker.") String bootstrapServers;
+        @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client settings (security.protocol, sasl.*, ssl.* …) for every Kafka client of every service; with --bootstrap-servers. Setting: kafka-config.") Path kafkaConfig;
         @Option(names = "--node-name", description = "Name (and id) of the local node (default: the host name).") String nodeName;
         @Option(names = "--max-pods", description = "Pod capacity of the local node (default: 110, as Kubernetes).") Integer maxPods;
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra service setting, e.g. --set node-grace-ms=3000.") Map<String, String> extra = new HashMap<>();
@@ -112,6 +115,11 @@ public final class Berth implements Callable<Integer> {
         public Integer call() throws Exception {
             if (maxPods != null) extra.put("max-pods", maxPods.toString());
             if (tls) extra.put("tls", "true");
+            putKafkaConfig(spec, extra, kafkaConfig);
+            if (extra.containsKey(KafkaClientConfig.SETTING) && bootstrapServers == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--kafka-config: is for an existing Kafka cluster; give --bootstrap-servers too "
+                        + "(the embedded broker listens in PLAINTEXT)");
+            }
             Path dir = dataDir.get();
             Files.createDirectories(dir);
             Optional<Long> running = runningPid(dir);
@@ -331,7 +339,7 @@ public final class Berth implements Callable<Integer> {
     // ---------------------------------------------------------------- kafka start|stop
 
     @Command(name = "kafka", description = "A local multi-broker Kafka cluster (separate processes on loopback).",
-            subcommands = {KafkaStart.class, KafkaStop.class})
+            subcommands = {KafkaStart.class, KafkaStop.class, KafkaAcls.class})
     static final class KafkaCmd implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -375,6 +383,48 @@ public final class Berth implements Callable<Integer> {
         }
     }
 
+    @Command(name = "acls", description = "The Kafka ACLs for Berth's services and node daemons as their own principals: printed as kafka-acls.sh commands, or created with --apply.")
+    static final class KafkaAcls implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--registry", defaultValue = "User:berth-registry", description = "Principal of the schema registry (default: ${DEFAULT-VALUE}).") String registry;
+        @Option(names = "--state-streams", defaultValue = "User:berth-state-streams", description = "Principal of state-streams (default: ${DEFAULT-VALUE}).") String stateStreams;
+        @Option(names = "--scheduler", defaultValue = "User:berth-scheduler", description = "Principal of the scheduler (default: ${DEFAULT-VALUE}).") String scheduler;
+        @Option(names = "--gateway", defaultValue = "User:berth-gateway", description = "Principal of the gateway, the only one that may write berth.intents (default: ${DEFAULT-VALUE}).") String gateway;
+        @Option(names = "--node", paramLabel = "PRINCIPAL", description = "Principal of node daemons; repeat for one per node (default: User:berth-node).") List<String> nodes;
+        @Option(names = "--apply", description = "Create the ACLs (as an administrator: --bootstrap-servers and --kafka-config of a super user).") boolean apply;
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,…", defaultValue = "HOST:PORT", description = "Kafka to apply to / to name in the commands.") String bootstrapServers;
+        @Option(names = "--kafka-config", paramLabel = "FILE", description = "The administrator's Kafka client settings.") Path kafkaConfig;
+
+        @Override
+        public Integer call() throws Exception {
+            for (String p : principals()) {
+                if (!p.matches("[A-Za-z]+:.+")) throw new CommandLine.ParameterException(spec.commandLine(), "principal \"" + p + "\" is not TYPE:NAME (e.g. User:berth-gateway)");
+            }
+            var bindings = io.berth.ops.kafka.BerthAcls.bindings(new io.berth.ops.kafka.BerthAcls.Principals(registry, stateStreams, scheduler, gateway,
+                    nodes == null || nodes.isEmpty() ? List.of("User:berth-node") : nodes));
+            if (!apply) {
+                io.berth.ops.kafka.BerthAcls.commands(bindings, bootstrapServers, kafkaConfig == null ? "admin.properties" : kafkaConfig.toString())
+                        .forEach(System.out::println);
+                return 0;
+            }
+            if ("HOST:PORT".equals(bootstrapServers)) throw new CommandLine.ParameterException(spec.commandLine(), "--apply needs --bootstrap-servers");
+            Map<String, String> extra = new HashMap<>();
+            putKafkaConfig(spec, extra, kafkaConfig);
+            BerthConfig cfg = new BerthConfig(bootstrapServers, null, Path.of("."), extra);
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(cfg.clientProps("berth-acls"))) {
+                admin.createAcls(bindings).all().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            System.out.println("created " + bindings.size() + " ACLs on " + bootstrapServers);
+            return 0;
+        }
+
+        private List<String> principals() {
+            List<String> a = new ArrayList<>(List.of(registry, stateStreams, scheduler, gateway));
+            if (nodes != null) a.addAll(nodes);
+            return a;
+        }
+    }
+
     // ---------------------------------------------------------------- single services
 
     /** Common options of the per-service commands; the cluster comes from berth.json when not given. */
@@ -383,7 +433,9 @@ public final class Berth implements Callable<Integer> {
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,…", description = "Kafka to use (default: the one of the running 'berth up').") String bootstrapServers;
         @Option(names = "--registry-url", description = "Schema registry URL (default: the one of the running 'berth up', else http://localhost:8081).") String registryUrl;
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra service setting.") Map<String, String> extra = new HashMap<>();
+        @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client settings (security.protocol, sasl.*, ssl.* …) for every Kafka client of this process. Setting: kafka-config.") Path kafkaConfig;
         @Option(names = "--ready-file", hidden = true) Path readyFile;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
         abstract BerthService create(BerthConfig cfg, SchemaRegistryClient client);
 
@@ -395,12 +447,29 @@ public final class Berth implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--bootstrap-servers is required (no running 'berth up' found in " + dir + ")");
             }
             String reg = registryUrl != null ? registryUrl : st.map(BerthState::registryUrl).orElse("http://localhost:8081");
+            putKafkaConfig(spec, extra, kafkaConfig);
             return new BerthConfig(bs, reg, dir, extra);
         }
 
         @Override
         public Integer call() throws Exception {
             return runForeground(config(), this::create, readyFile);
+        }
+    }
+
+    /**
+     * {@code --kafka-config FILE} (or {@code --set kafka-config=FILE}) into the settings as an absolute path, checked
+     * now: a bad key is a usage error naming the key, before anything starts.
+     */
+    static void putKafkaConfig(CommandLine.Model.CommandSpec spec, Map<String, String> extra, Path file) {
+        if (file != null) extra.put(KafkaClientConfig.SETTING, file.toAbsolutePath().toString());
+        String f = extra.get(KafkaClientConfig.SETTING);
+        if (f == null) return;
+        extra.put(KafkaClientConfig.SETTING, Path.of(f).toAbsolutePath().toString());
+        try {
+            KafkaClientConfig.load(Path.of(f));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
     }
 

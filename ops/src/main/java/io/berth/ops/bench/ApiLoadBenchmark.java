@@ -114,7 +114,7 @@ public final class ApiLoadBenchmark {
             report.progress("the probe pod is not Running yet; flipping the view there is");
         }
         byte[] probeView = tail.latest;
-        var viewProducer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of("bootstrap.servers", c.bootstrapServers(),
+        var viewProducer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(BerthConfig.of(c.bootstrapServers(), null, null).clientMap("bench-apiload",
                 "linger.ms", "0"), new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
         Thread flips = new Thread(() -> {
             boolean ready = false;
@@ -293,7 +293,7 @@ public final class ApiLoadBenchmark {
         Map<String, Integer> have = new HashMap<>();
         Map<String, String> latestState = new HashMap<>();
         var serde = c.serdes.value(Topics.TASKS);
-        try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(Map.of("bootstrap.servers", c.bootstrapServers(), "isolation.level", "read_committed",
+        try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(BerthConfig.of(c.bootstrapServers(), null, null).clientMap("bench-apiload", "isolation.level", "read_committed",
                 "enable.auto.commit", "false", "max.poll.records", "5000"), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < Topics.TASKS.partitions(); p++) tps.add(new TopicPartition(Topics.TASKS.name(), p));
@@ -314,7 +314,7 @@ public final class ApiLoadBenchmark {
             });
         }
         report.progress("top-up: %d deployments have a ready pod to copy; %,d pods exist", sample.size(), have.values().stream().mapToInt(i -> i).sum());
-        var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of("bootstrap.servers", c.bootstrapServers(),
+        var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(BerthConfig.of(c.bootstrapServers(), null, null).clientMap("bench-apiload",
                 "linger.ms", "20", "batch.size", "262144", "compression.type", "lz4"),
                 new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
         int added = 0, nodeCount = c.nodeCount();
@@ -373,7 +373,7 @@ public final class ApiLoadBenchmark {
 
         void start() {
             Thread t = new Thread(() -> {
-                try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed",
+                try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(BerthConfig.of(bootstrap, null, null).clientMap("bench-apiload", "isolation.level", "read_committed",
                         "enable.auto.commit", "false"), new StringDeserializer(), new ByteArrayDeserializer())) {
                     List<TopicPartition> tps = new ArrayList<>();
                     for (int p = 0; p < Topics.TASKS.partitions(); p++) tps.add(new TopicPartition(Topics.TASKS.name(), p));

@@ -80,11 +80,11 @@ final class ClusterLoad implements AutoCloseable {
         AvroTrust.ensure();
         dir = Files.createTempDirectory("berth-bench");
         kafka = EmbeddedKafka.start(dir.resolve("kafka"), EmbeddedKafka.freePort("127.0.0.1"));
-        admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+        admin = Admin.create(BerthConfig.of(kafka.bootstrapServers(), null, null).clientMap("bench-clusterload"));
         TopicAdmin.ensureTopics(admin);
         streams = new StateStreamsService(BerthConfig.of(kafka.bootstrapServers(), null, dir), registry);
         streams.start();
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "linger.ms", "5", "acks", "all"),
+        producer = new KafkaProducer<>(BerthConfig.of(kafka.bootstrapServers(), null, null).clientMap("bench-clusterload", "linger.ms", "5", "acks", "all"),
                 new StringSerializer(), new ByteArraySerializer());
         if (realScheduler) {
             scheduler = new io.berth.scheduler.SchedulerService(BerthConfig.of(kafka.bootstrapServers(), null, dir), registry);
@@ -331,7 +331,7 @@ final class ClusterLoad implements AutoCloseable {
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
-        return new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed",
+        return new KafkaConsumer<>(BerthConfig.of(kafka.bootstrapServers(), null, null).clientMap("bench-clusterload", "isolation.level", "read_committed",
                 "enable.auto.commit", "false", "max.poll.records", "5000"), new StringDeserializer(), new ByteArrayDeserializer());
     }
 

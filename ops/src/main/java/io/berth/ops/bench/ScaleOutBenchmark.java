@@ -113,7 +113,7 @@ public final class ScaleOutBenchmark {
             cluster.start(180_000);
             String bs = cluster.bootstrapServers();
             report.progress("[%s] brokers %s up (pids %s)", name, bs, cluster.pids());
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bs))) {
+            try (Admin admin = Admin.create(BerthConfig.of(bs, null, null).clientMap("bench-scaleout"))) {
                 TopicAdmin.ensureTopics(admin);
             }
             int registryPort = EmbeddedKafka.freePort("127.0.0.1");
@@ -128,7 +128,7 @@ public final class ScaleOutBenchmark {
             // all instances of one service start together: one rebalance instead of one per joiner
             spawnAndAwait(names("state-streams", instances), n -> concat(List.of("state-streams"), common));
             spawnAndAwait(names("scheduler", instances), n -> concat(List.of("scheduler"), common));
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bs))) {
+            try (Admin admin = Admin.create(BerthConfig.of(bs, null, null).clientMap("bench-scaleout"))) {
                 for (String group : List.of(StateStreamsTopology.APPLICATION_ID, SchedulerService.APPLICATION_ID)) {
                     Placement.await(report, 120, () -> stable(admin, group), () -> "[" + name + "] waiting for group " + group
                             + " to be Stable with " + instances + " member(s)", true);
@@ -155,7 +155,7 @@ public final class ScaleOutBenchmark {
             Map<String, Map<String, Integer>> samples = new TreeMap<>();
             long t0 = System.currentTimeMillis();
             Placement.Result r;
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            try (Admin admin = Admin.create(BerthConfig.of(cluster.bootstrapServers(), null, null).clientMap("bench-scaleout"))) {
                 r = Placement.measure(report, sim, "sim", deployments, replicas, timeoutS, "running", name, () -> {
                     failIfAServiceStopped();
                     if (JSTACK) sampleStreamThreads(samples);

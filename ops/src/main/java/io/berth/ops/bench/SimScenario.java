@@ -65,7 +65,7 @@ public final class SimScenario implements AutoCloseable {
         this.config = config;
         this.serdes = new BerthSerdes(registry);
         this.cluster = new SimCluster(config, registry, sharedAssignments);
-        this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", config.bootstrapServers(), "linger.ms", "5", "acks", "all"),
+        this.producer = new KafkaProducer<>(config.clientMap("bench-simscenario", "linger.ms", "5", "acks", "all"),
                 new StringSerializer(), new ByteArraySerializer());
         watcher = new Thread(this::watch, "bench-sim-watcher");
         watcher.setDaemon(true);
@@ -118,7 +118,7 @@ public final class SimScenario implements AutoCloseable {
 
     /** The sum of the end offsets of a topic's partitions (records written so far, transaction markers included). */
     public long endOffsets(Topic<?> topic) {
-        Map<String, Object> p = Map.of("bootstrap.servers", config.bootstrapServers(), "enable.auto.commit", "false");
+        Map<String, Object> p = config.clientMap("bench-simscenario", "enable.auto.commit", "false");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int i = 0; i < topic.partitions(); i++) tps.add(new TopicPartition(topic.name(), i));
@@ -168,7 +168,7 @@ public final class SimScenario implements AutoCloseable {
     }
 
     private void watch() {
-        Map<String, Object> p = Map.of("bootstrap.servers", config.bootstrapServers(), "enable.auto.commit", "false",
+        Map<String, Object> p = config.clientMap("bench-simscenario", "enable.auto.commit", "false",
                 "max.poll.records", "10000", "fetch.max.bytes", String.valueOf(64 << 20), "isolation.level", "read_committed");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
@@ -236,7 +236,7 @@ public final class SimScenario implements AutoCloseable {
 
     /** The tasks view (berth.state.tasks) read to its end, by task key; tombstones drop a task. */
     public Map<String, TaskView> taskViews() {
-        Map<String, Object> p = Map.of("bootstrap.servers", config.bootstrapServers(), "enable.auto.commit", "false",
+        Map<String, Object> p = config.clientMap("bench-simscenario", "enable.auto.commit", "false",
                 "max.poll.records", "10000", "isolation.level", "read_committed");
         Map<String, TaskView> out = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -1,5 +1,6 @@
 package io.berth.ops.bench;
 
+import io.berth.schemas.service.BerthConfig;
 import io.berth.gateway.timetravel.SnapshotWriter;
 import io.berth.gateway.timetravel.TimeMachine;
 import io.berth.schemas.serde.AvroJson;
@@ -46,8 +47,7 @@ public final class TimeTravelBenchmark {
         Path dir = Files.createTempDirectory("berth-tt-bench");
         double loadStart = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, EmbeddedKafka.freePort("127.0.0.1"))) {
-            Properties props = new Properties();
-            props.put("bootstrap.servers", kafka.bootstrapServers());
+            Properties props = BerthConfig.of(kafka.bootstrapServers(), null, null).clientProps("bench-timetravel");
             try (Admin admin = Admin.create(props)) {
                 TopicAdmin.ensureTopics(admin);
             }
@@ -58,7 +58,7 @@ public final class TimeTravelBenchmark {
             History h = new History(new Random(42), base, step);
             long bytes = 0;
             AvroSerde<AuditRecord> serde = serdes.value(AuditRecord.class);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(BerthConfig.of(kafka.bootstrapServers(), null, null).clientMap("bench-timetravel",
                     "linger.ms", "20", "batch.size", "262144", "compression.type", "lz4"), new StringSerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < records; i++) {
                     AuditRecord a = h.next();
@@ -123,7 +123,7 @@ public final class TimeTravelBenchmark {
 
     /** Where the writer's last snapshot of each partition must be: the last multiple of {@code every} below the end. */
     private static Map<Integer, Long> expectedSnapshots(String bootstrap, int every) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(BerthConfig.of(bootstrap, null, null).clientMap("bench-timetravel"), new StringDeserializer(), new ByteArrayDeserializer())) {
             Map<Integer, Long> out = new HashMap<>();
             List<TopicPartition> tps = c.partitionsFor(Topics.AUDIT.name()).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             c.endOffsets(tps).forEach((tp, end) -> {
@@ -135,7 +135,7 @@ public final class TimeTravelBenchmark {
     }
 
     private static String snapshotBytes(String bootstrap) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(BerthConfig.of(bootstrap, null, null).clientMap("bench-timetravel"), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = c.partitionsFor(Topics.AUDIT_SNAPSHOTS.name()).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             long chunks = c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
             return chunks + " chunk records";

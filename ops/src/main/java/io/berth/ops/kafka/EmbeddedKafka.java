@@ -42,16 +42,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String host;
     private final int port;
     private final Map<String, String> overrides;
+    private final Properties clientProps;
+    private final java.util.List<String> formatArgs;
     private KafkaRaftServer server;
     private boolean formattedNow;
     private int controllerPort;
 
-    private EmbeddedKafka(Path dataDir, String host, int port, Map<String, String> overrides) {
+    private EmbeddedKafka(Path dataDir, String host, int port, Map<String, String> overrides, Properties clientProps, java.util.List<String> formatArgs) {
         this.dir = dataDir.resolve("kafka");
         this.logDir = dir.resolve("data");
         this.host = host;
         this.port = port;
         this.overrides = Map.copyOf(overrides);
+        this.clientProps = clientProps;
+        this.formatArgs = java.util.List.copyOf(formatArgs);
     }
 
     /** Starts a broker on 127.0.0.1:{@code port} with data under {@code <dataDir>/kafka}; returns when it serves. */
@@ -60,7 +64,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> overrides) {
-        EmbeddedKafka k = new EmbeddedKafka(dataDir, host, port, overrides);
+        return start(dataDir, host, port, overrides, new Properties(), java.util.List.of());
+    }
+
+    /**
+     * A broker whose listeners the {@code overrides} may change (for example to SASL_SSL): {@code clientProps}
+     * are the security settings of the client that waits for it to serve, {@code formatArgs} go to the storage
+     * format of a first start (for example {@code --add-scram SCRAM-SHA-512=[name=admin,password=…]}, the
+     * credential the broker itself authenticates with).
+     */
+    public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> overrides,
+                                      Properties clientProps, java.util.List<String> formatArgs) {
+        EmbeddedKafka k = new EmbeddedKafka(dataDir, host, port, overrides, clientProps, formatArgs);
         try {
             k.doStart();
             return k;
@@ -89,8 +104,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             String clusterId = Uuid.randomUuid().toString();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int rc = kafka.tools.StorageTool.execute(
-                    new String[]{"format", "-t", clusterId, "-c", cfgFile.toString()},
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("format", "-t", clusterId, "-c", cfgFile.toString()));
+            args.addAll(formatArgs);
+            int rc = kafka.tools.StorageTool.execute(args.toArray(new String[0]),
                     new PrintStream(out, true, StandardCharsets.UTF_8));
             if (rc != 0) {
                 throw new IllegalStateException("formatting Kafka storage failed: " + out.toString(StandardCharsets.UTF_8));
@@ -147,8 +163,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private void awaitReady(long timeoutMs) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMs;
         Exception last = null;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers(),
-                "request.timeout.ms", "3000", "default.api.timeout.ms", "5000"))) {
+        Properties p = new Properties();
+        p.putAll(clientProps);
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("request.timeout.ms", "3000");
+        p.put("default.api.timeout.ms", "5000");
+        try (Admin admin = Admin.create(p)) {
             while (System.currentTimeMillis() < deadline) {
                 try {
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {

@@ -202,8 +202,8 @@ public final class LocalCluster {
     private void awaitRegistered(long timeoutMs) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMs;
         Exception last = null;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers(),
-                "request.timeout.ms", "3000", "default.api.timeout.ms", "5000"))) {
+        try (Admin admin = Admin.create(io.berth.schemas.service.BerthConfig.of(bootstrapServers(), null, dir)
+                .clientMap("berth-kafka-start", "request.timeout.ms", "3000", "default.api.timeout.ms", "5000"))) {
             while (System.currentTimeMillis() < deadline) {
                 for (long pid : pids) {
                     if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {

@@ -6,6 +6,7 @@ import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.serde.AvroSerde;
+import io.berth.schemas.service.BerthConfig;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,12 +32,15 @@ import java.util.function.Consumer;
 
 /** The CLI's Kafka edge: produces intents and reads compacted views. One short-lived client per call. */
 final class Bus {
+    private final BerthConfig kafka;
     private final String bootstrapServers;
     private final SchemaRegistryClient registry;
     private final Duration timeout;
 
-    Bus(String bootstrapServers, SchemaRegistryClient registry, Duration timeout) {
-        this.bootstrapServers = bootstrapServers;
+    /** @param kafka the bootstrap servers and the operator's client settings ({@code --kafka-config}) */
+    Bus(BerthConfig kafka, SchemaRegistryClient registry, Duration timeout) {
+        this.kafka = kafka;
+        this.bootstrapServers = kafka.bootstrapServers();
         this.registry = registry;
         this.timeout = timeout;
     }
@@ -46,14 +50,12 @@ final class Bus {
      * key, and waits until every one is acknowledged.
      */
     List<RecordMetadata> produce(List<Intent> intents) throws ExecutionException, InterruptedException {
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.CLIENT_ID_CONFIG, "berth-cli",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis(),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
+        Map<String, Object> config = kafka.clientMap("berth-cli");
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
         AvroSerde<Intent> serde = new AvroSerde<>(registry, Intent.class);
         try (KafkaProducer<String, Intent> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
@@ -71,13 +73,11 @@ final class Bus {
      * consumer (no group) so nothing is committed. Records that do not decode are reported and skipped.
      */
     <V extends SpecificRecord> Map<String, V> read(Topic<V> topic, Consumer<String> warn) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.CLIENT_ID_CONFIG, "berth-cli",
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
+        Map<String, Object> config = kafka.clientMap("berth-cli");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
         AvroSerde<V> serde = new AvroSerde<>(registry, topic.valueClass());
         Map<String, V> state = new LinkedHashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -41,6 +41,10 @@ public final class ConnectionOptions {
             description = "Kafka bootstrap servers (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_BOOTSTRAP + ")")
     String bootstrapServers;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE", hidden = true,
+            description = "with --bootstrap-servers: Kafka client settings (security.protocol, sasl.*, ssl.* …) for the CLI's own Kafka clients")
+    Path kafkaConfig;
+
     @Option(names = "--registry-url", paramLabel = "URL", hidden = true,
             description = "schema registry URL (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_REGISTRY + ")")
     String registryUrl;
@@ -97,6 +101,16 @@ public final class ConnectionOptions {
 
     public String bootstrapServers() {
         return bootstrapServers != null ? bootstrapServers : launcherState().getProperty("bootstrap.servers", DEFAULT_BOOTSTRAP);
+    }
+
+    /** The bus as the direct path (issue 3) reaches it: bootstrap servers and {@code --kafka-config}, checked. */
+    public io.berth.schemas.service.BerthConfig kafka() {
+        Map<String, String> extra = kafkaConfig == null ? Map.of()
+                : Map.of(io.berth.schemas.service.KafkaClientConfig.SETTING, kafkaConfig.toAbsolutePath().toString());
+        io.berth.schemas.service.BerthConfig c = new io.berth.schemas.service.BerthConfig(bootstrapServers(), registryUrl(),
+                stateDir(System.getenv(), System.getProperty("user.home")), extra);
+        c.kafkaConfig();
+        return c;
     }
 
     public String registryUrl() {

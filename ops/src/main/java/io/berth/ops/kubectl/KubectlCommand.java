@@ -80,7 +80,7 @@ abstract class KubectlCommand implements Callable<Integer> {
     Bus bus() {
         quietKafkaClientLogs();
         SchemaRegistryClient client = registry != null ? registry : RegistryClients.http(connection.registryUrl(), connection.token(), connection.sslContext());
-        return new Bus(connection.bootstrapServers(), client, timeout);
+        return new Bus(connection.kafka(), client, timeout);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.berth.ops.replay;
 
+import io.berth.schemas.service.BerthConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,11 +20,16 @@ import java.util.*;
  * nothing written).
  */
 public final class KafkaHistory {
-    private final String bootstrapServers;
+    private final BerthConfig kafka;
     private final Duration timeout;
 
     public KafkaHistory(String bootstrapServers, Duration timeout) {
-        this.bootstrapServers = bootstrapServers;
+        this(BerthConfig.of(bootstrapServers, null, java.nio.file.Path.of(".")), timeout);
+    }
+
+    /** @param kafka the bootstrap servers and the operator's client settings ({@code --kafka-config}) */
+    public KafkaHistory(BerthConfig kafka, Duration timeout) {
+        this.kafka = kafka;
         this.timeout = timeout;
     }
 
@@ -62,11 +68,9 @@ public final class KafkaHistory {
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.clientProps("berth-replay");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "berth-replay");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());

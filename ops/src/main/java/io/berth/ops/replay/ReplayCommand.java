@@ -51,7 +51,7 @@ public final class ReplayCommand implements Callable<Integer> {
         long now = System.currentTimeMillis();
         long from = since == null ? Long.MIN_VALUE : parseTime(since, now);
         long to = until == null ? Long.MAX_VALUE : parseTime(until, now);
-        KafkaHistory history = new KafkaHistory(bootstrap, timeout);
+        KafkaHistory history = new KafkaHistory(connection.kafka(), timeout);
         List<Recorded> inputs, outputs;
         int partitions;
         try {

@@ -35,11 +35,31 @@ public record BerthConfig(String bootstrapServers, String registryUrl, Path data
         return v == null ? dflt : Long.parseLong(v);
     }
 
-    /** Base client properties: bootstrap servers and a client id. */
+    /**
+     * Base properties of every Kafka client a Berth process makes (producers, consumers, admin
+     * clients, Streams apps): the operator's client settings ({@link KafkaClientConfig}, setting
+     * {@code kafka-config}: security protocol, SASL, SSL …), then the bootstrap servers and a client id.
+     * Nothing in Berth builds client properties any other way.
+     */
     public Properties clientProps(String clientId) {
-        Properties p = new Properties();
+        Properties p = kafkaConfig();
         p.put("bootstrap.servers", bootstrapServers);
         p.put("client.id", clientId);
         return p;
+    }
+
+    /** {@link #clientProps} as a map, for the constructors that take one, with Berth's own settings for this client ({@code key, value, …}) on top. */
+    public Map<String, Object> clientMap(String clientId, Object... keyValues) {
+        if (keyValues.length % 2 != 0) throw new IllegalArgumentException("clientMap: keys and values come in pairs");
+        Map<String, Object> m = new HashMap<>();
+        clientProps(clientId).forEach((k, v) -> m.put((String) k, v));
+        for (int i = 0; i < keyValues.length; i += 2) m.put((String) keyValues[i], keyValues[i + 1]);
+        return m;
+    }
+
+    /** The operator's Kafka client settings of the file named by {@code kafka-config}, checked; empty when unset. */
+    public Properties kafkaConfig() {
+        String file = extra.get(KafkaClientConfig.SETTING);
+        return file == null || file.isBlank() ? new Properties() : KafkaClientConfig.load(Path.of(file));
     }
 }
