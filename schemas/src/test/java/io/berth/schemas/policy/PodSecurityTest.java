@@ -1,8 +1,12 @@
 package io.berth.schemas.policy;
 
+import io.berth.schemas.avro.Capabilities;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
+import io.berth.schemas.avro.PodSecurityContext;
 import io.berth.schemas.avro.PodTemplate;
+import io.berth.schemas.avro.SeccompProfile;
+import io.berth.schemas.avro.SecurityContext;
 import io.berth.schemas.avro.Volume;
 import io.berth.schemas.policy.PodSecurity.Level;
 import org.junit.jupiter.api.Test;
@@ -91,9 +95,99 @@ class PodSecurityTest {
         return Volume.newBuilder().setName(name).setType("hostPath").setHostPath(path).build();
     }
 
+    /** A pod restricted admits but for its volumes and host port. */
     private static PodTemplate pod(List<Volume> volumes, Integer hostPort) {
-        ContainerSpec.Builder c = ContainerSpec.newBuilder().setName("c").setImage("berth/busybox:latest");
+        ContainerSpec.Builder c = ContainerSpec.newBuilder().setName("c").setImage("berth/busybox:latest")
+                .setSecurityContext(SecurityContext.newBuilder().setCapabilities(caps(List.of(), List.of("ALL"))).build());
         if (hostPort != null) c.setPorts(List.of(ContainerPort.newBuilder().setContainerPort(80).setHostPort(hostPort).build()));
-        return PodTemplate.newBuilder().setContainers(List.of(c.build())).setVolumes(volumes).build();
+        return PodTemplate.newBuilder().setContainers(List.of(c.build())).setVolumes(volumes).setSecurityContext(compliantPod()).build();
+    }
+
+    private static PodSecurityContext compliantPod() {
+        return PodSecurityContext.newBuilder().setRunAsNonRoot(true).setSeccompProfile(SeccompProfile.newBuilder().build()).build();
+    }
+
+    private static Capabilities caps(List<String> add, List<String> drop) {
+        return Capabilities.newBuilder().setAdd(add).setDrop(drop).build();
+    }
+
+    // ---- restricted's securityContext rules ----
+
+    record ScCase(String name, Level level, PodSecurityContext pod, List<SecurityContext> containers, List<String> violations) {}
+
+    private static SecurityContext.Builder sc() {
+        return SecurityContext.newBuilder().setCapabilities(caps(List.of(), List.of("ALL")));
+    }
+
+    private static SeccompProfile seccomp(String type) {
+        return SeccompProfile.newBuilder().setType(type).build();
+    }
+
+    @Test
+    void shouldApplyRestrictedSecurityContextRulesInKubernetesWords() {
+        PodSecurityContext good = compliantPod();
+        PodSecurityContext none = null;
+        String nonRoot = "runAsNonRoot != true (pod or container \"c0\" must set securityContext.runAsNonRoot=true)";
+        String seccompUnset = "seccompProfile (pod or container \"c0\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")";
+        List<ScCase> table = List.of(
+                new ScCase("compliant pod-level", Level.RESTRICTED, good, List.of(sc().build()), List.of()),
+                new ScCase("compliant container-level", Level.RESTRICTED, none,
+                        List.of(sc().setRunAsNonRoot(true).setRunAsUser(1000L).setSeccompProfile(seccomp("Localhost")).setAllowPrivilegeEscalation(false).build()), List.of()),
+                new ScCase("a root pod: nothing set", Level.RESTRICTED, none,
+                        List.of(SecurityContext.newBuilder().build()),
+                        List.of("unrestricted capabilities (container \"c0\" must set securityContext.capabilities.drop=[\"ALL\"])", nonRoot, seccompUnset)),
+                new ScCase("no securityContext at all is baseline-clean", Level.BASELINE, none, java.util.Arrays.asList((SecurityContext) null), List.of()),
+                new ScCase("the pod's runAsNonRoot covers one container only if the other does not say false", Level.RESTRICTED, good,
+                        List.of(sc().build(), sc().setRunAsNonRoot(false).build()),
+                        List.of("runAsNonRoot != true (container \"c1\" must not set securityContext.runAsNonRoot=false)")),
+                new ScCase("one of two containers sets it", Level.RESTRICTED, PodSecurityContext.newBuilder().setSeccompProfile(seccomp("RuntimeDefault")).build(),
+                        List.of(sc().setRunAsNonRoot(true).build(), sc().build()),
+                        List.of("runAsNonRoot != true (pod or container \"c1\" must set securityContext.runAsNonRoot=true)")),
+                new ScCase("runAsUser 0 on pod and container", Level.RESTRICTED, PodSecurityContext.newBuilder(good).setRunAsUser(0L).build(),
+                        List.of(sc().setRunAsUser(0L).build(), sc().setRunAsUser(1L).build()),
+                        List.of("runAsUser=0 (pod must not set runAsUser=0; container \"c0\" must not set runAsUser=0)")),
+                new ScCase("runAsUser 0 is baseline's business: none", Level.BASELINE, none, List.of(sc().setRunAsUser(0L).build()), List.of()),
+                new ScCase("no drop ALL, an add beyond NET_BIND_SERVICE", Level.RESTRICTED, good,
+                        List.of(SecurityContext.newBuilder().setCapabilities(caps(List.of("NET_BIND_SERVICE"), List.of("NET_RAW"))).build(),
+                                sc().setCapabilities(caps(List.of("CHOWN", "cap_sys_admin"), List.of("ALL"))).build()),
+                        List.of("unrestricted capabilities (container \"c0\" must set securityContext.capabilities.drop=[\"ALL\"]; "
+                                + "container \"c1\" must not include \"CHOWN\", \"cap_sys_admin\" in securityContext.capabilities.add)")),
+                new ScCase("NET_BIND_SERVICE and CAP_ spelling admitted at restricted", Level.RESTRICTED, good,
+                        List.of(sc().setCapabilities(caps(List.of("CAP_NET_BIND_SERVICE"), List.of("ALL"))).build()), List.of()),
+                new ScCase("baseline: CHOWN yes, SYS_ADMIN no", Level.BASELINE, none,
+                        List.of(sc().setCapabilities(caps(List.of("CHOWN"), List.of())).build(), sc().setCapabilities(caps(List.of("SYS_ADMIN"), List.of())).build()),
+                        List.of("non-default capabilities (container \"c1\" must not include \"SYS_ADMIN\" in securityContext.capabilities.add)")),
+                new ScCase("allowPrivilegeEscalation: explicit true refused, false and unset admitted", Level.RESTRICTED, good,
+                        List.of(sc().setAllowPrivilegeEscalation(true).build(), sc().setAllowPrivilegeEscalation(false).build(), sc().build()),
+                        List.of("allowPrivilegeEscalation != false (container \"c0\" must set securityContext.allowPrivilegeEscalation=false)")),
+                new ScCase("allowPrivilegeEscalation true at baseline", Level.BASELINE, none, List.of(sc().setAllowPrivilegeEscalation(true).build()), List.of()),
+                new ScCase("Unconfined on the pod at baseline", Level.BASELINE, PodSecurityContext.newBuilder().setSeccompProfile(seccomp("Unconfined")).build(),
+                        List.of(sc().build()),
+                        List.of("seccompProfile (pod must not set securityContext.seccompProfile.type to \"Unconfined\")")),
+                new ScCase("Unconfined on containers at restricted", Level.RESTRICTED, good,
+                        List.of(sc().setSeccompProfile(seccomp("Unconfined")).build(), sc().setSeccompProfile(seccomp("Unconfined")).build()),
+                        List.of("seccompProfile (containers \"c0\", \"c1\" must not set securityContext.seccompProfile.type to \"Unconfined\")")),
+                new ScCase("Unconfined privileged", Level.PRIVILEGED, PodSecurityContext.newBuilder().setSeccompProfile(seccomp("Unconfined")).setRunAsUser(0L).build(),
+                        List.of(SecurityContext.newBuilder().setCapabilities(caps(List.of("SYS_ADMIN"), List.of())).build()), List.of()));
+        for (ScCase c : table) {
+            List<ContainerSpec> cs = new java.util.ArrayList<>();
+            for (int i = 0; i < c.containers().size(); i++) {
+                cs.add(ContainerSpec.newBuilder().setName("c" + i).setImage("i").setSecurityContext(c.containers().get(i)).build());
+            }
+            PodTemplate t = PodTemplate.newBuilder().setContainers(cs).setSecurityContext(c.pod()).build();
+            assertEquals(c.violations(), PodSecurity.check(c.level(), t, List.of(), "spec").stream().map(Object::toString).toList(), c.name());
+        }
+    }
+
+    @Test
+    void shouldCheckInitContainersAndWordTheWholeRefusal() {
+        PodTemplate t = PodTemplate.newBuilder()
+                .setInitContainers(List.of(ContainerSpec.newBuilder().setName("init").setImage("i").build()))
+                .setContainers(List.of(ContainerSpec.newBuilder().setName("app").setImage("i").setSecurityContext(sc().build()).build()))
+                .setSecurityContext(PodSecurityContext.newBuilder().setSeccompProfile(seccomp("RuntimeDefault")).build()).build();
+        assertEquals("pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\": "
+                        + "unrestricted capabilities (container \"init\" must set securityContext.capabilities.drop=[\"ALL\"]), "
+                        + "runAsNonRoot != true (pod or containers \"init\", \"app\" must set securityContext.runAsNonRoot=true)",
+                PodSecurity.message("pods", "p", Level.RESTRICTED, PodSecurity.check(Level.RESTRICTED, t, List.of(), "spec")));
     }
 }
