@@ -18,9 +18,9 @@ final class PodSpecParser {
     private PodSpecParser() {}
 
     static final Set<String> POD_SPEC_FIELDS = Set.of("containers", "initContainers", "nodeSelector", "restartPolicy",
-            "terminationGracePeriodSeconds", "volumes");
+            "terminationGracePeriodSeconds", "volumes", "securityContext");
     static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "command", "args", "env", "ports", "resources",
-            "readinessProbe", "livenessProbe", "startupProbe", "volumeMounts", "workingDir");
+            "readinessProbe", "livenessProbe", "startupProbe", "volumeMounts", "workingDir", "securityContext");
     /** Accepted and ignored: Berth never pulls images, and these only affect pulling or the terminal. */
     static final Set<String> CONTAINER_IGNORED = Set.of("imagePullPolicy", "terminationMessagePath",
             "terminationMessagePolicy", "stdin", "tty");
@@ -73,7 +73,8 @@ final class PodSpecParser {
 
         return t.setContainers(containers).setInitContainers(inits).setNodeSelector(nodeSelector)
                 .setRestartPolicy(restart == null || !allowed.contains(restart) ? "Always" : restart)
-                .setTerminationGracePeriodSeconds(grace).setVolumes(volumes).build();
+                .setTerminationGracePeriodSeconds(grace).setVolumes(volumes)
+                .setSecurityContext(SecurityContextParser.pod(f, spec, child(path, "securityContext"))).build();
     }
 
     private static List<Volume> volumes(Fields f, JsonNode spec, String path) {
@@ -153,6 +154,7 @@ final class PodSpecParser {
                 .setStartupProbe(probe(f, c, "startupProbe", path, true, ports));
         String wd = f.string(c, "workingDir", child(path, "workingDir"));
         if (wd != null) b.setWorkingDir(wd);
+        b.setSecurityContext(SecurityContextParser.container(f, c, child(path, "securityContext")));
         resources(f, c, child(path, "resources"), b);
         return b.build();
     }

@@ -9,24 +9,19 @@ import io.berth.schemas.policy.PodSecurity.Violation;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The Pod Security rules on what a manifest <em>asks</em> for but Berth's pod spec cannot carry
- * ({@code securityContext.privileged}, {@code capabilities.add}, {@code hostNetwork}/{@code hostPID}/{@code hostIPC},
- * {@code allowPrivilegeEscalation}): the parser drops these with an unknown-field warning, so a pod
+ * ({@code securityContext.privileged}, {@code hostNetwork}/{@code hostPID}/{@code hostIPC}): the parser
+ * drops these with an unknown-field warning, so a pod
  * never runs with them; asking for them in a baseline or restricted namespace is refused as
- * Kubernetes refuses it, instead of being silently weakened. Pure (Jackson trees only).
+ * Kubernetes refuses it, instead of being silently weakened. Pure (Jackson trees only). The rules on
+ * what the spec does carry (capabilities, runAsNonRoot, seccompProfile …) are {@link io.berth.schemas.policy.PodSecurity}'s.
  */
 public final class SecurityContextRules {
     private SecurityContextRules() {}
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    /** Kubernetes' baseline: capabilities a container may add. */
-    static final Set<String> BASELINE_CAPABILITIES = Set.of("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
-            "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
-    /** Restricted: only this one. */
-    static final Set<String> RESTRICTED_CAPABILITIES = Set.of("NET_BIND_SERVICE");
 
     /** A pod spec in a manifest: the object's kind, name, namespace (null when the document names none), spec and its path. */
     public record PodManifest(String kind, String name, String namespace, JsonNode spec, String specPath) {}
@@ -77,20 +72,6 @@ public final class SecurityContextRules {
         String name = c.path("name").asText("");
         if (sc.path("privileged").asBoolean(false)) {
             out.add(new Violation("privileged", path + ".privileged", "container \"" + name + "\" must not set securityContext.privileged=true"));
-        }
-        Set<String> allowed = level == Level.RESTRICTED ? RESTRICTED_CAPABILITIES : BASELINE_CAPABILITIES;
-        List<String> refused = new ArrayList<>();
-        sc.path("capabilities").path("add").forEach(cap -> {
-            String s = cap.asText().toUpperCase(java.util.Locale.ROOT);
-            if (!allowed.contains(s.startsWith("CAP_") ? s.substring(4) : s)) refused.add(cap.asText());
-        });
-        if (!refused.isEmpty()) {
-            out.add(new Violation(level == Level.RESTRICTED ? "unrestricted capabilities" : "non-default capabilities", path + ".capabilities.add",
-                    "container \"" + name + "\" must not include " + refused + " in securityContext.capabilities.add"));
-        }
-        if (level == Level.RESTRICTED && sc.path("allowPrivilegeEscalation").asBoolean(false)) {
-            out.add(new Violation("allowPrivilegeEscalation != false", path + ".allowPrivilegeEscalation",
-                    "container \"" + name + "\" must not set securityContext.allowPrivilegeEscalation=true"));
         }
     }
 

@@ -296,6 +296,7 @@ public final class KubeObjects {
                 else vol.putObject("emptyDir");
             }
         }
+        SecurityContexts.put(spec, t.getSecurityContext());
         return spec;
     }
 
@@ -331,6 +332,7 @@ public final class KubeObjects {
                 if (m.getReadOnly()) mount.put("readOnly", true);
             }
         }
+        SecurityContexts.put(o, c.getSecurityContext());
         return o;
     }
 

@@ -371,7 +371,7 @@ class ManifestParserTest {
                 "image: berth/busybox:latest\n        imagePullPolicy: IfNotPresent\n        securityContext: {privileged: true}");
         ManifestResult r = parse(text);
         assertTrue(r.ok(), () -> r.errorMessages().toString());
-        assertEquals(List.of("unknown field \"spec.replica\"", "unknown field \"spec.template.spec.containers[0].securityContext\""),
+        assertEquals(List.of("unknown field \"spec.replica\"", "unknown field \"spec.template.spec.containers[0].securityContext.privileged\""),
                 r.warningMessages());
         assertEquals(1, ((DeploymentSpec) r.intents().get(0).getPayload()).getReplicas(), "the default, as replicas was misspelt");
     }
