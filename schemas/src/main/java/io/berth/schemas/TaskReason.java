@@ -28,6 +28,8 @@ public enum TaskReason {
     /** The image is not on the node and the pull policy is Never. */
     ERR_IMAGE_NEVER_PULL("ErrImageNeverPull"),
     CREATE_CONTAINER_ERROR("CreateContainerError"),
+    /** The container cannot be created as its spec says (e.g. runAsNonRoot and an image that runs as root). */
+    CREATE_CONTAINER_CONFIG_ERROR("CreateContainerConfigError"),
     START_ERROR("StartError"),
     /** The container disappeared from the node. */
     CONTAINER_REMOVED("ContainerRemoved"),

@@ -1,6 +1,7 @@
 package io.berth.node.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -20,6 +21,8 @@ import io.berth.node.reconcile.PodNetwork;
 import io.berth.node.runtime.ContainerRuntime;
 import io.vertx.core.Deployable;
 import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.ContainerSpec;
+import io.berth.schemas.avro.PodSecurityContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -282,11 +285,23 @@ public final class DockerRuntime implements ContainerRuntime {
             if (podDir != null) {
                 for (String v : ContainerRequest.emptyDirs(a)) makeEmptyDir(ContainerRequest.emptyDir(podDir, v));
             }
-            return ContainerRequest.build(docker, a, u, nodeId, bindAddress, podDir, infraId, infra, pidsLimit).exec().getId();
+            CreateContainerCmd cmd = ContainerRequest.build(docker, a, u, nodeId, bindAddress, podDir, infraId, infra, pidsLimit);
+            if (u.kind() != PodUnit.Kind.INFRA) securityContext(cmd, a, u.spec());
+            return cmd.exec().getId();
         } catch (ConflictException e) {
             // created by an earlier attempt we did not see finish: adopt it rather than fail
             return docker.inspectContainerCmd(Labels.unitContainerName(nodeId, u.key())).exec().getId();
         }
+    }
+
+    /** The container's securityContext (runAsNonRoot verified against the image's user, as the kubelet does): {@link SecurityContexts}. */
+    private void securityContext(CreateContainerCmd cmd, Assignment a, ContainerSpec c) {
+        PodSecurityContext pod = a.getTemplate().getSecurityContext();
+        var image = SecurityContexts.needsImageUser(pod, c) ? docker.inspectImageCmd(c.getImage()).exec().getConfig() : null;
+        String imageUser = image == null || image.getUser() == null ? "" : image.getUser();
+        SecurityContexts.verifyRunAsNonRoot(a, c, imageUser);
+        // Localhost seccomp profiles: <data-dir>/node-<id>/seccomp/<localhostProfile>, beside the pods' directory
+        SecurityContexts.apply(cmd, a, c, imageUser, podsDir == null ? null : podsDir.resolveSibling("seccomp"));
     }
 
     public void start(String containerId) {

@@ -403,7 +403,9 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             observed.put(r.unit, new Observed(r.unit, r.workloadKey, id, Observed.State.CREATED, null, ContainerRequest.graceSeconds(a)));
             report(r, TaskState.CREATED, null, "Created", "");
             start(r, id, false);
-        }).onFailure(err -> failed(r, (err instanceof ImageMissing ? TaskReason.ERR_IMAGE_PULL : TaskReason.CREATE_CONTAINER_ERROR).text(), err));
+        }).onFailure(err -> failed(r, (err instanceof ImageMissing ? TaskReason.ERR_IMAGE_PULL
+                : err instanceof io.berth.node.docker.SecurityContexts.ConfigError ? TaskReason.CREATE_CONTAINER_CONFIG_ERROR
+                : TaskReason.CREATE_CONTAINER_ERROR).text(), err));
     }
 
     private void start(TaskRecord r, String containerId, boolean restart) {
