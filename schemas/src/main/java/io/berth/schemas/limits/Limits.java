@@ -227,7 +227,10 @@ public record Limits(int maxReplicas) {
         else if (replicas > maxReplicas) out.add(invalid(field, replicas, "must be less than or equal to " + maxReplicas));
     }
 
-    /** maxSurge/maxUnavailable: a count up to {@link #maxReplicas} or a percentage 0%..100%. */
+    /**
+     * maxSurge/maxUnavailable: a count up to {@link #maxReplicas} or a percentage (maxUnavailable at most
+     * 100%, as in Kubernetes; a larger maxSurge percentage is harmless, the controller clamps it).
+     */
     private void intOrPercent(List<Violation> out, String field, String v) {
         if (v == null) return;
         if (v.length() > 12) {
@@ -244,7 +247,7 @@ public record Limits(int maxReplicas) {
             return;
         }
         if (n < 0) out.add(invalid(field, "\"" + v + "\"", "must be greater than or equal to 0"));
-        else if (pct && n > 100) out.add(invalid(field, "\"" + v + "\"", "must not be greater than 100%"));
+        else if (pct && n > 100 && field.endsWith("maxUnavailable")) out.add(invalid(field, "\"" + v + "\"", "must not be greater than 100%"));
         else if (!pct && n > maxReplicas) out.add(invalid(field, "\"" + v + "\"", "must be less than or equal to " + maxReplicas));
     }
 
@@ -335,10 +338,19 @@ public record Limits(int maxReplicas) {
         return n;
     }
 
-    /** Overflow-free arithmetic for controllers: {@code ceil(replicas × percent / 100)} or floor, percent clamped to 0..100. */
+    /**
+     * Overflow-free arithmetic for controllers: {@code ceil(replicas × percent / 100)} or floor, never
+     * below 0 nor above {@link Integer#MAX_VALUE} / 4 (so sums of a few such counts cannot overflow).
+     * Example: 10 replicas, 25% → 3 rounded up, 2 down; 2147483647 replicas at 2147483647% → 536870911.
+     */
     public static int percentOf(int replicas, long percent, boolean roundUp) {
-        long p = Math.max(0, Math.min(100, percent));
+        long p = Math.max(0, Math.min(Integer.MAX_VALUE, percent));
         long r = Math.max(0, replicas);
-        return (int) (roundUp ? (r * p + 99) / 100 : r * p / 100);
+        return clampCount(roundUp ? (r * p + 99) / 100 : r * p / 100);
+    }
+
+    /** A count clamped to 0 .. {@link Integer#MAX_VALUE} / 4. */
+    public static int clampCount(long n) {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE / 4, n));
     }
 }

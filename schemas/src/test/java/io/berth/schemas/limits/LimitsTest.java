@@ -40,6 +40,7 @@ class LimitsTest {
                         "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"300%\": must not be greater than 100%"),
                 new Case("maxSurge overflows a long", d -> d.setRollingUpdate(new RollingUpdate("99999999999999999999", "1")),
                         "spec.strategy.rollingUpdate.maxSurge: Invalid value: \"999999999999...\": must be an integer or percentage (e.g. '5%')"),
+                new Case("maxSurge 200% is Kubernetes-valid", d -> d.setRollingUpdate(new RollingUpdate("200%", "0")), null),
                 new Case("maxSurge garbage", d -> d.setRollingUpdate(new RollingUpdate("lots", "1")),
                         "spec.strategy.rollingUpdate.maxSurge: Invalid value: \"lots\": must be an integer or percentage (e.g. '5%')"),
                 new Case("canary weight", d -> d.setCanarySteps(List.of(new CanaryStep(Integer.MAX_VALUE, false, 0))),
@@ -144,7 +145,10 @@ class LimitsTest {
     @Test
     void shouldComputePercentagesWithoutOverflow() {
         assertEquals(10_000, Limits.percentOf(10_000, 100, true));
-        assertEquals(Integer.MAX_VALUE, Limits.percentOf(Integer.MAX_VALUE, Long.MAX_VALUE, false));
+        assertEquals(Integer.MAX_VALUE / 4, Limits.percentOf(Integer.MAX_VALUE, Long.MAX_VALUE, false));
+        assertEquals(Integer.MAX_VALUE / 4, Limits.clampCount(Long.MAX_VALUE));
+        assertEquals(0, Limits.clampCount(-1));
+        assertEquals(20_000, Limits.percentOf(10_000, 200, true));
         assertEquals(1, Limits.percentOf(3, 25, true));
         assertEquals(0, Limits.percentOf(3, 25, false));
         assertEquals(0, Limits.percentOf(5, -7, true));
