@@ -76,6 +76,57 @@ public record Limits(int maxReplicas) {
         return new Limits((int) n);
     }
 
+    /** Environment variable a client ({@code berth apply}, {@code berth scale}) reads its {@code max-replicas} from. */
+    public static final String CLIENT_ENV = "BERTH_MAX_REPLICAS";
+
+    /**
+     * The limits a client checks before sending: the default, or {@value #CLIENT_ENV} when set (for a
+     * cluster run with another {@code max-replicas}; the server checks again with its own).
+     */
+    public static Limits forClient() {
+        String v = System.getenv(CLIENT_ENV);
+        if (v == null || v.isBlank()) return DEFAULT;
+        try {
+            return new Limits(Integer.parseInt(v.trim()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(CLIENT_ENV + " must be a number between 1 and " + MAX_REPLICAS_CEILING + ", got " + v);
+        }
+    }
+
+    /** The Avro binary size of an intent (what {@link #checkEncodedSize} bounds), counted without keeping the bytes. */
+    public static long encodedSize(Intent i) {
+        CountingStream counter = new CountingStream();
+        try {
+            org.apache.avro.io.BinaryEncoder e = org.apache.avro.io.EncoderFactory.get().directBinaryEncoder(counter, null);
+            new org.apache.avro.specific.SpecificDatumWriter<>(Intent.class).write(i, e);
+            e.flush();
+        } catch (java.io.IOException | RuntimeException ex) {
+            throw new IllegalArgumentException("cannot encode the intent: " + ex.getMessage(), ex);
+        }
+        return counter.count;
+    }
+
+    private static final class CountingStream extends java.io.OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+
+    /** Every limit {@code i} breaks, its encoded size included: what a client or the gateway checks before sending. */
+    public List<Violation> checkAll(Intent i) {
+        List<Violation> out = new ArrayList<>(check(i));
+        if (out.isEmpty()) out.addAll(checkEncodedSize(encodedSize(i)));
+        return out;
+    }
+
     /** One limit an intent breaks: the field path and Kubernetes' detail ({@code Invalid value: 5: must be ...}). */
     public record Violation(String field, String detail) {
         /** {@code field: detail}. */
