@@ -41,6 +41,8 @@ import java.util.function.Function;
 final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
     /** A resource key is {@code ns/kind/name}: 63 + 1 + a kind + 1 + 253 bytes. */
     static final int MAX_KEY_BYTES = 512;
+    /** How many violations a refusal names. */
+    static final int MAX_REASONS = 10;
 
     private final Limits limits;
     private final Function<Intent, byte[]> encode;
@@ -75,7 +77,10 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
         refuse(record, i, encoded, reason);
     }
 
-    /** Why an intent is refused at the gate, or null. Pure: the table of {@code IntentGateTest} pins it. */
+    /**
+     * Why an intent is refused at the gate, or null. Pure ({@code PoisonIntentsTopologyTest} pins it).
+     * At most {@link #MAX_REASONS} violations are named, so the reason stays small whatever the record holds.
+     */
     static String problem(String key, Intent i, long encodedBytes, Limits limits) {
         List<Limits.Violation> v = new ArrayList<>();
         if (key != null && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
@@ -86,7 +91,8 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
         v.addAll(limits.checkEncodedSize(encodedBytes));
         if (v.isEmpty()) return null;
         String resource = describable(i) ? "The " + kindName(i.getKind()) + " \"" + i.getName() + "\" is invalid: " : "The intent is invalid: ";
-        return resource + String.join(", ", v.stream().map(Limits.Violation::message).toList());
+        String named = String.join(", ", v.stream().limit(MAX_REASONS).map(Limits.Violation::message).toList());
+        return resource + named + (v.size() > MAX_REASONS ? " (and " + (v.size() - MAX_REASONS) + " more)" : "");
     }
 
     private void refuse(FixedKeyRecord<String, Intent> record, Intent i, byte[] encoded, String reason) {
@@ -116,8 +122,9 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
     private AuditRecord audit(FixedKeyRecord<String, Intent> record, Intent i, RecordMetadata m, String reason, int encodedBytes) {
         String key = describable(i) ? IntentHandler.intentKey(i) : "";
         String after = encodedBytes <= Limits.MAX_INTENT_BYTES ? AvroJson.encode(i) : null;
-        AuditRecord.Builder b = AuditRecords.of(key, "IntentRejected", i.getActor() == null || i.getActor().length() > Limits.MAX_NAME ? Actors.external(record.headers()) : Actors.of(i, record.headers()),
-                reason, record.timestamp());
+        String actor = i.getActor() == null || i.getActor().length() > Limits.MAX_NAME ? Actors.external(record.headers())
+                : Actors.of(i, record.headers());
+        AuditRecord.Builder b = AuditRecords.of(key, "IntentRejected", actor, reason, record.timestamp());
         return AuditRecords.causedBy(b, m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset())
                 .setIntentId(i.getIntentId() != null && i.getIntentId().length() <= Limits.MAX_NAME ? i.getIntentId() : "")
                 .setAfter(after).setSeq(++seq).build();

@@ -113,5 +113,11 @@ class PoisonIntentsTopologyTest extends HarnessTest {
         assertNull(IntentGate.problem(key("ok"), i, 100, Limits.DEFAULT));
         assertEquals("The Deployment \"ok\" is invalid: the record key is 600 bytes, limit is 512 bytes",
                 IntentGate.problem("k".repeat(600), i, 100, Limits.DEFAULT));
+        ContainerSpec longName = ContainerSpec.newBuilder().setName("c".repeat(64)).setImage("berth/busybox:latest").build();
+        Intent many = intent(IntentAction.APPLY, ResourceKind.DEPLOYMENT, "many", DeploymentSpec.newBuilder((DeploymentSpec) i.getPayload())
+                .setTemplate(PodTemplate.newBuilder().setContainers(java.util.Collections.nCopies(30, longName)).build()).build());
+        String reason = IntentGate.problem(key("many"), many, 100, Limits.DEFAULT);
+        assertTrue(reason.startsWith("The Deployment \"many\" is invalid: spec.template.spec.containers[0].name: Too long"), reason);
+        assertTrue(reason.endsWith("spec.template.spec.containers[9].name: Too long: must have at most 63 bytes (and 20 more)"), reason);
     }
 }
