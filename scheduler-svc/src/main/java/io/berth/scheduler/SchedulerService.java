@@ -49,6 +49,11 @@ public final class SchedulerService extends TopicCheckingService {
         }
     }
 
+    /** The running Streams instance (for health and tests); null before start. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
     Properties streamsProps() {
         Properties p = config.clientProps(APPLICATION_ID);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);

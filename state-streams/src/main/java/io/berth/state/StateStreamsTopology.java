@@ -4,6 +4,7 @@ import io.berth.schemas.AssignmentPartitioner;
 import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.*;
+import io.berth.schemas.limits.Limits;
 import io.berth.schemas.serde.AvroSerde;
 import io.berth.schemas.avro.TaskStatus;
 import io.berth.schemas.avro.NodeEvent;
@@ -87,13 +88,19 @@ public final class StateStreamsTopology {
      *                          ({@code core.NodeLiveness.overdue}); at least {@code nodeGraceMs}, which is the default (off)
      */
     public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions,
-                           long nodeStatusRefreshMs, long nodeLagGraceMs) {
+                           long nodeStatusRefreshMs, long nodeLagGraceMs, Limits limits) {
         public Settings {
+            if (limits == null) throw new IllegalArgumentException("limits must be set");
             if (nodeGraceMs <= 0) throw new IllegalArgumentException("node-grace-ms must be positive, got " + nodeGraceMs);
             if (nodeStatusRefreshMs <= 0) throw new IllegalArgumentException("node-status-refresh-ms must be positive, got " + nodeStatusRefreshMs);
             if (nodeLagGraceMs < nodeGraceMs) {
                 throw new IllegalArgumentException("node-lag-grace-ms must be at least node-grace-ms (" + nodeGraceMs + "), got " + nodeLagGraceMs);
             }
+        }
+
+        public Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions,
+                        long nodeStatusRefreshMs, long nodeLagGraceMs) {
+            this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, nodeLagGraceMs, Limits.DEFAULT);
         }
 
         public Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions) {
@@ -122,15 +129,20 @@ public final class StateStreamsTopology {
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
                     (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0,
                     config.getLong("node-status-refresh-ms", DEFAULT_NODE_STATUS_REFRESH_MS),
-                    config.getLong("node-lag-grace-ms", config.getLong("node-grace-ms", 3000)));
+                    config.getLong("node-lag-grace-ms", config.getLong("node-grace-ms", 3000)), Limits.from(config));
         }
 
         public Settings withNodeStatusRefreshMs(long refreshMs) {
-            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, refreshMs, nodeLagGraceMs);
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, refreshMs, nodeLagGraceMs, limits);
         }
 
         public Settings withNodeLagGraceMs(long lagGraceMs) {
-            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, lagGraceMs);
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, lagGraceMs, limits);
+        }
+
+        /** With other intent limits ({@code max-replicas}). */
+        public Settings withLimits(Limits l) {
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, nodeLagGraceMs, l);
         }
     }
 
@@ -164,7 +176,14 @@ public final class StateStreamsTopology {
         Function<Intent, byte[]> encodeIntent = i -> intentSerde.serialize(Topics.INTENTS.name(), i);
         addStores(b, serdes, settings);
 
-        KStream<String, Emit> deduplicated = b.stream(Topics.INTENTS.name(), serdes.consumed(Topics.INTENTS))
+        // Limits first: nothing outside them reaches a store, a repartition topic or a controller
+        KStream<String, Emit> gated = b.stream(Topics.INTENTS.name(), serdes.consumed(Topics.INTENTS))
+                .processValues(() -> new IntentGate(settings.limits(), encodeIntent, APPLICATION_ID), Named.as("intent-gate"));
+        KStream<String, Emit> refused = gated.filter((k, e) -> e.topic() != Topics.INTENTS, Named.as("intent-gate-refused"))
+                .selectKey(IntentGate::outputKey, Named.as("intent-gate-key"));
+        for (Topic<?> t : List.of(Topics.DEAD_LETTERS, Topics.AUDIT, Topics.EVENTS)) sink(refused, t, serdes, "intent-gate");
+        KStream<String, Emit> deduplicated = gated.filter((k, e) -> e.topic() == Topics.INTENTS, Named.as("intent-gate-passed"))
+                .mapValues(e -> (Intent) e.value(), Named.as("intent-gate-intent"))
                 .processValues(() -> new IntentDeduplicator(settings.intentIdRetention(), settings.maxIntentIds()),
                         Named.as("intent-dedup"), IntentDeduplicator.IDS_STORE, IntentDeduplicator.IDS_BY_TIME_STORE);
         sink(deduplicated, Topics.AUDIT, serdes, "intent-dedup");

@@ -244,7 +244,7 @@ class EventsAndDrainTopologyTest extends HarnessTest {
         h.intent(key("nope"), scale("nope", 2));
         assertEquals(2, h.all(Topics.DEAD_LETTERS).size());
         ClusterEvent failedCreate = events("FailedCreate").get(0);
-        assertEquals("replicas must be >= 0, got -1", failedCreate.getMessage());
+        assertEquals("The Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0", failedCreate.getMessage());
         assertEquals("Warning", failedCreate.getType());
         assertEquals("Deployment", failedCreate.getInvolvedKind());
         assertEquals("deployment default/deployment/nope not found", events("InvalidIntent").get(0).getMessage());

@@ -313,7 +313,7 @@ class StateStreamsTopologyTest extends HarnessTest {
 
         List<DeadLetter> dls = h.all(Topics.DEAD_LETTERS).stream().map(kv -> kv.value).toList();
         assertEquals(3, dls.size());
-        assertEquals("replicas must be >= 0, got -1", dls.get(0).getReason());
+        assertEquals("The Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0", dls.get(0).getReason());
         assertTrue(dls.get(1).getReason().contains("has no image"), dls.get(1).getReason());
         assertTrue(dls.get(2).getReason().contains("needs a DeploymentSpec payload"), dls.get(2).getReason());
         assertEquals(Topics.INTENTS.name(), dls.get(0).getSourceTopic());

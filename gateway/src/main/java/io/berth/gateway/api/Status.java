@@ -66,7 +66,8 @@ public final class Status {
         ArrayNode causes = details.putArray("causes");
         for (ManifestProblem p : problems) {
             causes.addObject().put("reason", p.detail().startsWith("Required") ? "FieldValueRequired"
-                    : p.detail().startsWith("unknown field") ? "FieldValueInvalid" : "FieldValueInvalid")
+                    : p.detail().startsWith("Too long") ? "FieldValueTooLong"
+                    : p.detail().startsWith("Too many") ? "FieldValueTooMany" : "FieldValueInvalid")
                     .put("message", p.detail()).put("field", p.field());
         }
         // keep details ahead of code, as Kubernetes orders them

@@ -57,11 +57,15 @@ public final class WriteApi implements AutoCloseable {
     /** The admission policy's hostPath allow-list ({@code admission.host-paths}). */
     private final List<String> hostPaths;
 
+    /** The sizes every intent must keep to ({@code max-replicas}); state-streams checks the same again. */
+    private final io.berth.schemas.limits.Limits limits;
+
     public WriteApi(Vertx vertx, ViewCache cache, BerthConfig config, SchemaRegistryClient registry) {
         this.vertx = vertx;
         this.cache = cache;
         this.waitMs = config.getLong("gateway-write-wait-ms", 10_000);
         this.hostPaths = PodSecurity.hostPaths(config.get(PodSecurity.HOST_PATHS_KEY, ""));
+        this.limits = io.berth.schemas.limits.Limits.from(config);
         Properties p = config.clientProps("berth-gateway-intents");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -258,13 +262,21 @@ public final class WriteApi implements AutoCloseable {
         if (e == null) throw Status.notFound("deployments.apps", name);
         JsonNode body = firstDocument(ctx.body().asString());
         JsonNode replicas = body.path("spec").path("replicas");
-        if (!replicas.isInt() || replicas.asInt() < 0) {
+        if (!replicas.isIntegralNumber() || replicas.canConvertToLong() && replicas.asLong() < 0) {
             throw Status.invalid("Scale", name, List.of(new ManifestProblem("", 1, "", "spec.replicas",
                     "Invalid value: " + replicas + ": must be greater than or equal to 0")));
+        }
+        if (!replicas.isInt()) {
+            throw Status.invalid("Scale", name, List.of(new ManifestProblem("", 1, "", "spec.replicas",
+                    "Invalid value: " + replicas + ": must be less than or equal to " + limits.maxReplicas())));
         }
         checkResourceVersion(Resource.DEPLOYMENTS, ns, name, body.path("metadata").path("resourceVersion").asText(""));
         int n = replicas.asInt();
         Intent i = Intents.forActor(actor(ctx)).scale(ns, name, n);
+        List<io.berth.schemas.limits.Limits.Violation> beyond = limits.checkAll(i);
+        if (!beyond.isEmpty()) {
+            throw Status.invalid("Scale", name, beyond.stream().map(v -> new ManifestProblem("", 1, "", v.field(), v.detail())).toList());
+        }
         long[] before = cache.position(Topics.WORKLOADS);
         Predicate<ViewCache.Entry> applied = now -> now != null && (stamped(now, i)
                 || (unstamped(now) && newer(now, before) && now.object().path("spec").path("replicas").asInt(-1) == n));
@@ -438,7 +450,7 @@ public final class WriteApi implements AutoCloseable {
     private ManifestResult parse(RoutingContext ctx, String text, String namespace, boolean enforce) {
         String validation = String.valueOf(ctx.queryParams().get("fieldValidation"));
         ManifestOptions o = ManifestOptions.defaults().withStrict(validation.equalsIgnoreCase("Strict"))
-                .withNamespace(namespace == null ? "default" : namespace, enforce && namespace != null).withActor(actor(ctx));
+                .withNamespace(namespace == null ? "default" : namespace, enforce && namespace != null).withActor(actor(ctx)).withLimits(limits);
         ManifestResult r = new ManifestParser(o).parse("", text == null ? "" : text);
         if (!r.ok()) {
             String kind = null, name = null;

@@ -166,14 +166,21 @@ public final class ManifestParser {
         f.onlyKnown(doc, path, TOP_FIELDS, Set.of("status"));
         Meta meta = metadata(f, metadata, child(path, "metadata"), kind);
         switch (kind) {
-            case "Deployment" -> add(out, f, deployment(f, doc, path, meta));
-            case "Pod" -> add(out, f, pod(f, doc, path, meta));
-            case "Service" -> add(out, f, service(f, doc, path, meta));
-            default -> add(out, f, intents.apply(ResourceKind.NAMESPACE, "", meta.name, meta.labels, meta.annotations, null));
+            case "Deployment" -> add(out, f, path, deployment(f, doc, path, meta));
+            case "Pod" -> add(out, f, path, pod(f, doc, path, meta));
+            case "Service" -> add(out, f, path, service(f, doc, path, meta));
+            default -> add(out, f, path, intents.apply(ResourceKind.NAMESPACE, "", meta.name, meta.labels, meta.annotations, null));
         }
     }
 
-    private static void add(List<Intent> out, Fields f, Intent intent) {
+    /**
+     * Adds a well-formed object's intent once it is also within {@link io.berth.schemas.limits.Limits}
+     * (replicas, revision history, field sizes and counts, the encoded size): the same check state-streams
+     * makes for records produced straight onto the bus, reported on the object's own field paths.
+     */
+    private void add(List<Intent> out, Fields f, String path, Intent intent) {
+        if (!f.errors.isEmpty() || intent == null) return;
+        for (io.berth.schemas.limits.Limits.Violation v : options.limits().checkAll(intent)) f.error(v.field().isEmpty() ? path : child(path, v.field()), v.detail());
         if (f.errors.isEmpty()) out.add(intent);
     }
 
@@ -435,7 +442,7 @@ public final class ManifestParser {
             return null;
         }
         if (field.equals("maxUnavailable") && text.endsWith("%")
-                && Long.parseLong(text.substring(0, text.length() - 1)) > 100) {
+                && (text.length() > 5 || Long.parseLong(text.substring(0, text.length() - 1)) > 100)) {
             f.invalid(path, n, "must not be greater than 100%");
             return null;
         }

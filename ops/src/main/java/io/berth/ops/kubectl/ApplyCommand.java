@@ -236,7 +236,8 @@ public final class ApplyCommand extends KubectlCommand {
     private ManifestResult parse(List<ManifestFiles.Source> sources) {
         ManifestOptions options = ManifestOptions.defaults().withStrict(strict || !"warn".equalsIgnoreCase(validate)).withActor(actor())
                 .withClock(clock, () -> UUID.randomUUID().toString())
-                .withNamespace(namespace == null ? "default" : namespace, namespace != null);
+                .withNamespace(namespace == null ? "default" : namespace, namespace != null)
+                .withLimits(io.berth.schemas.limits.Limits.forClient());  // refused here, before anything is sent
         ManifestParser parser = new ManifestParser(options);
         ManifestResult all = ManifestResult.empty();
         for (ManifestFiles.Source s : sources) {

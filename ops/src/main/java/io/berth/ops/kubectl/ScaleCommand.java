@@ -1,5 +1,7 @@
 package io.berth.ops.kubectl;
 
+import io.berth.schemas.limits.Limits;
+
 import io.berth.gateway.manifest.Intents;
 import io.berth.schemas.avro.Intent;
 import io.berth.schemas.avro.ResourceKind;
@@ -34,6 +36,17 @@ public final class ScaleCommand extends KubectlCommand {
         if (replicas < 0) return fail("--replicas: Invalid value: " + replicas + ": must be greater than or equal to 0");
         String name = typeAndName[1];
         if (name.isEmpty()) return fail("resource name may not be empty");
+        // the limits the gateway and state-streams check again (io.berth.schemas.limits.Limits), before anything is sent
+        List<Limits.Violation> beyond;
+        try {
+            beyond = Limits.forClient().checkAll(new Intents(actor(), clock, () -> "check").scale(namespace, name, replicas));
+        } catch (IllegalArgumentException e) {
+            return fail(e.getMessage());
+        }
+        if (!beyond.isEmpty()) {
+            Limits.Violation v = beyond.get(0);
+            return fail((v.field().equals("spec.replicas") ? "--replicas" : v.field()) + ": " + v.detail());
+        }
         if (!connection.direct()) {
             try {
                 String path = Gateway.item("deployments", namespace, name) + "/scale";

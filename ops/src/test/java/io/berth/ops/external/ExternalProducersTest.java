@@ -143,9 +143,9 @@ class ExternalProducersTest {
                 dl -> dl.getReason().contains("schema id " + otherId + " is registered under subject shop.orders-value, not berth.intents-value"));
         deadLetters.await("dead letter of the unknown schema id",
                 dl -> dl.getReason().contains("names schema id 987654, which is unknown to the registry"));
-        deadLetters.await("dead letter of the invalid spec", dl -> dl.getReason().contains("replicas must be >= 0, got -1"));
+        deadLetters.await("dead letter of the invalid spec", dl -> dl.getReason().contains("spec.replicas: Invalid value: -1: must be greater than or equal to 0"));
         AuditRecord rejected = audit.await("audit of the rejected intent",
-                a -> a.getChange().equals("IntentRejected") && a.getKey().equals(badKey) && a.getMessage().contains("replicas must be >= 0, got -1"));
+                a -> a.getChange().equals("IntentRejected") && a.getKey().equals(badKey) && a.getMessage().contains("spec.replicas: Invalid value: -1: must be greater than or equal to 0"));
         assertEquals("deployment", rejected.getKind());
         AuditRecord undecodable = audit.await("audit of the dead-lettered record written under another subject",
                 a -> a.getChange().equals("DeadLettered") && a.getMessage().contains("is registered under subject shop.orders-value"));

@@ -167,6 +167,23 @@ class KubectlCommandsTest {
     // ---- scale and delete ----
 
     @Test
+    void shouldRefuseReplicasBeyondTheLimitBeforeSendingAnything() {
+        int before = intents().size();
+        Run apply = runWithStdin(new ApplyCommand(), NGINX.replace("replicas: 3", "replicas: 2147483647"), "apply", "-f", "-");
+        assertEquals(1, apply.exit, apply.out);
+        assertEquals("error: -: The Deployment \"nginx-deployment\" is invalid: spec.replicas: Invalid value: 2147483647: "
+                + "must be less than or equal to 10000\n", apply.err);
+        Run history = runWithStdin(new ApplyCommand(), NGINX.replace("replicas: 3", "replicas: 3\n  revisionHistoryLimit: 100000"),
+                "apply", "-f", "-");
+        assertEquals(1, history.exit, history.out);
+        assertTrue(history.err.contains("spec.revisionHistoryLimit: Invalid value: 100000: must be less than or equal to 25"), history.err);
+        Run scale = run(new ScaleCommand(), "scale", "deployment/web", "--replicas", "2147483647");
+        assertEquals(1, scale.exit, scale.out);
+        assertEquals("error: --replicas: Invalid value: 2147483647: must be less than or equal to 10000\n", scale.err);
+        assertEquals(before, intents().size(), "nothing reached berth.intents");
+    }
+
+    @Test
     void shouldProduceAScaleIntentAndRefuseNegativeReplicas() {
         int before = intents().size();
         Run bad = run(new ScaleCommand(), "scale", "deployment/web", "--replicas", "-1");

@@ -46,16 +46,29 @@ public final class DeadLetters {
         }
     }
 
+    /** A dead letter keeps at most this much of the refused record's value (Kafka's default record limit is 1 MiB). */
+    public static final int MAX_VALUE_BYTES = 256 * 1024;
+    /** ... and of its key. */
+    public static final int MAX_KEY_BYTES = 4 * 1024;
+    /** ... and of the reason. */
+    public static final int MAX_REASON_CHARS = 4 * 1024;
+
     private DeadLetters() {}
 
     public static DeadLetter of(String sourceTopic, int partition, long offset, byte[] key, byte[] value,
                                 String reason, Throwable error, String component, long timestamp) {
         // The all-fields constructor, not the builder: the builder resolves schema defaults, which
         // Avro 1.12 refuses for untrusted packages until AvroSerde has registered io.berth as trusted.
+        // A poison record may be larger than a Kafka record may be (a 5 MB intent on a topic whose
+        // max.message.bytes allows it): its dead letter keeps only the head, or writing it would fail
+        // the transaction and stop the stream it protects.
+        String r = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "..." : reason;
+        if (key != null && key.length > MAX_KEY_BYTES) r += " (key truncated from " + key.length + " bytes)";
+        if (value != null && value.length > MAX_VALUE_BYTES) r += " (value truncated from " + value.length + " bytes)";
         return new DeadLetter(sourceTopic, partition, offset,
-                key == null ? null : ByteBuffer.wrap(key.clone()),
-                value == null ? null : ByteBuffer.wrap(value.clone()),
-                reason, error == null ? "" : error.getClass().getName(), component, timestamp);
+                key == null ? null : ByteBuffer.wrap(java.util.Arrays.copyOf(key, Math.min(key.length, MAX_KEY_BYTES))),
+                value == null ? null : ByteBuffer.wrap(java.util.Arrays.copyOf(value, Math.min(value.length, MAX_VALUE_BYTES))),
+                r, error == null ? "" : error.getClass().getName(), component, timestamp);
     }
 
     /** A dead letter for a raw record a plain consumer read. */

@@ -77,4 +77,15 @@ class DeadLettersTest {
         assertEquals("inner", DeadLetters.reasonOf(new RuntimeException(null, new RuntimeException("inner"))));
         assertEquals("NullPointerException", DeadLetters.reasonOf(new NullPointerException()));
     }
+
+    @Test
+    void shouldKeepOnlyTheHeadOfARecordTooLargeToBeADeadLetter() {
+        BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
+        byte[] huge = new byte[5 << 20];
+        DeadLetter dl = DeadLetters.of(Topics.INTENTS.name(), 0, 1L, new byte[10_000], huge, "too big", null, "berth-state-streams", 1L);
+        assertEquals(DeadLetters.MAX_VALUE_BYTES, dl.getValue().remaining());
+        assertEquals(DeadLetters.MAX_KEY_BYTES, dl.getKey().remaining());
+        assertEquals("too big (key truncated from 10000 bytes) (value truncated from 5242880 bytes)", dl.getReason());
+        assertTrue(DeadLetters.toRawRecord(dl, serdes).value().length < 1024 * 1024);
+    }
 }

@@ -1,5 +1,7 @@
 package io.berth.state.core;
 
+import io.berth.schemas.limits.Limits;
+
 /**
  * How a deployment replaces tasks of an old template, resolved to task counts and millis.
  *
@@ -43,8 +45,7 @@ public record RolloutPolicy(boolean recreate, int maxSurge, int maxUnavailable, 
      */
     public static int canaryTarget(int weightPercent, int replicas) {
         if (weightPercent <= 0 || replicas <= 0) return 0;
-        int w = Math.min(100, weightPercent);
-        return Math.max(1, (replicas * w + 99) / 100);
+        return Math.max(1, Limits.percentOf(replicas, Math.min(100, weightPercent), true));
     }
 
     public RolloutPolicy withMinReadyMs(long ms) {
@@ -63,13 +64,16 @@ public record RolloutPolicy(boolean recreate, int maxSurge, int maxUnavailable, 
         return new RolloutPolicy(recreate, maxSurge, maxUnavailable, minReadyMs, paused, updateDelayMs, n);
     }
 
-    /** Unparseable values count as 0 (the gateway rejects them before they get here). */
+    /**
+     * Unparseable values count as 0 (the gateway and the intent gate reject them before they get here);
+     * the arithmetic is in longs and clamped ({@link Limits#percentOf}), so no value overflows into a
+     * negative or enormous step.
+     */
     static int resolve(String raw, int replicas, boolean roundUp) {
         String v = raw == null ? "" : raw.trim();
         try {
-            if (!v.endsWith("%")) return Math.max(0, Integer.parseInt(v));
-            int pct = Integer.parseInt(v.substring(0, v.length() - 1));
-            return Math.max(0, roundUp ? (replicas * pct + 99) / 100 : replicas * pct / 100);
+            if (!v.endsWith("%")) return Limits.clampCount(Long.parseLong(v));
+            return Limits.percentOf(replicas, Long.parseLong(v.substring(0, v.length() - 1)), roundUp);
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -175,4 +175,26 @@ class RolloutArithmeticTest {
         WorkloadDesired d = web(3, new RolloutPolicy(false, 1, 1).withNewTarget(RolloutPolicy.HOLD));
         assertEquals(expected, outcome(d, tasks(oldReady, 0, newReady, newNotReady, 60_000)));
     }
+
+    /** Values only a producer writing straight to the bus could send: never a negative or overflowed step. */
+    @ParameterizedTest(name = "{0} replicas, maxSurge {1}, maxUnavailable {2} -> surge {3}, unavailable {4}")
+    @CsvSource({
+            "10, 25%, 25%, 3, 2",
+            "10000, 2147483647%, 100%, 536870911, 10000",
+            "10000, 2147483647, 0, 536870911, 0",
+            "2147483647, 100%, 100%, 536870911, 536870911",
+            "3, 99999999999999999999, 1, 0, 1",
+            "3, -5, -5%, 0, 1",
+            "10, 50%, 2147483647%, 5, 214748364"})
+    void shouldResolveRolloutBoundsWithoutOverflow(int replicas, String surge, String unavailable, int expectSurge, int expectUnavailable) {
+        RolloutPolicy p = RolloutPolicy.rollingUpdate(surge, unavailable, replicas);
+        assertEquals(expectSurge, p.maxSurge());
+        assertEquals(expectUnavailable, p.maxUnavailable());
+    }
+
+    @ParameterizedTest(name = "weight {0}% of {1} -> {2}")
+    @CsvSource({"10, 4, 1", "50, 5, 3", "0, 10, 0", "100, 7, 7", "2147483647, 10000, 10000", "100, 2147483647, 536870911"})
+    void shouldComputeACanaryTargetWithoutOverflow(int weight, int replicas, int expected) {
+        assertEquals(expected, RolloutPolicy.canaryTarget(weight, replicas));
+    }
 }
