@@ -28,6 +28,8 @@ public enum TaskReason {
     /** The image is not on the node and the pull policy is Never. */
     ERR_IMAGE_NEVER_PULL("ErrImageNeverPull"),
     CREATE_CONTAINER_ERROR("CreateContainerError"),
+    /** A Secret or ConfigMap (or a key of one) the container needs does not exist: the kubelet's wording. */
+    CREATE_CONTAINER_CONFIG_ERROR("CreateContainerConfigError"),
     START_ERROR("StartError"),
     /** The container disappeared from the node. */
     CONTAINER_REMOVED("ContainerRemoved"),

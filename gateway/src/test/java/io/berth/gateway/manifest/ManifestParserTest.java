@@ -318,7 +318,7 @@ class ManifestParserTest {
         assertEquals(new RollingUpdate("1", "25%"), d.getRollingUpdate());
         ContainerSpec c = d.getTemplate().getContainers().get(0);
         assertEquals(List.of("httpd", "-f", "-p", "8080"), c.getCommand());
-        assertEquals(List.of(new EnvVar("MODE", "prod")), c.getEnv());
+        assertEquals(List.of(new EnvVar("MODE", "prod", null)), c.getEnv());
         assertEquals(new ContainerPort("http", 8080, null, "TCP"), c.getPorts().get(0));
         assertEquals(new Resources(250L, 64L << 20), c.getRequests());
         assertEquals(new Resources(1000L, 128L << 20), c.getLimits());
@@ -327,7 +327,7 @@ class ManifestParserTest {
         assertEquals(2, c.getReadinessProbe().getPeriodSeconds());
         assertEquals(ProbeType.TCP_SOCKET, c.getLivenessProbe().getType());
         assertEquals(List.of(new VolumeMount("data", "/data", false)), c.getVolumeMounts());
-        assertEquals(List.of(new Volume("data", "emptyDir", "")), d.getTemplate().getVolumes());
+        assertEquals(List.of(new Volume("data", "emptyDir", "", "", List.of(), false)), d.getTemplate().getVolumes());
     }
 
     @Test
