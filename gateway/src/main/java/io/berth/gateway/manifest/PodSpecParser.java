@@ -208,7 +208,7 @@ final class PodSpecParser {
             String value = f.string(e, "value", child(ep, "value"));
             ConfigRef from = e.has("valueFrom") ? valueFrom(f, e, child(ep, "valueFrom")) : null;
             if (from != null && value != null && !value.isEmpty()) {
-                f.invalid(child(ep, "valueFrom"), "", "may not be specified when `value` is not empty");
+                f.invalid(child(ep, "valueFrom"), "\"\"", "may not be specified when `value` is not empty");
             }
             out.add(new EnvVar(name, value == null ? "" : value, from));
         }
@@ -221,7 +221,7 @@ final class PodSpecParser {
         if (vf == null) return null;
         f.onlyKnown(vf, path, Set.of("secretKeyRef", "configMapKeyRef"));
         if (vf.has("secretKeyRef") == vf.has("configMapKeyRef")) {
-            f.invalid(path, "", "must specify exactly one of: `secretKeyRef` or `configMapKeyRef`");
+            f.invalid(path, "\"\"", "must specify exactly one of: `secretKeyRef` or `configMapKeyRef`");
             return null;
         }
         String field = vf.has("secretKeyRef") ? "secretKeyRef" : "configMapKeyRef";
@@ -246,7 +246,7 @@ final class PodSpecParser {
             String ep = index(path, i);
             f.onlyKnown(e, ep, Set.of("secretRef", "configMapRef", "prefix"));
             if (e.has("secretRef") == e.has("configMapRef")) {
-                f.invalid(ep, "", "must specify exactly one of: `secretRef` or `configMapRef`");
+                f.invalid(ep, "\"\"", "must specify exactly one of: `secretRef` or `configMapRef`");
                 continue;
             }
             String field = e.has("secretRef") ? "secretRef" : "configMapRef";
