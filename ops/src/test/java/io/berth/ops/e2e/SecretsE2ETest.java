@@ -164,6 +164,15 @@ class SecretsE2ETest {
             assertEquals(200, ok.code, ok.body.toString());
             assertEquals(secretValue, new String(Base64.getDecoder().decode(ok.body.path("data").path("password").asText()), StandardCharsets.UTF_8));
 
+            // the CLI lists them as kubectl does
+            String secrets = cli("get", "secrets", "--server", server, "--token", admin);
+            assertTrue(secrets.matches("(?s)NAME +TYPE +DATA +AGE\\n+db +Opaque +1 +\\S+\\n"), secrets);
+            String configmaps = cli("get", "configmaps", "--server", server, "--token", admin);
+            assertTrue(configmaps.matches("(?s)NAME +DATA +AGE\\n+cfg +1 +\\S+\\n"), configmaps);
+            System.out.print("$ berth get secrets\n" + secrets + "$ berth get configmaps\n" + configmaps);
+            String denied = cli("get", "secret", "db", "--server", server, "--token", viewerToken);
+            System.out.print("$ berth get secret db   (as viewer)\n" + denied);
+
             // every record of every topic, raw: the value is nowhere, plain or base64
             Map<String, Integer> scanned = scanEveryTopic(up.bootstrapServers(), List.of(
                     secretValue.getBytes(StandardCharsets.UTF_8),
@@ -213,6 +222,16 @@ class SecretsE2ETest {
             }
         }
         return counts;
+    }
+
+    /** The berth CLI in-process: what it printed on stdout and stderr. */
+    private static String cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cl = new picocli.CommandLine(new io.berth.ops.Berth());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(out, true));
+        cl.execute(args);
+        return out.toString();
     }
 
     private static boolean contains(byte[] hay, byte[] needle) {
