@@ -205,6 +205,7 @@ public final class Berth implements Callable<Integer> {
         System.out.println("  tokens    " + AdminCredential.tokenFile(dir) + "  (berth token create|list|revoke)");
         System.out.println("  nodes     join with a token: berth token create --node, then berth node start --name NAME --token TOKEN --gateway " + st.gatewayUrl()
                 + "  (node identity: " + dir.resolve(ClusterSecret.FILE_NAME) + ")");
+        System.out.println("  secrets   encrypted on the bus with " + dir.resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME) + "  (AES-256-GCM; keep it, and back it up)");
     }
 
     /** The pid of a running {@code berth up} for this data dir, if any. */
