@@ -39,6 +39,7 @@ public final class GatewayService extends TopicCheckingService {
     private io.berth.gateway.timetravel.SnapshotWriter snapshots;
     private io.berth.gateway.timetravel.TimeMachine timeMachine;
     private io.berth.gateway.rbac.RbacStore rbac;
+    private io.berth.gateway.config.ConfigApi configs;
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -83,17 +84,23 @@ public final class GatewayService extends TopicCheckingService {
                 config.getLong("gateway-time-travel-skew-ms", 5000));
         var timeTravel = new io.berth.gateway.timetravel.TimeTravelApi(vertx, timeMachine, System::currentTimeMillis);
         timeTravel.mount(router);
+        io.berth.schemas.secrets.SecretBox secretBox = secretBox();
+        configs = new io.berth.gateway.config.ConfigApi(vertx, config.clientProps("berth-gateway-configs"), serdes, secretBox,
+                authorizer, System::currentTimeMillis);
+        if (!configs.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: Secrets and ConfigMaps not caught up after 60 s; serving anyway");
+        configs.mount(router); // before the read API's generic routes
         new ReadApi(vertx, cache, timeTravel).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
         var rbacApi = new io.berth.gateway.rbac.RbacApi(vertx, rbac, authorizer, System::currentTimeMillis);
         writes.authorizeWith(authorizer, rbacApi);
+        writes.configsWith(configs);
         writes.mount(router);
         rbacApi.mount(router);
         new io.berth.gateway.api.RolloutApi(vertx, cache, writes).mount(router);
         new LogsApi(vertx, cache, config, registry).mount(router);
         audit = new io.berth.gateway.api.AuditApi(vertx, config, registry);
         audit.mount(router);
-        new io.berth.gateway.api.NodeJoinApi(clusterSecret()).mount(router);
+        new io.berth.gateway.api.NodeJoinApi(clusterSecret(), secretBox).mount(router);
         router.route().failureHandler(ReadApi::handleFailure);
         router.route().last().handler(ctx -> ctx.fail(404));
         String host = config.get("gateway-host", "127.0.0.1");
@@ -132,6 +139,19 @@ public final class GatewayService extends TopicCheckingService {
         byte[] secret = io.berth.schemas.auth.ClusterSecret.read(file).orElse(null);
         if (secret == null) log.warn("gateway: no cluster secret ({}): nodes cannot join", file);
         return secret;
+    }
+
+    /**
+     * The keys Secret values are encrypted with: {@code secrets-key-file}, else {@code <data-dir>/secrets.key}
+     * if it exists; null (Secrets refused with 503, never stored in plain text) otherwise.
+     */
+    private io.berth.schemas.secrets.SecretBox secretBox() throws java.io.IOException {
+        String configured = config.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY, null);
+        java.nio.file.Path file = configured != null ? java.nio.file.Path.of(configured)
+                : config.dataDir() == null ? null : config.dataDir().resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME);
+        io.berth.schemas.secrets.SecretBox box = io.berth.schemas.secrets.SecretBox.read(file).orElse(null);
+        if (box == null) log.warn("gateway: no Secret encryption key ({}): Secrets are refused", file);
+        return box;
     }
 
     /** The token file: {@code auth-token-file}, default {@code <data-dir>/tokens.csv}. */
@@ -179,6 +199,7 @@ public final class GatewayService extends TopicCheckingService {
         if (timeMachine != null) timeMachine.close();
         if (cache != null) cache.close();
         if (rbac != null) rbac.close();
+        if (configs != null) configs.close();
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -59,6 +59,7 @@ public final class NodeDaemonService extends TopicCheckingService {
     private HeartbeatVerticle heartbeat;
     private Mesh mesh;
     private boolean closed;
+    private io.berth.node.config.NodeConfigs configs;
     private volatile boolean runtimeUnhealthy;
 
     public NodeDaemonService(BerthConfig config, SchemaRegistryClient registry) {
@@ -120,7 +121,10 @@ public final class NodeDaemonService extends TopicCheckingService {
         LocalCodec.registerAll(vertx.eventBus());
         // order matters: the reconciler (and the log shipper it informs) must listen before anything feeds it
         if (!sim) deploy(new LogShipperVerticle(docker, publisher, node.nodeId())); // simulated containers write no output
-        deploy(new ContainerReconcilerVerticle(node, runtime, StatusSink.kafka(publisher), clock));
+        configs = new io.berth.node.config.NodeConfigs(config.clientProps("berth-node-" + node.nodeId()), serdes,
+                io.berth.node.join.NodeJoin.secretBox(config, node.nodeId()));
+        if (!configs.awaitCaughtUp(java.time.Duration.ofSeconds(30))) log.warn("node {}: Secrets and ConfigMaps not caught up after 30 s", node.nodeId());
+        deploy(new ContainerReconcilerVerticle(node, runtime, StatusSink.kafka(publisher), clock).withConfigs(configs.lookup()));
         deploy(runtime.eventSource(node.nodeId()));
         if (!sim && Mesh.enabled(config)) { // services: table, proxy, VIPs, hosts names (package mesh)
             mesh = new Mesh(config, node);
@@ -185,6 +189,7 @@ public final class NodeDaemonService extends TopicCheckingService {
             }
         }
         if (runtime != null) runtime.close();
+        if (configs != null) configs.close();
         log.info("{} {} stopped", name(), node.nodeId());
     }
 

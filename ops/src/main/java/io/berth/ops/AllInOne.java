@@ -101,6 +101,11 @@ public final class AllInOne implements AutoCloseable {
             extra.putIfAbsent(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY,
                     opt.dataDir().resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString());
             io.berth.schemas.auth.ClusterSecret.readOrCreate(Path.of(extra.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY)));
+            // Secret values: encrypted with this key on every topic (the gateway and the local node read it; a
+            // joined node gets it in its join answer); made on the first start, mode 600, never on the bus
+            extra.putIfAbsent(io.berth.schemas.secrets.SecretBox.CONFIG_KEY,
+                    opt.dataDir().resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME).toString());
+            io.berth.schemas.secrets.SecretBox.readOrCreate(Path.of(extra.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY)));
 
             BerthConfig base = new BerthConfig(bootstrap, null, opt.dataDir(), extra);
             RegistryServer registry = new RegistryServer(base, opt.host(), opt.registryPort());

@@ -213,6 +213,7 @@ public final class Berth implements Callable<Integer> {
         System.out.println("  tokens    " + AdminCredential.tokenFile(dir) + "  (berth token create|list|revoke)");
         System.out.println("  nodes     join with a token: berth token create --node, then berth node start --name NAME --token TOKEN --gateway " + st.gatewayUrl()
                 + "  (node identity: " + dir.resolve(ClusterSecret.FILE_NAME) + ")");
+        System.out.println("  secrets   encrypted on the bus with " + dir.resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME) + "  (AES-256-GCM; keep it, and back it up)");
     }
 
     /** The pid of a running {@code berth up} for this data dir, if any. */
@@ -592,6 +593,10 @@ public final class Berth implements Callable<Integer> {
             if (token != null) cfg = cfg.with("join-token", token);
             String gw = gateway != null ? gateway : BerthState.read(cfg.dataDir()).filter(BerthState::alive).map(BerthState::gatewayUrl).orElse(null);
             if (gw != null && cfg.get("gateway-url", null) == null) cfg = cfg.with("gateway-url", gw);
+            Path secretsKey = cfg.dataDir().resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME);
+            if (token == null && cfg.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY, null) == null && Files.isReadable(secretsKey)) {
+                cfg = cfg.with(io.berth.schemas.secrets.SecretBox.CONFIG_KEY, secretsKey.toString()); // the control plane's own machine
+            }
             if (cfg.get("join-token", null) != null || cfg.get("node-key", null) != null || cfg.get(ClusterSecret.CONFIG_KEY, null) != null) return cfg;
             Path secret = cfg.dataDir().resolve(ClusterSecret.FILE_NAME);
             if (Files.isReadable(secret)) return cfg.with(ClusterSecret.CONFIG_KEY, secret.toString()); // the control plane's own machine

@@ -28,7 +28,7 @@ public enum TaskReason {
     /** The image is not on the node and the pull policy is Never. */
     ERR_IMAGE_NEVER_PULL("ErrImageNeverPull"),
     CREATE_CONTAINER_ERROR("CreateContainerError"),
-    /** The container cannot be created as its spec says (e.g. runAsNonRoot and an image that runs as root). */
+    /** The container cannot be configured as its spec says: a Secret or ConfigMap (or a key of one) it needs does not exist, or runAsNonRoot with an image that runs as root (the kubelet's wording). */
     CREATE_CONTAINER_CONFIG_ERROR("CreateContainerConfigError"),
     START_ERROR("StartError"),
     /** The container disappeared from the node. */

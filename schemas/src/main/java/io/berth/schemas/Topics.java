@@ -62,8 +62,15 @@ public final class Topics {
      */
     public static final Topic<RbacObject> RBAC = new Topic<>("berth.rbac", RbacObject.class, 1, Topic.COMPACT, null);
 
+    /**
+     * Secrets and ConfigMaps the gateway accepted. Key: {@code Kind/namespace/name}; a tombstone deletes.
+     * A Secret's values are AES-256-GCM ciphertext ({@link io.berth.schemas.secrets.SecretBox}). One
+     * partition, compacted: every gateway and every node daemon reads it whole and follows it.
+     */
+    public static final Topic<ConfigObject> CONFIGS = new Topic<>("berth.configs", ConfigObject.class, 1, Topic.COMPACT, null);
+
     public static final List<Topic<?>> ALL = List.of(INTENTS, NODE_EVENTS, TASK_STATUS, PLACEMENT_REQUESTS, ASSIGNMENTS,
-            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS, RBAC);
+            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS, RBAC, CONFIGS);
 
     /** The registry's own topic: exactly one partition, compacted (Confluent's layout). */
     public static final String SCHEMAS_TOPIC = "_schemas";

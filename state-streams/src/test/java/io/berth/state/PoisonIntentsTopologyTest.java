@@ -31,7 +31,7 @@ class PoisonIntentsTopologyTest extends HarnessTest {
                         "The Deployment \"web\" is invalid: spec.replicas: Invalid value: 2147483647: must be less than or equal to 10000"),
                 new Poison("a 5 MB object", key("fat"), intent(IntentAction.APPLY, ResourceKind.DEPLOYMENT, "fat",
                         base.setTemplate(PodTemplate.newBuilder().setContainers(List.of(ContainerSpec.newBuilder(c)
-                                .setEnv(List.of(new EnvVar("BLOB", "x".repeat(5 << 20)))).build())).build()).build()),
+                                .setEnv(List.of(new EnvVar("BLOB", "x".repeat(5 << 20), null))).build())).build()).build()),
                         "The Deployment \"fat\" is invalid: spec.template.spec.containers[0].env[0].value: Too long: must have at most 8192 bytes,"
                                 + " Request entity too large: the object is 5243"),
                 new Poison("absurd nested sizes", key("nested"), intent(IntentAction.APPLY, ResourceKind.DEPLOYMENT, "nested",

@@ -80,6 +80,13 @@ public final class WriteApi implements AutoCloseable {
         this.rbac = rbac;
     }
 
+    private io.berth.gateway.config.ConfigApi configs;
+
+    /** Takes Secrets and ConfigMaps in applies to {@code configs}. */
+    public void configsWith(io.berth.gateway.config.ConfigApi configs) {
+        this.configs = configs;
+    }
+
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create().setBodyLimit(4 << 20);
         router.post("/apis/berth.io/v1/apply").handler(body).handler(this::handleApply);
@@ -114,17 +121,29 @@ public final class WriteApi implements AutoCloseable {
         String ns = ctx.queryParams().get("namespace");
         io.berth.gateway.rbac.RbacApi.Split split = rbac == null ? new io.berth.gateway.rbac.RbacApi.Split(List.of(), ctx.body().asString())
                 : io.berth.gateway.rbac.RbacApi.split(ctx.body().asString());
-        List<Intent> intents = split.rbac().isEmpty() || !split.rest().isBlank() ? parse(ctx, split.rest(), ns, false).intents() : List.of();
+        // Secrets and ConfigMaps never reach the manifest parser (nor berth.intents): they go to berth.configs
+        io.berth.gateway.config.ConfigApi.Split configSplit = configs == null ? new io.berth.gateway.config.ConfigApi.Split(List.of(), split.rest())
+                : io.berth.gateway.config.ConfigApi.split(split.rest());
+        boolean others = split.rbac().isEmpty() && configSplit.configs().isEmpty() || !configSplit.rest().isBlank();
+        List<Intent> intents = others ? parse(ctx, configSplit.rest(), ns, false).intents() : List.of();
         for (Intent i : intents) authorize(ctx, i);
         List<io.berth.gateway.rbac.RbacObjects.Parsed> rbacObjects = new ArrayList<>();
         for (JsonNode d : split.rbac()) rbacObjects.add(rbac.prepareApply(ctx, d, ns));
+        List<io.berth.gateway.config.ConfigObjects.Parsed> configObjects = new ArrayList<>();
+        for (JsonNode d : configSplit.configs()) configObjects.add(configs.prepareApply(ctx, d, ns));
         List<Future<JsonNode>> results = new ArrayList<>();
         for (io.berth.gateway.rbac.RbacObjects.Parsed p : rbacObjects) results.add(rbac.applyPrepared(ctx, p));
+        // configs before the pods that use them: a pod's node finds them when it starts the container
+        List<Future<JsonNode>> configsWritten = new ArrayList<>();
+        for (io.berth.gateway.config.ConfigObjects.Parsed p : configObjects) configsWritten.add(configs.applyPrepared(ctx, p));
+        results.addAll(configsWritten);
         // Namespaces first, and the rest once they are applied: a pod admitted at its namespace's new
         // level then reaches state-streams after the namespace's view (which it admits by, too).
         List<Future<JsonNode>> namespaces = new ArrayList<>();
         for (Intent i : intents) if (i.getKind() == ResourceKind.NAMESPACE) namespaces.add(applyOne(ctx, i).map(Outcome::body));
-        Future<?> namespacesDone = namespaces.isEmpty() ? Future.succeededFuture() : Future.join(namespaces).otherwiseEmpty();
+        List<Future<JsonNode>> firsts = new ArrayList<>(namespaces);
+        firsts.addAll(configsWritten);
+        Future<?> namespacesDone = firsts.isEmpty() ? Future.succeededFuture() : Future.join(firsts).otherwiseEmpty();
         java.util.Iterator<Future<JsonNode>> nsDone = namespaces.iterator();
         for (Intent i : intents) {
             results.add(i.getKind() == ResourceKind.NAMESPACE ? nsDone.next() : namespacesDone.compose(v -> applyOne(ctx, i).map(Outcome::body)));

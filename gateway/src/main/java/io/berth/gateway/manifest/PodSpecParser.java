@@ -20,7 +20,7 @@ final class PodSpecParser {
     static final Set<String> POD_SPEC_FIELDS = Set.of("containers", "initContainers", "nodeSelector", "restartPolicy",
             "terminationGracePeriodSeconds", "volumes", "securityContext");
     static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "command", "args", "env", "ports", "resources",
-            "readinessProbe", "livenessProbe", "startupProbe", "volumeMounts", "workingDir", "securityContext");
+            "readinessProbe", "livenessProbe", "startupProbe", "volumeMounts", "workingDir", "securityContext", "envFrom");
     /** Accepted and ignored: Berth never pulls images, and these only affect pulling or the terminal. */
     static final Set<String> CONTAINER_IGNORED = Set.of("imagePullPolicy", "terminationMessagePath",
             "terminationMessagePolicy", "stdin", "tty");
@@ -84,30 +84,64 @@ final class PodSpecParser {
         for (int i = 0; i < items.size(); i++) {
             JsonNode v = items.get(i);
             String vp = index(path, i);
-            f.onlyKnown(v, vp, Set.of("name", "emptyDir", "hostPath"));
+            f.onlyKnown(v, vp, Set.of("name", "emptyDir", "hostPath", "secret", "configMap"));
             String name = f.string(v, "name", child(vp, "name"));
             if (name == null || name.isEmpty()) f.required(child(vp, "name"));
             else if (Names.dns1123Label(name) != null) f.invalid(child(vp, "name"), get(v, "name"), Names.dns1123Label(name));
             else if (!seen.add(name)) f.duplicate(child(vp, "name"), name);
-            boolean emptyDir = v.has("emptyDir");
-            JsonNode hostPath = f.object(v, "hostPath", child(vp, "hostPath"));
-            if (emptyDir && v.has("hostPath")) {
-                f.forbidden(child(vp, "hostPath"), "may not specify more than 1 volume type");
-            } else if (!emptyDir && !v.has("hostPath")) {
-                f.required(vp, "must specify a volume type");
-            }
-            if (emptyDir) f.onlyKnown(get(v, "emptyDir"), child(vp, "emptyDir"), Set.of(), Set.of("medium", "sizeLimit"));
+            List<String> types = new ArrayList<>();
+            for (String t : List.of("emptyDir", "hostPath", "secret", "configMap")) if (v.has(t)) types.add(t);
+            if (types.size() > 1) f.forbidden(child(vp, types.get(1)), "may not specify more than 1 volume type");
+            else if (types.isEmpty()) f.required(vp, "must specify a volume type");
+            String type = types.isEmpty() ? "emptyDir" : types.get(0);
+            if (type.equals("emptyDir")) f.onlyKnown(get(v, "emptyDir"), child(vp, "emptyDir"), Set.of(), Set.of("medium", "sizeLimit"));
             String hp = "";
-            if (hostPath != null) {
-                f.onlyKnown(hostPath, child(vp, "hostPath"), Set.of("path"), Set.of("type"));
-                String p = f.string(hostPath, "path", child(vp, "hostPath.path"));
-                if (p == null || p.isEmpty()) f.required(child(vp, "hostPath.path"));
-                else if (!p.startsWith("/")) f.invalid(child(vp, "hostPath.path"), get(hostPath, "path"), "must be an absolute path");
-                else hp = p;
+            if (type.equals("hostPath")) {
+                JsonNode hostPath = f.object(v, "hostPath", child(vp, "hostPath"));
+                if (hostPath != null) {
+                    f.onlyKnown(hostPath, child(vp, "hostPath"), Set.of("path"), Set.of("type"));
+                    String p = f.string(hostPath, "path", child(vp, "hostPath.path"));
+                    if (p == null || p.isEmpty()) f.required(child(vp, "hostPath.path"));
+                    else if (!p.startsWith("/")) f.invalid(child(vp, "hostPath.path"), get(hostPath, "path"), "must be an absolute path");
+                    else hp = p;
+                }
             }
-            if (name != null) out.add(new Volume(name, hostPath != null ? "hostPath" : "emptyDir", hp));
+            if (type.equals("secret") || type.equals("configMap")) {
+                Volume cv = configVolume(f, v, vp, type, name == null ? "" : name);
+                if (name != null && cv != null) out.add(cv);
+                continue;
+            }
+            if (name != null) out.add(Volume.newBuilder().setName(name).setType(type).setHostPath(hp).build());
         }
         return out;
+    }
+
+    /** A secret ({@code secretName}) or configMap ({@code name}) volume: the reference and its items, never a value. */
+    private static Volume configVolume(Fields f, JsonNode v, String vp, String type, String name) {
+        String tp = child(vp, type);
+        JsonNode src = f.object(v, type, tp);
+        if (src == null) return null;
+        String nameField = type.equals("secret") ? "secretName" : "name";
+        f.onlyKnown(src, tp, Set.of(nameField, "items", "optional"), Set.of("defaultMode"));
+        String source = f.string(src, nameField, child(tp, nameField));
+        if (source == null || source.isEmpty()) f.required(child(tp, nameField));
+        else if (Names.dns1123Subdomain(source) != null) f.invalid(child(tp, nameField), get(src, nameField), Names.dns1123Subdomain(source));
+        List<KeyToPath> items = new ArrayList<>();
+        List<JsonNode> is = f.array(src, "items", child(tp, "items"));
+        for (int i = 0; i < is.size(); i++) {
+            String ip = index(child(tp, "items"), i);
+            f.onlyKnown(is.get(i), ip, Set.of("key", "path"), Set.of("mode"));
+            String key = f.string(is.get(i), "key", child(ip, "key"));
+            String path = f.string(is.get(i), "path", child(ip, "path"));
+            if (key == null || key.isEmpty()) f.required(child(ip, "key"));
+            if (path == null || path.isEmpty()) f.required(child(ip, "path"));
+            else if (path.startsWith("/")) f.invalid(child(ip, "path"), get(is.get(i), "path"), "must be a relative path");
+            else if (List.of(path.split("/")).contains("..")) f.invalid(child(ip, "path"), get(is.get(i), "path"), "must not contain '..'");
+            if (key != null && path != null) items.add(new KeyToPath(key, path));
+        }
+        Boolean optional = f.bool(src, "optional", child(tp, "optional"));
+        return Volume.newBuilder().setName(name).setType(type).setSource(source == null ? "" : source).setItems(items)
+                .setOptional(optional != null && optional).build();
     }
 
     private static List<ContainerSpec> containers(Fields f, JsonNode spec, String podPath, String field,
@@ -147,6 +181,7 @@ final class PodSpecParser {
                 .setCommand(f.strings(c, "command", child(path, "command")))
                 .setArgs(f.strings(c, "args", child(path, "args")))
                 .setEnv(env(f, c, child(path, "env")))
+                .setEnvFrom(envFrom(f, c, child(path, "envFrom")))
                 .setPorts(ports)
                 .setVolumeMounts(mounts(f, c, child(path, "volumeMounts"), volumeNames))
                 .setReadinessProbe(probe(f, c, "readinessProbe", path, false, ports))
@@ -165,7 +200,7 @@ final class PodSpecParser {
         for (int i = 0; i < items.size(); i++) {
             JsonNode e = items.get(i);
             String ep = index(path, i);
-            f.onlyKnown(e, ep, Set.of("name", "value"));
+            f.onlyKnown(e, ep, Set.of("name", "value", "valueFrom"));
             String name = f.string(e, "name", child(ep, "name"));
             if (name == null || name.isEmpty()) {
                 f.required(child(ep, "name"));
@@ -173,7 +208,60 @@ final class PodSpecParser {
             }
             if (Names.envName(name) != null) f.invalid(child(ep, "name"), get(e, "name"), Names.envName(name));
             String value = f.string(e, "value", child(ep, "value"));
-            out.add(new EnvVar(name, value == null ? "" : value));
+            ConfigRef from = e.has("valueFrom") ? valueFrom(f, e, child(ep, "valueFrom")) : null;
+            if (from != null && value != null && !value.isEmpty()) {
+                f.invalid(child(ep, "valueFrom"), "\"\"", "may not be specified when `value` is not empty");
+            }
+            out.add(new EnvVar(name, value == null ? "" : value, from));
+        }
+        return out;
+    }
+
+    /** {@code secretKeyRef} or {@code configMapKeyRef}; fieldRef and resourceFieldRef are not supported. */
+    private static ConfigRef valueFrom(Fields f, JsonNode e, String path) {
+        JsonNode vf = f.object(e, "valueFrom", path);
+        if (vf == null) return null;
+        f.onlyKnown(vf, path, Set.of("secretKeyRef", "configMapKeyRef"));
+        if (vf.has("secretKeyRef") == vf.has("configMapKeyRef")) {
+            f.invalid(path, "\"\"", "must specify exactly one of: `secretKeyRef` or `configMapKeyRef`");
+            return null;
+        }
+        String field = vf.has("secretKeyRef") ? "secretKeyRef" : "configMapKeyRef";
+        String rp = child(path, field);
+        JsonNode ref = f.object(vf, field, rp);
+        if (ref == null) return null;
+        f.onlyKnown(ref, rp, Set.of("name", "key", "optional"));
+        String name = f.string(ref, "name", child(rp, "name"));
+        String key = f.string(ref, "key", child(rp, "key"));
+        if (name == null || name.isEmpty()) f.required(child(rp, "name"));
+        if (key == null || key.isEmpty()) f.required(child(rp, "key"));
+        Boolean optional = f.bool(ref, "optional", child(rp, "optional"));
+        return ConfigRef.newBuilder().setKind(field.equals("secretKeyRef") ? "Secret" : "ConfigMap").setName(name == null ? "" : name)
+                .setKey(key == null ? "" : key).setOptional(optional != null && optional).build();
+    }
+
+    private static List<ConfigRef> envFrom(Fields f, JsonNode c, String path) {
+        List<ConfigRef> out = new ArrayList<>();
+        List<JsonNode> items = f.array(c, "envFrom", path);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode e = items.get(i);
+            String ep = index(path, i);
+            f.onlyKnown(e, ep, Set.of("secretRef", "configMapRef", "prefix"));
+            if (e.has("secretRef") == e.has("configMapRef")) {
+                f.invalid(ep, "\"\"", "must specify exactly one of: `secretRef` or `configMapRef`");
+                continue;
+            }
+            String field = e.has("secretRef") ? "secretRef" : "configMapRef";
+            String rp = child(ep, field);
+            JsonNode ref = f.object(e, field, rp);
+            if (ref == null) continue;
+            f.onlyKnown(ref, rp, Set.of("name", "optional"));
+            String name = f.string(ref, "name", child(rp, "name"));
+            if (name == null || name.isEmpty()) f.required(child(rp, "name"));
+            String prefix = f.string(e, "prefix", child(ep, "prefix"));
+            Boolean optional = f.bool(ref, "optional", child(rp, "optional"));
+            out.add(ConfigRef.newBuilder().setKind(field.equals("secretRef") ? "Secret" : "ConfigMap").setName(name == null ? "" : name)
+                    .setPrefix(prefix == null ? "" : prefix).setOptional(optional != null && optional).build());
         }
         return out;
     }

@@ -238,7 +238,8 @@ public final class KubeObjects {
             case PENDING, SCHEDULED -> "Pending";
             case RUNNING -> "Running";
             case SUCCEEDED -> "Succeeded";
-            case FAILED -> "Failed";
+            // a container that could not be configured (a Secret or ConfigMap missing) waits, as the kubelet's does
+            case FAILED -> t.getStartedAt() == 0 && io.berth.schemas.TaskReason.CREATE_CONTAINER_CONFIG_ERROR.is(t.getReason()) ? "Pending" : "Failed";
             case TERMINATING -> t.getStartedAt() > 0 ? "Running" : "Pending";
             case LOST, UNKNOWN -> "Unknown";
         };
@@ -293,7 +294,14 @@ public final class KubeObjects {
             for (Volume v : t.getVolumes()) {
                 ObjectNode vol = volumes.addObject().put("name", v.getName());
                 if (v.getType().equals("hostPath")) vol.putObject("hostPath").put("path", v.getHostPath());
-                else vol.putObject("emptyDir");
+                else if (v.getType().equals("secret") || v.getType().equals("configMap")) {
+                    ObjectNode src = vol.putObject(v.getType()).put(v.getType().equals("secret") ? "secretName" : "name", v.getSource());
+                    if (!v.getItems().isEmpty()) {
+                        ArrayNode items = src.putArray("items");
+                        v.getItems().forEach(i -> items.addObject().put("key", i.getKey()).put("path", i.getPath()));
+                    }
+                    if (v.getOptional()) src.put("optional", true);
+                } else vol.putObject("emptyDir");
             }
         }
         SecurityContexts.put(spec, t.getSecurityContext());
@@ -307,7 +315,25 @@ public final class KubeObjects {
         if (!c.getWorkingDir().isEmpty()) o.put("workingDir", c.getWorkingDir());
         if (!c.getEnv().isEmpty()) {
             ArrayNode env = o.putArray("env");
-            c.getEnv().forEach(e -> env.addObject().put("name", e.getName()).put("value", e.getValue()));
+            c.getEnv().forEach(e -> {
+                ObjectNode var = env.addObject().put("name", e.getName());
+                if (e.getValueFrom() == null) {
+                    var.put("value", e.getValue());
+                    return;
+                }
+                ObjectNode ref = var.putObject("valueFrom").putObject("Secret".equals(e.getValueFrom().getKind()) ? "secretKeyRef" : "configMapKeyRef")
+                        .put("name", e.getValueFrom().getName()).put("key", e.getValueFrom().getKey());
+                if (e.getValueFrom().getOptional()) ref.put("optional", true);
+            });
+        }
+        if (!c.getEnvFrom().isEmpty()) {
+            ArrayNode from = o.putArray("envFrom");
+            c.getEnvFrom().forEach(r -> {
+                ObjectNode f = from.addObject();
+                if (!r.getPrefix().isEmpty()) f.put("prefix", r.getPrefix());
+                ObjectNode ref = f.putObject("Secret".equals(r.getKind()) ? "secretRef" : "configMapRef").put("name", r.getName());
+                if (r.getOptional()) ref.put("optional", true);
+            });
         }
         if (!c.getPorts().isEmpty()) {
             ArrayNode ports = o.putArray("ports");

@@ -318,7 +318,7 @@ class ManifestParserTest {
         assertEquals(new RollingUpdate("1", "25%"), d.getRollingUpdate());
         ContainerSpec c = d.getTemplate().getContainers().get(0);
         assertEquals(List.of("httpd", "-f", "-p", "8080"), c.getCommand());
-        assertEquals(List.of(new EnvVar("MODE", "prod")), c.getEnv());
+        assertEquals(List.of(new EnvVar("MODE", "prod", null)), c.getEnv());
         assertEquals(new ContainerPort("http", 8080, null, "TCP"), c.getPorts().get(0));
         assertEquals(new Resources(250L, 64L << 20), c.getRequests());
         assertEquals(new Resources(1000L, 128L << 20), c.getLimits());
@@ -327,7 +327,58 @@ class ManifestParserTest {
         assertEquals(2, c.getReadinessProbe().getPeriodSeconds());
         assertEquals(ProbeType.TCP_SOCKET, c.getLivenessProbe().getType());
         assertEquals(List.of(new VolumeMount("data", "/data", false)), c.getVolumeMounts());
-        assertEquals(List.of(new Volume("data", "emptyDir", "")), d.getTemplate().getVolumes());
+        assertEquals(List.of(new Volume("data", "emptyDir", "", "", List.of(), false)), d.getTemplate().getVolumes());
+    }
+
+    @Test
+    void shouldCarrySecretAndConfigMapReferencesNeverValues() {
+        ManifestResult r = parse("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p}
+                spec:
+                  volumes:
+                  - {name: creds, secret: {secretName: db, items: [{key: password, path: pw/file}]}}
+                  - {name: conf, configMap: {name: cfg, optional: true}}
+                  containers:
+                  - name: main
+                    image: berth/busybox:latest
+                    env:
+                    - {name: PW, valueFrom: {secretKeyRef: {name: db, key: password}}}
+                    - {name: MODE, valueFrom: {configMapKeyRef: {name: cfg, key: MODE, optional: true}}}
+                    envFrom:
+                    - {prefix: CFG_, configMapRef: {name: cfg}}
+                    - {secretRef: {name: db, optional: true}}
+                    volumeMounts: [{name: creds, mountPath: /etc/creds}, {name: conf, mountPath: /etc/conf}]
+                """);
+        assertTrue(r.ok(), () -> r.errorMessages().toString());
+        PodSpec pod = (PodSpec) r.intents().get(0).getPayload();
+        ContainerSpec c = pod.getTemplate().getContainers().get(0);
+        assertEquals(new EnvVar("PW", "", new ConfigRef("Secret", "db", "password", "", false)), c.getEnv().get(0));
+        assertEquals(new ConfigRef("ConfigMap", "cfg", "MODE", "", true), c.getEnv().get(1).getValueFrom());
+        assertEquals(List.of(new ConfigRef("ConfigMap", "cfg", "", "CFG_", false), new ConfigRef("Secret", "db", "", "", true)), c.getEnvFrom());
+        assertEquals(List.of(new Volume("creds", "secret", "", "db", List.of(new KeyToPath("password", "pw/file")), false),
+                new Volume("conf", "configMap", "", "cfg", List.of(), true)), pod.getTemplate().getVolumes());
+    }
+
+    @Test
+    void shouldRefuseBadReferencesNamingTheField() {
+        record Case(String container, String volume, String expected) {}
+        for (Case k : List.of(
+                new Case("env: [{name: A, value: x, valueFrom: {secretKeyRef: {name: s, key: k}}}]", "",
+                        "spec.containers[0].env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty"),
+                new Case("env: [{name: A, valueFrom: {secretKeyRef: {name: s}}}]", "", "spec.containers[0].env[0].valueFrom.secretKeyRef.key: Required value"),
+                new Case("env: [{name: A, valueFrom: {fieldRef: {fieldPath: x}}}]", "", "spec.containers[0].env[0].valueFrom: Invalid value: \"\": must specify exactly one of: `secretKeyRef` or `configMapKeyRef`"),
+                new Case("envFrom: [{secretRef: {name: s}, configMapRef: {name: c}}]", "", "spec.containers[0].envFrom[0]: Invalid value"),
+                new Case("", "volumes: [{name: v, secret: {}}]", "spec.volumes[0].secret.secretName: Required value"),
+                new Case("", "volumes: [{name: v, configMap: {name: c, items: [{key: k, path: ../x}]}}]", "spec.volumes[0].configMap.items[0].path: Invalid value"),
+                new Case("", "volumes: [{name: v, secret: {secretName: s}, emptyDir: {}}]", "may not specify more than 1 volume type"))) {
+            String text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n" + (k.volume().isEmpty() ? "" : "  " + k.volume() + "\n")
+                    + "  containers:\n  - name: main\n    image: berth/busybox:latest\n" + (k.container().isEmpty() ? "" : "    " + k.container() + "\n");
+            ManifestResult r = parse(text);
+            assertFalse(r.ok(), text);
+            assertTrue(r.errorMessages().stream().anyMatch(m -> m.contains(k.expected())), k.expected() + " in " + r.errorMessages());
+        }
     }
 
     @Test

@@ -17,6 +17,37 @@ class KubeObjectsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
+    void shouldRenderSecretAndConfigMapReferencesSoAPatchKeepsThem() {
+        String manifest = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p}
+                spec:
+                  volumes:
+                  - {name: creds, secret: {secretName: db, items: [{key: password, path: pw}], optional: true}}
+                  - {name: conf, configMap: {name: cfg}}
+                  containers:
+                  - name: main
+                    image: berth/busybox:latest
+                    env:
+                    - {name: PW, valueFrom: {secretKeyRef: {name: db, key: password}}}
+                    - {name: A, value: "1"}
+                    envFrom: [{prefix: CFG_, configMapRef: {name: cfg, optional: true}}]
+                    volumeMounts: [{name: creds, mountPath: /c}, {name: conf, mountPath: /f}]
+                """;
+        ManifestParser parser = new ManifestParser(ManifestOptions.defaults());
+        ManifestResult first = parser.parse("", manifest);
+        assertTrue(first.ok(), () -> first.errorMessages().toString());
+        PodTemplate t = ((PodSpec) first.intents().get(0).getPayload()).getTemplate();
+        var rendered = new ObjectMapper().createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+        rendered.putObject("metadata").put("name", "p");
+        rendered.set("spec", KubeObjects.podSpec(t));
+        ManifestResult again = parser.parse("", rendered.toString());
+        assertTrue(again.ok(), () -> again.errorMessages().toString());
+        assertEquals(t, ((PodSpec) again.intents().get(0).getPayload()).getTemplate());
+    }
+
+    @Test
     void shouldRenderARunningTaskAsAKubernetesPod() {
         Map<String, NodeView> nodes = Map.of("node-1", node("node-1", true, false));
         String json = KubeObjects.list(List.of(KubeObjects.pod(task("web-7d4b9c-abcde", TaskPhase.RUNNING, true, "node-1"), nodes))).toString();

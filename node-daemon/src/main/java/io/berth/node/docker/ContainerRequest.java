@@ -164,7 +164,12 @@ public final class ContainerRequest {
 
     /** Names of the pod's emptyDir volumes, to create before the container. */
     public static List<String> emptyDirs(Assignment a) {
-        return a.getTemplate().getVolumes().stream().filter(v -> !HOST_PATH.equalsIgnoreCase(v.getType())).map(Volume::getName).toList();
+        return a.getTemplate().getVolumes().stream().filter(v -> !HOST_PATH.equalsIgnoreCase(v.getType()) && !isConfig(v)).map(Volume::getName).toList();
+    }
+
+    /** A secret or configMap volume: its files are written by the node under the pod's directory and mounted read-only. */
+    public static boolean isConfig(Volume v) {
+        return "secret".equals(v.getType()) || "configMap".equals(v.getType());
     }
 
     private static final String HOST_PATH = "hostPath";
@@ -182,7 +187,8 @@ public final class ContainerRequest {
                 if (podDir == null) throw new IllegalArgumentException("emptyDir " + v.getName() + ": this runtime has no data directory");
                 host = emptyDir(podDir, v.getName()).toAbsolutePath().toString();
             }
-            binds.add(new Bind(host, new com.github.dockerjava.api.model.Volume(m.getMountPath()), m.getReadOnly() ? AccessMode.ro : AccessMode.rw));
+            boolean ro = m.getReadOnly() || isConfig(v); // the kubelet mounts secret and configMap volumes read-only too
+            binds.add(new Bind(host, new com.github.dockerjava.api.model.Volume(m.getMountPath()), ro ? AccessMode.ro : AccessMode.rw));
         }
         return binds;
     }

@@ -312,6 +312,42 @@ public final class DockerRuntime implements ContainerRuntime {
         }
     }
 
+    /**
+     * Each secret/configMap volume's files under {@code <podDir>/volumes/<name>}, readable by any user (the
+     * container may run as any), each written to a temp file and moved into place; the directory is mounted
+     * read-only. They go when the pod's directory does.
+     */
+    @Override
+    public void writeConfigFiles(String taskId, Map<String, Map<String, byte[]>> files) throws IOException {
+        Path podDir = podDir(taskId);
+        if (podDir == null) {
+            if (!files.isEmpty()) throw new IOException("secret/configMap volumes: this runtime has no data directory");
+            return;
+        }
+        for (Map.Entry<String, Map<String, byte[]>> v : files.entrySet()) {
+            Path dir = ContainerRequest.emptyDir(podDir, v.getKey()).toAbsolutePath().normalize();
+            Files.createDirectories(dir);
+            for (Map.Entry<String, byte[]> f : v.getValue().entrySet()) {
+                Path file = dir.resolve(f.getKey()).normalize();
+                if (!file.startsWith(dir)) throw new IOException("volume " + v.getKey() + ": path " + f.getKey() + " leaves the volume");
+                Files.createDirectories(file.getParent());
+                Path tmp = Files.createTempFile(file.getParent(), ".", ".tmp");
+                Files.write(tmp, f.getValue());
+                try {
+                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r--r--r--"));
+                } catch (UnsupportedOperationException ignored) {
+                    // not a POSIX file system
+                }
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            try {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+        }
+    }
+
     /** World-writable, as Kubernetes makes an emptyDir: the container may run as any user. */
     private static void makeEmptyDir(Path dir) {
         try {

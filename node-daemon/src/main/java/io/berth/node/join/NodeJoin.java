@@ -89,7 +89,28 @@ public final class NodeJoin {
                     + (resp.statusCode() == 401 ? " (the join token is unknown, revoked or expired: create one with 'berth token create --node')" : ""));
         }
         LOG.info("node {} joined through {}", nodeId, gatewayUrl);
+        String secretsKeys = body.getString("secretsKeys");
+        if (secretsKeys != null) JOINED_SECRETS.put(nodeId, io.berth.schemas.secrets.SecretBox.parse(secretsKeys, "the join answer's secretsKeys"));
         return NodeKeys.decodeKey(body.getString("key"), "key");
+    }
+
+    /** The Secret keys the gateway handed over at join, per node id: kept in memory only, never written to disk. */
+    private static final java.util.Map<String, io.berth.schemas.secrets.SecretBox> JOINED_SECRETS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The keys a node decrypts its pods' Secrets with: {@code secrets-key-file} (the control plane's own
+     * machine: {@code berth up} sets it), else what the gateway handed over when this node joined with a
+     * token (call after {@link #signer}); null when neither: pods using Secrets then wait with CreateContainerConfigError.
+     */
+    public static io.berth.schemas.secrets.SecretBox secretBox(BerthConfig config, String nodeId) throws IOException {
+        String file = config.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY, null);
+        if (file != null && !file.isBlank()) {
+            return io.berth.schemas.secrets.SecretBox.read(Path.of(file))
+                    .orElseThrow(() -> new IllegalStateException(io.berth.schemas.secrets.SecretBox.CONFIG_KEY + ": " + file + " does not exist"));
+        }
+        io.berth.schemas.secrets.SecretBox joined = JOINED_SECRETS.get(nodeId);
+        if (joined == null) LOG.warn("node {}: no Secret key ({} or a join): pods that use Secrets will not start", nodeId, io.berth.schemas.secrets.SecretBox.CONFIG_KEY);
+        return joined;
     }
 
     /** A join the gateway refused: its message is the reason the daemon exits with. */

@@ -396,7 +396,12 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         r.restart = RestartGate.launched(r.restart, RestartGate.Launch.CREATE); // a restart if it replaces one removed behind our back
         busy(r, () -> {
             if (!docker.imageExists(image)) throw new ImageMissing(image);
-            return docker.create(a, unit, infraId);
+            if (unit.kind() == PodUnit.Kind.INFRA || !io.berth.node.config.PodConfigs.uses(a)) return docker.create(a, unit, infraId);
+            // the values live only here and in the container: never in a status, a log or a record
+            io.berth.node.config.PodConfigs.Resolved ok = resolveConfigs(a);
+            docker.writeConfigFiles(a.getTaskId(), ok.files());
+            PodUnit resolved = PodUnit.of(ok.assignment()).stream().filter(u -> u.key().equals(r.unit)).findFirst().orElseThrow();
+            return docker.create(ok.assignment(), resolved, infraId);
         }).onSuccess(id -> {
             r.containerId = id;
             r.restart = RestartGate.hasContainer(r.restart);
@@ -404,8 +409,36 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             report(r, TaskState.CREATED, null, "Created", "");
             start(r, id, false);
         }).onFailure(err -> failed(r, (err instanceof ImageMissing ? TaskReason.ERR_IMAGE_PULL
-                : err instanceof io.berth.node.docker.SecurityContexts.ConfigError ? TaskReason.CREATE_CONTAINER_CONFIG_ERROR
+                : err instanceof ConfigMissing || err instanceof io.berth.node.docker.SecurityContexts.ConfigError ? TaskReason.CREATE_CONTAINER_CONFIG_ERROR
                 : TaskReason.CREATE_CONTAINER_ERROR).text(), err));
+    }
+
+    /** On a worker: the pod's Secrets and ConfigMaps, or {@link ConfigMissing} with the kubelet's message. */
+    private io.berth.node.config.PodConfigs.Resolved resolveConfigs(Assignment a) {
+        if (configs == null) throw new ConfigMissing("this node reads no Secrets or ConfigMaps");
+        io.berth.node.config.PodConfigs.Result res;
+        try {
+            res = io.berth.node.config.PodConfigs.resolve(a, configs);
+        } catch (RuntimeException e) { // no key, or a value that does not decrypt
+            throw new ConfigMissing(e.getMessage());
+        }
+        if (res instanceof io.berth.node.config.PodConfigs.Missing m) throw new ConfigMissing(m.message());
+        return (io.berth.node.config.PodConfigs.Resolved) res;
+    }
+
+    /** A Secret or ConfigMap the pod needs is missing: CreateContainerConfigError, retried with back-off like a failed create. */
+    static final class ConfigMissing extends RuntimeException {
+        ConfigMissing(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private io.berth.node.config.PodConfigs.Lookup configs;
+
+    /** Where pods' Secrets and ConfigMaps come from (none: a pod using one waits with CreateContainerConfigError). */
+    public ContainerReconcilerVerticle withConfigs(io.berth.node.config.PodConfigs.Lookup configs) {
+        this.configs = configs;
+        return this;
     }
 
     private void start(TaskRecord r, String containerId, boolean restart) {
@@ -451,7 +484,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private void failed(TaskRecord r, String reason, Throwable err) {
         long now = clock.getAsLong();
         r.restart = RestartGate.failed(r.restart, now);
-        String message = err instanceof ImageMissing ? err.getMessage() : String.valueOf(err.getMessage());
+        String message = err instanceof ImageMissing || err instanceof ConfigMissing ? err.getMessage() : String.valueOf(err.getMessage());
         if (!(r.reported.is(TaskState.FAILED) && reason.equals(r.reported.reason()))) {
             report(r, TaskState.FAILED, null, reason, message);
         }

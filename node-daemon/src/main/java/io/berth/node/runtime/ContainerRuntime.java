@@ -66,6 +66,12 @@ public interface ContainerRuntime extends AutoCloseable {
         return "berth-docker-" + nodeId;
     }
 
+    /**
+     * Writes the files of the pod's secret and configMap volumes (volume → relative path → contents)
+     * where its containers mount them; a runtime without pod directories writes nothing.
+     */
+    default void writeConfigFiles(String taskId, Map<String, Map<String, byte[]>> files) throws IOException {}
+
     @Override
     void close();
 }

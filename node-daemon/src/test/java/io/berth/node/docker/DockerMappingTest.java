@@ -94,6 +94,23 @@ class DockerMappingTest {
     }
 
     @Test
+    void secretAndConfigMapVolumesLiveInThePodDirectoryAndMountReadOnly() {
+        io.berth.schemas.avro.Volume secret = io.berth.schemas.avro.Volume.newBuilder().setName("creds").setType("secret").setSource("db").build();
+        io.berth.schemas.avro.Volume conf = io.berth.schemas.avro.Volume.newBuilder().setName("conf").setType("configMap").setSource("cfg").build();
+        io.berth.schemas.avro.Volume scratch = io.berth.schemas.avro.Volume.newBuilder().setName("scratch").setType("emptyDir").build();
+        io.berth.schemas.avro.ContainerSpec c = io.berth.schemas.avro.ContainerSpec.newBuilder().setName("main").setImage("i")
+                .setVolumeMounts(List.of(new io.berth.schemas.avro.VolumeMount("creds", "/c", false), new io.berth.schemas.avro.VolumeMount("conf", "/f", false),
+                        new io.berth.schemas.avro.VolumeMount("scratch", "/s", false))).build();
+        io.berth.schemas.avro.Assignment a = io.berth.schemas.avro.Assignment.newBuilder().setTaskId("t").setNodeId("n")
+                .setTemplate(io.berth.schemas.avro.PodTemplate.newBuilder().setContainers(List.of(c)).setVolumes(List.of(secret, conf, scratch)).build())
+                .setRequests(new io.berth.schemas.avro.Resources(0L, 0L)).build();
+        assertEquals(List.of("scratch"), ContainerRequest.emptyDirs(a), "the node writes the config volumes' files itself");
+        var binds = ContainerRequest.binds(a, c, Path.of("/pods/t"));
+        assertEquals(List.of("/pods/t/volumes/creds:/c:ro", "/pods/t/volumes/conf:/f:ro", "/pods/t/volumes/scratch:/s:rw"),
+                binds.stream().map(b -> b.getPath() + ":" + b.getVolume().getPath() + ":" + b.getAccessMode()).toList());
+    }
+
+    @Test
     void aSingleContainerPodIsOneUnitKeyedByItsTaskId() {
         List<PodUnit> units = PodUnit.of(pod(List.of(), List.of("main")));
         assertEquals(List.of("web-abc123-x1y2z"), units.stream().map(PodUnit::key).toList());

@@ -266,7 +266,7 @@ public final class TimeTravelBenchmark {
 
         private static DeploymentSpec spec(String name, long image, int replicas) {
             ContainerSpec c = ContainerSpec.newBuilder().setName(name).setImage("registry.example/" + name + ":1." + image)
-                    .setCommand(List.of("/bin/server", "--port", "8080")).setEnv(List.of(new EnvVar("MODE", "production")))
+                    .setCommand(List.of("/bin/server", "--port", "8080")).setEnv(List.of(new EnvVar("MODE", "production", null)))
                     .setPorts(List.of(ContainerPort.newBuilder().setContainerPort(8080).setName("http").build()))
                     .setRequests(new Resources(250L, 128L << 20)).setLimits(new Resources(1000L, 256L << 20)).build();
             PodTemplate t = PodTemplate.newBuilder().setLabels(Map.of("app", name)).setContainers(List.of(c)).build();

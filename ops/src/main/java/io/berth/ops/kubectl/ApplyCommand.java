@@ -83,7 +83,7 @@ public final class ApplyCommand extends KubectlCommand {
             return 1;
         }
         if (rbacObjects > 0 && (connection.direct() || plan || dryRun)) {
-            return fail("Role, ClusterRole, RoleBinding and ClusterRoleBinding are applied through the gateway only (--server, without --plan or --dry-run)");
+            return fail("Role, ClusterRole, RoleBinding, ClusterRoleBinding, Secret and ConfigMap are applied through the gateway only (--server, without --plan or --dry-run)");
         }
         if (plan) return plan(result);
         if (dryRun) {
@@ -242,9 +242,12 @@ public final class ApplyCommand extends KubectlCommand {
         ManifestResult all = ManifestResult.empty();
         for (ManifestFiles.Source s : sources) {
             // RBAC objects are the gateway's to check (it refuses the whole apply, naming the field); the rest is parsed here
+            // so are Secrets and ConfigMaps (only the gateway holds the key that encrypts a Secret's values)
             io.berth.gateway.rbac.RbacApi.Split split = io.berth.gateway.rbac.RbacApi.split(s.text());
-            if (!split.rbac().isEmpty()) rbacObjects += split.rbac().size();
-            if (split.rbac().isEmpty() || !split.rest().isBlank()) all = all.plus(parser.parse(s.name(), split.rest()));
+            io.berth.gateway.config.ConfigApi.Split configs = io.berth.gateway.config.ConfigApi.split(split.rest());
+            rbacObjects += split.rbac().size() + configs.configs().size();
+            boolean gatewayOnly = !split.rbac().isEmpty() || !configs.configs().isEmpty();
+            if (!gatewayOnly || !configs.rest().isBlank()) all = all.plus(parser.parse(s.name(), configs.rest()));
         }
         return all;
     }

@@ -51,6 +51,8 @@ final class JsonTables {
                 if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
             }
             case "namespaces" -> h.addAll(List.of("NAME", "STATUS", "AGE"));
+            case "secrets" -> h.addAll(List.of("NAME", "TYPE", "DATA", "AGE"));
+            case "configmaps" -> h.addAll(List.of("NAME", "DATA", "AGE"));
             case "endpoints" -> h.addAll(List.of("NAME", "ENDPOINTS", "AGE"));
             case "roles", "clusterroles" -> h.addAll(List.of("NAME", "CREATED AT"));
             case "rolebindings", "clusterrolebindings" -> {
@@ -116,6 +118,8 @@ final class JsonTables {
                 }
             }
             case "namespaces" -> row.addAll(List.of(name, text(status, "phase", "Active"), age));
+            case "secrets" -> row.addAll(List.of(name, text(o, "type", "Opaque"), Integer.toString(o.path("data").size()), age));
+            case "configmaps" -> row.addAll(List.of(name, Integer.toString(o.path("data").size() + o.path("binaryData").size()), age));
             case "endpoints" -> row.addAll(List.of(name, endpoints(o, null), age));
             case "roles", "clusterroles" -> row.addAll(List.of(name, meta.path("creationTimestamp").asText("").isEmpty() ? "<unknown>" : meta.path("creationTimestamp").asText()));
             case "rolebindings", "clusterrolebindings" -> {

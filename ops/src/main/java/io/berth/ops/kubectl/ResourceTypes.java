@@ -48,6 +48,9 @@ final class ResourceTypes {
     static final Resource CLUSTER_ROLES = new Resource("clusterroles", "clusterrole", RBAC_GROUP, false);
     static final Resource CLUSTER_ROLE_BINDINGS = new Resource("clusterrolebindings", "clusterrolebinding", RBAC_GROUP, false);
 
+    static final Resource SECRETS = new Resource("secrets", "secret", "", true);
+    static final Resource CONFIG_MAPS = new Resource("configmaps", "configmap", "", true);
+
     /** The resource a type name (plural, singular, short name, {@code .apps}) means, or null. */
     static Resource resource(String type) {
         String t = type.toLowerCase(Locale.ROOT);
@@ -56,6 +59,8 @@ final class ResourceTypes {
             if (t.equals(r.plural()) || t.equals(r.singular())) return r;
         }
         if (t.equals("ev") || t.equals("event") || t.equals("events")) return EVENTS;
+        if (t.equals("secret") || t.equals("secrets")) return SECRETS;
+        if (t.equals("cm") || t.equals("configmap") || t.equals("configmaps")) return CONFIG_MAPS;
         if (List.of("rs", "replicaset", "replicasets", "replicaset.apps", "replicasets.apps").contains(t)) return REPLICASETS;
         if (t.equals("ep") || t.equals("endpoints")) return ENDPOINTS;
         ResourceKind k = kind(t);

@@ -112,7 +112,7 @@ class PoisonIntentsKafkaTest {
                 "spec.replicas: Invalid value: 2147483647: must be less than or equal to 10000");
         poison(key("negative"), deployment("negative", -1, null),
                 "spec.replicas: Invalid value: -1: must be greater than or equal to 0");
-        poison(key("fat"), deployment("fat", 1, c -> c.setEnv(List.of(new EnvVar("BLOB", "x".repeat(5 << 20))))),
+        poison(key("fat"), deployment("fat", 1, c -> c.setEnv(List.of(new EnvVar("BLOB", "x".repeat(5 << 20), null)))),
                 "Request entity too large");
         poison(key("nested"), deployment("nested", 1, c -> c.setArgs(Collections.nCopies(100_000, "a"))
                         .setPorts(Collections.nCopies(10_000, ContainerPort.newBuilder().setContainerPort(80).build()))),

@@ -52,10 +52,10 @@ class LimitsTest {
                 new Case("containers", d -> d.setTemplate(template(Collections.nCopies(33, container().build()))),
                         "spec.template.spec.containers: Too many: 33: must have at most 32 items"),
                 new Case("env count", d -> d.setTemplate(template(List.of(container()
-                                .setEnv(Collections.nCopies(257, new EnvVar("A", "b"))).build()))),
+                                .setEnv(Collections.nCopies(257, new EnvVar("A", "b", null))).build()))),
                         "spec.template.spec.containers[0].env: Too many: 257: must have at most 256 items"),
                 new Case("env value", d -> d.setTemplate(template(List.of(container()
-                                .setEnv(List.of(new EnvVar("A", LONG_STRING))).build()))),
+                                .setEnv(List.of(new EnvVar("A", LONG_STRING, null))).build()))),
                         "spec.template.spec.containers[0].env[0].value: Too long: must have at most 8192 bytes"),
                 new Case("args", d -> d.setTemplate(template(List.of(container().setArgs(Collections.nCopies(1000, "a")).build()))),
                         "spec.template.spec.containers[0].args: Too many: 1000: must have at most 256 items"),
