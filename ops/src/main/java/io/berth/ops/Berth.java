@@ -183,6 +183,7 @@ public final class Berth implements Callable<Integer> {
                 stopped.countDown();
             }, "berth-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            exitOnFatal();
             try {
                 stack.start();
             } catch (Exception e) {
@@ -474,7 +475,16 @@ public final class Berth implements Callable<Integer> {
         }
     }
 
+    /** A service that cannot go on ({@link io.berth.schemas.service.Fatal}) stops this process, non-zero, through its shutdown hooks. */
+    static void exitOnFatal() {
+        io.berth.schemas.service.Fatal.handler(why -> {
+            System.err.println("berth: " + why + "; exiting with status " + io.berth.schemas.service.Fatal.EXIT_STATUS);
+            System.exit(io.berth.schemas.service.Fatal.EXIT_STATUS);
+        });
+    }
+
     static int runForeground(BerthConfig cfg, BiFunction<BerthConfig, SchemaRegistryClient, BerthService> factory, Path readyFile) throws Exception {
+        exitOnFatal();
         Files.createDirectories(cfg.dataDir());
         SchemaRegistryClient client = RegistryClients.forUrl(cfg.registryUrl(), cfg);
         BerthService svc = factory.apply(cfg, client);

@@ -38,10 +38,10 @@ public final class SchedulerService extends TopicCheckingService {
     protected void run() throws Exception {
         CountDownLatch running = new CountDownLatch(1);
         KafkaStreams ks = new KafkaStreams(SchedulerTopology.build(new BerthSerdes(registry), SchedulerSettings.from(config)), streamsProps());
-        ks.setStateListener((now, before) -> {
+        io.berth.schemas.service.StreamsSupervision.install(ks, name(), (now, before) -> {
             if (now == KafkaStreams.State.RUNNING) running.countDown();
             if (now == KafkaStreams.State.ERROR) log.error("{}: streams entered ERROR", name());
-        });
+        }, io.berth.schemas.service.Fatal::report);
         streams = ks;
         ks.start();
         if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -63,9 +63,9 @@ public final class StateStreamsService extends TopicCheckingService {
                 clusterSecret(config)),
                 streamsProps(config, registry));
         CountDownLatch running = new CountDownLatch(1);
-        streams.setStateListener((now, old) -> {
+        io.berth.schemas.service.StreamsSupervision.install(streams, name(), (now, old) -> {
             if (now == KafkaStreams.State.RUNNING) running.countDown();
-        });
+        }, io.berth.schemas.service.Fatal::report);
         streams.start();
         if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException(name() + " did not reach RUNNING within " + START_TIMEOUT + " (state " + streams.state() + ")");

@@ -4,21 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.schemas.Topics;
+import io.berth.schemas.service.PartitionFollower;
 import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.RbacObject;
 import io.berth.schemas.serde.BerthSerdes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +30,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * RBAC objects on the log: writes go to the compacted {@code berth.rbac} (key {@code kind/namespace/name},
@@ -65,12 +59,8 @@ public final class RbacStore implements AutoCloseable {
     private final Deserializer<RbacObject> objectDeserializer;
     private final Serializer<AuditRecord> auditSerializer;
     private final Map<String, Stored> objects = new ConcurrentSkipListMap<>();
-    private final Map<CompletableFuture<Void>, Long> waiting = new ConcurrentHashMap<>();
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final PartitionFollower follower;
     private volatile Policy policy = Policy.builtIns();
-    private volatile long position;
-    private volatile boolean running = true;
-    private Thread reader;
 
     public RbacStore(Properties clientProps, BerthSerdes serdes) {
         this.clientProps = clientProps;
@@ -86,16 +76,16 @@ public final class RbacStore implements AutoCloseable {
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         producer.partitionsFor(Topics.RBAC.name()); // fetch metadata now, so send() never blocks the event loop
         producer.partitionsFor(Topics.AUDIT.name());
+        // the policy is rebuilt after a batch and before the position moves: awaitRead then sees it
+        follower = new PartitionFollower(clientProps, PARTITION, this::apply, () -> policy = rebuild());
     }
 
     public void start() {
-        reader = new Thread(this::follow, "berth-gateway-rbac");
-        reader.setDaemon(true);
-        reader.start();
+        follower.start("berth-gateway-rbac");
     }
 
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return follower.awaitCaughtUp(timeout);
     }
 
     /** The policy as of the last record read. */
@@ -170,41 +160,7 @@ public final class RbacStore implements AutoCloseable {
 
     /** Completes when the reader's position is past {@code offset}. */
     private CompletableFuture<Void> awaitRead(long offset) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        waiting.put(f, offset);
-        if (position > offset) release();
-        return f.orTimeout(30, TimeUnit.SECONDS).whenComplete((x, err) -> waiting.remove(f));
-    }
-
-    private void release() {
-        long pos = position;
-        waiting.forEach((f, offset) -> {
-            if (pos > offset && waiting.remove(f) != null) f.complete(null);
-        });
-    }
-
-    private void follow() {
-        Properties p = new Properties();
-        p.putAll(clientProps);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientProps.getProperty("client.id", "berth-gateway") + "-rbac");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(PARTITION));
-            consumer.seekToBeginning(List.of(PARTITION));
-            long end = consumer.endOffsets(List.of(PARTITION), Duration.ofSeconds(30)).get(PARTITION);
-            while (running) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<String, byte[]> r : records) apply(r);
-                if (!records.isEmpty()) policy = rebuild();
-                position = consumer.position(PARTITION);
-                if (position >= end) caughtUp.countDown();
-                release();
-            }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            // closing
-        } catch (Exception e) {
-            log.error("gateway: the RBAC reader stopped; the policy stays as last read", e);
-        }
+        return follower.awaitRead(offset);
     }
 
     private void apply(ConsumerRecord<String, byte[]> r) {
@@ -238,14 +194,7 @@ public final class RbacStore implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (reader != null) {
-            try {
-                reader.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        follower.close();
         producer.close(Duration.ofSeconds(5));
     }
 }

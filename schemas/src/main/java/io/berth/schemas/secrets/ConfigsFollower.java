@@ -2,13 +2,10 @@ package io.berth.schemas.secrets;
 
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.ConfigObject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.berth.schemas.service.PartitionFollower;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,10 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the compacted {@code berth.configs} whole from the beginning and follows it on one thread,
@@ -36,19 +30,14 @@ public final class ConfigsFollower implements AutoCloseable {
     /** An object with the offset that wrote it (its resourceVersion). */
     public record Stored(ConfigObject object, long offset) {}
 
-    private final Properties clientProps;
     private final Deserializer<ConfigObject> deserializer;
     private final Map<String, Stored> objects = new ConcurrentSkipListMap<>();
-    private final Map<CompletableFuture<Void>, Long> waiting = new ConcurrentHashMap<>();
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile long position;
-    private volatile boolean running = true;
+    private final PartitionFollower follower;
     private volatile Runnable onChange = () -> {};
-    private Thread reader;
 
     public ConfigsFollower(Properties clientProps, Deserializer<ConfigObject> deserializer) {
-        this.clientProps = clientProps;
         this.deserializer = deserializer;
+        this.follower = new PartitionFollower(clientProps, PARTITION, this::apply, () -> onChange.run());
     }
 
     /** Called on the reader thread after every batch that changed something. */
@@ -58,14 +47,12 @@ public final class ConfigsFollower implements AutoCloseable {
     }
 
     public ConfigsFollower start(String threadName) {
-        reader = new Thread(this::follow, threadName);
-        reader.setDaemon(true);
-        reader.start();
+        follower.start(threadName);
         return this;
     }
 
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return follower.awaitCaughtUp(timeout);
     }
 
     public Optional<Stored> get(String kind, String namespace, String name) {
@@ -83,42 +70,7 @@ public final class ConfigsFollower implements AutoCloseable {
 
     /** Completes when the reader's position is past {@code offset}. */
     public CompletableFuture<Void> awaitRead(long offset) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        waiting.put(f, offset);
-        if (position > offset) release();
-        return f.orTimeout(30, TimeUnit.SECONDS).whenComplete((x, err) -> waiting.remove(f));
-    }
-
-    private void release() {
-        long pos = position;
-        waiting.forEach((f, offset) -> {
-            if (pos > offset && waiting.remove(f) != null) f.complete(null);
-        });
-    }
-
-    private void follow() {
-        Properties p = new Properties();
-        p.putAll(clientProps);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientProps.getProperty("client.id", "berth") + "-configs");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(PARTITION));
-            consumer.seekToBeginning(List.of(PARTITION));
-            long end = consumer.endOffsets(List.of(PARTITION), Duration.ofSeconds(30)).get(PARTITION);
-            while (running) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<String, byte[]> r : records) apply(r);
-                position = consumer.position(PARTITION);
-                if (!records.isEmpty()) onChange.run();
-                if (position >= end) caughtUp.countDown();
-                release();
-            }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            // closing
-        } catch (Exception e) {
-            log.error("the berth.configs reader stopped; Secrets and ConfigMaps stay as last read", e);
-        }
+        return follower.awaitRead(offset);
     }
 
     private void apply(ConsumerRecord<String, byte[]> r) {
@@ -135,13 +87,6 @@ public final class ConfigsFollower implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (reader != null) {
-            try {
-                reader.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        follower.close();
     }
 }
