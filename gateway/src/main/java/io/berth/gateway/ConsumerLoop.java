@@ -40,6 +40,12 @@ public final class ConsumerLoop implements AutoCloseable {
         thread.start();
     }
 
+    /** Whether the thread still runs its body (false once it ended, by close or by an error). */
+    public boolean alive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
     /** False once {@link #close()} was called: the body's poll loop condition. */
     public boolean running() {
         return running;

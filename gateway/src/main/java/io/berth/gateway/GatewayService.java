@@ -70,9 +70,10 @@ public final class GatewayService extends TopicCheckingService {
         Router router = Router.router(vertx);
         router.route().handler(new io.berth.gateway.api.Guard(tokens())::handle);
         router.route().handler(authorizer::handle);
-        router.get("/healthz").handler(this::handleHealth);
-        router.get("/readyz").handler(this::handleHealth);
-        router.get("/livez").handler(this::handleHealth);
+        // livez: what only a restart fixes; readyz: that and what traffic must wait for (kube-apiserver's split)
+        router.get("/healthz").handler(ctx -> health(ctx, "healthz", false));
+        router.get("/livez").handler(ctx -> health(ctx, "livez", false));
+        router.get("/readyz").handler(ctx -> health(ctx, "readyz", true));
         router.get("/version").handler(this::handleVersion);
         BerthSerdes serdes = new BerthSerdes(registry);
         if (Boolean.parseBoolean(config.get("gateway-audit-snapshots", "true"))) {
@@ -178,8 +179,48 @@ public final class GatewayService extends TopicCheckingService {
         return servers.get(0);
     }
 
-    private void handleHealth(RoutingContext ctx) {
-        ctx.response().putHeader("content-type", "text/plain").end("ok");
+    /** Extra readiness checks (the all-in-one adds its Streams services): name → why not ready, empty when ready. */
+    private final java.util.Map<String, java.util.function.Supplier<java.util.Optional<String>>> readinessChecks = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /** The views this gateway serves from (health, tests). */
+    public ViewCache viewCache() {
+        return cache;
+    }
+
+    /** A readiness check shown (and failing) in {@code /readyz}, e.g. a Streams service of the same process. */
+    public GatewayService readinessCheck(String name, java.util.function.Supplier<java.util.Optional<String>> why) {
+        readinessChecks.put(name, why);
+        return this;
+    }
+
+    /**
+     * {@code /livez}, {@code /healthz} and {@code /readyz} as kube-apiserver answers them: 200 {@code ok}
+     * when every check passes, else 503 with one line per check ({@code [+]name ok} /
+     * {@code [-]name failed: reason}) and {@code <endpoint> check failed}; {@code ?verbose} lists the
+     * checks on success too.
+     */
+    private void health(RoutingContext ctx, String endpoint, boolean readiness) {
+        java.util.Map<String, java.util.Optional<String>> results = new java.util.LinkedHashMap<>();
+        results.put("ping", java.util.Optional.empty());
+        results.put("view-cache", readiness ? cache.notReady() : cache.dead());
+        if (readiness) readinessChecks.forEach((name, check) -> {
+            java.util.Optional<String> why;
+            try {
+                why = check.get();
+            } catch (RuntimeException e) {
+                why = java.util.Optional.of(e.toString());
+            }
+            results.put(name, why);
+        });
+        boolean ok = results.values().stream().allMatch(java.util.Optional::isEmpty);
+        StringBuilder body = new StringBuilder();
+        if (!ok || ctx.queryParams().contains("verbose")) {
+            results.forEach((name, why) -> body.append(why.isEmpty() ? "[+]" + name + " ok\n" : "[-]" + name + " failed: " + why.get() + "\n"));
+            body.append(ok ? endpoint + " check passed" : endpoint + " check failed");
+        } else {
+            body.append("ok");
+        }
+        ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain; charset=utf-8").end(body.toString());
     }
 
     private void handleVersion(RoutingContext ctx) {

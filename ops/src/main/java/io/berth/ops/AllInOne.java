@@ -119,9 +119,14 @@ public final class AllInOne implements AutoCloseable {
                     .with("gateway-port", String.valueOf(opt.gatewayPort()))
                     .with("node-name", opt.nodeName())
                     .with("node-id", opt.nodeName());
-            startService(new StateStreamsService(cfg, registryClient));
-            startService(new SchedulerService(cfg, registryClient));
+            StateStreamsService stateStreams = new StateStreamsService(cfg, registryClient);
+            startService(stateStreams);
+            SchedulerService scheduler = new SchedulerService(cfg, registryClient);
+            startService(scheduler);
             gateway = new GatewayService(cfg, registryClient);
+            // /readyz of the all-in-one tells the truth about its Streams services too
+            gateway.readinessCheck("state-streams", () -> streamsProblem(stateStreams.streams()));
+            gateway.readinessCheck("scheduler", () -> streamsProblem(scheduler.streams()));
             startService(gateway);
             if (opt.node()) {
                 startService(new NodeDaemonService(cfg, registryClient));
@@ -134,6 +139,14 @@ public final class AllInOne implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Why a Streams client should not get traffic: not RUNNING (REBALANCING is a normal pause). */
+    static java.util.Optional<String> streamsProblem(org.apache.kafka.streams.KafkaStreams ks) {
+        if (ks == null) return java.util.Optional.of("not started");
+        org.apache.kafka.streams.KafkaStreams.State s = ks.state();
+        return s == org.apache.kafka.streams.KafkaStreams.State.RUNNING || s == org.apache.kafka.streams.KafkaStreams.State.REBALANCING
+                ? java.util.Optional.empty() : java.util.Optional.of("Kafka Streams is " + s);
     }
 
     /** Creates a registry topic and waits until the broker describes it (metadata propagates after create). */

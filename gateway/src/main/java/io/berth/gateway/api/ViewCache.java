@@ -384,6 +384,16 @@ public final class ViewCache implements AutoCloseable {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Why the cache cannot serve (its reader thread ended: the gateway needs a restart); empty when it can. */
+    public java.util.Optional<String> dead() {
+        return reader == null || reader.alive() ? java.util.Optional.empty() : java.util.Optional.of("the view cache reader stopped");
+    }
+
+    /** Why the cache should not get traffic yet (dead, or the views present at start not read yet); empty when ready. */
+    public java.util.Optional<String> notReady() {
+        return dead().or(() -> caughtUp.getCount() > 0 ? java.util.Optional.of("the views present at start are not read yet") : java.util.Optional.empty());
+    }
+
     @Override
     public void close() {
         if (reader != null) reader.close();
