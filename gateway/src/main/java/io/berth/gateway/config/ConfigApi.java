@@ -102,20 +102,8 @@ public final class ConfigApi implements AutoCloseable {
     public record Split(List<JsonNode> configs, String rest) {}
 
     public static Split split(String text) {
-        List<JsonNode> docs;
-        try {
-            docs = YAML.readerFor(JsonNode.class).<JsonNode>readValues(text == null ? "" : text).readAll();
-        } catch (Exception e) {
-            return new Split(List.of(), text);
-        }
-        List<JsonNode> configs = new ArrayList<>();
-        List<String> rest = new ArrayList<>();
-        for (JsonNode d : docs) {
-            if (d == null || d.isNull() || d.isMissingNode()) continue;
-            if (ConfigObjects.isConfig(d)) configs.add(d);
-            else rest.add(d.toString());
-        }
-        return configs.isEmpty() ? new Split(List.of(), text) : new Split(configs, String.join("\n---\n", rest));
+        io.berth.gateway.manifest.ManifestSplit.Split s = io.berth.gateway.manifest.ManifestSplit.split(text, ConfigObjects::isConfig);
+        return new Split(s.picked(), s.rest());
     }
 
     /** Checks and authorizes ({@code create} new, {@code patch} existing) an applied document before anything is written. */

@@ -148,20 +148,8 @@ public final class RbacApi {
     public record Split(List<JsonNode> rbac, String rest) {}
 
     public static Split split(String text) {
-        List<JsonNode> docs;
-        try {
-            docs = YAML.readerFor(JsonNode.class).<JsonNode>readValues(text == null ? "" : text).readAll();
-        } catch (Exception e) {
-            return new Split(List.of(), text); // the manifest parser reports it
-        }
-        List<JsonNode> rbac = new ArrayList<>();
-        List<String> rest = new ArrayList<>();
-        for (JsonNode d : docs) {
-            if (d == null || d.isNull() || d.isMissingNode()) continue;
-            if (RbacObjects.isRbac(d)) rbac.add(d);
-            else rest.add(d.toString());
-        }
-        return rbac.isEmpty() ? new Split(List.of(), text) : new Split(rbac, String.join("\n---\n", rest));
+        io.berth.gateway.manifest.ManifestSplit.Split s = io.berth.gateway.manifest.ManifestSplit.split(text, RbacObjects::isRbac);
+        return new Split(s.picked(), s.rest());
     }
 
     /**
