@@ -23,11 +23,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -66,15 +63,7 @@ public final class ConfigApi implements AutoCloseable {
         this.clock = clock;
         this.objectSerializer = serdes.value(Topics.CONFIGS).serializer();
         this.auditSerializer = serdes.value(Topics.AUDIT).serializer();
-        Properties p = new Properties();
-        p.putAll(clientProps);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientProps.getProperty("client.id", "berth-gateway") + "-configs-writer");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        producer.partitionsFor(Topics.CONFIGS.name()); // metadata now: send() never blocks the event loop
-        producer.partitionsFor(Topics.AUDIT.name());
+        producer = io.berth.gateway.ObjectWriter.producer(clientProps, "configs", Topics.CONFIGS.name(), Topics.AUDIT.name());
         store = new ConfigsFollower(clientProps, serdes.value(Topics.CONFIGS).deserializer()).start("berth-gateway-configs");
     }
 

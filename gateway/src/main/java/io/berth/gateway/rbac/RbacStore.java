@@ -10,13 +10,10 @@ import io.berth.schemas.avro.RbacObject;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,15 +64,7 @@ public final class RbacStore implements AutoCloseable {
         this.objectSerializer = serdes.value(Topics.RBAC).serializer();
         this.objectDeserializer = serdes.value(Topics.RBAC).deserializer();
         this.auditSerializer = serdes.value(Topics.AUDIT).serializer();
-        Properties p = new Properties();
-        p.putAll(clientProps);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientProps.getProperty("client.id", "berth-gateway") + "-rbac-writer");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        producer.partitionsFor(Topics.RBAC.name()); // fetch metadata now, so send() never blocks the event loop
-        producer.partitionsFor(Topics.AUDIT.name());
+        producer = io.berth.gateway.ObjectWriter.producer(clientProps, "rbac", Topics.RBAC.name(), Topics.AUDIT.name());
         // the policy is rebuilt after a batch and before the position moves: awaitRead then sees it
         follower = new PartitionFollower(clientProps, PARTITION, this::apply, () -> policy = rebuild());
     }
