@@ -9,7 +9,6 @@ import picocli.CommandLine.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** {@code berth auth can-i}: kubectl's access check, answered by the gateway's RBAC. */
 @Command(name = "auth", mixinStandardHelpOptions = true, description = "Inspect authorization.", subcommands = AuthCommand.CanI.class)
@@ -29,32 +28,6 @@ public final class AuthCommand implements Runnable {
      */
     @Command(name = "can-i", mixinStandardHelpOptions = true, description = "Check whether an action is allowed: yes (exit 0) or no (exit 1).")
     public static final class CanI extends KubectlCommand {
-        /** kubectl's short names and the group of each resource Berth knows. */
-        static final Map<String, String[]> RESOURCES = new java.util.HashMap<>();
-
-        static {
-            known("", "pods", "pod", "po");
-            known("", "services", "service", "svc");
-            known("", "nodes", "node", "no");
-            known("", "namespaces", "namespace", "ns");
-            known("", "secrets", "secret");
-            known("", "configmaps", "configmap", "cm");
-            known("", "events", "event", "ev");
-            known("", "endpoints", "endpoint", "ep");
-            known("", "serviceaccounts", "serviceaccount", "sa");
-            known("", "users", "user");
-            known("", "groups", "group");
-            known("apps", "deployments", "deployment", "deploy");
-            known("apps", "replicasets", "replicaset", "rs");
-            known("apps", "statefulsets", "statefulset", "sts");
-            known("apps", "daemonsets", "daemonset", "ds");
-            known("batch", "jobs", "job");
-            known("batch", "cronjobs", "cronjob", "cj");
-            for (String r : List.of("roles", "rolebindings", "clusterroles", "clusterrolebindings")) {
-                known("rbac.authorization.k8s.io", r, r.substring(0, r.length() - 1));
-            }
-        }
-
         @Parameters(index = "0", paramLabel = "VERB", description = "get, list, watch, create, update, patch, delete, deletecollection, impersonate, … or *")
         String verb;
 
@@ -127,26 +100,19 @@ public final class AuthCommand implements Runnable {
             return allowed ? 0 : 1;
         }
 
-        /** {@code deployments.apps} → (apps, deployments); {@code deploy} → (apps, deployments); unknown → null. */
+        /** {@code deployments.apps} → (apps, deployments); {@code deploy} → (apps, deployments); {@code foo.example.com} → (example.com, foo); unknown → null. */
         static String[] resolve(String type) {
+            if (type.equals("*")) return new String[]{"*", "*"};
+            ResourceTypes.Resource r = ResourceTypes.known(type);
+            if (r != null) return new String[]{r.group(), r.plural()};
             String t = type.toLowerCase(Locale.ROOT);
             int dot = t.indexOf('.');
-            if (dot > 0) {
-                String[] known = RESOURCES.get(t.substring(0, dot));
-                String group = t.substring(dot + 1);
-                return new String[]{group, known != null && known[0].equals(group) ? known[1] : t.substring(0, dot)};
-            }
-            if (t.equals("*")) return new String[]{"*", "*"};
-            return RESOURCES.get(t);
+            return dot > 0 ? new String[]{t.substring(dot + 1), t.substring(0, dot)} : null;
         }
 
         private static boolean isClusterScoped(String resource) {
-            return List.of("nodes", "namespaces", "clusterroles", "clusterrolebindings", "users", "groups").contains(resource);
-        }
-
-        private static void known(String group, String plural, String... aliases) {
-            RESOURCES.put(plural, new String[]{group, plural});
-            for (String a : aliases) RESOURCES.put(a, new String[]{group, plural});
+            ResourceTypes.Resource r = ResourceTypes.known(resource);
+            return r != null && !r.namespaced();
         }
     }
 }

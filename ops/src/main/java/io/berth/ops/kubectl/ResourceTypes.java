@@ -4,20 +4,10 @@ import io.berth.schemas.avro.ResourceKind;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** kubectl's resource type names and aliases ({@code po}, {@code deploy}, {@code svc}, {@code no}, {@code ns}). */
 final class ResourceTypes {
     private ResourceTypes() {}
-
-    private static final Map<String, ResourceKind> ALIASES = Map.ofEntries(
-            Map.entry("pod", ResourceKind.POD), Map.entry("pods", ResourceKind.POD), Map.entry("po", ResourceKind.POD),
-            Map.entry("deployment", ResourceKind.DEPLOYMENT), Map.entry("deployments", ResourceKind.DEPLOYMENT),
-            Map.entry("deploy", ResourceKind.DEPLOYMENT), Map.entry("deployment.apps", ResourceKind.DEPLOYMENT),
-            Map.entry("deployments.apps", ResourceKind.DEPLOYMENT),
-            Map.entry("service", ResourceKind.SERVICE), Map.entry("services", ResourceKind.SERVICE), Map.entry("svc", ResourceKind.SERVICE),
-            Map.entry("node", ResourceKind.NODE), Map.entry("nodes", ResourceKind.NODE), Map.entry("no", ResourceKind.NODE),
-            Map.entry("namespace", ResourceKind.NAMESPACE), Map.entry("namespaces", ResourceKind.NAMESPACE), Map.entry("ns", ResourceKind.NAMESPACE));
 
     /** A resource as the gateway serves it: its plural (the URL segment), kubectl's printed names, scope. */
     record Resource(String plural, String singular, String group, boolean namespaced) {
@@ -51,28 +41,63 @@ final class ResourceTypes {
     static final Resource SECRETS = new Resource("secrets", "secret", "", true);
     static final Resource CONFIG_MAPS = new Resource("configmaps", "configmap", "", true);
 
-    /** The resource a type name (plural, singular, short name, {@code .apps}) means, or null. */
+    /** One row of the table below: a resource, kubectl's short names for it, and whether the gateway serves it. */
+    private record Known(Resource resource, boolean served, List<String> shortNames) {}
+
+    /**
+     * Every resource type the CLI knows, with kubectl's short names (as discovery lists them). The ones
+     * the gateway does not serve are names RBAC rules and {@code auth can-i} may still use.
+     */
+    private static final List<Known> TABLE = List.of(
+            new Known(PODS, true, List.of("po")),
+            new Known(DEPLOYMENTS, true, List.of("deploy")),
+            new Known(SERVICES, true, List.of("svc")),
+            new Known(NODES, true, List.of("no")),
+            new Known(NAMESPACES, true, List.of("ns")),
+            new Known(EVENTS, true, List.of("ev")),
+            new Known(REPLICASETS, true, List.of("rs")),
+            new Known(ENDPOINTS, true, List.of("ep")),
+            new Known(ROLES, true, List.of()),
+            new Known(ROLE_BINDINGS, true, List.of()),
+            new Known(CLUSTER_ROLES, true, List.of()),
+            new Known(CLUSTER_ROLE_BINDINGS, true, List.of()),
+            new Known(SECRETS, true, List.of()),
+            new Known(CONFIG_MAPS, true, List.of("cm")),
+            new Known(new Resource("serviceaccounts", "serviceaccount", "", true), false, List.of("sa")),
+            new Known(new Resource("users", "user", "", false), false, List.of()),
+            new Known(new Resource("groups", "group", "", false), false, List.of()),
+            new Known(new Resource("statefulsets", "statefulset", "apps", true), false, List.of("sts")),
+            new Known(new Resource("daemonsets", "daemonset", "apps", true), false, List.of("ds")),
+            new Known(new Resource("jobs", "job", "batch", true), false, List.of()),
+            new Known(new Resource("cronjobs", "cronjob", "batch", true), false, List.of("cj")));
+
+    /** The resource a type name (plural, singular, short name, {@code .GROUP}) means among those the gateway serves, or null. */
     static Resource resource(String type) {
+        Resource r = known(type);
+        return r == null || TABLE.stream().noneMatch(k -> k.served() && k.resource() == r) ? null : r;
+    }
+
+    /**
+     * The resource a type name means among every one the CLI knows, served or not ({@code sts},
+     * {@code cronjobs.batch}, {@code clusterrole.rbac.authorization.k8s.io}), or null.
+     */
+    static Resource known(String type) {
         String t = type.toLowerCase(Locale.ROOT);
-        if (t.endsWith("." + RBAC_GROUP)) t = t.substring(0, t.length() - RBAC_GROUP.length() - 1);
-        for (Resource r : List.of(ROLES, ROLE_BINDINGS, CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS)) {
-            if (t.equals(r.plural()) || t.equals(r.singular())) return r;
+        for (Known k : TABLE) {
+            Resource r = k.resource();
+            String group = r.group().isEmpty() ? "" : "." + r.group();
+            for (String n : names(k)) {
+                if (t.equals(n) || (!group.isEmpty() && t.equals(n + group))) return r;
+            }
         }
-        if (t.equals("ev") || t.equals("event") || t.equals("events")) return EVENTS;
-        if (t.equals("secret") || t.equals("secrets")) return SECRETS;
-        if (t.equals("cm") || t.equals("configmap") || t.equals("configmaps")) return CONFIG_MAPS;
-        if (List.of("rs", "replicaset", "replicasets", "replicaset.apps", "replicasets.apps").contains(t)) return REPLICASETS;
-        if (t.equals("ep") || t.equals("endpoints")) return ENDPOINTS;
-        ResourceKind k = kind(t);
-        if (k == null) return null;
-        return switch (k) {
-            case POD -> PODS;
-            case DEPLOYMENT -> DEPLOYMENTS;
-            case SERVICE -> SERVICES;
-            case NODE -> NODES;
-            case NAMESPACE -> NAMESPACES;
-            default -> null;
-        };
+        return null;
+    }
+
+    private static List<String> names(Known k) {
+        List<String> names = new java.util.ArrayList<>(k.shortNames());
+        names.add(k.resource().plural());
+        names.add(k.resource().singular());
+        return names;
     }
 
     /** The resource of a manifest's {@code kind} (Deployment, Pod …), or null. */
@@ -82,7 +107,13 @@ final class ResourceTypes {
 
     /** The kind a type name means, or null. */
     static ResourceKind kind(String type) {
-        return ALIASES.get(type.toLowerCase(Locale.ROOT));
+        Resource r = resource(type);
+        if (r == PODS) return ResourceKind.POD;
+        if (r == DEPLOYMENTS) return ResourceKind.DEPLOYMENT;
+        if (r == SERVICES) return ResourceKind.SERVICE;
+        if (r == NODES) return ResourceKind.NODE;
+        if (r == NAMESPACES) return ResourceKind.NAMESPACE;
+        return null;
     }
 
     /** {@code deployment.apps}, {@code pod}, … as kubectl prints {@code TYPE/NAME}. */
