@@ -56,6 +56,8 @@ public final class GatewayService extends TopicCheckingService {
         return server == null ? -1 : server.actualPort();
     }
 
+    private HttpServer secureServer;
+
     @Override
     protected void run() throws Exception {
         cache = new ViewCache(config.clientProps("berth-gateway-views"), new BerthSerdes(registry),
@@ -75,6 +77,8 @@ public final class GatewayService extends TopicCheckingService {
         router.get("/livez").handler(ctx -> health(ctx, "livez", false));
         router.get("/readyz").handler(ctx -> health(ctx, "readyz", true));
         router.get("/version").handler(this::handleVersion);
+        new io.berth.gateway.api.Discovery().mount(router);
+        new io.berth.gateway.api.OpenApi().mount(router);
         BerthSerdes serdes = new BerthSerdes(registry);
         if (Boolean.parseBoolean(config.get("gateway-audit-snapshots", "true"))) {
             snapshots = new io.berth.gateway.timetravel.SnapshotWriter(config.clientProps("berth-gateway-audit-snapshots"), serdes,
@@ -116,6 +120,44 @@ public final class GatewayService extends TopicCheckingService {
         io.vertx.core.http.HttpServerOptions options = serverOptions(host);
         server = listen(router, options, host, port, Math.max(1, loops));
         log.info("gateway listening on {}://{}:{} (registry {})", options.isSsl() ? "https" : "http", host, server.actualPort(), config.registryUrl());
+        String securePort = config.get(SECURE_PORT, null);
+        if (!options.isSsl() && securePort != null && !securePort.isBlank()) {
+            // kube-apiserver's secure port: kubectl and client-go send credentials only over TLS, so a
+            // loopback gateway serving plain HTTP (for the berth CLI) also serves HTTPS for them
+            int sp = Integer.parseInt(securePort.strip());
+            if (sp == 0 && loops > 1) {
+                try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                    sp = probe.getLocalPort();
+                }
+            }
+            secureServer = listen(router, secureOptions(), host, sp, Math.max(1, loops));
+            log.info("gateway listening on https://{}:{} (the secure port, for Kubernetes clients)", host, secureServer.actualPort());
+        }
+    }
+
+    /** The setting of the extra HTTPS port a plain-HTTP gateway also serves (absent: none; 0: any free port). */
+    public static final String SECURE_PORT = "gateway-secure-port";
+
+    /** The secure port's certificate and key (PEM); client certificates signed by {@code client-ca-file} are requested. */
+    public static final String SECURE_CERT_FILE = "gateway-secure-cert-file", SECURE_KEY_FILE = "gateway-secure-key-file";
+
+    private io.vertx.core.http.HttpServerOptions secureOptions() {
+        String cert = config.get(SECURE_CERT_FILE, null), key = config.get(SECURE_KEY_FILE, null);
+        if (cert == null || cert.isBlank() || key == null || key.isBlank()) {
+            throw new IllegalStateException(SECURE_PORT + " needs " + SECURE_CERT_FILE + " and " + SECURE_KEY_FILE);
+        }
+        io.vertx.core.http.HttpServerOptions o = new io.vertx.core.http.HttpServerOptions().setSsl(true)
+                .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+        String clientCa = config.get("client-ca-file", null);
+        if (clientCa != null && !clientCa.isBlank()) {
+            o.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(clientCa)).setClientAuth(io.vertx.core.http.ClientAuth.REQUEST);
+        }
+        return o;
+    }
+
+    /** The secure (HTTPS) port a plain-HTTP gateway also listens on, once started; -1 when none. */
+    public int securePort() {
+        return secureServer == null ? -1 : secureServer.actualPort();
     }
 
     /**

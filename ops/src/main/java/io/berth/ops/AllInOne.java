@@ -95,6 +95,15 @@ public final class AllInOne implements AutoCloseable {
                 extra.putIfAbsent("client-ca-file", f.ca().toString());
                 extra.putIfAbsent(io.berth.schemas.tls.Tls.REGISTRY_CA_FILE, f.ca().toString()); // the registry serves HTTPS with the same certificate
                 caFile = Path.of(extra.get("client-ca-file"));
+            } else if (!"-1".equals(extra.get(GatewayService.SECURE_PORT))) {
+                // plain HTTP on the loopback for the berth CLI, and kube-apiserver's secure port for kubectl and
+                // client-go, which send a bearer token only over TLS: same CA and certificates as --tls
+                io.berth.schemas.tls.Tls.Files3 f = io.berth.schemas.tls.Tls.ensure(opt.dataDir().resolve("tls"), java.util.List.of(opt.host()));
+                extra.putIfAbsent(GatewayService.SECURE_PORT, "0");
+                extra.putIfAbsent(GatewayService.SECURE_CERT_FILE, f.cert().toString());
+                extra.putIfAbsent(GatewayService.SECURE_KEY_FILE, f.key().toString());
+                extra.putIfAbsent("client-ca-file", f.ca().toString());
+                caFile = f.ca();
             }
             // node identity: the secret node keys derive from (state-streams checks node records, the gateway issues
             // keys at join, the local node derives its own); made on the first start, never on the bus
@@ -131,8 +140,9 @@ public final class AllInOne implements AutoCloseable {
             if (opt.node()) {
                 startService(new NodeDaemonService(cfg, registryClient));
             }
-            Kubeconfig.write(AdminCredential.kubeconfig(opt.dataDir()), gatewayUrl(), AdminCredential.USER, adminToken,
-                    caFile == null ? null : io.berth.schemas.tls.Tls.base64(caFile));
+            // kubectl's cluster is the HTTPS endpoint; a plain-HTTP gateway is a second context the berth CLI finds its token by
+            Kubeconfig.write(AdminCredential.kubeconfig(opt.dataDir()), kubernetesUrl(), AdminCredential.USER, adminToken,
+                    caFile == null ? null : io.berth.schemas.tls.Tls.base64(caFile), tls ? null : gatewayUrl());
             readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             LOG.info("Berth ready in {} ms", readyMillis);
         } catch (Exception e) {
@@ -180,6 +190,15 @@ public final class AllInOne implements AutoCloseable {
     public String gatewayUrl() {
         int port = gateway != null && gateway.port() > 0 ? gateway.port() : opt.gatewayPort();
         return (tls ? "https://" : "http://") + ("0.0.0.0".equals(opt.host()) ? "localhost" : opt.host()) + ":" + port;
+    }
+
+    /**
+     * The URL Kubernetes clients use (the kubeconfig's cluster): the gateway itself with TLS, else its
+     * secure port; the plain gateway URL when the secure port is off ({@code gateway-secure-port=-1}).
+     */
+    public String kubernetesUrl() {
+        if (tls || gateway == null || gateway.securePort() < 0) return gatewayUrl();
+        return "https://" + ("0.0.0.0".equals(opt.host()) ? "localhost" : opt.host()) + ":" + gateway.securePort();
     }
 
     /** The admin's bearer token (in the token file and the kubeconfig), once started. */

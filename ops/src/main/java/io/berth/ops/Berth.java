@@ -104,6 +104,9 @@ public final class Berth implements Callable<Integer> {
         @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded Kafka port (default: ${DEFAULT-VALUE}).") int kafkaPort;
         @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default: ${DEFAULT-VALUE}).") int registryPort;
         @Option(names = "--gateway-port", defaultValue = "7070", description = "Gateway port (default: ${DEFAULT-VALUE}).") int gatewayPort;
+        @Option(names = "--secure-port", paramLabel = "PORT", description = "Without --tls, the gateway also serves HTTPS here for kubectl and other "
+                + "Kubernetes clients (they send credentials only over TLS); the kubeconfig points at it (default: 6443 with the default "
+                + "--gateway-port, else any free port; -1: off).") Integer securePort;
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,…", description = "Use an existing Kafka cluster instead of the embedded broker.") String bootstrapServers;
         @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client settings (security.protocol, sasl.*, ssl.* …) for every Kafka client of every service; with --bootstrap-servers. Setting: kafka-config.") Path kafkaConfig;
         @Option(names = "--node-name", description = "Name (and id) of the local node (default: the host name).") String nodeName;
@@ -115,6 +118,7 @@ public final class Berth implements Callable<Integer> {
         public Integer call() throws Exception {
             if (maxPods != null) extra.put("max-pods", maxPods.toString());
             if (tls) extra.put("tls", "true");
+            if (!tls) extra.putIfAbsent(GatewayService.SECURE_PORT, String.valueOf(securePort != null ? securePort : gatewayPort == 7070 ? 6443 : 0));
             putKafkaConfig(spec, extra, kafkaConfig);
             if (extra.containsKey(KafkaClientConfig.SETTING) && bootstrapServers == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--kafka-config: is for an existing Kafka cluster; give --bootstrap-servers too "
@@ -210,6 +214,8 @@ public final class Berth implements Callable<Integer> {
         System.out.println("  node      " + (st.node() == null || st.node().isEmpty() ? "(none)" : st.node()));
         System.out.println("  data      " + st.dataDir());
         Path dir = Path.of(st.dataDir());
+        String kube = io.berth.ops.kubectl.Kubeconfig.server(AdminCredential.kubeconfig(dir)).orElse(st.gatewayUrl());
+        if (!kube.equals(st.gatewayUrl())) System.out.println("  kubectl   " + kube + "  (HTTPS, the secure port: kubectl --kubeconfig " + AdminCredential.kubeconfig(dir) + " get pods)");
         System.out.println("  kubeconfig " + AdminCredential.kubeconfig(dir) + "  (user admin; the berth CLI uses it by itself; kubectl --kubeconfig " + AdminCredential.kubeconfig(dir) + ")");
         System.out.println("  tokens    " + AdminCredential.tokenFile(dir) + "  (berth token create|list|revoke)");
         System.out.println("  nodes     join with a token: berth token create --node, then berth node start --name NAME --token TOKEN --gateway " + st.gatewayUrl()

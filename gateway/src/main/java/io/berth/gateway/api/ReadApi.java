@@ -76,6 +76,12 @@ public final class ReadApi {
         Predicate<JsonNode> filter = filter(ctx);
         // the index narrows to the namespace and the selector's label equalities, sorted; the rest of the selector filters those
         ViewCache.Snapshot snap = cache.list(r.topic, r.kind, namespace, Selectors.labelEqualities(ctx.queryParams().get("labelSelector")));
+        if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
+            java.util.List<JsonNode> items = snap.items().stream().filter(entryFilter(ctx, filter)).map(e -> (JsonNode) e.object()).toList();
+            json(ctx, 200, io.berth.gateway.view.ServerTables.table(r.plural, r.namespaced, items, String.valueOf(snap.resourceVersion()),
+                    io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject")), System.currentTimeMillis()));
+            return;
+        }
         String head = "{\"kind\":\"" + r.kind + "List\",\"apiVersion\":\"" + r.apiVersion
                 + "\",\"metadata\":{\"resourceVersion\":\"" + snap.resourceVersion() + "\"},\"items\":[";
         ListWriter.write(ctx.response().setStatusCode(200).putHeader("content-type", "application/json"), head,
@@ -89,7 +95,7 @@ public final class ReadApi {
             return;
         }
         ViewCache.Entry e = cache.get(r.topic, r.kind, namespace, name).orElseThrow(() -> Status.notFound(r.qualified(), name));
-        json(ctx, 200, e.object());
+        read(ctx, r.plural, r.namespaced, e.object());
     }
 
     private void handleListNamespaces(RoutingContext ctx) {
@@ -98,12 +104,12 @@ public final class ReadApi {
         list.putObject("metadata").put("resourceVersion", "");
         ArrayNode items = list.putArray("items");
         cache.namespaces().stream().map(n -> (JsonNode) cache.namespace(n).orElseGet(() -> KubeObjects.namespace(n))).filter(filter).forEach(items::add);
-        json(ctx, 200, list);
+        read(ctx, "namespaces", false, list);
     }
 
     private void handleGetNamespace(RoutingContext ctx) {
         String ns = ctx.pathParam("ns");
-        json(ctx, 200, cache.namespace(ns).orElseThrow(() -> Status.notFound("namespaces", ns)));
+        read(ctx, "namespaces", false, cache.namespace(ns).orElseThrow(() -> Status.notFound("namespaces", ns)));
     }
 
     /**
@@ -225,6 +231,23 @@ public final class ReadApi {
 
     /** Vert.x's default maximum WebSocket frame size. */
     private static final int MAX_FRAME = 65536;
+
+    /**
+     * A read's answer: {@code body} (an object or a list) as JSON, or as a {@code meta.k8s.io/v1 Table}
+     * when the client asks for one ({@code kubectl get}), with {@code plural}'s columns.
+     */
+    public static void read(RoutingContext ctx, String plural, boolean namespaced, JsonNode body) {
+        if (!io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
+            json(ctx, 200, body);
+            return;
+        }
+        java.util.List<JsonNode> items = new java.util.ArrayList<>();
+        if (body.has("items") && body.path("kind").asText("").endsWith("List")) body.path("items").forEach(items::add);
+        else items.add(body);
+        String rv = body.path("metadata").path("resourceVersion").asText(null);
+        json(ctx, 200, io.berth.gateway.view.ServerTables.table(plural, namespaced, items, rv,
+                io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject")), System.currentTimeMillis()));
+    }
 
     public static void json(RoutingContext ctx, int code, JsonNode body) {
         try {

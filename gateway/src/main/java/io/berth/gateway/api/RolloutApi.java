@@ -209,6 +209,12 @@ public final class RolloutApi {
         }
         Predicate<JsonNode> filter = ReadApi.filter(ctx);
         String rv = ResourceVersions.encode(cache.position(Topics.WORKLOADS));
+        if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
+            List<JsonNode> items = replicaSets(namespace).stream().filter(filter).map(o -> (JsonNode) o).toList();
+            ReadApi.json(ctx, 200, io.berth.gateway.view.ServerTables.table("replicasets", true, items, rv,
+                    io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject")), System.currentTimeMillis()));
+            return;
+        }
         Buffer out = Buffer.buffer("{\"kind\":\"ReplicaSetList\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"resourceVersion\":\"" + rv + "\"},\"items\":[");
         boolean first = true;
         for (ObjectNode rs : replicaSets(namespace)) {
@@ -282,7 +288,7 @@ public final class RolloutApi {
         String name = ctx.pathParam("name");
         ObjectNode rs = replicaSets(ctx.pathParam("ns")).stream().filter(o -> o.path("metadata").path("name").asText().equals(name))
                 .findFirst().orElseThrow(() -> Status.notFound("replicasets.apps", name));
-        ReadApi.json(ctx, 200, rs);
+        ReadApi.read(ctx, "replicasets", true, rs);
     }
 
     /**

@@ -94,6 +94,7 @@ public final class WriteApi implements AutoCloseable {
         router.patch("/api/v1/nodes/:name").handler(body).handler(this::handleNodePatch);
         router.get("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(this::handleGetScale);
         router.put("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
+        router.patch("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
         for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS)) {
             String base = r.prefix() + "/namespaces/:ns/" + r.plural;
             router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
@@ -193,8 +194,7 @@ public final class WriteApi implements AutoCloseable {
             ObjectNode md = (ObjectNode) merged.path("metadata");
             for (String server : List.of("uid", "resourceVersion", "creationTimestamp")) md.remove(server);
             if (md.get("labels") instanceof ObjectNode labels) labels.remove("kubernetes.io/metadata.name");
-            mergePatch(merged, firstDocument(ctx.body().asString()));
-            manifest = merged.toString();
+            manifest = Patches.apply(merged, type, firstDocument(ctx.body().asString())).toString();
         }
         respond(ctx, applyOne(ctx, namespaceIntent(parse(ctx, manifest, null, false), name)));
     }
@@ -234,8 +234,7 @@ public final class WriteApi implements AutoCloseable {
             if (e == null) throw Status.notFound(r.qualified(), name);
             ObjectNode merged = e.object().deepCopy();
             merged.remove("status");
-            mergePatch(merged, patch);
-            manifest = merged.toString();
+            manifest = Patches.apply(merged, type, patch).toString();
         }
         checkResourceVersion(r, ns, name, patch.path("metadata").path("resourceVersion").asText(""));
         Intent i = single(parse(ctx, manifest, ns, true), r);
@@ -280,6 +279,10 @@ public final class WriteApi implements AutoCloseable {
         ViewCache.Entry e = existing(Resource.DEPLOYMENTS, ns, name);
         if (e == null) throw Status.notFound("deployments.apps", name);
         JsonNode body = firstDocument(ctx.body().asString());
+        if (ctx.request().method() == io.vertx.core.http.HttpMethod.PATCH) {
+            // kubectl scale patches the Scale: {"spec":{"replicas":N}} onto the current one
+            body = Patches.apply(scale(e), ctx.request().getHeader("content-type"), body);
+        }
         JsonNode replicas = body.path("spec").path("replicas");
         if (!replicas.isIntegralNumber() || replicas.canConvertToLong() && replicas.asLong() < 0) {
             throw Status.invalid("Scale", name, List.of(new ManifestProblem("", 1, "", "spec.replicas",
@@ -308,6 +311,8 @@ public final class WriteApi implements AutoCloseable {
         String name = ctx.pathParam("name");
         ViewCache.Entry e = cache.get(Topics.NODES, "Node", null, name).orElseThrow(() -> Status.notFound("nodes", name));
         JsonNode unschedulable = firstDocument(ctx.body().asString()).path("spec").path("unschedulable");
+        // kubectl uncordon sends null (the field deleted: the default, schedulable)
+        if (unschedulable.isNull()) unschedulable = com.fasterxml.jackson.databind.node.BooleanNode.FALSE;
         if (!unschedulable.isBoolean()) {
             throw Status.invalid("Node", name, List.of(new ManifestProblem("", 1, "", "spec.unschedulable",
                     "Invalid value: " + unschedulable + ": Berth patches only spec.unschedulable (true or false)")));
@@ -553,17 +558,6 @@ public final class WriteApi implements AutoCloseable {
             return n == null ? ReadApi.MAPPER.createObjectNode() : n;
         } catch (Exception e) {
             throw Status.badRequest("cannot parse the body: " + e.getMessage());
-        }
-    }
-
-    /** RFC 7386 JSON merge patch. */
-    public static void mergePatch(ObjectNode target, JsonNode patch) {
-        if (!patch.isObject()) return;
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            if (f.getValue().isNull()) target.remove(f.getKey());
-            else if (f.getValue().isObject() && target.get(f.getKey()) instanceof ObjectNode child) mergePatch(child, f.getValue());
-            else target.set(f.getKey(), f.getValue());
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.berth.gateway.api.Guard;
+import io.berth.gateway.api.Patches;
 import io.berth.gateway.api.ReadApi;
 import io.berth.gateway.api.Status;
 import io.berth.gateway.api.WriteApi;
@@ -119,11 +120,11 @@ public final class ConfigApi implements AutoCloseable {
             ConfigObject o = s.object();
             if (o.getKind().equals(k.kind) && (namespace == null || o.getNamespace().equals(namespace))) items.add(render(s));
         }
-        ReadApi.json(ctx, 200, list);
+        ReadApi.read(ctx, k.plural, true, list);
     }
 
     private void handleGet(RoutingContext ctx, ConfigObjects.Kind k) {
-        ReadApi.json(ctx, 200, render(existing(k, ctx.pathParam("ns"), ctx.pathParam("name"))));
+        ReadApi.read(ctx, k.plural, true, render(existing(k, ctx.pathParam("ns"), ctx.pathParam("name"))));
     }
 
     private void handleWrite(RoutingContext ctx, ConfigObjects.Kind k, boolean replace) {
@@ -150,8 +151,7 @@ public final class ConfigApi implements AutoCloseable {
             doc = patch;
         } else {
             ObjectNode merged = ConfigObjects.render(existing(k, ns, name).object(), -1, box, true);
-            WriteApi.mergePatch(merged, patch);
-            doc = merged;
+            doc = Patches.apply(merged, ctx.request().getHeader("content-type"), patch);
         }
         ConfigObjects.Parsed p = parse(ctx, doc, ns);
         if (!p.name().equals(name) || p.kind() != k) throw Status.badRequest("the patch may not change the kind or name");

@@ -73,12 +73,12 @@ public final class RbacApi {
         if (k == RbacKind.CLUSTER_ROLE) BuiltIns.CLUSTER_ROLES.forEach(r -> items.add(Manifests.of(r)));
         if (k == RbacKind.CLUSTER_ROLE_BINDING) BuiltIns.CLUSTER_ROLE_BINDINGS.forEach(b -> items.add(Manifests.of(b)));
         for (RbacStore.Stored s : store.list(k, namespace)) items.add(s.object());
-        ReadApi.json(ctx, 200, list);
+        ReadApi.read(ctx, k.plural, k.namespaced, list);
     }
 
     private void handleGet(RoutingContext ctx, RbacKind k) {
         String name = ctx.pathParam("name");
-        ReadApi.json(ctx, 200, lookup(k, ns(ctx, k), name));
+        ReadApi.read(ctx, k.plural, k.namespaced, lookup(k, ns(ctx, k), name));
     }
 
     private JsonNode lookup(RbacKind k, String ns, String name) {
@@ -120,8 +120,7 @@ public final class RbacApi {
         } else {
             if (current == null) throw Status.notFound(k.qualified(), name);
             ObjectNode merged = current.parsed().manifest().deepCopy();
-            WriteApi.mergePatch(merged, patch);
-            doc = merged;
+            doc = io.berth.gateway.api.Patches.apply(merged, type, patch);
         }
         RbacObjects.Parsed p = checked(ctx, doc, ns, k);
         if (!p.name().equals(name)) throw Status.badRequest("the name of the object (" + p.name() + ") does not match the name on the URL (" + name + ")");

@@ -20,6 +20,8 @@ import java.util.Optional;
 public final class Kubeconfig {
     public static final String FILE_NAME = "kubeconfig";
     public static final String NAME = "berth";
+    /** The context of a loopback gateway's plain-HTTP URL (the berth CLI's), next to the HTTPS one kubectl uses. */
+    public static final String LOOPBACK = "berth-loopback";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
@@ -32,12 +34,26 @@ public final class Kubeconfig {
 
     /** The same, with the cluster CA ({@code certificate-authority-data}, base64 PEM) when the server is HTTPS. */
     public static String render(String server, String user, String token, String caData) {
+        return render(server, user, token, caData, null);
+    }
+
+    /**
+     * The same, plus a second cluster and context {@value #LOOPBACK} for the gateway's plain-HTTP
+     * loopback URL (null: none), where the berth CLI finds the same user's token. kubectl and
+     * client-go send credentials only over TLS, so the current context is always the first.
+     */
+    public static String render(String server, String user, String token, String caData, String loopbackServer) {
         ObjectNode c = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
-        ObjectNode cluster = c.putArray("clusters").addObject().put("name", NAME).putObject("cluster").put("server", server);
+        var clusters = c.putArray("clusters");
+        ObjectNode cluster = clusters.addObject().put("name", NAME).putObject("cluster").put("server", server);
         if (caData != null) cluster.put("certificate-authority-data", caData);
+        if (loopbackServer != null) clusters.addObject().put("name", LOOPBACK).putObject("cluster").put("server", loopbackServer);
         c.putArray("users").addObject().put("name", user).putObject("user").put("token", token);
-        c.putArray("contexts").addObject().put("name", NAME).putObject("context")
-                .put("cluster", NAME).put("user", user).put("namespace", "default");
+        var contexts = c.putArray("contexts");
+        contexts.addObject().put("name", NAME).putObject("context").put("cluster", NAME).put("user", user).put("namespace", "default");
+        if (loopbackServer != null) {
+            contexts.addObject().put("name", LOOPBACK).putObject("context").put("cluster", LOOPBACK).put("user", user).put("namespace", "default");
+        }
         c.put("current-context", NAME);
         c.putObject("preferences");
         try {
@@ -54,7 +70,12 @@ public final class Kubeconfig {
 
     /** Writes the kubeconfig with the cluster CA (base64 PEM, null: none). */
     public static void write(Path file, String server, String user, String token, String caData) throws IOException {
-        io.berth.schemas.auth.SecretFiles.replace(file, render(server, user, token, caData));
+        write(file, server, user, token, caData, null);
+    }
+
+    /** Writes the kubeconfig with the cluster CA and a loopback plain-HTTP context (null: none). */
+    public static void write(Path file, String server, String user, String token, String caData, String loopbackServer) throws IOException {
+        io.berth.schemas.auth.SecretFiles.replace(file, render(server, user, token, caData, loopbackServer));
     }
 
     /** The PEM of the CA ({@code certificate-authority-data}) of the cluster named {@code server} in {@code file}; empty when none. */
@@ -74,39 +95,59 @@ public final class Kubeconfig {
         return Optional.empty();
     }
 
+    /** The server of the current context's cluster in {@code file}; empty when absent or unreadable. */
+    public static Optional<String> server(Path file) {
+        if (!Files.isReadable(file)) return Optional.empty();
+        try {
+            JsonNode c = YAML.readTree(file.toFile());
+            String current = c.path("current-context").asText(""), cluster = null;
+            for (JsonNode x : c.path("contexts")) {
+                if (x.path("name").asText().equals(current)) cluster = x.path("context").path("cluster").asText("");
+            }
+            for (JsonNode k : c.path("clusters")) {
+                if (k.path("name").asText().equals(cluster)) return Optional.of(k.path("cluster").path("server").asText()).filter(x -> !x.isEmpty());
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: none
+        }
+        return Optional.empty();
+    }
+
     /** The bearer token of the current context's user in {@code file}; empty when absent or unreadable. */
     public static Optional<String> token(Path file) {
         return token(file, null);
     }
 
     /**
-     * The token of the current context's user, only when that context's cluster is {@code server}
-     * (null: any), so a token is never sent to a server it was not issued for.
+     * The token of the current context's user, or, when {@code server} is given, of the user of the
+     * context whose cluster is {@code server} (the current one first), so a token is never sent to a
+     * server it was not issued for.
      */
     public static Optional<String> token(Path file, String server) {
         if (!Files.isReadable(file)) return Optional.empty();
         try {
             JsonNode c = YAML.readTree(file.toFile());
-            String context = c.path("current-context").asText("");
-            String user = "", cluster = "";
+            String current = c.path("current-context").asText("");
+            java.util.List<JsonNode> contexts = new java.util.ArrayList<>();
             for (JsonNode x : c.path("contexts")) {
-                if (x.path("name").asText().equals(context)) {
-                    user = x.path("context").path("user").asText("");
-                    cluster = x.path("context").path("cluster").asText("");
-                }
+                if (x.path("name").asText().equals(current)) contexts.add(0, x);
+                else if (server != null) contexts.add(x);
             }
-            if (server != null) {
-                String wanted = trim(server), name = cluster;
-                boolean same = false;
-                for (JsonNode k : c.path("clusters")) {
-                    if (k.path("name").asText().equals(name) && trim(k.path("cluster").path("server").asText("")).equals(wanted)) same = true;
+            for (JsonNode x : contexts) {
+                String user = x.path("context").path("user").asText(""), cluster = x.path("context").path("cluster").asText("");
+                if (server != null) {
+                    boolean same = false;
+                    for (JsonNode k : c.path("clusters")) {
+                        if (k.path("name").asText().equals(cluster) && trim(k.path("cluster").path("server").asText("")).equals(trim(server))) same = true;
+                    }
+                    if (!same) continue;
                 }
-                if (!same) return Optional.empty();
-            }
-            for (JsonNode u : c.path("users")) {
-                if (u.path("name").asText().equals(user) && !u.path("user").path("token").asText("").isEmpty()) {
-                    return Optional.of(u.path("user").path("token").asText());
+                for (JsonNode u : c.path("users")) {
+                    if (u.path("name").asText().equals(user) && !u.path("user").path("token").asText("").isEmpty()) {
+                        return Optional.of(u.path("user").path("token").asText());
+                    }
                 }
+                return Optional.empty();
             }
         } catch (IOException | RuntimeException e) {
             // unreadable: no token

@@ -1,0 +1,130 @@
+package io.berth.ops.e2e;
+
+import io.berth.ops.AllInOne;
+import io.berth.ops.kafka.EmbeddedKafka;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The kubectl users already have (v1.32 on this machine, from PATH) drives Berth unchanged, with
+ * nothing but the kubeconfig {@code berth up} wrote: discovery, OpenAPI v3 (server-side field
+ * validation), Table answers, client-side apply with its strategic merge patch, scale through the
+ * Scale subresource, JSON patch, set image, wait, cordon/uncordon and delete. The all-in-one runs
+ * in-process on a real broker with simulated nodes (no Docker needed).
+ */
+@Timeout(600)
+class StockKubectlTest {
+    private Path kubeconfig;
+
+    @Test
+    void stockKubectlDrivesBerth() throws Exception {
+        Path dir = Files.createTempDirectory("berth-kubectl");
+        try (AllInOne up = new AllInOne(new AllInOne.Options(dir, "127.0.0.1", EmbeddedKafka.freePort("127.0.0.1"),
+                EmbeddedKafka.freePort("127.0.0.1"), EmbeddedKafka.freePort("127.0.0.1"), null, true, "kube-node",
+                Map.of("replication-factor", "1", "runtime", "sim", "mesh", "false")))) {
+            up.start();
+            kubeconfig = dir.resolve("kubeconfig");
+            assertTrue(up.kubernetesUrl().startsWith("https://"), "kubectl sends a token only over TLS: " + up.kubernetesUrl());
+
+            String resources = ok("api-resources");
+            assertTrue(resources.matches("(?s).*\\ndeployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment\\n.*"), resources);
+            assertTrue(resources.matches("(?s).*\\npods\\s+po\\s+v1\\s+true\\s+Pod\\n.*"), resources);
+            assertTrue(ok("api-versions").contains("rbac.authorization.k8s.io/v1"));
+            assertTrue(ok("cluster-info").contains("is running at " + up.kubernetesUrl()));
+
+            Path web = dir.resolve("web.yaml");
+            Files.writeString(web, """
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: web, labels: {app: web}}
+                    spec:
+                      replicas: 3
+                      selector: {matchLabels: {app: web}}
+                      template:
+                        metadata: {labels: {app: web, track: stable}}
+                        spec:
+                          containers:
+                          - {name: app, image: berth/busybox:latest, command: [sleep, "3600"]}
+                    """);
+            assertEquals("deployment.apps/web created", ok("apply", "-f", web.toString()).strip());
+            assertEquals("deployment.apps/web unchanged", ok("apply", "-f", web.toString()).strip());
+            assertTrue(ok("wait", "--for=condition=Available", "deploy/web", "--timeout=180s").contains("condition met"));
+            waitFor("jsonpath={.status.readyReplicas}=3");
+
+            String pods = ok("get", "pods", "-L", "track");
+            String[] lines = pods.strip().split("\n");
+            assertTrue(lines[0].matches("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s+TRACK"), pods);
+            assertEquals(4, lines.length, pods);
+            for (int i = 1; i < lines.length; i++) assertTrue(lines[i].matches("web-\\S+\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+stable"), pods);
+            assertTrue(ok("get", "pods", "-A", "--show-labels").matches("(?s)NAMESPACE\\s+NAME.*default\\s+web-.*app=web.*"));
+            String wide = ok("get", "deploy", "-o", "wide");
+            assertTrue(wide.matches("(?s)NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\s+CONTAINERS\\s+IMAGES\\s+SELECTOR\\nweb\\s+3/3\\s+3\\s+3\\s+\\S+\\s+app\\s+berth/busybox:latest\\s+app=web\\n"), wide);
+            assertTrue(ok("get", "nodes").matches("(?s)NAME\\s+STATUS.*\\nkube-node\\s+Ready\\s.*"));
+
+            // set image: a strategic merge patch by container name keeps the container's command
+            assertEquals("deployment.apps/web image updated", ok("set", "image", "deploy/web", "app=berth/busybox:v2").strip());
+            assertEquals("berth/busybox:v2 [\"sleep\",\"3600\"]",
+                    ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].command}"));
+            assertEquals("deployment.apps/web scaled", ok("scale", "deploy", "web", "--replicas=2").strip());
+            waitFor("jsonpath={.spec.replicas}=2");
+            ok("patch", "deploy", "web", "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":1}]");
+            waitFor("jsonpath={.spec.replicas}=1");
+
+            assertEquals("node/kube-node cordoned", ok("cordon", "kube-node").strip());
+            assertTrue(ok("get", "nodes").contains("Ready,SchedulingDisabled"));
+            assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
+
+            assertTrue(ok("delete", "deploy", "web").contains("deployment.apps \"web\" deleted"));
+            Run gone = kubectl("get", "deploy", "web");
+            assertTrue(gone.code != 0 && gone.err.contains("deployments.apps \"web\" not found"), gone.err);
+        }
+    }
+
+    private void waitFor(String condition) throws Exception {
+        assertTrue(ok("wait", "--for=" + condition, "deploy/web", "--timeout=120s").contains("condition met"), condition);
+    }
+
+    private String ok(String... args) throws Exception {
+        Run r = kubectl(args);
+        if (r.code != 0) fail("kubectl " + String.join(" ", args) + " exited " + r.code + ":\n" + r.out + r.err);
+        return r.out;
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private Run kubectl(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("kubectl", ".out"), err = Files.createTempFile("kubectl", ".err");
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        } catch (IOException e) {
+            throw new IOException("kubectl is not on PATH (the machine has v1.32; ops/test expects it): " + e.getMessage(), e);
+        }
+        try {
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("kubectl " + String.join(" ", args) + " did not finish in 180 s");
+            }
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            p.destroyForcibly();
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}
