@@ -32,8 +32,8 @@ import java.util.function.Function;
 /**
  * The node lifecycle controller, per partition of berth.node-events (key node id): folds
  * registrations and heartbeats into NodeViews, applies cordon intents (re-keyed by node id
- * upstream), and on a {@link Tick} read from berth.ticks turns nodes that stopped heartbeating
- * NotReady.
+ * upstream), and on a {@code CLOCK} record (the {@link Ticker}'s, written into the heartbeat
+ * partition itself every tick, see {@link #onClock}) turns nodes that stopped heartbeating NotReady.
  *
  * <p>Leases, as Kubernetes' node Leases: every REGISTER and HEARTBEAT renews the node's lease in
  * the small changelogged store {@code node-leases} (node id → the record time of its latest
@@ -103,7 +103,9 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         out.observe(record);
         if (record.key() == null) return;
         if (record.value() instanceof Tick t) {
-            if (clock.mayExpire(t.getPartition(), now)) expire(t, now);
+            clock.tickRead(t.getPartition(), now);
+        } else if (record.value() instanceof NodeEvent e && e.getType() == NodeEventType.CLOCK) {
+            onClock(record.key(), now);
         } else if (record.value() instanceof NodeEvent e) {
             Optional<String> forged = forged(record.key(), e, record.headers());
             if (forged.isPresent()) refuse(record.key(), e, forged.get(), now);
@@ -111,6 +113,28 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         } else if (record.value() instanceof Intent i) {
             onIntent(record.key(), i, record.headers(), now);
         }
+    }
+
+    /**
+     * A {@code CLOCK} record of the ticker, in the heartbeat partition (key = partition): every
+     * heartbeat that reached the broker before it has been read, so a lease older than the grace at
+     * its time is a node that went silent, not a heartbeat this controller has yet to read — however
+     * far behind it is (a tick on berth.ticks could be read before heartbeats already on the broker,
+     * and 206 of 270 live nodes were once declared dead that way). Anyone who may write heartbeats
+     * may write one, so it is unsigned and trusted only up to the newest tick read from berth.ticks
+     * (which only the control plane may write): it cannot make time run faster than the ticks say.
+     */
+    private void onClock(String key, long at) {
+        int partition;
+        try {
+            partition = Integer.parseInt(key);
+        } catch (NumberFormatException e) {
+            return;  // not the ticker's
+        }
+        Long tick = clock.lastTick(partition);
+        if (tick == null) return;
+        long now = Math.min(at, tick);
+        if (clock.mayExpire(partition, now)) expire(partition, now);
     }
 
     /** Why {@code e} is not its node's own record: unsigned, signed with another key, or naming another node than its key. */
@@ -184,15 +208,15 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     }
 
     /**
-     * Runs on a tick once {@link NodeClock} allows it (not during the first grace period after the
-     * ticks resumed: the heartbeat backlog may still be being read). Walks the leases (a long per
+     * Runs on a {@code CLOCK} record once {@link NodeClock} allows it (not during the first grace
+     * period after the clock resumed: nodes may still be reconnecting). Walks the leases (a long per
      * node) and reads the view only of a node whose lease ran out.
      */
-    private void expire(Tick tick, long now) {
-        if (adopted.add(tick.getPartition())) adoptViewsWithoutLease(tick);
+    private void expire(int partition, long now) {
+        if (adopted.add(partition)) adoptViewsWithoutLease(partition);
         List<KeyValue<String, Long>> owned = new ArrayList<>();
         try (KeyValueIterator<String, Long> it = leases.all()) {
-            it.forEachRemaining(kv -> { if (partitioning.owns(tick, kv.key)) owned.add(kv); });
+            it.forEachRemaining(kv -> { if (partitioning.owns(partition, kv.key)) owned.add(kv); });
         }
         // the newest and second newest lease: the newest lease among the *other* nodes of each
         long newest = NodeLiveness.NO_OTHER_LEASE, second = NodeLiveness.NO_OTHER_LEASE;
@@ -222,11 +246,11 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
      * A view written before leases existed has none: its own last heartbeat becomes its lease, once
      * per task start, so such a node still expires if it never heartbeats again.
      */
-    private void adoptViewsWithoutLease(Tick tick) {
+    private void adoptViewsWithoutLease(int partition) {
         List<KeyValue<String, NodeView>> orphans = new ArrayList<>();
         try (KeyValueIterator<String, NodeView> it = nodes.all()) {
             it.forEachRemaining(kv -> {
-                if (kv.value.getReady() && partitioning.owns(tick, kv.key) && leases.get(kv.key) == null) orphans.add(kv);
+                if (kv.value.getReady() && partitioning.owns(partition, kv.key) && leases.get(kv.key) == null) orphans.add(kv);
             });
         }
         orphans.forEach(kv -> leases.put(kv.key, kv.value.getLastHeartbeat()));

@@ -67,7 +67,12 @@ final class NodeReadiness {
 
     /** Whether the periodic check of {@code tick} concerns {@code key} (always, live). */
     boolean owns(Tick tick, String key) {
-        return partitions <= 0 || partitionOf(key) == tick.getPartition();
+        return owns(tick.getPartition(), key);
+    }
+
+    /** Whether {@code key} is of {@code partition} (always, live). */
+    boolean owns(int partition, String key) {
+        return partitions <= 0 || partitionOf(key) == partition;
     }
 
     int partitionOf(String key) {

@@ -53,6 +53,8 @@ public final class StateStreamsTopology {
     public static final String ENDPOINTS_STORE = "endpoints";
     /** The last tick with a node list, per partition (the workload controller's node readiness). */
     public static final String TICKS_STORE = "controller-ticks";
+    /** Workloads with task statuses not yet converged, and the last one's cause ({@link DirtyWorkloads}). */
+    public static final String DIRTY_STORE = "dirty-workloads";
     /** The node controller's tick clock ({@link NodeClock}). */
     public static final String NODE_CLOCK_STORE = "node-clock";
     /** Each node's lease: the record time of its latest REGISTER or HEARTBEAT ({@link NodeProcessor}). */
@@ -211,9 +213,15 @@ public final class StateStreamsTopology {
         LedgerJournal journal = new LedgerJournal();
         NodesJournal nodesJournal = new NodesJournal();
         addGlobalStores(b, serdes, journal, nodesJournal);
-        ticks.process(() -> new Ticker(settings.tick(), journal, nodesJournal, settings.ledgerFullEvery()), Named.as("ticker"))
+        KStream<String, SpecificRecord> tickerOut = ticks.process(() -> new Ticker(settings.tick(), journal, nodesJournal,
+                settings.ledgerFullEvery()), Named.as("ticker"));
+        tickerOut.filter((k, v) -> v instanceof Tick, Named.as("ticker-ticks")).mapValues(v -> (Tick) v, Named.as("ticker-tick"))
                 .to(Topics.TICKS.name(), serdes.produced(Topics.TICKS).withName("ticker-to-" + Topics.TICKS.name())
                         .withStreamPartitioner((topic, key, tick, n) -> Optional.of(Set.of(tick.getPartition() % n))));
+        // the node controller's clock travels with the heartbeats it judges (NodeProcessor, README "Node leases")
+        tickerOut.filter((k, v) -> v instanceof NodeEvent, Named.as("ticker-clocks")).mapValues(v -> (NodeEvent) v, Named.as("ticker-clock"))
+                .to(Topics.NODE_EVENTS.name(), serdes.produced(Topics.NODE_EVENTS).withName("ticker-to-" + Topics.NODE_EVENTS.name())
+                        .withStreamPartitioner((topic, key, e, n) -> Optional.of(Set.of(Integer.parseInt(key) % n))));
         // the ledger-only records of partition 0 are the scheduler's; the controllers read the ticks proper
         KStream<String, Tick> controllerTicks = ticks.filter((k, t) -> t == null || !t.getLedgerMore(), Named.as("ticks-without-ledger"));
 
@@ -223,7 +231,7 @@ public final class StateStreamsTopology {
                 .merge(generic(controllerTicks), Named.as("workload-ticks"));
         KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent, hostPaths, signatures,
                         st -> statusSerde.serialize(Topics.TASK_STATUS.name(), st)),
-                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE);
+                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE, DIRTY_STORE);
         sinks(workloadOut, serdes, "workload");
 
         KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumedSigned(Topics.NODE_EVENTS)))
@@ -248,6 +256,9 @@ public final class StateStreamsTopology {
                 BerthSerdes.key(), serdes.value(NodeView.class)));
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(TICKS_STORE, settings),
                 BerthSerdes.key(), serdes.value(Tick.class)));
+        // cached: a workload's mark is rewritten by each status (its cause); one changelog record per commit
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(DIRTY_STORE, settings),
+                BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.String()).withCachingEnabled());
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODE_CLOCK_STORE, settings),
                 BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.Long()));
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODE_LEASES_STORE, settings),

@@ -3,12 +3,15 @@ package io.berth.state;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
+import io.berth.schemas.avro.NodeEvent;
+import io.berth.schemas.avro.NodeEventType;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.TickAssignment;
 import io.berth.schemas.avro.Tick;
 import io.berth.schemas.avro.TickLedgerChange;
 import io.berth.schemas.avro.TickNode;
 import io.berth.state.core.NodeLiveness;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -45,9 +48,10 @@ import java.util.TreeSet;
  *
  * <p>One instance per stream task of the controllers' sub-topology (it is wired to the ticks
  * stream only to live in that task); it forwards to the berth.ticks sink, whose partitioner sends
- * each tick to {@link Tick#getPartition()}.
+ * each tick to {@link Tick#getPartition()}, and with each tick proper a {@link #clock} record to
+ * the berth.node-events sink (partition = the tick's).
  */
-final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
+final class Ticker extends ContextualProcessor<String, Tick, String, SpecificRecord> {
     /** A full node list at least this often, so a reader starting anywhere in the log soon knows every node. */
     static final Duration FULL_EVERY = Duration.ofMinutes(1);
     /** The whole ledger at least this often, although every change is sent: a safety net, not the protocol. */
@@ -76,7 +80,7 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
     }
 
     @Override
-    public void init(ProcessorContext<String, Tick> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
         globalNodes = context.getStateStore(StateStreamsTopology.GLOBAL_NODES_STORE);
         globalAssignments = context.getStateStore(StateStreamsTopology.GLOBAL_ASSIGNMENTS_STORE);
@@ -118,6 +122,17 @@ final class Ticker extends ContextualProcessor<String, Tick, String, Tick> {
         Tick t = Tick.newBuilder().setPartition(partition).setNodes(send ? nodes : null).setLedger(ledger)
                 .setLedgerVersion(ledger ? 1 : 0).build();
         context().forward(new Record<>(Integer.toString(partition), t, now));
+        context().forward(new Record<>(Integer.toString(partition), clock(now), now));
+    }
+
+    /**
+     * The same instant as a {@code CLOCK} record into the partition's heartbeats (berth.node-events,
+     * key = partition): the node controller expires nodes on it, and every heartbeat that reached the
+     * broker before it is read before it, however late the controller reads (state-streams README,
+     * "Node leases").
+     */
+    static NodeEvent clock(long now) {
+        return NodeEvent.newBuilder().setNodeId("").setType(NodeEventType.CLOCK).setTimestamp(now).build();
     }
 
     /** The ledger-only records of this tick: what changed since the last, or everything. */

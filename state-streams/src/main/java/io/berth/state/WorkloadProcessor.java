@@ -17,9 +17,11 @@ import java.util.function.Function;
 /**
  * The workload controller: one instance per partition of the intents/task-status topics (both
  * keyed by workload key). Every input (an intent, a task status, a {@link Tick} from berth.ticks) only updates the
- * stored views and then calls {@link #converge}, which re-reads desired and actual state and
- * applies {@link Reconciler#reconcile}'s steps, as a Kubernetes sync handler does. The tick
- * catches what no record announces: a node of one of our tasks turning NotReady. Time is the
+ * stored views; an intent then calls {@link #converge} at once, a task status marks its workload
+ * dirty ({@link DirtyWorkloads}) and the next tick converges each dirty workload once (a
+ * Kubernetes controller's work queue, which collapses many events of one key into one sync).
+ * {@link #converge} re-reads desired and actual state and applies {@link Reconciler#reconcile}'s
+ * steps. The tick also catches what no record announces: a node of one of our tasks turning NotReady. Time is the
  * input's timestamp and node readiness the last tick's ({@link NodeReadiness}), so a decision is a
  * function of the log and {@code berth replay --verify} re-runs it exactly.
  *
@@ -39,6 +41,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     private IntentHandler intents;
     private StatusFolder statuses;
     private NodeReadiness nodes;
+    private DirtyWorkloads dirty;
     private Outputs out;
     /** Offset on berth.intents of the intent being processed (carried in a header through a repartition). */
     private long intentOffset = -1;
@@ -66,6 +69,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         org.apache.kafka.streams.state.KeyValueStore<String, String> levels = context.getStateStore(NamespaceLevels.STORE);
         intents = new IntentHandler(state, out, encodeIntent, ns -> NamespaceLevels.level(levels, ns), hostPaths);
         statuses = new StatusFolder(state, out, signatures, encodeStatus);
+        dirty = new DirtyWorkloads(context.getStateStore(StateStreamsTopology.DIRTY_STORE));
     }
 
     /** Time is the input's timestamp: a tick's for the periodic check, the record's own for the rest (deterministic replay). */
@@ -90,14 +94,21 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     private void onIntent(String key, Intent i, Record<String, SpecificRecord> record, long now) {
         intents.handle(key, i, record.headers(), intentOffset, now).ifPresent(a -> {
             converge(key, a.before(), a.desired(), i.getIntentId(), a.origin(), now);
+            dirty.clear(key);  // that converge read the statuses folded since the last one
             if (i.getKind() == ResourceKind.DEPLOYMENT) WorkloadEvents.scaling(key, a.before(), a.desired()).forEach(e -> out.event(e, now));
         });
     }
 
+    /**
+     * A status only updates its task's view and marks the workload dirty; the partition's next tick
+     * converges it once for every status since ({@link DirtyWorkloads}). A tick comes every
+     * {@code controller-tick-ms}, so a decision a status calls for (a replacement for a FAILED
+     * task, the next rolling step) waits at most one tick and is taken at the tick's time.
+     */
     private void onStatus(String key, TaskStatus s, org.apache.kafka.common.header.Headers headers, long now) {
         statuses.fold(key, s, headers, now);
         WorkloadView w = state.workload(key);
-        if (w != null && runsTasks(w)) converge(key, w, w, s.getState().name() + " " + s.getTaskId(), Origin.CONTROLLER, now);
+        if (w != null && runsTasks(w)) dirty.mark(key, s.getState().name() + " " + s.getTaskId());
     }
 
     /** Deployments and bare pods; services and namespaces are views without tasks. */
@@ -115,11 +126,16 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         Set<String> ready = nodes.readyNodeIds(tick.getPartition());  // once per tick, not once per workload
         Set<String> draining = nodes.drainingNodeIds(tick.getPartition());
         // a tick with a node list (the nodes changed, or the once-a-minute full list) checks every
-        // workload; the others only those time can move (a settled one waits for news of its own)
+        // workload; the others only those time can move (a settled one waits for news of its own:
+        // the statuses that marked it dirty since the last tick)
         boolean nodesListed = tick.getNodes() != null;
         for (KeyValue<String, WorkloadView> kv : all) {
-            if (!runsTasks(kv.value) || (!nodesListed && WorkloadViews.settled(kv.value))) continue;
-            converge(kv.key, kv.value, kv.value, "NodeCheck", Origin.CONTROLLER, ready, draining, now);
+            String cause = dirty.cause(kv.key);
+            if (!runsTasks(kv.value) || (cause == null && !nodesListed && WorkloadViews.settled(kv.value))) continue;
+            converge(kv.key, kv.value, kv.value, cause == null ? "NodeCheck" : cause, Origin.CONTROLLER, ready, draining, now);
+        }
+        for (String key : dirty.all().keySet()) {  // converged above, or their workload is gone
+            if (nodes.owns(tick, key)) dirty.clear(key);
         }
     }
 

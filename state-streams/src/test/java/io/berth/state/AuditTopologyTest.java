@@ -158,7 +158,8 @@ class AuditTopologyTest extends HarnessTest {
         h.status(status(WEB, t.getTaskId(), "n1", TaskState.READY));
         AuditRecord status = last(WEB, "WorkloadStatusChanged");
         assertEquals(Actors.WORKLOAD_CONTROLLER, status.getActor());
-        assertCause(status, Topics.TASK_STATUS, h.lastOffset(Topics.TASK_STATUS));
+        // the status is folded at once, its workload converged by the next tick (DirtyWorkloads): that tick is the cause
+        assertCause(status, Topics.TICKS, h.lastOffset(Topics.TICKS));
         assertEquals(1, AvroJson.<WorkloadView>decode(WorkloadView.class, status.getAfter()).getReadyReplicas());
         assertEquals(0, AvroJson.<WorkloadView>decode(WorkloadView.class, status.getBefore()).getReadyReplicas());
 
@@ -296,7 +297,8 @@ class AuditTopologyTest extends HarnessTest {
         silence();
         AuditRecord notReady = last("/node/n1", "NodeNotReady");
         assertEquals(Actors.NODE_CONTROLLER, notReady.getActor());
-        assertEquals(Topics.TICKS.name(), notReady.getCauseTopic(), "the tick that found the heartbeat missing is the cause");
+        // the ticker's CLOCK record in the heartbeat partition found it missing (NodeProcessor.onClock)
+        assertEquals(Topics.NODE_EVENTS.name(), notReady.getCauseTopic(), "the clock record that found the heartbeat missing is the cause");
         h.node(heartbeat("n1"));
         AuditRecord ready = last("/node/n1", "NodeReady");
         assertEquals("node/n1", ready.getActor());

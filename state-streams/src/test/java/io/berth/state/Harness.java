@@ -37,6 +37,7 @@ final class Harness implements AutoCloseable {
     private final TestInputTopic<String, Intent> intents;
     private final TestInputTopic<String, TaskStatus> statuses;
     private final TestInputTopic<String, NodeEvent> nodeEvents;
+    private final TestInputTopic<String, Tick> ticks;
     final TestInputTopic<String, byte[]> rawIntents;
     final TestInputTopic<String, byte[]> rawStatuses;
     final TestInputTopic<String, byte[]> rawNodeEvents;
@@ -74,6 +75,7 @@ final class Harness implements AutoCloseable {
         intents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), serdes.value(Intent.class).serializer());
         statuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), serdes.value(TaskStatus.class).serializer());
         nodeEvents = driver.createInputTopic(Topics.NODE_EVENTS.name(), new StringSerializer(), serdes.value(NodeEvent.class).serializer());
+        ticks = driver.createInputTopic(Topics.TICKS.name(), new StringSerializer(), serdes.value(Tick.class).serializer());
         rawIntents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), new ByteArraySerializer());
         rawStatuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), new ByteArraySerializer());
         rawNodeEvents = driver.createInputTopic(Topics.NODE_EVENTS.name(), new StringSerializer(), new ByteArraySerializer());
@@ -94,9 +96,46 @@ final class Harness implements AutoCloseable {
         drain();
     }
 
+    /**
+     * A status and, at the same time, a tick without a node list: the workload controller folds a
+     * status at once but converges its workload on the next tick ({@code DirtyWorkloads}), so this
+     * is "a status and what it leads to". {@link #statusBeforeTick} leaves the tick out.
+     */
     void status(TaskStatus s) {
+        statusBeforeTick(s);
+        tick();
+    }
+
+    /** Only the status: its workload is converged by the next tick ({@link #tick} or {@link #advanceMs}). */
+    void statusBeforeTick(TaskStatus s) {
         piped(Topics.TASK_STATUS);
         statuses.pipeInput(s.getWorkloadKey(), s, now());
+        drain();
+    }
+
+    /** A tick of partition 0 without a node list, now (as the ticker writes between node changes). */
+    void tick() {
+        tickAt(elapsed);
+    }
+
+    /** A tick of partition 0 without a node list stamped {@code ms} after T0 (the ticker's wall clock is not moved). */
+    void tickAt(long ms) {
+        piped(Topics.TICKS);
+        ticks.pipeInput("0", Tick.newBuilder().setPartition(0).setNodes(null).build(), T0.plusMillis(ms));
+        drain();
+    }
+
+    /** A node event stamped {@code ms} after T0 (one its node sent then but the controller reads only now). */
+    void nodeAt(NodeEvent e, long ms) {
+        piped(Topics.NODE_EVENTS);
+        nodeEvents.pipeInput(e.getNodeId(), e, T0.plusMillis(ms));
+        drain();
+    }
+
+    /** The ticker's CLOCK record of partition 0 in the heartbeat partition, stamped {@code ms} after T0. */
+    void clockAt(long ms) {
+        piped(Topics.NODE_EVENTS);
+        nodeEvents.pipeInput("0", Ticker.clock(T0.plusMillis(ms).toEpochMilli()), T0.plusMillis(ms));
         drain();
     }
 
@@ -124,6 +163,7 @@ final class Harness implements AutoCloseable {
         io.berth.schemas.auth.NodeKeys.sign(h, signer, nodeKey, Topics.TASK_STATUS.name(), s.getWorkloadKey(), bytes);
         rawStatuses.pipeInput(new TestRecord<>(s.getWorkloadKey(), bytes, h, now()));
         drain();
+        tick();
     }
 
     /** Records piped per input topic through the typed methods (offset of the last one = count - 1). */

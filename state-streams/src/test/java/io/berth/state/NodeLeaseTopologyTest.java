@@ -74,6 +74,53 @@ class NodeLeaseTopologyTest extends HarnessTest {
         assertTrue(view("n1").getReady(), "a heartbeat brings it back at once");
     }
 
+    /**
+     * The misreading that once declared 206 of 270 live nodes dead: a tick on berth.ticks read before
+     * heartbeats that were on the broker before it (Kafka Streams picks the next record among the
+     * partitions it has buffered). Expiry waits for the CLOCK record in the heartbeat partition
+     * itself, which can only be read after them.
+     */
+    @Test
+    void shouldNotExpireOnATickReadBeforeHeartbeatsThatPrecedeItOnTheBroker() {
+        h.node(register("n1"));
+        h.node(register("n2"));
+        for (int i = 0; i < 3; i++) second(heartbeat("n1"), heartbeat("n2"));
+        long t = h.now().toEpochMilli() - Harness.T0.toEpochMilli();  // 3 s: leases at 3 s, the clock past its first grace
+
+        // 4 s of ticks read first (each later ones 1 s past both leases: before, the tick at +3.25 s expired both) …
+        for (long at = t + 250; at <= t + 4000; at += 250) h.tickAt(at);
+        assertTrue(view("n1").getReady() && view("n2").getReady(), "ticks alone expire nothing");
+        // … then the heartbeat partition as it is on the broker: heartbeats every second, a CLOCK record every 250 ms
+        for (long at = t + 250; at <= t + 4000; at += 250) {
+            if ((at - t) % 1000 == 0) {
+                h.nodeAt(heartbeat("n1"), at);
+                h.nodeAt(heartbeat("n2"), at);
+            }
+            h.clockAt(at);
+        }
+        assertTrue(view("n1").getReady() && view("n2").getReady(), "no heartbeat was ever missed in the partition's own order");
+        assertTrue(h.all(Topics.EVENTS).stream().noneMatch(e -> e.value.getReason().equals("NodeNotReady")));
+
+        for (long at = t + 4250; at <= t + 8000; at += 250) {  // n2 silent from t + 4 s
+            h.tickAt(at);
+            if ((at - t) % 1000 == 0) h.nodeAt(heartbeat("n1"), at);
+            h.clockAt(at);
+        }
+        assertTrue(view("n1").getReady());
+        assertFalse(view("n2").getReady(), "silent past the grace in the heartbeat partition's own order: NotReady");
+    }
+
+    /** A CLOCK record counts no further than the ticks read from berth.ticks: one stamped ahead of them (anyone may write heartbeats) expires nothing early. */
+    @Test
+    void shouldNotLetAClockRecordRunAheadOfTheTicks() {
+        h.node(register("n1"));
+        h.node(register("n2"));
+        for (int i = 0; i < 3; i++) second(heartbeat("n1"), heartbeat("n2"));
+        long t = h.now().toEpochMilli() - Harness.T0.toEpochMilli();
+        h.clockAt(t + 60_000);
+        assertTrue(view("n1").getReady() && view("n2").getReady(), "no tick read past the leases' grace yet");
+    }
+
     @Test
     void shouldNotDeclareAWholePartitionDeadAtOnceBeforeTheLagGrace() throws Exception {
         h.close();

@@ -86,6 +86,37 @@ class StateStreamsTopologyTest extends HarnessTest {
         assertFalse(crashing.getReady());
     }
 
+    /**
+     * Statuses fold into their tasks at once and converge their workload once, on the next tick
+     * (DirtyWorkloads): three tasks turning ready between two ticks make one workload status
+     * change, and a failure's replacement waits for that tick too.
+     */
+    @Test
+    void shouldConvergeAWorkloadOncePerTickWhateverNumberOfStatusesArrived() {
+        nodesUp("n1");
+        h.intent(WEB, deployment("web", 3));
+        List<String> ids = placements().stream().map(PlacementRequest::getTaskId).toList();
+        for (String id : ids) h.statusBeforeTick(status(WEB, id, "n1", TaskState.ASSIGNED));
+        for (String id : ids) h.statusBeforeTick(status(WEB, id, "n1", TaskState.READY));
+        assertTrue(ids.stream().allMatch(id -> h.live(Topics.TASKS).get(id).getReady()), "each status folded into its task at once");
+        long changes = h.all(Topics.AUDIT).stream().filter(a -> a.value.getChange().equals("WorkloadStatusChanged")).count();
+        assertEquals(0, h.live(Topics.WORKLOADS).get(WEB).getReadyReplicas(), "the workload is not converged before the tick");
+
+        h.tick();
+        assertEquals(3, h.live(Topics.WORKLOADS).get(WEB).getReadyReplicas());
+        assertEquals(changes + 1, h.all(Topics.AUDIT).stream().filter(a -> a.value.getChange().equals("WorkloadStatusChanged")).count(),
+                "six statuses, one converge");
+        h.tick();
+        assertEquals(changes + 1, h.all(Topics.AUDIT).stream().filter(a -> a.value.getChange().equals("WorkloadStatusChanged")).count(),
+                "converged: the next tick has nothing to do for it");
+
+        h.statusBeforeTick(TaskStatus.newBuilder(status(WEB, ids.get(0), "n1", TaskState.FAILED)).setReason("OOMKilled").build());
+        assertEquals(TaskPhase.FAILED, h.live(Topics.TASKS).get(ids.get(0)).getPhase());
+        assertEquals(3, h.live(Topics.WORKLOADS).get(WEB).getReadyReplicas(), "settled and untouched until the tick");
+        h.tick();
+        assertEquals(2, h.live(Topics.WORKLOADS).get(WEB).getReadyReplicas(), "the tick converged the settled workload its status marked");
+    }
+
     @Test
     void shouldKeepUnschedulableReasonOnPendingTask() {
         h.intent(WEB, deployment("web", 1));

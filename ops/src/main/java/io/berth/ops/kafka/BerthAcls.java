@@ -55,7 +55,8 @@ public final class BerthAcls {
         topics(out, p.gateway(), AclOperation.WRITE, Topics.INTENTS.name(), Topics.RBAC.name(), Topics.AUDIT_SNAPSHOTS.name(), Topics.AUDIT.name());
 
         topics(out, p.stateStreams(), AclOperation.WRITE, Topics.PLACEMENT_REQUESTS.name(), Topics.ASSIGNMENTS.name(), Topics.AUDIT.name(),
-                Topics.DEAD_LETTERS.name(), Topics.EVENTS.name(), Topics.TICKS.name(), Topics.TASK_STATUS.name());
+                Topics.DEAD_LETTERS.name(), Topics.EVENTS.name(), Topics.TICKS.name(), Topics.TASK_STATUS.name(),
+                Topics.NODE_EVENTS.name());  // node-events: the ticker's CLOCK records (state-streams README, "Node leases")
         prefixedTopic(out, p.stateStreams(), "berth.state.", AclOperation.WRITE);
         streamsApp(out, p.stateStreams(), StateStreamsTopology.APPLICATION_ID);
 

@@ -130,6 +130,9 @@ final class LiveRecording implements AutoCloseable {
         for (int p = 0; p < PARTITIONS; p++) {
             pipeBytes(Topics.TICKS.name(), Integer.toString(p),
                     serdes.value(Tick.class).serialize(Topics.TICKS.name(), Tick.newBuilder().setPartition(p).setNodes(nodes).build()), p);
+            // with each tick the ticker writes a CLOCK record into the partition's heartbeats: the node controller expires on it
+            pipeBytes(Topics.NODE_EVENTS.name(), Integer.toString(p), serdes.value(NodeEvent.class).serialize(Topics.NODE_EVENTS.name(),
+                    NodeEvent.newBuilder().setNodeId("").setType(NodeEventType.CLOCK).setTimestamp(now).build()), p);
         }
     }
 
