@@ -96,6 +96,12 @@ public final class HaControlPlane {
             services = new ServiceProcesses(servicesDir(dir), List.of(opt.serviceHeap(), "-XX:+UseSerialGC"), progress);
             List<String> registries = List.of(url(opt.registryPort()), url(opt.registryPort() + 1));
             String registryUrls = String.join(",", registries);
+            List<String> gateways = List.of(url(opt.gatewayPort()), url(opt.gatewayPort() + 1));
+            // the kubeconfig first: the services' registry clients take the admin token from it, so no
+            // token travels on a command line (where any local user's ps would show it)
+            Kubeconfig.write(AdminCredential.kubeconfig(dir), gateways, AdminCredential.USER, adminToken, null);
+            if (!opt.extra().containsKey("registry-basic-auth-user-info")) settings.remove("registry-basic-auth-user-info");
+            settings.putIfAbsent("kubeconfig", AdminCredential.kubeconfig(dir).toString());
             List<String> sets = new ArrayList<>();
             settings.forEach((k, v) -> sets.addAll(List.of("--set", k + "=" + v)));
             services.startAndAwait(List.of("registry-1", "registry-2"), n -> concat(List.of("registry", "--bootstrap-servers", bs,
@@ -108,8 +114,6 @@ public final class HaControlPlane {
             if (opt.node()) {
                 services.startAndAwait(List.of("node-1"), n -> concat(List.of("node", "--name", opt.nodeName()), common), timeoutMs);
             }
-            List<String> gateways = List.of(url(opt.gatewayPort()), url(opt.gatewayPort() + 1));
-            Kubeconfig.write(AdminCredential.kubeconfig(dir), gateways, AdminCredential.USER, adminToken, null);
             List<Long> pids = services.processes().values().stream().map(Process::pid).toList();
             BerthState st = new BerthState(services.processes().get("gateway-1").pid(), true, bs, registryUrls, gateways.get(0),
                     opt.kafkaPort(), false, opt.registryPort(), opt.gatewayPort(), opt.node() ? opt.nodeName() : "",
