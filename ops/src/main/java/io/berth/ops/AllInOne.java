@@ -78,11 +78,8 @@ public final class AllInOne implements AutoCloseable {
             }
             LOG.info("Berth topics ready on {}", bootstrap);
 
-            // the gateway and the registry's writes need a token: the admin's is made on the first start
             Map<String, String> extra = new java.util.HashMap<>(opt.extra());
-            extra.putIfAbsent("auth-token-file", AdminCredential.tokenFile(opt.dataDir()).toString());
-            adminToken = AdminCredential.ensure(Path.of(extra.get("auth-token-file")));
-            extra.putIfAbsent("registry-basic-auth-user-info", AdminCredential.USER + ":" + adminToken);
+            adminToken = credentials(opt.dataDir(), extra);
             // HTTPS for the gateway and the registry when asked (--tls) and always off the loopback: a CA and a serving certificate in <data-dir>/tls
             tls = Boolean.parseBoolean(extra.getOrDefault("tls", "false")) || !io.berth.schemas.tls.Tls.isLoopback(opt.host());
             if (tls) {
@@ -105,17 +102,6 @@ public final class AllInOne implements AutoCloseable {
                 extra.putIfAbsent("client-ca-file", f.ca().toString());
                 caFile = f.ca();
             }
-            // node identity: the secret node keys derive from (state-streams checks node records, the gateway issues
-            // keys at join, the local node derives its own); made on the first start, never on the bus
-            extra.putIfAbsent(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY,
-                    opt.dataDir().resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString());
-            io.berth.schemas.auth.ClusterSecret.readOrCreate(Path.of(extra.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY)));
-            // Secret values: encrypted with this key on every topic (the gateway and the local node read it; a
-            // joined node gets it in its join answer); made on the first start, mode 600, never on the bus
-            extra.putIfAbsent(io.berth.schemas.secrets.SecretBox.CONFIG_KEY,
-                    opt.dataDir().resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME).toString());
-            io.berth.schemas.secrets.SecretBox.readOrCreate(Path.of(extra.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY)));
-
             BerthConfig base = new BerthConfig(bootstrap, null, opt.dataDir(), extra);
             RegistryServer registry = new RegistryServer(base, opt.host(), opt.registryPort());
             startService(registry);
@@ -149,6 +135,30 @@ public final class AllInOne implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The credentials every control-plane service of {@code dataDir} shares, made on the first start and
+     * put into {@code extra} as settings (unless already set): the admin token ({@code auth-token-file},
+     * and {@code registry-basic-auth-user-info} for the registry's writes), the cluster secret node keys
+     * derive from, and the key Secret values are encrypted with. Returns the admin's token.
+     */
+    static String credentials(Path dataDir, Map<String, String> extra) throws java.io.IOException {
+        // the gateway and the registry's writes need a token: the admin's is made on the first start
+        extra.putIfAbsent("auth-token-file", AdminCredential.tokenFile(dataDir).toString());
+        String adminToken = AdminCredential.ensure(Path.of(extra.get("auth-token-file")));
+        extra.putIfAbsent("registry-basic-auth-user-info", AdminCredential.USER + ":" + adminToken);
+        // node identity: the secret node keys derive from (state-streams checks node records, the gateway issues
+        // keys at join, the local node derives its own); made on the first start, never on the bus
+        extra.putIfAbsent(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY,
+                dataDir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString());
+        io.berth.schemas.auth.ClusterSecret.readOrCreate(Path.of(extra.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY)));
+        // Secret values: encrypted with this key on every topic (the gateway and the local node read it; a
+        // joined node gets it in its join answer); made on the first start, mode 600, never on the bus
+        extra.putIfAbsent(io.berth.schemas.secrets.SecretBox.CONFIG_KEY,
+                dataDir.resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME).toString());
+        io.berth.schemas.secrets.SecretBox.readOrCreate(Path.of(extra.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY)));
+        return adminToken;
     }
 
     /** Why a Streams client should not get traffic: not RUNNING (REBALANCING is a normal pause). */

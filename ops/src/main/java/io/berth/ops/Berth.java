@@ -113,10 +113,15 @@ public final class Berth implements Callable<Integer> {
         @Option(names = "--max-pods", description = "Pod capacity of the local node (default: 110, as Kubernetes).") Integer maxPods;
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra service setting, e.g. --set node-grace-ms=3000.") Map<String, String> extra = new HashMap<>();
         @Option(names = "--ready-timeout", defaultValue = "180", description = "With -d: seconds to wait for readiness (default: ${DEFAULT-VALUE}).") int readyTimeout;
+        @Option(names = "--ha", description = "Highly available: 3 brokers, registry, state-streams, scheduler and gateway twice each, as separate "
+                + "processes in the background (brokers on --kafka-port and the next two, registries and gateways on their port and the next).") boolean ha;
+        @Option(names = "--controller-port", description = "With --ha: KRaft controller port of the first broker, the others follow (default: --kafka-port + 3).") Integer controllerPort;
+        @Option(names = "--service-heap", defaultValue = "-Xmx384m", description = "With --ha: JVM heap flag of each service process (default: ${DEFAULT-VALUE}).") String serviceHeap;
 
         @Override
         public Integer call() throws Exception {
             if (maxPods != null) extra.put("max-pods", maxPods.toString());
+            if (ha) return upHa();
             if (tls) extra.put("tls", "true");
             if (!tls) extra.putIfAbsent(GatewayService.SECURE_PORT, String.valueOf(securePort != null ? securePort : gatewayPort == 7070 ? 6443 : 0));
             putKafkaConfig(spec, extra, kafkaConfig);
@@ -132,6 +137,40 @@ public final class Berth implements Callable<Integer> {
                 return 1;
             }
             return detach ? detached(dir) : foreground(dir);
+        }
+
+        /** {@code --ha}: every part its own process; returns once all are ready, leaving them running. */
+        private int upHa() throws Exception {
+            if (tls || bootstrapServers != null || kafkaConfig != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--ha: runs its own three local brokers on the loopback; "
+                        + "it does not combine with --tls, --bootstrap-servers or --kafka-config");
+            }
+            if (!io.berth.schemas.tls.Tls.isLoopback(host)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--host: --ha serves on the loopback only (was " + host + ")");
+            }
+            Path dir = dataDir.get();
+            Files.createDirectories(dir);
+            Optional<Long> running = runningPid(dir);
+            if (running.isPresent() || HaControlPlane.running(dir)) {
+                System.err.println("Berth already runs from " + dir + "; use 'berth down' first");
+                return 1;
+            }
+            String name = nodeName != null ? nodeName : hostName();
+            HaControlPlane cp = new HaControlPlane(new HaControlPlane.Options(dir, kafkaPort, controllerPort != null ? controllerPort : kafkaPort + 3,
+                    registryPort, gatewayPort, !noNode, name, extra, serviceHeap), line -> System.out.println("  " + line));
+            Thread hook = new Thread(cp::close, "berth-up-ha-abort"); // Ctrl-C during the start stops what started
+            Runtime.getRuntime().addShutdownHook(hook);
+            BerthState st;
+            try {
+                st = cp.start(readyTimeout * 1000L);
+            } catch (Exception e) {
+                System.err.println("berth up --ha failed: " + e.getMessage());
+                return 1;
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            printUpHa(st, cp);
+            return 0;
         }
 
         private List<String> childArgs(Path dir) {
@@ -223,6 +262,23 @@ public final class Berth implements Callable<Integer> {
         System.out.println("  secrets   encrypted on the bus with " + dir.resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME) + "  (AES-256-GCM; keep it, and back it up)");
     }
 
+    static void printUpHa(BerthState st, HaControlPlane cp) {
+        Path dir = Path.of(st.dataDir());
+        System.out.printf("Berth is up, highly available (ready in %.1f s)%n", (st.readyAt() - st.startedAt()) / 1000.0);
+        System.out.println("  kafka     " + st.bootstrapServers() + "  (3 brokers, pids " + cp.brokerPids() + "; topics replicated 3, min.insync.replicas 2)");
+        cp.processes().forEach((n, p) -> {
+            String what = n.startsWith("registry") ? st.registryUrl().split(",")[Integer.parseInt(n.substring(n.length() - 1)) - 1]
+                    : n.startsWith("gateway") ? st.gatewayUrls().get(Integer.parseInt(n.substring(n.length() - 1)) - 1)
+                    : n.startsWith("node") ? "node " + st.node()
+                    : "num.standby.replicas=1, replication.factor=3";
+            System.out.printf("  %-16s pid %-8d %s%n", n, p.pid(), what);
+        });
+        System.out.println("  gateways  " + String.join("  ", st.gatewayUrls()) + "  (the berth CLI fails over between them)");
+        System.out.println("  data      " + st.dataDir() + "  (logs and pids in " + HaControlPlane.servicesDir(dir) + ")");
+        System.out.println("  kubeconfig " + AdminCredential.kubeconfig(dir) + "  (user admin; lists both gateways; kubectl uses the first)");
+        System.out.println("stop with: berth down");
+    }
+
     /** The pid of a running {@code berth up} for this data dir, if any. */
     static Optional<Long> runningPid(Path dir) {
         Optional<BerthState> st = BerthState.read(dir);
@@ -255,6 +311,12 @@ public final class Berth implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Path dir = dataDir.get();
+            if (HaControlPlane.running(dir)) {
+                long t0 = System.currentTimeMillis();
+                int n = HaControlPlane.stop(dir, timeout * 1000L);
+                System.out.printf("Berth stopped (%d processes, %.1f s)%n", n, (System.currentTimeMillis() - t0) / 1000.0);
+                return 0;
+            }
             Optional<Long> pid = runningPid(dir);
             if (pid.isEmpty()) {
                 System.out.println("Berth is not running (" + dir + ")");
@@ -278,6 +340,7 @@ public final class Berth implements Callable<Integer> {
         public Integer call() {
             Path dir = dataDir.get();
             Optional<BerthState> st = BerthState.read(dir);
+            if (st.map(BerthState::ha).orElse(false)) return haStatus(dir, st.get());
             Optional<Long> pid = runningPid(dir);
             if (pid.isEmpty()) {
                 System.out.println("Berth: not running (" + dir + ")");
@@ -303,6 +366,29 @@ public final class Berth implements Callable<Integer> {
             detachedNodes(dir).forEach((n, p) -> System.out.printf("  %-9s %-28s %s%n", "node", n, "running (pid " + p + ")"));
             clusterStatus(dir);
             return 0;
+        }
+
+        /** {@code berth up --ha}: every recorded process, running or not, and whether each gateway and registry answers. */
+        private int haStatus(Path dir, BerthState s) {
+            Map<String, Long> live = ServiceProcesses.recorded(HaControlPlane.servicesDir(dir));
+            System.out.println("Berth: " + (live.isEmpty() ? "not running" : "running, highly available") + " (data " + s.dataDir() + ")");
+            for (String url : s.registryUrl().split(",")) {
+                System.out.printf("  %-9s %-28s %s%n", "registry", url, httpOk(url + "/subjects") ? "reachable" : "NOT reachable");
+            }
+            for (String url : s.gatewayUrls()) {
+                System.out.printf("  %-9s %-28s %s%n", "gateway", url, reachable(url.replaceFirst("^https?://", "")) ? "reachable" : "NOT reachable");
+            }
+            try (var files = Files.list(HaControlPlane.servicesDir(dir))) {
+                files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".pid")).sorted().forEach(f -> {
+                    String n = f.substring(0, f.length() - 4);
+                    long pid = Processes.readPid(HaControlPlane.servicesDir(dir).resolve(f));
+                    System.out.printf("  %-16s pid %-8d %s%n", n, pid, live.containsKey(n) ? "running" : "NOT running");
+                });
+            } catch (Exception ignored) {
+                // no services dir
+            }
+            clusterStatus(dir);
+            return live.isEmpty() ? 3 : 0;
         }
 
         private void clusterStatus(Path dir) {

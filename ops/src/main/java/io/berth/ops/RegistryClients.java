@@ -27,8 +27,8 @@ final class RegistryClients {
     /**
      * The client of a service, with the credential its schema registrations need:
      * {@code registry-basic-auth-user-info} ({@code user:token}, as Confluent's
-     * {@code basic.auth.user.info}), else the admin token of the data dir's kubeconfig (the one
-     * {@code berth up} wrote), else none; an {@code https} registry is checked against
+     * {@code basic.auth.user.info}), else the admin token of the kubeconfig named by {@code kubeconfig}
+     * or of the data dir's (the one {@code berth up} wrote), else none; an {@code https} registry is checked against
      * {@code registry-ca-file} when it is set.
      */
     static SchemaRegistryClient forUrl(String url, BerthConfig cfg) {
@@ -38,7 +38,9 @@ final class RegistryClients {
         if (userInfo != null && !userInfo.isBlank()) {
             return new CachedSchemaRegistryClient(url, Duration.ofSeconds(30), CachedSchemaRegistryClient.basicAuth(userInfo), trust);
         }
-        String token = cfg.dataDir() == null ? null : Kubeconfig.token(AdminCredential.kubeconfig(cfg.dataDir())).orElse(null);
+        String kubeconfig = cfg.get("kubeconfig", null);
+        java.nio.file.Path kc = kubeconfig != null ? java.nio.file.Path.of(kubeconfig) : cfg.dataDir() == null ? null : AdminCredential.kubeconfig(cfg.dataDir());
+        String token = kc == null ? null : Kubeconfig.token(kc).orElse(null);
         return new CachedSchemaRegistryClient(url, Duration.ofSeconds(30), token == null ? null : "Bearer " + token, trust);
     }
 }

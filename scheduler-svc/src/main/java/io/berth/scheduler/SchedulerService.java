@@ -60,6 +60,8 @@ public final class SchedulerService extends TopicCheckingService {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("scheduler").toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(config.getLong("streams-commit-interval-ms", 100)));
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.parseInt(config.get("replication-factor", "-1")));
+        io.berth.schemas.service.StreamsHa.apply(p, config);
         // Every source reads bytes and decodes inside the topology (requests are dead-lettered there),
         // so only a key could fail here; the shared dead-letter handler replaces this once it lands.
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());

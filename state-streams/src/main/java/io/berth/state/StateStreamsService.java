@@ -46,6 +46,7 @@ public final class StateStreamsService extends TopicCheckingService {
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("state-streams").toString());
         // One broker in the embedded setup; a real cluster sets its own replication.
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.parseInt(config.get("replication-factor", "-1")));
+        io.berth.schemas.service.StreamsHa.apply(p, config);
         DeadLetterDeserializationHandler.configure(p, registry, StateStreamsTopology.APPLICATION_ID);
         DeadLetterProcessingHandler.configure(p);
         return p;

@@ -3,6 +3,7 @@ package io.berth.ops.bench;
 import io.berth.node.sim.SimCluster;
 import io.berth.ops.Berth;
 import io.berth.ops.Processes;
+import io.berth.ops.ServiceProcesses;
 import io.berth.ops.bench.report.BenchReport;
 import io.berth.ops.kafka.EmbeddedKafka;
 import io.berth.ops.kafka.LocalCluster;
@@ -92,7 +93,7 @@ public final class ScaleOutBenchmark {
         private final String name;
         private final BenchReport report;
         private final Path dir;
-        private final Map<String, Process> services = new LinkedHashMap<>();
+        private final ServiceProcesses services;
         private LocalCluster cluster;
         private SimScenario sim;
         private CachedSchemaRegistryClient registryClient;
@@ -105,6 +106,9 @@ public final class ScaleOutBenchmark {
             this.name = instances + "x";
             this.report = report;
             this.dir = Files.createTempDirectory("berth-bench-scaleout-" + name);
+            this.services = new ServiceProcesses(dir, List.of(SERVICE_HEAP, "-XX:+UseSerialGC",
+                    "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.TaskManager=info"),
+                    line -> report.progress("[%s] %s", name, line));
         }
 
         void start() throws Exception {
@@ -191,7 +195,7 @@ public final class ScaleOutBenchmark {
 
         /** Throws, naming the service and its error, when a service process exited or its Streams client stopped on an error. */
         private void failIfAServiceStopped() {
-            services.forEach((n, p) -> {
+            services.processes().forEach((n, p) -> {
                 if (!p.isAlive()) throw new IllegalStateException(n + " (pid " + p.pid() + ") exited with code " + p.exitValue() + ":\n" + Processes.tail(log(n), 20));
                 try (var lines = Files.lines(log(n))) {
                     List<String> err = lines.filter(l -> l.contains("ERROR") || l.startsWith("Caused by")).toList();
@@ -207,7 +211,7 @@ public final class ScaleOutBenchmark {
 
         /** One jstack of each Streams service: what its stream thread is doing, counted per process. */
         private void sampleStreamThreads(Map<String, Map<String, Integer>> samples) {
-            services.forEach((n, p) -> {
+            services.processes().forEach((n, p) -> {
                 if (n.startsWith("registry")) return;
                 try {
                     Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(), "" + p.pid())
@@ -225,14 +229,14 @@ public final class ScaleOutBenchmark {
         /** Per Streams service process: warnings in its log of a produce request refused with CONCURRENT_TRANSACTIONS. */
         private Map<String, Long> refusedTransactions() {
             Map<String, Long> out = new LinkedHashMap<>();
-            for (String n : services.keySet()) if (!n.startsWith("registry")) out.put(n, count(log(n), "CONCURRENT_TRANSACTIONS"));
+            for (String n : services.processes().keySet()) if (!n.startsWith("registry")) out.put(n, count(log(n), "CONCURRENT_TRANSACTIONS"));
             return out;
         }
 
         /** Every process of this layout (brokers summed), as name → utime+stime in clock ticks (USER_HZ 100). */
         private Map<String, Long> cpuTicks() {
             Map<String, Long> out = new LinkedHashMap<>();
-            services.forEach((n, p) -> out.put(n, ticks(p.pid())));
+            services.processes().forEach((n, p) -> out.put(n, ticks(p.pid())));
             out.put("3 brokers", cluster.pids().stream().mapToLong(ScaleOutBenchmark::ticks).sum());
             out.put("simulated nodes (this JVM)", ticks(ProcessHandle.current().pid()));
             return out;
@@ -305,7 +309,7 @@ public final class ScaleOutBenchmark {
 
         /** The Streams task assignment each service process logged last (TaskManager's "Handle new assignment"). */
         private void logAssignments() {
-            services.forEach((n, p) -> {
+            services.processes().forEach((n, p) -> {
                 if (n.startsWith("registry")) return;
                 try {
                     List<String> lines = Files.readAllLines(log(n));
@@ -321,36 +325,12 @@ public final class ScaleOutBenchmark {
             });
         }
 
-        /** Starts one process per name (Berth's own per-service commands), then waits until each wrote its ready file. */
         private void spawnAndAwait(List<String> names, java.util.function.Function<String, List<String>> args) throws Exception {
-            Map<String, Path> ready = new LinkedHashMap<>();
-            for (String n : names) {
-                Path data = dir.resolve(n);
-                Files.createDirectories(data);
-                Path readyFile = data.resolve("ready");
-                List<String> cmd = new ArrayList<>(List.of(Processes.javaBin(), SERVICE_HEAP, "-XX:+UseSerialGC",
-                        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.TaskManager=info",
-                        "-cp", System.getProperty("java.class.path"), Berth.class.getName()));
-                cmd.addAll(args.apply(n));
-                cmd.addAll(List.of("--data-dir", data.toString(), "--ready-file", readyFile.toString()));
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(n).toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-                services.put(n, p);
-                ready.put(n, readyFile);
-                report.progress("[%s] %s started, pid %d", name, n, p.pid());
-            }
-            for (String n : names) {
-                Process p = services.get(n);
-                Placement.await(report, 240, () -> {
-                    if (!p.isAlive()) throw new IllegalStateException(n + " exited (code " + p.exitValue() + "):\n" + Processes.tail(log(n), 30));
-                    return Processes.readPid(ready.get(n)) == p.pid();
-                }, () -> "[" + name + "] waiting for " + n + " (pid " + p.pid() + ") to be ready", true);
-            }
-            report.progress("[%s] %s ready", name, String.join(", ", names));
+            services.startAndAwait(names, args, 240_000);
         }
 
         private Path log(String n) {
-            return dir.resolve(n + ".log");
+            return services.log(n);
         }
 
         /** Stops the nodes, every service process by pid (last started first), then the brokers; keeps the logs in the temp dir. */
@@ -365,15 +345,7 @@ public final class ScaleOutBenchmark {
                 }
             }
             if (registryClient != null) registryClient.close();
-            List<String> order = new ArrayList<>(services.keySet());
-            Collections.reverse(order);
-            for (String n : order) {
-                try {
-                    Processes.stop(services.get(n).pid(), 30_000);
-                } catch (Exception e) {
-                    report.progress("[%s] stopping %s: %s", name, n, e);
-                }
-            }
+            services.stopAll(30_000);
             if (cluster != null) {
                 try {
                     LocalCluster.stop(cluster.dir(), 30_000);
@@ -387,7 +359,7 @@ public final class ScaleOutBenchmark {
             Path keep = Path.of(System.getProperty("java.io.tmpdir"), "berth-bench-scaleout-" + name + "-logs");
             try {
                 Files.createDirectories(keep);
-                for (String n : services.keySet()) Files.copy(log(n), keep.resolve(n + ".log"), StandardCopyOption.REPLACE_EXISTING);
+                for (String n : services.processes().keySet()) Files.copy(log(n), keep.resolve(n + ".log"), StandardCopyOption.REPLACE_EXISTING);
                 report.progress("[%s] stopped; service logs kept in %s", name, keep);
             } catch (Exception ignored) {
                 // no logs

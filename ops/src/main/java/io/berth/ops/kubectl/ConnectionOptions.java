@@ -74,12 +74,34 @@ public final class ConnectionOptions {
         return bootstrapServers != null;
     }
 
-    /** The gateway: {@code --server}, {@code $BERTH_SERVER}, the live launcher's {@code gatewayUrl}, else {@value #DEFAULT_SERVER}. */
+    /** The gateway the CLI asks first: the first of {@link #servers()}. */
     public String server() {
-        if (server != null) return trimSlash(server);
+        return servers().get(0);
+    }
+
+    /**
+     * Every gateway, in the order the CLI tries them when one refuses the connection: {@code --server}
+     * (a comma-separated list), {@code $BERTH_SERVER} (the same), the live launcher's {@code gatewayUrls}
+     * ({@code berth up --ha} has two), the gateways the launcher's kubeconfig lists in its
+     * {@value Kubeconfig#SERVERS_EXTENSION} extension, else {@value #DEFAULT_SERVER}.
+     */
+    public java.util.List<String> servers() {
+        if (server != null) return list(server);
         String env = System.getenv("BERTH_SERVER");
-        if (env != null && !env.isBlank()) return trimSlash(env.strip());
-        return trimSlash(launcherState().getProperty("gateway.url", DEFAULT_SERVER));
+        if (env != null && !env.isBlank()) return list(env);
+        Properties launcher = launcherState();
+        if (launcher.getProperty("gateway.urls") != null) return list(launcher.getProperty("gateway.urls"));
+        if (launcher.getProperty("gateway.url") != null) return list(launcher.getProperty("gateway.url"));
+        java.util.List<String> fromKubeconfig = Kubeconfig.servers(stateDir(System.getenv(), System.getProperty("user.home")).resolve(Kubeconfig.FILE_NAME));
+        if (fromKubeconfig.size() > 1) return fromKubeconfig.stream().map(ConnectionOptions::trimSlash).toList();
+        return list(DEFAULT_SERVER);
+    }
+
+    private static java.util.List<String> list(String urls) {
+        java.util.List<String> out = java.util.Arrays.stream(urls.split(",")).map(String::strip).filter(u -> !u.isEmpty())
+                .map(ConnectionOptions::trimSlash).toList();
+        if (out.isEmpty()) throw new IllegalArgumentException("--server: no URL in \"" + urls + "\"");
+        return out;
     }
 
     /**
@@ -157,18 +179,31 @@ public final class ConnectionOptions {
         if (!Files.isReadable(file)) return p;
         try {
             JsonNode state = JSON.readTree(file.toFile());
-            JsonNode pid = state.get("pid");
-            if (pid != null && pid.canConvertToLong()
-                    && !ProcessHandle.of(pid.longValue()).map(ProcessHandle::isAlive).orElse(false)) {
-                return p; // a stale file of a stopped 'berth up'
-            }
+            if (!alive(state)) return p; // a stale file of a stopped 'berth up'
             if (state.hasNonNull("bootstrapServers")) p.setProperty("bootstrap.servers", state.get("bootstrapServers").asText());
             if (state.hasNonNull("registryUrl")) p.setProperty("registry.url", state.get("registryUrl").asText());
             if (state.hasNonNull("gatewayUrl")) p.setProperty("gateway.url", state.get("gatewayUrl").asText());
+            if (state.path("gatewayUrls").size() > 1) {
+                java.util.List<String> urls = new java.util.ArrayList<>();
+                state.get("gatewayUrls").forEach(u -> urls.add(u.asText()));
+                p.setProperty("gateway.urls", String.join(",", urls));
+            }
         } catch (IOException e) {
             // unreadable: no defaults
         }
         return p;
+    }
+
+    /** Whether the launcher of a {@code berth.json} lives: its {@code pid}, or for {@code berth up --ha} any of its {@code pids}. */
+    private static boolean alive(JsonNode state) {
+        JsonNode pid = state.get("pid");
+        if (pid == null || !pid.canConvertToLong() || isAlive(pid.longValue())) return true;
+        for (JsonNode p : state.path("pids")) if (p.canConvertToLong() && isAlive(p.longValue())) return true;
+        return false;
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private Properties launcherState() {

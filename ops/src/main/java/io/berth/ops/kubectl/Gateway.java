@@ -28,11 +28,18 @@ import java.util.function.Consumer;
  * returns the parsed JSON or throws {@link ApiException} carrying what kubectl prints:
  * {@code Error from server (NotFound): pods "x" not found} for a Kubernetes Status, or
  * {@code The connection to the server … was refused} when nothing answers.
+ * <p>
+ * Given several servers (the gateways of {@code berth up --ha}), a call whose connection is refused
+ * (or cannot be made in time) goes to the next one, and the one that answered is asked first from then
+ * on. Only a connection that was never made is retried: the request cannot have reached a gateway, so
+ * even an apply is not sent twice.
  */
-final class Gateway {
+public final class Gateway {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String server;
+    private final List<String> servers;
+    /** The index into {@link #servers} of the gateway that answered last. */
+    private volatile int current;
     private final HttpClient http;
     private final Duration timeout;
     private final String token;
@@ -48,7 +55,13 @@ final class Gateway {
 
     /** @param ssl what an https server's certificate is checked against (null: the JVM's default trust) */
     Gateway(String server, Duration timeout, String token, javax.net.ssl.SSLContext ssl) {
-        this.server = server;
+        this(List.of(server), timeout, token, ssl);
+    }
+
+    /** @param servers the gateways, tried in this order when one refuses the connection */
+    public Gateway(List<String> servers, Duration timeout, String token, javax.net.ssl.SSLContext ssl) {
+        if (servers.isEmpty()) throw new IllegalArgumentException("no gateway URL");
+        this.servers = List.copyOf(servers);
         this.timeout = timeout;
         this.token = token;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1);
@@ -56,12 +69,13 @@ final class Gateway {
         this.http = b.build();
     }
 
-    String server() {
-        return server;
+    /** The gateway asked first: the one that answered last. */
+    public String server() {
+        return servers.get(current);
     }
 
     /** A failed call: the message is complete and printable (kubectl's wording); {@code code} is the HTTP status or 0. */
-    static final class ApiException extends RuntimeException {
+    public static final class ApiException extends RuntimeException {
         final int code;
         final String reason;
 
@@ -74,10 +88,15 @@ final class Gateway {
         boolean notFound() {
             return code == 404;
         }
+
+        /** The HTTP status, 0 when no gateway answered. */
+        public int code() {
+            return code;
+        }
     }
 
     /** A response: status, body as JSON (or null) and the {@code Warning} headers' texts. */
-    record Response(int status, JsonNode body, List<String> warnings) {}
+    public record Response(int status, JsonNode body, List<String> warnings) {}
 
     static String query(Map<String, String> params) {
         StringBuilder q = new StringBuilder();
@@ -94,32 +113,61 @@ final class Gateway {
         return m;
     }
 
-    JsonNode get(String path) {
+    public JsonNode get(String path) {
         return call("GET", path, null, null).body();
     }
 
-    Response call(String method, String path, String body, String contentType) {
+    public Response call(String method, String path, String body, String contentType) {
         return call(method, path, body, contentType, List.of());
     }
 
     /** @param headers extra request headers as name/value pairs (e.g. {@code Impersonate-User}) */
     Response call(String method, String path, String body, String contentType, List<String[]> headers) {
-        HttpRequest.Builder b = authorized(HttpRequest.newBuilder(uri(path)).timeout(timeout).header("Accept", "application/json"));
-        for (String[] h : headers) b.header(h[0], h[1]);
-        if (contentType != null) b.header("Content-Type", contentType);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        HttpResponse<String> r;
-        try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(0, "", "interrupted");
-        }
+        HttpResponse<String> r = failingOver(server -> {
+            HttpRequest.Builder b = authorized(HttpRequest.newBuilder(uri(server, path)).timeout(timeout).header("Accept", "application/json"));
+            for (String[] h : headers) b.header(h[0], h[1]);
+            if (contentType != null) b.header("Content-Type", contentType);
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        });
         JsonNode json = parse(r.body());
         if (r.statusCode() >= 400) throw error(r.statusCode(), json, r.body());
         return new Response(r.statusCode(), json, warnings(r.headers().allValues("Warning")));
+    }
+
+    /** One HTTP exchange with a given gateway. */
+    private interface Exchange<T> {
+        HttpResponse<T> send(String server) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Sends to the gateway that answered last, and on a connection that could not be made to the next
+     * ones in turn; an error naming the first gateway when none answers.
+     */
+    private <T> HttpResponse<T> failingOver(Exchange<T> exchange) {
+        int first = current;
+        ApiException firstError = null;
+        for (int i = 0; i < servers.size(); i++) {
+            int at = (first + i) % servers.size();
+            try {
+                HttpResponse<T> r = exchange.send(servers.get(at));
+                current = at;
+                return r;
+            } catch (IOException e) {
+                ApiException u = unreachable(servers.get(at), e);
+                if (firstError == null) firstError = u;
+                if (!notConnected(e)) throw u; // the request may have reached the gateway: not sent again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(0, "", "interrupted");
+            }
+        }
+        throw firstError;
+    }
+
+    /** True when the connection itself failed: refused, or not made within the connect timeout. */
+    static boolean notConnected(IOException e) {
+        return e instanceof ConnectException || e.getCause() instanceof ConnectException || e instanceof java.net.http.HttpConnectTimeoutException;
     }
 
     JsonNode send(String method, String path, JsonNode body) {
@@ -148,15 +196,13 @@ final class Gateway {
 
     /** Reads a streamed body line by line until it ends or {@code onLine} returns false; a 4xx/5xx becomes an ApiException. */
     private void stream(String path, String accept, String what, java.util.function.Predicate<String> onLine) {
-        HttpRequest req = authorized(HttpRequest.newBuilder(uri(path)).header("Accept", accept)).GET().build();
         HttpResponse<InputStream> r;
         try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+            r = failingOver(server -> http.send(
+                    authorized(HttpRequest.newBuilder(uri(server, path)).header("Accept", accept)).GET().build(), HttpResponse.BodyHandlers.ofInputStream()));
+        } catch (ApiException e) {
+            if (Thread.currentThread().isInterrupted()) return; // a watch stopped by its caller
+            throw e;
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             if (r.statusCode() >= 400) {
@@ -176,11 +222,11 @@ final class Gateway {
         return token == null ? b : b.header("Authorization", "Bearer " + token);
     }
 
-    private URI uri(String path) {
+    private static URI uri(String server, String path) {
         return URI.create(server + path);
     }
 
-    private ApiException unreachable(IOException e) {
+    private static ApiException unreachable(String server, IOException e) {
         String hostPort = server.replaceFirst("^https?://", "");
         if (e instanceof ConnectException || (e.getCause() instanceof ConnectException)) {
             return new ApiException(0, "", "The connection to the server " + hostPort + " was refused - did you specify the right host or port?");

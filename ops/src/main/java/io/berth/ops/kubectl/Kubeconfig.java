@@ -27,6 +27,13 @@ public final class Kubeconfig {
 
     private Kubeconfig() {}
 
+    /**
+     * Where the list of every gateway of an HA control plane lives: an extension of the cluster entry
+     * ({@code clusters[].cluster.extensions[]}, name {@value}), which kubectl keeps and ignores; the
+     * Berth CLI fails over along it.
+     */
+    public static final String SERVERS_EXTENSION = "berth.io/servers";
+
     /** The kubeconfig text for {@code server}, user {@code user} with {@code token}. */
     public static String render(String server, String user, String token) {
         return render(server, user, token, null);
@@ -34,19 +41,26 @@ public final class Kubeconfig {
 
     /** The same, with the cluster CA ({@code certificate-authority-data}, base64 PEM) when the server is HTTPS. */
     public static String render(String server, String user, String token, String caData) {
-        return render(server, user, token, caData, null);
+        return render(java.util.List.of(server), user, token, caData, null);
     }
 
     /**
-     * The same, plus a second cluster and context {@value #LOOPBACK} for the gateway's plain-HTTP
-     * loopback URL (null: none), where the berth CLI finds the same user's token. kubectl and
-     * client-go send credentials only over TLS, so the current context is always the first.
+     * The same for several gateways and a loopback context: {@code servers.get(0)} is the cluster's
+     * server (what kubectl uses), and with more than one all of them are listed in the
+     * {@value #SERVERS_EXTENSION} extension of the cluster. {@code loopbackServer} (null: none) adds a
+     * second cluster and context {@value #LOOPBACK} for the gateway's plain-HTTP loopback URL, where the
+     * berth CLI finds the same user's token; kubectl and client-go send credentials only over TLS, so
+     * the current context is always the first.
      */
-    public static String render(String server, String user, String token, String caData, String loopbackServer) {
+    public static String render(java.util.List<String> servers, String user, String token, String caData, String loopbackServer) {
         ObjectNode c = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
         var clusters = c.putArray("clusters");
-        ObjectNode cluster = clusters.addObject().put("name", NAME).putObject("cluster").put("server", server);
+        ObjectNode cluster = clusters.addObject().put("name", NAME).putObject("cluster").put("server", servers.get(0));
         if (caData != null) cluster.put("certificate-authority-data", caData);
+        if (servers.size() > 1) {
+            var list = cluster.putArray("extensions").addObject().put("name", SERVERS_EXTENSION).putObject("extension").putArray("servers");
+            servers.forEach(list::add);
+        }
         if (loopbackServer != null) clusters.addObject().put("name", LOOPBACK).putObject("cluster").put("server", loopbackServer);
         c.putArray("users").addObject().put("name", user).putObject("user").put("token", token);
         var contexts = c.putArray("contexts");
@@ -75,7 +89,43 @@ public final class Kubeconfig {
 
     /** Writes the kubeconfig with the cluster CA and a loopback plain-HTTP context (null: none). */
     public static void write(Path file, String server, String user, String token, String caData, String loopbackServer) throws IOException {
-        io.berth.schemas.auth.SecretFiles.replace(file, render(server, user, token, caData, loopbackServer));
+        io.berth.schemas.auth.SecretFiles.replace(file, render(java.util.List.of(server), user, token, caData, loopbackServer));
+    }
+
+    /** Writes the kubeconfig of several gateways ({@link #render(java.util.List, String, String, String, String)}). */
+    public static void write(Path file, java.util.List<String> servers, String user, String token, String caData) throws IOException {
+        io.berth.schemas.auth.SecretFiles.replace(file, render(servers, user, token, caData, null));
+    }
+
+    /**
+     * The gateways of the current context's cluster in {@code file}: the {@value #SERVERS_EXTENSION} list
+     * when there is one, else its {@code server}; empty when the file is absent or unreadable.
+     */
+    public static java.util.List<String> servers(Path file) {
+        if (!Files.isReadable(file)) return java.util.List.of();
+        try {
+            JsonNode c = YAML.readTree(file.toFile());
+            String context = c.path("current-context").asText("");
+            String name = "";
+            for (JsonNode x : c.path("contexts")) {
+                if (x.path("name").asText().equals(context)) name = x.path("context").path("cluster").asText("");
+            }
+            for (JsonNode k : c.path("clusters")) {
+                if (k.path("name").asText().equals(name)) return servers(k.path("cluster"));
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: none
+        }
+        return java.util.List.of();
+    }
+
+    private static java.util.List<String> servers(JsonNode cluster) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode e : cluster.path("extensions")) {
+            if (SERVERS_EXTENSION.equals(e.path("name").asText())) e.path("extension").path("servers").forEach(u -> out.add(u.asText()));
+        }
+        if (out.isEmpty() && !cluster.path("server").asText("").isEmpty()) out.add(cluster.path("server").asText());
+        return out;
     }
 
     /** The PEM of the CA ({@code certificate-authority-data}) of the cluster named {@code server} in {@code file}; empty when none. */
@@ -138,7 +188,8 @@ public final class Kubeconfig {
                 if (server != null) {
                     boolean same = false;
                     for (JsonNode k : c.path("clusters")) {
-                        if (k.path("name").asText().equals(cluster) && trim(k.path("cluster").path("server").asText("")).equals(trim(server))) same = true;
+                        if (k.path("name").asText().equals(cluster)
+                                && servers(k.path("cluster")).stream().map(Kubeconfig::trim).anyMatch(trim(server)::equals)) same = true;
                     }
                     if (!same) continue;
                 }

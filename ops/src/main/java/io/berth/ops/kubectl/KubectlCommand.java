@@ -67,7 +67,7 @@ abstract class KubectlCommand implements Callable<Integer> {
 
     /** The gateway client for {@code --server} (or the running launcher's gateway). */
     Gateway gateway() {
-        return new Gateway(connection.server(), timeout, connection.token(), connection.sslContext());
+        return new Gateway(connection.servers(), timeout, connection.token(), connection.sslContext());
     }
 
     /** Prints a failed API call as kubectl does ({@code Error from server (NotFound): …}) and returns 1. */

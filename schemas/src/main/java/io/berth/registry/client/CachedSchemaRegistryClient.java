@@ -22,12 +22,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * Registered ids (per subject and schema) and fetched schemas (per id) are cached forever: an id
  * never changes meaning. A refusal becomes a {@link RegistryException} with the registry's
  * {@code error_code} and message; an unreachable registry one with code -1.
+ * <p>
+ * As Confluent's client, the URL may be a comma-separated list ({@code http://a:8081,http://b:8081}):
+ * a registry that refuses the connection is skipped for the next one, and the one that answered is
+ * asked first from then on (the registries of {@code berth up --ha} forward writes to their leader,
+ * so any of them serves any request).
  */
 public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String baseUrl;
+    private final java.util.List<String> baseUrls;
+    /** The index into {@link #baseUrls} of the registry that answered last. */
+    private volatile int current;
+    private volatile String baseUrl;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final String authorization;
@@ -52,7 +60,10 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
 
     /** @param ssl the trust an {@code https} registry is checked against (e.g. {@code Tls.trusting(ca)}); null: the JVM's default */
     public CachedSchemaRegistryClient(String baseUrl, Duration requestTimeout, String authorization, javax.net.ssl.SSLContext ssl) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.baseUrls = java.util.Arrays.stream(baseUrl.split(",")).map(String::strip).filter(u -> !u.isEmpty())
+                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
+        if (baseUrls.isEmpty()) throw new IllegalArgumentException("registry-url: no URL in \"" + baseUrl + "\"");
+        this.baseUrl = baseUrls.get(0);
         this.requestTimeout = requestTimeout;
         this.authorization = authorization;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -101,27 +112,43 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
         return subjects;
     }
 
+    private HttpResponse<String> send(String url, String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url + path))
+                .timeout(requestTimeout)
+                .header("Accept", CONTENT_TYPE)
+                .header("Content-Type", CONTENT_TYPE)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) builder.header("Authorization", authorization);
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The header value of Confluent's {@code basic.auth.user.info} ({@code user:password}). */
     public static String basicAuth(String userInfo) {
         return "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     }
 
     private JsonNode call(String method, String path, String body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(requestTimeout)
-                .header("Accept", CONTENT_TYPE)
-                .header("Content-Type", CONTENT_TYPE)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (authorization != null) builder.header("Authorization", authorization);
-        HttpRequest request = builder.build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new RegistryException("schema registry " + baseUrl + " unreachable for " + method + " " + path + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryException("interrupted while calling schema registry " + baseUrl, e);
+        HttpResponse<String> response = null;
+        int first = current;
+        for (int i = 0; response == null; i++) {
+            int at = (first + i) % baseUrls.size();
+            try {
+                response = send(baseUrls.get(at), method, path, body);
+                if (at != current) {
+                    current = at;
+                    baseUrl = baseUrls.get(at);
+                }
+            } catch (IOException e) {
+                // a refused connection never reached the registry: safe to try the next one, even for a write
+                boolean refused = e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException
+                        || e instanceof java.net.http.HttpConnectTimeoutException;
+                if (!refused || i + 1 >= baseUrls.size()) {
+                    throw new RegistryException("schema registry " + String.join(",", baseUrls) + " unreachable for " + method + " " + path + ": " + e, e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryException("interrupted while calling schema registry " + baseUrl, e);
+            }
         }
         JsonNode json = parse(response.body());
         if (response.statusCode() / 100 != 2) {

@@ -42,6 +42,23 @@ class CachedSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldSkipARegistryThatRefusesTheConnectionForTheNextInTheList() throws Exception {
+        Schema schema = new Schema.Parser().parse(TestSchemas.record("Failover", "{\"type\":\"long\",\"name\":\"n\"}"));
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort(); // nothing listens there once closed: the connection is refused
+        }
+        try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient("http://127.0.0.1:" + closedPort + ", " + url)) {
+            int id = client.register("failover", schema);
+            assertEquals(schema, client.getById(id), "the write and the read went to the second registry");
+        }
+        try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient("http://127.0.0.1:" + closedPort)) {
+            RegistryException e = assertThrows(RegistryException.class, () -> client.register("failover", schema));
+            assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
+        }
+    }
+
+    @Test
     void shouldServeCachedIdsWithoutTheRegistry() throws Exception {
         Schema schema = new Schema.Parser().parse(TestSchemas.record("Cached", "{\"type\":\"int\",\"name\":\"n\"}"));
         try (RegistryFixture own = new RegistryFixture()) {
