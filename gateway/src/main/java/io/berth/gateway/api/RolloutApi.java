@@ -45,8 +45,15 @@ public final class RolloutApi {
         this.writes = writes;
     }
 
+    private io.berth.gateway.api.Caps caps = io.berth.gateway.api.Caps.DEFAULT;
+
+    /** The body limit its routes take ({@code gateway-max-object-body-bytes}). */
+    public void withCaps(io.berth.gateway.api.Caps caps) {
+        this.caps = caps;
+    }
+
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create().setBodyLimit(1 << 20);
+        BodyHandler body = caps.objectBody(); // no uploads to disk; gateway-max-object-body-bytes
         String deployment = "/apis/apps/v1/namespaces/:ns/deployments/:name";
         router.post(deployment + "/rollback").handler(body).handler(this::handleRollback);
         router.post(deployment + "/promote").handler(body).handler(this::handlePromote);
