@@ -94,7 +94,7 @@ public final class LogsApi {
         response.closeHandler(v -> closed.set(true));
         if (follow) {
             ReadApi.longRunning(ctx); // no idle timeout while following; the reader cap bounds them
-            response.putHeader("Connection", "close");
+            if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) response.putHeader("Connection", "close");
         }
         response.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE / 2, limitBytes + 65536));
         try {

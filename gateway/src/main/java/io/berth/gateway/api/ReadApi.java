@@ -214,7 +214,8 @@ public final class ReadApi {
         longRunning(ctx);
         // what it may have waiting: its start (already in memory, as the view) and then the cap
         response.setWriteQueueMaxSize(caps.watchQueueBytes + bytes(reg.initial()));
-        response.setChunked(true).putHeader("content-type", "application/json").putHeader("Connection", "close").setStatusCode(200);
+        response.setChunked(true).putHeader("content-type", "application/json").setStatusCode(200);
+        if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) response.putHeader("Connection", "close"); // HTTP/2 has no such header
         Runnable done = () -> {
             reg.cancel().run();
             release.run();
