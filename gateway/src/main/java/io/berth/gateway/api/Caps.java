@@ -153,7 +153,7 @@ public final class Caps {
         return droppedWatchers.get();
     }
 
-    void watcherDropped() {
+    public void watcherDropped() {
         droppedWatchers.incrementAndGet();
     }
 

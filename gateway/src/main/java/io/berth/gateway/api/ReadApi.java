@@ -168,7 +168,7 @@ public final class ReadApi {
         }
     }
 
-    private static String principal(RoutingContext ctx) {
+    static String principal(RoutingContext ctx) {
         io.berth.schemas.auth.User u = ctx.get("berth.user");
         return u == null ? "system:anonymous" : u.name();
     }

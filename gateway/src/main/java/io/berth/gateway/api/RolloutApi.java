@@ -243,8 +243,16 @@ public final class RolloutApi {
         io.vertx.core.http.HttpServerResponse response = ctx.response();
         Map<String, ObjectNode> sent = new java.util.LinkedHashMap<>();
         boolean[] first = {true};
+        Runnable[] stop = new Runnable[1];
         Runnable refresh = () -> {
             if (response.closed() || response.ended()) return;
+            if (response.writeQueueFull()) {
+                // it did not read what it was sent: dropped with an ERROR event, never buffered for without bound
+                stop[0].run();
+                caps.watcherDropped();
+                response.end(new String(Caps.droppedEvent("replicasets.apps"), java.nio.charset.StandardCharsets.UTF_8) + "\n");
+                return;
+            }
             Map<String, ObjectNode> now = new java.util.LinkedHashMap<>();
             for (ObjectNode rs : replicaSets(namespace)) {
                 if (filter.test(rs)) now.put(rs.path("metadata").path("namespace").asText() + "/" + rs.path("metadata").path("name").asText(), rs);
@@ -266,12 +274,17 @@ public final class RolloutApi {
             response.write(out.toString());
         };
         response.setChunked(true).putHeader("content-type", "application/json").setStatusCode(200);
+        response.setWriteQueueMaxSize(caps.watchQueueBytes);
+        Runnable release = caps.acquireWatch(ReadApi.principal(ctx)); // a watch like any other: capped, long-running
+        ReadApi.longRunning(ctx);
         ViewCache.Registration workloads = cache.watch(Topics.WORKLOADS, null, context, batch -> refresh.run());
         ViewCache.Registration pods = cache.watch(Topics.TASKS, null, context, batch -> refresh.run());
         Runnable cancel = () -> {
             workloads.cancel().run();
             pods.cancel().run();
+            release.run();
         };
+        stop[0] = cancel;
         refresh.run();
         response.closeHandler(v -> cancel.run());
         ctx.request().connection().closeHandler(v -> cancel.run());
