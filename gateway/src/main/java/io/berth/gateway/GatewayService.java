@@ -40,6 +40,9 @@ public final class GatewayService extends TopicCheckingService {
     private io.berth.gateway.timetravel.TimeMachine timeMachine;
     private io.berth.gateway.rbac.RbacStore rbac;
     private io.berth.gateway.config.ConfigApi configs;
+    private io.berth.gateway.api.Caps caps;
+    /** Connections opened over {@code gateway-max-connections}: their requests get 429, then they are closed. */
+    private final java.util.Set<io.vertx.core.http.HttpConnection> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public GatewayService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -68,7 +71,14 @@ public final class GatewayService extends TopicCheckingService {
         rbac.start();
         if (!rbac.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: RBAC objects not caught up after 60 s; serving anyway");
         io.berth.gateway.rbac.Authorizer authorizer = new io.berth.gateway.rbac.Authorizer(rbac);
-        vertx = Vertx.vertx();
+        caps = new io.berth.gateway.api.Caps(config);
+        warmRegistry();
+        // an event loop busy longer than this is logged by Vert.x's blocked-thread checker (tests set it low)
+        vertx = Vertx.vertx(new io.vertx.core.VertxOptions()
+                .setMaxEventLoopExecuteTime(config.getLong("gateway-max-event-loop-execute-ms", 2000))
+                .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                .setBlockedThreadCheckInterval(config.getLong("gateway-blocked-thread-check-ms", 1000))
+                .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
         Router router = Router.router(vertx);
         router.route().handler(new io.berth.gateway.api.Guard(tokens())::handle);
         router.route().handler(authorizer::handle);
@@ -93,16 +103,20 @@ public final class GatewayService extends TopicCheckingService {
         configs = new io.berth.gateway.config.ConfigApi(vertx, config.clientProps("berth-gateway-configs"), serdes, secretBox,
                 authorizer, System::currentTimeMillis);
         if (!configs.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: Secrets and ConfigMaps not caught up after 60 s; serving anyway");
+        configs.withCaps(caps);
         configs.mount(router); // before the read API's generic routes
-        new ReadApi(vertx, cache, timeTravel).mount(router);
+        new ReadApi(vertx, cache, timeTravel).withCaps(caps).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
         var rbacApi = new io.berth.gateway.rbac.RbacApi(vertx, rbac, authorizer, System::currentTimeMillis);
         writes.authorizeWith(authorizer, rbacApi);
         writes.configsWith(configs);
         writes.mount(router);
+        rbacApi.withCaps(caps);
         rbacApi.mount(router);
-        new io.berth.gateway.api.RolloutApi(vertx, cache, writes).mount(router);
-        new LogsApi(vertx, cache, config, registry).mount(router);
+        var rollouts = new io.berth.gateway.api.RolloutApi(vertx, cache, writes);
+        rollouts.withCaps(caps);
+        rollouts.mount(router);
+        new LogsApi(vertx, cache, config, registry).withCaps(caps).mount(router);
         audit = new io.berth.gateway.api.AuditApi(vertx, config, registry);
         audit.mount(router);
         new io.berth.gateway.api.NodeJoinApi(clusterSecret(), secretBox).mount(router);
@@ -117,7 +131,8 @@ public final class GatewayService extends TopicCheckingService {
                 port = probe.getLocalPort(); // instances share a port only when they name the same one
             }
         }
-        io.vertx.core.http.HttpServerOptions options = serverOptions(host);
+        io.vertx.core.http.HttpServerOptions options = serverOptions(host)
+                .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
         server = listen(router, options, host, port, Math.max(1, loops));
         log.info("gateway listening on {}://{}:{} (registry {})", options.isSsl() ? "https" : "http", host, server.actualPort(), config.registryUrl());
         String securePort = config.get(SECURE_PORT, null);
@@ -215,10 +230,54 @@ public final class GatewayService extends TopicCheckingService {
         vertx.deployVerticle(() -> new VerticleBase() {
             @Override
             public Future<?> start() {
-                return vertx.createHttpServer(options).requestHandler(router).listen(port, host).onSuccess(servers::add);
+                return vertx.createHttpServer(options)
+                        .connectionHandler(conn -> {
+                            if (!caps.connectionOpened(conn)) {
+                                refused.add(conn);
+                                if (conn instanceof io.vertx.core.net.impl.ConnectionBase c) c.closeFuture().onComplete(v -> refused.remove(conn));
+                            }
+                        })
+                        .requestHandler(req -> {
+                            if (refused.contains(req.connection())) refuse(req);
+                            else router.handle(req);
+                        })
+                        .listen(port, host).onSuccess(servers::add);
             }
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return servers.get(0);
+    }
+
+    /** A request on a connection over the cap: 429 in Kubernetes' shape, and the connection closed after it. */
+    private void refuse(io.vertx.core.http.HttpServerRequest req) {
+        req.response().setStatusCode(429).putHeader("Retry-After", "1").putHeader("content-type", "application/json")
+                .putHeader("Connection", "close").end(caps.connectionRefusal().toString())
+                .onComplete(v -> req.connection().close());
+    }
+
+    /**
+     * Registers the schemas of the topics the gateway writes, so that no first write of a subject asks
+     * the registry over HTTP from an event loop (the serializers find the id in the client's cache).
+     * A registry that does not answer now is not fatal: intents are sent off the event loop anyway.
+     */
+    private void warmRegistry() {
+        for (io.berth.schemas.Topic<?> t : java.util.List.of(io.berth.schemas.Topics.INTENTS, io.berth.schemas.Topics.RBAC,
+                io.berth.schemas.Topics.AUDIT, io.berth.schemas.Topics.CONFIGS)) {
+            try {
+                registry.register(t.name() + "-value", org.apache.avro.specific.SpecificData.get().getSchema(t.valueClass()));
+            } catch (RuntimeException e) {
+                log.warn("gateway: could not register the schema of {} at start ({}); its first write will", t.name(), e.toString());
+            }
+        }
+    }
+
+    /** The caps this gateway enforces, with their counters (tests, health). */
+    public io.berth.gateway.api.Caps caps() {
+        return caps;
+    }
+
+    /** The gateway's Vert.x (tests watch its blocked-thread checker). */
+    public Vertx vertx() {
+        return vertx;
     }
 
     /** Extra readiness checks (the all-in-one adds its Streams services): name → why not ready, empty when ready. */

@@ -95,6 +95,7 @@ public final class AuditApi implements AutoCloseable {
 
     private void watch(RoutingContext ctx, AuditQuery q, Context context) {
         HttpServerResponse response = ctx.response();
+        ReadApi.longRunning(ctx); // no idle timeout: its own pool caps audit watches
         AtomicBoolean stopped = new AtomicBoolean();
         response.closeHandler(v -> stopped.set(true));
         ctx.request().connection().closeHandler(v -> stopped.set(true));

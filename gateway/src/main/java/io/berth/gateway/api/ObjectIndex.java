@@ -1,5 +1,9 @@
 package io.berth.gateway.api;
 
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.TreePMap;
+
 import java.util.*;
 import java.util.function.Function;
 
@@ -9,7 +13,12 @@ import java.util.function.Function;
  * Kubernetes lists it, namespace then name, without sorting), and kind → namespace → {@code label=value}
  * → name for the equality requirements of a label selector ({@code app=web}, {@code app in (web)}).
  * A list with a selector starts from the smallest matching label set and checks the rest of the
- * selector on those only. Pure: no Kafka, no Vert.x; not thread-safe (the cache's lock guards it).
+ * selector on those only. Pure: no Kafka, no Vert.x.
+ *
+ * <p>The maps are persistent (pcollections: a change copies the path to it, O(log n), and shares the
+ * rest), so {@link #snapshot()} is O(1) and yields an index nothing changes any more: the cache's
+ * consumer thread changes its own index and publishes a snapshot after each poll, and readers
+ * read snapshots without any lock. One writer at a time; a snapshot may be read by any thread.
  *
  * <p>Two objects may share a name in a namespace for a moment (a bare pod replaced: the old task's view
  * is still there when the new one arrives), so the sorted maps are keyed {@code name \0 key}.
@@ -20,52 +29,76 @@ final class ObjectIndex<E> {
                    Function<E, String> key, Function<E, Map<String, String>> labels) {}
 
     private final Keys<E> keys;
-    private final Map<String, TreeMap<String, TreeMap<String, E>>> byName = new HashMap<>();
-    private final Map<String, Map<String, Map<String, TreeMap<String, E>>>> byLabel = new HashMap<>();
+    private final boolean frozen;
+    private PMap<String, TreePMap<String, TreePMap<String, E>>> byName;
+    private PMap<String, PMap<String, PMap<String, TreePMap<String, E>>>> byLabel;
 
     ObjectIndex(Keys<E> keys) {
+        this(keys, false, HashTreePMap.empty(), HashTreePMap.empty());
+    }
+
+    private ObjectIndex(Keys<E> keys, boolean frozen, PMap<String, TreePMap<String, TreePMap<String, E>>> byName,
+                        PMap<String, PMap<String, PMap<String, TreePMap<String, E>>>> byLabel) {
         this.keys = keys;
+        this.frozen = frozen;
+        this.byName = byName;
+        this.byLabel = byLabel;
+    }
+
+    /** This index as it is now, unchangeable (later changes to this one do not show in it): O(1). */
+    ObjectIndex<E> snapshot() {
+        return frozen ? this : new ObjectIndex<>(keys, true, byName, byLabel);
     }
 
     /** Replaces {@code before} (null: none) by {@code after} (null: removed). */
     void replace(E before, E after) {
+        if (frozen) throw new UnsupportedOperationException("a snapshot of the index does not change");
         if (before != null) remove(before);
         if (after != null) add(after);
     }
 
     private void add(E e) {
         String kind = keys.kind.apply(e), ns = keys.namespace.apply(e), id = id(e);
-        byName.computeIfAbsent(kind, k -> new TreeMap<>()).computeIfAbsent(ns, k -> new TreeMap<>()).put(id, e);
-        Map<String, TreeMap<String, E>> labels = byLabel.computeIfAbsent(kind, k -> new HashMap<>()).computeIfAbsent(ns, k -> new HashMap<>());
-        for (Map.Entry<String, String> l : keys.labels.apply(e).entrySet()) {
-            labels.computeIfAbsent(l.getKey() + "=" + l.getValue(), k -> new TreeMap<>()).put(id, e);
+        TreePMap<String, TreePMap<String, E>> namespaces = byName.getOrDefault(kind, TreePMap.empty());
+        byName = byName.plus(kind, namespaces.plus(ns, namespaces.getOrDefault(ns, TreePMap.empty()).plus(id, e)));
+        Map<String, String> entryLabels = keys.labels.apply(e);
+        if (entryLabels.isEmpty()) return;
+        PMap<String, PMap<String, TreePMap<String, E>>> kindLabels = byLabel.getOrDefault(kind, HashTreePMap.empty());
+        PMap<String, TreePMap<String, E>> labels = kindLabels.getOrDefault(ns, HashTreePMap.empty());
+        for (Map.Entry<String, String> l : entryLabels.entrySet()) {
+            String label = l.getKey() + "=" + l.getValue();
+            labels = labels.plus(label, labels.getOrDefault(label, TreePMap.empty()).plus(id, e));
         }
+        byLabel = byLabel.plus(kind, kindLabels.plus(ns, labels));
     }
 
     private void remove(E e) {
         String kind = keys.kind.apply(e), ns = keys.namespace.apply(e), id = id(e);
-        TreeMap<String, TreeMap<String, E>> namespaces = byName.get(kind);
+        TreePMap<String, TreePMap<String, E>> namespaces = byName.get(kind);
         if (namespaces != null && namespaces.containsKey(ns)) {
-            namespaces.get(ns).remove(id);
-            if (namespaces.get(ns).isEmpty()) namespaces.remove(ns);
+            TreePMap<String, E> names = namespaces.get(ns).minus(id);
+            namespaces = names.isEmpty() ? namespaces.minus(ns) : namespaces.plus(ns, names);
+            byName = byName.plus(kind, namespaces);
         }
-        Map<String, TreeMap<String, E>> labels = byLabel.getOrDefault(kind, Map.of()).get(ns);
+        PMap<String, PMap<String, TreePMap<String, E>>> kindLabels = byLabel.get(kind);
+        PMap<String, TreePMap<String, E>> labels = kindLabels == null ? null : kindLabels.get(ns);
         if (labels == null) return;
         for (Map.Entry<String, String> l : keys.labels.apply(e).entrySet()) {
             String label = l.getKey() + "=" + l.getValue();
-            TreeMap<String, E> set = labels.get(label);
+            TreePMap<String, E> set = labels.get(label);
             if (set == null) continue;
-            set.remove(id);
-            if (set.isEmpty()) labels.remove(label);
+            set = set.minus(id);
+            labels = set.isEmpty() ? labels.minus(label) : labels.plus(label, set);
         }
-        if (labels.isEmpty()) byLabel.get(kind).remove(ns);
+        kindLabels = labels.isEmpty() ? kindLabels.minus(ns) : kindLabels.plus(ns, labels);
+        byLabel = byLabel.plus(kind, kindLabels);
     }
 
     /** The object of that kind and name in {@code namespace} (null: in any namespace, the first in order). */
     Optional<E> get(String kind, String namespace, String name) {
-        TreeMap<String, TreeMap<String, E>> namespaces = byName.get(kind);
+        TreePMap<String, TreePMap<String, E>> namespaces = byName.get(kind);
         if (namespaces == null) return Optional.empty();
-        for (TreeMap<String, E> names : namespace == null ? namespaces.values() : single(namespaces.get(namespace))) {
+        for (TreePMap<String, E> names : namespace == null ? namespaces.values() : single(namespaces.get(namespace))) {
             Map.Entry<String, E> e = names.ceilingEntry(name + "\u0000");
             if (e != null && e.getKey().startsWith(name + "\u0000")) return Optional.of(e.getValue());
         }
@@ -77,15 +110,15 @@ final class ObjectIndex<E> {
      * those carrying every label of {@code equalities} (the caller still applies the whole selector).
      */
     List<E> list(String kind, String namespace, Map<String, String> equalities) {
-        TreeMap<String, TreeMap<String, E>> namespaces = byName.get(kind);
+        TreePMap<String, TreePMap<String, E>> namespaces = byName.get(kind);
         if (namespaces == null) return List.of();
         List<E> out = new ArrayList<>();
-        for (Map.Entry<String, TreeMap<String, E>> ns : namespace == null ? namespaces.entrySet() : singleEntry(namespaces, namespace)) {
+        for (Map.Entry<String, TreePMap<String, E>> ns : namespace == null ? namespaces.entrySet() : singleEntry(namespaces, namespace)) {
             Collection<E> candidates = ns.getValue().values();
             if (!equalities.isEmpty()) {
-                Map<String, TreeMap<String, E>> labels = byLabel.getOrDefault(kind, Map.of()).getOrDefault(ns.getKey(), Map.of());
+                PMap<String, TreePMap<String, E>> labels = byLabel.getOrDefault(kind, HashTreePMap.empty()).getOrDefault(ns.getKey(), HashTreePMap.empty());
                 for (Map.Entry<String, String> l : equalities.entrySet()) {
-                    TreeMap<String, E> set = labels.get(l.getKey() + "=" + l.getValue());
+                    TreePMap<String, E> set = labels.get(l.getKey() + "=" + l.getValue());
                     if (set == null) {
                         candidates = List.of();
                         break;
@@ -106,7 +139,7 @@ final class ObjectIndex<E> {
     /** How many objects of a kind are indexed (all namespaces). */
     int size(String kind) {
         int n = 0;
-        for (TreeMap<String, E> names : byName.getOrDefault(kind, new TreeMap<>()).values()) n += names.size();
+        for (TreePMap<String, E> names : byName.getOrDefault(kind, TreePMap.empty()).values()) n += names.size();
         return n;
     }
 

@@ -30,6 +30,7 @@ public final class ReadApi {
     private final Vertx vertx;
     private final ViewCache cache;
     private final PastReads past;
+    private Caps caps = Caps.DEFAULT;
 
     /** Answers list and get with {@code ?at=}: the objects as they were then (time travel, rebuilt from berth.audit). */
     public interface PastReads {
@@ -46,6 +47,12 @@ public final class ReadApi {
         this.vertx = vertx;
         this.cache = cache;
         this.past = past;
+    }
+
+    /** The caps on watches (in all, per principal, queued bytes per watcher). */
+    public ReadApi withCaps(Caps caps) {
+        this.caps = caps;
+        return this;
     }
 
     public void mount(Router router) {
@@ -153,80 +160,142 @@ public final class ReadApi {
         Predicate<ViewCache.Change> mine = c -> c.kind().equals(r.kind)
                 && (namespace == null || namespace.equals(c.namespace()))
                 && changeSelected.test(c);
-        String upgrade = ctx.request().getHeader("Upgrade");
-        if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-            watchOverWebSocket(ctx, r, namespace, from, mine);
-        } else {
-            watchOverHttp(ctx, r, namespace, from, mine);
+        Runnable release = caps.acquireWatch(principal(ctx));
+        try {
+            String upgrade = ctx.request().getHeader("Upgrade");
+            if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+                watchOverWebSocket(ctx, r, namespace, from, mine, release);
+            } else {
+                watchOverHttp(ctx, r, namespace, from, mine, release);
+            }
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
         }
     }
 
-    private void watchOverHttp(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine) {
+    static String principal(RoutingContext ctx) {
+        io.berth.schemas.auth.User u = ctx.get("berth.user");
+        return u == null ? "system:anonymous" : u.name();
+    }
+
+    /**
+     * A watch's connection is a long-running request, as in kube-apiserver: the idle timeout does not
+     * end it (it may see no event for hours); the watch caps bound how many there are, the write queue
+     * how much each may have waiting, and the connection is closed when the watch ends.
+     */
+    static void longRunning(RoutingContext ctx) {
+        if (ctx.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase c) {
+            var pipeline = c.channel().pipeline();
+            if (pipeline.get("idle") != null) pipeline.remove("idle");
+        }
+    }
+
+    /** The bytes of a batch's frames this watcher gets (one line end each), to size its write queue over its start. */
+    private static int bytes(List<ViewCache.Change> changes) {
+        long n = 0;
+        for (ViewCache.Change c : changes) n += c.frame().length + 1;
+        return (int) Math.min(Integer.MAX_VALUE / 2, n);
+    }
+
+    private void watchOverHttp(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine, Runnable release) {
         Context context = vertx.getOrCreateContext();
         HttpServerResponse response = ctx.response();
         // register first: an Expired answer must still be a plain 410, not a started stream
         ViewCache.Registration[] self = new ViewCache.Registration[1];
         ViewCache.Registration reg = cache.watch(r.topic, r.kind, namespace, from, context, batch -> {
             if (response.closed() || response.ended()) return;
-            send(batch, mine, response);
-            // a watcher that cannot keep up is closed, as the API server does; it resumes from its last version
-            if (response.writeQueueFull()) {
+            // a watcher that cannot keep up is dropped, as the API server does, with an ERROR event; it lists again
+            if (!send(batch, mine, response)) {
                 self[0].cancel().run();
-                response.reset();
+                release.run();
+                caps.watcherDropped();
+                response.write(Buffer.buffer(Caps.droppedEvent(r.qualified())).appendByte((byte) '\n'));
+                response.end();
+                // a client that reads nothing would keep even that pending: the connection goes after a grace period
+                vertx.setTimer(5000, id -> ctx.request().connection().close());
             }
         });
         self[0] = reg;
+        longRunning(ctx);
+        // what it may have waiting: its start (already in memory, as the view) and then the cap
+        response.setWriteQueueMaxSize(caps.watchQueueBytes + bytes(reg.initial()));
         response.setChunked(true).putHeader("content-type", "application/json").setStatusCode(200);
+        if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) response.putHeader("Connection", "close"); // HTTP/2 has no such header
+        Runnable done = () -> {
+            reg.cancel().run();
+            release.run();
+        };
         send(reg.initial(), mine, response);
         if (reg.initial().isEmpty()) response.write(""); // flush the headers so the client knows the watch is open
-        response.closeHandler(v -> reg.cancel().run());
-        ctx.request().connection().closeHandler(v -> reg.cancel().run());
+        response.closeHandler(v -> done.run());
+        response.endHandler(v -> done.run());
+        ctx.request().connection().closeHandler(v -> done.run());
         String timeout = ctx.queryParams().get("timeoutSeconds");
         if (timeout != null && timeout.matches("[0-9]+")) {
             vertx.setTimer(Math.max(1, Long.parseLong(timeout)) * 1000, id -> {
-                reg.cancel().run();
+                done.run();
                 if (!response.ended() && !response.closed()) response.end();
             });
         }
     }
 
-    private void watchOverWebSocket(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine) {
+    private void watchOverWebSocket(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine, Runnable release) {
         Context context = vertx.getOrCreateContext();
         // check the version before the upgrade, so a too-old one is a 410 the client can read
         cache.checkVersion(r.topic, from);
+        longRunning(ctx);
         ctx.request().toWebSocket().onSuccess(ws -> {
             ViewCache.Registration[] self = new ViewCache.Registration[1];
             ViewCache.Registration reg = cache.watch(r.topic, r.kind, namespace, from, context, batch -> {
                 if (ws.isClosed()) return;
-                send(batch, mine, ws);
-                if (ws.writeQueueFull()) {
+                if (!send(batch, mine, ws)) {
                     self[0].cancel().run();
-                    ws.close((short) 1008, "watcher too slow; resume from the last resourceVersion");
+                    release.run();
+                    caps.watcherDropped();
+                    ws.writeFinalTextFrame(new String(Caps.droppedEvent(r.qualified()), java.nio.charset.StandardCharsets.UTF_8));
+                    ws.close((short) 1008, "watcher too slow; list again");
                 }
             });
             self[0] = reg;
+            ws.setWriteQueueMaxSize(caps.watchQueueBytes + bytes(reg.initial()));
             send(reg.initial(), mine, ws);
-            ws.closeHandler(v -> reg.cancel().run());
+            ws.closeHandler(v -> {
+                reg.cancel().run();
+                release.run();
+            });
         }).onFailure(err -> {
+            release.run();
             if (!ctx.response().ended()) ctx.response().setStatusCode(400).end();
         });
     }
 
-    /** Chunked HTTP: one line per event. */
-    private static void send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, HttpServerResponse out) {
-        for (ViewCache.Change c : batch) if (mine.test(c)) out.write(Buffer.buffer(c.frame().length + 1).appendBytes(c.frame()).appendByte((byte) '\n'));
+    /**
+     * Chunked HTTP: one line per event. False, having written nothing more, when the watcher's write
+     * queue is full: it did not read what it had, and is dropped rather than buffered without bound.
+     */
+    private static boolean send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, HttpServerResponse out) {
+        for (ViewCache.Change c : batch) {
+            if (!mine.test(c)) continue;
+            if (out.writeQueueFull()) return false;
+            out.write(Buffer.buffer(c.frame().length + 1).appendBytes(c.frame()).appendByte((byte) '\n'));
+        }
+        return true;
     }
 
     /**
      * WebSocket: one text frame per event, made of the change's bytes as they were encoded once for every
      * watcher (no per-watcher encoding); an event larger than a frame is fragmented by Vert.x as before.
+     * False, as for HTTP, when the write queue is full.
      */
-    private static void send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, ServerWebSocket ws) {
+    private static boolean send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, ServerWebSocket ws) {
         for (ViewCache.Change c : batch) {
             if (!mine.test(c)) continue;
+            if (ws.writeQueueFull()) return false;
             if (c.frame().length <= MAX_FRAME) ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, c.frame(), true));
             else ws.writeTextMessage(c.line());
         }
+        return true;
     }
 
     /** Vert.x's default maximum WebSocket frame size. */
@@ -262,7 +331,11 @@ public final class ReadApi {
         Throwable t = ctx.failure();
         ObjectNode status;
         if (t instanceof ApiException a) status = a.status();
-        else if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
+        else if (ctx.statusCode() == 413) {
+            // the body handler's limit (gateway-max-body-bytes / gateway-max-object-body-bytes)
+            status = Status.failure(413, "RequestEntityTooLarge", "the request body is larger than the gateway accepts ("
+                    + Caps.MAX_BODY_BYTES + " for an apply, " + Caps.MAX_OBJECT_BODY_BYTES + " for one object)", null, null);
+        } else if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
             status = Status.failure(ctx.statusCode(), ctx.statusCode() == 404 ? "NotFound" : "MethodNotAllowed",
                     ctx.statusCode() == 404 ? "the server could not find the requested resource" : "method not allowed", null, null);
         } else {
@@ -273,6 +346,7 @@ public final class ReadApi {
             if (!ctx.response().ended()) ctx.response().end();
             return;
         }
+        if (status.path("code").asInt() == 429) ctx.response().putHeader("Retry-After", Integer.toString(status.path("details").path("retryAfterSeconds").asInt(Caps.RETRY_AFTER_SECONDS)));
         json(ctx, status.path("code").asInt(500), status);
     }
 }

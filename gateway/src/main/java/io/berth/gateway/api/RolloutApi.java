@@ -45,8 +45,15 @@ public final class RolloutApi {
         this.writes = writes;
     }
 
+    private io.berth.gateway.api.Caps caps = io.berth.gateway.api.Caps.DEFAULT;
+
+    /** The body limit its routes take ({@code gateway-max-object-body-bytes}). */
+    public void withCaps(io.berth.gateway.api.Caps caps) {
+        this.caps = caps;
+    }
+
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create().setBodyLimit(1 << 20);
+        BodyHandler body = caps.objectBody(); // no uploads to disk; gateway-max-object-body-bytes
         String deployment = "/apis/apps/v1/namespaces/:ns/deployments/:name";
         router.post(deployment + "/rollback").handler(body).handler(this::handleRollback);
         router.post(deployment + "/promote").handler(body).handler(this::handlePromote);
@@ -242,8 +249,16 @@ public final class RolloutApi {
         io.vertx.core.http.HttpServerResponse response = ctx.response();
         Map<String, ObjectNode> sent = new java.util.LinkedHashMap<>();
         boolean[] first = {true};
+        Runnable[] stop = new Runnable[1];
         Runnable refresh = () -> {
             if (response.closed() || response.ended()) return;
+            if (response.writeQueueFull()) {
+                // it did not read what it was sent: dropped with an ERROR event, never buffered for without bound
+                stop[0].run();
+                caps.watcherDropped();
+                response.end(new String(Caps.droppedEvent("replicasets.apps"), java.nio.charset.StandardCharsets.UTF_8) + "\n");
+                return;
+            }
             Map<String, ObjectNode> now = new java.util.LinkedHashMap<>();
             for (ObjectNode rs : replicaSets(namespace)) {
                 if (filter.test(rs)) now.put(rs.path("metadata").path("namespace").asText() + "/" + rs.path("metadata").path("name").asText(), rs);
@@ -265,12 +280,17 @@ public final class RolloutApi {
             response.write(out.toString());
         };
         response.setChunked(true).putHeader("content-type", "application/json").setStatusCode(200);
+        response.setWriteQueueMaxSize(caps.watchQueueBytes);
+        Runnable release = caps.acquireWatch(ReadApi.principal(ctx)); // a watch like any other: capped, long-running
+        ReadApi.longRunning(ctx);
         ViewCache.Registration workloads = cache.watch(Topics.WORKLOADS, null, context, batch -> refresh.run());
         ViewCache.Registration pods = cache.watch(Topics.TASKS, null, context, batch -> refresh.run());
         Runnable cancel = () -> {
             workloads.cancel().run();
             pods.cancel().run();
+            release.run();
         };
+        stop[0] = cancel;
         refresh.run();
         response.closeHandler(v -> cancel.run());
         ctx.request().connection().closeHandler(v -> cancel.run());

@@ -38,9 +38,14 @@ import java.util.function.Predicate;
  * of changes per topic for watch resumption. Watchers and read-your-writes waiters are fed from that
  * thread onto their own Vert.x context; the event loop never touches Kafka.
  *
- * <p>Consistency: one lock guards the stores. The consumer applies a whole poll under it and takes the
- * watcher snapshot under it, and a watch registers (replay or snapshot + subscribe) under it, so a
- * watcher sees every change exactly once: either in its replay or in a later live batch.
+ * <p>Reads never wait on the consumer: the consumer thread applies a whole poll to its own persistent
+ * maps ({@link ObjectIndex}, pcollections), then publishes each store's {@link View} (an immutable
+ * snapshot: index, objects by key, positions, history) with one volatile write; lists, gets and the
+ * other reads take the current view and no lock. A small lock orders only the publication against a
+ * watch's registration and a read-your-writes waiter: the consumer publishes, settles waiters and
+ * copies the watcher lists under it (no rendering, no decoding), and a watch takes the view and
+ * subscribes under it, so a watcher sees every change exactly once: either in its view (replay or
+ * snapshot, built outside the lock) or in a later live batch.
  */
 public final class ViewCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ViewCache.class);
@@ -67,6 +72,18 @@ public final class ViewCache implements AutoCloseable {
 
         Change(int partition, long offset, String type, String kind, ObjectNode object, byte[] json, boolean serialized) {
             this(partition, offset, type, kind, object, eventFrame(type, json), 0);
+        }
+
+        /** An {@code ADDED} (or other) event of an entry as it is, without parsing its JSON. */
+        Change(Entry e, String type) {
+            this.partition = e.partition;
+            this.offset = e.offset;
+            this.type = type;
+            this.kind = e.kind;
+            this.frame = eventFrame(type, e.bytes());
+            this.namespace = e.namespace;
+            this.name = e.name;
+            this.labels = e.labels;
         }
 
         /**
@@ -294,26 +311,37 @@ public final class ViewCache implements AutoCloseable {
     private final Map<String, Store> stores = new HashMap<>();
     private final Map<String, NodeView> nodes = new HashMap<>();
     /** The latest EndpointsView per service key: a Service is rendered with its allocated cluster IP and node ports. */
-    private final Map<String, EndpointsView> allocations = new HashMap<>();
+    private volatile org.pcollections.PMap<String, EndpointsView> allocations = org.pcollections.HashTreePMap.empty();
     /** Services re-rendered while applying a poll (their allocation arrived after them), delivered with it. */
     private final List<Map.Entry<Store, Change>> rerendered = new ArrayList<>();
-    private final Set<String> namespaces = new TreeSet<>(Set.of("default"));
+    private volatile org.pcollections.PSortedSet<String> namespaces = org.pcollections.TreePSet.singleton("default");
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private KafkaConsumer<String, byte[]> consumer;
     private ConsumerLoop reader;
 
     static final ObjectIndex.Keys<Entry> ENTRY_KEYS = new ObjectIndex.Keys<>(Entry::kind, Entry::namespace, Entry::name, Entry::key, Entry::labels);
 
+    /**
+     * What readers see of one topic: an immutable snapshot published by the consumer after each poll.
+     * {@code position} and {@code floor} are copies; nothing in a view changes once published.
+     */
+    private record View(ObjectIndex<Entry> index, org.pcollections.PMap<String, Entry> objects, long[] position, long[] floor,
+                        org.pcollections.PVector<Change> history) {}
+
+    /** One topic: the consumer thread's working state (only it writes) and the view it last published. */
     private final class Store {
         final Topic<?> topic;
         /** {@link #objects} by kind, namespace, name and label: gets and lists never walk the whole topic. */
         final ObjectIndex<Entry> index = new ObjectIndex<>(ENTRY_KEYS);
         final long[] position;
         final long[] floor;
-        final LinkedHashMap<String, Entry> objects = new LinkedHashMap<>();
-        final ArrayDeque<Change> history = new ArrayDeque<>();
+        org.pcollections.PMap<String, Entry> objects = org.pcollections.HashTreePMap.empty();
+        /** berth.events only: keys oldest first, to keep the newest {@link #MAX_EVENTS} (may hold keys already gone). */
+        final ArrayDeque<String> eventOrder = new ArrayDeque<>();
+        org.pcollections.PVector<Change> history = org.pcollections.TreePVector.empty();
+        volatile View view;
         final List<Watcher> watchers = new CopyOnWriteArrayList<>();
-        final List<Waiter> waiters = new ArrayList<>();
+        final List<Waiter> waiters = new ArrayList<>(); // guarded by the cache's lock
 
         Store(Topic<?> topic, int partitions) {
             this.topic = topic;
@@ -322,11 +350,17 @@ public final class ViewCache implements AutoCloseable {
         }
 
         void remember(Change c) {
-            history.addLast(c);
+            history = history.plus(c);
             while (history.size() > historyLimit) {
-                Change old = history.removeFirst();
+                Change old = history.get(0);
+                history = history.minus(0);
                 floor[old.partition] = Math.max(floor[old.partition], old.offset + 1);
             }
+        }
+
+        /** Makes the consumer's state so far what readers see (O(1) plus the position arrays). */
+        void publish() {
+            view = new View(index.snapshot(), objects, position.clone(), floor.clone(), history);
         }
     }
 
@@ -375,6 +409,9 @@ public final class ViewCache implements AutoCloseable {
             s.floor[tp.partition()] = o;
             s.position[tp.partition()] = o;
         });
+        synchronized (this) {
+            for (Store s : stores.values()) s.publish();
+        }
         reader = new ConsumerLoop(consumer, "view cache", log);
         reader.start("gateway-view-cache", () -> loop(end));
     }
@@ -405,23 +442,28 @@ public final class ViewCache implements AutoCloseable {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
             Map<Store, List<Change>> batches = new LinkedHashMap<>();
             Map<Context, List<Map.Entry<Watcher, List<Change>>>> deliveries = new LinkedHashMap<>();
+            // decoding and rendering the poll: no lock, readers keep reading the last published views
+            for (ConsumerRecord<String, byte[]> r : records) {
+                Store s = stores.get(r.topic());
+                Change c = apply(s, r);
+                if (c != null) batches.computeIfAbsent(s, k -> new ArrayList<>()).add(c);
+                for (Map.Entry<Store, Change> e : rerendered) batches.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+                rerendered.clear();
+            }
+            for (TopicPartition tp : consumer.assignment()) {
+                Store s = stores.get(tp.topic());
+                s.position[tp.partition()] = Math.max(s.position[tp.partition()], consumer.position(tp));
+            }
+            Map<Store, List<Watcher>> watching = new HashMap<>();
             synchronized (this) {
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    Store s = stores.get(r.topic());
-                    Change c = apply(s, r);
-                    if (c != null) batches.computeIfAbsent(s, k -> new ArrayList<>()).add(c);
-                    for (Map.Entry<Store, Change> e : rerendered) batches.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
-                    rerendered.clear();
-                }
-                for (TopicPartition tp : consumer.assignment()) {
-                    Store s = stores.get(tp.topic());
-                    s.position[tp.partition()] = Math.max(s.position[tp.partition()], consumer.position(tp));
-                }
+                // publish, and fix who gets this poll's changes: a watch registered before saw the old view
+                for (Store s : stores.values()) s.publish();
                 batches.forEach((s, batch) -> {
-                    route(s.watchers, batch, deliveries);
+                    watching.put(s, List.copyOf(s.watchers));
                     settleWaiters(s, batch);
                 });
             }
+            batches.forEach((s, batch) -> route(watching.get(s), batch, deliveries));
             // one task per event loop, not one per watcher
             deliveries.forEach((context, forContext) -> context.runOnContext(v -> {
                 for (Map.Entry<Watcher, List<Change>> d : forContext) d.getKey().sink.accept(d.getValue());
@@ -445,10 +487,8 @@ public final class ViewCache implements AutoCloseable {
     }
 
     private void checkCaughtUp(Map<TopicPartition, Long> end) {
-        synchronized (this) {
-            for (var e : end.entrySet()) {
-                if (stores.get(e.getKey().topic()).position[e.getKey().partition()] < e.getValue()) return;
-            }
+        for (var e : end.entrySet()) {
+            if (stores.get(e.getKey().topic()).view.position()[e.getKey().partition()] < e.getValue()) return;
         }
         caughtUp.countDown();
     }
@@ -472,7 +512,7 @@ public final class ViewCache implements AutoCloseable {
         if (value == null || (value instanceof WorkloadView w && w.getDeleted()) || (value instanceof EndpointsView e && e.getDeleted())) {
             if (value == null && s.topic == Topics.NODES) nodes.remove(key);
             if (before == null) return null;
-            s.objects.remove(key);
+            s.objects = s.objects.minus(key);
             s.index.replace(before, null);
             ObjectNode gone = before.object();
             ((ObjectNode) gone.path("metadata")).put("resourceVersion", rv);
@@ -485,17 +525,22 @@ public final class ViewCache implements AutoCloseable {
         Entry entry = value instanceof TaskView
                 ? new Entry(key, kind, object, json, r.value(), decoder(s.topic), r.partition(), r.offset())
                 : new Entry(key, kind, object, json, value, r.partition(), r.offset());
-        s.objects.put(key, entry);
+        s.objects = s.objects.plus(key, entry);
         s.index.replace(before, entry);
-        if (s.topic == Topics.EVENTS && s.objects.size() > MAX_EVENTS) {
+        if (s.topic == Topics.EVENTS) {
+            if (before == null) s.eventOrder.addLast(key);
             // events are not compacted: keep the newest MAX_EVENTS, oldest first out, silently
-            Iterator<Entry> eldest = s.objects.values().iterator();
-            s.index.replace(eldest.next(), null);
-            eldest.remove();
+            while (s.objects.size() > MAX_EVENTS && !s.eventOrder.isEmpty()) {
+                Entry eldest = s.objects.get(s.eventOrder.removeFirst());
+                if (eldest == null) continue;
+                s.index.replace(eldest, null);
+                s.objects = s.objects.minus(eldest.key);
+            }
         }
         String ns = object.path("metadata").path("namespace").asText("");
-        if (!ns.isEmpty()) namespaces.add(ns);
-        if (kind.equals("Namespace")) namespaces.add(object.path("metadata").path("name").asText());
+        if (!ns.isEmpty() && !namespaces.contains(ns)) namespaces = namespaces.plus(ns);
+        String nsName = object.path("metadata").path("name").asText();
+        if (kind.equals("Namespace") && !namespaces.contains(nsName)) namespaces = namespaces.plus(nsName);
         return record(s, new Change(r.partition(), r.offset(), before == null ? "ADDED" : "MODIFIED", kind, object, json, true));
     }
 
@@ -542,7 +587,8 @@ public final class ViewCache implements AutoCloseable {
      * (at its own record's position; a watch resumed from a later version does not see it again).
      */
     private void allocated(String key, EndpointsView e) {
-        EndpointsView before = e == null ? allocations.remove(key) : allocations.put(key, e);
+        EndpointsView before = allocations.get(key);
+        allocations = e == null ? allocations.minus(key) : allocations.plus(key, e);
         if (e == null || (before != null && before.getClusterIP().equals(e.getClusterIP()) && before.getPorts().equals(e.getPorts()))) return;
         Store workloads = stores.get(Topics.WORKLOADS.name());
         Entry svc = workloads.objects.get(key);
@@ -551,7 +597,7 @@ public final class ViewCache implements AutoCloseable {
         ((ObjectNode) object.path("metadata")).put("resourceVersion", ResourceVersions.encode(workloads.position));
         byte[] json = toBytes(object);
         Entry entry = new Entry(key, svc.kind, object, json, w, svc.partition, svc.offset);
-        workloads.objects.put(key, entry);
+        workloads.objects = workloads.objects.plus(key, entry);
         workloads.index.replace(svc, entry);
         rerendered.add(Map.entry(workloads, record(workloads, new Change(svc.partition, svc.offset, "MODIFIED", svc.kind, object, json, true))));
     }
@@ -575,23 +621,28 @@ public final class ViewCache implements AutoCloseable {
      * sorted by namespace and name, and the topic's position. Served from the index: the cost is the
      * size of the answer, not of the topic.
      */
-    public synchronized Snapshot list(Topic<?> topic, String kind, String namespace, Map<String, String> labels) {
-        Store s = stores.get(topic.name());
-        return new Snapshot(s.index.list(kind, namespace, labels), ResourceVersions.encode(s.position));
+    public Snapshot list(Topic<?> topic, String kind, String namespace, Map<String, String> labels) {
+        View v = view(topic);
+        return new Snapshot(v.index.list(kind, namespace, labels), ResourceVersions.encode(v.position));
+    }
+
+    /** The topic's last published view: no lock, never waits on the consumer. */
+    private View view(Topic<?> topic) {
+        return stores.get(topic.name()).view;
     }
 
     public record Snapshot(List<Entry> items, String resourceVersion) {}
 
-    public synchronized Optional<Entry> get(Topic<?> topic, String kind, String namespace, String name) {
-        return stores.get(topic.name()).index.get(kind, namespace, name);
+    public Optional<Entry> get(Topic<?> topic, String kind, String namespace, String name) {
+        return view(topic).index.get(kind, namespace, name);
     }
 
-    public synchronized Optional<Entry> byKey(Topic<?> topic, String key) {
-        return Optional.ofNullable(stores.get(topic.name()).objects.get(key));
+    public Optional<Entry> byKey(Topic<?> topic, String key) {
+        return Optional.ofNullable(view(topic).objects.get(key));
     }
 
     /** The service (key) whose allocation holds this node port, if any. */
-    public synchronized Optional<String> nodePortHolder(int nodePort) {
+    public Optional<String> nodePortHolder(int nodePort) {
         for (EndpointsView e : allocations.values()) {
             for (ServicePort p : e.getPorts()) if (p.getNodePort() == nodePort) return Optional.of(e.getKey());
         }
@@ -599,12 +650,12 @@ public final class ViewCache implements AutoCloseable {
     }
 
     /** The service (key) whose allocation holds this cluster IP, if any. */
-    public synchronized Optional<String> clusterIPHolder(String ip) {
+    public Optional<String> clusterIPHolder(String ip) {
         for (EndpointsView e : allocations.values()) if (e.getClusterIP().equals(ip)) return Optional.of(e.getKey());
         return Optional.empty();
     }
 
-    public synchronized List<String> namespaces() {
+    public List<String> namespaces() {
         return List.copyOf(namespaces);
     }
 
@@ -612,15 +663,15 @@ public final class ViewCache implements AutoCloseable {
      * A namespace as an object: its view when it was created as a {@code v1 Namespace} (with its
      * labels), else derived from the objects in it; empty when neither.
      */
-    public synchronized Optional<ObjectNode> namespace(String name) {
-        Entry e = stores.get(Topics.WORKLOADS.name()).objects.get(namespaceKey(name));
+    public Optional<ObjectNode> namespace(String name) {
+        Entry e = view(Topics.WORKLOADS).objects.get(namespaceKey(name));
         if (e != null) return Optional.of(e.object());
         return namespaces.contains(name) ? Optional.of(KubeObjects.namespace(name)) : Optional.empty();
     }
 
     /** The labels of a namespace created as an object; none for an implicit or unknown one. */
-    public synchronized Map<String, String> namespaceLabels(String name) {
-        Entry e = stores.get(Topics.WORKLOADS.name()).objects.get(namespaceKey(name));
+    public Map<String, String> namespaceLabels(String name) {
+        Entry e = view(Topics.WORKLOADS).objects.get(namespaceKey(name));
         return e != null && e.value() instanceof WorkloadView w ? w.getLabels() : Map.of();
     }
 
@@ -628,8 +679,8 @@ public final class ViewCache implements AutoCloseable {
         return Topics.resourceKey("", ResourceKind.NAMESPACE, name);
     }
 
-    public synchronized long[] position(Topic<?> topic) {
-        return stores.get(topic.name()).position.clone();
+    public long[] position(Topic<?> topic) {
+        return view(topic).position.clone();
     }
 
     public int partitions(Topic<?> topic) {
@@ -651,41 +702,49 @@ public final class ViewCache implements AutoCloseable {
      * A watch of the changes of one kind in one namespace only ({@code kind}/{@code namespace} null: any):
      * the cache routes to it only what it wants, so a change nobody watches costs no watcher anything.
      */
-    public synchronized Registration watch(Topic<?> topic, String kind, String namespace, long[] from, Context context,
-                                           Consumer<List<Change>> sink) {
-        checkVersion(topic, from);
+    public Registration watch(Topic<?> topic, String kind, String namespace, long[] from, Context context,
+                              Consumer<List<Change>> sink) {
         Store s = stores.get(topic.name());
+        View v;
+        Watcher w;
+        synchronized (this) {
+            // the view and the subscription together: every later poll's changes reach this watcher
+            v = s.view;
+            checkVersion(v, from);
+            long[] liveFrom = from != null ? from.clone() : v.position.clone();
+            boolean ahead = false;
+            for (int p = 0; p < liveFrom.length; p++) ahead |= liveFrom[p] > v.position[p];
+            long[] filterFrom = ahead ? liveFrom : null;
+            w = new Watcher(context, filterFrom == null ? sink
+                    : batch -> sink.accept(batch.stream().filter(c -> c.offset >= filterFrom[c.partition]).toList()), filterFrom, kind, namespace);
+            s.watchers.add(w);
+        }
+        // what it starts with comes from that immutable view, outside the lock
         List<Change> initial = new ArrayList<>();
-        long[] liveFrom;
         if (from != null) {
-            for (Change c : s.history) {
+            for (Change c : v.history) {
                 if (c.offset >= from[c.partition] && (kind == null || kind.equals(c.kind)) && (namespace == null || namespace.equals(c.namespace()))) {
                     initial.add(c);
                 }
             }
-            liveFrom = from.clone();
         } else {
-            for (Entry e : kind == null ? s.objects.values() : s.index.list(kind, namespace, Map.of())) {
-                if (namespace == null || namespace.equals(e.namespace())) initial.add(new Change(e.partition, e.offset, "ADDED", e.kind, e.object(), e.bytes(), true));
+            for (Entry e : kind == null ? v.objects.values() : v.index.list(kind, namespace, Map.of())) {
+                if (namespace == null || namespace.equals(e.namespace())) initial.add(new Change(e, "ADDED"));
             }
-            liveFrom = s.position.clone();
         }
-        boolean ahead = false;
-        for (int p = 0; p < liveFrom.length; p++) ahead |= liveFrom[p] > s.position[p];
-        long[] filterFrom = ahead ? liveFrom : null;
-        Watcher w = new Watcher(context, filterFrom == null ? sink
-                : batch -> sink.accept(batch.stream().filter(c -> c.offset >= filterFrom[c.partition]).toList()), filterFrom, kind, namespace);
-        s.watchers.add(w);
         return new Registration(initial, () -> s.watchers.remove(w));
     }
 
     /** Throws 410 Expired when {@code from} (null: now) is older than the history still reaches. */
-    public synchronized void checkVersion(Topic<?> topic, long[] from) {
+    public void checkVersion(Topic<?> topic, long[] from) {
+        checkVersion(view(topic), from);
+    }
+
+    private static void checkVersion(View v, long[] from) {
         if (from == null) return;
-        Store s = stores.get(topic.name());
         for (int p = 0; p < from.length; p++) {
-            if (from[p] < s.floor[p]) {
-                throw Status.expired("too old resource version: " + ResourceVersions.encode(from) + " (" + ResourceVersions.encode(s.floor) + ")");
+            if (from[p] < v.floor[p]) {
+                throw Status.expired("too old resource version: " + ResourceVersions.encode(from) + " (" + ResourceVersions.encode(v.floor) + ")");
             }
         }
     }
@@ -707,7 +766,7 @@ public final class ViewCache implements AutoCloseable {
         Waiter w = new Waiter(key, done, promise, context);
         Store s = stores.get(topic.name());
         synchronized (this) {
-            Entry now = s.objects.get(key);
+            Entry now = s.view.objects.get(key);
             if (done.test(now)) return Future.succeededFuture(now);
             s.waiters.add(w);
         }

@@ -59,6 +59,13 @@ public final class WriteApi implements AutoCloseable {
 
     /** The sizes every intent must keep to ({@code max-replicas}); state-streams checks the same again. */
     private final io.berth.schemas.limits.Limits limits;
+    private final Caps caps;
+    /** Sends intents off the event loop, in order: the first send of a subject asks the schema registry over HTTP. */
+    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gateway-intent-sender");
+        t.setDaemon(true);
+        return t;
+    });
 
     public WriteApi(Vertx vertx, ViewCache cache, BerthConfig config, SchemaRegistryClient registry) {
         this.vertx = vertx;
@@ -66,6 +73,7 @@ public final class WriteApi implements AutoCloseable {
         this.waitMs = config.getLong("gateway-write-wait-ms", 10_000);
         this.hostPaths = PodSecurity.hostPaths(config.get(PodSecurity.HOST_PATHS_KEY, ""));
         this.limits = io.berth.schemas.limits.Limits.from(config);
+        this.caps = new Caps(config);
         Properties p = config.clientProps("berth-gateway-intents");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -88,8 +96,9 @@ public final class WriteApi implements AutoCloseable {
     }
 
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create().setBodyLimit(4 << 20);
-        router.post("/apis/berth.io/v1/apply").handler(body).handler(this::handleApply);
+        // no uploads to disk; an apply up to gateway-max-body-bytes, one object up to gateway-max-object-body-bytes
+        BodyHandler body = caps.objectBody();
+        router.post("/apis/berth.io/v1/apply").handler(caps.applyBody()).handler(this::handleApply);
         router.post("/apis/berth.io/v1/nodes/:name/drain").handler(body).handler(this::handleDrain);
         router.patch("/api/v1/nodes/:name").handler(body).handler(this::handleNodePatch);
         router.get("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(this::handleGetScale);
@@ -109,6 +118,12 @@ public final class WriteApi implements AutoCloseable {
 
     @Override
     public void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(Duration.ofSeconds(5));
     }
 
@@ -407,10 +422,21 @@ public final class WriteApi implements AutoCloseable {
     private Future<RecordMetadata> produce(Intent i) {
         Context context = vertx.getOrCreateContext();
         Promise<RecordMetadata> promise = Promise.promise();
-        producer.send(new ProducerRecord<>(Topics.INTENTS.name(), Intents.key(i), i), (md, err) -> context.runOnContext(v -> {
-            if (err != null) promise.fail(err);
-            else promise.complete(md);
-        }));
+        // serializing may call the registry (HTTP) and send may wait for metadata or buffer space: not on the loop
+        try {
+            sender.execute(() -> {
+                try {
+                    producer.send(new ProducerRecord<>(Topics.INTENTS.name(), Intents.key(i), i), (md, err) -> context.runOnContext(v -> {
+                        if (err != null) promise.fail(err);
+                        else promise.complete(md);
+                    }));
+                } catch (RuntimeException e) {
+                    context.runOnContext(v -> promise.fail(e));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            promise.fail(e);
+        }
         return promise.future();
     }
 

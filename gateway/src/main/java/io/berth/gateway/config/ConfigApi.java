@@ -72,8 +72,15 @@ public final class ConfigApi implements AutoCloseable {
         return store.awaitCaughtUp(timeout);
     }
 
+    private io.berth.gateway.api.Caps caps = io.berth.gateway.api.Caps.DEFAULT;
+
+    /** The body limit its routes take ({@code gateway-max-object-body-bytes}). */
+    public void withCaps(io.berth.gateway.api.Caps caps) {
+        this.caps = caps;
+    }
+
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create().setBodyLimit(4 << 20);
+        BodyHandler body = caps.objectBody(); // no uploads to disk; gateway-max-object-body-bytes
         for (ConfigObjects.Kind k : ConfigObjects.Kind.values()) {
             String collection = "/api/v1/namespaces/:ns/" + k.plural;
             router.get("/api/v1/" + k.plural).handler(ctx -> handleList(ctx, k, null));

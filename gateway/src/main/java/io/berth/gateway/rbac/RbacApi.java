@@ -45,8 +45,15 @@ public final class RbacApi {
         this.clock = clock;
     }
 
+    private io.berth.gateway.api.Caps caps = io.berth.gateway.api.Caps.DEFAULT;
+
+    /** The body limit its routes take ({@code gateway-max-object-body-bytes}). */
+    public void withCaps(io.berth.gateway.api.Caps caps) {
+        this.caps = caps;
+    }
+
     public void mount(Router router) {
-        BodyHandler body = BodyHandler.create().setBodyLimit(1 << 20);
+        BodyHandler body = caps.objectBody(); // no uploads to disk; gateway-max-object-body-bytes
         for (RbacKind k : RbacKind.values()) {
             String collection = k.namespaced ? BASE + "/namespaces/:ns/" + k.plural : BASE + "/" + k.plural;
             if (k.namespaced) router.get(BASE + "/" + k.plural).handler(ctx -> handleList(ctx, k, null));

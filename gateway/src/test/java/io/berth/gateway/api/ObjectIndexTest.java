@@ -101,4 +101,22 @@ class ObjectIndexTest {
             }
         }
     }
+
+    @Test
+    void shouldKeepASnapshotAsItWasWhileTheIndexChanges() {
+        ObjectIndex<Obj> idx = index();
+        Obj a = pod("ns", "a", "app", "web"), b = pod("ns", "b", "app", "web");
+        idx.replace(null, a);
+        idx.replace(null, b);
+        ObjectIndex<Obj> snap = idx.snapshot();
+        idx.replace(a, null);
+        idx.replace(b, pod("ns", "b", "app", "db"));
+        idx.replace(null, pod("ns", "c", "app", "web"));
+        assertEquals(List.of("ns/a", "ns/b"), names(snap.list("Pod", "ns", Map.of("app", "web"))));
+        assertEquals(List.of("ns/c"), names(idx.list("Pod", "ns", Map.of("app", "web"))));
+        assertEquals(List.of("ns/b"), names(idx.list("Pod", "ns", Map.of("app", "db"))));
+        assertTrue(snap.get("Pod", "ns", "a").isPresent());
+        assertTrue(idx.get("Pod", "ns", "a").isEmpty());
+        assertThrows(UnsupportedOperationException.class, () -> snap.replace(null, a));
+    }
 }
