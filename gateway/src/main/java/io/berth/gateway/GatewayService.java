@@ -89,7 +89,7 @@ public final class GatewayService extends TopicCheckingService {
         io.berth.schemas.secrets.SecretBox secretBox = secretBox();
         configs = new io.berth.gateway.config.ConfigApi(vertx, config.clientProps("berth-gateway-configs"), serdes, secretBox,
                 authorizer, System::currentTimeMillis)
-                .withNodeAuthorizer(new io.berth.gateway.rbac.NodeAuthorizer(cache, config.getLong("node-authorizer-wait-ms", 5000)));
+                .withNodeAuthorizer(new io.berth.gateway.rbac.NodeAuthorizer(cache, config.getLong("node-authorizer-wait-ms", 20_000)));
         if (!configs.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: Secrets and ConfigMaps not caught up after 60 s; serving anyway");
         configs.mount(router); // before the read API's generic routes
         new ReadApi(vertx, cache, timeTravel).mount(router);

@@ -57,7 +57,7 @@ public final class GatewaySecrets {
      */
     public Optional<Map<String, byte[]>> get(String namespace, String name, String taskId) {
         String target = "/api/v1/namespaces/" + enc(namespace) + "/secrets/" + enc(name) + "?pod=" + enc(taskId);
-        HttpRequest req = HttpRequest.newBuilder(URI.create(gatewayUrl + target)).timeout(Duration.ofSeconds(20))
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gatewayUrl + target)).timeout(Duration.ofSeconds(40))
                 .header("Authorization", NodeKeys.authorization(nodeId, nodeKey, "GET", target, clock.getAsLong()))
                 .header("Accept", "application/json").GET().build();
         HttpResponse<String> resp;
