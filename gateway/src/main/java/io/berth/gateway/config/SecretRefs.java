@@ -50,7 +50,7 @@ public record SecretRefs(boolean all, Set<String> keys) {
             if (v.getItems().isEmpty()) all = true;
             for (KeyToPath item : v.getItems()) keys.add(item.getKey());
         }
-        return all || !keys.isEmpty() ? new SecretRefs(all, keys) : NONE;
+        return all ? ALL : keys.isEmpty() ? NONE : new SecretRefs(false, keys);
     }
 
     public boolean referenced() {
