@@ -18,7 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How a daemon gets the key it signs with, in this order:
+ * How a daemon gets its credential, the key it signs its records and its requests to the gateway (its
+ * pods' Secrets) with, in this order:
  * <ol>
  *   <li>{@code node-key}: the key itself (base64), as a join printed it;</li>
  *   <li>{@code join-token}: joins: {@code POST <gateway-url>/apis/berth.io/v1/nodes/<node>/join} with the token
@@ -26,8 +27,9 @@ import java.time.Duration;
  *       (unknown, revoked or expired token, not a node token) fails the start with the gateway's reason;</li>
  *   <li>{@code cluster-secret-file}: derives it from the cluster secret (the control plane's own local node,
  *       {@code berth node start} on the control-plane machine);</li>
- *   <li>none: unsigned, with a loud warning (fixtures whose control plane checks nothing).</li>
+ *   <li>none: unsigned, with a loud warning (fixtures whose control plane checks nothing); no Secrets.</li>
  * </ol>
+ * A join answer holds the node key only: a node never receives the Secrets' encryption key.
  */
 public final class NodeJoin {
     private static final Logger LOG = LoggerFactory.getLogger(NodeJoin.class);
