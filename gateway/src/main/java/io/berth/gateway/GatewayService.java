@@ -80,7 +80,8 @@ public final class GatewayService extends TopicCheckingService {
                 .setBlockedThreadCheckInterval(config.getLong("gateway-blocked-thread-check-ms", 1000))
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
         Router router = Router.router(vertx);
-        router.route().handler(new io.berth.gateway.api.Guard(tokens())::handle);
+        byte[] clusterSecret = clusterSecret();
+        router.route().handler(new io.berth.gateway.api.Guard(tokens(), clusterSecret, System::currentTimeMillis)::handle);
         router.route().handler(authorizer::handle);
         // livez: what only a restart fixes; readyz: that and what traffic must wait for (kube-apiserver's split)
         router.get("/healthz").handler(ctx -> health(ctx, "healthz", false));
@@ -101,7 +102,8 @@ public final class GatewayService extends TopicCheckingService {
         timeTravel.mount(router);
         io.berth.schemas.secrets.SecretBox secretBox = secretBox();
         configs = new io.berth.gateway.config.ConfigApi(vertx, config.clientProps("berth-gateway-configs"), serdes, secretBox,
-                authorizer, System::currentTimeMillis);
+                authorizer, System::currentTimeMillis)
+                .withNodeAuthorizer(new io.berth.gateway.rbac.NodeAuthorizer(cache, config.getLong("node-authorizer-wait-ms", 20_000)));
         if (!configs.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: Secrets and ConfigMaps not caught up after 60 s; serving anyway");
         configs.withCaps(caps);
         configs.mount(router); // before the read API's generic routes
@@ -119,7 +121,7 @@ public final class GatewayService extends TopicCheckingService {
         new LogsApi(vertx, cache, config, registry).withCaps(caps).mount(router);
         audit = new io.berth.gateway.api.AuditApi(vertx, config, registry);
         audit.mount(router);
-        new io.berth.gateway.api.NodeJoinApi(clusterSecret(), secretBox).mount(router);
+        new io.berth.gateway.api.NodeJoinApi(clusterSecret).mount(router);
         router.route().failureHandler(ReadApi::handleFailure);
         router.route().last().handler(ctx -> ctx.fail(404));
         String host = config.get("gateway-host", "127.0.0.1");

@@ -116,15 +116,18 @@ public final class NodeDaemonService extends TopicCheckingService {
             docker.ping(); // fail fast with a clear cause when the engine is absent
             runtime = docker;
         }
-        publisher = new EventPublisher(config, node, serdes, io.berth.node.join.NodeJoin.signer(config, node.nodeId()));
+        java.util.Optional<byte[]> nodeKey = io.berth.node.join.NodeJoin.nodeKey(config, node.nodeId()); // joins when given a token
+        publisher = new EventPublisher(config, node, serdes, io.berth.node.join.NodeJoin.signer(node.nodeId(), nodeKey));
         vertx = Vertx.vertx();
         LocalCodec.registerAll(vertx.eventBus());
         // order matters: the reconciler (and the log shipper it informs) must listen before anything feeds it
         if (!sim) deploy(new LogShipperVerticle(docker, publisher, node.nodeId())); // simulated containers write no output
-        configs = new io.berth.node.config.NodeConfigs(config.clientProps("berth-node-" + node.nodeId()), serdes,
-                io.berth.node.join.NodeJoin.secretBox(config, node.nodeId()));
+        // Secrets: read from the gateway as this node, for its own pods only (it never holds the Secrets' key)
+        io.berth.node.config.GatewaySecrets secrets = nodeKey.isEmpty() ? null : new io.berth.node.config.GatewaySecrets(
+                io.berth.node.join.NodeJoin.gatewayUrl(config), node.nodeId(), nodeKey.get(), io.berth.node.join.NodeJoin.gatewayTrust(config), clock);
+        configs = new io.berth.node.config.NodeConfigs(config.clientProps("berth-node-" + node.nodeId()), serdes, secrets);
         if (!configs.awaitCaughtUp(java.time.Duration.ofSeconds(30))) log.warn("node {}: Secrets and ConfigMaps not caught up after 30 s", node.nodeId());
-        deploy(new ContainerReconcilerVerticle(node, runtime, StatusSink.kafka(publisher), clock).withConfigs(configs.lookup()));
+        deploy(new ContainerReconcilerVerticle(node, runtime, StatusSink.kafka(publisher), clock).withConfigs(configs::lookup));
         deploy(runtime.eventSource(node.nodeId()));
         if (!sim && Mesh.enabled(config)) { // services: table, proxy, VIPs, hosts names (package mesh)
             mesh = new Mesh(config, node);

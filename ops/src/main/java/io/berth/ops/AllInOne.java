@@ -124,7 +124,8 @@ public final class AllInOne implements AutoCloseable {
             gateway.readinessCheck("scheduler", () -> streamsProblem(scheduler.streams()));
             startService(gateway);
             if (opt.node()) {
-                startService(new NodeDaemonService(cfg, registryClient));
+                // the local node reads its pods' Secrets from this gateway, as any node does (trusting registry-ca-file's CA when TLS)
+                startService(new NodeDaemonService(cfg.get("gateway-url", null) != null ? cfg : cfg.with("gateway-url", gatewayUrl()), registryClient));
             }
             // kubectl's cluster is the HTTPS endpoint; a plain-HTTP gateway is a second context the berth CLI finds its token by
             Kubeconfig.write(AdminCredential.kubeconfig(opt.dataDir()), kubernetesUrl(), AdminCredential.USER, adminToken,
@@ -153,8 +154,8 @@ public final class AllInOne implements AutoCloseable {
         extra.putIfAbsent(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY,
                 dataDir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString());
         io.berth.schemas.auth.ClusterSecret.readOrCreate(Path.of(extra.get(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY)));
-        // Secret values: encrypted with this key on every topic (the gateway and the local node read it; a
-        // joined node gets it in its join answer); made on the first start, mode 600, never on the bus
+        // Secret values: encrypted with this key on every topic; only the gateway reads it (nodes, the local one
+        // too, ask the gateway for their own pods' values); made on the first start, mode 600, never on the bus
         extra.putIfAbsent(io.berth.schemas.secrets.SecretBox.CONFIG_KEY,
                 dataDir.resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME).toString());
         io.berth.schemas.secrets.SecretBox.readOrCreate(Path.of(extra.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY)));

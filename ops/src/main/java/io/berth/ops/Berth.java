@@ -695,9 +695,12 @@ public final class Berth implements Callable<Integer> {
             if (token != null) cfg = cfg.with("join-token", token);
             String gw = gateway != null ? gateway : BerthState.read(cfg.dataDir()).filter(BerthState::alive).map(BerthState::gatewayUrl).orElse(null);
             if (gw != null && cfg.get("gateway-url", null) == null) cfg = cfg.with("gateway-url", gw);
-            Path secretsKey = cfg.dataDir().resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME);
-            if (token == null && cfg.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY, null) == null && Files.isReadable(secretsKey)) {
-                cfg = cfg.with(io.berth.schemas.secrets.SecretBox.CONFIG_KEY, secretsKey.toString()); // the control plane's own machine
+            // the node reads its pods' Secrets from that gateway (it never holds their key); on the control plane's own
+            // machine it trusts the CA berth up --tls made there
+            Path ca = cfg.dataDir().resolve("tls").resolve(io.berth.schemas.tls.Tls.CA_CERT);
+            if (token == null && cfg.get("gateway-ca-file", null) == null && cfg.get(io.berth.schemas.tls.Tls.REGISTRY_CA_FILE, null) == null
+                    && Files.isReadable(ca)) {
+                cfg = cfg.with("gateway-ca-file", ca.toString());
             }
             if (cfg.get("join-token", null) != null || cfg.get("node-key", null) != null || cfg.get(ClusterSecret.CONFIG_KEY, null) != null) return cfg;
             Path secret = cfg.dataDir().resolve(ClusterSecret.FILE_NAME);

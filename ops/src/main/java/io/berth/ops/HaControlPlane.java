@@ -112,7 +112,9 @@ public final class HaControlPlane {
             services.startAndAwait(List.of("gateway-1", "gateway-2"), n -> concat(List.of("gateway",
                     "--port", String.valueOf(opt.gatewayPort() + index(n))), common), timeoutMs);
             if (opt.node()) {
-                services.startAndAwait(List.of("node-1"), n -> concat(List.of("node", "--name", opt.nodeName()), common), timeoutMs);
+                // the node reads its pods' Secret values from a gateway (the Node authorizer), never from the key
+                services.startAndAwait(List.of("node-1"), n -> concat(List.of("node", "--name", opt.nodeName(),
+                        "--set", "gateway-url=" + gateways.get(0)), common), timeoutMs);
             }
             List<Long> pids = services.processes().values().stream().map(Process::pid).toList();
             BerthState st = new BerthState(services.processes().get("gateway-1").pid(), true, bs, registryUrls, gateways.get(0),

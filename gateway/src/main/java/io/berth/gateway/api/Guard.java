@@ -1,5 +1,6 @@
 package io.berth.gateway.api;
 
+import io.berth.schemas.auth.NodeKeys;
 import io.berth.schemas.auth.TokenAuthenticator;
 import io.berth.schemas.auth.User;
 import io.vertx.core.http.HttpMethod;
@@ -18,7 +19,9 @@ import java.util.Set;
  *       operator visits can drive the API (CSRF, cross-site WebSocket hijacking);</li>
  *   <li><b>authentication</b>: a bearer token from the token file ({@code Authorization: Bearer},
  *       or for a WebSocket Kubernetes' subprotocol {@code base64url.bearer.authorization.k8s.io.<token>}),
- *       else a client certificate verified by the TLS handshake (CN = user, O = groups);
+ *       else a client certificate verified by the TLS handshake (CN = user, O = groups), or a node daemon's
+ *       request signed with its node key ({@code Authorization: BerthNode <node>:<millis>:<signature>}:
+ *       user {@code system:node:<node>}, group {@code system:nodes});
  *       none or a wrong one is 401 {@code Unauthorized}. Cookies are never read;</li>
  *   <li><b>content type</b>: a body only as JSON, YAML or one of Kubernetes' patch types; anything a
  *       browser's form or plain fetch can send without a preflight ({@code text/plain}, form,
@@ -36,10 +39,24 @@ public final class Guard {
             "application/merge-patch+json", "application/json-patch+json", "application/strategic-merge-patch+json",
             "application/apply-patch+yaml", "application/apply-patch+json");
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Guard.class);
     private final TokenAuthenticator tokens;
+    private final byte[] clusterSecret;
+    private final java.util.function.LongSupplier clock;
 
     public Guard(TokenAuthenticator tokens) {
+        this(tokens, null, System::currentTimeMillis);
+    }
+
+    /**
+     * @param clusterSecret what node keys derive from: a request signed by a node ({@code Authorization: BerthNode
+     *                      <node>:<millis>:<signature>}, {@link NodeKeys#verifyRequest}) is then that node's,
+     *                      {@code system:node:<node>} in group {@code system:nodes}; null: no node is accepted
+     */
+    public Guard(TokenAuthenticator tokens, byte[] clusterSecret, java.util.function.LongSupplier clock) {
         this.tokens = tokens;
+        this.clusterSecret = clusterSecret == null ? null : clusterSecret.clone();
+        this.clock = clock;
     }
 
     public void handle(RoutingContext ctx) {
@@ -103,12 +120,24 @@ public final class Guard {
 
     private Optional<User> authenticate(HttpServerRequest req) {
         String authorization = req.getHeader("Authorization");
+        if (NodeKeys.isNodeRequest(authorization)) return node(req, authorization);
         if (authorization != null) return tokens.authorization(authorization);
         if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
             Optional<User> u = TokenAuthenticator.webSocketToken(req.getHeader("Sec-WebSocket-Protocol")).flatMap(tokens::bearer);
             if (u.isPresent()) return u;
         }
         return clientCertificate(req);
+    }
+
+    /** A node's signed request: the node, if the signature over this method and target (path and query as sent) is its own and fresh. */
+    private Optional<User> node(HttpServerRequest req, String authorization) {
+        if (clusterSecret == null) return Optional.empty();
+        NodeKeys.Verdict v = NodeKeys.verifyRequest(n -> NodeKeys.nodeKey(clusterSecret, n), authorization, req.method().name(), req.uri(), clock.getAsLong());
+        if (!v.ok()) {
+            LOG.info("refused a node request {} {}: {}", req.method(), req.path(), v.reason());
+            return Optional.empty();
+        }
+        return Optional.of(User.node(v.node()));
     }
 
     /**

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * key it signs its records with, {@code HMAC-SHA256(cluster secret, node)} ({@link NodeKeys#nodeKey}).
  * The {@link Guard} authenticates the token (unknown, revoked or expired: 401) and lets a join token
  * reach this route only; here any other principal is 403. Without a cluster secret nobody can join (503).
+ * The answer holds the node key and nothing else: never the Secrets' encryption key. A node reads the
+ * Secrets of its own pods from the gateway, with requests signed by that key ({@link io.berth.gateway.rbac.NodeAuthorizer}).
  */
 public final class NodeJoinApi {
     public static final String PATH = "/apis/berth.io/v1/nodes/:name/join";
@@ -26,17 +28,9 @@ public final class NodeJoinApi {
 
     private final byte[] clusterSecret;
 
-    private final io.berth.schemas.secrets.SecretBox secrets;
-
     /** @param clusterSecret null when the control plane has none: every join is then 503 */
     public NodeJoinApi(byte[] clusterSecret) {
-        this(clusterSecret, null);
-    }
-
-    /** @param secrets the Secret encryption keys a joined node needs to run pods that use Secrets (null: none handed out) */
-    public NodeJoinApi(byte[] clusterSecret, io.berth.schemas.secrets.SecretBox secrets) {
         this.clusterSecret = clusterSecret == null ? null : clusterSecret.clone();
-        this.secrets = secrets;
     }
 
     /** Whether {@code path} is the join route (the one route a join token may use). */
@@ -72,7 +66,6 @@ public final class NodeJoinApi {
                 .put("key", NodeKeys.encodeKey(NodeKeys.nodeKey(clusterSecret, name)))
                 .put("signature", "HMAC-SHA256(key, topic 0x00 key 0x00 SHA-256(value)) in header " + NodeKeys.SIG_HEADER
                         + ", node id in " + NodeKeys.NODE_HEADER);
-        if (secrets != null) body.put("secretsKeys", secrets.export()); // over the join's TLS; the daemon keeps it in memory
         LOG.info("node {} joined with a join token of {}", name, user.name());
         ReadApi.json(ctx, 200, body);
     }

@@ -12,6 +12,7 @@ import io.berth.gateway.api.Status;
 import io.berth.gateway.api.WriteApi;
 import io.berth.gateway.rbac.Attributes;
 import io.berth.gateway.rbac.Authorizer;
+import io.berth.gateway.rbac.NodeAuthorizer;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.AuditRecord;
 import io.berth.schemas.avro.ConfigObject;
@@ -42,7 +43,8 @@ import java.util.function.LongSupplier;
  * {@code /api/v1[/namespaces/NS]/secrets|configmaps}, and in {@code berth apply}. Objects live on the
  * compacted {@code berth.configs} (read by every gateway through a {@link ConfigsFollower}); a Secret's
  * values are encrypted before they leave this process and decrypted only to answer a request the
- * {@link Authorizer} let through (get or list {@code secrets}). The audit record of a Secret carries its
+ * {@link Authorizer} let through (get or list {@code secrets}), or a node's get the {@link NodeAuthorizer}
+ * let through (only the keys its pod references). The audit record of a Secret carries its
  * keys, never its values.
  */
 public final class ConfigApi implements AutoCloseable {
@@ -131,7 +133,41 @@ public final class ConfigApi implements AutoCloseable {
     }
 
     private void handleGet(RoutingContext ctx, ConfigObjects.Kind k) {
+        io.berth.schemas.auth.User user = Guard.user(ctx);
+        if (k == ConfigObjects.Kind.SECRET && user.isNode()) {
+            nodeGet(ctx, user);
+            return;
+        }
         ReadApi.read(ctx, k.plural, true, render(existing(k, ctx.pathParam("ns"), ctx.pathParam("name"))));
+    }
+
+    /**
+     * A node daemon's get of a Secret for one of its pods ({@code ?pod=<task id>}): the {@link NodeAuthorizer}
+     * decides, and the answer holds only the keys that pod references; when it says no, RBAC still may (a
+     * binding for the node or {@code system:nodes}: the whole Secret), else 403 in the Node authorizer's words.
+     */
+    private void nodeGet(RoutingContext ctx, io.berth.schemas.auth.User node) {
+        String ns = ctx.pathParam("ns"), name = ctx.pathParam("name"), pod = ctx.request().getParam("pod");
+        if (pod == null || pod.isBlank()) throw NodeAuthorizer.noPod();
+        Future<SecretRefs> allowed = nodes == null ? Future.failedFuture(NodeAuthorizer.forbidden(node, ns, name))
+                : nodes.authorize(node, ns, name, pod, vertx.getOrCreateContext());
+        allowed.recover(err -> authorizer.policy().allows(Attributes.resource(node, "get", "", "secrets", "", ns, name))
+                        ? Future.succeededFuture(SecretRefs.ALL) : Future.failedFuture(err))
+                .map(refs -> {
+                    ConfigsFollower.Stored s = existing(ConfigObjects.Kind.SECRET, ns, name);
+                    ConfigObject only = ConfigObject.newBuilder(s.object()).setData(refs.filter(s.object().getData())).build();
+                    return render(new ConfigsFollower.Stored(only, s.offset()));
+                })
+                .onSuccess(json -> ReadApi.json(ctx, 200, json))
+                .onFailure(ctx::fail);
+    }
+
+    private NodeAuthorizer nodes;
+
+    /** Who decides a node's get of a Secret (none: RBAC alone, which grants nodes nothing by default). */
+    public ConfigApi withNodeAuthorizer(NodeAuthorizer nodes) {
+        this.nodes = nodes;
+        return this;
     }
 
     private void handleWrite(RoutingContext ctx, ConfigObjects.Kind k, boolean replace) {

@@ -25,6 +25,8 @@ import java.util.List;
  * </ol>
  * {@code POST /apis/berth.io/v1/apply} carries many objects and is authorized per object by the write
  * API ({@link #check}): {@code create} when new, {@code patch} when it exists, as kubectl apply does.
+ * A node's {@code get} of one Secret is the {@link NodeAuthorizer}'s (then RBAC's) decision, taken where the
+ * Secret is read, since it depends on the pod the node names.
  */
 public final class Authorizer {
     public static final String APPLY_PATH = "/apis/berth.io/v1/apply";
@@ -47,7 +49,8 @@ public final class Authorizer {
         try {
             impersonation(ctx);
             if (!(req.method() == HttpMethod.POST && req.path().equals(APPLY_PATH))) {
-                check(RequestInfo.of(Guard.user(ctx), req.method().name(), req.path(), req.getParam("watch"), req.getParam("fieldSelector")));
+                Attributes a = RequestInfo.of(Guard.user(ctx), req.method().name(), req.path(), req.getParam("watch"), req.getParam("fieldSelector"));
+                if (!NodeAuthorizer.decides(a)) check(a); // a node's get of a Secret: decided where the Secret is read (ConfigApi)
             }
         } catch (ApiException e) {
             ReadApi.json(ctx, e.status().path("code").asInt(), e.status());
@@ -63,7 +66,12 @@ public final class Authorizer {
 
     /** Kubernetes' Forbidden Status: message, reason, and details naming the group, resource and object. */
     public static ApiException forbidden(Attributes a) {
-        ObjectNode s = Status.failure(403, "Forbidden", a.forbiddenMessage(), null, null);
+        return forbidden(a, null);
+    }
+
+    /** As {@link #forbidden(Attributes)}, the message followed by {@code ": " + reason} (an authorizer's reason, e.g. the Node authorizer's). */
+    public static ApiException forbidden(Attributes a, String reason) {
+        ObjectNode s = Status.failure(403, "Forbidden", a.forbiddenMessage() + (reason == null ? "" : ": " + reason), null, null);
         if (a.resourceRequest()) {
             s.remove("code");
             ObjectNode d = s.putObject("details");

@@ -18,7 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How a daemon gets the key it signs with, in this order:
+ * How a daemon gets its credential, the key it signs its records and its requests to the gateway (its
+ * pods' Secrets) with, in this order:
  * <ol>
  *   <li>{@code node-key}: the key itself (base64), as a join printed it;</li>
  *   <li>{@code join-token}: joins: {@code POST <gateway-url>/apis/berth.io/v1/nodes/<node>/join} with the token
@@ -26,8 +27,9 @@ import java.time.Duration;
  *       (unknown, revoked or expired token, not a node token) fails the start with the gateway's reason;</li>
  *   <li>{@code cluster-secret-file}: derives it from the cluster secret (the control plane's own local node,
  *       {@code berth node start} on the control-plane machine);</li>
- *   <li>none: unsigned, with a loud warning (fixtures whose control plane checks nothing).</li>
+ *   <li>none: unsigned, with a loud warning (fixtures whose control plane checks nothing); no Secrets.</li>
  * </ol>
+ * A join answer holds the node key only: a node never receives the Secrets' encryption key.
  */
 public final class NodeJoin {
     private static final Logger LOG = LoggerFactory.getLogger(NodeJoin.class);
@@ -35,26 +37,49 @@ public final class NodeJoin {
 
     private NodeJoin() {}
 
-    /** The signer of node {@code nodeId}; throws {@link JoinRefused} with the reason when a join is refused. */
+    /** The signer of node {@code nodeId} ({@link #nodeKey}; unsigned without a credential); throws {@link JoinRefused} with the reason when a join is refused. */
     public static NodeSigner signer(BerthConfig config, String nodeId) throws IOException, InterruptedException {
+        return signer(nodeId, nodeKey(config, nodeId));
+    }
+
+    /** The signer of a node whose key is {@code key} (empty: unsigned, with a loud warning). */
+    public static NodeSigner signer(String nodeId, java.util.Optional<byte[]> key) {
+        if (key.isPresent()) return NodeSigner.of(nodeId, key.get());
+        LOG.warn("node {}: NO NODE CREDENTIAL (join-token, node-key or cluster-secret-file): its records go unsigned, "
+                + "and a control plane with a cluster secret refuses every one of them", nodeId);
+        return NodeSigner.none();
+    }
+
+    /**
+     * The node's credential, from the settings in the order above (a join happens here): the key it signs its
+     * records and its requests to the gateway with; empty when it has none.
+     */
+    public static java.util.Optional<byte[]> nodeKey(BerthConfig config, String nodeId) throws IOException, InterruptedException {
         String key = config.get("node-key", null);
-        if (key != null) return NodeSigner.of(nodeId, NodeKeys.decodeKey(key, "node-key"));
+        if (key != null) return java.util.Optional.of(NodeKeys.decodeKey(key, "node-key"));
         String token = config.get("join-token", null);
-        if (token != null) {
-            String ca = config.get("gateway-ca-file", null);
-            javax.net.ssl.SSLContext ssl = ca == null || ca.isBlank() ? null
-                    : io.berth.schemas.tls.Tls.trusting(java.nio.file.Files.readString(java.nio.file.Path.of(ca)));
-            return NodeSigner.of(nodeId, join(config.get("gateway-url", DEFAULT_GATEWAY), nodeId, token, ssl));
-        }
+        if (token != null) return java.util.Optional.of(join(gatewayUrl(config), nodeId, token, gatewayTrust(config)));
         String secretFile = config.get(ClusterSecret.CONFIG_KEY, null);
         if (secretFile != null) {
             byte[] secret = ClusterSecret.read(Path.of(secretFile))
                     .orElseThrow(() -> new IllegalStateException(ClusterSecret.CONFIG_KEY + ": " + secretFile + " does not exist"));
-            return NodeSigner.of(nodeId, NodeKeys.nodeKey(secret, nodeId));
+            return java.util.Optional.of(NodeKeys.nodeKey(secret, nodeId));
         }
-        LOG.warn("node {}: NO NODE CREDENTIAL (join-token, node-key or cluster-secret-file): its records go unsigned, "
-                + "and a control plane with a cluster secret refuses every one of them", nodeId);
-        return NodeSigner.none();
+        return java.util.Optional.empty();
+    }
+
+    /** The gateway this node joins through and reads its pods' Secrets from: {@code gateway-url}, default {@value #DEFAULT_GATEWAY}. */
+    public static String gatewayUrl(BerthConfig config) {
+        return config.get("gateway-url", DEFAULT_GATEWAY).replaceAll("/+$", "");
+    }
+
+    /**
+     * What an https gateway's certificate is checked against: {@code gateway-ca-file} (PEM), else the
+     * {@code registry-ca-file} ({@code berth up --tls} signs both with one CA); null: the JVM's trust store.
+     */
+    public static javax.net.ssl.SSLContext gatewayTrust(BerthConfig config) throws IOException {
+        String ca = config.get("gateway-ca-file", config.get(io.berth.schemas.tls.Tls.REGISTRY_CA_FILE, null));
+        return ca == null || ca.isBlank() ? null : io.berth.schemas.tls.Tls.trusting(java.nio.file.Files.readString(Path.of(ca)));
     }
 
     /** Joins through the gateway: the node's key, or {@link JoinRefused} naming why not. */
@@ -89,28 +114,7 @@ public final class NodeJoin {
                     + (resp.statusCode() == 401 ? " (the join token is unknown, revoked or expired: create one with 'berth token create --node')" : ""));
         }
         LOG.info("node {} joined through {}", nodeId, gatewayUrl);
-        String secretsKeys = body.getString("secretsKeys");
-        if (secretsKeys != null) JOINED_SECRETS.put(nodeId, io.berth.schemas.secrets.SecretBox.parse(secretsKeys, "the join answer's secretsKeys"));
         return NodeKeys.decodeKey(body.getString("key"), "key");
-    }
-
-    /** The Secret keys the gateway handed over at join, per node id: kept in memory only, never written to disk. */
-    private static final java.util.Map<String, io.berth.schemas.secrets.SecretBox> JOINED_SECRETS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * The keys a node decrypts its pods' Secrets with: {@code secrets-key-file} (the control plane's own
-     * machine: {@code berth up} sets it), else what the gateway handed over when this node joined with a
-     * token (call after {@link #signer}); null when neither: pods using Secrets then wait with CreateContainerConfigError.
-     */
-    public static io.berth.schemas.secrets.SecretBox secretBox(BerthConfig config, String nodeId) throws IOException {
-        String file = config.get(io.berth.schemas.secrets.SecretBox.CONFIG_KEY, null);
-        if (file != null && !file.isBlank()) {
-            return io.berth.schemas.secrets.SecretBox.read(Path.of(file))
-                    .orElseThrow(() -> new IllegalStateException(io.berth.schemas.secrets.SecretBox.CONFIG_KEY + ": " + file + " does not exist"));
-        }
-        io.berth.schemas.secrets.SecretBox joined = JOINED_SECRETS.get(nodeId);
-        if (joined == null) LOG.warn("node {}: no Secret key ({} or a join): pods that use Secrets will not start", nodeId, io.berth.schemas.secrets.SecretBox.CONFIG_KEY);
-        return joined;
     }
 
     /** A join the gateway refused: its message is the reason the daemon exits with. */

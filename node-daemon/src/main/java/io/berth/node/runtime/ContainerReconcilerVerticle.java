@@ -418,8 +418,8 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         if (configs == null) throw new ConfigMissing("this node reads no Secrets or ConfigMaps");
         io.berth.node.config.PodConfigs.Result res;
         try {
-            res = io.berth.node.config.PodConfigs.resolve(a, configs);
-        } catch (RuntimeException e) { // no key, or a value that does not decrypt
+            res = io.berth.node.config.PodConfigs.resolve(a, configs.apply(a.getTaskId()));
+        } catch (RuntimeException e) { // the gateway unreachable or refusing, no credential: the message says which
             throw new ConfigMissing(e.getMessage());
         }
         if (res instanceof io.berth.node.config.PodConfigs.Missing m) throw new ConfigMissing(m.message());
@@ -433,10 +433,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         }
     }
 
-    private io.berth.node.config.PodConfigs.Lookup configs;
+    private java.util.function.Function<String, io.berth.node.config.PodConfigs.Lookup> configs;
 
-    /** Where pods' Secrets and ConfigMaps come from (none: a pod using one waits with CreateContainerConfigError). */
-    public ContainerReconcilerVerticle withConfigs(io.berth.node.config.PodConfigs.Lookup configs) {
+    /** Where a pod's (task id →) Secrets and ConfigMaps come from (none: a pod using one waits with CreateContainerConfigError). */
+    public ContainerReconcilerVerticle withConfigs(java.util.function.Function<String, io.berth.node.config.PodConfigs.Lookup> configs) {
         this.configs = configs;
         return this;
     }

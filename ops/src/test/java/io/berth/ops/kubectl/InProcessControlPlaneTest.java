@@ -64,12 +64,18 @@ abstract class InProcessControlPlaneTest {
         return false;
     }
 
+    /** Whether the gateway has a Secrets encryption key ({@code <data-dir>/secrets.key}): without one it refuses Secrets. */
+    boolean withSecretsKey() {
+        return false;
+    }
+
     @BeforeAll
     void startControlPlane() throws Exception {
         kafka = TestKafka.start().withBerthTopics();
         registry = new InMemorySchemaRegistryClient();
         dataDir = dataDirWithToken(getClass().getSimpleName());
         if (withClusterSecret()) io.berth.schemas.auth.ClusterSecret.readOrCreate(dataDir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME));
+        if (withSecretsKey()) io.berth.schemas.secrets.SecretBox.readOrCreate(dataDir.resolve(io.berth.schemas.secrets.SecretBox.FILE_NAME));
         BerthConfig config = BerthConfig.of(kafka.bootstrapServers(), "in-memory", dataDir)
                 .with("replication-factor", "1").with("gateway-port", "0").with("gateway-write-wait-ms", "20000");
         streams = new StateStreamsService(config, registry);

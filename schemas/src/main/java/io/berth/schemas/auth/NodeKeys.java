@@ -107,6 +107,58 @@ public final class NodeKeys {
         }
     }
 
+    // ---- requests to the gateway: the node's key also authenticates the node's own API calls ----
+
+    /** The {@code Authorization} scheme of a node's signed request: {@code BerthNode <node>:<epoch millis>:<base64 signature>}. */
+    public static final String REQUEST_SCHEME = "BerthNode";
+    /** How far a signed request's time may be from the gateway's clock (either way): a captured request is good this long only. */
+    public static final long REQUEST_SKEW_MILLIS = 300_000;
+
+    /**
+     * The signature of one request: {@code HMAC-SHA256(node key, "berth-node-request/v1" 0x00 METHOD 0x00 target 0x00 millis)},
+     * {@code target} being the path and query exactly as sent (e.g. {@code /api/v1/namespaces/default/secrets/db?pod=t1}).
+     */
+    public static byte[] requestSignature(byte[] nodeKey, String method, String target, long millis) {
+        return hmac(nodeKey, ("berth-node-request/v1\0" + method.toUpperCase(java.util.Locale.ROOT) + "\0" + target + "\0" + millis)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The {@code Authorization} header value of a request node {@code nodeId} sends at {@code millis}. */
+    public static String authorization(String nodeId, byte[] nodeKey, String method, String target, long millis) {
+        return REQUEST_SCHEME + " " + nodeId + ":" + millis + ":" + Base64.getEncoder().encodeToString(requestSignature(nodeKey, method, target, millis));
+    }
+
+    /** Whether an {@code Authorization} header claims a node's signed request (then only {@link #verifyRequest} may accept it). */
+    public static boolean isNodeRequest(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, REQUEST_SCHEME + " ", 0, REQUEST_SCHEME.length() + 1);
+    }
+
+    /**
+     * Who sent a request: the node named in its {@code Authorization}, if the signature is that node's for this
+     * method and target and its time is within {@link #REQUEST_SKEW_MILLIS} of {@code now}; else why not.
+     */
+    public static Verdict verifyRequest(java.util.function.Function<String, byte[]> keyOf, String authorization, String method, String target, long now) {
+        if (!isNodeRequest(authorization)) return Verdict.refused(null, "not a node request (Authorization: " + REQUEST_SCHEME + " <node>:<millis>:<signature>)");
+        String[] parts = authorization.substring(REQUEST_SCHEME.length() + 1).strip().split(":", 3);
+        if (parts.length != 3 || parts[0].isEmpty()) return Verdict.refused(null, "malformed " + REQUEST_SCHEME + " credential: <node>:<millis>:<signature>");
+        String node = parts[0];
+        long millis;
+        byte[] sig;
+        try {
+            millis = Long.parseLong(parts[1]);
+            sig = Base64.getDecoder().decode(parts[2]);
+        } catch (IllegalArgumentException e) {
+            return Verdict.refused(node, "malformed " + REQUEST_SCHEME + " credential: " + e.getMessage());
+        }
+        if (Math.abs(now - millis) > REQUEST_SKEW_MILLIS) {
+            return Verdict.refused(node, "the request's time is " + (now - millis) / 1000 + " s off the gateway's clock (at most " + REQUEST_SKEW_MILLIS / 1000 + " s)");
+        }
+        if (!MessageDigest.isEqual(requestSignature(keyOf.apply(node), method, target, millis), sig)) {
+            return Verdict.refused(node, "bad signature: not signed with node " + node + "'s key");
+        }
+        return new Verdict(node, null);
+    }
+
     public static String encodeKey(byte[] key) {
         return Base64.getEncoder().encodeToString(key);
     }
