@@ -69,7 +69,7 @@ public final class ConsumerLoop implements AutoCloseable {
         consumer.wakeup();
         if (thread != null) {
             try {
-                thread.join(5000);
+                thread.join(io.berth.schemas.service.Shutdown.THREAD_JOIN.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

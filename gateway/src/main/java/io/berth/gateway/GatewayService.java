@@ -243,7 +243,7 @@ public final class GatewayService extends TopicCheckingService {
         if (configs != null) configs.close();
         if (vertx != null) {
             try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                vertx.close().toCompletionStage().toCompletableFuture().get(io.berth.schemas.service.Shutdown.VERTX_CLOSE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 log.warn("gateway did not stop cleanly: {}", e.toString());
             }

@@ -80,6 +80,8 @@ public final class AllInOne implements AutoCloseable {
 
             // the gateway and the registry's writes need a token: the admin's is made on the first start
             Map<String, String> extra = new java.util.HashMap<>(opt.extra());
+            // a broker formatted just now is a new cluster, and this data dir is its: the services' state dirs adopt it
+            if (kafka != null && kafka.formattedOnStart()) extra.put(io.berth.schemas.service.ClusterIdentity.ADOPT, "true");
             extra.putIfAbsent("auth-token-file", AdminCredential.tokenFile(opt.dataDir()).toString());
             adminToken = AdminCredential.ensure(Path.of(extra.get("auth-token-file")));
             extra.putIfAbsent("registry-basic-auth-user-info", AdminCredential.USER + ":" + adminToken);

@@ -176,6 +176,7 @@ public final class Berth implements Callable<Integer> {
                     bootstrapServers, !noNode, name, extra));
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
+                io.berth.schemas.service.Shutdown.watchdog("berth"); // SIGTERM stops the process within 5 s, broker or not
                 System.err.println("berth: stopping");
                 stack.close();
                 BerthState.delete(dir);
@@ -186,6 +187,9 @@ public final class Berth implements Callable<Integer> {
             exitOnFatal();
             try {
                 stack.start();
+            } catch (io.berth.schemas.service.ClusterIdentity.Mismatch e) {
+                System.err.println(e.getMessage());
+                return io.berth.schemas.service.ClusterIdentity.EXIT_STATUS; // the hook stops what started
             } catch (Exception e) {
                 System.err.println("berth up failed: " + e);
                 e.printStackTrace();
@@ -477,9 +481,10 @@ public final class Berth implements Callable<Integer> {
 
     /** A service that cannot go on ({@link io.berth.schemas.service.Fatal}) stops this process, non-zero, through its shutdown hooks. */
     static void exitOnFatal() {
-        io.berth.schemas.service.Fatal.handler(why -> {
-            System.err.println("berth: " + why + "; exiting with status " + io.berth.schemas.service.Fatal.EXIT_STATUS);
-            System.exit(io.berth.schemas.service.Fatal.EXIT_STATUS);
+        io.berth.schemas.service.Fatal.handler((why, status) -> {
+            System.err.println("berth: " + why + "; exiting with status " + status);
+            io.berth.schemas.service.Shutdown.exitStatus(status);
+            System.exit(status);
         });
     }
 
@@ -490,6 +495,7 @@ public final class Berth implements Callable<Integer> {
         BerthService svc = factory.apply(cfg, client);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            io.berth.schemas.service.Shutdown.watchdog(svc.name()); // SIGTERM stops the process within 5 s, broker or not
             svc.close();
             client.close();
             try {
@@ -500,6 +506,9 @@ public final class Berth implements Callable<Integer> {
         }, "berth-shutdown"));
         try {
             svc.start();
+        } catch (io.berth.schemas.service.ClusterIdentity.Mismatch e) {
+            System.err.println(e.getMessage()); // one line says it all
+            return io.berth.schemas.service.ClusterIdentity.EXIT_STATUS;
         } catch (Exception e) {
             System.err.println(svc.name() + " failed to start: " + e);
             e.printStackTrace();

@@ -108,7 +108,7 @@ public final class WriteApi implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        producer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
     }
 
     // ---- handlers ----

@@ -169,10 +169,10 @@ public final class KafkaStore implements RecordWriter, AutoCloseable {
         if (reader.getState() == Thread.State.NEW) consumer.close(Duration.ofSeconds(2));
         else consumer.wakeup();
         try {
-            reader.join(5000);
+            reader.join(io.berth.schemas.service.Shutdown.THREAD_JOIN.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(2));
+        producer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
     }
 }
