@@ -59,7 +59,7 @@ public final class ConsumerLoop implements AutoCloseable {
         } catch (Exception e) {
             log.error("{} stopped: {}", what, e.toString(), e);
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
         }
     }
 

@@ -268,7 +268,7 @@ public final class Berth implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", description = "Show what runs: pid, addresses and whether each service answers. Exit code 3 if Berth is not running.")
+    @Command(name = "status", description = "Show what runs: pid, addresses, whether each service answers, the gateway's readiness checks and each node's last heartbeat and conditions. Exit code 3 if Berth is not running, 1 if it is not ready.")
     static final class Status implements Callable<Integer> {
         @Mixin DataDir dataDir;
 
@@ -300,7 +300,10 @@ public final class Berth implements Callable<Integer> {
             System.out.printf("  %-9s %-28s %s%n", "node", s.node().isEmpty() ? "-" : s.node(), s.node().isEmpty() ? "not running" : "running in-process");
             detachedNodes(dir).forEach((n, p) -> System.out.printf("  %-9s %-28s %s%n", "node", n, "running (pid " + p + ")"));
             clusterStatus(dir);
-            return 0;
+            // the truth, as the gateway's /readyz and the nodes' heartbeats tell it (issue 13): not ready is exit 1
+            ClusterHealth.Report health = ClusterHealth.fetch(s.gatewayUrl(), dir, System.currentTimeMillis());
+            health.lines().forEach(l -> System.out.println("  " + l));
+            return health.ready() ? 0 : 1;
         }
 
         private void clusterStatus(Path dir) {

@@ -40,6 +40,9 @@ public final class HeartbeatVerticle extends VerticleBase {
     /** When the broker last acknowledged a REGISTER or HEARTBEAT of this node (0: never). */
     private volatile long lastAcknowledged;
     private volatile boolean failing;
+    /** True while no acknowledgement came for {@link #STALE_BEATS} intervals (logged once per stretch). */
+    private volatile boolean stale;
+    private static final int STALE_BEATS = 3;
 
     public HeartbeatVerticle(NodeSettings node, EventPublisher publisher, String incarnation, LongSupplier clock) {
         this.node = node;
@@ -85,6 +88,11 @@ public final class HeartbeatVerticle extends VerticleBase {
     }
 
     private void beat() {
+        long age = clock.getAsLong() - lastAcknowledged;
+        if (lastAcknowledged > 0 && !stale && age > STALE_BEATS * node.heartbeatMs()) {
+            stale = true; // the producer retries until its delivery timeout; say so long before that
+            log.warn("node {}: no heartbeat acknowledged by the broker for {} ms", node.nodeId(), age);
+        }
         // ask the reconciler, which owns container state; if it is slow, repeat what it said last
         vertx.eventBus().<JsonArray>request(addr.runningTasks(), null, new DeliveryOptions().setSendTimeout(500))
                 .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList())
@@ -97,8 +105,9 @@ public final class HeartbeatVerticle extends VerticleBase {
         long now = clock.getAsLong();
         long ageMs = lastAcknowledged == 0 ? -1 : now - lastAcknowledged;
         if (err == null) {
-            if (failing) log.info("node {}: heartbeat acknowledged again (the last one before was {} ms ago)", node.nodeId(), ageMs);
+            if (failing || stale) log.info("node {}: heartbeat acknowledged again (the last one before was {} ms ago)", node.nodeId(), ageMs);
             failing = false;
+            stale = false;
             lastAcknowledged = now;
         } else {
             if (!failing) log.warn("node {}: heartbeat not acknowledged: {}; last acknowledged {} ms ago", node.nodeId(), err.toString(), ageMs);

@@ -91,7 +91,7 @@ public final class KafkaStore implements RecordWriter, AutoCloseable {
             readerFailure = t;
             LOG.error("registry store reader stopped", t);
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
             synchronized (progress) {
                 progress.notifyAll();
             }
@@ -166,7 +166,7 @@ public final class KafkaStore implements RecordWriter, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (reader.getState() == Thread.State.NEW) consumer.close(Duration.ofSeconds(2));
+        if (reader.getState() == Thread.State.NEW) consumer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
         else consumer.wakeup();
         try {
             reader.join(io.berth.schemas.service.Shutdown.THREAD_JOIN.toMillis());
