@@ -63,7 +63,7 @@ public final class NodeDaemonService extends TopicCheckingService {
     private volatile boolean runtimeUnhealthy;
     private volatile io.berth.node.join.ClusterGuard guard = io.berth.node.join.ClusterGuard.none();
     /** Everything close() does, in all: well inside the launcher's {@link io.berth.schemas.service.Shutdown#BUDGET}. */
-    private static final java.time.Duration CLOSE_BUDGET = java.time.Duration.ofMillis(3500);
+    private static final java.time.Duration CLOSE_BUDGET = java.time.Duration.ofMillis(2500);
 
     public NodeDaemonService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -129,6 +129,7 @@ public final class NodeDaemonService extends TopicCheckingService {
     private void foreignCluster(String otherId) {
         String why = io.berth.schemas.service.ClusterIdentity.message(who(), clusterId, config.bootstrapServers(), otherId,
                 clusterMismatchRemedy(clusterIdentityDir()));
+        if (publisher != null) publisher.abort(); // first: batches queued for the old cluster are dropped, not sent to this one
         log.error(why);
         System.err.println(why);
         close();
@@ -232,7 +233,7 @@ public final class NodeDaemonService extends TopicCheckingService {
                 long seq = heartbeat == null ? 0 : heartbeat.sequence() + 1;
                 try {
                     publisher.publish(Topics.NODE_EVENTS, node.nodeId(), HeartbeatVerticle.leave(node, seq, clock.getAsLong()))
-                            .get(left(deadline, 1000), TimeUnit.MILLISECONDS);
+                            .get(left(deadline, 700), TimeUnit.MILLISECONDS);
                 } catch (Exception e) {
                     log.warn("node {}: LEAVE not published: {}", node.nodeId(), e.toString());
                 }

@@ -197,9 +197,13 @@ public final class AllInOne implements AutoCloseable {
         return readyMillis;
     }
 
-    /** Stops everything in reverse start order; idempotent. */
+    /** Stops everything, the services together (at most 2.5 s), then the embedded broker; idempotent. */
     @Override
     public synchronized void close() {
+        // the services together (each bounded, each waiting on the broker on its own), then the broker they need
+        java.util.List<AutoCloseable> services = new java.util.ArrayList<>();
+        while (!started.isEmpty() && started.peek() != kafka) services.add(started.pop());
+        io.berth.schemas.service.Shutdown.closeAll("berth", java.time.Duration.ofMillis(2500), services);
         while (!started.isEmpty()) {
             AutoCloseable c = started.pop();
             try {

@@ -94,6 +94,15 @@ public final class EventPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes at once, failing every record not yet acknowledged instead of sending it (the broker turned out to
+     * belong to another cluster: what was queued for the old one must not land in the new one).
+     */
+    public void abort() {
+        thread.shutdownNow();
+        producer.close(Duration.ZERO);
+    }
+
     /** Sends what is queued, waits for acknowledgements (up to the timeout), then closes. */
     @Override
     public void close() {
