@@ -68,6 +68,8 @@ class ShutdownWithinFiveSecondsTest {
                 "--set", "auth-token-file=" + tokens)));
         procs.get("registry").awaitReadyFile(readyFile(round, "registry"), READY_MS);
         procs.put("state-streams", service(round, "state-streams", concat(List.of("state-streams"), common)));
+        // state-streams registers its Intent schema at start: alone, so the registry answers it on a box at load 70
+        procs.get("state-streams").awaitReadyFile(readyFile(round, "state-streams"), READY_MS);
         procs.put("scheduler", service(round, "scheduler", concat(List.of("scheduler"), common)));
         procs.put("gateway", service(round, "gateway", concat(List.of("gateway", "--port", "" + EmbeddedKafka.freePort("127.0.0.1"),
                 "--set", "auth-token-file=" + tokens), common)));
