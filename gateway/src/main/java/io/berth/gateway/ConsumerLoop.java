@@ -59,7 +59,7 @@ public final class ConsumerLoop implements AutoCloseable {
         } catch (Exception e) {
             log.error("{} stopped: {}", what, e.toString(), e);
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
         }
     }
 
@@ -69,7 +69,7 @@ public final class ConsumerLoop implements AutoCloseable {
         consumer.wakeup();
         if (thread != null) {
             try {
-                thread.join(5000);
+                thread.join(io.berth.schemas.service.Shutdown.THREAD_JOIN.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -335,23 +335,30 @@ public final class GatewayService extends TopicCheckingService {
                                 + System.getProperty("os.arch").replace("x86_64", "amd64")).encode());
     }
 
+    /**
+     * Stops serving first, then closes every Kafka-backed part at the same time (each bounded), so the whole
+     * takes at most about {@link io.berth.schemas.service.Shutdown#SERVICE_CLOSE}, broker or not.
+     */
     @Override
     public void close() {
-        if (writes != null) writes.close();
-        if (audit != null) audit.close();
-        if (snapshots != null) snapshots.close();
-        if (timeMachine != null) timeMachine.close();
-        if (cache != null) cache.close();
-        if (rbac != null) rbac.close();
-        if (configs != null) configs.close();
         if (vertx != null) {
             try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                vertx.close().toCompletionStage().toCompletableFuture().get(io.berth.schemas.service.Shutdown.VERTX_CLOSE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 log.warn("gateway did not stop cleanly: {}", e.toString());
             }
             vertx = null;
         }
+        java.util.List<AutoCloseable> parts = new java.util.ArrayList<>();
+        if (writes != null) parts.add(writes::close);
+        if (audit != null) parts.add(audit::close);
+        if (snapshots != null) parts.add(snapshots::close);
+        if (timeMachine != null) parts.add(timeMachine::close);
+        if (cache != null) parts.add(cache::close);
+        if (rbac != null) parts.add(rbac::close);
+        if (configs != null) parts.add(configs::close);
+        io.berth.schemas.service.Shutdown.closeAll("gateway", io.berth.schemas.service.Shutdown.SERVICE_CLOSE
+                .minus(io.berth.schemas.service.Shutdown.VERTX_CLOSE), parts);
         log.info("gateway stopped");
     }
 }

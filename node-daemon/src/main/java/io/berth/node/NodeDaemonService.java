@@ -61,6 +61,9 @@ public final class NodeDaemonService extends TopicCheckingService {
     private boolean closed;
     private io.berth.node.config.NodeConfigs configs;
     private volatile boolean runtimeUnhealthy;
+    private volatile io.berth.node.join.ClusterGuard guard = io.berth.node.join.ClusterGuard.none();
+    /** Everything close() does, in all: well inside the launcher's {@link io.berth.schemas.service.Shutdown#BUDGET}. */
+    private static final java.time.Duration CLOSE_BUDGET = java.time.Duration.ofMillis(2500);
 
     public NodeDaemonService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -84,6 +87,53 @@ public final class NodeDaemonService extends TopicCheckingService {
 
     public String incarnation() {
         return incarnation;
+    }
+
+    /** The cluster id this node joined and stays on (issue 13): kept in {@code <data-dir>/node-<id>/cluster-id}. */
+    @Override
+    protected java.nio.file.Path clusterIdentityDir() {
+        return config.dataDir() == null ? null : config.dataDir().resolve("node-" + node.nodeId());
+    }
+
+    /** A join with a token is the operator's word that this node now belongs to the cluster it joins. */
+    @Override
+    protected boolean adoptsCluster() {
+        return super.adoptsCluster() || config.get("join-token", null) != null;
+    }
+
+    @Override
+    protected String who() {
+        return "node " + node.nodeId();
+    }
+
+    @Override
+    protected String clusterMismatchRemedy(java.nio.file.Path dir) {
+        return "rejoin with berth node start --name " + node.nodeId() + " --token TOKEN (a node join token of the new cluster: berth token create --node)";
+    }
+
+    /** Trips when a client of this daemon reconnects to another cluster; see {@link io.berth.node.join.ClusterGuard}. */
+    public io.berth.node.join.ClusterGuard clusterGuard() {
+        return guard;
+    }
+
+    /** When the broker last acknowledged this node's REGISTER or HEARTBEAT (epoch ms; 0 before). */
+    public long lastHeartbeatAcknowledged() {
+        return heartbeat == null ? 0 : heartbeat.lastAcknowledged();
+    }
+
+    /**
+     * A client reconnected to a broker of another cluster (a leftover daemon finding a fresh {@code berth up}):
+     * stop every Kafka client, leave the containers alone, say why and exit with
+     * {@link io.berth.schemas.service.ClusterIdentity#EXIT_STATUS}.
+     */
+    private void foreignCluster(String otherId) {
+        String why = io.berth.schemas.service.ClusterIdentity.message(who(), clusterId, config.bootstrapServers(), otherId,
+                clusterMismatchRemedy(clusterIdentityDir()));
+        if (publisher != null) publisher.abort(); // first: batches queued for the old cluster are dropped, not sent to this one
+        log.error(why);
+        System.err.println(why);
+        close();
+        io.berth.schemas.service.Fatal.report(why, io.berth.schemas.service.ClusterIdentity.EXIT_STATUS);
     }
 
     @Override
@@ -117,7 +167,8 @@ public final class NodeDaemonService extends TopicCheckingService {
             runtime = docker;
         }
         java.util.Optional<byte[]> nodeKey = io.berth.node.join.NodeJoin.nodeKey(config, node.nodeId()); // joins when given a token
-        publisher = new EventPublisher(config, node, serdes, io.berth.node.join.NodeJoin.signer(node.nodeId(), nodeKey));
+        if (clusterId != null) guard = new io.berth.node.join.ClusterGuard(clusterId, this::foreignCluster);
+        publisher = new EventPublisher(config, node, serdes, io.berth.node.join.NodeJoin.signer(node.nodeId(), nodeKey), guard);
         vertx = Vertx.vertx();
         LocalCodec.registerAll(vertx.eventBus());
         // order matters: the reconciler (and the log shipper it informs) must listen before anything feeds it
@@ -133,7 +184,7 @@ public final class NodeDaemonService extends TopicCheckingService {
             mesh = new Mesh(config, node);
             for (Deployable v : mesh.verticles(vertx, docker, publisher, serdes)) deploy(v);
         }
-        deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher));
+        deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher).withGuard(guard));
         long startedAt = clock.getAsLong();
         RuntimeHealth.Thresholds thresholds = new RuntimeHealth.Thresholds(config.getLong("runtime-relist-threshold-ms", 180_000),
                 config.getLong("runtime-slow-call-ms", 120_000), config.getLong("runtime-window-ms", 60_000));
@@ -161,32 +212,40 @@ public final class NodeDaemonService extends TopicCheckingService {
         return f.toCompletionStage().toCompletableFuture().get(DEPLOY_TIMEOUT_S, TimeUnit.SECONDS);
     }
 
+    /**
+     * Publishes LEAVE (not when on another cluster) and stops the daemon, within {@link #CLOSE_BUDGET} in all,
+     * broker or not: every step waits at most what is left of it. The containers keep running.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        long deadline = System.nanoTime() + CLOSE_BUDGET.toNanos();
         if (vertx != null) {
+            long undeployBy = System.nanoTime() + CLOSE_BUDGET.toNanos() / 3;
             while (!deployments.isEmpty()) {
                 try {
-                    await(vertx.undeploy(deployments.pop()));
+                    vertx.undeploy(deployments.pop()).toCompletionStage().toCompletableFuture().get(left(undeployBy, 1000), TimeUnit.MILLISECONDS);
                 } catch (Exception e) {
                     log.warn("node {}: undeploy failed: {}", node.nodeId(), e.toString());
                 }
             }
         }
         if (publisher != null) {
-            long seq = heartbeat == null ? 0 : heartbeat.sequence() + 1;
-            try {
-                publisher.publish(Topics.NODE_EVENTS, node.nodeId(), HeartbeatVerticle.leave(node, seq, clock.getAsLong()))
-                        .get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                log.warn("node {}: LEAVE not published: {}", node.nodeId(), e.toString());
+            if (!guard.tripped()) {
+                long seq = heartbeat == null ? 0 : heartbeat.sequence() + 1;
+                try {
+                    publisher.publish(Topics.NODE_EVENTS, node.nodeId(), HeartbeatVerticle.leave(node, seq, clock.getAsLong()))
+                            .get(left(deadline, 700), TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    log.warn("node {}: LEAVE not published: {}", node.nodeId(), e.toString());
+                }
             }
-            publisher.close();
+            publisher.close(java.time.Duration.ofMillis(left(deadline, 1000)));
         }
         if (vertx != null) {
             try {
-                await(vertx.close());
+                vertx.close().toCompletionStage().toCompletableFuture().get(left(deadline, 1000), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 log.warn("node {}: vert.x did not close cleanly: {}", node.nodeId(), e.toString());
             }
@@ -194,6 +253,11 @@ public final class NodeDaemonService extends TopicCheckingService {
         if (runtime != null) runtime.close();
         if (configs != null) configs.close();
         log.info("{} {} stopped", name(), node.nodeId());
+    }
+
+    /** Milliseconds until {@code deadlineNanos}, at most {@code capMs}, at least 1. */
+    private static long left(long deadlineNanos, long capMs) {
+        return Math.max(1, Math.min(capMs, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
     }
 
     /** A command line split on blanks ("" = none: the image's own command). */

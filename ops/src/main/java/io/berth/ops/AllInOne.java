@@ -79,6 +79,8 @@ public final class AllInOne implements AutoCloseable {
             LOG.info("Berth topics ready on {}", bootstrap);
 
             Map<String, String> extra = new java.util.HashMap<>(opt.extra());
+            // a broker formatted just now is a new cluster, and this data dir is its: the services' state dirs adopt it
+            if (kafka != null && kafka.formattedOnStart()) extra.put(io.berth.schemas.service.ClusterIdentity.ADOPT, "true");
             adminToken = credentials(opt.dataDir(), extra);
             // HTTPS for the gateway and the registry when asked (--tls) and always off the loopback: a CA and a serving certificate in <data-dir>/tls
             tls = Boolean.parseBoolean(extra.getOrDefault("tls", "false")) || !io.berth.schemas.tls.Tls.isLoopback(opt.host());
@@ -225,9 +227,13 @@ public final class AllInOne implements AutoCloseable {
         return readyMillis;
     }
 
-    /** Stops everything in reverse start order; idempotent. */
+    /** Stops everything, the services together (at most 2.5 s), then the embedded broker; idempotent. */
     @Override
     public synchronized void close() {
+        // the services together (each bounded, each waiting on the broker on its own), then the broker they need
+        java.util.List<AutoCloseable> services = new java.util.ArrayList<>();
+        while (!started.isEmpty() && started.peek() != kafka) services.add(started.pop());
+        io.berth.schemas.service.Shutdown.closeAll("berth", java.time.Duration.ofMillis(2500), services);
         while (!started.isEmpty()) {
             AutoCloseable c = started.pop();
             try {

@@ -219,6 +219,7 @@ public final class Berth implements Callable<Integer> {
                     bootstrapServers, !noNode, name, extra));
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
+                io.berth.schemas.service.Shutdown.watchdog("berth"); // SIGTERM stops the process within 5 s, broker or not
                 System.err.println("berth: stopping");
                 stack.close();
                 BerthState.delete(dir);
@@ -229,6 +230,9 @@ public final class Berth implements Callable<Integer> {
             exitOnFatal();
             try {
                 stack.start();
+            } catch (io.berth.schemas.service.ClusterIdentity.Mismatch e) {
+                System.err.println(e.getMessage());
+                return io.berth.schemas.service.ClusterIdentity.EXIT_STATUS; // the hook stops what started
             } catch (Exception e) {
                 System.err.println("berth up failed: " + e);
                 e.printStackTrace();
@@ -332,7 +336,7 @@ public final class Berth implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", description = "Show what runs: pid, addresses and whether each service answers. Exit code 3 if Berth is not running.")
+    @Command(name = "status", description = "Show what runs: pid, addresses, whether each service answers, the gateway's readiness checks and each node's last heartbeat and conditions. Exit code 3 if Berth is not running, 1 if it is not ready.")
     static final class Status implements Callable<Integer> {
         @Mixin DataDir dataDir;
 
@@ -365,7 +369,10 @@ public final class Berth implements Callable<Integer> {
             System.out.printf("  %-9s %-28s %s%n", "node", s.node().isEmpty() ? "-" : s.node(), s.node().isEmpty() ? "not running" : "running in-process");
             detachedNodes(dir).forEach((n, p) -> System.out.printf("  %-9s %-28s %s%n", "node", n, "running (pid " + p + ")"));
             clusterStatus(dir);
-            return 0;
+            // the truth, as the gateway's /readyz and the nodes' heartbeats tell it (issue 13): not ready is exit 1
+            ClusterHealth.Report health = ClusterHealth.fetch(s.gatewayUrl(), dir, System.currentTimeMillis());
+            health.lines().forEach(l -> System.out.println("  " + l));
+            return health.ready() ? 0 : 1;
         }
 
         /** {@code berth up --ha}: every recorded process, running or not, and whether each gateway and registry answers. */
@@ -569,9 +576,10 @@ public final class Berth implements Callable<Integer> {
 
     /** A service that cannot go on ({@link io.berth.schemas.service.Fatal}) stops this process, non-zero, through its shutdown hooks. */
     static void exitOnFatal() {
-        io.berth.schemas.service.Fatal.handler(why -> {
-            System.err.println("berth: " + why + "; exiting with status " + io.berth.schemas.service.Fatal.EXIT_STATUS);
-            System.exit(io.berth.schemas.service.Fatal.EXIT_STATUS);
+        io.berth.schemas.service.Fatal.handler((why, status) -> {
+            System.err.println("berth: " + why + "; exiting with status " + status);
+            io.berth.schemas.service.Shutdown.exitStatus(status);
+            System.exit(status);
         });
     }
 
@@ -582,6 +590,7 @@ public final class Berth implements Callable<Integer> {
         BerthService svc = factory.apply(cfg, client);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            io.berth.schemas.service.Shutdown.watchdog(svc.name()); // SIGTERM stops the process within 5 s, broker or not
             svc.close();
             client.close();
             try {
@@ -592,6 +601,9 @@ public final class Berth implements Callable<Integer> {
         }, "berth-shutdown"));
         try {
             svc.start();
+        } catch (io.berth.schemas.service.ClusterIdentity.Mismatch e) {
+            System.err.println(e.getMessage()); // one line says it all
+            return io.berth.schemas.service.ClusterIdentity.EXIT_STATUS;
         } catch (Exception e) {
             System.err.println(svc.name() + " failed to start: " + e);
             e.printStackTrace();

@@ -34,6 +34,12 @@ public final class SchedulerService extends TopicCheckingService {
         return "scheduler";
     }
 
+    /** Its Streams state belongs to one Kafka cluster (issue 13). */
+    @Override
+    protected java.nio.file.Path clusterIdentityDir() {
+        return config.dataDir() == null ? null : config.dataDir().resolve("scheduler");
+    }
+
     @Override
     protected void run() throws Exception {
         CountDownLatch running = new CountDownLatch(1);
@@ -72,7 +78,7 @@ public final class SchedulerService extends TopicCheckingService {
     public void close() {
         KafkaStreams ks = streams;
         streams = null;
-        if (ks != null) io.berth.schemas.service.StreamsLifecycle.closeLeavingGroup(ks, Duration.ofSeconds(10));
+        if (ks != null) io.berth.schemas.service.StreamsLifecycle.closeLeavingGroup(ks, io.berth.schemas.service.Shutdown.STREAMS_CLOSE);
         log.info("{} stopped", name());
     }
 }

@@ -34,6 +34,12 @@ public final class StateStreamsService extends TopicCheckingService {
         return "state-streams";
     }
 
+    /** Its Streams state belongs to one Kafka cluster (issue 13). */
+    @Override
+    protected java.nio.file.Path clusterIdentityDir() {
+        return config.dataDir() == null ? null : config.dataDir().resolve("state-streams");
+    }
+
     /** Streams properties; public so tests and the launcher see exactly what runs. */
     public static Properties streamsProps(BerthConfig config, SchemaRegistryClient registry) {
         Properties p = config.clientProps(StateStreamsTopology.APPLICATION_ID);
@@ -98,7 +104,7 @@ public final class StateStreamsService extends TopicCheckingService {
     @Override
     public synchronized void close() {
         if (streams != null) {
-            io.berth.schemas.service.StreamsLifecycle.closeLeavingGroup(streams, Duration.ofSeconds(10));
+            io.berth.schemas.service.StreamsLifecycle.closeLeavingGroup(streams, io.berth.schemas.service.Shutdown.STREAMS_CLOSE);
             streams = null;
             log.info("{} stopped", name());
         }

@@ -120,11 +120,11 @@ public final class WriteApi implements AutoCloseable {
     public void close() {
         sender.shutdown();
         try {
-            sender.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            sender.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(5));
+        producer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
     }
 
     // ---- handlers ----

@@ -314,6 +314,6 @@ public final class ConfigApi implements AutoCloseable {
     @Override
     public void close() {
         store.close();
-        producer.close(Duration.ofSeconds(5));
+        producer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
     }
 }

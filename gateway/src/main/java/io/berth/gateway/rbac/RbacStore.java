@@ -184,6 +184,6 @@ public final class RbacStore implements AutoCloseable {
     @Override
     public void close() {
         follower.close();
-        producer.close(Duration.ofSeconds(5));
+        producer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
     }
 }

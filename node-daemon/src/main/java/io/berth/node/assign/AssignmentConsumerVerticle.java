@@ -11,6 +11,7 @@ import io.berth.schemas.service.BerthConfig;
 import io.berth.node.bus.ConsumerThreadVerticle;
 import io.vertx.core.Context;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -53,7 +54,9 @@ public final class AssignmentConsumerVerticle extends ConsumerThreadVerticle {
         boolean synced = false;
         String prefix = nodeId + "/";
         while (running()) {
-            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+            ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+            if (foreignCluster()) return; // polled from another cluster: not one of its assignments is acted on
+            for (ConsumerRecord<String, byte[]> r : records) {
                 if (r.key() != null && r.key().startsWith(prefix)) forward(r, r.key().substring(prefix.length()));
             }
             polled();

@@ -32,6 +32,7 @@ public abstract class ConsumerThreadVerticle extends VerticleBase {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Promise<Void> exited;
     private volatile long retryMs = 500;
+    private volatile io.berth.node.join.ClusterGuard guard = io.berth.node.join.ClusterGuard.none();
 
     /**
      * @param log  the subclass's logger
@@ -52,8 +53,20 @@ public abstract class ConsumerThreadVerticle extends VerticleBase {
      */
     protected abstract void read(KafkaConsumer<String, byte[]> c, Context ctx);
 
+    /** False once stopped, or once the consumer found itself on another cluster (then nothing more is handled). */
     protected final boolean running() {
-        return running;
+        return running && !guard.tripped();
+    }
+
+    /** Watches this consumer's metadata for another cluster ({@link io.berth.node.join.ClusterGuard}); call before deploying. */
+    public ConsumerThreadVerticle withGuard(io.berth.node.join.ClusterGuard guard) {
+        this.guard = guard;
+        return this;
+    }
+
+    /** True once the consumer saw another cluster: a record just polled must not be handled. */
+    protected final boolean foreignCluster() {
+        return guard.tripped();
     }
 
     /** A poll went through: the next failure waits the shortest back-off again. */
@@ -83,7 +96,7 @@ public abstract class ConsumerThreadVerticle extends VerticleBase {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, guard.keyDeserializer(), new ByteArrayDeserializer());
         consumer = c;
         Promise<Void> done = Promise.promise();
         exited = done;
@@ -91,7 +104,7 @@ public abstract class ConsumerThreadVerticle extends VerticleBase {
         Thread t = new Thread(() -> {
             boolean failed = loop(c, ctx);
             done.tryComplete();
-            if (failed && running) {
+            if (failed && running()) {
                 long delay = retryMs;
                 retryMs = Math.min(30_000, retryMs * 2);
                 vertx.setTimer(delay, id -> session());
@@ -112,7 +125,7 @@ public abstract class ConsumerThreadVerticle extends VerticleBase {
             log.error("node {}: {} consumer failed; restarting it in {} ms", nodeId, what, retryMs, e);
             return true;
         } finally {
-            c.close(Duration.ofSeconds(2));
+            c.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
         }
     }
 }

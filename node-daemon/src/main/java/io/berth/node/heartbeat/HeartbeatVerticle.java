@@ -37,6 +37,12 @@ public final class HeartbeatVerticle extends VerticleBase {
     private volatile long sequence;
     private List<String> lastRunning = List.of();
     private volatile Supplier<List<Condition>> conditions = List::of;
+    /** When the broker last acknowledged a REGISTER or HEARTBEAT of this node (0: never). */
+    private volatile long lastAcknowledged;
+    private volatile boolean failing;
+    /** True while no acknowledgement came for {@link #STALE_BEATS} intervals (logged once per stretch). */
+    private volatile boolean stale;
+    private static final int STALE_BEATS = 3;
 
     public HeartbeatVerticle(NodeSettings node, EventPublisher publisher, String incarnation, LongSupplier clock) {
         this.node = node;
@@ -50,7 +56,10 @@ public final class HeartbeatVerticle extends VerticleBase {
     public Future<?> start() {
         NodeEvent register = event(NodeEventType.REGISTER, List.of()).setRegistration(registration()).build();
         return Future.fromCompletionStage(publisher.publish(Topics.NODE_EVENTS, node.nodeId(), register), context)
-                .onSuccess(md -> vertx.setPeriodic(node.heartbeatMs(), id -> beat()));
+                .onSuccess(md -> {
+                    lastAcknowledged = clock.getAsLong();
+                    vertx.setPeriodic(node.heartbeatMs(), id -> beat());
+                });
     }
 
     /** The LEAVE event of a clean shutdown (published by the service before it stops the verticles). */
@@ -73,14 +82,37 @@ public final class HeartbeatVerticle extends VerticleBase {
         return sequence;
     }
 
+    /** When the broker last acknowledged this node's REGISTER or HEARTBEAT (acks=all, the producer's callback); 0 before the first. */
+    public long lastAcknowledged() {
+        return lastAcknowledged;
+    }
+
     private void beat() {
+        long age = clock.getAsLong() - lastAcknowledged;
+        if (lastAcknowledged > 0 && !stale && age > STALE_BEATS * node.heartbeatMs()) {
+            stale = true; // the producer retries until its delivery timeout; say so long before that
+            log.warn("node {}: no heartbeat acknowledged by the broker for {} ms", node.nodeId(), age);
+        }
         // ask the reconciler, which owns container state; if it is slow, repeat what it said last
         vertx.eventBus().<JsonArray>request(addr.runningTasks(), null, new DeliveryOptions().setSendTimeout(500))
                 .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList())
                 .onComplete(ar -> publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, lastRunning).build())
-                        .whenComplete((md, err) -> {
-                            if (err != null) log.warn("node {}: heartbeat not published: {}", node.nodeId(), err.toString());
-                        }));
+                        .whenComplete((md, err) -> acknowledged(err)));
+    }
+
+    /** Records an acknowledgement; logs the first failure after a success and the first success after failures, with the age. */
+    private void acknowledged(Throwable err) {
+        long now = clock.getAsLong();
+        long ageMs = lastAcknowledged == 0 ? -1 : now - lastAcknowledged;
+        if (err == null) {
+            if (failing || stale) log.info("node {}: heartbeat acknowledged again (the last one before was {} ms ago)", node.nodeId(), ageMs);
+            failing = false;
+            stale = false;
+            lastAcknowledged = now;
+        } else {
+            if (!failing) log.warn("node {}: heartbeat not acknowledged: {}; last acknowledged {} ms ago", node.nodeId(), err.toString(), ageMs);
+            failing = true;
+        }
     }
 
     private NodeEvent.Builder event(NodeEventType type, List<String> running) {

@@ -232,12 +232,12 @@ final class LeaderElection implements AutoCloseable {
         else watcher.wakeup();
         join(memberThread);
         join(watcherThread);
-        publisher.close(Duration.ofSeconds(2));
+        publisher.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
     }
 
     private static void join(Thread t) {
         try {
-            t.join(5000);
+            t.join(io.berth.schemas.service.Shutdown.THREAD_JOIN.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -164,7 +164,7 @@ public final class RegistryServer implements BerthService {
         if (election != null) election.close();
         if (http != null) {
             try {
-                http.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                http.close().toCompletionStage().toCompletableFuture().get(io.berth.schemas.service.Shutdown.VERTX_CLOSE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 LOG.warn("registry HTTP server did not close cleanly: {}", e.toString());
             }
@@ -172,7 +172,7 @@ public final class RegistryServer implements BerthService {
         if (store != null) store.close();
         if (vertx != null) {
             try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                vertx.close().toCompletionStage().toCompletableFuture().get(io.berth.schemas.service.Shutdown.VERTX_CLOSE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 LOG.warn("registry Vert.x did not close cleanly: {}", e.toString());
             }

@@ -91,7 +91,7 @@ public final class KafkaStore implements RecordWriter, AutoCloseable {
             readerFailure = t;
             LOG.error("registry store reader stopped", t);
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
             synchronized (progress) {
                 progress.notifyAll();
             }
@@ -166,13 +166,13 @@ public final class KafkaStore implements RecordWriter, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (reader.getState() == Thread.State.NEW) consumer.close(Duration.ofSeconds(2));
+        if (reader.getState() == Thread.State.NEW) consumer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
         else consumer.wakeup();
         try {
-            reader.join(5000);
+            reader.join(io.berth.schemas.service.Shutdown.THREAD_JOIN.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(2));
+        producer.close(io.berth.schemas.service.Shutdown.CLIENT_CLOSE);
     }
 }

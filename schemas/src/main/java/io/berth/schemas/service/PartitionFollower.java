@@ -114,7 +114,7 @@ public final class PartitionFollower implements AutoCloseable {
         running = false;
         if (reader != null) {
             try {
-                reader.join(5000);
+                reader.join(Shutdown.THREAD_JOIN.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
