@@ -17,7 +17,8 @@ import java.util.concurrent.*;
 /**
  * The fuzz properties' shared machinery. In the suite each property runs the modest number of
  * tries its {@code @Property(tries = …)} names; {@code -Dberth.fuzz.tries=N} (what {@code ops/fuzz}
- * passes) runs every property annotated {@code @AddLifecycleHook(Fuzz.class)} N times instead.
+ * passes) runs every property annotated {@code @AddLifecycleHook(Fuzz.class)} N times instead, or as many as
+ * {@code -Dberth.fuzz.tries.<TestClass>=M} says for the properties of one (slower) class.
  * Either way the hook prints one line per property ({@code fuzz: <class>.<property> tries=N}) and
  * appends it to {@code target/fuzz-counts.tsv}, so the full run can sum its inputs per target.
  *
@@ -39,7 +40,7 @@ public final class Fuzz implements AroundPropertyHook {
 
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
-        Integer tries = Integer.getInteger(TRIES_PROPERTY);
+        Integer tries = Integer.getInteger(TRIES_PROPERTY + "." + context.containerClass().getSimpleName(), Integer.getInteger(TRIES_PROPERTY));
         if (tries != null) context.attributes().setTries(tries);
         long start = System.nanoTime();
         PropertyExecutionResult result = property.execute();

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@link Topics#ALL}: random bytes, a wrong magic byte, an unknown or foreign schema id, and random
  * valid records truncated, bit-flipped, extended or with a byte inserted. Each input must decode
  * or be refused with a {@link SerializationException} (the dead-letter handlers' reason), within
- * a second: no other exception, no {@link OutOfMemoryError}, no hang.
+ * 10 s (the first record per topic builds its resolving reader; a loaded 2-core machine is slow): no other exception, no {@link OutOfMemoryError}, no hang.
  */
 @AddLifecycleHook(Fuzz.class)
 class AvroDecodeFuzzTest {
@@ -121,7 +121,7 @@ class AvroDecodeFuzzTest {
     static void assertDecodesOrIsRefused(int topic, byte[] bytes) {
         Topic<?> t = TOPICS.get(topic);
         AvroSerde<?> serde = SERDES.value(t.valueClass());
-        Fuzz.within(Duration.ofSeconds(1), t.name() + " " + Fuzz.abbreviate(bytes), () -> {
+        Fuzz.within(Duration.ofSeconds(10), t.name() + " " + Fuzz.abbreviate(bytes), () -> {
             try {
                 Object v = serde.deserialize(t.name(), bytes);
                 assertTrue(t.valueClass().isInstance(v), () -> "decoded " + v);
