@@ -41,7 +41,8 @@ public final class Fuzz implements AroundPropertyHook {
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
         Integer tries = Integer.getInteger(TRIES_PROPERTY + "." + context.containerClass().getSimpleName(), Integer.getInteger(TRIES_PROPERTY));
-        if (tries != null) context.attributes().setTries(tries);
+        // only a property's tries scale: an @Example (one fixed input) stays one
+        if (tries != null && context.targetMethod().isAnnotationPresent(net.jqwik.api.Property.class)) context.attributes().setTries(tries);
         long start = System.nanoTime();
         PropertyExecutionResult result = property.execute();
         String target = context.containerClass().getSimpleName() + "." + context.targetMethod().getName();
