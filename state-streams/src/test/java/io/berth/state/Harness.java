@@ -66,11 +66,17 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(StateStreamsTopology.Settings settings, List<String> hostPaths, byte[] clusterSecret) throws Exception {
+        this(settings, hostPaths, clusterSecret, false);
+    }
+
+    /** @param processingHandler dead-letter a record whose processing throws, as the service does (else the driver rethrows) */
+    Harness(StateStreamsTopology.Settings settings, List<String> hostPaths, byte[] clusterSecret, boolean processingHandler) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-state-streams");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("berth-ttd").toString());
         DeadLetterDeserializationHandler.configure(p, serdes.registry(), "state-streams-test");
+        if (processingHandler) io.berth.schemas.deadletter.DeadLetterProcessingHandler.configure(p);
         driver = new TopologyTestDriver(StateStreamsTopology.build(serdes, settings, hostPaths, clusterSecret), p, T0);
         intents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), serdes.value(Intent.class).serializer());
         statuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), serdes.value(TaskStatus.class).serializer());

@@ -15,11 +15,17 @@ public final class Durations {
 
     private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h)");
 
-    /** Milliseconds of {@code text}; a bare number is seconds. Throws IllegalArgumentException when malformed or negative. */
+    /** Milliseconds of {@code text}; a bare number is seconds. Throws IllegalArgumentException when malformed, negative or beyond a long. */
     public static long millis(String text) {
         if (text == null) throw new IllegalArgumentException("empty duration");
         String t = text.strip();
-        if (t.matches("[0-9]+")) return Math.multiplyExact(Long.parseLong(t), 1000L);
+        if (t.matches("[0-9]+")) {
+            try {
+                return Math.multiplyExact(Long.parseLong(t), 1000L);
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw outOfRange(text);
+            }
+        }
         if (t.equals("0")) return 0;
         if (t.isEmpty() || t.startsWith("-")) throw new IllegalArgumentException("invalid duration \"" + text + "\"");
         if (t.startsWith("+")) t = t.substring(1);
@@ -40,11 +46,19 @@ public final class Durations {
             nanos = nanos.add(n.multiply(BigDecimal.valueOf(unit)));
             at = m.end();
         }
-        return nanos.divide(BigDecimal.valueOf(1_000_000L), 0, RoundingMode.CEILING).longValueExact();
+        BigDecimal ms = nanos.divide(BigDecimal.valueOf(1_000_000L), 0, RoundingMode.CEILING);
+        if (ms.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) throw outOfRange(text);
+        return ms.longValueExact();
+    }
+
+    /** A duration longer than a {@code long} of milliseconds (292 million years): refused like a malformed one, not an overflow. */
+    private static IllegalArgumentException outOfRange(String text) {
+        return new IllegalArgumentException("duration \"" + text + "\" is out of range");
     }
 
     /** Whole seconds of {@code text} (rounded up); see {@link #millis}. */
     public static long seconds(String text) {
-        return Math.floorDiv(millis(text) + 999, 1000L);
+        long ms = millis(text);
+        return ms / 1000 + (ms % 1000 == 0 ? 0 : 1);  // not (ms + 999) / 1000, which overflows near Long.MAX_VALUE
     }
 }

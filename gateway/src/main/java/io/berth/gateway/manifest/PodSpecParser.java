@@ -431,7 +431,10 @@ final class PodSpecParser {
 
     /** A quantity as written: {@code 0.5} and {@code "500m"} alike. */
     private static String quantityText(JsonNode n) {
-        return n.isTextual() ? n.textValue() : n.decimalValue().toPlainString();
+        if (n.isTextual()) return n.textValue();
+        // YAML's .inf and .nan (and 1e400, read as a double) have no decimal value: "Infinity" is refused as a quantity by name
+        if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) return String.valueOf(n.doubleValue());
+        return n.decimalValue().toPlainString();
     }
 
     private static String quoted(JsonNode n) {

@@ -46,6 +46,11 @@ public final class RbacObjects {
                     + "\": supported values: \"Role\", \"ClusterRole\", \"RoleBinding\", \"ClusterRoleBinding\""));
             return new Parsed(null, "", name, null, null, null, problems);
         }
+        JsonNode meta = doc.path("metadata");
+        if (!meta.isMissingNode() && !meta.isNull() && !meta.isObject()) {
+            problems.add(problem(resource, "metadata", "Invalid value: must be an object"));
+            return new Parsed(kind, "", name, null, null, null, problems);
+        }
         pathSegment(resource, "metadata.name", name, problems);
         String namespace = "";
         if (kind.namespaced) {
@@ -55,7 +60,7 @@ public final class RbacObjects {
             problems.add(problem(resource, "metadata.namespace", "Forbidden: not allowed on this type"));
         }
         ObjectNode manifest = doc.deepCopy();
-        ObjectNode metadata = manifest.with("metadata");
+        ObjectNode metadata = manifest.get("metadata") instanceof ObjectNode m ? m : manifest.putObject("metadata");
         if (kind.namespaced) metadata.put("namespace", namespace);
         Role role = null;
         Binding binding = null;
