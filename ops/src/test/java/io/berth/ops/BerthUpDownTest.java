@@ -114,19 +114,21 @@ class BerthUpDownTest {
         assertTrue(r.out().contains(kubeconfig.toString()), "up prints where the kubeconfig is: " + r.out());
         String adminToken = io.berth.ops.kubectl.Kubeconfig.token(kubeconfig).orElseThrow();
         String kc = Files.readString(kubeconfig);
-        assertTrue(kc.contains("server: http://127.0.0.1:" + gatewayPort) && kc.contains("current-context: berth"), kc);
+        // kubectl's context is the secure port (client-go sends tokens only over TLS); the loopback context is the CLI's
+        assertTrue(kc.contains("server: http://127.0.0.1:" + gatewayPort) && kc.contains("current-context: berth\n"), kc);
+        assertTrue(io.berth.ops.kubectl.Kubeconfig.server(kubeconfig).orElseThrow().startsWith("https://127.0.0.1:"), kc);
+        assertTrue(kc.contains("certificate-authority-data:"), kc);
         assertTrue(Files.readString(dataDir.resolve("tokens.csv")).contains(adminToken + ",admin,0,\"system:masters\""));
         assertEquals(401, get("http://127.0.0.1:" + gatewayPort + "/api/v1/pods").statusCode(), "the gateway needs the token");
         Result pods = newcomer("get", "pods");
         assertEquals(0, pods.code(), "a newcomer's 'berth get pods' just works: " + pods.out());
         if (Files.isExecutable(Path.of("/usr/bin/kubectl"))) {
-            // another Kubernetes client reads the kubeconfig as it is and reaches the gateway; kubectl 1.32 sends no
-            // bearer token over plain http (client-go keeps credentials to TLS), so until TLS (issue 12 item 5) it gets 401
+            // another Kubernetes client reads the kubeconfig as it is and reaches the gateway over the secure port
             Process k = new ProcessBuilder("/usr/bin/kubectl", "--kubeconfig", kubeconfig.toString(), "get", "--raw", "/api/v1/namespaces/default/pods")
                     .redirectErrorStream(true).start();
             String kout = new String(k.getInputStream().readAllBytes());
             assertTrue(k.waitFor(60, TimeUnit.SECONDS));
-            assertTrue(kout.contains("Unauthorized"), "kubectl with the kubeconfig reached the gateway: " + kout);
+            assertTrue(kout.contains("\"kind\":\"PodList\""), "kubectl with the kubeconfig is answered as admin: " + kout);
         }
         Result tokens = newcomer("token", "list", "--data-dir", dataDir.toString());
         assertTrue(tokens.out().contains("admin") && tokens.out().contains("system:masters") && !tokens.out().contains(adminToken), tokens.out());
