@@ -47,6 +47,7 @@ public final class Caps {
     public final long maxObjectBodyBytes;
 
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger watches = new AtomicInteger();
     private final ConcurrentHashMap<String, AtomicInteger> watchesByUser = new ConcurrentHashMap<>();
     private final AtomicInteger logReaders = new AtomicInteger();
@@ -98,6 +99,7 @@ public final class Caps {
 
     /** Counts a new connection; false when it is over {@link #maxConnections} (its requests are refused, then it is closed). */
     public boolean connectionOpened(HttpConnection conn) {
+        opened.incrementAndGet();
         int n = connections.incrementAndGet();
         // not closeHandler: routes set their own (a watch, a rollout status, an audit follow) and would replace it
         if (conn instanceof io.vertx.core.net.impl.ConnectionBase c) c.closeFuture().onComplete(v -> connections.decrementAndGet());
@@ -114,6 +116,11 @@ public final class Caps {
 
     public int connections() {
         return connections.get();
+    }
+
+    /** Every connection ever opened (monotonic, unlike {@link #connections()}, which closes also move). */
+    public long openedConnections() {
+        return opened.get();
     }
 
     public long refusedConnections() {
