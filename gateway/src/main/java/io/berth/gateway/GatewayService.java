@@ -128,11 +128,6 @@ public final class GatewayService extends TopicCheckingService {
         int port = Integer.parseInt(config.get("gateway-port", Integer.toString(DEFAULT_PORT)));
         // one listener per event loop (gateway-event-loops, default the core count): lists are CPU-bound
         int loops = Integer.parseInt(config.get("gateway-event-loops", Integer.toString(Runtime.getRuntime().availableProcessors())));
-        if (port == 0 && loops > 1) {
-            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-                port = probe.getLocalPort(); // instances share a port only when they name the same one
-            }
-        }
         io.vertx.core.http.HttpServerOptions options = serverOptions(host)
                 .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
         server = listen(router, options, host, port, Math.max(1, loops));
@@ -141,13 +136,9 @@ public final class GatewayService extends TopicCheckingService {
         if (!options.isSsl() && securePort != null && !securePort.isBlank()) {
             // kube-apiserver's secure port: kubectl and client-go send credentials only over TLS, so a
             // loopback gateway serving plain HTTP (for the berth CLI) also serves HTTPS for them
-            int sp = Integer.parseInt(securePort.strip());
-            if (sp == 0 && loops > 1) {
-                try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-                    sp = probe.getLocalPort();
-                }
-            }
-            secureServer = listen(router, secureOptions(), host, sp, Math.max(1, loops));
+            io.vertx.core.http.HttpServerOptions secure = secureOptions()
+                    .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
+            secureServer = listen(router, secure, host, Integer.parseInt(securePort.strip()), Math.max(1, loops));
             log.info("gateway listening on https://{}:{} (the secure port, for Kubernetes clients)", host, secureServer.actualPort());
         }
     }
@@ -227,7 +218,14 @@ public final class GatewayService extends TopicCheckingService {
     }
 
     /** Deploys {@code instances} listeners sharing {@code port}, each on its own event loop; returns one of them. */
-    private HttpServer listen(Router router, io.vertx.core.http.HttpServerOptions options, String host, int port, int instances) throws Exception {
+    private HttpServer listen(Router router, io.vertx.core.http.HttpServerOptions options, String host, int requested, int instances) throws Exception {
+        int port = requested;
+        if (port == 0 && instances > 1) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                port = probe.getLocalPort(); // instances share a port only when they name the same one
+            }
+        }
+        final int bound = port;
         java.util.List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
         vertx.deployVerticle(() -> new VerticleBase() {
             @Override
@@ -243,7 +241,7 @@ public final class GatewayService extends TopicCheckingService {
                             if (refused.contains(req.connection())) refuse(req);
                             else router.handle(req);
                         })
-                        .listen(port, host).onSuccess(servers::add);
+                        .listen(bound, host).onSuccess(servers::add);
             }
         }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return servers.get(0);

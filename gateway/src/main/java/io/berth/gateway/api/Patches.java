@@ -31,8 +31,9 @@ public final class Patches {
     /** The merge key of a list field, as the Kubernetes types declare {@code patchMergeKey}; null: the list is replaced. */
     static String mergeKey(String field, ArrayNode sample) {
         return switch (field) {
-            case "containers", "initContainers", "ephemeralContainers", "env", "volumes", "imagePullSecrets",
-                 "readinessGates", "hostAliases" -> field.equals("hostAliases") ? "ip" : field.equals("readinessGates") ? "conditionType" : "name";
+            case "containers", "initContainers", "ephemeralContainers", "env", "volumes", "imagePullSecrets" -> "name";
+            case "hostAliases" -> "ip";
+            case "readinessGates" -> "conditionType";
             case "volumeMounts" -> "mountPath";
             case "volumeDevices" -> "devicePath";
             case "conditions" -> "type";

@@ -85,8 +85,7 @@ public final class ReadApi {
         ViewCache.Snapshot snap = cache.list(r.topic, r.kind, namespace, Selectors.labelEqualities(ctx.queryParams().get("labelSelector")));
         if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
             java.util.List<JsonNode> items = snap.items().stream().filter(entryFilter(ctx, filter)).map(e -> (JsonNode) e.object()).toList();
-            json(ctx, 200, io.berth.gateway.view.ServerTables.table(r.plural, r.namespaced, items, String.valueOf(snap.resourceVersion()),
-                    io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject")), System.currentTimeMillis()));
+            table(ctx, r.plural, r.namespaced, items, String.valueOf(snap.resourceVersion()));
             return;
         }
         String head = "{\"kind\":\"" + r.kind + "List\",\"apiVersion\":\"" + r.apiVersion
@@ -313,8 +312,12 @@ public final class ReadApi {
         java.util.List<JsonNode> items = new java.util.ArrayList<>();
         if (body.has("items") && body.path("kind").asText("").endsWith("List")) body.path("items").forEach(items::add);
         else items.add(body);
-        String rv = body.path("metadata").path("resourceVersion").asText(null);
-        json(ctx, 200, io.berth.gateway.view.ServerTables.table(plural, namespaced, items, rv,
+        table(ctx, plural, namespaced, items, body.path("metadata").path("resourceVersion").asText(null));
+    }
+
+    /** {@code items} answered as a {@code meta.k8s.io/v1 Table} with {@code plural}'s columns and the request's {@code includeObject}. */
+    public static void table(RoutingContext ctx, String plural, boolean namespaced, java.util.List<JsonNode> items, String resourceVersion) {
+        json(ctx, 200, io.berth.gateway.view.ServerTables.table(plural, namespaced, items, resourceVersion,
                 io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject")), System.currentTimeMillis()));
     }
 

@@ -218,8 +218,7 @@ public final class RolloutApi {
         String rv = ResourceVersions.encode(cache.position(Topics.WORKLOADS));
         if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
             List<JsonNode> items = replicaSets(namespace).stream().filter(filter).map(o -> (JsonNode) o).toList();
-            ReadApi.json(ctx, 200, io.berth.gateway.view.ServerTables.table("replicasets", true, items, rv,
-                    io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject")), System.currentTimeMillis()));
+            ReadApi.table(ctx, "replicasets", true, items, rv);
             return;
         }
         Buffer out = Buffer.buffer("{\"kind\":\"ReplicaSetList\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"resourceVersion\":\"" + rv + "\"},\"items\":[");
