@@ -83,6 +83,24 @@ class StockKubectlTest {
             ok("patch", "deploy", "web", "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":1}]");
             waitFor("jsonpath={.spec.replicas}=1");
 
+            // rollout history / undo / status through the Deployment's revisions
+            assertTrue(ok("rollout", "history", "deploy/web").matches("(?s).*REVISION\\s+CHANGE-CAUSE\\n1\\s+.*\\n2\\s+.*"));
+            assertEquals("deployment.apps/web rolled back", ok("rollout", "undo", "deploy/web").strip());
+            assertTrue(ok("rollout", "status", "deploy/web", "--timeout=120s").contains("successfully rolled out"));
+            assertEquals("berth/busybox:latest", ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+
+            // kubectl's typed clients post these as protobuf (SelfSubjectAccessReview, Eviction)
+            assertEquals("yes", ok("auth", "can-i", "create", "deployments").strip());
+            Run nobody = kubectl("auth", "can-i", "create", "pods", "--as=nobody");
+            assertTrue(nobody.code == 1 && nobody.out.strip().equals("no"), nobody.out + nobody.err);
+            // a Deployment's pod is controlled by its ReplicaSet, so drain evicts it without --force
+            String owner = ok("get", "pods", "-o", "jsonpath={.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name}");
+            assertTrue(owner.matches("ReplicaSet/web-\\S+"), owner);
+            String drained = ok("drain", "kube-node", "--ignore-daemonsets", "--timeout=120s");
+            assertTrue(drained.contains("evicted") && drained.contains("node/kube-node drained"), drained);
+            assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
+            waitFor("jsonpath={.status.readyReplicas}=1");
+
             assertEquals("node/kube-node cordoned", ok("cordon", "kube-node").strip());
             assertTrue(ok("get", "nodes").contains("Ready,SchedulingDisabled"));
             assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
