@@ -74,6 +74,22 @@ class StockKubectlTest {
             assertTrue(wide.matches("(?s)NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\s+CONTAINERS\\s+IMAGES\\s+SELECTOR\\nweb\\s+3/3\\s+3\\s+3\\s+\\S+\\s+app\\s+berth/busybox:latest\\s+app=web\\n"), wide);
             assertTrue(ok("get", "nodes").matches("(?s)NAME\\s+STATUS.*\\nkube-node\\s+Ready\\s.*"));
 
+            // Berth's own CLI, the same objects: wait, -L/--show-labels, get all
+            berthCli = up.gatewayUrl();
+            assertEquals("deployment.apps/web condition met\n", berthOk("wait", "--for=condition=Available", "deployment/web", "--timeout=60s"));
+            assertEquals("deployment.apps/web condition met\n", berthOk("wait", "--for=jsonpath={.status.readyReplicas}=3", "deployment", "web"));
+            String[] never = berth("wait", "--for=jsonpath={.status.readyReplicas}=7", "deploy/web", "--timeout=1s");
+            assertEquals("1", never[0], never[2]);
+            assertEquals("error: timed out waiting for the condition on deployments/web\n", never[2]);
+            String[] labelled = berthOk("get", "pods", "-L", "track", "--show-labels").split("\n");
+            assertTrue(labelled[0].matches("NAME +READY +STATUS +RESTARTS +AGE +TRACK +LABELS"), labelled[0]);
+            for (int i = 1; i < labelled.length; i++) assertTrue(labelled[i].matches("web-\\S+ .* stable +app=web,.*track=stable"), labelled[i]);
+            String[] all = berthOk("get", "all").split("\n\n");
+            assertEquals(3, all.length, String.join("\n\n", all));
+            assertTrue(all[0].matches("(?s)NAME +READY +STATUS.*\npod/web-\\S+ .*"), all[0]);
+            assertTrue(all[1].matches("(?s)NAME +READY +UP-TO-DATE +AVAILABLE +AGE\ndeployment.apps/web +3/3 .*"), all[1]);
+            assertTrue(all[2].matches("(?s)NAME +DESIRED +CURRENT +READY +AGE\nreplicaset.apps/web-\\S+ +3 +3 +3 .*"), all[2]);
+
             // set image: a strategic merge patch by container name keeps the container's command
             assertEquals("deployment.apps/web image updated", ok("set", "image", "deploy/web", "app=berth/busybox:v2").strip());
             assertEquals("berth/busybox:v2 [\"sleep\",\"3600\"]",
@@ -109,6 +125,29 @@ class StockKubectlTest {
             Run gone = kubectl("get", "deploy", "web");
             assertTrue(gone.code != 0 && gone.err.contains("deployments.apps \"web\" not found"), gone.err);
         }
+    }
+
+    private String berthCli;
+
+    /** The berth CLI in-process against the gateway's plain port, with the kubeconfig's token: {exit, stdout, stderr}. */
+    private String[] berth(String... args) throws IOException {
+        String token = Files.readAllLines(kubeconfig).stream().map(String::strip).filter(l -> l.startsWith("token:"))
+                .findFirst().orElseThrow().substring("token:".length()).strip();
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        picocli.CommandLine cl = io.berth.ops.Berth.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--server=" + berthCli);
+        all.add("--token=" + token);
+        int exit = cl.execute(all.toArray(String[]::new));
+        return new String[]{Integer.toString(exit), out.toString(), err.toString()};
+    }
+
+    private String berthOk(String... args) throws IOException {
+        String[] r = berth(args);
+        if (!r[0].equals("0")) fail("berth " + String.join(" ", args) + " exited " + r[0] + ":\n" + r[1] + r[2]);
+        return r[1];
     }
 
     private void waitFor(String condition) throws Exception {
