@@ -45,6 +45,7 @@ import java.util.function.BiFunction;
                 io.berth.ops.kubectl.ApplyCommand.class, io.berth.ops.kubectl.GetCommand.class, io.berth.ops.kubectl.ScaleCommand.class,
                 io.berth.ops.kubectl.DeleteCommand.class, io.berth.ops.kubectl.CordonCommand.class, io.berth.ops.kubectl.UncordonCommand.class,
                 io.berth.ops.kubectl.DrainCommand.class, io.berth.ops.kubectl.DescribeCommand.class, io.berth.ops.kubectl.LogsCommand.class,
+                io.berth.ops.kubectl.ExecCommand.class, io.berth.ops.kubectl.PortForwardCommand.class,
                 io.berth.ops.kubectl.ClusterInfoCommand.class, io.berth.ops.kubectl.VersionCommand.class,
                 io.berth.ops.kubectl.RolloutCommand.class, io.berth.ops.kubectl.SetCommand.class, io.berth.ops.kubectl.HistoryCommand.class,
                 io.berth.ops.kubectl.DiffCommand.class, io.berth.ops.kubectl.AuthCommand.class, io.berth.ops.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
