@@ -223,7 +223,7 @@ public final class NodeDaemonService extends TopicCheckingService {
         return new io.berth.node.stream.StreamServerVerticle(node.nodeId(), docker,
                 new io.berth.node.stream.GatewayRequests(node.nodeId(), nodeKey.get(), clock),
                 new io.berth.node.stream.StreamServerVerticle.Settings(host, port, (int) config.getLong("node-stream-max-sessions", 64),
-                        (int) config.getLong("node-stream-idle-seconds", 4 * 3600)));
+                        (int) config.getLong("node-stream-idle-seconds", 4 * 3600), node.dockerHost()));
     }
 
     /** The port of the stream server (exec, port-forward), once started; 0 when none. */

@@ -35,6 +35,7 @@ final class ExecSession {
     private final WorkerExecutor worker;
     private final DockerClient shortCalls;
     private final DockerClient streams;
+    private final String dockerHost;
     private final ServerWebSocket ws;
     private final String containerId;
     private final ExecRequest req;
@@ -44,8 +45,9 @@ final class ExecSession {
     private volatile Closeable running;
     private final Runnable onEnd;
 
-    ExecSession(Vertx vertx, WorkerExecutor worker, DockerClient shortCalls, DockerClient streams, ServerWebSocket ws,
+    ExecSession(Vertx vertx, WorkerExecutor worker, DockerClient shortCalls, DockerClient streams, String dockerHost, ServerWebSocket ws,
                 String containerId, ExecRequest req, Runnable onEnd) {
+        this.dockerHost = dockerHost;
         this.vertx = vertx;
         this.worker = worker;
         this.shortCalls = shortCalls;
@@ -67,9 +69,12 @@ final class ExecSession {
             execId = shortCalls.execCreateCmd(containerId).withCmd(req.command().toArray(String[]::new))
                     .withAttachStdin(req.stdin()).withAttachStdout(req.stdout()).withAttachStderr(req.stderr()).withTty(req.tty())
                     .exec().getId();
-            ExecStartCmd start = streams.execStartCmd(execId).withDetach(false).withTty(req.tty());
-            if (req.stdin()) start.withStdIn(stdin);
-            running = start.exec(new Output());
+            if (req.stdin()) {
+                startHijacked(); // docker-java cannot end an exec's stdin: the engine's socket, directly
+            } else {
+                ExecStartCmd start = streams.execStartCmd(execId).withDetach(false).withTty(req.tty());
+                running = start.exec(new Output());
+            }
             return null;
         }, false).onFailure(e -> finish(ExitStatus.failure("failed to exec in container: " + e.getMessage(), "InternalError")));
     }
@@ -119,16 +124,51 @@ final class ExecSession {
         }, false).onFailure(e -> LOG.debug("exec resize failed: {}", e.toString()));
     }
 
-    /** Docker's output frames, sent as channel messages; waits (on docker-java's thread) while the WebSocket is full. */
+    /**
+     * With stdin: the exec started on a hijacked connection of its own ({@link io.berth.node.docker.HijackedExec}), one
+     * thread copying stdin to it (and shutting its output down at stdin's end), one reading the output.
+     */
+    private void startHijacked() throws java.io.IOException {
+        io.berth.node.docker.HijackedExec exec = io.berth.node.docker.HijackedExec.start(dockerHost, execId, req.tty());
+        running = exec;
+        Thread writer = new Thread(() -> {
+            byte[] buf = new byte[16384];
+            try {
+                for (int n; (n = stdin.read(buf, 0, buf.length)) >= 0; ) {
+                    if (n > 0) exec.write(java.util.Arrays.copyOf(buf, n));
+                }
+                exec.closeStdin();
+            } catch (java.io.IOException e) {
+                LOG.debug("exec stdin ended: {}", e.toString());
+            }
+        }, "berth-exec-stdin-" + execId.substring(0, Math.min(12, execId.length())));
+        Thread reader = new Thread(() -> {
+            try {
+                for (io.berth.node.docker.HijackedExec.Chunk c; (c = exec.next()) != null; ) sendOutput(c.stream() == 2 ? STDERR : STDOUT, c.data());
+            } catch (java.io.IOException e) {
+                if (!ws.isClosed()) LOG.debug("exec output ended: {}", e.toString());
+            }
+            exited();
+        }, "berth-exec-output-" + execId.substring(0, Math.min(12, execId.length())));
+        writer.setDaemon(true);
+        reader.setDaemon(true);
+        writer.start();
+        reader.start();
+    }
+
+    /** One piece of output as a channel message; waits (on the calling Docker thread) while the WebSocket is full. */
+    private void sendOutput(int channel, byte[] payload) {
+        if (payload == null || payload.length == 0 || ws.isClosed()) return;
+        Buffer msg = Buffer.buffer(payload.length + 1).appendByte((byte) channel).appendBytes(payload);
+        ws.writeBinaryMessage(msg);
+        if (ws.writeQueueFull()) awaitDrain();
+    }
+
+    /** Docker's output frames (docker-java's stream, without stdin), sent as channel messages. */
     private final class Output extends ResultCallback.Adapter<Frame> {
         @Override
         public void onNext(Frame f) {
-            int channel = f.getStreamType() == StreamType.STDERR ? STDERR : STDOUT;
-            byte[] payload = f.getPayload();
-            if (payload == null || payload.length == 0 || ws.isClosed()) return;
-            Buffer msg = Buffer.buffer(payload.length + 1).appendByte((byte) channel).appendBytes(payload);
-            ws.writeBinaryMessage(msg);
-            if (ws.writeQueueFull()) awaitDrain();
+            sendOutput(f.getStreamType() == StreamType.STDERR ? STDERR : STDOUT, f.getPayload());
         }
 
         @Override

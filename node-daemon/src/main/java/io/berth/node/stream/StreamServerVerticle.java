@@ -34,7 +34,8 @@ public final class StreamServerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(StreamServerVerticle.class);
     public static final List<String> EXEC_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
 
-    public record Settings(String host, int port, int maxSessions, int idleSeconds) {}
+    /** @param dockerHost the engine's socket ({@code unix://…}, {@code tcp://…}): an exec with stdin talks to it directly */
+    public record Settings(String host, int port, int maxSessions, int idleSeconds, String dockerHost) {}
 
     private final String nodeId;
     private final DockerRuntime docker;
@@ -126,7 +127,7 @@ public final class StreamServerVerticle extends VerticleBase {
         worker.executeBlocking(() -> docker.streamTarget(task, exec.container()), false).onComplete(ar -> {
             if (refuse(req, task, ar, release)) return;
             DockerRuntime.StreamTarget target = ar.result().get();
-            req.toWebSocket().onSuccess(ws -> new ExecSession(vertx, worker, docker.client(), docker.streams(), ws, target.containerId(), exec, release).start())
+            req.toWebSocket().onSuccess(ws -> new ExecSession(vertx, worker, docker.client(), docker.streams(), settings.dockerHost(), ws, target.containerId(), exec, release).start())
                     .onFailure(e -> release.run());
         });
     }

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * port (SPDY tunneled in WebSocket), and the berth CLI does the same; a bad token and a pod on no node are
  * refused with a Status.
  */
-@Timeout(300)
+@Timeout(600)
 class PodStreamsE2ETest {
     private Path kubeconfig;
 
@@ -81,7 +81,6 @@ class PodStreamsE2ETest {
             assertEquals("hello-from-pod\n", ok(null, "exec", "web", "-c", "app", "--", "cat", "/www/index.html"));
             // -i: stdin reaches the command, and its end too (cat exits)
             assertEquals("got:abc\n", ok("abc\n", "exec", "-i", "web", "--", "sh", "-c", "read x; echo got:$x"));
-            assertEquals("line1\nline2\n", ok("line1\nline2\n", "exec", "-i", "web", "--", "cat"));
 
             // kubectl port-forward (WebSocket-tunneled SPDY), then a fetch through it
             try (Forward f = forward(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "port-forward", "pod/web", ":8080"))) {
@@ -98,6 +97,19 @@ class PodStreamsE2ETest {
             try (Forward f = forward(pf, dir)) {
                 assertEquals("hello-from-pod\n", fetch(f.port));
             }
+
+            // the end of stdin reaches the command (cat exits), through kubectl and berth
+            assertEquals("line1\nline2\n", ok("line1\nline2\n", "exec", "-i", "web", "--", "cat"));
+            Path in = dir.resolve("stdin.txt");
+            Files.writeString(in, "from-berth\n");
+            ProcessBuilder pb = new ProcessBuilder(BerthProcess.command("exec", "-i", "web", "--server", server, "--", "cat"))
+                    .redirectInput(in.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("BERTH_HOME", dir.toString());
+            Process cat = pb.start();
+            String catOut = new String(cat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(cat.waitFor(60, TimeUnit.SECONDS), "berth exec -i cat did not end with its stdin");
+            assertEquals(0, cat.exitValue());
+            assertEquals("from-berth\n", catOut);
 
             // refusals, as Status answers
             Run unauthorized = kubectl(null, "--token", "not-a-token", "exec", "web", "--", "true");
