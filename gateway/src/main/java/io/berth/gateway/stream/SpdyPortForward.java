@@ -42,6 +42,7 @@ import java.util.function.IntFunction;
  * Everything runs on the WebSocket's event loop.
  */
 final class SpdyPortForward {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpdyPortForward.class);
     static final String PROTOCOL = "SPDY/3.1+portforward.k8s.io";
     /** Bytes a connection may have buffered from the client before the node answered the dial. */
     private static final int PENDING_LIMIT = 1 << 20;
@@ -84,7 +85,10 @@ final class SpdyPortForward {
             for (Object f; (f = codec.readInbound()) != null; ) onFrame(f);
         });
         ws.closeHandler(v -> shutdown());
-        ws.exceptionHandler(e -> shutdown());
+        ws.exceptionHandler(e -> {
+            LOG.warn("port-forward to {}: the tunnel failed: {}", pod, e.toString());
+            shutdown();
+        });
         timer = vertx.setPeriodic(Math.max(100, Math.min(idleMs / 4, 30_000)), id -> {
             if (System.nanoTime() - lastTraffic > idleMs * 1_000_000L) {
                 send(new DefaultSpdyGoAwayFrame(0));
@@ -98,11 +102,17 @@ final class SpdyPortForward {
         try {
             if (frame instanceof SpdySynStreamFrame s) onStream(s);
             else if (frame instanceof SpdyDataFrame d) onData(d);
-            else if (frame instanceof SpdyRstStreamFrame r) onReset(r.streamId());
+            else if (frame instanceof SpdyRstStreamFrame r) {
+                LOG.debug("port-forward to {}: the client reset stream {} ({})", pod, r.streamId(), r.status());
+                onReset(r.streamId());
+            }
             else if (frame instanceof SpdyPingFrame p) send(new DefaultSpdyPingFrame(p.id()));
             else if (frame instanceof SpdyGoAwayFrame) {
                 ws.close();
                 shutdown();
+            }
+            else if (frame instanceof io.netty.handler.codec.spdy.SpdyHeadersFrame h && h.isInvalid()) {
+                LOG.warn("port-forward to {}: an invalid SPDY header block on stream {}", pod, h.streamId());
             }
             // SETTINGS, WINDOW_UPDATE, HEADERS: nothing to do (the Go client does no flow control either)
         } finally {
@@ -112,8 +122,12 @@ final class SpdyPortForward {
 
     private void onStream(SpdySynStreamFrame s) {
         int id = s.streamId();
-        send(new DefaultSpdySynReplyFrame(id));
         String type = header(s, "streamtype"), portText = header(s, "port"), requestId = header(s, "requestid");
+        // a reply with no header at all is encoded by Netty as an empty block, which Go's SPDY framer cannot
+        // decompress (it answers GOAWAY): echo the stream's type, as any header will do
+        DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
+        reply.headers().set("streamtype", type == null ? "" : type);
+        send(reply);
         if (requestId == null) requestId = Integer.toString("data".equals(type) ? id - 2 : id); // an old client without request ids
         Pair p = pairs.computeIfAbsent(requestId, k -> new Pair());
         byStream.put(id, p);
@@ -140,6 +154,7 @@ final class SpdyPortForward {
                 return;
             }
             if (ar.failed()) {
+                LOG.warn("port-forward to {}: port {}: {}", pod, p.port, ar.cause().getMessage());
                 fail(p, "error forwarding port " + p.port + " to pod " + pod + ": " + ar.cause().getMessage());
                 pairs.remove(requestId);
                 return;

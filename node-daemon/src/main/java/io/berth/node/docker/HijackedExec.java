@@ -4,13 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
@@ -28,13 +26,11 @@ public final class HijackedExec implements Closeable {
 
     private final SocketChannel channel;
     private final InputStream in;
-    private final OutputStream out;
     private final boolean tty;
 
     private HijackedExec(SocketChannel channel, InputStream in, boolean tty) {
         this.channel = channel;
         this.in = in;
-        this.out = Channels.newOutputStream(channel);
         this.tty = tty;
     }
 
@@ -45,10 +41,10 @@ public final class HijackedExec implements Closeable {
             String body = "{\"Detach\":false,\"Tty\":" + tty + "}";
             String request = "POST /exec/" + execId + "/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
                     + "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
-            OutputStream o = Channels.newOutputStream(ch);
-            o.write(request.getBytes(StandardCharsets.UTF_8));
-            o.flush();
-            InputStream i = new java.io.BufferedInputStream(Channels.newInputStream(ch), 65536);
+            writeFully(ch, request.getBytes(StandardCharsets.UTF_8));
+            // the channel's own read and write, not Channels.newInputStream/newOutputStream: those two lock the
+            // same blockingLock, so a read waiting for output would block every write of stdin (a deadlock)
+            InputStream i = new java.io.BufferedInputStream(new ChannelReader(ch), 65536);
             String head = readHead(i);
             String status = head.lines().findFirst().orElse("");
             if (!status.matches("HTTP/1\\.[01] (101|200) .*")) {
@@ -113,8 +109,35 @@ public final class HijackedExec implements Closeable {
     }
 
     public void write(byte[] data) throws IOException {
-        out.write(data);
-        out.flush();
+        writeFully(channel, data);
+    }
+
+    private static void writeFully(SocketChannel ch, byte[] data) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data);
+        while (b.hasRemaining()) ch.write(b);
+    }
+
+    /** Reads straight from the channel (its read lock only, so writes go on meanwhile). */
+    private static final class ChannelReader extends InputStream {
+        private final SocketChannel ch;
+
+        ChannelReader(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0;
+            int n = ch.read(java.nio.ByteBuffer.wrap(b, off, len));
+            return n < 0 ? -1 : n;
+        }
     }
 
     /** End of file on the command's stdin. */

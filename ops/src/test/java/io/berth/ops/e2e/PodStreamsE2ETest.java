@@ -8,14 +8,9 @@ import org.junit.jupiter.api.Timeout;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +64,12 @@ class PodStreamsE2ETest {
                       nodeSelector: {berth.io/no-such-node: "true"}
                       containers:
                       - {name: app, image: berth/busybox:latest, command: [sleep, "3600"]}
+                    ---
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: RoleBinding
+                    metadata: {name: carol-views}
+                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+                    subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: carol}]
                     """);
             ok(null, "apply", "-f", pod.toString());
             ok(null, "wait", "--for=jsonpath={.status.phase}=Running", "pod/web", "--timeout=120s");
@@ -82,12 +83,6 @@ class PodStreamsE2ETest {
             // -i: stdin reaches the command, and its end too (cat exits)
             assertEquals("got:abc\n", ok("abc\n", "exec", "-i", "web", "--", "sh", "-c", "read x; echo got:$x"));
 
-            // kubectl port-forward (WebSocket-tunneled SPDY), then a fetch through it
-            try (Forward f = forward(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "port-forward", "pod/web", ":8080"))) {
-                assertEquals("hello-from-pod\n", fetch(f.port));
-                assertEquals("hello-from-pod\n", fetch(f.port)); // a second connection over the same session
-            }
-
             // the berth CLI: exec with exit code and stdin, port-forward
             String server = up.gatewayUrl();
             BerthProcess.Result b = BerthProcess.run(dir, 60, "exec", "web", "--server", server, "--", "sh", "-c", "echo berth-out; exit 5");
@@ -95,7 +90,7 @@ class PodStreamsE2ETest {
             assertEquals("berth-out\n", b.stdout());
             List<String> pf = BerthProcess.command("port-forward", "web", ":8080", "--server", server);
             try (Forward f = forward(pf, dir)) {
-                assertEquals("hello-from-pod\n", fetch(f.port));
+                assertEquals("hello-from-pod\n", f.fetch());
             }
 
             // the end of stdin reaches the command (cat exits), through kubectl and berth
@@ -115,19 +110,41 @@ class PodStreamsE2ETest {
             Run unauthorized = kubectl(null, "--token", "not-a-token", "exec", "web", "--", "true");
             assertNotEquals(0, unauthorized.code);
             assertTrue(unauthorized.err.contains("Unauthorized") || unauthorized.err.contains("must be logged in"), unauthorized.err);
+            // carol may view pods (kubectl reads the pod first), not exec into them or forward to them
+            Run forbidden = kubectl(null, "--as", "carol", "exec", "web", "--", "true");
+            assertNotEquals(0, forbidden.code);
+            assertTrue(forbidden.err.contains("User \"carol\" cannot create resource \"pods/exec\""), forbidden.err);
+            Run forbiddenForward = kubectl(null, "--as", "carol", "port-forward", "pod/web", ":8080");
+            assertNotEquals(0, forbiddenForward.code);
+            assertTrue(forbiddenForward.err.toLowerCase(java.util.Locale.ROOT).contains("forbidden"), forbiddenForward.err);
             Run nowhere = kubectl(null, "exec", "nowhere", "--", "true");
             assertNotEquals(0, nowhere.code);
             assertTrue(nowhere.err.contains("pod nowhere does not have a host assigned"), nowhere.err);
             BerthProcess.Result missing = BerthProcess.run(dir, 60, "exec", "nope", "--server", server, "--", "true");
             assertEquals(1, missing.exit());
             assertTrue(missing.stderr().contains("pods \"nope\" not found"), missing.stderr());
+            // kubectl port-forward (WebSocket-tunneled SPDY), then a fetch through it
+            try (Forward f = forward(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "port-forward", "pod/web", ":8080"))) {
+                assertEquals("hello-from-pod\n", f.fetch());
+                assertEquals("hello-from-pod\n", f.fetch()); // a second connection over the same session
+            }
+
         } finally {
             Docker.removeContainersOfNode(node);
         }
     }
 
     /** A port-forward process and the local port it announced ({@code Forwarding from 127.0.0.1:N -> 8080}). */
-    private record Forward(Process process, int port) implements AutoCloseable {
+    private record Forward(Process process, int port, Path stderr) implements AutoCloseable {
+        /** GET / through the forwarded port; a failure carries what the forwarding process printed on stderr. */
+        String fetch() throws Exception {
+            try {
+                return PodStreamsE2ETest.fetch(port);
+            } catch (Exception | AssertionError e) {
+                throw new AssertionError("fetch through port " + port + " failed (" + e + "); the forwarder said:\n" + Files.readString(stderr), e);
+            }
+        }
+
         @Override
         public void close() throws InterruptedException {
             process.destroy();
@@ -140,7 +157,8 @@ class PodStreamsE2ETest {
     }
 
     private static Forward forward(List<String> cmd, Path home) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Path err = Files.createTempFile("forward", ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
         if (home != null) pb.environment().put("BERTH_HOME", home.toString());
         Process p = pb.start();
         Pattern forwarding = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> 8080");
@@ -161,7 +179,7 @@ class PodStreamsE2ETest {
                     });
                     drain.setDaemon(true);
                     drain.start();
-                    return new Forward(p, Integer.parseInt(m.group(1)));
+                    return new Forward(p, Integer.parseInt(m.group(1)), err);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -172,12 +190,17 @@ class PodStreamsE2ETest {
         throw new AssertionError(String.join(" ", cmd) + " announced no forwarded port: " + seen);
     }
 
+    /** GET / over a fresh connection to the forwarded port (HTTP/1.0: the server closes after its answer); the body. */
     private static String fetch(int port) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(30))
-                .header("Connection", "close").GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("GET / HTTP/1.0\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.") && answer.contains(" 200 "), answer);
+            return answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        }
     }
 
     private String ok(String stdin, String... args) throws Exception {
