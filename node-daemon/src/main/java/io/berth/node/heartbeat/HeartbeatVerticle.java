@@ -78,6 +78,14 @@ public final class HeartbeatVerticle extends VerticleBase {
         return this;
     }
 
+    /** The port of this daemon's stream server (exec, port-forward), advertised in REGISTER; 0 = none. */
+    public HeartbeatVerticle withDaemonPort(int port) {
+        this.daemonPort = port;
+        return this;
+    }
+
+    private int daemonPort;
+
     public long sequence() {
         return sequence;
     }
@@ -135,7 +143,7 @@ public final class HeartbeatVerticle extends VerticleBase {
                 .setName(node.name()).setAddress(node.address()).setLabels(node.labels())
                 .setCapacity(Resources.newBuilder().setCpuMillis(node.cpuMillis()).setMemoryBytes(node.memoryBytes()).build())
                 .setDaemonVersion(VERSION).setStartedAt(clock.getAsLong()).setIncarnation(incarnation)
-                .setMaxPods(node.maxPods())
+                .setMaxPods(node.maxPods()).setDaemonPort(daemonPort)
                 .build();
     }
 }

@@ -159,6 +159,54 @@ public final class NodeKeys {
         return new Verdict(node, null);
     }
 
+    // ---- requests of the gateway to a node daemon (exec, port-forward): signed with that node's key ----
+
+    /** The {@code Authorization} scheme of the gateway's signed request to a node daemon: {@code BerthGateway <node>:<millis>:<signature>}. */
+    public static final String GATEWAY_SCHEME = "BerthGateway";
+
+    /**
+     * The signature of one gateway request to node {@code nodeId}'s daemon: {@code HMAC-SHA256(node key,
+     * "berth-gateway-request/v1" 0x00 METHOD 0x00 target 0x00 millis)}. Its own domain string, so a node's own
+     * request (signed with the same key) is never a valid gateway request, nor the other way round.
+     */
+    public static byte[] gatewayRequestSignature(byte[] nodeKey, String method, String target, long millis) {
+        return hmac(nodeKey, ("berth-gateway-request/v1\0" + method.toUpperCase(java.util.Locale.ROOT) + "\0" + target + "\0" + millis)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The {@code Authorization} header of the gateway's request to node {@code nodeId} at {@code millis}. */
+    public static String gatewayAuthorization(String nodeId, byte[] nodeKey, String method, String target, long millis) {
+        return GATEWAY_SCHEME + " " + nodeId + ":" + millis + ":" + Base64.getEncoder().encodeToString(gatewayRequestSignature(nodeKey, method, target, millis));
+    }
+
+    /**
+     * Whether a request reaching node {@code nodeId}'s daemon was signed by the gateway for this node, method and
+     * target within {@link #REQUEST_SKEW_MILLIS} of {@code now}: an empty verdict reason when it was, else why not.
+     */
+    public static Verdict verifyGatewayRequest(String nodeId, byte[] nodeKey, String authorization, String method, String target, long now) {
+        if (authorization == null || !authorization.regionMatches(true, 0, GATEWAY_SCHEME + " ", 0, GATEWAY_SCHEME.length() + 1)) {
+            return Verdict.refused(null, "not a gateway request (Authorization: " + GATEWAY_SCHEME + " <node>:<millis>:<signature>)");
+        }
+        String[] parts = authorization.substring(GATEWAY_SCHEME.length() + 1).strip().split(":", 3);
+        if (parts.length != 3 || parts[0].isEmpty()) return Verdict.refused(null, "malformed " + GATEWAY_SCHEME + " credential: <node>:<millis>:<signature>");
+        if (!parts[0].equals(nodeId)) return Verdict.refused(parts[0], "signed for node " + parts[0] + ", this is node " + nodeId);
+        long millis;
+        byte[] sig;
+        try {
+            millis = Long.parseLong(parts[1]);
+            sig = Base64.getDecoder().decode(parts[2]);
+        } catch (IllegalArgumentException e) {
+            return Verdict.refused(nodeId, "malformed " + GATEWAY_SCHEME + " credential: " + e.getMessage());
+        }
+        if (Math.abs(now - millis) > REQUEST_SKEW_MILLIS) {
+            return Verdict.refused(nodeId, "the request's time is " + (now - millis) / 1000 + " s off the node's clock (at most " + REQUEST_SKEW_MILLIS / 1000 + " s)");
+        }
+        if (!MessageDigest.isEqual(gatewayRequestSignature(nodeKey, method, target, millis), sig)) {
+            return Verdict.refused(nodeId, "bad signature: not signed with this node's key");
+        }
+        return new Verdict(nodeId, null);
+    }
+
     public static String encodeKey(byte[] key) {
         return Base64.getEncoder().encodeToString(key);
     }
