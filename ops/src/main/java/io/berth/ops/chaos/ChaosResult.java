@@ -69,7 +69,7 @@ public record ChaosResult(Map<String, Object> settings, Map<String, Object> mach
 
     /** Injected faults after which the process did not come back. */
     public List<String> notRecovered() {
-        return faults.stream().filter(f -> f.injected() && f.note().startsWith("did not come back"))
+        return faults.stream().filter(f -> f.injected() && f.note().contains("did not come back"))
                 .map(f -> f.fault().describe() + ": " + f.note()).toList();
     }
 

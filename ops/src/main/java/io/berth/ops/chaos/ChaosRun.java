@@ -70,6 +70,7 @@ public final class ChaosRun {
 
     private static final long READY_MS = 300_000;
     private static final long IN_SYNC_MS = 120_000;
+    private static final int RESTARTS = 3;
 
     private final Options o;
     private final long t0 = System.currentTimeMillis();
@@ -212,7 +213,7 @@ public final class ChaosRun {
             t.setDaemon(true);
             return t;
         });
-        long end = t0 + o.durationMs();
+        long end = System.currentTimeMillis() + o.durationMs(); // the fault phase, not the start-up
         try {
             for (Fault f : plan) {
                 ChaosResult.FaultRecord rec = new ChaosResult.FaultRecord(f);
@@ -268,10 +269,7 @@ public final class ChaosRun {
         try {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(f.holdMs())); // the fault's duration
             switch (f.action()) {
-                case KILL -> {
-                    s.restart();
-                    s.awaitReady(READY_MS);
-                }
+                case KILL -> restartUntilReady(f, s, rec);
                 case STOP -> s.signal("CONT");
                 case NETCUT -> netCut.restore(nodeName(f.target()), s.pid());
             }
@@ -284,13 +282,43 @@ public final class ChaosRun {
             }
         } catch (Exception e) {
             rec.healedAt = System.currentTimeMillis();
-            rec.note = "did not come back: " + e.getMessage();
+            rec.note = (rec.note.isEmpty() ? "" : rec.note + "; ") + "did not come back: " + e.getMessage();
             say("#" + f.index() + " " + f.target() + " " + rec.note);
             synchronized (this) {
                 dead.add(group);
                 impaired.remove(group);
             }
         }
+    }
+
+    /**
+     * Restarts a killed process as a supervisor does ({@code Restart=on-failure}): if it exits before it is
+     * ready (e.g. a Streams app that gave up waiting for its rebalance), it is started again after a back-off,
+     * up to {@value #RESTARTS} times; each such exit is kept in the fault's note.
+     */
+    private void restartUntilReady(Fault f, Supervised s, ChaosResult.FaultRecord rec) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            s.restart();
+            try {
+                s.awaitReady(READY_MS);
+                return;
+            } catch (IllegalStateException e) {
+                if (s.alive() || attempt >= RESTARTS) throw e;
+                String last = lastLine(e.getMessage());
+                rec.note = (rec.note.isEmpty() ? "" : rec.note + "; ") + "restart " + attempt + " exited (" + last + ")";
+                say("#" + f.index() + " " + f.target() + " exited before it was ready (" + last + "); restarting it again in 2 s");
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2)); // the supervisor's back-off
+            }
+        }
+    }
+
+    /** Why a process exited, from the end of its log: the last line naming a failure, else the last line. */
+    static String lastLine(String message) {
+        List<String> lines = message.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("at ")).toList();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).contains("failed") || lines.get(i).contains("Exception")) return lines.get(i);
+        }
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 
     /** Until every partition of every topic has all its replicas in sync again (a restarted broker caught up). */
