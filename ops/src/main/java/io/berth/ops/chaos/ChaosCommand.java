@@ -52,13 +52,22 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         if (faults < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--faults: must be 0 or more, was " + faults);
         long durationMs = millis("--duration", duration), convergeMs = millis("--converge-timeout", convergeTimeout);
+        if (acts.contains(Action.NETCUT) && Faults.NetCut.fromEnvironment() == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--actions: netcut needs a hook, $CHAOS_NETCUT_CMD (called as: CMD cut|restore NODE PID)");
+        }
         long s = seed != null ? seed : System.currentTimeMillis();
         boolean temp = dataDir == null;
         Path dir = temp ? Files.createTempDirectory("berth-chaos") : dataDir;
         ChaosResult r;
         try {
-            r = ChaosRun.run(new ChaosRun.Options(dir, basePort, nodes, clients, workloads, s, faults, durationMs, acts,
-                    FaultPlan.Timing.DEFAULT, maxImpaired, convergeMs, System.err));
+            ChaosRun.Options o;
+            try {
+                o = new ChaosRun.Options(dir, basePort, nodes, clients, workloads, s, faults, durationMs, acts,
+                        FaultPlan.Timing.DEFAULT, maxImpaired, convergeMs, System.err);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--" + e.getMessage());
+            }
+            r = ChaosRun.run(o);
         } finally {
             if (temp) io.berth.ops.HaCheck.TestDirs.delete(dir);
         }
