@@ -141,14 +141,8 @@ public final class ExecCommand extends KubectlCommand {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            message.write(bytes, 0, bytes.length);
-            if (last) {
-                byte[] m = message.toByteArray();
-                message.reset();
-                dispatch(m);
-            }
+            byte[] m = WebSocketMessages.append(message, data, last);
+            if (m != null) dispatch(m);
             ws.request(1);
             return null;
         }

@@ -170,14 +170,8 @@ public final class PortForwardCommand extends KubectlCommand {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            message.write(b, 0, b.length);
-            if (last) {
-                byte[] m = message.toByteArray();
-                message.reset();
-                dispatch(ws, m);
-            }
+            byte[] m = WebSocketMessages.append(message, data, last);
+            if (m != null) dispatch(ws, m);
             ws.request(1);
             return null;
         }
