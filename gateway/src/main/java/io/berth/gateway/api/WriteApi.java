@@ -259,8 +259,9 @@ public final class WriteApi implements AutoCloseable {
 
     private void handleDelete(RoutingContext ctx, Resource r) {
         String name = ctx.pathParam("name");
-        deleteOptions(ctx, KubeProtobuf.bodyText(ctx));
-        delete(ctx, r, e -> {
+        String text = KubeProtobuf.bodyText(ctx);
+        JsonNode pre = preconditions(text.isBlank() ? null : firstDocument(text));
+        delete(ctx, r, pre, e -> {
             ObjectNode s = Status.success(r.qualified() + " \"" + name + "\" deleted");
             s.putObject("details").put("name", name).put("kind", r.plural).put("uid", e.object().path("metadata").path("uid").asText());
             return new Outcome(200, s);
@@ -275,33 +276,32 @@ public final class WriteApi implements AutoCloseable {
     private void handleEvict(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         String text = KubeProtobuf.bodyText(ctx);
+        JsonNode pre = null;
         if (!text.isBlank()) {
             JsonNode eviction = firstDocument(text);
             String named = eviction.path("metadata").path("name").asText("");
             if (!named.isEmpty() && !named.equals(name)) {
                 throw Status.badRequest("name in URL does not match name in Eviction object");
             }
-            deleteOptions(ctx, eviction.path("deleteOptions").isMissingNode() ? "" : eviction.path("deleteOptions").toString());
+            pre = preconditions(eviction.path("deleteOptions"));
         }
-        delete(ctx, Resource.PODS, e -> new Outcome(201, Status.success("").put("code", 201)));
+        delete(ctx, Resource.PODS, pre, e -> new Outcome(201, Status.success("").put("code", 201)));
     }
 
-    /** DeleteOptions a client sent: preconditions are checked against the object; dry run is refused (not supported). */
-    private void deleteOptions(RoutingContext ctx, String text) {
-        if (text == null || text.isBlank()) return;
-        JsonNode o = firstDocument(text);
+    /** The preconditions of the DeleteOptions a client sent (null or missing: none), checked against the object by {@link #delete}; dry run is refused (not supported). */
+    private static JsonNode preconditions(JsonNode o) {
+        if (o == null) return null;
         if (o.path("dryRun").isArray() && !o.path("dryRun").isEmpty()) {
             throw Status.badRequest("dryRun is not supported on delete by Berth");
         }
-        ctx.put("berth.delete-preconditions", o.path("preconditions"));
+        return o.path("preconditions");
     }
 
     /** Deletes the object of the URL: a delete intent, then (unless the client will not wait) the answer once it is terminating or gone. */
-    private void delete(RoutingContext ctx, Resource r, java.util.function.Function<ViewCache.Entry, Outcome> done) {
+    private void delete(RoutingContext ctx, Resource r, JsonNode pre, java.util.function.Function<ViewCache.Entry, Outcome> done) {
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ViewCache.Entry e = existing(r, ns, name);
         if (e == null) throw Status.notFound(r.qualified(), name);
-        JsonNode pre = ctx.get("berth.delete-preconditions");
         if (pre != null && !pre.isMissingNode()) {
             String uid = pre.path("uid").asText(""), rv = pre.path("resourceVersion").asText("");
             JsonNode meta = e.object().path("metadata");
