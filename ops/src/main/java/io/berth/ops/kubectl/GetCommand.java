@@ -124,6 +124,10 @@ public final class GetCommand extends KubectlCommand {
 
     // ---------------------------------------------------------------- through the gateway
 
+    /** kubectl's order of listed objects: namespace, then name. */
+    private static final Comparator<JsonNode> BY_NAMESPACE_AND_NAME = Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
+            .thenComparing(o -> o.path("metadata").path("name").asText(""));
+
     /** The resources of kubectl's {@code all} category that Berth serves, in kubectl's order. */
     static final List<ResourceTypes.Resource> ALL = List.of(ResourceTypes.PODS, ResourceTypes.SERVICES, ResourceTypes.DEPLOYMENTS,
             ResourceTypes.REPLICASETS);
@@ -143,8 +147,7 @@ public final class GetCommand extends KubectlCommand {
         for (ResourceTypes.Resource r : ALL) {
             List<JsonNode> items = new ArrayList<>();
             gw.get(Gateway.collection(r.plural(), allNamespaces ? null : namespace) + Gateway.query(params)).path("items").forEach(items::add);
-            items.sort(Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
-                    .thenComparing(o -> o.path("metadata").path("name").asText("")));
+            items.sort(BY_NAMESPACE_AND_NAME);
             for (JsonNode o : items) {
                 objects.add((ObjectNode) o);
                 if ("name".equals(output)) tables.append(r.printed()).append('/').append(o.path("metadata").path("name").asText()).append('\n');
@@ -191,8 +194,7 @@ public final class GetCommand extends KubectlCommand {
             list.path("items").forEach(items::add);
             resourceVersion = list.path("metadata").path("resourceVersion").asText(null);
             if (r == ResourceTypes.EVENTS) items.sort(Comparator.comparingLong(e -> JsonTables.millis(JsonTables.eventTime(e))));
-            else items.sort(Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
-                    .thenComparing(o -> o.path("metadata").path("name").asText("")));
+            else items.sort(BY_NAMESPACE_AND_NAME);
         }
         boolean wide = "wide".equals(output);
         List<String> header = withLabels(JsonTables.header(r, wide, showNs), null);
