@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * deployments, services, nodes, namespaces, events, …), column for column as kube-apiserver's table
  * convertors print them: the gateway's {@code meta.k8s.io/v1 Table} answers ({@link ServerTables}) and
  * the berth CLI's own tables are both made here. Pure: "now" is given, so AGE is reproducible. Layout
- * and ages come from {@link KubeTables#table} and {@link KubeTables#age}.
+ * and ages: {@link #table} and {@link #age(long, long)}.
  */
 public final class JsonTables {
     private JsonTables() {}
@@ -24,7 +24,7 @@ public final class JsonTables {
     public static String render(String plural, boolean namespaced, List<JsonNode> items, boolean wide, boolean allNamespaces, long now) {
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode item : items) rows.add(row(plural, namespaced, item, wide, allNamespaces, now));
-        return KubeTables.table(header(plural, namespaced, wide, allNamespaces), rows);
+        return table(header(plural, namespaced, wide, allNamespaces), rows);
     }
 
     public static List<String> header(String plural, boolean namespaced, boolean wide, boolean allNamespaces) {
@@ -269,7 +269,7 @@ public final class JsonTables {
     public static String age(String timestamp, long now) {
         if (timestamp == null || timestamp.isEmpty() || timestamp.equals("null")) return "<unknown>";
         try {
-            return KubeTables.age(Instant.parse(timestamp).toEpochMilli(), now);
+            return age(Instant.parse(timestamp).toEpochMilli(), now);
         } catch (DateTimeParseException e) {
             return "<unknown>";
         }
@@ -290,5 +290,50 @@ public final class JsonTables {
 
     private static String orNone(String s) {
         return s.isEmpty() ? "<none>" : s;
+    }
+
+    /**
+     * Columns as kubectl's tabwriter lays them out (min width 6, padding 3, last column unpadded),
+     * one line per row, each ending in a newline.
+     */
+    public static String table(List<String> header, List<List<String>> rows) {
+        int[] widths = new int[header.size()];
+        for (int i = 0; i < widths.length; i++) widths[i] = header.get(i).length();
+        for (List<String> row : rows) for (int i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row.get(i).length());
+        StringBuilder out = new StringBuilder();
+        List<List<String>> lines = new ArrayList<>();
+        lines.add(header);
+        lines.addAll(rows);
+        for (List<String> line : lines) {
+            for (int i = 0; i < line.size(); i++) {
+                String cell = line.get(i);
+                out.append(cell);
+                if (i < line.size() - 1) out.append(" ".repeat(Math.max(widths[i] + 3, 6) - cell.length()));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /** kubectl's AGE ({@code duration.HumanDuration}): 45s, 3m20s, 15m, 5h3m, 2d4h, 30d, 2y10d. */
+    public static String age(long fromMillis, long nowMillis) {
+        if (fromMillis <= 0) return "<unknown>";
+        long seconds = Math.floorDiv(nowMillis - fromMillis, 1000L);
+        if (seconds < -1) return "<invalid>";
+        if (seconds < 0) return "0s";
+        if (seconds < 60 * 2) return seconds + "s";
+        long minutes = seconds / 60;
+        if (minutes < 10) return seconds % 60 == 0 ? minutes + "m" : minutes + "m" + (seconds % 60) + "s";
+        if (minutes < 60 * 3) return minutes + "m";
+        long hours = minutes / 60;
+        if (hours < 8) return minutes % 60 == 0 ? hours + "h" : hours + "h" + (minutes % 60) + "m";
+        if (hours < 48) return hours + "h";
+        if (hours < 24 * 8) return hours % 24 == 0 ? (hours / 24) + "d" : (hours / 24) + "d" + (hours % 24) + "h";
+        if (hours < 24 * 365 * 2) return (hours / 24) + "d";
+        if (hours < 24 * 365 * 8) {
+            long days = (hours / 24) % 365;
+            return days == 0 ? (hours / 24 / 365) + "y" : (hours / 24 / 365) + "y" + days + "d";
+        }
+        return (hours / 24 / 365) + "y";
     }
 }

@@ -91,7 +91,7 @@ class RolloutRenderingTest {
                         ContainerSpec.newBuilder(template().getContainers().get(0)).setName("sidecar").build())).build())
                 .setContainerStatuses(List.of(container("web", "running").setReady(true).setRestartCount(2).build(),
                         container("sidecar", "running").setRestartCount(1).build())).build();
-        String table = KubeTables.pods(List.of(t), Map.of(), false, false, NOW);
+        String table = JsonTables.render("pods", true, List.of(KubeObjects.pod(t, Map.of())), false, false, NOW);
         assertEquals("NAME    READY   STATUS    RESTARTS   AGE\nweb-1   1/2     Running   3          3m20s\n", table);
     }
 

@@ -82,8 +82,8 @@ public final class ApplyCommand extends KubectlCommand {
             err().flush();
             return 1;
         }
-        if (rbacObjects > 0 && (connection.direct() || plan || dryRun)) {
-            return fail("Role, ClusterRole, RoleBinding, ClusterRoleBinding, Secret and ConfigMap are applied through the gateway only (--server, without --plan or --dry-run)");
+        if (rbacObjects > 0 && (plan || dryRun)) {
+            return fail("Role, ClusterRole, RoleBinding, ClusterRoleBinding, Secret and ConfigMap are applied for real only (without --plan or --dry-run)");
         }
         if (plan) return plan(result);
         if (dryRun) {
@@ -91,30 +91,11 @@ public final class ApplyCommand extends KubectlCommand {
             out().flush();
             return 0;
         }
-        if (!connection.direct()) {
-            try {
-                return viaGateway(gateway(), result, sources);
-            } catch (Gateway.ApiException e) {
-                return fail(e);
-            }
-        }
-        Bus bus = bus();
-        Existing existing = Existing.read(bus, err());
         try {
-            bus.produce(result.intents());
-        } catch (ExecutionException e) {
-            return fail("producing intents to " + Topics.INTENTS.name() + " failed: " + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return fail("interrupted");
-        } catch (RuntimeException e) {
-            return fail("producing intents to " + Topics.INTENTS.name() + " failed: " + e.getMessage());
+            return viaGateway(gateway(), result, sources);
+        } catch (Gateway.ApiException e) {
+            return fail(e);
         }
-        for (Intent i : result.intents()) {
-            out().println(ResourceTypes.singular(i.getKind()) + "/" + i.getName() + (existing.has(i) ? " configured" : " created"));
-        }
-        out().flush();
-        return 0;
     }
 
     /**
@@ -162,7 +143,6 @@ public final class ApplyCommand extends KubectlCommand {
      */
     private int plan(ManifestResult parsed) {
         if (output != null && !output.equals("json")) return fail("--plan prints text or -o json, not " + output);
-        if (connection.direct()) return fail("--plan reads the cluster through the gateway: use --server, not --bootstrap-servers");
         try {
             Gateway gw = gateway();
             JsonNode nodes = gw.get(Gateway.collection("nodes", null));
@@ -254,32 +234,5 @@ public final class ApplyCommand extends KubectlCommand {
 
     private static String warning(ManifestProblem w) {
         return (w.source().isEmpty() ? "" : w.source() + ": ") + w.message();
-    }
-
-    /** What the views hold already, to say "configured" rather than "created" as kubectl does. */
-    record Existing(Map<String, WorkloadView> workloads, Map<String, TaskView> tasks) {
-        static Existing read(Bus bus, java.io.PrintWriter err) {
-            try {
-                return new Existing(bus.read(Topics.WORKLOADS, m -> {}), bus.read(Topics.TASKS, m -> {}));
-            } catch (RuntimeException e) {
-                return new Existing(Map.of(), Map.of());
-            }
-        }
-
-        boolean has(Intent i) {
-            String ns = i.getNamespace();
-            return switch (i.getKind()) {
-                case DEPLOYMENT, SERVICE -> {
-                    WorkloadView w = workloads.get(Topics.resourceKey(ns, i.getKind(), i.getName()));
-                    yield w != null && !w.getDeleted();
-                }
-                case POD -> tasks.values().stream().anyMatch(t -> t.getNamespace().equals(ns)
-                        && (t.getPodName().equals(i.getName()) || t.getTaskId().equals(i.getName()))
-                        && t.getPhase() != TaskPhase.TERMINATING);
-                case NAMESPACE -> workloads.values().stream().anyMatch(w -> w.getNamespace().equals(i.getName()) && !w.getDeleted())
-                        || workloads.containsKey(Topics.resourceKey("", ResourceKind.NAMESPACE, i.getName()));
-                default -> false;
-            };
-        }
     }
 }

@@ -14,16 +14,14 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Where the cluster is: {@code --bootstrap-servers} and {@code --registry-url}. When not given, the
- * running launcher's state supplies them, found in {@code $BERTH_HOME}, else {@code $BERTH_DATA_DIR},
- * else {@code ~/.berth}: {@code berth.properties} (keys {@code bootstrap.servers}, {@code registry.url})
- * or the launcher's {@code berth.json} (fields {@code bootstrapServers}, {@code registryUrl}; ignored
- * when its {@code pid} is no longer alive). Failing that, {@code localhost:9092} and
- * {@code http://localhost:8081}.
+ * Where the gateway is and who asks: {@code --server}, {@code --token}, {@code --certificate-authority}.
+ * When not given, the running launcher's state supplies them, found in {@code $BERTH_HOME}, else
+ * {@code $BERTH_DATA_DIR}, else {@code ~/.berth}: the launcher's {@code berth.json} (ignored when its
+ * {@code pid} is no longer alive) and the kubeconfig {@code berth up} wrote. The kubectl-style commands
+ * have one way in, the API: nothing here reaches Kafka ({@code berth.properties}' {@code bootstrap.servers}
+ * and {@code registry.url} are read only for {@code cluster-info}).
  */
 public final class ConnectionOptions {
-    public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
-    public static final String DEFAULT_REGISTRY = "http://localhost:8081";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static final String DEFAULT_SERVER = "http://localhost:7070";
@@ -35,19 +33,6 @@ public final class ConnectionOptions {
     @Option(names = "--token", paramLabel = "TOKEN",
             description = "bearer token for the gateway (default: $BERTH_TOKEN, else the token of the kubeconfig 'berth up' wrote in $BERTH_HOME or ~/.berth)")
     String token;
-
-    /** Legacy (issue 3): talk to Kafka directly. Hidden; given explicitly, the command reads and writes the bus itself. */
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]", hidden = true,
-            description = "Kafka bootstrap servers (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_BOOTSTRAP + ")")
-    String bootstrapServers;
-
-    @Option(names = "--kafka-config", paramLabel = "FILE", hidden = true,
-            description = "with --bootstrap-servers: Kafka client settings (security.protocol, sasl.*, ssl.* …) for the CLI's own Kafka clients")
-    Path kafkaConfig;
-
-    @Option(names = "--registry-url", paramLabel = "URL", hidden = true,
-            description = "schema registry URL (default: the running 'berth up' from $BERTH_HOME or ~/.berth, else " + DEFAULT_REGISTRY + ")")
-    String registryUrl;
 
     @Option(names = "--certificate-authority", paramLabel = "FILE",
             description = "CA certificate (PEM) to trust for an https server (default: the CA in the kubeconfig 'berth up' wrote)")
@@ -67,11 +52,6 @@ public final class ConnectionOptions {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the certificate authority: " + e.getMessage(), e);
         }
-    }
-
-    /** True when {@code --bootstrap-servers} was given: the legacy direct-to-Kafka path (issue 3) is used. */
-    public boolean direct() {
-        return bootstrapServers != null;
     }
 
     /** The gateway the CLI asks first: the first of {@link #servers()}. */
@@ -121,24 +101,6 @@ public final class ConnectionOptions {
         return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
     }
 
-    public String bootstrapServers() {
-        return bootstrapServers != null ? bootstrapServers : launcherState().getProperty("bootstrap.servers", DEFAULT_BOOTSTRAP);
-    }
-
-    /** The bus as the direct path (issue 3) reaches it: bootstrap servers and {@code --kafka-config}, checked. */
-    public io.berth.schemas.service.BerthConfig kafka() {
-        Map<String, String> extra = kafkaConfig == null ? Map.of()
-                : Map.of(io.berth.schemas.service.KafkaClientConfig.SETTING, kafkaConfig.toAbsolutePath().toString());
-        io.berth.schemas.service.BerthConfig c = new io.berth.schemas.service.BerthConfig(bootstrapServers(), registryUrl(),
-                stateDir(System.getenv(), System.getProperty("user.home")), extra);
-        c.kafkaConfig();
-        return c;
-    }
-
-    public String registryUrl() {
-        return registryUrl != null ? registryUrl : launcherState().getProperty("registry.url", DEFAULT_REGISTRY);
-    }
-
     /** The launcher's directory: {@code $BERTH_HOME}, {@code $BERTH_DATA_DIR}, else {@code ~/.berth}. */
     public static Path stateDir(Map<String, String> env, String userHome) {
         for (String var : new String[]{"BERTH_HOME", "BERTH_DATA_DIR"}) {
@@ -157,7 +119,7 @@ public final class ConnectionOptions {
      * {@code bootstrap.servers} and {@code registry.url} from the launcher's state in {@code dir}:
      * berth.properties first, else a live berth.json; empty when neither is there.
      */
-    static Properties read(Path dir) {
+    public static Properties read(Path dir) {
         Properties p = readProperties(dir.resolve("berth.properties"));
         return p.isEmpty() ? readLauncherJson(dir.resolve("berth.json")) : p;
     }

@@ -59,15 +59,7 @@ public final class DeleteCommand extends KubectlCommand {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             return fail(e.getMessage());
         }
-        if (!connection.direct()) return viaGateway(gateway(), deletes);
-        try {
-            bus().produce(deletes);
-        } catch (Exception e) {
-            return fail("producing delete intents failed: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
-        }
-        for (Intent i : deletes) out().println(ResourceTypes.singular(i.getKind()) + " \"" + i.getName() + "\" deleted");
-        out().flush();
-        return 0;
+        return viaGateway(gateway(), deletes);
     }
 
     /** {@code DELETE} at each object's Kubernetes path; a missing one is reported as kubectl does and the rest go on. */

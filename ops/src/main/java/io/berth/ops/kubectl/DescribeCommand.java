@@ -45,7 +45,6 @@ public final class DescribeCommand extends KubectlCommand {
         ResourceTypes.Resource r = ResourceTypes.resource(type);
         if (r == null || r == ResourceTypes.EVENTS) return fail("the server doesn't have a resource type \"" + type + "\"");
         if (name == null || name.isEmpty()) return fail("describe needs a NAME: berth describe " + r.plural() + " NAME");
-        if (connection.direct()) return fail("describe is served by the gateway: use --server, not --bootstrap-servers");
         try {
             Gateway gw = gateway();
             JsonNode o = gw.get(Gateway.item(r.plural(), r.namespaced() ? namespace : null, name));

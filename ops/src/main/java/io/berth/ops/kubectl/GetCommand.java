@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.berth.gateway.view.KubeObjects;
-import io.berth.gateway.view.KubeTables;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.NodeView;
 import io.berth.schemas.avro.ResourceKind;
@@ -88,37 +87,22 @@ public final class GetCommand extends KubectlCommand {
             return fail("unable to match a printer suitable for the output format \"" + output + "\", allowed formats are: json,name,wide,yaml");
         }
         if (at != null && watch) return fail("--at and --watch cannot be combined: the past does not change");
-        if (at != null && connection.direct()) return fail("--at reads the audit through the gateway; it cannot be combined with --bootstrap-servers");
-        if (!connection.direct() && "all".equals(type)) {
+        if ("all".equals(type)) {
             try {
                 return all(gateway());
             } catch (Gateway.ApiException e) {
                 return fail(e);
             }
         }
-        if (!connection.direct()) {
-            ResourceTypes.Resource resource = ResourceTypes.resource(type);
-            if (resource == null) return fail("the server doesn't have a resource type \"" + type + "\"");
-            if (at != null && (resource == ResourceTypes.EVENTS || "replicasets".equals(resource.plural()))) {
-                return fail("--at is not supported for " + resource.plural() + ": they are not part of the audit");
-            }
-            try {
-                return viaGateway(gateway(), resource);
-            } catch (Gateway.ApiException e) {
-                return fail(e);
-            }
+        ResourceTypes.Resource resource = ResourceTypes.resource(type);
+        if (resource == null) return fail("the server doesn't have a resource type \"" + type + "\"");
+        if (at != null && (resource == ResourceTypes.EVENTS || "replicasets".equals(resource.plural()))) {
+            return fail("--at is not supported for " + resource.plural() + ": they are not part of the audit");
         }
-        ResourceKind kind = ResourceTypes.kind(type);
-        if (kind == null || kind == ResourceKind.NAMESPACE) return fail("the server doesn't have a resource type \"" + type + "\"");
         try {
-            Bus bus = bus();
-            return switch (kind) {
-                case POD -> pods(bus);
-                case NODE -> nodes(bus);
-                default -> workloads(bus, kind);
-            };
-        } catch (RuntimeException e) {
-            return fail(e.getMessage());
+            return viaGateway(gateway(), resource);
+        } catch (Gateway.ApiException e) {
+            return fail(e);
         }
     }
 
@@ -162,7 +146,7 @@ public final class GetCommand extends KubectlCommand {
                 rows.add(row);
             }
             if (tables.length() > 0) tables.append('\n');
-            tables.append(KubeTables.table(header, rows));
+            tables.append(JsonTables.table(header, rows));
         }
         if ("json".equals(output) || "yaml".equals(output)) {
             out().print(serialize(KubeObjects.list(objects), "yaml".equals(output) ? YAML : JSON));
@@ -215,7 +199,7 @@ public final class GetCommand extends KubectlCommand {
             err().println(!r.namespaced() || allNamespaces ? "No resources found" : "No resources found in " + namespace + " namespace.");
         } else {
             for (JsonNode o : items) rows.add(withLabels(JsonTables.row(r, o, wide, showNs, clock.millis()), o));
-            out().print(KubeTables.table(header, rows));
+            out().print(JsonTables.table(header, rows));
         }
         out().flush();
         err().flush();
@@ -308,74 +292,6 @@ public final class GetCommand extends KubectlCommand {
         return exit[0];
     }
 
-    // ---------------------------------------------------------------- legacy: straight from Kafka
-
-    private int pods(Bus bus) {
-        Map<String, NodeView> nodes = nodesById(bus);
-        List<TaskView> pods = select(bus.read(Topics.TASKS, this::warn).values(), KubeObjects::podName, TaskView::getNamespace);
-        return print(ResourceKind.POD, pods, KubeObjects::podName, t -> KubeObjects.pod(t, nodes),
-                () -> KubeTables.pods(pods, nodes, "wide".equals(output), allNamespaces && name == null, clock.millis()));
-    }
-
-    private int nodes(Bus bus) {
-        List<NodeView> nodes = new ArrayList<>(bus.read(Topics.NODES, this::warn).values());
-        nodes.removeIf(n -> name != null && !KubeObjects.nodeName(n).equals(name) && !n.getNodeId().equals(name));
-        nodes.sort(Comparator.comparing(KubeObjects::nodeName));
-        return print(ResourceKind.NODE, nodes, KubeObjects::nodeName, KubeObjects::node,
-                () -> KubeTables.nodes(nodes, "wide".equals(output), clock.millis()));
-    }
-
-    private int workloads(Bus bus, ResourceKind kind) {
-        List<WorkloadView> all = new ArrayList<>(bus.read(Topics.WORKLOADS, this::warn).values());
-        all.removeIf(w -> w.getKind() != kind || w.getDeleted());
-        List<WorkloadView> ws = select(all, WorkloadView::getName, WorkloadView::getNamespace);
-        boolean wide = "wide".equals(output);
-        boolean showNs = allNamespaces && name == null;
-        return kind == ResourceKind.DEPLOYMENT
-                ? print(kind, ws, WorkloadView::getName, KubeObjects::deployment, () -> KubeTables.deployments(ws, wide, showNs, clock.millis()))
-                : print(kind, ws, WorkloadView::getName, KubeObjects::service, () -> KubeTables.services(ws, wide, showNs, clock.millis()));
-    }
-
-    private Map<String, NodeView> nodesById(Bus bus) {
-        Map<String, NodeView> byId = new java.util.HashMap<>();
-        bus.read(Topics.NODES, this::warn).values().forEach(n -> byId.put(n.getNodeId(), n));
-        return byId;
-    }
-
-    /** The namespaced objects asked for, sorted as kubectl sorts them (namespace, then name). */
-    private <V> List<V> select(java.util.Collection<V> views, Function<V, String> nameOf, Function<V, String> nsOf) {
-        List<V> out = new ArrayList<>();
-        for (V v : views) {
-            if (!allNamespaces && !nsOf.apply(v).equals(namespace)) continue;
-            if (name != null && !nameOf.apply(v).equals(name)) continue;
-            out.add(v);
-        }
-        out.sort(Comparator.comparing(nsOf).thenComparing(nameOf));
-        return out;
-    }
-
-    private <V> int print(ResourceKind kind, List<V> items, Function<V, String> nameOf, Function<V, ObjectNode> render,
-                          java.util.function.Supplier<String> table) {
-        if (name != null && items.isEmpty()) {
-            err().println("Error from server (NotFound): " + ResourceTypes.plural(kind) + " \"" + name + "\" not found");
-            err().flush();
-            return 1;
-        }
-        if (output != null && (output.equals("json") || output.equals("yaml"))) {
-            ObjectNode doc = name != null ? render.apply(items.get(0)) : KubeObjects.list(items.stream().map(render).toList());
-            out().print(serialize(doc, output.equals("yaml") ? YAML : JSON));
-        } else if ("name".equals(output)) {
-            items.forEach(v -> out().println(ResourceTypes.singular(kind) + "/" + nameOf.apply(v)));
-        } else if (items.isEmpty()) {
-            err().println(kind == ResourceKind.NODE || allNamespaces ? "No resources found" : "No resources found in " + namespace + " namespace.");
-        } else {
-            out().print(table.get());
-        }
-        out().flush();
-        err().flush();
-        return 0;
-    }
-
     private static String serialize(ObjectNode doc, ObjectMapper mapper) {
         try {
             String s = mapper == JSON ? mapper.writer(KUBECTL_JSON).writeValueAsString(doc) : mapper.writeValueAsString(doc);
@@ -383,9 +299,5 @@ public final class GetCommand extends KubectlCommand {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render output", e);
         }
-    }
-
-    private void warn(String message) {
-        err().println("Warning: " + message);
     }
 }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.berth.gateway.audit.AuditQuery;
 import io.berth.gateway.manifest.Durations;
-import io.berth.gateway.view.KubeTables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -81,7 +80,6 @@ public final class HistoryCommand extends KubectlCommand {
 
     @Override
     public Integer call() {
-        if (connection.direct()) return fail("history is served by the gateway: use --server, not --bootstrap-servers");
         if (output != null && !List.of("json", "yaml", "wide").contains(output)) {
             return fail("unable to match a printer suitable for the output format \"" + output + "\", allowed formats are: json,wide,yaml");
         }
@@ -131,7 +129,7 @@ public final class HistoryCommand extends KubectlCommand {
         } else if (items.isEmpty() && !watch) {
             err().println("No history found" + (resource == null ? "" : " for " + resource) + ".");
         } else if (!items.isEmpty()) {
-            out().print(KubeTables.table(columns.header(), items.stream().map(columns::row).toList()));
+            out().print(JsonTables.table(columns.header(), items.stream().map(columns::row).toList()));
         }
         out().flush();
         err().flush();

@@ -8,6 +8,11 @@ import java.util.List;
 final class JsonTables {
     private JsonTables() {}
 
+    /** kubectl's tabwriter layout: {@link io.berth.gateway.view.JsonTables#table}. */
+    static String table(List<String> header, List<List<String>> rows) {
+        return io.berth.gateway.view.JsonTables.table(header, rows);
+    }
+
     static String render(ResourceTypes.Resource r, List<JsonNode> items, boolean wide, boolean allNamespaces, long now) {
         return io.berth.gateway.view.JsonTables.render(r.plural(), r.namespaced(), items, wide, allNamespaces, now);
     }

@@ -1,6 +1,5 @@
 package io.berth.ops.kubectl;
 
-import io.berth.registry.client.SchemaRegistryClient;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -12,8 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * What the kubectl-style subcommands share: the connection mixin, the output streams picocli gives
- * (so tests capture them), and test hooks for the registry client, stdin and the clock.
+ * What the kubectl-style subcommands share: the connection mixin (the gateway: one way in, the API),
+ * the output streams picocli gives (so tests capture them), and test hooks for stdin and the clock.
  */
 abstract class KubectlCommand implements Callable<Integer> {
     static {
@@ -26,17 +25,9 @@ abstract class KubectlCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private SchemaRegistryClient registry;
     InputStream stdin = System.in;
     Clock clock = Clock.systemUTC();
     Duration timeout = Duration.ofSeconds(30);
-
-    /** Uses this registry client instead of the HTTP one for {@code --registry-url} (tests, embedded use). */
-    @SuppressWarnings("unchecked")
-    public <T extends KubectlCommand> T withRegistry(SchemaRegistryClient client) {
-        this.registry = client;
-        return (T) this;
-    }
 
     @SuppressWarnings("unchecked")
     public <T extends KubectlCommand> T withStdin(InputStream in) {
@@ -75,22 +66,6 @@ abstract class KubectlCommand implements Callable<Integer> {
         err().println(e.getMessage());
         err().flush();
         return 1;
-    }
-
-    Bus bus() {
-        quietKafkaClientLogs();
-        SchemaRegistryClient client = registry != null ? registry : RegistryClients.http(connection.registryUrl(), connection.token(), connection.sslContext());
-        return new Bus(connection.kafka(), client, timeout);
-    }
-
-    /**
-     * A CLI prints results, not the Kafka clients' INFO chatter (config dumps, app-info). Set before the
-     * first client is created, and only when nobody configured the level; services are unaffected
-     * because this runs only inside a kubectl-style command.
-     */
-    static void quietKafkaClientLogs() {
-        String key = "org.slf4j.simpleLogger.log.org.apache.kafka";
-        if (System.getProperty(key) == null) System.setProperty(key, "warn");
     }
 
     static String actor() {

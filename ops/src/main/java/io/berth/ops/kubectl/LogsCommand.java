@@ -30,7 +30,6 @@ public final class LogsCommand extends KubectlCommand {
 
     @Override
     public Integer call() {
-        if (connection.direct()) return fail("logs are served by the gateway: use --server, not --bootstrap-servers");
         String name = pod.startsWith("pod/") ? pod.substring(4) : pod.startsWith("pods/") ? pod.substring(5) : pod;
         String path = Gateway.item("pods", namespace, name) + "/log" + Gateway.query(Gateway.params(
                 "follow", follow ? "true" : null, "tailLines", tail >= 0 ? Integer.toString(tail) : null, "container", container));

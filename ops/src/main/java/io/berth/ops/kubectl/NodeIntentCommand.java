@@ -45,30 +45,10 @@ abstract class NodeIntentCommand extends KubectlCommand {
 
     @Override
     public Integer call() {
-        if (!connection.direct()) {
-            try {
-                return viaGateway(gateway());
-            } catch (Gateway.ApiException e) {
-                return fail(e);
-            }
-        }
         try {
-            Bus bus = bus();
-            Optional<NodeView> found = bus.read(Topics.NODES, m -> {}).values().stream()
-                    .filter(n -> n.getNodeId().equals(node) || KubeObjects.nodeName(n).equals(node)).findFirst();
-            if (found.isEmpty()) {
-                err().println("Error from server (NotFound): nodes \"" + node + "\" not found");
-                err().flush();
-                return 1;
-            }
-            Intent intent = Intent.newBuilder(new Intents(actor(), clock, () -> UUID.randomUUID().toString())
-                    .delete(ResourceKind.NODE, "", found.get().getNodeId())).setAction(action()).build();
-            bus.produce(List.of(intent));
-        } catch (Exception e) {
-            return fail(e.getCause() != null && !(e instanceof IllegalStateException) ? e.getCause().getMessage() : e.getMessage());
+            return viaGateway(gateway());
+        } catch (Gateway.ApiException e) {
+            return fail(e);
         }
-        out().println("node/" + node + " " + done());
-        out().flush();
-        return 0;
     }
 }

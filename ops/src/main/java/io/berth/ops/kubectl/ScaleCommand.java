@@ -47,23 +47,12 @@ public final class ScaleCommand extends KubectlCommand {
             Limits.Violation v = beyond.get(0);
             return fail((v.field().equals("spec.replicas") ? "--replicas" : v.field()) + ": " + v.detail());
         }
-        if (!connection.direct()) {
-            try {
-                String path = Gateway.item("deployments", namespace, name) + "/scale";
-                gateway().call("PUT", path, "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"spec\":{\"replicas\":" + replicas + "}}",
-                        "application/json");
-            } catch (Gateway.ApiException e) {
-                return fail(e);
-            }
-            out().println(ResourceTypes.singular(kind) + "/" + name + " scaled");
-            out().flush();
-            return 0;
-        }
-        Intent intent = new Intents(actor(), clock, () -> UUID.randomUUID().toString()).scale(namespace, name, replicas);
         try {
-            bus().produce(List.of(intent));
-        } catch (Exception e) {
-            return fail("producing the scale intent failed: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            String path = Gateway.item("deployments", namespace, name) + "/scale";
+            gateway().call("PUT", path, "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"spec\":{\"replicas\":" + replicas + "}}",
+                    "application/json");
+        } catch (Gateway.ApiException e) {
+            return fail(e);
         }
         out().println(ResourceTypes.singular(kind) + "/" + name + " scaled");
         out().flush();

@@ -3,7 +3,6 @@ package io.berth.ops.replay;
 import io.berth.ops.kubectl.RegistryClients;
 import io.berth.schemas.Topic;
 import io.berth.schemas.Topics;
-import io.berth.ops.kubectl.ConnectionOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,9 +31,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "TIME", description = "feed inputs and compare decisions up to this instant (default: the end of the log)")
     String until;
 
-    /** --bootstrap-servers and --registry-url (only read), defaulting to the running 'berth up' like the other commands. */
+    /** --bootstrap-servers, --kafka-config and --registry-url (only read), defaulting to the running 'berth up'. */
     @Mixin
-    ConnectionOptions connection = new ConnectionOptions();
+    LogOptions connection = new LogOptions();
 
     @Option(names = "--node-grace-ms", description = "the state-streams node-grace-ms the log was recorded with (default ${DEFAULT-VALUE})")
     long nodeGraceMs = 3000;

@@ -28,16 +28,12 @@ class DrainE2ETest {
 
     E2ECluster cluster;
     Path home;
-    String bootstrap;
-    String registryUrl;
 
     @BeforeAll
     void startCluster() throws Exception {
         for (String n : NODES) Docker.removeContainersOfNode(n);
         cluster = E2ECluster.up("drain");
         home = cluster.home;
-        bootstrap = cluster.bootstrap;
-        registryUrl = cluster.registryUrl;
         for (String n : NODES) cluster.startNode(n, "--memory-bytes", "" + (2L << 30), "--cpu-millis", "4000");
         Await.until("3 Ready nodes", Duration.ofSeconds(60), () -> readyNodes().size() == 3, this::readyNodes);
     }
@@ -121,10 +117,9 @@ class DrainE2ETest {
 
     // ---------------------------------------------------------------- helpers
 
+    /** The berth CLI through the gateway of the cluster's {@code berth up} (found through $BERTH_HOME). */
     BerthProcess.Result cli(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-servers", bootstrap, "--registry-url", registryUrl));
-        return BerthProcess.runOk(home, 120, all.toArray(String[]::new));
+        return BerthProcess.runOk(home, 120, args);
     }
 
     JsonNode get(String kind) throws Exception {

@@ -48,15 +48,15 @@ class ConnectionOptionsTest {
         ConnectionOptions o = new ConnectionOptions();
         o.server = "127.0.0.1:7071/";
         assertEquals("http://127.0.0.1:7071", o.server(), "a scheme is added and a trailing slash dropped");
-        assertEquals(false, o.direct());
     }
 
     @Test
-    void shouldPreferExplicitOptions() {
+    void shouldPreferExplicitOptionsAndTryEveryListedGatewayInOrder() {
         ConnectionOptions o = new ConnectionOptions();
-        o.bootstrapServers = "b:1";
-        o.registryUrl = "http://r:2";
-        assertEquals("b:1", o.bootstrapServers());
-        assertEquals("http://r:2", o.registryUrl());
+        o.server = "https://g1:6443, g2:7070";
+        o.token = " t0k3n ";
+        assertEquals(java.util.List.of("https://g1:6443", "http://g2:7070"), o.servers());
+        assertEquals("https://g1:6443", o.server());
+        assertEquals("t0k3n", o.token());
     }
 }

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class GatewayCommandsTest extends InProcessControlPlaneTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String NGINX = KubectlCommandsTest.NGINX;
+    static final String NGINX = io.berth.ops.Examples.NGINX;
 
     @Test
     @Order(1)

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class HistoryCommandTest extends InProcessControlPlaneTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String WEB = KubectlCommandsTest.NGINX.replace("name: nginx-deployment", "name: web").replace("replicas: 3", "replicas: 2");
+    static final String WEB = io.berth.ops.Examples.NGINX.replace("name: nginx-deployment", "name: web").replace("replicas: 3", "replicas: 2");
 
     Run history(String... args) {
         return run(new HistoryCommand(), "", args);

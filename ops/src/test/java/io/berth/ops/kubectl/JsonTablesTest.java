@@ -3,7 +3,6 @@ package io.berth.ops.kubectl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.gateway.view.KubeObjects;
-import io.berth.gateway.view.KubeTables;
 import io.berth.schemas.avro.*;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +14,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Tables rendered from the Kubernetes JSON the gateway serves: golden strings, and the same as the view renderers print. */
+/** Tables rendered from the Kubernetes JSON the gateway serves, against golden strings of what kubectl prints. */
 class JsonTablesTest {
     static {
         io.berth.schemas.AvroTrust.ensure();
@@ -51,7 +50,7 @@ class JsonTablesTest {
     }
 
     @Test
-    void shouldPrintPodsFromJsonExactlyAsTheViewRendererDoes() {
+    void shouldPrintPodsAsKubectlDoes() {
         Map<String, NodeView> nodes = new HashMap<>(Map.of("n1", node("n1", true, false), "n2", node("n2", true, false)));
         List<TaskView> tasks = List.of(
                 task("nginx-deployment-66b6c48dd5-4jw2m", TaskPhase.RUNNING, true, "n1", ""),
@@ -62,8 +61,9 @@ class JsonTablesTest {
                 task("nginx-deployment-66b6c48dd5-e0p4q", TaskPhase.TERMINATING, false, "n1", ""));
         List<JsonNode> pods = new ArrayList<>();
         for (TaskView t : tasks) pods.add(KubeObjects.pod(t, nodes));
-        assertEquals(KubeTables.pods(tasks, nodes, false, false, NOW), JsonTables.render(ResourceTypes.PODS, pods, false, false, NOW));
-        assertEquals(KubeTables.pods(tasks, nodes, false, true, NOW), JsonTables.render(ResourceTypes.PODS, pods, false, true, NOW));
+        assertEquals("NAMESPACE   NAME                                READY   STATUS    RESTARTS   AGE\n"
+                + "default     nginx-deployment-66b6c48dd5-4jw2m   1/1     Running   2          3m20s\n",
+                JsonTables.render(ResourceTypes.PODS, pods.subList(0, 1), false, true, NOW));
         assertEquals("""
                 NAME                                READY   STATUS              RESTARTS   AGE
                 nginx-deployment-66b6c48dd5-4jw2m   1/1     Running             2          3m20s
@@ -113,10 +113,9 @@ class JsonTablesTest {
     }
 
     @Test
-    void shouldPrintNodesFromJsonAsTheViewRendererDoes() {
+    void shouldPrintNodesAsKubectlDoes() {
         List<NodeView> views = List.of(node("n1", true, false), node("n2", false, false), node("n3", true, true));
         List<JsonNode> nodes = views.stream().map(n -> (JsonNode) KubeObjects.node(n)).toList();
-        assertEquals(KubeTables.nodes(views, false, NOW), JsonTables.render(ResourceTypes.NODES, nodes, false, false, NOW));
         assertEquals("""
                 NAME   STATUS                     ROLES    AGE   VERSION
                 n1     Ready                      <none>   24h   v0.1.0-berth

@@ -17,7 +17,7 @@ class RolloutWithStateStreamsTest extends InProcessControlPlaneTest {
 
     @Test
     void shouldKeepRevisionsUndoPauseAndRefuseAPromoteThroughTheRealControlLoop() throws Exception {
-        String nginx = KubectlCommandsTest.NGINX.replace("replicas: 3", "replicas: 2");
+        String nginx = io.berth.ops.Examples.NGINX.replace("replicas: 3", "replicas: 2");
         assertEquals(0, run(new ApplyCommand(), nginx, "-f", "-").exit);
         Run h1 = rollout("history", "deployment/nginx-deployment");
         assertEquals(0, h1.exit, h1.err);
