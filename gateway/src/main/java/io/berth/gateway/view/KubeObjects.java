@@ -73,11 +73,15 @@ public final class KubeObjects {
         return a;
     }
 
+    /** The label state-streams keeps a task's ordinal in ({@code TaskViews.SEQ_LABEL}); never shown on a pod. */
+    static final String TASK_SEQ_LABEL = "berth.io/task-seq";
+
     /** The pod of a task; {@code nodes} (by node id) supply spec.nodeName and status.hostIP. */
     public static ObjectNode pod(TaskView t, Map<String, NodeView> nodes) {
         ObjectNode pod = JSON.objectNode().put("apiVersion", "v1").put("kind", "Pod");
         ObjectNode meta = pod.putObject("metadata").put("name", podName(t)).put("namespace", t.getNamespace());
         Map<String, String> labels = new TreeMap<>(t.getLabels());
+        labels.remove(TASK_SEQ_LABEL); // state-streams' bookkeeping, not the user's: a pod shows the labels Kubernetes would
         if (!t.getTemplateHash().isEmpty()) labels.putIfAbsent("pod-template-hash", t.getTemplateHash());
         putMap(meta, "labels", labels);
         ObjectNode annotations = JSON.objectNode();
