@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * The tables {@code kubectl top} prints, from {@code metrics.k8s.io} objects: CPU as ceiled millicores
  * ({@code 3m}), memory as whole MiB ({@code 12Mi}), node percentages of allocatable (integer, as kubectl), laid
- * out by Go's tabwriter with kubectl's settings (min width 10, padding 3, every cell tab-terminated). Plain functions.
+ * out by Go's tabwriter with kubectl's settings (cli-runtime: min width 6, padding 3, every cell tab-terminated). Plain functions.
  */
 final class TopTables {
     private TopTables() {}
@@ -117,11 +117,11 @@ final class TopTables {
         return total <= 0 ? "<unknown>" : (used * 100 / total) + "%";
     }
 
-    /** Go's tabwriter as kubectl sets it up: each cell padded to max(width + 3, 10), every cell (the last too) tab-terminated. */
+    /** Go's tabwriter as kubectl sets it up: each cell padded to max(width + 3, 6), every cell (the last too) tab-terminated. */
     static String render(List<List<String>> rows) {
         int cols = rows.stream().mapToInt(List::size).max().orElse(0);
         int[] width = new int[cols];
-        for (List<String> r : rows) for (int i = 0; i < r.size(); i++) width[i] = Math.max(width[i], Math.max(r.get(i).length() + 3, 10));
+        for (List<String> r : rows) for (int i = 0; i < r.size(); i++) width[i] = Math.max(width[i], Math.max(r.get(i).length() + 3, 6));
         StringBuilder sb = new StringBuilder();
         for (List<String> r : rows) {
             for (int i = 0; i < r.size(); i++) sb.append(r.get(i)).append(" ".repeat(width[i] - r.get(i).length()));

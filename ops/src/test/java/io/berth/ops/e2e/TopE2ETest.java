@@ -86,7 +86,10 @@ class TopE2ETest {
                 return r[0].equals("0") && busy != null && idle != null && busy >= 300 && idle < 50;
             }, () -> last[0]);
             String mine = berthOk("top", "pods", "--sort-by=cpu");
+            String theirs = ok("top", "pods", "--sort-by=cpu");
+            System.out.println("kubectl top pods --sort-by=cpu:\n" + theirs + "berth top pods --sort-by=cpu:\n" + mine);
             String[] lines = mine.split("\n");
+            assertEquals(theirs.split("\n")[0], lines[0], "the same header, to the space (Go's tabwriter as kubectl sets it up)");
             assertTrue(lines[0].matches("NAME +CPU\\(cores\\) +MEMORY\\(bytes\\) *"), mine);
             assertTrue(lines[1].startsWith("busy "), "sorted by cpu, busiest first: " + mine);
             String containers = berthOk("top", "pods", "-l", "load=busy", "--containers", "--no-headers");
@@ -104,6 +107,7 @@ class TopE2ETest {
                         + Pattern.quote(node) + "\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%\\s*\\n");
             }, () -> last[0]);
             String nodes = berthOk("top", "nodes");
+            System.out.println("kubectl top nodes:\n" + ok("top", "nodes") + "berth top nodes:\n" + nodes);
             assertTrue(nodes.matches("NAME +CPU\\(cores\\) +CPU\\(%\\) +MEMORY\\(bytes\\) +MEMORY\\(%\\) *\\n" + Pattern.quote(node)
                     + " +\\d+m +\\d+% +\\d+Mi +\\d+% *\\n"), nodes);
 
