@@ -23,6 +23,7 @@ public final class StatsVerticle extends VerticleBase {
     private WorkerExecutor worker;
     private StatsSource.Sample previous;
     private volatile boolean failing;
+    private boolean sampling;
 
     public StatsVerticle(String nodeId, String nodeName, StatsSource source, EventPublisher publisher, long periodMs) {
         if (periodMs < 1000) throw new IllegalArgumentException("stats-period-ms must be at least 1000, got " + periodMs);
@@ -47,7 +48,10 @@ public final class StatsVerticle extends VerticleBase {
     }
 
     private void tick() {
+        if (sampling) return; // the last sample is still being read (a slow disk): skip, never queue up
+        sampling = true;
         worker.executeBlocking(source::sample, false).onComplete(ar -> {
+            sampling = false;
             if (ar.failed()) {
                 failed("not sampled", ar.cause());
                 return;
