@@ -42,6 +42,7 @@ public final class GatewayService extends TopicCheckingService {
     private io.berth.gateway.config.ConfigApi configs;
     private io.berth.gateway.api.Caps caps;
     private io.berth.gateway.stream.NodeDialer streamDialer;
+    private io.berth.gateway.metrics.MetricsStore metrics;
     /** Connections opened over {@code gateway-max-connections}: their requests get 429, then they are closed. */
     private final java.util.Set<io.vertx.core.http.HttpConnection> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -111,6 +112,11 @@ public final class GatewayService extends TopicCheckingService {
         new io.berth.gateway.stream.PodStreamsApi(vertx, cache, streamDialer, new io.berth.gateway.stream.StreamCaps(
                 (int) config.getLong(io.berth.gateway.stream.PodStreamsApi.MAX_STREAMS, 64),
                 config.getLong(io.berth.gateway.stream.PodStreamsApi.STREAM_IDLE, 4 * 3600))).mount(router);
+        // metrics.k8s.io (kubectl top): the nodes' usage windows, fresh for gateway-metrics-max-age-ms (default 2 min)
+        metrics = new io.berth.gateway.metrics.MetricsStore(config.clientProps("berth-gateway-metrics"), serdes, clusterSecret,
+                config.getLong("gateway-metrics-max-age-ms", 120_000), System::currentTimeMillis);
+        metrics.start();
+        new io.berth.gateway.metrics.MetricsApi(cache, metrics, System::currentTimeMillis).mount(router);
         configs.mount(router); // before the read API's generic routes
         new ReadApi(vertx, cache, timeTravel).withCaps(caps).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
@@ -362,6 +368,7 @@ public final class GatewayService extends TopicCheckingService {
         if (cache != null) parts.add(cache::close);
         if (rbac != null) parts.add(rbac::close);
         if (configs != null) parts.add(configs::close);
+        if (metrics != null) parts.add(metrics::close);
         io.berth.schemas.service.Shutdown.closeAll("gateway", io.berth.schemas.service.Shutdown.SERVICE_CLOSE
                 .minus(io.berth.schemas.service.Shutdown.VERTX_CLOSE), parts);
         log.info("gateway stopped");

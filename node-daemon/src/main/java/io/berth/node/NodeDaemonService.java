@@ -151,7 +151,8 @@ public final class NodeDaemonService extends TopicCheckingService {
         boolean sim = SimRuntime.enabled(config);
         DockerCallStats stats = null; // the Docker runtime's call counters, for the health check; none for sim
         if (sim) {
-            runtime = new SimRuntime(node.nodeId(), SimRuntime.startDelayMs(config), SimRuntime.sharedTimers());
+            runtime = new SimRuntime(node.nodeId(), SimRuntime.startDelayMs(config), SimRuntime.sharedTimers())
+                    .withUsage(config.getLong("sim-cpu-millis", 5), config.getLong("sim-memory-bytes", 8L << 20));
         } else {
             // short calls: a bounded pool, a bounded wait for a connection, counted for the health check;
             // long-lived streams (events, log follows that cannot read the log file): their own pool, one per pod
@@ -186,6 +187,8 @@ public final class NodeDaemonService extends TopicCheckingService {
         }
         io.berth.node.stream.StreamServerVerticle streams = streamServer(sim, nodeKey);
         if (streams != null) deploy(streams);
+        io.berth.node.stats.StatsVerticle usage = statsVerticle(sim);
+        if (usage != null) deploy(usage);
         deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher).withGuard(guard));
         long startedAt = clock.getAsLong();
         RuntimeHealth.Thresholds thresholds = new RuntimeHealth.Thresholds(config.getLong("runtime-relist-threshold-ms", 180_000),
@@ -224,6 +227,22 @@ public final class NodeDaemonService extends TopicCheckingService {
                 new io.berth.node.stream.GatewayRequests(node.nodeId(), nodeKey.get(), clock),
                 new io.berth.node.stream.StreamServerVerticle.Settings(host, port, (int) config.getLong("node-stream-max-sessions", 64),
                         (int) config.getLong("node-stream-idle-seconds", 4 * 3600), node.dockerHost()));
+    }
+
+    /** The default of {@code stats-period-ms}: metrics-server's resolution is 15 s, the kubelet's housekeeping 10 s. */
+    public static final long DEFAULT_STATS_PERIOD_MS = 10_000;
+
+    /**
+     * Usage sampling (kubectl top, the metrics API) every {@code stats-period-ms} (0: off): from the cgroup files
+     * under {@code cgroup-root} and {@code proc-root}, or the sim runtime's synthetic usage.
+     */
+    private io.berth.node.stats.StatsVerticle statsVerticle(boolean sim) {
+        long period = config.getLong("stats-period-ms", DEFAULT_STATS_PERIOD_MS);
+        if (period == 0) return null;
+        io.berth.node.stats.StatsSource source = sim ? ((SimRuntime) runtime).stats()
+                : new io.berth.node.stats.CgroupStatsSource(docker::runningContainers, java.nio.file.Path.of(config.get("cgroup-root", "/sys/fs/cgroup")),
+                        java.nio.file.Path.of(config.get("proc-root", "/proc")), System::nanoTime, clock);
+        return new io.berth.node.stats.StatsVerticle(node.nodeId(), node.name(), source, publisher, period);
     }
 
     /** The port of the stream server (exec, port-forward), once started; 0 when none. */

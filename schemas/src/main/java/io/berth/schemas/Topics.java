@@ -45,6 +45,11 @@ public final class Topics {
     public static final Topic<LogLine> LOGS = new Topic<>("berth.logs", LogLine.class, PARTITIONS, Topic.DELETE, WEEK);
     /** Kubernetes-like events (controller decisions, scheduling, back-offs, node conditions). Key: involved resource key. */
     public static final Topic<ClusterEvent> EVENTS = new Topic<>("berth.events", ClusterEvent.class, PARTITIONS, Topic.DELETE, DAY);
+    /**
+     * Resource usage of nodes and their pods (kubectl top, the metrics.k8s.io API), one record per node per
+     * sampling period. Key: node id; signed by the node. Only the latest per node matters: kept an hour.
+     */
+    public static final Topic<NodeStats> NODE_STATS = new Topic<>("berth.node-stats", NodeStats.class, PARTITIONS, Topic.DELETE, Duration.ofHours(1));
     /** Records a consumer rejected, with the reason. Key: the original key. Kept forever. */
     public static final Topic<DeadLetter> DEAD_LETTERS = new Topic<>("berth.dead-letters", DeadLetter.class, 1, Topic.DELETE, null);
 
@@ -70,7 +75,7 @@ public final class Topics {
     public static final Topic<ConfigObject> CONFIGS = new Topic<>("berth.configs", ConfigObject.class, 1, Topic.COMPACT, null);
 
     public static final List<Topic<?>> ALL = List.of(INTENTS, NODE_EVENTS, TASK_STATUS, PLACEMENT_REQUESTS, ASSIGNMENTS,
-            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS, RBAC, CONFIGS);
+            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS, RBAC, CONFIGS, NODE_STATS);
 
     /** The registry's own topic: exactly one partition, compacted (Confluent's layout). */
     public static final String SCHEMAS_TOPIC = "_schemas";

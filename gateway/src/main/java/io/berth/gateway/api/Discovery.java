@@ -69,6 +69,10 @@ public final class Discovery {
                             List.of("create"), List.of(), List.of(), List.of()),
                     new ApiResource("subjectaccessreviews", "subjectaccessreview", false, "SubjectAccessReview",
                             List.of("create"), List.of(), List.of(), List.of()))),
+            // as metrics-server registers it (singular names empty, get and list only)
+            new GroupVersion("metrics.k8s.io", "v1beta1", List.of(
+                    new ApiResource("nodes", "", false, "NodeMetrics", List.of("get", "list"), List.of(), List.of(), List.of()),
+                    new ApiResource("pods", "", true, "PodMetrics", List.of("get", "list"), List.of(), List.of(), List.of()))),
             new GroupVersion("rbac.authorization.k8s.io", "v1", List.of(
                     new ApiResource("clusterrolebindings", "clusterrolebinding", false, "ClusterRoleBinding", CRUD_NO_WATCH, List.of(), List.of(), List.of()),
                     new ApiResource("clusterroles", "clusterrole", false, "ClusterRole", CRUD_NO_WATCH, List.of(), List.of(), List.of()),

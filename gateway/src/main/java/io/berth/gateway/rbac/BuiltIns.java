@@ -78,7 +78,9 @@ public final class BuiltIns {
                         "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale",
                         "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status")),
                 PolicyRule.resources(READ, List.of("batch"), List.of("cronjobs", "cronjobs/status", "jobs", "jobs/status")),
-                PolicyRule.resources(READ, List.of("events.k8s.io"), List.of("events")));
+                PolicyRule.resources(READ, List.of("events.k8s.io"), List.of("events")),
+                // metrics-server's system:aggregated-metrics-reader, aggregated to view (and so edit and admin)
+                PolicyRule.resources(READ, List.of("metrics.k8s.io"), List.of("pods", "nodes")));
     }
 
     private static List<PolicyRule> editRules() {

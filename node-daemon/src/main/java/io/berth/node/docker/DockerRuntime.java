@@ -189,6 +189,24 @@ public final class DockerRuntime implements ContainerRuntime {
         return out;
     }
 
+    /**
+     * This node's running app containers (infra containers left out, as the kubelet leaves out pause), for the
+     * usage it reports ({@link io.berth.node.stats.CgroupStatsSource}): one short list call.
+     */
+    public List<io.berth.node.stats.StatsSource.ContainerRef> runningContainers() {
+        List<Container> cs = docker.listContainersCmd().withStatusFilter(List.of("running"))
+                .withLabelFilter(Map.of(Labels.NODE, nodeId)).exec();
+        List<io.berth.node.stats.StatsSource.ContainerRef> out = new java.util.ArrayList<>();
+        for (Container c : cs) {
+            Map<String, String> l = c.getLabels() == null ? Map.of() : c.getLabels();
+            String task = l.get(Labels.TASK);
+            if (task == null || !nodeId.equals(l.get(Labels.NODE)) || "infra".equals(l.get(Labels.ROLE))) continue;
+            out.add(new io.berth.node.stats.StatsSource.ContainerRef(c.getId(), task, l.getOrDefault(Labels.NAMESPACE, "default"),
+                    l.getOrDefault(Labels.POD, task), l.getOrDefault(Labels.CONTAINER, "")));
+        }
+        return out;
+    }
+
     /** A container of a pod on this node that a stream (exec, port-forward) reaches, and the pod's IP ("" when it has none). */
     public record StreamTarget(String containerId, String containerName, String podIp) {}
 

@@ -49,6 +49,10 @@ public final class SimRuntime implements ContainerRuntime {
         final int grace;
         final long crashAfterMs;
         final int crashExit;
+        /** for the synthetic usage: the pod and container it belongs to, what it "uses", since when it runs */
+        String namespace = "default", pod = "", container = "";
+        long cpuMillis, memoryBytes, runningSinceNanos;
+        boolean infra;
         Observed.State state = Observed.State.CREATED;
         Integer exitCode;
         long run; // bumped on every start/stop: a delayed transition of an earlier run is ignored
@@ -149,6 +153,18 @@ public final class SimRuntime implements ContainerRuntime {
             for (EnvVar e : spec.getEnv()) if (e.getName().equals("SIM_CRASH_AFTER")) crash = parseMillis(e.getValue());
         }
         Box b = new Box(id, u.key(), a.getWorkloadKey(), ip(IPS.incrementAndGet()), ContainerRequest.graceSeconds(a), crash, exit);
+        b.namespace = a.getNamespace();
+        b.pod = a.getPodName().isEmpty() ? a.getTaskId() : a.getPodName();
+        b.infra = u.kind() == PodUnit.Kind.INFRA;
+        b.container = b.infra ? PodUnit.INFRA : spec.getName();
+        b.cpuMillis = usageCpuMillis;
+        b.memoryBytes = usageMemoryBytes;
+        if (spec != null) {
+            for (EnvVar e : spec.getEnv()) {
+                if (e.getName().equals("SIM_CPU_MILLIS")) b.cpuMillis = parseUsage("SIM_CPU_MILLIS", e.getValue());
+                if (e.getName().equals("SIM_MEMORY_BYTES")) b.memoryBytes = parseUsage("SIM_MEMORY_BYTES", e.getValue());
+            }
+        }
         containers.put(id, b);
         byUnit.put(u.key(), id);
         return id;
@@ -174,6 +190,7 @@ public final class SimRuntime implements ContainerRuntime {
             if (b == null || b.run != run) return;
             b.state = Observed.State.RUNNING;
             b.exitCode = null;
+            b.runningSinceNanos = System.nanoTime();
         }
         emit(new ContainerEvent(ContainerEvent.Action.START, b.id, b.unit, null, network(b)));
         if (b.crashAfterMs >= 0) later(b.crashAfterMs, () -> exited(containerId, run, b.crashExit));
@@ -248,6 +265,60 @@ public final class SimRuntime implements ContainerRuntime {
     public void deletePodDir(String taskId) {
         // no pod directories
     }
+
+    private volatile long usageCpuMillis = 5, usageMemoryBytes = 8L << 20;
+
+    /**
+     * The synthetic usage of every container started from now on (settings {@code sim-cpu-millis}, default 5, and
+     * {@code sim-memory-bytes}, default 8 MiB); a container's env {@code SIM_CPU_MILLIS} / {@code SIM_MEMORY_BYTES}
+     * overrides them for it.
+     */
+    public SimRuntime withUsage(long cpuMillis, long memoryBytes) {
+        if (cpuMillis < 0 || memoryBytes < 0) throw new IllegalArgumentException("sim-cpu-millis and sim-memory-bytes must be >= 0");
+        this.usageCpuMillis = cpuMillis;
+        this.usageMemoryBytes = memoryBytes;
+        return this;
+    }
+
+    private static long parseUsage(String name, String v) {
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 0) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a non-negative integer, got '" + v + "'");
+    }
+
+    /**
+     * The node's usage as a {@link io.berth.node.stats.StatsSource}: each running app container uses its
+     * synthetic CPU steadily since it started (so its cumulative counter is rate × uptime) and its memory; the
+     * node uses the sum of its containers'.
+     */
+    public io.berth.node.stats.StatsSource stats() {
+        return () -> {
+            long now = System.nanoTime();
+            java.util.List<io.berth.node.stats.StatsSource.ContainerUsage> out = new java.util.ArrayList<>();
+            long memory = 0, rateMillis = 0, nodeCpu;
+            synchronized (this) {
+                for (Box b : containers.values()) {
+                    if (b.state != Observed.State.RUNNING || b.infra) continue;
+                    long used = Math.round((now - b.runningSinceNanos) * (b.cpuMillis / 1000.0));
+                    out.add(new io.berth.node.stats.StatsSource.ContainerUsage(new io.berth.node.stats.StatsSource.ContainerRef(
+                            b.id, PodUnit.taskOf(b.unit), b.namespace, b.pod, b.container), used, b.memoryBytes));
+                    memory += b.memoryBytes;
+                    rateMillis += b.cpuMillis;
+                }
+                // the node's counter grows by what runs now over the time since the last sample: monotonic
+                if (lastSampleNanos != 0) nodeCpuNanos += Math.round((now - lastSampleNanos) * (rateMillis / 1000.0));
+                lastSampleNanos = now;
+                nodeCpu = nodeCpuNanos;
+            }
+            return new io.berth.node.stats.StatsSource.Sample(now, System.currentTimeMillis(), nodeCpu, memory, out);
+        };
+    }
+
+    private long lastSampleNanos, nodeCpuNanos;
 
     /** Unit keys of the containers running now. */
     public synchronized List<String> running() {

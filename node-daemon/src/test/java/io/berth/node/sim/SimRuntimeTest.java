@@ -70,6 +70,30 @@ class SimRuntimeTest {
         assertEquals(Map.of(), rt.list());
     }
 
+    /** The synthetic usage: the setting's CPU and memory per running app container, an env override, a steady rate. */
+    @Test
+    void reportsSyntheticUsageOfRunningContainers() throws Exception {
+        SimRuntime rt = new SimRuntime("n1", 0, timers).withUsage(100, 16L << 20);
+        io.berth.node.stats.StatsSource stats = rt.stats();
+        rt.start(create(rt, assignment("t1", List.of())));
+        Assignment heavy = Assignment.newBuilder(assignment("t2", List.of())).setTemplate(PodTemplate.newBuilder().setContainers(List.of(
+                ContainerSpec.newBuilder().setName("main").setImage("sim/app:1").setEnv(List.of(
+                        new io.berth.schemas.avro.EnvVar("SIM_CPU_MILLIS", "750", null), new io.berth.schemas.avro.EnvVar("SIM_MEMORY_BYTES", "1048576", null)))
+                        .build())).build()).build();
+        rt.start(create(rt, heavy));
+        create(rt, assignment("t3", List.of())); // created, never started: not reported
+        io.berth.node.stats.StatsSource.Sample first = stats.sample();
+        io.berth.node.stats.StatsSource.Sample second = stats.sample();
+        io.berth.schemas.avro.NodeStats w = io.berth.node.stats.StatsWindow.between("n1", "n1", first, second).orElseThrow();
+        assertEquals(List.of("t1", "t2"), w.getPods().stream().map(p -> p.getTaskId()).toList());
+        assertEquals("app-t1", w.getPods().get(0).getPodName());
+        assertEquals(100_000_000L, w.getPods().get(0).getContainers().get(0).getCpuNanoCores(), 2_000_000L);
+        assertEquals(750_000_000L, w.getPods().get(1).getContainers().get(0).getCpuNanoCores(), 2_000_000L);
+        assertEquals(1L << 20, w.getPods().get(1).getContainers().get(0).getMemoryWorkingSetBytes());
+        assertEquals(850_000_000L, w.getCpuNanoCores(), 2_000_000L);
+        assertEquals((16L << 20) + (1L << 20), w.getMemoryWorkingSetBytes());
+    }
+
     @Test
     void crashesWhenToldByItsArgsAndByTheControl() throws Exception {
         SimRuntime rt = new SimRuntime("n1", 0, timers);
