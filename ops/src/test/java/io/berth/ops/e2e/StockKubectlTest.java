@@ -130,6 +130,26 @@ class StockKubectlTest {
             assertTrue(all[0].matches("(?s)NAME +READY +STATUS.*\npod/web-\\S+ .*"), all[0]);
             assertTrue(all[1].matches("(?s)NAME +READY +UP-TO-DATE +AVAILABLE +AGE\ndeployment.apps/web +3/3 .*"), all[1]);
             assertTrue(all[2].matches("(?s)NAME +DESIRED +CURRENT +READY +AGE\nreplicaset.apps/web-\\S+ +3 +3 +3 .*"), all[2]);
+
+            // get -w: kubectl 1.32 asks for watch events as Tables; each object comes as a one-row Table
+            java.net.http.HttpRequest watch = java.net.http.HttpRequest.newBuilder(java.net.URI.create(up.gatewayUrl()
+                            + "/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=1&includeObject=Metadata"))
+                    .header("Authorization", "Bearer " + token())
+                    .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")
+                    .timeout(java.time.Duration.ofSeconds(30)).build();
+            String body = java.net.http.HttpClient.newHttpClient().send(watch, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String[] events = body.strip().split("\n");
+            assertEquals(3, events.length, body);
+            for (String line : events) {
+                com.fasterxml.jackson.databind.JsonNode event = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                assertEquals("ADDED", event.path("type").asText(), line);
+                assertEquals("Table", event.at("/object/kind").asText(), line);
+                assertEquals("Name,Ready,Status,Restarts,Age", columns(event.at("/object/columnDefinitions"), 0), line);
+                assertTrue(event.at("/object/rows/0/cells/0").asText().startsWith("web-"), line);
+                assertEquals("1/1", event.at("/object/rows/0/cells/1").asText(), line);
+                assertEquals("PartialObjectMetadata", event.at("/object/rows/0/object/kind").asText(), line);
+                assertEquals("stable", event.at("/object/rows/0/object/metadata/labels/track").asText(), line);
+            }
         }
 
         // set image: a strategic merge patch by container name keeps the container's command
@@ -185,6 +205,18 @@ class StockKubectlTest {
     }
 
     private String berthCli;
+
+    /** The names of the columns of {@code priority}, comma-separated. */
+    private static String columns(com.fasterxml.jackson.databind.JsonNode definitions, int priority) {
+        List<String> names = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode c : definitions) if (c.path("priority").asInt() == priority) names.add(c.path("name").asText());
+        return String.join(",", names);
+    }
+
+    private String token() throws IOException {
+        return Files.readAllLines(kubeconfig).stream().map(String::strip).filter(l -> l.startsWith("token:"))
+                .findFirst().orElseThrow().substring("token:".length()).strip();
+    }
 
     /** The berth CLI in-process against the gateway's plain port, with the kubeconfig's token: {exit, stdout, stderr}. */
     private String[] berth(String... args) throws IOException {
