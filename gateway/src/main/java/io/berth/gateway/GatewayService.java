@@ -92,6 +92,7 @@ public final class GatewayService extends TopicCheckingService {
         router.get("/version").handler(this::handleVersion);
         new io.berth.gateway.api.Discovery().mount(router);
         new io.berth.gateway.api.OpenApi().mount(router);
+        new io.berth.gateway.api.OpenApiV2().mount(router);
         BerthSerdes serdes = new BerthSerdes(registry);
         if (Boolean.parseBoolean(config.get("gateway-audit-snapshots", "true"))) {
             snapshots = new io.berth.gateway.timetravel.SnapshotWriter(config.clientProps("berth-gateway-audit-snapshots"), serdes,

@@ -204,13 +204,14 @@ public final class ReadApi {
 
     private void watchOverHttp(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine, Runnable release) {
         Context context = vertx.getOrCreateContext();
+        java.util.function.Function<ViewCache.Change, byte[]> encode = tableEvents(ctx, r);
         HttpServerResponse response = ctx.response();
         // register first: an Expired answer must still be a plain 410, not a started stream
         ViewCache.Registration[] self = new ViewCache.Registration[1];
         ViewCache.Registration reg = cache.watch(r.topic, r.kind, namespace, from, context, batch -> {
             if (response.closed() || response.ended()) return;
             // a watcher that cannot keep up is dropped, as the API server does, with an ERROR event; it lists again
-            if (!send(batch, mine, response)) {
+            if (!send(batch, mine, encode, response)) {
                 self[0].cancel().run();
                 release.run();
                 caps.watcherDropped();
@@ -230,7 +231,7 @@ public final class ReadApi {
             reg.cancel().run();
             release.run();
         };
-        send(reg.initial(), mine, response);
+        send(reg.initial(), mine, encode, response);
         if (reg.initial().isEmpty()) response.write(""); // flush the headers so the client knows the watch is open
         response.closeHandler(v -> done.run());
         response.endHandler(v -> done.run());
@@ -278,13 +279,38 @@ public final class ReadApi {
      * Chunked HTTP: one line per event. False, having written nothing more, when the watcher's write
      * queue is full: it did not read what it had, and is dropped rather than buffered without bound.
      */
-    private static boolean send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, HttpServerResponse out) {
+    private static boolean send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine,
+                                java.util.function.Function<ViewCache.Change, byte[]> encode, HttpServerResponse out) {
         for (ViewCache.Change c : batch) {
             if (!mine.test(c)) continue;
             if (out.writeQueueFull()) return false;
-            out.write(Buffer.buffer(c.frame().length + 1).appendBytes(c.frame()).appendByte((byte) '\n'));
+            byte[] frame = encode.apply(c);
+            out.write(Buffer.buffer(frame.length + 1).appendBytes(frame).appendByte((byte) '\n'));
         }
         return true;
+    }
+
+    /**
+     * How a watch's events are written: as they were encoded once for every watcher, or — when the client asks for
+     * {@code as=Table} ({@code kubectl get -w}) — each object as a one-row {@code meta.k8s.io/v1 Table} with the
+     * column definitions and the request's {@code includeObject}, as kube-apiserver does (encoded per watcher).
+     */
+    static java.util.function.Function<ViewCache.Change, byte[]> tableEvents(RoutingContext ctx, Resource r) {
+        if (!io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) return ViewCache.Change::frame;
+        var include = io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject"));
+        return c -> {
+            ObjectNode object = c.object();
+            if (object == null || !"ADDED MODIFIED DELETED".contains(c.type())) return c.frame(); // ERROR, BOOKMARK: as they are
+            ObjectNode table = io.berth.gateway.view.ServerTables.table(r.plural, r.namespaced, List.of(object),
+                    object.path("metadata").path("resourceVersion").asText(null), include, System.currentTimeMillis());
+            ObjectNode event = MAPPER.createObjectNode().put("type", c.type());
+            event.set("object", table);
+            try {
+                return MAPPER.writeValueAsBytes(event);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 
     /**

@@ -66,6 +66,7 @@ public final class RolloutApi {
     // ---- rollback / promote / abort ----
 
     private void handleRollback(RoutingContext ctx) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "rollout actions");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ViewCache.Entry e = deployment(ns, name);
         WorkloadView w = (WorkloadView) e.value();
@@ -105,6 +106,7 @@ public final class RolloutApi {
     }
 
     private void handlePromote(RoutingContext ctx) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "rollout actions");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ViewCache.Entry e = deployment(ns, name);
         JsonNode body = body(ctx, null, name);
@@ -125,6 +127,7 @@ public final class RolloutApi {
     }
 
     private void handleAbort(RoutingContext ctx) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "rollout actions");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ViewCache.Entry e = deployment(ns, name);
         body(ctx, null, name);

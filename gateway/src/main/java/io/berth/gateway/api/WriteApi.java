@@ -135,6 +135,7 @@ public final class WriteApi implements AutoCloseable {
      * patch, when it exists) refuses the whole apply with 403. RBAC objects go to the RBAC store.
      */
     private void handleApply(RoutingContext ctx) {
+        refuseDryRun(ctx, "the berth.io apply");
         String ns = ctx.queryParams().get("namespace");
         io.berth.gateway.rbac.RbacApi.Split split = rbac == null ? new io.berth.gateway.rbac.RbacApi.Split(List.of(), ctx.body().asString())
                 : io.berth.gateway.rbac.RbacApi.split(ctx.body().asString());
@@ -178,10 +179,17 @@ public final class WriteApi implements AutoCloseable {
         String ns = ctx.pathParam("ns");
         Intent i = single(parse(ctx, ctx.body().asString(), ns, true), r);
         if (existing(r, ns, i.getName()) != null) throw Status.alreadyExists(r.qualified(), i.getName());
+        if (dryRun(ctx)) {
+            ObjectNode o = (ObjectNode) firstDocument(ctx.body().asString()).deepCopy();
+            ((ObjectNode) o.with("metadata")).put("namespace", i.getNamespace());
+            respond(ctx, Future.succeededFuture(new Outcome(201, o)));
+            return;
+        }
         respond(ctx, applyOne(ctx, i));
     }
 
     private void handleCreateNamespace(RoutingContext ctx) {
+        refuseDryRun(ctx, "namespaces");
         ManifestResult parsed = parse(ctx, ctx.body().asString(), null, false);
         if (parsed.intents().size() != 1 || parsed.intents().get(0).getKind() != ResourceKind.NAMESPACE) {
             throw Status.badRequest("the body must be one v1 Namespace");
@@ -192,12 +200,14 @@ public final class WriteApi implements AutoCloseable {
     }
 
     private void handleReplaceNamespace(RoutingContext ctx) {
+        refuseDryRun(ctx, "namespaces");
         Intent i = namespaceIntent(parse(ctx, ctx.body().asString(), null, false), ctx.pathParam("name"));
         respond(ctx, applyOne(ctx, i));
     }
 
     /** {@code kubectl label ns}: a merge patch of the namespace (labels, annotations), applied as the whole namespace. */
     private void handlePatchNamespace(RoutingContext ctx) {
+        refuseDryRun(ctx, "namespaces");
         String name = ctx.pathParam("name");
         String type = String.valueOf(ctx.request().getHeader("content-type"));
         String manifest;
@@ -234,6 +244,12 @@ public final class WriteApi implements AutoCloseable {
             throw Status.badRequest("the name of the object (" + i.getName() + ") does not match the name on the URL (" + name + ")");
         }
         checkResourceVersion(r, ns, name, firstDocument(text).path("metadata").path("resourceVersion").asText(""));
+        if (dryRun(ctx)) {
+            ViewCache.Entry e = existing(r, ns, name);
+            if (e == null) throw Status.notFound(r.qualified(), name);
+            respond(ctx, Future.succeededFuture(new Outcome(200, dryRunResult(e, firstDocument(text)))));
+            return;
+        }
         respond(ctx, applyOne(ctx, i));
     }
 
@@ -243,10 +259,10 @@ public final class WriteApi implements AutoCloseable {
         String type = String.valueOf(ctx.request().getHeader("content-type"));
         JsonNode patch = firstDocument(ctx.body().asString());
         String manifest;
+        ViewCache.Entry e = existing(r, ns, name);
         if (type.contains("apply-patch")) {
             manifest = ctx.body().asString();
         } else {
-            ViewCache.Entry e = existing(r, ns, name);
             if (e == null) throw Status.notFound(r.qualified(), name);
             ObjectNode merged = e.object().deepCopy();
             merged.remove("status");
@@ -254,6 +270,11 @@ public final class WriteApi implements AutoCloseable {
         }
         checkResourceVersion(r, ns, name, patch.path("metadata").path("resourceVersion").asText(""));
         Intent i = single(parse(ctx, manifest, ns, true), r);
+        if (dryRun(ctx)) {
+            if (e == null) throw Status.notFound(r.qualified(), name);
+            respond(ctx, Future.succeededFuture(new Outcome(200, dryRunResult(e, firstDocument(manifest)))));
+            return;
+        }
         respond(ctx, applyOne(ctx, i));
     }
 
@@ -274,6 +295,7 @@ public final class WriteApi implements AutoCloseable {
      * replaces it) and the answer is 201 with a Success Status. The body's name must be the URL's.
      */
     private void handleEvict(RoutingContext ctx) {
+        refuseDryRun(ctx, "eviction");
         String name = ctx.pathParam("name");
         String text = KubeProtobuf.bodyText(ctx);
         JsonNode pre = null;
@@ -339,6 +361,7 @@ public final class WriteApi implements AutoCloseable {
     }
 
     private void handlePutScale(RoutingContext ctx) {
+        refuseDryRun(ctx, "the scale subresource");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ViewCache.Entry e = existing(Resource.DEPLOYMENTS, ns, name);
         if (e == null) throw Status.notFound("deployments.apps", name);
@@ -372,6 +395,7 @@ public final class WriteApi implements AutoCloseable {
     }
 
     private void handleNodePatch(RoutingContext ctx) {
+        refuseDryRun(ctx, "nodes");
         String name = ctx.pathParam("name");
         ViewCache.Entry e = cache.get(Topics.NODES, "Node", null, name).orElseThrow(() -> Status.notFound("nodes", name));
         JsonNode unschedulable = firstDocument(ctx.body().asString()).path("spec").path("unschedulable");
@@ -656,6 +680,40 @@ public final class WriteApi implements AutoCloseable {
                 .forEachRemaining(f -> selector.append(selector.length() > 0 ? "," : "").append(f.getKey()).append('=').append(f.getValue().asText()));
         s.putObject("status").put("replicas", d.path("status").path("replicas").asInt()).put("selector", selector.toString());
         return s;
+    }
+
+    /**
+     * {@code dryRun=All} (kubectl diff, {@code --dry-run=server}): validated and authorized as the write, nothing
+     * appended. Any other value is refused as kube-apiserver does.
+     */
+    static boolean dryRun(RoutingContext ctx) {
+        List<String> values = ctx.queryParams().getAll("dryRun");
+        for (String v : values) {
+            if (!v.equals("All")) throw Status.badRequest("dryRun: Unsupported value: \"" + v + "\": supported values: \"All\"");
+        }
+        return !values.isEmpty();
+    }
+
+    /** A write route that cannot dry-run refuses it rather than writing. */
+    public static void refuseDryRun(RoutingContext ctx, String what) {
+        if (!ctx.queryParams().getAll("dryRun").isEmpty()) throw Status.badRequest("dryRun is not supported on " + what + " by Berth");
+    }
+
+    /**
+     * What a dry-run write answers: the live object with the written one's labels, annotations and spec (the server's
+     * own metadata and the status kept). Defaults the server would add to the spec are not filled in.
+     */
+    private static JsonNode dryRunResult(ViewCache.Entry live, JsonNode written) {
+        ObjectNode o = live.object().deepCopy();
+        ObjectNode md = (ObjectNode) o.with("metadata");
+        JsonNode wmd = written.path("metadata");
+        for (String f : List.of("labels", "annotations")) {
+            if (wmd.has(f)) md.set(f, wmd.get(f));
+            else md.remove(f);
+        }
+        if (written.has("spec")) o.set("spec", written.get("spec"));
+        for (String f : List.of("data", "stringData", "binaryData")) if (written.has(f)) o.set(f, written.get(f));
+        return o;
     }
 
     private static boolean waits(RoutingContext ctx) {

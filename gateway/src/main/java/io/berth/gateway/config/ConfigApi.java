@@ -171,6 +171,7 @@ public final class ConfigApi implements AutoCloseable {
     }
 
     private void handleWrite(RoutingContext ctx, ConfigObjects.Kind k, boolean replace) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "Secrets and ConfigMaps");
         ConfigObjects.Parsed p = parse(ctx, document(ctx.body().asString()), ctx.pathParam("ns"));
         if (p.kind() != k) throw Status.badRequest("the body is a " + p.kind().kind + ", but the URL names " + k.plural);
         if (!p.namespace().equals(ctx.pathParam("ns"))) {
@@ -187,6 +188,7 @@ public final class ConfigApi implements AutoCloseable {
 
     /** A merge patch onto the current object (decrypted for the merge, encrypted again), or an apply patch (the whole object). */
     private void handlePatch(RoutingContext ctx, ConfigObjects.Kind k) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "Secrets and ConfigMaps");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         JsonNode patch = document(ctx.body().asString());
         JsonNode doc;
@@ -202,6 +204,7 @@ public final class ConfigApi implements AutoCloseable {
     }
 
     private void handleDelete(RoutingContext ctx, ConfigObjects.Kind k) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "Secrets and ConfigMaps");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ConfigsFollower.Stored s = existing(k, ns, name);
         String actor = Guard.actor(ctx);

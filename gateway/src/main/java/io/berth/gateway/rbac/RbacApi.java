@@ -100,6 +100,7 @@ public final class RbacApi {
 
     /** POST (create: must be new) or PUT (replace: must exist, names must match). */
     private void handleWrite(RoutingContext ctx, RbacKind k, boolean replace) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "RBAC objects");
         JsonNode doc = document(ctx.body().asString());
         RbacObjects.Parsed p = checked(ctx, doc, ns(ctx, k), k);
         String urlNs = ns(ctx, k);
@@ -117,6 +118,7 @@ public final class RbacApi {
 
     /** A merge patch (or strategic merge: RBAC lists have no merge keys) onto the object, or an apply patch (the whole object). */
     private void handlePatch(RoutingContext ctx, RbacKind k) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "RBAC objects");
         String ns = ns(ctx, k), name = ctx.pathParam("name");
         String type = String.valueOf(ctx.request().getHeader("content-type"));
         JsonNode patch = document(ctx.body().asString());
@@ -135,6 +137,7 @@ public final class RbacApi {
     }
 
     private void handleDelete(RoutingContext ctx, RbacKind k) {
+        io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "RBAC objects");
         String ns = ns(ctx, k), name = ctx.pathParam("name");
         if (BuiltIns.isBuiltIn(k, name)) throw builtIn(k, name);
         RbacStore.Stored s = store.get(k, ns, name).orElseThrow(() -> Status.notFound(k.qualified(), name));

@@ -31,12 +31,14 @@ import java.util.List;
  *       {@link SpdyPortForward}) or {@code v4.channel.k8s.io} with {@code ?ports=P} (the kubelet's WebSocket
  *       protocol, {@code berth port-forward}: {@link ChannelPortForward}).</li>
  * </ul>
- * A plain SPDY upgrade (kubectl before 1.30, or with {@code KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false}) is refused
- * with 400 naming the protocols served.
+ * A plain SPDY/3.1 upgrade (kubectl before 1.30, or with {@code KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false}) is
+ * served on the raw connection: exec with {@code v4.channel.k8s.io} ({@link SpdyExec}), port-forward with
+ * {@code portforward.k8s.io} ({@link SpdyPortForward} over a {@link Tunnel} of the socket).
  */
 public final class PodStreamsApi {
     public static final List<String> SUBPROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io", SpdyPortForward.PROTOCOL);
     private static final List<String> EXEC_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
+    private static final String SPDY_PORT_FORWARD = "portforward.k8s.io";
     public static final String MAX_STREAMS = "gateway-max-streams";
     public static final String STREAM_IDLE = "gateway-stream-idle-seconds";
 
@@ -68,6 +70,15 @@ public final class PodStreamsApi {
         if (command.isEmpty() || command.get(0).isEmpty()) throw Status.badRequest("you must specify at least one command for the container");
         if (!flag(ctx, "stdin") && !flag(ctx, "stdout") && !flag(ctx, "stderr")) throw Status.badRequest("you must specify at least 1 of stdin, stdout, stderr");
         Target t = target(ns, name);
+        if (isSpdyUpgrade(ctx)) {
+            java.util.Set<String> expected = SpdyExec.expectedStreams(flag(ctx, "stdin"), flag(ctx, "stdout"), flag(ctx, "stderr"), flag(ctx, "tty"));
+            // the node speaks v5 whatever the client does: its close of channel 0 carries the end of stdin
+            String query = ctx.request().query();
+            spdyUpgrade(ctx, SpdyExec.PROTOCOL, (socket, release) -> new SpdyExec(vertx, socket, expected, name,
+                    () -> dialer.dial(t.nodeId(), t.host(), t.port(), "/exec/" + t.taskId() + (query == null ? "" : "?" + query), List.of("v5.channel.k8s.io")),
+                    caps.idleMs(), release).start());
+            return;
+        }
         upgrade(ctx, EXEC_PROTOCOLS, (ws, release) -> {
             ws.pause();
             String query = ctx.request().query();
@@ -90,9 +101,15 @@ public final class PodStreamsApi {
     private void portForward(RoutingContext ctx) {
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         Target t = target(ns, name);
+        if (isSpdyUpgrade(ctx)) {
+            spdyUpgrade(ctx, SPDY_PORT_FORWARD, (socket, release) -> new SpdyPortForward(vertx, socket, name,
+                    port -> dialer.dial(t.nodeId(), t.host(), t.port(), "/portforward/" + t.taskId() + "?port=" + port, List.of()),
+                    caps.idleMs(), release).start());
+            return;
+        }
         upgrade(ctx, List.of(SpdyPortForward.PROTOCOL, ChannelPortForward.PROTOCOL), (ws, release) -> {
             if (SpdyPortForward.PROTOCOL.equals(ws.subProtocol())) {
-                new SpdyPortForward(vertx, ws, name, port -> dialer.dial(t.nodeId(), t.host(), t.port(), "/portforward/" + t.taskId() + "?port=" + port, List.of()),
+                new SpdyPortForward(vertx, Tunnel.of(ws), name, port -> dialer.dial(t.nodeId(), t.host(), t.port(), "/portforward/" + t.taskId() + "?port=" + port, List.of()),
                         caps.idleMs(), release).start();
                 return;
             }
@@ -107,6 +124,49 @@ public final class PodStreamsApi {
         });
     }
 
+    private interface SpdySession {
+        void run(Tunnel socket, Runnable release);
+    }
+
+    /** {@code Connection: Upgrade} and {@code Upgrade: SPDY/3.1}: what kubectl before 1.30 sends. */
+    static boolean isSpdyUpgrade(RoutingContext ctx) {
+        String upgrade = ctx.request().getHeader("Upgrade"), connection = ctx.request().getHeader("Connection");
+        return upgrade != null && upgrade.strip().equalsIgnoreCase("SPDY/3.1")
+                && connection != null && connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade");
+    }
+
+    /** The {@code X-Stream-Protocol-Version}s a client offers, in its order (repeated headers or commas). */
+    static List<String> offeredStreamProtocols(RoutingContext ctx) {
+        return ctx.request().headers().getAll("X-Stream-Protocol-Version").stream()
+                .flatMap(v -> java.util.Arrays.stream(v.split(","))).map(String::strip).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /**
+     * The plain SPDY/3.1 upgrade of kubectl before 1.30: {@code protocol} must be among the client's
+     * {@code X-Stream-Protocol-Version}s (403 naming both sides otherwise, as the kubelet's handshake); then 101
+     * with {@code Upgrade: SPDY/3.1} and the protocol chosen, and the raw connection is the session's, within the
+     * stream cap. HTTP/2 has no upgrade: such a request is refused with 400.
+     */
+    private void spdyUpgrade(RoutingContext ctx, String protocol, SpdySession session) {
+        List<String> offered = offeredStreamProtocols(ctx);
+        if (!offered.contains(protocol)) {
+            throw new ApiException(Status.failure(403, "Forbidden", "unable to upgrade: unable to negotiate protocol: client supports "
+                    + offered + ", server supports [" + protocol + "]", null, null));
+        }
+        if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_1_1) {
+            throw Status.badRequest("a SPDY upgrade needs HTTP/1.1; this request came over " + ctx.request().version());
+        }
+        Runnable release = caps.acquire();
+        io.berth.gateway.api.ReadApi.noIdleTimeout(ctx);
+        Tunnel socket = RawUpgrade.switchProtocols(ctx, java.util.Map.of("Connection", "Upgrade", "Upgrade", "SPDY/3.1",
+                "X-Stream-Protocol-Version", protocol));
+        if (socket == null) {
+            release.run();
+            throw Status.badRequest("this connection cannot be upgraded to SPDY/3.1");
+        }
+        session.run(socket, release);
+    }
+
     private interface Session {
         void run(ServerWebSocket ws, Runnable release);
     }
@@ -116,8 +176,8 @@ public final class PodStreamsApi {
         String offered = ctx.request().getHeader("Sec-WebSocket-Protocol");
         boolean speaks = offered != null && java.util.Arrays.stream(offered.split(",")).map(String::strip).anyMatch(protocols::contains);
         if (!ctx.request().canUpgradeToWebSocket() || !speaks) {
-            throw Status.badRequest("Upgrade request required: Berth serves this over WebSocket with subprotocol " + String.join(" or ", protocols)
-                    + " (kubectl 1.30 or later); SPDY upgrades are not served");
+            throw Status.badRequest("Upgrade request required: a WebSocket with subprotocol " + String.join(" or ", protocols)
+                    + " (kubectl 1.30 or later), or Upgrade: SPDY/3.1 (older kubectl)");
         }
         Runnable release = caps.acquire();
         io.berth.gateway.api.ReadApi.noIdleTimeout(ctx); // the stream's own idle timeout applies instead

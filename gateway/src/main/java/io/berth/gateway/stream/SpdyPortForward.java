@@ -21,7 +21,6 @@ import io.netty.handler.codec.spdy.SpdyVersion;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 
 import java.nio.charset.StandardCharsets;
@@ -32,14 +31,15 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * kubectl's port-forward (v1.30+): SPDY/3.1 tunneled in WebSocket binary messages (subprotocol
- * {@code SPDY/3.1+portforward.k8s.io}), served as the kubelet serves {@code portforward.k8s.io}: each forwarded
+ * kubectl's port-forward: SPDY/3.1 tunneled in WebSocket binary messages (subprotocol
+ * {@code SPDY/3.1+portforward.k8s.io}, kubectl 1.30+) or on the raw connection after a plain SPDY upgrade
+ * ({@code X-Stream-Protocol-Version: portforward.k8s.io}, older kubectl): a {@link Tunnel} either way. Served as the kubelet serves {@code portforward.k8s.io}: each forwarded
  * connection is a pair of SPDY streams with the same {@code requestid} header, {@code streamtype: error} then
  * {@code streamtype: data}, and a {@code port}. Every stream is answered with a SYN_REPLY; once a pair is complete
  * the node is dialled for that port (one WebSocket per connection, {@link NodeDialer}) and the data stream relayed
  * both ways; a failure is written on the error stream, as the kubelet does. PINGs are echoed. The SPDY framing
  * (and its zlib header compression) is Netty's codec, run in an {@link EmbeddedChannel} over the tunnel's bytes.
- * Everything runs on the WebSocket's event loop.
+ * Everything runs on the connection's event loop.
  */
 final class SpdyPortForward {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpdyPortForward.class);
@@ -48,7 +48,7 @@ final class SpdyPortForward {
     private static final int PENDING_LIMIT = 1 << 20;
 
     private final Vertx vertx;
-    private final ServerWebSocket ws;
+    private final Tunnel ws;
     private final IntFunction<Future<WebSocket>> dial;
     private final String pod;
     private final long idleMs;
@@ -69,7 +69,7 @@ final class SpdyPortForward {
         int pendingBytes;
     }
 
-    SpdyPortForward(Vertx vertx, ServerWebSocket ws, String pod, IntFunction<Future<WebSocket>> dial, long idleMs, Runnable onClose) {
+    SpdyPortForward(Vertx vertx, Tunnel ws, String pod, IntFunction<Future<WebSocket>> dial, long idleMs, Runnable onClose) {
         this.vertx = vertx;
         this.ws = ws;
         this.pod = pod;
@@ -92,7 +92,7 @@ final class SpdyPortForward {
         timer = vertx.setPeriodic(Math.max(100, Math.min(idleMs / 4, 30_000)), id -> {
             if (System.nanoTime() - lastTraffic > idleMs * 1_000_000L) {
                 send(new DefaultSpdyGoAwayFrame(0));
-                ws.close((short) 1000, "idle for " + idleMs / 1000 + " s");
+                ws.close("idle for " + idleMs / 1000 + " s");
                 shutdown();
             }
         });
@@ -108,7 +108,7 @@ final class SpdyPortForward {
             }
             else if (frame instanceof SpdyPingFrame p) send(new DefaultSpdyPingFrame(p.id()));
             else if (frame instanceof SpdyGoAwayFrame) {
-                ws.close();
+                ws.close(null);
                 shutdown();
             }
             else if (frame instanceof io.netty.handler.codec.spdy.SpdyHeadersFrame h && h.isInvalid()) {
@@ -235,7 +235,7 @@ final class SpdyPortForward {
         codec.writeOutbound(frame);
         for (ByteBuf b; (b = codec.readOutbound()) != null; ) {
             try {
-                ws.writeBinaryMessage(Buffer.buffer(ByteBufUtil.getBytes(b)));
+                ws.write(Buffer.buffer(ByteBufUtil.getBytes(b)));
             } finally {
                 b.release();
             }

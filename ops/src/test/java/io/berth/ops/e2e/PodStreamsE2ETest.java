@@ -30,11 +30,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * pod serves a page with {@code httpd}; kubectl exec propagates the command's exit code and output, feeds stdin
  * with {@code -i} (to its end: {@code cat} exits), kubectl port-forward fetches the page through the forwarded
  * port (SPDY tunneled in WebSocket), and the berth CLI does the same; a bad token and a pod on no node are
- * refused with a Status.
+ * refused with a Status. Then kubectl 1.20, which upgrades the HTTP connection itself to SPDY/3.1: exec with its exit
+ * code and stdin, port-forward, and the refusal.
  */
 @Timeout(600)
 class PodStreamsE2ETest {
     private Path kubeconfig;
+    private String binary = "kubectl";
 
     @Test
     void execAndPortForwardThroughKubectlAndBerth() throws Exception {
@@ -129,6 +131,21 @@ class PodStreamsE2ETest {
                 assertEquals("hello-from-pod\n", f.fetch()); // a second connection over the same session
             }
 
+            // kubectl 1.20 (ops/test unpacks it): the same over a plain SPDY/3.1 upgrade of the HTTP connection
+            binary = StockKubectlTest.KUBECTL_120;
+            Run old = kubectl(null, "exec", "web", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
+            assertEquals(3, old.code, old.err);
+            assertEquals("out\n", old.out);
+            assertTrue(old.err.contains("err") && old.err.contains("command terminated with exit code 3"), old.err);
+            assertEquals("line1\nline2\n", ok("line1\nline2\n", "exec", "-i", "web", "--", "cat"));
+            try (Forward f = forward(List.of(binary, "--kubeconfig", kubeconfig.toString(), "port-forward", "pod/web", ":8080"))) {
+                assertEquals("hello-from-pod\n", f.fetch());
+                assertEquals("hello-from-pod\n", f.fetch());
+            }
+            Run oldForbidden = kubectl(null, "--as", "carol", "exec", "web", "--", "true");
+            assertNotEquals(0, oldForbidden.code);
+            assertTrue(oldForbidden.err.contains("cannot create resource \"pods/exec\""), oldForbidden.err);
+
         } finally {
             Docker.removeContainersOfNode(node);
         }
@@ -212,7 +229,7 @@ class PodStreamsE2ETest {
     private record Run(int code, String out, String err) {}
 
     private Run kubectl(String stdin, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        List<String> cmd = new ArrayList<>(List.of(binary, "--kubeconfig", kubeconfig.toString()));
         cmd.addAll(List.of(args));
         Path in = Files.createTempFile("kubectl", ".in"), out = Files.createTempFile("kubectl", ".out"), err = Files.createTempFile("kubectl", ".err");
         Files.writeString(in, stdin == null ? "" : stdin);

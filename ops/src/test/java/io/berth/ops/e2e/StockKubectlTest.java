@@ -19,15 +19,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The kubectl users already have (v1.32 on this machine, from PATH) drives Berth unchanged, with
- * nothing but the kubeconfig {@code berth up} wrote: discovery, OpenAPI v3 (server-side field
- * validation), Table answers, client-side apply with its strategic merge patch, scale through the
- * Scale subresource, JSON patch, set image, wait, cordon/uncordon and delete. The all-in-one runs
- * in-process on a real broker with simulated nodes (no Docker needed).
+ * The kubectl users already have drives Berth unchanged, with nothing but the kubeconfig {@code berth up}
+ * wrote: the machine's v1.32 (from PATH), then Debian's v1.20 ({@code /opt/kubectl-1.20/kubectl}, unpacked
+ * there by ops/test) against the same Berth. Discovery (aggregated for 1.32, the per-group documents for
+ * 1.20), OpenAPI (v3 for 1.32; the v2 protobuf document 1.20 will not apply without), Table answers,
+ * client-side apply with its strategic merge patch, create/replace/diff, scale through the Scale
+ * subresource, merge/strategic/JSON patch, set image, rollout, wait, auth can-i, drain, cordon/uncordon and
+ * delete. The all-in-one runs in-process on a real broker with simulated nodes (no Docker needed).
  */
-@Timeout(600)
+@Timeout(900)
 class StockKubectlTest {
+    static final String KUBECTL_120 = "/opt/kubectl-1.20/kubectl";
     private Path kubeconfig;
+    private String kubectl = "kubectl";
 
     @Test
     void stockKubectlDrivesBerth() throws Exception {
@@ -38,42 +42,79 @@ class StockKubectlTest {
             up.start();
             kubeconfig = dir.resolve("kubeconfig");
             assertTrue(up.kubernetesUrl().startsWith("https://"), "kubectl sends a token only over TLS: " + up.kubernetesUrl());
+            kubectl = "kubectl";
+            drive(up, dir, true);
+            assertTrue(Files.isExecutable(Path.of(KUBECTL_120)), KUBECTL_120 + " is missing: ops/test unpacks Debian's kubernetes-client there");
+            kubectl = KUBECTL_120;
+            assertTrue(ok("version", "--client").contains("v1.20."), "not kubectl 1.20");
+            drive(up, dir, false);
+        }
+    }
 
-            String resources = ok("api-resources");
-            assertTrue(resources.matches("(?s).*\\ndeployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment\\n.*"), resources);
-            assertTrue(resources.matches("(?s).*\\npods\\s+po\\s+v1\\s+true\\s+Pod\\n.*"), resources);
-            assertTrue(ok("api-versions").contains("rbac.authorization.k8s.io/v1"));
-            assertTrue(ok("cluster-info").contains("is running at " + up.kubernetesUrl()));
+    /** One kubectl's pass over the verbs, from an empty default namespace back to one; {@code modern}: kubectl 1.32. */
+    private void drive(AllInOne up, Path dir, boolean modern) throws Exception {
+        String resources = ok("api-resources");
+        assertTrue(resources.matches("(?s).*\\ndeployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment\\n.*"), resources);
+        assertTrue(resources.matches("(?s).*\\npods\\s+po\\s+v1\\s+true\\s+Pod\\n.*"), resources);
+        assertTrue(ok("api-versions").contains("rbac.authorization.k8s.io/v1"));
+        // kubectl 1.20 colours the URL even when not on a terminal
+        assertTrue(ok("cluster-info").replaceAll("\u001B\\[[0-9;]*m", "").contains("is running at " + up.kubernetesUrl()));
 
-            Path web = dir.resolve("web.yaml");
-            Files.writeString(web, """
-                    apiVersion: apps/v1
-                    kind: Deployment
-                    metadata: {name: web, labels: {app: web}}
+        Path web = dir.resolve("web.yaml");
+        Files.writeString(web, """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, labels: {app: web}}
+                spec:
+                  replicas: 3
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web, track: stable}}
                     spec:
-                      replicas: 3
-                      selector: {matchLabels: {app: web}}
-                      template:
-                        metadata: {labels: {app: web, track: stable}}
-                        spec:
-                          containers:
-                          - {name: app, image: berth/busybox:latest, command: [sleep, "3600"]}
-                    """);
-            assertEquals("deployment.apps/web created", ok("apply", "-f", web.toString()).strip());
-            assertEquals("deployment.apps/web unchanged", ok("apply", "-f", web.toString()).strip());
-            assertTrue(ok("wait", "--for=condition=Available", "deploy/web", "--timeout=180s").contains("condition met"));
-            waitFor("jsonpath={.status.readyReplicas}=3");
+                      containers:
+                      - {name: app, image: berth/busybox:latest, command: [sleep, "3600"]}
+                """);
+        assertEquals("deployment.apps/web created", ok("apply", "-f", web.toString()).strip());
+        assertEquals("deployment.apps/web unchanged", ok("apply", "-f", web.toString()).strip());
+        assertTrue(ok("wait", "--for=condition=Available", "deploy/web", "--timeout=180s").contains("condition met"));
+        waitFor("jsonpath={.status.readyReplicas}=3");
 
-            String pods = ok("get", "pods", "-L", "track");
-            String[] lines = pods.strip().split("\n");
-            assertTrue(lines[0].matches("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s+TRACK"), pods);
-            assertEquals(4, lines.length, pods);
-            for (int i = 1; i < lines.length; i++) assertTrue(lines[i].matches("web-\\S+\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+stable"), pods);
-            assertTrue(ok("get", "pods", "-A", "--show-labels").matches("(?s)NAMESPACE\\s+NAME.*default\\s+web-.*app=web.*"));
-            String wide = ok("get", "deploy", "-o", "wide");
-            assertTrue(wide.matches("(?s)NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\s+CONTAINERS\\s+IMAGES\\s+SELECTOR\\nweb\\s+3/3\\s+3\\s+3\\s+\\S+\\s+app\\s+berth/busybox:latest\\s+app=web\\n"), wide);
-            assertTrue(ok("get", "nodes").matches("(?s)NAME\\s+STATUS.*\\nkube-node\\s+Ready\\s.*"));
+        String pods = ok("get", "pods", "-L", "track");
+        String[] lines = pods.strip().split("\n");
+        assertTrue(lines[0].matches("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s+TRACK"), pods);
+        assertEquals(4, lines.length, pods);
+        for (int i = 1; i < lines.length; i++) assertTrue(lines[i].matches("web-\\S+\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+stable"), pods);
+        assertTrue(ok("get", "pods", "-A", "--show-labels").matches("(?s)NAMESPACE\\s+NAME.*default\\s+web-.*app=web.*"));
+        String wide = ok("get", "deploy", "-o", "wide");
+        assertTrue(wide.matches("(?s)NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\s+CONTAINERS\\s+IMAGES\\s+SELECTOR\\nweb\\s+3/3\\s+3\\s+3\\s+\\S+\\s+app\\s+berth/busybox:latest\\s+app=web\\n"), wide);
+        assertTrue(ok("get", "nodes").matches("(?s)NAME\\s+STATUS.*\\nkube-node\\s+Ready\\s.*"));
 
+        String described = ok("describe", "deploy", "web");
+        assertTrue(described.matches("(?s)Name:\\s+web\n.*Replicas:\\s+3 desired \\| 3 updated \\| 3 total \\| 3 available.*"), described);
+        assertTrue(ok("get", "deploy", "web", "-o", "yaml").contains("kubectl.kubernetes.io/last-applied-configuration"));
+        assertEquals("deployment.apps/web", ok("get", "deploy", "-o", "name").strip());
+        assertTrue(ok("get", "deploy", "-o", "custom-columns=N:.metadata.name,R:.spec.replicas").matches("N\\s+R\nweb\\s+3\n"));
+        assertTrue(ok("get", "pods", "-l", "track=stable", "-o", "name").matches("(pod/web-\\S+\n){3}"));
+        // diff sends a server-side dry run (1.20 first checks the OpenAPI v2 document for dryRun): exit 1 with changes
+        Path web4 = dir.resolve("web4.yaml");
+        Files.writeString(web4, Files.readString(web).replace("replicas: 3", "replicas: 4"));
+        Run diff = kubectl("diff", "-f", web4.toString());
+        assertEquals(1, diff.code, diff.out + diff.err);
+        assertTrue(diff.out.contains("-  replicas: 3") && diff.out.contains("+  replicas: 4"), diff.out);
+        Run same = kubectl("diff", "-f", web.toString());
+        assertEquals(0, same.code, same.out + same.err);
+        // create, replace, merge and strategic patches, delete: a ConfigMap
+        Path cm = dir.resolve("cm.yaml");
+        Files.writeString(cm, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: \"1\"}\n");
+        assertEquals("configmap/settings created", ok("create", "-f", cm.toString()).strip());
+        Files.writeString(cm, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: \"2\"}\n");
+        assertEquals("configmap/settings replaced", ok("replace", "-f", cm.toString()).strip());
+        ok("patch", "configmap", "settings", "--type=merge", "-p", "{\"data\":{\"b\":\"3\"}}");
+        ok("patch", "configmap", "settings", "-p", "{\"data\":{\"c\":\"4\"}}");
+        assertEquals("2 3 4", ok("get", "configmap", "settings", "-o", "jsonpath={.data.a} {.data.b} {.data.c}"));
+        assertTrue(ok("delete", "configmap", "settings").contains("configmap \"settings\" deleted"));
+
+        if (modern) {
             // Berth's own CLI, the same objects: wait, -L/--show-labels, get all
             berthCli = up.gatewayUrl();
             assertEquals("deployment.apps/web condition met\n", berthOk("wait", "--for=condition=Available", "deployment/web", "--timeout=60s"));
@@ -90,44 +131,92 @@ class StockKubectlTest {
             assertTrue(all[1].matches("(?s)NAME +READY +UP-TO-DATE +AVAILABLE +AGE\ndeployment.apps/web +3/3 .*"), all[1]);
             assertTrue(all[2].matches("(?s)NAME +DESIRED +CURRENT +READY +AGE\nreplicaset.apps/web-\\S+ +3 +3 +3 .*"), all[2]);
 
-            // set image: a strategic merge patch by container name keeps the container's command
-            assertEquals("deployment.apps/web image updated", ok("set", "image", "deploy/web", "app=berth/busybox:v2").strip());
-            assertEquals("berth/busybox:v2 [\"sleep\",\"3600\"]",
-                    ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].command}"));
-            assertEquals("deployment.apps/web scaled", ok("scale", "deploy", "web", "--replicas=2").strip());
-            waitFor("jsonpath={.spec.replicas}=2");
-            ok("patch", "deploy", "web", "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":1}]");
-            waitFor("jsonpath={.spec.replicas}=1");
+            // get -w: kubectl 1.32 asks for watch events as Tables; each object comes as a one-row Table
+            java.net.http.HttpRequest watch = java.net.http.HttpRequest.newBuilder(java.net.URI.create(up.gatewayUrl()
+                            + "/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=1&includeObject=Metadata"))
+                    .header("Authorization", "Bearer " + token())
+                    .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")
+                    .timeout(java.time.Duration.ofSeconds(30)).build();
+            String body = java.net.http.HttpClient.newHttpClient().send(watch, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String[] events = body.strip().split("\n");
+            assertEquals(3, events.length, body);
+            for (String line : events) {
+                com.fasterxml.jackson.databind.JsonNode event = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                assertEquals("ADDED", event.path("type").asText(), line);
+                assertEquals("Table", event.at("/object/kind").asText(), line);
+                assertEquals("Name,Ready,Status,Restarts,Age", columns(event.at("/object/columnDefinitions"), 0), line);
+                assertTrue(event.at("/object/rows/0/cells/0").asText().startsWith("web-"), line);
+                assertEquals("1/1", event.at("/object/rows/0/cells/1").asText(), line);
+                assertEquals("PartialObjectMetadata", event.at("/object/rows/0/object/kind").asText(), line);
+                assertEquals("stable", event.at("/object/rows/0/object/metadata/labels/track").asText(), line);
+            }
+        }
 
-            // rollout history / undo / status through the Deployment's revisions
-            assertTrue(ok("rollout", "history", "deploy/web").matches("(?s).*REVISION\\s+CHANGE-CAUSE\\n1\\s+.*\\n2\\s+.*"));
-            assertEquals("deployment.apps/web rolled back", ok("rollout", "undo", "deploy/web").strip());
-            assertTrue(ok("rollout", "status", "deploy/web", "--timeout=120s").contains("successfully rolled out"));
-            assertEquals("berth/busybox:latest", ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+        // set image: a strategic merge patch by container name keeps the container's command
+        assertEquals("deployment.apps/web image updated", ok("set", "image", "deploy/web", "app=berth/busybox:v2").strip());
+        assertEquals("berth/busybox:v2 [\"sleep\",\"3600\"]",
+                ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].command}"));
+        assertEquals("deployment.apps/web scaled", ok("scale", "deploy", "web", "--replicas=2").strip());
+        waitFor("jsonpath={.spec.replicas}=2");
+        ok("patch", "deploy", "web", "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":1}]");
+        waitFor("jsonpath={.spec.replicas}=1");
 
-            // kubectl's typed clients post these as protobuf (SelfSubjectAccessReview, Eviction)
-            assertEquals("yes", ok("auth", "can-i", "create", "deployments").strip());
-            Run nobody = kubectl("auth", "can-i", "create", "pods", "--as=nobody");
-            assertTrue(nobody.code == 1 && nobody.out.strip().equals("no"), nobody.out + nobody.err);
-            // a Deployment's pod is controlled by its ReplicaSet, so drain evicts it without --force
-            String owner = ok("get", "pods", "-o", "jsonpath={.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name}");
-            assertTrue(owner.matches("ReplicaSet/web-\\S+"), owner);
-            String drained = ok("drain", "kube-node", "--ignore-daemonsets", "--timeout=120s");
+        // rollout history / undo / status through the Deployment's revisions
+        assertTrue(ok("rollout", "history", "deploy/web").matches("(?s).*REVISION\\s+CHANGE-CAUSE\\n1\\s+.*\\n2\\s+.*"));
+        assertEquals("deployment.apps/web rolled back", ok("rollout", "undo", "deploy/web").strip());
+        assertTrue(ok("rollout", "status", "deploy/web", "--timeout=120s").contains("successfully rolled out"));
+        assertEquals("berth/busybox:latest", ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+        assertEquals("deployment.apps/web paused", ok("rollout", "pause", "deploy/web").strip());
+        assertEquals("deployment.apps/web resumed", ok("rollout", "resume", "deploy/web").strip());
+        assertEquals("deployment.apps/web restarted", ok("rollout", "restart", "deploy/web").strip());
+        assertTrue(ok("rollout", "status", "deploy/web", "--timeout=120s").contains("successfully rolled out"));
+
+        // kubectl's typed clients post these as protobuf (SelfSubjectAccessReview, Eviction)
+        assertEquals("yes", ok("auth", "can-i", "create", "deployments").strip());
+        Run nobody = kubectl("auth", "can-i", "create", "pods", "--as=nobody");
+        assertTrue(nobody.code == 1 && nobody.out.strip().equals("no"), nobody.out + nobody.err);
+        // a Deployment's pod is controlled by its ReplicaSet, so drain evicts it without --force
+        String owner = ok("get", "pods", "-o", "jsonpath={.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name}");
+        assertTrue(owner.matches("ReplicaSet/web-\\S+"), owner);
+        String drained = ok("drain", "kube-node", "--ignore-daemonsets", "--timeout=120s");
+        if (modern) {
             assertTrue(drained.contains("evicted") && drained.contains("node/kube-node drained"), drained);
-            assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
-            waitFor("jsonpath={.status.readyReplicas}=1");
-
-            assertEquals("node/kube-node cordoned", ok("cordon", "kube-node").strip());
+        } else {
+            // 1.20 evicts only when discovery lists a "policy" group, which Berth does not serve: it deletes the pods.
+            // Its last line names the verb of the last pod printed ("node/kube-node deleted"): the node stays.
+            assertTrue(drained.matches("(?s).*pod/web-\\S+ deleted\n.*node/kube-node (drained|deleted)\n"), drained);
             assertTrue(ok("get", "nodes").contains("Ready,SchedulingDisabled"));
-            assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
+        }
+        assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
+        waitFor("jsonpath={.status.readyReplicas}=1");
 
-            assertTrue(ok("delete", "deploy", "web").contains("deployment.apps \"web\" deleted"));
-            Run gone = kubectl("get", "deploy", "web");
-            assertTrue(gone.code != 0 && gone.err.contains("deployments.apps \"web\" not found"), gone.err);
+        assertEquals("node/kube-node cordoned", ok("cordon", "kube-node").strip());
+        assertTrue(ok("get", "nodes").contains("Ready,SchedulingDisabled"));
+        assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
+
+        assertTrue(ok("delete", "deploy", "web").contains("deployment.apps \"web\" deleted"));
+        Run gone = kubectl("get", "deploy", "web");
+        assertTrue(gone.code != 0 && gone.err.contains("deployments.apps \"web\" not found"), gone.err);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!ok("get", "pods", "-l", "app=web", "-o", "name").isBlank()) {
+            assertTrue(System.nanoTime() < deadline, "the deployment's pods outlived it by 120 s");
+            Thread.sleep(200);
         }
     }
 
     private String berthCli;
+
+    /** The names of the columns of {@code priority}, comma-separated. */
+    private static String columns(com.fasterxml.jackson.databind.JsonNode definitions, int priority) {
+        List<String> names = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode c : definitions) if (c.path("priority").asInt() == priority) names.add(c.path("name").asText());
+        return String.join(",", names);
+    }
+
+    private String token() throws IOException {
+        return Files.readAllLines(kubeconfig).stream().map(String::strip).filter(l -> l.startsWith("token:"))
+                .findFirst().orElseThrow().substring("token:".length()).strip();
+    }
 
     /** The berth CLI in-process against the gateway's plain port, with the kubeconfig's token: {exit, stdout, stderr}. */
     private String[] berth(String... args) throws IOException {
@@ -150,8 +239,19 @@ class StockKubectlTest {
         return r[1];
     }
 
+    /** {@code jsonpath={PATH}=VALUE} on deploy/web: kubectl wait where it has {@code --for=jsonpath} (1.23+), else polling get. */
     private void waitFor(String condition) throws Exception {
-        assertTrue(ok("wait", "--for=" + condition, "deploy/web", "--timeout=120s").contains("condition met"), condition);
+        if (!kubectl.equals(KUBECTL_120)) {
+            assertTrue(ok("wait", "--for=" + condition, "deploy/web", "--timeout=120s").contains("condition met"), condition);
+            return;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("jsonpath=(\\{.*})=(.*)").matcher(condition);
+        assertTrue(m.matches(), condition);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!ok("get", "deploy", "web", "-o", "jsonpath=" + m.group(1)).equals(m.group(2))) {
+            assertTrue(System.nanoTime() < deadline, "not within 120 s: " + condition);
+            Thread.sleep(200);
+        }
     }
 
     private String ok(String... args) throws Exception {
@@ -163,14 +263,14 @@ class StockKubectlTest {
     private record Run(int code, String out, String err) {}
 
     private Run kubectl(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        List<String> cmd = new ArrayList<>(List.of(kubectl, "--kubeconfig", kubeconfig.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("kubectl", ".out"), err = Files.createTempFile("kubectl", ".err");
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         } catch (IOException e) {
-            throw new IOException("kubectl is not on PATH (the machine has v1.32; ops/test expects it): " + e.getMessage(), e);
+            throw new IOException(kubectl + " cannot run (the machine has v1.32 on PATH; ops/test unpacks 1.20 to " + KUBECTL_120 + "): " + e.getMessage(), e);
         }
         try {
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
