@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class Kubectl {
     /** The machine's kubectl (v1.32, on PATH). */
     static final String MACHINE = "kubectl";
+    /** Debian's kubernetes-client (v1.20), unpacked by ops/test beside the machine's. */
+    static final String V1_20 = "/opt/kubectl-1.20/kubectl";
 
     final String binary;
     final Path kubeconfig;

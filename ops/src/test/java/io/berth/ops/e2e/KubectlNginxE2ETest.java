@@ -42,8 +42,9 @@ class KubectlNginxE2ETest {
     private String node;
     private final List<String> tagged = new java.util.ArrayList<>();
 
+    /** The machine's kubectl (v1.32) and Debian's v1.20, which ops/test unpacks beside it. */
     static List<String> kubectls() {
-        return List.of(Kubectl.MACHINE);
+        return List.of(Kubectl.MACHINE, Kubectl.V1_20);
     }
 
     @BeforeAll
@@ -143,8 +144,11 @@ class KubectlNginxE2ETest {
         assertTrue(gone.code() != 0 && gone.err().contains("deployments.apps \"nginx-deployment\" not found"), gone.err());
     }
 
+    /** {@code PATH=VALUE} read with {@code get -o jsonpath} until it holds (kubectl 1.20 has no {@code wait --for=jsonpath}). */
     private static void waitFor(Kubectl k, String jsonpath) throws Exception {
-        assertTrue(k.ok("wait", "--for=jsonpath=" + jsonpath, DEPLOY, "--timeout=240s").contains("condition met"), jsonpath);
+        String path = jsonpath.substring(0, jsonpath.lastIndexOf('=')), value = jsonpath.substring(jsonpath.lastIndexOf('=') + 1);
+        Await.until(path + " = " + value, Duration.ofSeconds(240), () -> k.ok("get", DEPLOY, "-o", "jsonpath=" + path).equals(value),
+                () -> k.ok("get", DEPLOY, "-o", "wide"));
     }
 
     /** Each line of {@code out} matches its pattern, and there are as many lines as patterns. */
