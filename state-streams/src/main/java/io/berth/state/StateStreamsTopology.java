@@ -126,8 +126,14 @@ public final class StateStreamsTopology {
             return Ticker.LEDGER_FULL_EVERY;
         }
 
+        /**
+         * From the service's settings; the node timing (heartbeat-ms, node-lease-ms, node-grace-ms) is
+         * checked by {@link io.berth.schemas.service.NodeLease#of}: a grace shorter than the nodes' lease plus the
+         * kill margin is refused, naming the fields.
+         */
         public static Settings from(BerthConfig config) {
-            return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
+            io.berth.schemas.service.NodeLease lease = io.berth.schemas.service.NodeLease.of(config);
+            return new Settings(lease.graceMs(), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
                     (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0,
                     config.getLong("node-status-refresh-ms", DEFAULT_NODE_STATUS_REFRESH_MS),
