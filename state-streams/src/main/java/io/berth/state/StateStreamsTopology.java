@@ -246,6 +246,7 @@ public final class StateStreamsTopology {
         // what the heartbeats say statuses missed, to the workload's partition (only this application writes it)
         KStream<String, TaskStatus> nodeGaps = nodeOut.filter((k, e) -> e.topic() == Topics.TASK_STATUS, Named.as("node-select-gaps"))
                 .mapValues(e -> (TaskStatus) e.value(), Named.as("node-cast-gaps"))
+                .processValues(OriginHeader<TaskStatus>::new, Named.as("node-gap-origin")) // its cause: the heartbeat
                 .repartition(Repartitioned.with(BerthSerdes.key(), statusSerde).withName(NODE_GAPS));
 
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
