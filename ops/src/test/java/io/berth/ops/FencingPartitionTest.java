@@ -85,21 +85,25 @@ class FencingPartitionTest {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bs))) {
                 TopicAdmin.ensureTopics(admin);
             }
-            RegistryServer registry = new RegistryServer(BerthConfig.of(bs, null, dir.resolve("registry")), HOST_IP, registryPort);
+            // the registry serves plain HTTP on loopback only; the namespace reaches it through a forwarder on the veth's host end
+            RegistryServer registry = new RegistryServer(BerthConfig.of(bs, null, dir.resolve("registry")), "127.0.0.1", registryPort);
             registry.start();
             closeables.add(registry);
-            String registryUrl = "http://" + HOST_IP + ":" + registryPort;
+            String registryUrl = "http://127.0.0.1:" + registryPort;
+            closeables.add(Forwarder.start(HOST_IP, registryPort + 1, "127.0.0.1", registryPort));
             BerthConfig cfg = BerthConfig.of(bs, registryUrl, dir.resolve("control")).with("replication-factor", "1");
             StateStreamsService streams = new StateStreamsService(cfg, new CachedSchemaRegistryClient(registryUrl));
             SchedulerService scheduler = new SchedulerService(cfg, new CachedSchemaRegistryClient(registryUrl));
             streams.start();
             closeables.add(streams);
+            System.err.println("FencingPartitionTest: state-streams started");
             scheduler.start();
             closeables.add(scheduler);
+            System.err.println("FencingPartitionTest: scheduler started");
 
             Process host = node(nh, null, "127.0.0.1", bs, registryUrl, dir);
             processes.add(host);
-            Process inNs = node(nn, ns, NS_IP, bs, registryUrl, dir);
+            Process inNs = node(nn, ns, NS_IP, bs, "http://" + HOST_IP + ":" + (registryPort + 1), dir);
             processes.add(inNs);
             awaitFile(dir.resolve(nh + ".ready"), host, dir.resolve(nh + ".log"), 240_000);
             awaitFile(dir.resolve(nn + ".ready"), inNs, dir.resolve(nn + ".log"), 240_000);
@@ -141,7 +145,12 @@ class FencingPartitionTest {
             s.stop();
             assertEquals(List.of(), s.violations(), "a task id ran twice, or more than " + REPLICAS + " copies ran at once");
             assertTrue(s.samples() > 100, "the sampler sampled (" + s.samples() + ")");
+        } catch (Throwable t) {
+            System.err.println("FencingPartitionTest failed: " + t); // before the clean-up, which may take long on a loaded machine
+            t.printStackTrace();
+            throw t;
         } finally {
+            System.err.println("FencingPartitionTest: cleaning up");
             if (sampler != null) sampler.stop();
             for (Process p : processes) {
                 p.destroyForcibly();
@@ -157,6 +166,61 @@ class FencingPartitionTest {
             shQuiet("ip", "netns", "del", ns);
             shQuiet("ip", "link", "del", vethHost);
             docker.close();
+        }
+    }
+
+    /** A TCP forwarder (a thread per direction and connection): the namespace's way to the loopback-only registry. */
+    static final class Forwarder implements AutoCloseable {
+        private final java.net.ServerSocket server;
+        private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        private Forwarder(java.net.ServerSocket server) {
+            this.server = server;
+        }
+
+        static Forwarder start(String host, int port, String toHost, int toPort) throws Exception {
+            java.net.ServerSocket ss = new java.net.ServerSocket();
+            ss.bind(new java.net.InetSocketAddress(host, port));
+            Forwarder f = new Forwarder(ss);
+            Thread t = new Thread(() -> {
+                while (!ss.isClosed()) {
+                    try {
+                        java.net.Socket in = ss.accept();
+                        java.net.Socket out = new java.net.Socket(toHost, toPort);
+                        f.open.add(in);
+                        f.open.add(out);
+                        pump(in, out);
+                        pump(out, in);
+                    } catch (Exception e) {
+                        // closed, or the registry refused one connection: the client retries
+                    }
+                }
+            }, "fence13-forwarder");
+            t.setDaemon(true);
+            t.start();
+            return f;
+        }
+
+        private static void pump(java.net.Socket from, java.net.Socket to) {
+            Thread t = new Thread(() -> {
+                try {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                } catch (Exception ignored) {
+                } finally {
+                    try {
+                        to.shutdownOutput();
+                    } catch (Exception ignored) {
+                    }
+                }
+            }, "fence13-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.close();
+            for (java.net.Socket s : open) s.close();
         }
     }
 
