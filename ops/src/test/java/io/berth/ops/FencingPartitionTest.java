@@ -91,7 +91,15 @@ class FencingPartitionTest {
             closeables.add(registry);
             String registryUrl = "http://127.0.0.1:" + registryPort;
             closeables.add(Forwarder.start(HOST_IP, registryPort + 1, "127.0.0.1", registryPort));
-            BerthConfig cfg = BerthConfig.of(bs, registryUrl, dir.resolve("control")).with("replication-factor", "1");
+            // node identity on: one cluster secret, the control plane verifies every node record, each node signs as itself
+            Path secret = dir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME);
+            io.berth.schemas.auth.ClusterSecret.readOrCreate(secret);
+            for (String node : List.of(nh, nn)) {
+                Files.createDirectories(dir.resolve("data-" + node));
+                Files.copy(secret, dir.resolve("data-" + node).resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME));
+            }
+            BerthConfig cfg = BerthConfig.of(bs, registryUrl, dir.resolve("control")).with("replication-factor", "1")
+                    .with(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, secret.toString());
             StateStreamsService streams = new StateStreamsService(cfg, new CachedSchemaRegistryClient(registryUrl));
             SchedulerService scheduler = new SchedulerService(cfg, new CachedSchemaRegistryClient(registryUrl));
             streams.start();
