@@ -41,6 +41,7 @@ public final class GatewayService extends TopicCheckingService {
     private io.berth.gateway.rbac.RbacStore rbac;
     private io.berth.gateway.config.ConfigApi configs;
     private io.berth.gateway.api.Caps caps;
+    private io.berth.gateway.stream.NodeDialer streamDialer;
     /** Connections opened over {@code gateway-max-connections}: their requests get 429, then they are closed. */
     private final java.util.Set<io.vertx.core.http.HttpConnection> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -106,6 +107,10 @@ public final class GatewayService extends TopicCheckingService {
                 .withNodeAuthorizer(new io.berth.gateway.rbac.NodeAuthorizer(cache, config.getLong("node-authorizer-wait-ms", 20_000)));
         if (!configs.awaitCaughtUp(Duration.ofSeconds(60))) log.warn("gateway: Secrets and ConfigMaps not caught up after 60 s; serving anyway");
         configs.withCaps(caps);
+        streamDialer = new io.berth.gateway.stream.NodeDialer(vertx, clusterSecret, System::currentTimeMillis);
+        new io.berth.gateway.stream.PodStreamsApi(vertx, cache, streamDialer, new io.berth.gateway.stream.StreamCaps(
+                (int) config.getLong(io.berth.gateway.stream.PodStreamsApi.MAX_STREAMS, 64),
+                config.getLong(io.berth.gateway.stream.PodStreamsApi.STREAM_IDLE, 4 * 3600))).mount(router);
         configs.mount(router); // before the read API's generic routes
         new ReadApi(vertx, cache, timeTravel).withCaps(caps).mount(router);
         writes = new WriteApi(vertx, cache, config, registry);
@@ -129,7 +134,8 @@ public final class GatewayService extends TopicCheckingService {
         // one listener per event loop (gateway-event-loops, default the core count): lists are CPU-bound
         int loops = Integer.parseInt(config.get("gateway-event-loops", Integer.toString(Runtime.getRuntime().availableProcessors())));
         io.vertx.core.http.HttpServerOptions options = serverOptions(host)
-                .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
+                .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setWebSocketSubProtocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS);
         server = listen(router, options, host, port, Math.max(1, loops));
         log.info("gateway listening on {}://{}:{} (registry {})", options.isSsl() ? "https" : "http", host, server.actualPort(), config.registryUrl());
         String securePort = config.get(SECURE_PORT, null);
@@ -137,7 +143,8 @@ public final class GatewayService extends TopicCheckingService {
             // kube-apiserver's secure port: kubectl and client-go send credentials only over TLS, so a
             // loopback gateway serving plain HTTP (for the berth CLI) also serves HTTPS for them
             io.vertx.core.http.HttpServerOptions secure = secureOptions()
-                    .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
+                    .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                    .setWebSocketSubProtocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS);
             secureServer = listen(router, secure, host, Integer.parseInt(securePort.strip()), Math.max(1, loops));
             log.info("gateway listening on https://{}:{} (the secure port, for Kubernetes clients)", host, secureServer.actualPort());
         }

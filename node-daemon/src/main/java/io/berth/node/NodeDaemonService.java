@@ -184,6 +184,8 @@ public final class NodeDaemonService extends TopicCheckingService {
             mesh = new Mesh(config, node);
             for (Deployable v : mesh.verticles(vertx, docker, publisher, serdes)) deploy(v);
         }
+        io.berth.node.stream.StreamServerVerticle streams = streamServer(sim, nodeKey);
+        if (streams != null) deploy(streams);
         deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher).withGuard(guard));
         long startedAt = clock.getAsLong();
         RuntimeHealth.Thresholds thresholds = new RuntimeHealth.Thresholds(config.getLong("runtime-relist-threshold-ms", 180_000),
@@ -199,10 +201,37 @@ public final class NodeDaemonService extends TopicCheckingService {
             }
             return List.of(new Condition(v.type(), v.status(), v.reason(), v.message(), 0L));
         });
+        if (streams != null) heartbeat.withDaemonPort(streamPort = streams.port());
         deploy(heartbeat);
         log.info("node {} ({}) registered, incarnation {}, capacity {}m CPU / {} bytes / {} pods",
                 node.nodeId(), node.address(), incarnation, node.cpuMillis(), node.memoryBytes(), node.maxPods());
     }
+
+    /**
+     * The stream server (exec, port-forward) on {@code node-stream-host}:{@code node-stream-port} (default: the node
+     * address, any free port; {@code -1}: none), advertised in REGISTER. None for simulated containers, and none
+     * without a node key: the gateway's requests are checked with it, so without one nobody could be let in.
+     */
+    private io.berth.node.stream.StreamServerVerticle streamServer(boolean sim, java.util.Optional<byte[]> nodeKey) {
+        int port = (int) config.getLong("node-stream-port", 0);
+        if (sim || port < 0) return null;
+        if (nodeKey.isEmpty()) {
+            log.warn("node {}: no node key: exec and port-forward are not served (the gateway's requests are verified with it)", node.nodeId());
+            return null;
+        }
+        String host = config.get("node-stream-host", io.berth.node.stream.StreamServerVerticle.defaultHost(node.address()));
+        return new io.berth.node.stream.StreamServerVerticle(node.nodeId(), docker,
+                new io.berth.node.stream.GatewayRequests(node.nodeId(), nodeKey.get(), clock),
+                new io.berth.node.stream.StreamServerVerticle.Settings(host, port, (int) config.getLong("node-stream-max-sessions", 64),
+                        (int) config.getLong("node-stream-idle-seconds", 4 * 3600), node.dockerHost()));
+    }
+
+    /** The port of the stream server (exec, port-forward), once started; 0 when none. */
+    public int streamPort() {
+        return streamPort;
+    }
+
+    private volatile int streamPort;
 
     private void deploy(Deployable v) throws Exception {
         deployments.push(await(vertx.deployVerticle(v)));

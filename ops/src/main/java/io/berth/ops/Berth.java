@@ -41,13 +41,7 @@ import java.util.function.BiFunction;
         description = "Berth: a container orchestrator where every intent and status is an event on Kafka.",
         subcommands = {Berth.Up.class, Berth.Down.class, Berth.Status.class, Berth.KafkaCmd.class,
                 Berth.StateStreamsCmd.class, Berth.SchedulerCmd.class, Berth.NodeCmd.class, Berth.GatewayCmd.class,
-                Berth.RegistryCmd.class, TokenCommand.class,
-                io.berth.ops.kubectl.ApplyCommand.class, io.berth.ops.kubectl.GetCommand.class, io.berth.ops.kubectl.ScaleCommand.class,
-                io.berth.ops.kubectl.DeleteCommand.class, io.berth.ops.kubectl.CordonCommand.class, io.berth.ops.kubectl.UncordonCommand.class,
-                io.berth.ops.kubectl.DrainCommand.class, io.berth.ops.kubectl.DescribeCommand.class, io.berth.ops.kubectl.LogsCommand.class,
-                io.berth.ops.kubectl.ClusterInfoCommand.class, io.berth.ops.kubectl.VersionCommand.class,
-                io.berth.ops.kubectl.RolloutCommand.class, io.berth.ops.kubectl.SetCommand.class, io.berth.ops.kubectl.HistoryCommand.class,
-                io.berth.ops.kubectl.DiffCommand.class, io.berth.ops.kubectl.AuthCommand.class, io.berth.ops.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
+                Berth.RegistryCmd.class, TokenCommand.class, io.berth.ops.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Berth implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -67,7 +61,24 @@ public final class Berth implements Callable<Integer> {
     }
 
     public static int run(String... args) {
-        return new CommandLine(new Berth()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** The command tree, every subcommand with {@code -h/--help} (and {@code -V/--version}) as kubectl's have. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Berth());
+        io.berth.ops.kubectl.KubectlCommands.ALL.forEach(cl::addSubcommand); // kubectl's verbs, in one list
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        withHelp(cl);
+        return cl;
+    }
+
+    private static void withHelp(CommandLine cl) {
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        if (!spec.mixinStandardHelpOptions() && spec.findOption("--help") == null && spec.findOption("-h") == null) {
+            spec.mixinStandardHelpOptions(true);
+        }
+        cl.getSubcommands().values().forEach(Berth::withHelp);
     }
 
     @Override

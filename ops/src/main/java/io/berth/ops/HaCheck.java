@@ -94,7 +94,8 @@ public final class HaCheck {
         PrintStream out = o.out();
         int b = o.basePort();
         long t0 = System.currentTimeMillis();
-        String up = up(o.dataDir(), b);
+        String up = up(o.dataDir(), b, List.of("--node-name", "sim-1", "--max-pods", "5000", "--set", "runtime=sim", "--set", "sim-start-delay=100ms",
+                "--set", "node-cpu-millis=1000000", "--set", "node-memory-bytes=1099511627776"));
         long upMs = System.currentTimeMillis() - t0;
         out.println(up);
         BerthState st = BerthState.read(o.dataDir()).orElseThrow(() -> new IllegalStateException("berth up --ha wrote no berth.json"));
@@ -161,17 +162,47 @@ public final class HaCheck {
         return new Result(up, upMs, acked.size(), client.failures.get(), lost, notRunning, convergeMs, faults, dead);
     }
 
-    /** {@code berth up --ha} as its own process (what a user runs); its output. */
-    private static String up(Path dir, int b) throws Exception {
+    /**
+     * {@code berth up --ha} as its own process (what a user runs), ports from {@code b} as in the class
+     * comment, with {@code more} arguments (the node's name, settings); its output.
+     */
+    public static String up(Path dir, int b, List<String> more) throws Exception {
+        return up(dir, b, more, line -> { });
+    }
+
+    /** {@link #up(Path, int, List)}, each line of its output also to {@code progress} as it comes. */
+    public static String up(Path dir, int b, List<String> more, java.util.function.Consumer<String> progress) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Processes.javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath(),
                 Berth.class.getName(), "up", "--ha", "--data-dir", dir.toString(), "--kafka-port", "" + b, "--controller-port", "" + (b + 3),
-                "--registry-port", "" + (b + 10), "--gateway-port", "" + (b + 20), "--node-name", "sim-1", "--max-pods", "5000",
-                "--ready-timeout", "900", "--set", "runtime=sim", "--set", "sim-start-delay=100ms",
-                "--set", "node-cpu-millis=1000000", "--set", "node-memory-bytes=1099511627776"));
+                "--registry-port", "" + (b + 10), "--gateway-port", "" + (b + 20), "--ready-timeout", "900"));
+        cmd.addAll(more);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        StringBuilder out = new StringBuilder();
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                out.append(line).append('\n');
+                progress.accept(line);
+            }
+        }
         if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) throw new IllegalStateException("berth up --ha failed:\n" + out);
-        return out;
+        return out.toString();
+    }
+
+    /** {@code berth <args>} as its own process: {@code "exit <code>\n"} followed by its output. */
+    public static String berth(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(Processes.javaBin(), "-Xmx128m", "-XX:+UseSerialGC", "-cp", classpath(), Berth.class.getName()));
+        cmd.addAll(args);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return "exit timeout\n" + out;
+            }
+            return "exit " + p.exitValue() + "\n" + out;
+        } catch (Exception e) {
+            return "exit error\n" + e;
+        }
     }
 
     /** The full classpath (under surefire, java.class.path can be a manifest-only jar). */
@@ -180,7 +211,7 @@ public final class HaCheck {
     }
 
     /** Stops what {@code berth up --ha} started in {@code dir} (berth down), then SIGKILLs any recorded pid still alive. */
-    static void cleanup(Path dir) {
+    public static void cleanup(Path dir) {
         try {
             HaControlPlane.stop(dir, 20_000);
         } catch (Exception e) {
@@ -286,8 +317,10 @@ public final class HaCheck {
     }
 
     /** Deletes a directory tree, best effort. */
-    static final class TestDirs {
-        static void delete(Path p) {
+    public static final class TestDirs {
+        private TestDirs() {}
+
+        public static void delete(Path p) {
             try (var s = Files.walk(p)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             } catch (Exception ignored) {

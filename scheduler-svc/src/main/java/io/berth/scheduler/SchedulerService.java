@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SchedulerService extends TopicCheckingService {
     public static final String APPLICATION_ID = "berth-scheduler";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final SchemaRegistryClient registry;
     private volatile KafkaStreams streams;
@@ -50,8 +49,9 @@ public final class SchedulerService extends TopicCheckingService {
         }, io.berth.schemas.service.Fatal::report);
         streams = ks;
         ks.start();
-        if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException(name() + " not RUNNING after " + START_TIMEOUT + " (state " + ks.state() + ")");
+        Duration startTimeout = io.berth.schemas.service.StreamsHa.startTimeout(config);
+        if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name() + " not RUNNING after " + startTimeout + " (state " + ks.state() + ")");
         }
     }
 

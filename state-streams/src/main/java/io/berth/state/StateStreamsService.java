@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
  * returns once the Streams instance is RUNNING (stores restored, global table loaded).
  */
 public final class StateStreamsService extends TopicCheckingService {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private final SchemaRegistryClient registry;
     private KafkaStreams streams;
 
@@ -74,8 +73,9 @@ public final class StateStreamsService extends TopicCheckingService {
             if (now == KafkaStreams.State.RUNNING) running.countDown();
         }, io.berth.schemas.service.Fatal::report);
         streams.start();
-        if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException(name() + " did not reach RUNNING within " + START_TIMEOUT + " (state " + streams.state() + ")");
+        Duration startTimeout = io.berth.schemas.service.StreamsHa.startTimeout(config);
+        if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name() + " did not reach RUNNING within " + startTimeout + " (state " + streams.state() + ")");
         }
         log.info("{}: streams RUNNING", name());
     }

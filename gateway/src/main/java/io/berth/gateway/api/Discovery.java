@@ -52,7 +52,10 @@ public final class Discovery {
                             List.of("ns"), List.of(), List.of()),
                     new ApiResource("nodes", "node", false, "Node", List.of("get", "list", "patch", "watch"), List.of("no"), List.of(), List.of()),
                     new ApiResource("pods", "pod", true, "Pod", CRUD, List.of("po"), ALL,
-                            List.of(new Sub("log", "", "v1", "Pod", List.of("get")))),
+                            List.of(new Sub("eviction", "policy", "v1", "Eviction", List.of("create")),
+                                    new Sub("exec", "", "v1", "PodExecOptions", List.of("create", "get")),
+                                    new Sub("log", "", "v1", "Pod", List.of("get")),
+                                    new Sub("portforward", "", "v1", "PodPortForwardOptions", List.of("create", "get")))),
                     new ApiResource("secrets", "secret", true, "Secret", CRUD_NO_WATCH, List.of(), List.of(), List.of()),
                     new ApiResource("services", "service", true, "Service", CRUD, List.of("svc"), ALL, List.of()))),
             new GroupVersion("apps", "v1", List.of(

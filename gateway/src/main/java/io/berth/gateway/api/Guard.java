@@ -23,7 +23,8 @@ import java.util.Set;
  *       request signed with its node key ({@code Authorization: BerthNode <node>:<millis>:<signature>}:
  *       user {@code system:node:<node>}, group {@code system:nodes});
  *       none or a wrong one is 401 {@code Unauthorized}. Cookies are never read;</li>
- *   <li><b>content type</b>: a body only as JSON, YAML or one of Kubernetes' patch types; anything a
+ *   <li><b>content type</b>: a body only as JSON, YAML or one of Kubernetes' patch types (and protobuf
+ *       on the few routes where stock kubectl sends it, {@link KubeProtobuf#accepted}); anything a
  *       browser's form or plain fetch can send without a preflight ({@code text/plain}, form,
  *       multipart, none) is 415.</li>
  * </ol>
@@ -77,7 +78,9 @@ public final class Guard {
             refuse(ctx, Status.failure(401, "Unauthorized", "Unauthorized", null, null));
             return;
         }
-        if (hasBody(req) && !BODY_TYPES.contains(mediaType(req.getHeader("Content-Type")))) {
+        String type = mediaType(req.getHeader("Content-Type"));
+        boolean protobuf = KubeProtobuf.MEDIA_TYPE.equals(type) && KubeProtobuf.accepted(req.method(), req.path());
+        if (hasBody(req) && !BODY_TYPES.contains(type) && !protobuf) {
             refuse(ctx, Status.failure(415, "UnsupportedMediaType", "the body of the request was in an unknown format ("
                     + Optional.ofNullable(req.getHeader("Content-Type")).orElse("no Content-Type")
                     + ") - accepted media types include: " + String.join(", ", BODY_TYPES.stream().sorted().toList()), null, null));

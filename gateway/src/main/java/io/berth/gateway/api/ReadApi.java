@@ -183,6 +183,11 @@ public final class ReadApi {
      * end it (it may see no event for hours); the watch caps bound how many there are, the write queue
      * how much each may have waiting, and the connection is closed when the watch ends.
      */
+    /** For a long-running stream (exec, port-forward): no connection idle timeout; the stream keeps its own. */
+    public static void noIdleTimeout(RoutingContext ctx) {
+        longRunning(ctx);
+    }
+
     static void longRunning(RoutingContext ctx) {
         if (ctx.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase c) {
             var pipeline = c.channel().pipeline();

@@ -109,8 +109,9 @@ public final class WriteApi implements AutoCloseable {
             router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
             router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
             router.patch(base + "/:name").handler(body).handler(ctx -> handlePatch(ctx, r));
-            router.delete(base + "/:name").handler(ctx -> handleDelete(ctx, r));
+            router.delete(base + "/:name").handler(body).handler(ctx -> handleDelete(ctx, r));
         }
+        router.post("/api/v1/namespaces/:ns/pods/:name/eviction").handler(body).handler(this::handleEvict);
         router.post("/api/v1/namespaces").handler(body).handler(this::handleCreateNamespace);
         router.put("/api/v1/namespaces/:name").handler(body).handler(this::handleReplaceNamespace);
         router.patch("/api/v1/namespaces/:name").handler(body).handler(this::handlePatchNamespace);
@@ -257,18 +258,66 @@ public final class WriteApi implements AutoCloseable {
     }
 
     private void handleDelete(RoutingContext ctx, Resource r) {
+        String name = ctx.pathParam("name");
+        String text = KubeProtobuf.bodyText(ctx);
+        JsonNode pre = preconditions(text.isBlank() ? null : firstDocument(text));
+        delete(ctx, r, pre, e -> {
+            ObjectNode s = Status.success(r.qualified() + " \"" + name + "\" deleted");
+            s.putObject("details").put("name", name).put("kind", r.plural).put("uid", e.object().path("metadata").path("uid").asText());
+            return new Outcome(200, s);
+        });
+    }
+
+    /**
+     * The eviction subresource ({@code policy/v1} Eviction, what {@code kubectl drain} posts): Berth has
+     * no PodDisruptionBudgets, so as on Kubernetes without one the pod is deleted (its controller
+     * replaces it) and the answer is 201 with a Success Status. The body's name must be the URL's.
+     */
+    private void handleEvict(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        String text = KubeProtobuf.bodyText(ctx);
+        JsonNode pre = null;
+        if (!text.isBlank()) {
+            JsonNode eviction = firstDocument(text);
+            String named = eviction.path("metadata").path("name").asText("");
+            if (!named.isEmpty() && !named.equals(name)) {
+                throw Status.badRequest("name in URL does not match name in Eviction object");
+            }
+            pre = preconditions(eviction.path("deleteOptions"));
+        }
+        delete(ctx, Resource.PODS, pre, e -> new Outcome(201, Status.success("").put("code", 201)));
+    }
+
+    /** The preconditions of the DeleteOptions a client sent (null or missing: none), checked against the object by {@link #delete}; dry run is refused (not supported). */
+    private static JsonNode preconditions(JsonNode o) {
+        if (o == null) return null;
+        if (o.path("dryRun").isArray() && !o.path("dryRun").isEmpty()) {
+            throw Status.badRequest("dryRun is not supported on delete by Berth");
+        }
+        return o.path("preconditions");
+    }
+
+    /** Deletes the object of the URL: a delete intent, then (unless the client will not wait) the answer once it is terminating or gone. */
+    private void delete(RoutingContext ctx, Resource r, JsonNode pre, java.util.function.Function<ViewCache.Entry, Outcome> done) {
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         ViewCache.Entry e = existing(r, ns, name);
         if (e == null) throw Status.notFound(r.qualified(), name);
+        if (pre != null && !pre.isMissingNode()) {
+            String uid = pre.path("uid").asText(""), rv = pre.path("resourceVersion").asText("");
+            JsonNode meta = e.object().path("metadata");
+            if (!uid.isEmpty() && !uid.equals(meta.path("uid").asText())) {
+                throw Status.conflict(r.qualified(), name, "Precondition failed: UID in precondition: " + uid + ", UID in object meta: " + meta.path("uid").asText());
+            }
+            if (!rv.isEmpty() && !rv.equals(meta.path("resourceVersion").asText())) {
+                throw Status.conflict(r.qualified(), name, "Precondition failed: ResourceVersion in precondition: " + rv
+                        + ", ResourceVersion in object meta: " + meta.path("resourceVersion").asText());
+            }
+        }
         Intent i = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, intentName(r, e, ns, name));
         Predicate<ViewCache.Entry> gone = now -> now == null || now.object().path("metadata").has("deletionTimestamp");
         Future<Outcome> f = produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
                 : cache.await(r.topic, e.key(), gone, vertx.getOrCreateContext(), waitMs)
-                .map(now -> {
-                    ObjectNode s = Status.success(r.qualified() + " \"" + name + "\" deleted");
-                    s.putObject("details").put("name", name).put("kind", r.plural).put("uid", e.object().path("metadata").path("uid").asText());
-                    return new Outcome(200, s);
-                }).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
+                .map(now -> done.apply(e)).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
         respond(ctx, f);
     }
 

@@ -181,7 +181,7 @@ public final class RbacApi {
     // ---- reviews ----
 
     private void handleReview(RoutingContext ctx, String kind, String urlNamespace) {
-        JsonNode body = document(ctx.body().asString());
+        JsonNode body = document(io.berth.gateway.api.KubeProtobuf.bodyText(ctx));
         JsonNode spec = body.path("spec");
         JsonNode ra = spec.path("resourceAttributes"), nra = spec.path("nonResourceAttributes");
         List<ManifestProblem> problems = new ArrayList<>();

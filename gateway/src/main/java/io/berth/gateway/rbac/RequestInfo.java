@@ -19,6 +19,8 @@ public final class RequestInfo {
     private RequestInfo() {}
 
     private static final Set<String> NAMESPACE_SUBRESOURCES = Set.of("status", "finalize");
+    /** Subresources whose GET opens a stream (WebSocket): authorized as {@code create}. */
+    private static final Set<String> CONNECT_SUBRESOURCES = Set.of("exec", "attach", "portforward");
 
     /**
      * @param watchParam    the {@code watch} query parameter (null when absent)
@@ -53,6 +55,8 @@ public final class RequestInfo {
             default -> m.toLowerCase(Locale.ROOT);
         };
         if (watchPath) verb = "watch";
+        // a WebSocket upgrade is a GET; Kubernetes authorizes the connect subresources as create all the same
+        if (m.equals("GET") && !name.isEmpty() && CONNECT_SUBRESOURCES.contains(subresource)) verb = "create";
         if (name.isEmpty() && verb.equals("list")) {
             if ("true".equals(watchParam) || "1".equals(watchParam)) verb = "watch";
             name = nameSelected(fieldSelector);

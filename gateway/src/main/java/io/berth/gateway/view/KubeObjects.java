@@ -89,6 +89,13 @@ public final class KubeObjects {
         if (!annotations.isEmpty()) meta.set("annotations", annotations);
         meta.put("uid", t.getTaskId()).put("resourceVersion", t.getResourceVersion())
                 .put("creationTimestamp", timestamp(t.getCreatedAt()));
+        String[] owner = t.getWorkloadKey().split("/", 3);
+        if (owner.length == 3 && owner[1].equals("deployment") && !t.getTemplateHash().isEmpty()) {
+            // the ReplicaSet of its revision controls it, as on Kubernetes (kubectl drain and garbage-collecting clients look for it)
+            meta.putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "ReplicaSet")
+                    .put("name", owner[2] + "-" + t.getTemplateHash()).put("uid", replicaSetUid(t.getWorkloadKey(), t.getTemplateHash()))
+                    .put("controller", true).put("blockOwnerDeletion", true);
+        }
         if (t.getPhase() == TaskPhase.TERMINATING) meta.put("deletionTimestamp", timestamp(t.getUpdatedAt()));
 
         NodeView node = nodes.get(t.getNodeId());
@@ -582,6 +589,14 @@ public final class KubeObjects {
         return out;
     }
 
+    /**
+     * A ReplicaSet's uid: derived (name-based UUID) from its deployment's key and template hash, so a
+     * pod, rendered without its deployment at hand, names the same owner uid as the ReplicaSet.
+     */
+    public static String replicaSetUid(String workloadKey, String templateHash) {
+        return java.util.UUID.nameUUIDFromBytes(("replicaset/" + workloadKey + "/" + templateHash).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
+
     private static ObjectNode replicaSet(WorkloadView w, Revision rev, int desired, int replicas, int ready, int available) {
         ObjectNode rs = JSON.objectNode().put("apiVersion", "apps/v1").put("kind", "ReplicaSet");
         Map<String, String> labels = new TreeMap<>(rev.getTemplate().getLabels());
@@ -594,7 +609,7 @@ public final class KubeObjects {
         }
         annotations.put(REVISION, Long.toString(rev.getRevision()));
         if (!rev.getChangeCause().isEmpty()) annotations.put(CHANGE_CAUSE, rev.getChangeCause());
-        meta.put("uid", (w.getUid().isEmpty() ? w.getKey() : w.getUid()) + "-" + rev.getTemplateHash())
+        meta.put("uid", replicaSetUid(w.getKey(), rev.getTemplateHash()))
                 .put("resourceVersion", w.getResourceVersion()).put("generation", 1)
                 .put("creationTimestamp", timestamp(rev.getCreatedAt() > 0 ? rev.getCreatedAt() : w.getCreatedAt()));
         meta.putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "Deployment").put("name", w.getName())

@@ -55,7 +55,9 @@ class KubeObjectsTest {
                 {"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod",\
                 "metadata":{"name":"web-7d4b9c-abcde","namespace":"default","labels":{"app":"web","pod-template-hash":"7d4b9c"},\
                 "annotations":{"berth.io/workload":"default/deployment/web"},"uid":"web-7d4b9c-abcde","resourceVersion":"42",\
-                "creationTimestamp":"2026-11-22T05:00:00Z"},\
+                "creationTimestamp":"2026-11-22T05:00:00Z",\
+                "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d4b9c",\
+                "uid":"0b2a4c11-e8ae-314b-91a0-cc17ae76ca8f","controller":true,"blockOwnerDeletion":true}]},\
                 "spec":{"nodeName":"node-1","containers":[{"name":"web","image":"berth/busybox:latest","command":["httpd","-f","-p","8080"],\
                 "ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}],\
                 "resources":{"limits":{"cpu":"1","memory":"128Mi"},"requests":{"cpu":"250m","memory":"64Mi"}}}],\

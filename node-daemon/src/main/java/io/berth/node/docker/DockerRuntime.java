@@ -189,6 +189,37 @@ public final class DockerRuntime implements ContainerRuntime {
         return out;
     }
 
+    /** A container of a pod on this node that a stream (exec, port-forward) reaches, and the pod's IP ("" when it has none). */
+    public record StreamTarget(String containerId, String containerName, String podIp) {}
+
+    /**
+     * The running container {@code container} (empty: the pod's first app container) of task {@code taskId} on this node,
+     * with the pod's IP (its infra container's, which holds the pod's network). Empty when the node runs no container of
+     * that task; {@link IllegalArgumentException} naming the container when the pod has no such one or it is not running.
+     */
+    public java.util.Optional<StreamTarget> streamTarget(String taskId, String container) {
+        List<Container> cs = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(Labels.NODE, nodeId, Labels.TASK, taskId)).exec();
+        if (cs.isEmpty()) return java.util.Optional.empty();
+        String ip = "";
+        Container chosen = null;
+        for (Container c : cs) {
+            Map<String, String> l = c.getLabels() == null ? Map.of() : c.getLabels();
+            if (!nodeId.equals(l.get(Labels.NODE)) || !taskId.equals(l.get(Labels.TASK))) continue;
+            if ("infra".equals(l.get(Labels.ROLE))) {
+                ip = network(c).ip();
+                continue;
+            }
+            boolean wanted = container == null || container.isEmpty() ? taskId.equals(l.getOrDefault(Labels.UNIT, taskId)) : container.equals(l.get(Labels.CONTAINER));
+            if (wanted) chosen = c;
+        }
+        if (chosen == null) throw new IllegalArgumentException("container " + container + " is not valid for pod " + taskId);
+        String name = chosen.getLabels().getOrDefault(Labels.CONTAINER, container);
+        if (!"running".equalsIgnoreCase(chosen.getState())) throw new IllegalArgumentException("container " + name + " of pod " + taskId + " is not running (" + chosen.getState() + ")");
+        if (ip.isEmpty()) ip = network(chosen).ip();
+        return java.util.Optional.of(new StreamTarget(chosen.getId(), name, ip));
+    }
+
     /** IP and published ports from a listing entry (adoption, missed events). */
     static PodNetwork network(Container c) {
         String ip = "";

@@ -89,6 +89,14 @@ public final class HeartbeatVerticle extends VerticleBase {
         return this;
     }
 
+    /** The port of this daemon's stream server (exec, port-forward), advertised in REGISTER; 0 = none. */
+    public HeartbeatVerticle withDaemonPort(int port) {
+        this.daemonPort = port;
+        return this;
+    }
+
+    private int daemonPort;
+
     public long sequence() {
         return sequence;
     }
@@ -176,7 +184,7 @@ public final class HeartbeatVerticle extends VerticleBase {
                 .setName(node.name()).setAddress(node.address()).setLabels(node.labels())
                 .setCapacity(Resources.newBuilder().setCpuMillis(node.cpuMillis()).setMemoryBytes(node.memoryBytes()).build())
                 .setDaemonVersion(VERSION).setStartedAt(clock.getAsLong()).setIncarnation(incarnation)
-                .setMaxPods(node.maxPods()).setLeaseMs(node.leaseMs())
+                .setMaxPods(node.maxPods()).setDaemonPort(daemonPort).setLeaseMs(node.leaseMs())
                 .build();
     }
 }

@@ -233,6 +233,25 @@ public final class LocalCluster {
         }
     }
 
+    /**
+     * Records that broker {@code index} (1…) now runs as {@code pid} (restarted by a supervisor, e.g. the
+     * chaos suite): its {@code broker.pid} and the {@code pids} of {@code cluster.properties}, which
+     * {@link #stop} ({@code berth down}) stops.
+     */
+    public static synchronized void recordPid(Path dir, int index, long pid) throws IOException {
+        Files.writeString(dir.resolve("broker-" + index).resolve("broker.pid"), pid + "\n");
+        Properties p = readState(dir).orElseThrow(() -> new IllegalStateException("no " + FILE + " in " + dir));
+        List<Long> pids = new ArrayList<>(pids(p));
+        if (index < 1 || index > pids.size()) throw new IllegalArgumentException("index: broker " + index + " of " + pids.size());
+        pids.set(index - 1, pid);
+        p.setProperty("pids", pids.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp)) {
+            p.store(w, "Berth local Kafka cluster");
+        }
+        Files.move(tmp, dir.resolve(FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** The recorded state of a cluster started from {@code dir}, if any. */
     public static Optional<Properties> readState(Path dir) throws IOException {
         Path f = dir.resolve(FILE);

@@ -38,7 +38,7 @@ public final class DrainCommand extends NodeIntentCommand {
 
     @Override
     int viaGateway(Gateway gw) {
-        long limit = parseDuration(waitTimeout);
+        long limit = GoDuration.parse(waitTimeout, "--timeout").toMillis();
         String path = Gateway.item("nodes", null, node);
         JsonNode current = gw.get(path);
         if (current.path("spec").path("unschedulable").asBoolean()) {
@@ -93,15 +93,5 @@ public final class DrainCommand extends NodeIntentCommand {
             out.put(ns + "/" + p.path("metadata").path("name").asText(), ns);
         }
         return out;
-    }
-
-    /** {@code 90s}, {@code 5m}, {@code 1h}, {@code 500ms} or plain seconds → milliseconds. */
-    static long parseDuration(String d) {
-        String s = d.strip().toLowerCase(java.util.Locale.ROOT);
-        if (s.endsWith("ms")) return Long.parseLong(s.substring(0, s.length() - 2));
-        if (s.endsWith("s")) return Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000);
-        if (s.endsWith("m")) return Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 60_000);
-        if (s.endsWith("h")) return Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 3_600_000);
-        return Math.round(Double.parseDouble(s) * 1000);
     }
 }

@@ -218,6 +218,35 @@ public final class Gateway {
         }
     }
 
+    /**
+     * Opens a WebSocket to {@code path} (exec, port-forward) on the gateway asked first, offering {@code protocols};
+     * a refused upgrade becomes the gateway's own answer to the same path ({@code Error from server (NotFound): …}).
+     */
+    java.net.http.WebSocket webSocket(String path, List<String> protocols, java.net.http.WebSocket.Listener listener) {
+        String server = server();
+        URI uri = URI.create(server.replaceFirst("^http", "ws") + path);
+        java.net.http.WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .subprotocols(protocols.get(0), protocols.subList(1, protocols.size()).toArray(String[]::new));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        try {
+            return b.buildAsync(uri, listener).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, "", "interrupted");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ApiException(0, "", "Unable to connect to the server: " + server + ": the upgrade timed out");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.net.http.WebSocketHandshakeException h) {
+                int status = h.getResponse() == null ? 0 : h.getResponse().statusCode();
+                Response plain = call("GET", path, null, null); // throws the gateway's Status, as kubectl shows it
+                throw new ApiException(status, "", "error: the gateway did not upgrade the connection (HTTP " + status + ", then " + plain.status() + ")");
+            }
+            if (cause instanceof IOException io) throw unreachable(server, io);
+            throw new ApiException(0, "", "error: " + cause);
+        }
+    }
+
     private HttpRequest.Builder authorized(HttpRequest.Builder b) {
         return token == null ? b : b.header("Authorization", "Bearer " + token);
     }

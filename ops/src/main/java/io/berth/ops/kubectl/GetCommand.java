@@ -40,7 +40,7 @@ public final class GetCommand extends KubectlCommand {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "pods (po), deployments (deploy), replicasets (rs), services (svc), nodes (no); or TYPE/NAME")
+    @Parameters(index = "0", paramLabel = "TYPE", description = "pods (po), deployments (deploy), replicasets (rs), services (svc), nodes (no), events (ev), …; all (pods, services, deployments, replicasets); or TYPE/NAME")
     String type;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
@@ -64,6 +64,13 @@ public final class GetCommand extends KubectlCommand {
     @Option(names = {"-w", "--watch"}, description = "after listing, watch for changes: table rows as kubectl prints them, or with -o json one event per line ({\"type\":\"ADDED\",\"object\":{…}})")
     boolean watch;
 
+    @Option(names = {"-L", "--label-columns"}, paramLabel = "LABEL", split = ",",
+            description = "labels to show as columns, upper-cased as kubectl does (e.g. -L app,track or -L app -L track)")
+    List<String> labelColumns = new ArrayList<>();
+
+    @Option(names = "--show-labels", description = "show every label as the last column (LABELS)")
+    boolean showLabels;
+
     @Option(names = "--at", paramLabel = "TIME", description = "show the objects as they were at TIME (RFC 3339, e.g. 2026-12-03T22:10:00Z, or relative, e.g. -10m), rebuilt from berth.audit")
     String at;
 
@@ -82,6 +89,13 @@ public final class GetCommand extends KubectlCommand {
         }
         if (at != null && watch) return fail("--at and --watch cannot be combined: the past does not change");
         if (at != null && connection.direct()) return fail("--at reads the audit through the gateway; it cannot be combined with --bootstrap-servers");
+        if (!connection.direct() && "all".equals(type)) {
+            try {
+                return all(gateway());
+            } catch (Gateway.ApiException e) {
+                return fail(e);
+            }
+        }
         if (!connection.direct()) {
             ResourceTypes.Resource resource = ResourceTypes.resource(type);
             if (resource == null) return fail("the server doesn't have a resource type \"" + type + "\"");
@@ -110,6 +124,58 @@ public final class GetCommand extends KubectlCommand {
 
     // ---------------------------------------------------------------- through the gateway
 
+    /** kubectl's order of listed objects: namespace, then name. */
+    private static final Comparator<JsonNode> BY_NAMESPACE_AND_NAME = Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
+            .thenComparing(o -> o.path("metadata").path("name").asText(""));
+
+    /** The resources of kubectl's {@code all} category that Berth serves, in kubectl's order. */
+    static final List<ResourceTypes.Resource> ALL = List.of(ResourceTypes.PODS, ResourceTypes.SERVICES, ResourceTypes.DEPLOYMENTS,
+            ResourceTypes.REPLICASETS);
+
+    /**
+     * {@code get all}: one table per kind that has objects, names prefixed with the kind
+     * ({@code pod/web-1}, {@code deployment.apps/web}), a blank line between tables, as kubectl prints it.
+     */
+    private int all(Gateway gw) {
+        if (name != null) return fail("a resource name cannot be given with \"all\"; use TYPE/NAME");
+        if (watch || at != null) return fail("--watch and --at are not supported with \"all\"");
+        boolean showNs = allNamespaces;
+        boolean wide = "wide".equals(output);
+        java.util.Map<String, String> params = Gateway.params("labelSelector", selector, "fieldSelector", fieldSelector);
+        List<ObjectNode> objects = new ArrayList<>();
+        StringBuilder tables = new StringBuilder();
+        for (ResourceTypes.Resource r : ALL) {
+            List<JsonNode> items = new ArrayList<>();
+            gw.get(Gateway.collection(r.plural(), allNamespaces ? null : namespace) + Gateway.query(params)).path("items").forEach(items::add);
+            items.sort(BY_NAMESPACE_AND_NAME);
+            for (JsonNode o : items) {
+                objects.add((ObjectNode) o);
+                if ("name".equals(output)) tables.append(r.printed()).append('/').append(o.path("metadata").path("name").asText()).append('\n');
+            }
+            if (items.isEmpty() || output != null && !wide) continue;
+            int nameColumn = showNs ? 1 : 0;
+            List<String> header = withLabels(JsonTables.header(r, wide, showNs), null);
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode o : items) {
+                List<String> row = new ArrayList<>(withLabels(JsonTables.row(r, o, wide, showNs, clock.millis()), o));
+                row.set(nameColumn, r.printed() + "/" + row.get(nameColumn));
+                rows.add(row);
+            }
+            if (tables.length() > 0) tables.append('\n');
+            tables.append(KubeTables.table(header, rows));
+        }
+        if ("json".equals(output) || "yaml".equals(output)) {
+            out().print(serialize(KubeObjects.list(objects), "yaml".equals(output) ? YAML : JSON));
+        } else if (objects.isEmpty()) {
+            err().println(allNamespaces ? "No resources found" : "No resources found in " + namespace + " namespace.");
+        } else {
+            out().print(tables);
+        }
+        out().flush();
+        err().flush();
+        return 0;
+    }
+
     private int viaGateway(Gateway gw, ResourceTypes.Resource r) {
         if (allNamespaces && name != null && r.namespaced()) {
             return fail("a resource cannot be retrieved by name across all namespaces");
@@ -128,11 +194,10 @@ public final class GetCommand extends KubectlCommand {
             list.path("items").forEach(items::add);
             resourceVersion = list.path("metadata").path("resourceVersion").asText(null);
             if (r == ResourceTypes.EVENTS) items.sort(Comparator.comparingLong(e -> JsonTables.millis(JsonTables.eventTime(e))));
-            else items.sort(Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
-                    .thenComparing(o -> o.path("metadata").path("name").asText("")));
+            else items.sort(BY_NAMESPACE_AND_NAME);
         }
         boolean wide = "wide".equals(output);
-        List<String> header = JsonTables.header(r, wide, showNs);
+        List<String> header = withLabels(JsonTables.header(r, wide, showNs), null);
         List<List<String>> rows = new ArrayList<>();
         if ("json".equals(output) || "yaml".equals(output)) {
             if (watch && "json".equals(output)) {
@@ -149,7 +214,7 @@ public final class GetCommand extends KubectlCommand {
         } else if (items.isEmpty()) {
             err().println(!r.namespaced() || allNamespaces ? "No resources found" : "No resources found in " + namespace + " namespace.");
         } else {
-            for (JsonNode o : items) rows.add(JsonTables.row(r, o, wide, showNs, clock.millis()));
+            for (JsonNode o : items) rows.add(withLabels(JsonTables.row(r, o, wide, showNs, clock.millis()), o));
             out().print(KubeTables.table(header, rows));
         }
         out().flush();
@@ -157,6 +222,38 @@ public final class GetCommand extends KubectlCommand {
         if (!watch) return 0;
         return watch(gw, r, ns, name != null ? "metadata.name=" + name + (fieldSelector == null ? "" : "," + fieldSelector) : fieldSelector,
                 resourceVersion, header, rows, showNs);
+    }
+
+    /**
+     * A header ({@code object} null) or a row with the label columns asked for: one per {@code -L} label
+     * (its value, empty when unset), then with {@code --show-labels} every label as {@code k=v,…}
+     * ({@code <none>} when none), as kubectl adds them.
+     */
+    List<String> withLabels(List<String> cells, JsonNode object) {
+        if (labelColumns.isEmpty() && !showLabels) return cells;
+        List<String> out = new ArrayList<>(cells);
+        JsonNode labels = object == null ? null : object.path("metadata").path("labels");
+        for (String l : labelColumns) {
+            String key = l.strip();
+            if (key.isEmpty()) continue;
+            if (object == null) {
+                String last = key.contains("/") ? key.substring(key.lastIndexOf('/') + 1) : key;
+                out.add(last.toUpperCase(java.util.Locale.ROOT));
+            } else {
+                out.add(labels.path(key).asText(""));
+            }
+        }
+        if (showLabels) {
+            if (object == null) {
+                out.add("LABELS");
+            } else {
+                List<String> pairs = new ArrayList<>();
+                labels.fields().forEachRemaining(e -> pairs.add(e.getKey() + "=" + e.getValue().asText()));
+                java.util.Collections.sort(pairs);
+                out.add(pairs.isEmpty() ? "<none>" : String.join(",", pairs));
+            }
+        }
+        return out;
     }
 
     /** Streams the watch from where the list ended: table rows as kubectl prints them, or JSON lines. */
@@ -195,7 +292,7 @@ public final class GetCommand extends KubectlCommand {
                     } else if ("name".equals(output)) {
                         out().println(r.printed() + "/" + o.path("metadata").path("name").asText());
                     } else {
-                        out().print(table.next(JsonTables.row(r, o, wide, showNs, clock.millis())));
+                        out().print(table.next(withLabels(JsonTables.row(r, o, wide, showNs, clock.millis()), o)));
                     }
                     out().flush();
                     return true;

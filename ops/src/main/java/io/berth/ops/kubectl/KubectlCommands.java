@@ -9,5 +9,6 @@ public final class KubectlCommands {
     public static final List<Class<?>> ALL = List.of(ApplyCommand.class, GetCommand.class, ScaleCommand.class, DeleteCommand.class,
             CordonCommand.class, UncordonCommand.class, DrainCommand.class,
             DescribeCommand.class, LogsCommand.class, ClusterInfoCommand.class, VersionCommand.class,
-            RolloutCommand.class, SetCommand.class, HistoryCommand.class, DiffCommand.class);
+            RolloutCommand.class, SetCommand.class, HistoryCommand.class, DiffCommand.class, AuthCommand.class, WaitCommand.class,
+            ExecCommand.class, PortForwardCommand.class);
 }

@@ -227,7 +227,7 @@ class SecretsE2ETest {
     /** The berth CLI in-process: what it printed on stdout and stderr. */
     private static String cli(String... args) {
         java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine cl = new picocli.CommandLine(new io.berth.ops.Berth());
+        picocli.CommandLine cl = io.berth.ops.Berth.commandLine();
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(out, true));
         cl.execute(args);

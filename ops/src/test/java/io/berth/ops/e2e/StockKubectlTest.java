@@ -74,6 +74,22 @@ class StockKubectlTest {
             assertTrue(wide.matches("(?s)NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\s+CONTAINERS\\s+IMAGES\\s+SELECTOR\\nweb\\s+3/3\\s+3\\s+3\\s+\\S+\\s+app\\s+berth/busybox:latest\\s+app=web\\n"), wide);
             assertTrue(ok("get", "nodes").matches("(?s)NAME\\s+STATUS.*\\nkube-node\\s+Ready\\s.*"));
 
+            // Berth's own CLI, the same objects: wait, -L/--show-labels, get all
+            berthCli = up.gatewayUrl();
+            assertEquals("deployment.apps/web condition met\n", berthOk("wait", "--for=condition=Available", "deployment/web", "--timeout=60s"));
+            assertEquals("deployment.apps/web condition met\n", berthOk("wait", "--for=jsonpath={.status.readyReplicas}=3", "deployment", "web"));
+            String[] never = berth("wait", "--for=jsonpath={.status.readyReplicas}=7", "deploy/web", "--timeout=1s");
+            assertEquals("1", never[0], never[2]);
+            assertEquals("error: timed out waiting for the condition on deployments/web\n", never[2]);
+            String[] labelled = berthOk("get", "pods", "-L", "track", "--show-labels").split("\n");
+            assertTrue(labelled[0].matches("NAME +READY +STATUS +RESTARTS +AGE +TRACK +LABELS"), labelled[0]);
+            for (int i = 1; i < labelled.length; i++) assertTrue(labelled[i].matches("web-\\S+ .* stable +app=web,.*track=stable"), labelled[i]);
+            String[] all = berthOk("get", "all").split("\n\n");
+            assertEquals(3, all.length, String.join("\n\n", all));
+            assertTrue(all[0].matches("(?s)NAME +READY +STATUS.*\npod/web-\\S+ .*"), all[0]);
+            assertTrue(all[1].matches("(?s)NAME +READY +UP-TO-DATE +AVAILABLE +AGE\ndeployment.apps/web +3/3 .*"), all[1]);
+            assertTrue(all[2].matches("(?s)NAME +DESIRED +CURRENT +READY +AGE\nreplicaset.apps/web-\\S+ +3 +3 +3 .*"), all[2]);
+
             // set image: a strategic merge patch by container name keeps the container's command
             assertEquals("deployment.apps/web image updated", ok("set", "image", "deploy/web", "app=berth/busybox:v2").strip());
             assertEquals("berth/busybox:v2 [\"sleep\",\"3600\"]",
@@ -83,6 +99,24 @@ class StockKubectlTest {
             ok("patch", "deploy", "web", "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":1}]");
             waitFor("jsonpath={.spec.replicas}=1");
 
+            // rollout history / undo / status through the Deployment's revisions
+            assertTrue(ok("rollout", "history", "deploy/web").matches("(?s).*REVISION\\s+CHANGE-CAUSE\\n1\\s+.*\\n2\\s+.*"));
+            assertEquals("deployment.apps/web rolled back", ok("rollout", "undo", "deploy/web").strip());
+            assertTrue(ok("rollout", "status", "deploy/web", "--timeout=120s").contains("successfully rolled out"));
+            assertEquals("berth/busybox:latest", ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+
+            // kubectl's typed clients post these as protobuf (SelfSubjectAccessReview, Eviction)
+            assertEquals("yes", ok("auth", "can-i", "create", "deployments").strip());
+            Run nobody = kubectl("auth", "can-i", "create", "pods", "--as=nobody");
+            assertTrue(nobody.code == 1 && nobody.out.strip().equals("no"), nobody.out + nobody.err);
+            // a Deployment's pod is controlled by its ReplicaSet, so drain evicts it without --force
+            String owner = ok("get", "pods", "-o", "jsonpath={.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name}");
+            assertTrue(owner.matches("ReplicaSet/web-\\S+"), owner);
+            String drained = ok("drain", "kube-node", "--ignore-daemonsets", "--timeout=120s");
+            assertTrue(drained.contains("evicted") && drained.contains("node/kube-node drained"), drained);
+            assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
+            waitFor("jsonpath={.status.readyReplicas}=1");
+
             assertEquals("node/kube-node cordoned", ok("cordon", "kube-node").strip());
             assertTrue(ok("get", "nodes").contains("Ready,SchedulingDisabled"));
             assertEquals("node/kube-node uncordoned", ok("uncordon", "kube-node").strip());
@@ -91,6 +125,29 @@ class StockKubectlTest {
             Run gone = kubectl("get", "deploy", "web");
             assertTrue(gone.code != 0 && gone.err.contains("deployments.apps \"web\" not found"), gone.err);
         }
+    }
+
+    private String berthCli;
+
+    /** The berth CLI in-process against the gateway's plain port, with the kubeconfig's token: {exit, stdout, stderr}. */
+    private String[] berth(String... args) throws IOException {
+        String token = Files.readAllLines(kubeconfig).stream().map(String::strip).filter(l -> l.startsWith("token:"))
+                .findFirst().orElseThrow().substring("token:".length()).strip();
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        picocli.CommandLine cl = io.berth.ops.Berth.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--server=" + berthCli);
+        all.add("--token=" + token);
+        int exit = cl.execute(all.toArray(String[]::new));
+        return new String[]{Integer.toString(exit), out.toString(), err.toString()};
+    }
+
+    private String berthOk(String... args) throws IOException {
+        String[] r = berth(args);
+        if (!r[0].equals("0")) fail("berth " + String.join(" ", args) + " exited " + r[0] + ":\n" + r[1] + r[2]);
+        return r[1];
     }
 
     private void waitFor(String condition) throws Exception {

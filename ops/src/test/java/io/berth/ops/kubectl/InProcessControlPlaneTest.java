@@ -108,7 +108,7 @@ abstract class InProcessControlPlaneTest {
     /** Runs the whole {@code berth} CLI with exactly {@code args} (nothing added). */
     static Run berth(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(new io.berth.ops.Berth());
+        CommandLine cl = io.berth.ops.Berth.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args);

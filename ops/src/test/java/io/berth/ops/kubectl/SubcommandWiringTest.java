@@ -34,9 +34,40 @@ class SubcommandWiringTest {
         for (Class<?> c : KubectlCommands.ALL) {
             String name = c.getAnnotation(Command.class).name();
             String help = run(0, name, "--help");
+            if (help.contains("\nCommands:")) continue; // a group (auth): its subcommands take the connection options
             assertTrue(help.contains("--server"), help);
             assertTrue(!help.contains("--bootstrap-servers"), "the direct Kafka options are hidden: " + help);
         }
+    }
+
+    /** {@code berth X --help} answers usage for every command at every depth (kubectl's do; {@code berth node --help} once did not). */
+    @Test
+    void shouldAnswerHelpOnEveryCommandOfTheRealWiring() {
+        java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+        collect(io.berth.ops.Berth.commandLine(), new java.util.ArrayList<>(), paths);
+        assertTrue(paths.size() > 40, "the tree: " + paths);
+        for (java.util.List<String> path : paths) {
+            if (path.isEmpty() || path.get(path.size() - 1).equals("help")) continue;
+            CommandLine cl = io.berth.ops.Berth.commandLine();
+            StringWriter out = new StringWriter();
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(out));
+            java.util.List<String> args = new java.util.ArrayList<>(path);
+            args.add("--help");
+            assertEquals(0, cl.execute(args.toArray(String[]::new)), "berth " + String.join(" ", args) + ": " + out);
+            assertTrue(out.toString().startsWith("Usage: berth " + String.join(" ", path)), "berth " + String.join(" ", args) + ": " + out);
+        }
+        assertTrue(paths.contains(java.util.List.of("wait")) && paths.contains(java.util.List.of("auth", "can-i")), paths.toString());
+    }
+
+    private static void collect(CommandLine cl, java.util.List<String> path, java.util.List<java.util.List<String>> out) {
+        out.add(path);
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (!sub.getCommandName().equals(name)) return; // an alias
+            java.util.List<String> p = new java.util.ArrayList<>(path);
+            p.add(name);
+            collect(sub, p, out);
+        });
     }
 
     @Test

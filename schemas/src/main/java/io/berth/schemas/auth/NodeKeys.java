@@ -138,25 +138,84 @@ public final class NodeKeys {
      * method and target and its time is within {@link #REQUEST_SKEW_MILLIS} of {@code now}; else why not.
      */
     public static Verdict verifyRequest(java.util.function.Function<String, byte[]> keyOf, String authorization, String method, String target, long now) {
-        if (!isNodeRequest(authorization)) return Verdict.refused(null, "not a node request (Authorization: " + REQUEST_SCHEME + " <node>:<millis>:<signature>)");
-        String[] parts = authorization.substring(REQUEST_SCHEME.length() + 1).strip().split(":", 3);
-        if (parts.length != 3 || parts[0].isEmpty()) return Verdict.refused(null, "malformed " + REQUEST_SCHEME + " credential: <node>:<millis>:<signature>");
+        Parsed p = parse(REQUEST_SCHEME, "node", authorization, null, "gateway's", now);
+        if (p.refusal() != null) return p.refusal();
+        String node = p.signed().node();
+        if (!MessageDigest.isEqual(requestSignature(keyOf.apply(node), method, target, p.signed().millis()), p.signed().signature())) {
+            return Verdict.refused(node, "bad signature: not signed with node " + node + "'s key");
+        }
+        return new Verdict(node, null);
+    }
+
+    /** A parsed {@code SCHEME <node>:<millis>:<signature>} credential. */
+    private record Signed(String node, long millis, byte[] signature) {}
+
+    /** The credential, or the verdict refusing it (one of the two is null). */
+    private record Parsed(Signed signed, Verdict refusal) {}
+
+    /**
+     * Reads {@code authorization} as {@code scheme <node>:<millis>:<signature>} (for {@code expectedNode} when
+     * not null) whose time is within {@link #REQUEST_SKEW_MILLIS} of {@code now} by {@code clock}'s clock;
+     * the signature itself is for the caller to check.
+     */
+    private static Parsed parse(String scheme, String kind, String authorization, String expectedNode, String clock, long now) {
+        if (authorization == null || !authorization.regionMatches(true, 0, scheme + " ", 0, scheme.length() + 1)) {
+            return new Parsed(null, Verdict.refused(null, "not a " + kind + " request (Authorization: " + scheme + " <node>:<millis>:<signature>)"));
+        }
+        String[] parts = authorization.substring(scheme.length() + 1).strip().split(":", 3);
+        if (parts.length != 3 || parts[0].isEmpty()) {
+            return new Parsed(null, Verdict.refused(null, "malformed " + scheme + " credential: <node>:<millis>:<signature>"));
+        }
         String node = parts[0];
+        if (expectedNode != null && !node.equals(expectedNode)) {
+            return new Parsed(null, Verdict.refused(node, "signed for node " + node + ", this is node " + expectedNode));
+        }
         long millis;
         byte[] sig;
         try {
             millis = Long.parseLong(parts[1]);
             sig = Base64.getDecoder().decode(parts[2]);
         } catch (IllegalArgumentException e) {
-            return Verdict.refused(node, "malformed " + REQUEST_SCHEME + " credential: " + e.getMessage());
+            return new Parsed(null, Verdict.refused(node, "malformed " + scheme + " credential: " + e.getMessage()));
         }
         if (Math.abs(now - millis) > REQUEST_SKEW_MILLIS) {
-            return Verdict.refused(node, "the request's time is " + (now - millis) / 1000 + " s off the gateway's clock (at most " + REQUEST_SKEW_MILLIS / 1000 + " s)");
+            return new Parsed(null, Verdict.refused(node, "the request's time is " + (now - millis) / 1000 + " s off the " + clock
+                    + " clock (at most " + REQUEST_SKEW_MILLIS / 1000 + " s)"));
         }
-        if (!MessageDigest.isEqual(requestSignature(keyOf.apply(node), method, target, millis), sig)) {
-            return Verdict.refused(node, "bad signature: not signed with node " + node + "'s key");
+        return new Parsed(new Signed(node, millis, sig), null);
+    }
+
+    // ---- requests of the gateway to a node daemon (exec, port-forward): signed with that node's key ----
+
+    /** The {@code Authorization} scheme of the gateway's signed request to a node daemon: {@code BerthGateway <node>:<millis>:<signature>}. */
+    public static final String GATEWAY_SCHEME = "BerthGateway";
+
+    /**
+     * The signature of one gateway request to node {@code nodeId}'s daemon: {@code HMAC-SHA256(node key,
+     * "berth-gateway-request/v1" 0x00 METHOD 0x00 target 0x00 millis)}. Its own domain string, so a node's own
+     * request (signed with the same key) is never a valid gateway request, nor the other way round.
+     */
+    public static byte[] gatewayRequestSignature(byte[] nodeKey, String method, String target, long millis) {
+        return hmac(nodeKey, ("berth-gateway-request/v1\0" + method.toUpperCase(java.util.Locale.ROOT) + "\0" + target + "\0" + millis)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The {@code Authorization} header of the gateway's request to node {@code nodeId} at {@code millis}. */
+    public static String gatewayAuthorization(String nodeId, byte[] nodeKey, String method, String target, long millis) {
+        return GATEWAY_SCHEME + " " + nodeId + ":" + millis + ":" + Base64.getEncoder().encodeToString(gatewayRequestSignature(nodeKey, method, target, millis));
+    }
+
+    /**
+     * Whether a request reaching node {@code nodeId}'s daemon was signed by the gateway for this node, method and
+     * target within {@link #REQUEST_SKEW_MILLIS} of {@code now}: an empty verdict reason when it was, else why not.
+     */
+    public static Verdict verifyGatewayRequest(String nodeId, byte[] nodeKey, String authorization, String method, String target, long now) {
+        Parsed p = parse(GATEWAY_SCHEME, "gateway", authorization, nodeId, "node's", now);
+        if (p.refusal() != null) return p.refusal();
+        if (!MessageDigest.isEqual(gatewayRequestSignature(nodeKey, method, target, p.signed().millis()), p.signed().signature())) {
+            return Verdict.refused(nodeId, "bad signature: not signed with this node's key");
         }
-        return new Verdict(node, null);
+        return new Verdict(nodeId, null);
     }
 
     public static String encodeKey(byte[] key) {

@@ -2,6 +2,7 @@ package io.berth.schemas.service;
 
 import org.apache.kafka.streams.StreamsConfig;
 
+import java.time.Duration;
 import java.util.Properties;
 
 /**
@@ -13,7 +14,11 @@ import java.util.Properties;
  *       the changelog;</li>
  *   <li>{@code streams-session-timeout-ms} → the consumer's {@code session.timeout.ms} (default Kafka's
  *       45 s), with {@code heartbeat.interval.ms} a third of it: how long a {@code kill -9}ed instance
- *       keeps its partitions before the group rebalances them to the others.</li>
+ *       keeps its partitions before the group rebalances them to the others;</li>
+ *   <li>{@code streams-start-timeout-ms} (default 60 s): how long a starting instance waits for RUNNING
+ *       before it exits non-zero. {@code berth up --ha} raises it: nothing there restarts an instance that
+ *       gave up, and a restart on a loaded machine while a broker is down can rebalance for minutes
+ *       (seen by {@code ops/chaos}).</li>
  * </ul>
  * {@code replication-factor} (the internal topics', {@code replication.factor}) is set by each service.
  */
@@ -31,5 +36,12 @@ public final class StreamsHa {
             p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), (int) ms);
             p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), (int) Math.max(300, ms / 3));
         }
+    }
+
+    /** {@code streams-start-timeout-ms}: how long a Streams service waits for RUNNING at its start. */
+    public static Duration startTimeout(BerthConfig config) {
+        long ms = config.getLong("streams-start-timeout-ms", 60_000);
+        if (ms < 1000) throw new IllegalArgumentException("streams-start-timeout-ms: must be >= 1000, was " + ms);
+        return Duration.ofMillis(ms);
     }
 }

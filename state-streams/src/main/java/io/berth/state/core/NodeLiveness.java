@@ -40,7 +40,8 @@ public final class NodeLiveness {
                 NodeRegistration r = e.getRegistration();
                 if (r != null) {
                     next.setName(r.getName()).setAddress(r.getAddress()).setLabels(keepDraining(base, r.getLabels()))
-                            .setCapacity(r.getCapacity()).setIncarnation(r.getIncarnation()).setMaxPods(r.getMaxPods()).setLeaseMs(r.getLeaseMs());
+                            .setCapacity(r.getCapacity()).setIncarnation(r.getIncarnation()).setMaxPods(r.getMaxPods())
+                            .setDaemonPort(r.getDaemonPort()).setLeaseMs(r.getLeaseMs());
                 }
                 next.setRegisteredAt(at);
                 markReady(next, base, at, e.getConditions());
