@@ -78,7 +78,7 @@ class FencingPartitionTest {
         Sampler sampler = null;
         try {
             networkNamespace(ns, vethHost, vethNs);
-            int kafkaPort = 28131, registryPort = 28132;
+            int kafkaPort = 33131, registryPort = 33132;
             EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), HOST_IP, kafkaPort, Map.of());
             closeables.add(kafka);
             String bs = HOST_IP + ":" + kafkaPort;
@@ -116,6 +116,8 @@ class FencingPartitionTest {
             awaitFile(dir.resolve(nh + ".ready"), host, dir.resolve(nh + ".log"), 240_000);
             awaitFile(dir.resolve(nn + ".ready"), inNs, dir.resolve(nn + ".log"), 240_000);
 
+            // the scheduler spreads a Deployment over the nodes it knows Ready: both must be, or all 4 land on nh
+            awaitReady(bs, registryUrl, Set.of(nh, nn), 120_000);
             sampler = new Sampler(docker, workloadKey);
             sampler.start();
             apply(bs, registryUrl, name);
@@ -255,6 +257,21 @@ class FencingPartitionTest {
                 "--data-dir", dir.resolve("data-" + id).toString(), "--ready-file", dir.resolve(id + ".ready").toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(id + ".log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    /** Reads berth.nodes (the control plane's node views) until every node of {@code ids} is Ready. */
+    private static void awaitReady(String bs, String registryUrl, Set<String> ids, long timeoutMs) throws Exception {
+        BerthSerdes serdes = new BerthSerdes(new CachedSchemaRegistryClient(registryUrl));
+        Map<String, Boolean> ready = new HashMap<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, io.berth.schemas.avro.NodeView> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.of("bootstrap.servers", bs, "group.id", "fence13-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(), serdes.value(Topics.NODES).deserializer())) {
+            c.subscribe(List.of(Topics.NODES.name()));
+            await("nodes " + ids + " Ready in berth.nodes", timeoutMs, () -> {
+                for (var r : c.poll(java.time.Duration.ofMillis(200))) ready.put(r.key(), r.value() != null && r.value().getReady());
+                return ids.stream().allMatch(id -> ready.getOrDefault(id, false));
+            }, () -> "seen " + ready);
+        }
     }
 
     private static void apply(String bs, String registryUrl, String name) {
