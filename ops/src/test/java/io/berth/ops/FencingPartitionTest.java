@@ -77,6 +77,10 @@ class FencingPartitionTest {
         DockerClient docker = DockerRuntime.connect("unix:///var/run/docker.sock", 4);
         Sampler sampler = null;
         try {
+            // -Dberth.fence.load=N: N busy loops for the whole run (a busy machine: load N on its cores)
+            for (int i = 0; i < Integer.getInteger("berth.fence.load", 0); i++) {
+                processes.add(new ProcessBuilder("sh", "-c", "while :; do :; done").redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            }
             networkNamespace(ns, vethHost, vethNs);
             int kafkaPort = 33131, registryPort = 33132;
             EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), HOST_IP, kafkaPort, Map.of());
@@ -127,24 +131,36 @@ class FencingPartitionTest {
                 return s.last().running() == REPLICAS && on.getOrDefault(nh, 0) > 0 && on.getOrDefault(nn, 0) > 0;
             }, () -> "last sample " + s.last());
             Map<String, String> before = s.last().tasks();
+            // from here on neither node may fence itself but nn at the cut (a start under load may fence an empty node:
+            // its REGISTER acknowledged later than a lease after it was sent; node-daemon README, Fencing)
+            int nhFrom = read(dir.resolve(nh + ".log")).length(), nnFrom = read(dir.resolve(nn + ".log")).length();
             System.out.println("before the cut: " + before);
 
-            long cut = System.currentTimeMillis();
+            long cutAsked = System.currentTimeMillis();
             sh("ip", "netns", "exec", ns, "ip", "link", "set", vethNs, "down");
+            long cut = System.currentTimeMillis(); // the link is down by now (the command may take long on a loaded machine)
             await("nn's containers killed by its fence", 60_000, () -> s.last().perNode().getOrDefault(nn, 0) == 0, () -> "last sample " + s.last());
             long fenced = System.currentTimeMillis() - cut;
             await("the Deployment whole again on nh", 120_000,
                     () -> s.last().running() == REPLICAS && s.last().perNode().getOrDefault(nh, 0) == REPLICAS, () -> "last sample " + s.last());
             long whole = System.currentTimeMillis() - cut;
-            System.out.printf("cut at %d: nn's containers gone after %d ms, Deployment whole on nh after %d ms (bound %d ms); "
-                    + "%d samples, at most %d running at once%n", cut, fenced, whole, FAILOVER_BOUND_MS, s.samples(), s.maxRunning());
-            String nnLog = Files.readString(dir.resolve(nn + ".log"));
+            String cutLog = read(dir.resolve(nn + ".log")).substring(nnFrom);
+            System.out.printf("cut at %d (the command took %d ms): nn's lease expired after %d ms, its last container removed after %d ms "
+                            + "(nn's log); none running in the sampler after %d ms; Deployment whole on nh after %d ms (bound %d ms); "
+                            + "%d samples, at most %d running at once; load average %s%n",
+                    cut, cut - cutAsked, logTime(cutLog, "lease expired", true) - cut, logTime(cutLog, "killed and removed", false) - cut,
+                    fenced, whole, FAILOVER_BOUND_MS, s.samples(), s.maxRunning(), read(Path.of("/proc/loadavg")).trim());
+            String nnLog = Files.readString(dir.resolve(nn + ".log")).substring(nnFrom);
+            assertEquals(1, count(nnLog, "lease expired"), "nn fenced itself once, at the cut, not before:\n" + tail(nnLog));
+            String nhLog = Files.readString(dir.resolve(nh + ".log")).substring(nhFrom);
+            assertFalse(nhLog.contains("lease expired"), "the healthy node fenced itself:\n" + tail(nhLog));
             assertTrue(nnLog.contains("lease expired") && nnLog.contains("fenced ("), "nn says why it killed its containers:\n" + tail(nnLog));
             assertTrue(whole <= FAILOVER_BOUND_MS, "the Deployment was whole again " + whole + " ms after the cut; bound " + FAILOVER_BOUND_MS + " ms");
 
             // the link comes back: nn regains its lease and runs none of the tasks it was cut off with
+            int logBeforeRestore = read(dir.resolve(nn + ".log")).length();
             sh("ip", "netns", "exec", ns, "ip", "link", "set", vethNs, "up");
-            await("nn regains its lease", 120_000, () -> read(dir.resolve(nn + ".log")).contains("lease regained"),
+            await("nn regains its lease", 120_000, () -> read(dir.resolve(nn + ".log")).substring(logBeforeRestore).contains("lease regained"),
                     () -> tail(read(dir.resolve(nn + ".log"))));
             long settle = System.currentTimeMillis() + 5_000;
             while (System.currentTimeMillis() < settle) Thread.sleep(100);
@@ -153,6 +169,8 @@ class FencingPartitionTest {
             assertTrue(resurrected.isEmpty(), "nn runs again tasks it was cut off with: " + resurrected);
             assertEquals(REPLICAS, s.last().running(), "still whole: " + s.last());
             s.stop();
+            assertFalse(read(dir.resolve(nh + ".log")).substring(nhFrom).contains("lease expired"), "the healthy node fenced itself");
+            System.out.printf("load average at the end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
             assertEquals(List.of(), s.violations(), "a task id ran twice, or more than " + REPLICAS + " copies ran at once");
             assertTrue(s.samples() > 100, "the sampler sampled (" + s.samples() + ")");
         } catch (Throwable t) {
@@ -409,6 +427,24 @@ class FencingPartitionTest {
         } catch (Exception e) {
             return "";
         }
+    }
+
+    /** The time (epoch ms, today UTC) of the first or last log line containing {@code what}; 0 when none. */
+    private static long logTime(String log, String what, boolean first) {
+        long at = 0;
+        for (String line : log.split("\n")) {
+            if (!line.contains(what) || line.length() < 12) continue;
+            at = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atTime(java.time.LocalTime.parse(line.substring(0, 12)))
+                    .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+            if (first) return at;
+        }
+        return at;
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) n++;
+        return n;
     }
 
     private static String tail(String s) {

@@ -68,6 +68,7 @@ public final class HeartbeatVerticle extends VerticleBase {
                 .onSuccess(md -> {
                     lastAcknowledged = clock.getAsLong();
                     lastAckedSentAt = sent;
+                    beat(); // at once: the REGISTER may have taken most of a lease to be acknowledged (first send, loaded broker)
                     vertx.setPeriodic(node.heartbeatMs(), id -> beat());
                     vertx.setPeriodic(NodeLease.CHECK_MS, id -> checkLease());
                 });
@@ -112,14 +113,14 @@ public final class HeartbeatVerticle extends VerticleBase {
             stale = true; // the producer retries until its delivery timeout; say so long before that
             log.warn("node {}: no heartbeat acknowledged by the broker for {} ms", node.nodeId(), age);
         }
-        // ask the reconciler, which owns container state; if it is slow, repeat what it said last
+        // sent on time, never after a wait: each heartbeat has (lease - interval) to be acknowledged, and a late send
+        // eats into it. The running ids are what the reconciler (which owns container state) said at the last beat,
+        // asked again now for the next one; a slow answer only makes them one beat older.
+        long sent = clock.getAsLong();
+        publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, lastRunning).build())
+                .whenComplete((md, err) -> context.runOnContext(v -> acknowledged(sent, err)));
         vertx.eventBus().<JsonArray>request(addr.runningTasks(), null, new DeliveryOptions().setSendTimeout(500))
-                .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList())
-                .onComplete(ar -> {
-                    long sent = clock.getAsLong();
-                    publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, lastRunning).build())
-                            .whenComplete((md, err) -> context.runOnContext(v -> acknowledged(sent, err)));
-                });
+                .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList());
     }
 
     /** Whether the node is fenced now (its lease ran out and no heartbeat sent within it was acknowledged since). */

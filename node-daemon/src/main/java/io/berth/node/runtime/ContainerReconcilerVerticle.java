@@ -193,6 +193,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     /** Kills and removes every container of the node not already in a Docker call (those come back through the next pass). */
     private void killAll() {
+        long started = clock.getAsLong();
         for (Observed o : List.copyOf(observed.values())) {
             TaskRecord r = record(o.taskId(), o);
             if (r.busy) continue;
@@ -205,6 +206,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
                 if (now != null && now.containerId().equals(id)) observed.remove(r.unit);
                 if (id.equals(r.containerId)) r.containerId = null;
                 r.network = PodNetwork.NONE;
+                log.info("node {}: fenced: container of task {} killed and removed in {} ms", node.nodeId(), o.taskId(), clock.getAsLong() - started);
             }).onFailure(err -> log.warn("node {}: fenced container {} not killed yet: {}", node.nodeId(), id, err.toString()));
         }
     }

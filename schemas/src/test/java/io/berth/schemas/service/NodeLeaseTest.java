@@ -19,7 +19,7 @@ class NodeLeaseTest {
             "-;    2000; 3000;  lease 2000, grace 3000",              // exactly the margin
             "-;    2500; -;     node-grace-ms (3000) must be at least node-lease-ms (2500) + 1000 ms",
             "-;    3000; 3000;  node-grace-ms (3000) must be at least node-lease-ms (3000) + 1000 ms",
-            "-;    -;    1500;  node-lease-ms (500) must be longer than heartbeat-ms (1000)",
+            "-;    -;    1400;  node-lease-ms (400) must be longer than heartbeat-ms (500)",
             "1000; 1000; 5000;  node-lease-ms (1000) must be longer than heartbeat-ms (1000)",
             "0;    -;    -;     heartbeat-ms must be positive, got 0",
     })
