@@ -102,7 +102,9 @@ class FencingPartitionTest {
                 Files.createDirectories(dir.resolve("data-" + node));
                 Files.copy(secret, dir.resolve("data-" + node).resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME));
             }
+            // a loaded machine (other builds) may take minutes to bring the Streams apps to RUNNING, as berth up --ha allows
             BerthConfig cfg = BerthConfig.of(bs, registryUrl, dir.resolve("control")).with("replication-factor", "1")
+                    .with("streams-start-timeout-ms", "600000")
                     .with(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, secret.toString());
             StateStreamsService streams = new StateStreamsService(cfg, new CachedSchemaRegistryClient(registryUrl));
             SchedulerService scheduler = new SchedulerService(cfg, new CachedSchemaRegistryClient(registryUrl));
