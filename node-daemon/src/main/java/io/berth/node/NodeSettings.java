@@ -1,6 +1,7 @@
 package io.berth.node;
 
 import io.berth.schemas.service.BerthConfig;
+import io.berth.schemas.service.NodeLease;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -10,16 +11,25 @@ import java.util.Map;
 /**
  * The daemon's settings, read once from {@link BerthConfig#extra()} (keys as on the command line).
  * Capacity defaults to what this machine has, so a node advertises itself truthfully by default.
+ * {@code leaseMs}: when no heartbeat sent within it was acknowledged, the node kills its containers (fencing, {@link NodeLease}).
  */
 public record NodeSettings(String nodeId, String name, String address, Map<String, String> labels,
                            long cpuMillis, long memoryBytes, String dockerHost, long heartbeatMs,
-                           long reconcileMs, int maxPods) {
+                           long reconcileMs, int maxPods, long leaseMs) {
     /** Kubernetes' default {@code --max-pods}. */
     public static final int DEFAULT_MAX_PODS = 110;
 
     public NodeSettings {
         labels = Map.copyOf(labels);
         if (maxPods <= 0) throw new IllegalArgumentException("max-pods must be positive, got " + maxPods);
+        if (leaseMs <= heartbeatMs) throw new IllegalArgumentException("node-lease-ms (" + leaseMs + ") must be longer than heartbeat-ms (" + heartbeatMs + ")");
+    }
+
+    /** With the default lease ({@link NodeLease#DEFAULT_LEASE_MS}, at least two heartbeats). */
+    public NodeSettings(String nodeId, String name, String address, Map<String, String> labels, long cpuMillis,
+                        long memoryBytes, String dockerHost, long heartbeatMs, long reconcileMs, int maxPods) {
+        this(nodeId, name, address, labels, cpuMillis, memoryBytes, dockerHost, heartbeatMs, reconcileMs, maxPods,
+                Math.max(NodeLease.DEFAULT_LEASE_MS, 2 * heartbeatMs));
     }
 
     /** With the default pod capacity ({@value #DEFAULT_MAX_PODS}). */
@@ -28,7 +38,9 @@ public record NodeSettings(String nodeId, String name, String address, Map<Strin
         this(nodeId, name, address, labels, cpuMillis, memoryBytes, dockerHost, heartbeatMs, reconcileMs, DEFAULT_MAX_PODS);
     }
 
+    /** Throws naming the field when heartbeat-ms, node-lease-ms and node-grace-ms are not related as {@link NodeLease} requires. */
     public static NodeSettings from(BerthConfig c) {
+        NodeLease lease = NodeLease.of(c);
         String name = c.get("node-name", hostname());
         return new NodeSettings(
                 c.get("node-id", name),
@@ -38,9 +50,10 @@ public record NodeSettings(String nodeId, String name, String address, Map<Strin
                 c.getLong("node-cpu-millis", Runtime.getRuntime().availableProcessors() * 1000L),
                 c.getLong("node-memory-bytes", physicalMemory()),
                 c.get("docker-host", "unix:///var/run/docker.sock"),
-                c.getLong("heartbeat-ms", 1000),
+                lease.heartbeatMs(),
                 c.getLong("reconcile-ms", 1000),
-                (int) c.getLong("max-pods", DEFAULT_MAX_PODS));
+                (int) c.getLong("max-pods", DEFAULT_MAX_PODS),
+                lease.leaseMs());
     }
 
     /** {@code k=v,k=v}; blanks ignored, a key without '=' gets an empty value. */

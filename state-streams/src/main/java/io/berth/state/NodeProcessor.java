@@ -13,6 +13,10 @@ import io.berth.schemas.avro.Tick;
 import io.berth.state.core.IntentValidator;
 import io.berth.state.core.NodeChanges;
 import io.berth.state.core.NodeLiveness;
+import io.berth.state.core.RunningListing;
+import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.TaskState;
+import io.berth.schemas.avro.TaskStatus;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
@@ -58,6 +62,10 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
     private final NodeSignatures signatures;
     private KeyValueStore<String, NodeView> nodes;
     private KeyValueStore<String, Long> leases;
+    /** node id → what its heartbeats listed ({@link RunningListing}, encoded) */
+    private KeyValueStore<String, String> running;
+    /** the global assignments table: which node holds which task now, and its workload */
+    private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, ?> assignments;
     /** Partitions whose views without a lease (written before leases existed) were given one since this task started. */
     private final Set<Integer> adopted = new HashSet<>();
     private Outputs out;
@@ -91,6 +99,8 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         super.init(context);
         nodes = context.getStateStore(StateStreamsTopology.NODES_STORE);
         leases = context.getStateStore(StateStreamsTopology.NODE_LEASES_STORE);
+        running = context.getStateStore(StateStreamsTopology.NODE_RUNNING_STORE);
+        assignments = context.getStateStore(StateStreamsTopology.GLOBAL_ASSIGNMENTS_STORE);
         out = new Outputs(context, StateStreamsTopology.APPLICATION_ID);
         clock = new NodeClock(context.getStateStore(StateStreamsTopology.NODE_CLOCK_STORE), graceMs);
         partitioning = new NodeReadiness(null, partitions, context.taskId().partition());
@@ -155,6 +165,8 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
 
     private void onEvent(String nodeId, NodeEvent e, long now) {
         if (e.getType() == NodeEventType.REGISTER || e.getType() == NodeEventType.HEARTBEAT) renew(nodeId, now);
+        if (e.getType() == NodeEventType.HEARTBEAT) listed(nodeId, e, now);
+        else if (running.get(nodeId) != null) running.delete(nodeId); // a new incarnation (or a leave) lists afresh
         NodeView before = nodes.get(nodeId);
         NodeView after = NodeLiveness.onEvent(before, e, now);
         if (!NodeLiveness.mustWrite(before, after, refreshMs)) return;
@@ -199,6 +211,31 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
         }
         boolean draining = NodeLiveness.draining(after);
         if (draining && (before == null || !NodeLiveness.draining(before))) out.event(Events.nodeDraining(nodeId), now);
+    }
+
+    /**
+     * What statuses missed ({@link RunningListing}): a task the node listed and left out of two heartbeats in
+     * a row, still assigned to it, goes to its workload's controller as a FAILED status of reason
+     * ContainerMissing (through the repartition topic {@code node-gaps-by-workload}, which only this
+     * application writes); that controller folds it only if it still believes the task runs there.
+     */
+    private void listed(String nodeId, NodeEvent e, long now) {
+        String before = running.get(nodeId);
+        RunningListing.Next next = RunningListing.next(RunningListing.decode(before), e.getRunningTaskIds());
+        String after = next.listing().encode();
+        if (!after.equals(before == null ? "" : before)) {
+            if (after.isEmpty()) running.delete(nodeId);
+            else running.put(nodeId, after);
+        }
+        for (String taskId : next.gone()) {
+            Object v = assignments.get(Topics.assignmentKey(nodeId, taskId));
+            if (v instanceof org.apache.kafka.streams.state.ValueAndTimestamp<?> vt) v = vt.value();
+            if (!(v instanceof Assignment a)) continue; // revoked: the control plane knows already
+            TaskStatus gap = TaskStatus.newBuilder().setTaskId(taskId).setWorkloadKey(a.getWorkloadKey()).setNodeId(nodeId)
+                    .setState(TaskState.FAILED).setReason(RunningListing.REASON).setMessage(RunningListing.message(taskId, nodeId))
+                    .setTimestamp(now).build();
+            out.put(Topics.TASK_STATUS, a.getWorkloadKey(), gap, now);
+        }
     }
 
     /** The lease only moves forward (a late heartbeat does not shorten it). */

@@ -59,6 +59,10 @@ public final class StateStreamsTopology {
     public static final String NODE_CLOCK_STORE = "node-clock";
     /** Each node's lease: the record time of its latest REGISTER or HEARTBEAT ({@link NodeProcessor}). */
     public static final String NODE_LEASES_STORE = "node-leases";
+    /** node id → the task ids its heartbeats listed and how many in a row missed each ({@code core.RunningListing}) */
+    public static final String NODE_RUNNING_STORE = "node-running";
+    /** The repartition of the node controller's ContainerMissing statuses to their workloads' partitions. */
+    public static final String NODE_GAPS = "node-gaps-by-workload";
     /** Default of {@code node-status-refresh-ms}: kubelet's node status report period when leases are on is minutes; 10 s keeps views fresh enough to read. */
     public static final long DEFAULT_NODE_STATUS_REFRESH_MS = 10_000;
     /**
@@ -126,8 +130,14 @@ public final class StateStreamsTopology {
             return Ticker.LEDGER_FULL_EVERY;
         }
 
+        /**
+         * From the service's settings; the node timing (heartbeat-ms, node-lease-ms, node-grace-ms) is
+         * checked by {@link io.berth.schemas.service.NodeLease#of}: a grace shorter than the nodes' lease plus the
+         * kill margin is refused, naming the fields.
+         */
         public static Settings from(BerthConfig config) {
-            return new Settings(config.getLong("node-grace-ms", 3000), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
+            io.berth.schemas.service.NodeLease lease = io.berth.schemas.service.NodeLease.of(config);
+            return new Settings(lease.graceMs(), Duration.ofMillis(config.getLong("controller-tick-ms", 250)),
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
                     (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0,
                     config.getLong("node-status-refresh-ms", DEFAULT_NODE_STATUS_REFRESH_MS),
@@ -225,8 +235,23 @@ public final class StateStreamsTopology {
         // the ledger-only records of partition 0 are the scheduler's; the controllers read the ticks proper
         KStream<String, Tick> controllerTicks = ticks.filter((k, t) -> t == null || !t.getLedgerMore(), Named.as("ticks-without-ledger"));
 
+        KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumedSigned(Topics.NODE_EVENTS)))
+                .merge(generic(nodeIntents))
+                .merge(generic(controllerTicks), Named.as("node-ticks"));
+        KStream<String, Emit> nodeOut = nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(),
+                        settings.nodeStatusRefreshMs(), settings.nodeLagGraceMs(), encodeIntent,
+                        e -> eventSerde.serialize(Topics.NODE_EVENTS.name(), e), signatures),
+                Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE, NODE_LEASES_STORE, NODE_RUNNING_STORE);
+        sinks(nodeOut, serdes, "node");
+        // what the heartbeats say statuses missed, to the workload's partition (only this application writes it)
+        KStream<String, TaskStatus> nodeGaps = nodeOut.filter((k, e) -> e.topic() == Topics.TASK_STATUS, Named.as("node-select-gaps"))
+                .mapValues(e -> (TaskStatus) e.value(), Named.as("node-cast-gaps"))
+                .processValues(OriginHeader<TaskStatus>::new, Named.as("node-gap-origin")) // its cause: the heartbeat
+                .repartition(Repartitioned.with(BerthSerdes.key(), statusSerde).withName(NODE_GAPS));
+
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
                 .merge(generic(podDeletes))
+                .merge(generic(nodeGaps))
                 .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumedSigned(Topics.TASK_STATUS))))
                 .merge(generic(controllerTicks), Named.as("workload-ticks"));
         KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent, hostPaths, signatures,
@@ -234,13 +259,6 @@ public final class StateStreamsTopology {
                 Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE, DIRTY_STORE);
         sinks(workloadOut, serdes, "workload");
 
-        KStream<String, SpecificRecord> nodeInputs = generic(b.stream(Topics.NODE_EVENTS.name(), serdes.consumedSigned(Topics.NODE_EVENTS)))
-                .merge(generic(nodeIntents))
-                .merge(generic(controllerTicks), Named.as("node-ticks"));
-        sinks(nodeInputs.process(() -> new NodeProcessor(settings.replayPartitions(), settings.nodeGraceMs(),
-                        settings.nodeStatusRefreshMs(), settings.nodeLagGraceMs(), encodeIntent,
-                        e -> eventSerde.serialize(Topics.NODE_EVENTS.name(), e), signatures),
-                Named.as("node-lifecycle-controller"), NODES_STORE, NODE_CLOCK_STORE, NODE_LEASES_STORE), serdes, "node");
         EndpointsTopology.add(b, serdes, settings, workloadOut, controllerTicks);
         return b.build();
     }
@@ -263,6 +281,8 @@ public final class StateStreamsTopology {
                 BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.Long()));
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODE_LEASES_STORE, settings),
                 BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.Long()));
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODE_RUNNING_STORE, settings),
+                BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.String()));
     }
 
     /**

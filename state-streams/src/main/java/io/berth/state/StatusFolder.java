@@ -7,6 +7,7 @@ import io.berth.schemas.avro.ResourceKind;
 import io.berth.schemas.avro.TaskState;
 import io.berth.schemas.avro.TaskStatus;
 import io.berth.schemas.avro.TaskView;
+import io.berth.state.core.RunningListing;
 import io.berth.state.core.TaskChanges;
 import io.berth.state.core.TaskStateMachine;
 
@@ -68,6 +69,15 @@ final class StatusFolder {
             state.writeTask(key, t, next.get(), TaskChanges.of(t, next.get(), s.getState()), reporter,
                     TaskChanges.describe(t, next.get(), s.getState()), now);
         }
+    }
+
+    /**
+     * A task the node's heartbeats stopped listing (the node controller's {@link RunningListing}): FAILED
+     * with reason ContainerMissing, if this controller still believes it runs there; else nothing (a
+     * status got through after all, it moved, or it ended).
+     */
+    void gap(String key, TaskStatus s, long now) {
+        if (RunningListing.believedRunning(state.task(key, s.getTaskId()), s.getNodeId())) fold(key, s, now);
     }
 
     /**

@@ -86,9 +86,18 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         if (record.value() instanceof Intent i) {
             intentOffset = IntentOffsetHeader.read(record.headers()).orElse(out.offsetIfFrom(Topics.INTENTS));
             onIntent(record.key(), i, record, now);
+        } else if (record.value() instanceof TaskStatus s && fromNodeGaps()) {
+            statuses.gap(record.key(), s, now); // the node controller's, from heartbeats: not a node's own record
+            WorkloadView w = state.workload(record.key());
+            if (w != null && runsTasks(w)) dirty.mark(record.key(), s.getState().name() + " " + s.getTaskId());
         } else if (record.value() instanceof TaskStatus s) {
             onStatus(record.key(), s, record.headers(), now);
         }
+    }
+
+    /** Read from the repartition topic of the node controller's ContainerMissing statuses (internal: nodes cannot write it). */
+    private boolean fromNodeGaps() {
+        return out.inputTopic("").endsWith(StateStreamsTopology.NODE_GAPS + "-repartition");
     }
 
     private void onIntent(String key, Intent i, Record<String, SpecificRecord> record, long now) {

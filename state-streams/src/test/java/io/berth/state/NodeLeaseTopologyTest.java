@@ -198,4 +198,20 @@ class NodeLeaseTopologyTest extends HarnessTest {
     private static Condition condition(NodeView v) {
         return v.getConditions().stream().filter(c -> c.getType().equals("ContainerRuntimeUnhealthy")).findFirst().orElseThrow();
     }
+
+    /** Fencing: a node that registered a lease longer than grace − margin keeps its tasks until its lease plus the margin ran out. */
+    @Test
+    void shouldWaitForANodesOwnLeasePlusTheKillMarginBeforeDeclaringItNotReady() {
+        h.node(NodeEvent.newBuilder(register("n1")).setRegistration(io.berth.schemas.avro.NodeRegistration.newBuilder(register("n1").getRegistration())
+                .setLeaseMs(5000).build()).build());
+        long lastBeat = h.now().toEpochMilli();
+        assertEquals(5000, view("n1").getLeaseMs(), "the view keeps the lease the node registered");
+        while (h.now().toEpochMilli() - lastBeat < 6000) {
+            h.advanceMs(250);
+            assertTrue(view("n1").getReady(), "its lease (5 s) + the kill margin (1 s) have not run out at +" + (h.now().toEpochMilli() - lastBeat) + " ms");
+        }
+        h.advanceMs(250);
+        assertFalse(view("n1").getReady(), "NotReady once they have");
+        assertTrue(view("n1").getConditions().get(0).getMessage().endsWith("(grace 6000 ms)."), view("n1").getConditions().get(0).getMessage());
+    }
 }

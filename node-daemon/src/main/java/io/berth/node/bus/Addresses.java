@@ -26,4 +26,14 @@ public record Addresses(String nodeId) {
     public String runningTasks() {
         return "berth.node." + nodeId + ".running-tasks";
     }
+
+    /** Long (ms without an acknowledged heartbeat), from the heartbeat: the node's lease ran out; kill every container and start nothing. */
+    public String fence() {
+        return "berth.node." + nodeId + ".fence";
+    }
+
+    /** Empty, from the heartbeat: a heartbeat sent within the lease was acknowledged again. */
+    public String leaseRegained() {
+        return "berth.node." + nodeId + ".lease-regained";
+    }
 }

@@ -453,6 +453,16 @@ public final class DockerRuntime implements ContainerRuntime {
         }
     }
 
+    /** {@code docker rm -f}: SIGKILL and remove in one call (a fence: no grace, the lease ran out). */
+    @Override
+    public void killAndRemove(String containerId) {
+        try {
+            docker.removeContainerCmd(containerId).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // gone already
+        }
+    }
+
     /** Stops with SIGTERM, waits up to the grace, then removes. A container already gone is fine. */
     public void stopAndRemove(String containerId, int graceSeconds) {
         try {

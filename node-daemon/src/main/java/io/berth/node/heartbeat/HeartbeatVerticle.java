@@ -3,6 +3,8 @@ package io.berth.node.heartbeat;
 import io.berth.node.NodeSettings;
 import io.berth.node.bus.Addresses;
 import io.berth.node.bus.EventPublisher;
+import io.berth.node.reconcile.Fence;
+import io.berth.schemas.service.NodeLease;
 import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Condition;
 import io.berth.schemas.avro.NodeEvent;
@@ -23,7 +25,9 @@ import java.util.function.LongSupplier;
 /**
  * Registers the node (with a fresh incarnation, so state-streams can tell a restarted daemon
  * from a late heartbeat) and then heartbeats every {@code heartbeat-ms} with the task ids
- * whose containers run. Start completes once REGISTER is acknowledged by Kafka.
+ * whose containers run. Start completes once REGISTER is acknowledged by Kafka. Holds the node's
+ * lease: when no heartbeat sent within {@code node-lease-ms} was acknowledged, it tells the reconciler
+ * to fence (kill every container), and when one is again, that the lease is regained ({@link Fence}).
  */
 public final class HeartbeatVerticle extends VerticleBase {
     private static final Logger log = LoggerFactory.getLogger(HeartbeatVerticle.class);
@@ -39,6 +43,10 @@ public final class HeartbeatVerticle extends VerticleBase {
     private volatile Supplier<List<Condition>> conditions = List::of;
     /** When the broker last acknowledged a REGISTER or HEARTBEAT of this node (0: never). */
     private volatile long lastAcknowledged;
+    /** When the newest acknowledged REGISTER or HEARTBEAT was sent: the lease runs from here ({@link Fence}). */
+    private volatile long lastAckedSentAt;
+    /** The lease ran out and the reconciler was told to kill everything; until a heartbeat sent within the lease is acknowledged. */
+    private volatile boolean fenced;
     private volatile boolean failing;
     /** True while no acknowledgement came for {@link #STALE_BEATS} intervals (logged once per stretch). */
     private volatile boolean stale;
@@ -55,10 +63,14 @@ public final class HeartbeatVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         NodeEvent register = event(NodeEventType.REGISTER, List.of()).setRegistration(registration()).build();
+        long sent = clock.getAsLong();
         return Future.fromCompletionStage(publisher.publish(Topics.NODE_EVENTS, node.nodeId(), register), context)
                 .onSuccess(md -> {
                     lastAcknowledged = clock.getAsLong();
+                    lastAckedSentAt = sent;
+                    beat(); // at once: the REGISTER may have taken most of a lease to be acknowledged (first send, loaded broker)
                     vertx.setPeriodic(node.heartbeatMs(), id -> beat());
+                    vertx.setPeriodic(NodeLease.CHECK_MS, id -> checkLease());
                 });
     }
 
@@ -101,16 +113,44 @@ public final class HeartbeatVerticle extends VerticleBase {
             stale = true; // the producer retries until its delivery timeout; say so long before that
             log.warn("node {}: no heartbeat acknowledged by the broker for {} ms", node.nodeId(), age);
         }
-        // ask the reconciler, which owns container state; if it is slow, repeat what it said last
+        // sent on time, never after a wait: each heartbeat has (lease - interval) to be acknowledged, and a late send
+        // eats into it. The running ids are what the reconciler (which owns container state) said at the last beat,
+        // asked again now for the next one; a slow answer only makes them one beat older.
+        long sent = clock.getAsLong();
+        publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, lastRunning).build())
+                .whenComplete((md, err) -> context.runOnContext(v -> acknowledged(sent, err)));
         vertx.eventBus().<JsonArray>request(addr.runningTasks(), null, new DeliveryOptions().setSendTimeout(500))
-                .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList())
-                .onComplete(ar -> publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, lastRunning).build())
-                        .whenComplete((md, err) -> acknowledged(err)));
+                .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList());
     }
 
-    /** Records an acknowledgement; logs the first failure after a success and the first success after failures, with the age. */
-    private void acknowledged(Throwable err) {
+    /** Whether the node is fenced now (its lease ran out and no heartbeat sent within it was acknowledged since). */
+    public boolean fenced() {
+        return fenced;
+    }
+
+    /**
+     * Every {@link NodeLease#CHECK_MS}: once no heartbeat sent within the lease was acknowledged, tell the
+     * reconciler to kill every container of this node and start nothing ({@link Fence}).
+     */
+    private void checkLease() {
         long now = clock.getAsLong();
+        if (fenced || !Fence.expired(lastAckedSentAt, now, node.leaseMs())) return;
+        fenced = true;
+        String why = Fence.why(now - lastAckedSentAt, node.leaseMs());
+        log.warn("node {}: lease expired ({}): killing every container of this node; nothing starts until heartbeats are acknowledged again",
+                node.nodeId(), why);
+        vertx.eventBus().send(addr.fence(), now - lastAckedSentAt);
+    }
+
+    /** Records an acknowledgement (on this verticle's context); logs the first failure after a success and the first success after failures, with the age. */
+    private void acknowledged(long sent, Throwable err) {
+        long now = clock.getAsLong();
+        if (err == null) lastAckedSentAt = Math.max(lastAckedSentAt, sent);
+        if (err == null && fenced && !Fence.expired(lastAckedSentAt, now, node.leaseMs())) {
+            fenced = false; // an old heartbeat acknowledged late proves nothing; one sent within the lease does
+            log.info("node {}: lease regained (a heartbeat sent {} ms ago was acknowledged)", node.nodeId(), now - sent);
+            vertx.eventBus().send(addr.leaseRegained(), null);
+        }
         long ageMs = lastAcknowledged == 0 ? -1 : now - lastAcknowledged;
         if (err == null) {
             if (failing || stale) log.info("node {}: heartbeat acknowledged again (the last one before was {} ms ago)", node.nodeId(), ageMs);
@@ -130,12 +170,14 @@ public final class HeartbeatVerticle extends VerticleBase {
     }
 
     private List<Condition> currentConditions() {
+        List<Condition> out = new java.util.ArrayList<>();
         try {
-            return conditions.get();
+            out.addAll(conditions.get());
         } catch (RuntimeException e) {
             log.warn("node {}: conditions not judged: {}", node.nodeId(), e.toString());
-            return List.of();
         }
+        out.add(Fence.condition(fenced, lastAckedSentAt == 0 ? 0 : clock.getAsLong() - lastAckedSentAt, node.leaseMs()));
+        return out;
     }
 
     private NodeRegistration registration() {
@@ -143,7 +185,7 @@ public final class HeartbeatVerticle extends VerticleBase {
                 .setName(node.name()).setAddress(node.address()).setLabels(node.labels())
                 .setCapacity(Resources.newBuilder().setCpuMillis(node.cpuMillis()).setMemoryBytes(node.memoryBytes()).build())
                 .setDaemonVersion(VERSION).setStartedAt(clock.getAsLong()).setIncarnation(incarnation)
-                .setMaxPods(node.maxPods()).setDaemonPort(daemonPort)
+                .setMaxPods(node.maxPods()).setDaemonPort(daemonPort).setLeaseMs(node.leaseMs())
                 .build();
     }
 }

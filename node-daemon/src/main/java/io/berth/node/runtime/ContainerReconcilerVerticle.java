@@ -13,6 +13,7 @@ import io.berth.node.probe.ProbeMachine;
 import io.berth.node.probe.ProbeSettings;
 import io.berth.node.probe.Prober;
 import io.berth.node.reconcile.Desired;
+import io.berth.node.reconcile.Fence;
 import io.berth.node.reconcile.InitGate;
 import io.berth.node.reconcile.Observed;
 import io.berth.node.reconcile.Planner;
@@ -83,6 +84,10 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private WorkerExecutor workers;
     private Prober prober;
     private boolean stopping;
+    /** The node's lease ran out ({@link Fence}): every container is killed, nothing is created or started. */
+    private boolean fenced;
+    /** Task ids a fence killed while assigned: never run again here; dropped once revoked. */
+    private Set<String> barred = new HashSet<>();
 
     /**
      * Docker calls in flight at once. The engine serialises little of create/start: 4 left it idle
@@ -114,6 +119,8 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         vertx.eventBus().localConsumer(addr.assignmentsSynced(), m -> onSynced());
         vertx.eventBus().<ContainerEvent>localConsumer(addr.containerEvents(), m -> onContainerEvent(m.body()));
         vertx.eventBus().localConsumer(addr.runningTasks(), m -> m.reply(runningTaskIds()));
+        vertx.eventBus().<Long>localConsumer(addr.fence(), m -> onFence(m.body()));
+        vertx.eventBus().localConsumer(addr.leaseRegained(), m -> onLeaseRegained());
         vertx.setPeriodic(node.reconcileMs(), id -> reconcile());
         reconcile();
         // class loading the first probe (and the first decisions) would otherwise do on this event loop
@@ -155,6 +162,53 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             for (TaskRecord r : unitsOf(c.taskId())) r.describe(c.assignment(), docker.infra().image());
         }
         reconcile();
+    }
+
+    /**
+     * The lease ran out: every task assigned now is barred for good and reported FAILED (the report goes
+     * out when the link is back), every container of the node is killed and removed, and nothing starts
+     * until the lease is regained.
+     */
+    private void onFence(long silentMs) {
+        fenced = true;
+        String why = Fence.why(silentMs, node.leaseMs());
+        long now = clock.getAsLong();
+        barred.addAll(live.keySet());
+        for (TaskRecord r : List.copyOf(tasks.values())) {
+            stopProbes(r);
+            if (live.containsKey(r.taskId) && !r.reported.down()) report(r, Fence.killed(silentMs, node.leaseMs()));
+        }
+        log.warn("node {}: fenced ({}): killing {} containers, {} tasks barred", node.nodeId(), why, observed.size(), barred.size());
+        killAll();
+        reconcile(); // a fresh listing catches whatever was created meanwhile
+    }
+
+    /** A heartbeat sent within the lease was acknowledged: plan again (barred tasks stay down until revoked). */
+    private void onLeaseRegained() {
+        if (!fenced) return;
+        fenced = false;
+        log.info("node {}: lease regained; {} fenced tasks stay down until their assignments are revoked", node.nodeId(), barred.size());
+        reconcile();
+    }
+
+    /** Kills and removes every container of the node not already in a Docker call (those come back through the next pass). */
+    private void killAll() {
+        long started = clock.getAsLong();
+        for (Observed o : List.copyOf(observed.values())) {
+            TaskRecord r = record(o.taskId(), o);
+            if (r.busy) continue;
+            String id = o.containerId();
+            busy(r, () -> {
+                docker.killAndRemove(id);
+                return null;
+            }).onSuccess(v -> {
+                Observed now = observed.get(r.unit);
+                if (now != null && now.containerId().equals(id)) observed.remove(r.unit);
+                if (id.equals(r.containerId)) r.containerId = null;
+                r.network = PodNetwork.NONE;
+                log.info("node {}: fenced: container of task {} killed and removed in {} ms", node.nodeId(), o.taskId(), clock.getAsLong() - started);
+            }).onFailure(err -> log.warn("node {}: fenced container {} not killed yet: {}", node.nodeId(), id, err.toString()));
+        }
     }
 
     private void onSynced() {
@@ -302,10 +356,17 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void apply(long now) {
+        if (fenced) { // plan nothing: whatever the listing shows dies
+            killAll();
+            return;
+        }
         noticeMissedTransitions(now);
         Map<String, Desired> desired = new HashMap<>();
         Map<String, Long> gates = new HashMap<>();
-        live.forEach((id, a) -> desire(a, desired));
+        barred = Fence.stillBarred(barred, live.keySet());
+        live.forEach((id, a) -> {
+            if (!barred.contains(id)) desire(a, desired);
+        });
         tasks.forEach((id, r) -> gates.put(id, r.restart.notBefore()));
         for (Step s : Planner.plan(desired, observed, gates, synced, now)) {
             TaskRecord r = record(s.taskId(), observed.get(s.taskId()));
@@ -442,6 +503,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void start(TaskRecord r, String containerId, boolean restart) {
+        if (fenced) return; // e.g. a create that finished after the fence: the next pass kills it
         r.restart = RestartGate.launched(r.restart, restart ? RestartGate.Launch.RESTART : RestartGate.Launch.START);
         // RUNNING is reported by the start event (or the next listing), not here: one source, one report
         busy(r, () -> {

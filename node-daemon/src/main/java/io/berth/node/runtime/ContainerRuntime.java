@@ -42,6 +42,11 @@ public interface ContainerRuntime extends AutoCloseable {
     /** Stops, waits up to the grace, then removes. A container already gone is fine. */
     void stopAndRemove(String containerId, int graceSeconds);
 
+    /** Kills (SIGKILL, no grace) and removes, for a fence. A container already gone is fine. */
+    default void killAndRemove(String containerId) {
+        stopAndRemove(containerId, 0);
+    }
+
     /** IP and published ports of a container; {@link PodNetwork#NONE} when it is gone. */
     PodNetwork network(String containerId);
 

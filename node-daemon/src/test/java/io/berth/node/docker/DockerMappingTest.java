@@ -80,7 +80,7 @@ class DockerMappingTest {
         assertEquals(Runtime.getRuntime().availableProcessors() * 1000L, s.cpuMillis());
         assertTrue(s.memoryBytes() > 0);
         assertEquals("unix:///var/run/docker.sock", s.dockerHost());
-        assertEquals(1000, s.heartbeatMs());
+        assertEquals(500, s.heartbeatMs()); // NodeLease.DEFAULT_HEARTBEAT_MS: 1.5 s of the 2 s lease for each heartbeat to be acknowledged
     }
 
     private static io.berth.schemas.avro.Assignment pod(List<String> inits, List<String> apps) {

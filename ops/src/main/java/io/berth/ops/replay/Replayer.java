@@ -160,9 +160,10 @@ public final class Replayer {
         for (Recorded out : outputs) {
             String cause = out.header(Recorded.CAUSE), s = out.header(Recorded.SEEN);
             if (cause == null || s == null) continue;
-            ReplayOrder.Item item = byPosition.get(cause);
+            String[] anchor = anchor(cause, s, taskOfItem);
+            ReplayOrder.Item item = anchor == null ? null : byPosition.get(anchor[0]);
             if (item == null) continue;  // e.g. the endpoints controller's, caused by a repartition topic
-            String task = taskOfItem.get(cause);
+            String task = anchor[1];
             Map<String, Long> v = seen.computeIfAbsent(item, x -> new HashMap<>());
             for (String entry : s.split(",")) {
                 int eq = entry.lastIndexOf('=');
@@ -171,6 +172,30 @@ public final class Replayer {
             }
         }
         return ReplayOrder.order(items, seen::get);
+    }
+
+    /**
+     * {position of the input an output was decided on (unqualified lane + "/" + offset), partition of the task that
+     * decided}, or null when unknown. A status that heartbeats found missing reaches the workload controller through
+     * {@code node-gaps-by-workload} and names its heartbeat as its cause
+     * ({@code berth.node-events/P@node-gaps-by-workload/OFFSET}); the replay driver forwards such a status to the
+     * workload controller as soon as the heartbeat is fed, so the heartbeat is the input to order, under the
+     * constraints of the workload's task, whose partition its direct lanes in {@code berth.seen} name
+     * ({@code berth.task-status/Q}, {@code berth.intents/Q}, {@code berth.ticks/Q}).
+     */
+    static String[] anchor(String cause, String seen, Map<String, String> taskOfItem) {
+        String gap = "@" + StateStreamsTopology.NODE_GAPS + "/";
+        int at = cause.indexOf(gap);
+        if (at < 0) return taskOfItem.containsKey(cause) ? new String[]{cause, taskOfItem.get(cause)} : null;
+        String heartbeat = cause.substring(0, at) + "/" + cause.substring(at + gap.length());
+        for (String entry : seen.split(",")) {
+            int eq = entry.lastIndexOf('=');
+            String lane = eq < 0 ? entry : entry.substring(0, eq);
+            int slash = lane.lastIndexOf('/');
+            if (lane.contains("@") || slash < 0) continue;
+            return new String[]{heartbeat, lane.substring(slash + 1)};
+        }
+        return null;
     }
 
     /** {unqualified lane as the controller names it, partition of the task that decides on it}. */

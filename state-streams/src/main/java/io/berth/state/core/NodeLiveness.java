@@ -41,7 +41,7 @@ public final class NodeLiveness {
                 if (r != null) {
                     next.setName(r.getName()).setAddress(r.getAddress()).setLabels(keepDraining(base, r.getLabels()))
                             .setCapacity(r.getCapacity()).setIncarnation(r.getIncarnation()).setMaxPods(r.getMaxPods())
-                            .setDaemonPort(r.getDaemonPort());
+                            .setDaemonPort(r.getDaemonPort()).setLeaseMs(r.getLeaseMs());
                 }
                 next.setRegisteredAt(at);
                 markReady(next, base, at, e.getConditions());
@@ -58,9 +58,12 @@ public final class NodeLiveness {
      * {@code now}. The lease ({@code renewedAt}: the latest REGISTER or HEARTBEAT the controller
      * read) is the truth; the view's own lastHeartbeat is only refreshed now and then
      * ({@link #mustWrite}), so it counts only when it is newer (a view written before leases
-     * existed). The NotReady view carries the lease time as its last heartbeat.
+     * existed). The NotReady view carries the lease time as its last heartbeat. The grace is at least
+     * the node's registered lease plus the kill margin ({@code NodeLease.effectiveGraceMs}).
      */
-    public static Optional<NodeView> expire(NodeView v, long renewedAt, long now, long graceMs) {
+    public static Optional<NodeView> expire(NodeView v, long renewedAt, long now, long configuredGraceMs) {
+        // never before the node's own lease must have run out and its containers be dead (NodeLease)
+        long graceMs = io.berth.schemas.service.NodeLease.effectiveGraceMs(configuredGraceMs, v.getLeaseMs());
         long last = Math.max(renewedAt, v.getLastHeartbeat());
         if (!v.getReady() || now - last <= graceMs) return Optional.empty();
         return Optional.of(NodeView.newBuilder(v).setReady(false).setLastHeartbeat(last)
