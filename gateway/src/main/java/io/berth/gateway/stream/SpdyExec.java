@@ -3,7 +3,6 @@ package io.berth.gateway.stream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
@@ -11,13 +10,11 @@ import io.netty.handler.codec.spdy.DefaultSpdyRstStreamFrame;
 import io.netty.handler.codec.spdy.DefaultSpdySynReplyFrame;
 import io.netty.handler.codec.spdy.SpdyDataFrame;
 import io.netty.handler.codec.spdy.SpdyFrame;
-import io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.netty.handler.codec.spdy.SpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.SpdyPingFrame;
 import io.netty.handler.codec.spdy.SpdyRstStreamFrame;
 import io.netty.handler.codec.spdy.SpdyStreamStatus;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
-import io.netty.handler.codec.spdy.SpdyVersion;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -54,7 +51,7 @@ final class SpdyExec {
     private final String pod;
     private final long idleMs;
     private final Runnable onClose;
-    private final EmbeddedChannel codec = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
+    private final SpdyCodec codec = new SpdyCodec();
     private final Map<String, Integer> streams = new HashMap<>();
     private final Map<Integer, String> types = new HashMap<>();
     private final List<Buffer> pending = new ArrayList<>();
@@ -88,8 +85,7 @@ final class SpdyExec {
     void start() {
         client.handler(b -> {
             lastTraffic = System.nanoTime();
-            codec.writeInbound(Unpooled.wrappedBuffer(b.getBytes()));
-            for (Object f; (f = codec.readInbound()) != null; ) onFrame(f);
+            codec.decode(b, this::onFrame);
         });
         client.closeHandler(v -> shutdown());
         client.exceptionHandler(e -> {
@@ -218,18 +214,7 @@ final class SpdyExec {
     }
 
     private void send(SpdyFrame frame) {
-        if (closed || client.isClosed()) {
-            io.netty.util.ReferenceCountUtil.release(frame);
-            return;
-        }
-        codec.writeOutbound(frame);
-        for (ByteBuf b; (b = codec.readOutbound()) != null; ) {
-            try {
-                client.write(Buffer.buffer(ByteBufUtil.getBytes(b)));
-            } finally {
-                b.release();
-            }
-        }
+        codec.encode(frame, !closed && !client.isClosed(), client::write);
     }
 
     private void shutdown() {
@@ -237,7 +222,7 @@ final class SpdyExec {
         closed = true;
         if (timer >= 0) vertx.cancelTimer(timer);
         if (node != null && !node.isClosed()) node.close();
-        codec.finishAndReleaseAll();
+        codec.close();
         onClose.run();
     }
 }

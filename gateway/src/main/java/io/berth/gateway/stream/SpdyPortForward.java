@@ -3,7 +3,6 @@ package io.berth.gateway.stream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
@@ -11,13 +10,11 @@ import io.netty.handler.codec.spdy.DefaultSpdyRstStreamFrame;
 import io.netty.handler.codec.spdy.DefaultSpdySynReplyFrame;
 import io.netty.handler.codec.spdy.SpdyDataFrame;
 import io.netty.handler.codec.spdy.SpdyFrame;
-import io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.netty.handler.codec.spdy.SpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.SpdyPingFrame;
 import io.netty.handler.codec.spdy.SpdyRstStreamFrame;
 import io.netty.handler.codec.spdy.SpdyStreamStatus;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
-import io.netty.handler.codec.spdy.SpdyVersion;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -38,7 +35,7 @@ import java.util.function.IntFunction;
  * {@code streamtype: data}, and a {@code port}. Every stream is answered with a SYN_REPLY; once a pair is complete
  * the node is dialled for that port (one WebSocket per connection, {@link NodeDialer}) and the data stream relayed
  * both ways; a failure is written on the error stream, as the kubelet does. PINGs are echoed. The SPDY framing
- * (and its zlib header compression) is Netty's codec, run in an {@link EmbeddedChannel} over the tunnel's bytes.
+ * (and its zlib header compression) is Netty's codec ({@link SpdyCodec}) over the tunnel's bytes.
  * Everything runs on the connection's event loop.
  */
 final class SpdyPortForward {
@@ -53,7 +50,7 @@ final class SpdyPortForward {
     private final String pod;
     private final long idleMs;
     private final Runnable onClose;
-    private final EmbeddedChannel codec = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
+    private final SpdyCodec codec = new SpdyCodec();
     private final Map<String, Pair> pairs = new HashMap<>();
     private final Map<Integer, Pair> byStream = new HashMap<>();
     private long lastTraffic = System.nanoTime();
@@ -81,8 +78,7 @@ final class SpdyPortForward {
     void start() {
         ws.handler(b -> {
             lastTraffic = System.nanoTime();
-            codec.writeInbound(Unpooled.wrappedBuffer(b.getBytes()));
-            for (Object f; (f = codec.readInbound()) != null; ) onFrame(f);
+            codec.decode(b, this::onFrame);
         });
         ws.closeHandler(v -> shutdown());
         ws.exceptionHandler(e -> {
@@ -228,18 +224,7 @@ final class SpdyPortForward {
     }
 
     private void send(SpdyFrame frame) {
-        if (closed || ws.isClosed()) {
-            io.netty.util.ReferenceCountUtil.release(frame);
-            return;
-        }
-        codec.writeOutbound(frame);
-        for (ByteBuf b; (b = codec.readOutbound()) != null; ) {
-            try {
-                ws.write(Buffer.buffer(ByteBufUtil.getBytes(b)));
-            } finally {
-                b.release();
-            }
-        }
+        codec.encode(frame, !closed && !ws.isClosed(), ws::write);
     }
 
     private void shutdown() {
@@ -249,7 +234,7 @@ final class SpdyPortForward {
         for (Pair p : pairs.values()) if (p.node != null) p.node.close();
         pairs.clear();
         byStream.clear();
-        codec.finishAndReleaseAll();
+        codec.close();
         onClose.run();
     }
 

@@ -218,25 +218,12 @@ class StockKubectlTest {
                 .findFirst().orElseThrow().substring("token:".length()).strip();
     }
 
-    /** The berth CLI in-process against the gateway's plain port, with the kubeconfig's token: {exit, stdout, stderr}. */
     private String[] berth(String... args) throws IOException {
-        String token = Files.readAllLines(kubeconfig).stream().map(String::strip).filter(l -> l.startsWith("token:"))
-                .findFirst().orElseThrow().substring("token:".length()).strip();
-        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
-        picocli.CommandLine cl = io.berth.ops.Berth.commandLine();
-        cl.setOut(new java.io.PrintWriter(out, true));
-        cl.setErr(new java.io.PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--server=" + berthCli);
-        all.add("--token=" + token);
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new String[]{Integer.toString(exit), out.toString(), err.toString()};
+        return new InProcessBerth(berthCli, kubeconfig).run(args);
     }
 
     private String berthOk(String... args) throws IOException {
-        String[] r = berth(args);
-        if (!r[0].equals("0")) fail("berth " + String.join(" ", args) + " exited " + r[0] + ":\n" + r[1] + r[2]);
-        return r[1];
+        return new InProcessBerth(berthCli, kubeconfig).ok(args);
     }
 
     /** {@code jsonpath={PATH}=VALUE} on deploy/web: kubectl wait where it has {@code --for=jsonpath} (1.23+), else polling get. */
