@@ -73,6 +73,9 @@ public final class Discovery {
             new GroupVersion("metrics.k8s.io", "v1beta1", List.of(
                     new ApiResource("nodes", "", false, "NodeMetrics", List.of("get", "list"), List.of(), List.of(), List.of()),
                     new ApiResource("pods", "", true, "PodMetrics", List.of("get", "list"), List.of(), List.of(), List.of()))),
+            // the group of the Eviction pods/eviction takes; Berth has no PodDisruptionBudgets, so no resource of its own.
+            // kubectl before 1.22 looks for this group in discovery to decide that drain may evict rather than delete.
+            new GroupVersion("policy", "v1", List.of()),
             new GroupVersion("rbac.authorization.k8s.io", "v1", List.of(
                     new ApiResource("clusterrolebindings", "clusterrolebinding", false, "ClusterRoleBinding", CRUD_NO_WATCH, List.of(), List.of(), List.of()),
                     new ApiResource("clusterroles", "clusterrole", false, "ClusterRole", CRUD_NO_WATCH, List.of(), List.of(), List.of()),
