@@ -59,6 +59,12 @@ class StockKubectlTest {
         assertTrue(ok("api-versions").contains("rbac.authorization.k8s.io/v1"));
         // kubectl 1.20 colours the URL even when not on a terminal
         assertTrue(ok("cluster-info").replaceAll("\u001B\\[[0-9;]*m", "").contains("is running at " + up.kubernetesUrl()));
+        if (modern) { // explain reads OpenAPI v3 (1.20 reads v2, served without definitions)
+            String replicas = ok("explain", "deployment.spec.replicas");
+            assertTrue(replicas.contains("FIELD: replicas <integer>") && replicas.contains("Number of desired pods."), replicas);
+            String ports = ok("explain", "pods.spec.containers.ports");
+            assertTrue(ports.contains("containerPort\t<integer> -required-") || ports.matches("(?s).*containerPort\s+<integer> -required-.*"), ports);
+        }
 
         Path web = dir.resolve("web.yaml");
         Files.writeString(web, """
