@@ -35,12 +35,23 @@ final class Kubectl {
     record Run(int code, String out, String err) {}
 
     Run withStdin(String stdin, String... args) throws IOException, InterruptedException {
+        return run(stdin, java.util.Map.of(), args);
+    }
+
+    /** With extra environment variables, e.g. {@code KUBE_EDITOR} for {@code edit}. */
+    Run withEnv(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(null, env, args);
+    }
+
+    private Run run(String stdin, java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = command(args);
         Path in = Files.createTempFile("kubectl", ".in"), out = Files.createTempFile("kubectl", ".out"), err = Files.createTempFile("kubectl", ".err");
         Files.writeString(in, stdin == null ? "" : stdin);
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            p = pb.start();
         } catch (IOException e) {
             throw new IOException(binary + " cannot be run (ops/test installs the kubectl versions the tests use): " + e.getMessage(), e);
         }

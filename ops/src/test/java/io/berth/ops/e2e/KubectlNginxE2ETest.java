@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Issue 14's acceptance on the real Docker engine: stock kubectl drives the nginx Deployment from the
  * Kubernetes documentation (verbatim, {@link Examples#NGINX}) through Berth as it would through
- * Kubernetes — applied, re-applied unchanged, waited for, listed with kubectl's columns, scaled, rolled
- * out to a new image and undone, exec'd into, port-forwarded to, its logs followed, deleted and waited
+ * Kubernetes — applied, re-applied unchanged, waited for, listed with kubectl's columns, scaled, edited,
+ * rolled out to a new image and undone, exec'd into, port-forwarded to, its logs followed, deleted and waited
  * for. The expected lines are what kubectl prints against Kubernetes (the Deployment page of the
  * Kubernetes docs); only ages and generated names vary.
  *
@@ -111,6 +111,12 @@ class KubectlNginxE2ETest {
         // scale, then a new image rolled out and undone
         assertEquals("deployment.apps/nginx-deployment scaled\n", k.ok("scale", DEPLOY, "--replicas=4"));
         waitFor(k, "{.status.readyReplicas}=4");
+        // edit: kubectl opens the object in $KUBE_EDITOR (here a sed) and sends what changed
+        Kubectl.Run edit = k.withEnv(Map.of("KUBE_EDITOR", "sed -i -e 's/^  replicas: 4$/  replicas: 3/'"), "edit", DEPLOY);
+        assertEquals(0, edit.code(), edit.err());
+        assertEquals("deployment.apps/nginx-deployment edited\n", edit.out());
+        waitFor(k, "{.spec.replicas}=3");
+        waitFor(k, "{.status.replicas}=3");
         assertEquals("deployment.apps/nginx-deployment image updated\n", k.ok("set", "image", "deployment/nginx-deployment", "nginx=nginx:1.16.1"));
         assertTrue(k.ok("rollout", "status", DEPLOY, "--timeout=240s").endsWith("deployment \"nginx-deployment\" successfully rolled out\n"));
         assertLines(k.ok("rollout", "history", DEPLOY), "deployment.apps/nginx-deployment ?", "REVISION +CHANGE-CAUSE", "1 +<none>", "2 +<none>", "");
@@ -118,7 +124,7 @@ class KubectlNginxE2ETest {
         assertEquals("deployment.apps/nginx-deployment rolled back\n", k.ok("rollout", "undo", DEPLOY));
         assertTrue(k.ok("rollout", "status", DEPLOY, "--timeout=240s").endsWith("deployment \"nginx-deployment\" successfully rolled out\n"));
         assertEquals("nginx:1.14.2", k.ok("get", DEPLOY, "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
-        waitFor(k, "{.status.updatedReplicas}=4");
+        waitFor(k, "{.status.updatedReplicas}=3");
 
         // into a pod of the Deployment, and to its port
         assertEquals("<h1>Welcome to nginx!</h1>\n", k.ok("exec", DEPLOY, "--", "cat", "/usr/share/nginx/html/index.html"));
