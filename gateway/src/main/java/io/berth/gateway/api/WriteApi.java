@@ -281,7 +281,9 @@ public final class WriteApi implements AutoCloseable {
     private void handleDelete(RoutingContext ctx, Resource r) {
         String name = ctx.pathParam("name");
         String text = KubeProtobuf.bodyText(ctx);
-        JsonNode pre = preconditions(text.isBlank() ? null : firstDocument(text));
+        JsonNode options = text.isBlank() ? null : firstDocument(text);
+        propagation(r, options, ctx.request().getParam("propagationPolicy"), ctx.request().getParam("orphanDependents"));
+        JsonNode pre = preconditions(options);
         delete(ctx, r, pre, e -> {
             ObjectNode s = Status.success(r.qualified() + " \"" + name + "\" deleted");
             s.putObject("details").put("name", name).put("kind", r.plural).put("uid", e.object().path("metadata").path("uid").asText());
@@ -308,6 +310,27 @@ public final class WriteApi implements AutoCloseable {
             pre = preconditions(eviction.path("deleteOptions"));
         }
         delete(ctx, Resource.PODS, pre, e -> new Outcome(201, Status.success("").put("code", 201)));
+    }
+
+    /**
+     * The DeleteOptions' {@code propagationPolicy} (body or query; {@code orphanDependents}, its deprecated
+     * form): Background (kubectl's default) and Foreground delete a Deployment's pods with it, as Berth
+     * always does; Orphan would leave them running without an owner, which Berth's control loop cannot
+     * (a task lives only under its workload), so it is refused for a Deployment instead of being ignored.
+     * A pod has no dependents: any policy is accepted. Another value is invalid, as kube-apiserver says.
+     */
+    static void propagation(Resource r, JsonNode options, String queryPolicy, String queryOrphan) {
+        String policy = queryPolicy;
+        if (options != null && options.hasNonNull("propagationPolicy")) policy = options.get("propagationPolicy").asText();
+        boolean orphan = "true".equals(queryOrphan) || options != null && options.path("orphanDependents").asBoolean(false);
+        if (policy != null && !List.of("Background", "Foreground", "Orphan").contains(policy)) {
+            throw Status.invalid("DeleteOptions", "", List.of(new ManifestProblem("", 1, "", "propagationPolicy",
+                    "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"")));
+        }
+        if ((orphan || "Orphan".equals(policy)) && r == Resource.DEPLOYMENTS) {
+            throw Status.badRequest("propagationPolicy Orphan is not supported by Berth: a Deployment's pods are deleted with it "
+                    + "(use Background or Foreground, e.g. kubectl delete --cascade=background)");
+        }
     }
 
     /** The preconditions of the DeleteOptions a client sent (null or missing: none), checked against the object by {@link #delete}; dry run is refused (not supported). */

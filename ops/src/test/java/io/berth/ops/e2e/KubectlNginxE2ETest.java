@@ -142,7 +142,11 @@ class KubectlNginxE2ETest {
                     () -> logs.lines.stream().anyMatch(l -> l.contains("response:200")), () -> logs.lines + logs.err());
         }
 
-        assertEquals("deployment.apps \"nginx-deployment\" deleted\n", k.ok("delete", "-f", manifest.toString()));
+        // orphaning the pods is refused (Berth's pods live only under their workload), not silently ignored
+        Kubectl.Run orphan = k.run("delete", DEPLOY, "--cascade=orphan");
+        assertNotEquals(0, orphan.code());
+        assertTrue(orphan.err().contains("propagationPolicy Orphan is not supported by Berth"), orphan.err());
+        assertEquals("deployment.apps \"nginx-deployment\" deleted\n", k.ok("delete", "-f", manifest.toString(), "--cascade=foreground"));
         k.ok("wait", "--for=delete", "pod/" + pod, "--timeout=180s");
         Await.until("no nginx pod left", Duration.ofSeconds(180), () -> k.ok("get", "pods", "-l", "app=nginx", "-o", "name").isBlank(),
                 () -> k.ok("get", "pods", "-l", "app=nginx"));
