@@ -135,7 +135,10 @@ public final class GatewayService extends TopicCheckingService {
         audit.mount(router);
         new io.berth.gateway.api.NodeJoinApi(clusterSecret).mount(router);
         router.route().failureHandler(ReadApi::handleFailure);
-        router.route().last().handler(ctx -> ctx.fail(404));
+        // no route for the path: 404; a route for the path but not for the method: 405 (Vert.x tells them
+        // apart only when nothing matches every path, so there is no catch-all route); both as Status objects
+        router.errorHandler(404, ReadApi::handleFailure);
+        router.errorHandler(405, ReadApi::handleFailure);
         String host = config.get("gateway-host", "127.0.0.1");
         int port = Integer.parseInt(config.get("gateway-port", Integer.toString(DEFAULT_PORT)));
         // one listener per event loop (gateway-event-loops, default the core count): lists are CPU-bound

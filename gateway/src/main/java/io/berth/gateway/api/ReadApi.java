@@ -371,7 +371,8 @@ public final class ReadApi {
                     + Caps.MAX_BODY_BYTES + " for an apply, " + Caps.MAX_OBJECT_BODY_BYTES + " for one object)", null, null);
         } else if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
             status = Status.failure(ctx.statusCode(), ctx.statusCode() == 404 ? "NotFound" : "MethodNotAllowed",
-                    ctx.statusCode() == 404 ? "the server could not find the requested resource" : "method not allowed", null, null);
+                    ctx.statusCode() == 404 ? "the server could not find the requested resource"
+                            : "the server does not allow this method on the requested resource", null, null);
         } else {
             status = Status.failure(500, "InternalError", "Internal error occurred: " + (t == null ? "unknown" : t.toString()), null, null);
             org.slf4j.LoggerFactory.getLogger(ReadApi.class).warn("request failed", t);
