@@ -110,6 +110,12 @@ class TopE2ETest {
             System.out.println("kubectl top nodes:\n" + ok("top", "nodes") + "berth top nodes:\n" + nodes);
             assertTrue(nodes.matches("NAME +CPU\\(cores\\) +CPU\\(%\\) +MEMORY\\(bytes\\) +MEMORY\\(%\\) *\\n" + Pattern.quote(node)
                     + " +\\d+m +\\d+% +\\d+Mi +\\d+% *\\n"), nodes);
+            // Debian's kubectl 1.20 reads the same metrics API
+            Kubectl old = new Kubectl(Kubectl.V1_20, kubeconfig);
+            String oldPods = old.ok("top", "pods");
+            assertTrue(oldPods.matches("(?s)NAME\\s+CPU\\(cores\\)\\s+MEMORY\\(bytes\\)\\s*\\n.*\\bbusy\\s+\\d+m\\s+\\d+Mi.*"), oldPods);
+            String oldNodes = old.ok("top", "nodes");
+            assertTrue(oldNodes.matches("(?s)NAME\\s+CPU\\(cores\\)\\s+CPU%\\s+MEMORY\\(bytes\\)\\s+MEMORY%\\s*\\n" + Pattern.quote(node) + "\\s+\\d+m\\s+\\d+%.*"), oldNodes);
 
             // unknown objects: the Status kubectl expects
             Run missing = kubectl("top", "pod", "nosuch");
