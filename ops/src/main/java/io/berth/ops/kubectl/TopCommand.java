@@ -27,6 +27,19 @@ public final class TopCommand implements Runnable {
 
     static final String METRICS = "/apis/metrics.k8s.io/v1beta1";
 
+    /** How both tables are shown: {@code --sort-by} and {@code --no-headers}, as kubectl top takes them. */
+    static final class Shown {
+        @Option(names = "--sort-by", paramLabel = "cpu|memory", description = "highest first by cpu or memory")
+        String sortBy;
+        @Option(names = "--no-headers", description = "no header row")
+        boolean noHeaders;
+
+        /** The error for a --sort-by kubectl would refuse, else null. */
+        String invalid() {
+            return sortBy != null && !sortBy.equals("cpu") && !sortBy.equals("memory") ? "--sort-by accepts only cpu or memory, got '" + sortBy + "'" : null;
+        }
+    }
+
     @Command(name = "pods", aliases = {"pod", "po"}, mixinStandardHelpOptions = true,
             description = "Display CPU (cores) and memory (bytes) of pods, from the metrics API.")
     public static final class Pods extends KubectlCommand {
@@ -40,14 +53,14 @@ public final class TopCommand implements Runnable {
         String selector;
         @Option(names = "--containers", description = "one row per container")
         boolean containers;
-        @Option(names = "--sort-by", paramLabel = "cpu|memory", description = "highest first by cpu or memory")
-        String sortBy;
-        @Option(names = "--no-headers", description = "no header row")
-        boolean noHeaders;
+        @picocli.CommandLine.Mixin
+        Shown shown = new Shown();
 
         @Override
         public Integer call() {
-            if (sortBy != null && !sortBy.equals("cpu") && !sortBy.equals("memory")) return fail("--sort-by accepts only cpu or memory, got '" + sortBy + "'");
+            if (shown.invalid() != null) return fail(shown.invalid());
+            String sortBy = shown.sortBy;
+            boolean noHeaders = shown.noHeaders;
             Gateway gw = gateway();
             List<JsonNode> items = new ArrayList<>();
             try {
@@ -78,16 +91,16 @@ public final class TopCommand implements Runnable {
         String name;
         @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR", description = "label selector")
         String selector;
-        @Option(names = "--sort-by", paramLabel = "cpu|memory", description = "highest first by cpu or memory")
-        String sortBy;
-        @Option(names = "--no-headers", description = "no header row")
-        boolean noHeaders;
+        @picocli.CommandLine.Mixin
+        Shown shown = new Shown();
         @Option(names = "--show-capacity", description = "percentages of capacity instead of allocatable")
         boolean showCapacity;
 
         @Override
         public Integer call() {
-            if (sortBy != null && !sortBy.equals("cpu") && !sortBy.equals("memory")) return fail("--sort-by accepts only cpu or memory, got '" + sortBy + "'");
+            if (shown.invalid() != null) return fail(shown.invalid());
+            String sortBy = shown.sortBy;
+            boolean noHeaders = shown.noHeaders;
             Gateway gw = gateway();
             List<TopTables.NodeRow> rows = new ArrayList<>();
             try {
