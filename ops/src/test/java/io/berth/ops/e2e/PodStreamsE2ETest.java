@@ -209,15 +209,9 @@ class PodStreamsE2ETest {
 
     /** GET / over a fresh connection to the forwarded port (HTTP/1.0: the server closes after its answer); the body. */
     private static String fetch(int port) throws Exception {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write("GET / HTTP/1.0\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            s.getOutputStream().flush();
-            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(answer.startsWith("HTTP/1.") && answer.contains(" 200 "), answer);
-            return answer.substring(answer.indexOf("\r\n\r\n") + 4);
-        }
+        String[] answer = Kubectl.fetch(port, "/");
+        assertTrue(answer[0].startsWith("HTTP/1.") && answer[0].contains(" 200 "), answer[0] + "\n" + answer[1]);
+        return answer[1];
     }
 
     private String ok(String stdin, String... args) throws Exception {
