@@ -155,8 +155,14 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
 
     private void onAssignment(AssignmentChange c) {
         if (c.revoked()) {
-            live.remove(c.taskId());
-            for (TaskRecord r : unitsOf(c.taskId())) stopProbes(r); // a revoked task reports no readiness any more
+            Assignment was = live.remove(c.taskId());
+            List<TaskRecord> units = unitsOf(c.taskId());
+            for (TaskRecord r : units) stopProbes(r); // a revoked task reports no readiness any more
+            if (was != null && units.isEmpty() && !observedAny(c.taskId())) {
+                // revoked before anything was created for it (e.g. scaled down while it waited for its turn): no
+                // container will be removed to report it, so say now that it is gone, or its pod stays Terminating
+                statuses.report(Statuses.revokedUnstarted(node.nodeId(), was, clock.getAsLong()));
+            }
         } else {
             live.put(c.taskId(), c.assignment());
             for (TaskRecord r : unitsOf(c.taskId())) r.describe(c.assignment(), docker.infra().image());
@@ -710,6 +716,12 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             .thenComparing(r -> r.unit);
 
     /** The records of a task's containers, infra first, then init and app containers in pod order. */
+    /** Whether the latest listing holds a container of the task (a unit not yet recorded, e.g. one to adopt). */
+    private boolean observedAny(String taskId) {
+        for (String unit : observed.keySet()) if (PodUnit.taskOf(unit).equals(taskId)) return true;
+        return false;
+    }
+
     private List<TaskRecord> unitsOf(String taskId) {
         List<TaskRecord> out = new ArrayList<>();
         for (TaskRecord r : tasks.values()) if (r.taskId.equals(taskId)) out.add(r);

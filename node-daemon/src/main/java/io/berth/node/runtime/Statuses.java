@@ -15,6 +15,23 @@ import java.util.List;
 final class Statuses {
     private Statuses() {}
 
+    /**
+     * A task revoked before this node created anything for it: REMOVED, so the control plane can drop the pod
+     * (the status a removed container would have brought; no container, no snapshot).
+     */
+    static TaskStatus revokedUnstarted(String nodeId, io.berth.schemas.avro.Assignment a, long now) {
+        return TaskStatus.newBuilder()
+                .setTaskId(a.getTaskId())
+                .setWorkloadKey(a.getWorkloadKey())
+                .setNodeId(nodeId)
+                .setState(TaskState.REMOVED)
+                .setReason("Revoked")
+                .setMessage("revoked before its container was created")
+                .setTimestamp(now)
+                .setContainerName(Labels.containerName(nodeId, a.getTaskId()))
+                .build();
+    }
+
     static TaskStatus of(String nodeId, TaskRecord r, TaskState state, Integer exitCode, String reason, String message, long now) {
         return TaskStatus.newBuilder()
                 .setTaskId(r.taskId)

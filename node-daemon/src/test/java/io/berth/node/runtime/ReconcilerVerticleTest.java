@@ -101,6 +101,28 @@ class ReconcilerVerticleTest {
         });
     }
 
+    /**
+     * Scaled down while it waited for its turn: revoked before the daemon created anything for it. It must still
+     * be reported REMOVED (once), or the control plane keeps its pod Terminating for ever (kubectl drain hung on one).
+     */
+    @Test
+    void shouldReportATaskRevokedBeforeItsContainerWasCreated(VertxTestContext ctx) {
+        String task = "early-abc123-" + UUID.randomUUID().toString().substring(0, 5);
+        vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, assignment(task)));
+        vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, null));
+        vertx.eventBus().send(addr.assignmentsSynced(), null);
+        when(vertx, s -> s.getTaskId().equals(task) && s.getState() == TaskState.REMOVED, () -> vertx.executeBlocking(docker::list)
+                .onComplete(ctx.succeeding(left -> ctx.verify(() -> {
+                    List<TaskStatus> mine = statuses.stream().filter(s -> s.getTaskId().equals(task)).toList();
+                    assertEquals(1, mine.size(), "one status, REMOVED: " + mine);
+                    assertEquals("Revoked", mine.get(0).getReason());
+                    assertEquals("default/deployment/web", mine.get(0).getWorkloadKey());
+                    assertEquals(nodeId, mine.get(0).getNodeId());
+                    assertTrue(left.values().stream().noneMatch(o -> o.taskId().equals(task)), "no container: " + left);
+                    ctx.completeNow();
+                }))));
+    }
+
     @Test
     void shouldReportTheKillAndTheRestartOfAContainer(VertxTestContext ctx) {
         String task = "kill-abc123-" + UUID.randomUUID().toString().substring(0, 5);
