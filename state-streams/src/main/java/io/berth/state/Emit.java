@@ -8,7 +8,18 @@ import org.apache.avro.specific.SpecificRecord;
  * key travels as the record key. Processors emit these and the topology routes each to its sink,
  * so a processor never names a topic string or builds a serde.
  */
-record Emit(Topic<?> topic, SpecificRecord value) {
+record Emit(Topic<?> topic, SpecificRecord value, boolean forEndpoints) {
+    /**
+     * @param forEndpoints false for a task view whose change cannot change any Service's endpoints
+     *                     ({@link EndpointsTopology#changesEndpoints}): the endpoints controller is not sent it
+     */
+    Emit {
+    }
+
+    Emit(Topic<?> topic, SpecificRecord value) {
+        this(topic, value, true);
+    }
+
     static Emit tombstone(Topic<?> topic) {
         return new Emit(topic, null);
     }

@@ -6,6 +6,7 @@ import io.berth.schemas.avro.PodTemplate;
 import io.berth.schemas.avro.TaskView;
 import io.berth.schemas.avro.Tick;
 import io.berth.schemas.avro.WorkloadView;
+import io.berth.state.core.ServiceEndpoints;
 import io.berth.schemas.serde.BerthSerdes;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -36,6 +37,34 @@ final class EndpointsTopology {
         return TaskView.newBuilder(t).setTemplate(NO_TEMPLATE).setContainerStatuses(java.util.List.of()).setMessage("").setReason("").build();
     }
 
+    /**
+     * Whether a task view's change can change a Service's endpoints: only what {@link ServiceEndpoints#build}
+     * reads counts (namespace, labels, pod name, node, pod IP, published ports, phase, readiness, the stop
+     * asked), and only while the task is in a phase that lists it (scheduled or running): a task created
+     * PENDING, its container snapshots, messages, restart counts and versions do not. Typically 3 of a task's
+     * ~6 view changes pass (scheduled, running, ready), so the single-partition {@code tasks-for-endpoints}
+     * topic carries about half as many records. Tombstones always pass (the controller's store drops the task).
+     * By phase, not by {@link ServiceEndpoints#listed}: a pod delete marks {@code desiredStop} in the store
+     * only, so the {@code before} of the reconcile's TERMINATING write may already carry it.
+     */
+    static boolean changesEndpoints(TaskView before, TaskView after) {
+        if (after == null) return true;
+        boolean is = listedPhase(after);
+        if (before == null) return is;
+        boolean was = listedPhase(before);
+        if (was != is) return true;
+        if (!is) return false;
+        return !(before.getNamespace().equals(after.getNamespace()) && before.getLabels().equals(after.getLabels())
+                && before.getPodName().equals(after.getPodName()) && before.getTaskId().equals(after.getTaskId())
+                && before.getNodeId().equals(after.getNodeId()) && before.getPodIP().equals(after.getPodIP())
+                && before.getPublishedPorts().equals(after.getPublishedPorts()) && before.getPhase() == after.getPhase()
+                && before.getReady() == after.getReady() && before.getDesiredStop() == after.getDesiredStop());
+    }
+
+    private static boolean listedPhase(TaskView t) {
+        return t.getPhase() == io.berth.schemas.avro.TaskPhase.RUNNING || t.getPhase() == io.berth.schemas.avro.TaskPhase.SCHEDULED;
+    }
+
     static void add(StreamsBuilder b, BerthSerdes serdes, StateStreamsTopology.Settings settings, KStream<String, Emit> workloadOut,
                     KStream<String, Tick> ticks) {
         b.addStateStore(Stores.keyValueStoreBuilder(StateStreamsTopology.supplier(StateStreamsTopology.ENDPOINT_TICKS_STORE, settings),
@@ -53,7 +82,7 @@ final class EndpointsTopology {
                 .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(WorkloadView.class))
                         .withName("services-for-endpoints").withNumberOfPartitions(1));
         KStream<String, TaskView> tasks = workloadOut
-                .filter((k, e) -> e.topic() == Topics.TASKS, Named.as("endpoints-tap-tasks"))
+                .filter((k, e) -> e.topic() == Topics.TASKS && e.forEndpoints(), Named.as("endpoints-tap-tasks"))
                 .mapValues(e -> slim((TaskView) e.value()), Named.as("endpoints-slim-tasks"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), serdes.value(TaskView.class))
                         .withName("tasks-for-endpoints").withNumberOfPartitions(1));

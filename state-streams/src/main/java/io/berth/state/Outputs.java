@@ -59,7 +59,12 @@ final class Outputs {
     }
 
     void put(Topic<?> topic, String key, SpecificRecord value, long now) {
-        context.forward(new Record<>(key, new Emit(topic, value), now, causeHeaders()));
+        put(topic, key, value, now, true);
+    }
+
+    /** @param forEndpoints whether the endpoints controller needs this value ({@link Emit#forEndpoints}) */
+    void put(Topic<?> topic, String key, SpecificRecord value, long now, boolean forEndpoints) {
+        context.forward(new Record<>(key, new Emit(topic, value, forEndpoints), now, causeHeaders()));
     }
 
     void tombstone(Topic<?> topic, String key, long now) {

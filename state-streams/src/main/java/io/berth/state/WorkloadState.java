@@ -136,7 +136,7 @@ final class WorkloadState {
     void writeTask(String workloadKey, TaskView before, TaskView after, String change, Origin origin, String message, long now) {
         tasks.put(taskKey(workloadKey, after.getTaskId()), after);
         cachePut(workloadKey, after);
-        out.put(Topics.TASKS, after.getTaskId(), after, now);
+        out.put(Topics.TASKS, after.getTaskId(), after, now, EndpointsTopology.changesEndpoints(before, after));
         out.auditView(Events.podKey(after), change, origin.actor(), origin.intentId(), before, after, message, now);
     }
 
