@@ -38,6 +38,7 @@ public final class SimBenchmark {
                 .parameter("control plane heap", "-Xmx" + cpXmx);
         Path dir = Files.createTempDirectory("berth-bench-sim");
         Process cp = null;
+        Thread stopOnExit = null;
         try {
             int kafkaPort = EmbeddedKafka.freePort("127.0.0.1"), registryPort = EmbeddedKafka.freePort("127.0.0.1"),
                     gatewayPort = EmbeddedKafka.freePort("127.0.0.1");
@@ -53,6 +54,18 @@ public final class SimBenchmark {
             }
             report.progress("starting the control plane (separate process) …");
             cp = new ProcessBuilder(cmd).redirectError(dir.resolve("control-plane.log").toFile()).start();
+            // Ctrl-C or SIGTERM of this JVM skips the finally below: the control plane (it stops when its stdin
+            // closes, but only once it is up) is stopped by pid then, also while it is still starting
+            Process started = cp;
+            stopOnExit = new Thread(() -> {
+                started.destroy();
+                try {
+                    if (!started.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) started.destroyForcibly();
+                } catch (InterruptedException e) {
+                    started.destroyForcibly();
+                }
+            }, "sim-control-plane-stop");
+            Runtime.getRuntime().addShutdownHook(stopOnExit);
             BufferedReader out = new BufferedReader(new InputStreamReader(cp.getInputStream(), StandardCharsets.UTF_8));
             String line;
             String[] ready = null;
@@ -163,6 +176,13 @@ public final class SimBenchmark {
             if (cp != null) {
                 cp.getOutputStream().close(); // stdin closed: it stops
                 if (!cp.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) cp.destroyForcibly();
+            }
+            if (stopOnExit != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopOnExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs anyway; the process is gone
+                }
             }
             String md = report.write(BenchReport.resultsDir().resolve("sim"));
             System.out.println(md);
