@@ -253,13 +253,16 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         if (!r.reportedRunning() && live.containsKey(r.taskId)) {
             r.run = r.run.started(now);
             ProbeMachine probes = startProbes(r, now);
-            report(r, TaskState.RUNNING, null, "Started", "");
-            announceRunning(r, containerId, now);
-            // without readiness (and startup) probes a running container is ready at once
+            // without readiness (and startup) probes a running container is ready at once: one READY status then, not
+            // RUNNING and READY back to back (the kubelet's status manager sends one update too); a quarter of the
+            // statuses (and control-plane steps) of a pod's start
             if (probes.ready()) {
                 r.ready = true;
-                report(r, new Reported(TaskState.READY, null, "", ""));
+                report(r, TaskState.READY, null, "Started", "");
+            } else {
+                report(r, TaskState.RUNNING, null, "Started", "");
             }
+            announceRunning(r, containerId, now);
         }
     }
 

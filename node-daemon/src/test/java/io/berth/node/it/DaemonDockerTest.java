@@ -35,4 +35,13 @@ abstract class DaemonDockerTest {
     static Predicate<TaskStatus> status(String taskId, TaskState state) {
         return s -> s.getTaskId().equals(taskId) && s.getState() == state;
     }
+
+    /** A (re)start: RUNNING, or READY at once for a container without readiness probes (one status, as the kubelet sends). */
+    static Predicate<TaskStatus> started(String taskId) {
+        return s -> s.getTaskId().equals(taskId) && isStart(s);
+    }
+
+    static boolean isStart(TaskStatus s) {
+        return s.getState() == TaskState.RUNNING || s.getState() == TaskState.READY;
+    }
 }

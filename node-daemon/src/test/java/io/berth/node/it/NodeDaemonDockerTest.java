@@ -55,7 +55,7 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
                 List.of(ContainerPort.newBuilder().setContainerPort(8080).setHostPort(hostPort).build())));
         try (Tail<TaskStatus> st = fx.statuses(); Tail<NodeEvent> events = fx.nodeEvents()) {
             st.await("CREATED", status(task, TaskState.CREATED), WAIT);
-            TaskStatus running = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            TaskStatus running = st.await("RUNNING", started(task), WAIT);
             st.await("READY", status(task, TaskState.READY), WAIT);
             assertEquals("default/deployment/web", running.getWorkloadKey());
             assertEquals(node, running.getNodeId());
@@ -92,7 +92,7 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
         fx.startDaemon(node);
         fx.assign(assignment(node, task, SLEEP, "Always"));
         try (Tail<TaskStatus> st = fx.statuses()) {
-            String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
+            String id = st.await("RUNNING", started(task), WAIT).getContainerId();
             String firstStart = fx.docker.inspectContainerCmd(id).exec().getState().getStartedAt();
             fx.docker.killContainerCmd(id).exec();
             // measured on the engine, not through Kafka: running again (a new start) within ~2 s
@@ -103,7 +103,7 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
             TaskStatus exited = st.await("EXITED", status(task, TaskState.EXITED), WAIT);
             assertEquals(137, exited.getExitCode());
             assertEquals("Error", exited.getReason());
-            TaskStatus again = st.await("RUNNING after restart", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
+            TaskStatus again = st.await("RUNNING after restart", s -> started(task).test(s) && s.getRestartCount() == 1, WAIT);
             assertEquals(id, again.getContainerId());
         }
     }
@@ -115,9 +115,9 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
         fx.startDaemon(node);
         fx.assign(assignment(node, task, SLEEP, "Always"));
         try (Tail<TaskStatus> st = fx.statuses()) {
-            String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
+            String id = st.await("RUNNING", started(task), WAIT).getContainerId();
             fx.docker.removeContainerCmd(id).withForce(true).exec();
-            TaskStatus again = st.await("RUNNING in a new container", s -> status(task, TaskState.RUNNING).test(s) && !id.equals(s.getContainerId()), WAIT);
+            TaskStatus again = st.await("RUNNING in a new container", s -> started(task).test(s) && !id.equals(s.getContainerId()), WAIT);
             eventually("new container running", Duration.ofSeconds(3), () -> fx.containersOfTask(node, task).stream()
                     .anyMatch(c -> c.getId().equals(again.getContainerId()) && "running".equals(c.getState())));
         }
@@ -130,16 +130,16 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
         NodeDaemonService first = fx.startDaemon(node);
         fx.assign(assignment(node, task, SLEEP, "Always"));
         try (Tail<TaskStatus> st = fx.statuses()) {
-            String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
+            String id = st.await("RUNNING", started(task), WAIT).getContainerId();
             first.close();
             assertTrue(fx.docker.inspectContainerCmd(id).exec().getState().getRunning(), "a stopped daemon leaves containers running");
             int before = st.all(s -> s.getTaskId().equals(task)).size();
 
             fx.startDaemon(node);
             eventually("RUNNING reported by the new daemon", WAIT, () -> since(st, task, before).stream()
-                    .anyMatch(x -> x.getState() == TaskState.RUNNING));
+                    .anyMatch(DaemonDockerTest::isStart));
             List<TaskStatus> after = since(st, task, before);
-            assertTrue(after.stream().anyMatch(s -> s.getState() == TaskState.RUNNING && id.equals(s.getContainerId())), "adopted: " + after);
+            assertTrue(after.stream().anyMatch(s -> isStart(s) && id.equals(s.getContainerId())), "adopted: " + after);
             assertTrue(after.stream().noneMatch(s -> s.getState() == TaskState.CREATED), "not recreated: " + after);
             List<Container> cs = fx.containersOfTask(node, task);
             assertEquals(1, cs.size());
@@ -155,7 +155,7 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
         fx.assign(assignment(node, task, SLEEP, "Always"));
         NodeDaemonService first = fx.startDaemon(node);
         try (Tail<TaskStatus> st = fx.statuses()) {
-            st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            st.await("RUNNING", started(task), WAIT);
             first.close();
             fx.revoke(node, task);
             fx.startDaemon(node);
@@ -176,9 +176,9 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
         fx.assign(assignment(b, tb, SLEEP, "Always"));
         // an assignment keyed for b but written to a's partition would be a bug elsewhere; a must ignore b's keys anyway
         try (Tail<TaskStatus> st = fx.statuses()) {
-            assertEquals(a, st.await("a RUNNING", status(ta, TaskState.RUNNING), WAIT).getNodeId());
-            String bId = st.await("b RUNNING", status(tb, TaskState.RUNNING), WAIT).getContainerId();
-            assertEquals(b, st.all(status(tb, TaskState.RUNNING)).get(0).getNodeId());
+            assertEquals(a, st.await("a RUNNING", started(ta), WAIT).getNodeId());
+            String bId = st.await("b RUNNING", started(tb), WAIT).getContainerId();
+            assertEquals(b, st.all(started(tb)).get(0).getNodeId());
             assertEquals(1, fx.containersOf(a).size());
             assertEquals(1, fx.containersOf(b).size());
 
@@ -214,10 +214,10 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
             assertEquals(3, exited.getExitCode());
             assertEquals("Error", exited.getReason());
             // first restart is immediate, the second waits 1 s and says why
-            st.await("restart 1", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
+            st.await("restart 1", s -> started(task).test(s) && s.getRestartCount() == 1, WAIT);
             TaskStatus waiting = st.await("CrashLoopBackOff", s -> status(task, TaskState.EXITED).test(s) && "CrashLoopBackOff".equals(s.getReason()), WAIT);
             assertEquals(1, waiting.getRestartCount());
-            st.await("restart 2", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 2, WAIT);
+            st.await("restart 2", s -> started(task).test(s) && s.getRestartCount() == 2, WAIT);
             assertEquals(1, fx.containersOfTask(node, task).size(), "restarts reuse the task's one container");
         }
     }
@@ -236,7 +236,7 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
             assertEquals("Completed", st.await("onFailure EXITED", status(onFailure, TaskState.EXITED), WAIT).getReason());
             // a later assignment running proves reconcile passes happened after both exits
             fx.assign(assignment(node, barrier, SLEEP, "Always"));
-            st.await("barrier RUNNING", status(barrier, TaskState.RUNNING), WAIT);
+            st.await("barrier RUNNING", started(barrier), WAIT);
             assertTrue(st.all(s -> (s.getTaskId().equals(never) || s.getTaskId().equals(onFailure)) && s.getRestartCount() > 0).isEmpty(),
                     "no restarts: " + st.all(s -> s.getTaskId().equals(never) || s.getTaskId().equals(onFailure)));
             assertEquals("exited", fx.containersOfTask(node, never).get(0).getState());
@@ -286,7 +286,7 @@ class NodeDaemonDockerTest extends DaemonDockerTest {
             DeadLetter dl = dead.await("dead letter", d -> d.getComponent().equals("node-daemon/" + node), WAIT);
             assertEquals(Topics.ASSIGNMENTS.name(), dl.getSourceTopic());
             assertTrue(dl.getReason().contains("magic") || dl.getReason().contains("bytes"), dl.getReason());
-            st.await("the next assignment still runs", status(task, TaskState.RUNNING), WAIT);
+            st.await("the next assignment still runs", started(task), WAIT);
         }
     }
 

@@ -195,7 +195,7 @@ class PodsDockerTest extends DaemonDockerTest {
             assertEquals("waiting", entry(failed, "main").getState());
             assertTrue(fx.docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.POD, task, Labels.CONTAINER, "main"))
                     .exec().isEmpty(), "the app container is never created");
-            assertTrue(st.all(status(task, TaskState.RUNNING)).isEmpty());
+            assertTrue(st.all(started(task)).isEmpty());
         }
     }
 

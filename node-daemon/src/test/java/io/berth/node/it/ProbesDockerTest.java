@@ -66,7 +66,7 @@ class ProbesDockerTest extends DaemonDockerTest {
                 .setPorts(List.of(port("http", 8080, null)))
                 .setReadinessProbe(probe(ProbeType.HTTP_GET, 1).setPath("/ready.html").setPort(8080).build()).build(), "Always"));
         try (Tail<TaskStatus> st = fx.statuses()) {
-            TaskStatus running = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            TaskStatus running = st.await("RUNNING", started(task), WAIT);
             assertFalse(only(running).getReady(), "not ready before the probe passed");
             assertTrue(only(running).getStarted());
             assertEquals("running", only(running).getState());
@@ -116,10 +116,10 @@ class ProbesDockerTest extends DaemonDockerTest {
             assertNotEquals(0, dead.getExitCode());
             assertTrue(dead.getFinishedAt() >= dead.getStartedAt());
 
-            TaskStatus again = st.await("RUNNING after the restart", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
+            TaskStatus again = st.await("RUNNING after the restart", s -> started(task).test(s) && s.getRestartCount() == 1, WAIT);
             assertEquals(1, only(again).getRestartCount());
             assertEquals(ready.getContainerId(), again.getContainerId(), "the same container restarted");
-            st.await("second liveness restart: probes restart from scratch", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 2, WAIT);
+            st.await("second liveness restart: probes restart from scratch", s -> started(task).test(s) && s.getRestartCount() == 2, WAIT);
         }
     }
 
@@ -134,7 +134,7 @@ class ProbesDockerTest extends DaemonDockerTest {
                 .setLivenessProbe(probe(ProbeType.HTTP_GET, 1).setPath("/").setPort(8080).build())
                 .setReadinessProbe(probe(ProbeType.HTTP_GET, 1).setPath("/index.html").setPort(8080).build()).build(), "Always"));
         try (Tail<TaskStatus> st = fx.statuses()) {
-            TaskStatus running = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            TaskStatus running = st.await("RUNNING", started(task), WAIT);
             assertFalse(only(running).getStarted(), "not started before the startup probe passed");
             assertFalse(only(running).getReady());
             TaskStatus ready = st.await("READY", status(task, TaskState.READY), WAIT);
@@ -156,7 +156,7 @@ class ProbesDockerTest extends DaemonDockerTest {
         try (Tail<TaskStatus> st = fx.statuses()) {
             TaskStatus killed = st.await("EXITED by the startup probe", status(task, TaskState.EXITED), WAIT);
             assertEquals("Container main failed startup probe, will be restarted", killed.getMessage());
-            st.await("restarted", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
+            st.await("restarted", s -> started(task).test(s) && s.getRestartCount() == 1, WAIT);
             assertTrue(st.all(status(task, TaskState.READY)).isEmpty(), "never ready");
         }
     }
@@ -170,7 +170,7 @@ class ProbesDockerTest extends DaemonDockerTest {
         fx.assign(assignment(node, task, container(WWW + "exec httpd -f -p 8080 -h /www")
                 .setPorts(List.of(port("http", 8080, null), port("admin", 9090, fixed))).build(), "Always"));
         try (Tail<TaskStatus> st = fx.statuses()) {
-            TaskStatus running = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            TaskStatus running = st.await("RUNNING", started(task), WAIT);
             List<PublishedPort> ports = running.getPublishedPorts();
             assertEquals(2, ports.size(), "every declared port: " + ports);
             PublishedPort http = ports.stream().filter(p -> p.getContainerPort() == 8080).findFirst().orElseThrow();
@@ -215,7 +215,7 @@ class ProbesDockerTest extends DaemonDockerTest {
             TaskStatus ready = st.await("READY", status(task, TaskState.READY), WAIT);
             first.close();
             fx.startDaemon(node);
-            TaskStatus adopted = st.await("RUNNING from the new daemon", s -> status(task, TaskState.RUNNING).test(s)
+            TaskStatus adopted = st.await("RUNNING from the new daemon", s -> started(task).test(s)
                     && s.getTimestamp() > ready.getTimestamp(), WAIT);
             assertEquals(ready.getContainerId(), adopted.getContainerId(), "adopted, not recreated");
             assertEquals(ready.getPodIP(), adopted.getPodIP(), "pod IP from the listing");
@@ -247,11 +247,11 @@ class ProbesDockerTest extends DaemonDockerTest {
         java.nio.file.Path podDir = java.nio.file.Path.of("target").toAbsolutePath().resolve("node-" + node).resolve("pods").resolve(task);
         java.nio.file.Path log = podDir.resolve("volumes").resolve("cache").resolve("log");
         try (Tail<TaskStatus> st = fx.statuses()) {
-            String id = st.await("RUNNING", status(task, TaskState.RUNNING), WAIT).getContainerId();
+            String id = st.await("RUNNING", started(task), WAIT).getContainerId();
             eventually("the container wrote into its emptyDir", WAIT, () -> read(log).contains("run"));
             assertTrue(read(log).startsWith("from-the-host"), "the hostPath is mounted: " + read(log));
             fx.docker.killContainerCmd(id).exec();
-            st.await("restarted", s -> status(task, TaskState.RUNNING).test(s) && s.getRestartCount() == 1, WAIT);
+            st.await("restarted", s -> started(task).test(s) && s.getRestartCount() == 1, WAIT);
             eventually("the emptyDir survived the restart", WAIT, () -> read(log).lines().filter("run"::equals).count() == 2);
             fx.revoke(node, task);
             st.await("REMOVED", status(task, TaskState.REMOVED), WAIT);

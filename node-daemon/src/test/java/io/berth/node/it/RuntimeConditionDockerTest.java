@@ -40,7 +40,7 @@ class RuntimeConditionDockerTest extends DaemonDockerTest {
             assertEquals("False", runtime(reg).map(Condition::getStatus).orElse("absent"), "healthy at start");
 
             fx.assign(a);
-            st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            st.await("RUNNING", started(task), WAIT);
             fx.revoke(node, task); // stop: SIGTERM ignored, SIGKILL after 15 s; the one connection is held meanwhile
 
             NodeEvent sick = events.await("ContainerRuntimeUnhealthy True", e -> e.getNodeId().equals(node)

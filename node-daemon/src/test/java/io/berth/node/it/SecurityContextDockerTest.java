@@ -76,7 +76,7 @@ class SecurityContextDockerTest extends DaemonDockerTest {
                 .setCapabilities(Capabilities.newBuilder().setDrop(List.of("ALL")).setAdd(List.of("NET_BIND_SERVICE")).build()).build();
         fx.assign(pod(node, task, podSc, sc));
         try (Tail<TaskStatus> st = fx.statuses()) {
-            st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            st.await("RUNNING", started(task), WAIT);
         }
         String id = container(node, task).getId();
         InspectContainerResponse r = fx.docker.inspectContainerCmd(id).exec();
@@ -103,7 +103,7 @@ class SecurityContextDockerTest extends DaemonDockerTest {
             TaskStatus failed = st.await("FAILED", status(task, TaskState.FAILED), WAIT);
             assertEquals("CreateContainerConfigError", failed.getReason());
             assertEquals("container has runAsNonRoot and image will run as root (pod: \"" + task + "_default\", container: main)", failed.getMessage());
-            assertTrue(st.all(status(task, TaskState.RUNNING)).isEmpty(), "never started");
+            assertTrue(st.all(started(task)).isEmpty(), "never started");
         }
         assertTrue(fx.containersOfTask(node, task).isEmpty(), "no container was created");
     }
@@ -119,7 +119,7 @@ class SecurityContextDockerTest extends DaemonDockerTest {
                 .setCapabilities(Capabilities.newBuilder().setAdd(List.of("CAP_NET_ADMIN")).build()).build();
         fx.assign(pod(node, task, podSc, sc));
         try (Tail<TaskStatus> st = fx.statuses()) {
-            st.await("RUNNING", status(task, TaskState.RUNNING), WAIT);
+            st.await("RUNNING", started(task), WAIT);
         }
         String id = container(node, task).getId();
         InspectContainerResponse r = fx.docker.inspectContainerCmd(id).exec();

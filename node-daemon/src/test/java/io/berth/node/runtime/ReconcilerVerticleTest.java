@@ -89,7 +89,8 @@ class ReconcilerVerticleTest {
         vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, assignment(task)));
         vertx.eventBus().send(addr.assignmentsSynced(), null);
         when(vertx, s -> s.getTaskId().equals(task) && s.getState() == TaskState.READY, () -> {
-            ctx.verify(() -> assertEquals(List.of(TaskState.CREATED, TaskState.RUNNING, TaskState.READY),
+            // no readiness probe: the start is one READY status (not RUNNING then READY)
+            ctx.verify(() -> assertEquals(List.of(TaskState.CREATED, TaskState.READY),
                     statuses.stream().map(TaskStatus::getState).toList()));
             vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, null));
             when(vertx, s -> s.getState() == TaskState.REMOVED, () -> vertx.executeBlocking(docker::list)
@@ -128,10 +129,10 @@ class ReconcilerVerticleTest {
         String task = "kill-abc123-" + UUID.randomUUID().toString().substring(0, 5);
         vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, assignment(task)));
         vertx.eventBus().send(addr.assignmentsSynced(), null);
-        when(vertx, s -> s.getState() == TaskState.RUNNING, () -> {
-            String id = statuses.stream().filter(s -> s.getState() == TaskState.RUNNING).findFirst().orElseThrow().getContainerId();
+        when(vertx, s -> s.getState() == TaskState.READY, () -> {
+            String id = statuses.stream().filter(s -> s.getState() == TaskState.READY).findFirst().orElseThrow().getContainerId();
             vertx.executeBlocking(() -> docker.client().killContainerCmd(id).exec()).onFailure(ctx::failNow);
-            when(vertx, s -> s.getState() == TaskState.RUNNING && s.getRestartCount() == 1, () -> ctx.verify(() -> {
+            when(vertx, s -> s.getState() == TaskState.READY && s.getRestartCount() == 1, () -> ctx.verify(() -> {
                 TaskStatus exited = statuses.stream().filter(s -> s.getState() == TaskState.EXITED).findFirst().orElseThrow();
                 assertEquals(137, exited.getExitCode());
                 ctx.completeNow();
