@@ -69,7 +69,7 @@ final class IntentHandler {
                 i.getAction() + " " + intentKey(i), now);
         WorkloadView after = switch (i.getKind()) {
             case DEPLOYMENT -> deploymentIntent(key, before, i, now);
-            case POD -> podIntent(key, before, i, now);
+            case POD -> podIntent(key, before, i, origin, now);
             case SERVICE -> { services.apply(key, before, i, origin, intentOffset, now); yield null; }
             case NAMESPACE -> { namespaces.apply(key, before, i, origin, intentOffset, now); yield null; }
             default -> null;
@@ -158,15 +158,36 @@ final class IntentHandler {
      * A pod intent is either about a bare pod (the record key is the pod's own key) or a delete of
      * a deployment's pod, re-keyed upstream to the owning workload (see README, "pod deletes").
      */
-    private WorkloadView podIntent(String key, WorkloadView before, Intent i, long now) {
+    private WorkloadView podIntent(String key, WorkloadView before, Intent i, Origin origin, long now) {
         boolean ownKey = key.equals(Topics.resourceKey(i.getNamespace(), ResourceKind.POD, i.getName()));
         if (i.getAction() == IntentAction.APPLY) {
-            return WorkloadViews.applyPod(before, key, i, (PodSpec) i.getPayload(), now);
+            WorkloadView after = WorkloadViews.applyPod(before, key, i, (PodSpec) i.getPayload(), now);
+            if (before != null && !before.getDeleted()) relabelTasks(key, before, after, origin, now);
+            return after;
         }
         if (ownKey) {
             return before == null || before.getDeleted() ? null : WorkloadViews.deleted(before);
         }
         return before == null ? null : askDelete(key, before, i, now);
+    }
+
+    /**
+     * kubectl label / annotate on a running bare pod: its task shows the new labels at once (Services select by
+     * them), keeping the labels state-streams adds (template hash, sequence); the pod is not replaced.
+     */
+    private void relabelTasks(String key, WorkloadView before, WorkloadView after, Origin origin, long now) {
+        java.util.Map<String, String> was = before.getDeployment().getTemplate().getLabels(), is = after.getDeployment().getTemplate().getLabels();
+        if (was.equals(is)) return;
+        for (TaskView t : java.util.List.copyOf(state.tasksOf(key).values())) {
+            java.util.Map<String, String> labels = new java.util.HashMap<>(is);
+            for (String own : java.util.List.of(io.berth.state.core.TaskViews.TEMPLATE_HASH_LABEL, io.berth.state.core.TaskViews.SEQ_LABEL)) {
+                String v = t.getLabels().get(own);
+                if (v != null) labels.put(own, v);
+            }
+            if (labels.equals(t.getLabels())) continue;
+            TaskView next = TaskView.newBuilder(t).setLabels(labels).setUpdatedAt(now).build();
+            state.writeTask(key, t, next, "TaskRelabeled", origin, t.getTaskId() + ": labels " + is, now);
+        }
     }
 
     /**

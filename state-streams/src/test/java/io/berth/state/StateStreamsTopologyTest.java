@@ -251,6 +251,38 @@ class StateStreamsTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldRelabelARunningBarePodInPlaceAndKeepItsSpec() {
+        nodesUp("n1");
+        String key = Topics.resourceKey("default", ResourceKind.POD, "debug");
+        h.intent(key, pod("debug"));
+        String id = placements().get(0).getTaskId();
+        h.status(status(key, id, "n1", TaskState.ASSIGNED));
+        h.status(status(key, id, "n1", TaskState.READY));
+
+        // kubectl label pod debug tier=cache: the same task shows the new labels, state-streams' own kept
+        Intent relabel = pod("debug");
+        PodSpec spec = (PodSpec) relabel.getPayload();
+        spec.getTemplate().setLabels(Map.of("app", "web", "tier", "cache"));
+        relabel.setLabels(Map.of("app", "web", "tier", "cache"));
+        h.intent(key, relabel);
+        TaskView t = h.latest(Topics.TASKS).get(id);
+        assertEquals("cache", t.getLabels().get("tier"));
+        assertEquals("web", t.getLabels().get("app"));
+        assertNotNull(t.getLabels().get(io.berth.state.core.TaskViews.TEMPLATE_HASH_LABEL));
+        assertEquals(TaskPhase.RUNNING, t.getPhase());
+        WorkloadView w = h.latest(Topics.WORKLOADS).get(key);
+        assertEquals("cache", w.getLabels().get("tier"));
+        assertEquals(1, placements().size(), "relabeled in place, not replaced");
+
+        // a spec change on the bus (the gateway refuses it with 422) changes nothing but the metadata
+        Intent image = pod("debug");
+        ((PodSpec) image.getPayload()).setTemplate(template("berth/busybox:v2"));
+        h.intent(key, image);
+        assertEquals("berth/busybox:latest", h.latest(Topics.WORKLOADS).get(key).getDeployment().getTemplate().getContainers().get(0).getImage());
+        assertEquals(1, placements().size(), "never replaced");
+    }
+
+    @Test
     void shouldRevokeAStalePlacementOfAStoppedTask() {
         h.intent(WEB, deployment("web", 1));
         String id = placements().get(0).getTaskId();

@@ -453,6 +453,8 @@ public final class WriteApi implements AutoCloseable {
         ApiException clash = serviceClash(i, key);
         if (clash != null) return Future.failedFuture(clash);
         ViewCache.Entry before = cache.byKey(Topics.WORKLOADS, key).orElse(null);
+        ApiException podSpec = podSpecChange(i, before);
+        if (podSpec != null) return Future.failedFuture(podSpec);
         long[] position = cache.position(Topics.WORKLOADS);
         long beforeGeneration = before == null ? -1 : ((WorkloadView) before.value()).getGeneration();
         boolean unchanged = before != null && unchanged(i, (WorkloadView) before.value());
@@ -487,6 +489,14 @@ public final class WriteApi implements AutoCloseable {
         return o;
     }
 
+    /** A running bare pod's spec cannot change (its metadata can: kubectl label / annotate); 422 as kube-apiserver answers. */
+    static ApiException podSpecChange(Intent i, ViewCache.Entry before) {
+        if (i.getKind() != ResourceKind.POD || i.getAction() != IntentAction.APPLY || before == null) return null;
+        if (!(before.value() instanceof WorkloadView w) || w.getDeleted() || !(i.getPayload() instanceof io.berth.schemas.avro.PodSpec p)) return null;
+        if (io.berth.schemas.PodUpdates.onlyMetadata(w.getDeployment().getTemplate(), p.getTemplate())) return null;
+        return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "spec", io.berth.schemas.PodUpdates.FORBIDDEN)));
+    }
+
     /**
      * An apply that changes nothing (kubectl's "unchanged"): the view already shows what was asked, so
      * the reader already reads its write; no need to wait for a record state-streams may not emit.
@@ -497,7 +507,9 @@ public final class WriteApi implements AutoCloseable {
             case DEPLOYMENT -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
                     && i.getAnnotations().equals(w.getAnnotations());
             case SERVICE -> i.getPayload() instanceof ServiceSpec svc && svc.equals(w.getService());
-            case POD, NAMESPACE -> true; // pods are immutable; a namespace has no spec
+            // a pod's spec cannot change (podSpecChange), its metadata can: unchanged when the metadata is
+            case POD -> i.getAnnotations().equals(w.getAnnotations());
+            case NAMESPACE -> true; // a namespace has no spec
             default -> false;
         };
     }

@@ -120,6 +120,28 @@ class StockKubectlTest {
         assertEquals("2 3 4", ok("get", "configmap", "settings", "-o", "jsonpath={.data.a} {.data.b} {.data.c}"));
         assertTrue(ok("delete", "configmap", "settings").contains("configmap \"settings\" deleted"));
 
+        // a bare pod: its labels and annotations change in place (label / annotate), its spec does not (422, as named)
+        Path solo = dir.resolve("solo.yaml");
+        Files.writeString(solo, """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: solo, labels: {app: solo}}
+                spec:
+                  containers:
+                  - {name: main, image: berth/busybox:latest, command: [sleep, "3600"]}
+                """);
+        ok("apply", "-f", solo.toString());
+        assertTrue(ok("wait", "--for=condition=Ready", "pod/solo", "--timeout=120s").contains("condition met"));
+        String uid = ok("get", "pod", "solo", "-o", "jsonpath={.metadata.uid}");
+        assertEquals("pod/solo labeled", ok("label", "pod", "solo", "tier=cache").strip());
+        assertEquals("pod/solo annotated", ok("annotate", "pod", "solo", "note=kept").strip());
+        assertEquals("solo cache " + uid, ok("get", "pod", "-l", "tier=cache", "-o", "jsonpath={.items[0].metadata.name} {.items[0].metadata.labels.tier} {.items[0].metadata.uid}"),
+                "relabeled in place, the same pod");
+        Run image = kubectl("set", "image", "pod/solo", "main=berth/busybox:v2");
+        assertTrue(image.code != 0 && image.err.contains("pod updates may not change fields other than `metadata.labels` and `metadata.annotations`"),
+                image.out + image.err);
+        assertTrue(ok("delete", "pod", "solo").contains("pod \"solo\" deleted"));
+
         if (modern) {
             // Berth's own CLI, the same objects: wait, -L/--show-labels, get all
             berthCli = up.gatewayUrl();

@@ -24,9 +24,24 @@ public final class WorkloadViews {
 
     /** A bare pod: created once; pods are immutable, so a second apply of a live pod changes nothing. */
     public static WorkloadView applyPod(WorkloadView prev, String key, Intent i, PodSpec pod, long now) {
-        if (prev != null && !prev.getDeleted()) return prev;
+        if (prev != null && !prev.getDeleted()) return relabelPod(prev, i, pod);
         DeploymentSpec spec = DeploymentSpec.newBuilder().setReplicas(1).setTemplate(pod.getTemplate()).build();
         return apply(null, key, i, spec, now);
+    }
+
+    /**
+     * A running pod's metadata changes (kubectl label / annotate) in its view and template, keeping the template
+     * hash: the pod runs on, no new revision. Anything else asked of it is no change here (the gateway refuses
+     * a spec change with 422, {@link io.berth.schemas.PodUpdates}; a record produced straight onto the bus that
+     * asks one changes only the metadata).
+     */
+    static WorkloadView relabelPod(WorkloadView prev, Intent i, PodSpec pod) {
+        PodTemplate running = prev.getDeployment().getTemplate();
+        PodTemplate asked = pod.getTemplate();
+        PodTemplate t = PodTemplate.newBuilder(running).setLabels(asked.getLabels()).setAnnotations(asked.getAnnotations()).build();
+        if (t.equals(running) && i.getLabels().equals(prev.getLabels()) && i.getAnnotations().equals(prev.getAnnotations())) return prev;
+        return WorkloadView.newBuilder(prev).setLabels(i.getLabels()).setAnnotations(i.getAnnotations())
+                .setDeployment(DeploymentSpec.newBuilder(prev.getDeployment()).setTemplate(t).build()).build();
     }
 
     private static WorkloadView apply(WorkloadView prev, String key, Intent i, DeploymentSpec spec, long now) {
