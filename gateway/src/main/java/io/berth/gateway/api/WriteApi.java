@@ -454,6 +454,7 @@ public final class WriteApi implements AutoCloseable {
         if (clash != null) return Future.failedFuture(clash);
         ViewCache.Entry before = cache.byKey(Topics.WORKLOADS, key).orElse(null);
         ApiException podSpec = podSpecChange(i, before);
+        if (podSpec == null && before == null) podSpec = managedPod(i);
         if (podSpec != null) return Future.failedFuture(podSpec);
         long[] position = cache.position(Topics.WORKLOADS);
         long beforeGeneration = before == null ? -1 : ((WorkloadView) before.value()).getGeneration();
@@ -487,6 +488,21 @@ public final class WriteApi implements AutoCloseable {
         o.putObject("metadata").put("name", i.getName()).put("namespace", i.getNamespace())
                 .put("resourceVersion", now.object().path("metadata").path("resourceVersion").asText());
         return o;
+    }
+
+    /**
+     * A pod of a Deployment is its controller's: an apply, replace or patch of it (kubectl label pod web-…) would
+     * otherwise become a second, bare pod of the same name. Refused with 422, naming what to change instead.
+     */
+    private ApiException managedPod(Intent i) {
+        if (i.getKind() != ResourceKind.POD || i.getAction() != IntentAction.APPLY) return null;
+        ViewCache.Entry pod = existing(Resource.PODS, i.getNamespace(), i.getName());
+        if (pod == null || !(pod.value() instanceof TaskView t) || t.getWorkloadKey().isEmpty()) return null;
+        String[] owner = t.getWorkloadKey().split("/", 3);
+        if (owner.length != 3 || !owner[1].equals("deployment")) return null;
+        return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
+                "Forbidden: pod " + i.getName() + " is managed by deployment " + owner[2] + "; change the Deployment's template "
+                        + "(kubectl edit deployment " + owner[2] + ") or delete the pod to have it replaced")));
     }
 
     /** A running bare pod's spec cannot change (its metadata can: kubectl label / annotate); 422 as kube-apiserver answers. */

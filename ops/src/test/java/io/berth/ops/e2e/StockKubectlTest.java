@@ -141,6 +141,11 @@ class StockKubectlTest {
         assertTrue(image.code != 0 && image.err.contains("pod updates may not change fields other than `metadata.labels` and `metadata.annotations`"),
                 image.out + image.err);
         assertTrue(ok("delete", "pod", "solo").contains("pod \"solo\" deleted"));
+        // a Deployment's pod is its controller's: labelling it is refused, not turned into a second, bare pod
+        String managed = ok("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}");
+        Run relabel = kubectl("label", "pod", managed, "tier=cache");
+        assertTrue(relabel.code != 0 && relabel.err.contains("is managed by deployment web"), relabel.out + relabel.err);
+        assertEquals(1, java.util.Arrays.stream(ok("get", "pods", "-o", "name").split("\n")).filter(l -> l.equals("pod/" + managed)).count());
 
         if (modern) {
             // Berth's own CLI, the same objects: wait, -L/--show-labels, get all
