@@ -64,6 +64,7 @@ public final class SimBenchmark {
                 } catch (InterruptedException e) {
                     started.destroyForcibly();
                 }
+                Placement.deleteTree(dir.toFile()); // its broker's data and the simulated nodes' directories
             }, "sim-control-plane-stop");
             Runtime.getRuntime().addShutdownHook(stopOnExit);
             BufferedReader out = new BufferedReader(new InputStreamReader(cp.getInputStream(), StandardCharsets.UTF_8));
