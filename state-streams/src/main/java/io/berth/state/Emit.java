@@ -6,16 +6,11 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * One output of a controller: the topic it goes to and its value ({@code null} = tombstone); the
  * key travels as the record key. Processors emit these and the topology routes each to its sink,
- * so a processor never names a topic string or builds a serde.
+ * so a processor never names a topic string or builds a serde. {@code forEndpoints} is false for a task
+ * view whose change cannot change any Service's endpoints ({@link EndpointsTopology#changesEndpoints}):
+ * the endpoints controller is not sent it.
  */
 record Emit(Topic<?> topic, SpecificRecord value, boolean forEndpoints) {
-    /**
-     * @param forEndpoints false for a task view whose change cannot change any Service's endpoints
-     *                     ({@link EndpointsTopology#changesEndpoints}): the endpoints controller is not sent it
-     */
-    Emit {
-    }
-
     Emit(Topic<?> topic, SpecificRecord value) {
         this(topic, value, true);
     }

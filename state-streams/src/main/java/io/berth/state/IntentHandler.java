@@ -7,12 +7,15 @@ import io.berth.schemas.serde.AvroJson;
 import io.berth.state.core.IntentValidator;
 import io.berth.state.core.Revisions;
 import io.berth.state.core.RolloutLifecycle;
+import io.berth.state.core.TaskViews;
 import io.berth.state.core.WorkloadViews;
 import org.apache.kafka.common.header.Headers;
 
 import io.berth.schemas.policy.PodSecurity;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -176,11 +179,11 @@ final class IntentHandler {
      * them), keeping the labels state-streams adds (template hash, sequence); the pod is not replaced.
      */
     private void relabelTasks(String key, WorkloadView before, WorkloadView after, Origin origin, long now) {
-        java.util.Map<String, String> was = before.getDeployment().getTemplate().getLabels(), is = after.getDeployment().getTemplate().getLabels();
+        Map<String, String> was = before.getDeployment().getTemplate().getLabels(), is = after.getDeployment().getTemplate().getLabels();
         if (was.equals(is)) return;
-        for (TaskView t : java.util.List.copyOf(state.tasksOf(key).values())) {
-            java.util.Map<String, String> labels = new java.util.HashMap<>(is);
-            for (String own : java.util.List.of(io.berth.state.core.TaskViews.TEMPLATE_HASH_LABEL, io.berth.state.core.TaskViews.SEQ_LABEL)) {
+        for (TaskView t : List.copyOf(state.tasksOf(key).values())) {
+            Map<String, String> labels = new HashMap<>(is);
+            for (String own : List.of(TaskViews.TEMPLATE_HASH_LABEL, TaskViews.SEQ_LABEL)) {
                 String v = t.getLabels().get(own);
                 if (v != null) labels.put(own, v);
             }

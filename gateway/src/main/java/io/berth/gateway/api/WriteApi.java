@@ -498,11 +498,11 @@ public final class WriteApi implements AutoCloseable {
         if (i.getKind() != ResourceKind.POD || i.getAction() != IntentAction.APPLY) return null;
         ViewCache.Entry pod = existing(Resource.PODS, i.getNamespace(), i.getName());
         if (pod == null || !(pod.value() instanceof TaskView t) || t.getWorkloadKey().isEmpty()) return null;
-        String[] owner = t.getWorkloadKey().split("/", 3);
-        if (owner.length != 3 || !owner[1].equals("deployment")) return null;
+        io.berth.schemas.audit.ResourceKey owner = io.berth.schemas.audit.ResourceKey.parse(t.getWorkloadKey());
+        if (!owner.kind().equals("deployment")) return null;
         return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
-                "Forbidden: pod " + i.getName() + " is managed by deployment " + owner[2] + "; change the Deployment's template "
-                        + "(kubectl edit deployment " + owner[2] + ") or delete the pod to have it replaced")));
+                "Forbidden: pod " + i.getName() + " is managed by deployment " + owner.name() + "; change the Deployment's template "
+                        + "(kubectl edit deployment " + owner.name() + ") or delete the pod to have it replaced")));
     }
 
     /** A running bare pod's spec cannot change (its metadata can: kubectl label / annotate); 422 as kube-apiserver answers. */

@@ -718,13 +718,13 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     private static final Comparator<TaskRecord> UNIT_ORDER = Comparator.<TaskRecord>comparingInt(r -> r.desc.kind().ordinal()).thenComparingInt(r -> r.desc.index())
             .thenComparing(r -> r.unit);
 
-    /** The records of a task's containers, infra first, then init and app containers in pod order. */
     /** Whether the latest listing holds a container of the task (a unit not yet recorded, e.g. one to adopt). */
     private boolean observedAny(String taskId) {
         for (String unit : observed.keySet()) if (PodUnit.taskOf(unit).equals(taskId)) return true;
         return false;
     }
 
+    /** The records of a task's containers, infra first, then init and app containers in pod order. */
     private List<TaskRecord> unitsOf(String taskId) {
         List<TaskRecord> out = new ArrayList<>();
         for (TaskRecord r : tasks.values()) if (r.taskId.equals(taskId)) out.add(r);

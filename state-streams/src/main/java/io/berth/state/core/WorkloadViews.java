@@ -22,7 +22,7 @@ public final class WorkloadViews {
         return apply(prev, key, i, spec, now);
     }
 
-    /** A bare pod: created once; pods are immutable, so a second apply of a live pod changes nothing. */
+    /** A bare pod: created once; a second apply of a live pod changes its metadata only ({@link #relabelPod}). */
     public static WorkloadView applyPod(WorkloadView prev, String key, Intent i, PodSpec pod, long now) {
         if (prev != null && !prev.getDeleted()) return relabelPod(prev, i, pod);
         DeploymentSpec spec = DeploymentSpec.newBuilder().setReplicas(1).setTemplate(pod.getTemplate()).build();
