@@ -97,7 +97,7 @@ public final class HaControlPlane {
                 AllInOne.ensureWithRetry(admin, schemas);
                 AllInOne.ensureWithRetry(admin, schemas + "_leader");
             }
-            services = new ServiceProcesses(servicesDir(dir), List.of(opt.serviceHeap(), "-XX:+UseSerialGC"), progress);
+            services = new ServiceProcesses(servicesDir(dir), io.berth.ops.Processes.withGc(opt.serviceHeap()), progress);
             List<String> registries = List.of(url(opt.registryPort()), url(opt.registryPort() + 1));
             String registryUrls = String.join(",", registries);
             List<String> gateways = List.of(url(opt.gatewayPort()), url(opt.gatewayPort() + 1));

@@ -14,6 +14,23 @@ import java.util.concurrent.TimeoutException;
 public final class Processes {
     private Processes() {}
 
+    /**
+     * The collector of every long-running Berth JVM (control plane, broker, services; {@code ops/berth} passes the
+     * same flags): G1 with short pauses, as Kafka's own start scripts run a broker. Not the serial collector: the
+     * all-in-one holds the broker, and a stop-the-world pause of it delays every node's heartbeat acknowledgement; a
+     * serial full collection of a 1–2 GB heap took 1.24 s on the 2-core machine and made 408 healthy simulated nodes
+     * fence themselves at once (root README, "Performance", the fencing storm). G1's pauses stayed under 0.2 s there.
+     */
+    public static final List<String> SERVICE_GC = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100");
+
+    /** {@code heap} and {@link #SERVICE_GC}. */
+    public static List<String> withGc(String heap, String... more) {
+        List<String> flags = new ArrayList<>(List.of(heap));
+        flags.addAll(SERVICE_GC);
+        flags.addAll(List.of(more));
+        return flags;
+    }
+
     public static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

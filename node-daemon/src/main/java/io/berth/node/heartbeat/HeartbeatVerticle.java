@@ -45,6 +45,8 @@ public final class HeartbeatVerticle extends VerticleBase {
     private volatile long lastAcknowledged;
     /** When the newest acknowledged REGISTER or HEARTBEAT was sent: the lease runs from here ({@link Fence}). */
     private volatile long lastAckedSentAt;
+    /** When the newest HEARTBEAT was handed to the publisher (0: none yet): tells a late acknowledgement from a late send. */
+    private volatile long lastSentAt;
     /** The lease ran out and the reconciler was told to kill everything; until a heartbeat sent within the lease is acknowledged. */
     private volatile boolean fenced;
     private volatile boolean failing;
@@ -117,6 +119,7 @@ public final class HeartbeatVerticle extends VerticleBase {
         // eats into it. The running ids are what the reconciler (which owns container state) said at the last beat,
         // asked again now for the next one; a slow answer only makes them one beat older.
         long sent = clock.getAsLong();
+        lastSentAt = sent;
         publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, lastRunning).build())
                 .whenComplete((md, err) -> context.runOnContext(v -> acknowledged(sent, err)));
         vertx.eventBus().<JsonArray>request(addr.runningTasks(), null, new DeliveryOptions().setSendTimeout(500))
@@ -137,8 +140,11 @@ public final class HeartbeatVerticle extends VerticleBase {
         if (fenced || !Fence.expired(lastAckedSentAt, now, node.leaseMs())) return;
         fenced = true;
         String why = Fence.why(now - lastAckedSentAt, node.leaseMs());
-        log.warn("node {}: lease expired ({}): killing every container of this node; nothing starts until heartbeats are acknowledged again",
-                node.nodeId(), why);
+        // which side stalled: heartbeats sent on time but not acknowledged (the link, the broker, the producer), or none
+        // sent for most of the lease (this daemon's own event loop or machine)
+        log.warn("node {}: lease expired ({}; the newest heartbeat was sent {} ms ago, every {} ms expected): killing every container "
+                        + "of this node; nothing starts until heartbeats are acknowledged again",
+                node.nodeId(), why, lastSentAt == 0 ? -1 : now - lastSentAt, node.heartbeatMs());
         vertx.eventBus().send(addr.fence(), now - lastAckedSentAt);
     }
 

@@ -36,8 +36,11 @@ import java.util.function.LongSupplier;
  * assignment stream — over a {@link SimRuntime} instead of Docker. Shared, because sharing does not
  * change what a node decides or publishes:
  * <ul>
- *   <li>one Vert.x (event loops are multiplexed anyway; every address is prefixed by the node id);</li>
- *   <li>one producer ({@link EventPublisher}: one ordered thread; a node's records stay in its order);</li>
+ *   <li>one Vert.x with {@code sim-event-loops} (16) event loops (every address is prefixed by the node id);</li>
+ *   <li>a few producers ({@link EventPublisher}, {@code sim-publishers}, default 16; each node always uses the same
+ *       one, whose one ordered thread keeps the node's records in its order). Not one for all: a real node's
+ *       records wait only behind its own, and one thread serialized and signed every record of 1,000 nodes (a
+ *       heartbeat a second each, ~100 task ids long, and every status);</li>
  *   <li>one worker pool for the runtime calls (each is a map update) and one timer thread;</li>
  *   <li>with {@code sharedAssignments} (the default for large clusters) one assignment consumer over
  *       every partition, dispatching by key to each node's reconciler ({@link SharedAssignmentConsumer});
@@ -84,7 +87,7 @@ public final class SimCluster implements AutoCloseable {
     private final boolean sharedAssignments;
     private final LongSupplier clock = System::currentTimeMillis;
     private final Vertx vertx;
-    private final EventPublisher publisher;
+    private final List<EventPublisher> publishers = new ArrayList<>();
     private final SharedAssignmentConsumer assignments;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private String assignmentsDeployment;
@@ -97,11 +100,18 @@ public final class SimCluster implements AutoCloseable {
         this.config = config.with("runtime", "sim").with("mesh", "false");
         this.serdes = new BerthSerdes(registry);
         this.sharedAssignments = sharedAssignments;
-        // a few event loops serve every node; blocked-thread warnings would only report the machine being busy
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
-                .setBlockedThreadCheckInterval(10_000).setMaxEventLoopExecuteTime(5_000_000_000L));
+        // sim-event-loops (default 16) serve every node. Not one per core: a node's heartbeat timer waits behind whatever
+        // else is queued on its loop, and with 2 loops for 1,000 nodes a burst of other nodes' work (placements, a fence
+        // killing 100 containers) delayed heartbeats past the node lease ("the newest heartbeat was sent 2050 ms ago"),
+        // and healthy nodes fenced themselves — a stall no real daemon shares with 500 others. A handler that keeps its
+        // loop for more than a second is reported with its stack.
+        int loops = Math.max(1, Integer.parseInt(this.config.get("sim-event-loops", "16")));
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops)
+                .setBlockedThreadCheckInterval(1_000).setMaxEventLoopExecuteTime(1_000_000_000L).setWarningExceptionTime(1_000_000_000L));
         LocalCodec.registerAll(vertx.eventBus());
-        this.publisher = new EventPublisher(this.config, settings("sim-cluster"), serdes, signer(this.config));
+        int count = Math.max(1, Integer.parseInt(this.config.get("sim-publishers", "16")));
+        io.berth.node.bus.NodeSigner signer = signer(this.config);
+        for (int i = 0; i < count; i++) publishers.add(new EventPublisher(this.config, settings("sim-cluster-" + i), serdes, signer));
         this.assignments = sharedAssignments ? new SharedAssignmentConsumer(this.config, "sim-cluster", serdes.value(Assignment.class)) : null;
     }
 
@@ -144,6 +154,7 @@ public final class SimCluster implements AutoCloseable {
         NodeSettings s = settings(id);
         SimRuntime rt = new SimRuntime(id, SimRuntime.startDelayMs(config), SimRuntime.sharedTimers());
         Node n = new Node(s, rt);
+        EventPublisher publisher = publishers.get(nodes.size() % publishers.size());
         nodes.put(id, n);
         // the daemon's order: the reconciler listens before anything feeds it, the heartbeat registers last
         List<Deployable> vs = new ArrayList<>();
@@ -209,7 +220,7 @@ public final class SimCluster implements AutoCloseable {
         } catch (Exception e) {
             log.warn("sim cluster: vert.x did not close cleanly: {}", e.toString());
         }
-        publisher.close();
+        publishers.forEach(EventPublisher::close);
         for (Node n : nodes().values()) n.runtime.close();
     }
 }

@@ -459,8 +459,9 @@ public final class RealDockerBenchmark {
 
     /** Runs the berth CLI as a user would (a separate JVM), with the benchmark's data dir as BERTH_HOME. */
     private String cli(long timeoutSeconds, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Processes.javaBin(), "-Xmx512m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), Berth.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(Processes.javaBin()));
+        cmd.addAll(Processes.withGc("-Xmx512m")); // `berth up -d` passes them on to the control plane it starts
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Berth.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (berthHome != null) pb.environment().put("BERTH_HOME", berthHome.toString());

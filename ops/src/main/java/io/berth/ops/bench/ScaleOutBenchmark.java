@@ -56,7 +56,7 @@ public final class ScaleOutBenchmark {
         BenchReport report = new BenchReport("scaleout").parameter("nodes", nodes).parameter("deployments", deployments)
                 .parameter("replicas", replicas).parameter("tasks", deployments * replicas).parameter("brokers", 3)
                 .parameter("start delay", START_DELAY).parameter("heartbeat", HEARTBEAT_MS + " ms")
-                .parameter("service heap", SERVICE_HEAP + " -XX:+UseSerialGC, one stream thread each");
+                .parameter("service heap", SERVICE_HEAP + " " + String.join(" ", io.berth.ops.Processes.SERVICE_GC) + ", one stream thread each");
         Map<Integer, Placement.Result> results = new LinkedHashMap<>();
         try {
             for (int instances : List.of(1, 2)) {
@@ -106,7 +106,7 @@ public final class ScaleOutBenchmark {
             this.name = instances + "x";
             this.report = report;
             this.dir = Files.createTempDirectory("berth-bench-scaleout-" + name);
-            this.services = new ServiceProcesses(dir, List.of(SERVICE_HEAP, "-XX:+UseSerialGC",
+            this.services = new ServiceProcesses(dir, io.berth.ops.Processes.withGc(SERVICE_HEAP,
                     "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.TaskManager=info"),
                     line -> report.progress("[%s] %s", name, line));
         }

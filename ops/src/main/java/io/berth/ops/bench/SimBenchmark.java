@@ -36,6 +36,13 @@ public final class SimBenchmark {
                 .parameter("replicas", replicas).parameter("tasks", total).parameter("kill", killPercent + " %")
                 .parameter("start delay", startDelay).parameter("node grace", graceMs + " ms").parameter("node lag grace", "10000 ms").parameter("heartbeat", heartbeatMs + " ms").parameter("max pods per node", maxPods)
                 .parameter("control plane heap", "-Xmx" + cpXmx);
+        // the control plane's collector and other JVM flags (-Dsim.controlPlaneJvm="-XX:+UseSerialGC -XX:StartFlightRecording=…"):
+        // every pause of its JVM stalls the broker, state-streams and the gateway at once, i.e. every simulated node's
+        // heartbeat acknowledgements
+        List<String> cpJvm = List.of(System.getProperty("sim.controlPlaneJvm", String.join(" ", io.berth.ops.Processes.SERVICE_GC)).trim().split("\\s+"));
+        report.parameter("control plane JVM flags", String.join(" ", cpJvm));
+        Path gcLog = BenchReport.resultsDir().resolve("sim").resolve("control-plane-gc.log");
+        Files.createDirectories(gcLog.getParent());
         Path dir = Files.createTempDirectory("berth-bench-sim");
         Process cp = null;
         Thread stopOnExit = null;
@@ -43,7 +50,9 @@ public final class SimBenchmark {
             int kafkaPort = EmbeddedKafka.freePort("127.0.0.1"), registryPort = EmbeddedKafka.freePort("127.0.0.1"),
                     gatewayPort = EmbeddedKafka.freePort("127.0.0.1");
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + cpXmx, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), SimControlPlane.class.getName(),
+                    "-Xmx" + cpXmx, "-Xlog:gc:file=" + gcLog + ":uptime,time"));
+            cmd.addAll(cpJvm);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SimControlPlane.class.getName(),
                     dir.resolve("cp").toString(), "" + kafkaPort, "" + registryPort, "" + gatewayPort,
                     "node-grace-ms=" + graceMs, "node-lag-grace-ms=10000", "replication-factor=1"));
             // e.g. -Dsim.controlPlane="node-status-refresh-ms=1 node-lag-grace-ms=3000": a view per heartbeat, no lag grace (as before leases)
@@ -185,6 +194,7 @@ public final class SimBenchmark {
                     // the hook runs anyway; the process is gone
                 }
             }
+            gcPauses(report, gcLog);
             String md = report.write(BenchReport.resultsDir().resolve("sim"));
             System.out.println(md);
             try { // kept for a look at what the control plane said (the data directory goes)
@@ -195,6 +205,26 @@ public final class SimBenchmark {
             }
             Placement.deleteTree(dir.toFile());
         }
+    }
+
+    private static final java.util.regex.Pattern PAUSE = java.util.regex.Pattern.compile("Pause .* ([0-9.]+)ms$");
+
+    /** The control plane's stop-the-world pauses from its {@code -Xlog:gc} file: longest, how many ≥ 1 s, in all. */
+    static void gcPauses(BenchReport report, Path gcLog) {
+        List<Double> pauses = new ArrayList<>();
+        try {
+            for (String l : Files.readAllLines(gcLog)) {
+                java.util.regex.Matcher m = PAUSE.matcher(l.trim());
+                if (m.find()) pauses.add(Double.parseDouble(m.group(1)));
+            }
+        } catch (Exception e) {
+            report.progress("no GC log of the control plane: %s", e);
+            return;
+        }
+        report.figure("control plane GC pauses", pauses.size(), "pauses", null);
+        report.figure("control plane GC: longest pause", pauses.stream().mapToDouble(d -> d).max().orElse(0) / 1000.0, "s", "< node lease − heartbeat");
+        report.figure("control plane GC: pauses ≥ 1 s", pauses.stream().filter(d -> d >= 1000).count(), "pauses", "0");
+        report.figure("control plane GC: paused in all", pauses.stream().mapToDouble(d -> d).sum() / 1000.0, "s", null);
     }
 
     /** VmRSS of a process in bytes (Linux /proc), -1 when unreadable. */

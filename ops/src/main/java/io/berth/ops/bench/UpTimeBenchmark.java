@@ -58,8 +58,9 @@ public final class UpTimeBenchmark {
     }
 
     private static int cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Processes.javaBin(), "-Xmx1g", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), Berth.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(Processes.javaBin()));
+        cmd.addAll(Processes.withGc("-Xmx1g")); // as ops/berth
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Berth.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {

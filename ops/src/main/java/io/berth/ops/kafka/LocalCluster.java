@@ -185,8 +185,9 @@ public final class LocalCluster {
     private long launch(Path bdir, Path cfg) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
-        cmd.addAll(List.of(javaBin(), heap, "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        cmd.add(javaBin());
+        cmd.addAll(io.berth.ops.Processes.withGc(heap));
+        cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info",
                 "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
                 "-cp", classpath, "kafka.Kafka", cfg.toString()));
