@@ -47,6 +47,8 @@ public final class HeartbeatVerticle extends VerticleBase {
     private volatile long lastAckedSentAt;
     /** When the newest HEARTBEAT was handed to the publisher (0: none yet): tells a late acknowledgement from a late send. */
     private volatile long lastSentAt;
+    /** How many times the lease ran out (each a fence: every container killed). */
+    private volatile int fences;
     /** The lease ran out and the reconciler was told to kill everything; until a heartbeat sent within the lease is acknowledged. */
     private volatile boolean fenced;
     private volatile boolean failing;
@@ -126,6 +128,11 @@ public final class HeartbeatVerticle extends VerticleBase {
                 .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList());
     }
 
+    /** How many times this node's lease ran out since it started. */
+    public int fences() {
+        return fences;
+    }
+
     /** Whether the node is fenced now (its lease ran out and no heartbeat sent within it was acknowledged since). */
     public boolean fenced() {
         return fenced;
@@ -139,6 +146,7 @@ public final class HeartbeatVerticle extends VerticleBase {
         long now = clock.getAsLong();
         if (fenced || !Fence.expired(lastAckedSentAt, now, node.leaseMs())) return;
         fenced = true;
+        fences++;
         String why = Fence.why(now - lastAckedSentAt, node.leaseMs());
         // which side stalled: heartbeats sent on time but not acknowledged (the link, the broker, the producer), or none
         // sent for most of the lease (this daemon's own event loop or machine)

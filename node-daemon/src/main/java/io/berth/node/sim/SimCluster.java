@@ -36,7 +36,7 @@ import java.util.function.LongSupplier;
  * assignment stream — over a {@link SimRuntime} instead of Docker. Shared, because sharing does not
  * change what a node decides or publishes:
  * <ul>
- *   <li>one Vert.x with {@code sim-event-loops} (16) event loops (every address is prefixed by the node id);</li>
+ *   <li>one Vert.x with {@code sim-event-loops} event loops, one per core by default (every address is prefixed by the node id);</li>
  *   <li>a few producers ({@link EventPublisher}, {@code sim-publishers}, default 16; each node always uses the same
  *       one, whose one ordered thread keeps the node's records in its order). Not one for all: a real node's
  *       records wait only behind its own, and one thread serialized and signed every record of 1,000 nodes (a
@@ -62,6 +62,7 @@ public final class SimCluster implements AutoCloseable {
         final NodeSettings settings;
         final SimRuntime runtime;
         final List<String> deployments = new ArrayList<>();
+        volatile HeartbeatVerticle heartbeat;
         volatile boolean alive = true;
 
         Node(NodeSettings settings, SimRuntime runtime) {
@@ -79,6 +80,12 @@ public final class SimCluster implements AutoCloseable {
 
         public boolean alive() {
             return alive;
+        }
+
+        /** How many times this node's lease ran out and it killed its containers. */
+        public int fences() {
+            HeartbeatVerticle h = heartbeat;
+            return h == null ? 0 : h.fences();
         }
     }
 
@@ -100,14 +107,12 @@ public final class SimCluster implements AutoCloseable {
         this.config = config.with("runtime", "sim").with("mesh", "false");
         this.serdes = new BerthSerdes(registry);
         this.sharedAssignments = sharedAssignments;
-        // sim-event-loops (default 16) serve every node. Not one per core: a node's heartbeat timer waits behind whatever
-        // else is queued on its loop, and with 2 loops for 1,000 nodes a burst of other nodes' work (placements, a fence
-        // killing 100 containers) delayed heartbeats past the node lease ("the newest heartbeat was sent 2050 ms ago"),
-        // and healthy nodes fenced themselves — a stall no real daemon shares with 500 others. A handler that keeps its
-        // loop for more than a second is reported with its stack.
-        int loops = Math.max(1, Integer.parseInt(this.config.get("sim-event-loops", "16")));
+        // a few event loops serve every node (sim-event-loops, default one per core: 16 made the simulating JVM spend
+        // more on wake-ups between loops than on the nodes, and placed 100,000 tasks several times slower); blocked-thread
+        // warnings would only report the machine being busy
+        int loops = Math.max(1, Integer.parseInt(this.config.get("sim-event-loops", "" + Math.max(2, Runtime.getRuntime().availableProcessors()))));
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops)
-                .setBlockedThreadCheckInterval(1_000).setMaxEventLoopExecuteTime(1_000_000_000L).setWarningExceptionTime(1_000_000_000L));
+                .setBlockedThreadCheckInterval(10_000).setMaxEventLoopExecuteTime(5_000_000_000L));
         LocalCodec.registerAll(vertx.eventBus());
         int count = Math.max(1, Integer.parseInt(this.config.get("sim-publishers", "16")));
         io.berth.node.bus.NodeSigner signer = signer(this.config);
@@ -161,7 +166,8 @@ public final class SimCluster implements AutoCloseable {
         vs.add(new ContainerReconcilerVerticle(s, rt, StatusSink.kafka(publisher), clock));
         vs.add(rt.eventSource(id));
         if (!sharedAssignments) vs.add(new AssignmentConsumerVerticle(config, id, serdes.value(Assignment.class), publisher));
-        vs.add(new HeartbeatVerticle(s, publisher, UUID.randomUUID().toString(), clock));
+        n.heartbeat = new HeartbeatVerticle(s, publisher, UUID.randomUUID().toString(), clock);
+        vs.add(n.heartbeat);
         Future<?> chain = Future.succeededFuture();
         for (Deployable v : vs) {
             chain = chain.compose(x -> vertx.deployVerticle(v).onSuccess(n.deployments::add));

@@ -28,7 +28,9 @@ public final class SimBenchmark {
         int timeoutS = Placement.arg(args, 5, 900);
         String cpXmx = args.length > 6 ? args[6] : "1g";
         int total = deployments * replicas;
-        long graceMs = 3000, heartbeatMs = 1000;
+        // the node grace (control plane) and with it the nodes' lease (grace − 1 s): -Dsim.nodeGraceMs=5000 gives a
+        // simulated node 4 s to get a heartbeat acknowledged before it fences itself (below: "fences")
+        long graceMs = Long.getLong("sim.nodeGraceMs", io.berth.schemas.service.NodeLease.DEFAULT_GRACE_MS), heartbeatMs = 1000;
         // room for the killed nodes' tasks on the survivors: at Kubernetes' default 110 pods per node, 100 tasks per node
         // fill 1,000 nodes to 91 % and the 900 left after the kill hold only 99,000 (a run once stopped at exactly that)
         int maxPods = Math.max(io.berth.node.NodeSettings.DEFAULT_MAX_PODS, (int) Math.ceil(2.0 * total / nodes));
@@ -67,6 +69,13 @@ public final class SimBenchmark {
             // closes, but only once it is up) is stopped by pid then, also while it is still starting
             Process started = cp;
             stopOnExit = new Thread(() -> {
+                try { // what was measured so far (the finally below does not run on a signal)
+                    report.progress("stopped by a signal: writing what was measured so far");
+                    gcPauses(report, gcLog);
+                    report.write(BenchReport.resultsDir().resolve("sim"));
+                } catch (Exception e) {
+                    System.err.println("no report: " + e);
+                }
                 started.destroy();
                 try {
                     if (!started.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) started.destroyForcibly();
@@ -95,7 +104,7 @@ public final class SimBenchmark {
 
             BerthConfig cfg = BerthConfig.of(ready[1], ready[2], dir.resolve("nodes"))
                     .with("heartbeat-ms", "" + heartbeatMs).with("node-cpu-millis", "64000").with("node-memory-bytes", String.valueOf(256L << 30))
-                    .with("max-pods", "" + maxPods).with("sim-start-delay", startDelay)
+                    .with("max-pods", "" + maxPods).with("node-grace-ms", "" + graceMs).with("sim-start-delay", startDelay)
                     // every simulated node signs its records with its key, as a daemon does (one HMAC per record)
                     .with(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, dir.resolve("cp").resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString());
             try (SimScenario sim = new SimScenario(cfg, new CachedSchemaRegistryClient(ready[2], java.time.Duration.ofSeconds(30),
@@ -112,6 +121,7 @@ public final class SimBenchmark {
                 report.figure("placements/s (tasks Running / that time)", placed.perSecond(), "/s", "≥ 5,000/s (100,000 in 20 s)");
                 report.figure("intent→Running p50", placed.p50S(), "s", null);
                 report.figure("intent→Running p99", placed.p99S(), "s", null);
+                report.figure("simulated nodes that fenced themselves during placement (lease " + (graceMs - 1000) + " ms)", fencedNodes(sim), "nodes", "0");
                 long cpRss = rss(cpPid);
                 report.figure("control plane RSS at " + String.format(Locale.ROOT, "%,d", total) + " tasks (broker included)", cpRss / 1024.0 / 1024, "MiB", "≤ 1,536 MiB");
                 report.figure("simulated nodes' JVM RSS (not part of the goal)", rss(ProcessHandle.current().pid()) / 1024.0 / 1024, "MiB", null);
@@ -146,6 +156,9 @@ public final class SimBenchmark {
                 if (!done) {
                     report.figure(new BenchReport.Figure("failover: not complete, tasks Running on live nodes at the deadline",
                             sim.runningOnLiveNodes(), "tasks", "all " + total + " within 5 s", null, null, timeoutS + " s after the kill"));
+                    // where it stops: how far state-streams is behind its inputs (records not yet read, per topic)
+                    stateStreamsLag(ready[1]).forEach((topic, lag) ->
+                            report.figure("state-streams records not yet read at the deadline: " + topic, lag, "records", null));
                 }
                 Set<String> alive = new HashSet<>(ids);
                 alive.removeAll(victims);
@@ -177,6 +190,7 @@ public final class SimBenchmark {
                         .forEach(e -> report.progress("live node %s declared NotReady: %s; its heartbeat gaps > 1.5 s: %s", e.getKey(), e.getValue(),
                                 gaps.getOrDefault(e.getKey(), List.of()).stream().map(g -> g[1] + " ms at " + g[0]).toList()));
                 report.figure("of which node grace period", graceMs / 1000.0, "s", null);
+                report.figure("simulated nodes that fenced themselves in the whole run", fencedNodes(sim), "nodes", "0");
                 report.figure("control plane RSS after failover", rss(cpPid) / 1024.0 / 1024, "MiB", "≤ 1,536 MiB");
                 report.figure("berth.state.nodes records/s stamped in a " + windowS + " s window of " + nodes + " nodes heartbeating, nothing else changing",
                         sim.nodeViewsStamped(windowFrom, windowTo) / (double) windowS, "/s", null);
@@ -205,6 +219,26 @@ public final class SimBenchmark {
             }
             Placement.deleteTree(dir.toFile());
         }
+    }
+
+    /** state-streams' consumer lag per input topic (end offset − committed offset, summed over partitions). */
+    static Map<String, Long> stateStreamsLag(String bootstrap) {
+        Map<String, Long> byTopic = new java.util.TreeMap<>();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            var committed = admin.listConsumerGroupOffsets(io.berth.state.StateStreamsTopology.APPLICATION_ID).partitionsToOffsetAndMetadata().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            committed.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            committed.forEach((tp, om) -> { if (om != null) byTopic.merge(tp.topic(), ends.get(tp).offset() - om.offset(), Long::sum); });
+        } catch (Exception e) {
+            System.err.println("state-streams lag not read: " + e);
+        }
+        return byTopic;
+    }
+
+    /** Nodes whose lease ran out at least once (each such fence killed all of the node's containers). */
+    private static long fencedNodes(SimScenario sim) {
+        return sim.cluster().nodes().values().stream().filter(n -> n.fences() > 0).count();
     }
 
     private static final java.util.regex.Pattern PAUSE = java.util.regex.Pattern.compile("Pause .* ([0-9.]+)ms$");
