@@ -221,7 +221,9 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
      */
     private void listed(String nodeId, NodeEvent e, long now) {
         String before = running.get(nodeId);
-        RunningListing.Next next = RunningListing.next(RunningListing.decode(before), e.getRunningTaskIds());
+        RunningListing prev = RunningListing.decode(before);
+        // "unchanged": the node runs exactly what its newest list said, which is what this listing holds as listed
+        RunningListing.Next next = RunningListing.next(prev, e.getRunningUnchanged() ? prev.listed() : e.getRunningTaskIds());
         String after = next.listing().encode();
         if (!after.equals(before == null ? "" : before)) {
             if (after.isEmpty()) running.delete(nodeId);

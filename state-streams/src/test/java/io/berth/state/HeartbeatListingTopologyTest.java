@@ -54,6 +54,12 @@ class HeartbeatListingTopologyTest extends HarnessTest {
         h.node(NodeEvent.newBuilder(heartbeat(node)).setRunningTaskIds(List.of(running)).build());
     }
 
+    /** A heartbeat that says the running ids are those of the node's newest list ({@code runningUnchanged}). */
+    private void unchanged(String node) {
+        for (int i = 0; i < 4; i++) h.advanceMs(250);
+        h.node(NodeEvent.newBuilder(heartbeat(node)).setRunningTaskIds(List.of()).setRunningUnchanged(true).build());
+    }
+
     private TaskView task(String id) {
         return h.latest(Topics.TASKS).get(id);
     }
@@ -77,6 +83,26 @@ class HeartbeatListingTopologyTest extends HarnessTest {
         assertEquals(2, placements().size(), "replaced the normal way (after the FAILED hold): " + placements());
         assertTrue(h.all(Topics.ASSIGNMENTS).stream().anyMatch(kv -> kv.key.equals(Topics.assignmentKey("n1", id)) && kv.value == null),
                 "its assignment on n1 revoked");
+    }
+
+    @Test
+    void shouldReadAnUnchangedHeartbeatAsItsNodesNewestListNeverAsAnEmptyOne() {
+        h.node(register("n1"));
+        h.intent(WEB, deployment("web", 2));
+        String kept = placements().get(0).getTaskId(), lost = placements().get(1).getTaskId();
+        runOn(kept, "n1");
+        runOn(lost, "n1");
+        beat("n1", kept, lost);
+        for (int i = 0; i < 5; i++) unchanged("n1");
+        assertEquals(TaskPhase.RUNNING, task(kept).getPhase(), "unchanged = both still listed, however many in a row");
+        assertEquals(TaskPhase.RUNNING, task(lost).getPhase());
+
+        beat("n1", kept); // lost's end was never reported
+        assertEquals(TaskPhase.RUNNING, task(lost).getPhase(), "missed once");
+        unchanged("n1");  // = [kept] again: the second miss in a row
+        assertEquals(TaskPhase.FAILED, task(lost).getPhase(), "unchanged after a list without it counts as its second miss");
+        assertEquals(RunningListing.REASON, task(lost).getReason());
+        assertEquals(TaskPhase.RUNNING, task(kept).getPhase());
     }
 
     @Test

@@ -40,6 +40,10 @@ public final class HeartbeatVerticle extends VerticleBase {
     private final Addresses addr;
     private volatile long sequence;
     private List<String> lastRunning = List.of();
+    /** The newest running-ids list the broker acknowledged (null: none yet); what "unchanged" refers to ({@link ListingChoice}). */
+    private List<String> ackedListing;
+    private int listsInFlight;
+    private int beatsSinceList;
     private volatile Supplier<List<Condition>> conditions = List::of;
     /** When the broker last acknowledged a REGISTER or HEARTBEAT of this node (0: never). */
     private volatile long lastAcknowledged;
@@ -122,8 +126,22 @@ public final class HeartbeatVerticle extends VerticleBase {
         // asked again now for the next one; a slow answer only makes them one beat older.
         long sent = clock.getAsLong();
         lastSentAt = sent;
-        publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, lastRunning).build())
-                .whenComplete((md, err) -> context.runOnContext(v -> acknowledged(sent, err)));
+        List<String> running = lastRunning;
+        boolean list = ListingChoice.sendList(running, ackedListing, listsInFlight, beatsSinceList);
+        if (list) {
+            listsInFlight++;
+            beatsSinceList = 0;
+        } else {
+            beatsSinceList++;
+        }
+        publisher.publish(Topics.NODE_EVENTS, node.nodeId(), event(NodeEventType.HEARTBEAT, list ? running : List.of()).setRunningUnchanged(!list).build())
+                .whenComplete((md, err) -> context.runOnContext(v -> {
+                    if (list) {
+                        listsInFlight--;
+                        if (err == null) ackedListing = running; // one producer, one partition: acknowledged in the order sent
+                    }
+                    acknowledged(sent, err);
+                }));
         vertx.eventBus().<JsonArray>request(addr.runningTasks(), null, new DeliveryOptions().setSendTimeout(500))
                 .onSuccess(m -> lastRunning = m.body().stream().map(String::valueOf).toList());
     }

@@ -37,10 +37,9 @@ import java.util.function.LongSupplier;
  * change what a node decides or publishes:
  * <ul>
  *   <li>one Vert.x with {@code sim-event-loops} event loops, one per core by default (every address is prefixed by the node id);</li>
- *   <li>a few producers ({@link EventPublisher}, {@code sim-publishers}, default 16; each node always uses the same
- *       one, whose one ordered thread keeps the node's records in its order). Not one for all: a real node's
- *       records wait only behind its own, and one thread serialized and signed every record of 1,000 nodes (a
- *       heartbeat a second each, ~100 task ids long, and every status);</li>
+ *   <li>one producer ({@link EventPublisher}: one ordered thread; a node's records stay in its order);
+ *       {@code sim-publishers=N} spreads the nodes over N (16 placed 30,000 tasks on 300 nodes in 88.6 s against
+ *       67.7 s with one: more, smaller produce requests for the one broker);</li>
  *   <li>one worker pool for the runtime calls (each is a map update) and one timer thread;</li>
  *   <li>with {@code sharedAssignments} (the default for large clusters) one assignment consumer over
  *       every partition, dispatching by key to each node's reconciler ({@link SharedAssignmentConsumer});
@@ -114,7 +113,7 @@ public final class SimCluster implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops)
                 .setBlockedThreadCheckInterval(10_000).setMaxEventLoopExecuteTime(5_000_000_000L));
         LocalCodec.registerAll(vertx.eventBus());
-        int count = Math.max(1, Integer.parseInt(this.config.get("sim-publishers", "16")));
+        int count = Math.max(1, Integer.parseInt(this.config.get("sim-publishers", "1")));
         io.berth.node.bus.NodeSigner signer = signer(this.config);
         for (int i = 0; i < count; i++) publishers.add(new EventPublisher(this.config, settings("sim-cluster-" + i), serdes, signer));
         this.assignments = sharedAssignments ? new SharedAssignmentConsumer(this.config, "sim-cluster", serdes.value(Assignment.class)) : null;

@@ -104,7 +104,8 @@ public final class SimBenchmark {
 
             BerthConfig cfg = BerthConfig.of(ready[1], ready[2], dir.resolve("nodes"))
                     .with("heartbeat-ms", "" + heartbeatMs).with("node-cpu-millis", "64000").with("node-memory-bytes", String.valueOf(256L << 30))
-                    .with("max-pods", "" + maxPods).with("node-grace-ms", "" + graceMs).with("sim-start-delay", startDelay)
+                    .with("max-pods", "" + maxPods).with("node-grace-ms", "" + graceMs)
+                    .with("sim-publishers", System.getProperty("sim.publishers", "1")).with("sim-start-delay", startDelay)
                     // every simulated node signs its records with its key, as a daemon does (one HMAC per record)
                     .with(io.berth.schemas.auth.ClusterSecret.CONFIG_KEY, dir.resolve("cp").resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME).toString());
             try (SimScenario sim = new SimScenario(cfg, new CachedSchemaRegistryClient(ready[2], java.time.Duration.ofSeconds(30),

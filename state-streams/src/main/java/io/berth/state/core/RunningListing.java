@@ -56,6 +56,19 @@ public record RunningListing(Map<String, Integer> misses) {
     }
 
     /**
+     * The ids the newest list named (missed 0 times): what a heartbeat that says "unchanged"
+     * ({@code NodeEvent.runningUnchanged}) lists. Example: {a=0, b=1} → [a]; so "unchanged" after that makes b
+     * gone, as a heartbeat listing [a] again would.
+     */
+    public List<String> listed() {
+        List<String> out = new ArrayList<>();
+        misses.forEach((id, n) -> {
+            if (n == 0) out.add(id);
+        });
+        return out;
+    }
+
+    /**
      * Whether the control plane believes {@code t} runs on {@code nodeId}: placed there, phase RUNNING, and
      * its last snapshot shows a running container (a crash-looping task's EXITED snapshot shows none: its
      * node keeps it and restarts it, no heartbeat lists it meanwhile).

@@ -42,6 +42,27 @@ class RunningListingTest {
         assertEquals(ids(expected), gone);
     }
 
+    /** {@code ~} = a heartbeat that says "unchanged" (its node's newest list again): the same as repeating that list. */
+    @ParameterizedTest(name = "{0} → gone {1}")
+    @CsvSource(delimiter = ';', value = {
+            "a,b | ~ | ~ | ~;     -",          // unchanged is the list again, never an empty one
+            "a,b | a | ~;         b",          // the second miss in a row
+            "a,b | a | ~ | ~;     -",          // b gone once, a still listed
+            "~ | ~;               -",          // nothing listed yet: nothing to judge
+            "a | - | ~;           a",          // after an empty list, unchanged is empty too
+    })
+    void anUnchangedHeartbeatListsWhatTheNewestListListed(String beats, String expected) {
+        RunningListing l = RunningListing.EMPTY;
+        List<String> gone = List.of();
+        for (String beat : beats.split("\\|")) {
+            List<String> listed = beat.trim().equals("~") ? l.listed() : ids(beat);
+            RunningListing.Next n = RunningListing.next(l, listed);
+            l = RunningListing.decode(n.listing().encode());
+            gone = n.gone();
+        }
+        assertEquals(ids(expected), gone);
+    }
+
     private static List<String> ids(String s) {
         String t = s.trim();
         return t.equals("-") ? List.of() : new ArrayList<>(Arrays.stream(t.split(",")).map(String::trim).toList());
