@@ -34,7 +34,7 @@ public final class ClusterHealth {
         List<String> lines = new ArrayList<>();
         HttpClient http;
         try {
-            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+            HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3));
             Path kubeconfig = AdminCredential.kubeconfig(dataDir);
             if (gatewayUrl.startsWith("https://")) {
                 Optional<String> ca = Kubeconfig.caPem(kubeconfig, gatewayUrl);

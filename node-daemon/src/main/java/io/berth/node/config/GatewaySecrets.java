@@ -39,7 +39,7 @@ public final class GatewaySecrets {
         this.nodeId = nodeId;
         this.nodeKey = nodeKey.clone();
         this.clock = clock;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
         if (ssl != null) b.sslContext(ssl);
         this.http = b.build();
     }

@@ -90,7 +90,7 @@ public final class NodeJoin {
     /** @param ssl what an https gateway's certificate is checked against ({@code gateway-ca-file}; null: the JVM's trust store) */
     public static byte[] join(String gatewayUrl, String nodeId, String token, javax.net.ssl.SSLContext ssl) throws IOException, InterruptedException {
         String url = gatewayUrl.replaceAll("/+$", "") + "/apis/berth.io/v1/nodes/" + URLEncoder.encode(nodeId, StandardCharsets.UTF_8) + "/join";
-        HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        HttpClient.Builder hb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
         if (ssl != null) hb.sslContext(ssl);
         HttpClient http = hb.build();
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))

@@ -397,7 +397,7 @@ public final class ChaosRun {
         procs.forEach((n, s) -> {
             if (!s.alive()) bad.add(n + " (pid " + s.pid() + ") is not running");
         });
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(); // a loaded 2-core box
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build(); // a loaded 2-core box
         for (String url : st.gatewayUrls()) httpOk(http, url + "/readyz?verbose", bad);
         for (String url : st.registryUrl().split(",")) httpOk(http, url + "/subjects", bad);
         Set<String> ready = readyNodes(gw);

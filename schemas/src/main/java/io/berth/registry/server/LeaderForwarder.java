@@ -22,7 +22,7 @@ final class LeaderForwarder {
     /** @param ssl the trust the leader's HTTPS is checked against (the registry's {@code registry-ca-file}); null: the JVM's default */
     LeaderForwarder(LeaderElection election, javax.net.ssl.SSLContext ssl) {
         this.election = election;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
         if (ssl != null) b.sslContext(ssl);
         this.http = b.build();
     }
