@@ -19,7 +19,7 @@ public final class Processes {
      * same flags): G1 with short pauses, as Kafka's own start scripts run a broker. Not the serial collector: the
      * all-in-one holds the broker, and a stop-the-world pause of it delays every node's heartbeat acknowledgement; a
      * serial full collection of a 1–2 GB heap took 1.24 s on the 2-core machine and made 408 healthy simulated nodes
-     * fence themselves at once (root README, "Performance", the fencing storm). G1's pauses stayed under 0.2 s there.
+     * fence themselves at once (root README, "Performance", the fencing storm). G1's pauses stayed at or under 0.33 s there.
      */
     public static final List<String> SERVICE_GC = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100");
 
