@@ -499,7 +499,9 @@ public final class ViewCache implements AutoCloseable {
         s.position[r.partition()] = Math.max(s.position[r.partition()], r.offset() + 1);
         SpecificRecord value;
         try {
-            value = r.value() == null ? null : (SpecificRecord) serdes.value(s.topic.valueClass()).deserialize(r.topic(), r.value());
+            // a registry that is down is waited for (the view falls behind, /readyz shows the lag), never a reason to skip a record
+            value = r.value() == null ? null : (SpecificRecord) io.berth.registry.client.RegistryRetry.untilDecoded(
+                    () -> serdes.value(s.topic.valueClass()).deserialize(r.topic(), r.value()), reader::running, 1000, "view cache " + r.topic());
         } catch (RuntimeException e) {
             log.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
             return null;

@@ -75,8 +75,11 @@ public final class AssignmentConsumerVerticle extends ConsumerThreadVerticle {
     private void forward(ConsumerRecord<String, byte[]> r, String taskId) {
         Assignment a;
         try {
-            a = serde.deserialize(r.topic(), r.value());
+            // a registry that is down is waited for (the node falls behind), never a reason to park a good assignment
+            a = io.berth.registry.client.RegistryRetry.untilDecoded(() -> serde.deserialize(r.topic(), r.value()), this::running, 1000,
+                    "node " + nodeId + ": assignment " + r.key());
         } catch (RuntimeException e) {
+            if (!running()) return;
             deadLetter(r, e);
             return;
         }

@@ -83,7 +83,8 @@ public final class ServiceTableVerticle extends ConsumerThreadVerticle {
         if (r.key() == null) return null;
         if (r.value() == null) return new ServiceChange(r.key(), null, now);
         try {
-            EndpointsView v = serde.deserialize(r.topic(), r.value());
+            EndpointsView v = io.berth.registry.client.RegistryRetry.untilDecoded(() -> serde.deserialize(r.topic(), r.value()), this::running, 1000,
+                    "node " + nodeId + ": endpoints " + r.key());
             return new ServiceChange(r.key(), v == null || v.getDeleted() ? null : v, now);
         } catch (RuntimeException e) {
             log.warn("node {}: endpoints {} at {}-{}@{} is undecodable: {}", nodeId, r.key(), r.topic(), r.partition(), r.offset(), e.toString());

@@ -27,6 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * a registry that refuses the connection is skipped for the next one, and the one that answered is
  * asked first from then on (the registries of {@code berth up --ha} forward writes to their leader,
  * so any of them serves any request).
+ * <p>
+ * A transient failure (every registry unreachable, a 5xx such as 50004 "no leader yet" while the
+ * registries elect a new leader, 50003 forwarding to a leader that just died) is retried with
+ * back-off (0.1 s doubling to 2 s) for up to {@code retryFor} (default {@link #DEFAULT_RETRY}, 60 s)
+ * before it is thrown: every call is idempotent (registering the same schema again answers the same
+ * id), and the callers (serdes inside Streams tasks and consumers) must not turn a good record into a
+ * dead letter because the registry changed leaders. Refusals (4xx) are thrown at once.
  */
 public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -39,7 +46,11 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     private final HttpClient http;
     private final Duration requestTimeout;
     private final String authorization;
+    private final Duration retryFor;
     private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
+    /** How long a transient failure is retried by default. */
+    public static final Duration DEFAULT_RETRY = Duration.ofSeconds(60);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CachedSchemaRegistryClient.class);
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
     public CachedSchemaRegistryClient(String baseUrl) {
@@ -60,6 +71,12 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
 
     /** @param ssl the trust an {@code https} registry is checked against (e.g. {@code Tls.trusting(ca)}); null: the JVM's default */
     public CachedSchemaRegistryClient(String baseUrl, Duration requestTimeout, String authorization, javax.net.ssl.SSLContext ssl) {
+        this(baseUrl, requestTimeout, authorization, ssl, DEFAULT_RETRY);
+    }
+
+    /** @param retryFor how long a transient failure is retried before it is thrown ({@link Duration#ZERO}: never retried) */
+    public CachedSchemaRegistryClient(String baseUrl, Duration requestTimeout, String authorization, javax.net.ssl.SSLContext ssl, Duration retryFor) {
+        this.retryFor = java.util.Objects.requireNonNull(retryFor, "retryFor");
         this.baseUrls = java.util.Arrays.stream(baseUrl.split(",")).map(String::strip).filter(u -> !u.isEmpty())
                 .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
         if (baseUrls.isEmpty()) throw new IllegalArgumentException("registry-url: no URL in \"" + baseUrl + "\"");
@@ -131,6 +148,27 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private JsonNode call(String method, String path, String body) {
+        long deadline = System.nanoTime() + retryFor.toNanos();
+        long backoffMs = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return callOnce(method, path, body);
+            } catch (RegistryException e) {
+                long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                if (!e.isTransient() || leftMs <= 0) throw e;
+                if (attempt == 1) log.warn("schema registry: {} {} failed ({}); retrying for up to {} s", method, path, e.getMessage(), retryFor.toSeconds());
+                try {
+                    Thread.sleep(Math.min(backoffMs, leftMs));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new RegistryException("interrupted while retrying " + method + " " + path + " after: " + e.getMessage(), ie, false);
+                }
+                backoffMs = Math.min(2000, backoffMs * 2);
+            }
+        }
+    }
+
+    private JsonNode callOnce(String method, String path, String body) {
         HttpResponse<String> response = null;
         int first = current;
         for (int i = 0; response == null; i++) {
@@ -143,6 +181,7 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
                 }
             } catch (IOException e) {
                 // a refused connection never reached the registry: safe to try the next one, even for a write
+                // (and every call here is idempotent, so a timed-out one is retried by call())
                 boolean refused = e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException
                         || e instanceof java.net.http.HttpConnectTimeoutException;
                 if (!refused || i + 1 >= baseUrls.size()) {
@@ -150,14 +189,14 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new RegistryException("interrupted while calling schema registry " + baseUrl, e);
+                throw new RegistryException("interrupted while calling schema registry " + baseUrl, e, false);
             }
         }
         JsonNode json = parse(response.body());
         if (response.statusCode() / 100 != 2) {
             int code = json != null && json.has("error_code") ? json.get("error_code").asInt() : response.statusCode();
             String message = json != null && json.has("message") ? json.get("message").asText() : "HTTP " + response.statusCode() + ": " + response.body();
-            throw new RegistryException(code, message);
+            throw new RegistryException(code, message, response.statusCode() / 100 == 5 || RegistryException.transientCode(code));
         }
         if (json == null) throw new RegistryException(-1, "schema registry " + baseUrl + " answered " + method + " " + path + " with non-JSON: " + response.body());
         return json;
