@@ -25,7 +25,7 @@ public final class ChaosCommand implements Callable<Integer> {
     String duration;
     @Option(names = "--seed", description = "Seed of the fault schedule and of the clients (default: the current time; printed).") Long seed;
     @Option(names = "--faults", defaultValue = "100", description = "Faults to inject (default: ${DEFAULT-VALUE}).") int faults;
-    @Option(names = "--actions", split = ",", defaultValue = "kill,stop", description = "Fault kinds: kill, stop, netcut (netcut needs $CHAOS_NETCUT_CMD) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--actions", split = ",", defaultValue = "kill,stop,netcut", description = "Fault kinds: kill, stop, netcut (netcut: the hook $CHAOS_NETCUT_CMD, which ops/chaos sets to ops/lib/netcut) (default: ${DEFAULT-VALUE}).")
     List<String> actions;
     @Option(names = "--nodes", defaultValue = "3", description = "Node daemons (default: ${DEFAULT-VALUE}).") int nodes;
     @Option(names = "--clients", defaultValue = "3", description = "Concurrent API clients (default: ${DEFAULT-VALUE}).") int clients;

@@ -435,6 +435,16 @@ public final class ChaosRun {
 
     /** Stops every process started (berth down, then SIGKILL by recorded pid) and removes this run's nodes' containers. */
     private synchronized void cleanup() {
+        if (netCut != null) { // a cut left by a run that was stopped mid-fault: the hook's restore is idempotent
+            procs.forEach((name, s) -> {
+                if (!name.startsWith("node-")) return;
+                try {
+                    netCut.restore(nodeName(name), s.pid());
+                } catch (Exception e) {
+                    System.err.println("chaos: restoring the network of " + name + ": " + e.getMessage());
+                }
+            });
+        }
         procs.values().forEach(s -> { // a frozen process ignores SIGTERM until it is continued
             try {
                 if (s.alive()) s.signal("CONT");
