@@ -9,9 +9,11 @@ public final class Faults {
     private Faults() {}
 
     /**
-     * Cuts and restores a node daemon's network. The chaos suite does not build network namespaces
-     * itself (the node-daemon fencing work does): {@link #fromEnvironment} runs an external command,
-     * {@code $CHAOS_NETCUT_CMD cut|restore <node-name> <pid>}, and without one {@code NETCUT} is not offered.
+     * Cuts and restores a node daemon's network. {@link #fromEnvironment} runs an external command,
+     * {@code $CHAOS_NETCUT_CMD cut|restore <node-name> <pid>}, and without one {@code NETCUT} is not offered;
+     * {@code ops/chaos} sets it to {@code ops/lib/netcut} (the daemon in a net_cls cgroup of its own, what its
+     * sockets send dropped by iptables: a cut on one machine, loopback included, where the brokers of
+     * {@code berth up --ha} listen out of a network namespace's reach).
      */
     public interface NetCut {
         void cut(String node, long pid) throws Exception;
