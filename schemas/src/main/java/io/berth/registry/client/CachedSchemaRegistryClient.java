@@ -185,7 +185,12 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
                 boolean refused = e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException
                         || e instanceof java.net.http.HttpConnectTimeoutException;
                 if (!refused || i + 1 >= baseUrls.size()) {
-                    throw new RegistryException("schema registry " + String.join(",", baseUrls) + " unreachable for " + method + " " + path + ": " + e, e);
+                    // a TLS failure (an untrusted certificate, a protocol mismatch) is a misconfiguration: retrying
+                    // cannot help; a refused, reset or timed-out connection may be a registry restarting
+                    boolean tls = false;
+                    for (Throwable t = e; t != null && !tls; t = t.getCause()) tls = t instanceof javax.net.ssl.SSLException;
+                    throw new RegistryException("schema registry " + String.join(",", baseUrls) + (tls ? " refused TLS" : " unreachable")
+                            + " for " + method + " " + path + ": " + e, e, !tls);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

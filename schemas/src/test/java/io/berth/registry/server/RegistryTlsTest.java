@@ -65,6 +65,7 @@ class RegistryTlsTest {
                     Duration.ofSeconds(10), CachedSchemaRegistryClient.basicAuth("admin:" + TOKEN)).register("s", second));
             assertTrue(String.valueOf(unverified.getMessage()).toLowerCase().contains("ssl")
                     || String.valueOf(unverified.getCause()).toLowerCase().contains("ssl"), String.valueOf(unverified));
+            assertFalse(unverified.isTransient(), "a refused handshake is not retried: " + unverified);
 
             // plain HTTP on the HTTPS port: no registry answer
             String plain = follower.url().replace("https://", "http://");
