@@ -79,7 +79,6 @@ public interface SchemaRegistryClient extends AutoCloseable {
         public static boolean isTransient(Throwable error) {
             for (Throwable t = error; t != null; t = t.getCause()) {
                 if (t instanceof RegistryException r && r.isTransient()) return true;
-                if (t.getCause() == t) break;
             }
             return false;
         }

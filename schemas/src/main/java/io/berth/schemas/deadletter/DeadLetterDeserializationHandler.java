@@ -51,13 +51,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-        if (io.berth.registry.client.SchemaRegistryClient.RegistryException.isTransient(exception)) {
-            // the registry was unreachable or between leaders (its client already retried): the record is not at fault,
-            // so it is not dead-lettered; the thread fails and is replaced, and the record is processed again
-            log.error("{}: not dead-lettering {}-{}@{}: the schema registry failed transiently ({}); failing the stream thread so it is retried",
-                    component, record.topic(), record.partition(), record.offset(), DeadLetters.reasonOf(exception));
-            return Response.fail();
-        }
+        if (DeadLetters.notAtFault(log, component, record.topic(), record.partition(), record.offset(), exception)) return Response.fail();
         String reason = "cannot deserialize: " + DeadLetters.reasonOf(exception);
         log.warn("{}: dead-lettering {}-{}@{}: {}", component, record.topic(), record.partition(), record.offset(), reason);
         DeadLetter dl = DeadLetters.of(record.topic(), record.partition(), record.offset(), record.key(), record.value(),

@@ -43,13 +43,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        if (io.berth.registry.client.SchemaRegistryClient.RegistryException.isTransient(exception)) {
-            // the registry was unreachable or between leaders (its client already retried): the record is not at fault,
-            // so it is not dead-lettered; the thread fails and is replaced, and the record is processed again
-            log.error("{}: not dead-lettering {}-{}@{}: the schema registry failed transiently ({}); failing the stream thread so it is retried",
-                    component, context.topic(), context.partition(), context.offset(), DeadLetters.reasonOf(exception));
-            return Response.fail();
-        }
+        if (DeadLetters.notAtFault(log, component, context.topic(), context.partition(), context.offset(), exception)) return Response.fail();
         String reason = "processing failed in " + context.processorNodeId() + ": " + DeadLetters.reasonOf(exception);
         log.warn("{}: dead-lettering {}-{}@{}: {}", component, context.topic(), context.partition(), context.offset(), reason, exception);
         DeadLetter dl = DeadLetters.of(context.topic() == null ? "" : context.topic(), context.partition(), context.offset(),

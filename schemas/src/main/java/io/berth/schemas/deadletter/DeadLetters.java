@@ -77,6 +77,18 @@ public final class DeadLetters {
     }
 
     /** The readable reason of a failure: its message, walking down to the first cause that has one. */
+    /**
+     * True (and logged) when {@code error} is a transient schema-registry failure: the registry was unreachable or
+     * between leaders (its client already retried), so the record is not at fault and must not be dead-lettered;
+     * the Streams handlers fail the thread instead, which is replaced and processes the record again.
+     */
+    static boolean notAtFault(org.slf4j.Logger log, String component, String topic, int partition, long offset, Throwable error) {
+        if (!io.berth.registry.client.SchemaRegistryClient.RegistryException.isTransient(error)) return false;
+        log.error("{}: not dead-lettering {}-{}@{}: the schema registry failed transiently ({}); failing the stream thread so it is retried",
+                component, topic, partition, offset, reasonOf(error));
+        return true;
+    }
+
     public static String reasonOf(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isBlank()) return t.getMessage();
