@@ -73,10 +73,7 @@ public final class RealDockerBenchmark {
     // what to clean up
     private volatile boolean swarmInitialised;
     private volatile String swarmService;
-    private volatile Path berthHome;
-    private final List<String> berthNodes = new CopyOnWriteArrayList<>();
-    private final List<Long> pids = new CopyOnWriteArrayList<>();
-    private String gateway;
+    private final LocalBerth berth = new LocalBerth(report, runId);
 
     RealDockerBenchmark(long timeoutMs, int rawConcurrency) {
         this.timeoutMs = timeoutMs;
@@ -282,36 +279,36 @@ public final class RealDockerBenchmark {
     // ---- Berth -------------------------------------------------------------------------------------
 
     private Phase[] berth(int n) throws Exception {
-        if (berthHome == null) startBerth();
-        ensureNodes(1);
+        if (!berth.started()) berth.up();
+        berth.ensureNodes(1);
         String name = "bench" + n;
         report.progress("berth: apply deployment %s with %d replicas", name, n);
         seen.clear();
         long wall0 = System.currentTimeMillis();
         long t0 = System.nanoTime();
-        call("POST", "/apis/berth.io/v1/apply", deployment(name, n), "application/yaml");
+        berth.call("POST", "/apis/berth.io/v1/apply", deployment(name, n), "application/yaml");
         Phase up = await("berth", "N" + n + "-up", n, t0, () -> berthRunning(name, t0));
         breakdown("N" + n + "-up", wall0, t0, Set.of());
         Phase scale = null; // not run when N never ran
         if (up.finished()) {
-            ensureNodes((2 * n + PODS_PER_NODE - 1) / PODS_PER_NODE);
+            berth.ensureNodes((2 * n + PODS_PER_NODE - 1) / PODS_PER_NODE);
             report.progress("berth: scale deployment %s to %d", name, 2 * n);
             Set<String> before = Set.copyOf(seen.keySet());
             seen.clear();
             long wall1 = System.currentTimeMillis();
             long t1 = System.nanoTime();
-            call("PUT", "/apis/apps/v1/namespaces/default/deployments/" + name + "/scale",
+            berth.call("PUT", "/apis/apps/v1/namespaces/default/deployments/" + name + "/scale",
                     "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"spec\":{\"replicas\":" + 2 * n + "}}", "application/json");
             scale = await("berth", "N" + n + "-scale", 2 * n, t1, () -> berthRunning(name, t1));
             breakdown("N" + n + "-scale", wall1, t1, before);
         }
         report.progress("berth: delete deployment %s", name);
         try {
-            call("DELETE", "/apis/apps/v1/namespaces/default/deployments/" + name, null, null);
+            berth.call("DELETE", "/apis/apps/v1/namespaces/default/deployments/" + name, null, null);
         } catch (Exception e) {
             report.progress("berth: delete failed: %s", e.getMessage());
         }
-        for (String node : berthNodes) removeByLabel("berth.node=" + node);
+        for (String node : berth.nodes()) removeByLabel("berth.node=" + node);
         return new Phase[]{up, scale};
     }
 
@@ -331,7 +328,7 @@ public final class RealDockerBenchmark {
             });
             List<Double> created = new ArrayList<>();
             List<Double> started = new ArrayList<>();
-            for (String node : berthNodes) {
+            for (String node : berth.nodes()) {
                 String ids = sh(30, "docker", "ps", "-aq", "--no-trunc", "--filter", "label=berth.node=" + node).strip();
                 if (ids.isEmpty()) continue;
                 List<String> cmd = new ArrayList<>(List.of("docker", "inspect", "--format", "{{.Created}}|{{.State.StartedAt}}|{{index .Config.Labels \"berth.pod\"}}"));
@@ -368,7 +365,7 @@ public final class RealDockerBenchmark {
 
     private int berthRunning(String deployment, long t0) {
         try {
-            JsonNode pods = call("GET", "/api/v1/namespaces/default/pods", null, null).path("items");
+            JsonNode pods = berth.call("GET", "/api/v1/namespaces/default/pods", null, null).path("items");
             double s = (System.nanoTime() - t0) / 1e9;
             int running = 0;
             for (JsonNode p : pods) {
@@ -384,88 +381,6 @@ public final class RealDockerBenchmark {
         } catch (Exception e) {
             return 0;
         }
-    }
-
-    /** {@code berth up -d --no-node} on free ports; again on other ports when one was taken meanwhile (a shared machine). */
-    private void startBerth() throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            Path home = Files.createTempDirectory("berth-real-docker");
-            berthHome = home;
-            int gw = EmbeddedKafka.freePort("127.0.0.1");
-            gateway = "http://127.0.0.1:" + gw;
-            report.progress("berth: up -d --no-node in %s", home);
-            try {
-                cli(180, "up", "-d", "--no-node", "--data-dir", home.toString(),
-                        "--kafka-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
-                        "--registry-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
-                        "--gateway-port", String.valueOf(gw));
-                break;
-            } catch (IOException e) {
-                if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) throw e;
-                report.progress("berth: a port was taken meanwhile, again on other ports");
-                try {
-                    cli(120, "down", "--data-dir", home.toString());
-                } catch (Exception ignored) {
-                    // it did not start
-                }
-            }
-        }
-        try {
-            pids.add(io.berth.ops.BerthState.read(berthHome).orElseThrow().pid());
-        } catch (Exception e) {
-            report.progress("berth: no state file: %s", e.getMessage());
-        }
-    }
-
-    private void ensureNodes(int count) throws Exception {
-        while (berthNodes.size() < count) {
-            String node = runId + "-n" + (berthNodes.size() + 1);
-            report.progress("berth: node start --name %s -d", node);
-            berthNodes.add(node);
-            String out = cli(120, "node", "start", "--name", node, "-d", "--data-dir", berthHome.toString());
-            String[] lines = out.strip().split("\n");
-            pids.add(Long.parseLong(lines[lines.length - 1].strip()));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!nodeReady(node)) { // the scheduler places only on nodes it has seen a heartbeat from
-                if (System.currentTimeMillis() > deadline) throw new IllegalStateException("node " + node + " not Ready after 60 s");
-                Thread.sleep(200);
-            }
-        }
-    }
-
-    private boolean nodeReady(String node) {
-        try {
-            for (JsonNode n : call("GET", "/api/v1/nodes", null, null).path("items")) {
-                if (!n.path("metadata").path("name").asText().equals(node)) continue;
-                for (JsonNode c : n.path("status").path("conditions")) {
-                    if (c.path("type").asText().equals("Ready") && c.path("status").asText().equals("True")) return true;
-                }
-            }
-        } catch (Exception ignored) {
-            // not serving yet
-        }
-        return false;
-    }
-
-    private JsonNode call(String method, String path, String body, String contentType) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30));
-        io.berth.ops.kubectl.Kubeconfig.token(berthHome.resolve("kubeconfig")).ifPresent(t -> b.header("Authorization", "Bearer " + t));
-        if (contentType != null) b.header("Content-Type", contentType);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) throw new IOException(method + " " + path + ": " + r.statusCode() + " " + r.body());
-        return r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
-    }
-
-    /** Runs the berth CLI as a user would (a separate JVM), with the benchmark's data dir as BERTH_HOME. */
-    private String cli(long timeoutSeconds, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Processes.javaBin()));
-        cmd.addAll(Processes.withGc("-Xmx512m")); // `berth up -d` passes them on to the control plane it starts
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Berth.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (berthHome != null) pb.environment().put("BERTH_HOME", berthHome.toString());
-        return run(pb, timeoutSeconds, "berth " + String.join(" ", args));
     }
 
     // ---- common ------------------------------------------------------------------------------------
@@ -494,8 +409,12 @@ public final class RealDockerBenchmark {
         }
     }
 
-    /** Removes every container with the label and waits until none is left (60 s at most). */
     private void removeByLabel(String label) {
+        removeByLabel(report, label);
+    }
+
+    /** Removes every container with the label and waits until none is left (120 s at most). */
+    static void removeByLabel(BenchReport report, String label) {
         long deadline = System.currentTimeMillis() + 120_000;
         try {
             while (System.currentTimeMillis() < deadline) {
@@ -518,23 +437,7 @@ public final class RealDockerBenchmark {
     private synchronized void cleanUp() {
         removeSwarmService();
         leaveSwarm();
-        if (berthHome != null) {
-            for (String node : berthNodes) {
-                try {
-                    cli(60, "node", "stop", "--name", node, "--data-dir", berthHome.toString());
-                } catch (Exception e) {
-                    report.progress("berth: node stop %s: %s", node, e.getMessage());
-                }
-            }
-            try {
-                cli(120, "down", "--data-dir", berthHome.toString());
-            } catch (Exception e) {
-                report.progress("berth: down: %s", e.getMessage());
-            }
-            for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            for (String node : berthNodes) removeByLabel("berth.node=" + node);
-            berthHome = null;
-        }
+        berth.down();
         removeByLabel("berth.bench=" + runId);
     }
 
