@@ -1,8 +1,10 @@
 package io.berth.node.probe;
 
+import io.berth.node.docker.PodUnit;
 import io.berth.node.reconcile.PodStatus;
 import io.berth.node.reconcile.Reported;
 import io.berth.schemas.ProbeMessages;
+import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerSpec;
 import io.berth.schemas.avro.Probe;
 
@@ -25,6 +27,13 @@ public final class Probes {
 
     /** Nothing to report. */
     public record Nothing() implements Verdict {}
+
+    /** The unit's container spec if it is probed: an app container of a live pod; null for infra and init containers. */
+    public static ContainerSpec probed(Assignment a, String unit) {
+        if (a == null || a.getTemplate().getContainers().isEmpty()) return null;
+        for (PodUnit u : PodUnit.of(a)) if (u.key().equals(unit)) return u.kind() == PodUnit.Kind.APP ? u.spec() : null;
+        return null;
+    }
 
     /** The machine of a run that began at {@code now}; no spec (an infra or init container) means no probes. */
     public static ProbeMachine machine(ContainerSpec c, long now) {

@@ -1,6 +1,7 @@
 package io.berth.node.reconcile;
 
 import io.berth.node.docker.PodUnit;
+import io.berth.schemas.avro.Assignment;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,16 @@ public final class InitGate {
             case INIT -> pod == RestartPolicy.NEVER ? RestartPolicy.NEVER : RestartPolicy.ON_FAILURE;
             case APP -> pod;
         };
+    }
+
+    /**
+     * {@link #admit} for a live assignment. A pod without any container is planned as its task id alone
+     * (its create fails and reports why).
+     */
+    public static Admission forPod(Assignment a, Map<String, Observed> observed) {
+        RestartPolicy pod = RestartPolicy.parse(a.getTemplate().getRestartPolicy());
+        if (a.getTemplate().getContainers().isEmpty()) return new Admission(List.of(new Desired(a.getTaskId(), pod)), List.of());
+        return admit(PodUnit.of(a), pod, observed);
     }
 
     /**

@@ -2,10 +2,13 @@ package io.berth.node.probe;
 
 import io.berth.node.probe.ProbeMachine.Kind;
 import io.berth.node.reconcile.Reported;
+import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerPort;
 import io.berth.schemas.avro.ContainerSpec;
+import io.berth.schemas.avro.PodTemplate;
 import io.berth.schemas.avro.Probe;
 import io.berth.schemas.avro.ProbeType;
+import io.berth.schemas.avro.Resources;
 import io.berth.schemas.avro.TaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,6 +98,20 @@ class ProbesTest {
         assertEquals(6_000, m.nextWake(), "the initial delay counts from the run's start");
         assertSame(c.getReadinessProbe(), Probes.probe(c, Kind.READINESS));
         assertNull(Probes.probe(c, Kind.LIVENESS));
+    }
+
+    @ParameterizedTest(name = "unit {0} → {1}")
+    @CsvSource({"t, web", "t/log, log", "t/.infra, -", "t/prep, -", "t/nope, -"})
+    void shouldProbeOnlyTheAppContainersOfALivePod(String unit, String probed) {
+        ContainerSpec web = spec(List.of());
+        ContainerSpec log = ContainerSpec.newBuilder(web).setName("log").build();
+        ContainerSpec prep = ContainerSpec.newBuilder(web).setName("prep").build();
+        Assignment a = Assignment.newBuilder().setTaskId("t").setNodeId("n").setWorkloadKey("w").setNamespace("default").setPodName("p")
+                .setTemplate(PodTemplate.newBuilder().setContainers(List.of(web, log)).setInitContainers(List.of(prep)).build())
+                .setRequests(new Resources(1L, 1L)).setAssignedAt(0).setRequestId("r").build();
+        ContainerSpec got = Probes.probed(a, unit);
+        assertEquals(probed, got == null ? "-" : got.getName());
+        assertNull(Probes.probed(null, unit), "a revoked task is not probed");
     }
 
     private static Kind kind(String token) {

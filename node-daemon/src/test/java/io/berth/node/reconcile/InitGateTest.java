@@ -2,6 +2,10 @@ package io.berth.node.reconcile;
 
 import io.berth.node.docker.PodUnit;
 import io.berth.node.docker.PodUnit.Kind;
+import io.berth.schemas.avro.Assignment;
+import io.berth.schemas.avro.ContainerSpec;
+import io.berth.schemas.avro.PodTemplate;
+import io.berth.schemas.avro.Resources;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,6 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * F = OnFailure, N = Never) in pod order, or {@code recycle unit unit …}.
  */
 class InitGateTest {
+    static {
+        io.berth.schemas.AvroTrust.ensure();
+    }
+
     private static final List<PodUnit> POD = List.of(
             new PodUnit("t/.infra", "t", Kind.INFRA, 0, null),
             new PodUnit("t/i1", "t", Kind.INIT, 0, null),
@@ -74,6 +82,32 @@ class InitGateTest {
     @CsvSource({"ALWAYS,ALWAYS,ON_FAILURE,ALWAYS", "ON_FAILURE,ALWAYS,ON_FAILURE,ON_FAILURE", "NEVER,ALWAYS,NEVER,NEVER"})
     void shouldRunEachKindOfUnitUnderItsPolicy(RestartPolicy pod, RestartPolicy infra, RestartPolicy init, RestartPolicy app) {
         assertEquals(List.of(infra, init, app), List.of(InitGate.policyOf(Kind.INFRA, pod), InitGate.policyOf(Kind.INIT, pod), InitGate.policyOf(Kind.APP, pod)));
+    }
+
+    /** A live assignment: pods of containers {@code names} (init containers prefixed {@code i:}); restartPolicy OnFailure. */
+    @ParameterizedTest(name = "[{index}] pod {0}, observed {1} → {2}")
+    @CsvSource(delimiter = '|', value = {
+            // containers  | observed        | planned
+            "-             | -               | main:F",
+            "i:i1          | -               | main:F",
+            "main          | -               | main:F",
+            "main side     | -               | .infra:A",
+            "main side     | .infra=RUNNING  | .infra:A main:F side:F",
+            "i:i1 main     | .infra=RUNNING  | .infra:A i1:F",
+    })
+    void shouldAdmitTheUnitsOfALiveAssignment(String containers, String observed, String planned) {
+        List<ContainerSpec> apps = new ArrayList<>();
+        List<ContainerSpec> inits = new ArrayList<>();
+        if (!containers.trim().equals("-")) for (String c : containers.trim().split("\\s+")) {
+            if (c.startsWith("i:")) inits.add(ContainerSpec.newBuilder().setName(c.substring(2)).setImage("x").build());
+            else apps.add(ContainerSpec.newBuilder().setName(c).setImage("x").build());
+        }
+        Assignment a = Assignment.newBuilder().setTaskId("t").setNodeId("n").setWorkloadKey("w").setNamespace("default").setPodName("p")
+                .setTemplate(PodTemplate.newBuilder().setContainers(apps).setInitContainers(inits).setRestartPolicy("OnFailure").build())
+                .setRequests(new Resources(1L, 1L)).setAssignedAt(0).setRequestId("r").build();
+        List<String> got = new ArrayList<>();
+        for (Desired d : InitGate.forPod(a, observed(observed)).desired()) got.add(name(d.taskId()) + ":" + letter(d.restartPolicy()));
+        assertEquals(planned.trim(), String.join(" ", got));
     }
 
     private static String letter(RestartPolicy p) {
