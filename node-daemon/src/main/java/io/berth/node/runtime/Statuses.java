@@ -104,7 +104,7 @@ final class Statuses {
         String rs = reason == null ? "" : reason;
         String msg = message == null ? "" : message;
         switch (state) {
-            case RUNNING, READY, UNREADY -> b.setState("running").setReady(r.ready).setStarted(r.started)
+            case RUNNING, READY, UNREADY -> b.setState("running").setReady(r.ready()).setStarted(r.started())
                     .setReason("").setMessage(state == TaskState.UNREADY ? msg : "");
             case EXITED -> {
                 if (TaskReason.CRASH_LOOP_BACK_OFF.is(rs)) b.setState("waiting").setReason(rs).setMessage(msg);

@@ -4,6 +4,7 @@ import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.PodUnit;
 import io.berth.node.probe.ProbeMachine;
 import io.berth.node.reconcile.PodNetwork;
+import io.berth.node.reconcile.PodStatus;
 import io.berth.node.reconcile.Reported;
 import io.berth.node.reconcile.RestartGate;
 import io.berth.node.reconcile.RestartState;
@@ -19,7 +20,8 @@ import java.util.List;
  * it last reported (so every transition is reported once), and the restart back-off. The decided
  * parts are immutable values the pure functions of {@code reconcile} return ({@link Reported},
  * {@link RestartState}) or that are replaced whole ({@link Description}, {@link Run}); the rest is the
- * adapter's own bookkeeping (container id, Docker call in flight, probe machine and timer). Owned by
+ * adapter's own bookkeeping (container id, Docker call in flight, probe machine and timer). Whether it is
+ * started and ready is not kept here but read from the run's probe machine. Owned by
  * the reconciler verticle's event loop; never shared across threads.
  */
 public final class TaskRecord {
@@ -43,13 +45,10 @@ public final class TaskRecord {
     // ---- the current run of the container
     /** IP and published ports while it runs (read back from Docker); NONE otherwise */
     PodNetwork network = PodNetwork.NONE;
-    /** probes of the current run, null while not running: a restart starts a new machine */
+    /** probes of the current run, null while not running: a restart starts a new machine (written by {@link ProbeScheduler} only) */
     ProbeMachine probes;
+    /** the timer of the next due probe, -1 for none (written by {@link ProbeScheduler} only) */
     long probeTimer = -1;
-    /** startup probe passed (or none) in the current run */
-    boolean started;
-    /** ready as last reported (running, started, readiness passed or no readiness probe) */
-    boolean ready;
     /** why the daemon killed the container (a failed liveness or startup probe), for the EXITED report */
     String killMessage;
 
@@ -97,6 +96,82 @@ public final class TaskRecord {
 
     boolean reportedRunning() {
         return reported.running();
+    }
+
+    /** The startup probe passed (or there is none) in the current run; its probe machine is the one source. */
+    boolean started() {
+        return probes != null && probes.started();
+    }
+
+    /** Running, started, and its readiness probe passed (or there is none) in the current run; its probe machine is the one source. */
+    boolean ready() {
+        return probes != null && probes.ready();
+    }
+
+    // ---- transitions: each field below changes here only, the decided ones through the pure functions
+
+    /** The container {@code id} is this unit's (found by a listing). */
+    void containerIs(String id) {
+        containerId = id;
+    }
+
+    /** The container {@code id} was created, or seen running with {@code seen} (null: not known yet): a later create is a restart. */
+    void hasContainer(String id, PodNetwork seen) {
+        containerId = id;
+        restart = RestartGate.hasContainer(restart);
+        if (seen != null) network = seen;
+    }
+
+    /** A new run began at {@code now}: a kill meant for the previous one is moot. */
+    void runs(long now) {
+        run = run.started(now);
+        killMessage = null;
+    }
+
+    /** The unit's container is about to be launched {@code how} ({@link RestartGate#launched}: the one place restartCount goes up). */
+    void launching(RestartGate.Launch how) {
+        restart = RestartGate.launched(restart, how);
+    }
+
+    /** Creating or starting its container failed at {@code now}: the next attempt backs off. */
+    void launchFailed(long now) {
+        restart = RestartGate.failed(restart, now);
+    }
+
+    /** Docker said the container ran out of memory: its exit is OOMKilled. */
+    void oomKilled() {
+        oomKilled = true;
+    }
+
+    /** The daemon stops the container because a probe failed: its exit says so. */
+    void killedFor(String message) {
+        killMessage = message;
+    }
+
+    /**
+     * The container exited with {@code exitCode} at {@code now}: what this run's end reports
+     * ({@link PodStatus#exited}), or null when its end was reported already.
+     */
+    Reported exited(Integer exitCode, long now) {
+        network = PodNetwork.NONE;
+        if (reported.down()) return null;
+        run = run.exited(now, exitCode);
+        restart = RestartGate.exited(restart, run.startedAt(), now);
+        Reported exit = PodStatus.exited(exitCode, oomKilled, killMessage);
+        oomKilled = false;
+        killMessage = null;
+        return exit;
+    }
+
+    /** {@code next} is what the unit reports now (published, or kept for its pod's snapshot). */
+    void reports(Reported next) {
+        reported = next;
+    }
+
+    /** The container {@code id} is gone (removed, by us or behind our back): forget it, if it is the one remembered, and its network. */
+    void containerGone(String id) {
+        if (id.equals(containerId)) containerId = null;
+        network = PodNetwork.NONE;
     }
 
     boolean infra() {
