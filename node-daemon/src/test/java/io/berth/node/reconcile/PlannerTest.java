@@ -59,6 +59,40 @@ class PlannerTest {
         assertEquals(List.of(), plan(Map.of(), Map.of("t1", seen("t1", Observed.State.RUNNING, null)), Map.of(), false));
     }
 
+    /**
+     * What "synced" (the assignment log read to its end) gates: removals only. A container nobody assigned may
+     * belong to an assignment not read yet, so it stays until synced; a live assignment is acted on at once, read
+     * before the end or not (a revoke read later removes what was made). Rows: assigned?, container, synced → step.
+     */
+    @ParameterizedTest(name = "assigned {0}, container {1}, synced {2} → {3}")
+    @CsvSource({
+            "true,  NONE,    false, create",
+            "true,  NONE,    true,  create",
+            "true,  CREATED, false, start",
+            "true,  CREATED, true,  start",
+            "true,  EXITED,  false, restart",
+            "true,  EXITED,  true,  restart",
+            "true,  RUNNING, false, nothing",
+            "false, RUNNING, false, nothing",
+            "false, RUNNING, true,  remove",
+            "false, EXITED,  false, nothing",
+            "false, EXITED,  true,  remove",
+            "false, CREATED, false, nothing",
+            "false, CREATED, true,  remove",
+    })
+    void shouldGateOnlyRemovalsOnTheAssignmentLogBeingReadToItsEnd(boolean assigned, String container, boolean synced, String expected) {
+        Map<String, Desired> desired = assigned ? Map.of("t1", live("t1", RestartPolicy.ALWAYS)) : Map.of();
+        Map<String, Observed> observed = container.equals("NONE") ? Map.of() : Map.of("t1", seen("t1", Observed.State.valueOf(container), 1));
+        List<Step> want = switch (expected) {
+            case "create" -> List.of(new Step.Create("t1"));
+            case "start" -> List.of(new Step.Start("t1", "c-t1"));
+            case "restart" -> List.of(new Step.Restart("t1", "c-t1"));
+            case "remove" -> List.of(new Step.Remove("t1", "c-t1", 3));
+            default -> List.of();
+        };
+        assertEquals(want, plan(desired, observed, Map.of(), synced));
+    }
+
     @ParameterizedTest(name = "{0} exit {1} → {2}")
     @CsvSource({
             "ALWAYS,     0,   restart",

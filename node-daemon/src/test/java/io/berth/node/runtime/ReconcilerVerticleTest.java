@@ -56,6 +56,8 @@ class ReconcilerVerticleTest {
     /** where each blocked event loop was, so that a failure names the blocking code */
     private final Queue<String> blockedAt = new ConcurrentLinkedQueue<>();
     private DockerRuntime docker;
+    /** what the reconciler runs on: the engine, with listings a test can hold */
+    private HeldListings engine;
 
     @BeforeEach
     void deploy(VertxTestContext ctx) {
@@ -68,7 +70,8 @@ class ReconcilerVerticleTest {
         docker = new DockerRuntime(DockerRuntime.connect("unix:///var/run/docker.sock"), nodeId);
         NodeSettings node = new NodeSettings(nodeId, nodeId, "127.0.0.1", Map.of(), 1000, 1L << 30,
                 "unix:///var/run/docker.sock", 1000, 500);
-        vertx.deployVerticle(new ContainerReconcilerVerticle(node, docker, statuses::add, System::currentTimeMillis))
+        engine = new HeldListings(docker);
+        vertx.deployVerticle(new ContainerReconcilerVerticle(node, engine, statuses::add, System::currentTimeMillis))
                 .compose(id -> vertx.deployVerticle(new DockerEventsVerticle(docker, nodeId)))
                 .onComplete(ctx.succeedingThenComplete());
     }
@@ -105,23 +108,35 @@ class ReconcilerVerticleTest {
     /**
      * Scaled down while it waited for its turn: revoked before the daemon created anything for it. It must still
      * be reported REMOVED (once), or the control plane keeps its pod Terminating for ever (kubectl drain hung on one).
+     * The reconciler acts on an assignment at the first pass after it, "synced" or not (as the kubelet does), so the
+     * revoke must be read before any listing ends: the test holds the listings until the revoke was reported (a
+     * listing ending between the two, e.g. on a loaded machine, created the container first, CREATED then REMOVED).
      */
     @Test
     void shouldReportATaskRevokedBeforeItsContainerWasCreated(VertxTestContext ctx) {
         String task = "early-abc123-" + UUID.randomUUID().toString().substring(0, 5);
-        vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, assignment(task)));
-        vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, null));
-        vertx.eventBus().send(addr.assignmentsSynced(), null);
-        when(vertx, s -> s.getTaskId().equals(task) && s.getState() == TaskState.REMOVED, () -> vertx.executeBlocking(docker::list)
-                .onComplete(ctx.succeeding(left -> ctx.verify(() -> {
-                    List<TaskStatus> mine = statuses.stream().filter(s -> s.getTaskId().equals(task)).toList();
-                    assertEquals(1, mine.size(), "one status, REMOVED: " + mine);
-                    assertEquals("Revoked", mine.get(0).getReason());
-                    assertEquals("default/deployment/web", mine.get(0).getWorkloadKey());
-                    assertEquals(nodeId, mine.get(0).getNodeId());
-                    assertTrue(left.values().stream().noneMatch(o -> o.taskId().equals(task)), "no container: " + left);
-                    ctx.completeNow();
-                }))));
+        engine.hold();
+        // a listing waits at the gate: every earlier one has been planned, no later one can start before it ends
+        whenTrue(vertx, engine::waiting, () -> {
+            vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, assignment(task)));
+            vertx.eventBus().send(addr.assignments(), new AssignmentChange(task, null));
+            vertx.eventBus().send(addr.assignmentsSynced(), null);
+            when(vertx, s -> s.getTaskId().equals(task) && s.getState() == TaskState.REMOVED, () -> {
+                int listed = engine.listings();
+                engine.release();
+                // two more listings started: the held one and the next have been planned, without the task
+                whenTrue(vertx, () -> engine.listings() >= listed + 2, () -> vertx.executeBlocking(docker::list)
+                        .onComplete(ctx.succeeding(left -> ctx.verify(() -> {
+                            List<TaskStatus> mine = statuses.stream().filter(s -> s.getTaskId().equals(task)).toList();
+                            assertEquals(1, mine.size(), "one status, REMOVED: " + mine);
+                            assertEquals("Revoked", mine.get(0).getReason());
+                            assertEquals("default/deployment/web", mine.get(0).getWorkloadKey());
+                            assertEquals(nodeId, mine.get(0).getNodeId());
+                            assertTrue(left.values().stream().noneMatch(o -> o.taskId().equals(task)), "no container: " + left);
+                            ctx.completeNow();
+                        }))));
+            });
+        });
     }
 
     @Test
@@ -174,8 +189,13 @@ class ReconcilerVerticleTest {
 
     /** Polls the sink on a Vert.x timer (never sleeping) and runs {@code then} once a status matches. */
     private void when(Vertx vertx, Predicate<TaskStatus> match, Runnable then) {
+        whenTrue(vertx, () -> statuses.stream().anyMatch(match), then);
+    }
+
+    /** Polls {@code condition} on a Vert.x timer (never sleeping; the test context's timeout is the deadline) and runs {@code then} once it holds. */
+    private static void whenTrue(Vertx vertx, java.util.function.BooleanSupplier condition, Runnable then) {
         vertx.setPeriodic(20, id -> {
-            if (statuses.stream().anyMatch(match)) {
+            if (condition.getAsBoolean()) {
                 vertx.cancelTimer(id);
                 then.run();
             }
@@ -189,5 +209,71 @@ class ReconcilerVerticleTest {
         Resources none = Resources.newBuilder().build();
         return Assignment.newBuilder().setTaskId(task).setNodeId(nodeId).setWorkloadKey("default/deployment/web")
                 .setTemplate(t).setRequests(none).build();
+    }
+
+    /**
+     * The engine as the reconciler sees it, every call passed on, except that listings can be held: a listing
+     * started while held waits on its worker thread (never an event loop) until released, at most 30 s.
+     */
+    private static final class HeldListings implements ContainerRuntime {
+        private final ContainerRuntime engine;
+        private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+        private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+
+        HeldListings(ContainerRuntime engine) {
+            this.engine = engine;
+        }
+
+        /** Listings started from now on wait until {@link #release()}. */
+        void hold() {
+            gate = new java.util.concurrent.CountDownLatch(1);
+        }
+
+        void release() {
+            gate.countDown();
+        }
+
+        /** A listing is waiting at the gate. */
+        boolean waiting() {
+            return waiting.get() > 0;
+        }
+
+        /** Listings started so far. */
+        int listings() {
+            return started.get();
+        }
+
+        @Override
+        public Map<String, io.berth.node.reconcile.Observed> list() {
+            started.incrementAndGet();
+            java.util.concurrent.CountDownLatch g = gate;
+            if (g.getCount() > 0) {
+                waiting.incrementAndGet();
+                try {
+                    g.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    waiting.decrementAndGet();
+                }
+            }
+            return engine.list();
+        }
+
+        @Override public io.berth.node.docker.ContainerRequest.Infra infra() { return engine.infra(); }
+        @Override public boolean imageExists(String image) { return engine.imageExists(image); }
+        @Override public String create(Assignment a, io.berth.node.docker.PodUnit u, String infraId) { return engine.create(a, u, infraId); }
+        @Override public void start(String containerId) { engine.start(containerId); }
+        @Override public void stop(String containerId, int graceSeconds) { engine.stop(containerId, graceSeconds); }
+        @Override public void stopAndRemove(String containerId, int graceSeconds) { engine.stopAndRemove(containerId, graceSeconds); }
+        @Override public void killAndRemove(String containerId) { engine.killAndRemove(containerId); }
+        @Override public io.berth.node.reconcile.PodNetwork network(String containerId) { return engine.network(containerId); }
+        @Override public ExecResult exec(String containerId, List<String> command, long timeoutMs) throws InterruptedException { return engine.exec(containerId, command, timeoutMs); }
+        @Override public void deletePodDir(String taskId) throws java.io.IOException { engine.deletePodDir(taskId); }
+        @Override public io.vertx.core.Deployable eventSource(String nodeId) { return engine.eventSource(nodeId); }
+        @Override public String workerPool(String nodeId) { return engine.workerPool(nodeId); }
+        @Override public void writeConfigFiles(String taskId, Map<String, Map<String, byte[]>> files) throws java.io.IOException { engine.writeConfigFiles(taskId, files); }
+        @Override public void close() {} // the test closes the engine
     }
 }

@@ -122,11 +122,12 @@ public final class FailoverBenchmark {
                 netCut.restore(victim, berth.pid(victim));
                 cut.remove(victim);
                 int healthyFences = count(read(berth.nodeLog(other), otherLog), "lease expired");
+                String breakdown = whole < 0 ? "" : breakdown(other, t0);
                 double loadAvg = loadAverage();
                 Round r = new Round(victim, fenced, whole, healthyFences, loadAvg);
                 done.add(r);
-                report.progress("round %d/%d: cut %s: fenced after %s, whole on %s after %s%s; load %.1f", round, rounds, victim,
-                        ms(fenced), other, ms(whole), healthyFences > 0 ? "; the healthy node fenced itself " + healthyFences + "×" : "", loadAvg);
+                report.progress("round %d/%d: cut %s: fenced after %s, whole on %s after %s%s; load %.1f; %s", round, rounds, victim,
+                        ms(fenced), other, ms(whole), healthyFences > 0 ? "; the healthy node fenced itself " + healthyFences + "×" : "", loadAvg, breakdown);
                 report.point("failover", "whole again", "round", "ms after the cut", round, whole);
                 report.point("failover", "cut node fenced", "round", "ms after the cut", round, fenced);
                 if (whole < 0) {
@@ -164,6 +165,35 @@ public final class FailoverBenchmark {
         report.parameter("sampler", sampler.samples() + " samples of docker ps, " + sampler.failedSamples() + " failed, slowest " + sampler.slowestMs() + " ms");
         report.parameter("load average per round", done.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.load())).toList());
         report.parameter("replicas", replicas);
+    }
+
+    /**
+     * Where a round's time went: the first and last container of the Deployment created and started on
+     * {@code node} after the cut (the engine's own timestamps, ms after the cut): before the first create the
+     * time is the lease, the grace and the control plane; after it, the node and the engine.
+     */
+    private String breakdown(String node, long cutAt) {
+        try {
+            List<Long> created = new ArrayList<>(), started = new ArrayList<>();
+            for (Container c : docker.listContainersCmd().withLabelFilter(Map.of(Labels.WORKLOAD, KEY, Labels.NODE, node)).exec()) {
+                var inspect = docker.inspectContainerCmd(c.getId()).exec();
+                long cr = java.time.Instant.parse(inspect.getCreated()).toEpochMilli() - cutAt;
+                if (cr < 0) continue; // ran there before the cut
+                created.add(cr);
+                String st = inspect.getState().getStartedAt();
+                if (st != null && !st.startsWith("0001-")) started.add(java.time.Instant.parse(st).toEpochMilli() - cutAt);
+            }
+            if (created.isEmpty()) return "no new container";
+            return String.format(Locale.ROOT, "created %s–%s s, started %s–%s s after the cut",
+                    sec(java.util.Collections.min(created)), sec(java.util.Collections.max(created)),
+                    started.isEmpty() ? "–" : sec(java.util.Collections.min(started)), started.isEmpty() ? "–" : sec(java.util.Collections.max(started)));
+        } catch (RuntimeException e) {
+            return "no breakdown: " + e.getMessage();
+        }
+    }
+
+    private static String sec(long ms) {
+        return String.format(Locale.ROOT, "%.2f", ms / 1000.0);
     }
 
     /** The nth percentile (nearest rank) of a sorted list. */
