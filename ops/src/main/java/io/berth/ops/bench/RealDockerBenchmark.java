@@ -1,30 +1,20 @@
 package io.berth.ops.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.berth.node.docker.ContainerRequest;
-import io.berth.ops.Berth;
-import io.berth.ops.Processes;
 import io.berth.ops.bench.report.BenchReport;
-import io.berth.ops.kafka.EmbeddedKafka;
 import io.berth.schemas.avro.Assignment;
 import io.berth.schemas.avro.ContainerSpec;
 import io.berth.schemas.avro.PodTemplate;
 import io.berth.schemas.avro.Resources;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.*;
@@ -54,7 +44,6 @@ public final class RealDockerBenchmark {
     static final List<String> COMMAND = List.of("sleep", "3600");
     /** Pods per node, as Kubernetes' default {@code --max-pods}: beyond it a second node daemon joins. */
     static final int PODS_PER_NODE = 110;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one phase ended: seconds until {@code reached == target}, or the deadline with fewer. */
     record Phase(double seconds, int reached, int target, boolean finished) {
@@ -68,7 +57,6 @@ public final class RealDockerBenchmark {
     private final long timeoutMs;
     private final int rawConcurrency;
     private final DockerClient docker;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
 
     // what to clean up
     private volatile boolean swarmInitialised;
