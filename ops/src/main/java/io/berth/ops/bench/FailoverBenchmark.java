@@ -53,6 +53,8 @@ public final class FailoverBenchmark {
     private final Faults.NetCut netCut = Faults.NetCut.fromEnvironment();
     private final List<Process> busy = new ArrayList<>();
     private final Set<String> cut = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Every replacement of every round: ms from its round's cut until the engine created it, and until it started. */
+    private final List<Long> taskCreated = new ArrayList<>(), taskStarted = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -89,6 +91,7 @@ public final class FailoverBenchmark {
         for (int i = 0; i < load; i++) {
             busy.add(new ProcessBuilder("sh", "-c", "while :; do :; done").redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         }
+        engineBaseline(replicas, 5);
         berth.up();
         berth.ensureNodes(2);
         List<String> nodes = berth.nodes();
@@ -160,11 +163,48 @@ public final class FailoverBenchmark {
             report.figure("cut → none running on the cut node (fenced), p50", pct(fenced, 50) / 1000.0, "s", "");
             report.figure("cut → none running on the cut node (fenced), p99", pct(fenced, 99) / 1000.0, "s", "");
         }
+        if (!taskStarted.isEmpty()) {
+            List<Long> st = taskStarted.stream().sorted().toList(), cr = taskCreated.stream().sorted().toList();
+            report.figure("per task: cut → its replacement started elsewhere, p50", pct(st, 50) / 1000.0, "s", "");
+            report.figure("per task: cut → its replacement started elsewhere, p99", pct(st, 99) / 1000.0, "s", "≤ 5 s");
+            report.figure("per task: cut → its replacement created (control plane done), p50", pct(cr, 50) / 1000.0, "s", "");
+            report.figure("per task: cut → its replacement created (control plane done), p99", pct(cr, 99) / 1000.0, "s", "");
+            report.parameter("tasks replaced", st.size());
+        }
         report.figure("healthy node fenced itself", done.stream().mapToInt(Round::healthyFences).sum(), "times", "0");
         report.figure("task ids seen running twice", sampler.duplicates().size(), "tasks", "0");
         report.parameter("sampler", sampler.samples() + " samples of docker ps, " + sampler.failedSamples() + " failed, slowest " + sampler.slowestMs() + " ms");
         report.parameter("load average per round", done.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.load())).toList());
         report.parameter("replicas", replicas);
+    }
+
+    /**
+     * The engine's own share, for comparison: {@code docker run -d --init} of R containers of the same image at once
+     * (what a node does for R replacements: create and start each), {@code times} times; the median wall time.
+     */
+    private void engineBaseline(int replicas, int times) throws Exception {
+        List<Long> walls = new ArrayList<>();
+        String label = "berth.bench=" + runId;
+        try {
+            for (int t = 0; t < times; t++) {
+                long t0 = System.currentTimeMillis();
+                List<Process> runs = new ArrayList<>();
+                for (int i = 0; i < replicas; i++) {
+                    runs.add(new ProcessBuilder("docker", "run", "-d", "--init", "--label", label, RealDockerBenchmark.IMAGE, "sleep", "3600")
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+                }
+                for (Process p : runs) {
+                    if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("docker run failed");
+                }
+                walls.add(System.currentTimeMillis() - t0);
+                RealDockerBenchmark.removeByLabel(report, label);
+            }
+        } finally {
+            RealDockerBenchmark.removeByLabel(report, label);
+        }
+        List<Long> sorted = walls.stream().sorted().toList();
+        report.progress("engine alone: docker run -d of %d containers at once: %s ms", replicas, walls);
+        report.figure("engine alone: docker run -d --init of " + replicas + " containers at once, median of " + times, pct(sorted, 50) / 1000.0, "s", "");
     }
 
     /**
@@ -182,6 +222,10 @@ public final class FailoverBenchmark {
                 created.add(cr);
                 String st = inspect.getState().getStartedAt();
                 if (st != null && !st.startsWith("0001-")) started.add(java.time.Instant.parse(st).toEpochMilli() - cutAt);
+            }
+            if (created.size() == started.size()) { // only whole rounds count per task
+                taskCreated.addAll(created);
+                taskStarted.addAll(started);
             }
             if (created.isEmpty()) return "no new container";
             return String.format(Locale.ROOT, "created %s–%s s, started %s–%s s after the cut",
@@ -270,6 +314,7 @@ public final class FailoverBenchmark {
         cut.clear();
         for (Process p : busy) p.destroyForcibly();
         busy.clear();
+        RealDockerBenchmark.removeByLabel(report, "berth.bench=" + runId);
         berth.down();
         try {
             docker.close();
