@@ -10,7 +10,6 @@ import io.berth.node.docker.ContainerRequest;
 import io.berth.node.docker.PodUnit;
 import io.berth.node.mesh.MeshAddresses;
 import io.berth.node.probe.ProbeMachine;
-import io.berth.node.probe.Prober;
 import io.berth.node.probe.Probes;
 import io.berth.node.reconcile.Creation;
 import io.berth.node.reconcile.Desired;
@@ -112,7 +111,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
         reconcile();
         // class loading the first probe (and the first decisions) would otherwise do on this event loop
         return ops.blocking(() -> {
-            Prober.warmUp();
+            probes.warmUp();
             warmUpDecisions();
             return null;
         });

@@ -70,6 +70,12 @@ final class ProbeScheduler {
         r.probes = null;
     }
 
+    /** On a worker thread at start: what the first probe would otherwise load and link on the event loop ({@link Prober#warmUpConnections}). */
+    void warmUp() {
+        Prober.warmUp();
+        prober.warmUpConnections();
+    }
+
     /** The daemon stops: no timer is set, no container stopped any more. */
     void close() {
         closed = true;
