@@ -17,8 +17,11 @@ public final class Planner {
      * @param desired    live assignments of this node, by task id
      * @param observed   containers labelled with this node, by task id
      * @param notBefore  per task, the earliest time a (re)start may happen ({@link RestartState#notBefore()}); absent = now
-     * @param synced     whether the assignment log has been read to its end; until then an
-     *                   unknown container may belong to an assignment not read yet, so nothing is removed
+     * @param synced     whether the assignment log has been read to its end; until then nothing is done: an
+     *                   unknown container may belong to an assignment not read yet (so nothing is removed), and
+     *                   an assignment read may be revoked further on in the log (so nothing is created, started
+     *                   or restarted: a restarted daemon would otherwise briefly run a task the log already
+     *                   revoked, maybe replaced elsewhere; the kubelet likewise acts on a synced pod list)
      * @param now        wall-clock millis
      */
     public static List<Step> plan(Map<String, Desired> desired, Map<String, Observed> observed,
@@ -30,14 +33,14 @@ public final class Planner {
             Desired d = desired.get(taskId);
             Observed o = observed.get(taskId);
             long gate = notBefore.getOrDefault(taskId, 0L);
-            Step s = d == null ? forRevoked(o, synced) : forLive(d, o, gate, now);
+            Step s = !synced ? null : d == null ? forRevoked(o) : forLive(d, o, gate, now);
             if (s != null) steps.add(s);
         }
         return steps;
     }
 
-    private static Step forRevoked(Observed o, boolean synced) {
-        if (!synced || o == null) return null;
+    private static Step forRevoked(Observed o) {
+        if (o == null) return null;
         return new Step.Remove(o.taskId(), o.containerId(), o.graceSeconds());
     }
 

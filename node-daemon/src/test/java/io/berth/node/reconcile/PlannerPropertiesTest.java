@@ -66,6 +66,11 @@ class PlannerPropertiesTest {
     }
 
     @Property
+    void doesNothingBeforeTheLogWasRead(@ForAll("worlds") World w) {
+        if (!w.synced()) assertEquals(List.of(), plan(w), "a step before the assignment log was read to its end");
+    }
+
+    @Property
     void restartsOnlyWhatThePolicyAllowsAfterItsBackoff(@ForAll("worlds") World w) {
         for (Step s : plan(w)) {
             if (s instanceof Step.Restart) {

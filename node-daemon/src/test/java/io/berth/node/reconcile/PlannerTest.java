@@ -26,7 +26,13 @@ class PlannerTest {
 
     @Test
     void shouldCreateAMissingContainer() {
-        assertEquals(List.of(new Step.Create("t1")), plan(Map.of("t1", live("t1", RestartPolicy.ALWAYS)), Map.of(), Map.of(), false));
+        assertEquals(List.of(new Step.Create("t1")), plan(Map.of("t1", live("t1", RestartPolicy.ALWAYS)), Map.of(), Map.of(), true));
+    }
+
+    @Test
+    void shouldNotCreateBeforeTheAssignmentLogWasReadToItsEnd() {
+        // a restarted daemon reads an assignment that the log revokes further on: nothing may run it meanwhile
+        assertEquals(List.of(), plan(Map.of("t1", live("t1", RestartPolicy.ALWAYS)), Map.of(), Map.of(), false));
     }
 
     @Test
@@ -60,17 +66,17 @@ class PlannerTest {
     }
 
     /**
-     * What "synced" (the assignment log read to its end) gates: removals only. A container nobody assigned may
-     * belong to an assignment not read yet, so it stays until synced; a live assignment is acted on at once, read
-     * before the end or not (a revoke read later removes what was made). Rows: assigned?, container, synced → step.
+     * What "synced" (the assignment log read to its end) gates: every step. A container nobody assigned may belong
+     * to an assignment not read yet, so it stays until synced; an assignment read before the end may be revoked
+     * further on, so nothing is created, started or restarted for it before. Rows: assigned?, container, synced → step.
      */
     @ParameterizedTest(name = "assigned {0}, container {1}, synced {2} → {3}")
     @CsvSource({
-            "true,  NONE,    false, create",
+            "true,  NONE,    false, nothing",
             "true,  NONE,    true,  create",
-            "true,  CREATED, false, start",
+            "true,  CREATED, false, nothing",
             "true,  CREATED, true,  start",
-            "true,  EXITED,  false, restart",
+            "true,  EXITED,  false, nothing",
             "true,  EXITED,  true,  restart",
             "true,  RUNNING, false, nothing",
             "false, RUNNING, false, nothing",
@@ -80,7 +86,7 @@ class PlannerTest {
             "false, CREATED, false, nothing",
             "false, CREATED, true,  remove",
     })
-    void shouldGateOnlyRemovalsOnTheAssignmentLogBeingReadToItsEnd(boolean assigned, String container, boolean synced, String expected) {
+    void shouldGateEveryStepOnTheAssignmentLogBeingReadToItsEnd(boolean assigned, String container, boolean synced, String expected) {
         Map<String, Desired> desired = assigned ? Map.of("t1", live("t1", RestartPolicy.ALWAYS)) : Map.of();
         Map<String, Observed> observed = container.equals("NONE") ? Map.of() : Map.of("t1", seen("t1", Observed.State.valueOf(container), 1));
         List<Step> want = switch (expected) {

@@ -108,9 +108,10 @@ class ReconcilerVerticleTest {
     /**
      * Scaled down while it waited for its turn: revoked before the daemon created anything for it. It must still
      * be reported REMOVED (once), or the control plane keeps its pod Terminating for ever (kubectl drain hung on one).
-     * The reconciler acts on an assignment at the first pass after it, "synced" or not (as the kubelet does), so the
-     * revoke must be read before any listing ends: the test holds the listings until the revoke was reported (a
-     * listing ending between the two, e.g. on a loaded machine, created the container first, CREATED then REMOVED).
+     * The reconciler acts on nothing before "synced" (sent here after the revoke, as a restarted daemon reads both
+     * before the end of its log); the test also holds the listings until the revoke was reported, so that the
+     * check holds whatever order a pass and the messages take (before the synced gate on creation, a listing that
+     * ended between the assignment and the revoke, e.g. on a loaded machine, created the container: CREATED, REMOVED).
      */
     @Test
     void shouldReportATaskRevokedBeforeItsContainerWasCreated(VertxTestContext ctx) {
