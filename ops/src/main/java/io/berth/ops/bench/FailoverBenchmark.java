@@ -126,7 +126,7 @@ public final class FailoverBenchmark {
                 cut.remove(victim);
                 int healthyFences = count(read(berth.nodeLog(other), otherLog), "lease expired");
                 String breakdown = whole < 0 ? "" : breakdown(other, t0);
-                double loadAvg = loadAverage();
+                double loadAvg = BenchReport.load();
                 Round r = new Round(victim, fenced, whole, healthyFences, loadAvg);
                 done.add(r);
                 report.progress("round %d/%d: cut %s: fenced after %s, whole on %s after %s%s; load %.1f; %s", round, rounds, victim,
@@ -152,23 +152,23 @@ public final class FailoverBenchmark {
 
     private void figures(List<Round> done, int rounds, int replicas, TaskSampler sampler) {
         List<Long> whole = done.stream().filter(r -> r.wholeMs() >= 0).map(Round::wholeMs).sorted().toList();
-        List<Long> fenced = done.stream().filter(r -> r.fencedMs() >= 0).map(Round::fencedMs).sorted().toList();
+        List<Long> fenced = done.stream().filter(r -> r.fencedMs() >= 0).map(Round::fencedMs).toList();
         report.parameter("rounds completed", whole.size() + " of " + rounds);
         if (!whole.isEmpty()) {
-            report.figure("cut → Deployment whole again on the other node, p50", pct(whole, 50) / 1000.0, "s", "");
-            report.figure("cut → Deployment whole again on the other node, p99", pct(whole, 99) / 1000.0, "s", "≤ 5 s");
+            report.figure("cut → Deployment whole again on the other node, p50", SimScenario.percentile(whole, 50) / 1000.0, "s", "");
+            report.figure("cut → Deployment whole again on the other node, p99", SimScenario.percentile(whole, 99) / 1000.0, "s", "≤ 5 s");
             report.figure("cut → Deployment whole again, worst", whole.get(whole.size() - 1) / 1000.0, "s", "");
         }
         if (!fenced.isEmpty()) {
-            report.figure("cut → none running on the cut node (fenced), p50", pct(fenced, 50) / 1000.0, "s", "");
-            report.figure("cut → none running on the cut node (fenced), p99", pct(fenced, 99) / 1000.0, "s", "");
+            report.figure("cut → none running on the cut node (fenced), p50", SimScenario.percentile(fenced, 50) / 1000.0, "s", "");
+            report.figure("cut → none running on the cut node (fenced), p99", SimScenario.percentile(fenced, 99) / 1000.0, "s", "");
         }
         if (!taskStarted.isEmpty()) {
-            List<Long> st = taskStarted.stream().sorted().toList(), cr = taskCreated.stream().sorted().toList();
-            report.figure("per task: cut → its replacement started elsewhere, p50", pct(st, 50) / 1000.0, "s", "");
-            report.figure("per task: cut → its replacement started elsewhere, p99", pct(st, 99) / 1000.0, "s", "≤ 5 s");
-            report.figure("per task: cut → its replacement created (control plane done), p50", pct(cr, 50) / 1000.0, "s", "");
-            report.figure("per task: cut → its replacement created (control plane done), p99", pct(cr, 99) / 1000.0, "s", "");
+            List<Long> st = taskStarted, cr = taskCreated;
+            report.figure("per task: cut → its replacement started elsewhere, p50", SimScenario.percentile(st, 50) / 1000.0, "s", "");
+            report.figure("per task: cut → its replacement started elsewhere, p99", SimScenario.percentile(st, 99) / 1000.0, "s", "≤ 5 s");
+            report.figure("per task: cut → its replacement created (control plane done), p50", SimScenario.percentile(cr, 50) / 1000.0, "s", "");
+            report.figure("per task: cut → its replacement created (control plane done), p99", SimScenario.percentile(cr, 99) / 1000.0, "s", "");
             report.parameter("tasks replaced", st.size());
         }
         report.figure("healthy node fenced itself", done.stream().mapToInt(Round::healthyFences).sum(), "times", "0");
@@ -202,9 +202,8 @@ public final class FailoverBenchmark {
         } finally {
             RealDockerBenchmark.removeByLabel(report, label);
         }
-        List<Long> sorted = walls.stream().sorted().toList();
         report.progress("engine alone: docker run -d of %d containers at once: %s ms", replicas, walls);
-        report.figure("engine alone: docker run -d --init of " + replicas + " containers at once, median of " + times, pct(sorted, 50) / 1000.0, "s", "");
+        report.figure("engine alone: docker run -d --init of " + replicas + " containers at once, median of " + times, SimScenario.percentile(walls, 50) / 1000.0, "s", "");
     }
 
     /**
@@ -240,18 +239,13 @@ public final class FailoverBenchmark {
         return String.format(Locale.ROOT, "%.2f", ms / 1000.0);
     }
 
-    /** The nth percentile (nearest rank) of a sorted list. */
-    static long pct(List<Long> sorted, int p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
-    }
-
     /** Running containers of the Deployment per node, from the engine. */
     private Map<String, Integer> running() {
         Map<String, Integer> on = new HashMap<>();
+        List<String> ours = berth.nodes();
         for (Container c : docker.listContainersCmd().withLabelFilter(Map.of(Labels.WORKLOAD, KEY)).withStatusFilter(List.of("running")).exec()) {
             Map<String, String> l = c.getLabels() == null ? Map.of() : c.getLabels();
-            if (!"infra".equals(l.get(Labels.ROLE)) && berth.nodes().contains(l.get(Labels.NODE))) on.merge(l.get(Labels.NODE), 1, Integer::sum);
+            if (!"infra".equals(l.get(Labels.ROLE)) && ours.contains(l.get(Labels.NODE))) on.merge(l.get(Labels.NODE), 1, Integer::sum);
         }
         return on;
     }
@@ -293,14 +287,6 @@ public final class FailoverBenchmark {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) n++;
         return n;
-    }
-
-    private static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     private synchronized void cleanUp() {

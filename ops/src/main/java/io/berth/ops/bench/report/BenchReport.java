@@ -177,7 +177,8 @@ public final class BenchReport {
                 System.getProperty("os.version"), System.getProperty("java.version"), loadAtStart, load());
     }
 
-    static double load() {
+    /** The one-minute load average now. */
+    public static double load() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
