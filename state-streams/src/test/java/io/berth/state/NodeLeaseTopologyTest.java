@@ -4,6 +4,7 @@ import io.berth.schemas.Topics;
 import io.berth.schemas.avro.Condition;
 import io.berth.schemas.avro.NodeEvent;
 import io.berth.schemas.avro.NodeView;
+import io.berth.schemas.avro.TickNode;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -32,6 +33,56 @@ class NodeLeaseTopologyTest extends HarnessTest {
     private void second(NodeEvent... beats) {
         for (int i = 0; i < 4; i++) h.advanceMs(250);
         for (NodeEvent b : beats) h.node(b);
+    }
+
+    /**
+     * A node that stops being schedulable is ticked at once (the ticker watches the nodes every
+     * {@link Ticker#WATCH}), so the workload controllers replace its pods without waiting up to a
+     * whole tick for the next node list; a node that comes back waits for the regular tick.
+     */
+    @Test
+    void shouldTickTheNodeListAtOnceWhenANodeTurnsNotReady() {
+        h.node(register("n1"));
+        h.node(register("n2"));
+        second(heartbeat("n1"), heartbeat("n2"));
+        long lastBeat = h.now().toEpochMilli();
+        org.apache.kafka.streams.TestOutputTopic<String, io.berth.schemas.avro.Tick> ticks = h.driver.createOutputTopic(Topics.TICKS.name(),
+                new org.apache.kafka.common.serialization.StringDeserializer(), h.serdes.value(io.berth.schemas.avro.Tick.class).deserializer());
+        ticks.readValuesToList();
+        Long notReadyAt = null;
+        Long tickedAt = null;
+        for (int step = 0; step < 400 && tickedAt == null; step++) {  // 10 s in 25 ms steps; n2 keeps beating
+            h.advanceMs(25);
+            if (step % 20 == 0) h.node(heartbeat("n2"));
+            NodeView v = view("n1");
+            if (notReadyAt == null && v != null && !v.getReady()) notReadyAt = h.now().toEpochMilli();
+            boolean listed = ticks.readValuesToList().stream().filter(t -> t.getNodes() != null)
+                    .anyMatch(t -> t.getNodes().stream().anyMatch(n -> n.getId().equals("n1") && !n.getReady()));
+            if (listed) tickedAt = h.now().toEpochMilli();
+        }
+        assertNotNull(notReadyAt, "n1 turned NotReady");
+        assertTrue(notReadyAt - lastBeat >= Harness.GRACE_MS, "not before the grace");
+        assertNotNull(tickedAt, "a tick listed n1 NotReady");
+        assertTrue(tickedAt - notReadyAt <= 2 * Ticker.WATCH.toMillis(),
+                "listed " + (tickedAt - notReadyAt) + " ms after it turned NotReady, not at the next regular tick (250 ms)");
+        assertTrue(view("n2").getReady());
+    }
+
+    @Test
+    void shouldAskForATickOnlyWhenANodeStopsBeingSchedulable() {
+        TickNode ready = TickNode.newBuilder().setId("a").setReady(true).setDraining(false).setAddress("").setLabels(java.util.Map.of())
+                .setCpuMillis(0).setMemoryBytes(0).setCordoned(false).setMaxPods(110).setAssignments(List.of()).build();
+        TickNode notReady = TickNode.newBuilder(ready).setReady(false).build();
+        TickNode draining = TickNode.newBuilder(ready).setDraining(true).build();
+        TickNode other = TickNode.newBuilder(ready).setId("b").build();
+        assertTrue(Ticker.lostSchedulable(List.of(ready), List.of(notReady)), "NotReady");
+        assertTrue(Ticker.lostSchedulable(List.of(ready), List.of(draining)), "draining");
+        assertTrue(Ticker.lostSchedulable(List.of(ready, other), List.of(other)), "gone");
+        assertFalse(Ticker.lostSchedulable(List.of(notReady), List.of(ready)), "back: waits for the tick");
+        assertFalse(Ticker.lostSchedulable(List.of(ready), List.of(ready, other)), "joined: waits for the tick");
+        assertFalse(Ticker.lostSchedulable(List.of(notReady), List.of(notReady)), "already lost");
+        assertFalse(Ticker.lostSchedulable(List.of(ready), List.of(TickNode.newBuilder(ready).setCordoned(true).build())),
+                "cordoned: running pods stay; no hurry");
     }
 
     @Test
