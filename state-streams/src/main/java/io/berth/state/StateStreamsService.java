@@ -49,6 +49,9 @@ public final class StateStreamsService extends TopicCheckingService {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.getLong("streams-commit-interval-ms", 100));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, (int) config.getLong("streams-threads", 1));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("state-streams").toString());
+        // every RocksDB store of the process within one off-heap budget (not ~100 MB per store instance)
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        p.put(BoundedRocksDbMemory.BYTES_CONFIG, Long.toString(config.getLong(BoundedRocksDbMemory.MB_KEY, BoundedRocksDbMemory.DEFAULT_MB) << 20));
         // One broker in the embedded setup; a real cluster sets its own replication.
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.parseInt(config.get("replication-factor", "-1")));
         io.berth.schemas.service.StreamsHa.apply(p, config);

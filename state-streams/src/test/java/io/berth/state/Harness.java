@@ -75,6 +75,7 @@ final class Harness implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-state-streams");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("berth-ttd").toString());
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);  // as the service runs
         DeadLetterDeserializationHandler.configure(p, serdes.registry(), "state-streams-test");
         if (processingHandler) io.berth.schemas.deadletter.DeadLetterProcessingHandler.configure(p);
         driver = new TopologyTestDriver(StateStreamsTopology.build(serdes, settings, hostPaths, clusterSecret), p, T0);
