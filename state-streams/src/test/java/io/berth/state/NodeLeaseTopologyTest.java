@@ -75,13 +75,14 @@ class NodeLeaseTopologyTest extends HarnessTest {
         TickNode notReady = TickNode.newBuilder(ready).setReady(false).build();
         TickNode draining = TickNode.newBuilder(ready).setDraining(true).build();
         TickNode other = TickNode.newBuilder(ready).setId("b").build();
-        assertTrue(Ticker.lostSchedulable(List.of(ready), List.of(notReady)), "NotReady");
-        assertTrue(Ticker.lostSchedulable(List.of(ready), List.of(draining)), "draining");
-        assertTrue(Ticker.lostSchedulable(List.of(ready, other), List.of(other)), "gone");
-        assertFalse(Ticker.lostSchedulable(List.of(notReady), List.of(ready)), "back: waits for the tick");
-        assertFalse(Ticker.lostSchedulable(List.of(ready), List.of(ready, other)), "joined: waits for the tick");
-        assertFalse(Ticker.lostSchedulable(List.of(notReady), List.of(notReady)), "already lost");
-        assertFalse(Ticker.lostSchedulable(List.of(ready), List.of(TickNode.newBuilder(ready).setCordoned(true).build())),
+        assertTrue(Ticker.lostSchedulable(ready, notReady), "NotReady");
+        assertTrue(Ticker.lostSchedulable(ready, draining), "draining");
+        assertTrue(Ticker.lostSchedulable(ready, null), "gone");
+        assertFalse(Ticker.lostSchedulable(notReady, ready), "back: waits for the tick");
+        assertFalse(Ticker.lostSchedulable(null, other), "joined: waits for the tick");
+        assertFalse(Ticker.lostSchedulable(notReady, notReady), "already lost");
+        assertFalse(Ticker.lostSchedulable(draining, null), "already unschedulable when it went");
+        assertFalse(Ticker.lostSchedulable(ready, TickNode.newBuilder(ready).setCordoned(true).build()),
                 "cordoned: running pods stay; no hurry");
     }
 
