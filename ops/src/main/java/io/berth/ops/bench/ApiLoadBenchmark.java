@@ -54,13 +54,19 @@ public final class ApiLoadBenchmark {
         BenchReport report = new BenchReport("api");
         report.parameter("nodes", nodes).parameter("pods", pods).parameter("deployments", deployments + " × " + replicas)
                 .parameter("watchers", watchers + " WebSocket").parameter("clients", clients)
+                .parameter("gateway caps raised", "watches per user " + (watchers + 10) + ", connections " + Math.max(1000, watchers + clients + 100))
                 .parameter("heap", (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() >> 20) + " MiB max");
         report.progress("starting broker, state-streams, scheduler, %d nodes", nodes);
         try (ClusterLoad c = new ClusterLoad(nodes, true)) {
             io.berth.schemas.auth.TokenFile.write(c.dataDir().resolve(io.berth.schemas.auth.TokenFile.FILE_NAME),
                     List.of(new io.berth.schemas.auth.TokenFile.Entry(TOKEN, "bench", "1", List.of("system:masters"))));
             GatewayService gateway = new GatewayService(BerthConfig.of(c.bootstrapServers(), null, c.dataDir())
-                    .with("gateway-port", "0").with("gateway-audit-snapshots", "false"), c.registry);
+                    .with("gateway-port", "0").with("gateway-audit-snapshots", "false")
+                    // the watchers and clients are one user here: the gateway's caps (500 watches per user, 1,000
+                    // connections) would refuse the 501st watcher with a 429, as they should any one client
+                    .with(io.berth.gateway.api.Caps.MAX_WATCHES_PER_USER, Integer.toString(watchers + 10))
+                    .with(io.berth.gateway.api.Caps.MAX_WATCHES, Integer.toString(Math.max(5000, watchers + 10)))
+                    .with(io.berth.gateway.api.Caps.MAX_CONNECTIONS, Integer.toString(Math.max(1000, watchers + clients + 100))), c.registry);
             gateway.start();
             String base = "http://127.0.0.1:" + gateway.port();
             report.progress("gateway on %s", base);
