@@ -175,6 +175,16 @@ final class LocalBerth {
         }
         for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         for (String node : nodes()) RealDockerBenchmark.removeByLabel(report, "berth.node=" + node);
+        // its data dir too (the broker's log, the logs of every process: ~20 MB a run); -Dbench.keepData=true keeps it
+        if (Boolean.getBoolean("bench.keepData")) {
+            report.progress("berth: data kept in %s", home);
+        } else {
+            try (var walk = Files.walk(home)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                report.progress("berth: %s not deleted: %s", home, e.getMessage());
+            }
+        }
         home = null;
     }
 }
