@@ -223,9 +223,8 @@ final class Ticker extends ContextualProcessor<String, Tick, String, SpecificRec
 
     /** One node again, as the global table shows it now (gone: removed). */
     private void readNode(String id) {
-        Object v = globalNodes.get(id);
-        if (v instanceof ValueAndTimestamp<?> vt) v = vt.value();
-        if (v instanceof NodeView n) byId.put(id, tickNode(id, n));
+        TickNode n = current(id);
+        if (n != null) byId.put(id, n);
         else byId.remove(id);
     }
 

@@ -179,11 +179,7 @@ final class LocalBerth {
         if (Boolean.getBoolean("bench.keepData")) {
             report.progress("berth: data kept in %s", home);
         } else {
-            try (var walk = Files.walk(home)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                report.progress("berth: %s not deleted: %s", home, e.getMessage());
-            }
+            Placement.deleteTree(home.toFile());
         }
         home = null;
     }
