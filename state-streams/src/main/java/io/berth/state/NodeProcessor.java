@@ -221,6 +221,7 @@ final class NodeProcessor extends ContextualProcessor<String, SpecificRecord, St
      */
     private void listed(String nodeId, NodeEvent e, long now) {
         String before = running.get(nodeId);
+        if (e.getRunningUnchanged() && RunningListing.unchangedKeeps(before)) return; // nothing can go: the listing stays
         RunningListing prev = RunningListing.decode(before);
         // "unchanged": the node runs exactly what its newest list said, which is what this listing holds as listed
         RunningListing.Next next = RunningListing.next(prev, e.getRunningUnchanged() ? prev.listed() : e.getRunningTaskIds());

@@ -48,6 +48,9 @@ public final class StateStreamsService extends TopicCheckingService {
         // waiting for the transaction's commit; a second thread processes while one waits
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.getLong("streams-commit-interval-ms", 100));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, (int) config.getLong("streams-threads", 1));
+        // whether a task waits to fetch records already on the broker for an input partition it has none buffered of
+        // (Kafka's 0), or processes what it has (-1); see the state-streams README, "Input order"
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, config.getLong("streams-max-task-idle-ms", 0));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("state-streams").toString());
         // every RocksDB store of the process within one off-heap budget (not ~100 MB per store instance)
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);

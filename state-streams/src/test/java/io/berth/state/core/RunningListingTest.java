@@ -99,4 +99,27 @@ class RunningListingTest {
         assertEquals(RunningListing.EMPTY, RunningListing.decode(""));
         assertEquals(RunningListing.EMPTY, RunningListing.decode(null));
     }
+
+    /** The node controller's shortcut for an "unchanged" heartbeat agrees with {@link RunningListing#next} on what it skips. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "null", value = {
+            "null                  | true",
+            "''                    | true",
+            "a=0                   | true",
+            "a=0,b=0,web-7f9c-x2=0 | true",
+            "a=1                   | false",
+            "a=0,b=1               | false",
+            "a=1,b=0               | false",
+            "a=0,b=10              | false",
+            "a=01                  | false",
+    })
+    void anUnchangedHeartbeatKeepsAListingWithNothingMissed(String encoded, boolean keeps) {
+        assertEquals(keeps, RunningListing.unchangedKeeps(encoded));
+        RunningListing prev = RunningListing.decode(encoded);
+        RunningListing.Next next = RunningListing.next(prev, prev.listed());
+        if (keeps) { // then the full path would have changed nothing either
+            assertEquals(prev, next.listing());
+            assertEquals(List.of(), next.gone());
+        }
+    }
 }
