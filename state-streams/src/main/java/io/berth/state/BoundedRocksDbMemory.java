@@ -70,7 +70,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
         // every store that holds anything keeps at least one arena block (an eighth of its memtable size) however
         // idle. With 8 MB memtables (1 MB blocks) the ~60 store instances of an all-in-one passed a 32 MB share with
         // their idle blocks alone: every write flushed, the tasks stores wrote thousands of tiny files, and
-        // placing 30,000 tasks took 109 s instead of 64 s. 1/32 of the budget (2 MB, 256 KB blocks at 64 MB) keeps
+        // placing 30,000 tasks took 109 s instead of 66 s. 1/32 of the budget (2 MB, 256 KB blocks at 64 MB) keeps
         // the idle blocks well under the share; a third memtable (Kafka Streams' default) lets a store go on
         // writing while two wait for their flush.
         options.setWriteBufferSize(Math.max(1L << 20, s.bytes() / 32));

@@ -49,7 +49,7 @@ public final class StateStreamsService extends TopicCheckingService {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.getLong("streams-commit-interval-ms", 100));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, (int) config.getLong("streams-threads", 1));
         // whether a task waits to fetch records already on the broker for an input partition it has none buffered of
-        // (Kafka's 0), or processes what it has (-1); see the state-streams README, "Input order"
+        // (Kafka's 0: inputs in timestamp order, which replays rely on), or processes what it has (-1); state-streams README, settings
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, config.getLong("streams-max-task-idle-ms", 0));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("state-streams").toString());
         // every RocksDB store of the process within one off-heap budget (not ~100 MB per store instance)

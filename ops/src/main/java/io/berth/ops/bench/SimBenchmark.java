@@ -149,9 +149,8 @@ public final class SimBenchmark {
                     long c0 = System.nanoTime();
                     long settledHeartbeats = 2L * nodes * 1000 / heartbeatMs;
                     boolean caughtUp;
-                    List<Map<String, Long>> lag = new ArrayList<>();
+                    List<Map<String, Long>> lag = new ArrayList<>(List.of(Map.of()));  // the latest reading (the check reads first)
                     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", ready[1]))) {
-                        lag.add(stateStreamsLag(admin));
                         caughtUp = Placement.await(report, timeoutS, () -> {
                             lag.set(0, stateStreamsLag(admin));
                             // the inputs a failover waits on; repartition topics are left out (records of aborted transactions
