@@ -11,7 +11,8 @@ public enum Resource {
     EVENTS("events", "Event", "v1", Topics.EVENTS, true, null),
     ENDPOINTS("endpoints", "Endpoints", "v1", Topics.ENDPOINTS, true, null),
     NODES("nodes", "Node", "v1", Topics.NODES, false, ResourceKind.NODE),
-    DEPLOYMENTS("deployments", "Deployment", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DEPLOYMENT);
+    DEPLOYMENTS("deployments", "Deployment", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DEPLOYMENT),
+    JOBS("jobs", "Job", "batch/v1", Topics.WORKLOADS, true, ResourceKind.JOB);
 
     public final String plural;
     public final String kind;
@@ -29,13 +30,25 @@ public enum Resource {
         this.berthKind = berthKind;
     }
 
-    /** How Kubernetes names the resource in messages: {@code pods}, {@code deployments.apps}. */
-    public String qualified() {
-        return apiVersion.equals("apps/v1") ? plural + ".apps" : plural;
+    /** The API group: {@code ""} (core), {@code apps}, {@code batch}. */
+    public String group() {
+        int slash = apiVersion.indexOf('/');
+        return slash < 0 ? "" : apiVersion.substring(0, slash);
     }
 
-    /** {@code /api/v1} or {@code /apis/apps/v1}. */
+    /** How Kubernetes names the resource in messages: {@code pods}, {@code deployments.apps}, {@code jobs.batch}. */
+    public String qualified() {
+        return group().isEmpty() ? plural : plural + "." + group();
+    }
+
+    /** {@code /api/v1}, {@code /apis/apps/v1}, {@code /apis/batch/v1}. */
     public String prefix() {
-        return apiVersion.equals("v1") ? "/api/v1" : "/apis/" + apiVersion;
+        return group().isEmpty() ? "/api/" + apiVersion : "/apis/" + apiVersion;
+    }
+
+    /** The resource a Berth kind is served as; IllegalArgumentException for one without (a namespace). */
+    public static Resource of(ResourceKind kind) {
+        for (Resource r : values()) if (r.berthKind == kind) return r;
+        throw new IllegalArgumentException("no resource serves " + kind);
     }
 }

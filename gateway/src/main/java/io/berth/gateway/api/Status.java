@@ -59,10 +59,28 @@ public final class Status {
 
     /** 422 Invalid with one cause per problem, each naming its field. */
     public static ApiException invalid(String kind, String name, List<ManifestProblem> problems) {
-        String what = (kind == null ? "object" : kind) + (name == null ? "" : " \"" + name + "\"");
+        return invalid(kind, "", name, problems);
+    }
+
+    /**
+     * 422 Invalid of a kind of a named group, as kube-apiserver words it: {@code Job.batch "pi" is invalid: …},
+     * with {@code details.group} and {@code details.kind} (kubectl prints {@code The Job "pi" is invalid: …}).
+     */
+    public static ApiException invalid(String kind, String group, String name, List<ManifestProblem> problems) {
+        String qualified = kind == null ? "object" : group == null || group.isEmpty() ? kind : kind + "." + group;
+        String what = qualified + (name == null ? "" : " \"" + name + "\"");
         String message = what + " is invalid: " + String.join(", ", problems.stream().map(ManifestProblem::message).toList());
         ObjectNode s = failure(422, "Invalid", message, kind, name);
         ObjectNode details = s.has("details") ? (ObjectNode) s.get("details") : s.putObject("details");
+        if (group != null && !group.isEmpty()) {
+            // kube-apiserver's order: name, group, kind, causes
+            ObjectNode ordered = JSON.objectNode();
+            if (details.has("name")) ordered.set("name", details.get("name"));
+            ordered.put("group", group);
+            if (details.has("kind")) ordered.set("kind", details.get("kind"));
+            details = ordered;
+            s.set("details", details);
+        }
         ArrayNode causes = details.putArray("causes");
         for (ManifestProblem p : problems) {
             causes.addObject().put("reason", p.detail().startsWith("Required") ? "FieldValueRequired"

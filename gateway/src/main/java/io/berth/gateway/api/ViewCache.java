@@ -566,11 +566,12 @@ public final class ViewCache implements AutoCloseable {
             nodes.put(n.getNodeId(), n);
             return KubeObjects.node(n);
         }
-        if (value instanceof TaskView t) return KubeObjects.pod(t, nodes);
+        if (value instanceof TaskView t) return KubeObjects.pod(t, nodes, this::workloadUid);
         if (value instanceof ClusterEvent e) return KubeObjects.event(e);
         if (value instanceof WorkloadView w) {
             return switch (w.getKind()) {
                 case DEPLOYMENT -> KubeObjects.deployment(w);
+                case JOB -> KubeObjects.job(w);
                 case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));
                 case NAMESPACE -> KubeObjects.namespace(w);
                 default -> minimal("BerthWorkload", w.getNamespace(), w.getName());
@@ -581,6 +582,13 @@ public final class ViewCache implements AutoCloseable {
             return KubeObjects.endpoints(e, svc != null && svc.value() instanceof WorkloadView w ? w.getCreatedAt() : 0);
         }
         return minimal("Unknown", "", "");
+    }
+
+    /** The uid of the workload of {@code key} as its view shows it ("" while it has not arrived): a Job's pods name it as their owner. */
+    private String workloadUid(String key) {
+        Store workloads = stores.get(Topics.WORKLOADS.name());
+        Entry e = workloads == null ? null : workloads.objects.get(key);
+        return e == null ? "" : e.object().path("metadata").path("uid").asText("");
     }
 
     /**

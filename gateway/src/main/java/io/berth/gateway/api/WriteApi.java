@@ -104,7 +104,7 @@ public final class WriteApi implements AutoCloseable {
         router.get("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(this::handleGetScale);
         router.put("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
         router.patch("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
-        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS)) {
+        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.JOBS)) {
             String base = r.prefix() + "/namespaces/:ns/" + r.plural;
             router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
             router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
@@ -327,8 +327,8 @@ public final class WriteApi implements AutoCloseable {
             throw Status.invalid("DeleteOptions", "", List.of(new ManifestProblem("", 1, "", "propagationPolicy",
                     "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"")));
         }
-        if ((orphan || "Orphan".equals(policy)) && r == Resource.DEPLOYMENTS) {
-            throw Status.badRequest("propagationPolicy Orphan is not supported by Berth: a Deployment's pods are deleted with it "
+        if ((orphan || "Orphan".equals(policy)) && (r == Resource.DEPLOYMENTS || r == Resource.JOBS)) {
+            throw Status.badRequest("propagationPolicy Orphan is not supported by Berth: a " + r.kind + "'s pods are deleted with it "
                     + "(use Background or Foreground, e.g. kubectl delete --cascade=background)");
         }
     }
@@ -454,6 +454,7 @@ public final class WriteApi implements AutoCloseable {
         if (clash != null) return Future.failedFuture(clash);
         ViewCache.Entry before = cache.byKey(Topics.WORKLOADS, key).orElse(null);
         ApiException podSpec = podSpecChange(i, before);
+        if (podSpec == null) podSpec = JobUpdates.immutable(i, before == null ? null : before.value());
         if (podSpec == null && before == null) podSpec = managedPod(i);
         if (podSpec != null) return Future.failedFuture(podSpec);
         long[] position = cache.position(Topics.WORKLOADS);
@@ -481,7 +482,8 @@ public final class WriteApi implements AutoCloseable {
 
     /** The object to answer with: the rendered view, or for pods and namespaces (whose view is elsewhere) their identity. */
     private static JsonNode resultObject(Intent i, ViewCache.Entry now) {
-        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.SERVICE || i.getKind() == ResourceKind.NAMESPACE) {
+        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.JOB || i.getKind() == ResourceKind.SERVICE
+                || i.getKind() == ResourceKind.NAMESPACE) {
             return now.object();
         }
         ObjectNode o = ReadApi.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
@@ -521,6 +523,8 @@ public final class WriteApi implements AutoCloseable {
         if (w.getDeleted() || !i.getLabels().equals(w.getLabels())) return false;
         return switch (i.getKind()) {
             case DEPLOYMENT -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
+                    && i.getAnnotations().equals(w.getAnnotations());
+            case JOB -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment()) && java.util.Objects.equals(i.getJob(), w.getJob())
                     && i.getAnnotations().equals(w.getAnnotations());
             case SERVICE -> i.getPayload() instanceof ServiceSpec svc && svc.equals(w.getService());
             // a pod's spec cannot change (podSpecChange), its metadata can: unchanged when the metadata is
@@ -586,10 +590,11 @@ public final class WriteApi implements AutoCloseable {
         String group = "", resource;
         boolean namespaced = true;
         switch (i.getKind()) {
-            case DEPLOYMENT -> {
-                group = "apps";
-                resource = "deployments";
-                exists = existing(Resource.DEPLOYMENTS, ns, name) != null;
+            case DEPLOYMENT, JOB -> {
+                Resource r = Resource.of(i.getKind());
+                group = r.group();
+                resource = r.plural;
+                exists = existing(r, ns, name) != null;
             }
             case SERVICE -> {
                 resource = "services";
@@ -633,7 +638,8 @@ public final class WriteApi implements AutoCloseable {
                 kind = m.group(1);
                 name = m.group(2);
             }
-            throw Status.invalid(kind, name, r.errors());
+            // kube-apiserver qualifies a kind of a named group: Job.batch "pi" is invalid
+            throw Status.invalid(kind, "Job".equals(kind) ? "batch" : "", name, r.errors());
         }
         admit(r.intents(), text, namespace == null ? "default" : namespace);
         if (!validation.equalsIgnoreCase("Ignore")) {
@@ -654,7 +660,7 @@ public final class WriteApi implements AutoCloseable {
         Map<String, com.fasterxml.jackson.databind.JsonNode> asked = new java.util.HashMap<>();
         Map<String, String> askedPath = new java.util.HashMap<>();
         for (SecurityContextRules.PodManifest p : SecurityContextRules.pods(text)) {
-            String key = SecurityContextRules.key(p.kind().equals("Pod") ? "POD" : "DEPLOYMENT",
+            String key = SecurityContextRules.key(p.kind().toUpperCase(java.util.Locale.ROOT),
                     p.namespace() == null ? defaultNamespace : p.namespace(), p.name());
             asked.put(key, p.spec());
             askedPath.put(key, p.specPath());
@@ -669,11 +675,10 @@ public final class WriteApi implements AutoCloseable {
                 String key = SecurityContextRules.key(i.getKind().name(), i.getNamespace(), i.getName());
                 if (asked.containsKey(key)) v.addAll(SecurityContextRules.check(level, asked.get(key), askedPath.get(key)));
                 if (v.isEmpty()) return;
-                boolean deployment = i.getKind() == ResourceKind.DEPLOYMENT;
-                String resource = deployment ? "deployments.apps" : "pods";
-                ObjectNode status = Status.failure(403, "Forbidden", PodSecurity.message(resource, i.getName(), level, v),
-                        deployment ? "deployments" : "pods", i.getName());
-                if (deployment) ((ObjectNode) status.path("details")).put("group", "apps");
+                Resource r = Resource.of(i.getKind());
+                ObjectNode status = Status.failure(403, "Forbidden", PodSecurity.message(r.qualified(), i.getName(), level, v),
+                        r.plural, i.getName());
+                if (!r.group().isEmpty()) ((ObjectNode) status.path("details")).put("group", r.group());
                 throw new ApiException(status);
             });
         }

@@ -34,6 +34,7 @@ public record AuditQuery(String key, String kind, String namespace, String actor
             Map.entry("pod", "pod"), Map.entry("pods", "pod"), Map.entry("po", "pod"),
             Map.entry("deployment", "deployment"), Map.entry("deployments", "deployment"), Map.entry("deploy", "deployment"),
             Map.entry("deployment.apps", "deployment"), Map.entry("deployments.apps", "deployment"),
+            Map.entry("job", "job"), Map.entry("jobs", "job"), Map.entry("job.batch", "job"), Map.entry("jobs.batch", "job"),
             Map.entry("service", "service"), Map.entry("services", "service"), Map.entry("svc", "service"),
             Map.entry("endpoints", "endpoints"), Map.entry("ep", "endpoints"),
             Map.entry("node", "node"), Map.entry("nodes", "node"), Map.entry("no", "node"),
@@ -67,7 +68,7 @@ public record AuditQuery(String key, String kind, String namespace, String actor
             kind = kindOf(type);
             if (kind == null) {
                 throw bad("resource", "the server doesn't have a resource type \"" + type
-                        + "\" (pods, deployments, services, endpoints, nodes, namespaces and their short names)");
+                        + "\" (pods, deployments, jobs, services, endpoints, nodes, namespaces and their short names)");
             }
             if (slash >= 0) {
                 String name = resource.substring(slash + 1);

@@ -52,6 +52,13 @@ public final class Intents {
                 .setPayload(payload).build();
     }
 
+    /** A batch/v1 Job: its pod template travels as the DeploymentSpec payload, its own fields as {@code job}. */
+    public Intent job(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+                      io.berth.schemas.avro.DeploymentSpec template, io.berth.schemas.avro.JobSpec job) {
+        return base(IntentAction.APPLY, ResourceKind.JOB, namespace, name).setLabels(labels).setAnnotations(annotations)
+                .setPayload(template).setJob(job).build();
+    }
+
     public Intent delete(ResourceKind kind, String namespace, String name) {
         return base(IntentAction.DELETE, kind, namespace, name).build();
     }

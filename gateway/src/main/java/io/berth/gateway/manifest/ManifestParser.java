@@ -21,7 +21,7 @@ import static io.berth.gateway.manifest.Fields.get;
 /**
  * Kubernetes manifests (YAML or JSON, several documents, {@code v1 List}s) → Berth {@link Intent}s.
  *
- * <p>Supported: {@code apps/v1 Deployment}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
+ * <p>Supported: {@code apps/v1 Deployment}, {@code batch/v1 Job}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
  * Validation follows Kubernetes' own rules and wording ({@code spec.replicas: Invalid value: -1: must
  * be greater than or equal to 0}); all errors of all documents are collected. Fields Berth does not
  * know are warnings ({@code unknown field "spec.replica"}), errors in strict mode. Pure: no I/O
@@ -29,7 +29,7 @@ import static io.berth.gateway.manifest.Fields.get;
  */
 public final class ManifestParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final List<String> KINDS = List.of("Deployment", "Pod", "Service", "Namespace");
+    static final List<String> KINDS = List.of("Deployment", "Job", "Pod", "Service", "Namespace");
     static final List<String> STRATEGIES = List.of("Canary", "Recreate", "RollingUpdate");
     /** Berth's rollout annotations, read into the DeploymentSpec (the spec.strategy fields win). */
     public static final String UPDATE_DELAY = "berth.io/update-delay";
@@ -156,7 +156,7 @@ public final class ManifestParser {
             f.unsupported(child(path, "kind"), get(doc, "kind"), KINDS);
             return;
         }
-        String expectedApi = kind.equals("Deployment") ? "apps/v1" : "v1";
+        String expectedApi = apiVersion(kind);
         if (apiVersion != null && !apiVersion.equals(expectedApi)) {
             f.unsupported(child(path, "apiVersion"), get(doc, "apiVersion"), List.of(expectedApi));
         }
@@ -167,6 +167,7 @@ public final class ManifestParser {
         Meta meta = metadata(f, metadata, child(path, "metadata"), kind);
         switch (kind) {
             case "Deployment" -> add(out, f, path, deployment(f, doc, path, meta));
+            case "Job" -> add(out, f, path, job(f, doc, path, meta));
             case "Pod" -> add(out, f, path, pod(f, doc, path, meta));
             case "Service" -> add(out, f, path, service(f, doc, path, meta));
             default -> add(out, f, path, intents.apply(ResourceKind.NAMESPACE, "", meta.name, meta.labels, meta.annotations, null));
@@ -272,6 +273,21 @@ public final class ManifestParser {
             annotations.remove(REVISION_ANNOTATION);
         }
         return intents.apply(ResourceKind.DEPLOYMENT, meta.namespace, meta.name, meta.labels, annotations, d.build());
+    }
+
+    /** The apiVersion a supported kind is served at. */
+    static String apiVersion(String kind) {
+        return switch (kind) {
+            case "Deployment" -> "apps/v1";
+            case "Job" -> "batch/v1";
+            default -> "v1";
+        };
+    }
+
+    private Intent job(Fields f, JsonNode doc, String path, Meta meta) {
+        JobManifest.Parsed p = JobManifest.parse(f, doc, path, meta.name, options.limits().maxReplicas());
+        if (p == null || !f.errors.isEmpty()) return null;
+        return intents.job(meta.namespace, meta.name, meta.labels, meta.annotations, p.payload(), p.job());
     }
 
     private Map<String, String> selector(Fields f, JsonNode spec, String path) {

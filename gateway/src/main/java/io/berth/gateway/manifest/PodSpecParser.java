@@ -34,6 +34,15 @@ final class PodSpecParser {
      */
     static PodTemplate parse(Fields f, JsonNode spec, String path, Map<String, String> labels,
                              Map<String, String> annotations, boolean onlyAlways) {
+        return parse(f, spec, path, labels, annotations, onlyAlways ? List.of("Always") : RESTART_POLICIES, false);
+    }
+
+    /**
+     * @param allowed  the restart policies the owner accepts (a Job's pods: OnFailure or Never)
+     * @param required the policy must be given (a Job's: Kubernetes would default it to Always, which a Job refuses)
+     */
+    static PodTemplate parse(Fields f, JsonNode spec, String path, Map<String, String> labels,
+                             Map<String, String> annotations, List<String> allowed, boolean required) {
         PodTemplate.Builder t = PodTemplate.newBuilder().setLabels(Map.copyOf(labels)).setAnnotations(Map.copyOf(annotations));
         if (spec == null) {
             f.required(path);
@@ -65,14 +74,16 @@ final class PodSpecParser {
         Names.labels(f, nodeSelector, child(path, "nodeSelector"));
 
         String restart = f.string(spec, "restartPolicy", child(path, "restartPolicy"));
-        List<String> allowed = onlyAlways ? List.of("Always") : RESTART_POLICIES;
         if (restart != null && !allowed.contains(restart)) {
             f.unsupported(child(path, "restartPolicy"), get(spec, "restartPolicy"), allowed);
+        } else if (restart == null && required && get(spec, "restartPolicy") == null) {
+            f.required(child(path, "restartPolicy"), "valid values: "
+                    + String.join(", ", allowed.stream().map(a -> "\"" + a + "\"").toList()));
         }
         int grace = f.integerAtLeast(spec, "terminationGracePeriodSeconds", child(path, "terminationGracePeriodSeconds"), 0, 30);
 
         return t.setContainers(containers).setInitContainers(inits).setNodeSelector(nodeSelector)
-                .setRestartPolicy(restart == null || !allowed.contains(restart) ? "Always" : restart)
+                .setRestartPolicy(restart == null || !allowed.contains(restart) ? allowed.get(0) : restart)
                 .setTerminationGracePeriodSeconds(grace).setVolumes(volumes)
                 .setSecurityContext(SecurityContextParser.pod(f, spec, child(path, "securityContext"))).build();
     }

@@ -26,7 +26,7 @@ public final class SecurityContextRules {
     /** A pod spec in a manifest: the object's kind, name, namespace (null when the document names none), spec and its path. */
     public record PodManifest(String kind, String name, String namespace, JsonNode spec, String specPath) {}
 
-    /** Every Deployment's and Pod's spec in the documents (and {@code v1 List}s) of a manifest; unreadable text gives none. */
+    /** Every Deployment's, Job's and Pod's spec in the documents (and {@code v1 List}s) of a manifest; unreadable text gives none. */
     public static List<PodManifest> pods(String text) {
         List<PodManifest> out = new ArrayList<>();
         try (JsonParser p = YAML.getFactory().createParser(text == null ? "" : text)) {
@@ -46,7 +46,7 @@ public final class SecurityContextRules {
         }
         JsonNode md = doc.path("metadata");
         String ns = md.path("namespace").asText("");
-        if (kind.equals("Deployment")) {
+        if (kind.equals("Deployment") || kind.equals("Job")) {
             out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns, doc.path("spec").path("template").path("spec"), "spec.template.spec"));
         } else if (kind.equals("Pod")) {
             out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns, doc.path("spec"), "spec"));

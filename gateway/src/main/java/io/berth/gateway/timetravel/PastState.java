@@ -57,10 +57,11 @@ public final class PastState {
         for (SpecificRecord v : views) {
             ObjectNode o = null;
             if (v instanceof NodeView n) o = KubeObjects.node(n);
-            else if (v instanceof TaskView t) o = KubeObjects.pod(t, nodes);
+            else if (v instanceof TaskView t) o = KubeObjects.pod(t, nodes, key -> workloads.containsKey(key) ? workloads.get(key).getUid() : "");
             else if (v instanceof WorkloadView w && !w.getDeleted()) {
                 o = switch (w.getKind()) {
                     case DEPLOYMENT -> KubeObjects.deployment(w);
+                    case JOB -> KubeObjects.job(w);
                     case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));
                     case NAMESPACE -> KubeObjects.namespace(w);
                     default -> minimal("BerthWorkload", w.getNamespace(), w.getName());

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 
 /**
  * The tables {@code kubectl get} prints, rendered from the Kubernetes JSON the gateway serves (pods,
- * deployments, services, nodes, namespaces, events, …), column for column as kube-apiserver's table
+ * deployments, jobs, services, nodes, namespaces, events, …), column for column as kube-apiserver's table
  * convertors print them: the gateway's {@code meta.k8s.io/v1 Table} answers ({@link ServerTables}) and
  * the berth CLI's own tables are both made here. Pure: "now" is given, so AGE is reproducible. Layout
  * and ages: {@link #table} and {@link #age(long, long)}.
@@ -46,6 +46,10 @@ public final class JsonTables {
             case "nodes" -> {
                 h.addAll(List.of("NAME", "STATUS", "ROLES", "AGE", "VERSION"));
                 if (wide) h.addAll(List.of("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"));
+            }
+            case "jobs" -> {
+                h.addAll(List.of("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"));
+                if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
             }
             case "replicasets" -> {
                 h.addAll(List.of("NAME", "DESIRED", "CURRENT", "READY", "AGE"));
@@ -91,6 +95,10 @@ public final class JsonTables {
             case "deployments" -> {
                 row.addAll(List.of(name, status.path("readyReplicas").asInt() + "/" + spec.path("replicas").asInt(1),
                         Integer.toString(status.path("updatedReplicas").asInt()), Integer.toString(status.path("availableReplicas").asInt()), age));
+                if (wide) row.addAll(templateColumns(spec));
+            }
+            case "jobs" -> {
+                row.addAll(List.of(name, jobStatus(o), jobCompletions(o), jobDuration(o, now), age));
                 if (wide) row.addAll(templateColumns(spec));
             }
             case "replicasets" -> {
@@ -217,6 +225,49 @@ public final class JsonTables {
             reason = podReason.equals("NodeLost") ? "Unknown" : "Terminating";
         }
         return reason;
+    }
+
+    /**
+     * kubectl's STATUS column for a Job (its {@code printJob}): the first of Complete, Failed (conditions
+     * holding), Terminating (being deleted), Suspended, FailureTarget, else Running.
+     */
+    public static String jobStatus(JsonNode job) {
+        JsonNode conditions = job.path("status").path("conditions");
+        if (holds(conditions, "Complete")) return "Complete";
+        if (holds(conditions, "Failed")) return "Failed";
+        JsonNode deletion = job.path("metadata").path("deletionTimestamp");
+        if (!deletion.isMissingNode() && !deletion.isNull()) return "Terminating";
+        if (holds(conditions, "Suspended")) return "Suspended";
+        if (holds(conditions, "FailureTarget")) return "FailureTarget";
+        return "Running";
+    }
+
+    /** Whether a condition of {@code type} has status True. */
+    public static boolean holds(JsonNode conditions, String type) {
+        for (JsonNode c : conditions) {
+            if (c.path("type").asText().equals(type) && c.path("status").asText().equals("True")) return true;
+        }
+        return false;
+    }
+
+    /**
+     * kubectl's COMPLETIONS: {@code succeeded/completions}; without completions (work-queue mode)
+     * {@code succeeded/1 of parallelism} when more than one pod runs at once, else {@code succeeded/1}.
+     */
+    public static String jobCompletions(JsonNode job) {
+        int succeeded = job.path("status").path("succeeded").asInt(0);
+        JsonNode spec = job.path("spec");
+        if (spec.hasNonNull("completions")) return succeeded + "/" + spec.path("completions").asInt();
+        int parallelism = spec.path("parallelism").asInt(0);
+        return parallelism > 1 ? succeeded + "/1 of " + parallelism : succeeded + "/1";
+    }
+
+    /** kubectl's DURATION: empty before the job started, then until now, and once complete from start to completion. */
+    public static String jobDuration(JsonNode job, long now) {
+        long start = millis(job.path("status").path("startTime").asText(""));
+        if (start <= 0) return "";
+        long completed = millis(job.path("status").path("completionTime").asText(""));
+        return age(start, completed > 0 ? completed : now);
     }
 
     public static String nodeStatus(JsonNode node) {

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * Berth's materialized views rendered as the Kubernetes objects {@code kubectl get -o json} prints
- * ({@code v1 Pod}, {@code v1 Node}, {@code apps/v1 Deployment}, {@code v1 Service}, {@code v1 List}).
+ * ({@code v1 Pod}, {@code v1 Node}, {@code apps/v1 Deployment}, {@code batch/v1 Job}, {@code v1 Service}, {@code v1 List}).
  * Pure: shared by the CLI and the gateway's REST API.
  *
  * <p>Mapping: a task is a pod (uid = task id), a NodeView a node (uid = node id), a WorkloadView a
@@ -78,6 +78,14 @@ public final class KubeObjects {
 
     /** The pod of a task; {@code nodes} (by node id) supply spec.nodeName and status.hostIP. */
     public static ObjectNode pod(TaskView t, Map<String, NodeView> nodes) {
+        return pod(t, nodes, key -> "");
+    }
+
+    /**
+     * The pod of a task, with {@code workloadUid} (a workload key → its uid, "" when not known yet) for the
+     * owner reference of a Job's pod, which names the Job's uid as Kubernetes' does.
+     */
+    public static ObjectNode pod(TaskView t, Map<String, NodeView> nodes, java.util.function.Function<String, String> workloadUid) {
         ObjectNode pod = JSON.objectNode().put("apiVersion", "v1").put("kind", "Pod");
         ObjectNode meta = pod.putObject("metadata").put("name", podName(t)).put("namespace", t.getNamespace());
         Map<String, String> labels = new TreeMap<>(t.getLabels());
@@ -99,6 +107,12 @@ public final class KubeObjects {
             meta.putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "ReplicaSet")
                     .put("name", owner[2] + "-" + t.getTemplateHash()).put("uid", replicaSetUid(t.getWorkloadKey(), t.getTemplateHash()))
                     .put("controller", true).put("blockOwnerDeletion", true);
+        } else if (owner.length == 3 && owner[1].equals("job")) {
+            // the Job controls it directly (kubectl drain, describe's Controlled By and garbage-collecting clients look for it)
+            ObjectNode ref = meta.putArray("ownerReferences").addObject().put("apiVersion", "batch/v1").put("kind", "Job").put("name", owner[2]);
+            String uid = workloadUid.apply(t.getWorkloadKey());
+            if (uid != null && !uid.isEmpty()) ref.put("uid", uid);
+            ref.put("controller", true).put("blockOwnerDeletion", true);
         }
         if (t.getPhase() == TaskPhase.TERMINATING) meta.put("deletionTimestamp", timestamp(t.getUpdatedAt()));
 
@@ -523,6 +537,55 @@ public final class KubeObjects {
         RolloutStatus r = w.getRollout();
         if (r != null && (!r.getPhase().isEmpty() || r.getFailedRevision() > 0)) status.set("berth", rollout(r, s));
         return d;
+    }
+
+    /**
+     * A {@code batch/v1 Job}: its spec as Kubernetes defaults it (completionMode NonIndexed, the selector =
+     * the template's job-name labels) and its status as the job controller reports it: counts omitted
+     * when 0 (ready kept, as Kubernetes writes it), startTime and completionTime once they happened, the
+     * conditions (Complete, Failed, Suspended) each only while it holds ({@code kubectl wait
+     * --for=condition=complete} reads them).
+     */
+    public static ObjectNode job(WorkloadView w) {
+        ObjectNode o = JSON.objectNode().put("apiVersion", "batch/v1").put("kind", "Job");
+        o.set("metadata", workloadMeta(w).put("generation", Math.max(1, w.getGeneration())));
+        ObjectNode spec = o.putObject("spec");
+        JobSpec j = w.getJob() == null ? JobSpec.newBuilder().build() : w.getJob();
+        spec.put("parallelism", j.getParallelism());
+        if (j.getCompletions() != null) spec.put("completions", j.getCompletions());
+        if (j.getActiveDeadlineSeconds() != null) spec.put("activeDeadlineSeconds", j.getActiveDeadlineSeconds());
+        spec.put("backoffLimit", j.getBackoffLimit());
+        DeploymentSpec d = w.getDeployment();
+        if (d != null && d.getTemplate() != null) {
+            putMap(spec.putObject("selector"), "matchLabels", d.getSelector().isEmpty() ? d.getTemplate().getLabels() : d.getSelector());
+            ObjectNode template = spec.putObject("template");
+            ObjectNode tmeta = template.putObject("metadata");
+            putMap(tmeta, "labels", d.getTemplate().getLabels());
+            putMapIfNotEmpty(tmeta, "annotations", d.getTemplate().getAnnotations());
+            template.set("spec", podSpec(d.getTemplate()));
+        }
+        if (j.getTtlSecondsAfterFinished() != null) spec.put("ttlSecondsAfterFinished", j.getTtlSecondsAfterFinished());
+        spec.put("completionMode", "NonIndexed").put("suspend", j.getSuspend());
+
+        ObjectNode status = o.putObject("status");
+        if (!w.getConditions().isEmpty()) {
+            ArrayNode conditions = status.putArray("conditions");
+            for (Condition c : w.getConditions()) {
+                ObjectNode co = conditions.addObject().put("type", c.getType()).put("status", c.getStatus());
+                String at = timestamp(c.getLastTransitionTime());
+                co.put("lastProbeTime", at).put("lastTransitionTime", at);
+                putIfNotEmpty(co, "reason", c.getReason());
+                putIfNotEmpty(co, "message", c.getMessage());
+            }
+        }
+        JobStatus js = w.getJobStatus() == null ? JobStatus.newBuilder().build() : w.getJobStatus();
+        if (js.getStartTime() > 0) status.put("startTime", timestamp(js.getStartTime()));
+        if (js.getCompletionTime() > 0) status.put("completionTime", timestamp(js.getCompletionTime()));
+        if (js.getActive() > 0) status.put("active", js.getActive());
+        if (js.getSucceeded() > 0) status.put("succeeded", js.getSucceeded());
+        if (js.getFailed() > 0) status.put("failed", js.getFailed());
+        status.put("ready", js.getReady());
+        return o;
     }
 
     /** The annotation Kubernetes puts on a Deployment and its ReplicaSets: the revision number. */
