@@ -102,6 +102,12 @@ public final class Topics {
         return slash < 0 ? key : key.substring(0, slash);
     }
 
+    /**
+     * Annotation of a pod delete intent naming the kind of the pod's owner ({@code Job}); without it a pod
+     * with a generated name belongs to a Deployment. The gateway sets it from the pod's view.
+     */
+    public static final String POD_OWNER_KIND_ANNOTATION = "berth.io/owner-kind";
+
     /** Resource key {@code ns/kind/name}, kind in lower case (e.g. {@code default/deployment/web}). */
     public static String resourceKey(String namespace, ResourceKind kind, String name) {
         return namespace + "/" + kind.name().toLowerCase(java.util.Locale.ROOT) + "/" + name;

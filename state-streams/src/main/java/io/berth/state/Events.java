@@ -18,6 +18,7 @@ final class Events {
     static final String DEPLOYMENT_CONTROLLER = "deployment-controller";
     static final String SCHEDULER = "default-scheduler";
     static final String NODE_CONTROLLER = "node-controller";
+    static final String JOB_CONTROLLER = "job-controller";
 
     private Events() {}
 
@@ -63,6 +64,11 @@ final class Events {
 
     private static ClusterEvent deployment(String type, WorkloadView d, String reason, String message) {
         return of(type, "Deployment", d.getNamespace(), d.getName(), d.getKey(), reason, message, DEPLOYMENT_CONTROLLER);
+    }
+
+    /** The job controller's events: SuccessfulCreate, Completed, BackoffLimitExceeded, DeadlineExceeded, Suspended, Resumed. */
+    static ClusterEvent job(String type, WorkloadView j, String reason, String message) {
+        return of(type, "Job", j.getNamespace(), j.getName(), j.getKey(), reason, message, JOB_CONTROLLER);
     }
 
     static ClusterEvent scheduled(TaskView t, String node) {
@@ -160,6 +166,7 @@ final class Events {
         return switch (k) {
             case DEPLOYMENT -> "Deployment";
             case POD -> "Pod";
+            case JOB -> "Job";
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";

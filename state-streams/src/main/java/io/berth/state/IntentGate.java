@@ -140,6 +140,7 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
         return switch (k) {
             case DEPLOYMENT -> "Deployment";
             case POD -> "Pod";
+            case JOB -> "Job";
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";

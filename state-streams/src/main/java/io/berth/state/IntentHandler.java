@@ -73,6 +73,7 @@ final class IntentHandler {
         WorkloadView after = switch (i.getKind()) {
             case DEPLOYMENT -> deploymentIntent(key, before, i, now);
             case POD -> podIntent(key, before, i, origin, now);
+            case JOB -> jobIntent(before, key, i, now);
             case SERVICE -> { services.apply(key, before, i, origin, intentOffset, now); yield null; }
             case NAMESPACE -> { namespaces.apply(key, before, i, origin, intentOffset, now); yield null; }
             default -> null;
@@ -155,6 +156,15 @@ final class IntentHandler {
                 return r.view();
             }
         }
+    }
+
+    private static WorkloadView jobIntent(WorkloadView before, String key, Intent i, long now) {
+        boolean exists = before != null && !before.getDeleted();
+        return switch (i.getAction()) {
+            case APPLY -> WorkloadViews.applyJob(before, key, i, (DeploymentSpec) i.getPayload(), i.getJob(), now);
+            case DELETE -> exists ? WorkloadViews.deleted(before) : null;
+            default -> null;
+        };
     }
 
     /**

@@ -314,8 +314,8 @@ public final class StateStreamsTopology {
 
     /**
      * A delete of a pod whose name has the generated shape {@code <workload>-<hash>-<suffix>}
-     * belongs to a deployment; its intent is keyed by the pod, so it is re-keyed to the
-     * deployment to meet that workload's tasks. A bare pod's delete keeps its own key.
+     * belongs to a deployment (or, annotated {@link Topics#POD_OWNER_KIND_ANNOTATION} {@code Job}, a job); its
+     * intent is keyed by the pod, so it is re-keyed to the owner to meet that workload's tasks. A bare pod's delete keeps its own key.
      */
     static boolean isOwnedPodDelete(String key, Intent i) {
         return i.getKind() == ResourceKind.POD && i.getAction() == IntentAction.DELETE
@@ -323,7 +323,8 @@ public final class StateStreamsTopology {
     }
 
     static String ownerKey(Intent podDelete) {
-        return Topics.resourceKey(podDelete.getNamespace(), ResourceKind.DEPLOYMENT, TaskNames.ownerOf(podDelete.getName()).orElseThrow());
+        ResourceKind owner = "Job".equals(podDelete.getAnnotations().get(Topics.POD_OWNER_KIND_ANNOTATION)) ? ResourceKind.JOB : ResourceKind.DEPLOYMENT;
+        return Topics.resourceKey(podDelete.getNamespace(), owner, TaskNames.ownerOf(podDelete.getName()).orElseThrow());
     }
 
     static <V extends SpecificRecord> KStream<String, SpecificRecord> generic(KStream<String, V> s) {

@@ -120,9 +120,9 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         if (w != null && runsTasks(w)) dirty.mark(key, s.getState().name() + " " + s.getTaskId());
     }
 
-    /** Deployments and bare pods; services and namespaces are views without tasks. */
+    /** Deployments, jobs and bare pods; services and namespaces are views without tasks. */
     private static boolean runsTasks(WorkloadView w) {
-        return w.getKind() == ResourceKind.DEPLOYMENT || w.getKind() == ResourceKind.POD;
+        return w.getKind() == ResourceKind.DEPLOYMENT || w.getKind() == ResourceKind.POD || w.getKind() == ResourceKind.JOB;
     }
 
     // ---- reconcile ----------------------------------------------------------------------------
@@ -159,6 +159,10 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         Map<String, TaskView> current = state.tasksOf(key);
         List<TaskActual> actual = state.actualsOf(key); // same order as current's values
         boolean intent = before != asked;
+        if (asked.getKind() == ResourceKind.JOB) {
+            convergeJob(key, before, asked, intent, why, origin, current, actual, readyNodes, now);
+            return;
+        }
         // Time- and task-driven rollout decisions (canary steps, deadline, failure, automatic rollback) come first.
         WorkloadView desired = RolloutLifecycle.advance(asked, actual, now);
         String cause = !intent && desired != asked ? "RolloutProgress" : why;
@@ -181,6 +185,51 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             state.writeWorkload(key, change, origin, before, stamped, summary(stamped), now);
             revisionCreated(key, before, stamped, origin, now);
         }
+    }
+
+    /**
+     * A Job ({@link Jobs}): the same task steps as any workload, its own status and conditions, the job
+     * controller's events, and its deletion once its time to live after finishing ran out.
+     */
+    private void convergeJob(String key, WorkloadView before, WorkloadView asked, boolean intent, String why, Origin origin,
+                             Map<String, TaskView> current, List<TaskActual> actual, Set<String> readyNodes, long now) {
+        Jobs.Step js = Jobs.reconcile(asked, actual, readyNodes, now);
+        WorkloadView desired = js.ttlExpired() ? WorkloadViews.deleted(asked) : asked;
+        String cause = js.ttlExpired() ? "TTLAfterFinished" : why;
+        Steps steps = js.steps();
+        steps.stop().forEach(s -> stop(key, desired, current.get(s.taskId()), s, cause, origin, now));
+        steps.forget().forEach(id -> state.removeTask(key, current.get(id), "no longer reported", origin, now));
+        steps.create().forEach(n -> {
+            create(key, desired, n, cause, origin, now);
+            out.event(Events.job(Events.NORMAL, desired, "SuccessfulCreate", "Created pod: " + n.taskId()), now);
+        });
+        js.transition().ifPresent(t -> out.event(Events.job(t.warning() ? Events.WARNING : Events.NORMAL, desired, t.reason(), t.message()), now));
+        if (steps.workloadGone()) {
+            state.deleteWorkload(key, js.ttlExpired() ? "TTLAfterFinished" : "WorkloadDeleted", origin, before,
+                    js.ttlExpired() ? "finished job's ttlSecondsAfterFinished ran out; job and pods removed" : "every task stopped; workload removed", now);
+            return;
+        }
+        Steps.ReplicaStatus s = steps.status();
+        WorkloadView after = WorkloadView.newBuilder(desired)
+                .setNextTaskSeq(steps.nextTaskSeq()).setObservedGeneration(desired.getGeneration())
+                .setReplicas(s.replicas()).setReadyReplicas(s.ready()).setAvailableReplicas(s.available())
+                .setUpdatedReplicas(s.updated()).setUnavailableReplicas(s.unavailable())
+                .setJobStatus(js.status()).setConditions(js.conditions())
+                .build();
+        if (before == null || !sameIgnoringStamp(before, after)) {
+            WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
+                    .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
+            String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
+                    : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
+            state.writeWorkload(key, change, origin, before, stamped, jobSummary(stamped), now);
+        }
+    }
+
+    private static String jobSummary(WorkloadView v) {
+        JobStatus s = Jobs.statusOf(v);
+        return "generation " + v.getGeneration() + ", job " + s.getActive() + " active / " + s.getSucceeded() + " succeeded / "
+                + s.getFailed() + " failed" + (s.getCompletionTime() > 0 ? ", complete" : "")
+                + (s.getFailedReason().isEmpty() ? "" : ", failed: " + s.getFailedReason()) + (v.getDeleted() ? ", deleting" : "");
     }
 
     /** A template change (an apply, a rollback, an automatic rollback) made a new revision: its own record, with the revision as JSON. */

@@ -59,6 +59,9 @@ public record Limits(int maxReplicas) {
     /** Seconds fields (minReadySeconds, progressDeadlineSeconds, updateDelaySeconds, pauses, grace periods): one year. */
     public static final int MAX_SECONDS = 365 * 24 * 3600;
 
+    /** The most failed pods a Job may tolerate: each one stays listed until the job is deleted. */
+    public static final int MAX_JOB_BACKOFF_LIMIT = 10_000;
+
     public static final Limits DEFAULT = new Limits(DEFAULT_MAX_REPLICAS);
 
     public Limits {
@@ -154,7 +157,8 @@ public record Limits(int maxReplicas) {
         length(out, "actor", i.getActor(), MAX_NAME);
         labels(out, "metadata.labels", i.getLabels());
         annotations(out, "metadata.annotations", i.getAnnotations());
-        if (p instanceof DeploymentSpec d) deployment(out, d);
+        if (i.getKind() == ResourceKind.JOB && p instanceof DeploymentSpec d) job(out, d, i.getJob());
+        else if (p instanceof DeploymentSpec d) deployment(out, d);
         else if (p instanceof PodSpec ps && ps.getTemplate() != null) podSpec(out, "spec", ps.getTemplate());
         else if (p instanceof ScaleSpec s) replicas(out, "spec.replicas", s.getReplicas());
         else if (p instanceof ServiceSpec s) service(out, s);
@@ -192,6 +196,22 @@ public record Limits(int maxReplicas) {
                 range(out, sp + ".pause.duration", steps.get(n).getPauseSeconds(), 0, MAX_SECONDS);
             }
         }
+        if (d.getTemplate() == null) out.add(new Violation("spec.template", "Required value"));
+        else template(out, "spec.template", d.getTemplate());
+    }
+
+    /** A Job: its own fields ({@code spec.completions}, …) and its template; the DeploymentSpec it travels in only carries the template. */
+    private void job(List<Violation> out, DeploymentSpec d, JobSpec j) {
+        if (j == null) {
+            out.add(new Violation("spec", "Required value: a Job intent carries its job fields"));
+            return;
+        }
+        if (j.getCompletions() != null) replicas(out, "spec.completions", j.getCompletions());
+        replicas(out, "spec.parallelism", j.getParallelism());
+        range(out, "spec.backoffLimit", j.getBackoffLimit(), 0, MAX_JOB_BACKOFF_LIMIT);
+        if (j.getActiveDeadlineSeconds() != null) range(out, "spec.activeDeadlineSeconds", j.getActiveDeadlineSeconds(), 1, MAX_SECONDS);
+        if (j.getTtlSecondsAfterFinished() != null) range(out, "spec.ttlSecondsAfterFinished", j.getTtlSecondsAfterFinished(), 0, MAX_SECONDS);
+        labels(out, "spec.selector.matchLabels", d.getSelector());
         if (d.getTemplate() == null) out.add(new Violation("spec.template", "Required value"));
         else template(out, "spec.template", d.getTemplate());
     }

@@ -21,6 +21,13 @@ public final class IntentValidator {
         return switch (i.getKind()) {
             case DEPLOYMENT -> deployment(i);
             case POD -> pod(i);
+            case JOB -> switch (i.getAction()) {
+                case APPLY -> !(i.getPayload() instanceof DeploymentSpec d) ? payload(i, "DeploymentSpec")
+                        : i.getJob() == null ? Optional.of("APPLY JOB needs its job fields (the intent's job), got none")
+                        : template(d.getTemplate()).or(() -> jobRestartPolicy(d.getTemplate()));
+                case DELETE -> Optional.empty();
+                default -> unsupported(i);
+            };
             case NODE -> switch (i.getAction()) {
                 case CORDON, UNCORDON, DRAIN -> Optional.empty();
                 default -> unsupported(i);
@@ -45,7 +52,11 @@ public final class IntentValidator {
     public static Optional<String> admission(Intent i, PodSecurity.Level level, List<String> hostPaths) {
         return PodSecurity.template(i).flatMap(t -> {
             List<PodSecurity.Violation> v = PodSecurity.check(level, t, hostPaths, PodSecurity.specPath(i));
-            String resource = i.getKind() == ResourceKind.DEPLOYMENT ? "deployments.apps" : "pods";
+            String resource = switch (i.getKind()) {
+                case DEPLOYMENT -> "deployments.apps";
+                case JOB -> "jobs.batch";
+                default -> "pods";
+            };
             return v.isEmpty() ? Optional.empty() : Optional.of(PodSecurity.message(resource, i.getName(), level, v));
         });
     }
@@ -87,6 +98,13 @@ public final class IntentValidator {
             case DELETE -> Optional.empty();
             default -> unsupported(i);
         };
+    }
+
+    /** Kubernetes: a Job's pods end, so they may not restart Always. */
+    private static Optional<String> jobRestartPolicy(PodTemplate t) {
+        String p = t.getRestartPolicy();
+        return "OnFailure".equals(p) || "Never".equals(p) ? Optional.empty()
+                : Optional.of("spec.template.spec.restartPolicy: Unsupported value: \"" + p + "\": supported values: \"OnFailure\", \"Never\"");
     }
 
     private static Optional<String> replicas(int replicas) {

@@ -22,6 +22,29 @@ public final class WorkloadViews {
         return apply(prev, key, i, spec, now);
     }
 
+    /**
+     * A Job: its template travels as the DeploymentSpec's, its own fields as {@link JobSpec}. The template and
+     * completions of a live job never change (Kubernetes: immutable; the gateway refuses such an apply with 422, a
+     * record produced straight onto the bus keeps the running ones); parallelism, suspend, the deadline and the
+     * time to live may.
+     */
+    public static WorkloadView applyJob(WorkloadView prev, String key, Intent i, DeploymentSpec spec, JobSpec job, long now) {
+        boolean fresh = prev == null || prev.getDeleted();
+        if (!fresh) {
+            JobSpec running = Jobs.specOf(prev);
+            spec = DeploymentSpec.newBuilder(prev.getDeployment()).setReplicas(job.getParallelism()).build();
+            job = JobSpec.newBuilder(job).setCompletions(running.getCompletions()).build();
+        } else {
+            spec = DeploymentSpec.newBuilder(spec).setReplicas(job.getParallelism()).build();
+        }
+        WorkloadView applied = apply(prev, key, i, spec, now);
+        boolean changed = fresh || !job.equals(prev.getJob());
+        return WorkloadView.newBuilder(applied).setJob(job)
+                .setJobStatus(fresh ? JobStatus.newBuilder().build() : Jobs.statusOf(prev))
+                .setGeneration(applied.getGeneration() + (!fresh && changed && applied.getGeneration() == prev.getGeneration() ? 1 : 0))
+                .build();
+    }
+
     /** A bare pod: created once; a second apply of a live pod changes its metadata only ({@link #relabelPod}). */
     public static WorkloadView applyPod(WorkloadView prev, String key, Intent i, PodSpec pod, long now) {
         if (prev != null && !prev.getDeleted()) return relabelPod(prev, i, pod);
@@ -95,6 +118,7 @@ public final class WorkloadViews {
      * 250 ms tick was more than the controller's thread could do).
      */
     public static boolean settled(WorkloadView v) {
+        if (v.getKind() == ResourceKind.JOB) return v.getObservedGeneration() == v.getGeneration() && !Jobs.timeCanMove(v);
         if (v.getDeleted() || v.getObservedGeneration() != v.getGeneration() || v.getDeployment() == null) return false;
         RolloutPhase phase;
         try {
