@@ -20,11 +20,11 @@ import java.util.TreeMap;
  * Labels, Node, Status, Containers with Image/Ports/Limits/Requests/State/Restart Count, Conditions)
  * and its Events at the end (fetched with {@code fieldSelector=involvedObject.name=NAME}).
  */
-@Command(name = "describe", mixinStandardHelpOptions = true, description = "Show details of a pod, deployment, service, node or namespace, with its events.")
+@Command(name = "describe", mixinStandardHelpOptions = true, description = "Show details of a pod, deployment, job, service, node or namespace, with its events.")
 public final class DescribeCommand extends KubectlCommand {
     private static final DateTimeFormatter RFC1123 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "pods, deployments, services, nodes, namespaces; or TYPE/NAME")
+    @Parameters(index = "0", paramLabel = "TYPE", description = "pods, deployments, jobs, services, nodes, namespaces; or TYPE/NAME")
     String type;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
@@ -188,6 +188,7 @@ public final class DescribeCommand extends KubectlCommand {
                     }
                 }
             }
+            case "jobs" -> job(t, o, now);
             case "nodes" -> {
                 t.kv(0, "Roles", JsonTables.roles(meta.path("labels")));
                 t.map(0, "Labels", meta.path("labels"));
@@ -255,6 +256,37 @@ public final class DescribeCommand extends KubectlCommand {
             t.table(2, List.of("Type", "Reason", "Age", "From", "Message"), withRule);
         }
         return t.render();
+    }
+
+    /**
+     * A Job as kubectl's describeJob lays it out: Selector, Labels, Annotations, Parallelism, Completions
+     * ({@code <unset>} in work-queue mode), Completion Mode, Suspend, Backoff Limit, the TTL, Start Time,
+     * Completed At and Duration once they happened, the deadline, Pods Statuses, Pod Template (Events follow;
+     * like kubectl's, no Conditions: {@code get -o yaml} and the STATUS column show them).
+     */
+    private static void job(Text t, JsonNode o, long now) {
+        JsonNode meta = o.path("metadata"), spec = o.path("spec"), status = o.path("status");
+        t.kv(0, "Selector", JsonTables.selector(spec.path("selector").path("matchLabels")));
+        t.map(0, "Labels", meta.path("labels"));
+        t.map(0, "Annotations", meta.path("annotations"));
+        t.kv(0, "Parallelism", spec.path("parallelism").asText("1"));
+        t.kv(0, "Completions", spec.hasNonNull("completions") ? spec.path("completions").asText() : "<unset>");
+        t.kv(0, "Completion Mode", spec.path("completionMode").asText("NonIndexed"));
+        t.kv(0, "Suspend", Boolean.toString(spec.path("suspend").asBoolean(false)));
+        t.kv(0, "Backoff Limit", spec.path("backoffLimit").asText("6"));
+        if (spec.hasNonNull("ttlSecondsAfterFinished")) t.kv(0, "TTL Seconds After Finished", spec.path("ttlSecondsAfterFinished").asText());
+        String start = status.path("startTime").asText(""), completed = status.path("completionTime").asText("");
+        if (!start.isEmpty()) t.kv(0, "Start Time", date(start));
+        if (!completed.isEmpty()) t.kv(0, "Completed At", date(completed));
+        if (!start.isEmpty() && !completed.isEmpty()) t.kv(0, "Duration", JsonTables.jobDuration(o, now));
+        if (spec.hasNonNull("activeDeadlineSeconds")) t.kv(0, "Active Deadline Seconds", spec.path("activeDeadlineSeconds").asText() + "s");
+        String active = status.path("active").asInt() + " Active";
+        if (status.has("ready")) active += " (" + status.path("ready").asInt() + " Ready)";
+        t.kv(0, "Pods Statuses", active + " / " + status.path("succeeded").asInt() + " Succeeded / " + status.path("failed").asInt() + " Failed");
+        t.line(0, "Pod Template:");
+        t.map(2, "Labels", spec.path("template").path("metadata").path("labels"));
+        t.line(2, "Containers:");
+        for (JsonNode c : spec.path("template").path("spec").path("containers")) container(t, c, null);
     }
 
     private static void container(Text t, JsonNode c, JsonNode status) {

@@ -33,6 +33,10 @@ final class JsonTables {
         return io.berth.gateway.view.JsonTables.eventTime(e);
     }
 
+    static String jobDuration(JsonNode job, long now) {
+        return io.berth.gateway.view.JsonTables.jobDuration(job, now);
+    }
+
     static String podStatus(JsonNode pod) {
         return io.berth.gateway.view.JsonTables.podStatus(pod);
     }

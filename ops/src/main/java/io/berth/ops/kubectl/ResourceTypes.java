@@ -24,6 +24,7 @@ final class ResourceTypes {
 
     static final Resource PODS = new Resource("pods", "pod", "", true);
     static final Resource DEPLOYMENTS = new Resource("deployments", "deployment", "apps", true);
+    static final Resource JOBS = new Resource("jobs", "job", "batch", true);
     static final Resource SERVICES = new Resource("services", "service", "", true);
     static final Resource NODES = new Resource("nodes", "node", "", false);
     static final Resource NAMESPACES = new Resource("namespaces", "namespace", "", false);
@@ -51,6 +52,7 @@ final class ResourceTypes {
     private static final List<Known> TABLE = List.of(
             new Known(PODS, true, List.of("po")),
             new Known(DEPLOYMENTS, true, List.of("deploy")),
+            new Known(JOBS, true, List.of()),
             new Known(SERVICES, true, List.of("svc")),
             new Known(NODES, true, List.of("no")),
             new Known(NAMESPACES, true, List.of("ns")),
@@ -68,7 +70,6 @@ final class ResourceTypes {
             new Known(new Resource("groups", "group", "", false), false, List.of()),
             new Known(new Resource("statefulsets", "statefulset", "apps", true), false, List.of("sts")),
             new Known(new Resource("daemonsets", "daemonset", "apps", true), false, List.of("ds")),
-            new Known(new Resource("jobs", "job", "batch", true), false, List.of()),
             new Known(new Resource("cronjobs", "cronjob", "batch", true), false, List.of("cj")));
 
     /** The resource a type name (plural, singular, short name, {@code .GROUP}) means among those the gateway serves, or null. */
@@ -110,6 +111,7 @@ final class ResourceTypes {
         Resource r = resource(type);
         if (r == PODS) return ResourceKind.POD;
         if (r == DEPLOYMENTS) return ResourceKind.DEPLOYMENT;
+        if (r == JOBS) return ResourceKind.JOB;
         if (r == SERVICES) return ResourceKind.SERVICE;
         if (r == NODES) return ResourceKind.NODE;
         if (r == NAMESPACES) return ResourceKind.NAMESPACE;
@@ -118,12 +120,20 @@ final class ResourceTypes {
 
     /** {@code deployment.apps}, {@code pod}, … as kubectl prints {@code TYPE/NAME}. */
     static String singular(ResourceKind kind) {
-        return kind == ResourceKind.DEPLOYMENT ? "deployment.apps" : kind.name().toLowerCase(Locale.ROOT);
+        return switch (kind) {
+            case DEPLOYMENT -> "deployment.apps";
+            case JOB -> "job.batch";
+            default -> kind.name().toLowerCase(Locale.ROOT);
+        };
     }
 
     /** {@code deployments.apps}, {@code pods}, … as kubectl names them in NotFound errors. */
     static String plural(ResourceKind kind) {
-        return kind == ResourceKind.DEPLOYMENT ? "deployments.apps" : kind.name().toLowerCase(Locale.ROOT) + "s";
+        return switch (kind) {
+            case DEPLOYMENT -> "deployments.apps";
+            case JOB -> "jobs.batch";
+            default -> kind.name().toLowerCase(Locale.ROOT) + "s";
+        };
     }
 
     /** Splits {@code TYPE/NAME}; null when there is no slash. */

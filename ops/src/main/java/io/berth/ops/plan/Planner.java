@@ -64,6 +64,7 @@ public final class Planner {
         return switch (i.getKind()) {
             case DEPLOYMENT -> deployment(i, resource, now);
             case SERVICE -> compared(i, resource, now, KubeObjects.service(view(i)).path("spec"), List.of());
+            case JOB -> compared(i, resource, now, KubeObjects.job(view(i)).path("spec"), List.of());
             case POD -> pod(i, resource, now);
             default -> new Plan.ObjectPlan(resource, kind, i.getNamespace(), i.getName(),
                     now.isPresent() ? Plan.Action.UNCHANGED : Plan.Action.CREATED, "", List.of(), List.of());
@@ -154,6 +155,7 @@ public final class Planner {
                 .setName(i.getName()).setLabels(i.getLabels()).setAnnotations(i.getAnnotations());
         if (i.getPayload() instanceof DeploymentSpec d) b.setDeployment(d);
         if (i.getPayload() instanceof ServiceSpec s) b.setService(s);
+        if (i.getJob() != null) b.setJob(i.getJob());
         return b.build();
     }
 }
