@@ -493,7 +493,7 @@ public final class WriteApi implements AutoCloseable {
     }
 
     /**
-     * A pod of a Deployment is its controller's: an apply, replace or patch of it (kubectl label pod web-…) would
+     * A pod of a Deployment or a Job is its controller's: an apply, replace or patch of it (kubectl label pod web-…) would
      * otherwise become a second, bare pod of the same name. Refused with 422, naming what to change instead.
      */
     private ApiException managedPod(Intent i) {
@@ -501,6 +501,12 @@ public final class WriteApi implements AutoCloseable {
         ViewCache.Entry pod = existing(Resource.PODS, i.getNamespace(), i.getName());
         if (pod == null || !(pod.value() instanceof TaskView t) || t.getWorkloadKey().isEmpty()) return null;
         io.berth.schemas.audit.ResourceKey owner = io.berth.schemas.audit.ResourceKey.parse(t.getWorkloadKey());
+        if (owner.kind().equals("job")) {
+            // a Job's template is immutable: its pods are changed by running another Job
+            return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
+                    "Forbidden: pod " + i.getName() + " is managed by job " + owner.name() + "; delete the Job and create it again with the "
+                            + "changed template (a Job's spec.template is immutable)")));
+        }
         if (!owner.kind().equals("deployment")) return null;
         return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
                 "Forbidden: pod " + i.getName() + " is managed by deployment " + owner.name() + "; change the Deployment's template "
