@@ -106,6 +106,43 @@ class JobTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldReleaseTheNodeOfAPodThatEndedAndKeepShowingIt() {
+        h.node(register("n1"));
+        h.intent(PI, job("pi", j -> j.setCompletions(2).setParallelism(2)));
+        String a = placements().get(0), b = placements().get(1);
+        run(a);
+        run(b);
+        exit(a, 0);
+        exit(b, 7);
+        for (String id : List.of(a, b)) {
+            assertTrue(h.all(Topics.ASSIGNMENTS).stream().anyMatch(kv -> kv.key.equals(Topics.assignmentKey("n1", id)) && kv.value == null),
+                    id + ": its assignment is revoked (the scheduler's ledger frees its capacity)");
+        }
+        assertEquals(TaskPhase.SUCCEEDED, task(a).getPhase(), "the pod still shows, Completed");
+        assertEquals(TaskPhase.FAILED, task(b).getPhase());
+        int revoked = h.all(Topics.ASSIGNMENTS).size();
+        h.status(status(PI, a, "n1", TaskState.REMOVED));
+        assertEquals(TaskPhase.SUCCEEDED, task(a).getPhase(), "the node removing the exited container changes nothing");
+        assertEquals(revoked, h.all(Topics.ASSIGNMENTS).size(), "revoked once");
+    }
+
+    @Test
+    void shouldReleaseTheNodeOfABarePodThatRanToCompletion() {
+        h.node(register("n1"));
+        String key = Topics.resourceKey("default", ResourceKind.POD, "once");
+        Intent pod = intent(IntentAction.APPLY, ResourceKind.POD, "once",
+                new PodSpec(PodTemplate.newBuilder(template("berth/busybox:latest")).setRestartPolicy("Never").build()));
+        h.intent(key, pod);
+        String id = placements().get(0);
+        h.status(status(key, id, "n1", TaskState.ASSIGNED));
+        h.status(status(key, id, "n1", TaskState.RUNNING));
+        h.status(TaskStatus.newBuilder(status(key, id, "n1", TaskState.EXITED)).setExitCode(0).setContainerId("c-" + id).build());
+        assertEquals(TaskPhase.SUCCEEDED, task(id).getPhase());
+        assertTrue(h.latest(Topics.ASSIGNMENTS).containsKey(Topics.assignmentKey("n1", id)), "its assignment is revoked");
+        assertNull(h.latest(Topics.ASSIGNMENTS).get(Topics.assignmentKey("n1", id)));
+    }
+
+    @Test
     void shouldFailWhenFailuresPassTheBackoffLimitWaitingTheBackOffBetweenPods() {
         h.node(register("n1"));
         h.intent(PI, job("pi", j -> j.setCompletions(1).setBackoffLimit(1)));
