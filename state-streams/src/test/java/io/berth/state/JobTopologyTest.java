@@ -121,7 +121,10 @@ class JobTopologyTest extends HarnessTest {
         assertEquals(TaskPhase.SUCCEEDED, task(a).getPhase(), "the pod still shows, Completed");
         assertEquals(TaskPhase.FAILED, task(b).getPhase());
         int revoked = h.all(Topics.ASSIGNMENTS).size();
-        h.status(status(PI, a, "n1", TaskState.REMOVED));
+        TaskView ended = task(a);
+        h.status(TaskStatus.newBuilder(status(PI, a, "n1", TaskState.REMOVED)).setReason("Revoked")
+                .setContainers(List.of(ContainerStatus.newBuilder().setName("main").setState("terminated").setReason("Revoked").build())).build());
+        assertEquals(ended, task(a), "how it ended stays, not the node's Revoked");
         assertEquals(TaskPhase.SUCCEEDED, task(a).getPhase(), "the node removing the exited container changes nothing");
         assertEquals(revoked, h.all(Topics.ASSIGNMENTS).size(), "revoked once");
     }

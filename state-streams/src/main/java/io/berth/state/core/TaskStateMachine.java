@@ -19,6 +19,7 @@ import java.util.Optional;
  *   Always: RUNNING, not ready (the node restarts it; reason Error/CrashLoopBackOff)
  *   OnFailure: exit 0 SUCCEEDED, else as Always       Never: exit 0 SUCCEEDED, else FAILED
  * TERMINATING --REMOVED--> gone        LOST, FAILED, SUCCEEDED: final, only details change
+ * FAILED/SUCCEEDED --REMOVED--> unchanged (the node released the ended pod: it shows how it ended)
  * RUNNING --UNREADY--> RUNNING, not ready   readyAt = when ready last turned true (0 while not ready)
  * ASSIGNED / UNSCHEDULABLE of a PENDING task also copy the scheduler's placement verdict
  * </pre>
@@ -29,6 +30,10 @@ public final class TaskStateMachine {
     public static Optional<TaskView> apply(TaskView current, TaskStatus s, long now) {
         if (s.getState() == TaskState.REMOVED && current.getPhase() == TaskPhase.TERMINATING) {
             return Optional.empty();
+        }
+        if (s.getState() == TaskState.REMOVED && (current.getPhase() == TaskPhase.SUCCEEDED || current.getPhase() == TaskPhase.FAILED)) {
+            // an ended pod whose node released it (its exited container removed): it keeps showing how it ended
+            return Optional.of(current);
         }
         TaskView.Builder next = TaskView.newBuilder(current).setUpdatedAt(now)
                 .setRestartCount(Math.max(current.getRestartCount(), s.getRestartCount()));

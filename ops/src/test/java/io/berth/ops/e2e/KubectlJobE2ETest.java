@@ -1,0 +1,130 @@
+package io.berth.ops.e2e;
+
+import io.berth.ops.AllInOne;
+import io.berth.ops.kafka.EmbeddedKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Issue 15's Jobs on the real Docker engine through stock kubectl (v1.32): a Job of 3 completions, 2 at a
+ * time, runs to Complete; kubectl shows it with its columns, its pods as Completed, its logs; a Job whose pod
+ * fails with backoffLimit 0 turns Failed (BackoffLimitExceeded); an ended pod releases its node (the engine's
+ * exited containers are removed while the pods stay listed); deleting the Job takes its pods with it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(600)
+class KubectlJobE2ETest {
+    private Path dir;
+    private AllInOne up;
+    private String node;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("berth-kubectl-job");
+        node = "job-" + UUID.randomUUID().toString().substring(0, 8);
+        up = new AllInOne(new AllInOne.Options(dir, "127.0.0.1", EmbeddedKafka.freePort("127.0.0.1"),
+                EmbeddedKafka.freePort("127.0.0.1"), EmbeddedKafka.freePort("127.0.0.1"), null, true, node,
+                Map.of("replication-factor", "1", "mesh", "false")));
+        up.start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (up != null) up.close();
+        } finally {
+            if (node != null) Docker.removeContainersOfNode(node);
+        }
+    }
+
+    @Test
+    void aJobRunsToCompletionFailsPastItsBackoffLimitAndIsDeletedWithItsPods() throws Exception {
+        Kubectl k = new Kubectl(Kubectl.MACHINE, dir.resolve("kubeconfig"));
+        Path count = dir.resolve("count.yaml");
+        Files.writeString(count, """
+                apiVersion: batch/v1
+                kind: Job
+                metadata:
+                  name: count
+                spec:
+                  completions: 3
+                  parallelism: 2
+                  template:
+                    spec:
+                      containers:
+                      - name: count
+                        image: berth/busybox:latest
+                        command: ["sh", "-c", "echo counted by $(hostname)"]
+                      restartPolicy: Never
+                """);
+        assertEquals("job.batch/count created\n", k.ok("apply", "-f", count.toString()));
+        assertEquals("job.batch/count unchanged\n", k.ok("apply", "-f", count.toString()));
+        assertEquals("job.batch/count condition met\n", k.ok("wait", "--for=condition=complete", "job/count", "--timeout=180s"));
+        assertLines(k.ok("get", "jobs"), "NAME +STATUS +COMPLETIONS +DURATION +AGE", "count +Complete +3/3 +\\d+s +\\d+s");
+        assertEquals("3", k.ok("get", "job", "count", "-o", "jsonpath={.status.succeeded}"));
+        String pods = k.ok("get", "pods", "-l", "job-name=count");
+        assertLines(pods, "NAME +READY +STATUS +RESTARTS +AGE",
+                "count-\\S+ +0/1 +Completed +0 +\\d+s", "count-\\S+ +0/1 +Completed +0 +\\d+s", "count-\\S+ +0/1 +Completed +0 +\\d+s");
+        Await.until("the logs of the job's pod", Duration.ofSeconds(60), () -> k.ok("logs", "job/count").startsWith("counted by "),
+                () -> k.ok("logs", "job/count"));
+        // an ended pod holds no capacity: its assignment is revoked and the node removes the exited container
+        Await.until("the job's exited containers removed", Duration.ofSeconds(60),
+                () -> BerthProcess.sh("docker", "ps", "-aq", "--filter", "label=berth.node=" + node, "--filter", "label=berth.workload=default/job/count").isBlank(),
+                () -> BerthProcess.sh("docker", "ps", "-a", "--filter", "label=berth.node=" + node));
+        assertEquals(3, k.ok("get", "pods", "-l", "job-name=count", "-o", "name").lines().count(), "the pods stay listed");
+
+        Path fail = dir.resolve("fail.yaml");
+        Files.writeString(fail, """
+                apiVersion: batch/v1
+                kind: Job
+                metadata:
+                  name: fail
+                spec:
+                  backoffLimit: 0
+                  template:
+                    spec:
+                      containers:
+                      - name: fail
+                        image: berth/busybox:latest
+                        command: ["sh", "-c", "echo giving up; exit 3"]
+                      restartPolicy: Never
+                """);
+        assertEquals("job.batch/fail created\n", k.ok("apply", "-f", fail.toString()));
+        assertEquals("job.batch/fail condition met\n", k.ok("wait", "--for=condition=failed", "job/fail", "--timeout=180s"));
+        assertEquals("BackoffLimitExceeded", k.ok("get", "job", "fail", "-o", "jsonpath={.status.conditions[?(@.type==\"Failed\")].reason}"));
+        assertEquals("1", k.ok("get", "job", "fail", "-o", "jsonpath={.status.failed}"));
+        assertLines(k.ok("get", "job", "fail"), "NAME +STATUS +COMPLETIONS +DURATION +AGE", "fail +Failed +0/1 +\\d+s +\\d+s");
+        assertTrue(k.ok("get", "events", "--field-selector", "involvedObject.name=fail").contains("Job has reached the specified backoff limit"),
+                k.ok("get", "events"));
+
+        // a Job's template is immutable, as in Kubernetes
+        Kubectl.Run changed = k.withStdin(Files.readString(count).replace("counted by", "tallied by"), "apply", "-f", "-");
+        assertNotEquals(0, changed.code());
+        assertTrue(changed.err().contains("field is immutable"), changed.err());
+
+        assertEquals("job.batch \"count\" deleted\n", k.ok("delete", "job", "count"));
+        Await.until("the job's pods gone", Duration.ofSeconds(60), () -> k.ok("get", "pods", "-l", "job-name=count", "-o", "name").isBlank(),
+                () -> k.ok("get", "pods"));
+        assertEquals("job.batch \"fail\" deleted\n", k.ok("delete", "-f", fail.toString()));
+        Await.until("no job left", Duration.ofSeconds(60), () -> k.ok("get", "jobs", "-o", "name").isBlank(), () -> k.ok("get", "jobs"));
+    }
+
+    /** Each line of {@code out} matches its pattern, and there are as many lines as patterns. */
+    private static void assertLines(String out, String... patterns) {
+        List<String> lines = out.lines().toList();
+        assertEquals(patterns.length, lines.size(), out);
+        for (int i = 0; i < patterns.length; i++) assertTrue(lines.get(i).matches(patterns[i]), "line " + i + " /" + patterns[i] + "/:\n" + out);
+    }
+}
