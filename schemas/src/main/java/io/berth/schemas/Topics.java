@@ -108,6 +108,12 @@ public final class Topics {
      */
     public static final String POD_OWNER_KIND_ANNOTATION = "berth.io/owner-kind";
 
+    /**
+     * Annotation of a Job a CronJob created: {@code CronJob/NAME}, its owner (the gateway shows it as the Job's
+     * ownerReferences; the controller reports the Job's progress to that CronJob).
+     */
+    public static final String OWNER_ANNOTATION = "berth.io/owner";
+
     /** Resource key {@code ns/kind/name}, kind in lower case (e.g. {@code default/deployment/web}). */
     public static String resourceKey(String namespace, ResourceKind kind, String name) {
         return namespace + "/" + kind.name().toLowerCase(java.util.Locale.ROOT) + "/" + name;

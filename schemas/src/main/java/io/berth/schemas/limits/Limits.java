@@ -62,6 +62,11 @@ public record Limits(int maxReplicas) {
     /** The most failed pods a Job may tolerate: each one stays listed until the job is deleted. */
     public static final int MAX_JOB_BACKOFF_LIMIT = 10_000;
 
+    /** The most finished jobs a CronJob may keep (each is a Job with its pods). */
+    public static final int MAX_JOB_HISTORY = 100;
+    /** The longest cron schedule or time zone name. */
+    public static final int MAX_SCHEDULE = 256;
+
     public static final Limits DEFAULT = new Limits(DEFAULT_MAX_REPLICAS);
 
     public Limits {
@@ -158,6 +163,7 @@ public record Limits(int maxReplicas) {
         labels(out, "metadata.labels", i.getLabels());
         annotations(out, "metadata.annotations", i.getAnnotations());
         if (i.getKind() == ResourceKind.JOB && p instanceof DeploymentSpec d) job(out, d, i.getJob());
+        else if (i.getKind() == ResourceKind.CRONJOB && p instanceof DeploymentSpec d) cronJob(out, d, i.getCronJob());
         else if (p instanceof DeploymentSpec d) deployment(out, d);
         else if (p instanceof PodSpec ps && ps.getTemplate() != null) podSpec(out, "spec", ps.getTemplate());
         else if (p instanceof ScaleSpec s) replicas(out, "spec.replicas", s.getReplicas());
@@ -214,6 +220,24 @@ public record Limits(int maxReplicas) {
         labels(out, "spec.selector.matchLabels", d.getSelector());
         if (d.getTemplate() == null) out.add(new Violation("spec.template", "Required value"));
         else template(out, "spec.template", d.getTemplate());
+    }
+
+    /** A CronJob: its schedule's size, policies and history limits, and the job it starts ({@code spec.jobTemplate.spec…}). */
+    private void cronJob(List<Violation> out, DeploymentSpec d, CronJobSpec c) {
+        if (c == null) {
+            out.add(new Violation("spec", "Required value: a CronJob intent carries its cron job fields"));
+            return;
+        }
+        length(out, "spec.schedule", c.getSchedule(), MAX_SCHEDULE);
+        length(out, "spec.timeZone", c.getTimeZone(), MAX_SCHEDULE);
+        if (c.getStartingDeadlineSeconds() != null) range(out, "spec.startingDeadlineSeconds", c.getStartingDeadlineSeconds(), 0, MAX_SECONDS);
+        range(out, "spec.successfulJobsHistoryLimit", c.getSuccessfulJobsHistoryLimit(), 0, MAX_JOB_HISTORY);
+        range(out, "spec.failedJobsHistoryLimit", c.getFailedJobsHistoryLimit(), 0, MAX_JOB_HISTORY);
+        labels(out, "spec.jobTemplate.metadata.labels", c.getJobLabels());
+        annotations(out, "spec.jobTemplate.metadata.annotations", c.getJobAnnotations());
+        List<Violation> job = new ArrayList<>();
+        job(job, d, c.getJob());
+        job.forEach(v -> out.add(new Violation(v.field().startsWith("spec") ? "spec.jobTemplate." + v.field() : v.field(), v.detail())));
     }
 
     private void template(List<Violation> out, String path, PodTemplate t) {
