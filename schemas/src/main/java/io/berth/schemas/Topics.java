@@ -74,8 +74,16 @@ public final class Topics {
      */
     public static final Topic<ConfigObject> CONFIGS = new Topic<>("berth.configs", ConfigObject.class, 1, Topic.COMPACT, null);
 
+    /**
+     * The views of Jobs a CronJob started, re-keyed to that CronJob (key: its resource key), so the workload
+     * controller that holds the CronJob learns of its jobs' progress in its own partition; a view with
+     * {@code deleted} set says the job is gone. Written and read by state-streams only. Kept a day.
+     */
+    public static final Topic<WorkloadView> CRONJOB_JOBS = new Topic<>("berth.cronjob-jobs", WorkloadView.class, PARTITIONS, Topic.DELETE, DAY);
+
     public static final List<Topic<?>> ALL = List.of(INTENTS, NODE_EVENTS, TASK_STATUS, PLACEMENT_REQUESTS, ASSIGNMENTS,
-            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS, RBAC, CONFIGS, NODE_STATS);
+            WORKLOADS, TASKS, NODES, ENDPOINTS, AUDIT, AUDIT_SNAPSHOTS, EVENTS, LOGS, DEAD_LETTERS, TICKS, RBAC, CONFIGS, NODE_STATS,
+            CRONJOB_JOBS);
 
     /** The registry's own topic: exactly one partition, compacted (Confluent's layout). */
     public static final String SCHEMAS_TOPIC = "_schemas";

@@ -19,6 +19,7 @@ final class Events {
     static final String SCHEDULER = "default-scheduler";
     static final String NODE_CONTROLLER = "node-controller";
     static final String JOB_CONTROLLER = "job-controller";
+    static final String CRONJOB_CONTROLLER = "cronjob-controller";
 
     private Events() {}
 
@@ -69,6 +70,11 @@ final class Events {
     /** The job controller's events: SuccessfulCreate, Completed, BackoffLimitExceeded, DeadlineExceeded, Suspended, Resumed. */
     static ClusterEvent job(String type, WorkloadView j, String reason, String message) {
         return of(type, "Job", j.getNamespace(), j.getName(), j.getKey(), reason, message, JOB_CONTROLLER);
+    }
+
+    /** The cronjob controller's events: SuccessfulCreate, SuccessfulDelete, MissSchedule, JobAlreadyActive. */
+    static ClusterEvent cronJob(String type, WorkloadView c, String reason, String message) {
+        return of(type, "CronJob", c.getNamespace(), c.getName(), c.getKey(), reason, message, CRONJOB_CONTROLLER);
     }
 
     static ClusterEvent scheduled(TaskView t, String node) {
@@ -167,6 +173,7 @@ final class Events {
             case DEPLOYMENT -> "Deployment";
             case POD -> "Pod";
             case JOB -> "Job";
+            case CRONJOB -> "CronJob";
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";

@@ -141,6 +141,7 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
             case DEPLOYMENT -> "Deployment";
             case POD -> "Pod";
             case JOB -> "Job";
+            case CRONJOB -> "CronJob";
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";

@@ -74,6 +74,7 @@ final class IntentHandler {
             case DEPLOYMENT -> deploymentIntent(key, before, i, now);
             case POD -> podIntent(key, before, i, origin, now);
             case JOB -> jobIntent(before, key, i, now);
+            case CRONJOB -> cronJobIntent(before, key, i, now);
             case SERVICE -> { services.apply(key, before, i, origin, intentOffset, now); yield null; }
             case NAMESPACE -> { namespaces.apply(key, before, i, origin, intentOffset, now); yield null; }
             default -> null;
@@ -156,6 +157,15 @@ final class IntentHandler {
                 return r.view();
             }
         }
+    }
+
+    private static WorkloadView cronJobIntent(WorkloadView before, String key, Intent i, long now) {
+        boolean exists = before != null && !before.getDeleted();
+        return switch (i.getAction()) {
+            case APPLY -> WorkloadViews.applyCronJob(before, key, i, (DeploymentSpec) i.getPayload(), i.getCronJob(), now);
+            case DELETE -> exists ? WorkloadViews.deleted(before) : null;
+            default -> null;
+        };
     }
 
     private static WorkloadView jobIntent(WorkloadView before, String key, Intent i, long now) {

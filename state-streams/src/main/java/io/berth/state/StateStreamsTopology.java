@@ -253,11 +253,15 @@ public final class StateStreamsTopology {
                 .merge(generic(podDeletes))
                 .merge(generic(nodeGaps))
                 .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumedSigned(Topics.TASK_STATUS))))
+                // the progress of the jobs a CronJob started, written back by this same controller (a loop through a topic)
+                .merge(generic(b.stream(Topics.CRONJOB_JOBS.name(), serdes.consumed(Topics.CRONJOB_JOBS))), Named.as("workload-cronjob-jobs"))
                 .merge(generic(controllerTicks), Named.as("workload-ticks"));
         KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent, hostPaths, signatures,
                         st -> statusSerde.serialize(Topics.TASK_STATUS.name(), st)),
                 Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE, DIRTY_STORE);
         sinks(workloadOut, serdes, "workload");
+        sink(workloadOut, Topics.CRONJOB_JOBS, serdes, "workload");
+        sink(workloadOut, Topics.INTENTS, serdes, "workload");  // the Jobs a CronJob starts and deletes: deployed by event
 
         EndpointsTopology.add(b, serdes, settings, workloadOut, controllerTicks);
         return b.build();

@@ -92,6 +92,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             if (w != null && runsTasks(w)) dirty.mark(record.key(), s.getState().name() + " " + s.getTaskId());
         } else if (record.value() instanceof TaskStatus s) {
             onStatus(record.key(), s, record.headers(), now);
+        } else if (record.value() instanceof WorkloadView job) {
+            onCronJobJob(record.key(), job, now);  // from berth.cronjob-jobs
         }
     }
 
@@ -139,6 +141,10 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         // the statuses that marked it dirty since the last tick)
         boolean nodesListed = tick.getNodes() != null;
         for (KeyValue<String, WorkloadView> kv : all) {
+            if (kv.value.getKind() == ResourceKind.CRONJOB) {
+                if (CronJobs.timeCanMove(kv.value, now)) convergeCron(kv.key, kv.value, kv.value, false, Origin.CONTROLLER, now);
+                continue;
+            }
             String cause = dirty.cause(kv.key);
             if (!runsTasks(kv.value) || (cause == null && !nodesListed && WorkloadViews.settled(kv.value))) continue;
             converge(kv.key, kv.value, kv.value, cause == null ? "NodeCheck" : cause, Origin.CONTROLLER, ready, draining, now);
@@ -156,6 +162,10 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
 
     private void converge(String key, WorkloadView before, WorkloadView asked, String why, Origin origin,
                           Set<String> readyNodes, Set<String> drainingNodes, long now) {
+        if (asked.getKind() == ResourceKind.CRONJOB) {
+            convergeCron(key, before, asked, before != asked, origin, now);
+            return;
+        }
         Map<String, TaskView> current = state.tasksOf(key);
         List<TaskActual> actual = state.actualsOf(key); // same order as current's values
         boolean intent = before != asked;
@@ -205,6 +215,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         });
         js.transition().ifPresent(t -> out.event(Events.job(t.warning() ? Events.WARNING : Events.NORMAL, desired, t.reason(), t.message()), now));
         if (steps.workloadGone()) {
+            reportToCronJob(key, WorkloadView.newBuilder(desired).setDeleted(true).build(), now);
             state.deleteWorkload(key, js.ttlExpired() ? "TTLAfterFinished" : "WorkloadDeleted", origin, before,
                     js.ttlExpired() ? "finished job's ttlSecondsAfterFinished ran out; job and pods removed" : "every task stopped; workload removed", now);
             return;
@@ -222,6 +233,48 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
                     : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
             state.writeWorkload(key, change, origin, before, stamped, jobSummary(stamped), now);
+            reportToCronJob(key, stamped, now);
+        }
+    }
+
+    /** A Job a CronJob started tells it how it is doing (berth.cronjob-jobs, keyed by the CronJob: its partition). */
+    private void reportToCronJob(String key, WorkloadView job, long now) {
+        String cronJob = CronJobs.ownerKey(job);
+        if (cronJob != null) out.put(Topics.CRONJOB_JOBS, cronJob, job, now);
+    }
+
+    /** News of one of a CronJob's jobs: its status changes, and the history limits may delete the oldest. */
+    private void onCronJobJob(String key, WorkloadView job, long now) {
+        WorkloadView cron = state.workload(key);
+        if (cron == null || cron.getKind() != ResourceKind.CRONJOB || cron.getDeleted()) return;
+        CronJobStatus was = CronJobs.statusOf(cron);
+        CronJobStatus is = CronJobs.child(was, job);
+        if (is.equals(was)) return;
+        convergeCron(key, cron, WorkloadView.newBuilder(cron).setCronJobStatus(is).build(), false, Origin.CONTROLLER, now);
+    }
+
+    /**
+     * A CronJob ({@link CronJobs}): the Jobs it starts and deletes go out as intents on berth.intents (the
+     * controller deploys by event, and each job is audited and validated like any other); its status and events.
+     */
+    private void convergeCron(String key, WorkloadView before, WorkloadView asked, boolean intent, Origin origin, long now) {
+        CronJobs.Step cs = CronJobs.reconcile(asked, now);
+        cs.intents().forEach(k -> out.put(Topics.INTENTS, k.key(), k.intent(), now));
+        cs.events().forEach(e -> out.event(Events.cronJob(e.warning() ? Events.WARNING : Events.NORMAL, asked, e.reason(), e.message()), now));
+        if (cs.gone()) {
+            state.deleteWorkload(key, "WorkloadDeleted", origin, before, "cron job deleted; its jobs deleted by intents", now);
+            return;
+        }
+        WorkloadView after = WorkloadView.newBuilder(asked).setObservedGeneration(asked.getGeneration())
+                .setCronJobStatus(cs.status()).setReplicas(cs.status().getActive().size()).build();
+        if (before == null || !sameIgnoringStamp(before, after)) {
+            WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
+                    .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
+            String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
+                    : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
+            CronJobStatus s = cs.status();
+            state.writeWorkload(key, change, origin, before, stamped, "generation " + stamped.getGeneration() + ", cron job "
+                    + s.getActive().size() + " active, last scheduled " + s.getLastScheduleTime() + ", next " + s.getNextScheduleTime(), now);
         }
     }
 

@@ -174,6 +174,21 @@ class JobTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldCountRestartsInPlaceAgainstTheBackoffLimitUnderOnFailure() {
+        h.node(register("n1"));
+        h.intent(PI, job("pi", "OnFailure", j -> j.setCompletions(1).setBackoffLimit(2)));
+        String a = placements().get(0);
+        run(a);
+        h.status(TaskStatus.newBuilder(status(PI, a, "n1", TaskState.RUNNING)).setRestartCount(1).build());
+        assertEquals("none", condition("Failed"), "one restart of two allowed");
+        h.status(TaskStatus.newBuilder(status(PI, a, "n1", TaskState.RUNNING)).setRestartCount(2).build());
+        assertEquals("True BackoffLimitExceeded", condition("Failed"));
+        assertEquals(TaskPhase.TERMINATING, task(a).getPhase(), "its pod is stopped");
+        assertEquals(1, jobStatus().getFailed(), "and counted failed");
+        assertEquals(1, placements().size(), "restarts are not new pods");
+    }
+
+    @Test
     void shouldFailAndStopItsPodsWhenTheActiveDeadlinePasses() {
         h.node(register("n1"));
         h.intent(PI, job("pi", j -> j.setCompletions(1).setActiveDeadlineSeconds(5L)));

@@ -21,6 +21,13 @@ public final class IntentValidator {
         return switch (i.getKind()) {
             case DEPLOYMENT -> deployment(i);
             case POD -> pod(i);
+            case CRONJOB -> switch (i.getAction()) {
+                case APPLY -> !(i.getPayload() instanceof DeploymentSpec d) ? payload(i, "DeploymentSpec")
+                        : i.getCronJob() == null ? Optional.of("APPLY CRONJOB needs its cron job fields (the intent's cronJob), got none")
+                        : template(d.getTemplate()).or(() -> jobRestartPolicy(d.getTemplate())).or(() -> cronJob(i.getCronJob()));
+                case DELETE -> Optional.empty();
+                default -> unsupported(i);
+            };
             case JOB -> switch (i.getAction()) {
                 case APPLY -> !(i.getPayload() instanceof DeploymentSpec d) ? payload(i, "DeploymentSpec")
                         : i.getJob() == null ? Optional.of("APPLY JOB needs its job fields (the intent's job), got none")
@@ -55,6 +62,7 @@ public final class IntentValidator {
             String resource = switch (i.getKind()) {
                 case DEPLOYMENT -> "deployments.apps";
                 case JOB -> "jobs.batch";
+                case CRONJOB -> "cronjobs.batch";
                 default -> "pods";
             };
             return v.isEmpty() ? Optional.empty() : Optional.of(PodSecurity.message(resource, i.getName(), level, v));
@@ -98,6 +106,17 @@ public final class IntentValidator {
             case DELETE -> Optional.empty();
             default -> unsupported(i);
         };
+    }
+
+    private static Optional<String> cronJob(CronJobSpec c) {
+        if (c.getJob() == null) return Optional.of("spec.jobTemplate.spec: Required value");
+        Optional<String> schedule = io.berth.schemas.cron.CronSchedule.problem(c.getSchedule(), c.getTimeZone());
+        if (schedule.isPresent()) {
+            return Optional.of((schedule.get().contains("unknown time zone") ? "spec.timeZone: " : "spec.schedule: ") + schedule.get());
+        }
+        String policy = c.getConcurrencyPolicy();
+        return List.of("Allow", "Forbid", "Replace").contains(policy) ? Optional.empty()
+                : Optional.of("spec.concurrencyPolicy: Unsupported value: \"" + policy + "\": supported values: \"Allow\", \"Forbid\", \"Replace\"");
     }
 
     /** Kubernetes: a Job's pods end, so they may not restart Always. */

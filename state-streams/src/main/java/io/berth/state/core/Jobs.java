@@ -172,7 +172,7 @@ public final class Jobs {
                 startTime = now;
             }
             Long deadline = spec.getActiveDeadlineSeconds();
-            if (failed > spec.getBackoffLimit()) {
+            if (failed > spec.getBackoffLimit() || pastBackoffLimitOnFailure(v, spec, active)) {
                 failedReason = BACKOFF_LIMIT_EXCEEDED;
                 transition = new Transition(BACKOFF_LIMIT_EXCEEDED, "Job has reached the specified backoff limit", true);
             } else if (deadline != null && now - startTime >= deadline * 1000L) {
@@ -184,6 +184,11 @@ public final class Jobs {
             }
             if (completionTime > 0 || !failedReason.isEmpty()) {
                 finishedTime = now;
+                if (!failedReason.isEmpty()) {
+                    // the pods stopped because the job failed count as failed, as Kubernetes counts them
+                    removedFailed += active.size();
+                    failed += active.size();
+                }
                 stopAll(active, stops, completionTime > 0 ? "JobComplete" : failedReason);
             } else {
                 // a work queue that had a success lets its other pods finish (Kubernetes keeps them active)
@@ -215,6 +220,16 @@ public final class Jobs {
         boolean gone = deleted && leavingNow == tasks.size();
         Steps steps = new Steps(create, stops, forget, v.getNextTaskSeq() + create.size(), replicas, gone);
         return new Step(steps, status, conditions(v, spec, status, now), ttlExpired, Optional.ofNullable(transition));
+    }
+
+    /**
+     * Kubernetes' pastBackoffLimitOnFailure: under restartPolicy OnFailure a pod's crashes are restarts in place,
+     * not failed pods, so the active pods' restarts count against the limit (any restart when it is 0).
+     */
+    static boolean pastBackoffLimitOnFailure(WorkloadView v, JobSpec spec, List<TaskActual> active) {
+        if (v.getDeployment() == null || !"OnFailure".equals(v.getDeployment().getTemplate().getRestartPolicy())) return false;
+        long restarts = active.stream().mapToLong(TaskActual::restartCount).sum();
+        return spec.getBackoffLimit() == 0 ? restarts > 0 : restarts >= spec.getBackoffLimit();
     }
 
     /** Kubernetes' job conditions: Complete or Failed once finished, Suspended while suspended (False after a resume). */

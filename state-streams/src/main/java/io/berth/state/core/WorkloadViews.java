@@ -45,6 +45,22 @@ public final class WorkloadViews {
                 .build();
     }
 
+    /**
+     * A CronJob: its jobs' template travels as the DeploymentSpec's, its own fields as {@link CronJobSpec}; all
+     * may change (the next jobs get them). A new schedule, time zone or a resume is looked at on the next
+     * converge (the next schedule time is recomputed).
+     */
+    public static WorkloadView applyCronJob(WorkloadView prev, String key, Intent i, DeploymentSpec spec, CronJobSpec cron, long now) {
+        boolean fresh = prev == null || prev.getDeleted();
+        WorkloadView applied = apply(prev, key, i, DeploymentSpec.newBuilder(spec).setReplicas(cron.getJob().getParallelism()).build(), now);
+        boolean changed = fresh || !cron.equals(prev.getCronJob());
+        CronJobStatus status = fresh ? CronJobStatus.newBuilder().build() : CronJobs.statusOf(prev);
+        if (changed) status = CronJobStatus.newBuilder(status).setNextScheduleTime(0).build();
+        return WorkloadView.newBuilder(applied).setCronJob(cron).setCronJobStatus(status)
+                .setGeneration(applied.getGeneration() + (!fresh && changed && applied.getGeneration() == prev.getGeneration() ? 1 : 0))
+                .build();
+    }
+
     /** A bare pod: created once; a second apply of a live pod changes its metadata only ({@link #relabelPod}). */
     public static WorkloadView applyPod(WorkloadView prev, String key, Intent i, PodSpec pod, long now) {
         if (prev != null && !prev.getDeleted()) return relabelPod(prev, i, pod);
