@@ -69,8 +69,9 @@ public final class Discovery {
                             List.of("create"), List.of(), List.of(), List.of()),
                     new ApiResource("subjectaccessreviews", "subjectaccessreview", false, "SubjectAccessReview",
                             List.of("create"), List.of(), List.of(), List.of()))),
-            // kube-apiserver lists jobs with no short name, in the "all" category
+            // kube-apiserver lists cronjobs (short name cj) and jobs (none), both in the "all" category
             new GroupVersion("batch", "v1", List.of(
+                    new ApiResource("cronjobs", "cronjob", true, "CronJob", CRUD, List.of("cj"), ALL, List.of()),
                     new ApiResource("jobs", "job", true, "Job", CRUD, List.of(), ALL, List.of()))),
             // as metrics-server registers it (singular names empty, get and list only)
             new GroupVersion("metrics.k8s.io", "v1beta1", List.of(

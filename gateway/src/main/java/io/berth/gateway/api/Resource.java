@@ -12,7 +12,8 @@ public enum Resource {
     ENDPOINTS("endpoints", "Endpoints", "v1", Topics.ENDPOINTS, true, null),
     NODES("nodes", "Node", "v1", Topics.NODES, false, ResourceKind.NODE),
     DEPLOYMENTS("deployments", "Deployment", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DEPLOYMENT),
-    JOBS("jobs", "Job", "batch/v1", Topics.WORKLOADS, true, ResourceKind.JOB);
+    JOBS("jobs", "Job", "batch/v1", Topics.WORKLOADS, true, ResourceKind.JOB),
+    CRONJOBS("cronjobs", "CronJob", "batch/v1", Topics.WORKLOADS, true, ResourceKind.CRONJOB);
 
     public final String plural;
     public final String kind;

@@ -571,7 +571,8 @@ public final class ViewCache implements AutoCloseable {
         if (value instanceof WorkloadView w) {
             return switch (w.getKind()) {
                 case DEPLOYMENT -> KubeObjects.deployment(w);
-                case JOB -> KubeObjects.job(w);
+                case JOB -> KubeObjects.job(w, this::workloadUid);
+                case CRONJOB -> KubeObjects.cronJob(w, this::workloadUid);
                 case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));
                 case NAMESPACE -> KubeObjects.namespace(w);
                 default -> minimal("BerthWorkload", w.getNamespace(), w.getName());

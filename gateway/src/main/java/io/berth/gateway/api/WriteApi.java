@@ -104,7 +104,7 @@ public final class WriteApi implements AutoCloseable {
         router.get("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(this::handleGetScale);
         router.put("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
         router.patch("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
-        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.JOBS)) {
+        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.JOBS, Resource.CRONJOBS)) {
             String base = r.prefix() + "/namespaces/:ns/" + r.plural;
             router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
             router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
@@ -327,8 +327,9 @@ public final class WriteApi implements AutoCloseable {
             throw Status.invalid("DeleteOptions", "", List.of(new ManifestProblem("", 1, "", "propagationPolicy",
                     "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"")));
         }
-        if ((orphan || "Orphan".equals(policy)) && (r == Resource.DEPLOYMENTS || r == Resource.JOBS)) {
-            throw Status.badRequest("propagationPolicy Orphan is not supported by Berth: a " + r.kind + "'s pods are deleted with it "
+        if ((orphan || "Orphan".equals(policy)) && (r == Resource.DEPLOYMENTS || r == Resource.JOBS || r == Resource.CRONJOBS)) {
+            throw Status.badRequest("propagationPolicy Orphan is not supported by Berth: a " + r.kind + "'s "
+                    + (r == Resource.CRONJOBS ? "jobs and their pods are" : "pods are") + " deleted with it "
                     + "(use Background or Foreground, e.g. kubectl delete --cascade=background)");
         }
     }
@@ -482,7 +483,8 @@ public final class WriteApi implements AutoCloseable {
 
     /** The object to answer with: the rendered view, or for pods and namespaces (whose view is elsewhere) their identity. */
     private static JsonNode resultObject(Intent i, ViewCache.Entry now) {
-        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.JOB || i.getKind() == ResourceKind.SERVICE
+        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.JOB || i.getKind() == ResourceKind.CRONJOB
+                || i.getKind() == ResourceKind.SERVICE
                 || i.getKind() == ResourceKind.NAMESPACE) {
             return now.object();
         }
@@ -532,6 +534,8 @@ public final class WriteApi implements AutoCloseable {
                     && i.getAnnotations().equals(w.getAnnotations());
             case JOB -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment()) && java.util.Objects.equals(i.getJob(), w.getJob())
                     && i.getAnnotations().equals(w.getAnnotations());
+            case CRONJOB -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
+                    && java.util.Objects.equals(i.getCronJob(), w.getCronJob()) && i.getAnnotations().equals(w.getAnnotations());
             case SERVICE -> i.getPayload() instanceof ServiceSpec svc && svc.equals(w.getService());
             // a pod's spec cannot change (podSpecChange), its metadata can: unchanged when the metadata is
             case POD -> i.getAnnotations().equals(w.getAnnotations());
@@ -596,7 +600,7 @@ public final class WriteApi implements AutoCloseable {
         String group = "", resource;
         boolean namespaced = true;
         switch (i.getKind()) {
-            case DEPLOYMENT, JOB -> {
+            case DEPLOYMENT, JOB, CRONJOB -> {
                 Resource r = Resource.of(i.getKind());
                 group = r.group();
                 resource = r.plural;
@@ -645,7 +649,7 @@ public final class WriteApi implements AutoCloseable {
                 name = m.group(2);
             }
             // kube-apiserver qualifies a kind of a named group: Job.batch "pi" is invalid
-            throw Status.invalid(kind, "Job".equals(kind) ? "batch" : "", name, r.errors());
+            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "", name, r.errors());
         }
         admit(r.intents(), text, namespace == null ? "default" : namespace);
         if (!validation.equalsIgnoreCase("Ignore")) {
@@ -677,7 +681,9 @@ public final class WriteApi implements AutoCloseable {
             PodSecurity.template(i).ifPresent(t -> {
                 Map<String, String> labels = declared.containsKey(i.getNamespace()) ? declared.get(i.getNamespace()) : cache.namespaceLabels(i.getNamespace());
                 PodSecurity.Level level = PodSecurity.Level.of(labels);
-                List<PodSecurity.Violation> v = new ArrayList<>(PodSecurity.check(level, t, hostPaths, PodSecurity.specPath(i)));
+                // PodSecurity.specPath knows a Deployment's and a Pod's path; a CronJob's template sits under its jobTemplate
+                String specPath = i.getKind() == ResourceKind.CRONJOB ? SecurityContextRules.CRON_JOB_SPEC_PATH : PodSecurity.specPath(i);
+                List<PodSecurity.Violation> v = new ArrayList<>(PodSecurity.check(level, t, hostPaths, specPath));
                 String key = SecurityContextRules.key(i.getKind().name(), i.getNamespace(), i.getName());
                 if (asked.containsKey(key)) v.addAll(SecurityContextRules.check(level, asked.get(key), askedPath.get(key)));
                 if (v.isEmpty()) return;

@@ -35,6 +35,8 @@ public record AuditQuery(String key, String kind, String namespace, String actor
             Map.entry("deployment", "deployment"), Map.entry("deployments", "deployment"), Map.entry("deploy", "deployment"),
             Map.entry("deployment.apps", "deployment"), Map.entry("deployments.apps", "deployment"),
             Map.entry("job", "job"), Map.entry("jobs", "job"), Map.entry("job.batch", "job"), Map.entry("jobs.batch", "job"),
+            Map.entry("cronjob", "cronjob"), Map.entry("cronjobs", "cronjob"), Map.entry("cj", "cronjob"),
+            Map.entry("cronjob.batch", "cronjob"), Map.entry("cronjobs.batch", "cronjob"),
             Map.entry("service", "service"), Map.entry("services", "service"), Map.entry("svc", "service"),
             Map.entry("endpoints", "endpoints"), Map.entry("ep", "endpoints"),
             Map.entry("node", "node"), Map.entry("nodes", "node"), Map.entry("no", "node"),
@@ -68,7 +70,7 @@ public record AuditQuery(String key, String kind, String namespace, String actor
             kind = kindOf(type);
             if (kind == null) {
                 throw bad("resource", "the server doesn't have a resource type \"" + type
-                        + "\" (pods, deployments, jobs, services, endpoints, nodes, namespaces and their short names)");
+                        + "\" (pods, deployments, jobs, cronjobs, services, endpoints, nodes, namespaces and their short names)");
             }
             if (slash >= 0) {
                 String name = resource.substring(slash + 1);

@@ -59,6 +59,16 @@ public final class Intents {
                 .setPayload(template).setJob(job).build();
     }
 
+    /**
+     * A batch/v1 CronJob: its jobs' pod template travels as the DeploymentSpec payload (replicas = the job's
+     * parallelism), its own fields and the job's as {@code cronJob}.
+     */
+    public Intent cronJob(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+                          io.berth.schemas.avro.DeploymentSpec template, io.berth.schemas.avro.CronJobSpec cronJob) {
+        return base(IntentAction.APPLY, ResourceKind.CRONJOB, namespace, name).setLabels(labels).setAnnotations(annotations)
+                .setPayload(template).setCronJob(cronJob).build();
+    }
+
     public Intent delete(ResourceKind kind, String namespace, String name) {
         return base(IntentAction.DELETE, kind, namespace, name).build();
     }

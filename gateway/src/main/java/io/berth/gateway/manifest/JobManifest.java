@@ -50,6 +50,24 @@ final class JobManifest {
             if (get(doc, "spec") == null) f.required(sp);
             return null;
         }
+        return spec(f, spec, sp, name, maxReplicas);
+    }
+
+    /**
+     * A CronJob's {@code spec.jobTemplate.spec} ({@code sp} its path): a Job's spec under the same rules and
+     * defaults, except that, as Kubernetes' validateJobTemplateSpec says, the selector is generated for each
+     * Job ({@code `selector` will be auto-generated}), manualSelector may not be true, and the template carries
+     * no job-name labels (each Job's own name is added to them when the CronJob creates it).
+     */
+    static Parsed template(Fields f, JsonNode spec, String sp, int maxReplicas) {
+        if (get(spec, "selector") != null) f.invalid(child(sp, "selector"), get(spec, "selector"), "`selector` will be auto-generated");
+        JsonNode manual = get(spec, "manualSelector");
+        if (manual != null && manual.isBoolean() && manual.booleanValue()) f.unsupported(child(sp, "manualSelector"), get(spec, "manualSelector"), List.of("nil", "false"));
+        return spec(f, spec, sp, null, maxReplicas);
+    }
+
+    /** A Job's spec at {@code sp}; {@code name} the Job's, or null for a CronJob's job template. */
+    private static Parsed spec(Fields f, JsonNode spec, String sp, String name, int maxReplicas) {
         f.onlyKnown(spec, sp, SPEC_FIELDS);
         unsupported(f, spec, sp);
         Integer completions = count(f, spec, "completions", child(sp, "completions"), maxReplicas);
@@ -62,7 +80,7 @@ final class JobManifest {
         f.bool(spec, "manualSelector", child(sp, "manualSelector"));
 
         PodTemplate template = template(f, spec, child(sp, "template"), name);
-        if (template != null) selector(f, spec, child(sp, "selector"), template.getLabels());
+        if (template != null && name != null) selector(f, spec, child(sp, "selector"), template.getLabels());
         if (!f.errors.isEmpty() || template == null) return null;
 
         // Kubernetes' defaulting: both unset → 1 and 1; parallelism alone → work-queue mode (completions unset)
@@ -121,8 +139,9 @@ final class JobManifest {
     }
 
     /**
-     * The pod template, its labels with the job-name labels Kubernetes adds (they select the Job's pods);
-     * its restartPolicy must be given and be OnFailure or Never. Null when absent.
+     * The pod template, its labels with the job-name labels Kubernetes adds (they select the Job's pods;
+     * none for a CronJob's template, {@code name} null); its restartPolicy must be given and be OnFailure
+     * or Never. Null when absent.
      */
     private static PodTemplate template(Fields f, JsonNode spec, String tp, String name) {
         JsonNode template = f.object(spec, "template", tp);
@@ -137,6 +156,14 @@ final class JobManifest {
         Names.labels(f, labels, child(tp, "metadata.labels"));
         for (String key : List.of(JOB_NAME_LABEL, LEGACY_JOB_NAME_LABEL)) {
             String given = labels.get(key);
+            if (name == null) {
+                // a CronJob's template: each of its Jobs is labelled with its own name
+                if (given != null) {
+                    f.invalid(child(tp, "metadata.labels"), Fields.render(Map.of(key, given)),
+                            "must be omitted: each Job the CronJob creates is labelled with its own name");
+                }
+                continue;
+            }
             if (given != null && !given.equals(name)) {
                 f.invalid(child(tp, "metadata.labels"), Fields.render(Map.of(key, given)), "must be the Job's name \"" + name + "\" (or omitted)");
             }

@@ -21,7 +21,7 @@ import static io.berth.gateway.manifest.Fields.get;
 /**
  * Kubernetes manifests (YAML or JSON, several documents, {@code v1 List}s) → Berth {@link Intent}s.
  *
- * <p>Supported: {@code apps/v1 Deployment}, {@code batch/v1 Job}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
+ * <p>Supported: {@code apps/v1 Deployment}, {@code batch/v1 Job}, {@code batch/v1 CronJob}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
  * Validation follows Kubernetes' own rules and wording ({@code spec.replicas: Invalid value: -1: must
  * be greater than or equal to 0}); all errors of all documents are collected. Fields Berth does not
  * know are warnings ({@code unknown field "spec.replica"}), errors in strict mode. Pure: no I/O
@@ -29,7 +29,7 @@ import static io.berth.gateway.manifest.Fields.get;
  */
 public final class ManifestParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final List<String> KINDS = List.of("Deployment", "Job", "Pod", "Service", "Namespace");
+    static final List<String> KINDS = List.of("Deployment", "Job", "CronJob", "Pod", "Service", "Namespace");
     static final List<String> STRATEGIES = List.of("Canary", "Recreate", "RollingUpdate");
     /** Berth's rollout annotations, read into the DeploymentSpec (the spec.strategy fields win). */
     public static final String UPDATE_DELAY = "berth.io/update-delay";
@@ -39,6 +39,7 @@ public final class ManifestParser {
     static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer");
     private static final Set<String> TOP_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA_FIELDS = Set.of("name", "namespace", "labels", "annotations");
+    private static final Set<String> JOB_METADATA_FIELDS = Set.of("name", "namespace", "labels", "annotations", "ownerReferences");
     /** Set by a server; kubectl echoes them in {@code get -o yaml}, so they are accepted and ignored. */
     private static final Set<String> METADATA_IGNORED = Set.of("uid", "resourceVersion", "generation",
             "creationTimestamp", "managedFields", "selfLink");
@@ -168,6 +169,7 @@ public final class ManifestParser {
         switch (kind) {
             case "Deployment" -> add(out, f, path, deployment(f, doc, path, meta));
             case "Job" -> add(out, f, path, job(f, doc, path, meta));
+            case "CronJob" -> add(out, f, path, cronJob(f, doc, path, meta));
             case "Pod" -> add(out, f, path, pod(f, doc, path, meta));
             case "Service" -> add(out, f, path, service(f, doc, path, meta));
             default -> add(out, f, path, intents.apply(ResourceKind.NAMESPACE, "", meta.name, meta.labels, meta.annotations, null));
@@ -192,7 +194,8 @@ public final class ManifestParser {
             f.required(child(path, "name"));
             return new Meta("", options.namespace(), Map.of(), Map.of());
         }
-        f.onlyKnown(m, path, METADATA_FIELDS, METADATA_IGNORED);
+        // a Job's owner (a CronJob) is read from its ownerReferences (owner); other kinds have none to give
+        f.onlyKnown(m, path, kind.equals("Job") ? JOB_METADATA_FIELDS : METADATA_FIELDS, METADATA_IGNORED);
         String name = f.string(m, "name", child(path, "name"));
         if (name == null || name.isEmpty()) {
             if (get(m, "name") == null || name != null) f.required(child(path, "name"));
@@ -279,15 +282,50 @@ public final class ManifestParser {
     static String apiVersion(String kind) {
         return switch (kind) {
             case "Deployment" -> "apps/v1";
-            case "Job" -> "batch/v1";
+            case "Job", "CronJob" -> "batch/v1";
             default -> "v1";
         };
     }
 
     private Intent job(Fields f, JsonNode doc, String path, Meta meta) {
         JobManifest.Parsed p = JobManifest.parse(f, doc, path, meta.name, options.limits().maxReplicas());
+        Map<String, String> annotations = owner(f, get(doc, "metadata"), child(path, "metadata.ownerReferences"), meta.annotations);
         if (p == null || !f.errors.isEmpty()) return null;
-        return intents.job(meta.namespace, meta.name, meta.labels, meta.annotations, p.payload(), p.job());
+        return intents.job(meta.namespace, meta.name, meta.labels, annotations, p.payload(), p.job());
+    }
+
+    private Intent cronJob(Fields f, JsonNode doc, String path, Meta meta) {
+        CronJobManifest.Parsed p = CronJobManifest.parse(f, doc, path, meta.name, options.limits().maxReplicas());
+        if (p == null || !f.errors.isEmpty()) return null;
+        return intents.cronJob(meta.namespace, meta.name, meta.labels, meta.annotations, p.payload(), p.cronJob());
+    }
+
+    /**
+     * A Job's {@code metadata.ownerReferences}: one naming a CronJob (what {@code kubectl create job --from=cronjob/NAME}
+     * sends, and what a Job a CronJob created shows) becomes the {@link io.berth.schemas.Topics#OWNER_ANNOTATION}
+     * annotation, {@code CronJob/NAME}, which Berth keeps its owner in; any other reference is ignored (Berth has no
+     * garbage collector to act on it). The annotations to carry.
+     */
+    private static Map<String, String> owner(Fields f, JsonNode metadata, String path, Map<String, String> annotations) {
+        List<JsonNode> refs = f.array(metadata, "ownerReferences", path);
+        for (int n = 0; n < refs.size(); n++) {
+            JsonNode ref = refs.get(n);
+            String rp = Fields.index(path, n);
+            if (!ref.isObject()) {
+                f.invalid(rp, ref, "must be an object");
+                continue;
+            }
+            if (!"CronJob".equals(ref.path("kind").asText("")) || !ref.path("apiVersion").asText("").startsWith("batch/")) continue;
+            String owner = ref.path("name").asText("");
+            if (owner.isEmpty()) {
+                f.invalid(child(rp, "name"), "\"\"", "name must not be empty");
+                continue;
+            }
+            Map<String, String> out = new java.util.TreeMap<>(annotations);
+            out.put(io.berth.schemas.Topics.OWNER_ANNOTATION, "CronJob/" + owner);
+            annotations = out;
+        }
+        return annotations;
     }
 
     private Map<String, String> selector(Fields f, JsonNode spec, String path) {

@@ -26,7 +26,10 @@ public final class SecurityContextRules {
     /** A pod spec in a manifest: the object's kind, name, namespace (null when the document names none), spec and its path. */
     public record PodManifest(String kind, String name, String namespace, JsonNode spec, String specPath) {}
 
-    /** Every Deployment's, Job's and Pod's spec in the documents (and {@code v1 List}s) of a manifest; unreadable text gives none. */
+    /** Where a CronJob's pod spec sits. */
+    public static final String CRON_JOB_SPEC_PATH = "spec.jobTemplate.spec.template.spec";
+
+    /** Every Deployment's, Job's, CronJob's and Pod's spec in the documents (and {@code v1 List}s) of a manifest; unreadable text gives none. */
     public static List<PodManifest> pods(String text) {
         List<PodManifest> out = new ArrayList<>();
         try (JsonParser p = YAML.getFactory().createParser(text == null ? "" : text)) {
@@ -48,6 +51,9 @@ public final class SecurityContextRules {
         String ns = md.path("namespace").asText("");
         if (kind.equals("Deployment") || kind.equals("Job")) {
             out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns, doc.path("spec").path("template").path("spec"), "spec.template.spec"));
+        } else if (kind.equals("CronJob")) {
+            out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns,
+                    doc.path("spec").path("jobTemplate").path("spec").path("template").path("spec"), CRON_JOB_SPEC_PATH));
         } else if (kind.equals("Pod")) {
             out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns, doc.path("spec"), "spec"));
         }

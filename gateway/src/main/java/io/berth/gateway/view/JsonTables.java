@@ -13,7 +13,7 @@ import java.util.TreeMap;
 
 /**
  * The tables {@code kubectl get} prints, rendered from the Kubernetes JSON the gateway serves (pods,
- * deployments, jobs, services, nodes, namespaces, events, …), column for column as kube-apiserver's table
+ * deployments, jobs, cronjobs, services, nodes, namespaces, events, …), column for column as kube-apiserver's table
  * convertors print them: the gateway's {@code meta.k8s.io/v1 Table} answers ({@link ServerTables}) and
  * the berth CLI's own tables are both made here. Pure: "now" is given, so AGE is reproducible. Layout
  * and ages: {@link #table} and {@link #age(long, long)}.
@@ -49,6 +49,10 @@ public final class JsonTables {
             }
             case "jobs" -> {
                 h.addAll(List.of("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"));
+                if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
+            }
+            case "cronjobs" -> {
+                h.addAll(List.of("NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"));
                 if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
             }
             case "replicasets" -> {
@@ -100,6 +104,15 @@ public final class JsonTables {
             case "jobs" -> {
                 row.addAll(List.of(name, jobStatus(o), jobCompletions(o), jobDuration(o, now), age));
                 if (wide) row.addAll(templateColumns(spec));
+            }
+            case "cronjobs" -> {
+                // kubectl's printCronJob: SUSPEND is printBoolPtr (<unset> when nil), ACTIVE the number of active jobs
+                String suspend = spec.hasNonNull("suspend") ? (spec.path("suspend").asBoolean() ? "True" : "False") : "<unset>";
+                String last = status.hasNonNull("lastScheduleTime") ? age(status.path("lastScheduleTime").asText(""), now) : "<none>";
+                row.addAll(List.of(name, spec.path("schedule").asText(""), text(spec, "timeZone", "<none>"), suspend,
+                        Integer.toString(status.path("active").size()), last, age));
+                // the wide SELECTOR is the jobTemplate's, which Kubernetes leaves unset (generated per Job): <none>
+                if (wide) row.addAll(templateColumns(spec.path("jobTemplate").path("spec")));
             }
             case "replicasets" -> {
                 row.addAll(List.of(name, Integer.toString(spec.path("replicas").asInt(1)), Integer.toString(status.path("replicas").asInt()),

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * Berth's materialized views rendered as the Kubernetes objects {@code kubectl get -o json} prints
- * ({@code v1 Pod}, {@code v1 Node}, {@code apps/v1 Deployment}, {@code batch/v1 Job}, {@code v1 Service}, {@code v1 List}).
+ * ({@code v1 Pod}, {@code v1 Node}, {@code apps/v1 Deployment}, {@code batch/v1 Job}, {@code batch/v1 CronJob}, {@code v1 Service}, {@code v1 List}).
  * Pure: shared by the CLI and the gateway's REST API.
  *
  * <p>Mapping: a task is a pod (uid = task id), a NodeView a node (uid = node id), a WorkloadView a
@@ -547,25 +547,29 @@ public final class KubeObjects {
      * --for=condition=complete} reads them).
      */
     public static ObjectNode job(WorkloadView w) {
+        return job(w, key -> "");
+    }
+
+    /**
+     * A Job, with {@code workloadUid} (a workload key → its uid, "" when not known yet) for the owner reference
+     * of a Job a CronJob created (its {@link io.berth.schemas.Topics#OWNER_ANNOTATION} annotation names the
+     * CronJob): {@code ownerReferences: [{batch/v1 CronJob NAME, uid, controller, blockOwnerDeletion}]}, as
+     * Kubernetes' CronJob controller sets it. The annotation stays visible in metadata.annotations.
+     */
+    public static ObjectNode job(WorkloadView w, java.util.function.Function<String, String> workloadUid) {
         ObjectNode o = JSON.objectNode().put("apiVersion", "batch/v1").put("kind", "Job");
-        o.set("metadata", workloadMeta(w).put("generation", Math.max(1, w.getGeneration())));
-        ObjectNode spec = o.putObject("spec");
-        JobSpec j = w.getJob() == null ? JobSpec.newBuilder().build() : w.getJob();
-        spec.put("parallelism", j.getParallelism());
-        if (j.getCompletions() != null) spec.put("completions", j.getCompletions());
-        if (j.getActiveDeadlineSeconds() != null) spec.put("activeDeadlineSeconds", j.getActiveDeadlineSeconds());
-        spec.put("backoffLimit", j.getBackoffLimit());
-        DeploymentSpec d = w.getDeployment();
-        if (d != null && d.getTemplate() != null) {
-            putMap(spec.putObject("selector"), "matchLabels", d.getSelector().isEmpty() ? d.getTemplate().getLabels() : d.getSelector());
-            ObjectNode template = spec.putObject("template");
-            ObjectNode tmeta = template.putObject("metadata");
-            putMap(tmeta, "labels", d.getTemplate().getLabels());
-            putMapIfNotEmpty(tmeta, "annotations", d.getTemplate().getAnnotations());
-            template.set("spec", podSpec(d.getTemplate()));
+        ObjectNode meta = workloadMeta(w).put("generation", Math.max(1, w.getGeneration()));
+        o.set("metadata", meta);
+        String owner = w.getAnnotations().getOrDefault(io.berth.schemas.Topics.OWNER_ANNOTATION, "");
+        if (owner.startsWith("CronJob/") && owner.length() > "CronJob/".length()) {
+            String cronJob = owner.substring("CronJob/".length());
+            ObjectNode ref = meta.putArray("ownerReferences").addObject().put("apiVersion", "batch/v1").put("kind", "CronJob").put("name", cronJob);
+            String uid = workloadUid.apply(io.berth.schemas.Topics.resourceKey(w.getNamespace(), ResourceKind.CRONJOB, cronJob));
+            if (uid != null && !uid.isEmpty()) ref.put("uid", uid);
+            ref.put("controller", true).put("blockOwnerDeletion", true);
         }
-        if (j.getTtlSecondsAfterFinished() != null) spec.put("ttlSecondsAfterFinished", j.getTtlSecondsAfterFinished());
-        spec.put("completionMode", "NonIndexed").put("suspend", j.getSuspend());
+        JobSpec j = w.getJob() == null ? JobSpec.newBuilder().build() : w.getJob();
+        o.set("spec", jobSpec(j, w.getDeployment(), true));
 
         ObjectNode status = o.putObject("status");
         if (!w.getConditions().isEmpty()) {
@@ -585,6 +589,79 @@ public final class KubeObjects {
         if (js.getSucceeded() > 0) status.put("succeeded", js.getSucceeded());
         if (js.getFailed() > 0) status.put("failed", js.getFailed());
         status.put("ready", js.getReady());
+        return o;
+    }
+
+    /**
+     * A Job's spec: {@code withSelector} for a Job (its selector = the template's job-name labels); a CronJob's
+     * {@code jobTemplate.spec} has none, as Kubernetes generates it for each Job.
+     */
+    private static ObjectNode jobSpec(JobSpec j, DeploymentSpec d, boolean withSelector) {
+        ObjectNode spec = JSON.objectNode();
+        spec.put("parallelism", j.getParallelism());
+        if (j.getCompletions() != null) spec.put("completions", j.getCompletions());
+        if (j.getActiveDeadlineSeconds() != null) spec.put("activeDeadlineSeconds", j.getActiveDeadlineSeconds());
+        spec.put("backoffLimit", j.getBackoffLimit());
+        if (d != null && d.getTemplate() != null) {
+            if (withSelector) {
+                putMap(spec.putObject("selector"), "matchLabels", d.getSelector().isEmpty() ? d.getTemplate().getLabels() : d.getSelector());
+            }
+            ObjectNode template = spec.putObject("template");
+            ObjectNode tmeta = template.putObject("metadata");
+            if (withSelector || !d.getTemplate().getLabels().isEmpty()) putMap(tmeta, "labels", d.getTemplate().getLabels());
+            putMapIfNotEmpty(tmeta, "annotations", d.getTemplate().getAnnotations());
+            template.set("spec", podSpec(d.getTemplate()));
+        }
+        if (j.getTtlSecondsAfterFinished() != null) spec.put("ttlSecondsAfterFinished", j.getTtlSecondsAfterFinished());
+        spec.put("completionMode", "NonIndexed").put("suspend", j.getSuspend());
+        return spec;
+    }
+
+    /** A {@code batch/v1 CronJob} with no owner uids known. */
+    public static ObjectNode cronJob(WorkloadView w) {
+        return cronJob(w, key -> "");
+    }
+
+    /**
+     * A {@code batch/v1 CronJob}: its spec as Kubernetes defaults it (timeZone and startingDeadlineSeconds
+     * only when set; the jobTemplate's metadata and its Job spec, with no selector: each Job gets its own)
+     * and its status as the cronjob controller reports it: {@code active} (references to its running Jobs,
+     * their uids from {@code workloadUid} when known; omitted when none), {@code lastScheduleTime} and
+     * {@code lastSuccessfulTime} once they happened.
+     */
+    public static ObjectNode cronJob(WorkloadView w, java.util.function.Function<String, String> workloadUid) {
+        ObjectNode o = JSON.objectNode().put("apiVersion", "batch/v1").put("kind", "CronJob");
+        o.set("metadata", workloadMeta(w).put("generation", Math.max(1, w.getGeneration())));
+        ObjectNode spec = o.putObject("spec");
+        CronJobSpec c = w.getCronJob();
+        if (c != null) {
+            spec.put("schedule", c.getSchedule());
+            if (c.getTimeZone() != null) spec.put("timeZone", c.getTimeZone());
+            if (c.getStartingDeadlineSeconds() != null) spec.put("startingDeadlineSeconds", c.getStartingDeadlineSeconds());
+            spec.put("concurrencyPolicy", c.getConcurrencyPolicy()).put("suspend", c.getSuspend());
+            ObjectNode jobTemplate = spec.putObject("jobTemplate");
+            ObjectNode jmeta = jobTemplate.putObject("metadata");
+            putMapIfNotEmpty(jmeta, "labels", c.getJobLabels());
+            putMapIfNotEmpty(jmeta, "annotations", c.getJobAnnotations());
+            JobSpec j = c.getJob() == null ? JobSpec.newBuilder().build() : c.getJob();
+            jobTemplate.set("spec", jobSpec(j, w.getDeployment(), false));
+            spec.put("successfulJobsHistoryLimit", c.getSuccessfulJobsHistoryLimit()).put("failedJobsHistoryLimit", c.getFailedJobsHistoryLimit());
+        }
+        ObjectNode status = o.putObject("status");
+        CronJobStatus cs = w.getCronJobStatus();
+        if (cs != null) {
+            if (!cs.getActive().isEmpty()) {
+                ArrayNode active = status.putArray("active");
+                for (String job : cs.getActive()) {
+                    ObjectNode ref = active.addObject().put("apiVersion", "batch/v1").put("kind", "Job").put("name", job)
+                            .put("namespace", w.getNamespace());
+                    String uid = workloadUid.apply(io.berth.schemas.Topics.resourceKey(w.getNamespace(), ResourceKind.JOB, job));
+                    if (uid != null && !uid.isEmpty()) ref.put("uid", uid);
+                }
+            }
+            if (cs.getLastScheduleTime() > 0) status.put("lastScheduleTime", timestamp(cs.getLastScheduleTime()));
+            if (cs.getLastSuccessfulTime() > 0) status.put("lastSuccessfulTime", timestamp(cs.getLastSuccessfulTime()));
+        }
         return o;
     }
 
