@@ -153,7 +153,7 @@ public record Limits(int maxReplicas) {
         List<Violation> out = new ArrayList<>();
         Object p = i.getPayload();
         int nameMax = switch (i.getKind()) {
-            case DEPLOYMENT, POD, NODE -> MAX_NAME;
+            case DEPLOYMENT, POD, NODE, DAEMONSET -> MAX_NAME;
             default -> MAX_LABEL_NAME;
         };
         length(out, "metadata.name", i.getName(), nameMax);
