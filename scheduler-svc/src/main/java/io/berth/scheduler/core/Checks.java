@@ -34,9 +34,15 @@ public final class Checks {
 
     static List<String> nodeSelector(Node node, NodeUsage usage, Pending task) {
         for (Map.Entry<String, String> wanted : task.nodeSelector().entrySet()) {
-            if (!wanted.getValue().equals(node.labels().get(wanted.getKey()))) return List.of(SELECTOR_MISMATCH);
+            if (!wanted.getValue().equals(label(node, wanted.getKey()))) return List.of(SELECTOR_MISMATCH);
         }
         return List.of();
+    }
+
+    /** A node's label, with the well-known {@code kubernetes.io/hostname} = its id when it was not given one (as on Kubernetes nodes). */
+    static String label(Node node, String key) {
+        String v = node.labels().get(key);
+        return v == null && key.equals(io.berth.schemas.NodeLabels.HOSTNAME) ? node.id() : v;
     }
 
     /**
