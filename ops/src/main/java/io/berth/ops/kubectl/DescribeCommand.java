@@ -20,11 +20,11 @@ import java.util.TreeMap;
  * Labels, Node, Status, Containers with Image/Ports/Limits/Requests/State/Restart Count, Conditions)
  * and its Events at the end (fetched with {@code fieldSelector=involvedObject.name=NAME}).
  */
-@Command(name = "describe", mixinStandardHelpOptions = true, description = "Show details of a pod, deployment, job, service, node or namespace, with its events.")
+@Command(name = "describe", mixinStandardHelpOptions = true, description = "Show details of a pod, deployment, job, cronjob, service, node or namespace, with its events.")
 public final class DescribeCommand extends KubectlCommand {
     private static final DateTimeFormatter RFC1123 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "pods, deployments, jobs, services, nodes, namespaces; or TYPE/NAME")
+    @Parameters(index = "0", paramLabel = "TYPE", description = "pods, deployments, jobs, cronjobs, services, nodes, namespaces; or TYPE/NAME")
     String type;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
@@ -189,6 +189,7 @@ public final class DescribeCommand extends KubectlCommand {
                 }
             }
             case "jobs" -> job(t, o, now);
+            case "cronjobs" -> cronJob(t, o);
             case "nodes" -> {
                 t.kv(0, "Roles", JsonTables.roles(meta.path("labels")));
                 t.map(0, "Labels", meta.path("labels"));
@@ -287,6 +288,37 @@ public final class DescribeCommand extends KubectlCommand {
         t.map(2, "Labels", spec.path("template").path("metadata").path("labels"));
         t.line(2, "Containers:");
         for (JsonNode c : spec.path("template").path("spec").path("containers")) container(t, c, null);
+    }
+
+    /**
+     * A CronJob as kubectl's describeCronJob lays it out: Labels, Annotations, Schedule, Concurrency Policy,
+     * Suspend, the history limits, Starting Deadline Seconds ({@code <unset>} when not set), then its job
+     * template (Selector, Parallelism, Completions, Pod Template), Last Schedule Time and Active Jobs (Events follow).
+     */
+    private static void cronJob(Text t, JsonNode o) {
+        JsonNode meta = o.path("metadata"), spec = o.path("spec"), status = o.path("status");
+        JsonNode job = spec.path("jobTemplate").path("spec");
+        t.map(0, "Labels", meta.path("labels"));
+        t.map(0, "Annotations", meta.path("annotations"));
+        t.kv(0, "Schedule", spec.path("schedule").asText(""));
+        t.kv(0, "Concurrency Policy", spec.path("concurrencyPolicy").asText("Allow"));
+        t.kv(0, "Suspend", spec.hasNonNull("suspend") ? (spec.path("suspend").asBoolean() ? "True" : "False") : "<unset>");
+        t.kv(0, "Successful Job History Limit", spec.hasNonNull("successfulJobsHistoryLimit") ? spec.path("successfulJobsHistoryLimit").asText() : "<unset>");
+        t.kv(0, "Failed Job History Limit", spec.hasNonNull("failedJobsHistoryLimit") ? spec.path("failedJobsHistoryLimit").asText() : "<unset>");
+        t.kv(0, "Starting Deadline Seconds", spec.hasNonNull("startingDeadlineSeconds") ? spec.path("startingDeadlineSeconds").asText() + "s" : "<unset>");
+        t.kv(0, "Selector", job.hasNonNull("selector") ? JsonTables.selector(job.path("selector").path("matchLabels")) : "<unset>");
+        t.kv(0, "Parallelism", job.hasNonNull("parallelism") ? job.path("parallelism").asText() : "<unset>");
+        t.kv(0, "Completions", job.hasNonNull("completions") ? job.path("completions").asText() : "<unset>");
+        if (job.hasNonNull("activeDeadlineSeconds")) t.kv(0, "Active Deadline Seconds", job.path("activeDeadlineSeconds").asText() + "s");
+        t.line(0, "Pod Template:");
+        t.map(2, "Labels", job.path("template").path("metadata").path("labels"));
+        t.line(2, "Containers:");
+        for (JsonNode c : job.path("template").path("spec").path("containers")) container(t, c, null);
+        String last = status.path("lastScheduleTime").asText("");
+        t.kv(0, "Last Schedule Time", last.isEmpty() ? "<unset>" : date(last));
+        List<String> active = new ArrayList<>();
+        for (JsonNode j : status.path("active")) active.add(j.path("name").asText());
+        t.kv(0, "Active Jobs", active.isEmpty() ? "<none>" : String.join(", ", active));
     }
 
     private static void container(Text t, JsonNode c, JsonNode status) {

@@ -25,6 +25,7 @@ final class ResourceTypes {
     static final Resource PODS = new Resource("pods", "pod", "", true);
     static final Resource DEPLOYMENTS = new Resource("deployments", "deployment", "apps", true);
     static final Resource JOBS = new Resource("jobs", "job", "batch", true);
+    static final Resource CRONJOBS = new Resource("cronjobs", "cronjob", "batch", true);
     static final Resource SERVICES = new Resource("services", "service", "", true);
     static final Resource NODES = new Resource("nodes", "node", "", false);
     static final Resource NAMESPACES = new Resource("namespaces", "namespace", "", false);
@@ -53,6 +54,7 @@ final class ResourceTypes {
             new Known(PODS, true, List.of("po")),
             new Known(DEPLOYMENTS, true, List.of("deploy")),
             new Known(JOBS, true, List.of()),
+            new Known(CRONJOBS, true, List.of("cj")),
             new Known(SERVICES, true, List.of("svc")),
             new Known(NODES, true, List.of("no")),
             new Known(NAMESPACES, true, List.of("ns")),
@@ -69,8 +71,7 @@ final class ResourceTypes {
             new Known(new Resource("users", "user", "", false), false, List.of()),
             new Known(new Resource("groups", "group", "", false), false, List.of()),
             new Known(new Resource("statefulsets", "statefulset", "apps", true), false, List.of("sts")),
-            new Known(new Resource("daemonsets", "daemonset", "apps", true), false, List.of("ds")),
-            new Known(new Resource("cronjobs", "cronjob", "batch", true), false, List.of("cj")));
+            new Known(new Resource("daemonsets", "daemonset", "apps", true), false, List.of("ds")));
 
     /** The resource a type name (plural, singular, short name, {@code .GROUP}) means among those the gateway serves, or null. */
     static Resource resource(String type) {
@@ -112,6 +113,7 @@ final class ResourceTypes {
         if (r == PODS) return ResourceKind.POD;
         if (r == DEPLOYMENTS) return ResourceKind.DEPLOYMENT;
         if (r == JOBS) return ResourceKind.JOB;
+        if (r == CRONJOBS) return ResourceKind.CRONJOB;
         if (r == SERVICES) return ResourceKind.SERVICE;
         if (r == NODES) return ResourceKind.NODE;
         if (r == NAMESPACES) return ResourceKind.NAMESPACE;
@@ -123,6 +125,7 @@ final class ResourceTypes {
         return switch (kind) {
             case DEPLOYMENT -> "deployment.apps";
             case JOB -> "job.batch";
+            case CRONJOB -> "cronjob.batch";
             default -> kind.name().toLowerCase(Locale.ROOT);
         };
     }
@@ -132,6 +135,7 @@ final class ResourceTypes {
         return switch (kind) {
             case DEPLOYMENT -> "deployments.apps";
             case JOB -> "jobs.batch";
+            case CRONJOB -> "cronjobs.batch";
             default -> kind.name().toLowerCase(Locale.ROOT) + "s";
         };
     }

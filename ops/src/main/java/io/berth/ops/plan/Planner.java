@@ -65,6 +65,7 @@ public final class Planner {
             case DEPLOYMENT -> deployment(i, resource, now);
             case SERVICE -> compared(i, resource, now, KubeObjects.service(view(i)).path("spec"), List.of());
             case JOB -> compared(i, resource, now, KubeObjects.job(view(i)).path("spec"), List.of());
+            case CRONJOB -> compared(i, resource, now, KubeObjects.cronJob(view(i)).path("spec"), List.of());
             case POD -> pod(i, resource, now);
             default -> new Plan.ObjectPlan(resource, kind, i.getNamespace(), i.getName(),
                     now.isPresent() ? Plan.Action.UNCHANGED : Plan.Action.CREATED, "", List.of(), List.of());
@@ -156,6 +157,7 @@ public final class Planner {
         if (i.getPayload() instanceof DeploymentSpec d) b.setDeployment(d);
         if (i.getPayload() instanceof ServiceSpec s) b.setService(s);
         if (i.getJob() != null) b.setJob(i.getJob());
+        if (i.getCronJob() != null) b.setCronJob(i.getCronJob());
         return b.build();
     }
 }

@@ -28,7 +28,7 @@ class ResourceTypesTest {
         assertNull(ResourceTypes.resource("sts"));
         assertNull(ResourceTypes.resource("deployments.extensions"), "a served plural in another group is not the served resource");
         assertEquals("statefulsets", ResourceTypes.known("sts").plural());
-        assertEquals("batch", ResourceTypes.known("cronjobs.batch").group());
+        assertEquals("apps", ResourceTypes.known("daemonsets.apps").group());
     }
 
     @Test
