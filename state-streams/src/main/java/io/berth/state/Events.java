@@ -20,6 +20,7 @@ final class Events {
     static final String NODE_CONTROLLER = "node-controller";
     static final String JOB_CONTROLLER = "job-controller";
     static final String CRONJOB_CONTROLLER = "cronjob-controller";
+    static final String DAEMONSET_CONTROLLER = "daemonset-controller";
 
     private Events() {}
 
@@ -75,6 +76,10 @@ final class Events {
     /** The cronjob controller's events: SuccessfulCreate, SuccessfulDelete, MissSchedule, JobAlreadyActive. */
     static ClusterEvent cronJob(String type, WorkloadView c, String reason, String message) {
         return of(type, "CronJob", c.getNamespace(), c.getName(), c.getKey(), reason, message, CRONJOB_CONTROLLER);
+    }
+
+    static ClusterEvent daemonSet(String type, WorkloadView d, String reason, String message) {
+        return of(type, "DaemonSet", d.getNamespace(), d.getName(), d.getKey(), reason, message, DAEMONSET_CONTROLLER);
     }
 
     static ClusterEvent scheduled(TaskView t, String node) {
@@ -174,6 +179,7 @@ final class Events {
             case POD -> "Pod";
             case JOB -> "Job";
             case CRONJOB -> "CronJob";
+            case DAEMONSET -> "DaemonSet";
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";

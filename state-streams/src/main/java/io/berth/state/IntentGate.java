@@ -142,6 +142,7 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
             case POD -> "Pod";
             case JOB -> "Job";
             case CRONJOB -> "CronJob";
+            case DAEMONSET -> "DaemonSet";
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";

@@ -75,6 +75,7 @@ final class IntentHandler {
             case POD -> podIntent(key, before, i, origin, now);
             case JOB -> jobIntent(before, key, i, now);
             case CRONJOB -> cronJobIntent(before, key, i, now);
+            case DAEMONSET -> daemonSetIntent(before, key, i, now);
             case SERVICE -> { services.apply(key, before, i, origin, intentOffset, now); yield null; }
             case NAMESPACE -> { namespaces.apply(key, before, i, origin, intentOffset, now); yield null; }
             default -> null;
@@ -95,6 +96,10 @@ final class IntentHandler {
      * so that an intent is either accepted (and audited so, before its effects) or rejected.
      */
     static Optional<String> refusal(String key, WorkloadView w, Intent i) {
+        if (i.getKind() == ResourceKind.DAEMONSET && i.getAction() == IntentAction.ROLLBACK) {
+            if (w == null || w.getDeleted()) return Optional.of("daemonset " + key + " not found");
+            return Optional.ofNullable(Revisions.target(w, toRevision(i)).problem());
+        }
         if (i.getKind() != ResourceKind.DEPLOYMENT) return Optional.empty();
         boolean exists = w != null && !w.getDeleted();
         return switch (i.getAction()) {
@@ -157,6 +162,22 @@ final class IntentHandler {
                 return r.view();
             }
         }
+    }
+
+    private WorkloadView daemonSetIntent(WorkloadView before, String key, Intent i, long now) {
+        boolean exists = before != null && !before.getDeleted();
+        return switch (i.getAction()) {
+            case APPLY -> WorkloadViews.applyDeployment(before, key, i, (DeploymentSpec) i.getPayload(), now);
+            case DELETE -> exists ? WorkloadViews.deleted(before) : null;
+            case ROLLBACK -> {
+                Revisions.Target t = Revisions.target(before, toRevision(i));
+                if (t.revision().getTemplateHash().equals(before.getTemplateHash())) yield before;
+                out.event(Events.daemonSet(Events.NORMAL, before, "DaemonSetRollback",
+                        "Rolled back daemon set \"" + before.getName() + "\" to revision " + t.revision().getRevision()), now);
+                yield RolloutLifecycle.undo(before, t.revision(), now);
+            }
+            default -> null;
+        };
     }
 
     private static WorkloadView cronJobIntent(WorkloadView before, String key, Intent i, long now) {

@@ -40,7 +40,7 @@ final class NodeReadiness {
     private final java.util.Map<Integer, Snapshot> snapshots = new java.util.HashMap<>();
 
     /** The ready, known and draining node ids of one node list. */
-    private record Snapshot(Set<String> known, Set<String> ready, Set<String> draining) {
+    private record Snapshot(Set<String> known, Set<String> ready, Set<String> draining, List<TickNode> nodes) {
         static Snapshot of(List<TickNode> nodes) {
             Set<String> known = new HashSet<>(), ready = new HashSet<>(), draining = new HashSet<>();
             for (TickNode n : nodes) {
@@ -48,7 +48,7 @@ final class NodeReadiness {
                 if (n.getReady()) ready.add(n.getId());
                 if (n.getDraining()) draining.add(n.getId());
             }
-            return new Snapshot(Set.copyOf(known), Set.copyOf(ready), Set.copyOf(draining));
+            return new Snapshot(Set.copyOf(known), Set.copyOf(ready), Set.copyOf(draining), List.copyOf(nodes));
         }
     }
 
@@ -100,6 +100,11 @@ final class NodeReadiness {
                 return ready.size();
             }
         };
+    }
+
+    /** The nodes of the last tick with a node list, with their labels, readiness and cordon (the DaemonSet controller's view). */
+    List<TickNode> nodes(int partition) {
+        return snapshot(partition).nodes();
     }
 
     /** Nodes being drained (label berth.io/draining), as of the last tick. */

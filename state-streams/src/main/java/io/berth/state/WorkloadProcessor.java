@@ -124,7 +124,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
 
     /** Deployments, jobs and bare pods; services and namespaces are views without tasks. */
     private static boolean runsTasks(WorkloadView w) {
-        return w.getKind() == ResourceKind.DEPLOYMENT || w.getKind() == ResourceKind.POD || w.getKind() == ResourceKind.JOB;
+        return w.getKind() == ResourceKind.DEPLOYMENT || w.getKind() == ResourceKind.POD || w.getKind() == ResourceKind.JOB
+                || w.getKind() == ResourceKind.DAEMONSET;
     }
 
     // ---- reconcile ----------------------------------------------------------------------------
@@ -171,6 +172,10 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         boolean intent = before != asked;
         if (asked.getKind() == ResourceKind.JOB) {
             convergeJob(key, before, asked, intent, why, origin, current, actual, readyNodes, now);
+            return;
+        }
+        if (asked.getKind() == ResourceKind.DAEMONSET) {
+            convergeDaemonSet(key, before, asked, intent, why, origin, current, actual, now);
             return;
         }
         // Time- and task-driven rollout decisions (canary steps, deadline, failure, automatic rollback) come first.
@@ -278,6 +283,53 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         }
     }
 
+    /**
+     * A DaemonSet ({@link DaemonSets}): one pod per eligible node of the last tick's node list, each created
+     * pinned to its node (nodeSelector kubernetes.io/hostname), rolled node by node on a template change.
+     */
+    private void convergeDaemonSet(String key, WorkloadView before, WorkloadView asked, boolean intent, String why, Origin origin,
+                                   Map<String, TaskView> current, List<TaskActual> actual, long now) {
+        List<DaemonSets.NodeInfo> nodeList = new ArrayList<>();
+        for (TickNode n : nodes.nodes(nodes.partitionOf(key))) {
+            nodeList.add(new DaemonSets.NodeInfo(n.getId(), n.getLabels(), n.getReady(), !n.getCordoned() && !n.getDraining()));
+        }
+        DaemonSets.Step ds = DaemonSets.reconcile(asked, actual, nodeList, now);
+        Steps steps = ds.steps();
+        steps.stop().forEach(s -> stop(key, asked, current.get(s.taskId()), s, why, origin, now));
+        steps.forget().forEach(id -> state.removeTask(key, current.get(id), "no longer reported", origin, now));
+        steps.create().forEach(n -> {
+            PodTemplate t = asked.getDeployment().getTemplate();
+            Map<String, String> pin = new HashMap<>(t.getNodeSelector());
+            pin.put(io.berth.schemas.NodeLabels.HOSTNAME, ds.pins().get(n.taskId()));
+            WorkloadView pinned = WorkloadView.newBuilder(asked).setDeployment(DeploymentSpec.newBuilder(asked.getDeployment())
+                    .setTemplate(PodTemplate.newBuilder(t).setNodeSelector(pin).build()).build()).build();
+            create(key, pinned, n, why, origin, now);
+            out.event(Events.daemonSet(Events.NORMAL, asked, "SuccessfulCreate", "Created pod: " + n.taskId()), now);
+        });
+        if (steps.workloadGone()) {
+            state.deleteWorkload(key, "WorkloadDeleted", origin, before, "every task stopped; workload removed", now);
+            return;
+        }
+        Steps.ReplicaStatus s = steps.status();
+        WorkloadView after = WorkloadView.newBuilder(asked)
+                .setNextTaskSeq(steps.nextTaskSeq()).setObservedGeneration(asked.getGeneration())
+                .setReplicas(s.replicas()).setReadyReplicas(s.ready()).setAvailableReplicas(s.available())
+                .setUpdatedReplicas(s.updated()).setUnavailableReplicas(s.unavailable())
+                .setDaemonSetStatus(ds.status())
+                .build();
+        if (before == null || !sameIgnoringStamp(before, after)) {
+            WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
+                    .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
+            String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
+                    : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
+            DaemonSetStatus d = ds.status();
+            state.writeWorkload(key, change, origin, before, stamped, "generation " + stamped.getGeneration() + ", daemon set "
+                    + d.getDesiredNumberScheduled() + " desired / " + d.getCurrentNumberScheduled() + " current / " + d.getNumberReady()
+                    + " ready / " + d.getUpdatedNumberScheduled() + " updated" + (stamped.getDeleted() ? ", deleting" : ""), now);
+            revisionCreated(key, before, stamped, origin, now);
+        }
+    }
+
     private static String jobSummary(WorkloadView v) {
         JobStatus s = Jobs.statusOf(v);
         return "generation " + v.getGeneration() + ", job " + s.getActive() + " active / " + s.getSucceeded() + " succeeded / "
@@ -288,7 +340,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     /** A template change (an apply, a rollback, an automatic rollback) made a new revision: its own record, with the revision as JSON. */
     private void revisionCreated(String key, WorkloadView before, WorkloadView after, Origin origin, long now) {
         long was = before == null ? 0 : before.getRevision();
-        if (after.getKind() != ResourceKind.DEPLOYMENT || after.getRevision() <= was) return;
+        if ((after.getKind() != ResourceKind.DEPLOYMENT && after.getKind() != ResourceKind.DAEMONSET) || after.getRevision() <= was) return;
         Revision current = Revisions.of(after).stream().filter(r -> r.getRevision() == after.getRevision()).findFirst().orElse(null);
         out.audit(key, "RevisionCreated", origin.actor(), origin.intentId(), null, AvroJson.encode(current),
                 "revision " + after.getRevision() + " (template " + after.getTemplateHash() + ")"

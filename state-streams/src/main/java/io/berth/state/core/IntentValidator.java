@@ -21,6 +21,18 @@ public final class IntentValidator {
         return switch (i.getKind()) {
             case DEPLOYMENT -> deployment(i);
             case POD -> pod(i);
+            case DAEMONSET -> switch (i.getAction()) {
+                case APPLY -> !(i.getPayload() instanceof DeploymentSpec d) ? payload(i, "DeploymentSpec")
+                        : template(d.getTemplate()).or(() -> "Always".equals(d.getTemplate().getRestartPolicy()) ? Optional.empty()
+                        : Optional.of("spec.template.spec.restartPolicy: Unsupported value: \"" + d.getTemplate().getRestartPolicy()
+                        + "\": supported values: \"Always\""));
+                case DELETE -> Optional.empty();
+                case ROLLBACK -> i.getPayload() == null ? Optional.empty()
+                        : i.getPayload() instanceof RollbackSpec r
+                        ? (r.getToRevision() < 0 ? Optional.of("revision must be >= 0, got " + r.getToRevision()) : Optional.empty())
+                        : payload(i, "RollbackSpec");
+                default -> unsupported(i);
+            };
             case CRONJOB -> switch (i.getAction()) {
                 case APPLY -> !(i.getPayload() instanceof DeploymentSpec d) ? payload(i, "DeploymentSpec")
                         : i.getCronJob() == null ? Optional.of("APPLY CRONJOB needs its cron job fields (the intent's cronJob), got none")
@@ -63,6 +75,7 @@ public final class IntentValidator {
                 case DEPLOYMENT -> "deployments.apps";
                 case JOB -> "jobs.batch";
                 case CRONJOB -> "cronjobs.batch";
+                case DAEMONSET -> "daemonsets.apps";
                 default -> "pods";
             };
             return v.isEmpty() ? Optional.empty() : Optional.of(PodSecurity.message(resource, i.getName(), level, v));

@@ -135,6 +135,12 @@ public final class WorkloadViews {
      */
     public static boolean settled(WorkloadView v) {
         if (v.getKind() == ResourceKind.JOB) return v.getObservedGeneration() == v.getGeneration() && !Jobs.timeCanMove(v);
+        if (v.getKind() == ResourceKind.DAEMONSET) {
+            DaemonSetStatus d = DaemonSets.statusOf(v);
+            int want = d.getDesiredNumberScheduled();
+            return !v.getDeleted() && v.getObservedGeneration() == v.getGeneration() && d.getCurrentNumberScheduled() == want
+                    && d.getUpdatedNumberScheduled() == want && d.getNumberAvailable() == want && d.getNumberMisscheduled() == 0;
+        }
         if (v.getDeleted() || v.getObservedGeneration() != v.getGeneration() || v.getDeployment() == null) return false;
         RolloutPhase phase;
         try {
