@@ -64,6 +64,8 @@ public record Limits(int maxReplicas) {
 
     /** The most finished jobs a CronJob may keep (each is a Job with its pods). */
     public static final int MAX_JOB_HISTORY = 100;
+    /** Kubernetes' limit on a CronJob's name, so its jobs' names (name-minutes) stay within 63. */
+    public static final int MAX_CRONJOB_NAME = 52;
     /** The longest cron schedule or time zone name. */
     public static final int MAX_SCHEDULE = 256;
 
@@ -154,6 +156,7 @@ public record Limits(int maxReplicas) {
         Object p = i.getPayload();
         int nameMax = switch (i.getKind()) {
             case DEPLOYMENT, POD, NODE, DAEMONSET -> MAX_NAME;
+            case CRONJOB -> MAX_CRONJOB_NAME;  // its jobs add "-" and up to 11 digits
             default -> MAX_LABEL_NAME;
         };
         length(out, "metadata.name", i.getName(), nameMax);

@@ -8,6 +8,7 @@ import io.berth.schemas.avro.IntentAction;
 import io.berth.schemas.avro.PodSpec;
 import io.berth.schemas.avro.PodSecurityContext;
 import io.berth.schemas.avro.PodTemplate;
+import io.berth.schemas.avro.ResourceKind;
 import io.berth.schemas.avro.SecurityContext;
 import io.berth.schemas.avro.Volume;
 
@@ -99,6 +100,7 @@ public final class PodSecurity {
 
     /** Where the pod spec sits in the manifest of an intent's kind (field paths in messages). */
     public static String specPath(Intent i) {
+        if (i.getKind() == ResourceKind.CRONJOB) return "spec.jobTemplate.spec.template.spec";
         return i.getPayload() instanceof DeploymentSpec ? "spec.template.spec" : "spec";
     }
 
