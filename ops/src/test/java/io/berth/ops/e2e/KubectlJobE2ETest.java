@@ -18,10 +18,12 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Issue 15's Jobs on the real Docker engine through stock kubectl (v1.32): a Job of 3 completions, 2 at a
- * time, runs to Complete; kubectl shows it with its columns, its pods as Completed, its logs; a Job whose pod
- * fails with backoffLimit 0 turns Failed (BackoffLimitExceeded); an ended pod releases its node (the engine's
- * exited containers are removed while the pods stay listed); deleting the Job takes its pods with it.
+ * Issue 15's Jobs and CronJobs on the real Docker engine through stock kubectl (v1.32): a Job of 3 completions,
+ * 2 at a time, runs to Complete; kubectl shows it with its columns, its pods as Completed, its logs; a Job whose
+ * pod fails with backoffLimit 0 turns Failed (BackoffLimitExceeded); an ended pod releases its node (the engine's
+ * exited containers are removed while the pods stay listed); deleting the Job takes its pods with it. A CronJob
+ * every minute starts its job on the next minute (up to 60 s of the test's time) and one on demand
+ * ({@code kubectl create job --from=cronjob/…}); deleting it deletes its scheduled jobs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(600)
@@ -119,6 +121,56 @@ class KubectlJobE2ETest {
                 () -> k.ok("get", "pods"));
         assertEquals("job.batch \"fail\" deleted\n", k.ok("delete", "-f", fail.toString()));
         Await.until("no job left", Duration.ofSeconds(60), () -> k.ok("get", "jobs", "-o", "name").isBlank(), () -> k.ok("get", "jobs"));
+    }
+
+    @Test
+    void aCronJobStartsAJobOnItsScheduleAndOneOnDemandAndTakesThemWhenDeleted() throws Exception {
+        Kubectl k = new Kubectl(Kubectl.MACHINE, dir.resolve("kubeconfig"));
+        Path tick = dir.resolve("tick.yaml");
+        Files.writeString(tick, """
+                apiVersion: batch/v1
+                kind: CronJob
+                metadata:
+                  name: tick
+                spec:
+                  schedule: "* * * * *"
+                  successfulJobsHistoryLimit: 1
+                  jobTemplate:
+                    spec:
+                      template:
+                        spec:
+                          containers:
+                          - name: tick
+                            image: berth/busybox:latest
+                            command: ["sh", "-c", "echo tick"]
+                          restartPolicy: OnFailure
+                """);
+        assertEquals("cronjob.batch/tick created\n", k.ok("apply", "-f", tick.toString()));
+        assertLines(k.ok("get", "cronjobs"), "NAME +SCHEDULE +TIMEZONE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE",
+                "tick +\\* \\* \\* \\* \\* +<none> +False +0 +<none> +\\d+s");
+
+        // on demand, as kubectl creates it: a Job of the jobTemplate owned by the CronJob
+        assertEquals("job.batch/tick-now created\n", k.ok("create", "job", "tick-now", "--from=cronjob/tick"));
+        assertEquals("job.batch/tick-now condition met\n", k.ok("wait", "--for=condition=complete", "job/tick-now", "--timeout=120s"));
+        assertEquals("CronJob", k.ok("get", "job", "tick-now", "-o", "jsonpath={.metadata.ownerReferences[0].kind}"));
+
+        // on schedule: the next minute starts tick-<minutes>, which completes; the CronJob records it
+        Await.until("a scheduled job", Duration.ofSeconds(100),
+                () -> k.ok("get", "jobs", "-o", "name").lines().anyMatch(l -> l.matches("job.batch/tick-\\d+")), () -> k.ok("get", "jobs"));
+        String scheduled = k.ok("get", "jobs", "-o", "name").lines().filter(l -> l.matches("job.batch/tick-\\d+")).findFirst().orElseThrow();
+        assertEquals(scheduled + " condition met\n", k.ok("wait", "--for=condition=complete", scheduled, "--timeout=120s"));
+        Await.until("the CronJob's last schedule and success", Duration.ofSeconds(60),
+                () -> !k.ok("get", "cronjob", "tick", "-o", "jsonpath={.status.lastSuccessfulTime}").isBlank(), () -> k.ok("get", "cronjob", "tick", "-o", "yaml"));
+        assertTrue(k.ok("get", "cronjob", "tick").lines().skip(1).findFirst().orElse("").matches("tick +\\* \\* \\* \\* \\* +<none> +False +\\d +\\d+s +\\d+s"),
+                k.ok("get", "cronjob", "tick"));
+        assertTrue(k.ok("get", "events", "--field-selector", "involvedObject.kind=CronJob").contains("Created job " + scheduled.substring("job.batch/".length())),
+                k.ok("get", "events"));
+        assertEquals("tick\n", k.ok("logs", scheduled));
+
+        assertEquals("cronjob.batch \"tick\" deleted\n", k.ok("delete", "cronjob", "tick"));
+        Await.until("its scheduled jobs gone", Duration.ofSeconds(60),
+                () -> k.ok("get", "jobs", "-o", "name").lines().noneMatch(l -> l.matches("job.batch/tick-\\d+")), () -> k.ok("get", "jobs"));
+        assertEquals("job.batch \"tick-now\" deleted\n", k.ok("delete", "job", "tick-now"));
     }
 
     /** Each line of {@code out} matches its pattern, and there are as many lines as patterns. */
