@@ -151,7 +151,9 @@ class KubectlJobE2ETest {
 
         // on demand with Berth's CLI, as kubectl does it: a Job of the jobTemplate owned by the CronJob (stock kubectl's
         // `create job` sends the Job as protobuf, which the gateway does not decode for Jobs: README, "Jobs, CronJobs and DaemonSets")
-        assertEquals("job.batch/tick-now created", BerthProcess.runOk(dir, 60, "create", "job", "tick-now", "--from=cronjob/tick").lastLine());
+        String server = k.ok("config", "view", "-o", "jsonpath={.clusters[0].cluster.server}");
+        assertEquals("job.batch/tick-now created",
+                BerthProcess.runOk(dir, 60, "create", "job", "tick-now", "--from=cronjob/tick", "--server", server).lastLine());
         assertEquals("job.batch/tick-now condition met\n", k.ok("wait", "--for=condition=complete", "job/tick-now", "--timeout=120s"));
         assertEquals("CronJob", k.ok("get", "job", "tick-now", "-o", "jsonpath={.metadata.ownerReferences[0].kind}"));
 
