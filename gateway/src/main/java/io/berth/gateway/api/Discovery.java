@@ -58,7 +58,11 @@ public final class Discovery {
                                     new Sub("portforward", "", "v1", "PodPortForwardOptions", List.of("create", "get")))),
                     new ApiResource("secrets", "secret", true, "Secret", CRUD_NO_WATCH, List.of(), List.of(), List.of()),
                     new ApiResource("services", "service", true, "Service", CRUD, List.of("svc"), ALL, List.of()))),
+            // kube-apiserver lists controllerrevisions with no short name and in no category; daemonsets as ds, in "all"
             new GroupVersion("apps", "v1", List.of(
+                    new ApiResource("controllerrevisions", "controllerrevision", true, "ControllerRevision", List.of("get", "list"),
+                            List.of(), List.of(), List.of()),
+                    new ApiResource("daemonsets", "daemonset", true, "DaemonSet", CRUD, List.of("ds"), ALL, List.of()),
                     new ApiResource("deployments", "deployment", true, "Deployment", CRUD, List.of("deploy"), ALL,
                             List.of(new Sub("scale", "autoscaling", "v1", "Scale", List.of("get", "update")))),
                     new ApiResource("replicasets", "replicaset", true, "ReplicaSet", List.of("get", "list"), List.of("rs"), ALL, List.of()))),

@@ -12,6 +12,7 @@ public enum Resource {
     ENDPOINTS("endpoints", "Endpoints", "v1", Topics.ENDPOINTS, true, null),
     NODES("nodes", "Node", "v1", Topics.NODES, false, ResourceKind.NODE),
     DEPLOYMENTS("deployments", "Deployment", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DEPLOYMENT),
+    DAEMONSETS("daemonsets", "DaemonSet", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DAEMONSET),
     JOBS("jobs", "Job", "batch/v1", Topics.WORKLOADS, true, ResourceKind.JOB),
     CRONJOBS("cronjobs", "CronJob", "batch/v1", Topics.WORKLOADS, true, ResourceKind.CRONJOB);
 

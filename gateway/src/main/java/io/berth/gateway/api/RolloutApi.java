@@ -30,8 +30,11 @@ import java.util.function.Predicate;
 /**
  * Rollouts at the REST edge: the deployment subresources {@code rollback} (a {@code DeploymentRollback}
  * body, Kubernetes' extensions/v1beta1 shape), {@code promote} and {@code abort} → ROLLBACK / PROMOTE /
- * ABORT intents with read-your-writes; and ReplicaSets ({@code apps/v1}), derived per request from each
- * deployment's revision history and its live pods (list and get; no watch).
+ * ABORT intents with read-your-writes, and a daemon set's {@code rollback} (Berth's own: kubectl's undo of a
+ * DaemonSet patches its template back instead); ReplicaSets ({@code apps/v1}), derived per request from each
+ * deployment's revision history and its live pods (list, get and watch); and ControllerRevisions
+ * ({@code apps/v1}), derived from each daemon set's revision history (list and get), which kubectl's
+ * {@code rollout history|undo ds/NAME} read.
  */
 public final class RolloutApi {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -55,7 +58,11 @@ public final class RolloutApi {
     public void mount(Router router) {
         BodyHandler body = caps.objectBody(); // no uploads to disk; gateway-max-object-body-bytes
         String deployment = "/apis/apps/v1/namespaces/:ns/deployments/:name";
-        router.post(deployment + "/rollback").handler(body).handler(this::handleRollback);
+        router.post(deployment + "/rollback").handler(body).handler(ctx -> handleRollback(ctx, Resource.DEPLOYMENTS));
+        router.post("/apis/apps/v1/namespaces/:ns/daemonsets/:name/rollback").handler(body).handler(ctx -> handleRollback(ctx, Resource.DAEMONSETS));
+        router.get("/apis/apps/v1/controllerrevisions").handler(ctx -> handleListControllerRevisions(ctx, null));
+        router.get("/apis/apps/v1/namespaces/:ns/controllerrevisions").handler(ctx -> handleListControllerRevisions(ctx, ctx.pathParam("ns")));
+        router.get("/apis/apps/v1/namespaces/:ns/controllerrevisions/:name").handler(this::handleGetControllerRevision);
         router.post(deployment + "/promote").handler(body).handler(this::handlePromote);
         router.post(deployment + "/abort").handler(body).handler(this::handleAbort);
         router.get("/apis/apps/v1/replicasets").handler(ctx -> handleListReplicaSets(ctx, null));
@@ -65,20 +72,26 @@ public final class RolloutApi {
 
     // ---- rollback / promote / abort ----
 
-    private void handleRollback(RoutingContext ctx) {
+    /**
+     * A rollback of a deployment ({@code DeploymentRollback}) or a daemon set ({@code DaemonSetRollback}, the same
+     * shape): {@code rollbackTo.revision}, 0 = the previous revision; a revision not in the history is 422.
+     */
+    private void handleRollback(RoutingContext ctx, Resource r) {
         io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "rollout actions");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
-        ViewCache.Entry e = deployment(ns, name);
+        String what = r == Resource.DAEMONSETS ? "daemon set" : "deployment";
+        String rollbackKind = r.kind + "Rollback";
+        ViewCache.Entry e = cache.get(Topics.WORKLOADS, r.kind, ns, name).orElseThrow(() -> Status.notFound(r.qualified(), name));
         WorkloadView w = (WorkloadView) e.value();
-        JsonNode body = body(ctx, "DeploymentRollback", name);
+        JsonNode body = body(ctx, rollbackKind, name);
         List<ManifestProblem> problems = new ArrayList<>();
         JsonNode kind = body.get("kind");
-        if (kind != null && !kind.isNull() && !"DeploymentRollback".equals(kind.asText())) {
-            problems.add(problem("kind", "Unsupported value: " + kind + ": supported values: \"DeploymentRollback\""));
+        if (kind != null && !kind.isNull() && !rollbackKind.equals(kind.asText())) {
+            problems.add(problem("kind", "Unsupported value: " + kind + ": supported values: \"" + rollbackKind + "\""));
         }
         JsonNode bodyName = body.get("name");
         if (bodyName != null && !bodyName.isNull() && !name.equals(bodyName.asText())) {
-            problems.add(problem("name", "Invalid value: " + bodyName + ": must match the deployment on the URL (\"" + name + "\")"));
+            problems.add(problem("name", "Invalid value: " + bodyName + ": must match the " + what + " on the URL (\"" + name + "\")"));
         }
         JsonNode to = body.path("rollbackTo").path("revision");
         long revision = 0;
@@ -92,15 +105,15 @@ public final class RolloutApi {
             if (revision > 0 && !known.contains(revision)) {
                 problems.add(problem("rollbackTo.revision", "Invalid value: " + revision + ": unable to find specified revision " + revision + " in history"));
             } else if (revision == 0 && known.size() < 2) {
-                problems.add(problem("rollbackTo.revision", "Invalid value: 0: no rollout history found for deployment \"" + name + "\""));
+                problems.add(problem("rollbackTo.revision", "Invalid value: 0: no rollout history found for " + what + " \"" + name + "\""));
             }
         }
-        if (!problems.isEmpty()) throw Status.invalid("DeploymentRollback", name, problems);
-        if (w.getDeployment() != null && w.getDeployment().getPaused()) {
+        if (!problems.isEmpty()) throw Status.invalid(rollbackKind, name, problems);
+        if (r == Resource.DEPLOYMENTS && w.getDeployment() != null && w.getDeployment().getPaused()) {
             throw conflict(name, "you cannot rollback a paused deployment; resume it first with 'berth rollout resume deployment/"
                     + name + "' and try again");
         }
-        Intent i = Intents.forActor(actor(ctx)).rollback(ns, name, revision);
+        Intent i = Intents.forActor(actor(ctx)).rollback(r.berthKind, ns, name, revision);
         long before = w.getRevision();
         submit(ctx, i, e, now -> ((WorkloadView) now.value()).getRevision() > before);
     }
@@ -313,13 +326,59 @@ public final class RolloutApi {
         ReadApi.read(ctx, "replicasets", true, rs);
     }
 
+    // ---- controller revisions ----
+
+    /** The ControllerRevisions of the namespace's daemon sets (all namespaces when null), by namespace and name. */
+    private List<ObjectNode> controllerRevisions(String namespace) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (ViewCache.Entry e : cache.list(Topics.WORKLOADS, "DaemonSet", namespace).items()) {
+            String rv = e.object().path("metadata").path("resourceVersion").asText("");
+            for (ObjectNode cr : KubeObjects.controllerRevisions((WorkloadView) e.value())) {
+                ((ObjectNode) cr.path("metadata")).put("resourceVersion", rv);
+                out.add(cr);
+            }
+        }
+        out.sort(Comparator.comparing((ObjectNode o) -> o.path("metadata").path("namespace").asText())
+                .thenComparing(o -> o.path("metadata").path("name").asText()));
+        return out;
+    }
+
+    private void handleListControllerRevisions(RoutingContext ctx, String namespace) {
+        refusePast(ctx, "controllerrevisions", "daemon set");
+        if (ReadApi.isWatch(ctx)) throw Status.methodNotAllowed("watch is not supported on controllerrevisions by Berth; list them again");
+        Predicate<JsonNode> filter = ReadApi.filter(ctx);
+        String rv = ResourceVersions.encode(cache.position(Topics.WORKLOADS));
+        List<JsonNode> items = controllerRevisions(namespace).stream().filter(filter).map(o -> (JsonNode) o).toList();
+        if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
+            ReadApi.table(ctx, "controllerrevisions", true, items, rv);
+            return;
+        }
+        ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", "ControllerRevisionList").put("apiVersion", "apps/v1");
+        list.putObject("metadata").put("resourceVersion", rv);
+        list.putArray("items").addAll(items);
+        ReadApi.json(ctx, 200, list);
+    }
+
+    private void handleGetControllerRevision(RoutingContext ctx) {
+        refusePast(ctx, "controllerrevisions", "daemon set");
+        String name = ctx.pathParam("name");
+        ObjectNode cr = controllerRevisions(ctx.pathParam("ns")).stream().filter(o -> o.path("metadata").path("name").asText().equals(name))
+                .findFirst().orElseThrow(() -> Status.notFound("controllerrevisions.apps", name));
+        ReadApi.read(ctx, "controllerrevisions", true, cr);
+    }
+
     /**
      * ReplicaSets are derived from a deployment's revisions, which time travel does not rebuild:
      * an {@code at} query is refused rather than silently answered with the present.
      */
     private static void refusePast(RoutingContext ctx) {
+        refusePast(ctx, "replicasets", "deployment");
+    }
+
+    private static void refusePast(RoutingContext ctx, String derived, String owner) {
         if (ctx.queryParams().contains("at")) {
-            throw Status.badRequest("at: time travel is not served for replicasets; ask for the deployment at that time (its revisions are in berth history)");
+            throw Status.badRequest("at: time travel is not served for " + derived + "; ask for the " + owner
+                    + " at that time (its revisions are in berth history)");
         }
     }
 }

@@ -104,7 +104,7 @@ public final class WriteApi implements AutoCloseable {
         router.get("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(this::handleGetScale);
         router.put("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
         router.patch("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
-        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.JOBS, Resource.CRONJOBS)) {
+        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.DAEMONSETS, Resource.JOBS, Resource.CRONJOBS)) {
             String base = r.prefix() + "/namespaces/:ns/" + r.plural;
             router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
             router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
@@ -327,7 +327,7 @@ public final class WriteApi implements AutoCloseable {
             throw Status.invalid("DeleteOptions", "", List.of(new ManifestProblem("", 1, "", "propagationPolicy",
                     "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"")));
         }
-        if ((orphan || "Orphan".equals(policy)) && (r == Resource.DEPLOYMENTS || r == Resource.JOBS || r == Resource.CRONJOBS)) {
+        if ((orphan || "Orphan".equals(policy)) && (r == Resource.DEPLOYMENTS || r == Resource.DAEMONSETS || r == Resource.JOBS || r == Resource.CRONJOBS)) {
             throw Status.badRequest("propagationPolicy Orphan is not supported by Berth: a " + r.kind + "'s "
                     + (r == Resource.CRONJOBS ? "jobs and their pods are" : "pods are") + " deleted with it "
                     + "(use Background or Foreground, e.g. kubectl delete --cascade=background)");
@@ -462,7 +462,8 @@ public final class WriteApi implements AutoCloseable {
         long beforeGeneration = before == null ? -1 : ((WorkloadView) before.value()).getGeneration();
         boolean unchanged = before != null && unchanged(i, (WorkloadView) before.value());
         Predicate<ViewCache.Entry> applied = now -> now != null && (unchanged || stamped(now, i) || (unstamped(now) && newer(now, position)
-                && (i.getKind() != ResourceKind.DEPLOYMENT || ((WorkloadView) now.value()).getGeneration() > beforeGeneration)));
+                && (i.getKind() != ResourceKind.DEPLOYMENT && i.getKind() != ResourceKind.DAEMONSET
+                || ((WorkloadView) now.value()).getGeneration() > beforeGeneration)));
         int code = before == null ? 201 : 200;
         return produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
                 : cache.await(Topics.WORKLOADS, key, applied, vertx.getOrCreateContext(), waitMs)
@@ -483,7 +484,8 @@ public final class WriteApi implements AutoCloseable {
 
     /** The object to answer with: the rendered view, or for pods and namespaces (whose view is elsewhere) their identity. */
     private static JsonNode resultObject(Intent i, ViewCache.Entry now) {
-        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.JOB || i.getKind() == ResourceKind.CRONJOB
+        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.DAEMONSET
+                || i.getKind() == ResourceKind.JOB || i.getKind() == ResourceKind.CRONJOB
                 || i.getKind() == ResourceKind.SERVICE
                 || i.getKind() == ResourceKind.NAMESPACE) {
             return now.object();
@@ -495,7 +497,7 @@ public final class WriteApi implements AutoCloseable {
     }
 
     /**
-     * A pod of a Deployment or a Job is its controller's: an apply, replace or patch of it (kubectl label pod web-…) would
+     * A pod of a Deployment, a DaemonSet or a Job is its controller's: an apply, replace or patch of it (kubectl label pod web-…) would
      * otherwise become a second, bare pod of the same name. Refused with 422, naming what to change instead.
      */
     private ApiException managedPod(Intent i) {
@@ -508,6 +510,11 @@ public final class WriteApi implements AutoCloseable {
             return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
                     "Forbidden: pod " + i.getName() + " is managed by job " + owner.name() + "; delete the Job and create it again with the "
                             + "changed template (a Job's spec.template is immutable)")));
+        }
+        if (owner.kind().equals("daemonset")) {
+            return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
+                    "Forbidden: pod " + i.getName() + " is managed by daemonset " + owner.name() + "; change the DaemonSet's template "
+                            + "(kubectl edit daemonset " + owner.name() + ") or delete the pod to have it replaced")));
         }
         if (!owner.kind().equals("deployment")) return null;
         return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
@@ -530,7 +537,7 @@ public final class WriteApi implements AutoCloseable {
     static boolean unchanged(Intent i, WorkloadView w) {
         if (w.getDeleted() || !i.getLabels().equals(w.getLabels())) return false;
         return switch (i.getKind()) {
-            case DEPLOYMENT -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
+            case DEPLOYMENT, DAEMONSET -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
                     && i.getAnnotations().equals(w.getAnnotations());
             case JOB -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment()) && java.util.Objects.equals(i.getJob(), w.getJob())
                     && i.getAnnotations().equals(w.getAnnotations());
@@ -600,7 +607,7 @@ public final class WriteApi implements AutoCloseable {
         String group = "", resource;
         boolean namespaced = true;
         switch (i.getKind()) {
-            case DEPLOYMENT, JOB, CRONJOB -> {
+            case DEPLOYMENT, DAEMONSET, JOB, CRONJOB -> {
                 Resource r = Resource.of(i.getKind());
                 group = r.group();
                 resource = r.plural;
@@ -648,8 +655,8 @@ public final class WriteApi implements AutoCloseable {
                 kind = m.group(1);
                 name = m.group(2);
             }
-            // kube-apiserver qualifies a kind of a named group: Job.batch "pi" is invalid
-            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "", name, r.errors());
+            // kube-apiserver qualifies a kind of a named group: Job.batch "pi" is invalid, DaemonSet.apps "agent" is invalid
+            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) ? "apps" : "", name, r.errors());
         }
         admit(r.intents(), text, namespace == null ? "default" : namespace);
         if (!validation.equalsIgnoreCase("Ignore")) {

@@ -80,8 +80,14 @@ public final class Intents {
 
     /** Roll a deployment back to a revision of its history; 0 = the previous one. */
     public Intent rollback(String namespace, String deployment, long toRevision) {
+        return rollback(ResourceKind.DEPLOYMENT, namespace, deployment, toRevision);
+    }
+
+    /** Roll a deployment or a daemon set ({@code kind}) back to a revision of its history; 0 = the previous one. */
+    public Intent rollback(ResourceKind kind, String namespace, String name, long toRevision) {
+        if (kind != ResourceKind.DEPLOYMENT && kind != ResourceKind.DAEMONSET) throw new IllegalArgumentException("no rollback for " + kind);
         if (toRevision < 0) throw new IllegalArgumentException("revision must be greater than or equal to 0");
-        return base(IntentAction.ROLLBACK, ResourceKind.DEPLOYMENT, namespace, deployment).setPayload(new RollbackSpec(toRevision)).build();
+        return base(IntentAction.ROLLBACK, kind, namespace, name).setPayload(new RollbackSpec(toRevision)).build();
     }
 
     /** The intent annotation that makes a PROMOTE skip every remaining canary step. */

@@ -21,7 +21,7 @@ import static io.berth.gateway.manifest.Fields.get;
 /**
  * Kubernetes manifests (YAML or JSON, several documents, {@code v1 List}s) → Berth {@link Intent}s.
  *
- * <p>Supported: {@code apps/v1 Deployment}, {@code batch/v1 Job}, {@code batch/v1 CronJob}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
+ * <p>Supported: {@code apps/v1 Deployment}, {@code apps/v1 DaemonSet}, {@code batch/v1 Job}, {@code batch/v1 CronJob}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
  * Validation follows Kubernetes' own rules and wording ({@code spec.replicas: Invalid value: -1: must
  * be greater than or equal to 0}); all errors of all documents are collected. Fields Berth does not
  * know are warnings ({@code unknown field "spec.replica"}), errors in strict mode. Pure: no I/O
@@ -29,7 +29,7 @@ import static io.berth.gateway.manifest.Fields.get;
  */
 public final class ManifestParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final List<String> KINDS = List.of("Deployment", "Job", "CronJob", "Pod", "Service", "Namespace");
+    static final List<String> KINDS = List.of("Deployment", "DaemonSet", "Job", "CronJob", "Pod", "Service", "Namespace");
     static final List<String> STRATEGIES = List.of("Canary", "Recreate", "RollingUpdate");
     /** Berth's rollout annotations, read into the DeploymentSpec (the spec.strategy fields win). */
     public static final String UPDATE_DELAY = "berth.io/update-delay";
@@ -168,6 +168,7 @@ public final class ManifestParser {
         Meta meta = metadata(f, metadata, child(path, "metadata"), kind);
         switch (kind) {
             case "Deployment" -> add(out, f, path, deployment(f, doc, path, meta));
+            case "DaemonSet" -> add(out, f, path, daemonSet(f, doc, path, meta));
             case "Job" -> add(out, f, path, job(f, doc, path, meta));
             case "CronJob" -> add(out, f, path, cronJob(f, doc, path, meta));
             case "Pod" -> add(out, f, path, pod(f, doc, path, meta));
@@ -236,7 +237,7 @@ public final class ManifestParser {
                 "progressDeadlineSeconds", "revisionHistoryLimit", "paused"));
         DeploymentSpec.Builder d = DeploymentSpec.newBuilder();
         d.setReplicas(f.integerAtLeast(spec, "replicas", child(sp, "replicas"), 0, 1));
-        Map<String, String> selector = selector(f, spec, child(sp, "selector"));
+        Map<String, String> selector = selector(f, spec, child(sp, "selector"), "deployment");
 
         String tp = child(sp, "template");
         JsonNode template = f.object(spec, "template", tp);
@@ -281,10 +282,21 @@ public final class ManifestParser {
     /** The apiVersion a supported kind is served at. */
     static String apiVersion(String kind) {
         return switch (kind) {
-            case "Deployment" -> "apps/v1";
+            case "Deployment", "DaemonSet" -> "apps/v1";
             case "Job", "CronJob" -> "batch/v1";
             default -> "v1";
         };
+    }
+
+    private Intent daemonSet(Fields f, JsonNode doc, String path, Meta meta) {
+        DeploymentSpec d = DaemonSetManifest.parse(f, doc, path);
+        if (d == null || !f.errors.isEmpty()) return null;
+        Map<String, String> annotations = meta.annotations;
+        if (annotations.containsKey(DaemonSetManifest.TEMPLATE_GENERATION)) {
+            annotations = new java.util.LinkedHashMap<>(annotations);
+            annotations.remove(DaemonSetManifest.TEMPLATE_GENERATION);
+        }
+        return intents.apply(ResourceKind.DAEMONSET, meta.namespace, meta.name, meta.labels, annotations, d);
     }
 
     private Intent job(Fields f, JsonNode doc, String path, Meta meta) {
@@ -328,7 +340,8 @@ public final class ManifestParser {
         return annotations;
     }
 
-    private Map<String, String> selector(Fields f, JsonNode spec, String path) {
+    /** {@code spec.selector} of a Deployment or DaemonSet ({@code kind} names it in Kubernetes' message): required, matchLabels only, not empty. */
+    static Map<String, String> selector(Fields f, JsonNode spec, String path, String kind) {
         JsonNode sel = f.object(spec, "selector", path);
         if (sel == null) {
             if (get(spec, "selector") == null) f.required(path);
@@ -341,7 +354,7 @@ public final class ManifestParser {
         Map<String, String> match = f.stringMap(sel, "matchLabels", child(path, "matchLabels"));
         Names.labels(f, match, child(path, "matchLabels"));
         if (match.isEmpty() && get(sel, "matchExpressions") == null) {
-            f.invalid(path, "{}", "empty selector is invalid for deployment");
+            f.invalid(path, "{}", "empty selector is invalid for " + kind);
         }
         return match;
     }
@@ -478,12 +491,12 @@ public final class ManifestParser {
         }
     }
 
-    private static boolean isZero(String intOrPercent) {
+    static boolean isZero(String intOrPercent) {
         return intOrPercent.equals("0") || intOrPercent.equals("0%");
     }
 
     /** Kubernetes' IntOrString for maxSurge/maxUnavailable: {@code 2} or {@code "25%"}; null when absent or invalid. */
-    private static String intOrPercent(Fields f, JsonNode parent, String field, String path) {
+    static String intOrPercent(Fields f, JsonNode parent, String field, String path) {
         JsonNode n = get(parent, field);
         if (n == null) return null;
         String text = n.isIntegralNumber() ? Long.toString(n.longValue()) : n.isTextual() ? n.textValue() : null;

@@ -29,7 +29,7 @@ public final class SecurityContextRules {
     /** Where a CronJob's pod spec sits. */
     public static final String CRON_JOB_SPEC_PATH = "spec.jobTemplate.spec.template.spec";
 
-    /** Every Deployment's, Job's, CronJob's and Pod's spec in the documents (and {@code v1 List}s) of a manifest; unreadable text gives none. */
+    /** Every Deployment's, DaemonSet's, Job's, CronJob's and Pod's spec in the documents (and {@code v1 List}s) of a manifest; unreadable text gives none. */
     public static List<PodManifest> pods(String text) {
         List<PodManifest> out = new ArrayList<>();
         try (JsonParser p = YAML.getFactory().createParser(text == null ? "" : text)) {
@@ -49,7 +49,7 @@ public final class SecurityContextRules {
         }
         JsonNode md = doc.path("metadata");
         String ns = md.path("namespace").asText("");
-        if (kind.equals("Deployment") || kind.equals("Job")) {
+        if (kind.equals("Deployment") || kind.equals("DaemonSet") || kind.equals("Job")) {
             out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns, doc.path("spec").path("template").path("spec"), "spec.template.spec"));
         } else if (kind.equals("CronJob")) {
             out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns,

@@ -93,8 +93,9 @@ public final class BuiltIns {
                 "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts", "services", "services/proxy")));
         rules.add(PolicyRule.resources(WRITE, List.of("apps"), List.of("daemonsets", "deployments", "deployments/rollback",
                 "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale")));
-        // Berth's rollout steps, POSTed like Kubernetes' deployments/rollback
-        rules.add(PolicyRule.resources(List.of("create"), List.of("apps"), List.of("deployments/promote", "deployments/abort")));
+        // Berth's rollout steps, POSTed like Kubernetes' deployments/rollback (and a daemon set's rollback, Berth's own)
+        rules.add(PolicyRule.resources(List.of("create"), List.of("apps"), List.of("deployments/promote", "deployments/abort",
+                "daemonsets/rollback")));
         rules.add(PolicyRule.resources(WRITE, List.of("batch"), List.of("cronjobs", "jobs")));
         return List.copyOf(rules);
     }

@@ -61,6 +61,7 @@ public final class PastState {
             else if (v instanceof WorkloadView w && !w.getDeleted()) {
                 o = switch (w.getKind()) {
                     case DEPLOYMENT -> KubeObjects.deployment(w);
+                    case DAEMONSET -> KubeObjects.daemonSet(w);
                     case JOB -> KubeObjects.job(w, key -> workloads.containsKey(key) ? workloads.get(key).getUid() : "");
                     case CRONJOB -> KubeObjects.cronJob(w, key -> workloads.containsKey(key) ? workloads.get(key).getUid() : "");
                     case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));

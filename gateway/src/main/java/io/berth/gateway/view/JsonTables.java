@@ -13,7 +13,7 @@ import java.util.TreeMap;
 
 /**
  * The tables {@code kubectl get} prints, rendered from the Kubernetes JSON the gateway serves (pods,
- * deployments, jobs, cronjobs, services, nodes, namespaces, events, …), column for column as kube-apiserver's table
+ * deployments, daemonsets, controllerrevisions, jobs, cronjobs, services, nodes, namespaces, events, …), column for column as kube-apiserver's table
  * convertors print them: the gateway's {@code meta.k8s.io/v1 Table} answers ({@link ServerTables}) and
  * the berth CLI's own tables are both made here. Pure: "now" is given, so AGE is reproducible. Layout
  * and ages: {@link #table} and {@link #age(long, long)}.
@@ -39,6 +39,11 @@ public final class JsonTables {
                 h.addAll(List.of("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"));
                 if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
             }
+            case "daemonsets" -> {
+                h.addAll(List.of("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"));
+                if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
+            }
+            case "controllerrevisions" -> h.addAll(List.of("NAME", "CONTROLLER", "REVISION", "AGE"));
             case "services" -> {
                 h.addAll(List.of("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"));
                 if (wide) h.add("SELECTOR");
@@ -101,6 +106,14 @@ public final class JsonTables {
                         Integer.toString(status.path("updatedReplicas").asInt()), Integer.toString(status.path("availableReplicas").asInt()), age));
                 if (wide) row.addAll(templateColumns(spec));
             }
+            case "daemonsets" -> {
+                // kubectl's printDaemonSet: the status counts, and the template's nodeSelector as k=v,… (<none> when empty)
+                row.addAll(List.of(name, status.path("desiredNumberScheduled").asText("0"), status.path("currentNumberScheduled").asText("0"),
+                        status.path("numberReady").asText("0"), status.path("updatedNumberScheduled").asText("0"),
+                        status.path("numberAvailable").asText("0"), selector(spec.path("template").path("spec").path("nodeSelector")), age));
+                if (wide) row.addAll(templateColumns(spec));
+            }
+            case "controllerrevisions" -> row.addAll(List.of(name, controller(meta), o.path("revision").asText("0"), age));
             case "jobs" -> {
                 row.addAll(List.of(name, jobStatus(o), jobCompletions(o), jobDuration(o, now), age));
                 if (wide) row.addAll(templateColumns(spec));
@@ -281,6 +294,18 @@ public final class JsonTables {
         if (start <= 0) return "";
         long completed = millis(job.path("status").path("completionTime").asText(""));
         return age(start, completed > 0 ? completed : now);
+    }
+
+    /** kubectl's CONTROLLER of a ControllerRevision: its controller as {@code kind.group/name} ({@code daemonset.apps/agent}), else {@code <none>}. */
+    static String controller(JsonNode meta) {
+        for (JsonNode ref : meta.path("ownerReferences")) {
+            if (!ref.path("controller").asBoolean(false)) continue;
+            String apiVersion = ref.path("apiVersion").asText("");
+            int slash = apiVersion.indexOf('/');
+            String kind = ref.path("kind").asText("") + (slash < 0 ? "" : "." + apiVersion.substring(0, slash));
+            return kind.toLowerCase(Locale.ROOT) + "/" + ref.path("name").asText("");
+        }
+        return "<none>";
     }
 
     public static String nodeStatus(JsonNode node) {

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * Berth's materialized views rendered as the Kubernetes objects {@code kubectl get -o json} prints
- * ({@code v1 Pod}, {@code v1 Node}, {@code apps/v1 Deployment}, {@code batch/v1 Job}, {@code batch/v1 CronJob}, {@code v1 Service}, {@code v1 List}).
+ * ({@code v1 Pod}, {@code v1 Node}, {@code apps/v1 Deployment}, {@code apps/v1 DaemonSet}, {@code apps/v1 ControllerRevision}, {@code batch/v1 Job}, {@code batch/v1 CronJob}, {@code v1 Service}, {@code v1 List}).
  * Pure: shared by the CLI and the gateway's REST API.
  *
  * <p>Mapping: a task is a pod (uid = task id), a NodeView a node (uid = node id), a WorkloadView a
@@ -90,7 +90,10 @@ public final class KubeObjects {
         ObjectNode meta = pod.putObject("metadata").put("name", podName(t)).put("namespace", t.getNamespace());
         Map<String, String> labels = new TreeMap<>(t.getLabels());
         labels.remove(TASK_SEQ_LABEL); // state-streams' bookkeeping, not the user's: a pod shows the labels Kubernetes would
-        if (!t.getTemplateHash().isEmpty()) labels.putIfAbsent("pod-template-hash", t.getTemplateHash());
+        String[] owner = t.getWorkloadKey().split("/", 3);
+        boolean daemon = owner.length == 3 && owner[1].equals("daemonset");
+        // a DaemonSet's pods carry the hash of their ControllerRevision, a Deployment's that of their ReplicaSet
+        if (!t.getTemplateHash().isEmpty()) labels.putIfAbsent(daemon ? CONTROLLER_REVISION_HASH : "pod-template-hash", t.getTemplateHash());
         putMap(meta, "labels", labels);
         ObjectNode annotations = JSON.objectNode();
         if (!t.getWorkloadKey().isEmpty()) annotations.put("berth.io/workload", t.getWorkloadKey());
@@ -101,15 +104,16 @@ public final class KubeObjects {
         if (!annotations.isEmpty()) meta.set("annotations", annotations);
         meta.put("uid", t.getTaskId()).put("resourceVersion", t.getResourceVersion())
                 .put("creationTimestamp", timestamp(t.getCreatedAt()));
-        String[] owner = t.getWorkloadKey().split("/", 3);
         if (owner.length == 3 && owner[1].equals("deployment") && !t.getTemplateHash().isEmpty()) {
             // the ReplicaSet of its revision controls it, as on Kubernetes (kubectl drain and garbage-collecting clients look for it)
             meta.putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "ReplicaSet")
                     .put("name", owner[2] + "-" + t.getTemplateHash()).put("uid", replicaSetUid(t.getWorkloadKey(), t.getTemplateHash()))
                     .put("controller", true).put("blockOwnerDeletion", true);
-        } else if (owner.length == 3 && owner[1].equals("job")) {
-            // the Job controls it directly (kubectl drain, describe's Controlled By and garbage-collecting clients look for it)
-            ObjectNode ref = meta.putArray("ownerReferences").addObject().put("apiVersion", "batch/v1").put("kind", "Job").put("name", owner[2]);
+        } else if (owner.length == 3 && (owner[1].equals("job") || daemon)) {
+            // the Job or DaemonSet controls it directly (kubectl drain --ignore-daemonsets, describe's Controlled By and
+            // garbage-collecting clients look for it)
+            ObjectNode ref = meta.putArray("ownerReferences").addObject().put("apiVersion", daemon ? "apps/v1" : "batch/v1")
+                    .put("kind", daemon ? "DaemonSet" : "Job").put("name", owner[2]);
             String uid = workloadUid.apply(t.getWorkloadKey());
             if (uid != null && !uid.isEmpty()) ref.put("uid", uid);
             ref.put("controller", true).put("blockOwnerDeletion", true);
@@ -416,7 +420,10 @@ public final class KubeObjects {
     public static ObjectNode node(NodeView n) {
         ObjectNode node = JSON.objectNode().put("apiVersion", "v1").put("kind", "Node");
         ObjectNode meta = node.putObject("metadata").put("name", nodeName(n));
-        putMap(meta, "labels", new TreeMap<>(n.getLabels()));
+        Map<String, String> labels = new TreeMap<>(n.getLabels());
+        // every Kubernetes node carries its hostname label; Berth's scheduler reads it as the node's id when it has none
+        labels.putIfAbsent(io.berth.schemas.NodeLabels.HOSTNAME, n.getNodeId());
+        putMap(meta, "labels", labels);
         if (!n.getIncarnation().isEmpty()) meta.putObject("annotations").put("berth.io/incarnation", n.getIncarnation());
         meta.put("uid", n.getNodeId()).put("resourceVersion", n.getResourceVersion())
                 .put("creationTimestamp", timestamp(n.getRegisteredAt()));
@@ -663,6 +670,106 @@ public final class KubeObjects {
             if (cs.getLastSuccessfulTime() > 0) status.put("lastSuccessfulTime", timestamp(cs.getLastSuccessfulTime()));
         }
         return o;
+    }
+
+    // ---- daemon sets ----
+
+    /** The label a DaemonSet's pods and ControllerRevisions carry: the hash of their template. */
+    public static final String CONTROLLER_REVISION_HASH = "controller-revision-hash";
+    /** The annotation Kubernetes puts on a DaemonSet: the generation of its template. */
+    public static final String TEMPLATE_GENERATION = "deprecated.daemonset.template.generation";
+
+    /**
+     * An {@code apps/v1 DaemonSet}: its spec as Kubernetes defaults it (updateStrategy with its rollingUpdate
+     * only for RollingUpdate) and its status as the daemon set controller reports it. Kubernetes always writes
+     * currentNumberScheduled, desiredNumberScheduled, numberMisscheduled, numberReady and observedGeneration
+     * (kubectl rollout status reads them with generation, updatedNumberScheduled and numberAvailable); the other
+     * counts are omitted when 0.
+     */
+    public static ObjectNode daemonSet(WorkloadView w) {
+        ObjectNode o = JSON.objectNode().put("apiVersion", "apps/v1").put("kind", "DaemonSet");
+        long generation = Math.max(1, w.getGeneration());
+        Map<String, String> annotations = new TreeMap<>(w.getAnnotations());
+        annotations.put(TEMPLATE_GENERATION, Long.toString(generation));
+        o.set("metadata", workloadMeta(w, annotations).put("generation", generation));
+        ObjectNode spec = o.putObject("spec");
+        DeploymentSpec s = w.getDeployment();
+        if (s != null) {
+            putMap(spec.putObject("selector"), "matchLabels", s.getSelector());
+            spec.set("template", template(s.getTemplate()));
+            ObjectNode strategy = spec.putObject("updateStrategy").put("type", s.getStrategyType());
+            if (s.getStrategyType().equals("RollingUpdate")) {
+                ObjectNode ru = strategy.putObject("rollingUpdate");
+                ru.set("maxSurge", intOrString(s.getRollingUpdate().getMaxSurge()));
+                ru.set("maxUnavailable", intOrString(s.getRollingUpdate().getMaxUnavailable()));
+            }
+            spec.put("minReadySeconds", s.getMinReadySeconds()).put("revisionHistoryLimit", s.getRevisionHistoryLimit());
+        }
+        DaemonSetStatus d = w.getDaemonSetStatus() == null ? DaemonSetStatus.newBuilder().build() : w.getDaemonSetStatus();
+        ObjectNode status = o.putObject("status").put("currentNumberScheduled", d.getCurrentNumberScheduled())
+                .put("desiredNumberScheduled", d.getDesiredNumberScheduled());
+        if (d.getNumberAvailable() > 0) status.put("numberAvailable", d.getNumberAvailable());
+        status.put("numberMisscheduled", d.getNumberMisscheduled()).put("numberReady", d.getNumberReady());
+        if (d.getNumberUnavailable() > 0) status.put("numberUnavailable", d.getNumberUnavailable());
+        status.put("observedGeneration", w.getObservedGeneration());
+        if (d.getUpdatedNumberScheduled() > 0) status.put("updatedNumberScheduled", d.getUpdatedNumberScheduled());
+        return o;
+    }
+
+    /** A pod template ({@code metadata.labels}, {@code metadata.annotations} when any, {@code spec}) as Kubernetes writes it. */
+    private static ObjectNode template(PodTemplate t) {
+        ObjectNode template = JSON.objectNode();
+        ObjectNode tmeta = template.putObject("metadata");
+        putMap(tmeta, "labels", t.getLabels());
+        putMapIfNotEmpty(tmeta, "annotations", t.getAnnotations());
+        template.set("spec", podSpec(t));
+        return template;
+    }
+
+    /**
+     * The ControllerRevisions of a DaemonSet, one per revision of its history (oldest first), as Kubernetes'
+     * daemon set controller keeps them and kubectl's DaemonSetHistoryViewer and rollbacker read them: named
+     * {@code NAME-<templateHash>}, labelled with the template's labels (which the DaemonSet's selector matches)
+     * and {@code controller-revision-hash}, owned by the DaemonSet (its uid: kubectl keeps only the revisions
+     * the DaemonSet controls), {@code revision}, and {@code data}: the strategic merge patch that restores the
+     * revision's template, {@code {"spec":{"template":{…,"$patch":"replace"}}}}. Read-only, derived from the view.
+     */
+    public static List<ObjectNode> controllerRevisions(WorkloadView w) {
+        List<ObjectNode> out = new ArrayList<>();
+        DeploymentSpec s = w.getDeployment();
+        if (s == null || w.getKind() != ResourceKind.DAEMONSET || w.getDeleted()) return out;
+        List<Revision> history = w.getHistory();
+        if (history.isEmpty() && !w.getTemplateHash().isEmpty()) {
+            history = List.of(Revision.newBuilder().setRevision(Math.max(1, w.getRevision())).setTemplateHash(w.getTemplateHash())
+                    .setTemplate(s.getTemplate()).setCreatedAt(w.getCreatedAt()).build());
+        }
+        for (Revision rev : history) out.add(controllerRevision(w, rev));
+        return out;
+    }
+
+    /** A ControllerRevision's uid: derived from its DaemonSet's key and template hash, so it is stable across renderings. */
+    public static String controllerRevisionUid(String workloadKey, String templateHash) {
+        return java.util.UUID.nameUUIDFromBytes(("controllerrevision/" + workloadKey + "/" + templateHash)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
+
+    private static ObjectNode controllerRevision(WorkloadView w, Revision rev) {
+        ObjectNode cr = JSON.objectNode().put("apiVersion", "apps/v1").put("kind", "ControllerRevision");
+        Map<String, String> labels = new TreeMap<>(rev.getTemplate().getLabels());
+        labels.putAll(w.getDeployment().getSelector());
+        labels.put(CONTROLLER_REVISION_HASH, rev.getTemplateHash());
+        ObjectNode meta = cr.putObject("metadata").put("name", w.getName() + "-" + rev.getTemplateHash()).put("namespace", w.getNamespace());
+        putMap(meta, "labels", labels);
+        if (!rev.getChangeCause().isEmpty()) meta.putObject("annotations").put(CHANGE_CAUSE, rev.getChangeCause());
+        meta.put("uid", controllerRevisionUid(w.getKey(), rev.getTemplateHash())).put("resourceVersion", w.getResourceVersion())
+                .put("creationTimestamp", timestamp(rev.getCreatedAt() > 0 ? rev.getCreatedAt() : w.getCreatedAt()));
+        meta.putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "DaemonSet").put("name", w.getName())
+                .put("uid", w.getUid()).put("controller", true).put("blockOwnerDeletion", true);
+        ObjectNode template = template(rev.getTemplate());
+        template.put("$patch", "replace");
+        cr.putObject("data").putObject("spec").set("template", template);
+        cr.put("revision", rev.getRevision());
+        return cr;
     }
 
     /** The annotation Kubernetes puts on a Deployment and its ReplicaSets: the revision number. */
