@@ -137,6 +137,22 @@ class CronJobTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldCountAJobStartedByHandInItsHistoryByWhenItFinished() {
+        h.node(register("n1"));
+        h.intent(CRON, cronJob("* * * * *", c -> c.setSuccessfulJobsHistoryLimit(1)));
+        // kubectl create job tick-manual --from=cronjob/tick: a Job of the template, owned by the CronJob
+        Intent manual = JobTopologyTest.job("tick-manual", "OnFailure", j -> j.setCompletions(1));
+        manual.setAnnotations(Map.of(Topics.OWNER_ANNOTATION, "CronJob/tick"));
+        h.intent(Topics.resourceKey("default", ResourceKind.JOB, "tick-manual"), manual);
+        finish("tick-manual", 0);
+        assertEquals("Complete", cronStatus().getJobs().get("tick-manual"), "adopted by its owner annotation");
+        until(MINUTE);
+        finish(jobName(MINUTE), 0);
+        assertEquals(List.of(jobName(MINUTE)), jobs().stream().map(WorkloadView::getName).toList(),
+                "the job that finished first goes, though its name sorts after the scheduled one's");
+    }
+
+    @Test
     void shouldStartNothingWhileSuspendedAndOweOnlyTheLatestRunOnResume() {
         h.node(register("n1"));
         h.intent(CRON, cronJob("* * * * *", c -> c.setSuspend(true)));

@@ -14,6 +14,7 @@ import io.berth.schemas.cron.CronSchedule;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,27 +90,31 @@ public final class CronJobs {
     /** Folds the news of one of its jobs (a view; deleted = gone) into the status. */
     public static CronJobStatus child(CronJobStatus s, WorkloadView job) {
         Map<String, String> jobs = new TreeMap<>(s.getJobs());
+        Map<String, Long> finishedAt = new TreeMap<>(s.getFinishedAt());
         long lastSuccess = s.getLastSuccessfulTime();
         if (job.getDeleted()) {
             jobs.remove(job.getName());
+            finishedAt.remove(job.getName());
         } else {
             JobStatus js = Jobs.statusOf(job);
             String state = js.getCompletionTime() > 0 ? COMPLETE : js.getFinishedTime() > 0 ? FAILED : ACTIVE;
             jobs.put(job.getName(), state);
+            if (js.getFinishedTime() > 0) finishedAt.put(job.getName(), js.getFinishedTime());
             lastSuccess = Math.max(lastSuccess, js.getCompletionTime());
         }
-        return CronJobStatus.newBuilder(s).setJobs(jobs).setActive(active(jobs)).setLastSuccessfulTime(lastSuccess).build();
+        return CronJobStatus.newBuilder(s).setJobs(jobs).setFinishedAt(finishedAt).setActive(active(jobs)).setLastSuccessfulTime(lastSuccess).build();
     }
 
     public static Step reconcile(WorkloadView v, long now) {
         CronJobSpec spec = v.getCronJob();
         CronJobStatus s = statusOf(v);
         Map<String, String> jobs = new TreeMap<>(s.getJobs());
+        Map<String, Long> finishedAt = new TreeMap<>(s.getFinishedAt());
         List<Keyed> intents = new ArrayList<>();
         List<Event> events = new ArrayList<>();
         if (v.getDeleted()) {
             jobs.keySet().forEach(name -> intents.add(delete(v, name, now)));
-            return new Step(intents, CronJobStatus.newBuilder(s).setJobs(Map.of()).setActive(List.of()).build(), events, true);
+            return new Step(intents, CronJobStatus.newBuilder(s).setJobs(Map.of()).setFinishedAt(Map.of()).setActive(List.of()).build(), events, true);
         }
         long lastScheduled = s.getLastScheduleTime();
         long next = s.getNextScheduleTime();
@@ -148,9 +153,10 @@ public final class CronJobs {
         } else if (next == 0) {
             next = schedule.next(now);
         }
-        trim(v, jobs, COMPLETE, spec.getSuccessfulJobsHistoryLimit(), intents, events, now);
-        trim(v, jobs, FAILED, spec.getFailedJobsHistoryLimit(), intents, events, now);
-        CronJobStatus status = CronJobStatus.newBuilder(s).setJobs(jobs).setActive(active(jobs))
+        trim(v, jobs, finishedAt, COMPLETE, spec.getSuccessfulJobsHistoryLimit(), intents, events, now);
+        trim(v, jobs, finishedAt, FAILED, spec.getFailedJobsHistoryLimit(), intents, events, now);
+        for (String old : active(jobs)) finishedAt.remove(old);
+        CronJobStatus status = CronJobStatus.newBuilder(s).setJobs(jobs).setFinishedAt(finishedAt).setActive(active(jobs))
                 .setLastScheduleTime(lastScheduled).setNextScheduleTime(next).build();
         return new Step(intents, status, events, false);
     }
@@ -160,15 +166,19 @@ public final class CronJobs {
         return cronJob + "-" + (scheduledMillis / 60_000);
     }
 
-    /** Deletes the oldest finished jobs of one outcome past its history limit (names sort by schedule time). */
-    private static void trim(WorkloadView v, Map<String, String> jobs, String outcome, int limit, List<Keyed> intents,
-                             List<Event> events, long now) {
+    /**
+     * Deletes the earliest finished jobs of one outcome past its history limit (by when they finished, then by
+     * schedule time: a job started by hand, {@code create job --from=cronjob/…}, counts as Kubernetes counts it).
+     */
+    private static void trim(WorkloadView v, Map<String, String> jobs, Map<String, Long> finishedAt, String outcome, int limit,
+                             List<Keyed> intents, List<Event> events, long now) {
         List<String> finished = jobs.entrySet().stream().filter(e -> e.getValue().equals(outcome)).map(Map.Entry::getKey)
-                .sorted(CronJobs::byScheduleTime).toList();
+                .sorted(Comparator.<String>comparingLong(n -> finishedAt.getOrDefault(n, 0L)).thenComparing(CronJobs::byScheduleTime)).toList();
         for (int i = 0; i < finished.size() - Math.max(0, limit); i++) {
             String old = finished.get(i);
             intents.add(delete(v, old, now));
             jobs.remove(old);
+            finishedAt.remove(old);
             events.add(new Event(false, "SuccessfulDelete", "Deleted job " + old));
         }
     }
