@@ -103,7 +103,7 @@ class KubeObjectsTest {
     void shouldRenderANodeWithConditionsAddressesAndCapacity() {
         String json = KubeObjects.node(node("node-2", false, true)).toString();
         assertEquals("""
-                {"apiVersion":"v1","kind":"Node","metadata":{"name":"node-2","labels":{"zone":"a"},"uid":"node-2",\
+                {"apiVersion":"v1","kind":"Node","metadata":{"name":"node-2","labels":{"kubernetes.io/hostname":"node-2","zone":"a"},"uid":"node-2",\
                 "resourceVersion":"7","creationTimestamp":"2026-11-21T05:00:00Z"},"spec":{"unschedulable":true},\
                 "status":{"capacity":{"cpu":"4","memory":"8Gi"},"allocatable":{"cpu":"4","memory":"8Gi"},\
                 "berthAllocated":{"cpu":"500m","memory":"128Mi"},\
