@@ -20,11 +20,11 @@ import java.util.TreeMap;
  * Labels, Node, Status, Containers with Image/Ports/Limits/Requests/State/Restart Count, Conditions)
  * and its Events at the end (fetched with {@code fieldSelector=involvedObject.name=NAME}).
  */
-@Command(name = "describe", mixinStandardHelpOptions = true, description = "Show details of a pod, deployment, job, cronjob, service, node or namespace, with its events.")
+@Command(name = "describe", mixinStandardHelpOptions = true, description = "Show details of a pod, deployment, daemonset, job, cronjob, service, node or namespace, with its events.")
 public final class DescribeCommand extends KubectlCommand {
     private static final DateTimeFormatter RFC1123 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "pods, deployments, jobs, cronjobs, services, nodes, namespaces; or TYPE/NAME")
+    @Parameters(index = "0", paramLabel = "TYPE", description = "pods, deployments, daemonsets, jobs, cronjobs, services, nodes, namespaces; or TYPE/NAME")
     String type;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
@@ -65,12 +65,27 @@ public final class DescribeCommand extends KubectlCommand {
                     // a gateway without ReplicaSets: described without those lines
                 }
             }
-            out().print(describe(r, o, endpoints, events, clock.millis(), replicaSets));
+            List<JsonNode> pods = r == ResourceTypes.DAEMONSETS ? ownedPods(gw, o) : null;
+            out().print(describe(r, o, endpoints, events, clock.millis(), replicaSets, pods));
         } catch (Gateway.ApiException e) {
             return fail(e);
         }
         out().flush();
         return 0;
+    }
+
+    /** The pods a controller owns: those its selector selects whose controller reference names its uid (kubectl's Pods Status counts them). */
+    private List<JsonNode> ownedPods(Gateway gw, JsonNode o) {
+        String selector = JsonTables.selector(o.path("spec").path("selector").path("matchLabels"));
+        String uid = o.path("metadata").path("uid").asText("");
+        List<JsonNode> out = new ArrayList<>();
+        JsonNode list = gw.get(Gateway.collection("pods", namespace) + (selector.equals("<none>") ? "" : Gateway.query(Gateway.params("labelSelector", selector))));
+        for (JsonNode p : list.path("items")) {
+            for (JsonNode ref : p.path("metadata").path("ownerReferences")) {
+                if (ref.path("controller").asBoolean(false) && ref.path("uid").asText("").equals(uid)) out.add(p);
+            }
+        }
+        return out;
     }
 
     private List<JsonNode> events(Gateway gw, ResourceTypes.Resource r, JsonNode o) {
@@ -105,12 +120,19 @@ public final class DescribeCommand extends KubectlCommand {
      * ReplicaSets ({@code replicaSets}, its revisions, for kubectl's OldReplicaSets/NewReplicaSet lines; null to leave them out).
      */
     static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now, List<JsonNode> replicaSets) {
+        return describe(r, o, endpoints, events, now, replicaSets, null);
+    }
+
+    /** ... and a daemon set's pods ({@code pods}, for its Pods Status line; null counts none). */
+    static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now, List<JsonNode> replicaSets,
+                           List<JsonNode> pods) {
         Text t = new Text();
         JsonNode meta = o.path("metadata");
         JsonNode spec = o.path("spec");
         JsonNode status = o.path("status");
         t.kv(0, "Name", meta.path("name").asText());
-        if (r.namespaced()) t.kv(0, "Namespace", meta.path("namespace").asText());
+        // kubectl's describeDaemonSet is the one that prints no Namespace line
+        if (r.namespaced() && r != ResourceTypes.DAEMONSETS) t.kv(0, "Namespace", meta.path("namespace").asText());
         switch (r.plural()) {
             case "pods" -> {
                 String node = spec.path("nodeName").asText("");
@@ -188,6 +210,7 @@ public final class DescribeCommand extends KubectlCommand {
                     }
                 }
             }
+            case "daemonsets" -> daemonSet(t, o, pods == null ? List.of() : pods);
             case "jobs" -> job(t, o, now);
             case "cronjobs" -> cronJob(t, o);
             case "nodes" -> {
@@ -265,6 +288,40 @@ public final class DescribeCommand extends KubectlCommand {
      * Completed At and Duration once they happened, the deadline, Pods Statuses, Pod Template (Events follow;
      * like kubectl's, no Conditions: {@code get -o yaml} and the STATUS column show them).
      */
+    /**
+     * A DaemonSet as kubectl's describeDaemonSet lays it out: Selector, Node-Selector, Labels, Annotations, the
+     * five status counts in its words, Pods Status (its pods by phase: Running / Waiting (Pending) / Succeeded /
+     * Failed), then the Pod Template (Events follow).
+     */
+    private static void daemonSet(Text t, JsonNode o, List<JsonNode> pods) {
+        JsonNode meta = o.path("metadata"), spec = o.path("spec"), status = o.path("status");
+        t.kv(0, "Selector", JsonTables.selector(spec.path("selector").path("matchLabels")));
+        t.kv(0, "Node-Selector", JsonTables.selector(spec.path("template").path("spec").path("nodeSelector")));
+        t.map(0, "Labels", meta.path("labels"));
+        t.map(0, "Annotations", meta.path("annotations"));
+        t.kv(0, "Desired Number of Nodes Scheduled", status.path("desiredNumberScheduled").asText("0"));
+        t.kv(0, "Current Number of Nodes Scheduled", status.path("currentNumberScheduled").asText("0"));
+        t.kv(0, "Number of Nodes Scheduled with Up-to-date Pods", status.path("updatedNumberScheduled").asText("0"));
+        t.kv(0, "Number of Nodes Scheduled with Available Pods", status.path("numberAvailable").asText("0"));
+        t.kv(0, "Number of Nodes Misscheduled", status.path("numberMisscheduled").asText("0"));
+        int running = 0, waiting = 0, succeeded = 0, failed = 0;
+        for (JsonNode p : pods) {
+            switch (p.path("status").path("phase").asText("Pending")) {
+                case "Running" -> running++;
+                case "Pending" -> waiting++;
+                case "Succeeded" -> succeeded++;
+                case "Failed" -> failed++;
+                default -> { }
+            }
+        }
+        t.kv(0, "Pods Status", running + " Running / " + waiting + " Waiting / " + succeeded + " Succeeded / " + failed + " Failed");
+        t.line(0, "Pod Template:");
+        t.map(2, "Labels", spec.path("template").path("metadata").path("labels"));
+        if (spec.path("template").path("metadata").has("annotations")) t.map(2, "Annotations", spec.path("template").path("metadata").path("annotations"));
+        t.line(2, "Containers:");
+        for (JsonNode c : spec.path("template").path("spec").path("containers")) container(t, c, null);
+    }
+
     private static void job(Text t, JsonNode o, long now) {
         JsonNode meta = o.path("metadata"), spec = o.path("spec"), status = o.path("status");
         t.kv(0, "Selector", JsonTables.selector(spec.path("selector").path("matchLabels")));
@@ -447,7 +504,11 @@ public final class DescribeCommand extends KubectlCommand {
     static String controller(String workloadKey) {
         String[] k = workloadKey.split("/", 3);
         if (k.length < 3 || k[1].isEmpty()) return workloadKey;
-        return Character.toUpperCase(k[1].charAt(0)) + k[1].substring(1) + "/" + k[2];
+        return switch (k[1]) {
+            case "daemonset" -> "DaemonSet/" + k[2];
+            case "cronjob" -> "CronJob/" + k[2];
+            default -> Character.toUpperCase(k[1].charAt(0)) + k[1].substring(1) + "/" + k[2];
+        };
     }
 
     private static String systemInfo(String key) {

@@ -24,6 +24,8 @@ final class ResourceTypes {
 
     static final Resource PODS = new Resource("pods", "pod", "", true);
     static final Resource DEPLOYMENTS = new Resource("deployments", "deployment", "apps", true);
+    static final Resource DAEMONSETS = new Resource("daemonsets", "daemonset", "apps", true);
+    static final Resource CONTROLLER_REVISIONS = new Resource("controllerrevisions", "controllerrevision", "apps", true);
     static final Resource JOBS = new Resource("jobs", "job", "batch", true);
     static final Resource CRONJOBS = new Resource("cronjobs", "cronjob", "batch", true);
     static final Resource SERVICES = new Resource("services", "service", "", true);
@@ -53,6 +55,7 @@ final class ResourceTypes {
     private static final List<Known> TABLE = List.of(
             new Known(PODS, true, List.of("po")),
             new Known(DEPLOYMENTS, true, List.of("deploy")),
+            new Known(DAEMONSETS, true, List.of("ds")),
             new Known(JOBS, true, List.of()),
             new Known(CRONJOBS, true, List.of("cj")),
             new Known(SERVICES, true, List.of("svc")),
@@ -60,6 +63,7 @@ final class ResourceTypes {
             new Known(NAMESPACES, true, List.of("ns")),
             new Known(EVENTS, true, List.of("ev")),
             new Known(REPLICASETS, true, List.of("rs")),
+            new Known(CONTROLLER_REVISIONS, true, List.of()),
             new Known(ENDPOINTS, true, List.of("ep")),
             new Known(ROLES, true, List.of()),
             new Known(ROLE_BINDINGS, true, List.of()),
@@ -71,7 +75,7 @@ final class ResourceTypes {
             new Known(new Resource("users", "user", "", false), false, List.of()),
             new Known(new Resource("groups", "group", "", false), false, List.of()),
             new Known(new Resource("statefulsets", "statefulset", "apps", true), false, List.of("sts")),
-            new Known(new Resource("daemonsets", "daemonset", "apps", true), false, List.of("ds")));
+            new Known(new Resource("poddisruptionbudgets", "poddisruptionbudget", "policy", true), false, List.of("pdb")));
 
     /** The resource a type name (plural, singular, short name, {@code .GROUP}) means among those the gateway serves, or null. */
     static Resource resource(String type) {
@@ -112,6 +116,7 @@ final class ResourceTypes {
         Resource r = resource(type);
         if (r == PODS) return ResourceKind.POD;
         if (r == DEPLOYMENTS) return ResourceKind.DEPLOYMENT;
+        if (r == DAEMONSETS) return ResourceKind.DAEMONSET;
         if (r == JOBS) return ResourceKind.JOB;
         if (r == CRONJOBS) return ResourceKind.CRONJOB;
         if (r == SERVICES) return ResourceKind.SERVICE;
@@ -124,6 +129,7 @@ final class ResourceTypes {
     static String singular(ResourceKind kind) {
         return switch (kind) {
             case DEPLOYMENT -> "deployment.apps";
+            case DAEMONSET -> "daemonset.apps";
             case JOB -> "job.batch";
             case CRONJOB -> "cronjob.batch";
             default -> kind.name().toLowerCase(Locale.ROOT);
@@ -134,6 +140,7 @@ final class ResourceTypes {
     static String plural(ResourceKind kind) {
         return switch (kind) {
             case DEPLOYMENT -> "deployments.apps";
+            case DAEMONSET -> "daemonsets.apps";
             case JOB -> "jobs.batch";
             case CRONJOB -> "cronjobs.batch";
             default -> kind.name().toLowerCase(Locale.ROOT) + "s";

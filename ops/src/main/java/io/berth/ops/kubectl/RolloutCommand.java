@@ -16,13 +16,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code berth rollout status|history|undo|pause|resume|promote|abort deployment/NAME}: kubectl's
+ * {@code berth rollout status|history|undo|restart|pause|resume|promote|abort deployment/NAME}: kubectl's
  * rollout commands (and Argo Rollouts' promote/abort) over the gateway, with kubectl's messages and
- * exit codes.
+ * exit codes. {@code status}, {@code history}, {@code undo} and {@code restart} also take a daemon set
+ * ({@code daemonset/NAME}, {@code ds/NAME}), whose revisions are its ControllerRevisions.
  */
-@Command(name = "rollout", mixinStandardHelpOptions = true, description = "Manage the rollout of a deployment.",
-        subcommands = {RolloutCommand.Status.class, RolloutCommand.History.class, RolloutCommand.Undo.class, RolloutCommand.Pause.class,
-                RolloutCommand.Resume.class, RolloutCommand.Promote.class, RolloutCommand.Abort.class})
+@Command(name = "rollout", mixinStandardHelpOptions = true, description = "Manage the rollout of a deployment or a daemon set.",
+        subcommands = {RolloutCommand.Status.class, RolloutCommand.History.class, RolloutCommand.Undo.class, RolloutCommand.Restart.class,
+                RolloutCommand.Pause.class, RolloutCommand.Resume.class, RolloutCommand.Promote.class, RolloutCommand.Abort.class})
 public final class RolloutCommand extends KubectlCommand {
     public RolloutCommand() {}
 
@@ -33,7 +34,10 @@ public final class RolloutCommand extends KubectlCommand {
         return 0;
     }
 
-    /** What the rollout subcommands share: the target ({@code deployment/X}, {@code deploy/X}, {@code deployment X}) and the namespace. */
+    /**
+     * What the rollout subcommands share: the target ({@code deployment/X}, {@code deploy/X}, {@code deployment X};
+     * {@code daemonset/X}, {@code ds/X} where {@link #daemonSets()} says so) and the namespace.
+     */
     abstract static class OnDeployment extends KubectlCommand {
         @Parameters(arity = "1..2", paramLabel = "TYPE/NAME | TYPE NAME", description = "e.g. deployment/web, deploy/web or deployment web")
         List<String> target;
@@ -42,6 +46,17 @@ public final class RolloutCommand extends KubectlCommand {
         String namespace;
 
         String name;
+        /** The target's resource: deployments, or daemonsets for the subcommands that take them. */
+        ResourceTypes.Resource resource = ResourceTypes.DEPLOYMENTS;
+
+        /** Whether the subcommand takes a daemon set too (status, history, undo, restart, as kubectl's). */
+        boolean daemonSets() {
+            return false;
+        }
+
+        boolean isDaemonSet() {
+            return resource == ResourceTypes.DAEMONSETS;
+        }
 
         /** The deployment's name, or null after printing kubectl's error. */
         String resolve() {
@@ -55,10 +70,12 @@ public final class RolloutCommand extends KubectlCommand {
                 fail("the server doesn't have a resource type \"" + typeAndName[0] + "\"");
                 return null;
             }
-            if (r != ResourceTypes.DEPLOYMENTS) {
-                fail("no rollout support for \"" + r.printed() + "\": only deployments have rollouts");
+            if (r != ResourceTypes.DEPLOYMENTS && !(r == ResourceTypes.DAEMONSETS && daemonSets())) {
+                fail("no rollout support for \"" + r.printed() + "\": only deployments"
+                        + (daemonSets() ? " and daemonsets have rollouts" : " have this rollout action"));
                 return null;
             }
+            resource = r;
             if (typeAndName[1].isEmpty()) {
                 fail("resource name may not be empty");
                 return null;
@@ -67,12 +84,12 @@ public final class RolloutCommand extends KubectlCommand {
         }
 
         String path() {
-            return Gateway.item("deployments", namespace, name);
+            return Gateway.item(resource.plural(), namespace, name);
         }
 
-        /** {@code deployment.apps/NAME <what>} on stdout, exit 0. */
+        /** {@code deployment.apps/NAME <what>} (or {@code daemonset.apps/NAME …}) on stdout, exit 0. */
         int done(String what) {
-            out().println("deployment.apps/" + name + " " + what);
+            out().println(resource.printed() + "/" + name + " " + what);
             out().flush();
             return 0;
         }
@@ -117,6 +134,36 @@ public final class RolloutCommand extends KubectlCommand {
         long revision;
 
         public Status() {}
+
+        @Override
+        boolean daemonSets() {
+            return true;
+        }
+
+        /**
+         * kubectl's DaemonSetStatusViewer: only a RollingUpdate daemon set has a rollout status; once its generation
+         * is observed, every desired node's pod updated and then available.
+         */
+        static Verdict evaluateDaemonSet(JsonNode ds) {
+            String name = ds.path("metadata").path("name").asText();
+            if (!ds.path("spec").path("updateStrategy").path("type").asText("RollingUpdate").equals("RollingUpdate")) {
+                return new Verdict(null, false, "rollout status is only available for RollingUpdate strategy type");
+            }
+            JsonNode status = ds.path("status");
+            if (ds.path("metadata").path("generation").asLong(0) <= status.path("observedGeneration").asLong(0)) {
+                int desired = status.path("desiredNumberScheduled").asInt(0);
+                int updated = status.path("updatedNumberScheduled").asInt(0), available = status.path("numberAvailable").asInt(0);
+                String waiting = "Waiting for daemon set \"" + name + "\" rollout to finish: ";
+                if (updated < desired) return new Verdict(waiting + updated + " out of " + desired + " new pods have been updated...", false, null);
+                if (available < desired) return new Verdict(waiting + available + " of " + desired + " updated pods are available...", false, null);
+                return new Verdict("daemon set \"" + name + "\" successfully rolled out", true, null);
+            }
+            return new Verdict("Waiting for daemon set spec update to be observed...", false, null);
+        }
+
+        private Verdict verdict(JsonNode o, long followed) {
+            return isDaemonSet() ? evaluateDaemonSet(o) : evaluate(o, followed, revision);
+        }
 
         /** What one state of the deployment means for {@code rollout status}: a message, done, or an error. */
         record Verdict(String message, boolean done, String error) {}
@@ -179,7 +226,7 @@ public final class RolloutCommand extends KubectlCommand {
             }
             JsonNode first = gw.get(path());
             long followed = revision > 0 ? revision : revisionOf(first);
-            if (!watch) return report(evaluate(first, followed, revision), new String[1]);
+            if (!watch) return report(verdict(first, followed), new String[1]);
             long deadline = timeoutMs <= 0 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
             CompletableFuture<Integer> result = new CompletableFuture<>();
             String[] last = new String[1];
@@ -217,7 +264,7 @@ public final class RolloutCommand extends KubectlCommand {
                 if (left <= 0) return exit[0] < 0 ? 1 : exit[0];
                 String timeout = deadline == Long.MAX_VALUE ? null : Long.toString(Math.max(1, (left + 999) / 1000));
                 try {
-                    gw.watch(Gateway.collection("deployments", namespace) + Gateway.query(Gateway.params("watch", "true",
+                    gw.watch(Gateway.collection(resource.plural(), namespace) + Gateway.query(Gateway.params("watch", "true",
                             "fieldSelector", fields, "resourceVersion", resourceVersion, "timeoutSeconds", timeout)), event -> {
                         String type = event.path("type").asText();
                         JsonNode o = event.path("object");
@@ -227,7 +274,7 @@ public final class RolloutCommand extends KubectlCommand {
                             return false;
                         }
                         if (!type.equals("ADDED") && !type.equals("MODIFIED")) return true;
-                        int r = report(evaluate(o, followed, revision), last);
+                        int r = report(verdict(o, followed), last);
                         if (r >= 0) {
                             exit[0] = r;
                             return false;
@@ -303,6 +350,47 @@ public final class RolloutCommand extends KubectlCommand {
         return out;
     }
 
+    /**
+     * A daemon set's ControllerRevisions, oldest revision first, as kubectl's daemonSetHistory finds them: listed by
+     * the daemon set's selector, kept when the daemon set (its uid) is their controller.
+     */
+    static List<JsonNode> controllerRevisions(Gateway gw, String namespace, JsonNode ds) {
+        String selector = JsonTables.selector(ds.path("spec").path("selector").path("matchLabels"));
+        String uid = ds.path("metadata").path("uid").asText("");
+        String query = selector.equals("<none>") ? "" : Gateway.query(Gateway.params("labelSelector", selector));
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode cr : gw.get(Gateway.collection("controllerrevisions", namespace) + query).path("items")) {
+            for (JsonNode owner : cr.path("metadata").path("ownerReferences")) {
+                if (owner.path("controller").asBoolean(false) && owner.path("uid").asText("").equals(uid)) out.add(cr);
+            }
+        }
+        out.sort(Comparator.comparingLong(cr -> cr.path("revision").asLong(0)));
+        return out;
+    }
+
+    /** The pod template a ControllerRevision restores: its {@code data.spec.template}, without the {@code $patch} directive. */
+    static ObjectNode revisionTemplate(JsonNode controllerRevision) {
+        ObjectNode template = controllerRevision.path("data").path("spec").path("template").deepCopy();
+        template.remove("$patch");
+        return template;
+    }
+
+    /** kubectl's history table (its own tabwriter: min width 0, padding 2), "No rollout history found." when empty. */
+    static String historyTable(List<Long> revisions, List<String> changeCauses) {
+        if (revisions.isEmpty()) return "No rollout history found.";
+        List<String> numbers = new ArrayList<>(List.of("REVISION")), causes = new ArrayList<>(List.of("CHANGE-CAUSE"));
+        for (int i = 0; i < revisions.size(); i++) {
+            numbers.add(Long.toString(revisions.get(i)));
+            causes.add(changeCauses.get(i).isEmpty() ? "<none>" : changeCauses.get(i));
+        }
+        int width = numbers.stream().mapToInt(String::length).max().orElse(0) + 2;
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < numbers.size(); i++) {
+            b.append(numbers.get(i)).append(" ".repeat(width - numbers.get(i).length())).append(causes.get(i)).append('\n');
+        }
+        return b.toString();
+    }
+
     // ---------------------------------------------------------------- history
 
     @Command(name = "history", mixinStandardHelpOptions = true, description = "View the revisions of a deployment.")
@@ -313,7 +401,30 @@ public final class RolloutCommand extends KubectlCommand {
         public History() {}
 
         @Override
+        boolean daemonSets() {
+            return true;
+        }
+
+        /** A daemon set's: its ControllerRevisions' revisions and change causes, or one's pod template. */
+        private int daemonSet(Gateway gw) {
+            List<JsonNode> revisions = controllerRevisions(gw, namespace, gw.get(path()));
+            if (revision > 0) {
+                JsonNode cr = revisions.stream().filter(r -> r.path("revision").asLong() == revision).findFirst().orElse(null);
+                if (cr == null) return fail("unable to find the specified revision");
+                out().print("daemonset.apps/" + name + " with revision #" + revision + "\n" + DescribeCommand.podTemplate(revisionTemplate(cr)) + "\n");
+                out().flush();
+                return 0;
+            }
+            String table = historyTable(revisions.stream().map(r -> r.path("revision").asLong()).toList(),
+                    revisions.stream().map(r -> r.path("metadata").path("annotations").path("kubernetes.io/change-cause").asText("")).toList());
+            out().print("daemonset.apps/" + name + "\n" + table + "\n");
+            out().flush();
+            return 0;
+        }
+
+        @Override
         int run(Gateway gw) {
+            if (isDaemonSet()) return daemonSet(gw);
             gw.get(path()); // NotFound as kubectl words it
             List<JsonNode> revisions = revisions(gw, namespace, name);
             if (revision > 0) {
@@ -324,24 +435,8 @@ public final class RolloutCommand extends KubectlCommand {
                 out().flush();
                 return 0;
             }
-            // kubectl's history viewer: its own tabwriter (min width 0, padding 2), "No rollout history found." when empty
-            String table;
-            if (revisions.isEmpty()) {
-                table = "No rollout history found.";
-            } else {
-                List<String> numbers = new ArrayList<>(List.of("REVISION")), causes = new ArrayList<>(List.of("CHANGE-CAUSE"));
-                for (JsonNode rs : revisions) {
-                    String cause = rs.path("metadata").path("annotations").path("kubernetes.io/change-cause").asText("");
-                    numbers.add(Long.toString(revisionOf(rs)));
-                    causes.add(cause.isEmpty() ? "<none>" : cause);
-                }
-                int width = numbers.stream().mapToInt(String::length).max().orElse(0) + 2;
-                StringBuilder b = new StringBuilder();
-                for (int i = 0; i < numbers.size(); i++) {
-                    b.append(numbers.get(i)).append(" ".repeat(width - numbers.get(i).length())).append(causes.get(i)).append('\n');
-                }
-                table = b.toString();
-            }
+            String table = historyTable(revisions.stream().map(RolloutCommand::revisionOf).toList(),
+                    revisions.stream().map(rs -> rs.path("metadata").path("annotations").path("kubernetes.io/change-cause").asText("")).toList());
             out().print("deployment.apps/" + name + "\n" + table + "\n");
             out().flush();
             return 0;
@@ -358,8 +453,42 @@ public final class RolloutCommand extends KubectlCommand {
         public Undo() {}
 
         @Override
+        boolean daemonSets() {
+            return true;
+        }
+
+        /**
+         * A daemon set's, with kubectl's daemonSetRollbacker's client-side checks (a previous revision exists, the asked one
+         * is in the history, the current template is not already it), then rolled back through the gateway's rollback
+         * subresource (a ROLLBACK intent, as for deployments; kubectl itself patches the template back instead).
+         */
+        private int daemonSet(Gateway gw) {
+            JsonNode ds = gw.get(path());
+            List<JsonNode> history = controllerRevisions(gw, namespace, ds);
+            if (toRevision == 0 && history.size() <= 1) return fail("no last revision to roll back to");
+            JsonNode target = toRevision == 0 ? history.get(history.size() - 2)
+                    : history.stream().filter(r -> r.path("revision").asLong() == toRevision).findFirst().orElse(null);
+            if (target == null) return fail("unable to find specified revision " + toRevision + " in history");
+            if (revisionTemplate(target).equals(ds.path("spec").path("template"))) {
+                return done("skipped rollback (current template already matches revision " + toRevision + ")");
+            }
+            String body = "{\"kind\":\"DaemonSetRollback\",\"apiVersion\":\"apps/v1\",\"name\":\"" + name
+                    + "\",\"rollbackTo\":{\"revision\":" + target.path("revision").asLong() + "}}";
+            try {
+                gw.call("POST", path() + "/rollback", body, "application/json");
+            } catch (Gateway.ApiException e) {
+                if (e.code != 422) throw e;
+                String m = e.getMessage();
+                int at = m.lastIndexOf(": ");
+                return fail(at >= 0 ? m.substring(at + 2) : m);
+            }
+            return done("rolled back");
+        }
+
+        @Override
         int run(Gateway gw) {
             if (toRevision < 0) return fail("--to-revision: Invalid value: " + toRevision + ": must be greater than or equal to 0");
+            if (isDaemonSet()) return daemonSet(gw);
             JsonNode d = gw.get(path());
             if (d.path("spec").path("paused").asBoolean(false)) {
                 return fail("you cannot rollback a paused deployment; resume it first with 'berth rollout resume deployment/" + name
@@ -394,6 +523,38 @@ public final class RolloutCommand extends KubectlCommand {
                 throw e;
             }
             return done("rolled back");
+        }
+    }
+
+    // ---------------------------------------------------------------- restart
+
+    /** The template annotation {@code kubectl rollout restart} sets: a changed template, so every pod is replaced. */
+    static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+    @Command(name = "restart", mixinStandardHelpOptions = true,
+            description = "Restart a deployment's or daemon set's pods (a rollout of the template annotated kubectl.kubernetes.io/restartedAt).")
+    public static final class Restart extends OnDeployment {
+        public Restart() {}
+
+        @Override
+        boolean daemonSets() {
+            return true;
+        }
+
+        /** kubectl's patch: the template's restartedAt annotation, now (RFC 3339). */
+        static String patch(java.time.Instant now) {
+            return "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + RESTARTED_AT + "\":\""
+                    + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}}}}";
+        }
+
+        @Override
+        int run(Gateway gw) {
+            JsonNode o = gw.get(path());
+            if (!isDaemonSet() && o.path("spec").path("paused").asBoolean(false)) {
+                return fail("deployments \"" + name + "\" can't restart paused deployment (run rollout resume first)");
+            }
+            gw.call("PATCH", path(), patch(clock.instant()), "application/strategic-merge-patch+json");
+            return done("restarted");
         }
     }
 

@@ -64,6 +64,7 @@ public final class Planner {
         return switch (i.getKind()) {
             case DEPLOYMENT -> deployment(i, resource, now);
             case SERVICE -> compared(i, resource, now, KubeObjects.service(view(i)).path("spec"), List.of());
+            case DAEMONSET -> compared(i, resource, now, KubeObjects.daemonSet(view(i)).path("spec"), List.of());
             case JOB -> compared(i, resource, now, KubeObjects.job(view(i)).path("spec"), List.of());
             case CRONJOB -> compared(i, resource, now, KubeObjects.cronJob(view(i)).path("spec"), List.of());
             case POD -> pod(i, resource, now);

@@ -28,7 +28,8 @@ class ResourceTypesTest {
         assertNull(ResourceTypes.resource("sts"));
         assertNull(ResourceTypes.resource("deployments.extensions"), "a served plural in another group is not the served resource");
         assertEquals("statefulsets", ResourceTypes.known("sts").plural());
-        assertEquals("apps", ResourceTypes.known("daemonsets.apps").group());
+        assertEquals("apps", ResourceTypes.known("statefulsets.apps").group());
+        assertEquals("policy", ResourceTypes.known("pdb").group());
     }
 
     @Test
