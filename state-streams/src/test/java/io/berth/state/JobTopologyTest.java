@@ -130,6 +130,24 @@ class JobTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldShowAPodThatEndedWithItsContainersTerminatedWhateverSnapshotCameWithItsEnd() {
+        h.node(register("n1"));
+        h.intent(PI, job("pi", j -> j.setCompletions(1)));
+        String a = placements().get(0);
+        run(a);
+        ContainerStatus stillRunning = ContainerStatus.newBuilder().setName("main").setState("running").setReady(true).setStarted(true).build();
+        h.status(TaskStatus.newBuilder(status(PI, a, "n1", TaskState.EXITED)).setExitCode(0).setContainerId("c-" + a)
+                .setContainers(List.of(stillRunning)).build());
+        assertEquals(TaskPhase.SUCCEEDED, task(a).getPhase());
+        ContainerStatus shown = task(a).getContainerStatuses().get(0);
+        assertEquals("terminated", shown.getState(), "kubectl would print 1/1 Running otherwise");
+        assertFalse(shown.getReady());
+        assertEquals("Completed", shown.getReason());
+        h.status(TaskStatus.newBuilder(status(PI, a, "n1", TaskState.READY)).setContainers(List.of(stillRunning)).build());
+        assertEquals("terminated", task(a).getContainerStatuses().get(0).getState(), "a late snapshot changes nothing");
+    }
+
+    @Test
     void shouldReleaseTheNodeOfABarePodThatRanToCompletion() {
         h.node(register("n1"));
         String key = Topics.resourceKey("default", ResourceKind.POD, "once");

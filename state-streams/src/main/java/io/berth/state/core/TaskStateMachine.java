@@ -1,6 +1,7 @@
 package io.berth.state.core;
 
 import io.berth.schemas.TaskReason;
+import io.berth.schemas.avro.ContainerStatus;
 import io.berth.schemas.avro.TaskPhase;
 import io.berth.schemas.avro.TaskState;
 import io.berth.schemas.avro.TaskStatus;
@@ -19,7 +20,7 @@ import java.util.Optional;
  *   Always: RUNNING, not ready (the node restarts it; reason Error/CrashLoopBackOff)
  *   OnFailure: exit 0 SUCCEEDED, else as Always       Never: exit 0 SUCCEEDED, else FAILED
  * TERMINATING --REMOVED--> gone        LOST, FAILED, SUCCEEDED: final, only details change
- * FAILED/SUCCEEDED --REMOVED--> unchanged (the node released the ended pod: it shows how it ended)
+ * FAILED/SUCCEEDED --anything--> unchanged (a pod that ended shows how it ended; its containers all terminated)
  * RUNNING --UNREADY--> RUNNING, not ready   readyAt = when ready last turned true (0 while not ready)
  * ASSIGNED / UNSCHEDULABLE of a PENDING task also copy the scheduler's placement verdict
  * </pre>
@@ -31,9 +32,14 @@ public final class TaskStateMachine {
         if (s.getState() == TaskState.REMOVED && current.getPhase() == TaskPhase.TERMINATING) {
             return Optional.empty();
         }
-        if (s.getState() == TaskState.REMOVED && (current.getPhase() == TaskPhase.SUCCEEDED || current.getPhase() == TaskPhase.FAILED)) {
-            // an ended pod whose node released it (its exited container removed): it keeps showing how it ended
-            return Optional.of(current);
+        if (ended(current.getPhase())) {
+            // A pod that ended keeps showing how it ended, as a terminated Kubernetes pod never changes: its node
+            // releasing it (REMOVED) or a late snapshot of its containers (taken before the exit) changes nothing.
+            if (!current.getContainerStatuses().isEmpty() || s.getContainers().isEmpty() || s.getState() == TaskState.REMOVED) {
+                return Optional.of(current);
+            }
+            return Optional.of(TaskView.newBuilder(current).setUpdatedAt(now)
+                    .setContainerStatuses(terminated(s.getContainers(), current.getPhase(), s.getExitCode())).build());
         }
         TaskView.Builder next = TaskView.newBuilder(current).setUpdatedAt(now)
                 .setRestartCount(Math.max(current.getRestartCount(), s.getRestartCount()));
@@ -74,7 +80,30 @@ public final class TaskStateMachine {
             case REMOVED -> next.setPhase(TaskPhase.FAILED).setReady(false).setReason(TaskReason.CONTAINER_REMOVED.text());
             default -> { }
         }
+        if (ended(next.getPhase())) next.setContainerStatuses(terminated(next.getContainerStatuses(), next.getPhase(), s.getExitCode()));
         return Optional.of(readySince(next, current, now).build());
+    }
+
+    private static boolean ended(TaskPhase p) {
+        return p == TaskPhase.SUCCEEDED || p == TaskPhase.FAILED;
+    }
+
+    /**
+     * The containers of a pod that ended, all terminated: a snapshot the node took just before the exit can
+     * still show one running (and ready), which would print a Completed pod as {@code 1/1 Running}.
+     */
+    static java.util.List<ContainerStatus> terminated(java.util.List<ContainerStatus> containers, TaskPhase phase, Integer exitCode) {
+        java.util.List<ContainerStatus> out = new java.util.ArrayList<>(containers.size());
+        for (ContainerStatus c : containers) {
+            if ("terminated".equals(c.getState())) {
+                out.add(c);
+                continue;
+            }
+            int exit = c.getExitCode() != 0 ? c.getExitCode() : exitCode != null ? exitCode : phase == TaskPhase.SUCCEEDED ? 0 : 1;
+            out.add(ContainerStatus.newBuilder(c).setState("terminated").setReady(false).setExitCode(exit)
+                    .setReason(exit == 0 ? "Completed" : "Error").build());
+        }
+        return out;
     }
 
     /** The scheduler's "why here" (or "why nowhere") travels with the view, so describe can show it. */
