@@ -94,10 +94,21 @@ final class StackTables {
         return table(List.of("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"), rows);
     }
 
-    /** Swarm's IDs are 12 characters: the first 12 of the object's uid (without dashes). */
+    /**
+     * Swarm's IDs are 12 hex characters: the first 12 of the object's uid (without dashes), or of its SHA-256 when the
+     * uid is not hex (a pod's uid is its task id, e.g. {@code web-7d9f-x2k4p}).
+     */
     static String id(JsonNode o) {
         String uid = o.path("metadata").path("uid").asText("").replace("-", "");
-        return uid.length() > 12 ? uid.substring(0, 12) : uid;
+        if (!uid.matches("[0-9a-f]{12,}")) {
+            try {
+                uid = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(o.path("metadata").path("uid").asText("").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return uid.substring(0, 12);
     }
 
     /** As docker's {@code units.HumanDuration}: {@code 3 seconds ago}, {@code About a minute ago}, {@code 2 hours ago}. */
