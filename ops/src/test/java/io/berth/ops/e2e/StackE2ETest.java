@@ -158,11 +158,18 @@ class StackE2ETest {
         assertEquals("1", clash[0]);
         assertTrue(clash[2].contains("error: service/backend already exists and belongs to stack \"demo\"; nothing was applied"), clash[2]);
 
+        // --prune: the agent left the file, so it leaves the stack
+        Path smaller = dir.resolve("smaller.yml");
+        Files.writeString(smaller, COMPOSE.replaceAll("(?s)  agent:.*?mode: global\\}\n", ""));
+        String[] pruned = berth.run("stack", "deploy", "--prune", "-c", smaller.toString(), "demo");
+        assertEquals("0", pruned[0], pruned[1] + pruned[2]);
+        assertTrue(pruned[1].endsWith("daemonset.apps/demo-agent pruned\n"), pruned[1]);
+        assertEquals("NAME      SERVICES\ndemo      2\n", berth.ok("stack", "ls"));
+
         String[] rm = berth.run("stack", "rm", "demo");
         System.out.println("e2e stack: berth stack rm demo\n" + rm[1] + rm[2]);
         assertEquals("0", rm[0], rm[1] + rm[2]);
-        assertEquals(List.of("Removing deployment.apps/demo-backend", "Removing deployment.apps/demo-web", "Removing daemonset.apps/demo-agent",
-                "Removing service/backend", "Removing service/web", "Removing secret/demo-greeting"), rm[1].lines().toList());
+        assertEquals(List.of("Removing deployment.apps/demo-backend", "Removing deployment.apps/demo-web", "Removing service/backend", "Removing service/web", "Removing secret/demo-greeting"), rm[1].lines().toList());
         Await.until("the stack's pods and containers gone", Duration.ofSeconds(120),
                 () -> berth.ok("get", "pods", "-l", "berth.io/stack=demo", "-o", "name").isBlank()
                         && BerthProcess.sh("docker", "ps", "-q", "--filter", "label=berth.node=" + node).isBlank(),
