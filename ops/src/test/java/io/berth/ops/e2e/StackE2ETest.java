@@ -180,6 +180,18 @@ class StackE2ETest {
         assertTrue(berth.run("stack", "rm", "demo")[2].contains("Nothing found in stack: demo"));
     }
 
+    @Test
+    void shouldPrintTheAdmissionPolicysRefusalOfABindMount() throws Exception {
+        Path compose = dir.resolve("binds.yml");
+        Files.writeString(compose, "services:\n  files:\n    image: berth/busybox:latest\n    command: sleep 1000\n    volumes: [\"./data:/data\"]\n");
+        String[] r = berth.run("stack", "deploy", "-c", compose.toString(), "binds");
+        System.out.println("e2e stack: a bind mount\n" + r[1] + r[2]);
+        assertEquals("1", r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("violates PodSecurity \"baseline:latest\": hostPath volumes"), r[2]);
+        String[] rm = berth.run("stack", "rm", "binds");
+        System.out.println("e2e stack: rm after the refusal\n" + rm[1] + rm[2]);
+    }
+
     /** {@code docker exec}: the exit code, a space, then stdout and stderr. */
     private static String exec(String container, String... cmd) throws Exception {
         List<String> all = new java.util.ArrayList<>(List.of("docker", "exec", container));
