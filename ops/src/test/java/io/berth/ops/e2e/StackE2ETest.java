@@ -82,6 +82,11 @@ class StackE2ETest {
             if (up != null) up.close();
         } finally {
             if (node != null) Docker.removeContainersOfNode(node);
+            if (dir != null) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
         }
     }
 
