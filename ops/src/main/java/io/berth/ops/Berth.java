@@ -68,6 +68,7 @@ public final class Berth implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Berth());
         io.berth.ops.kubectl.KubectlCommands.ALL.forEach(cl::addSubcommand); // kubectl's verbs, in one list
+        cl.addSubcommand(io.berth.ops.stack.StackCommand.class); // docker stack deploy|ls|ps|services|rm
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         withHelp(cl);
         return cl;
