@@ -70,24 +70,27 @@ final class StatusFolder {
             WorkloadEvents.forStatus(t, next.get(), s).forEach(e -> out.event(e, now));
             state.writeTask(key, t, next.get(), TaskChanges.of(t, next.get(), s.getState()), reporter,
                     TaskChanges.describe(t, next.get(), s.getState()), now);
-            releaseIfEnded(key, t, next.get(), now);
+            releaseIfEnded(key, t, next.get(), s, now);
         }
     }
 
     /**
-     * A pod of a Job or a bare pod that ended (Succeeded, Failed: final, never restarted) holds no capacity
+     * A pod of a Job, or a bare pod that ran and exited (Succeeded, Failed: final, never restarted), holds no capacity
      * any more, as in Kubernetes: its assignment is revoked at once, so the scheduler can place on that node
      * again (a Job of 1,000 completions would otherwise fill a node with 110 finished pods and stall). The
      * view stays, with its phase; the node removes the exited container, and its log, already read from
      * the open json-file, stays on berth.logs. A Deployment's ended pods are replaced and stopped by the
      * reconcile as before.
      */
-    private void releaseIfEnded(String key, TaskView before, TaskView after, long now) {
+    private void releaseIfEnded(String key, TaskView before, TaskView after, TaskStatus s, long now) {
         boolean ended = after.getPhase() == TaskPhase.SUCCEEDED || after.getPhase() == TaskPhase.FAILED;
         boolean wasEnded = before.getPhase() == TaskPhase.SUCCEEDED || before.getPhase() == TaskPhase.FAILED;
         if (!ended || wasEnded || after.getNodeId().isEmpty()) return;
         WorkloadView w = state.workload(key);
         if (w == null || (w.getKind() != ResourceKind.JOB && w.getKind() != ResourceKind.POD)) return;
+        // a bare pod whose containers could not be created (CreateContainerConfigError, ErrImagePull) is retried by its
+        // node, as kubelet does: only one that ran and exited lets go; a Job's failed pod is replaced by the controller
+        if (w.getKind() == ResourceKind.POD && s.getState() != TaskState.EXITED) return;
         out.tombstone(Topics.ASSIGNMENTS, Topics.assignmentKey(after.getNodeId(), after.getTaskId()), now);
     }
 

@@ -164,6 +164,24 @@ class JobTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldKeepRetryingABarePodWhoseContainerCouldNotBeCreated() {
+        h.node(register("n1"));
+        String key = Topics.resourceKey("default", ResourceKind.POD, "p3");
+        h.intent(key, intent(IntentAction.APPLY, ResourceKind.POD, "p3", new PodSpec(template("berth/busybox:latest"))));
+        String id = placements().get(0);
+        h.status(status(key, id, "n1", TaskState.ASSIGNED));
+        ContainerStatus waiting = ContainerStatus.newBuilder().setName("main").setState("waiting").setReason("CreateContainerConfigError")
+                .setMessage("couldn't get secret default/db: first try").build();
+        h.status(TaskStatus.newBuilder(status(key, id, "n1", TaskState.FAILED)).setReason("CreateContainerConfigError")
+                .setContainers(List.of(waiting)).build());
+        assertFalse(h.latest(Topics.ASSIGNMENTS).containsKey(Topics.assignmentKey("n1", id)), "its node keeps it and retries, as kubelet");
+        assertEquals("waiting", task(id).getContainerStatuses().get(0).getState());
+        h.status(TaskStatus.newBuilder(status(key, id, "n1", TaskState.FAILED)).setReason("CreateContainerConfigError")
+                .setContainers(List.of(ContainerStatus.newBuilder(waiting).setMessage("couldn't get secret default/db: second try").build())).build());
+        assertEquals("couldn't get secret default/db: second try", task(id).getContainerStatuses().get(0).getMessage(), "each try's details show");
+    }
+
+    @Test
     void shouldFailWhenFailuresPassTheBackoffLimitWaitingTheBackOffBetweenPods() {
         h.node(register("n1"));
         h.intent(PI, job("pi", j -> j.setCompletions(1).setBackoffLimit(1)));

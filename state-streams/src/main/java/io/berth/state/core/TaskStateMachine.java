@@ -20,7 +20,7 @@ import java.util.Optional;
  *   Always: RUNNING, not ready (the node restarts it; reason Error/CrashLoopBackOff)
  *   OnFailure: exit 0 SUCCEEDED, else as Always       Never: exit 0 SUCCEEDED, else FAILED
  * TERMINATING --REMOVED--> gone        LOST, FAILED, SUCCEEDED: final, only details change
- * FAILED/SUCCEEDED --anything--> unchanged (a pod that ended shows how it ended; its containers all terminated)
+ * FAILED/SUCCEEDED by EXITED: its containers all terminated; then any status, and a REMOVED always, changes nothing
  * RUNNING --UNREADY--> RUNNING, not ready   readyAt = when ready last turned true (0 while not ready)
  * ASSIGNED / UNSCHEDULABLE of a PENDING task also copy the scheduler's placement verdict
  * </pre>
@@ -32,14 +32,12 @@ public final class TaskStateMachine {
         if (s.getState() == TaskState.REMOVED && current.getPhase() == TaskPhase.TERMINATING) {
             return Optional.empty();
         }
-        if (ended(current.getPhase())) {
-            // A pod that ended keeps showing how it ended, as a terminated Kubernetes pod never changes: its node
-            // releasing it (REMOVED) or a late snapshot of its containers (taken before the exit) changes nothing.
-            if (!current.getContainerStatuses().isEmpty() || s.getContainers().isEmpty() || s.getState() == TaskState.REMOVED) {
-                return Optional.of(current);
-            }
-            return Optional.of(TaskView.newBuilder(current).setUpdatedAt(now)
-                    .setContainerStatuses(terminated(s.getContainers(), current.getPhase(), s.getExitCode())).build());
+        if (ended(current.getPhase()) && (s.getState() == TaskState.REMOVED || exitedAll(current))) {
+            // A pod whose containers ended keeps showing how it ended, as a terminated Kubernetes pod never changes:
+            // its node releasing it (REMOVED) or a late snapshot of its containers (taken before the exit) changes
+            // nothing. A pod FAILED because its containers could not be created (ErrImagePull,
+            // CreateContainerConfigError) is not that: its node retries, and the details of each try still show.
+            return Optional.of(current);
         }
         TaskView.Builder next = TaskView.newBuilder(current).setUpdatedAt(now)
                 .setRestartCount(Math.max(current.getRestartCount(), s.getRestartCount()));
@@ -80,8 +78,15 @@ public final class TaskStateMachine {
             case REMOVED -> next.setPhase(TaskPhase.FAILED).setReady(false).setReason(TaskReason.CONTAINER_REMOVED.text());
             default -> { }
         }
-        if (ended(next.getPhase())) next.setContainerStatuses(terminated(next.getContainerStatuses(), next.getPhase(), s.getExitCode()));
+        if (s.getState() == TaskState.EXITED && ended(next.getPhase())) {
+            next.setContainerStatuses(terminated(next.getContainerStatuses(), next.getPhase(), s.getExitCode()));
+        }
         return Optional.of(readySince(next, current, now).build());
+    }
+
+    /** Every container of the pod ran and ended (what an EXITED end leaves; not a failed create). */
+    private static boolean exitedAll(TaskView t) {
+        return !t.getContainerStatuses().isEmpty() && t.getContainerStatuses().stream().allMatch(c -> "terminated".equals(c.getState()));
     }
 
     private static boolean ended(TaskPhase p) {
