@@ -40,7 +40,10 @@ function wrap(type, value) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
       const r = {};
       for (const f of type.fields) {
-        const w = wrap(f.type, value[f.name]);
+        // a field the example leaves out takes its default, as a writer on an older schema would (new fields
+        // are added with defaults: see schemas/README, "Changing a schema")
+        const given = Object.prototype.hasOwnProperty.call(value, f.name) ? value[f.name] : f.defaultValue();
+        const w = wrap(f.type, given);
         if (w === undefined) return undefined;
         r[f.name] = w;
       }
