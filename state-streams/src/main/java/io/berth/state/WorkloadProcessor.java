@@ -192,14 +192,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             return;
         }
         WorkloadView after = WorkloadViews.withStatus(desired, steps, now);
-        if (before == null || !sameIgnoringStamp(before, after)) {
-            WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
-                    .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
-            String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
-                    : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
-            state.writeWorkload(key, change, origin, before, stamped, summary(stamped), now);
-            revisionCreated(key, before, stamped, origin, now);
-        }
+        WorkloadView written = writeIfChanged(key, before, after, intent, origin, WorkloadProcessor::summary, now);
+        if (written != null) revisionCreated(key, before, written, origin, now);
     }
 
     /**
@@ -232,14 +226,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 .setUpdatedReplicas(s.updated()).setUnavailableReplicas(s.unavailable())
                 .setJobStatus(js.status()).setConditions(js.conditions())
                 .build();
-        if (before == null || !sameIgnoringStamp(before, after)) {
-            WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
-                    .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
-            String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
-                    : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
-            state.writeWorkload(key, change, origin, before, stamped, jobSummary(stamped), now);
-            reportToCronJob(key, stamped, now);
-        }
+        WorkloadView written = writeIfChanged(key, before, after, intent, origin, WorkloadProcessor::jobSummary, now);
+        if (written != null) reportToCronJob(key, written, now);
     }
 
     /** A Job a CronJob started tells it how it is doing (berth.cronjob-jobs, keyed by the CronJob: its partition). */
@@ -272,15 +260,9 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         }
         WorkloadView after = WorkloadView.newBuilder(asked).setObservedGeneration(asked.getGeneration())
                 .setCronJobStatus(cs.status()).setReplicas(cs.status().getActive().size()).build();
-        if (before == null || !sameIgnoringStamp(before, after)) {
-            WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
-                    .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
-            String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
-                    : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
-            CronJobStatus s = cs.status();
-            state.writeWorkload(key, change, origin, before, stamped, "generation " + stamped.getGeneration() + ", cron job "
-                    + s.getActive().size() + " active, last scheduled " + s.getLastScheduleTime() + ", next " + s.getNextScheduleTime(), now);
-        }
+        CronJobStatus s = cs.status();
+        writeIfChanged(key, before, after, intent, origin, v -> "generation " + v.getGeneration() + ", cron job "
+                + s.getActive().size() + " active, last scheduled " + s.getLastScheduleTime() + ", next " + s.getNextScheduleTime(), now);
     }
 
     /**
@@ -317,17 +299,11 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 .setUpdatedReplicas(s.updated()).setUnavailableReplicas(s.unavailable())
                 .setDaemonSetStatus(ds.status())
                 .build();
-        if (before == null || !sameIgnoringStamp(before, after)) {
-            WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
-                    .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
-            String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
-                    : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
-            DaemonSetStatus d = ds.status();
-            state.writeWorkload(key, change, origin, before, stamped, "generation " + stamped.getGeneration() + ", daemon set "
-                    + d.getDesiredNumberScheduled() + " desired / " + d.getCurrentNumberScheduled() + " current / " + d.getNumberReady()
-                    + " ready / " + d.getUpdatedNumberScheduled() + " updated" + (stamped.getDeleted() ? ", deleting" : ""), now);
-            revisionCreated(key, before, stamped, origin, now);
-        }
+        DaemonSetStatus d = ds.status();
+        WorkloadView written = writeIfChanged(key, before, after, intent, origin, v -> "generation " + v.getGeneration() + ", daemon set "
+                + d.getDesiredNumberScheduled() + " desired / " + d.getCurrentNumberScheduled() + " current / " + d.getNumberReady()
+                + " ready / " + d.getUpdatedNumberScheduled() + " updated" + (v.getDeleted() ? ", deleting" : ""), now);
+        if (written != null) revisionCreated(key, before, written, origin, now);
     }
 
     private static String jobSummary(WorkloadView v) {
@@ -364,6 +340,21 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /**
+     * Writes a converged view when it differs from what the views show, stamped with the next resourceVersion and
+     * audited as created, changed (an intent) or status-changed; returns what was written, or null when unchanged.
+     */
+    private WorkloadView writeIfChanged(String key, WorkloadView before, WorkloadView after, boolean intent, Origin origin,
+                                        Function<WorkloadView, String> summary, long now) {
+        if (before != null && sameIgnoringStamp(before, after)) return null;
+        WorkloadView stamped = WorkloadView.newBuilder(after).setUpdatedAt(now)
+                .setResourceVersion(Long.toString(before == null ? 1 : parseOr0(before.getResourceVersion()) + 1)).build();
+        String change = before == null || (before.getDeleted() && !stamped.getDeleted()) ? "WorkloadCreated"
+                : intent ? "WorkloadChanged" : "WorkloadStatusChanged";
+        state.writeWorkload(key, change, origin, before, stamped, summary.apply(stamped), now);
+        return stamped;
+    }
 
     private static boolean sameIgnoringStamp(WorkloadView a, WorkloadView b) {
         return WorkloadView.newBuilder(a).setUpdatedAt(0).setResourceVersion("").build()
