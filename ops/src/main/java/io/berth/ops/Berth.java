@@ -70,6 +70,9 @@ public final class Berth implements Callable<Integer> {
         io.berth.ops.kubectl.KubectlCommands.ALL.forEach(cl::addSubcommand); // kubectl's verbs, in one list
         cl.addSubcommand(io.berth.ops.stack.StackCommand.class); // docker stack deploy|ls|ps|services|rm
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // an option's value may begin with '-' (a token "-lbG…", a field selector "-x"): after --token it is the
+        // token, as kubectl reads it, never the -l flag it resembles
+        cl.setAllowOptionsAsOptionParameters(true);
         withHelp(cl);
         return cl;
     }

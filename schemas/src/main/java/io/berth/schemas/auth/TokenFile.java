@@ -52,11 +52,18 @@ public final class TokenFile {
         }
     }
 
-    /** A new random token: 32 bytes from SecureRandom, base64url without padding (43 characters). */
+    /**
+     * A new random token: 32 bytes from SecureRandom, base64url without padding (43 characters), drawn again while it
+     * begins with '-' or '_' — a token is typed after {@code --token} on command lines, where a leading dash reads as
+     * a flag ({@code -lbG…} as kubectl's and Berth's {@code -l}). Leaves at least 250 random bits.
+     */
     public static String newToken() {
         byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        while (true) {
+            RANDOM.nextBytes(b);
+            String t = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+            if (Character.isLetterOrDigit(t.charAt(0))) return t;
+        }
     }
 
     /** The entries of {@code file}; none when it does not exist. Throws naming the line on bad input. */
