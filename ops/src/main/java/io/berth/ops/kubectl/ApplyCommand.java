@@ -63,6 +63,8 @@ public final class ApplyCommand extends KubectlCommand {
 
     /** How many RBAC objects the files hold (they go through the gateway only). */
     private int rbacObjects;
+    /** The documents only the gateway parses (RBAC objects, Secrets, ConfigMaps): what they were before is asked for too. */
+    private final List<JsonNode> gatewayDocs = new java.util.ArrayList<>();
 
     public ApplyCommand() {}
 
@@ -111,8 +113,17 @@ public final class ApplyCommand extends KubectlCommand {
         parsed.warnings().forEach(w -> warned.add(w.message()));
         java.util.Map<String, String> before = new java.util.HashMap<>(); // ns/kind/name -> resourceVersion, for objects that exist
         for (Intent i : parsed.intents()) {
-            String rv = resourceVersion(gw, i);
+            ResourceTypes.Resource r = ResourceTypes.resource(i.getKind().name());
+            String rv = r == null ? null : resourceVersion(gw, r, r.namespaced() ? i.getNamespace() : null, i.getName());
             if (rv != null) before.put(Intents.key(i), rv);
+        }
+        for (JsonNode doc : gatewayDocs) { // else a Secret re-applied said "created" every time
+            ResourceTypes.Resource r = ResourceTypes.ofKind(doc.path("kind").asText(""));
+            String name = doc.path("metadata").path("name").asText("");
+            if (r == null || name.isEmpty()) continue;
+            String ns = doc.path("metadata").path("namespace").asText(namespace == null ? "default" : namespace);
+            String rv = resourceVersion(gw, r, r.namespaced() ? ns : null, name);
+            if (rv != null) before.put(key(r, ns, name), rv);
         }
         String path = Gateway.APPLY + Gateway.query(Gateway.params("fieldValidation", isStrict ? "Strict" : "Warn", "namespace", namespace));
         int exit = 0;
@@ -178,12 +189,10 @@ public final class ApplyCommand extends KubectlCommand {
         return (r == null ? ResourceTypes.singular(i.getKind()) : r.printed()) + "/" + i.getName();
     }
 
-    /** The served resourceVersion of the object an intent names, or null when the gateway does not have it. */
-    private String resourceVersion(Gateway gw, Intent i) {
-        ResourceTypes.Resource r = ResourceTypes.resource(i.getKind().name());
-        if (r == null) return null;
+    /** The served resourceVersion of an object, or null when the gateway does not have it. */
+    private static String resourceVersion(Gateway gw, ResourceTypes.Resource r, String namespace, String name) {
         try {
-            com.fasterxml.jackson.databind.JsonNode o = gw.get(Gateway.item(r.plural(), r.namespaced() ? i.getNamespace() : null, i.getName()));
+            com.fasterxml.jackson.databind.JsonNode o = gw.get(Gateway.item(r.plural(), namespace, name));
             return o.path("metadata").path("resourceVersion").asText("");
         } catch (Gateway.ApiException e) {
             if (e.code == 0) throw e;
@@ -205,12 +214,17 @@ public final class ApplyCommand extends KubectlCommand {
         }
         ResourceTypes.Resource r = ResourceTypes.ofKind(kind);
         String lower = r == null ? kind.toLowerCase(java.util.Locale.ROOT) : r.singular();
-        String key = (r == null || r.namespaced() ? ns : "") + "/" + lower + "/" + name;
+        String key = r == null ? ns + "/" + lower + "/" + name : key(r, ns, name);
         String verdict;
         if (!before.containsKey(key)) verdict = "created";
         else if (!meta.path("resourceVersion").asText("").isEmpty() && meta.path("resourceVersion").asText().equals(before.get(key))) verdict = "unchanged";
         else verdict = "configured";
         return (r == null ? lower : r.printed()) + "/" + name + " " + verdict;
+    }
+
+    /** {@code ns/singular/name}, the empty namespace for cluster-scoped kinds ({@link Intents#key}'s shape). */
+    static String key(ResourceTypes.Resource r, String ns, String name) {
+        return (r.namespaced() ? ns : "") + "/" + r.singular() + "/" + name;
     }
 
     private ManifestResult parse(List<ManifestFiles.Source> sources) {
@@ -226,6 +240,8 @@ public final class ApplyCommand extends KubectlCommand {
             io.berth.gateway.rbac.RbacApi.Split split = io.berth.gateway.rbac.RbacApi.split(s.text());
             io.berth.gateway.config.ConfigApi.Split configs = io.berth.gateway.config.ConfigApi.split(split.rest());
             rbacObjects += split.rbac().size() + configs.configs().size();
+            gatewayDocs.addAll(split.rbac());
+            gatewayDocs.addAll(configs.configs());
             boolean gatewayOnly = !split.rbac().isEmpty() || !configs.configs().isEmpty();
             if (!gatewayOnly || !configs.rest().isBlank()) all = all.plus(parser.parse(s.name(), configs.rest()));
         }

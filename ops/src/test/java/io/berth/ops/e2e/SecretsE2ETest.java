@@ -170,6 +170,22 @@ class SecretsE2ETest {
             String configmaps = cli("get", "configmaps", "--server", server, "--token", admin);
             assertTrue(configmaps.matches("(?s)NAME +DATA +AGE\\n+cfg +1 +\\S+\\n"), configmaps);
             System.out.print("$ berth get secrets\n" + secrets + "$ berth get configmaps\n" + configmaps);
+            // berth apply of Secrets and ConfigMaps says what kubectl says: created once, then configured/unchanged
+            Path cfgFile = dir.resolve("cli-config.yaml");
+            Files.writeString(cfgFile, """
+                    apiVersion: v1
+                    kind: Secret
+                    metadata: {name: cli-secret}
+                    stringData: {k: v}
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: cli-cfg}
+                    data: {k: v}
+                    """);
+            assertEquals("secret/cli-secret created\nconfigmap/cli-cfg created\n", cli("apply", "-f", cfgFile.toString(), "--server", server, "--token", admin));
+            String again = cli("apply", "-f", cfgFile.toString(), "--server", server, "--token", admin);
+            assertTrue(again.matches("secret/cli-secret (configured|unchanged)\nconfigmap/cli-cfg (configured|unchanged)\n"), again);
             String denied = cli("get", "secret", "db", "--server", server, "--token", viewerToken);
             System.out.print("$ berth get secret db   (as viewer)\n" + denied);
 
