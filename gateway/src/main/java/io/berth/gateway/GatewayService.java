@@ -125,6 +125,9 @@ public final class GatewayService extends TopicCheckingService {
         writes.authorizeWith(authorizer, rbacApi);
         writes.configsWith(configs);
         writes.mount(router);
+        configs.withNamespaces(ns -> writes.quotaUsed(ns), cache::terminating);
+        // namespaces being terminated: their objects deleted, then the namespace (any gateway; resumes after a restart)
+        vertx.setPeriodic(1000, id -> writes.sweepNamespaces());
         rbacApi.withCaps(caps);
         rbacApi.mount(router);
         var rollouts = new io.berth.gateway.api.RolloutApi(vertx, cache, writes);

@@ -45,6 +45,15 @@ final class ObjectIndex<E> {
         this.byLabel = byLabel;
     }
 
+    /** True when any object of any kind lives in the namespace. */
+    boolean anyIn(String namespace) {
+        for (TreePMap<String, TreePMap<String, E>> namespaces : byName.values()) {
+            TreePMap<String, E> names = namespaces.get(namespace);
+            if (names != null && !names.isEmpty()) return true;
+        }
+        return false;
+    }
+
     /** This index as it is now, unchangeable (later changes to this one do not show in it): O(1). */
     ObjectIndex<E> snapshot() {
         return frozen ? this : new ObjectIndex<>(keys, true, byName, byLabel);

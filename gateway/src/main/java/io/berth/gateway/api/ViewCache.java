@@ -513,6 +513,8 @@ public final class ViewCache implements AutoCloseable {
         if (s.topic == Topics.ENDPOINTS) allocated(key, value instanceof EndpointsView e && !e.getDeleted() ? e : null);
         if (value == null || (value instanceof WorkloadView w && w.getDeleted()) || (value instanceof EndpointsView e && e.getDeleted())) {
             if (value == null && s.topic == Topics.NODES) nodes.remove(key);
+            // a namespace's view goes once its termination swept it empty: it is no longer listed
+            if (s.topic == Topics.WORKLOADS && key.startsWith(namespaceKey(""))) namespaces = namespaces.minus(key.substring(namespaceKey("").length()));
             if (before == null) return null;
             s.objects = s.objects.minus(key);
             s.index.replace(before, null);
@@ -667,8 +669,23 @@ public final class ViewCache implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Namespaces that always exist (and cannot be deleted), as on every Kubernetes cluster. */
+    public static final Set<String> BUILT_IN_NAMESPACES = Set.of("default", "kube-system", "kube-public");
+
+    /**
+     * The namespaces: created ones (their view) and the built-in ones, and implicit ones (never created,
+     * Berth is lenient) while any object lives in them.
+     */
     public List<String> namespaces() {
-        return List.copyOf(namespaces);
+        List<String> out = new ArrayList<>();
+        for (String n : namespaces.plusAll(BUILT_IN_NAMESPACES)) if (exists(n)) out.add(n);
+        return out;
+    }
+
+    private boolean exists(String n) {
+        if (BUILT_IN_NAMESPACES.contains(n) || view(Topics.WORKLOADS).objects.containsKey(namespaceKey(n))) return true;
+        for (Store s : stores.values()) if (s.topic != Topics.EVENTS && s.view.index.anyIn(n)) return true;
+        return false;
     }
 
     /**
@@ -678,13 +695,44 @@ public final class ViewCache implements AutoCloseable {
     public Optional<ObjectNode> namespace(String name) {
         Entry e = view(Topics.WORKLOADS).objects.get(namespaceKey(name));
         if (e != null) return Optional.of(e.object());
-        return namespaces.contains(name) ? Optional.of(KubeObjects.namespace(name)) : Optional.empty();
+        return (namespaces.contains(name) || BUILT_IN_NAMESPACES.contains(name)) && exists(name) ? Optional.of(KubeObjects.namespace(name)) : Optional.empty();
     }
 
     /** The labels of a namespace created as an object; none for an implicit or unknown one. */
     public Map<String, String> namespaceLabels(String name) {
         Entry e = view(Topics.WORKLOADS).objects.get(namespaceKey(name));
         return e != null && e.value() instanceof WorkloadView w ? w.getLabels() : Map.of();
+    }
+
+    /** The workloads (Deployments, DaemonSets, Jobs, CronJobs, bare pods, Services) of a namespace, as their views are now. */
+    public List<WorkloadView> workloadsIn(String namespace) {
+        List<WorkloadView> out = new ArrayList<>();
+        for (Entry e : view(Topics.WORKLOADS).objects.values()) {
+            if (e.value() instanceof WorkloadView w && !w.getDeleted() && w.getKind() != ResourceKind.NAMESPACE && namespace.equals(w.getNamespace())) out.add(w);
+        }
+        return out;
+    }
+
+    /** The pods (tasks) of a namespace still in the view: a namespace is empty only once they are gone too. */
+    public int podsIn(String namespace) {
+        return list(Topics.TASKS, "Pod", namespace).items().size();
+    }
+
+    /** When the namespace is being terminated: its deletion time (epoch ms), else empty. */
+    public Optional<Long> terminating(String namespace) {
+        Entry e = view(Topics.WORKLOADS).objects.get(namespaceKey(namespace));
+        if (e == null || !(e.value() instanceof WorkloadView w)) return Optional.empty();
+        return io.berth.gateway.view.KubeObjects.deletionTime(w);
+    }
+
+    /** Every namespace being terminated (for the sweep). */
+    public List<String> terminatingNamespaces() {
+        List<String> out = new ArrayList<>();
+        for (Entry e : view(Topics.WORKLOADS).objects.values()) {
+            if (e.value() instanceof WorkloadView w && w.getKind() == ResourceKind.NAMESPACE && !w.getDeleted()
+                    && io.berth.gateway.view.KubeObjects.deletionTime(w).isPresent()) out.add(w.getName());
+        }
+        return out;
     }
 
     static String namespaceKey(String name) {

@@ -115,6 +115,7 @@ public final class WriteApi implements AutoCloseable {
         router.post("/api/v1/namespaces").handler(body).handler(this::handleCreateNamespace);
         router.put("/api/v1/namespaces/:name").handler(body).handler(this::handleReplaceNamespace);
         router.patch("/api/v1/namespaces/:name").handler(body).handler(this::handlePatchNamespace);
+        router.delete("/api/v1/namespaces/:name").handler(body).handler(this::handleDeleteNamespace);
     }
 
     @Override
@@ -223,6 +224,82 @@ public final class WriteApi implements AutoCloseable {
             manifest = Patches.apply(merged, type, firstDocument(ctx.body().asString())).toString();
         }
         respond(ctx, applyOne(ctx, namespaceIntent(parse(ctx, manifest, null, false), name)));
+    }
+
+    /**
+     * {@code kubectl delete namespace}: the namespace is marked Terminating (its deletion time stored on its
+     * view, so any gateway, also after a restart, carries on) and answered 200 with the namespace as it
+     * is now; the {@link #sweepNamespaces sweep} then deletes what it holds and, once it is empty, the
+     * namespace. The built-in namespaces may not be deleted, as kube-apiserver refuses.
+     */
+    private void handleDeleteNamespace(RoutingContext ctx) {
+        refuseDryRun(ctx, "namespaces");
+        String name = ctx.pathParam("name");
+        if (ViewCache.BUILT_IN_NAMESPACES.contains(name)) {
+            throw new ApiException(Status.failure(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted", "namespaces", name));
+        }
+        ObjectNode current = cache.namespace(name).orElseThrow(() -> Status.notFound("namespaces", name));
+        if (authorizer != null) {
+            authorizer.check(io.berth.gateway.rbac.Attributes.resource(Guard.user(ctx), "delete", "", "namespaces", "", "", name));
+        }
+        if (cache.terminating(name).isPresent()) {
+            ReadApi.json(ctx, 200, current);
+            return;
+        }
+        ViewCache.Entry view = cache.byKey(Topics.WORKLOADS, ViewCache.namespaceKey(name)).orElse(null);
+        Map<String, String> labels = view != null && view.value() instanceof WorkloadView w ? w.getLabels() : Map.of();
+        Map<String, String> annotations = new java.util.TreeMap<>(view != null && view.value() instanceof WorkloadView w ? w.getAnnotations() : Map.of());
+        annotations.put(io.berth.gateway.view.KubeObjects.DELETION_ANNOTATION, Long.toString(System.currentTimeMillis()));
+        Intent i = Intents.forActor(actor(ctx)).apply(ResourceKind.NAMESPACE, "", name, labels, annotations, null);
+        Predicate<ViewCache.Entry> marked = now -> now == null || now.object().path("metadata").has("deletionTimestamp");
+        respond(ctx, produce(i).compose(md -> cache.await(Topics.WORKLOADS, ViewCache.namespaceKey(name), marked, vertx.getOrCreateContext(), waitMs)
+                .map(now -> new Outcome(200, now == null ? current : now.object()))
+                .recover(err -> Future.succeededFuture(timedOut(ctx, i, md)))));
+    }
+
+    /** What the quotas of a namespace count as used now (a quota's {@code status.used}). */
+    public Map<String, Long> quotaUsed(String namespace) {
+        return configs == null ? Map.of() : new ResourceAdmission(cache, configs).used(namespace, "");
+    }
+
+    /** Who deletes a terminating namespace's objects, in the audit (Kubernetes' namespace controller). */
+    static final String NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller";
+
+    /** Keys whose delete intent this gateway sent, and when: sent again only after a while (the sweep runs every second). */
+    private final Map<String, Long> sweptAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * One pass of the namespace sweep (every gateway runs it; the deletes are idempotent): for each namespace
+     * being terminated, delete intents for its workloads (their pods go with them), tombstones for its
+     * ConfigMaps, Secrets, ResourceQuotas, LimitRanges, Roles and RoleBindings; once nothing is left (no pod
+     * either), the namespace's own delete intent.
+     */
+    public void sweepNamespaces() {
+        long now = System.currentTimeMillis();
+        for (String ns : cache.terminatingNamespaces()) {
+            Intents intents = Intents.forActor(NAMESPACE_CONTROLLER);
+            List<WorkloadView> workloads = cache.workloadsIn(ns);
+            for (WorkloadView w : workloads) {
+                if (now - sweptAt.getOrDefault(w.getKey(), 0L) < 10_000) continue;
+                sweptAt.put(w.getKey(), now);
+                produce(intents.delete(w.getKind(), ns, w.getName()));
+            }
+            int configsLeft = configs == null ? 0 : configs.countIn(ns);
+            int rbacLeft = rbac == null ? 0 : rbac.countIn(ns);
+            String sweepKey = "configs/" + ns;
+            if ((configsLeft > 0 || rbacLeft > 0) && now - sweptAt.getOrDefault(sweepKey, 0L) >= 10_000) {
+                sweptAt.put(sweepKey, now);
+                if (configs != null) configs.deleteAllIn(ns, NAMESPACE_CONTROLLER);
+                if (rbac != null) rbac.deleteAllIn(ns, NAMESPACE_CONTROLLER);
+            }
+            String nsKey = ViewCache.namespaceKey(ns);
+            if (workloads.isEmpty() && configsLeft == 0 && rbacLeft == 0 && cache.podsIn(ns) == 0
+                    && now - sweptAt.getOrDefault(nsKey, 0L) >= 10_000) {
+                sweptAt.put(nsKey, now);
+                produce(intents.delete(ResourceKind.NAMESPACE, "", ns));
+            }
+        }
+        sweptAt.entrySet().removeIf(e -> now - e.getValue() > 60_000);
     }
 
     private static Intent namespaceIntent(ManifestResult parsed, String name) {
@@ -410,6 +487,7 @@ public final class WriteApi implements AutoCloseable {
         if (!beyond.isEmpty()) {
             throw Status.invalid("Scale", name, beyond.stream().map(v -> new ManifestProblem("", 1, "", v.field(), v.detail())).toList());
         }
+        if (configs != null) new ResourceAdmission(cache, configs).admitScale((WorkloadView) e.value(), n);
         long[] before = cache.position(Topics.WORKLOADS);
         Predicate<ViewCache.Entry> applied = now -> now != null && (stamped(now, i)
                 || (unstamped(now) && newer(now, before) && now.object().path("spec").path("replicas").asInt(-1) == n));
@@ -659,6 +737,7 @@ public final class WriteApi implements AutoCloseable {
             throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) ? "apps" : "", name, r.errors());
         }
         admit(r.intents(), text, namespace == null ? "default" : namespace);
+        if (configs != null) r = new ManifestResult(new ResourceAdmission(cache, configs).admit(r.intents()), r.warnings(), r.errors());
         if (!validation.equalsIgnoreCase("Ignore")) {
             for (ManifestProblem w : r.warnings()) {
                 ctx.response().headers().add("Warning", "299 - \"" + w.message().replace("\"", "\\\"") + "\"");

@@ -240,12 +240,68 @@ public final class ConfigApi implements AutoCloseable {
             throw new io.berth.gateway.api.ApiException(Status.failure(503, "ServiceUnavailable",
                     "Secrets are disabled: this gateway has no encryption key (" + SecretBox.CONFIG_KEY + ")", "secrets", s.object().getName()));
         }
-        return ConfigObjects.render(s.object(), s.offset(), box, true);
+        return withStatus(ConfigObjects.render(s.object(), s.offset(), box, true), s.object());
+    }
+
+    /** A quota's {@code status} (hard and used in its namespace, now). */
+    private ObjectNode withStatus(ObjectNode out, ConfigObject o) {
+        if (ConfigObjects.Kind.of(o.getKind()) == ConfigObjects.Kind.RESOURCE_QUOTA) {
+            out.set("status", io.berth.gateway.quota.QuotaObjects.quotaStatus(o, usage.apply(o.getNamespace())));
+        }
+        return out;
+    }
+
+    private java.util.function.Function<String, java.util.Map<String, Long>> usage = ns -> java.util.Map.of();
+    private java.util.function.Function<String, java.util.Optional<Long>> terminating = ns -> java.util.Optional.empty();
+
+    /** What a quota's status shows as used in a namespace, and which namespaces are being terminated (no new objects there). */
+    public ConfigApi withNamespaces(java.util.function.Function<String, java.util.Map<String, Long>> usage,
+                                    java.util.function.Function<String, java.util.Optional<Long>> terminating) {
+        this.usage = usage;
+        this.terminating = terminating;
+        return this;
+    }
+
+    /** The stored objects of a kind in a namespace. */
+    public List<ConfigObject> objects(ConfigObjects.Kind k, String namespace) {
+        List<ConfigObject> out = new ArrayList<>();
+        for (ConfigsFollower.Stored s : store.all()) {
+            if (s.object().getKind().equals(k.kind) && s.object().getNamespace().equals(namespace)) out.add(s.object());
+        }
+        return out;
+    }
+
+    /** How many objects (of any kind here) a namespace still holds. */
+    public int countIn(String namespace) {
+        int n = 0;
+        for (ConfigsFollower.Stored s : store.all()) if (s.object().getNamespace().equals(namespace)) n++;
+        return n;
+    }
+
+    /** Deletes every object of a namespace (its namespace being terminated): a tombstone and an audit record each, as one delete. */
+    public Future<Void> deleteAllIn(String namespace, String actor) {
+        List<Future<Void>> all = new ArrayList<>();
+        for (ConfigsFollower.Stored s : store.all()) {
+            ConfigObject o = s.object();
+            if (!o.getNamespace().equals(namespace)) continue;
+            all.add(send(Topics.CONFIGS.name(), 0, o.getKind() + "/" + o.getNamespace() + "/" + o.getName(), null)
+                    .compose(offset -> audit(o, "Deleted", actor, offset, s, null)));
+        }
+        return Future.join(all).mapEmpty();
+    }
+
+    /** Kubernetes' NamespaceLifecycle refusal: nothing new in a namespace being terminated. */
+    private void refuseTerminating(ConfigObjects.Kind k, String namespace, String name) {
+        if (terminating.apply(namespace).isPresent()) {
+            throw new io.berth.gateway.api.ApiException(Status.failure(403, "Forbidden", k.plural + " \"" + name
+                    + "\" is forbidden: unable to create new content in namespace " + namespace + " because it is being terminated", k.plural, name));
+        }
     }
 
     /** Writes the object (keeping the uid and creation time of the one it replaces) and its audit record; completes once read back. */
     private Future<ConfigsFollower.Stored> write(ConfigObjects.Parsed p, String actor) {
         ConfigsFollower.Stored before = store.get(p.kind().kind, p.namespace(), p.name()).orElse(null);
+        if (before == null) refuseTerminating(p.kind(), p.namespace(), p.name());
         ObjectNode metadata;
         try {
             metadata = (ObjectNode) YAML.readTree(p.object().getMetadata());

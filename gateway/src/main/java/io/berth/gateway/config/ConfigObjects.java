@@ -29,11 +29,14 @@ public final class ConfigObjects {
     private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Set<String> SECRET_FIELDS = Set.of("apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable");
     private static final Set<String> CONFIGMAP_FIELDS = Set.of("apiVersion", "kind", "metadata", "data", "binaryData", "immutable");
+    private static final Set<String> SPEC_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "status");
 
     private ConfigObjects() {}
 
     public enum Kind {
-        SECRET("Secret", "secrets"), CONFIG_MAP("ConfigMap", "configmaps");
+        SECRET("Secret", "secrets"), CONFIG_MAP("ConfigMap", "configmaps"),
+        /** Stored as the spec's JSON under data key {@code spec} ({@link io.berth.gateway.quota.QuotaObjects}). */
+        RESOURCE_QUOTA("ResourceQuota", "resourcequotas"), LIMIT_RANGE("LimitRange", "limitranges");
 
         public final String kind;
         public final String plural;
@@ -54,7 +57,12 @@ public final class ConfigObjects {
         }
     }
 
-    /** True for a {@code v1} Secret or ConfigMap document. */
+    /** Kinds whose object is a spec (ResourceQuota, LimitRange) rather than data. */
+    public static boolean hasSpec(Kind k) {
+        return k == Kind.RESOURCE_QUOTA || k == Kind.LIMIT_RANGE;
+    }
+
+    /** True for a {@code v1} Secret, ConfigMap, ResourceQuota or LimitRange document. */
     public static boolean isConfig(JsonNode doc) {
         return doc != null && doc.isObject() && "v1".equals(doc.path("apiVersion").asText())
                 && Kind.of(doc.path("kind").asText()) != null;
@@ -78,12 +86,12 @@ public final class ConfigObjects {
         String resource = kind == null ? "" : kind.kind + " \"" + doc.path("metadata").path("name").asText() + "\"";
         java.util.function.BiConsumer<String, String> problem = (field, detail) -> problems.add(new ManifestProblem("", 1, resource, field, detail));
         if (kind == null) {
-            problem.accept("kind", "Unsupported value: \"" + doc.path("kind").asText() + "\": supported values: \"Secret\", \"ConfigMap\"");
+            problem.accept("kind", "Unsupported value: \"" + doc.path("kind").asText() + "\": supported values: \"Secret\", \"ConfigMap\", \"ResourceQuota\", \"LimitRange\"");
             return new Parsed(null, "", "", null, problems);
         }
         for (Iterator<String> it = doc.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!(kind == Kind.SECRET ? SECRET_FIELDS : CONFIGMAP_FIELDS).contains(f)) problem.accept(f, "Unknown field \"" + f + "\"");
+            if (!(kind == Kind.SECRET ? SECRET_FIELDS : hasSpec(kind) ? SPEC_FIELDS : CONFIGMAP_FIELDS).contains(f)) problem.accept(f, "Unknown field \"" + f + "\"");
         }
         JsonNode md = doc.path("metadata");
         String name = md.path("name").asText("");
@@ -115,6 +123,10 @@ public final class ConfigObjects {
             strings(doc, "stringData", problem).forEach((k, v) -> plain.put(k, v.getBytes(StandardCharsets.UTF_8)));
             for (String k : plain.keySet()) checkKey(k, "data", problem);
             if (problems.isEmpty()) plain.forEach((k, v) -> data.put(k, box.encrypt(v, SecretBox.context(ns, name, k))));
+        } else if (kind == Kind.RESOURCE_QUOTA) {
+            data.put("spec", io.berth.gateway.quota.QuotaObjects.quotaSpec(doc.path("spec"), problem).toString());
+        } else if (kind == Kind.LIMIT_RANGE) {
+            data.put("spec", io.berth.gateway.quota.QuotaObjects.limitRangeSpec(doc.path("spec"), problem).toString());
         } else {
             data.putAll(strings(doc, "data", problem));
             Map<String, String> b = strings(doc, "binaryData", problem);
@@ -183,6 +195,8 @@ public final class ConfigObjects {
                     ? Base64.getEncoder().encodeToString(box.decrypt(v, SecretBox.context(o.getNamespace(), o.getName(), k)))
                     : "<redacted>"));
             out.put("type", o.getType().isEmpty() ? "Opaque" : o.getType());
+        } else if (hasSpec(Kind.of(o.getKind()))) {
+            out.set("spec", io.berth.gateway.quota.QuotaObjects.spec(o));
         } else {
             if (!o.getData().isEmpty()) {
                 ObjectNode data = out.putObject("data");

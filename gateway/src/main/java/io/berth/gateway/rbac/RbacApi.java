@@ -151,6 +151,22 @@ public final class RbacApi {
         respond(ctx, 200, f);
     }
 
+    /** The Roles and RoleBindings a namespace still holds. */
+    public int countIn(String namespace) {
+        return store.list(RbacKind.ROLE, namespace).size() + store.list(RbacKind.ROLE_BINDING, namespace).size();
+    }
+
+    /** Deletes the Roles and RoleBindings of a namespace being terminated, each as one delete (tombstone and audit). */
+    public Future<Void> deleteAllIn(String namespace, String actor) {
+        List<Future<Void>> all = new java.util.ArrayList<>();
+        for (RbacKind k : List.of(RbacKind.ROLE, RbacKind.ROLE_BINDING)) {
+            for (RbacStore.Stored s : store.list(k, namespace)) {
+                all.add(Future.fromCompletionStage(store.delete(s, actor, clock.getAsLong()), vertx.getOrCreateContext()));
+            }
+        }
+        return Future.join(all).mapEmpty();
+    }
+
     // ---- apply (from POST /apis/berth.io/v1/apply) ----
 
     /** The documents of an apply body: the RBAC ones, and the rest as text for the manifest parser (the body itself when none is RBAC). */

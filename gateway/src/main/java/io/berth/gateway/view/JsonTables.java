@@ -67,6 +67,8 @@ public final class JsonTables {
             case "namespaces" -> h.addAll(List.of("NAME", "STATUS", "AGE"));
             case "secrets" -> h.addAll(List.of("NAME", "TYPE", "DATA", "AGE"));
             case "configmaps" -> h.addAll(List.of("NAME", "DATA", "AGE"));
+            case "resourcequotas" -> h.addAll(List.of("NAME", "AGE", "REQUEST", "LIMIT"));
+            case "limitranges" -> h.addAll(List.of("NAME", "CREATED AT"));
             case "endpoints" -> h.addAll(List.of("NAME", "ENDPOINTS", "AGE"));
             case "roles", "clusterroles" -> h.addAll(List.of("NAME", "CREATED AT"));
             case "rolebindings", "clusterrolebindings" -> {
@@ -155,6 +157,8 @@ public final class JsonTables {
             case "namespaces" -> row.addAll(List.of(name, text(status, "phase", "Active"), age));
             case "secrets" -> row.addAll(List.of(name, text(o, "type", "Opaque"), Integer.toString(o.path("data").size()), age));
             case "configmaps" -> row.addAll(List.of(name, Integer.toString(o.path("data").size() + o.path("binaryData").size()), age));
+            case "resourcequotas" -> row.addAll(List.of(name, age, quotaUsage(status, false), quotaUsage(status, true)));
+            case "limitranges" -> row.addAll(List.of(name, meta.path("creationTimestamp").asText("").isEmpty() ? "<unknown>" : meta.path("creationTimestamp").asText()));
             case "endpoints" -> row.addAll(List.of(name, endpoints(o, null), age));
             case "roles", "clusterroles" -> row.addAll(List.of(name, meta.path("creationTimestamp").asText("").isEmpty() ? "<unknown>" : meta.path("creationTimestamp").asText()));
             case "rolebindings", "clusterrolebindings" -> {
@@ -424,5 +428,20 @@ public final class JsonTables {
             return days == 0 ? (hours / 24 / 365) + "y" : (hours / 24 / 365) + "y" + days + "d";
         }
         return (hours / 24 / 365) + "y";
+    }
+
+    /**
+     * kubectl's REQUEST / LIMIT columns of a quota: {@code used/hard} of each resource, sorted; LIMIT holds
+     * the {@code limits.*}, REQUEST the rest ({@code pods: 3/6, requests.cpu: 500m/2}).
+     */
+    static String quotaUsage(JsonNode status, boolean limits) {
+        List<String> parts = new java.util.ArrayList<>();
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        status.path("hard").fieldNames().forEachRemaining(names::add);
+        names.forEach(r -> {
+            if (r.startsWith("limits.") != limits) return;
+            parts.add(r + ": " + status.path("used").path(r).asText("0") + "/" + status.path("hard").path(r).asText());
+        });
+        return String.join(", ", parts);
     }
 }

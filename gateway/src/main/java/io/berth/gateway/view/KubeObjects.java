@@ -1038,8 +1038,31 @@ public final class KubeObjects {
         ObjectNode labels = md.putObject("labels");
         new TreeMap<>(w.getLabels()).forEach(labels::put);
         labels.put("kubernetes.io/metadata.name", w.getName());
-        putMapIfNotEmpty(md, "annotations", w.getAnnotations());
+        Map<String, String> annotations = new TreeMap<>(w.getAnnotations());
+        annotations.remove(DELETION_ANNOTATION);
+        putMapIfNotEmpty(md, "annotations", annotations);
+        deletionTime(w).ifPresent(t -> {
+            md.put("deletionTimestamp", timestamp(t));
+            ((ObjectNode) ns.get("status")).put("phase", "Terminating");
+        });
         return ns;
+    }
+
+    /**
+     * A namespace being terminated carries this annotation (its deletion time, epoch ms) on its stored view:
+     * the Terminating state survives a gateway restart, and any gateway resumes the sweep. Never served.
+     */
+    public static final String DELETION_ANNOTATION = "berth.io/deletion-timestamp";
+
+    /** The deletion time of a namespace being terminated. */
+    public static java.util.Optional<Long> deletionTime(WorkloadView w) {
+        String t = w.getAnnotations().get(DELETION_ANNOTATION);
+        if (t == null) return java.util.Optional.empty();
+        try {
+            return java.util.Optional.of(Long.parseLong(t));
+        } catch (NumberFormatException e) {
+            return java.util.Optional.of(w.getUpdatedAt());
+        }
     }
 
     // ---- helpers ----

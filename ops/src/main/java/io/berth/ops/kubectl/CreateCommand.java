@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code berth create job …}: kubectl's imperative create, for what Berth serves of it. */
-@Command(name = "create", mixinStandardHelpOptions = true, description = "Create a resource from the command line (job).",
-        subcommands = {CreateCommand.Job.class})
+@Command(name = "create", mixinStandardHelpOptions = true, description = "Create a resource from the command line (job, namespace).",
+        subcommands = {CreateCommand.Job.class, CreateCommand.Namespace.class})
 public final class CreateCommand extends KubectlCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -24,6 +24,29 @@ public final class CreateCommand extends KubectlCommand {
         spec.commandLine().usage(out());
         out().flush();
         return 0;
+    }
+
+    /** {@code berth create namespace NAME}, as kubectl's: POSTs a v1 Namespace and prints {@code namespace/NAME created}. */
+    @Command(name = "namespace", aliases = "ns", mixinStandardHelpOptions = true, description = "Create a namespace with the specified name.")
+    public static final class Namespace extends KubectlCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        public Namespace() {}
+
+        @Override
+        public Integer call() {
+            ObjectNode ns = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Namespace");
+            ns.putObject("metadata").put("name", name);
+            try {
+                gateway().call("POST", "/api/v1/namespaces?fieldManager=kubectl-create", ns.toString(), "application/json");
+            } catch (Gateway.ApiException e) {
+                return fail(e);
+            }
+            out().println("namespace/" + name + " created");
+            out().flush();
+            return 0;
+        }
     }
 
     /** The annotation kubectl puts on a Job it makes of a CronJob by hand. */

@@ -62,14 +62,37 @@ public final class DeleteCommand extends KubectlCommand {
         return viaGateway(gateway(), deletes);
     }
 
+    private static final java.util.Set<String> PATH_ONLY = java.util.Set.of("resourcequotas", "limitranges", "configmaps", "secrets");
+
+    @Option(names = "--wait", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+            description = "wait for a namespace to be gone (its objects deleted) before returning, as kubectl does (default: ${DEFAULT-VALUE})")
+    boolean waitForGone = true;
+
+    @Option(names = "--timeout", defaultValue = "120s", description = "how long --wait waits (default: ${DEFAULT-VALUE})")
+    String timeout;
+
     /** {@code DELETE} at each object's Kubernetes path; a missing one is reported as kubectl does and the rest go on. */
     private int viaGateway(Gateway gw, List<Intent> deletes) {
         int exit = 0;
+        for (String[] pn : byPath) {
+            ResourceTypes.Resource r = ResourceTypes.resource(pn[0]);
+            try {
+                gw.call("DELETE", Gateway.item(r.plural(), namespace, pn[1]), null, null);
+                out().println(r.printed() + " \"" + pn[1] + "\" deleted");
+            } catch (Gateway.ApiException e) {
+                err().println(e.getMessage());
+                exit = 1;
+                if (e.code == 0) break;
+            }
+            out().flush();
+            err().flush();
+        }
         for (Intent i : deletes) {
             ResourceTypes.Resource r = ResourceTypes.resource(i.getKind().name());
             try {
                 gw.call("DELETE", Gateway.item(r.plural(), r.namespaced() ? i.getNamespace() : null, i.getName()), null, null);
                 out().println(r.printed() + " \"" + i.getName() + "\" deleted");
+                if (i.getKind() == ResourceKind.NAMESPACE && waitForGone) awaitGone(gw, Gateway.item(r.plural(), null, i.getName()));
             } catch (Gateway.ApiException e) {
                 err().println(e.getMessage());
                 exit = 1;
@@ -79,6 +102,26 @@ public final class DeleteCommand extends KubectlCommand {
             err().flush();
         }
         return exit;
+    }
+
+    /** A namespace is Terminating until its objects are deleted: kubectl delete waits until a get says NotFound. */
+    private void awaitGone(Gateway gw, String path) {
+        long deadline = System.nanoTime() + GoDuration.parse(timeout, "--timeout").toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                gw.get(path);
+            } catch (Gateway.ApiException e) {
+                if (e.code == 404) return;
+                throw e;
+            }
+            try {
+                Thread.sleep(250); // a poll of the object, as kubectl's wait does
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new Gateway.ApiException(0, "", "error: timed out waiting for " + path + " to be deleted");
     }
 
     /** Fills {@code deletes} from {@code TYPE NAME…} or {@code TYPE/NAME…}; returns an error message or null. */
@@ -101,8 +144,17 @@ public final class DeleteCommand extends KubectlCommand {
         return null;
     }
 
+    /** Served objects that are not intents (ResourceQuotas, LimitRanges, ConfigMaps, Secrets): deleted at their path. */
+    private final List<String[]> byPath = new ArrayList<>();
+
     private String add(Intents intents, List<Intent> deletes, String type, String name) {
         ResourceKind kind = ResourceTypes.kind(type);
+        ResourceTypes.Resource served = ResourceTypes.resource(type);
+        if (kind == null && served != null && PATH_ONLY.contains(served.plural())) {
+            if (name.isEmpty()) return "resource name may not be empty";
+            byPath.add(new String[]{served.plural(), name});
+            return null;
+        }
         if (kind == null || kind == ResourceKind.NODE) return "the server doesn't have a resource type \"" + type + "\" that can be deleted";
         if (name.isEmpty()) return "resource name may not be empty";
         deletes.add(intents.delete(kind, namespace, name));

@@ -254,6 +254,29 @@ public final class DescribeCommand extends KubectlCommand {
                 }
                 t.kv(0, "Session Affinity", "None");
             }
+            case "resourcequotas" -> {
+                // kubectl's describeQuota: one row per resource of spec.hard, used then hard
+                List<List<String>> rows = new ArrayList<>();
+                rows.add(List.of("--------", "----", "----"));
+                java.util.TreeSet<String> names = new java.util.TreeSet<>();
+                status.path("hard").fieldNames().forEachRemaining(names::add);
+                for (String n : names) rows.add(List.of(n, status.path("used").path(n).asText("0"), status.path("hard").path(n).asText()));
+                t.table(0, List.of("Resource", "Used", "Hard"), rows);
+            }
+            case "limitranges" -> {
+                // kubectl's describeLimitRange: a row per type and resource
+                List<List<String>> rows = new ArrayList<>();
+                rows.add(List.of("----", "--------", "---", "---", "---------------", "-------------", "-----------------------"));
+                for (JsonNode item : spec.path("limits")) {
+                    java.util.TreeSet<String> resources = new java.util.TreeSet<>();
+                    for (String f : List.of("min", "max", "defaultRequest", "default")) item.path(f).fieldNames().forEachRemaining(resources::add);
+                    for (String res : resources) {
+                        rows.add(List.of(item.path("type").asText(), res, item.path("min").path(res).asText("-"), item.path("max").path(res).asText("-"),
+                                item.path("defaultRequest").path(res).asText("-"), item.path("default").path(res).asText("-"), "-"));
+                    }
+                }
+                t.table(0, List.of("Type", "Resource", "Min", "Max", "Default Request", "Default Limit", "Max Limit/Request Ratio"), rows);
+            }
             default -> {
                 t.map(0, "Labels", meta.path("labels"));
                 t.map(0, "Annotations", meta.path("annotations"));

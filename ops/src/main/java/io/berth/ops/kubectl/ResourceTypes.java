@@ -44,6 +44,8 @@ final class ResourceTypes {
 
     static final Resource SECRETS = new Resource("secrets", "secret", "", true);
     static final Resource CONFIG_MAPS = new Resource("configmaps", "configmap", "", true);
+    static final Resource RESOURCE_QUOTAS = new Resource("resourcequotas", "resourcequota", "", true);
+    static final Resource LIMIT_RANGES = new Resource("limitranges", "limitrange", "", true);
 
     /** One row of the table below: a resource, kubectl's short names for it, and whether the gateway serves it. */
     private record Known(Resource resource, boolean served, List<String> shortNames) {}
@@ -71,6 +73,8 @@ final class ResourceTypes {
             new Known(CLUSTER_ROLE_BINDINGS, true, List.of()),
             new Known(SECRETS, true, List.of()),
             new Known(CONFIG_MAPS, true, List.of("cm")),
+            new Known(RESOURCE_QUOTAS, true, List.of("quota")),
+            new Known(LIMIT_RANGES, true, List.of("limits")),
             new Known(new Resource("serviceaccounts", "serviceaccount", "", true), false, List.of("sa")),
             new Known(new Resource("users", "user", "", false), false, List.of()),
             new Known(new Resource("groups", "group", "", false), false, List.of()),
