@@ -105,12 +105,28 @@ public final class WriteApi implements AutoCloseable {
      * Completes with the number of intents produced, once the broker has them.
      */
     public Future<Integer> rollOutOn(io.berth.gateway.manifest.RolloutTriggers.Trigger trigger, String namespace, String version, String detail) {
-        String stamp = io.berth.gateway.manifest.RolloutTriggers.stamp(trigger, version);
+        return rollOut(trigger, namespace, io.berth.gateway.manifest.RolloutTriggers.stamp(trigger, version), detail, e -> true);
+    }
+
+    /**
+     * Rolls out the Deployments and DaemonSets of {@code namespace} annotated {@code berth.io/rollout-on: image} whose
+     * template runs {@code ref}, which a node reported now resolves to {@code imageId} (ImageTagMoved): once per
+     * workload and image id, with change-cause {@code rollout-on: image app:latest changed to sha256:0123456789ab}.
+     */
+    public Future<Integer> rollOutOnImage(String namespace, String ref, String imageId) {
+        var t = io.berth.gateway.manifest.RolloutTriggers.Trigger.of(io.berth.gateway.manifest.RolloutTriggers.Trigger.IMAGE, "");
+        String shortId = imageId.length() > 19 ? imageId.substring(0, 19) : imageId;
+        return rollOut(t, namespace, "image/" + ref + "@" + imageId, ref + " changed to " + shortId,
+                e -> io.berth.gateway.manifest.RolloutTriggers.runs(e.object(), ref));
+    }
+
+    private Future<Integer> rollOut(io.berth.gateway.manifest.RolloutTriggers.Trigger trigger, String namespace, String stamp, String detail,
+                                    Predicate<ViewCache.Entry> which) {
         String cause = io.berth.gateway.manifest.RolloutTriggers.changeCause(trigger, detail);
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (String kind : List.of("Deployment", "DaemonSet")) {
             for (ViewCache.Entry e : cache.list(Topics.WORKLOADS, kind, namespace).items()) {
-                Intent i = triggered(e, trigger, stamp, cause);
+                Intent i = which.test(e) ? triggered(e, trigger, stamp, cause) : null;
                 if (i != null) sent.add(produce(i));
             }
         }

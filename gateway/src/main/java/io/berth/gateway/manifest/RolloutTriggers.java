@@ -126,7 +126,7 @@ public final class RolloutTriggers {
 
     /** {@code rollout-on: configmap/app-config changed} (an image: {@code rollout-on: image app:latest changed to sha256:…}). */
     public static String changeCause(Trigger trigger, String detail) {
-        return "rollout-on: " + (detail == null || detail.isEmpty() ? trigger.text() + " changed" : trigger.text() + " " + detail);
+        return "rollout-on: " + trigger.text() + (detail == null || detail.isEmpty() ? " changed" : " " + detail);
     }
 
     /**
@@ -179,6 +179,16 @@ public final class RolloutTriggers {
     private static void update(MessageDigest md, String s) {
         md.update(s.getBytes(StandardCharsets.UTF_8));
         md.update((byte) 0);
+    }
+
+    /** Whether a container (or init container) of the workload's template runs {@code ref} ({@code app} is {@code app:latest}). */
+    public static boolean runs(JsonNode workload, String ref) {
+        String wanted = io.berth.schemas.ImageTagMoved.normalize(ref);
+        JsonNode spec = template(workload).path("spec");
+        for (String list : List.of("containers", "initContainers")) {
+            for (JsonNode c : spec.path(list)) if (io.berth.schemas.ImageTagMoved.normalize(c.path("image").asText()).equals(wanted)) return true;
+        }
+        return false;
     }
 
     private static JsonNode template(JsonNode workload) {
