@@ -73,15 +73,16 @@ class RolloutTriggersApiTest extends GatewayApiFixture {
         assertEquals(201, send("POST", SECRETS, secret("s3cret")).statusCode());
         assertEquals(200, send("PUT", CONFIGMAPS + "/app-config", configMap("one")).statusCode(), "the same content again");
         assertEquals(200, send("PUT", SECRETS + "/db", secret("s3cret")).statusCode(), "the same value, a new ciphertext");
-        assertEquals(List.of(), triggered(), "creating or re-writing the same content triggers nothing");
+        assertEquals(List.of(), triggered("web"), "creating or re-writing the same content triggers nothing");
         assertFalse(intents().stream().anyMatch(r -> r.key().endsWith("/bad")), "nothing of the refused Deployment reaches berth.intents");
 
         HttpResponse<String> changed = send("PUT", CONFIGMAPS + "/app-config", configMap("two"));
         assertEquals(200, changed.statusCode(), changed.body());
         String version = JSON.readTree(changed.body()).at("/metadata/resourceVersion").asText();
         String stamp = "configmap/app-config@" + version;
-        List<ConsumerRecord<String, Intent>> fired = triggered();
-        assertEquals(1, fired.size(), "one restart, of web only (plain did not ask)");
+        List<ConsumerRecord<String, Intent>> fired = triggered("web");
+        assertEquals(1, fired.size(), "one restart of web");
+        assertEquals(List.of(), triggered("plain"), "plain did not ask");
         assertEquals("default/deployment/web", fired.get(0).key());
         assertEquals(RolloutTriggers.intentId("default/deployment/web", stamp), fired.get(0).value().getIntentId());
         assertEquals("rollout-on/configmap/app-config", fired.get(0).value().getActor());
@@ -99,8 +100,45 @@ class RolloutTriggersApiTest extends GatewayApiFixture {
         String secretStamp = "secret/db@" + JSON.readTree(secretChanged.body()).at("/metadata/resourceVersion").asText();
         eventually(() -> secretStamp.equals(web().at("/spec/template/metadata/annotations/berth.io~1triggered-by").asText()));
         assertEquals("rollout-on: secret/db changed", web().at("/metadata/annotations/kubernetes.io~1change-cause").asText());
-        assertEquals(2, triggered().size());
+        assertEquals(2, triggered("web").size());
         assertFalse(web().toString().contains("n3w"), "the Secret's value is nowhere on the Deployment");
+    }
+
+    @Test
+    void shouldRollOutTheWorkloadsAnnotatedImageThatRunAMovedTag() throws Exception {
+        String img = deployment("img", "image").replace("berth/busybox:latest", "app");
+        String other = deployment("other-img", "image").replace("berth/busybox:latest", "db:1");
+        assertEquals(201, send("POST", DEPLOYMENTS, img).statusCode());
+        assertEquals(201, send("POST", DEPLOYMENTS, other).statusCode());
+        String id = "sha256:" + "c".repeat(64);
+        produce(Topics.EVENTS, "default/deployment/img", moved("e-1", id));
+        String stamp = "image/app:latest@" + id;
+        eventually(() -> stamp.equals(get(DEPLOYMENTS + "/img", "/spec/template/metadata/annotations/berth.io~1triggered-by")));
+        assertEquals("rollout-on: image app:latest changed to sha256:cccccccccccc", get(DEPLOYMENTS + "/img", "/metadata/annotations/kubernetes.io~1change-cause"));
+        // a second report of the same move (another node, a repeat) rolls out nothing; a later move (same key, so read after it) does
+        produce(Topics.EVENTS, "default/deployment/img", moved("e-2", id));
+        String next = "sha256:" + "e".repeat(64);
+        produce(Topics.EVENTS, "default/deployment/img", moved("e-3", next));
+        eventually(() -> ("image/app:latest@" + next).equals(get(DEPLOYMENTS + "/img", "/spec/template/metadata/annotations/berth.io~1triggered-by")));
+        assertEquals("3", get(DEPLOYMENTS + "/img", "/metadata/annotations/deployment.kubernetes.io~1revision"));
+        assertEquals(2, triggered("img").size(), "one rollout per image id");
+        assertEquals("1", get(DEPLOYMENTS + "/other-img", "/metadata/annotations/deployment.kubernetes.io~1revision"), "it runs another image");
+        assertEquals(List.of(), triggered("other-img"));
+    }
+
+    static io.berth.schemas.avro.ClusterEvent moved(String uid, String id) {
+        return io.berth.schemas.avro.ClusterEvent.newBuilder().setUid(uid).setNamespace("default")
+                .setInvolvedKind("Pod").setInvolvedName("img-1").setInvolvedKey("default/deployment/img")
+                .setReason(io.berth.schemas.ImageTagMoved.REASON).setMessage(io.berth.schemas.ImageTagMoved.message("app:latest", id, "sha256:" + "d".repeat(64)))
+                .setSource("kubelet/n1").build();
+    }
+
+    String get(String path, String pointer) {
+        try {
+            return getJson(path).at(pointer).asText();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     JsonNode web() {
@@ -127,9 +165,9 @@ class RolloutTriggersApiTest extends GatewayApiFixture {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The intents a trigger produced (their ids are rollout-on-…). */
-    List<ConsumerRecord<String, Intent>> triggered() {
-        return intents().stream().filter(r -> r.value().getIntentId().startsWith("rollout-on-")).toList();
+    /** The intents a trigger produced for one Deployment (their ids are rollout-on-…). */
+    List<ConsumerRecord<String, Intent>> triggered(String deployment) {
+        return intents().stream().filter(r -> r.key().equals("default/deployment/" + deployment) && r.value().getIntentId().startsWith("rollout-on-")).toList();
     }
 
     List<ConsumerRecord<String, Intent>> intents() {
