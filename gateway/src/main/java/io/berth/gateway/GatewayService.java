@@ -34,6 +34,8 @@ public final class GatewayService extends TopicCheckingService {
     private Vertx vertx;
     private HttpServer server;
     private ViewCache cache;
+    /** Stops following ImageTagMoved events (rollout-on: image). */
+    private Runnable imageTriggers = () -> {};
     private WriteApi writes;
     private io.berth.gateway.api.AuditApi audit;
     private io.berth.gateway.timetravel.SnapshotWriter snapshots;
@@ -124,6 +126,7 @@ public final class GatewayService extends TopicCheckingService {
         var rbacApi = new io.berth.gateway.rbac.RbacApi(vertx, rbac, authorizer, System::currentTimeMillis);
         writes.authorizeWith(authorizer, rbacApi);
         writes.configsWith(configs);
+        imageTriggers = io.berth.gateway.api.ImageTriggers.follow(vertx, cache, writes);
         writes.mount(router);
         configs.withNamespaces(ns -> writes.quotaUsed(ns), cache::terminating);
         // namespaces being terminated: their objects deleted, then the namespace (any gateway; resumes after a restart)
@@ -359,6 +362,7 @@ public final class GatewayService extends TopicCheckingService {
      */
     @Override
     public void close() {
+        imageTriggers.run();
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(io.berth.schemas.service.Shutdown.VERTX_CLOSE.toMillis(), TimeUnit.MILLISECONDS);

@@ -189,6 +189,10 @@ public final class NodeDaemonService extends TopicCheckingService {
         if (streams != null) deploy(streams);
         io.berth.node.stats.StatsVerticle usage = statsVerticle(sim);
         if (usage != null) deploy(usage);
+        long imageWatch = config.getLong("image-watch-period-ms", io.berth.node.image.ImageWatchVerticle.DEFAULT_PERIOD_MS);
+        if (!sim && imageWatch > 0) { // rollout-on: image (a moved tag is reported; the gateway rolls out)
+            deploy(new io.berth.node.image.ImageWatchVerticle(node.nodeId(), docker.client(), publisher, imageWatch, clock));
+        }
         deploy(new AssignmentConsumerVerticle(config, node.nodeId(), serdes.value(Assignment.class), publisher).withGuard(guard));
         long startedAt = clock.getAsLong();
         RuntimeHealth.Thresholds thresholds = new RuntimeHealth.Thresholds(config.getLong("runtime-relist-threshold-ms", 180_000),

@@ -93,6 +93,62 @@ public final class WriteApi implements AutoCloseable {
     /** Takes Secrets and ConfigMaps in applies to {@code configs}. */
     public void configsWith(io.berth.gateway.config.ConfigApi configs) {
         this.configs = configs;
+        configs.onContentChange(this::rollOutOn);
+    }
+
+    /**
+     * Rolls out every Deployment and DaemonSet of {@code namespace} annotated {@code berth.io/rollout-on} with
+     * {@code trigger} (a ConfigMap or Secret whose content changed at resourceVersion {@code version}): the
+     * restart {@code kubectl rollout restart} makes, stamped {@code berth.io/triggered-by: TRIGGER@VERSION}, with a
+     * change-cause and an actor ({@code rollout-on/TRIGGER}) naming the trigger. One intent per workload and change
+     * (a deterministic id, so a retry is applied once); a workload already stamped with this change is skipped.
+     * Completes with the number of intents produced, once the broker has them.
+     */
+    public Future<Integer> rollOutOn(io.berth.gateway.manifest.RolloutTriggers.Trigger trigger, String namespace, String version, String detail) {
+        return rollOut(trigger, namespace, io.berth.gateway.manifest.RolloutTriggers.stamp(trigger, version), detail, e -> true);
+    }
+
+    /**
+     * Rolls out the Deployments and DaemonSets of {@code namespace} annotated {@code berth.io/rollout-on: image} whose
+     * template runs {@code ref}, which a node reported now resolves to {@code imageId} (ImageTagMoved): once per
+     * workload and image id, with change-cause {@code rollout-on: image app:latest changed to sha256:0123456789ab}.
+     */
+    public Future<Integer> rollOutOnImage(String namespace, String ref, String imageId) {
+        var t = io.berth.gateway.manifest.RolloutTriggers.Trigger.of(io.berth.gateway.manifest.RolloutTriggers.Trigger.IMAGE, "");
+        String shortId = imageId.length() > 19 ? imageId.substring(0, 19) : imageId;
+        return rollOut(t, namespace, "image/" + ref + "@" + imageId, ref + " changed to " + shortId,
+                e -> io.berth.gateway.manifest.RolloutTriggers.runs(e.object(), ref));
+    }
+
+    private Future<Integer> rollOut(io.berth.gateway.manifest.RolloutTriggers.Trigger trigger, String namespace, String stamp, String detail,
+                                    Predicate<ViewCache.Entry> which) {
+        String cause = io.berth.gateway.manifest.RolloutTriggers.changeCause(trigger, detail);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (String kind : List.of("Deployment", "DaemonSet")) {
+            for (ViewCache.Entry e : cache.list(Topics.WORKLOADS, kind, namespace).items()) {
+                Intent i = which.test(e) ? triggered(e, trigger, stamp, cause) : null;
+                if (i != null) sent.add(produce(i));
+            }
+        }
+        return Future.all(sent).map(all -> sent.size());
+    }
+
+    /** The restart intent of one workload for one change, or null when it did not ask for the trigger or already has it. */
+    private Intent triggered(ViewCache.Entry e, io.berth.gateway.manifest.RolloutTriggers.Trigger trigger, String stamp, String cause) {
+        if (!io.berth.gateway.manifest.RolloutTriggers.asks(io.berth.gateway.manifest.RolloutTriggers.annotations(e.object()), trigger)
+                || io.berth.gateway.manifest.RolloutTriggers.alreadyTriggered(e.object(), stamp)) {
+            return null;
+        }
+        JsonNode restarted = io.berth.gateway.manifest.RolloutTriggers.restarted(e.object(), stamp, cause, java.time.Instant.now());
+        String id = io.berth.gateway.manifest.RolloutTriggers.intentId(e.key(), stamp);
+        ManifestOptions o = ManifestOptions.defaults().withNamespace(e.namespace(), true).withActor("rollout-on/" + trigger.text())
+                .withLimits(limits).withClock(java.time.Clock.systemUTC(), () -> id);
+        ManifestResult r = new ManifestParser(o).parse("", restarted.toString());
+        if (!r.ok() || r.intents().size() != 1) {
+            org.slf4j.LoggerFactory.getLogger(WriteApi.class).warn("rollout-on {}: cannot restart {}: {}", trigger.text(), e.key(), r.errors());
+            return null;
+        }
+        return r.intents().get(0);
     }
 
     public void mount(Router router) {

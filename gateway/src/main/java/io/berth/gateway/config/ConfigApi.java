@@ -10,6 +10,7 @@ import io.berth.gateway.api.Patches;
 import io.berth.gateway.api.ReadApi;
 import io.berth.gateway.api.Status;
 import io.berth.gateway.api.WriteApi;
+import io.berth.gateway.manifest.RolloutTriggers;
 import io.berth.gateway.rbac.Attributes;
 import io.berth.gateway.rbac.Authorizer;
 import io.berth.gateway.rbac.NodeAuthorizer;
@@ -27,12 +28,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -163,6 +166,19 @@ public final class ConfigApi implements AutoCloseable {
     }
 
     private NodeAuthorizer nodes;
+
+    /** Told when a write changes an object's content: (trigger, namespace, new resourceVersion, detail) → its rollouts. */
+    public interface ContentChange {
+        Future<?> changed(RolloutTriggers.Trigger trigger, String namespace, String version, String detail);
+    }
+
+    private ContentChange contentChange = (t, ns, v, d) -> Future.succeededFuture();
+
+    /** Who rolls out the workloads annotated {@code berth.io/rollout-on} with a changed object ({@link WriteApi}). */
+    public ConfigApi onContentChange(ContentChange c) {
+        this.contentChange = c;
+        return this;
+    }
 
     /** Who decides a node's get of a Secret (none: RBAC alone, which grants nodes nothing by default). */
     public ConfigApi withNodeAuthorizer(NodeAuthorizer nodes) {
@@ -329,7 +345,43 @@ public final class ConfigApi implements AutoCloseable {
         return send(Topics.CONFIGS.name(), 0, key, objectSerializer.serialize(Topics.CONFIGS.name(), value))
                 .compose(offset -> audit(value, before == null ? "Created" : "Updated", actor, offset, before, value).map(offset))
                 .compose(offset -> Future.fromCompletionStage(store.awaitRead(offset), vertx.getOrCreateContext()).map(x -> offset))
-                .map(offset -> store.get(p.kind().kind, p.namespace(), p.name()).orElse(new ConfigsFollower.Stored(value, offset)));
+                .map(offset -> store.get(p.kind().kind, p.namespace(), p.name()).orElse(new ConfigsFollower.Stored(value, offset)))
+                .compose(stored -> rolloutsOn(before, stored).map(stored));
+    }
+
+    /**
+     * When a write changed an object's decoded content (not a re-apply of the same values, nor a Secret's fresh
+     * ciphertext of them), the workloads annotated {@code berth.io/rollout-on} with it roll out; a failure to
+     * produce those intents is logged, never fails the write (the object is stored).
+     */
+    private Future<Void> rolloutsOn(ConfigsFollower.Stored before, ConfigsFollower.Stored after) {
+        if (before == null || contentHash(before.object()).equals(contentHash(after.object()))) return Future.succeededFuture();
+        ConfigObject o = after.object();
+        RolloutTriggers.Trigger t = RolloutTriggers.forConfig(o.getKind(), o.getName()).orElseThrow();
+        return contentChange.changed(t, o.getNamespace(), Long.toString(after.offset()), null)
+                .<Void>mapEmpty()
+                .recover(err -> {
+                    LoggerFactory.getLogger(ConfigApi.class).warn("rollout-on {} in {}: {}", t.text(), o.getNamespace(), err.toString());
+                    return Future.succeededFuture();
+                });
+    }
+
+    /** The digest of the decoded values (a Secret's decrypted; one that no longer decrypts counts as its ciphertext). */
+    private String contentHash(ConfigObject o) {
+        Map<String, byte[]> data = new java.util.TreeMap<>();
+        boolean secret = ConfigObjects.Kind.of(o.getKind()) == ConfigObjects.Kind.SECRET;
+        o.getData().forEach((k, v) -> {
+            byte[] plain = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (secret && box != null) {
+                try {
+                    plain = box.decrypt(v, SecretBox.context(o.getNamespace(), o.getName(), k));
+                } catch (RuntimeException e) {
+                    // keep the ciphertext: a value this gateway cannot read counts as changed
+                }
+            }
+            data.put(k, plain);
+        });
+        return RolloutTriggers.contentHash(data, o.getBinaryData());
     }
 
     /** The audit record: before and after as the API renders them without revealing (a Secret's values redacted). */

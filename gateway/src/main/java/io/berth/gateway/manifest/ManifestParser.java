@@ -227,6 +227,7 @@ public final class ManifestParser {
     }
 
     private Intent deployment(Fields f, JsonNode doc, String path, Meta meta) {
+        RolloutTriggers.check(f, meta.annotations, path);
         String sp = child(path, "spec");
         JsonNode spec = f.object(doc, "spec", sp);
         if (spec == null) {
@@ -289,6 +290,7 @@ public final class ManifestParser {
     }
 
     private Intent daemonSet(Fields f, JsonNode doc, String path, Meta meta) {
+        RolloutTriggers.check(f, meta.annotations, path);
         DeploymentSpec d = DaemonSetManifest.parse(f, doc, path);
         if (d == null || !f.errors.isEmpty()) return null;
         Map<String, String> annotations = meta.annotations;

@@ -66,7 +66,8 @@ public final class BerthAcls {
 
         for (String node : p.nodes()) {
             topics(out, node, AclOperation.WRITE, Topics.NODE_EVENTS.name(), Topics.TASK_STATUS.name(), Topics.LOGS.name(),
-                    Topics.AUDIT.name(), Topics.DEAD_LETTERS.name(), Topics.NODE_STATS.name());
+                    Topics.AUDIT.name(), Topics.DEAD_LETTERS.name(), Topics.NODE_STATS.name(),
+                    Topics.EVENTS.name()); // events: ImageTagMoved, as the kubelet writes its pods' events
         }
 
         for (String t : List.of(Topics.SCHEMAS_TOPIC, Topics.SCHEMAS_TOPIC + "_leader")) {

@@ -1,0 +1,108 @@
+package io.berth.ops.e2e;
+
+import io.berth.ops.AllInOne;
+import io.berth.ops.kafka.EmbeddedKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Issue 15's rollout triggers on real Kafka and the real Docker engine (berth up in-process, stock kubectl): a
+ * Deployment annotated {@code berth.io/rollout-on: configmap/app-config} whose pod reads the ConfigMap through
+ * envFrom rolls out when the ConfigMap's data changes: revision 2, its new pod running with the new value, and
+ * {@code berth rollout history} naming the trigger as the change-cause.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(300)
+class RolloutTriggersE2ETest {
+    private Path dir;
+    private AllInOne up;
+    private String node;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("berth-rollout-on");
+        node = "trig-" + UUID.randomUUID().toString().substring(0, 8);
+        up = new AllInOne(new AllInOne.Options(dir, "127.0.0.1", EmbeddedKafka.freePort("127.0.0.1"),
+                EmbeddedKafka.freePort("127.0.0.1"), EmbeddedKafka.freePort("127.0.0.1"), null, true, node,
+                Map.of("replication-factor", "1", "mesh", "false")));
+        up.start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (up != null) up.close();
+        } finally {
+            if (node != null) Docker.removeContainersOfNode(node);
+        }
+    }
+
+    static String manifest(String mode) {
+        return """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: app-config
+                data:
+                  MODE: %s
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: app
+                  annotations:
+                    berth.io/rollout-on: configmap/app-config
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: app}}
+                  template:
+                    metadata: {labels: {app: app}}
+                    spec:
+                      containers:
+                      - name: app
+                        image: berth/busybox:latest
+                        command: ["sh", "-c", "trap 'exit 0' TERM; echo mode=$MODE; while sleep 1; do :; done"]
+                        envFrom: [{configMapRef: {name: app-config}}]
+                """.formatted(mode);
+    }
+
+    @Test
+    void aConfigMapChangeRollsOutTheDeploymentThatAskedForIt() throws Exception {
+        Kubectl k = new Kubectl(Kubectl.MACHINE, dir.resolve("kubeconfig"));
+        Path file = dir.resolve("app.yaml");
+        Files.writeString(file, manifest("one"));
+        k.ok("apply", "-f", file.toString());
+        k.ok("rollout", "status", "deployment/app", "--timeout=120s");
+        Await.until("the first pod's output", Duration.ofSeconds(60), () -> k.ok("logs", "deployment/app").contains("mode=one"),
+                () -> k.ok("get", "pods", "-o", "wide"));
+
+        // the same ConfigMap again changes nothing; new data rolls the Deployment out
+        assertTrue(k.ok("apply", "-f", file.toString()).contains("configmap/app-config unchanged"));
+        Files.writeString(file, manifest("two"));
+        assertTrue(k.ok("apply", "-f", file.toString()).contains("configmap/app-config configured"));
+        Await.until("revision 2", Duration.ofSeconds(60),
+                () -> k.ok("get", "deployment", "app", "-o", "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}").equals("2"),
+                () -> k.ok("get", "deployment", "app", "-o", "yaml"));
+        k.ok("rollout", "status", "deployment/app", "--timeout=120s");
+        Await.until("the new pod running with the new value", Duration.ofSeconds(60),
+                () -> k.ok("get", "pods", "-l", "app=app", "-o", "name").lines().count() == 1 && k.ok("logs", "deployment/app").contains("mode=two"),
+                () -> k.ok("get", "pods", "-o", "wide"));
+        assertTrue(k.ok("get", "deployment", "app", "-o", "jsonpath={.spec.template.metadata.annotations.berth\\.io/triggered-by}")
+                .startsWith("configmap/app-config@"));
+
+        String server = k.ok("config", "view", "-o", "jsonpath={.clusters[0].cluster.server}");
+        String history = BerthProcess.runOk(dir, 60, "rollout", "history", "deployment/app", "--server", server).stdout();
+        assertTrue(history.lines().anyMatch(l -> l.matches("2\\s+rollout-on: configmap/app-config changed")), history);
+    }
+}
