@@ -21,6 +21,7 @@ final class Events {
     static final String JOB_CONTROLLER = "job-controller";
     static final String CRONJOB_CONTROLLER = "cronjob-controller";
     static final String DAEMONSET_CONTROLLER = "daemonset-controller";
+    static final String STATEFULSET_CONTROLLER = "statefulset-controller";
 
     private Events() {}
 
@@ -80,6 +81,10 @@ final class Events {
 
     static ClusterEvent daemonSet(String type, WorkloadView d, String reason, String message) {
         return of(type, "DaemonSet", d.getNamespace(), d.getName(), d.getKey(), reason, message, DAEMONSET_CONTROLLER);
+    }
+
+    static ClusterEvent statefulSet(String type, WorkloadView s, String reason, String message) {
+        return of(type, "StatefulSet", s.getNamespace(), s.getName(), s.getKey(), reason, message, STATEFULSET_CONTROLLER);
     }
 
     static ClusterEvent scheduled(TaskView t, String node) {
@@ -180,6 +185,7 @@ final class Events {
             case JOB -> "Job";
             case CRONJOB -> "CronJob";
             case DAEMONSET -> "DaemonSet";
+            case STATEFULSET -> "StatefulSet";
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";

@@ -143,6 +143,7 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
             case JOB -> "Job";
             case CRONJOB -> "CronJob";
             case DAEMONSET -> "DaemonSet";
+            case STATEFULSET -> "StatefulSet";
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";

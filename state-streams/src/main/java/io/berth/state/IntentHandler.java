@@ -76,6 +76,7 @@ final class IntentHandler {
             case JOB -> jobIntent(before, key, i, now);
             case CRONJOB -> cronJobIntent(before, key, i, now);
             case DAEMONSET -> daemonSetIntent(before, key, i, now);
+            case STATEFULSET -> statefulSetIntent(before, key, i, now);
             case SERVICE -> { services.apply(key, before, i, origin, intentOffset, now); yield null; }
             case NAMESPACE -> { namespaces.apply(key, before, i, origin, intentOffset, now); yield null; }
             default -> null;
@@ -96,9 +97,12 @@ final class IntentHandler {
      * so that an intent is either accepted (and audited so, before its effects) or rejected.
      */
     static Optional<String> refusal(String key, WorkloadView w, Intent i) {
-        if (i.getKind() == ResourceKind.DAEMONSET && i.getAction() == IntentAction.ROLLBACK) {
-            if (w == null || w.getDeleted()) return Optional.of("daemonset " + key + " not found");
+        if ((i.getKind() == ResourceKind.DAEMONSET || i.getKind() == ResourceKind.STATEFULSET) && i.getAction() == IntentAction.ROLLBACK) {
+            if (w == null || w.getDeleted()) return Optional.of(i.getKind().name().toLowerCase(java.util.Locale.ROOT) + " " + key + " not found");
             return Optional.ofNullable(Revisions.target(w, toRevision(i)).problem());
+        }
+        if (i.getKind() == ResourceKind.STATEFULSET && i.getAction() == IntentAction.SCALE && (w == null || w.getDeleted())) {
+            return Optional.of("statefulset " + key + " not found");
         }
         if (i.getKind() != ResourceKind.DEPLOYMENT) return Optional.empty();
         boolean exists = w != null && !w.getDeleted();
@@ -174,6 +178,23 @@ final class IntentHandler {
                 if (t.revision().getTemplateHash().equals(before.getTemplateHash())) yield before;
                 out.event(Events.daemonSet(Events.NORMAL, before, "DaemonSetRollback",
                         "Rolled back daemon set \"" + before.getName() + "\" to revision " + t.revision().getRevision()), now);
+                yield RolloutLifecycle.undo(before, t.revision(), now);
+            }
+            default -> null;
+        };
+    }
+
+    private WorkloadView statefulSetIntent(WorkloadView before, String key, Intent i, long now) {
+        boolean exists = before != null && !before.getDeleted();
+        return switch (i.getAction()) {
+            case APPLY -> WorkloadViews.applyStatefulSet(before, key, i, (DeploymentSpec) i.getPayload(), i.getStatefulSet(), now);
+            case SCALE -> WorkloadViews.scale(before, ((ScaleSpec) i.getPayload()).getReplicas());
+            case DELETE -> exists ? WorkloadViews.deleted(before) : null;
+            case ROLLBACK -> {
+                Revisions.Target t = Revisions.target(before, toRevision(i));
+                if (t.revision().getTemplateHash().equals(before.getTemplateHash())) yield before;
+                out.event(Events.statefulSet(Events.NORMAL, before, "StatefulSetRollback",
+                        "Rolled back stateful set \"" + before.getName() + "\" to revision " + t.revision().getRevision()), now);
                 yield RolloutLifecycle.undo(before, t.revision(), now);
             }
             default -> null;

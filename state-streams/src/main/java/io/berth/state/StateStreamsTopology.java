@@ -327,7 +327,12 @@ public final class StateStreamsTopology {
     }
 
     static String ownerKey(Intent podDelete) {
-        ResourceKind owner = "Job".equals(podDelete.getAnnotations().get(Topics.POD_OWNER_KIND_ANNOTATION)) ? ResourceKind.JOB : ResourceKind.DEPLOYMENT;
+        ResourceKind owner = switch (podDelete.getAnnotations().getOrDefault(Topics.POD_OWNER_KIND_ANNOTATION, "")) {
+            case "Job" -> ResourceKind.JOB;
+            case "DaemonSet" -> ResourceKind.DAEMONSET;
+            case "StatefulSet" -> ResourceKind.STATEFULSET;
+            default -> ResourceKind.DEPLOYMENT;
+        };
         return Topics.resourceKey(podDelete.getNamespace(), owner, TaskNames.ownerOf(podDelete.getName()).orElseThrow());
     }
 

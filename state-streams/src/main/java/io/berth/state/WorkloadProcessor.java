@@ -125,7 +125,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     /** Deployments, jobs and bare pods; services and namespaces are views without tasks. */
     private static boolean runsTasks(WorkloadView w) {
         return w.getKind() == ResourceKind.DEPLOYMENT || w.getKind() == ResourceKind.POD || w.getKind() == ResourceKind.JOB
-                || w.getKind() == ResourceKind.DAEMONSET;
+                || w.getKind() == ResourceKind.DAEMONSET || w.getKind() == ResourceKind.STATEFULSET;
     }
 
     // ---- reconcile ----------------------------------------------------------------------------
@@ -176,6 +176,10 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         }
         if (asked.getKind() == ResourceKind.DAEMONSET) {
             convergeDaemonSet(key, before, asked, intent, why, origin, current, actual, now);
+            return;
+        }
+        if (asked.getKind() == ResourceKind.STATEFULSET) {
+            convergeStatefulSet(key, before, asked, intent, why, origin, current, actual, readyNodes, now);
             return;
         }
         // Time- and task-driven rollout decisions (canary steps, deadline, failure, automatic rollback) come first.
@@ -306,6 +310,44 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         if (written != null) revisionCreated(key, before, written, origin, now);
     }
 
+    /**
+     * A StatefulSet ({@link StatefulSets}): pods NAME-ORDINAL in order, each named so (pod name and hostname) and
+     * given its claims as volumes, pinned to the node its claims are bound to.
+     */
+    private void convergeStatefulSet(String key, WorkloadView before, WorkloadView asked, boolean intent, String why, Origin origin,
+                                     Map<String, TaskView> current, List<TaskActual> actual, Set<String> readyNodes, long now) {
+        StatefulSets.Step ss = StatefulSets.reconcile(asked, actual, readyNodes, now);
+        Steps steps = ss.steps();
+        steps.stop().forEach(s -> stop(key, asked, current.get(s.taskId()), s, why, origin, now));
+        steps.forget().forEach(id -> state.removeTask(key, current.get(id), "no longer reported", origin, now));
+        steps.create().forEach(n -> {
+            StatefulSets.NewPod p = ss.pods().get(n.taskId());
+            WorkloadView pod = WorkloadView.newBuilder(asked).setDeployment(DeploymentSpec.newBuilder(asked.getDeployment())
+                    .setTemplate(StatefulSets.podTemplate(asked, p.ordinal(), p.node())).build()).build();
+            create(key, pod, n, StatefulSets.podName(asked.getName(), p.ordinal()), why, origin, now);
+        });
+        ss.created().forEach(name -> out.event(Events.statefulSet(Events.NORMAL, asked, "SuccessfulCreate",
+                "create Pod " + name + " in StatefulSet " + asked.getName() + " successful"), now));
+        ss.deleted().forEach(name -> out.event(Events.statefulSet(Events.NORMAL, asked, "SuccessfulDelete",
+                "delete Pod " + name + " in StatefulSet " + asked.getName() + " successful"), now));
+        if (steps.workloadGone()) {
+            state.deleteWorkload(key, "WorkloadDeleted", origin, before, "every task stopped; workload removed", now);
+            return;
+        }
+        Steps.ReplicaStatus s = steps.status();
+        StatefulSetStatus st = ss.status();
+        WorkloadView after = WorkloadView.newBuilder(asked)
+                .setNextTaskSeq(steps.nextTaskSeq()).setObservedGeneration(asked.getGeneration())
+                .setReplicas(s.replicas()).setReadyReplicas(s.ready()).setAvailableReplicas(s.available())
+                .setUpdatedReplicas(s.updated()).setUnavailableReplicas(s.unavailable())
+                .setStatefulSetStatus(st)
+                .build();
+        WorkloadView written = writeIfChanged(key, before, after, intent, origin, v -> "generation " + v.getGeneration() + ", stateful set "
+                + v.getDeployment().getReplicas() + " desired / " + st.getReplicas() + " current / " + st.getReadyReplicas() + " ready / "
+                + st.getUpdatedReplicas() + " updated, pods " + st.getPods() + (v.getDeleted() ? ", deleting" : ""), now);
+        if (written != null) revisionCreated(key, before, written, origin, now);
+    }
+
     private static String jobSummary(WorkloadView v) {
         JobStatus s = Jobs.statusOf(v);
         return "generation " + v.getGeneration() + ", job " + s.getActive() + " active / " + s.getSucceeded() + " succeeded / "
@@ -316,7 +358,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     /** A template change (an apply, a rollback, an automatic rollback) made a new revision: its own record, with the revision as JSON. */
     private void revisionCreated(String key, WorkloadView before, WorkloadView after, Origin origin, long now) {
         long was = before == null ? 0 : before.getRevision();
-        if ((after.getKind() != ResourceKind.DEPLOYMENT && after.getKind() != ResourceKind.DAEMONSET) || after.getRevision() <= was) return;
+        if ((after.getKind() != ResourceKind.DEPLOYMENT && after.getKind() != ResourceKind.DAEMONSET && after.getKind() != ResourceKind.STATEFULSET)
+                || after.getRevision() <= was) return;
         Revision current = Revisions.of(after).stream().filter(r -> r.getRevision() == after.getRevision()).findFirst().orElse(null);
         out.audit(key, "RevisionCreated", origin.actor(), origin.intentId(), null, AvroJson.encode(current),
                 "revision " + after.getRevision() + " (template " + after.getTemplateHash() + ")"
@@ -334,7 +377,13 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     }
 
     private void create(String key, WorkloadView w, Steps.NewTask n, String cause, Origin origin, long now) {
-        TaskView t = TaskViews.created(w, n, now);
+        create(key, w, n, null, cause, origin, now);
+    }
+
+    /** {@code podName}: the pod's own name (a StatefulSet's NAME-ORDINAL), or null for the task id. */
+    private void create(String key, WorkloadView w, Steps.NewTask n, String podName, String cause, Origin origin, long now) {
+        TaskView created = TaskViews.created(w, n, now);
+        TaskView t = podName == null ? created : TaskView.newBuilder(created).setPodName(podName).build();
         state.writeTask(key, null, t, "TaskCreated", origin, t.getTaskId() + " created, placement requested (" + cause + ")", now);
         out.put(Topics.PLACEMENT_REQUESTS, Topics.SCHEDULING_KEY, TaskViews.placement(t, now), now);
     }

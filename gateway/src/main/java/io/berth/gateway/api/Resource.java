@@ -13,6 +13,7 @@ public enum Resource {
     NODES("nodes", "Node", "v1", Topics.NODES, false, ResourceKind.NODE),
     DEPLOYMENTS("deployments", "Deployment", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DEPLOYMENT),
     DAEMONSETS("daemonsets", "DaemonSet", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DAEMONSET),
+    STATEFULSETS("statefulsets", "StatefulSet", "apps/v1", Topics.WORKLOADS, true, ResourceKind.STATEFULSET),
     JOBS("jobs", "Job", "batch/v1", Topics.WORKLOADS, true, ResourceKind.JOB),
     CRONJOBS("cronjobs", "CronJob", "batch/v1", Topics.WORKLOADS, true, ResourceKind.CRONJOB);
 

@@ -60,6 +60,10 @@ public final class RolloutApi {
         String deployment = "/apis/apps/v1/namespaces/:ns/deployments/:name";
         router.post(deployment + "/rollback").handler(body).handler(ctx -> handleRollback(ctx, Resource.DEPLOYMENTS));
         router.post("/apis/apps/v1/namespaces/:ns/daemonsets/:name/rollback").handler(body).handler(ctx -> handleRollback(ctx, Resource.DAEMONSETS));
+        router.post("/apis/apps/v1/namespaces/:ns/statefulsets/:name/rollback").handler(body).handler(ctx -> handleRollback(ctx, Resource.STATEFULSETS));
+        router.get("/api/v1/persistentvolumeclaims").handler(ctx -> handleListClaims(ctx, null));
+        router.get("/api/v1/namespaces/:ns/persistentvolumeclaims").handler(ctx -> handleListClaims(ctx, ctx.pathParam("ns")));
+        router.get("/api/v1/namespaces/:ns/persistentvolumeclaims/:name").handler(this::handleGetClaim);
         router.get("/apis/apps/v1/controllerrevisions").handler(ctx -> handleListControllerRevisions(ctx, null));
         router.get("/apis/apps/v1/namespaces/:ns/controllerrevisions").handler(ctx -> handleListControllerRevisions(ctx, ctx.pathParam("ns")));
         router.get("/apis/apps/v1/namespaces/:ns/controllerrevisions/:name").handler(this::handleGetControllerRevision);
@@ -79,7 +83,7 @@ public final class RolloutApi {
     private void handleRollback(RoutingContext ctx, Resource r) {
         io.berth.gateway.api.WriteApi.refuseDryRun(ctx, "rollout actions");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
-        String what = r == Resource.DAEMONSETS ? "daemon set" : "deployment";
+        String what = r == Resource.DAEMONSETS ? "daemon set" : r == Resource.STATEFULSETS ? "stateful set" : "deployment";
         String rollbackKind = r.kind + "Rollback";
         ViewCache.Entry e = cache.get(Topics.WORKLOADS, r.kind, ns, name).orElseThrow(() -> Status.notFound(r.qualified(), name));
         WorkloadView w = (WorkloadView) e.value();
@@ -331,16 +335,55 @@ public final class RolloutApi {
     /** The ControllerRevisions of the namespace's daemon sets (all namespaces when null), by namespace and name. */
     private List<ObjectNode> controllerRevisions(String namespace) {
         List<ObjectNode> out = new ArrayList<>();
-        for (ViewCache.Entry e : cache.list(Topics.WORKLOADS, "DaemonSet", namespace).items()) {
-            String rv = e.object().path("metadata").path("resourceVersion").asText("");
-            for (ObjectNode cr : KubeObjects.controllerRevisions((WorkloadView) e.value())) {
-                ((ObjectNode) cr.path("metadata")).put("resourceVersion", rv);
-                out.add(cr);
+        for (String kind : List.of("DaemonSet", "StatefulSet")) {
+            for (ViewCache.Entry e : cache.list(Topics.WORKLOADS, kind, namespace).items()) {
+                String rv = e.object().path("metadata").path("resourceVersion").asText("");
+                for (ObjectNode cr : KubeObjects.controllerRevisions((WorkloadView) e.value())) {
+                    ((ObjectNode) cr.path("metadata")).put("resourceVersion", rv);
+                    out.add(cr);
+                }
             }
         }
         out.sort(Comparator.comparing((ObjectNode o) -> o.path("metadata").path("namespace").asText())
                 .thenComparing(o -> o.path("metadata").path("name").asText()));
         return out;
+    }
+
+    // ---- persistent volume claims ----
+
+    /** The PersistentVolumeClaims of the namespace's stateful sets (all namespaces when null), by namespace and name. */
+    private List<ObjectNode> claims(String namespace) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (ViewCache.Entry e : cache.list(Topics.WORKLOADS, "StatefulSet", namespace).items()) {
+            out.addAll(KubeObjects.persistentVolumeClaims((WorkloadView) e.value()));
+        }
+        out.sort(Comparator.comparing((ObjectNode o) -> o.path("metadata").path("namespace").asText())
+                .thenComparing(o -> o.path("metadata").path("name").asText()));
+        return out;
+    }
+
+    private void handleListClaims(RoutingContext ctx, String namespace) {
+        refusePast(ctx, "persistentvolumeclaims", "stateful set");
+        if (ReadApi.isWatch(ctx)) throw Status.methodNotAllowed("watch is not supported on persistentvolumeclaims by Berth; list them again");
+        Predicate<JsonNode> filter = ReadApi.filter(ctx);
+        String rv = ResourceVersions.encode(cache.position(Topics.WORKLOADS));
+        List<JsonNode> items = claims(namespace).stream().filter(filter).map(o -> (JsonNode) o).toList();
+        if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
+            ReadApi.table(ctx, "persistentvolumeclaims", true, items, rv);
+            return;
+        }
+        ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", "PersistentVolumeClaimList").put("apiVersion", "v1");
+        list.putObject("metadata").put("resourceVersion", rv);
+        list.putArray("items").addAll(items);
+        ReadApi.json(ctx, 200, list);
+    }
+
+    private void handleGetClaim(RoutingContext ctx) {
+        refusePast(ctx, "persistentvolumeclaims", "stateful set");
+        String name = ctx.pathParam("name");
+        ObjectNode pvc = claims(ctx.pathParam("ns")).stream().filter(o -> o.path("metadata").path("name").asText().equals(name))
+                .findFirst().orElseThrow(() -> Status.notFound("persistentvolumeclaims", name));
+        ReadApi.read(ctx, "persistentvolumeclaims", true, pvc);
     }
 
     private void handleListControllerRevisions(RoutingContext ctx, String namespace) {

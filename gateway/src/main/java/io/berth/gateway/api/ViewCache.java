@@ -574,6 +574,7 @@ public final class ViewCache implements AutoCloseable {
             return switch (w.getKind()) {
                 case DEPLOYMENT -> KubeObjects.deployment(w);
                 case DAEMONSET -> KubeObjects.daemonSet(w);
+                case STATEFULSET -> KubeObjects.statefulSet(w);
                 case JOB -> KubeObjects.job(w, this::workloadUid);
                 case CRONJOB -> KubeObjects.cronJob(w, this::workloadUid);
                 case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));

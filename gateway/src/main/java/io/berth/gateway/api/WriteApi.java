@@ -160,7 +160,11 @@ public final class WriteApi implements AutoCloseable {
         router.get("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(this::handleGetScale);
         router.put("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
         router.patch("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
-        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.DAEMONSETS, Resource.JOBS, Resource.CRONJOBS)) {
+        router.get("/apis/apps/v1/namespaces/:ns/statefulsets/:name/scale").handler(this::handleGetScale);
+        router.put("/apis/apps/v1/namespaces/:ns/statefulsets/:name/scale").handler(body).handler(this::handlePutScale);
+        router.patch("/apis/apps/v1/namespaces/:ns/statefulsets/:name/scale").handler(body).handler(this::handlePutScale);
+        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.DAEMONSETS, Resource.STATEFULSETS,
+                Resource.JOBS, Resource.CRONJOBS)) {
             String base = r.prefix() + "/namespaces/:ns/" + r.plural;
             router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
             router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
@@ -460,7 +464,8 @@ public final class WriteApi implements AutoCloseable {
             throw Status.invalid("DeleteOptions", "", List.of(new ManifestProblem("", 1, "", "propagationPolicy",
                     "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"")));
         }
-        if ((orphan || "Orphan".equals(policy)) && (r == Resource.DEPLOYMENTS || r == Resource.DAEMONSETS || r == Resource.JOBS || r == Resource.CRONJOBS)) {
+        if ((orphan || "Orphan".equals(policy)) && (r == Resource.DEPLOYMENTS || r == Resource.DAEMONSETS || r == Resource.STATEFULSETS
+                || r == Resource.JOBS || r == Resource.CRONJOBS)) {
             throw Status.badRequest("propagationPolicy Orphan is not supported by Berth: a " + r.kind + "'s "
                     + (r == Resource.CRONJOBS ? "jobs and their pods are" : "pods are") + " deleted with it "
                     + "(use Background or Foreground, e.g. kubectl delete --cascade=background)");
@@ -493,6 +498,11 @@ public final class WriteApi implements AutoCloseable {
             }
         }
         Intent i = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, intentName(r, e, ns, name));
+        ownedPod(r, e).ifPresent(owner -> {
+            // a controller's pod is deleted by its task id (state-streams routes it to the owner the annotation names)
+            i.setName(((TaskView) e.value()).getTaskId());
+            i.setAnnotations(Map.of(Topics.POD_OWNER_KIND_ANNOTATION, owner));
+        });
         Predicate<ViewCache.Entry> gone = now -> now == null || now.object().path("metadata").has("deletionTimestamp");
         Future<Outcome> f = produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
                 : cache.await(r.topic, e.key(), gone, vertx.getOrCreateContext(), waitMs)
@@ -510,18 +520,38 @@ public final class WriteApi implements AutoCloseable {
         return r == Resource.PODS && workload.startsWith(barePrefix) ? workload.substring(barePrefix.length()) : name;
     }
 
+    /** The kind of the controller a pod's delete is routed to (Job, DaemonSet, StatefulSet), or empty (a bare or a Deployment's pod). */
+    private static java.util.Optional<String> ownedPod(Resource r, ViewCache.Entry e) {
+        if (r != Resource.PODS || !(e.value() instanceof TaskView t)) return java.util.Optional.empty();
+        String[] owner = t.getWorkloadKey().split("/", 3);
+        if (owner.length < 3) return java.util.Optional.empty();
+        return switch (owner[1]) {
+            case "job" -> java.util.Optional.of("Job");
+            case "daemonset" -> java.util.Optional.of("DaemonSet");
+            case "statefulset" -> java.util.Optional.of("StatefulSet");
+            default -> java.util.Optional.empty();
+        };
+    }
+
+    /** The scale subresource's owner: a deployment or a stateful set, by the URL. */
+    private static Resource scaled(RoutingContext ctx) {
+        return ctx.request().path().contains("/statefulsets/") ? Resource.STATEFULSETS : Resource.DEPLOYMENTS;
+    }
+
     private void handleGetScale(RoutingContext ctx) {
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
-        ViewCache.Entry e = existing(Resource.DEPLOYMENTS, ns, name);
-        if (e == null) throw Status.notFound("deployments.apps", name);
+        Resource r = scaled(ctx);
+        ViewCache.Entry e = existing(r, ns, name);
+        if (e == null) throw Status.notFound(r.qualified(), name);
         ReadApi.json(ctx, 200, scale(e));
     }
 
     private void handlePutScale(RoutingContext ctx) {
         refuseDryRun(ctx, "the scale subresource");
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
-        ViewCache.Entry e = existing(Resource.DEPLOYMENTS, ns, name);
-        if (e == null) throw Status.notFound("deployments.apps", name);
+        Resource r = scaled(ctx);
+        ViewCache.Entry e = existing(r, ns, name);
+        if (e == null) throw Status.notFound(r.qualified(), name);
         JsonNode body = firstDocument(ctx.body().asString());
         if (ctx.request().method() == io.vertx.core.http.HttpMethod.PATCH) {
             // kubectl scale patches the Scale: {"spec":{"replicas":N}} onto the current one
@@ -536,9 +566,9 @@ public final class WriteApi implements AutoCloseable {
             throw Status.invalid("Scale", name, List.of(new ManifestProblem("", 1, "", "spec.replicas",
                     "Invalid value: " + replicas + ": must be less than or equal to " + limits.maxReplicas())));
         }
-        checkResourceVersion(Resource.DEPLOYMENTS, ns, name, body.path("metadata").path("resourceVersion").asText(""));
+        checkResourceVersion(r, ns, name, body.path("metadata").path("resourceVersion").asText(""));
         int n = replicas.asInt();
-        Intent i = Intents.forActor(actor(ctx)).scale(ns, name, n);
+        Intent i = Intents.forActor(actor(ctx)).scale(r.berthKind, ns, name, n);
         List<io.berth.schemas.limits.Limits.Violation> beyond = limits.checkAll(i);
         if (!beyond.isEmpty()) {
             throw Status.invalid("Scale", name, beyond.stream().map(v -> new ManifestProblem("", 1, "", v.field(), v.detail())).toList());
@@ -596,7 +626,7 @@ public final class WriteApi implements AutoCloseable {
         long beforeGeneration = before == null ? -1 : ((WorkloadView) before.value()).getGeneration();
         boolean unchanged = before != null && unchanged(i, (WorkloadView) before.value());
         Predicate<ViewCache.Entry> applied = now -> now != null && (unchanged || stamped(now, i) || (unstamped(now) && newer(now, position)
-                && (i.getKind() != ResourceKind.DEPLOYMENT && i.getKind() != ResourceKind.DAEMONSET
+                && (i.getKind() != ResourceKind.DEPLOYMENT && i.getKind() != ResourceKind.DAEMONSET && i.getKind() != ResourceKind.STATEFULSET
                 || ((WorkloadView) now.value()).getGeneration() > beforeGeneration)));
         int code = before == null ? 201 : 200;
         return produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
@@ -618,7 +648,7 @@ public final class WriteApi implements AutoCloseable {
 
     /** The object to answer with: the rendered view, or for pods and namespaces (whose view is elsewhere) their identity. */
     private static JsonNode resultObject(Intent i, ViewCache.Entry now) {
-        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.DAEMONSET
+        if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.DAEMONSET || i.getKind() == ResourceKind.STATEFULSET
                 || i.getKind() == ResourceKind.JOB || i.getKind() == ResourceKind.CRONJOB
                 || i.getKind() == ResourceKind.SERVICE
                 || i.getKind() == ResourceKind.NAMESPACE) {
@@ -650,6 +680,11 @@ public final class WriteApi implements AutoCloseable {
                     "Forbidden: pod " + i.getName() + " is managed by daemonset " + owner.name() + "; change the DaemonSet's template "
                             + "(kubectl edit daemonset " + owner.name() + ") or delete the pod to have it replaced")));
         }
+        if (owner.kind().equals("statefulset")) {
+            return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
+                    "Forbidden: pod " + i.getName() + " is managed by statefulset " + owner.name() + "; change the StatefulSet's template "
+                            + "(kubectl edit statefulset " + owner.name() + ") or delete the pod to have it recreated")));
+        }
         if (!owner.kind().equals("deployment")) return null;
         return Status.invalid("Pod", i.getName(), List.of(new ManifestProblem("", 1, "", "metadata.ownerReferences",
                 "Forbidden: pod " + i.getName() + " is managed by deployment " + owner.name() + "; change the Deployment's template "
@@ -673,6 +708,8 @@ public final class WriteApi implements AutoCloseable {
         return switch (i.getKind()) {
             case DEPLOYMENT, DAEMONSET -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
                     && i.getAnnotations().equals(w.getAnnotations());
+            case STATEFULSET -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
+                    && java.util.Objects.equals(i.getStatefulSet(), w.getStatefulSet()) && i.getAnnotations().equals(w.getAnnotations());
             case JOB -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment()) && java.util.Objects.equals(i.getJob(), w.getJob())
                     && i.getAnnotations().equals(w.getAnnotations());
             case CRONJOB -> i.getPayload() instanceof DeploymentSpec d && d.equals(w.getDeployment())
@@ -741,7 +778,7 @@ public final class WriteApi implements AutoCloseable {
         String group = "", resource;
         boolean namespaced = true;
         switch (i.getKind()) {
-            case DEPLOYMENT, DAEMONSET, JOB, CRONJOB -> {
+            case DEPLOYMENT, DAEMONSET, STATEFULSET, JOB, CRONJOB -> {
                 Resource r = Resource.of(i.getKind());
                 group = r.group();
                 resource = r.plural;
@@ -790,7 +827,7 @@ public final class WriteApi implements AutoCloseable {
                 name = m.group(2);
             }
             // kube-apiserver qualifies a kind of a named group: Job.batch "pi" is invalid, DaemonSet.apps "agent" is invalid
-            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) ? "apps" : "", name, r.errors());
+            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) || "StatefulSet".equals(kind) ? "apps" : "", name, r.errors());
         }
         admit(r.intents(), text, namespace == null ? "default" : namespace);
         if (configs != null) r = new ManifestResult(new ResourceAdmission(cache, configs).admit(r.intents()), r.warnings(), r.errors());

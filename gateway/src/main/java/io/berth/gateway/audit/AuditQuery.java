@@ -36,6 +36,8 @@ public record AuditQuery(String key, String kind, String namespace, String actor
             Map.entry("deployment.apps", "deployment"), Map.entry("deployments.apps", "deployment"),
             Map.entry("daemonset", "daemonset"), Map.entry("daemonsets", "daemonset"), Map.entry("ds", "daemonset"),
             Map.entry("daemonset.apps", "daemonset"), Map.entry("daemonsets.apps", "daemonset"),
+            Map.entry("statefulset", "statefulset"), Map.entry("statefulsets", "statefulset"), Map.entry("sts", "statefulset"),
+            Map.entry("statefulset.apps", "statefulset"), Map.entry("statefulsets.apps", "statefulset"),
             Map.entry("job", "job"), Map.entry("jobs", "job"), Map.entry("job.batch", "job"), Map.entry("jobs.batch", "job"),
             Map.entry("cronjob", "cronjob"), Map.entry("cronjobs", "cronjob"), Map.entry("cj", "cronjob"),
             Map.entry("cronjob.batch", "cronjob"), Map.entry("cronjobs.batch", "cronjob"),
@@ -72,7 +74,7 @@ public record AuditQuery(String key, String kind, String namespace, String actor
             kind = kindOf(type);
             if (kind == null) {
                 throw bad("resource", "the server doesn't have a resource type \"" + type
-                        + "\" (pods, deployments, daemonsets, jobs, cronjobs, services, endpoints, nodes, namespaces and their short names)");
+                        + "\" (pods, deployments, daemonsets, statefulsets, jobs, cronjobs, services, endpoints, nodes, namespaces and their short names)");
             }
             if (slash >= 0) {
                 String name = resource.substring(slash + 1);

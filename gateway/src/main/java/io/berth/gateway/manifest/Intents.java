@@ -69,6 +69,22 @@ public final class Intents {
                 .setPayload(template).setCronJob(cronJob).build();
     }
 
+    /**
+     * An apps/v1 StatefulSet: replicas, template and update strategy travel as the DeploymentSpec payload, its own
+     * fields (serviceName, podManagementPolicy, partition, volumeClaimTemplates) as {@code statefulSet}.
+     */
+    public Intent statefulSet(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+                              io.berth.schemas.avro.DeploymentSpec spec, io.berth.schemas.avro.StatefulSetSpec statefulSet) {
+        return base(IntentAction.APPLY, ResourceKind.STATEFULSET, namespace, name).setLabels(labels).setAnnotations(annotations)
+                .setPayload(spec).setStatefulSet(statefulSet).build();
+    }
+
+    /** Scale a deployment or a stateful set ({@code kind}). */
+    public Intent scale(ResourceKind kind, String namespace, String name, int replicas) {
+        if (replicas < 0) throw new IllegalArgumentException("replicas must be greater than or equal to 0");
+        return base(IntentAction.SCALE, kind, namespace, name).setPayload(new ScaleSpec(replicas)).build();
+    }
+
     public Intent delete(ResourceKind kind, String namespace, String name) {
         return base(IntentAction.DELETE, kind, namespace, name).build();
     }
@@ -85,7 +101,7 @@ public final class Intents {
 
     /** Roll a deployment or a daemon set ({@code kind}) back to a revision of its history; 0 = the previous one. */
     public Intent rollback(ResourceKind kind, String namespace, String name, long toRevision) {
-        if (kind != ResourceKind.DEPLOYMENT && kind != ResourceKind.DAEMONSET) throw new IllegalArgumentException("no rollback for " + kind);
+        if (kind != ResourceKind.DEPLOYMENT && kind != ResourceKind.DAEMONSET && kind != ResourceKind.STATEFULSET) throw new IllegalArgumentException("no rollback for " + kind);
         if (toRevision < 0) throw new IllegalArgumentException("revision must be greater than or equal to 0");
         return base(IntentAction.ROLLBACK, kind, namespace, name).setPayload(new RollbackSpec(toRevision)).build();
     }

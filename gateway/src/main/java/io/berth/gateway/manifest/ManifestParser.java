@@ -21,7 +21,7 @@ import static io.berth.gateway.manifest.Fields.get;
 /**
  * Kubernetes manifests (YAML or JSON, several documents, {@code v1 List}s) → Berth {@link Intent}s.
  *
- * <p>Supported: {@code apps/v1 Deployment}, {@code apps/v1 DaemonSet}, {@code batch/v1 Job}, {@code batch/v1 CronJob}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
+ * <p>Supported: {@code apps/v1 Deployment}, {@code apps/v1 DaemonSet}, {@code apps/v1 StatefulSet}, {@code batch/v1 Job}, {@code batch/v1 CronJob}, {@code v1 Pod}, {@code v1 Service}, {@code v1 Namespace}.
  * Validation follows Kubernetes' own rules and wording ({@code spec.replicas: Invalid value: -1: must
  * be greater than or equal to 0}); all errors of all documents are collected. Fields Berth does not
  * know are warnings ({@code unknown field "spec.replica"}), errors in strict mode. Pure: no I/O
@@ -29,7 +29,7 @@ import static io.berth.gateway.manifest.Fields.get;
  */
 public final class ManifestParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final List<String> KINDS = List.of("Deployment", "DaemonSet", "Job", "CronJob", "Pod", "Service", "Namespace");
+    static final List<String> KINDS = List.of("Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob", "Pod", "Service", "Namespace");
     static final List<String> STRATEGIES = List.of("Canary", "Recreate", "RollingUpdate");
     /** Berth's rollout annotations, read into the DeploymentSpec (the spec.strategy fields win). */
     public static final String UPDATE_DELAY = "berth.io/update-delay";
@@ -169,6 +169,7 @@ public final class ManifestParser {
         switch (kind) {
             case "Deployment" -> add(out, f, path, deployment(f, doc, path, meta));
             case "DaemonSet" -> add(out, f, path, daemonSet(f, doc, path, meta));
+            case "StatefulSet" -> add(out, f, path, statefulSet(f, doc, path, meta));
             case "Job" -> add(out, f, path, job(f, doc, path, meta));
             case "CronJob" -> add(out, f, path, cronJob(f, doc, path, meta));
             case "Pod" -> add(out, f, path, pod(f, doc, path, meta));
@@ -283,7 +284,7 @@ public final class ManifestParser {
     /** The apiVersion a supported kind is served at. */
     static String apiVersion(String kind) {
         return switch (kind) {
-            case "Deployment", "DaemonSet" -> "apps/v1";
+            case "Deployment", "DaemonSet", "StatefulSet" -> "apps/v1";
             case "Job", "CronJob" -> "batch/v1";
             default -> "v1";
         };
@@ -299,6 +300,12 @@ public final class ManifestParser {
             annotations.remove(DaemonSetManifest.TEMPLATE_GENERATION);
         }
         return intents.apply(ResourceKind.DAEMONSET, meta.namespace, meta.name, meta.labels, annotations, d);
+    }
+
+    private Intent statefulSet(Fields f, JsonNode doc, String path, Meta meta) {
+        StatefulSetManifest.Parsed p = StatefulSetManifest.parse(f, doc, path);
+        if (p == null || !f.errors.isEmpty()) return null;
+        return intents.statefulSet(meta.namespace, meta.name, meta.labels, meta.annotations, p.deployment(), p.statefulSet());
     }
 
     private Intent job(Fields f, JsonNode doc, String path, Meta meta) {

@@ -43,6 +43,12 @@ final class PodSpecParser {
      */
     static PodTemplate parse(Fields f, JsonNode spec, String path, Map<String, String> labels,
                              Map<String, String> annotations, List<String> allowed, boolean required) {
+        return parse(f, spec, path, labels, annotations, allowed, required, Set.of());
+    }
+
+    /** @param claimVolumes volume names a StatefulSet's volumeClaimTemplates give its pods (mounts may name them) */
+    static PodTemplate parse(Fields f, JsonNode spec, String path, Map<String, String> labels,
+                             Map<String, String> annotations, List<String> allowed, boolean required, Set<String> claimVolumes) {
         PodTemplate.Builder t = PodTemplate.newBuilder().setLabels(Map.copyOf(labels)).setAnnotations(Map.copyOf(annotations));
         if (spec == null) {
             f.required(path);
@@ -53,6 +59,7 @@ final class PodSpecParser {
         List<Volume> volumes = volumes(f, spec, child(path, "volumes"));
         Set<String> volumeNames = new HashSet<>();
         volumes.forEach(v -> volumeNames.add(v.getName()));
+        volumeNames.addAll(claimVolumes);
 
         Set<String> containerNames = new HashSet<>();
         List<ContainerSpec> containers = containers(f, spec, path, "containers", containerNames, volumeNames);

@@ -49,7 +49,7 @@ public final class SecurityContextRules {
         }
         JsonNode md = doc.path("metadata");
         String ns = md.path("namespace").asText("");
-        if (kind.equals("Deployment") || kind.equals("DaemonSet") || kind.equals("Job")) {
+        if (kind.equals("Deployment") || kind.equals("DaemonSet") || kind.equals("StatefulSet") || kind.equals("Job")) {
             out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns, doc.path("spec").path("template").path("spec"), "spec.template.spec"));
         } else if (kind.equals("CronJob")) {
             out.add(new PodManifest(kind, md.path("name").asText(""), ns.isEmpty() ? null : ns,

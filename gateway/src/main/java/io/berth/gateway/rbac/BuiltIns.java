@@ -95,7 +95,7 @@ public final class BuiltIns {
                 "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale")));
         // Berth's rollout steps, POSTed like Kubernetes' deployments/rollback (and a daemon set's rollback, Berth's own)
         rules.add(PolicyRule.resources(List.of("create"), List.of("apps"), List.of("deployments/promote", "deployments/abort",
-                "daemonsets/rollback")));
+                "daemonsets/rollback", "statefulsets/rollback")));
         rules.add(PolicyRule.resources(WRITE, List.of("batch"), List.of("cronjobs", "jobs")));
         return List.copyOf(rules);
     }

@@ -62,6 +62,7 @@ public final class PastState {
                 o = switch (w.getKind()) {
                     case DEPLOYMENT -> KubeObjects.deployment(w);
                     case DAEMONSET -> KubeObjects.daemonSet(w);
+                    case STATEFULSET -> KubeObjects.statefulSet(w);
                     case JOB -> KubeObjects.job(w, key -> workloads.containsKey(key) ? workloads.get(key).getUid() : "");
                     case CRONJOB -> KubeObjects.cronJob(w, key -> workloads.containsKey(key) ? workloads.get(key).getUid() : "");
                     case SERVICE -> KubeObjects.service(w, allocations.get(w.getKey()));

@@ -44,6 +44,14 @@ public final class JsonTables {
                 if (wide) h.addAll(List.of("CONTAINERS", "IMAGES", "SELECTOR"));
             }
             case "controllerrevisions" -> h.addAll(List.of("NAME", "CONTROLLER", "REVISION", "AGE"));
+            case "statefulsets" -> {
+                h.addAll(List.of("NAME", "READY", "AGE"));
+                if (wide) h.addAll(List.of("CONTAINERS", "IMAGES"));
+            }
+            case "persistentvolumeclaims" -> {
+                h.addAll(List.of("NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "AGE"));
+                if (wide) h.add("VOLUMEMODE");
+            }
             case "services" -> {
                 h.addAll(List.of("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"));
                 if (wide) h.add("SELECTOR");
@@ -116,6 +124,26 @@ public final class JsonTables {
                 if (wide) row.addAll(templateColumns(spec));
             }
             case "controllerrevisions" -> row.addAll(List.of(name, controller(meta), o.path("revision").asText("0"), age));
+            case "statefulsets" -> {
+                // kubectl's printStatefulSet: READY is readyReplicas/spec.replicas
+                row.addAll(List.of(name, status.path("readyReplicas").asInt() + "/" + spec.path("replicas").asInt(), age));
+                if (wide) row.addAll(templateColumns(spec).subList(0, 2));
+            }
+            case "persistentvolumeclaims" -> {
+                // kubectl's printPersistentVolumeClaim: capacity and access modes from the status (empty until bound)
+                List<String> modes = new ArrayList<>();
+                status.path("accessModes").forEach(m -> modes.add(switch (m.asText()) {
+                    case "ReadWriteOnce" -> "RWO";
+                    case "ReadOnlyMany" -> "ROX";
+                    case "ReadWriteMany" -> "RWX";
+                    case "ReadWriteOncePod" -> "RWOP";
+                    default -> m.asText();
+                }));
+                row.addAll(List.of(name, status.path("phase").asText(""), spec.path("volumeName").asText(""),
+                        status.path("capacity").path("storage").asText(""), String.join(",", modes),
+                        spec.path("storageClassName").asText("<unset>"), age));
+                if (wide) row.add(spec.path("volumeMode").asText(""));
+            }
             case "jobs" -> {
                 row.addAll(List.of(name, jobStatus(o), jobCompletions(o), jobDuration(o, now), age));
                 if (wide) row.addAll(templateColumns(spec));

@@ -91,7 +91,8 @@ public final class KubeObjects {
         Map<String, String> labels = new TreeMap<>(t.getLabels());
         labels.remove(TASK_SEQ_LABEL); // state-streams' bookkeeping, not the user's: a pod shows the labels Kubernetes would
         String[] owner = t.getWorkloadKey().split("/", 3);
-        boolean daemon = owner.length == 3 && owner[1].equals("daemonset");
+        boolean daemon = owner.length == 3 && (owner[1].equals("daemonset") || owner[1].equals("statefulset"));
+        boolean stateful = owner.length == 3 && owner[1].equals("statefulset");
         // a DaemonSet's pods carry the hash of their ControllerRevision, a Deployment's that of their ReplicaSet
         if (!t.getTemplateHash().isEmpty()) labels.putIfAbsent(daemon ? CONTROLLER_REVISION_HASH : "pod-template-hash", t.getTemplateHash());
         putMap(meta, "labels", labels);
@@ -113,7 +114,7 @@ public final class KubeObjects {
             // the Job or DaemonSet controls it directly (kubectl drain --ignore-daemonsets, describe's Controlled By and
             // garbage-collecting clients look for it)
             ObjectNode ref = meta.putArray("ownerReferences").addObject().put("apiVersion", daemon ? "apps/v1" : "batch/v1")
-                    .put("kind", daemon ? "DaemonSet" : "Job").put("name", owner[2]);
+                    .put("kind", stateful ? "StatefulSet" : daemon ? "DaemonSet" : "Job").put("name", owner[2]);
             String uid = workloadUid.apply(t.getWorkloadKey());
             if (uid != null && !uid.isEmpty()) ref.put("uid", uid);
             ref.put("controller", true).put("blockOwnerDeletion", true);
@@ -323,6 +324,7 @@ public final class KubeObjects {
             for (Volume v : t.getVolumes()) {
                 ObjectNode vol = volumes.addObject().put("name", v.getName());
                 if (v.getType().equals("hostPath")) vol.putObject("hostPath").put("path", v.getHostPath());
+                else if (v.getType().equals("persistentVolumeClaim")) vol.putObject("persistentVolumeClaim").put("claimName", v.getSource());
                 else if (v.getType().equals("secret") || v.getType().equals("configMap")) {
                     ObjectNode src = vol.putObject(v.getType()).put(v.getType().equals("secret") ? "secretName" : "name", v.getSource());
                     if (!v.getItems().isEmpty()) {
@@ -716,6 +718,97 @@ public final class KubeObjects {
         return o;
     }
 
+    // ---- stateful sets ----
+
+    /**
+     * An {@code apps/v1 StatefulSet}: its spec as Kubernetes defaults it (serviceName, podManagementPolicy,
+     * updateStrategy with its partition, volumeClaimTemplates, persistentVolumeClaimRetentionPolicy) and its status
+     * as the stateful set controller reports it (kubectl rollout status reads observedGeneration, replicas,
+     * readyReplicas, updatedReplicas, currentRevision, updateRevision).
+     */
+    public static ObjectNode statefulSet(WorkloadView w) {
+        ObjectNode o = JSON.objectNode().put("apiVersion", "apps/v1").put("kind", "StatefulSet");
+        long generation = Math.max(1, w.getGeneration());
+        o.set("metadata", workloadMeta(w, new TreeMap<>(w.getAnnotations())).put("generation", generation));
+        ObjectNode spec = o.putObject("spec");
+        DeploymentSpec s = w.getDeployment();
+        StatefulSetSpec ss = w.getStatefulSet();
+        if (s != null && ss != null) {
+            spec.put("replicas", s.getReplicas());
+            putMap(spec.putObject("selector"), "matchLabels", s.getSelector());
+            spec.put("serviceName", ss.getServiceName()).put("podManagementPolicy", ss.getPodManagementPolicy());
+            spec.set("template", template(s.getTemplate()));
+            ObjectNode strategy = spec.putObject("updateStrategy").put("type", s.getStrategyType());
+            if (s.getStrategyType().equals("RollingUpdate")) strategy.putObject("rollingUpdate").put("partition", ss.getPartition());
+            if (!ss.getVolumeClaimTemplates().isEmpty()) {
+                ArrayNode claims = spec.putArray("volumeClaimTemplates");
+                for (VolumeClaimTemplate c : ss.getVolumeClaimTemplates()) {
+                    ObjectNode claim = claims.addObject().put("apiVersion", "v1").put("kind", "PersistentVolumeClaim");
+                    claim.putObject("metadata").put("name", c.getName());
+                    ObjectNode cs = claim.putObject("spec");
+                    ArrayNode modes = cs.putArray("accessModes");
+                    c.getAccessModes().forEach(modes::add);
+                    if (!c.getStorage().isEmpty()) cs.putObject("resources").putObject("requests").put("storage", c.getStorage());
+                    if (!c.getStorageClassName().isEmpty()) cs.put("storageClassName", c.getStorageClassName());
+                    cs.put("volumeMode", "Filesystem");
+                    claim.putObject("status").put("phase", "Pending");
+                }
+            }
+            spec.putObject("persistentVolumeClaimRetentionPolicy").put("whenDeleted", ss.getWhenDeleted()).put("whenScaled", ss.getWhenScaled());
+            spec.put("minReadySeconds", s.getMinReadySeconds()).put("revisionHistoryLimit", s.getRevisionHistoryLimit());
+        }
+        StatefulSetStatus st = w.getStatefulSetStatus() == null ? StatefulSetStatus.newBuilder().build() : w.getStatefulSetStatus();
+        ObjectNode status = o.putObject("status").put("observedGeneration", w.getObservedGeneration()).put("replicas", st.getReplicas());
+        if (st.getReadyReplicas() > 0) status.put("readyReplicas", st.getReadyReplicas());
+        if (st.getCurrentReplicas() > 0) status.put("currentReplicas", st.getCurrentReplicas());
+        if (st.getUpdatedReplicas() > 0) status.put("updatedReplicas", st.getUpdatedReplicas());
+        status.put("availableReplicas", st.getAvailableReplicas());
+        if (!st.getCurrentRevision().isEmpty()) status.put("currentRevision", w.getName() + "-" + st.getCurrentRevision());
+        if (!st.getUpdateRevision().isEmpty()) status.put("updateRevision", w.getName() + "-" + st.getUpdateRevision());
+        status.put("collisionCount", 0);
+        return o;
+    }
+
+    /**
+     * The {@code v1 PersistentVolumeClaim}s of a stateful set's claim templates, one per claim it made
+     * ({@code TEMPLATE-NAME-ORDINAL}), kept when it scales down: Bound to the node-local volume
+     * {@code local-NODE-CLAIM} once its first pod was placed, Pending before. Derived from the view, read-only.
+     */
+    public static List<ObjectNode> persistentVolumeClaims(WorkloadView w) {
+        List<ObjectNode> out = new ArrayList<>();
+        StatefulSetSpec ss = w.getStatefulSet();
+        StatefulSetStatus st = w.getStatefulSetStatus();
+        if (ss == null || st == null || w.getKind() != ResourceKind.STATEFULSET) return out;
+        for (Map.Entry<String, String> e : new TreeMap<>(st.getClaims()).entrySet()) {
+            String claim = e.getKey(), node = e.getValue();
+            VolumeClaimTemplate t = ss.getVolumeClaimTemplates().stream().filter(c -> claim.startsWith(c.getName() + "-" + w.getName() + "-"))
+                    .findFirst().orElse(VolumeClaimTemplate.newBuilder().setName("").build());
+            ObjectNode pvc = JSON.objectNode().put("apiVersion", "v1").put("kind", "PersistentVolumeClaim");
+            ObjectNode meta = pvc.putObject("metadata").put("name", claim).put("namespace", w.getNamespace());
+            Map<String, String> labels = new TreeMap<>(w.getDeployment() == null ? Map.of() : w.getDeployment().getSelector());
+            putMap(meta, "labels", labels);
+            ObjectNode ann = meta.putObject("annotations");
+            if (!node.isEmpty()) ann.put("volume.kubernetes.io/selected-node", node).put("pv.kubernetes.io/bind-completed", "yes");
+            meta.put("uid", java.util.UUID.nameUUIDFromBytes(("pvc/" + w.getNamespace() + "/" + claim).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
+                    .put("resourceVersion", w.getResourceVersion())
+                    .put("creationTimestamp", timestamp(st.getClaimsCreatedAt().getOrDefault(claim, w.getCreatedAt())));
+            ObjectNode spec = pvc.putObject("spec");
+            ArrayNode modes = spec.putArray("accessModes");
+            t.getAccessModes().forEach(modes::add);
+            if (!t.getStorage().isEmpty()) spec.putObject("resources").putObject("requests").put("storage", t.getStorage());
+            spec.put("storageClassName", t.getStorageClassName().isEmpty() ? "local" : t.getStorageClassName()).put("volumeMode", "Filesystem");
+            if (!node.isEmpty()) spec.put("volumeName", "local-" + node + "-" + claim);
+            ObjectNode status = pvc.putObject("status").put("phase", node.isEmpty() ? "Pending" : "Bound");
+            if (!node.isEmpty()) {
+                ArrayNode sm = status.putArray("accessModes");
+                t.getAccessModes().forEach(sm::add);
+                if (!t.getStorage().isEmpty()) status.putObject("capacity").put("storage", t.getStorage());
+            }
+            out.add(pvc);
+        }
+        return out;
+    }
+
     /** A pod template ({@code metadata.labels}, {@code metadata.annotations} when any, {@code spec}) as Kubernetes writes it. */
     private static ObjectNode template(PodTemplate t) {
         ObjectNode template = JSON.objectNode();
@@ -737,7 +830,7 @@ public final class KubeObjects {
     public static List<ObjectNode> controllerRevisions(WorkloadView w) {
         List<ObjectNode> out = new ArrayList<>();
         DeploymentSpec s = w.getDeployment();
-        if (s == null || w.getKind() != ResourceKind.DAEMONSET || w.getDeleted()) return out;
+        if (s == null || (w.getKind() != ResourceKind.DAEMONSET && w.getKind() != ResourceKind.STATEFULSET) || w.getDeleted()) return out;
         List<Revision> history = w.getHistory();
         if (history.isEmpty() && !w.getTemplateHash().isEmpty()) {
             history = List.of(Revision.newBuilder().setRevision(Math.max(1, w.getRevision())).setTemplateHash(w.getTemplateHash())
@@ -763,7 +856,8 @@ public final class KubeObjects {
         if (!rev.getChangeCause().isEmpty()) meta.putObject("annotations").put(CHANGE_CAUSE, rev.getChangeCause());
         meta.put("uid", controllerRevisionUid(w.getKey(), rev.getTemplateHash())).put("resourceVersion", w.getResourceVersion())
                 .put("creationTimestamp", timestamp(rev.getCreatedAt() > 0 ? rev.getCreatedAt() : w.getCreatedAt()));
-        meta.putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "DaemonSet").put("name", w.getName())
+        meta.putArray("ownerReferences").addObject().put("apiVersion", "apps/v1")
+                .put("kind", w.getKind() == ResourceKind.STATEFULSET ? "StatefulSet" : "DaemonSet").put("name", w.getName())
                 .put("uid", w.getUid()).put("controller", true).put("blockOwnerDeletion", true);
         ObjectNode template = template(rev.getTemplate());
         template.put("$patch", "replace");

@@ -37,7 +37,7 @@ class UnknownPathsTest extends GatewayApiFixture {
         assertStatus(send("GET", "/apis/widgets.example.com/v1/namespaces/default/widgets"), 404, "NotFound");
         assertStatus(send("GET", "/api/v2/pods"), 404, "NotFound");
         assertStatus(send("GET", "/no/such/path"), 404, "NotFound");
-        assertStatus(send("POST", "/apis/apps/v1/namespaces/default/statefulsets"), 404, "NotFound");
+        assertStatus(send("POST", "/apis/policy/v1/namespaces/default/poddisruptionbudgets"), 404, "NotFound");
     }
 
     @Test

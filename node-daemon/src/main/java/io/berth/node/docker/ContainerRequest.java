@@ -164,7 +164,37 @@ public final class ContainerRequest {
 
     /** Names of the pod's emptyDir volumes, to create before the container. */
     public static List<String> emptyDirs(Assignment a) {
-        return a.getTemplate().getVolumes().stream().filter(v -> !HOST_PATH.equalsIgnoreCase(v.getType()) && !isConfig(v)).map(Volume::getName).toList();
+        return a.getTemplate().getVolumes().stream().filter(v -> !HOST_PATH.equalsIgnoreCase(v.getType()) && !isConfig(v) && !isClaim(v))
+                .map(Volume::getName).toList();
+    }
+
+    /** The type of a volume backed by a PersistentVolumeClaim of a StatefulSet (its source is the claim's name). */
+    public static final String CLAIM = "persistentVolumeClaim";
+
+    public static boolean isClaim(Volume v) {
+        return CLAIM.equals(v.getType());
+    }
+
+    /**
+     * The node-local persistent volume of claim {@code claim}: {@code <node dir>/volumes/<ns>/<claim>}, beside the
+     * pods' directories ({@code <node dir>/pods/<task>}), so it outlives every pod that mounts it.
+     */
+    public static Path claimDir(Path podDir, String namespace, String claim) {
+        if (!Names.safe(namespace) || !Names.safe(claim)) throw new IllegalArgumentException("claim " + namespace + "/" + claim + ": not a DNS name");
+        return podDir.toAbsolutePath().getParent().resolveSibling("volumes").resolve(namespace).resolve(claim);
+    }
+
+    /** The claim directories the pod mounts, to create before the container (never deleted with the pod). */
+    public static List<Path> claimDirs(Assignment a, Path podDir) {
+        return a.getTemplate().getVolumes().stream().filter(ContainerRequest::isClaim)
+                .map(v -> claimDir(podDir, a.getNamespace(), v.getSource())).toList();
+    }
+
+    /** Names the node puts in a path: DNS labels and subdomains only (no separators, no "..") */
+    private static final class Names {
+        static boolean safe(String s) {
+            return s != null && s.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") && !s.contains("..");
+        }
     }
 
     /** A secret or configMap volume: its files are written by the node under the pod's directory and mounted read-only. */
@@ -183,6 +213,9 @@ public final class ContainerRequest {
             String host;
             if (HOST_PATH.equalsIgnoreCase(v.getType())) {
                 host = v.getHostPath();
+            } else if (isClaim(v)) {
+                if (podDir == null) throw new IllegalArgumentException("persistentVolumeClaim " + v.getSource() + ": this runtime has no data directory");
+                host = claimDir(podDir, a.getNamespace(), v.getSource()).toString();
             } else {
                 if (podDir == null) throw new IllegalArgumentException("emptyDir " + v.getName() + ": this runtime has no data directory");
                 host = emptyDir(podDir, v.getName()).toAbsolutePath().toString();

@@ -333,6 +333,7 @@ public final class DockerRuntime implements ContainerRuntime {
             Path podDir = podDir(a.getTaskId());
             if (podDir != null) {
                 for (String v : ContainerRequest.emptyDirs(a)) makeEmptyDir(ContainerRequest.emptyDir(podDir, v));
+                for (Path claim : ContainerRequest.claimDirs(a, podDir)) makeEmptyDir(claim);
             }
             CreateContainerCmd cmd = ContainerRequest.build(docker, a, u, nodeId, bindAddress, podDir, infraId, infra, pidsLimit);
             if (u.kind() != PodUnit.Kind.INFRA) securityContext(cmd, a, u.spec());

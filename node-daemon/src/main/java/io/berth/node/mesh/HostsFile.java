@@ -18,12 +18,17 @@ public final class HostsFile {
 
     /**
      * One line per service with a cluster IP: {@code IP NAME.NS.svc.cluster.local NAME.NS.svc NAME.NS},
-     * plus the short {@code NAME} when the service is in the container's namespace.
+     * plus the short {@code NAME} when the service is in the container's namespace; a headless service's pods
+     * by their own names ({@link #headless}).
      */
     public static List<String> block(Collection<EndpointsView> services, String namespace) {
         List<String> lines = new ArrayList<>();
         lines.add(BEGIN);
         services.stream().sorted((a, b) -> a.getKey().compareTo(b.getKey())).forEach(v -> {
+            if ("None".equals(v.getClusterIP())) {
+                lines.addAll(headless(v, namespace));
+                return;
+            }
             if (!Routes.isVip(v.getClusterIP())) return;
             String n = v.getName(), ns = v.getNamespace();
             StringBuilder b = new StringBuilder(v.getClusterIP()).append('\t')
@@ -34,6 +39,35 @@ public final class HostsFile {
             lines.add(b.toString());
         });
         lines.add(END);
+        return lines;
+    }
+
+    /**
+     * A headless service (clusterIP None), as cluster DNS answers for it: each ready pod by its own name
+     * ({@code POD.NAME.NS.svc.cluster.local}, {@code POD.NAME.NS.svc}, {@code POD.NAME.NS}, and {@code POD.NAME} in the
+     * container's namespace: a StatefulSet's stable names), and the service's name to every ready pod's address
+     * (one line each, pods in name order).
+     */
+    static List<String> headless(EndpointsView v, String namespace) {
+        String n = v.getName(), ns = v.getNamespace();
+        java.util.Map<String, String> pods = new java.util.TreeMap<>();
+        v.getEndpoints().forEach(e -> {
+            if (e.getReady() && e.getPodIP() != null && !e.getPodIP().isEmpty()) pods.putIfAbsent(e.getPodName(), e.getPodIP());
+        });
+        List<String> lines = new ArrayList<>();
+        pods.forEach((pod, ip) -> {
+            String sub = pod + "." + n;
+            StringBuilder b = new StringBuilder(ip).append('\t').append(sub).append('.').append(ns).append(".svc.cluster.local ")
+                    .append(sub).append('.').append(ns).append(".svc ").append(sub).append('.').append(ns);
+            if (ns.equals(namespace)) b.append(' ').append(sub);
+            lines.add(b.toString());
+        });
+        pods.values().forEach(ip -> {
+            StringBuilder b = new StringBuilder(ip).append('\t').append(n).append('.').append(ns).append(".svc.cluster.local ")
+                    .append(n).append('.').append(ns).append(".svc ").append(n).append('.').append(ns);
+            if (ns.equals(namespace)) b.append(' ').append(n);
+            lines.add(b.toString());
+        });
         return lines;
     }
 

@@ -111,6 +111,26 @@ class DockerMappingTest {
     }
 
     @Test
+    void aClaimVolumeIsTheNodesDirectoryOfTheClaimBesideThePodsAndOutlivesThePod() {
+        io.berth.schemas.avro.Volume data = io.berth.schemas.avro.Volume.newBuilder().setName("data").setType("persistentVolumeClaim")
+                .setSource("data-web-0").build();
+        io.berth.schemas.avro.ContainerSpec c = io.berth.schemas.avro.ContainerSpec.newBuilder().setName("main").setImage("i")
+                .setVolumeMounts(List.of(new io.berth.schemas.avro.VolumeMount("data", "/data", false))).build();
+        io.berth.schemas.avro.Assignment a = io.berth.schemas.avro.Assignment.newBuilder().setTaskId("web-abc123-x1y2z").setNodeId("n")
+                .setNamespace("shop").setPodName("web-0")
+                .setTemplate(io.berth.schemas.avro.PodTemplate.newBuilder().setContainers(List.of(c)).setVolumes(List.of(data)).build())
+                .setRequests(new io.berth.schemas.avro.Resources(0L, 0L)).build();
+        Path podDir = Path.of("/data/node-n/pods/web-abc123-x1y2z");
+        assertEquals(List.of(), ContainerRequest.emptyDirs(a), "not an emptyDir: not deleted with the pod's directory");
+        assertEquals(List.of(Path.of("/data/node-n/volumes/shop/data-web-0")), ContainerRequest.claimDirs(a, podDir));
+        assertEquals(List.of("/data/node-n/volumes/shop/data-web-0:/data:rw"), ContainerRequest.binds(a, c, podDir).stream()
+                .map(b -> b.getPath() + ":" + b.getVolume().getPath() + ":" + b.getAccessMode()).toList());
+        io.berth.schemas.avro.Assignment escape = io.berth.schemas.avro.Assignment.newBuilder(a).setTemplate(io.berth.schemas.avro.PodTemplate
+                .newBuilder(a.getTemplate()).setVolumes(List.of(io.berth.schemas.avro.Volume.newBuilder(data).setSource("../etc").build())).build()).build();
+        assertThrows(IllegalArgumentException.class, () -> ContainerRequest.claimDirs(escape, podDir), "a claim name is a DNS name, never a path");
+    }
+
+    @Test
     void aSingleContainerPodIsOneUnitKeyedByItsTaskId() {
         List<PodUnit> units = PodUnit.of(pod(List.of(), List.of("main")));
         assertEquals(List.of("web-abc123-x1y2z"), units.stream().map(PodUnit::key).toList());

@@ -29,7 +29,7 @@ import java.util.function.Function;
  * {@code berth get pods|deployments|services|nodes [NAME] [-n NS|-A] [-o json|yaml|wide|name]}: reads the
  * compacted views from the beginning to their end offsets and prints them as kubectl does.
  */
-@Command(name = "get", mixinStandardHelpOptions = true, description = "Display pods, deployments, replicasets, daemonsets, controllerrevisions, jobs, cronjobs, services, nodes or events.")
+@Command(name = "get", mixinStandardHelpOptions = true, description = "Display pods, deployments, replicasets, daemonsets, statefulsets, persistentvolumeclaims, controllerrevisions, jobs, cronjobs, services, nodes or events.")
 public final class GetCommand extends KubectlCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** kubectl's JSON layout: four-space indent, {@code "key": value}, {@code []} and {@code {}} when empty. */
@@ -39,7 +39,7 @@ public final class GetCommand extends KubectlCommand {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "pods (po), deployments (deploy), replicasets (rs), daemonsets (ds), controllerrevisions, jobs, cronjobs (cj), services (svc), nodes (no), events (ev), …; all (pods, services, daemonsets, deployments, replicasets, cronjobs, jobs); or TYPE/NAME")
+    @Parameters(index = "0", paramLabel = "TYPE", description = "pods (po), deployments (deploy), replicasets (rs), daemonsets (ds), statefulsets (sts), persistentvolumeclaims (pvc), controllerrevisions, jobs, cronjobs (cj), services (svc), nodes (no), events (ev), …; all (pods, services, daemonsets, deployments, replicasets, cronjobs, jobs); or TYPE/NAME")
     String type;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
@@ -114,7 +114,7 @@ public final class GetCommand extends KubectlCommand {
 
     /** The resources of kubectl's {@code all} category that Berth serves, in kubectl's order. */
     static final List<ResourceTypes.Resource> ALL = List.of(ResourceTypes.PODS, ResourceTypes.SERVICES, ResourceTypes.DAEMONSETS, ResourceTypes.DEPLOYMENTS,
-            ResourceTypes.REPLICASETS, ResourceTypes.CRONJOBS, ResourceTypes.JOBS);
+            ResourceTypes.REPLICASETS, ResourceTypes.STATEFULSETS, ResourceTypes.CRONJOBS, ResourceTypes.JOBS);
 
     /**
      * {@code get all}: one table per kind that has objects, names prefixed with the kind

@@ -25,6 +25,8 @@ final class ResourceTypes {
     static final Resource PODS = new Resource("pods", "pod", "", true);
     static final Resource DEPLOYMENTS = new Resource("deployments", "deployment", "apps", true);
     static final Resource DAEMONSETS = new Resource("daemonsets", "daemonset", "apps", true);
+    static final Resource STATEFULSETS = new Resource("statefulsets", "statefulset", "apps", true);
+    static final Resource PERSISTENT_VOLUME_CLAIMS = new Resource("persistentvolumeclaims", "persistentvolumeclaim", "", true);
     static final Resource CONTROLLER_REVISIONS = new Resource("controllerrevisions", "controllerrevision", "apps", true);
     static final Resource JOBS = new Resource("jobs", "job", "batch", true);
     static final Resource CRONJOBS = new Resource("cronjobs", "cronjob", "batch", true);
@@ -58,6 +60,8 @@ final class ResourceTypes {
             new Known(PODS, true, List.of("po")),
             new Known(DEPLOYMENTS, true, List.of("deploy")),
             new Known(DAEMONSETS, true, List.of("ds")),
+            new Known(STATEFULSETS, true, List.of("sts")),
+            new Known(PERSISTENT_VOLUME_CLAIMS, true, List.of("pvc")),
             new Known(JOBS, true, List.of()),
             new Known(CRONJOBS, true, List.of("cj")),
             new Known(SERVICES, true, List.of("svc")),
@@ -78,7 +82,6 @@ final class ResourceTypes {
             new Known(new Resource("serviceaccounts", "serviceaccount", "", true), false, List.of("sa")),
             new Known(new Resource("users", "user", "", false), false, List.of()),
             new Known(new Resource("groups", "group", "", false), false, List.of()),
-            new Known(new Resource("statefulsets", "statefulset", "apps", true), false, List.of("sts")),
             new Known(new Resource("poddisruptionbudgets", "poddisruptionbudget", "policy", true), false, List.of("pdb")));
 
     /** The resource a type name (plural, singular, short name, {@code .GROUP}) means among those the gateway serves, or null. */
@@ -121,6 +124,7 @@ final class ResourceTypes {
         if (r == PODS) return ResourceKind.POD;
         if (r == DEPLOYMENTS) return ResourceKind.DEPLOYMENT;
         if (r == DAEMONSETS) return ResourceKind.DAEMONSET;
+        if (r == STATEFULSETS) return ResourceKind.STATEFULSET;
         if (r == JOBS) return ResourceKind.JOB;
         if (r == CRONJOBS) return ResourceKind.CRONJOB;
         if (r == SERVICES) return ResourceKind.SERVICE;
@@ -134,6 +138,7 @@ final class ResourceTypes {
         return switch (kind) {
             case DEPLOYMENT -> "deployment.apps";
             case DAEMONSET -> "daemonset.apps";
+            case STATEFULSET -> "statefulset.apps";
             case JOB -> "job.batch";
             case CRONJOB -> "cronjob.batch";
             default -> kind.name().toLowerCase(Locale.ROOT);
@@ -145,6 +150,7 @@ final class ResourceTypes {
         return switch (kind) {
             case DEPLOYMENT -> "deployments.apps";
             case DAEMONSET -> "daemonsets.apps";
+            case STATEFULSET -> "statefulsets.apps";
             case JOB -> "jobs.batch";
             case CRONJOB -> "cronjobs.batch";
             default -> kind.name().toLowerCase(Locale.ROOT) + "s";

@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
 import java.util.List;
 import java.util.UUID;
 
-/** {@code berth scale deployment/NAME --replicas N}: a SCALE intent. */
-@Command(name = "scale", mixinStandardHelpOptions = true, description = "Set a new size for a deployment.")
+/** {@code berth scale deployment|statefulset/NAME --replicas N}: a SCALE intent. */
+@Command(name = "scale", mixinStandardHelpOptions = true, description = "Set a new size for a deployment or a stateful set.")
 public final class ScaleCommand extends KubectlCommand {
 
     @Parameters(arity = "1..2", paramLabel = "TYPE/NAME | TYPE NAME", description = "e.g. deployment/web or deployment web")
@@ -32,14 +32,16 @@ public final class ScaleCommand extends KubectlCommand {
         String[] typeAndName = target.size() == 2 ? new String[]{target.get(0), target.get(1)} : ResourceTypes.typeAndName(target.get(0));
         if (typeAndName == null) return fail("specify the deployment as deployment/NAME or deployment NAME");
         ResourceKind kind = ResourceTypes.kind(typeAndName[0]);
-        if (kind != ResourceKind.DEPLOYMENT) return fail("cannot scale \"" + typeAndName[0] + "\": only deployments can be scaled");
+        if (kind != ResourceKind.DEPLOYMENT && kind != ResourceKind.STATEFULSET) {
+            return fail("cannot scale \"" + typeAndName[0] + "\": only deployments and statefulsets can be scaled");
+        }
         if (replicas < 0) return fail("--replicas: Invalid value: " + replicas + ": must be greater than or equal to 0");
         String name = typeAndName[1];
         if (name.isEmpty()) return fail("resource name may not be empty");
         // the limits the gateway and state-streams check again (io.berth.schemas.limits.Limits), before anything is sent
         List<Limits.Violation> beyond;
         try {
-            beyond = Limits.forClient().checkAll(new Intents(actor(), clock, () -> "check").scale(namespace, name, replicas));
+            beyond = Limits.forClient().checkAll(new Intents(actor(), clock, () -> "check").scale(kind, namespace, name, replicas));
         } catch (IllegalArgumentException e) {
             return fail(e.getMessage());
         }
@@ -48,7 +50,7 @@ public final class ScaleCommand extends KubectlCommand {
             return fail((v.field().equals("spec.replicas") ? "--replicas" : v.field()) + ": " + v.detail());
         }
         try {
-            String path = Gateway.item("deployments", namespace, name) + "/scale";
+            String path = Gateway.item(kind == ResourceKind.STATEFULSET ? "statefulsets" : "deployments", namespace, name) + "/scale";
             gateway().call("PUT", path, "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"spec\":{\"replicas\":" + replicas + "}}",
                     "application/json");
         } catch (Gateway.ApiException e) {

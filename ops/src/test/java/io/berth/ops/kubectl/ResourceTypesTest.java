@@ -16,6 +16,8 @@ class ResourceTypesTest {
             assertSame(ResourceTypes.DEPLOYMENTS, ResourceTypes.resource(t), t);
         }
         assertSame(ResourceTypes.PODS, ResourceTypes.resource("po"));
+        assertSame(ResourceTypes.STATEFULSETS, ResourceTypes.resource("sts"));
+        assertSame(ResourceTypes.PERSISTENT_VOLUME_CLAIMS, ResourceTypes.resource("pvc"));
         assertSame(ResourceTypes.CONFIG_MAPS, ResourceTypes.resource("cm"));
         assertSame(ResourceTypes.ENDPOINTS, ResourceTypes.resource("ep"));
         assertSame(ResourceTypes.CLUSTER_ROLES, ResourceTypes.resource("clusterrole.rbac.authorization.k8s.io"));
@@ -25,10 +27,10 @@ class ResourceTypesTest {
 
     @Test
     void typesTheGatewayDoesNotServeAreUnknownToGetButKnownToRbac() {
-        assertNull(ResourceTypes.resource("sts"));
+        assertNull(ResourceTypes.resource("pdb"));
         assertNull(ResourceTypes.resource("deployments.extensions"), "a served plural in another group is not the served resource");
-        assertEquals("statefulsets", ResourceTypes.known("sts").plural());
-        assertEquals("apps", ResourceTypes.known("statefulsets.apps").group());
+        assertEquals("poddisruptionbudgets", ResourceTypes.known("pdb").plural());
+        assertEquals("policy", ResourceTypes.known("poddisruptionbudgets.policy").group());
         assertEquals("policy", ResourceTypes.known("pdb").group());
     }
 

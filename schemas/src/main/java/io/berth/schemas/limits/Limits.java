@@ -167,6 +167,7 @@ public record Limits(int maxReplicas) {
         annotations(out, "metadata.annotations", i.getAnnotations());
         if (i.getKind() == ResourceKind.JOB && p instanceof DeploymentSpec d) job(out, d, i.getJob());
         else if (i.getKind() == ResourceKind.CRONJOB && p instanceof DeploymentSpec d) cronJob(out, d, i.getCronJob());
+        else if (i.getKind() == ResourceKind.STATEFULSET && p instanceof DeploymentSpec d) statefulSet(out, d, i.getStatefulSet());
         else if (p instanceof DeploymentSpec d) deployment(out, d);
         else if (p instanceof PodSpec ps && ps.getTemplate() != null) podSpec(out, "spec", ps.getTemplate());
         else if (p instanceof ScaleSpec s) replicas(out, "spec.replicas", s.getReplicas());
@@ -210,6 +211,24 @@ public record Limits(int maxReplicas) {
     }
 
     /** A Job: its own fields ({@code spec.completions}, …) and its template; the DeploymentSpec it travels in only carries the template. */
+    /** A StatefulSet: a Deployment's limits on its template and replicas, a headless service's name, claims named as DNS labels. */
+    private void statefulSet(List<Violation> out, DeploymentSpec d, StatefulSetSpec s) {
+        if (s == null) {
+            out.add(new Violation("spec", "Required value: a StatefulSet intent carries its stateful set fields"));
+            return;
+        }
+        deployment(out, d);
+        if (s.getServiceName() == null || s.getServiceName().isEmpty()) out.add(new Violation("spec.serviceName", "Required value"));
+        else length(out, "spec.serviceName", s.getServiceName(), MAX_LABEL_NAME);
+        if (!"OrderedReady".equals(s.getPodManagementPolicy()) && !"Parallel".equals(s.getPodManagementPolicy())) {
+            out.add(invalid("spec.podManagementPolicy", s.getPodManagementPolicy(), "must be 'OrderedReady' or 'Parallel'"));
+        }
+        if (s.getPartition() < 0) out.add(invalid("spec.updateStrategy.rollingUpdate.partition", s.getPartition(), "must be greater than or equal to 0"));
+        for (int k = 0; k < s.getVolumeClaimTemplates().size(); k++) {
+            length(out, "spec.volumeClaimTemplates[" + k + "].metadata.name", s.getVolumeClaimTemplates().get(k).getName(), MAX_LABEL_NAME);
+        }
+    }
+
     private void job(List<Violation> out, DeploymentSpec d, JobSpec j) {
         if (j == null) {
             out.add(new Violation("spec", "Required value: a Job intent carries its job fields"));

@@ -33,6 +33,23 @@ public final class IntentValidator {
                         : payload(i, "RollbackSpec");
                 default -> unsupported(i);
             };
+            case STATEFULSET -> switch (i.getAction()) {
+                case APPLY -> !(i.getPayload() instanceof DeploymentSpec d) ? payload(i, "DeploymentSpec")
+                        : i.getStatefulSet() == null ? Optional.of("APPLY STATEFULSET needs its stateful set fields (the intent's statefulSet), got none")
+                        : i.getStatefulSet().getServiceName().isEmpty() ? Optional.of("spec.serviceName: Required value")
+                        : template(d.getTemplate()).or(() -> "Always".equals(d.getTemplate().getRestartPolicy()) ? Optional.empty()
+                        : Optional.of("spec.template.spec.restartPolicy: Unsupported value: \"" + d.getTemplate().getRestartPolicy()
+                        + "\": supported values: \"Always\""));
+                case DELETE -> Optional.empty();
+                case SCALE -> i.getPayload() instanceof ScaleSpec s
+                        ? (s.getReplicas() < 0 ? Optional.of("spec.replicas: Invalid value: " + s.getReplicas() + ": must be greater than or equal to 0") : Optional.empty())
+                        : payload(i, "ScaleSpec");
+                case ROLLBACK -> i.getPayload() == null ? Optional.empty()
+                        : i.getPayload() instanceof RollbackSpec r
+                        ? (r.getToRevision() < 0 ? Optional.of("revision must be >= 0, got " + r.getToRevision()) : Optional.empty())
+                        : payload(i, "RollbackSpec");
+                default -> unsupported(i);
+            };
             case CRONJOB -> switch (i.getAction()) {
                 case APPLY -> !(i.getPayload() instanceof DeploymentSpec d) ? payload(i, "DeploymentSpec")
                         : i.getCronJob() == null ? Optional.of("APPLY CRONJOB needs its cron job fields (the intent's cronJob), got none")
@@ -76,6 +93,7 @@ public final class IntentValidator {
                 case JOB -> "jobs.batch";
                 case CRONJOB -> "cronjobs.batch";
                 case DAEMONSET -> "daemonsets.apps";
+                case STATEFULSET -> "statefulsets.apps";
                 default -> "pods";
             };
             return v.isEmpty() ? Optional.empty() : Optional.of(PodSecurity.message(resource, i.getName(), level, v));

@@ -61,6 +61,20 @@ public final class WorkloadViews {
                 .build();
     }
 
+    /**
+     * A StatefulSet: replicas, template and update strategy travel as the DeploymentSpec, its own fields as
+     * {@link StatefulSetSpec}; its status (pods by ordinal, claims' nodes) carries over to the next apply.
+     */
+    public static WorkloadView applyStatefulSet(WorkloadView prev, String key, Intent i, DeploymentSpec spec, StatefulSetSpec sts, long now) {
+        boolean fresh = prev == null || prev.getDeleted();
+        WorkloadView applied = apply(prev, key, i, spec, now);
+        boolean changed = fresh || !sts.equals(prev.getStatefulSet());
+        return WorkloadView.newBuilder(applied).setStatefulSet(sts)
+                .setStatefulSetStatus(fresh ? StatefulSetStatus.newBuilder().build() : StatefulSets.statusOf(prev))
+                .setGeneration(applied.getGeneration() + (!fresh && changed && applied.getGeneration() == prev.getGeneration() ? 1 : 0))
+                .build();
+    }
+
     /** A bare pod: created once; a second apply of a live pod changes its metadata only ({@link #relabelPod}). */
     public static WorkloadView applyPod(WorkloadView prev, String key, Intent i, PodSpec pod, long now) {
         if (prev != null && !prev.getDeleted()) return relabelPod(prev, i, pod);
@@ -135,6 +149,12 @@ public final class WorkloadViews {
      */
     public static boolean settled(WorkloadView v) {
         if (v.getKind() == ResourceKind.JOB) return v.getObservedGeneration() == v.getGeneration() && !Jobs.timeCanMove(v);
+        if (v.getKind() == ResourceKind.STATEFULSET) {
+            StatefulSetStatus s = StatefulSets.statusOf(v);
+            int want = v.getDeployment().getReplicas();
+            return !v.getDeleted() && v.getObservedGeneration() == v.getGeneration() && s.getReplicas() == want
+                    && s.getReadyReplicas() == want && s.getUpdatedReplicas() == want && s.getPods().size() == want;
+        }
         if (v.getKind() == ResourceKind.DAEMONSET) {
             DaemonSetStatus d = DaemonSets.statusOf(v);
             int want = d.getDesiredNumberScheduled();
