@@ -57,7 +57,8 @@ final class Causes {
     /** The repartition a record came through, without the application id prefix and suffix. */
     static String via(String topic) {
         String t = topic.endsWith("-repartition") ? topic.substring(0, topic.length() - "-repartition".length()) : topic;
-        for (String name : new String[]{"pod-deletes-by-owner", "node-intents-by-node", StateStreamsTopology.NODE_GAPS}) if (t.endsWith(name)) return name;
+        for (String name : new String[]{"pod-deletes-by-owner", "node-intents-by-node", StateStreamsTopology.NODE_GAPS, StateStreamsTopology.HPAS_BY_TARGET,
+                StateStreamsTopology.POD_USAGE_BY_OWNER}) if (t.endsWith(name)) return name;
         return t;
     }
 

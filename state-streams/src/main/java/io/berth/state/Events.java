@@ -189,6 +189,7 @@ final class Events {
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";
+            case HORIZONTALPODAUTOSCALER -> "HorizontalPodAutoscaler";
             default -> "Unknown";
         };
     }

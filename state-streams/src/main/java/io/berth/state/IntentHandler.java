@@ -40,13 +40,15 @@ final class IntentHandler {
     private final List<String> hostPaths;
     private final Outputs out;
     private final Function<Intent, byte[]> encodeIntent;
+    private final Autoscalers autoscalers;
 
     /**
      * @param levels    a namespace's admission level as this instance knows it ({@link NamespaceLevels})
      * @param hostPaths the hostPath allow-list ({@code admission.host-paths})
      */
     IntentHandler(WorkloadState state, Outputs out, Function<Intent, byte[]> encodeIntent,
-                  Function<String, PodSecurity.Level> levels, List<String> hostPaths) {
+                  Function<String, PodSecurity.Level> levels, List<String> hostPaths, Autoscalers autoscalers) {
+        this.autoscalers = autoscalers;
         this.state = state;
         this.services = new ServiceIntents(state);
         this.namespaces = new NamespaceIntents(state);
@@ -63,6 +65,7 @@ final class IntentHandler {
         Optional<String> problem = IntentValidator.problem(i)
                 .or(() -> IntentValidator.admission(i, levels.apply(i.getNamespace()), hostPaths))
                 .or(() -> refusal(key, before, i))
+                .or(() -> autoscalers.refusal(key, i))
                 .or(() -> IntentValidator.rollbackAdmission(before, i, levels.apply(i.getNamespace()), hostPaths));
         if (problem.isPresent()) {
             reject(key, i, origin, problem.get(), now);
@@ -79,6 +82,7 @@ final class IntentHandler {
             case STATEFULSET -> statefulSetIntent(before, key, i, now);
             case SERVICE -> { services.apply(key, before, i, origin, intentOffset, now); yield null; }
             case NAMESPACE -> { namespaces.apply(key, before, i, origin, intentOffset, now); yield null; }
+            case HORIZONTALPODAUTOSCALER -> { autoscalers.apply(key, i, origin, now); yield null; }
             default -> null;
         };
         return after == null ? Optional.empty() : Optional.of(new Accepted(before, stamp(after, i, intentOffset), origin));

@@ -71,6 +71,16 @@ public final class StateStreamsTopology {
      * ops' SimSmokeTest placed no task on two of its 20 nodes, not yet understood (state-streams README).
      */
     public static final long SUGGESTED_NODE_LAG_GRACE_MS = 10_000;
+    /** Default of {@code hpa-sync-period-ms}: Kubernetes' --horizontal-pod-autoscaler-sync-period. */
+    public static final long DEFAULT_HPA_SYNC_MS = 15_000;
+    /** taskId → its latest usage sample (from berth.node-stats, {@link PodUsage}); read by the HorizontalPodAutoscaler. */
+    public static final String POD_USAGE_STORE = "pod-usage";
+    /** workload key of the target → the HorizontalPodAutoscaler that scales it (also while the target is missing). */
+    public static final String AUTOSCALERS_STORE = "autoscalers";
+    /** The repartition of berth.node-stats' per-pod samples to their owner workloads' partitions. */
+    public static final String POD_USAGE_BY_OWNER = "pod-usage-by-owner";
+    /** The repartition of HorizontalPodAutoscaler intents to their target workloads' partitions. */
+    public static final String HPAS_BY_TARGET = "hpas-by-target";
     /** The endpoints controller's last tick with a node list (node addresses). */
     public static final String ENDPOINT_TICKS_STORE = "endpoint-ticks";
 
@@ -94,14 +104,20 @@ public final class StateStreamsTopology {
      *                          ({@code core.NodeLiveness.overdue}); at least {@code nodeGraceMs}, which is the default (off)
      */
     public record Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions,
-                           long nodeStatusRefreshMs, long nodeLagGraceMs, Limits limits) {
+                           long nodeStatusRefreshMs, long nodeLagGraceMs, Limits limits, long hpaSyncMs) {
         public Settings {
+            if (hpaSyncMs <= 0) throw new IllegalArgumentException("hpa-sync-period-ms must be positive, got " + hpaSyncMs);
             if (limits == null) throw new IllegalArgumentException("limits must be set");
             if (nodeGraceMs <= 0) throw new IllegalArgumentException("node-grace-ms must be positive, got " + nodeGraceMs);
             if (nodeStatusRefreshMs <= 0) throw new IllegalArgumentException("node-status-refresh-ms must be positive, got " + nodeStatusRefreshMs);
             if (nodeLagGraceMs < nodeGraceMs) {
                 throw new IllegalArgumentException("node-lag-grace-ms must be at least node-grace-ms (" + nodeGraceMs + "), got " + nodeLagGraceMs);
             }
+        }
+
+        public Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions,
+                        long nodeStatusRefreshMs, long nodeLagGraceMs, Limits limits) {
+            this(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, nodeLagGraceMs, limits, DEFAULT_HPA_SYNC_MS);
         }
 
         public Settings(long nodeGraceMs, Duration tick, Duration intentIdRetention, int maxIntentIds, int replayPartitions,
@@ -141,20 +157,26 @@ public final class StateStreamsTopology {
                     Duration.ofMillis(config.getLong("intent-id-retention-ms", IntentDeduplicator.DEFAULT_RETENTION.toMillis())),
                     (int) config.getLong("intent-id-max", IntentDeduplicator.DEFAULT_MAX_IDS), 0,
                     config.getLong("node-status-refresh-ms", DEFAULT_NODE_STATUS_REFRESH_MS),
-                    config.getLong("node-lag-grace-ms", config.getLong("node-grace-ms", 3000)), Limits.from(config));
+                    config.getLong("node-lag-grace-ms", config.getLong("node-grace-ms", 3000)), Limits.from(config),
+                    config.getLong("hpa-sync-period-ms", DEFAULT_HPA_SYNC_MS));
         }
 
         public Settings withNodeStatusRefreshMs(long refreshMs) {
-            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, refreshMs, nodeLagGraceMs, limits);
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, refreshMs, nodeLagGraceMs, limits, hpaSyncMs);
         }
 
         public Settings withNodeLagGraceMs(long lagGraceMs) {
-            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, lagGraceMs, limits);
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, lagGraceMs, limits, hpaSyncMs);
+        }
+
+        /** With another HorizontalPodAutoscaler sync period (Kubernetes' --horizontal-pod-autoscaler-sync-period). */
+        public Settings withHpaSyncMs(long ms) {
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, nodeLagGraceMs, limits, ms);
         }
 
         /** With other intent limits ({@code max-replicas}). */
         public Settings withLimits(Limits l) {
-            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, nodeLagGraceMs, l);
+            return new Settings(nodeGraceMs, tick, intentIdRetention, maxIntentIds, replayPartitions, nodeStatusRefreshMs, nodeLagGraceMs, l, hpaSyncMs);
         }
     }
 
@@ -205,6 +227,7 @@ public final class StateStreamsTopology {
                 .split(Named.as("intents-"))
                 .branch((k, i) -> i.getKind() == ResourceKind.NODE, Branched.as("node"))
                 .branch(StateStreamsTopology::isOwnedPodDelete, Branched.as("owned-pod-delete"))
+                .branch((k, i) -> i.getKind() == ResourceKind.HORIZONTALPODAUTOSCALER, Branched.as("hpa"))
                 .defaultBranch(Branched.as("workload"));
 
         KStream<String, Intent> podDeletes = intents.get("intents-owned-pod-delete")
@@ -212,6 +235,12 @@ public final class StateStreamsTopology {
                 .processValues(OriginHeader<Intent>::new, Named.as("pod-delete-origin"))
                 .selectKey((k, i) -> ownerKey(i), Named.as("pod-delete-to-owner"))
                 .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName("pod-deletes-by-owner"));
+        // an HPA lives in its target's view: its intents meet the target's tasks and samples (one HPA per target)
+        KStream<String, Intent> hpaIntents = intents.get("intents-hpa")
+                .processValues(IntentOffsetHeader::new, Named.as("hpa-intent-offset"))
+                .processValues(OriginHeader<Intent>::new, Named.as("hpa-intent-origin"))
+                .selectKey((k, i) -> HpaIntents.targetKey(k, i), Named.as("hpa-to-target"))
+                .repartition(Repartitioned.with(BerthSerdes.key(), intentSerde).withName(HPAS_BY_TARGET));
         KStream<String, Intent> nodeIntents = intents.get("intents-node")
                 .processValues(IntentOffsetHeader::new, Named.as("node-intent-offset"))
                 .processValues(OriginHeader<Intent>::new, Named.as("node-intent-origin"))
@@ -249,16 +278,28 @@ public final class StateStreamsTopology {
                 .processValues(OriginHeader<TaskStatus>::new, Named.as("node-gap-origin")) // its cause: the heartbeat
                 .repartition(Repartitioned.with(BerthSerdes.key(), statusSerde).withName(NODE_GAPS));
 
+        // the node daemons' usage samples, one per pod, to the partition of the pod's owner workload (the HPA's input)
+        AvroSerde<NodeStats> statsSerde = serdes.value(NodeStats.class);
+        KStream<String, SpecificRecord> samplesOut = b.stream(Topics.NODE_STATS.name(), serdes.consumedSigned(Topics.NODE_STATS))
+                .process(() -> new PodUsage.Split(signatures, s -> statsSerde.serialize(Topics.NODE_STATS.name(), s)), Named.as("pod-usage-split"));
+        samplesOut.filter((k, v) -> v instanceof DeadLetter, Named.as("pod-usage-refused")).mapValues(v -> (DeadLetter) v, Named.as("pod-usage-dead-letter"))
+                .to(Topics.DEAD_LETTERS.name(), serdes.produced(Topics.DEAD_LETTERS).withName("pod-usage-to-" + Topics.DEAD_LETTERS.name()));
+        KStream<String, NodeStats> samples = samplesOut.filter((k, v) -> v instanceof NodeStats, Named.as("pod-usage-samples"))
+                .mapValues(v -> (NodeStats) v, Named.as("pod-usage-sample"))
+                .repartition(Repartitioned.with(BerthSerdes.key(), statsSerde).withName(POD_USAGE_BY_OWNER));
+
         KStream<String, SpecificRecord> workloadInputs = generic(intents.get("intents-workload"))
                 .merge(generic(podDeletes))
+                .merge(generic(hpaIntents), Named.as("workload-hpa-intents"))
+                .merge(generic(samples), Named.as("workload-pod-usage"))
                 .merge(generic(nodeGaps))
                 .merge(generic(b.stream(Topics.TASK_STATUS.name(), serdes.consumedSigned(Topics.TASK_STATUS))))
                 // the progress of the jobs a CronJob started, written back by this same controller (a loop through a topic)
                 .merge(generic(b.stream(Topics.CRONJOB_JOBS.name(), serdes.consumed(Topics.CRONJOB_JOBS))), Named.as("workload-cronjob-jobs"))
                 .merge(generic(controllerTicks), Named.as("workload-ticks"));
         KStream<String, Emit> workloadOut = workloadInputs.process(() -> new WorkloadProcessor(settings.replayPartitions(), encodeIntent, hostPaths, signatures,
-                        st -> statusSerde.serialize(Topics.TASK_STATUS.name(), st)),
-                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE, DIRTY_STORE);
+                        st -> statusSerde.serialize(Topics.TASK_STATUS.name(), st), settings.hpaSyncMs()),
+                Named.as("workload-controller"), WORKLOADS_STORE, TASKS_STORE, TICKS_STORE, DIRTY_STORE, POD_USAGE_STORE, AUTOSCALERS_STORE);
         sinks(workloadOut, serdes, "workload");
         sink(workloadOut, Topics.CRONJOB_JOBS, serdes, "workload");
         sink(workloadOut, Topics.INTENTS, serdes, "workload");  // the Jobs a CronJob starts and deletes: deployed by event
@@ -276,6 +317,11 @@ public final class StateStreamsTopology {
                 BerthSerdes.key(), serdes.value(TaskView.class)));
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(NODES_STORE, settings),
                 BerthSerdes.key(), serdes.value(NodeView.class)));
+        // cached: a pod's sample is rewritten every stats period; one changelog record per commit
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(POD_USAGE_STORE, settings),
+                BerthSerdes.key(), org.apache.kafka.common.serialization.Serdes.String()).withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier(AUTOSCALERS_STORE, settings),
+                BerthSerdes.key(), serdes.value(HpaStatus.class)));
         b.addStateStore(Stores.keyValueStoreBuilder(supplier(TICKS_STORE, settings),
                 BerthSerdes.key(), serdes.value(Tick.class)));
         // cached: a workload's mark is rewritten by each status (its cause); one changelog record per commit

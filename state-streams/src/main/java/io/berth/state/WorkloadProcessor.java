@@ -49,9 +49,13 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
     private final java.util.List<String> hostPaths;
     private final NodeSignatures signatures;
     private final Function<TaskStatus, byte[]> encodeStatus;
+    private final long hpaSyncMs;
+    private Autoscalers autoscalers;
+    private org.apache.kafka.streams.state.KeyValueStore<String, String> podUsage;
 
     WorkloadProcessor(int partitions, Function<Intent, byte[]> encodeIntent, java.util.List<String> hostPaths,
-                      NodeSignatures signatures, Function<TaskStatus, byte[]> encodeStatus) {
+                      NodeSignatures signatures, Function<TaskStatus, byte[]> encodeStatus, long hpaSyncMs) {
+        this.hpaSyncMs = hpaSyncMs;
         this.partitions = partitions;
         this.encodeIntent = encodeIntent;
         this.hostPaths = hostPaths;
@@ -67,7 +71,10 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         state = new WorkloadState(context.getStateStore(StateStreamsTopology.WORKLOADS_STORE),
                 context.getStateStore(StateStreamsTopology.TASKS_STORE), out);
         org.apache.kafka.streams.state.KeyValueStore<String, String> levels = context.getStateStore(NamespaceLevels.STORE);
-        intents = new IntentHandler(state, out, encodeIntent, ns -> NamespaceLevels.level(levels, ns), hostPaths);
+        podUsage = context.getStateStore(StateStreamsTopology.POD_USAGE_STORE);
+        autoscalers = new Autoscalers(context.getStateStore(StateStreamsTopology.AUTOSCALERS_STORE), podUsage, state, out, hpaSyncMs,
+                this::writeIfChanged);
+        intents = new IntentHandler(state, out, encodeIntent, ns -> NamespaceLevels.level(levels, ns), hostPaths, autoscalers);
         statuses = new StatusFolder(state, out, signatures, encodeStatus);
         dirty = new DirtyWorkloads(context.getStateStore(StateStreamsTopology.DIRTY_STORE));
     }
@@ -81,6 +88,11 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         if (record.value() instanceof Tick t) {
             nodes.record(t);
             checkAll(t, now);
+            autoscalers.syncDue(t, nodes, now);
+            return;
+        }
+        if (record.value() instanceof NodeStats s) {  // one pod's usage sample (PodUsage), for the HPA
+            PodUsage.keep(podUsage, s, now);
             return;
         }
         if (record.value() instanceof Intent i) {

@@ -41,6 +41,8 @@ final class Harness implements AutoCloseable {
     final TestInputTopic<String, byte[]> rawIntents;
     final TestInputTopic<String, byte[]> rawStatuses;
     final TestInputTopic<String, byte[]> rawNodeEvents;
+    private final TestInputTopic<String, NodeStats> nodeStats;
+    final TestInputTopic<String, byte[]> rawNodeStats;
     private final Map<String, TestOutputTopic<String, ? extends SpecificRecord>> outputs = new HashMap<>();
     /** Latest value per key per topic (null = tombstoned), folded from everything read so far. */
     private final Map<String, Map<String, SpecificRecord>> latest = new HashMap<>();
@@ -86,8 +88,10 @@ final class Harness implements AutoCloseable {
         rawIntents = driver.createInputTopic(Topics.INTENTS.name(), new StringSerializer(), new ByteArraySerializer());
         rawStatuses = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), new ByteArraySerializer());
         rawNodeEvents = driver.createInputTopic(Topics.NODE_EVENTS.name(), new StringSerializer(), new ByteArraySerializer());
+        nodeStats = driver.createInputTopic(Topics.NODE_STATS.name(), new StringSerializer(), serdes.value(NodeStats.class).serializer());
+        rawNodeStats = driver.createInputTopic(Topics.NODE_STATS.name(), new StringSerializer(), new ByteArraySerializer());
         for (Topic<?> t : List.of(Topics.PLACEMENT_REQUESTS, Topics.ASSIGNMENTS, Topics.WORKLOADS, Topics.TASKS,
-                Topics.NODES, Topics.ENDPOINTS, Topics.AUDIT, Topics.EVENTS, Topics.DEAD_LETTERS)) {
+                Topics.NODES, Topics.ENDPOINTS, Topics.AUDIT, Topics.EVENTS, Topics.DEAD_LETTERS, Topics.INTENTS)) {
             outputs.put(t.name(), driver.createOutputTopic(t.name(), new StringDeserializer(), serdes.value(t).deserializer()));
         }
     }
@@ -143,6 +147,13 @@ final class Harness implements AutoCloseable {
     void clockAt(long ms) {
         piped(Topics.NODE_EVENTS);
         nodeEvents.pipeInput("0", Ticker.clock(T0.plusMillis(ms).toEpochMilli()), T0.plusMillis(ms));
+        drain();
+    }
+
+    /** A node daemon's usage sample (berth.node-stats, keyed by node id) stamped {@code ms} after T0. */
+    void statsAt(NodeStats s, long ms) {
+        piped(Topics.NODE_STATS);
+        nodeStats.pipeInput(s.getNodeId(), s, T0.plusMillis(ms));
         drain();
     }
 

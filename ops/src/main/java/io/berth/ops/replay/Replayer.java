@@ -211,6 +211,10 @@ public final class Replayer {
         if (i.getKind() == ResourceKind.NODE) {
             return new String[]{direct + "@node-intents-by-node", Integer.toString(partition(i.getName(), partitions))};
         }
+        if (i.getKind() == ResourceKind.HORIZONTALPODAUTOSCALER && i.getHpa() != null && !i.getHpa().getTargetName().isEmpty()) {
+            String targetKey = Topics.resourceKey(i.getNamespace(), ResourceKind.DEPLOYMENT, i.getHpa().getTargetName());
+            return new String[]{direct + "@" + io.berth.state.StateStreamsTopology.HPAS_BY_TARGET, Integer.toString(partition(targetKey, partitions))};
+        }
         Optional<String> owner = TaskNames.ownerOf(i.getName());
         if (i.getKind() == ResourceKind.POD && i.getAction() == IntentAction.DELETE && owner.isPresent()) {
             String ownerKey = Topics.resourceKey(i.getNamespace(), ResourceKind.DEPLOYMENT, owner.get());

@@ -169,6 +169,7 @@ public record Limits(int maxReplicas) {
         else if (i.getKind() == ResourceKind.CRONJOB && p instanceof DeploymentSpec d) cronJob(out, d, i.getCronJob());
         else if (i.getKind() == ResourceKind.STATEFULSET && p instanceof DeploymentSpec d) statefulSet(out, d, i.getStatefulSet());
         else if (p instanceof DeploymentSpec d) deployment(out, d);
+        else if (i.getKind() == ResourceKind.HORIZONTALPODAUTOSCALER && i.getAction() == IntentAction.APPLY) hpa(out, i.getHpa());
         else if (p instanceof PodSpec ps && ps.getTemplate() != null) podSpec(out, "spec", ps.getTemplate());
         else if (p instanceof ScaleSpec s) replicas(out, "spec.replicas", s.getReplicas());
         else if (p instanceof ServiceSpec s) service(out, s);
@@ -260,6 +261,67 @@ public record Limits(int maxReplicas) {
         List<Violation> job = new ArrayList<>();
         job(job, d, c.getJob());
         job.forEach(v -> out.add(new Violation(v.field().startsWith("spec") ? "spec.jobTemplate." + v.field() : v.field(), v.detail())));
+    }
+
+    /**
+     * A HorizontalPodAutoscaler ({@code autoscaling/v2}): its bounds within {@code max-replicas} and Kubernetes'
+     * validation of metrics and behavior, so a record that passes is one the controller can compute with.
+     */
+    private void hpa(List<Violation> out, HpaSpec h) {
+        if (h == null) {
+            out.add(new Violation("spec", "Required value: a HorizontalPodAutoscaler intent carries its spec"));
+            return;
+        }
+        if (h.getTargetName().isEmpty()) out.add(new Violation("spec.scaleTargetRef.name", "Required value"));
+        length(out, "spec.scaleTargetRef.name", h.getTargetName(), MAX_NAME);
+        length(out, "spec.scaleTargetRef.kind", h.getTargetKind(), MAX_LABEL_NAME);
+        if (h.getMinReplicas() < 1) out.add(invalid("spec.minReplicas", h.getMinReplicas(), "must be greater than or equal to 1"));
+        if (h.getMaxReplicas() < 1) out.add(invalid("spec.maxReplicas", h.getMaxReplicas(), "must be greater than or equal to 1"));
+        else if (h.getMaxReplicas() > maxReplicas) out.add(invalid("spec.maxReplicas", h.getMaxReplicas(), "must be less than or equal to " + maxReplicas));
+        if (h.getMinReplicas() > h.getMaxReplicas() && h.getMaxReplicas() >= 1) {
+            out.add(invalid("spec.minReplicas", h.getMinReplicas(), "must be less than or equal to maxReplicas"));
+        }
+        if (h.getMetrics().isEmpty()) out.add(new Violation("spec.metrics", "Required value: must specify at least one metric"));
+        count(out, "spec.metrics", h.getMetrics(), 8);
+        for (int n = 0; n < h.getMetrics().size() && n < 8; n++) {
+            HpaMetric m = h.getMetrics().get(n);
+            String mp = "spec.metrics[" + n + "].resource";
+            if (!m.getResource().equals("cpu") && !m.getResource().equals("memory")) {
+                out.add(new Violation(mp + ".name", "Unsupported value: \"" + abbreviate(m.getResource()) + "\": supported values: \"cpu\", \"memory\""));
+            }
+            if ((m.getAverageUtilization() == null) == (m.getAverageValue() == null)) {
+                out.add(new Violation(mp + ".target", "Invalid value: must set exactly one of averageUtilization or averageValue"));
+            }
+            if (m.getAverageUtilization() != null && m.getAverageUtilization() < 1) {
+                out.add(invalid(mp + ".target.averageUtilization", m.getAverageUtilization(), "must be greater than 0"));
+            }
+            if (m.getAverageValue() != null && m.getAverageValue() < 1) {
+                out.add(invalid(mp + ".target.averageValue", m.getAverageValue(), "must be positive"));
+            }
+        }
+        hpaRules(out, "spec.behavior.scaleUp", h.getScaleUp());
+        hpaRules(out, "spec.behavior.scaleDown", h.getScaleDown());
+    }
+
+    private void hpaRules(List<Violation> out, String path, HpaRules r) {
+        if (r == null) return;
+        if (r.getStabilizationWindowSeconds() != null) range(out, path + ".stabilizationWindowSeconds", r.getStabilizationWindowSeconds(), 0, 3600);
+        if (r.getSelectPolicy() != null && !List.of("Max", "Min", "Disabled").contains(r.getSelectPolicy())) {
+            out.add(new Violation(path + ".selectPolicy", "Unsupported value: \"" + abbreviate(r.getSelectPolicy()) + "\": supported values: \"Disabled\", \"Max\", \"Min\""));
+        }
+        if (r.getPolicies() == null) return;
+        if (r.getPolicies().isEmpty()) out.add(new Violation(path + ".policies", "Required value: must specify at least one Policy"));
+        if (!count(out, path + ".policies", r.getPolicies(), 10)) return;
+        for (int n = 0; n < r.getPolicies().size(); n++) {
+            HpaPolicy p = r.getPolicies().get(n);
+            String pp = path + ".policies[" + n + "]";
+            if (!p.getType().equals("Pods") && !p.getType().equals("Percent")) {
+                out.add(new Violation(pp + ".type", "Unsupported value: \"" + abbreviate(p.getType()) + "\": supported values: \"Percent\", \"Pods\""));
+            }
+            if (p.getValue() < 1) out.add(invalid(pp + ".value", p.getValue(), "must be greater than zero"));
+            if (p.getPeriodSeconds() < 1) out.add(invalid(pp + ".periodSeconds", p.getPeriodSeconds(), "must be greater than zero"));
+            else if (p.getPeriodSeconds() > 1800) out.add(invalid(pp + ".periodSeconds", p.getPeriodSeconds(), "must be less than or equal to 1800"));
+        }
     }
 
     private void template(List<Violation> out, String path, PodTemplate t) {

@@ -91,6 +91,37 @@ class LimitsTest {
     record NameCase(ResourceKind kind, String name, String expected) {}
 
     @Test
+    void shouldRefuseABadHorizontalPodAutoscalerNamingTheFieldAsKubernetesDoes() {
+        HpaSpec ok = HpaSpec.newBuilder().setTargetKind("Deployment").setTargetName("web").setMinReplicas(1).setMaxReplicas(3)
+                .setMetrics(List.of(new HpaMetric("cpu", 50, null))).build();
+        java.util.function.Function<HpaSpec, List<String>> check = h -> Limits.DEFAULT.check(Intent.newBuilder()
+                .setAction(IntentAction.APPLY).setKind(ResourceKind.HORIZONTALPODAUTOSCALER).setName("web").setHpa(h).build())
+                .stream().map(Limits.Violation::message).toList();
+        assertEquals(List.of(), check.apply(ok));
+        assertEquals(List.of("spec.maxReplicas: Invalid value: 0: must be greater than or equal to 1"),
+                check.apply(HpaSpec.newBuilder(ok).setMaxReplicas(0).build()));
+        assertEquals(List.of("spec.minReplicas: Invalid value: 5: must be less than or equal to maxReplicas"),
+                check.apply(HpaSpec.newBuilder(ok).setMinReplicas(5).build()));
+        assertEquals(List.of("spec.minReplicas: Invalid value: 0: must be greater than or equal to 1"),
+                check.apply(HpaSpec.newBuilder(ok).setMinReplicas(0).build()));
+        assertEquals(List.of("spec.scaleTargetRef.name: Required value"), check.apply(HpaSpec.newBuilder(ok).setTargetName("").build()));
+        assertEquals(List.of("spec.maxReplicas: Invalid value: 10001: must be less than or equal to 10000"),
+                check.apply(HpaSpec.newBuilder(ok).setMaxReplicas(10_001).build()));
+        assertEquals(List.of("spec.metrics: Required value: must specify at least one metric"),
+                check.apply(HpaSpec.newBuilder(ok).setMetrics(List.of()).build()));
+        assertEquals(List.of("spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0"),
+                check.apply(HpaSpec.newBuilder(ok).setMetrics(List.of(new HpaMetric("cpu", 0, null))).build()));
+        assertEquals(List.of("spec.metrics[0].resource.name: Unsupported value: \"gpu\": supported values: \"cpu\", \"memory\""),
+                check.apply(HpaSpec.newBuilder(ok).setMetrics(List.of(new HpaMetric("gpu", 50, null))).build()));
+        HpaRules badDown = new HpaRules(-1, "Sometimes", List.of(new HpaPolicy("Pods", 0, 15)));
+        assertEquals(List.of("spec.behavior.scaleDown.stabilizationWindowSeconds: Invalid value: -1: must be greater than or equal to 0",
+                        "spec.behavior.scaleDown.selectPolicy: Unsupported value: \"Sometimes\": supported values: \"Disabled\", \"Max\", \"Min\"",
+                        "spec.behavior.scaleDown.policies[0].value: Invalid value: 0: must be greater than zero"),
+                check.apply(HpaSpec.newBuilder(ok).setScaleDown(badDown).build()));
+        assertEquals(List.of("spec: Required value: a HorizontalPodAutoscaler intent carries its spec"), check.apply(null));
+    }
+
+    @Test
     void shouldBoundNamesByKindAsKubernetesDoes() {
         List<NameCase> table = List.of(
                 new NameCase(ResourceKind.DEPLOYMENT, "d".repeat(253), null),

@@ -73,6 +73,10 @@ public final class IntentValidator {
                 case DELETE -> Optional.empty();
                 default -> unsupported(i);
             };
+            case HORIZONTALPODAUTOSCALER -> switch (i.getAction()) {
+                case APPLY, DELETE -> hpa(i);
+                default -> unsupported(i);
+            };
             case NAMESPACE -> switch (i.getAction()) {
                 case APPLY, DELETE -> Optional.empty();
                 default -> unsupported(i);
@@ -129,6 +133,32 @@ public final class IntentValidator {
                     : payload(i, "RollbackSpec");
             default -> unsupported(i);
         };
+    }
+
+    /** An HPA names its target (also to be deleted: its intent is routed to the target's partition), a Deployment. */
+    private static Optional<String> hpa(Intent i) {
+        HpaSpec h = i.getHpa();
+        if (h == null || h.getTargetName() == null || h.getTargetName().isEmpty()) {
+            return Optional.of("spec.scaleTargetRef.name: Required value (a HorizontalPodAutoscaler intent carries its spec, a DELETE at least its target)");
+        }
+        if (!"Deployment".equals(h.getTargetKind())) {
+            return Optional.of("spec.scaleTargetRef.kind: Unsupported value: \"" + h.getTargetKind() + "\": supported values: \"Deployment\"");
+        }
+        if (i.getAction() == IntentAction.DELETE) return Optional.empty();
+        if (h.getMinReplicas() < 1 || h.getMaxReplicas() < h.getMinReplicas()) {
+            return Optional.of("spec.minReplicas: Invalid value: " + h.getMinReplicas() + ": must be between 1 and maxReplicas (" + h.getMaxReplicas() + ")");
+        }
+        if (h.getMetrics().isEmpty()) return Optional.of("spec.metrics: Required value: must specify at least one metric");
+        for (HpaMetric m : h.getMetrics()) {
+            if ((m.getAverageUtilization() == null) == (m.getAverageValue() == null)
+                    || (m.getAverageUtilization() != null && m.getAverageUtilization() < 1) || (m.getAverageValue() != null && m.getAverageValue() < 1)) {
+                return Optional.of("spec.metrics: Invalid value: " + m.getResource() + ": needs exactly one positive averageUtilization or averageValue");
+            }
+            if (!m.getResource().equals("cpu") && !m.getResource().equals("memory")) {
+                return Optional.of("spec.metrics.resource.name: Unsupported value: \"" + m.getResource() + "\": supported values: \"cpu\", \"memory\"");
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> pod(Intent i) {
