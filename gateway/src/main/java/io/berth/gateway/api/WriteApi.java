@@ -191,7 +191,7 @@ public final class WriteApi implements AutoCloseable {
 
     private void handleCreateNamespace(RoutingContext ctx) {
         refuseDryRun(ctx, "namespaces");
-        ManifestResult parsed = parse(ctx, ctx.body().asString(), null, false);
+        ManifestResult parsed = parse(ctx, KubeProtobuf.bodyText(ctx), null, false);
         if (parsed.intents().size() != 1 || parsed.intents().get(0).getKind() != ResourceKind.NAMESPACE) {
             throw Status.badRequest("the body must be one v1 Namespace");
         }
