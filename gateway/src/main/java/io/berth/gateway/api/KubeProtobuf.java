@@ -39,13 +39,15 @@ public final class KubeProtobuf {
     private static final Pattern REVIEWS = Pattern.compile("/apis/authorization\\.k8s\\.io/v1/(namespaces/[^/]+/localsubjectaccessreviews|selfsubjectaccessreviews|subjectaccessreviews)");
     private static final Pattern EVICTION = Pattern.compile("/api/v1/namespaces/[^/]+/pods/[^/]+/eviction");
     private static final Pattern POD = Pattern.compile("/api/v1/namespaces/[^/]+/pods/[^/]+");
+    /** kubectl create namespace posts the Namespace, kubectl delete namespace its DeleteOptions, as protobuf. */
+    private static final Pattern NAMESPACE = Pattern.compile("/api/v1/namespaces/[^/]+");
 
     private KubeProtobuf() {}
 
     /** Whether a protobuf body is understood on this route. */
     public static boolean accepted(HttpMethod method, String path) {
-        if (method == HttpMethod.POST) return REVIEWS.matcher(path).matches() || EVICTION.matcher(path).matches();
-        return method == HttpMethod.DELETE && POD.matcher(path).matches();
+        if (method == HttpMethod.POST) return REVIEWS.matcher(path).matches() || EVICTION.matcher(path).matches() || path.equals("/api/v1/namespaces");
+        return method == HttpMethod.DELETE && (POD.matcher(path).matches() || NAMESPACE.matcher(path).matches());
     }
 
     /** The request's body as JSON text: decoded when it is protobuf, as sent otherwise ("" when none). */
@@ -80,6 +82,10 @@ public final class KubeProtobuf {
             byte[] raw = unknown.has("raw") ? unknown.get("raw").binaryValue() : new byte[0];
             ObjectNode object = JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
             object.setAll(read(CodedInputStream.newInstance(raw), schema));
+            // Kubernetes' generated marshalling writes every string, empty ones too: an empty one is an absent one
+            if (object.get("metadata") instanceof ObjectNode md) {
+                md.properties().removeIf(e -> e.getValue().isTextual() && e.getValue().asText().isEmpty());
+            }
             return object;
         } catch (IOException | IllegalArgumentException e) {
             throw Status.badRequest("the protobuf body cannot be decoded: " + e.getMessage());
@@ -145,7 +151,8 @@ public final class KubeProtobuf {
             "SubjectAccessReview", new Msg().message(1, "metadata", OBJECT_META).message(2, "spec", REVIEW_SPEC),
             "LocalSubjectAccessReview", new Msg().message(1, "metadata", OBJECT_META).message(2, "spec", REVIEW_SPEC),
             "Eviction", new Msg().message(1, "metadata", OBJECT_META).message(2, "deleteOptions", DELETE_OPTIONS),
-            "DeleteOptions", DELETE_OPTIONS);
+            "DeleteOptions", DELETE_OPTIONS,
+            "Namespace", new Msg().message(1, "metadata", OBJECT_META));
 
     /** Reads one message to its end (the stream's limit), skipping fields the schema does not name. */
     private static ObjectNode read(CodedInputStream in, Msg schema) throws IOException {

@@ -37,6 +37,7 @@ import java.util.TreeMap;
 final class ResourceAdmission {
     private final ViewCache cache;
     private final ConfigApi configs;
+    private List<ConfigObject> pending = List.of();
 
     ResourceAdmission(ViewCache cache, ConfigApi configs) {
         this.cache = cache;
@@ -45,6 +46,12 @@ final class ResourceAdmission {
 
     /** The intents as admitted (LimitRange defaults applied), or an {@link ApiException}. Workloads of one request count together. */
     List<Intent> admit(List<Intent> intents) {
+        return admit(intents, List.of());
+    }
+
+    /** @param pending quotas and ranges of the same request, written before its workloads (they replace stored ones of their name) */
+    List<Intent> admit(List<Intent> intents, List<ConfigObject> pending) {
+        this.pending = pending;
         List<Intent> out = new ArrayList<>();
         Map<String, Map<String, Long>> requestedSoFar = new HashMap<>();
         for (Intent i : intents) {
@@ -83,6 +90,14 @@ final class ResourceAdmission {
         return used;
     }
 
+    /** The stored objects of a kind in a namespace, with those of this request instead of stored ones of their name. */
+    private List<ConfigObject> objects(ConfigObjects.Kind k, String namespace) {
+        Map<String, ConfigObject> byName = new TreeMap<>();
+        for (ConfigObject o : configs.objects(k, namespace)) byName.put(o.getName(), o);
+        for (ConfigObject o : pending) if (o.getKind().equals(k.kind) && o.getNamespace().equals(namespace)) byName.put(o.getName(), o);
+        return List.copyOf(byName.values());
+    }
+
     private static long charged(ResourceKind kind, int replicas, boolean finished) {
         return switch (kind) {
             case DEPLOYMENT -> replicas;
@@ -98,7 +113,7 @@ final class ResourceAdmission {
 
     private void checkQuotas(Intent i, PodTemplate t, Map<String, Long> demand, Map<String, Long> used) {
         if (charged(i.getKind(), 1, false) == 0) return;
-        for (ConfigObject o : configs.objects(ConfigObjects.Kind.RESOURCE_QUOTA, i.getNamespace())) {
+        for (ConfigObject o : objects(ConfigObjects.Kind.RESOURCE_QUOTA, i.getNamespace())) {
             Quotas.Quota q = QuotaObjects.quota(o);
             Optional<String> refusal = Quotas.mustSpecify(q, t).or(() -> Quotas.exceeded(q, used, demand));
             if (refusal.isPresent()) throw forbidden(i, refusal.get());
@@ -109,7 +124,7 @@ final class ResourceAdmission {
         PodTemplate t = template(i);
         if (t == null || i.getAction() != IntentAction.APPLY) return i;
         List<LimitRanges.Range> ranges = new ArrayList<>();
-        for (ConfigObject o : configs.objects(ConfigObjects.Kind.LIMIT_RANGE, i.getNamespace())) ranges.addAll(QuotaObjects.ranges(o));
+        for (ConfigObject o : objects(ConfigObjects.Kind.LIMIT_RANGE, i.getNamespace())) ranges.addAll(QuotaObjects.ranges(o));
         if (ranges.isEmpty()) return i;
         LimitRanges.Result r = LimitRanges.admit(ranges, t);
         if (!r.admitted()) throw forbidden(i, LimitRanges.message(r.violations()));

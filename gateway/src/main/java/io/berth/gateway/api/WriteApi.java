@@ -204,12 +204,14 @@ public final class WriteApi implements AutoCloseable {
         io.berth.gateway.config.ConfigApi.Split configSplit = configs == null ? new io.berth.gateway.config.ConfigApi.Split(List.of(), split.rest())
                 : io.berth.gateway.config.ConfigApi.split(split.rest());
         boolean others = split.rbac().isEmpty() && configSplit.configs().isEmpty() || !configSplit.rest().isBlank();
-        List<Intent> intents = others ? parse(ctx, configSplit.rest(), ns, false).intents() : List.of();
+        // ResourceQuotas and LimitRanges of the same apply count for its workloads, as when kubectl applies them in order
+        List<io.berth.gateway.config.ConfigObjects.Parsed> configObjects = new ArrayList<>();
+        for (JsonNode d : configSplit.configs()) configObjects.add(configs.prepareApply(ctx, d, ns));
+        List<Intent> intents = others ? parse(ctx, configSplit.rest(), ns, false,
+                configObjects.stream().map(io.berth.gateway.config.ConfigObjects.Parsed::object).toList()).intents() : List.of();
         for (Intent i : intents) authorize(ctx, i);
         List<io.berth.gateway.rbac.RbacObjects.Parsed> rbacObjects = new ArrayList<>();
         for (JsonNode d : split.rbac()) rbacObjects.add(rbac.prepareApply(ctx, d, ns));
-        List<io.berth.gateway.config.ConfigObjects.Parsed> configObjects = new ArrayList<>();
-        for (JsonNode d : configSplit.configs()) configObjects.add(configs.prepareApply(ctx, d, ns));
         List<Future<JsonNode>> results = new ArrayList<>();
         for (io.berth.gateway.rbac.RbacObjects.Parsed p : rbacObjects) results.add(rbac.applyPrepared(ctx, p));
         // configs before the pods that use them: a pod's node finds them when it starts the container
@@ -251,7 +253,7 @@ public final class WriteApi implements AutoCloseable {
 
     private void handleCreateNamespace(RoutingContext ctx) {
         refuseDryRun(ctx, "namespaces");
-        ManifestResult parsed = parse(ctx, ctx.body().asString(), null, false);
+        ManifestResult parsed = parse(ctx, KubeProtobuf.bodyText(ctx), null, false);
         if (parsed.intents().size() != 1 || parsed.intents().get(0).getKind() != ResourceKind.NAMESPACE) {
             throw Status.badRequest("the body must be one v1 Namespace");
         }
@@ -815,6 +817,11 @@ public final class WriteApi implements AutoCloseable {
     }
 
     private ManifestResult parse(RoutingContext ctx, String text, String namespace, boolean enforce) {
+        return parse(ctx, text, namespace, enforce, List.of());
+    }
+
+    /** @param pending ResourceQuotas and LimitRanges written by the same request, before its workloads */
+    private ManifestResult parse(RoutingContext ctx, String text, String namespace, boolean enforce, List<ConfigObject> pending) {
         String validation = String.valueOf(ctx.queryParams().get("fieldValidation"));
         ManifestOptions o = ManifestOptions.defaults().withStrict(validation.equalsIgnoreCase("Strict"))
                 .withNamespace(namespace == null ? "default" : namespace, enforce && namespace != null).withActor(actor(ctx)).withLimits(limits);
@@ -830,7 +837,7 @@ public final class WriteApi implements AutoCloseable {
             throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) || "StatefulSet".equals(kind) ? "apps" : "", name, r.errors());
         }
         admit(r.intents(), text, namespace == null ? "default" : namespace);
-        if (configs != null) r = new ManifestResult(new ResourceAdmission(cache, configs).admit(r.intents()), r.warnings(), r.errors());
+        if (configs != null) r = new ManifestResult(new ResourceAdmission(cache, configs).admit(r.intents(), pending), r.warnings(), r.errors());
         if (!validation.equalsIgnoreCase("Ignore")) {
             for (ManifestProblem w : r.warnings()) {
                 ctx.response().headers().add("Warning", "299 - \"" + w.message().replace("\"", "\\\"") + "\"");

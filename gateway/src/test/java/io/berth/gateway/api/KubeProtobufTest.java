@@ -68,6 +68,15 @@ class KubeProtobufTest {
     }
 
     @Test
+    void decodesTheNamespaceOfKubectlCreateNamespace() throws IOException {
+        byte[] spec = message(1, "kubernetes");
+        ObjectNode o = KubeProtobuf.decode(KubeProtobuf.envelope("v1", "Namespace", message(1, message(1, "team", 2, "", 3, ""), 2, message(1, spec))));
+        assertEquals("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"team\"}}", o.toString());
+        assertTrue(KubeProtobuf.accepted(io.vertx.core.http.HttpMethod.POST, "/api/v1/namespaces"));
+        assertTrue(KubeProtobuf.accepted(io.vertx.core.http.HttpMethod.DELETE, "/api/v1/namespaces/team"));
+    }
+
+    @Test
     void decodesLabelsAsAMap() throws IOException {
         byte[] meta = message(1, "x", 11, message(1, "app", 2, "web"), 11, message(1, "tier", 2, "front"));
         ObjectNode o = KubeProtobuf.decode(KubeProtobuf.envelope("policy/v1", "Eviction", message(1, meta)));

@@ -143,6 +143,24 @@ class NamespaceQuotaApiTest extends GatewayApiFixture {
         eventually(() -> getJsonUnchecked("/apis/berth.io/v1/audit?namespace=doomed").toString().contains("namespace-controller"));
     }
 
+    /**
+     * The Terminating state is stored, not held by the gateway that took the delete: here no gateway took it (the
+     * test writes the namespace's intent with its deletion time itself, as a gateway that died right after would
+     * have left it), and the gateway serving sweeps the namespace empty and gone all the same.
+     */
+    @Test
+    void shouldResumeASweepItDidNotStart() throws Exception {
+        createNamespace("orphaned");
+        assertEquals(201, send("POST", "/apis/apps/v1/namespaces/orphaned/deployments", deployment("web", 1, "")).statusCode());
+        assertEquals(201, send("POST", "/api/v1/namespaces/orphaned/configmaps", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n").statusCode());
+        io.berth.schemas.avro.Intent mark = io.berth.gateway.manifest.Intents.forActor("api:gone-gateway").apply(io.berth.schemas.avro.ResourceKind.NAMESPACE,
+                "", "orphaned", java.util.Map.of(), java.util.Map.of("berth.io/deletion-timestamp", Long.toString(System.currentTimeMillis())), null);
+        produce(io.berth.schemas.Topics.INTENTS, io.berth.gateway.manifest.Intents.key(mark), mark);
+        eventually(() -> status("/api/v1/namespaces/orphaned") == 404);
+        assertEquals(404, status("/apis/apps/v1/namespaces/orphaned/deployments/web"));
+        assertEquals(404, status("/api/v1/namespaces/orphaned/configmaps/settings"));
+    }
+
     @Test
     void shouldRefuseNewObjectsInATerminatingNamespace() throws Exception {
         // the test plays a namespace whose termination never ends: its view, Terminating, that state-streams
