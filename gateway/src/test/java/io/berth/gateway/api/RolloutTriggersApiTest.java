@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class RolloutTriggersApiTest extends GatewayApiFixture {
     static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
+    static final String DAEMONSETS = "/apis/apps/v1/namespaces/default/daemonsets";
     static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
     static final String SECRETS = "/api/v1/namespaces/default/secrets";
 
@@ -69,6 +70,8 @@ class RolloutTriggersApiTest extends GatewayApiFixture {
 
         assertEquals(201, send("POST", DEPLOYMENTS, deployment("web", "configmap/app-config, secret/db")).statusCode());
         assertEquals(201, send("POST", DEPLOYMENTS, deployment("plain", null)).statusCode());
+        String ds = deployment("agent", "configmap/app-config").replace("\"kind\":\"Deployment\"", "\"kind\":\"DaemonSet\"").replace("\"replicas\":1,", "");
+        assertEquals(201, send("POST", DAEMONSETS, ds).statusCode());
         assertEquals(201, send("POST", CONFIGMAPS, configMap("one")).statusCode());
         assertEquals(201, send("POST", SECRETS, secret("s3cret")).statusCode());
         assertEquals(200, send("PUT", CONFIGMAPS + "/app-config", configMap("one")).statusCode(), "the same content again");
@@ -92,6 +95,9 @@ class RolloutTriggersApiTest extends GatewayApiFixture {
         assertEquals("rollout-on: configmap/app-config changed", web.at("/metadata/annotations/kubernetes.io~1change-cause").asText());
         assertEquals("2", web.at("/metadata/annotations/deployment.kubernetes.io~1revision").asText());
         assertFalse(web.at("/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt").asText().isEmpty());
+        eventually(() -> stamp.equals(get(DAEMONSETS + "/agent", "/spec/template/metadata/annotations/berth.io~1triggered-by")));
+        assertEquals(1, intents().stream().filter(r -> r.key().equals("default/daemonset/agent") && r.value().getIntentId().startsWith("rollout-on-")).count(),
+                "a DaemonSet that asked rolls out too");
         eventually(() -> audit("deployment/web").stream().anyMatch(i -> i.path("change").asText().equals("IntentAccepted")
                 && i.path("actor").asText().equals("rollout-on/configmap/app-config")));
 

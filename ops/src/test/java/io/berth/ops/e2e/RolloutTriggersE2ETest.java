@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * Issue 15's rollout triggers on real Kafka and the real Docker engine (berth up in-process, stock kubectl): a
  * Deployment annotated {@code berth.io/rollout-on: configmap/app-config} whose pod reads the ConfigMap through
  * envFrom rolls out when the ConfigMap's data changes: revision 2, its new pod running with the new value, and
- * {@code berth rollout history} naming the trigger as the change-cause.
+ * {@code berth rollout history} naming the trigger as the change-cause. One annotated {@code rollout-on: image} rolls
+ * out when its tag is moved to another local image ({@code docker commit} onto the tag), its new pod running that image.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -45,7 +46,13 @@ class RolloutTriggersE2ETest {
             if (up != null) up.close();
         } finally {
             if (node != null) Docker.removeContainersOfNode(node);
+            if (node != null) new ProcessBuilder("docker", "rmi", "-f", imageTag()).redirectErrorStream(true).start().waitFor(); // may not exist
         }
+    }
+
+    /** The test's own tag, moved from one local image to another (removed afterwards). */
+    String imageTag() {
+        return "berth/rollout-on-e2e:" + node;
     }
 
     static String manifest(String mode) {
@@ -104,5 +111,53 @@ class RolloutTriggersE2ETest {
         String server = k.ok("config", "view", "-o", "jsonpath={.clusters[0].cluster.server}");
         String history = BerthProcess.runOk(dir, 60, "rollout", "history", "deployment/app", "--server", server).stdout();
         assertTrue(history.lines().anyMatch(l -> l.matches("2\\s+rollout-on: configmap/app-config changed")), history);
+    }
+
+    @Test
+    void aMovedImageTagRollsOutTheDeploymentThatAskedForIt() throws Exception {
+        Kubectl k = new Kubectl(Kubectl.MACHINE, dir.resolve("kubeconfig"));
+        BerthProcess.sh("docker", "tag", "berth/busybox:latest", imageTag());
+        String before = BerthProcess.sh("docker", "image", "inspect", "-f", "{{.Id}}", imageTag()).strip();
+        Path file = dir.resolve("tagged.yaml");
+        Files.writeString(file, """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: tagged
+                  annotations:
+                    berth.io/rollout-on: image
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: tagged}}
+                  template:
+                    metadata: {labels: {app: tagged}}
+                    spec:
+                      containers:
+                      - name: tagged
+                        image: %s
+                        command: ["sh", "-c", "trap 'exit 0' TERM; while sleep 1; do :; done"]
+                """.formatted(imageTag()));
+        k.ok("apply", "-f", file.toString());
+        k.ok("rollout", "status", "deployment/tagged", "--timeout=120s");
+        String container = BerthProcess.sh("docker", "ps", "-q", "--filter", "label=berth.node=" + node,
+                "--filter", "label=berth.workload=default/deployment/tagged", "--filter", "label=berth.container=tagged").strip();
+        assertFalse(container.isEmpty() || container.contains("\n"), container);
+
+        // rebuild the tag: another local image behind the same name
+        BerthProcess.sh("docker", "commit", "--change", "LABEL berth.rebuilt=" + node, container, imageTag());
+        String after = BerthProcess.sh("docker", "image", "inspect", "-f", "{{.Id}}", imageTag()).strip();
+        assertNotEquals(before, after);
+        Await.until("revision 2 of tagged", Duration.ofSeconds(60),
+                () -> k.ok("get", "deployment", "tagged", "-o", "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}").equals("2"),
+                () -> k.ok("get", "events"));
+        assertEquals("rollout-on: image " + imageTag() + " changed to " + after.substring(0, 19),
+                k.ok("get", "deployment", "tagged", "-o", "jsonpath={.metadata.annotations.kubernetes\\.io/change-cause}"));
+        k.ok("rollout", "status", "deployment/tagged", "--timeout=120s");
+        Await.until("the new pod running the new image", Duration.ofSeconds(60), () -> {
+            String ids = BerthProcess.sh("docker", "ps", "--filter", "label=berth.node=" + node, "--filter", "label=berth.workload=default/deployment/tagged",
+                    "--filter", "label=berth.container=tagged", "--format", "{{.ID}}").strip();
+            return !ids.isEmpty() && !ids.contains("\n")
+                    && BerthProcess.sh("docker", "inspect", "-f", "{{.Image}}", ids).strip().equals(after);
+        }, () -> BerthProcess.sh("docker", "ps", "--filter", "label=berth.node=" + node));
     }
 }
