@@ -58,6 +58,11 @@ public final class RolloutCommand extends KubectlCommand {
             return resource == ResourceTypes.DAEMONSETS;
         }
 
+        /** Whether the subcommand takes a stateful set too (status, as kubectl's). */
+        boolean statefulSets() {
+            return false;
+        }
+
         /** The deployment's name, or null after printing kubectl's error. */
         String resolve() {
             String[] typeAndName = target.size() == 2 ? new String[]{target.get(0), target.get(1)} : ResourceTypes.typeAndName(target.get(0));
@@ -70,9 +75,11 @@ public final class RolloutCommand extends KubectlCommand {
                 fail("the server doesn't have a resource type \"" + typeAndName[0] + "\"");
                 return null;
             }
-            if (r != ResourceTypes.DEPLOYMENTS && !(r == ResourceTypes.DAEMONSETS && daemonSets())) {
+            if (r != ResourceTypes.DEPLOYMENTS && !(r == ResourceTypes.DAEMONSETS && daemonSets())
+                    && !(r == ResourceTypes.STATEFULSETS && statefulSets())) {
                 fail("no rollout support for \"" + r.printed() + "\": only deployments"
-                        + (daemonSets() ? " and daemonsets have rollouts" : " have this rollout action"));
+                        + (statefulSets() ? ", daemonsets and statefulsets have rollouts"
+                        : daemonSets() ? " and daemonsets have rollouts" : " have this rollout action"));
                 return null;
             }
             resource = r;
@@ -140,6 +147,44 @@ public final class RolloutCommand extends KubectlCommand {
             return true;
         }
 
+        @Override
+        boolean statefulSets() {
+            return true;
+        }
+
+        /**
+         * kubectl's StatefulSetStatusViewer: only a RollingUpdate stateful set has a rollout status; once its
+         * generation is observed, every replica ready, then (with a partition) the ordinals from the partition up
+         * updated, else every pod at the update revision.
+         */
+        static Verdict evaluateStatefulSet(JsonNode sts) {
+            JsonNode spec = sts.path("spec"), status = sts.path("status");
+            if (!spec.path("updateStrategy").path("type").asText("RollingUpdate").equals("RollingUpdate")) {
+                return new Verdict(null, false, "rollout status is only available for RollingUpdate strategy type");
+            }
+            if (status.path("observedGeneration").asLong(0) == 0
+                    || sts.path("metadata").path("generation").asLong(0) > status.path("observedGeneration").asLong(0)) {
+                return new Verdict("Waiting for statefulset spec update to be observed...", false, null);
+            }
+            int replicas = spec.path("replicas").asInt(1);
+            int ready = status.path("readyReplicas").asInt(0), updated = status.path("updatedReplicas").asInt(0);
+            if (ready < replicas) return new Verdict("Waiting for " + (replicas - ready) + " pods to be ready...", false, null);
+            int partition = spec.path("updateStrategy").path("rollingUpdate").path("partition").asInt(0);
+            if (partition > 0) {
+                if (updated < replicas - partition) {
+                    return new Verdict("Waiting for partitioned roll out to finish: " + updated + " out of " + (replicas - partition)
+                            + " new pods have been updated...", false, null);
+                }
+                return new Verdict("partitioned roll out complete: " + updated + " new pods have been updated...", true, null);
+            }
+            String update = status.path("updateRevision").asText(""), current = status.path("currentRevision").asText("");
+            if (!update.equals(current)) {
+                return new Verdict("waiting for statefulset rolling update to complete " + updated + " pods at revision " + update + "...", false, null);
+            }
+            return new Verdict("statefulset rolling update complete " + status.path("currentReplicas").asInt(0) + " pods at revision "
+                    + current + "...", true, null);
+        }
+
         /**
          * kubectl's DaemonSetStatusViewer: only a RollingUpdate daemon set has a rollout status; once its generation
          * is observed, every desired node's pod updated and then available.
@@ -162,7 +207,7 @@ public final class RolloutCommand extends KubectlCommand {
         }
 
         private Verdict verdict(JsonNode o, long followed) {
-            return isDaemonSet() ? evaluateDaemonSet(o) : evaluate(o, followed, revision);
+            return isDaemonSet() ? evaluateDaemonSet(o) : resource == ResourceTypes.STATEFULSETS ? evaluateStatefulSet(o) : evaluate(o, followed, revision);
         }
 
         /** What one state of the deployment means for {@code rollout status}: a message, done, or an error. */

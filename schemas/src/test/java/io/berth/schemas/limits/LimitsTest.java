@@ -138,6 +138,18 @@ class LimitsTest {
     }
 
     @Test
+    void shouldRefuseAStatefulSetWithoutItsServiceNameOrWithANegativePartition() {
+        StatefulSetSpec.Builder sts = StatefulSetSpec.newBuilder().setServiceName("web");
+        Intent ok = Intent.newBuilder(deployment("web", valid())).setKind(ResourceKind.STATEFULSET).setStatefulSet(sts.build()).build();
+        assertNull(Limits.firstMessage(Limits.DEFAULT.check(ok)));
+        Intent noService = Intent.newBuilder(ok).setStatefulSet(StatefulSetSpec.newBuilder(sts.build()).setServiceName("").build()).build();
+        assertEquals("spec.serviceName: Required value", Limits.firstMessage(Limits.DEFAULT.check(noService)));
+        Intent partition = Intent.newBuilder(ok).setStatefulSet(StatefulSetSpec.newBuilder(sts.build()).setPartition(-1).build()).build();
+        assertEquals("spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0",
+                Limits.firstMessage(Limits.DEFAULT.check(partition)));
+    }
+
+    @Test
     void shouldBoundScaleIntentsAndTheNamespaceAndAnnotations() {
         Intent scale = Intent.newBuilder().setAction(IntentAction.SCALE).setKind(ResourceKind.DEPLOYMENT).setName("web")
                 .setPayload(new ScaleSpec(Integer.MAX_VALUE)).build();
