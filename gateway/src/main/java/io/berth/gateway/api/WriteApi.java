@@ -104,7 +104,8 @@ public final class WriteApi implements AutoCloseable {
         router.get("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(this::handleGetScale);
         router.put("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
         router.patch("/apis/apps/v1/namespaces/:ns/deployments/:name/scale").handler(body).handler(this::handlePutScale);
-        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.DAEMONSETS, Resource.JOBS, Resource.CRONJOBS)) {
+        for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.DAEMONSETS, Resource.JOBS, Resource.CRONJOBS,
+                Resource.HORIZONTALPODAUTOSCALERS)) {
             String base = r.prefix() + "/namespaces/:ns/" + r.plural;
             router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
             router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
@@ -359,7 +360,10 @@ public final class WriteApi implements AutoCloseable {
                         + ", ResourceVersion in object meta: " + meta.path("resourceVersion").asText());
             }
         }
-        Intent i = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, intentName(r, e, ns, name));
+        Intent asked = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, intentName(r, e, ns, name));
+        Intent i = r == Resource.HORIZONTALPODAUTOSCALERS && e.value() instanceof WorkloadView target && target.getAutoscaler() != null
+                ? Intent.newBuilder(asked).setHpa(target.getAutoscaler().getSpec()).build()  // state-streams routes it to its target
+                : asked;
         Predicate<ViewCache.Entry> gone = now -> now == null || now.object().path("metadata").has("deletionTimestamp");
         Future<Outcome> f = produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
                 : cache.await(r.topic, e.key(), gone, vertx.getOrCreateContext(), waitMs)
