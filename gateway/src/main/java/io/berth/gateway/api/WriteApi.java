@@ -660,7 +660,8 @@ public final class WriteApi implements AutoCloseable {
                 name = m.group(2);
             }
             // kube-apiserver qualifies a kind of a named group: Job.batch "pi" is invalid, DaemonSet.apps "agent" is invalid
-            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) ? "apps" : "", name, r.errors());
+            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) ? "apps"
+                    : "HorizontalPodAutoscaler".equals(kind) ? "autoscaling" : "", name, r.errors());
         }
         admit(r.intents(), text, namespace == null ? "default" : namespace);
         if (!validation.equalsIgnoreCase("Ignore")) {
