@@ -72,6 +72,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
                 context.getStateStore(StateStreamsTopology.TASKS_STORE), out);
         org.apache.kafka.streams.state.KeyValueStore<String, String> levels = context.getStateStore(NamespaceLevels.STORE);
         podUsage = context.getStateStore(StateStreamsTopology.POD_USAGE_STORE);
+        state.onTaskRemoved(podUsage::delete);  // a removed task's sample goes with it: the store holds live tasks only
         autoscalers = new Autoscalers(context.getStateStore(StateStreamsTopology.AUTOSCALERS_STORE), podUsage, state, out, hpaSyncMs,
                 this::writeIfChanged);
         intents = new IntentHandler(state, out, encodeIntent, ns -> NamespaceLevels.level(levels, ns), hostPaths, autoscalers);
@@ -92,7 +93,8 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
             return;
         }
         if (record.value() instanceof NodeStats s) {  // one pod's usage sample (PodUsage), for the HPA
-            PodUsage.keep(podUsage, s, now);
+            // only a task this controller knows (a late sample of a removed task would stay forever)
+            if (s.getPods().size() == 1 && state.task(record.key(), s.getPods().get(0).getTaskId()) != null) PodUsage.keep(podUsage, s, now);
             return;
         }
         if (record.value() instanceof Intent i) {

@@ -45,6 +45,13 @@ final class WorkloadState {
      */
     private final Map<String, TreeMap<String, TaskActual>> actuals = new HashMap<>();
 
+    /** Told the id of each task removed (the HPA's usage samples go with it). */
+    private java.util.function.Consumer<String> onTaskRemoved = id -> {};
+
+    void onTaskRemoved(java.util.function.Consumer<String> listener) {
+        this.onTaskRemoved = listener;
+    }
+
     WorkloadState(KeyValueStore<String, WorkloadView> workloads, KeyValueStore<String, TaskView> tasks, Outputs out) {
         this.workloads = workloads;
         this.tasks = tasks;
@@ -143,6 +150,7 @@ final class WorkloadState {
     /** Tombstones a task's view: TaskRemoved, after = null. */
     void removeTask(String workloadKey, TaskView t, String why, Origin origin, long now) {
         tasks.delete(taskKey(workloadKey, t.getTaskId()));
+        onTaskRemoved.accept(t.getTaskId());
         cacheRemove(workloadKey, t.getTaskId());
         out.tombstone(Topics.TASKS, t.getTaskId(), now);
         out.auditView(Events.podKey(t), "TaskRemoved", origin.actor(), origin.intentId(), t, null, t.getTaskId() + ": " + why, now);

@@ -144,6 +144,11 @@ class HpaTopologyTest {
         assertEquals(1, ((ScaleSpec) hpaScales().get(0).getPayload()).getReplicas());
         assertEquals("New size: 1; reason: All metrics below target", hpaEvents("SuccessfulRescale").get(0).getMessage());
         assertEquals(1, web().getDeployment().getReplicas());
+        org.apache.kafka.streams.state.KeyValueStore<String, String> samples = h.driver.getKeyValueStore(StateStreamsTopology.POD_USAGE_STORE);
+        TaskView stopped = h.live(Topics.TASKS).values().stream().filter(x -> x.getWorkloadKey().equals(WEB) && x.getDesiredStop()).findFirst().orElseThrow();
+        assertNotNull(samples.get(stopped.getTaskId()));
+        h.status(status(WEB, stopped.getTaskId(), "n1", TaskState.REMOVED));
+        assertNull(samples.get(stopped.getTaskId()), "a removed task's sample goes with it");
     }
 
     @Test
@@ -231,7 +236,9 @@ class HpaTopologyTest {
         h.rawNodeStats.pipeInput("n1", "not avro at all".getBytes(java.nio.charset.StandardCharsets.UTF_8), Harness.T0.plusMillis(t));
         h.statsAt(NodeStats.newBuilder().setNodeId("n1").setTimestamp(t).setWindowMs(10_000).setCpuNanoCores(0).setMemoryWorkingSetBytes(0)
                 .setPods(List.of(new PodStats("bare", "default", "bare", List.of(new ContainerStats("main", 5_000_000_000L, 1L))),
-                        new PodStats("", "default", "", List.of()))).build(), t);
+                        new PodStats("", "default", "", List.of()),
+                        new PodStats("web-5d8f7c9b4-x2x2x", "default", "web-5d8f7c9b4-x2x2x", List.of()))).build(), t);
+        assertNull(h.driver.getKeyValueStore(StateStreamsTopology.POD_USAGE_STORE).get("web-5d8f7c9b4-x2x2x"), "no sample kept for a task it does not know");
         usage(pods, 90);
         tickAfter(250);
         assertEquals(2, ((ScaleSpec) hpaScales().get(0).getPayload()).getReplicas(), "the odd records changed nothing and stopped nothing");

@@ -71,6 +71,9 @@ public final class Discovery {
                     new ApiResource("replicasets", "replicaset", true, "ReplicaSet", List.of("get", "list"), List.of("rs"), ALL, List.of()),
                     new ApiResource("statefulsets", "statefulset", true, "StatefulSet", CRUD, List.of("sts"), ALL,
                             List.of(new Sub("scale", "autoscaling", "v1", "Scale", List.of("get", "update")))))),
+            // kube-apiserver serves HPAs as hpa, in the "all" category, preferred version v2
+            new GroupVersion("autoscaling", "v2", List.of(
+                    new ApiResource("horizontalpodautoscalers", "horizontalpodautoscaler", true, "HorizontalPodAutoscaler", CRUD, List.of("hpa"), ALL, List.of()))),
             new GroupVersion("authorization.k8s.io", "v1", List.of(
                     new ApiResource("localsubjectaccessreviews", "localsubjectaccessreview", true, "LocalSubjectAccessReview",
                             List.of("create"), List.of(), List.of(), List.of()),

@@ -15,7 +15,10 @@ public enum Resource {
     DAEMONSETS("daemonsets", "DaemonSet", "apps/v1", Topics.WORKLOADS, true, ResourceKind.DAEMONSET),
     STATEFULSETS("statefulsets", "StatefulSet", "apps/v1", Topics.WORKLOADS, true, ResourceKind.STATEFULSET),
     JOBS("jobs", "Job", "batch/v1", Topics.WORKLOADS, true, ResourceKind.JOB),
-    CRONJOBS("cronjobs", "CronJob", "batch/v1", Topics.WORKLOADS, true, ResourceKind.CRONJOB);
+    CRONJOBS("cronjobs", "CronJob", "batch/v1", Topics.WORKLOADS, true, ResourceKind.CRONJOB),
+    /** Served from its target Deployment's view (WorkloadView.autoscaler), under its own key {@code ns/HORIZONTALPODAUTOSCALER/name}. */
+    HORIZONTALPODAUTOSCALERS("horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2", Topics.WORKLOADS, true,
+            ResourceKind.HORIZONTALPODAUTOSCALER);
 
     public final String plural;
     public final String kind;

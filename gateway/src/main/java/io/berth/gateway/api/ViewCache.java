@@ -510,6 +510,7 @@ public final class ViewCache implements AutoCloseable {
         String key = value instanceof ClusterEvent e ? e.getUid() : r.key();
         if (key == null) return null;
         Entry before = s.objects.get(key);
+        if (s.topic == Topics.WORKLOADS) autoscaler(s, r, key, value, rv);
         if (s.topic == Topics.ENDPOINTS) allocated(key, value instanceof EndpointsView e && !e.getDeleted() ? e : null);
         if (value == null || (value instanceof WorkloadView w && w.getDeleted()) || (value instanceof EndpointsView e && e.getDeleted())) {
             if (value == null && s.topic == Topics.NODES) nodes.remove(key);
@@ -615,6 +616,41 @@ public final class ViewCache implements AutoCloseable {
         workloads.objects = workloads.objects.plus(key, entry);
         workloads.index.replace(svc, entry);
         rerendered.add(Map.entry(workloads, record(workloads, new Change(svc.partition, svc.offset, "MODIFIED", svc.kind, object, json, true))));
+    }
+
+    /** Deployment key → the key of the HorizontalPodAutoscaler its view carries (reader thread only). */
+    private final Map<String, String> autoscalerOf = new HashMap<>();
+
+    /**
+     * A HorizontalPodAutoscaler lives in its target Deployment's view (WorkloadView.autoscaler); it is served as an object
+     * of its own under {@code ns/HORIZONTALPODAUTOSCALER/name}, added, modified and deleted with the view that carries it.
+     */
+    private void autoscaler(Store s, ConsumerRecord<String, byte[]> r, String key, SpecificRecord value, String rv) {
+        WorkloadView w = value instanceof WorkloadView v && !v.getDeleted() && v.getKind() == ResourceKind.DEPLOYMENT && v.getAutoscaler() != null ? v : null;
+        String hpaKey = w == null ? null : Topics.resourceKey(w.getNamespace(), ResourceKind.HORIZONTALPODAUTOSCALER, w.getAutoscaler().getName());
+        String was = autoscalerOf.get(key);
+        if (was != null && !was.equals(hpaKey)) {
+            autoscalerOf.remove(key);
+            Entry gone = s.objects.get(was);
+            if (gone != null) {
+                s.objects = s.objects.minus(was);
+                s.index.replace(gone, null);
+                ObjectNode o = gone.object();
+                ((ObjectNode) o.path("metadata")).put("resourceVersion", rv);
+                rerendered.add(Map.entry(s, record(s, new Change(r.partition(), r.offset(), "DELETED", gone.kind, o, toBytes(o), true))));
+            }
+        }
+        if (hpaKey == null) return;
+        autoscalerOf.put(key, hpaKey);
+        Entry before = s.objects.get(hpaKey);
+        ObjectNode object = KubeObjects.horizontalPodAutoscaler(w);
+        ((ObjectNode) object.path("metadata")).put("resourceVersion", rv);
+        byte[] json = toBytes(object);
+        Entry entry = new Entry(hpaKey, "HorizontalPodAutoscaler", object, json, w, r.partition(), r.offset());
+        s.objects = s.objects.plus(hpaKey, entry);
+        s.index.replace(before, entry);
+        rerendered.add(Map.entry(s, record(s, new Change(r.partition(), r.offset(), before == null ? "ADDED" : "MODIFIED",
+                "HorizontalPodAutoscaler", object, json, true))));
     }
 
     private static ObjectNode minimal(String kind, String ns, String name) {

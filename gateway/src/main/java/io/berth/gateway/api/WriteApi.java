@@ -164,7 +164,7 @@ public final class WriteApi implements AutoCloseable {
         router.put("/apis/apps/v1/namespaces/:ns/statefulsets/:name/scale").handler(body).handler(this::handlePutScale);
         router.patch("/apis/apps/v1/namespaces/:ns/statefulsets/:name/scale").handler(body).handler(this::handlePutScale);
         for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.DAEMONSETS, Resource.STATEFULSETS,
-                Resource.JOBS, Resource.CRONJOBS)) {
+                Resource.JOBS, Resource.CRONJOBS, Resource.HORIZONTALPODAUTOSCALERS)) {
             String base = r.prefix() + "/namespaces/:ns/" + r.plural;
             router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
             router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
@@ -499,7 +499,10 @@ public final class WriteApi implements AutoCloseable {
                         + ", ResourceVersion in object meta: " + meta.path("resourceVersion").asText());
             }
         }
-        Intent i = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, intentName(r, e, ns, name));
+        Intent asked = Intents.forActor(actor(ctx)).delete(r.berthKind, ns, intentName(r, e, ns, name));
+        Intent i = r == Resource.HORIZONTALPODAUTOSCALERS && e.value() instanceof WorkloadView target && target.getAutoscaler() != null
+                ? Intent.newBuilder(asked).setHpa(target.getAutoscaler().getSpec()).build()  // state-streams routes it to its target
+                : asked;
         ownedPod(r, e).ifPresent(owner -> {
             // a controller's pod is deleted by its task id (state-streams routes it to the owner the annotation names)
             i.setName(((TaskView) e.value()).getTaskId());
@@ -834,7 +837,8 @@ public final class WriteApi implements AutoCloseable {
                 name = m.group(2);
             }
             // kube-apiserver qualifies a kind of a named group: Job.batch "pi" is invalid, DaemonSet.apps "agent" is invalid
-            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) || "StatefulSet".equals(kind) ? "apps" : "", name, r.errors());
+            throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) || "StatefulSet".equals(kind) ? "apps"
+                    : "HorizontalPodAutoscaler".equals(kind) ? "autoscaling" : "", name, r.errors());
         }
         admit(r.intents(), text, namespace == null ? "default" : namespace);
         if (configs != null) r = new ManifestResult(new ResourceAdmission(cache, configs).admit(r.intents(), pending), r.warnings(), r.errors());

@@ -85,6 +85,13 @@ public final class Intents {
         return base(IntentAction.SCALE, kind, namespace, name).setPayload(new ScaleSpec(replicas)).build();
     }
 
+    /** An autoscaling/v2 HorizontalPodAutoscaler: its spec travels as {@code hpa} (state-streams keys it by its target). */
+    public Intent hpa(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+                      io.berth.schemas.avro.HpaSpec hpa) {
+        return base(IntentAction.APPLY, ResourceKind.HORIZONTALPODAUTOSCALER, namespace, name).setLabels(labels).setAnnotations(annotations)
+                .setHpa(hpa).build();
+    }
+
     public Intent delete(ResourceKind kind, String namespace, String name) {
         return base(IntentAction.DELETE, kind, namespace, name).build();
     }

@@ -29,7 +29,7 @@ import static io.berth.gateway.manifest.Fields.get;
  */
 public final class ManifestParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final List<String> KINDS = List.of("Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob", "Pod", "Service", "Namespace");
+    static final List<String> KINDS = List.of("Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob", "Pod", "Service", "Namespace", "HorizontalPodAutoscaler");
     static final List<String> STRATEGIES = List.of("Canary", "Recreate", "RollingUpdate");
     /** Berth's rollout annotations, read into the DeploymentSpec (the spec.strategy fields win). */
     public static final String UPDATE_DELAY = "berth.io/update-delay";
@@ -158,8 +158,10 @@ public final class ManifestParser {
             return;
         }
         String expectedApi = apiVersion(kind);
-        if (apiVersion != null && !apiVersion.equals(expectedApi)) {
-            f.unsupported(child(path, "apiVersion"), get(doc, "apiVersion"), List.of(expectedApi));
+        boolean hpaV1 = kind.equals("HorizontalPodAutoscaler") && "autoscaling/v1".equals(apiVersion);
+        if (apiVersion != null && !apiVersion.equals(expectedApi) && !hpaV1) {
+            f.unsupported(child(path, "apiVersion"), get(doc, "apiVersion"),
+                    kind.equals("HorizontalPodAutoscaler") ? List.of("autoscaling/v2", "autoscaling/v1") : List.of(expectedApi));
         }
         JsonNode metadata = f.object(doc, "metadata", child(path, "metadata"));
         String name = metadata == null ? null : f.string(metadata, "name", child(path, "metadata.name"));
@@ -174,6 +176,10 @@ public final class ManifestParser {
             case "CronJob" -> add(out, f, path, cronJob(f, doc, path, meta));
             case "Pod" -> add(out, f, path, pod(f, doc, path, meta));
             case "Service" -> add(out, f, path, service(f, doc, path, meta));
+            case "HorizontalPodAutoscaler" -> {
+                HpaSpec h = HpaManifest.parse(f, doc, path, hpaV1);
+                if (h != null && f.errors.isEmpty()) add(out, f, path, intents.hpa(meta.namespace, meta.name, meta.labels, meta.annotations, h));
+            }
             default -> add(out, f, path, intents.apply(ResourceKind.NAMESPACE, "", meta.name, meta.labels, meta.annotations, null));
         }
     }
@@ -286,6 +292,7 @@ public final class ManifestParser {
         return switch (kind) {
             case "Deployment", "DaemonSet", "StatefulSet" -> "apps/v1";
             case "Job", "CronJob" -> "batch/v1";
+            case "HorizontalPodAutoscaler" -> "autoscaling/v2";
             default -> "v1";
         };
     }

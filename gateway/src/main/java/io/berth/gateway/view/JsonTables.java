@@ -52,6 +52,7 @@ public final class JsonTables {
                 h.addAll(List.of("NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "AGE"));
                 if (wide) h.add("VOLUMEMODE");
             }
+            case "horizontalpodautoscalers" -> h.addAll(List.of("NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"));
             case "services" -> {
                 h.addAll(List.of("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"));
                 if (wide) h.add("SELECTOR");
@@ -156,6 +157,13 @@ public final class JsonTables {
                         Integer.toString(status.path("active").size()), last, age));
                 // the wide SELECTOR is the jobTemplate's, which Kubernetes leaves unset (generated per Job): <none>
                 if (wide) row.addAll(templateColumns(spec.path("jobTemplate").path("spec")));
+            }
+            case "horizontalpodautoscalers" -> {
+                // kubectl's printHorizontalPodAutoscaler: REFERENCE Kind/name, TARGETS current/target per metric
+                JsonNode ref = spec.path("scaleTargetRef");
+                row.addAll(List.of(name, ref.path("kind").asText("") + "/" + ref.path("name").asText(""), hpaTargets(spec, status),
+                        spec.has("minReplicas") ? spec.path("minReplicas").asText() : "<unset>", spec.path("maxReplicas").asText(),
+                        status.path("currentReplicas").asText("0"), age));
             }
             case "replicasets" -> {
                 row.addAll(List.of(name, Integer.toString(spec.path("replicas").asInt(1)), Integer.toString(status.path("replicas").asInt()),
@@ -326,6 +334,25 @@ public final class JsonTables {
         if (start <= 0) return "";
         long completed = millis(job.path("status").path("completionTime").asText(""));
         return age(start, completed > 0 ? completed : now);
+    }
+
+    /** kubectl's TARGETS of an HPA: {@code cpu: 180%/50%} per metric, {@code <unknown>} for a current value not measured yet. */
+    static String hpaTargets(JsonNode spec, JsonNode status) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode m : spec.path("metrics")) {
+            String resource = m.path("resource").path("name").asText("");
+            JsonNode target = m.path("resource").path("target");
+            JsonNode current = null;
+            for (JsonNode c : status.path("currentMetrics")) if (c.path("resource").path("name").asText("").equals(resource)) current = c.path("resource").path("current");
+            if (target.has("averageUtilization")) {
+                String cur = current != null && current.has("averageUtilization") ? current.path("averageUtilization").asText() + "%" : "<unknown>";
+                out.add(resource + ": " + cur + "/" + target.path("averageUtilization").asText() + "%");
+            } else {
+                String cur = current != null && current.has("averageValue") ? current.path("averageValue").asText() : "<unknown>";
+                out.add(resource + ": " + cur + "/" + target.path("averageValue").asText(""));
+            }
+        }
+        return out.isEmpty() ? "<none>" : String.join(", ", out);
     }
 
     /** kubectl's CONTROLLER of a ControllerRevision: its controller as {@code kind.group/name} ({@code daemonset.apps/agent}), else {@code <none>}. */

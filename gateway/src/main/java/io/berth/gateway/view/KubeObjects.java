@@ -1080,6 +1080,76 @@ public final class KubeObjects {
                 + "/" + p.getProtocol()).toList());
     }
 
+    // ---- horizontal pod autoscalers ----
+
+    /**
+     * An {@code autoscaling/v2 HorizontalPodAutoscaler} from its target Deployment's view ({@code WorkloadView.autoscaler}):
+     * spec with Kubernetes' defaults (behavior shown as set), status as the HPA controller reports it (currentReplicas,
+     * desiredReplicas, currentMetrics, lastScaleTime once it scaled, conditions).
+     */
+    public static ObjectNode horizontalPodAutoscaler(WorkloadView target) {
+        HpaStatus h = target.getAutoscaler();
+        ObjectNode o = JSON.objectNode().put("apiVersion", "autoscaling/v2").put("kind", "HorizontalPodAutoscaler");
+        ObjectNode meta = o.putObject("metadata").put("name", h.getName()).put("namespace", target.getNamespace());
+        putMapIfNotEmpty(meta, "labels", h.getLabels());
+        putMapIfNotEmpty(meta, "annotations", h.getAnnotations());
+        meta.put("uid", h.getUid()).put("resourceVersion", target.getResourceVersion())
+                .put("creationTimestamp", timestamp(h.getCreatedAt())).put("generation", h.getGeneration());
+        HpaSpec sp = h.getSpec();
+        ObjectNode spec = o.putObject("spec");
+        spec.putObject("scaleTargetRef").put("apiVersion", sp.getTargetApiVersion()).put("kind", sp.getTargetKind()).put("name", sp.getTargetName());
+        spec.put("minReplicas", sp.getMinReplicas()).put("maxReplicas", sp.getMaxReplicas());
+        ArrayNode metrics = spec.putArray("metrics");
+        for (HpaMetric m : sp.getMetrics()) {
+            ObjectNode r = metrics.addObject().put("type", "Resource").putObject("resource").put("name", m.getResource());
+            ObjectNode t = r.putObject("target");
+            if (m.getAverageUtilization() != null) t.put("type", "Utilization").put("averageUtilization", m.getAverageUtilization());
+            else t.put("type", "AverageValue").put("averageValue", hpaQuantity(m.getResource(), m.getAverageValue() == null ? 0 : m.getAverageValue()));
+        }
+        if (sp.getScaleUp() != null || sp.getScaleDown() != null) {
+            ObjectNode behavior = spec.putObject("behavior");
+            if (sp.getScaleUp() != null) behavior.set("scaleUp", hpaRules(sp.getScaleUp()));
+            if (sp.getScaleDown() != null) behavior.set("scaleDown", hpaRules(sp.getScaleDown()));
+        }
+        ObjectNode status = o.putObject("status");
+        if (h.getObservedGeneration() > 0) status.put("observedGeneration", h.getObservedGeneration());
+        if (h.getLastScaleTime() > 0) status.put("lastScaleTime", timestamp(h.getLastScaleTime()));
+        status.put("currentReplicas", h.getCurrentReplicas()).put("desiredReplicas", h.getDesiredReplicas());
+        if (!h.getCurrentMetrics().isEmpty()) {
+            ArrayNode cur = status.putArray("currentMetrics");
+            for (HpaMetricStatus m : h.getCurrentMetrics()) {
+                ObjectNode c = cur.addObject().put("type", "Resource").putObject("resource").put("name", m.getResource()).putObject("current");
+                if (m.getAverageUtilization() != null) c.put("averageUtilization", m.getAverageUtilization());
+                c.put("averageValue", hpaQuantity(m.getResource(), m.getAverageValue()));
+            }
+        }
+        if (!h.getConditions().isEmpty()) {
+            ArrayNode conds = status.putArray("conditions");
+            for (Condition c : h.getConditions()) {
+                conds.addObject().put("type", c.getType()).put("status", c.getStatus())
+                        .put("lastTransitionTime", timestamp(c.getLastTransitionTime())).put("reason", c.getReason()).put("message", c.getMessage());
+            }
+        }
+        return o;
+    }
+
+    private static ObjectNode hpaRules(HpaRules r) {
+        ObjectNode o = JSON.objectNode();
+        if (r.getStabilizationWindowSeconds() != null) o.put("stabilizationWindowSeconds", r.getStabilizationWindowSeconds());
+        if (r.getSelectPolicy() != null) o.put("selectPolicy", r.getSelectPolicy());
+        if (r.getPolicies() != null) {
+            ArrayNode ps = o.putArray("policies");
+            for (HpaPolicy p : r.getPolicies()) ps.addObject().put("type", p.getType()).put("value", p.getValue()).put("periodSeconds", p.getPeriodSeconds());
+        }
+        return o;
+    }
+
+    /** CPU in millicores as {@code 250m}, memory in bytes as Kubernetes prints a quantity ({@code 64Mi}). */
+    public static String hpaQuantity(String resource, long v) {
+        if (resource.equals("cpu")) return v + "m";
+        return v > 0 && v % (1L << 20) == 0 ? (v >> 20) + "Mi" : v > 0 && v % 1024 == 0 ? (v >> 10) + "Ki" : Long.toString(v);
+    }
+
     private static ObjectNode workloadMeta(WorkloadView w) {
         return workloadMeta(w, w.getAnnotations());
     }

@@ -108,7 +108,7 @@ class ManifestParserTest {
         return Stream.of(
                 new Bad(DEPLOYMENT, "apiVersion", null, "apiVersion: Required value"),
                 new Bad(DEPLOYMENT, "kind", null, "kind: Required value"),
-                new Bad(DEPLOYMENT, "kind", "ReplicationController", "kind: Unsupported value: \"ReplicationController\": supported values: \"Deployment\", \"DaemonSet\", \"StatefulSet\", \"Job\", \"CronJob\", \"Pod\", \"Service\", \"Namespace\""),
+                new Bad(DEPLOYMENT, "kind", "ReplicationController", "kind: Unsupported value: \"ReplicationController\": supported values: \"Deployment\", \"DaemonSet\", \"StatefulSet\", \"Job\", \"CronJob\", \"Pod\", \"Service\", \"Namespace\", \"HorizontalPodAutoscaler\""),
                 new Bad(DEPLOYMENT, "apiVersion", "v1", "apiVersion: Unsupported value: \"v1\": supported values: \"apps/v1\""),
                 new Bad(DEPLOYMENT, "metadata.name", null, "metadata.name: Required value"),
                 new Bad(DEPLOYMENT, "metadata.name", "Web_1", "metadata.name: Invalid value: \"Web_1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character…"),

@@ -213,6 +213,7 @@ public final class DescribeCommand extends KubectlCommand {
             case "daemonsets" -> daemonSet(t, o, pods == null ? List.of() : pods);
             case "jobs" -> job(t, o, now);
             case "cronjobs" -> cronJob(t, o);
+            case "horizontalpodautoscalers" -> hpa(t, o);
             case "nodes" -> {
                 t.kv(0, "Roles", JsonTables.roles(meta.path("labels")));
                 t.map(0, "Labels", meta.path("labels"));
@@ -368,6 +369,58 @@ public final class DescribeCommand extends KubectlCommand {
         t.map(2, "Labels", spec.path("template").path("metadata").path("labels"));
         t.line(2, "Containers:");
         for (JsonNode c : spec.path("template").path("spec").path("containers")) container(t, c, null);
+    }
+
+    /**
+     * An HPA as kubectl's describeHorizontalPodAutoscalerV2 lays it out: Reference, Metrics (current / target per
+     * resource), Min/Max replicas, Behavior, the target's pods (current / desired) and Conditions (Events follow).
+     */
+    private static void hpa(Text t, JsonNode o) {
+        JsonNode meta = o.path("metadata"), spec = o.path("spec"), status = o.path("status");
+        t.map(0, "Labels", meta.path("labels"));
+        t.map(0, "Annotations", meta.path("annotations"));
+        t.kv(0, "CreationTimestamp", date(meta.path("creationTimestamp").asText("")));
+        JsonNode ref = spec.path("scaleTargetRef");
+        t.kv(0, "Reference", ref.path("kind").asText("") + "/" + ref.path("name").asText(""));
+        t.line(0, "Metrics:                                               ( current / target )");
+        for (JsonNode m : spec.path("metrics")) {
+            String resource = m.path("resource").path("name").asText("");
+            JsonNode target = m.path("resource").path("target");
+            JsonNode current = null;
+            for (JsonNode c : status.path("currentMetrics")) if (c.path("resource").path("name").asText("").equals(resource)) current = c.path("resource").path("current");
+            if (target.has("averageUtilization")) {
+                String cur = current == null || !current.has("averageUtilization") ? "<unknown>"
+                        : current.path("averageUtilization").asText() + "% (" + current.path("averageValue").asText("") + ")";
+                t.line(2, "resource " + resource + " on pods  (as a percentage of request):  " + cur + " / " + target.path("averageUtilization").asText() + "%");
+            } else {
+                String cur = current == null ? "<unknown>" : current.path("averageValue").asText("");
+                t.line(2, "resource " + resource + " on pods:  " + cur + " / " + target.path("averageValue").asText(""));
+            }
+        }
+        t.kv(0, "Min replicas", spec.path("minReplicas").asText("1"));
+        t.kv(0, "Max replicas", spec.path("maxReplicas").asText(""));
+        JsonNode behavior = spec.path("behavior");
+        if (!behavior.isMissingNode()) {
+            t.line(0, "Behavior:");
+            for (String dir : List.of("scaleUp", "scaleDown")) {
+                JsonNode r = behavior.path(dir);
+                if (r.isMissingNode()) continue;
+                t.line(2, (dir.equals("scaleUp") ? "Scale Up" : "Scale Down") + ":");
+                if (r.has("stabilizationWindowSeconds")) t.line(4, "Stabilization Window: " + r.path("stabilizationWindowSeconds").asText() + " seconds");
+                if (r.has("selectPolicy")) t.line(4, "Select Policy: " + r.path("selectPolicy").asText());
+                for (JsonNode p : r.path("policies")) {
+                    t.line(4, "Policies:");
+                    t.line(6, "- Type: " + p.path("type").asText() + "  Value: " + p.path("value").asText() + "  Period: " + p.path("periodSeconds").asText() + " seconds");
+                }
+            }
+        }
+        t.kv(0, ref.path("kind").asText("") + " pods", status.path("currentReplicas").asText("0") + " current / " + status.path("desiredReplicas").asText("0") + " desired");
+        if (status.path("conditions").size() > 0) {
+            t.line(0, "Conditions:");
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode c : status.path("conditions")) rows.add(List.of(c.path("type").asText(), c.path("status").asText(), c.path("reason").asText(""), c.path("message").asText("")));
+            t.table(2, List.of("Type", "Status", "Reason", "Message"), rows);
+        }
     }
 
     /**

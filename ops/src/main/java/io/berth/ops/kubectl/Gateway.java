@@ -319,6 +319,7 @@ public final class Gateway {
         return switch (plural) {
             case "nodes", "namespaces" -> "/api/v1/" + plural;
             case "deployments", "daemonsets", "statefulsets", "replicasets", "controllerrevisions" -> namespace == null ? "/apis/apps/v1/" + plural : "/apis/apps/v1/namespaces/" + namespace + "/" + plural;
+            case "horizontalpodautoscalers" -> namespace == null ? "/apis/autoscaling/v2/" + plural : "/apis/autoscaling/v2/namespaces/" + namespace + "/" + plural;
             case "jobs", "cronjobs" -> namespace == null ? "/apis/batch/v1/" + plural : "/apis/batch/v1/namespaces/" + namespace + "/" + plural;
             case "clusterroles", "clusterrolebindings" -> "/apis/rbac.authorization.k8s.io/v1/" + plural;
             case "roles", "rolebindings" -> namespace == null ? "/apis/rbac.authorization.k8s.io/v1/" + plural

@@ -6,7 +6,7 @@ import java.util.List;
 public final class KubectlCommands {
     private KubectlCommands() {}
 
-    public static final List<Class<?>> ALL = List.of(ApplyCommand.class, GetCommand.class, ScaleCommand.class, DeleteCommand.class,
+    public static final List<Class<?>> ALL = List.of(ApplyCommand.class, GetCommand.class, ScaleCommand.class, AutoscaleCommand.class, DeleteCommand.class,
             CordonCommand.class, UncordonCommand.class, DrainCommand.class,
             DescribeCommand.class, LogsCommand.class, ClusterInfoCommand.class, VersionCommand.class,
             RolloutCommand.class, SetCommand.class, HistoryCommand.class, DiffCommand.class, AuthCommand.class, WaitCommand.class,

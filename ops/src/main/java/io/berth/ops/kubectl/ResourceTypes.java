@@ -31,6 +31,7 @@ final class ResourceTypes {
     static final Resource JOBS = new Resource("jobs", "job", "batch", true);
     static final Resource CRONJOBS = new Resource("cronjobs", "cronjob", "batch", true);
     static final Resource SERVICES = new Resource("services", "service", "", true);
+    static final Resource HPAS = new Resource("horizontalpodautoscalers", "horizontalpodautoscaler", "autoscaling", true);
     static final Resource NODES = new Resource("nodes", "node", "", false);
     static final Resource NAMESPACES = new Resource("namespaces", "namespace", "", false);
     static final Resource EVENTS = new Resource("events", "event", "", true);
@@ -65,6 +66,7 @@ final class ResourceTypes {
             new Known(JOBS, true, List.of()),
             new Known(CRONJOBS, true, List.of("cj")),
             new Known(SERVICES, true, List.of("svc")),
+            new Known(HPAS, true, List.of("hpa")),
             new Known(NODES, true, List.of("no")),
             new Known(NAMESPACES, true, List.of("ns")),
             new Known(EVENTS, true, List.of("ev")),
@@ -128,6 +130,7 @@ final class ResourceTypes {
         if (r == JOBS) return ResourceKind.JOB;
         if (r == CRONJOBS) return ResourceKind.CRONJOB;
         if (r == SERVICES) return ResourceKind.SERVICE;
+        if (r == HPAS) return ResourceKind.HORIZONTALPODAUTOSCALER;
         if (r == NODES) return ResourceKind.NODE;
         if (r == NAMESPACES) return ResourceKind.NAMESPACE;
         return null;
@@ -141,6 +144,7 @@ final class ResourceTypes {
             case STATEFULSET -> "statefulset.apps";
             case JOB -> "job.batch";
             case CRONJOB -> "cronjob.batch";
+            case HORIZONTALPODAUTOSCALER -> "horizontalpodautoscaler.autoscaling";
             default -> kind.name().toLowerCase(Locale.ROOT);
         };
     }
@@ -153,6 +157,7 @@ final class ResourceTypes {
             case STATEFULSET -> "statefulsets.apps";
             case JOB -> "jobs.batch";
             case CRONJOB -> "cronjobs.batch";
+            case HORIZONTALPODAUTOSCALER -> "horizontalpodautoscalers.autoscaling";
             default -> kind.name().toLowerCase(Locale.ROOT) + "s";
         };
     }

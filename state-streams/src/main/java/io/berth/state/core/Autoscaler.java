@@ -101,7 +101,9 @@ public final class Autoscaler {
         if ((newRatio < 1.0 && newReplicas > currentReplicas) || (newRatio > 1.0 && newReplicas < currentReplicas)) {
             return new Recommendation(currentReplicas, utilization, "the change would go against the metric");
         }
-        return new Recommendation(newReplicas, newUtilization, resource + " utilization " + newUtilization + "% of request (missing/unready pods assumed), target " + targetUtilizationPercent + "%");
+        // Kubernetes reports the utilization measured on the ready pods with metrics, not the one with assumptions
+        return new Recommendation(newReplicas, utilization, resource + " utilization " + utilization + "% of request ("
+                + newUtilization + "% with missing/unready pods assumed), target " + targetUtilizationPercent + "%");
     }
 
     /** Usage and request summed: counted pods at their sample (a missing one at its request), zero-pods at nothing. */

@@ -72,6 +72,7 @@ class AutoscalerTest {
         // far enough below the target the scale-down still happens: 100/100/100m, target 50 % -> (300+1000)/4000/0.5 = 0.65 -> 3
         Recommendation down = cpu(4, 50, ready("a", 1000, 100), ready("b", 1000, 100), ready("c", 1000, 100), new Pod("d", true, 1000, null));
         assertEquals(3, down.replicas());
+        assertEquals(10, down.utilizationPercent(), "as Kubernetes reports it: measured on the pods with metrics");
     }
 
     @Test
