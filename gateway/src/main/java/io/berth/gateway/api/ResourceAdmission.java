@@ -100,7 +100,7 @@ final class ResourceAdmission {
 
     private static long charged(ResourceKind kind, int replicas, boolean finished) {
         return switch (kind) {
-            case DEPLOYMENT -> replicas;
+            case DEPLOYMENT, STATEFULSET -> replicas;
             case JOB -> finished ? 0 : replicas;
             case POD -> 1;
             default -> 0;

@@ -332,7 +332,7 @@ public final class WriteApi implements AutoCloseable {
 
     /**
      * One pass of the namespace sweep (every gateway runs it; the deletes are idempotent): for each namespace
-     * being terminated, delete intents for its workloads (their pods go with them), tombstones for its
+     * being terminated, delete intents for its workloads (their pods go with them) and their autoscalers, tombstones for its
      * ConfigMaps, Secrets, ResourceQuotas, LimitRanges, Roles and RoleBindings; once nothing is left (no pod
      * either), the namespace's own delete intent.
      */
@@ -344,6 +344,10 @@ public final class WriteApi implements AutoCloseable {
             for (WorkloadView w : workloads) {
                 if (now - sweptAt.getOrDefault(w.getKey(), 0L) < 10_000) continue;
                 sweptAt.put(w.getKey(), now);
+                if (w.getAutoscaler() != null) { // its HPA, routed to it by the spec it carries (state-streams keeps an orphan HPA)
+                    produce(Intent.newBuilder(intents.delete(ResourceKind.HORIZONTALPODAUTOSCALER, ns, w.getAutoscaler().getName()))
+                            .setHpa(w.getAutoscaler().getSpec()).build());
+                }
                 produce(intents.delete(w.getKind(), ns, w.getName()));
             }
             int configsLeft = configs == null ? 0 : configs.countIn(ns);
