@@ -95,6 +95,7 @@ class HpaE2ETest {
             assertEquals(1, specReplicas(), "deleting the HPA leaves the replicas");
         } finally {
             Docker.removeContainersOfNode(node);
+            io.berth.ops.TestSupport.deleteTree(dir);
         }
     }
 
