@@ -363,51 +363,48 @@ public final class RolloutApi {
     }
 
     private void handleListClaims(RoutingContext ctx, String namespace) {
-        refusePast(ctx, "persistentvolumeclaims", "stateful set");
-        if (ReadApi.isWatch(ctx)) throw Status.methodNotAllowed("watch is not supported on persistentvolumeclaims by Berth; list them again");
-        Predicate<JsonNode> filter = ReadApi.filter(ctx);
-        String rv = ResourceVersions.encode(cache.position(Topics.WORKLOADS));
-        List<JsonNode> items = claims(namespace).stream().filter(filter).map(o -> (JsonNode) o).toList();
-        if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
-            ReadApi.table(ctx, "persistentvolumeclaims", true, items, rv);
-            return;
-        }
-        ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", "PersistentVolumeClaimList").put("apiVersion", "v1");
-        list.putObject("metadata").put("resourceVersion", rv);
-        list.putArray("items").addAll(items);
-        ReadApi.json(ctx, 200, list);
+        listDerived(ctx, "persistentvolumeclaims", "stateful set", "PersistentVolumeClaimList", "v1", claims(namespace));
     }
 
     private void handleGetClaim(RoutingContext ctx) {
-        refusePast(ctx, "persistentvolumeclaims", "stateful set");
-        String name = ctx.pathParam("name");
-        ObjectNode pvc = claims(ctx.pathParam("ns")).stream().filter(o -> o.path("metadata").path("name").asText().equals(name))
-                .findFirst().orElseThrow(() -> Status.notFound("persistentvolumeclaims", name));
-        ReadApi.read(ctx, "persistentvolumeclaims", true, pvc);
+        getDerived(ctx, "persistentvolumeclaims", "persistentvolumeclaims", "stateful set", claims(ctx.pathParam("ns")));
     }
 
     private void handleListControllerRevisions(RoutingContext ctx, String namespace) {
-        refusePast(ctx, "controllerrevisions", "daemon set");
-        if (ReadApi.isWatch(ctx)) throw Status.methodNotAllowed("watch is not supported on controllerrevisions by Berth; list them again");
+        listDerived(ctx, "controllerrevisions", "daemon set", "ControllerRevisionList", "apps/v1", controllerRevisions(namespace));
+    }
+
+    private void handleGetControllerRevision(RoutingContext ctx) {
+        getDerived(ctx, "controllerrevisions", "controllerrevisions.apps", "daemon set", controllerRevisions(ctx.pathParam("ns")));
+    }
+
+    /**
+     * A list of objects derived from the workload views (claims, controller revisions): no watch and no time travel
+     * (their owners' views are what the past is rebuilt from), a Table when asked for.
+     */
+    private void listDerived(RoutingContext ctx, String plural, String owner, String listKind, String apiVersion, List<ObjectNode> all) {
+        refusePast(ctx, plural, owner);
+        if (ReadApi.isWatch(ctx)) throw Status.methodNotAllowed("watch is not supported on " + plural + " by Berth; list them again");
         Predicate<JsonNode> filter = ReadApi.filter(ctx);
         String rv = ResourceVersions.encode(cache.position(Topics.WORKLOADS));
-        List<JsonNode> items = controllerRevisions(namespace).stream().filter(filter).map(o -> (JsonNode) o).toList();
+        List<JsonNode> items = all.stream().filter(filter).map(o -> (JsonNode) o).toList();
         if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
-            ReadApi.table(ctx, "controllerrevisions", true, items, rv);
+            ReadApi.table(ctx, plural, true, items, rv);
             return;
         }
-        ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", "ControllerRevisionList").put("apiVersion", "apps/v1");
+        ObjectNode list = ReadApi.MAPPER.createObjectNode().put("kind", listKind).put("apiVersion", apiVersion);
         list.putObject("metadata").put("resourceVersion", rv);
         list.putArray("items").addAll(items);
         ReadApi.json(ctx, 200, list);
     }
 
-    private void handleGetControllerRevision(RoutingContext ctx) {
-        refusePast(ctx, "controllerrevisions", "daemon set");
+    /** One derived object by name ({@code qualified}: the resource as a NotFound names it). */
+    private void getDerived(RoutingContext ctx, String plural, String qualified, String owner, List<ObjectNode> all) {
+        refusePast(ctx, plural, owner);
         String name = ctx.pathParam("name");
-        ObjectNode cr = controllerRevisions(ctx.pathParam("ns")).stream().filter(o -> o.path("metadata").path("name").asText().equals(name))
-                .findFirst().orElseThrow(() -> Status.notFound("controllerrevisions.apps", name));
-        ReadApi.read(ctx, "controllerrevisions", true, cr);
+        ObjectNode o = all.stream().filter(x -> x.path("metadata").path("name").asText().equals(name))
+                .findFirst().orElseThrow(() -> Status.notFound(qualified, name));
+        ReadApi.read(ctx, plural, true, o);
     }
 
     /**

@@ -47,7 +47,7 @@ final class DaemonSetManifest {
         f.onlyKnown(spec, sp, SPEC_FIELDS, Set.of("templateGeneration"));
         DeploymentSpec.Builder d = DeploymentSpec.newBuilder().setReplicas(0);
         Map<String, String> selector = ManifestParser.selector(f, spec, child(sp, "selector"), "daemonset");
-        PodTemplate template = template(f, spec, child(sp, "template"), selector);
+        PodTemplate template = template(f, spec, child(sp, "template"), selector, Set.of());
         updateStrategy(f, spec, child(sp, "updateStrategy"), d);
         d.setMinReadySeconds(f.integerAtLeast(spec, "minReadySeconds", child(sp, "minReadySeconds"), 0, 0));
         d.setRevisionHistoryLimit(f.integerAtLeast(spec, "revisionHistoryLimit", child(sp, "revisionHistoryLimit"), 0, 10));
@@ -55,8 +55,11 @@ final class DaemonSetManifest {
         return d.setTemplate(template).setSelector(selector).build();
     }
 
-    /** The pod template: labels the selector matches, restartPolicy Always (the default). Null when absent. */
-    private static PodTemplate template(Fields f, JsonNode spec, String tp, Map<String, String> selector) {
+    /**
+     * The pod template of a DaemonSet or StatefulSet: labels the selector matches, restartPolicy Always (the
+     * default); mounts may name {@code claims}, a StatefulSet's claim templates. Null when absent.
+     */
+    static PodTemplate template(Fields f, JsonNode spec, String tp, Map<String, String> selector, Set<String> claims) {
         JsonNode template = f.object(spec, "template", tp);
         if (template == null) {
             if (get(spec, "template") == null) f.required(tp);
@@ -74,7 +77,7 @@ final class DaemonSetManifest {
             f.invalid(child(tp, "metadata.labels"), Fields.render(labels), "`selector` does not match template `labels`");
         }
         JsonNode podSpec = f.object(template, "spec", child(tp, "spec"));
-        return PodSpecParser.parse(f, podSpec, child(tp, "spec"), labels, annotations, true);
+        return PodSpecParser.parse(f, podSpec, child(tp, "spec"), labels, annotations, List.of("Always"), false, claims);
     }
 
     /**

@@ -68,7 +68,7 @@ final class StatefulSetManifest {
         Map<String, String> selector = ManifestParser.selector(f, spec, child(sp, "selector"), "statefulset");
         Set<String> claimNames = new LinkedHashSet<>();
         claims.forEach(c -> claimNames.add(c.getName()));
-        PodTemplate template = template(f, spec, child(sp, "template"), selector, claimNames);
+        PodTemplate template = DaemonSetManifest.template(f, spec, child(sp, "template"), selector, claimNames);
         updateStrategy(f, spec, child(sp, "updateStrategy"), d, s);
         d.setMinReadySeconds(f.integerAtLeast(spec, "minReadySeconds", child(sp, "minReadySeconds"), 0, 0));
         d.setRevisionHistoryLimit(f.integerAtLeast(spec, "revisionHistoryLimit", child(sp, "revisionHistoryLimit"), 0, 10));
@@ -76,29 +76,6 @@ final class StatefulSetManifest {
         return new Parsed(d.setTemplate(template).setSelector(selector).build(), s.build());
     }
 
-    /** The pod template: labels the selector matches, restartPolicy Always; mounts may name claim templates. */
-    private static PodTemplate template(Fields f, JsonNode spec, String tp, Map<String, String> selector, Set<String> claims) {
-        JsonNode template = f.object(spec, "template", tp);
-        if (template == null) {
-            if (get(spec, "template") == null) f.required(tp);
-            return null;
-        }
-        f.onlyKnown(template, tp, Set.of("metadata", "spec"));
-        JsonNode tmeta = f.object(template, "metadata", child(tp, "metadata"));
-        f.onlyKnown(tmeta, child(tp, "metadata"), Set.of("labels", "annotations"), Set.of("name", "creationTimestamp"));
-        Map<String, String> labels = f.stringMap(tmeta, "labels", child(tp, "metadata.labels"));
-        Names.labels(f, labels, child(tp, "metadata.labels"));
-        Map<String, String> annotations = f.stringMap(tmeta, "annotations", child(tp, "metadata.annotations"));
-        Names.annotationKeys(f, annotations, child(tp, "metadata.annotations"));
-        if (selector != null && !selector.isEmpty()
-                && !selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
-            f.invalid(child(tp, "metadata.labels"), Fields.render(labels), "`selector` does not match template `labels`");
-        }
-        JsonNode podSpec = f.object(template, "spec", child(tp, "spec"));
-        return PodSpecParser.parse(f, podSpec, child(tp, "spec"), labels, annotations, List.of("Always"), false, claims);
-    }
-
-    /** {@code spec.volumeClaimTemplates}: PersistentVolumeClaims by metadata.name, spec.accessModes, spec.resources.requests.storage. */
     private static List<VolumeClaimTemplate> claims(Fields f, JsonNode spec, String path) {
         List<VolumeClaimTemplate> out = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
