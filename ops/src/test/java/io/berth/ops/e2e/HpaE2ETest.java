@@ -31,14 +31,10 @@ class HpaE2ETest {
 
     @Test
     void anHpaScalesACpuBurningDeploymentUpAndBackDown() throws Exception {
-        Path dir = Files.createTempDirectory("berth-hpa");
-        String node = "hpa-" + UUID.randomUUID().toString().substring(0, 8);
-        try (AllInOne up = new AllInOne(new AllInOne.Options(dir, "127.0.0.1", EmbeddedKafka.freePort("127.0.0.1"),
-                EmbeddedKafka.freePort("127.0.0.1"), EmbeddedKafka.freePort("127.0.0.1"), null, true, node,
-                Map.of("replication-factor", "1", "mesh", "false", "stats-period-ms", "2000", "hpa-sync-period-ms", "3000")))) {
-            up.start();
+        try (OneNodeBerth berth = OneNodeBerth.start("berth-hpa", "hpa-", Map.of("stats-period-ms", "2000", "hpa-sync-period-ms", "3000"))) {
+            Path dir = berth.dir;
             kubeconfig = dir.resolve("kubeconfig");
-            gatewayUrl = up.gatewayUrl();
+            gatewayUrl = berth.up.gatewayUrl();
             Path manifests = dir.resolve("burn.yaml");
             Files.writeString(manifests, """
                     apiVersion: apps/v1
@@ -93,9 +89,6 @@ class HpaE2ETest {
             berthOk("delete", "hpa", "burn");
             Await.until("the HPA is gone", Duration.ofSeconds(30), () -> berth("get", "hpa", "burn")[0].equals("1"), () -> "still there");
             assertEquals(1, specReplicas(), "deleting the HPA leaves the replicas");
-        } finally {
-            Docker.removeContainersOfNode(node);
-            io.berth.ops.TestSupport.deleteTree(dir);
         }
     }
 

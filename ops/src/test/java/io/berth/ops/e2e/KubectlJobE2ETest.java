@@ -1,7 +1,5 @@
 package io.berth.ops.e2e;
 
-import io.berth.ops.AllInOne;
-import io.berth.ops.kafka.EmbeddedKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,27 +26,20 @@ import static org.junit.jupiter.api.Assertions.*;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(600)
 class KubectlJobE2ETest {
+    private OneNodeBerth berth;
     private Path dir;
-    private AllInOne up;
     private String node;
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("berth-kubectl-job");
-        node = "job-" + UUID.randomUUID().toString().substring(0, 8);
-        up = new AllInOne(new AllInOne.Options(dir, "127.0.0.1", EmbeddedKafka.freePort("127.0.0.1"),
-                EmbeddedKafka.freePort("127.0.0.1"), EmbeddedKafka.freePort("127.0.0.1"), null, true, node,
-                Map.of("replication-factor", "1", "mesh", "false")));
-        up.start();
+        berth = OneNodeBerth.start("berth-kubectl-job", "job-");
+        dir = berth.dir;
+        node = berth.node;
     }
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            if (up != null) up.close();
-        } finally {
-            if (node != null) Docker.removeContainersOfNode(node);
-        }
+        if (berth != null) berth.close();
     }
 
     @Test
