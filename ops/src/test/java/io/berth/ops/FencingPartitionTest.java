@@ -82,7 +82,11 @@ class FencingPartitionTest {
                 processes.add(new ProcessBuilder("sh", "-c", "while :; do :; done").redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
             }
             networkNamespace(ns, vethHost, vethNs);
-            int kafkaPort = 33131, registryPort = 33132;
+            // ports the kernel says are free now: fixed ones lie in the ephemeral range (32768-60999), where any outgoing
+            // connection may hold them (CI once failed here with "Address already in use" on a fixed 33132)
+            int kafkaPort = EmbeddedKafka.freePort(HOST_IP), registryPort = EmbeddedKafka.freePort("127.0.0.1");
+            int forwardPort = EmbeddedKafka.freePort(HOST_IP);
+            while (forwardPort == kafkaPort) forwardPort = EmbeddedKafka.freePort(HOST_IP);
             EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), HOST_IP, kafkaPort, Map.of());
             closeables.add(kafka);
             String bs = HOST_IP + ":" + kafkaPort;
@@ -94,7 +98,7 @@ class FencingPartitionTest {
             registry.start();
             closeables.add(registry);
             String registryUrl = "http://127.0.0.1:" + registryPort;
-            closeables.add(Forwarder.start(HOST_IP, registryPort + 1, "127.0.0.1", registryPort));
+            closeables.add(Forwarder.start(HOST_IP, forwardPort, "127.0.0.1", registryPort));
             // node identity on: one cluster secret, the control plane verifies every node record, each node signs as itself
             Path secret = dir.resolve(io.berth.schemas.auth.ClusterSecret.FILE_NAME);
             io.berth.schemas.auth.ClusterSecret.readOrCreate(secret);
@@ -117,7 +121,7 @@ class FencingPartitionTest {
 
             Process host = node(nh, null, "127.0.0.1", bs, registryUrl, dir);
             processes.add(host);
-            Process inNs = node(nn, ns, NS_IP, bs, "http://" + HOST_IP + ":" + (registryPort + 1), dir);
+            Process inNs = node(nn, ns, NS_IP, bs, "http://" + HOST_IP + ":" + forwardPort, dir);
             processes.add(inNs);
             awaitFile(dir.resolve(nh + ".ready"), host, dir.resolve(nh + ".log"), 240_000);
             awaitFile(dir.resolve(nn + ".ready"), inNs, dir.resolve(nn + ".log"), 240_000);
