@@ -30,14 +30,16 @@ final class E2ECluster implements AutoCloseable {
         this.server = "http://127.0.0.1:" + gateway;
     }
 
-    /** Starts the control plane (Kafka, registry, state-streams, scheduler, gateway) without a node. */
-    static E2ECluster up(String name) throws Exception {
+    /** Starts the control plane (Kafka, registry, state-streams, scheduler, gateway) without a node; {@code options} go to {@code berth up}. */
+    static E2ECluster up(String name, String... options) throws Exception {
         Path home = Files.createTempDirectory("berth-" + name + "-e2e");
         E2ECluster c = new E2ECluster(home, freePort(), freePort(), freePort());
-        BerthProcess.runOk(home, 180, "up", "-d", "--no-node", "--data-dir", home.toString(),
+        List<String> args = new ArrayList<>(List.of("up", "-d", "--no-node", "--data-dir", home.toString(),
                 "--kafka-port", c.bootstrap.substring(c.bootstrap.lastIndexOf(':') + 1),
                 "--registry-port", c.registryUrl.substring(c.registryUrl.lastIndexOf(':') + 1),
-                "--gateway-port", c.server.substring(c.server.lastIndexOf(':') + 1));
+                "--gateway-port", c.server.substring(c.server.lastIndexOf(':') + 1)));
+        args.addAll(List.of(options));
+        BerthProcess.runOk(home, 180, args.toArray(String[]::new));
         return c;
     }
 
