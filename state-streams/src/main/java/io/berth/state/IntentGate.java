@@ -147,6 +147,7 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
             case SERVICE -> "Service";
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";
+            case HORIZONTALPODAUTOSCALER -> "HorizontalPodAutoscaler";
             default -> "object";
         };
     }

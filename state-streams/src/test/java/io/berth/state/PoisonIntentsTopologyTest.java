@@ -88,6 +88,56 @@ class PoisonIntentsTopologyTest extends HarnessTest {
         assertEquals(placedBefore + 2, h.all(Topics.PLACEMENT_REQUESTS).size(), "a valid deployment after the poison is placed");
     }
 
+    /**
+     * The kinds besides Deployments, forged straight onto the bus past the gateway's checks: each one dead-lettered
+     * naming its field, no view and no task from any, and the stream goes on placing.
+     */
+    @Test
+    void shouldDeadLetterPoisonIntentsOfEveryOtherKindNamingTheField() {
+        h.node(register("n1"));
+        String sts = io.berth.schemas.Topics.resourceKey("default", ResourceKind.STATEFULSET, "web");
+        Intent stsScale = intent(IntentAction.SCALE, ResourceKind.STATEFULSET, "web", ScaleSpec.newBuilder().setReplicas(Integer.MAX_VALUE).build());
+        Intent hpa = HpaTopologyTest.hpa(IntentAction.APPLY, "web", HpaTopologyTest.cpu(1, Integer.MAX_VALUE, 50, null));
+        Intent noContainers = StatefulSetTopologyTest.statefulSet("web:1", 1, "OrderedReady", 0);
+        noContainers.setPayload(DeploymentSpec.newBuilder((DeploymentSpec) noContainers.getPayload())
+                .setTemplate(PodTemplate.newBuilder(((DeploymentSpec) noContainers.getPayload()).getTemplate()).setContainers(List.of()).build()).build());
+        Intent daemonSet = intent(IntentAction.APPLY, ResourceKind.DAEMONSET, "agent",
+                DeploymentSpec.newBuilder((DeploymentSpec) deployment("agent", 1).getPayload()).setRevisionHistoryLimit(Integer.MAX_VALUE).build());
+        List<Poison> table = List.of(
+                new Poison("statefulset replicas 2^31-1", sts, StatefulSetTopologyTest.statefulSet("web:1", Integer.MAX_VALUE, "OrderedReady", 0),
+                        "spec.replicas: Invalid value: 2147483647: must be less than or equal to 10000"),
+                new Poison("statefulset scale to 2^31-1", sts, stsScale, "spec.replicas: Invalid value: 2147483647"),
+                // (a partition above the replicas is valid, as in Kubernetes: no pod is updated)
+                new Poison("statefulset partition -1", sts, StatefulSetTopologyTest.statefulSet("web:1", 1, "OrderedReady", -1),
+                        "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0"),
+                new Poison("statefulset without containers", sts, noContainers, "pod template has no containers"),
+                new Poison("job completions 2^31-1", io.berth.schemas.Topics.resourceKey("default", ResourceKind.JOB, "pi"),
+                        JobTopologyTest.job("pi", j -> j.setCompletions(Integer.MAX_VALUE)), "spec.completions: Invalid value: 2147483647"),
+                new Poison("job parallelism 2^31-1", io.berth.schemas.Topics.resourceKey("default", ResourceKind.JOB, "pj"),
+                        JobTopologyTest.job("pj", j -> j.setCompletions(1).setParallelism(Integer.MAX_VALUE)), "spec.parallelism: Invalid value: 2147483647"),
+                new Poison("cron schedule", io.berth.schemas.Topics.resourceKey("default", ResourceKind.CRONJOB, "tick"),
+                        CronJobTopologyTest.cronJob("99 * * * *", c -> {}), "spec.schedule: Invalid value: \"99 * * * *\""),
+                new Poison("hpa maxReplicas 2^31-1", Autoscalers.hpaKey("default", "web"), hpa,
+                        "The HorizontalPodAutoscaler \"web\" is invalid: spec.maxReplicas: Invalid value: 2147483647: must be less than or equal to 10000"),
+                new Poison("daemonset revision history", io.berth.schemas.Topics.resourceKey("default", ResourceKind.DAEMONSET, "agent"), daemonSet,
+                        "spec.revisionHistoryLimit: Invalid value: 2147483647"));
+        int placedBefore = h.all(Topics.PLACEMENT_REQUESTS).size();
+        for (Poison p : table) h.intent(p.key(), p.intent());
+        h.drain();
+        List<DeadLetter> dls = h.all(Topics.DEAD_LETTERS).stream().map(kv -> kv.value).toList();
+        assertEquals(table.size(), dls.size(), dls.stream().map(DeadLetter::getReason).toList().toString());
+        for (int n = 0; n < table.size(); n++) {
+            assertTrue(dls.get(n).getReason().contains(table.get(n).reason()), table.get(n).name() + ": " + dls.get(n).getReason());
+        }
+        assertEquals(placedBefore, h.all(Topics.PLACEMENT_REQUESTS).size(), "no poison made a task");
+        for (String key : table.stream().map(Poison::key).distinct().toList()) {
+            if (!key.contains("horizontalpodautoscaler")) assertNull(h.latest(Topics.WORKLOADS).get(key), key + " has no view");
+        }
+        assertFits(Topics.DEAD_LETTERS);
+        h.intent(key("after"), deployment("after", 2));
+        assertEquals(placedBefore + 2, h.all(Topics.PLACEMENT_REQUESTS).size(), "a valid deployment after the poison is placed");
+    }
+
     private <V extends org.apache.avro.specific.SpecificRecord> void assertFits(io.berth.schemas.Topic<V> t) {
         for (var kv : h.all(t)) {
             int size = h.serdes.value(t).serialize(t.name(), kv.value).length;
