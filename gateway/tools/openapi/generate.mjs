@@ -106,8 +106,8 @@ function schemaOf(alias, refs) {
 
 const SERVED = [
   "io.k8s.api.core.v1.ConfigMap", "io.k8s.api.core.v1.Endpoints", "io.k8s.api.core.v1.Event", "io.k8s.api.core.v1.Namespace",
-  "io.k8s.api.core.v1.Node", "io.k8s.api.core.v1.Pod", "io.k8s.api.core.v1.Secret", "io.k8s.api.core.v1.Service",
-  "io.k8s.api.apps.v1.ControllerRevision", "io.k8s.api.apps.v1.DaemonSet", "io.k8s.api.apps.v1.Deployment", "io.k8s.api.apps.v1.ReplicaSet", "io.k8s.api.batch.v1.Job", "io.k8s.api.batch.v1.CronJob",
+  "io.k8s.api.core.v1.Node", "io.k8s.api.core.v1.PersistentVolumeClaim", "io.k8s.api.core.v1.Pod", "io.k8s.api.core.v1.Secret", "io.k8s.api.core.v1.Service",
+  "io.k8s.api.apps.v1.ControllerRevision", "io.k8s.api.apps.v1.DaemonSet", "io.k8s.api.apps.v1.Deployment", "io.k8s.api.apps.v1.ReplicaSet", "io.k8s.api.apps.v1.StatefulSet", "io.k8s.api.batch.v1.Job", "io.k8s.api.batch.v1.CronJob",
   "io.k8s.api.authorization.v1.LocalSubjectAccessReview", "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
   "io.k8s.api.authorization.v1.SubjectAccessReview",
   "io.k8s.api.rbac.v1.ClusterRoleBinding", "io.k8s.api.rbac.v1.ClusterRole", "io.k8s.api.rbac.v1.RoleBinding", "io.k8s.api.rbac.v1.Role",
