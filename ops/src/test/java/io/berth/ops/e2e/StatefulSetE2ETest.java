@@ -65,7 +65,7 @@ class StatefulSetE2ETest {
         assertNotEquals(0, bad.exit(), bad.stdout());
         assertTrue((bad.stdout() + bad.stderr()).contains("spec.serviceName: Required value"), bad.stdout() + bad.stderr());
 
-        assertTrue(cli("apply", "-f", "" + write("web.yaml", """
+        Path manifest = write("web.yaml", """
                 apiVersion: v1
                 kind: Service
                 metadata:
@@ -78,7 +78,8 @@ class StatefulSetE2ETest {
                   - name: web
                     port: 80
                 ---
-                """ + statefulSet("web", "serviceName: web"))).stdout().contains("statefulset.apps/web created"));
+                """ + statefulSet("web", "serviceName: web"));
+        assertTrue(cli("apply", "-f", "" + manifest).stdout().contains("statefulset.apps/web created"));
 
         Await.until("web-0, web-1, web-2 running", Duration.ofSeconds(120), () -> running().size() == 3, this::running);
         // in order: each pod's container created only after the one before it started
@@ -115,6 +116,26 @@ class StatefulSetE2ETest {
         String pvc = cli("get", "pvc").stdout();
         System.out.println("e2e statefulset: berth get pvc\n" + pvc);
         for (int o = 0; o < 3; o++) assertTrue(pvc.matches("(?s).*\\ndata-web-" + o + "\\s+Bound\\s+local-ss\\d-data-web-" + o + "\\s+16Mi\\s+RWO\\s.*"), pvc);
+
+        // stock kubectl 1.32: explain walks the StatefulSet's schema, history reads its ControllerRevisions
+        Kubectl kubectl = new Kubectl(Kubectl.MACHINE, home.resolve("kubeconfig"));
+        String explain = kubectl.ok("explain", "statefulset.spec.volumeClaimTemplates.spec.resources");
+        assertTrue(explain.contains("StatefulSet") && explain.contains("requests"), explain);
+        String history = kubectl.ok("rollout", "history", "sts/web");
+        assertTrue(history.matches("(?s)statefulset.apps/web\\s*\\nREVISION\\s+CHANGE-CAUSE\\s*\\n1\\s+<none>\\s*"), history);
+        Kubectl.Run undo = kubectl.run("rollout", "undo", "sts/web");
+        assertNotEquals(0, undo.code(), undo.out());
+        assertTrue(undo.err().contains("no last revision to roll back to"), undo.err());
+
+        // deleting the set keeps its claims (Retain); the set created again gets web-0's data back, on its node
+        cli("delete", "statefulset/web");
+        Await.until("web's pods stopped", Duration.ofSeconds(90), () -> Docker.running(WEB).isEmpty(), this::running);
+        String kept = cli("get", "pvc").stdout();
+        assertTrue(kept.matches("(?s).*\\ndata-web-0\\s+Bound\\s.*"), kept);
+        assertTrue(cli("apply", "-f", "" + manifest).stdout().contains("statefulset.apps/web created"));
+        Await.until("web-0 running again", Duration.ofSeconds(90), () -> !containerOrEmpty("web-0").isEmpty(), this::running);
+        assertEquals(node, pod("web-0").path("spec").path("nodeName").asText(), "back on the node its data is on");
+        assertEquals("kept-across-restarts", BerthProcess.sh("docker", "exec", container("web-0"), "cat", "/data/greeting").strip());
 
         cli("delete", "statefulset/web");
         Await.until("web's pods stopped", Duration.ofSeconds(90), () -> Docker.running(WEB).isEmpty(), this::running);
