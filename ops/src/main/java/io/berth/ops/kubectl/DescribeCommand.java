@@ -135,7 +135,10 @@ public final class DescribeCommand extends KubectlCommand {
         return describe(r, o, endpoints, events, now, replicaSets, null);
     }
 
-    /** ... and a daemon set's pods ({@code pods}, for its Pods Status line; null counts none). */
+    /**
+     * ... and the pods: a daemon set's or a stateful set's own ({@code pods}, for its Pods Status line), or those
+     * using a claim (its Used By lines); null counts none.
+     */
     static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now, List<JsonNode> replicaSets,
                            List<JsonNode> pods) {
         Text t = new Text();

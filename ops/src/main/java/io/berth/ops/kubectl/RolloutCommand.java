@@ -37,7 +37,8 @@ public final class RolloutCommand extends KubectlCommand {
 
     /**
      * What the rollout subcommands share: the target ({@code deployment/X}, {@code deploy/X}, {@code deployment X};
-     * {@code daemonset/X}, {@code ds/X} where {@link #daemonSets()} says so) and the namespace.
+     * {@code daemonset/X}, {@code ds/X} where {@link #daemonSets()} says so; {@code statefulset/X}, {@code sts/X} where
+     * {@link #statefulSets()} does) and the namespace.
      */
     abstract static class OnDeployment extends KubectlCommand {
         @Parameters(arity = "1..2", paramLabel = "TYPE/NAME | TYPE NAME", description = "e.g. deployment/web, deploy/web or deployment web")
@@ -47,7 +48,7 @@ public final class RolloutCommand extends KubectlCommand {
         String namespace;
 
         String name;
-        /** The target's resource: deployments, or daemonsets for the subcommands that take them. */
+        /** The target's resource: deployments, or daemonsets / statefulsets for the subcommands that take them. */
         ResourceTypes.Resource resource = ResourceTypes.DEPLOYMENTS;
 
         /** Whether the subcommand takes a daemon set too (status, history, undo, restart, as kubectl's). */
