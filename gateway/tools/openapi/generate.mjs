@@ -66,6 +66,24 @@ function typeOf(t, refs) {
   return { type: "object" };
 }
 
+/** The object schema of an inline object type's field lines (documented fields, one per line). */
+function inlineObject(lines, refs) {
+  const out = { type: "object", properties: {} };
+  let comment = [], inComment = false;
+  for (const line of lines) {
+    const s = line.trim();
+    if (s.startsWith("/**")) { inComment = true; comment = []; if (s.endsWith("*/")) { comment.push(s.slice(3, -2)); inComment = false; } continue; }
+    if (inComment) { if (s.endsWith("*/")) inComment = false; else comment.push(s); continue; }
+    const f = s.match(/^"?([\w$-]+)"?(\?)?: (.*)$/);
+    if (!f) continue;
+    const p = typeOf(f[3], refs);
+    const d = description(comment);
+    out.properties[f[1]] = d ? (p.$ref ? { description: d, allOf: [p] } : { ...p, description: d }) : p;
+    comment = [];
+  }
+  return out;
+}
+
 /** The object schema of one interface, with the aliases it references added to refs. */
 function schemaOf(alias, refs) {
   const { text, local } = byAlias.get(alias);
@@ -88,13 +106,20 @@ function schemaOf(alias, refs) {
     const f = s.match(/^"?([\w$-]+)"?(\?)?: (.*)$/);
     if (!f) continue;
     let type = f[3];
-    if (type.trim() === "{") { // a multi-line inline object type
-      const parts = ["{"];
-      while (!/^\s*\};?$/.test(body[++i])) parts.push(body[i].trim());
-      parts.push("}");
-      type = parts.join(" ");
+    let p;
+    if (type.trim() === "Array<{") { // a list of a multi-line inline object type (StatefulSetSpec.volumeClaimTemplates)
+      const lines = [];
+      while (!/^\s*\}>;?$/.test(body[++i])) lines.push(body[i]);
+      p = { type: "array", items: inlineObject(lines, refs) };
+    } else {
+      if (type.trim() === "{") { // a multi-line inline object type
+        const parts = ["{"];
+        while (!/^\s*\};?$/.test(body[++i])) parts.push(body[i].trim());
+        parts.push("}");
+        type = parts.join(" ");
+      }
+      p = typeOf(type, refs);
     }
-    const p = typeOf(type, refs);
     const d = description(comment);
     out.properties[f[1]] = d ? (p.$ref ? { description: d, allOf: [p] } : { ...p, description: d }) : p;
     if (!f[2]) required.push(f[1]);
@@ -106,8 +131,8 @@ function schemaOf(alias, refs) {
 
 const SERVED = [
   "io.k8s.api.core.v1.ConfigMap", "io.k8s.api.core.v1.Endpoints", "io.k8s.api.core.v1.Event", "io.k8s.api.core.v1.Namespace",
-  "io.k8s.api.core.v1.Node", "io.k8s.api.core.v1.Pod", "io.k8s.api.core.v1.Secret", "io.k8s.api.core.v1.Service",
-  "io.k8s.api.apps.v1.ControllerRevision", "io.k8s.api.apps.v1.DaemonSet", "io.k8s.api.apps.v1.Deployment", "io.k8s.api.apps.v1.ReplicaSet", "io.k8s.api.batch.v1.Job", "io.k8s.api.batch.v1.CronJob",
+  "io.k8s.api.core.v1.Node", "io.k8s.api.core.v1.PersistentVolumeClaim", "io.k8s.api.core.v1.Pod", "io.k8s.api.core.v1.Secret", "io.k8s.api.core.v1.Service",
+  "io.k8s.api.apps.v1.ControllerRevision", "io.k8s.api.apps.v1.DaemonSet", "io.k8s.api.apps.v1.Deployment", "io.k8s.api.apps.v1.ReplicaSet", "io.k8s.api.apps.v1.StatefulSet", "io.k8s.api.batch.v1.Job", "io.k8s.api.batch.v1.CronJob",
   "io.k8s.api.authorization.v1.LocalSubjectAccessReview", "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
   "io.k8s.api.authorization.v1.SubjectAccessReview",
   "io.k8s.api.rbac.v1.ClusterRoleBinding", "io.k8s.api.rbac.v1.ClusterRole", "io.k8s.api.rbac.v1.RoleBinding", "io.k8s.api.rbac.v1.Role",

@@ -330,6 +330,7 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
      */
     private void convergeStatefulSet(String key, WorkloadView before, WorkloadView asked, boolean intent, String why, Origin origin,
                                      Map<String, TaskView> current, List<TaskActual> actual, Set<String> readyNodes, long now) {
+        if (StatefulSets.claimsOnly(asked)) return;  // a deleted set's retained claims: nothing to run
         StatefulSets.Step ss = StatefulSets.reconcile(asked, actual, readyNodes, now);
         Steps steps = ss.steps();
         steps.stop().forEach(s -> stop(key, asked, current.get(s.taskId()), s, why, origin, now));
@@ -345,7 +346,17 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         ss.deleted().forEach(name -> out.event(Events.statefulSet(Events.NORMAL, asked, "SuccessfulDelete",
                 "delete Pod " + name + " in StatefulSet " + asked.getName() + " successful"), now));
         if (steps.workloadGone()) {
-            state.deleteWorkload(key, "WorkloadDeleted", origin, before, "every task stopped; workload removed", now);
+            StatefulSetStatus kept = StatefulSets.retained(asked, ss.status());
+            if (kept == null) {
+                state.deleteWorkload(key, "WorkloadDeleted", origin, before, "every task stopped; workload removed", now);
+                return;
+            }
+            // Retain: the set is gone (the gateway drops a deleted view), its claims and their nodes stay for a set of its name
+            WorkloadView claims = WorkloadView.newBuilder(asked).setNextTaskSeq(steps.nextTaskSeq()).setObservedGeneration(asked.getGeneration())
+                    .setReplicas(0).setReadyReplicas(0).setAvailableReplicas(0).setUpdatedReplicas(0).setUnavailableReplicas(0)
+                    .setStatefulSetStatus(kept).build();
+            state.writeWorkload(key, "WorkloadDeleted", origin, before, claims, "every pod stopped; stateful set removed, claims retained "
+                    + kept.getClaims().keySet(), now);
             return;
         }
         Steps.ReplicaStatus s = steps.status();

@@ -161,6 +161,92 @@ class StatefulSetTopologyTest extends HarnessTest {
     }
 
     @Test
+    void shouldRollBackLikeADeploymentUndoWithItsEventAndAudit() {
+        nodes();
+        h.intent(WEB, statefulSet("web:1", 1, "OrderedReady", 0));
+        runReady("web-0", "n1");
+        String v1 = view().getTemplateHash();
+        h.intent(WEB, statefulSet("web:2", 1, "OrderedReady", 0));
+        TaskView old = h.live(Topics.TASKS).values().stream().filter(t -> t.getWorkloadKey().equals(WEB))
+                .filter(t -> t.getPhase() == TaskPhase.TERMINATING).findFirst().orElseThrow();
+        h.status(status(WEB, old.getTaskId(), "n1", TaskState.REMOVED));
+        h.tick();
+        runReady("web-0", "n1");
+        String v2 = view().getTemplateHash();
+        assertEquals(2, view().getRevision());
+
+        Intent missing = intent(IntentAction.ROLLBACK, ResourceKind.STATEFULSET, "web", new RollbackSpec(7L));
+        h.intent(WEB, missing);
+        assertEquals(v2, view().getTemplateHash(), "an unknown revision changes nothing");
+        assertTrue(h.all(Topics.DEAD_LETTERS).stream().anyMatch(d -> d.value.getReason().contains("unable to find specified revision 7 in history")));
+
+        Intent undo = intent(IntentAction.ROLLBACK, ResourceKind.STATEFULSET, "web", new RollbackSpec(0L));
+        h.intent(WEB, undo);
+        assertEquals(v1, view().getTemplateHash(), "rollout undo: back to the previous template");
+        assertEquals(List.of(2L, 3L), view().getHistory().stream().map(Revision::getRevision).toList(), "revision 1 comes back as 3, as in Kubernetes");
+        assertEquals(undo.getIntentId(), view().getLastIntentId());
+        assertTrue(h.all(Topics.EVENTS).stream().map(kv -> kv.value).anyMatch(e -> e.getInvolvedKind().equals("StatefulSet")
+                && e.getReason().equals("StatefulSetRollback") && e.getMessage().equals("Rolled back stateful set \"web\" to revision 1")));
+        assertTrue(h.all(Topics.AUDIT).stream().map(kv -> kv.value).anyMatch(a -> a.getChange().equals("IntentAccepted")
+                && undo.getIntentId().equals(a.getIntentId()) && a.getMessage().startsWith("ROLLBACK ")), "audited as the undo it is");
+        TaskView rolling = h.live(Topics.TASKS).values().stream().filter(t -> t.getWorkloadKey().equals(WEB))
+                .filter(t -> t.getPhase() == TaskPhase.TERMINATING).findFirst().orElseThrow();
+        assertEquals("web-0", rolling.getPodName(), "the pods roll back to it as in any update");
+        h.status(status(WEB, rolling.getTaskId(), "n1", TaskState.REMOVED));
+        h.tick();
+        assertEquals(v1, pods().get("web-0").getTemplateHash());
+    }
+
+    /** Deletes the set and reports every pod it stops as removed. */
+    private void deleteAndDrain() {
+        h.intent(WEB, delete(ResourceKind.STATEFULSET, "web"));
+        h.live(Topics.TASKS).values().stream().filter(t -> t.getWorkloadKey().equals(WEB) && t.getPhase() == TaskPhase.TERMINATING)
+                .toList().forEach(t -> h.status(status(WEB, t.getTaskId(), t.getNodeId(), TaskState.REMOVED)));
+        h.tick();
+    }
+
+    @Test
+    void shouldRetainTheClaimsOfADeletedSetAndGiveThemBackToASetOfItsName() {
+        nodes();
+        h.intent(WEB, statefulSet("web:1", 2, "OrderedReady", 0));
+        runReady("web-0", "n2");
+        runReady("web-1", "n1");
+        deleteAndDrain();
+        WorkloadView kept = view();
+        assertNotNull(kept, "Retain (the default): the claims outlive the set");
+        assertTrue(kept.getDeleted(), "the set itself is gone (the gateway lists no deleted view)");
+        assertTrue(StatefulSets.claimsOnly(kept));
+        assertEquals(Map.of("data-web-0", "n2", "data-web-1", "n1"), kept.getStatefulSetStatus().getClaims());
+        assertEquals(Map.of(), kept.getStatefulSetStatus().getPods());
+        assertTrue(h.liveTasks(WEB).isEmpty());
+        assertTrue(h.all(Topics.AUDIT).stream().map(kv -> kv.value).anyMatch(a -> a.getChange().equals("WorkloadDeleted")
+                && a.getMessage().contains("claims retained [data-web-0, data-web-1]")));
+        long writes = h.all(Topics.WORKLOADS).stream().filter(kv -> kv.key.equals(WEB)).count();
+        settle("n1", "n2");
+        assertEquals(writes, h.all(Topics.WORKLOADS).stream().filter(kv -> kv.key.equals(WEB)).count(), "nothing to reconcile: no more writes");
+
+        h.intent(WEB, statefulSet("web:1", 2, "OrderedReady", 0));
+        TaskView web0 = pods().get("web-0");
+        assertEquals("n2", web0.getTemplate().getNodeSelector().get(NodeLabels.HOSTNAME), "back on the node its data is on");
+        assertEquals("data-web-0", web0.getTemplate().getVolumes().get(0).getSource());
+        runReady("web-0", "n2");
+        assertEquals("n1", pods().get("web-1").getTemplate().getNodeSelector().get(NodeLabels.HOSTNAME));
+        assertFalse(view().getDeleted());
+        assertFalse(view().getStatefulSetStatus().getClaimsRetained());
+    }
+
+    @Test
+    void shouldForgetTheClaimsOfADeletedSetUnderWhenDeletedDelete() {
+        nodes();
+        Intent i = statefulSet("web:1", 1, "OrderedReady", 0);
+        i.getStatefulSet().setWhenDeleted("Delete");
+        h.intent(WEB, i);
+        runReady("web-0", "n1");
+        deleteAndDrain();
+        assertNull(view(), "no claims kept: the view is removed");
+    }
+
+    @Test
     void shouldDeadLetterAStatefulSetWithoutItsServiceName() {
         Intent i = statefulSet("web:1", 1, "OrderedReady", 0);
         i.getStatefulSet().setServiceName("");

@@ -351,12 +351,16 @@ public final class RolloutApi {
 
     // ---- persistent volume claims ----
 
-    /** The PersistentVolumeClaims of the namespace's stateful sets (all namespaces when null), by namespace and name. */
+    /**
+     * The PersistentVolumeClaims of the namespace's stateful sets (all namespaces when null), and those deleted sets
+     * retained, by namespace and name.
+     */
     private List<ObjectNode> claims(String namespace) {
         List<ObjectNode> out = new ArrayList<>();
         for (ViewCache.Entry e : cache.list(Topics.WORKLOADS, "StatefulSet", namespace).items()) {
             out.addAll(KubeObjects.persistentVolumeClaims((WorkloadView) e.value()));
         }
+        for (WorkloadView deleted : cache.retainedClaims(namespace)) out.addAll(KubeObjects.persistentVolumeClaims(deleted)); // Retain
         out.sort(Comparator.comparing((ObjectNode o) -> o.path("metadata").path("namespace").asText())
                 .thenComparing(o -> o.path("metadata").path("name").asText()));
         return out;

@@ -511,6 +511,7 @@ public final class ViewCache implements AutoCloseable {
         if (key == null) return null;
         Entry before = s.objects.get(key);
         if (s.topic == Topics.WORKLOADS) autoscaler(s, r, key, value, rv);
+        if (s.topic == Topics.WORKLOADS) retainClaims(key, value);
         if (s.topic == Topics.ENDPOINTS) allocated(key, value instanceof EndpointsView e && !e.getDeleted() ? e : null);
         if (value == null || (value instanceof WorkloadView w && w.getDeleted()) || (value instanceof EndpointsView e && e.getDeleted())) {
             if (value == null && s.topic == Topics.NODES) nodes.remove(key);
@@ -742,6 +743,26 @@ public final class ViewCache implements AutoCloseable {
     }
 
     /** The workloads (Deployments, DaemonSets, Jobs, CronJobs, bare pods, Services) of a namespace, as their views are now. */
+    /** Deleted stateful sets whose claims stay (persistentVolumeClaimRetentionPolicy.whenDeleted Retain), by key. */
+    private final java.util.concurrent.ConcurrentHashMap<String, WorkloadView> retainedClaims = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void retainClaims(String key, SpecificRecord value) {
+        if (value instanceof WorkloadView w && w.getKind() == ResourceKind.STATEFULSET && w.getDeleted() && w.getStatefulSetStatus() != null
+                && !w.getStatefulSetStatus().getClaims().isEmpty() && (w.getStatefulSet() == null || !"Delete".equals(w.getStatefulSet().getWhenDeleted()))) {
+            retainedClaims.put(key, w);
+        } else {
+            retainedClaims.remove(key);
+        }
+    }
+
+    /**
+     * The views of deleted stateful sets of {@code namespace} (all when null) that keep their claims: the set is no
+     * longer served, its PersistentVolumeClaims are (Kubernetes keeps the PVCs of a deleted StatefulSet by default).
+     */
+    public List<WorkloadView> retainedClaims(String namespace) {
+        return retainedClaims.values().stream().filter(w -> namespace == null || namespace.equals(w.getNamespace())).toList();
+    }
+
     public List<WorkloadView> workloadsIn(String namespace) {
         List<WorkloadView> out = new ArrayList<>();
         for (Entry e : view(Topics.WORKLOADS).objects.values()) {

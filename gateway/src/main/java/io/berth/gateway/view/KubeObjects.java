@@ -789,6 +789,7 @@ public final class KubeObjects {
             putMap(meta, "labels", labels);
             ObjectNode ann = meta.putObject("annotations");
             if (!node.isEmpty()) ann.put("volume.kubernetes.io/selected-node", node).put("pv.kubernetes.io/bind-completed", "yes");
+            meta.putArray("finalizers").add("kubernetes.io/pvc-protection"); // Kubernetes': a claim in use is not removed
             meta.put("uid", java.util.UUID.nameUUIDFromBytes(("pvc/" + w.getNamespace() + "/" + claim).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
                     .put("resourceVersion", w.getResourceVersion())
                     .put("creationTimestamp", timestamp(st.getClaimsCreatedAt().getOrDefault(claim, w.getCreatedAt())));

@@ -65,7 +65,8 @@ public final class DescribeCommand extends KubectlCommand {
                     // a gateway without ReplicaSets: described without those lines
                 }
             }
-            List<JsonNode> pods = r == ResourceTypes.DAEMONSETS ? ownedPods(gw, o) : null;
+            List<JsonNode> pods = r == ResourceTypes.DAEMONSETS || r == ResourceTypes.STATEFULSETS ? ownedPods(gw, o)
+                    : r == ResourceTypes.PERSISTENT_VOLUME_CLAIMS ? claimUsers(gw, name) : null;
             out().print(describe(r, o, endpoints, events, clock.millis(), replicaSets, pods));
         } catch (Gateway.ApiException e) {
             return fail(e);
@@ -83,6 +84,17 @@ public final class DescribeCommand extends KubectlCommand {
         for (JsonNode p : list.path("items")) {
             for (JsonNode ref : p.path("metadata").path("ownerReferences")) {
                 if (ref.path("controller").asBoolean(false) && ref.path("uid").asText("").equals(uid)) out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The pods of the namespace whose volumes name claim {@code claim} (kubectl's "Used By"). */
+    private List<JsonNode> claimUsers(Gateway gw, String claim) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode p : gw.get(Gateway.collection("pods", namespace)).path("items")) {
+            for (JsonNode v : p.path("spec").path("volumes")) {
+                if (v.path("persistentVolumeClaim").path("claimName").asText("").equals(claim)) out.add(p);
             }
         }
         return out;
@@ -123,7 +135,10 @@ public final class DescribeCommand extends KubectlCommand {
         return describe(r, o, endpoints, events, now, replicaSets, null);
     }
 
-    /** ... and a daemon set's pods ({@code pods}, for its Pods Status line; null counts none). */
+    /**
+     * ... and the pods: a daemon set's or a stateful set's own ({@code pods}, for its Pods Status line), or those
+     * using a claim (its Used By lines); null counts none.
+     */
     static String describe(ResourceTypes.Resource r, JsonNode o, JsonNode endpoints, List<JsonNode> events, long now, List<JsonNode> replicaSets,
                            List<JsonNode> pods) {
         Text t = new Text();
@@ -211,6 +226,8 @@ public final class DescribeCommand extends KubectlCommand {
                 }
             }
             case "daemonsets" -> daemonSet(t, o, pods == null ? List.of() : pods);
+            case "statefulsets" -> statefulSet(t, o, pods == null ? List.of() : pods);
+            case "persistentvolumeclaims" -> claim(t, o, pods == null ? List.of() : pods, now);
             case "jobs" -> job(t, o, now);
             case "cronjobs" -> cronJob(t, o);
             case "horizontalpodautoscalers" -> hpa(t, o);
@@ -344,6 +361,108 @@ public final class DescribeCommand extends KubectlCommand {
         if (spec.path("template").path("metadata").has("annotations")) t.map(2, "Annotations", spec.path("template").path("metadata").path("annotations"));
         t.line(2, "Containers:");
         for (JsonNode c : spec.path("template").path("spec").path("containers")) container(t, c, null);
+    }
+
+    /** Running / Waiting (Pending) / Succeeded / Failed, as kubectl's Pods Status counts a controller's pods. */
+    private static String podsStatus(List<JsonNode> pods) {
+        int running = 0, waiting = 0, succeeded = 0, failed = 0;
+        for (JsonNode p : pods) {
+            switch (p.path("status").path("phase").asText("Pending")) {
+                case "Running" -> running++;
+                case "Pending" -> waiting++;
+                case "Succeeded" -> succeeded++;
+                case "Failed" -> failed++;
+                default -> { }
+            }
+        }
+        return running + " Running / " + waiting + " Waiting / " + succeeded + " Succeeded / " + failed + " Failed";
+    }
+
+    /**
+     * A StatefulSet as kubectl's describeStatefulSet lays it out: CreationTimestamp, Selector, Labels, Annotations,
+     * Replicas ({@code 3 desired | 3 total}), Update Strategy with its Partition, Pods Status, the Pod Template, then
+     * the Volume Claims (each template's Name, StorageClass, Labels, Annotations, Capacity, Access Modes; Events follow).
+     */
+    private static void statefulSet(Text t, JsonNode o, List<JsonNode> pods) {
+        JsonNode meta = o.path("metadata"), spec = o.path("spec"), status = o.path("status");
+        t.kv(0, "CreationTimestamp", date(meta.path("creationTimestamp").asText("")));
+        t.kv(0, "Selector", JsonTables.selector(spec.path("selector").path("matchLabels")));
+        t.map(0, "Labels", meta.path("labels"));
+        t.map(0, "Annotations", meta.path("annotations"));
+        t.kv(0, "Replicas", spec.path("replicas").asInt(1) + " desired | " + status.path("replicas").asInt(0) + " total");
+        JsonNode strategy = spec.path("updateStrategy");
+        t.kv(0, "Update Strategy", strategy.path("type").asText("RollingUpdate"));
+        if (strategy.path("rollingUpdate").has("partition")) t.kv(2, "Partition", strategy.path("rollingUpdate").path("partition").asText());
+        t.kv(0, "Pods Status", podsStatus(pods));
+        t.line(0, "Pod Template:");
+        t.map(2, "Labels", spec.path("template").path("metadata").path("labels"));
+        if (spec.path("template").path("metadata").has("annotations")) t.map(2, "Annotations", spec.path("template").path("metadata").path("annotations"));
+        t.line(2, "Containers:");
+        for (JsonNode c : spec.path("template").path("spec").path("containers")) container(t, c, null);
+        JsonNode claims = spec.path("volumeClaimTemplates");
+        if (claims.isEmpty()) {
+            t.kv(0, "Volume Claims", "<none>");
+            return;
+        }
+        t.line(0, "Volume Claims:");
+        for (JsonNode c : claims) {
+            t.kv(2, "Name", c.path("metadata").path("name").asText());
+            t.kv(2, "StorageClass", c.path("spec").path("storageClassName").asText(""));
+            t.map(2, "Labels", c.path("metadata").path("labels"));
+            t.map(2, "Annotations", c.path("metadata").path("annotations"));
+            t.kv(2, "Capacity", c.path("spec").path("resources").path("requests").path("storage").asText("<default>"));
+            t.kv(2, "Access Modes", goList(c.path("spec").path("accessModes")));
+        }
+    }
+
+    /**
+     * A PersistentVolumeClaim as kubectl's describePersistentVolumeClaim lays it out: StorageClass, Status
+     * ({@code Terminating (lasts …)} while a pod still uses a deleted claim), Volume, Labels, Annotations,
+     * Finalizers, Capacity and Access Modes once bound, VolumeMode, Used By (Events follow).
+     */
+    private static void claim(Text t, JsonNode o, List<JsonNode> users, long now) {
+        JsonNode meta = o.path("metadata"), spec = o.path("spec"), status = o.path("status");
+        t.kv(0, "StorageClass", spec.path("storageClassName").asText(""));
+        t.kv(0, "Status", meta.hasNonNull("deletionTimestamp") ? "Terminating (lasts " + JsonTables.age(meta.path("deletionTimestamp").asText(), now) + ")"
+                : status.path("phase").asText("Pending"));
+        String volume = spec.path("volumeName").asText("");
+        t.kv(0, "Volume", volume);
+        t.map(0, "Labels", meta.path("labels"));
+        t.map(0, "Annotations", meta.path("annotations"));
+        t.kv(0, "Finalizers", goList(meta.path("finalizers")));
+        boolean bound = !volume.isEmpty();
+        t.kv(0, "Capacity", bound ? status.path("capacity").path("storage").asText("") : "");
+        t.kv(0, "Access Modes", bound ? accessModes(status.path("accessModes")) : "");
+        if (spec.has("volumeMode")) t.kv(0, "VolumeMode", spec.path("volumeMode").asText());
+        if (users.isEmpty()) {
+            t.kv(0, "Used By", "<none>");
+        } else {
+            boolean first = true;
+            for (JsonNode p : users) {
+                t.kv(0, first ? "Used By" : "", p.path("metadata").path("name").asText());
+                first = false;
+            }
+        }
+    }
+
+    /** A list as Go's %v prints a []string: {@code [a b]}. */
+    private static String goList(JsonNode array) {
+        return "[" + join(array) + "]";
+    }
+
+    /** kubectl's GetAccessModesAsString: RWO, ROX, RWX, RWOP, comma-separated. */
+    static String accessModes(JsonNode modes) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode m : modes) {
+            out.add(switch (m.asText()) {
+                case "ReadWriteOnce" -> "RWO";
+                case "ReadOnlyMany" -> "ROX";
+                case "ReadWriteMany" -> "RWX";
+                case "ReadWriteOncePod" -> "RWOP";
+                default -> m.asText();
+            });
+        }
+        return String.join(",", out);
     }
 
     private static void job(Text t, JsonNode o, long now) {

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeoutException;
  * {@code berth rollout status|history|undo|restart|pause|resume|promote|abort deployment/NAME}: kubectl's
  * rollout commands (and Argo Rollouts' promote/abort) over the gateway, with kubectl's messages and
  * exit codes. {@code status}, {@code history}, {@code undo} and {@code restart} also take a daemon set
- * ({@code daemonset/NAME}, {@code ds/NAME}), whose revisions are its ControllerRevisions.
+ * ({@code daemonset/NAME}, {@code ds/NAME}) and a stateful set ({@code statefulset/NAME}, {@code sts/NAME}), whose
+ * revisions are their ControllerRevisions.
  */
-@Command(name = "rollout", mixinStandardHelpOptions = true, description = "Manage the rollout of a deployment or a daemon set.",
+@Command(name = "rollout", mixinStandardHelpOptions = true, description = "Manage the rollout of a deployment, a daemon set or a stateful set.",
         subcommands = {RolloutCommand.Status.class, RolloutCommand.History.class, RolloutCommand.Undo.class, RolloutCommand.Restart.class,
                 RolloutCommand.Pause.class, RolloutCommand.Resume.class, RolloutCommand.Promote.class, RolloutCommand.Abort.class})
 public final class RolloutCommand extends KubectlCommand {
@@ -36,7 +37,8 @@ public final class RolloutCommand extends KubectlCommand {
 
     /**
      * What the rollout subcommands share: the target ({@code deployment/X}, {@code deploy/X}, {@code deployment X};
-     * {@code daemonset/X}, {@code ds/X} where {@link #daemonSets()} says so) and the namespace.
+     * {@code daemonset/X}, {@code ds/X} where {@link #daemonSets()} says so; {@code statefulset/X}, {@code sts/X} where
+     * {@link #statefulSets()} does) and the namespace.
      */
     abstract static class OnDeployment extends KubectlCommand {
         @Parameters(arity = "1..2", paramLabel = "TYPE/NAME | TYPE NAME", description = "e.g. deployment/web, deploy/web or deployment web")
@@ -46,7 +48,7 @@ public final class RolloutCommand extends KubectlCommand {
         String namespace;
 
         String name;
-        /** The target's resource: deployments, or daemonsets for the subcommands that take them. */
+        /** The target's resource: deployments, or daemonsets / statefulsets for the subcommands that take them. */
         ResourceTypes.Resource resource = ResourceTypes.DEPLOYMENTS;
 
         /** Whether the subcommand takes a daemon set too (status, history, undo, restart, as kubectl's). */
@@ -58,7 +60,12 @@ public final class RolloutCommand extends KubectlCommand {
             return resource == ResourceTypes.DAEMONSETS;
         }
 
-        /** Whether the subcommand takes a stateful set too (status, as kubectl's). */
+        /** Whether the target keeps its revisions as ControllerRevisions (a daemon set or a stateful set). */
+        boolean hasControllerRevisions() {
+            return resource == ResourceTypes.DAEMONSETS || resource == ResourceTypes.STATEFULSETS;
+        }
+
+        /** Whether the subcommand takes a stateful set too (status, history, undo, restart, as kubectl's). */
         boolean statefulSets() {
             return false;
         }
@@ -450,26 +457,31 @@ public final class RolloutCommand extends KubectlCommand {
             return true;
         }
 
-        /** A daemon set's: its ControllerRevisions' revisions and change causes, or one's pod template. */
-        private int daemonSet(Gateway gw) {
+        @Override
+        boolean statefulSets() {
+            return true;
+        }
+
+        /** A daemon set's or a stateful set's: its ControllerRevisions' revisions and change causes, or one's pod template. */
+        private int fromControllerRevisions(Gateway gw) {
             List<JsonNode> revisions = controllerRevisions(gw, namespace, gw.get(path()));
             if (revision > 0) {
                 JsonNode cr = revisions.stream().filter(r -> r.path("revision").asLong() == revision).findFirst().orElse(null);
                 if (cr == null) return fail("unable to find the specified revision");
-                out().print("daemonset.apps/" + name + " with revision #" + revision + "\n" + DescribeCommand.podTemplate(revisionTemplate(cr)) + "\n");
+                out().print(resource.printed() + "/" + name + " with revision #" + revision + "\n" + DescribeCommand.podTemplate(revisionTemplate(cr)) + "\n");
                 out().flush();
                 return 0;
             }
             String table = historyTable(revisions.stream().map(r -> r.path("revision").asLong()).toList(),
                     revisions.stream().map(r -> r.path("metadata").path("annotations").path("kubernetes.io/change-cause").asText("")).toList());
-            out().print("daemonset.apps/" + name + "\n" + table + "\n");
+            out().print(resource.printed() + "/" + name + "\n" + table + "\n");
             out().flush();
             return 0;
         }
 
         @Override
         int run(Gateway gw) {
-            if (isDaemonSet()) return daemonSet(gw);
+            if (hasControllerRevisions()) return fromControllerRevisions(gw);
             gw.get(path()); // NotFound as kubectl words it
             List<JsonNode> revisions = revisions(gw, namespace, name);
             if (revision > 0) {
@@ -502,12 +514,17 @@ public final class RolloutCommand extends KubectlCommand {
             return true;
         }
 
+        @Override
+        boolean statefulSets() {
+            return true;
+        }
+
         /**
-         * A daemon set's, with kubectl's daemonSetRollbacker's client-side checks (a previous revision exists, the asked one
+         * A daemon set's or a stateful set's, with kubectl's daemonSetRollbacker's (statefulSetRollbacker's) client-side checks (a previous revision exists, the asked one
          * is in the history, the current template is not already it), then rolled back through the gateway's rollback
          * subresource (a ROLLBACK intent, as for deployments; kubectl itself patches the template back instead).
          */
-        private int daemonSet(Gateway gw) {
+        private int fromControllerRevisions(Gateway gw) {
             JsonNode ds = gw.get(path());
             List<JsonNode> history = controllerRevisions(gw, namespace, ds);
             if (toRevision == 0 && history.size() <= 1) return fail("no last revision to roll back to");
@@ -517,7 +534,7 @@ public final class RolloutCommand extends KubectlCommand {
             if (revisionTemplate(target).equals(ds.path("spec").path("template"))) {
                 return done("skipped rollback (current template already matches revision " + toRevision + ")");
             }
-            String body = "{\"kind\":\"DaemonSetRollback\",\"apiVersion\":\"apps/v1\",\"name\":\"" + name
+            String body = "{\"kind\":\"" + (isDaemonSet() ? "DaemonSet" : "StatefulSet") + "Rollback\",\"apiVersion\":\"apps/v1\",\"name\":\"" + name
                     + "\",\"rollbackTo\":{\"revision\":" + target.path("revision").asLong() + "}}";
             try {
                 gw.call("POST", path() + "/rollback", body, "application/json");
@@ -533,7 +550,7 @@ public final class RolloutCommand extends KubectlCommand {
         @Override
         int run(Gateway gw) {
             if (toRevision < 0) return fail("--to-revision: Invalid value: " + toRevision + ": must be greater than or equal to 0");
-            if (isDaemonSet()) return daemonSet(gw);
+            if (hasControllerRevisions()) return fromControllerRevisions(gw);
             JsonNode d = gw.get(path());
             if (d.path("spec").path("paused").asBoolean(false)) {
                 return fail("you cannot rollback a paused deployment; resume it first with 'berth rollout resume deployment/" + name
@@ -577,12 +594,17 @@ public final class RolloutCommand extends KubectlCommand {
     static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
     @Command(name = "restart", mixinStandardHelpOptions = true,
-            description = "Restart a deployment's or daemon set's pods (a rollout of the template annotated kubectl.kubernetes.io/restartedAt).")
+            description = "Restart a deployment's, daemon set's or stateful set's pods (a rollout of the template annotated kubectl.kubernetes.io/restartedAt).")
     public static final class Restart extends OnDeployment {
         public Restart() {}
 
         @Override
         boolean daemonSets() {
+            return true;
+        }
+
+        @Override
+        boolean statefulSets() {
             return true;
         }
 
@@ -595,7 +617,7 @@ public final class RolloutCommand extends KubectlCommand {
         @Override
         int run(Gateway gw) {
             JsonNode o = gw.get(path());
-            if (!isDaemonSet() && o.path("spec").path("paused").asBoolean(false)) {
+            if (!hasControllerRevisions() && o.path("spec").path("paused").asBoolean(false)) {
                 return fail("deployments \"" + name + "\" can't restart paused deployment (run rollout resume first)");
             }
             gw.call("PATCH", path(), patch(clock.instant()), "application/strategic-merge-patch+json");

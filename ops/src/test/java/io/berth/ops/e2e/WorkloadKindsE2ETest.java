@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.*;
  *       and back ({@code rollout undo});</li>
  *   <li>a StatefulSet of 3 with its headless Service starts web-0, web-1, web-2 in order, {@code web-1} resolves
  *       {@code web-0.web}, data written to web-0's volume survives deleting the pod; one without its service name is
- *       refused naming the field;</li>
+ *       refused naming the field; stock kubectl explains its schema and reads its history; deleted, its claims stay
+ *       and the set created again gets web-0's data back on its node;</li>
  *   <li>an HPA scales a CPU-burning Deployment up and, once idle, back down; the decisions are events and audit
  *       records with the measured utilization;</li>
  *   <li>a namespace delete (stock kubectl) removes its objects and stops its containers; its quota and limit range
@@ -254,7 +255,7 @@ class WorkloadKindsE2ETest {
         assertTrue((bad.stdout() + bad.stderr()).contains("spec.serviceName: Required value"), bad.stdout() + bad.stderr());
         assertFalse(cli("get", "sts", "-o", "name").stdout().contains("bad"), "nothing applied");
 
-        assertTrue(cli("apply", "-f", "" + write("web.yaml", """
+        Path manifest = write("web.yaml", """
                 apiVersion: v1
                 kind: Service
                 metadata:
@@ -267,7 +268,8 @@ class WorkloadKindsE2ETest {
                   - name: web
                     port: 80
                 ---
-                """ + statefulSet("web", "serviceName: web"))).stdout().contains("statefulset.apps/web created"));
+                """ + statefulSet("web", "serviceName: web"));
+        assertTrue(cli("apply", "-f", "" + manifest).stdout().contains("statefulset.apps/web created"));
         try {
             Await.until("web-0, web-1, web-2 running", Duration.ofSeconds(120), () -> stsPods().size() == 3, this::stsPods);
             // in order: each pod's container created only after the one before it started
@@ -306,6 +308,25 @@ class WorkloadKindsE2ETest {
             for (int o = 0; o < 3; o++) {
                 assertTrue(pvc.matches("(?s).*\\ndata-web-" + o + "\\s+Bound\\s+local-kw\\d-data-web-" + o + "\\s+16Mi\\s+RWO\\s.*"), pvc);
             }
+
+            // stock kubectl 1.32: explain walks the StatefulSet's schema, history reads its ControllerRevisions
+            String explain = kubectl.ok("explain", "statefulset.spec.volumeClaimTemplates.spec.resources");
+            assertTrue(explain.contains("StatefulSet") && explain.contains("requests"), explain);
+            String history = kubectl.ok("rollout", "history", "sts/web");
+            assertTrue(history.matches("(?s)statefulset.apps/web\\s*\\nREVISION\\s+CHANGE-CAUSE\\s*\\n1\\s+<none>\\s*"), history);
+            Kubectl.Run undo = kubectl.run("rollout", "undo", "sts/web");
+            assertNotEquals(0, undo.code(), undo.out());
+            assertTrue(undo.err().contains("no last revision to roll back to"), undo.err());
+
+            // deleting the set keeps its claims (Retain); the set created again gets web-0's data back, on its node
+            cli("delete", "statefulset/web");
+            Await.until("web's pods stopped", Duration.ofSeconds(90), () -> Docker.running(WEB).isEmpty(), this::stsPods);
+            String kept = cli("get", "pvc").stdout();
+            assertTrue(kept.matches("(?s).*\\ndata-web-0\\s+Bound\\s.*"), kept);
+            assertTrue(cli("apply", "-f", "" + manifest).stdout().contains("statefulset.apps/web created"));
+            Await.until("web-0 running again", Duration.ofSeconds(90), () -> !containerOrEmpty("web-0").isEmpty(), this::stsPods);
+            assertEquals(node, pod("web-0").path("spec").path("nodeName").asText(), "back on the node its data is on");
+            assertEquals("kept-across-restarts", BerthProcess.sh("docker", "exec", container("web-0"), "cat", "/data/greeting").strip());
         } finally {
             cli("delete", "statefulset/web");
             cli("delete", "service/web");

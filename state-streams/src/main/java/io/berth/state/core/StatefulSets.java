@@ -4,6 +4,7 @@ import io.berth.schemas.NodeLabels;
 import io.berth.schemas.TaskReason;
 import io.berth.schemas.avro.DeploymentSpec;
 import io.berth.schemas.avro.PodTemplate;
+import io.berth.schemas.avro.ResourceKind;
 import io.berth.schemas.avro.StatefulSetSpec;
 import io.berth.schemas.avro.StatefulSetStatus;
 import io.berth.schemas.avro.TaskPhase;
@@ -31,7 +32,8 @@ import java.util.TreeMap;
  *
  * <p>Volumes: a pod's claims are bound to the node its first pod was placed on; every later pod of that ordinal
  * is pinned there (nodeSelector {@code kubernetes.io/hostname}), so it finds its data again. Claims are kept when
- * the set scales down (the Retain policy).
+ * the set scales down and when it is deleted (the Retain policy, {@link #retained}); a set created again under the
+ * same name adopts them ({@link #adopted}).
  *
  * <p>Updates: {@code RollingUpdate} replaces pods of an older template from the highest ordinal down, only
  * ordinals ≥ {@code partition}, one at a time and only while every pod is ready; {@code OnDelete} waits for a
@@ -60,6 +62,36 @@ public final class StatefulSets {
 
     public static StatefulSetStatus statusOf(WorkloadView v) {
         return v.getStatefulSetStatus() == null ? StatefulSetStatus.newBuilder().build() : v.getStatefulSetStatus();
+    }
+
+    /**
+     * Whether {@code v} only keeps the claims of a deleted set: its pods are gone, its claims stay
+     * ({@code persistentVolumeClaimRetentionPolicy.whenDeleted: Retain}, Kubernetes' default) with the nodes their
+     * volumes live on, so that a set created again under the same name finds its data (as a Kubernetes StatefulSet
+     * re-adopts the PVCs named after it).
+     */
+    public static boolean claimsOnly(WorkloadView v) {
+        return v.getKind() == ResourceKind.STATEFULSET && v.getDeleted() && statusOf(v).getClaimsRetained();
+    }
+
+    /**
+     * What a set leaves when its last pod is gone: its claims and their nodes (Retain), or null when it has none to
+     * keep (no claims, or {@code whenDeleted: Delete}).
+     */
+    public static StatefulSetStatus retained(WorkloadView v, StatefulSetStatus last) {
+        if (last.getClaims().isEmpty() || "Delete".equals(specOf(v).getWhenDeleted())) return null;
+        return StatefulSetStatus.newBuilder().setClaims(last.getClaims()).setClaimsCreatedAt(last.getClaimsCreatedAt())
+                .setClaimsRetained(true).build();
+    }
+
+    /**
+     * The status a new set starts with: the claims a deleted set of its name left (their bindings: each ordinal's pod
+     * goes back to the node its data is on), else none.
+     */
+    public static StatefulSetStatus adopted(WorkloadView prev) {
+        if (prev == null || prev.getKind() != ResourceKind.STATEFULSET || !prev.getDeleted()) return StatefulSetStatus.newBuilder().build();
+        StatefulSetStatus was = statusOf(prev);
+        return StatefulSetStatus.newBuilder().setClaims(was.getClaims()).setClaimsCreatedAt(was.getClaimsCreatedAt()).build();
     }
 
     public static StatefulSetSpec specOf(WorkloadView v) {

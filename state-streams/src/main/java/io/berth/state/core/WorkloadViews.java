@@ -63,14 +63,15 @@ public final class WorkloadViews {
 
     /**
      * A StatefulSet: replicas, template and update strategy travel as the DeploymentSpec, its own fields as
-     * {@link StatefulSetSpec}; its status (pods by ordinal, claims' nodes) carries over to the next apply.
+     * {@link StatefulSetSpec}; its status (pods by ordinal, claims' nodes) carries over to the next apply, and a new
+     * set adopts the claims a deleted one of its name retained.
      */
     public static WorkloadView applyStatefulSet(WorkloadView prev, String key, Intent i, DeploymentSpec spec, StatefulSetSpec sts, long now) {
         boolean fresh = prev == null || prev.getDeleted();
         WorkloadView applied = apply(prev, key, i, spec, now);
         boolean changed = fresh || !sts.equals(prev.getStatefulSet());
         return WorkloadView.newBuilder(applied).setStatefulSet(sts)
-                .setStatefulSetStatus(fresh ? StatefulSetStatus.newBuilder().build() : StatefulSets.statusOf(prev))
+                .setStatefulSetStatus(fresh ? StatefulSets.adopted(prev) : StatefulSets.statusOf(prev))
                 .setGeneration(applied.getGeneration() + (!fresh && changed && applied.getGeneration() == prev.getGeneration() ? 1 : 0))
                 .build();
     }
@@ -150,6 +151,7 @@ public final class WorkloadViews {
     public static boolean settled(WorkloadView v) {
         if (v.getKind() == ResourceKind.JOB) return v.getObservedGeneration() == v.getGeneration() && !Jobs.timeCanMove(v);
         if (v.getKind() == ResourceKind.STATEFULSET) {
+            if (StatefulSets.claimsOnly(v)) return true;  // nothing runs; only its claims wait for a set of its name
             StatefulSetStatus s = StatefulSets.statusOf(v);
             int want = v.getDeployment().getReplicas();
             return !v.getDeleted() && v.getObservedGeneration() == v.getGeneration() && s.getReplicas() == want
