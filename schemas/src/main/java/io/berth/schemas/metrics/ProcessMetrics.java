@@ -38,8 +38,6 @@ public final class ProcessMetrics {
     /** OpenMetrics 1.0, the answer when the scraper's Accept names it (Prometheus' does). */
     public static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    private static final PrometheusMeterRegistry REGISTRY = create();
-
     private ProcessMetrics() {}
 
     private static PrometheusMeterRegistry create() {
@@ -53,6 +51,7 @@ public final class ProcessMetrics {
                 return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
             }
         });
+        r.config().meterFilter(KAFKA_LINT);
         new ClassLoaderMetrics().bindTo(r);
         new JvmMemoryMetrics().bindTo(r);
         new JvmGcMetrics().bindTo(r); // kept for the life of the process (it listens to GC notifications)
@@ -66,6 +65,36 @@ public final class ProcessMetrics {
         new FileDescriptorMetrics().bindTo(r);
         return r;
     }
+
+    /**
+     * Kafka's client metrics as promtool accepts them: those in abbreviated units (Kafka's {@code io-time-ns-total},
+     * {@code start-time-ms}) are dropped rather than exported under a wrong name, {@code connection-count} becomes
+     * {@code connections}, other gauges named {@code …-count} are dropped, and a metric Kafka left undescribed
+     * gets a help text. What matters for operating Berth stays: lag, rates, totals, latencies.
+     */
+    static final MeterFilter KAFKA_LINT = new MeterFilter() {
+        @Override
+        public io.micrometer.core.instrument.config.MeterFilterReply accept(io.micrometer.core.instrument.Meter.Id id) {
+            String n = id.getName();
+            if (!n.startsWith("kafka.")) return io.micrometer.core.instrument.config.MeterFilterReply.NEUTRAL;
+            boolean abbreviated = java.util.Arrays.stream(n.split("\\.")).anyMatch(w -> w.equals("ns") || w.equals("ms"));
+            boolean count = n.endsWith(".count") && !n.endsWith(".connection.count");
+            return abbreviated || count ? io.micrometer.core.instrument.config.MeterFilterReply.DENY
+                    : io.micrometer.core.instrument.config.MeterFilterReply.NEUTRAL;
+        }
+
+        @Override
+        public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+            String n = id.getName();
+            if (!n.startsWith("kafka.")) return id;
+            if (n.endsWith(".connection.count")) n = n.substring(0, n.length() - ".connection.count".length()) + ".connections";
+            String help = id.getDescription() == null || id.getDescription().isBlank() ? "Kafka client metric " + id.getName() : id.getDescription();
+            return new io.micrometer.core.instrument.Meter.Id(n, io.micrometer.core.instrument.Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), help, id.getType());
+        }
+    };
+
+    /** Made after the filters above: static fields initialize in order. */
+    private static final PrometheusMeterRegistry REGISTRY = create();
 
     /** The registry every component of this process records into. */
     public static PrometheusMeterRegistry registry() {
