@@ -1,0 +1,167 @@
+package io.berth.ops.e2e;
+
+import io.berth.ops.kafka.EmbeddedKafka;
+import io.berth.schemas.metrics.Promtool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Issue 16, Prometheus metrics, on real Kafka and the real Docker engine: {@code berth up} in-process (one registry
+ * for every component, served at the gateway's {@code /metrics}) rolls a Deployment out with stock kubectl
+ * ({@code apply}, then {@code set env}); scrapes during and after the rollout see the API requests, the intents, the
+ * reconciles and the available replicas move, and the node's containers and heartbeat, and promtool accepts every
+ * scrape. A scheduler started as its own process ({@code berth scheduler}) serves its own {@code /metrics}, which
+ * promtool accepts too.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class MetricsE2ETest {
+    private OneNodeBerth berth;
+    private Process scheduler;
+    private Path schedulerDir;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    static final String WEB = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: web
+                    image: berth/busybox:latest
+                    command: ["sh", "-c", "trap 'exit 0' TERM; while sleep 1; do :; done"]
+            """;
+
+    @BeforeAll
+    void start() throws Exception {
+        berth = OneNodeBerth.start("berth-metrics", "prom-");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (scheduler != null) {
+                scheduler.destroy(); // SIGTERM: its shutdown hook stops the service
+                if (!scheduler.waitFor(30, TimeUnit.SECONDS)) scheduler.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            try {
+                if (berth != null) berth.close();
+            } finally {
+                if (schedulerDir != null) io.berth.ops.TestSupport.deleteTree(schedulerDir);
+            }
+        }
+    }
+
+    @Test
+    void aRolloutMovesTheCountersAndEveryEndpointPassesPromtool() throws Exception {
+        String before = scrape();
+        Promtool.assertValid("the all-in-one's /metrics at start", before);
+        assertFalse(before.contains("deployment=\"web\""), "no series of a Deployment that does not exist");
+        assertTrue(before.contains("jvm_memory_used_bytes"), "JVM metrics");
+        assertTrue(before.contains("kafka_consumer_fetch_manager_records_lag_max"), "the Streams apps' consumer lag");
+
+        Kubectl k = new Kubectl(Kubectl.MACHINE, berth.dir.resolve("kubeconfig"));
+        Path file = berth.dir.resolve("web.yaml");
+        Files.writeString(file, WEB);
+        k.ok("apply", "-f", file.toString());
+        k.ok("rollout", "status", "deployment/web", "--timeout=60s");
+        String afterApply = scrape();
+        assertEquals(1.0, value(afterApply, "kube_deployment_status_replicas_available", "deployment=\"web\""), 0.0);
+
+        k.ok("set", "env", "deployment/web", "MODE=two");
+        String during = scrape(); // the rollout is under way: whatever it shows must be valid
+        Promtool.assertValid("the all-in-one's /metrics during a rollout", during);
+        k.ok("rollout", "status", "deployment/web", "--timeout=60s");
+        String[] after = new String[1];
+        Await.until("the rollout's counters", Duration.ofSeconds(30), () -> {
+            after[0] = scrape();
+            return value(after[0], "kube_deployment_status_replicas_available", "deployment=\"web\"") == 1.0
+                    && value(after[0], "kube_deployment_status_replicas_updated", "deployment=\"web\"") == 1.0
+                    && value(after[0], "kube_pod_status_phase", "phase=\"Running\"") == 1.0;
+        }, () -> after[0]);
+        String m = after[0];
+        Promtool.assertValid("the all-in-one's /metrics after a rollout", m);
+
+        assertTrue(value(m, "apiserver_request_total", "verb=\"PATCH\"", "resource=\"deployments\"") >= 1, "kubectl set env is a PATCH");
+        assertTrue(value(m, "apiserver_request_total") > value(before, "apiserver_request_total"), "requests counted");
+        assertTrue(value(m, "apiserver_request_total", "verb=\"WATCH\"") >= 1, "kubectl rollout status watches");
+        assertTrue(value(m, "berth_intents_total", "result=\"accepted\"", "kind=\"Deployment\"")
+                > value(afterApply, "berth_intents_total", "result=\"accepted\"", "kind=\"Deployment\""), "the change was an intent");
+        assertTrue(value(m, "berth_reconcile_total", "kind=\"deployment\"") > value(afterApply, "berth_reconcile_total", "kind=\"deployment\""),
+                "the rollout was reconciled");
+        assertTrue(value(m, "berth_placements_total", "result=\"placed\"") >= 2, "both pods were placed");
+        assertTrue(value(m, "berth_node_containers", "node=\"" + berth.node + "\"", "state=\"running\"") >= 1, "the node's running container");
+        double age = value(m, "berth_node_heartbeat_age_seconds", "node=\"" + berth.node + "\"");
+        assertTrue(age >= 0 && age < 10, "a fresh heartbeat, was " + age);
+        assertTrue(value(m, "kube_node_status_condition", "node=\"" + berth.node + "\"", "condition=\"Ready\"", "status=\"true\"") == 1.0);
+
+        // a scheduler of its own, started after the rollout (a second member of the group: it takes partitions from the
+        // in-process one, whose placements the rollout counted); its /metrics is served whether it got any or not
+        int schedulerMetrics = EmbeddedKafka.freePort("127.0.0.1");
+        schedulerDir = Files.createTempDirectory("berth-metrics-scheduler");
+        Path ready = schedulerDir.resolve("ready");
+        scheduler = new ProcessBuilder(BerthProcess.command("scheduler", "--data-dir", schedulerDir.toString(),
+                "--bootstrap-servers", berth.up.bootstrapServers(), "--registry-url", berth.up.registryUrl(),
+                "--set", "replication-factor=1", "--set", "metrics-port=" + schedulerMetrics, "--ready-file", ready.toString()))
+                .redirectErrorStream(true).redirectOutput(schedulerDir.resolve("log").toFile()).start();
+
+        // the scheduler process: its own listener, its own registry
+        Await.until("the scheduler process ready", Duration.ofSeconds(60), () -> Files.exists(ready) || !scheduler.isAlive(),
+                () -> Files.readString(schedulerDir.resolve("log")));
+        assertTrue(scheduler.isAlive(), Files.readString(schedulerDir.resolve("log")));
+        assertTrue(Files.readString(schedulerDir.resolve("log")).contains("metrics: http://127.0.0.1:" + schedulerMetrics + "/metrics"));
+        HttpResponse<String> own = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + schedulerMetrics + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, own.statusCode());
+        assertTrue(own.body().contains("kafka_stream_state") || own.body().contains("kafka_stream_"), "its Streams client's metrics");
+        assertFalse(own.body().contains("apiserver_request_total"), "a process of its own: not the all-in-one's registry");
+        Promtool.assertValid("a scheduler process's /metrics", own.body());
+    }
+
+    /** The gateway's /metrics with the admin's token, in the text format. */
+    private String scrape() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(berth.up.gatewayUrl() + "/metrics"))
+                .header("Authorization", "Bearer " + berth.up.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
+
+    /** The sum of the samples of {@code name} whose labels contain every one of {@code labels} ({@code key="value"}). */
+    static double value(String exposition, String name, String... labels) {
+        double sum = 0;
+        Matcher m = SAMPLE.matcher(exposition);
+        while (m.find()) {
+            if (!m.group(1).equals(name)) continue;
+            String l = m.group(2) == null ? "" : m.group(2);
+            if (List.of(labels).stream().allMatch(l::contains)) sum += Double.parseDouble(m.group(3));
+        }
+        return sum;
+    }
+}
