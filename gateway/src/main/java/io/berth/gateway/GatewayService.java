@@ -45,6 +45,7 @@ public final class GatewayService extends TopicCheckingService {
     private io.berth.gateway.api.Caps caps;
     private io.berth.gateway.stream.NodeDialer streamDialer;
     private io.berth.gateway.metrics.MetricsStore metrics;
+    private io.berth.gateway.prom.PromApi prom;
     /** Connections opened over {@code gateway-max-connections}: their requests get 429, then they are closed. */
     private final java.util.Set<io.vertx.core.http.HttpConnection> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -87,6 +88,7 @@ public final class GatewayService extends TopicCheckingService {
         byte[] clusterSecret = clusterSecret();
         router.route().handler(new io.berth.gateway.api.Guard(tokens(), clusterSecret, System::currentTimeMillis)::handle);
         router.route().handler(authorizer::handle);
+        (prom = new io.berth.gateway.prom.PromApi(cache, caps)).mount(router); // /metrics (Prometheus), and every request counted
         // livez: what only a restart fixes; readyz: that and what traffic must wait for (kube-apiserver's split)
         router.get("/healthz").handler(ctx -> health(ctx, "healthz", false));
         router.get("/livez").handler(ctx -> health(ctx, "livez", false));
@@ -380,6 +382,7 @@ public final class GatewayService extends TopicCheckingService {
         if (rbac != null) parts.add(rbac::close);
         if (configs != null) parts.add(configs::close);
         if (metrics != null) parts.add(metrics::close);
+        if (prom != null) parts.add(prom::close);
         io.berth.schemas.service.Shutdown.closeAll("gateway", io.berth.schemas.service.Shutdown.SERVICE_CLOSE
                 .minus(io.berth.schemas.service.Shutdown.VERTX_CLOSE), parts);
         log.info("gateway stopped");

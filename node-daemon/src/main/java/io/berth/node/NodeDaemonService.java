@@ -59,6 +59,7 @@ public final class NodeDaemonService extends TopicCheckingService {
     private HeartbeatVerticle heartbeat;
     private Mesh mesh;
     private boolean closed;
+    private NodeMetrics nodeMetrics;
     private io.berth.node.config.NodeConfigs configs;
     private volatile boolean runtimeUnhealthy;
     private volatile io.berth.node.join.ClusterGuard guard = io.berth.node.join.ClusterGuard.none();
@@ -179,7 +180,9 @@ public final class NodeDaemonService extends TopicCheckingService {
                 io.berth.node.join.NodeJoin.gatewayUrl(config), node.nodeId(), nodeKey.get(), io.berth.node.join.NodeJoin.gatewayTrust(config), clock);
         configs = new io.berth.node.config.NodeConfigs(config.clientProps("berth-node-" + node.nodeId()), serdes, secrets);
         if (!configs.awaitCaughtUp(java.time.Duration.ofSeconds(30))) log.warn("node {}: Secrets and ConfigMaps not caught up after 30 s", node.nodeId());
-        deploy(new ContainerReconcilerVerticle(node, runtime, StatusSink.kafka(publisher), clock).withConfigs(configs::lookup));
+        nodeMetrics = new NodeMetrics(node.nodeId(), this::lastHeartbeatAcknowledged, clock);
+        deploy(new ContainerReconcilerVerticle(node, runtime, StatusSink.kafka(publisher), clock).withConfigs(configs::lookup)
+                .withCounts(nodeMetrics::containers));
         deploy(runtime.eventSource(node.nodeId()));
         if (!sim && Mesh.enabled(config)) { // services: table, proxy, VIPs, hosts names (package mesh)
             mesh = new Mesh(config, node);
@@ -272,6 +275,7 @@ public final class NodeDaemonService extends TopicCheckingService {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (nodeMetrics != null) nodeMetrics.close();
         long deadline = System.nanoTime() + CLOSE_BUDGET.toNanos();
         if (vertx != null) {
             long undeployBy = System.nanoTime() + CLOSE_BUDGET.toNanos() / 3;

@@ -269,6 +269,7 @@ public final class Berth implements Callable<Integer> {
         System.out.println("  kafka     " + st.bootstrapServers() + (st.embeddedKafka() ? "  (embedded)" : "  (external)"));
         System.out.println("  registry  " + (st.registryUrl() == null ? "(not running)" : st.registryUrl()));
         System.out.println("  gateway   " + st.gatewayUrl());
+        System.out.println("  metrics   " + st.gatewayUrl() + "/metrics  (Prometheus, every component of this process; bearer token, as the API)");
         System.out.println("  node      " + (st.node() == null || st.node().isEmpty() ? "(none)" : st.node()));
         System.out.println("  data      " + st.dataDir());
         Path dir = Path.of(st.dataDir());
@@ -293,6 +294,8 @@ public final class Berth implements Callable<Integer> {
             System.out.printf("  %-16s pid %-8d %s%n", n, p.pid(), what);
         });
         System.out.println("  gateways  " + String.join("  ", st.gatewayUrls()) + "  (the berth CLI fails over between them)");
+        System.out.println("  metrics   " + String.join("  ", st.gatewayUrls().stream().map(u -> u + "/metrics").toList())
+                + "  (each other service process prints its own /metrics URL in its log)");
         System.out.println("  data      " + st.dataDir() + "  (logs and pids in " + HaControlPlane.servicesDir(dir) + ")");
         System.out.println("  kubeconfig " + AdminCredential.kubeconfig(dir) + "  (user admin; lists both gateways; kubectl uses the first)");
         System.out.println("stop with: berth down");
@@ -604,8 +607,10 @@ public final class Berth implements Callable<Integer> {
         SchemaRegistryClient client = RegistryClients.forUrl(cfg.registryUrl(), cfg);
         BerthService svc = factory.apply(cfg, client);
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<io.berth.schemas.metrics.MetricsServer> metrics = new java.util.concurrent.atomic.AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             io.berth.schemas.service.Shutdown.watchdog(svc.name()); // SIGTERM stops the process within 5 s, broker or not
+            if (metrics.get() != null) metrics.get().close();
             svc.close();
             client.close();
             try {
@@ -624,10 +629,31 @@ public final class Berth implements Callable<Integer> {
             e.printStackTrace();
             return 1;
         }
-        System.out.println(svc.name() + " running against " + cfg.bootstrapServers() + " (pid " + ProcessHandle.current().pid() + "); Ctrl-C stops it");
+        String scrape;
+        try {
+            metrics.set(metricsServer(cfg, svc));
+            scrape = metrics.get() != null ? metrics.get().url() : svc instanceof GatewayService g ? "the gateway's /metrics (port " + g.port() + ")" : "off";
+        } catch (java.io.IOException e) {
+            System.err.println(svc.name() + ": cannot serve /metrics on " + cfg.get(io.berth.schemas.metrics.MetricsServer.HOST, "127.0.0.1") + ":"
+                    + cfg.get(io.berth.schemas.metrics.MetricsServer.PORT, "0") + " (" + e.getMessage() + "); set " + io.berth.schemas.metrics.MetricsServer.PORT);
+            return 1; // the hook stops the service
+        }
+        System.out.println(svc.name() + " running against " + cfg.bootstrapServers() + " (pid " + ProcessHandle.current().pid() + "); metrics: "
+                + scrape + "; Ctrl-C stops it");
         if (readyFile != null) Files.writeString(readyFile, ProcessHandle.current().pid() + "\n");
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The {@code /metrics} listener of a service process that has no HTTP server of its own (all but the gateway, which
+     * serves {@code /metrics} itself): {@code metrics-host} (default the loopback) and {@code metrics-port} (default 0, any
+     * free port; -1 none).
+     */
+    static io.berth.schemas.metrics.MetricsServer metricsServer(BerthConfig cfg, BerthService svc) throws java.io.IOException {
+        int port = Integer.parseInt(cfg.get(io.berth.schemas.metrics.MetricsServer.PORT, "0").strip());
+        if (svc instanceof GatewayService || port < 0) return null;
+        return io.berth.schemas.metrics.MetricsServer.start(cfg.get(io.berth.schemas.metrics.MetricsServer.HOST, "127.0.0.1"), port);
     }
 
     @Command(name = "state-streams", description = "Run the state-streams service in the foreground.")

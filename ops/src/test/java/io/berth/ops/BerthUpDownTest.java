@@ -103,6 +103,7 @@ class BerthUpDownTest {
         Result r = berth(up);
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("Berth is up"), r.out());
+        assertTrue(r.out().contains("metrics   http://127.0.0.1:" + gatewayPort + "/metrics"), "berth up prints where the metrics are: " + r.out());
         BerthState st = BerthState.read(dataDir).orElseThrow();
         assertTrue(st.ready() && st.alive(), "state file names a live, ready process");
         assertEquals("127.0.0.1:" + kafkaPort, st.bootstrapServers());

@@ -42,6 +42,7 @@ final class DeadLetters {
                 .setComponent("scheduler")
                 .setTimestamp(record.timestamp())
                 .build();
+        io.berth.schemas.metrics.ProcessMetrics.deadLetter(letter.getSourceTopic());
         LOG.warn("dead-lettering {}-{}@{}: {}", letter.getSourceTopic(), letter.getPartition(), letter.getOffset(), letter.getReason());
         context.forward(new Record<>(record.key(), letter, record.timestamp()), sink);
         AuditRecord audit = io.berth.schemas.deadletter.DeadLetters.audit(letter, record.headers());

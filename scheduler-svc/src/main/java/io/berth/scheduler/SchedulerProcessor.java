@@ -176,7 +176,10 @@ final class SchedulerProcessor implements Processor<String, byte[], String, Spec
     /** Empty when the task already has an assignment: a request seen twice is placed once. */
     private Optional<Placement> attempt(PlacementRequest request) {
         if (view.isPlaced(request.getTaskId())) return Optional.empty();
-        return Optional.of(placer.place(view.snapshot(), Conversions.pending(request)));
+        long t0 = System.nanoTime();
+        Placement p = placer.place(view.snapshot(), Conversions.pending(request));
+        PlacementMetrics.record(p instanceof Placement.Placed, System.nanoTime() - t0);
+        return Optional.of(p);
     }
 
     private void apply(PlacementRequest request, Optional<Placement> decision, long now) {

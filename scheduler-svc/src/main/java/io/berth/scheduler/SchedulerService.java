@@ -22,6 +22,7 @@ public final class SchedulerService extends TopicCheckingService {
 
     private final SchemaRegistryClient registry;
     private volatile KafkaStreams streams;
+    private volatile AutoCloseable streamsMetrics;
 
     public SchedulerService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -48,6 +49,7 @@ public final class SchedulerService extends TopicCheckingService {
             if (now == KafkaStreams.State.ERROR) log.error("{}: streams entered ERROR", name());
         }, io.berth.schemas.service.Fatal::report);
         streams = ks;
+        streamsMetrics = io.berth.schemas.metrics.ProcessMetrics.bindStreams(ks, name()); // consumer lag, commit and process rates
         ks.start();
         Duration startTimeout = io.berth.schemas.service.StreamsHa.startTimeout(config);
         if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -79,6 +81,15 @@ public final class SchedulerService extends TopicCheckingService {
         KafkaStreams ks = streams;
         streams = null;
         if (ks != null) io.berth.schemas.service.StreamsLifecycle.closeLeavingGroup(ks, io.berth.schemas.service.Shutdown.STREAMS_CLOSE);
+        AutoCloseable m = streamsMetrics;
+        streamsMetrics = null;
+        if (m != null) {
+            try {
+                m.close();
+            } catch (Exception e) {
+                log.warn("{}: unbinding the Streams metrics failed: {}", name(), e.toString());
+            }
+        }
         log.info("{} stopped", name());
     }
 }

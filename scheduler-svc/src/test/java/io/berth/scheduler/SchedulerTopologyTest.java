@@ -141,6 +141,28 @@ class SchedulerTopologyTest {
         assertEquals(TaskState.ASSIGNED, statuses.readValue().getState());
     }
 
+    /** Issue 16: each decision counted by result and timed; a poison request counted as a dead letter of its topic. */
+    @Test
+    void shouldCountAndTimeEachPlacementDecisionAndEachDeadLetter() {
+        var meters = io.berth.schemas.metrics.ProcessMetrics.meters();
+        java.util.function.Function<String, Double> placements = result -> meters.get("berth.placements").tag("result", result).counter().count();
+        java.util.function.Supplier<Long> timed = () -> meters.get("berth.placement.duration").timer().count();
+        java.util.function.Supplier<Double> dead = () -> {
+            var c = meters.find("berth.dead.letters").tag("topic", Topics.PLACEMENT_REQUESTS.name()).counter();
+            return c == null ? 0 : c.count();
+        };
+        double placed = placements.apply("placed"), unplaceable = placements.apply("unplaceable"), deadBefore = dead.get();
+        long timedBefore = timed.get();
+        addNode(node("node-1", 4000, 128 * MI));
+        send(request("web-abc123-small", 100, 64 * MI));
+        send(request("web-abc123-big01", 100, 1024 * MI));
+        rawRequests.pipeInput(Topics.SCHEDULING_KEY, new byte[]{1, 2, 3}, clock);
+        assertEquals(placed + 1, placements.apply("placed"), 0.0);
+        assertEquals(unplaceable + 1, placements.apply("unplaceable"), 0.0);
+        assertEquals(timedBefore + 2, timed.get(), "every decision timed");
+        assertEquals(deadBefore + 1, dead.get(), 0.0);
+    }
+
     @Test
     void shouldReportAChangedReason() {
         addNode(node("node-1", 4000, 128 * MI));

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 public final class StateStreamsService extends TopicCheckingService {
     private final SchemaRegistryClient registry;
     private KafkaStreams streams;
+    private AutoCloseable streamsMetrics;
 
     public StateStreamsService(BerthConfig config, SchemaRegistryClient registry) {
         super(config);
@@ -78,6 +79,7 @@ public final class StateStreamsService extends TopicCheckingService {
         io.berth.schemas.service.StreamsSupervision.install(streams, name(), (now, old) -> {
             if (now == KafkaStreams.State.RUNNING) running.countDown();
         }, io.berth.schemas.service.Fatal::report);
+        streamsMetrics = io.berth.schemas.metrics.ProcessMetrics.bindStreams(streams, name()); // consumer lag, commit and process rates
         streams.start();
         Duration startTimeout = io.berth.schemas.service.StreamsHa.startTimeout(config);
         if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -112,6 +114,11 @@ public final class StateStreamsService extends TopicCheckingService {
         if (streams != null) {
             io.berth.schemas.service.StreamsLifecycle.closeLeavingGroup(streams, io.berth.schemas.service.Shutdown.STREAMS_CLOSE);
             streams = null;
+            try {
+                streamsMetrics.close();
+            } catch (Exception e) {
+                log.warn("{}: unbinding the Streams metrics failed: {}", name(), e.toString());
+            }
             log.info("{} stopped", name());
         }
     }

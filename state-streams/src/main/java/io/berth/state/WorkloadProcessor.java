@@ -175,8 +175,21 @@ final class WorkloadProcessor extends ContextualProcessor<String, SpecificRecord
         converge(key, before, desired, cause, origin, nodes.readyNodeIds(partition), nodes.drainingNodeIds(partition), now);
     }
 
+    /** Reconciles one workload, timed and counted ({@code berth_reconcile_total}, {@code berth_reconcile_duration_seconds}). */
     private void converge(String key, WorkloadView before, WorkloadView asked, String why, Origin origin,
                           Set<String> readyNodes, Set<String> drainingNodes, long now) {
+        long t0 = System.nanoTime();
+        boolean failed = true;
+        try {
+            convergeTimed(key, before, asked, why, origin, readyNodes, drainingNodes, now);
+            failed = false;
+        } finally {
+            ReconcileMetrics.record(asked.getKind(), failed, System.nanoTime() - t0);
+        }
+    }
+
+    private void convergeTimed(String key, WorkloadView before, WorkloadView asked, String why, Origin origin,
+                               Set<String> readyNodes, Set<String> drainingNodes, long now) {
         if (asked.getKind() == ResourceKind.CRONJOB) {
             convergeCron(key, before, asked, before != asked, origin, now);
             return;

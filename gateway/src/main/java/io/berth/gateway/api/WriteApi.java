@@ -754,6 +754,7 @@ public final class WriteApi implements AutoCloseable {
                     producer.send(new ProducerRecord<>(Topics.INTENTS.name(), Intents.key(i), i), (md, err) -> context.runOnContext(v -> {
                         if (err != null) promise.fail(err);
                         else promise.complete(md);
+                        if (err == null) io.berth.gateway.prom.PromApi.intent(true, i.getKind());
                     }));
                 } catch (RuntimeException e) {
                     context.runOnContext(v -> promise.fail(e));
@@ -840,12 +841,18 @@ public final class WriteApi implements AutoCloseable {
                 kind = m.group(1);
                 name = m.group(2);
             }
+            io.berth.gateway.prom.PromApi.intent(false, kind);
             // kube-apiserver qualifies a kind of a named group: Job.batch "pi" is invalid, DaemonSet.apps "agent" is invalid
             throw Status.invalid(kind, "Job".equals(kind) || "CronJob".equals(kind) ? "batch" : "DaemonSet".equals(kind) || "StatefulSet".equals(kind) ? "apps"
                     : "HorizontalPodAutoscaler".equals(kind) ? "autoscaling" : "", name, r.errors());
         }
-        admit(r.intents(), text, namespace == null ? "default" : namespace);
-        if (configs != null) r = new ManifestResult(new ResourceAdmission(cache, configs).admit(r.intents(), pending), r.warnings(), r.errors());
+        try {
+            admit(r.intents(), text, namespace == null ? "default" : namespace);
+            if (configs != null) r = new ManifestResult(new ResourceAdmission(cache, configs).admit(r.intents(), pending), r.warnings(), r.errors());
+        } catch (RuntimeException refused) {
+            for (Intent i : r.intents()) io.berth.gateway.prom.PromApi.intent(false, i.getKind()); // admission (PodSecurity, quota) refused them
+            throw refused;
+        }
         if (!validation.equalsIgnoreCase("Ignore")) {
             for (ManifestProblem w : r.warnings()) {
                 ctx.response().headers().add("Warning", "299 - \"" + w.message().replace("\"", "\\\"") + "\"");

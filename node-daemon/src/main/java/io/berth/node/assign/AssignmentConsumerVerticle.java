@@ -96,6 +96,7 @@ public final class AssignmentConsumerVerticle extends ConsumerThreadVerticle {
                 .setReason(String.valueOf(e.getMessage())).setExceptionClass(e.getClass().getName())
                 .setComponent("node-daemon/" + nodeId).setTimestamp(System.currentTimeMillis())
                 .build();
+        io.berth.schemas.metrics.ProcessMetrics.deadLetter(r.topic());
         publisher.publish(Topics.DEAD_LETTERS, r.key(), dl);
         publisher.publish(Topics.AUDIT, r.key(), io.berth.schemas.deadletter.DeadLetters.audit(dl, "node/" + nodeId));
     }

@@ -275,6 +275,7 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
     }
 
     private void apply(long now) {
+        counted.accept(countByState(observed.all()));
         if (fencer.fenced()) { // plan nothing: whatever the listing shows dies
             fencer.killAll();
             return;
@@ -363,6 +364,21 @@ public final class ContainerReconcilerVerticle extends VerticleBase {
             report(r, TaskState.CREATED, null, "Created", "");
             start(r, id, false);
         }).onFailure(err -> failed(r, ContainerCreator.reason(err), err));
+    }
+
+    /** Told this node's containers by state after every listing ({@code berth_node_containers}). */
+    public ContainerReconcilerVerticle withCounts(java.util.function.Consumer<Map<Observed.State, Integer>> counted) {
+        this.counted = counted;
+        return this;
+    }
+
+    private java.util.function.Consumer<Map<Observed.State, Integer>> counted = m -> {};
+
+    static Map<Observed.State, Integer> countByState(java.util.Collection<Observed> containers) {
+        Map<Observed.State, Integer> n = new java.util.EnumMap<>(Observed.State.class);
+        for (Observed.State s : Observed.State.values()) n.put(s, 0);
+        for (Observed o : containers) n.merge(o.state(), 1, Integer::sum);
+        return n;
     }
 
     /** Where a pod's (task id →) Secrets and ConfigMaps come from (none: a pod using one waits with CreateContainerConfigError). */

@@ -62,6 +62,7 @@ public final class DeadLetters {
         // A poison record may be larger than a Kafka record may be (a 5 MB intent on a topic whose
         // max.message.bytes allows it): its dead letter keeps only the head, or writing it would fail
         // the transaction and stop the stream it protects.
+        io.berth.schemas.metrics.ProcessMetrics.deadLetter(sourceTopic);
         String r = reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "..." : reason;
         if (key != null && key.length > MAX_KEY_BYTES) r += " (key truncated from " + key.length + " bytes)";
         if (value != null && value.length > MAX_VALUE_BYTES) r += " (value truncated from " + value.length + " bytes)";
