@@ -71,8 +71,10 @@ public final class Discovery {
                     new ApiResource("replicasets", "replicaset", true, "ReplicaSet", List.of("get", "list"), List.of("rs"), ALL, List.of()),
                     new ApiResource("statefulsets", "statefulset", true, "StatefulSet", CRUD, List.of("sts"), ALL,
                             List.of(new Sub("scale", "autoscaling", "v1", "Scale", List.of("get", "update")))))),
-            // kube-apiserver serves HPAs as hpa, in the "all" category, preferred version v2
+            // kube-apiserver serves HPAs as hpa, in the "all" category, at v2 (preferred: listed first) and v1 (Served.of converts)
             new GroupVersion("autoscaling", "v2", List.of(
+                    new ApiResource("horizontalpodautoscalers", "horizontalpodautoscaler", true, "HorizontalPodAutoscaler", CRUD, List.of("hpa"), ALL, List.of()))),
+            new GroupVersion("autoscaling", "v1", List.of(
                     new ApiResource("horizontalpodautoscalers", "horizontalpodautoscaler", true, "HorizontalPodAutoscaler", CRUD, List.of("hpa"), ALL, List.of()))),
             new GroupVersion("authorization.k8s.io", "v1", List.of(
                     new ApiResource("localsubjectaccessreviews", "localsubjectaccessreview", true, "LocalSubjectAccessReview",
@@ -107,7 +109,8 @@ public final class Discovery {
         router.get("/apis").handler(ctx -> answer(ctx, false));
         for (GroupVersion gv : GROUPS) {
             router.get(gv.path()).handler(ctx -> json(ctx, resourceList(gv)));
-            if (!gv.group().isEmpty()) router.get("/apis/" + gv.group()).handler(ctx -> json(ctx, group(gv.group())));
+            boolean groupsFirstVersion = GROUPS.stream().filter(g -> g.group().equals(gv.group())).findFirst().orElseThrow() == gv;
+            if (!gv.group().isEmpty() && groupsFirstVersion) router.get("/apis/" + gv.group()).handler(ctx -> json(ctx, group(gv.group())));
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * The few request bodies stock kubectl sends in Kubernetes' protobuf encoding
  * ({@code application/vnd.kubernetes.protobuf}) rather than JSON, decoded to the JSON the handlers
  * read: its typed clients (kubectl ≥ 1.30) post a {@code SelfSubjectAccessReview} for {@code auth can-i},
- * an {@code Eviction} for {@code drain}, and {@code DeleteOptions} with a pod delete. A body is the
+ * an {@code Eviction} for {@code drain}, {@code DeleteOptions} with a pod delete, and an {@code autoscaling/v1
+ * HorizontalPodAutoscaler} for {@code autoscale}. A body is the
  * envelope {@code k8s\0} followed by a {@code runtime.Unknown} (type meta, raw object bytes); the object is
  * read field by field with protobuf's own {@link CodedInputStream} against the field numbers of
  * Kubernetes' {@code generated.proto} files, declared below for just these kinds. Unknown fields are
@@ -41,12 +42,17 @@ public final class KubeProtobuf {
     private static final Pattern POD = Pattern.compile("/api/v1/namespaces/[^/]+/pods/[^/]+");
     /** kubectl create namespace posts the Namespace, kubectl delete namespace its DeleteOptions, as protobuf. */
     private static final Pattern NAMESPACE = Pattern.compile("/api/v1/namespaces/[^/]+");
+    /** kubectl autoscale (before 1.33) posts an autoscaling/v1 HorizontalPodAutoscaler as protobuf. */
+    private static final Pattern HPAS_V1 = Pattern.compile("/apis/autoscaling/v1/namespaces/[^/]+/horizontalpodautoscalers");
 
     private KubeProtobuf() {}
 
     /** Whether a protobuf body is understood on this route. */
     public static boolean accepted(HttpMethod method, String path) {
-        if (method == HttpMethod.POST) return REVIEWS.matcher(path).matches() || EVICTION.matcher(path).matches() || path.equals("/api/v1/namespaces");
+        if (method == HttpMethod.POST) {
+            return REVIEWS.matcher(path).matches() || EVICTION.matcher(path).matches() || path.equals("/api/v1/namespaces")
+                    || HPAS_V1.matcher(path).matches();
+        }
         return method == HttpMethod.DELETE && (POD.matcher(path).matches() || NAMESPACE.matcher(path).matches());
     }
 
@@ -146,7 +152,12 @@ public final class KubeProtobuf {
     static final Msg REVIEW_SPEC = new Msg().message(1, "resourceAttributes", RESOURCE_ATTRIBUTES)
             .message(2, "nonResourceAttributes", NON_RESOURCE_ATTRIBUTES).put(3, "user", Type.STRING)
             .repeated(4, "groups", Type.STRING).put(6, "uid", Type.STRING);
+    /** autoscaling/v1: HorizontalPodAutoscalerSpec {scaleTargetRef = 1 {kind = 1, name = 2, apiVersion = 3}; minReplicas = 2; maxReplicas = 3; targetCPUUtilizationPercentage = 4}. */
+    static final Msg HPA_V1_SPEC = new Msg()
+            .message(1, "scaleTargetRef", new Msg().put(1, "kind", Type.STRING).put(2, "name", Type.STRING).put(3, "apiVersion", Type.STRING))
+            .put(2, "minReplicas", Type.INT64).put(3, "maxReplicas", Type.INT64).put(4, "targetCPUUtilizationPercentage", Type.INT64);
     static final Map<String, Msg> KINDS = Map.of(
+            "HorizontalPodAutoscaler", new Msg().message(1, "metadata", OBJECT_META).message(2, "spec", HPA_V1_SPEC),
             "SelfSubjectAccessReview", new Msg().message(1, "metadata", OBJECT_META).message(2, "spec", SELF_REVIEW_SPEC),
             "SubjectAccessReview", new Msg().message(1, "metadata", OBJECT_META).message(2, "spec", REVIEW_SPEC),
             "LocalSubjectAccessReview", new Msg().message(1, "metadata", OBJECT_META).message(2, "spec", REVIEW_SPEC),

@@ -18,7 +18,7 @@ final class ListWriter {
 
     private ListWriter() {}
 
-    static void write(HttpServerResponse response, String head, Iterator<ViewCache.Entry> items) {
+    static void write(HttpServerResponse response, String head, Iterator<byte[]> items) {
         Buffer first = Buffer.buffer(CHUNK + 4096).appendString(head);
         boolean more = fill(first, items, true);
         if (!more) {
@@ -30,7 +30,7 @@ final class ListWriter {
         pump(response, items);
     }
 
-    private static void pump(HttpServerResponse response, Iterator<ViewCache.Entry> items) {
+    private static void pump(HttpServerResponse response, Iterator<byte[]> items) {
         while (!response.closed()) {
             Buffer chunk = Buffer.buffer(CHUNK + 4096);
             if (!fill(chunk, items, false)) {
@@ -46,12 +46,12 @@ final class ListWriter {
     }
 
     /** Appends items until the buffer holds a chunk; true when items remain. {@code first}: nothing written before. */
-    private static boolean fill(Buffer out, Iterator<ViewCache.Entry> items, boolean first) {
+    private static boolean fill(Buffer out, Iterator<byte[]> items, boolean first) {
         boolean comma = !first;
         while (items.hasNext()) {
             if (out.length() >= CHUNK) return true;
             if (comma) out.appendByte((byte) ',');
-            out.appendBytes(items.next().bytes());
+            out.appendBytes(items.next());
             comma = true;
         }
         return false;

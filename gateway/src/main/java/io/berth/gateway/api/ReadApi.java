@@ -59,25 +59,29 @@ public final class ReadApi {
         router.get("/api/v1/namespaces").handler(this::handleListNamespaces);
         router.get("/api/v1/namespaces/:ns").handler(this::handleGetNamespace);
         for (Resource r : Resource.values()) {
-            router.get(r.prefix() + "/" + r.plural).handler(ctx -> handleList(ctx, r, null));
-            if (r.namespaced) {
-                router.get(r.prefix() + "/namespaces/:ns/" + r.plural).handler(ctx -> handleList(ctx, r, ctx.pathParam("ns")));
-                router.get(r.prefix() + "/namespaces/:ns/" + r.plural + "/:name").handler(ctx -> handleGet(ctx, r, ctx.pathParam("ns")));
-            } else {
-                router.get(r.prefix() + "/" + r.plural + "/:name").handler(ctx -> handleGet(ctx, r, null));
+            for (Served v : Served.of(r)) {
+                router.get(v.prefix() + "/" + r.plural).handler(ctx -> handleList(ctx, v, null));
+                if (r.namespaced) {
+                    router.get(v.prefix() + "/namespaces/:ns/" + r.plural).handler(ctx -> handleList(ctx, v, ctx.pathParam("ns")));
+                    router.get(v.prefix() + "/namespaces/:ns/" + r.plural + "/:name").handler(ctx -> handleGet(ctx, v, ctx.pathParam("ns")));
+                } else {
+                    router.get(v.prefix() + "/" + r.plural + "/:name").handler(ctx -> handleGet(ctx, v, null));
+                }
             }
         }
     }
 
     // ---- list / get ----
 
-    private void handleList(RoutingContext ctx, Resource r, String namespace) {
+    private void handleList(RoutingContext ctx, Served v, String namespace) {
+        Resource r = v.resource();
         if (past != null && ctx.queryParams().contains("at")) {
+            pastAtOwnVersion(v);
             past.list(ctx, r, namespace);
             return;
         }
         if (isWatch(ctx)) {
-            handleWatch(ctx, r, namespace);
+            handleWatch(ctx, v, namespace);
             return;
         }
         Predicate<JsonNode> filter = filter(ctx);
@@ -85,23 +89,41 @@ public final class ReadApi {
         ViewCache.Snapshot snap = cache.list(r.topic, r.kind, namespace, Selectors.labelEqualities(ctx.queryParams().get("labelSelector")));
         if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
             java.util.List<JsonNode> items = snap.items().stream().filter(entryFilter(ctx, filter)).map(e -> (JsonNode) e.object()).toList();
-            table(ctx, r.plural, r.namespaced, items, String.valueOf(snap.resourceVersion()));
+            table(ctx, v, items, String.valueOf(snap.resourceVersion()));
             return;
         }
-        String head = "{\"kind\":\"" + r.kind + "List\",\"apiVersion\":\"" + r.apiVersion
+        String head = "{\"kind\":\"" + r.kind + "List\",\"apiVersion\":\"" + v.apiVersion()
                 + "\",\"metadata\":{\"resourceVersion\":\"" + snap.resourceVersion() + "\"},\"items\":[";
+        java.util.stream.Stream<ViewCache.Entry> items = snap.items().stream().filter(entryFilter(ctx, filter));
         ListWriter.write(ctx.response().setStatusCode(200).putHeader("content-type", "application/json"), head,
-                snap.items().stream().filter(entryFilter(ctx, filter)).iterator());
+                v.converted() ? items.map(e -> bytes(v.out(e.object()))).iterator() : items.map(ViewCache.Entry::bytes).iterator());
     }
 
-    private void handleGet(RoutingContext ctx, Resource r, String namespace) {
+    /** Time travel rebuilds objects at their own version only. */
+    private static void pastAtOwnVersion(Served v) {
+        if (v.converted()) {
+            throw Status.badRequest("?at= reads " + v.resource().plural + " at " + v.resource().apiVersion + " only, not " + v.apiVersion());
+        }
+    }
+
+    private static byte[] bytes(JsonNode o) {
+        try {
+            return MAPPER.writeValueAsBytes(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void handleGet(RoutingContext ctx, Served v, String namespace) {
+        Resource r = v.resource();
         String name = ctx.pathParam("name");
         if (past != null && ctx.queryParams().contains("at")) {
+            pastAtOwnVersion(v);
             past.get(ctx, r, namespace, name);
             return;
         }
         ViewCache.Entry e = cache.get(r.topic, r.kind, namespace, name).orElseThrow(() -> Status.notFound(r.qualified(), name));
-        read(ctx, r.plural, r.namespaced, e.object());
+        read(ctx, v, e.object());
     }
 
     private void handleListNamespaces(RoutingContext ctx) {
@@ -151,7 +173,8 @@ public final class ReadApi {
 
     // ---- watch ----
 
-    private void handleWatch(RoutingContext ctx, Resource r, String namespace) {
+    private void handleWatch(RoutingContext ctx, Served v, String namespace) {
+        Resource r = v.resource();
         Predicate<JsonNode> selected = filter(ctx);
         Predicate<ViewCache.Change> changeSelected = changeFilter(ctx, selected);
         long[] from = ResourceVersions.decode(ctx.queryParams().get("resourceVersion"), cache.partitions(r.topic));
@@ -163,9 +186,9 @@ public final class ReadApi {
         try {
             String upgrade = ctx.request().getHeader("Upgrade");
             if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-                watchOverWebSocket(ctx, r, namespace, from, mine, release);
+                watchOverWebSocket(ctx, v, namespace, from, mine, release);
             } else {
-                watchOverHttp(ctx, r, namespace, from, mine, release);
+                watchOverHttp(ctx, v, namespace, from, mine, release);
             }
         } catch (RuntimeException e) {
             release.run();
@@ -202,9 +225,10 @@ public final class ReadApi {
         return (int) Math.min(Integer.MAX_VALUE / 2, n);
     }
 
-    private void watchOverHttp(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine, Runnable release) {
+    private void watchOverHttp(RoutingContext ctx, Served served, String namespace, long[] from, Predicate<ViewCache.Change> mine, Runnable release) {
+        Resource r = served.resource();
         Context context = vertx.getOrCreateContext();
-        java.util.function.Function<ViewCache.Change, byte[]> encode = tableEvents(ctx, r);
+        java.util.function.Function<ViewCache.Change, byte[]> encode = tableEvents(ctx, served);
         HttpServerResponse response = ctx.response();
         // register first: an Expired answer must still be a plain 410, not a started stream
         ViewCache.Registration[] self = new ViewCache.Registration[1];
@@ -245,8 +269,11 @@ public final class ReadApi {
         }
     }
 
-    private void watchOverWebSocket(RoutingContext ctx, Resource r, String namespace, long[] from, Predicate<ViewCache.Change> mine, Runnable release) {
+    private void watchOverWebSocket(RoutingContext ctx, Served served, String namespace, long[] from, Predicate<ViewCache.Change> mine, Runnable release) {
+        Resource r = served.resource();
         Context context = vertx.getOrCreateContext();
+        // events as every watcher shares them, or converted per watcher (another version than the cache renders)
+        java.util.function.Function<ViewCache.Change, byte[]> encode = served.converted() ? tableEvents(ctx, served) : null;
         // check the version before the upgrade, so a too-old one is a 410 the client can read
         cache.checkVersion(r.topic, from);
         longRunning(ctx);
@@ -254,7 +281,7 @@ public final class ReadApi {
             ViewCache.Registration[] self = new ViewCache.Registration[1];
             ViewCache.Registration reg = cache.watch(r.topic, r.kind, namespace, from, context, batch -> {
                 if (ws.isClosed()) return;
-                if (!send(batch, mine, ws)) {
+                if (!send(batch, mine, encode, ws)) {
                     self[0].cancel().run();
                     release.run();
                     caps.watcherDropped();
@@ -264,7 +291,7 @@ public final class ReadApi {
             });
             self[0] = reg;
             ws.setWriteQueueMaxSize(caps.watchQueueBytes + bytes(reg.initial()));
-            send(reg.initial(), mine, ws);
+            send(reg.initial(), mine, encode, ws);
             ws.closeHandler(v -> {
                 reg.cancel().run();
                 release.run();
@@ -295,16 +322,15 @@ public final class ReadApi {
      * {@code as=Table} ({@code kubectl get -w}) — each object as a one-row {@code meta.k8s.io/v1 Table} with the
      * column definitions and the request's {@code includeObject}, as kube-apiserver does (encoded per watcher).
      */
-    static java.util.function.Function<ViewCache.Change, byte[]> tableEvents(RoutingContext ctx, Resource r) {
-        if (!io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) return ViewCache.Change::frame;
+    static java.util.function.Function<ViewCache.Change, byte[]> tableEvents(RoutingContext ctx, Served v) {
+        boolean tables = io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"));
+        if (!tables && !v.converted()) return ViewCache.Change::frame;
         var include = io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject"));
         return c -> {
             ObjectNode object = c.object();
             if (object == null || !"ADDED MODIFIED DELETED".contains(c.type())) return c.frame(); // ERROR, BOOKMARK: as they are
-            ObjectNode table = io.berth.gateway.view.ServerTables.table(r.plural, r.namespaced, List.of(object),
-                    object.path("metadata").path("resourceVersion").asText(null), include, System.currentTimeMillis());
             ObjectNode event = MAPPER.createObjectNode().put("type", c.type());
-            event.set("object", table);
+            event.set("object", !tables ? v.out(object) : table(v, List.of(object), object.path("metadata").path("resourceVersion").asText(null), include));
             try {
                 return MAPPER.writeValueAsBytes(event);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -315,15 +341,17 @@ public final class ReadApi {
 
     /**
      * WebSocket: one text frame per event, made of the change's bytes as they were encoded once for every
-     * watcher (no per-watcher encoding); an event larger than a frame is fragmented by Vert.x as before.
-     * False, as for HTTP, when the write queue is full.
+     * watcher (no per-watcher encoding; {@code encode} null), or as {@code encode} makes them for this one;
+     * an event larger than a frame is fragmented by Vert.x as before. False, as for HTTP, when the write queue is full.
      */
-    private static boolean send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine, ServerWebSocket ws) {
+    private static boolean send(List<ViewCache.Change> batch, Predicate<ViewCache.Change> mine,
+                                java.util.function.Function<ViewCache.Change, byte[]> encode, ServerWebSocket ws) {
         for (ViewCache.Change c : batch) {
             if (!mine.test(c)) continue;
             if (ws.writeQueueFull()) return false;
-            if (c.frame().length <= MAX_FRAME) ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, c.frame(), true));
-            else ws.writeTextMessage(c.line());
+            byte[] frame = encode == null ? c.frame() : encode.apply(c);
+            if (frame.length <= MAX_FRAME) ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame, true));
+            else ws.writeTextMessage(new String(frame, java.nio.charset.StandardCharsets.UTF_8));
         }
         return true;
     }
@@ -344,6 +372,33 @@ public final class ReadApi {
         if (body.has("items") && body.path("kind").asText("").endsWith("List")) body.path("items").forEach(items::add);
         else items.add(body);
         table(ctx, plural, namespaced, items, body.path("metadata").path("resourceVersion").asText(null));
+    }
+
+    /**
+     * A read's answer at a served version: the (rendered) object or list converted to it, or — for a Table — the columns
+     * made from the rendered objects (kube-apiserver prints the internal object, whatever the version) and the rows'
+     * objects converted.
+     */
+    static void read(RoutingContext ctx, Served v, JsonNode stored) {
+        if (io.berth.gateway.view.ServerTables.wanted(ctx.request().getHeader("Accept"))) {
+            json(ctx, 200, table(v, List.of(stored), stored.path("metadata").path("resourceVersion").asText(null),
+                    io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject"))));
+            return;
+        }
+        json(ctx, 200, v.out(stored));
+    }
+
+    static void table(RoutingContext ctx, Served v, List<JsonNode> items, String resourceVersion) {
+        json(ctx, 200, table(v, items, resourceVersion, io.berth.gateway.view.ServerTables.include(ctx.queryParams().get("includeObject"))));
+    }
+
+    private static ObjectNode table(Served v, List<JsonNode> items, String resourceVersion, io.berth.gateway.view.ServerTables.Include include) {
+        ObjectNode t = io.berth.gateway.view.ServerTables.table(v.resource().plural, v.resource().namespaced, items, resourceVersion,
+                include, System.currentTimeMillis());
+        if (v.converted() && include == io.berth.gateway.view.ServerTables.Include.OBJECT) {
+            for (JsonNode row : t.path("rows")) ((ObjectNode) row).set("object", v.out(row.path("object")));
+        }
+        return t;
     }
 
     /** {@code items} answered as a {@code meta.k8s.io/v1 Table} with {@code plural}'s columns and the request's {@code includeObject}. */

@@ -165,11 +165,13 @@ public final class WriteApi implements AutoCloseable {
         router.patch("/apis/apps/v1/namespaces/:ns/statefulsets/:name/scale").handler(body).handler(this::handlePutScale);
         for (Resource r : List.of(Resource.PODS, Resource.SERVICES, Resource.DEPLOYMENTS, Resource.DAEMONSETS, Resource.STATEFULSETS,
                 Resource.JOBS, Resource.CRONJOBS, Resource.HORIZONTALPODAUTOSCALERS)) {
-            String base = r.prefix() + "/namespaces/:ns/" + r.plural;
-            router.post(base).handler(body).handler(ctx -> handleCreate(ctx, r));
-            router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, r));
-            router.patch(base + "/:name").handler(body).handler(ctx -> handlePatch(ctx, r));
-            router.delete(base + "/:name").handler(body).handler(ctx -> handleDelete(ctx, r));
+            for (Served v : Served.of(r)) {
+                String base = v.prefix() + "/namespaces/:ns/" + r.plural;
+                router.post(base).handler(body).handler(ctx -> handleCreate(ctx, v));
+                router.put(base + "/:name").handler(body).handler(ctx -> handleReplace(ctx, v));
+                router.patch(base + "/:name").handler(body).handler(ctx -> handlePatch(ctx, v));
+                router.delete(base + "/:name").handler(body).handler(ctx -> handleDelete(ctx, r));
+            }
         }
         router.post("/api/v1/namespaces/:ns/pods/:name/eviction").handler(body).handler(this::handleEvict);
         router.post("/api/v1/namespaces").handler(body).handler(this::handleCreateNamespace);
@@ -238,17 +240,19 @@ public final class WriteApi implements AutoCloseable {
         });
     }
 
-    private void handleCreate(RoutingContext ctx, Resource r) {
+    private void handleCreate(RoutingContext ctx, Served v) {
+        Resource r = v.resource();
         String ns = ctx.pathParam("ns");
-        Intent i = single(parse(ctx, ctx.body().asString(), ns, true), r);
+        String text = KubeProtobuf.bodyText(ctx); // JSON or YAML; protobuf where KubeProtobuf accepts it (kubectl autoscale)
+        Intent i = single(parse(ctx, text, ns, true), r);
         if (existing(r, ns, i.getName()) != null) throw Status.alreadyExists(r.qualified(), i.getName());
         if (dryRun(ctx)) {
-            ObjectNode o = (ObjectNode) firstDocument(ctx.body().asString()).deepCopy();
+            ObjectNode o = (ObjectNode) firstDocument(text).deepCopy();
             ((ObjectNode) o.with("metadata")).put("namespace", i.getNamespace());
             respond(ctx, Future.succeededFuture(new Outcome(201, o)));
             return;
         }
-        respond(ctx, applyOne(ctx, i));
+        respond(ctx, applyOne(ctx, i).map(o -> o.at(v)));
     }
 
     private void handleCreateNamespace(RoutingContext ctx) {
@@ -379,7 +383,8 @@ public final class WriteApi implements AutoCloseable {
         return i;
     }
 
-    private void handleReplace(RoutingContext ctx, Resource r) {
+    private void handleReplace(RoutingContext ctx, Served v) {
+        Resource r = v.resource();
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         String text = ctx.body().asString();
         Intent i = single(parse(ctx, text, ns, true), r);
@@ -390,14 +395,15 @@ public final class WriteApi implements AutoCloseable {
         if (dryRun(ctx)) {
             ViewCache.Entry e = existing(r, ns, name);
             if (e == null) throw Status.notFound(r.qualified(), name);
-            respond(ctx, Future.succeededFuture(new Outcome(200, dryRunResult(e, firstDocument(text)))));
+            respond(ctx, Future.succeededFuture(new Outcome(200, dryRunResult(v.out(e.object()), firstDocument(text)))));
             return;
         }
-        respond(ctx, applyOne(ctx, i));
+        respond(ctx, applyOne(ctx, i).map(o -> o.at(v)));
     }
 
     /** apply-patch+yaml is a full manifest; a merge patch is merged into the current object first. Both then apply. */
-    private void handlePatch(RoutingContext ctx, Resource r) {
+    private void handlePatch(RoutingContext ctx, Served v) {
+        Resource r = v.resource();
         String ns = ctx.pathParam("ns"), name = ctx.pathParam("name");
         String type = String.valueOf(ctx.request().getHeader("content-type"));
         JsonNode patch = firstDocument(ctx.body().asString());
@@ -407,7 +413,8 @@ public final class WriteApi implements AutoCloseable {
             manifest = ctx.body().asString();
         } else {
             if (e == null) throw Status.notFound(r.qualified(), name);
-            ObjectNode merged = e.object().deepCopy();
+            // the patch is of the object as the URL's version shows it (a v1 HPA's round-trip annotations keep its v2 fields)
+            ObjectNode merged = v.converted() ? (ObjectNode) v.out(e.object()) : e.object().deepCopy();
             merged.remove("status");
             manifest = Patches.apply(merged, type, patch).toString();
         }
@@ -415,10 +422,10 @@ public final class WriteApi implements AutoCloseable {
         Intent i = single(parse(ctx, manifest, ns, true), r);
         if (dryRun(ctx)) {
             if (e == null) throw Status.notFound(r.qualified(), name);
-            respond(ctx, Future.succeededFuture(new Outcome(200, dryRunResult(e, firstDocument(manifest)))));
+            respond(ctx, Future.succeededFuture(new Outcome(200, dryRunResult(v.out(e.object()), firstDocument(manifest)))));
             return;
         }
-        respond(ctx, applyOne(ctx, i));
+        respond(ctx, applyOne(ctx, i).map(o -> o.at(v)));
     }
 
     private void handleDelete(RoutingContext ctx, Resource r) {
@@ -619,7 +626,12 @@ public final class WriteApi implements AutoCloseable {
 
     // ---- applying one intent ----
 
-    record Outcome(int code, JsonNode body) {}
+    record Outcome(int code, JsonNode body) {
+        /** The answer at the URL's version: an object of the resource converted to it; a receipt or a Status as it is. */
+        Outcome at(Served v) {
+            return v.converted() && v.resource().kind.equals(body.path("kind").asText()) ? new Outcome(code, v.out(body)) : this;
+        }
+    }
 
     /** Produces the intent and, unless {@code wait=false}, waits for the workload view to show it. */
     private Future<Outcome> applyOne(RoutingContext ctx, Intent i) {
@@ -634,6 +646,7 @@ public final class WriteApi implements AutoCloseable {
         long[] position = cache.position(Topics.WORKLOADS);
         long beforeGeneration = before == null ? -1 : ((WorkloadView) before.value()).getGeneration();
         boolean unchanged = before != null && unchanged(i, (WorkloadView) before.value());
+        if (i.getKind() == ResourceKind.HORIZONTALPODAUTOSCALER) return applyHpa(ctx, i, key, before, position);
         Predicate<ViewCache.Entry> applied = now -> now != null && (unchanged || stamped(now, i) || (unstamped(now) && newer(now, position)
                 && (i.getKind() != ResourceKind.DEPLOYMENT && i.getKind() != ResourceKind.DAEMONSET && i.getKind() != ResourceKind.STATEFULSET
                 || ((WorkloadView) now.value()).getGeneration() > beforeGeneration)));
@@ -641,6 +654,22 @@ public final class WriteApi implements AutoCloseable {
         return produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
                 : cache.await(Topics.WORKLOADS, key, applied, vertx.getOrCreateContext(), waitMs)
                 .map(now -> new Outcome(code, resultObject(i, now))).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
+    }
+
+    /**
+     * An HPA is shown in its target's view, which state-streams writes without stamping the HPA's intent: applied once
+     * the HPA's entry shows its spec, labels and annotations from a record newer than the send (at once when it
+     * already shows them: nothing to change).
+     */
+    private Future<Outcome> applyHpa(RoutingContext ctx, Intent i, String key, ViewCache.Entry before, long[] position) {
+        Predicate<ViewCache.Entry> shows = e -> e != null && e.value() instanceof WorkloadView w && w.getAutoscaler() != null
+                && w.getAutoscaler().getName().equals(i.getName()) && w.getAutoscaler().getSpec().equals(i.getHpa())
+                && w.getAutoscaler().getLabels().equals(i.getLabels()) && w.getAutoscaler().getAnnotations().equals(i.getAnnotations());
+        boolean unchanged = shows.test(before);
+        Predicate<ViewCache.Entry> applied = now -> unchanged ? now != null : shows.test(now) && newer(now, position);
+        return produce(i).compose(md -> !waits(ctx) ? Future.succeededFuture(receipt(i, md))
+                : cache.await(Topics.WORKLOADS, key, applied, vertx.getOrCreateContext(), waitMs)
+                .map(now -> new Outcome(before == null ? 201 : 200, now.object())).recover(err -> Future.succeededFuture(timedOut(ctx, i, md))));
     }
 
     /**
@@ -659,7 +688,7 @@ public final class WriteApi implements AutoCloseable {
     private static JsonNode resultObject(Intent i, ViewCache.Entry now) {
         if (i.getKind() == ResourceKind.DEPLOYMENT || i.getKind() == ResourceKind.DAEMONSET || i.getKind() == ResourceKind.STATEFULSET
                 || i.getKind() == ResourceKind.JOB || i.getKind() == ResourceKind.CRONJOB
-                || i.getKind() == ResourceKind.SERVICE
+                || i.getKind() == ResourceKind.SERVICE || i.getKind() == ResourceKind.HORIZONTALPODAUTOSCALER
                 || i.getKind() == ResourceKind.NAMESPACE) {
             return now.object();
         }
@@ -972,8 +1001,8 @@ public final class WriteApi implements AutoCloseable {
      * What a dry-run write answers: the live object with the written one's labels, annotations and spec (the server's
      * own metadata and the status kept). Defaults the server would add to the spec are not filled in.
      */
-    private static JsonNode dryRunResult(ViewCache.Entry live, JsonNode written) {
-        ObjectNode o = live.object().deepCopy();
+    private static JsonNode dryRunResult(JsonNode live, JsonNode written) {
+        ObjectNode o = live.deepCopy();
         ObjectNode md = (ObjectNode) o.with("metadata");
         JsonNode wmd = written.path("metadata");
         for (String f : List.of("labels", "annotations")) {

@@ -24,7 +24,11 @@ final class HpaManifest {
     private static final Set<String> V2_FIELDS = Set.of("scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior");
     private static final Set<String> V1_FIELDS = Set.of("scaleTargetRef", "minReplicas", "maxReplicas", "targetCPUUtilizationPercentage");
 
-    static HpaSpec parse(Fields f, JsonNode doc, String path, boolean v1) {
+    /**
+     * @param annotations the object's; of a v1 object, the round-trip annotations give what v1 cannot say (the other
+     *                    metrics, behavior), as kube-apiserver's conversion reads them
+     */
+    static HpaSpec parse(Fields f, JsonNode doc, String path, boolean v1, java.util.Map<String, String> annotations) {
         String sp = child(path, "spec");
         JsonNode spec = f.object(doc, "spec", sp);
         if (spec == null) {
@@ -53,18 +57,29 @@ final class HpaManifest {
         b.setMinReplicas(min == null ? 1 : min).setMaxReplicas(max == null ? 0 : max);
         if (v1) {
             Integer cpu = f.integer(spec, "targetCPUUtilizationPercentage", child(sp, "targetCPUUtilizationPercentage"));
-            b.setMetrics(List.of(new HpaMetric("cpu", cpu == null ? 80 : cpu, null)));
+            List<HpaMetric> metrics = new ArrayList<>();
+            if (cpu != null) metrics.add(new HpaMetric("cpu", cpu, null));
+            com.fasterxml.jackson.databind.node.ArrayNode others = io.berth.gateway.view.HpaV1.metricsFromAnnotation(annotations);
+            if (others != null) {
+                String ap = child(path, "metadata.annotations[" + io.berth.gateway.view.HpaV1.METRICS + "]");
+                metrics.addAll(metrics(f, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().set("metrics", others), ap));
+            }
+            // Kubernetes' default when v1 names no target at all: 80 % CPU
+            b.setMetrics(metrics.isEmpty() ? List.of(new HpaMetric("cpu", 80, null)) : metrics);
+            JsonNode behavior = io.berth.gateway.view.HpaV1.behaviorFromAnnotation(annotations);
+            if (behavior != null) behavior(f, behavior, child(path, "metadata.annotations[" + io.berth.gateway.view.HpaV1.BEHAVIOR + "]"), b);
             return b.build();
         }
         b.setMetrics(metrics(f, spec, child(sp, "metrics")));
         JsonNode behavior = f.object(spec, "behavior", child(sp, "behavior"));
-        if (behavior != null) {
-            String bp = child(sp, "behavior");
-            f.onlyKnown(behavior, bp, Set.of("scaleUp", "scaleDown"));
-            b.setScaleUp(rules(f, behavior, "scaleUp", child(bp, "scaleUp")));
-            b.setScaleDown(rules(f, behavior, "scaleDown", child(bp, "scaleDown")));
-        }
+        if (behavior != null) behavior(f, behavior, child(sp, "behavior"), b);
         return b.build();
+    }
+
+    private static void behavior(Fields f, JsonNode behavior, String bp, HpaSpec.Builder b) {
+        f.onlyKnown(behavior, bp, Set.of("scaleUp", "scaleDown"));
+        b.setScaleUp(rules(f, behavior, "scaleUp", child(bp, "scaleUp")));
+        b.setScaleDown(rules(f, behavior, "scaleDown", child(bp, "scaleDown")));
     }
 
     /** {@code spec.metrics}: Resource metrics only (cpu, memory); none given means Kubernetes' default, 80 % CPU. */

@@ -177,8 +177,10 @@ public final class ManifestParser {
             case "Pod" -> add(out, f, path, pod(f, doc, path, meta));
             case "Service" -> add(out, f, path, service(f, doc, path, meta));
             case "HorizontalPodAutoscaler" -> {
-                HpaSpec h = HpaManifest.parse(f, doc, path, hpaV1);
-                if (h != null && f.errors.isEmpty()) add(out, f, path, intents.hpa(meta.namespace, meta.name, meta.labels, meta.annotations, h));
+                HpaSpec h = HpaManifest.parse(f, doc, path, hpaV1, meta.annotations);
+                // the annotations v1's conversion owns are not the object's own (kube-apiserver drops them from what it stores)
+                Map<String, String> annotations = io.berth.gateway.view.HpaV1.withoutRoundTrip(meta.annotations);
+                if (h != null && f.errors.isEmpty()) add(out, f, path, intents.hpa(meta.namespace, meta.name, meta.labels, annotations, h));
             }
             default -> add(out, f, path, intents.apply(ResourceKind.NAMESPACE, "", meta.name, meta.labels, meta.annotations, null));
         }

@@ -48,6 +48,18 @@ class KubeProtobufTest {
     }
 
     @Test
+    void decodesTheAutoscalingV1HpaOfKubectlAutoscale() throws IOException {
+        byte[] ref = message(1, "Deployment", 2, "web", 3, "apps/v1");
+        byte[] spec = message(1, ref, 2, 1L, 3, 3L, 4, 50L);
+        ObjectNode o = KubeProtobuf.decode(KubeProtobuf.envelope("autoscaling/v1", "HorizontalPodAutoscaler", message(1, message(1, "web"), 2, spec)));
+        assertEquals("{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":{\"name\":\"web\"},"
+                + "\"spec\":{\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":\"web\",\"apiVersion\":\"apps/v1\"},"
+                + "\"minReplicas\":1,\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}}", o.toString());
+        assertTrue(KubeProtobuf.accepted(HttpMethod.POST, "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers"));
+        assertFalse(KubeProtobuf.accepted(HttpMethod.POST, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers"));
+    }
+
+    @Test
     void decodesASubjectAccessReviewWithUserAndGroups() throws IOException {
         byte[] spec = message(2, message(1, "/healthz", 2, "get"), 3, "alice", 4, "dev", 4, "ops");
         ObjectNode o = KubeProtobuf.decode(KubeProtobuf.envelope("authorization.k8s.io/v1", "SubjectAccessReview", message(2, spec)));
