@@ -85,8 +85,13 @@ public final class GatewayService extends TopicCheckingService {
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
         Router router = Router.router(vertx);
         byte[] clusterSecret = clusterSecret();
-        router.route().handler(new io.berth.gateway.api.Guard(tokens(), clusterSecret, System::currentTimeMillis)::handle);
+        // the dashboard: its static files and login exchange before the Guard, its sessions accepted by it
+        var uiSessions = new io.berth.gateway.ui.UiSessions(System::currentTimeMillis);
+        var ui = new io.berth.gateway.ui.UiRoutes(vertx, uiSessions);
+        ui.mountOpen(router);
+        router.route().handler(new io.berth.gateway.api.Guard(tokens(), clusterSecret, System::currentTimeMillis).withSessions(uiSessions::bearer)::handle);
         router.route().handler(authorizer::handle);
+        ui.mountGuarded(router);
         // livez: what only a restart fixes; readyz: that and what traffic must wait for (kube-apiserver's split)
         router.get("/healthz").handler(ctx -> health(ctx, "healthz", false));
         router.get("/livez").handler(ctx -> health(ctx, "livez", false));
