@@ -40,13 +40,15 @@ const deployment = (command) => ({
 const HEALTHY = 'echo hello from web; exec sleep 3600';
 
 const userDir = mkdtempSync(join(tmpdir(), 'berth-ui-chromium-'));
-const browser = await chromium.launch({
+// a fresh profile (playwright passes it as --user-data-dir)
+const browser = await chromium.launchPersistentContext(userDir, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${userDir}`],
+    '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1400, height: 900 },
 });
 let step = 'start';
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+const page = browser.pages()[0] || await browser.newPage();
 const consoleErrors = [];
 page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 page.on('pageerror', (e) => consoleErrors.push(e.message));
@@ -110,8 +112,8 @@ try {
   step = 'a crashing revision shows its reason on the workload page';
   await api('PATCH', '/apis/apps/v1/namespaces/default/deployments/web', { spec: { template: { spec: { containers: [
     { name: 'web', image: 'berth/busybox:latest', command: ['sh', '-c', 'echo crashing; exit 3'] }] } } } }, 'application/merge-patch+json');
-  await pageVerdict().filter({ hasText: /CrashLoopBackOff: exit 3|exit 3|crash-looping/ }).waitFor({ timeout: WAIT });
-  await page.waitForSelector('[data-testid=pods] :text("exit 3")', { timeout: WAIT });
+  await pageVerdict().filter({ hasText: /CrashLoopBackOff|crash-looping/ }).waitFor({ timeout: WAIT });
+  await page.locator('[data-testid=pods] [data-testid=verdict]').filter({ hasText: 'CrashLoopBackOff' }).first().waitFor({ timeout: WAIT });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=revision-row]').length >= 2, null, { timeout: WAIT });
   await page.screenshot({ path: join(shots, 'workload-crashing.png'), fullPage: true });
   console.log(`verdict: ${await pageVerdict().textContent()}`);

@@ -68,6 +68,28 @@ export async function call(method, path, body, contentType = 'application/json')
 export const get = (path) => call('GET', path);
 export const mergePatch = (path, body) => call('PATCH', path, body, 'application/merge-patch+json');
 
+/** The subprotocol the gateway echoes for the dashboard's watches (a browser needs one echoed). */
+export const WATCH_PROTOCOL = 'watch.berth.io';
+
+/**
+ * A watch over a WebSocket (one text frame per event), not chunked HTTP: a browser keeps at most 6 HTTP/1.1
+ * connections per server, fewer than the page's watches. The session token goes in Kubernetes' subprotocol
+ * base64url.bearer.authorization.k8s.io.<token>, never in the URL. Resolves when the socket closes.
+ */
+export function watchSocket(path, onEvent) {
+  const token = btoa(session?.token || '').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, [WATCH_PROTOCOL, `base64url.bearer.authorization.k8s.io.${token}`]);
+    let events = 0;
+    ws.onmessage = (m) => {
+      events++;
+      onEvent(JSON.parse(m.data));
+    };
+    ws.onclose = () => resolve(events);
+  });
+}
+
 /**
  * Reads a streaming answer (a watch, a followed log) chunk by chunk until it ends or `signal` aborts;
  * `onLine` gets each complete line. Resolves when the stream ends; rejects on HTTP errors.

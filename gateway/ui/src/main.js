@@ -1,6 +1,6 @@
 import './style.css';
 import { h, table } from './dom.js';
-import { ApiError, call, get, mergePatch, onSessionLost, signIn, stream, user } from './api.js';
+import { ApiError, call, get, mergePatch, onSessionLost, signIn, stream, user, watchSocket } from './api.js';
 import { applyEvent, fromList } from './store.js';
 import { podProblem, podReady, podsOf, verdict } from './health.js';
 import { agoText, changeLines, isLive, sliderStart } from './timeline.js';
@@ -29,32 +29,27 @@ const live = Object.fromEntries(Object.keys(RESOURCES).map((r) => [r, new Map()]
 let past = null; // {at: epoch seconds, maps: {resource: Map}, changes: [...], missing: [...]}
 const view = (r) => [...((past ? past.maps[r] : live[r]) || new Map()).values()];
 
+/** Lists a resource, then watches it from the list's resourceVersion; lists again (after a pause) when the watch ends. */
 async function follow(resource) {
   const { path, kind } = RESOURCES[resource];
   for (let backoff = 500; ; backoff = Math.min(backoff * 2, 8000)) {
     try {
       const list = fromList(await get(path));
       live[resource] = list.items;
-      let rv = list.resourceVersion;
       changed();
-      backoff = 500;
-      for (;;) {
-        let expired = false;
-        await stream(`${path}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, (line) => {
-          const r = applyEvent(live[resource], JSON.parse(line), kind);
-          if (r.resourceVersion) rv = r.resourceVersion;
-          if (r.expired) expired = true;
-          if (r.changed) {
-            changed();
-            if (resource === 'deployments' || resource === 'pods') refreshDerived();
-          }
-        });
-        if (expired) break; // list again
-      }
+      const started = Date.now();
+      await watchSocket(`${path}?watch=true&resourceVersion=${encodeURIComponent(list.resourceVersion)}`, (event) => {
+        const r = applyEvent(live[resource], event, kind);
+        if (r.changed) {
+          changed();
+          if (resource === 'deployments' || resource === 'pods') refreshDerived();
+        }
+      });
+      if (Date.now() - started > 30_000) backoff = 500; // a watch that ran a while: list again at once
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
-      await new Promise((r) => setTimeout(r, backoff));
     }
+    await new Promise((r) => setTimeout(r, backoff));
   }
 }
 
@@ -213,9 +208,10 @@ const requests = (pod, res) => (pod.spec?.containers || []).reduce((n, c) => n +
 const bytes = (b) => (b >= 1024 ** 3 ? (b / 1024 ** 3).toFixed(1) + ' GiB' : Math.round(b / 1024 ** 2) + ' MiB');
 const running = (p) => !['Succeeded', 'Failed'].includes(p.status?.phase);
 
-function meter(used, total, text) {
+/** A bar of used against total; `usage` bars turn red past 90 %, progress bars never. */
+function meter(used, total, text, usage = false) {
   const pct = total > 0 ? Math.min(100, Math.round((used / total) * 100)) : 0;
-  return h('div', { class: 'meter', title: text }, h('div', { class: pct > 90 ? 'fill hot' : 'fill', style: { width: pct + '%' } }), h('span', {}, text));
+  return h('div', { class: 'meter', title: text }, h('div', { class: usage && pct > 90 ? 'fill hot' : 'fill', style: { width: pct + '%' } }), h('span', {}, text));
 }
 
 function overviewPage() {
@@ -235,9 +231,9 @@ function overviewPage() {
       h('td', {}, n.metadata.name),
       h('td', {}, badge(ready?.status === 'True' ? { level: 'ok', text: 'Ready' } : { level: 'bad', text: `NotReady${ready?.message ? ': ' + ready.message : ''}` }),
         cordoned ? badge({ level: 'warn', text: 'SchedulingDisabled' }) : null),
-      h('td', {}, meter(cpu, quantity(alloc.cpu), `${cpu.toFixed(2).replace(/\.?0+$/, '')} / ${quantity(alloc.cpu)} CPU requested`)),
-      h('td', {}, meter(mem, quantity(alloc.memory), `${bytes(mem)} / ${bytes(quantity(alloc.memory))}`)),
-      h('td', {}, meter(mine.length, quantity(alloc.pods), `${mine.length} / ${alloc.pods ?? '?'} pods`)),
+      h('td', {}, meter(cpu, quantity(alloc.cpu), `${cpu.toFixed(2).replace(/\.?0+$/, '')} / ${quantity(alloc.cpu)} CPU requested`, true)),
+      h('td', {}, meter(mem, quantity(alloc.memory), `${bytes(mem)} / ${bytes(quantity(alloc.memory))}`, true)),
+      h('td', {}, meter(mine.length, quantity(alloc.pods), `${mine.length} / ${alloc.pods ?? '?'} pods`, true)),
       h('td', {}, troubles.length ? troubles.map((c) => badge({ level: 'warn', text: `${c.type}${c.message ? ': ' + c.message : ''}` })) : h('span', { class: 'muted' }, 'none')),
       h('td', { class: 'pods' }, mine.map((p) => link(`pods/${p.metadata.namespace}/${p.metadata.name}`, p.metadata.name, { class: 'chip' }))),
       h('td', {}, actionButton(cordoned ? 'Uncordon' : 'Cordon', `${cordoned ? 'Uncordon' : 'Cordon'} node ${n.metadata.name}?`,

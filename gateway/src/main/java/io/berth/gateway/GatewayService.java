@@ -156,7 +156,7 @@ public final class GatewayService extends TopicCheckingService {
         int loops = Integer.parseInt(config.get("gateway-event-loops", Integer.toString(Runtime.getRuntime().availableProcessors())));
         io.vertx.core.http.HttpServerOptions options = serverOptions(host)
                 .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                .setWebSocketSubProtocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS);
+                .setWebSocketSubProtocols(io.berth.gateway.ui.UiRoutes.subprotocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS));
         server = listen(router, options, host, port, Math.max(1, loops));
         log.info("gateway listening on {}://{}:{} (registry {})", options.isSsl() ? "https" : "http", host, server.actualPort(), config.registryUrl());
         String securePort = config.get(SECURE_PORT, null);
@@ -165,7 +165,7 @@ public final class GatewayService extends TopicCheckingService {
             // loopback gateway serving plain HTTP (for the berth CLI) also serves HTTPS for them
             io.vertx.core.http.HttpServerOptions secure = secureOptions()
                     .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                    .setWebSocketSubProtocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS);
+                    .setWebSocketSubProtocols(io.berth.gateway.ui.UiRoutes.subprotocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS));
             secureServer = listen(router, secure, host, Integer.parseInt(securePort.strip()), Math.max(1, loops));
             log.info("gateway listening on https://{}:{} (the secure port, for Kubernetes clients)", host, secureServer.actualPort());
         }

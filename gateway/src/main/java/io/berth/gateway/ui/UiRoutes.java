@@ -39,6 +39,19 @@ public final class UiRoutes {
     private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8",
             "css", "text/css; charset=utf-8", "svg", "image/svg+xml", "png", "image/png", "json", "application/json", "ico", "image/x-icon");
 
+    /**
+     * The subprotocol the dashboard offers with its watch WebSockets, beside Kubernetes' bearer-token one: a browser
+     * fails a handshake whose answer names none of the protocols it offered, and the token protocol is never echoed.
+     */
+    public static final String WATCH_PROTOCOL = "watch.berth.io";
+
+    /** The listener's WebSocket subprotocols: {@code others} and the dashboard's watch protocol. */
+    public static java.util.List<String> subprotocols(java.util.List<String> others) {
+        java.util.List<String> all = new java.util.ArrayList<>(others);
+        all.add(WATCH_PROTOCOL);
+        return java.util.List.copyOf(all);
+    }
+
     private final Vertx vertx;
     private final UiSessions sessions;
     private final Map<String, Optional<Buffer>> files = new ConcurrentHashMap<>();
