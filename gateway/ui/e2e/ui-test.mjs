@@ -79,6 +79,7 @@ try {
   await page.waitForSelector('[data-page=workloads]', { timeout: WAIT });
   await api('POST', '/apis/apps/v1/namespaces/default/deployments', deployment(HEALTHY));
   await verdictOf('web').filter({ hasText: '2 of 2 ready' }).waitFor({ timeout: WAIT });
+  await page.screenshot({ path: join(shots, 'workloads.png'), fullPage: true });
   ok(step);
 
   step = 'scale from the UI';
@@ -90,7 +91,7 @@ try {
   await page.click('[data-action=scale]');
   await confirm(3);
   await pageVerdict().filter({ hasText: '3 of 3 ready' }).waitFor({ timeout: WAIT });
-  await page.screenshot({ path: join(shots, 'workloads.png'), fullPage: true }); // the workload page (scaled)
+  await page.screenshot({ path: join(shots, 'workload.png'), fullPage: true });
   ok(step);
 
   step = 'the time slider before the scale shows the old replica count';

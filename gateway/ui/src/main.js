@@ -371,7 +371,8 @@ const audits = new Map(); // key → {version, at, items, loading}
 function auditTimeline(kind, ns, name, version) {
   const key = `${kind}/${ns}/${name}`;
   const a = audits.get(key) || { items: null };
-  if (!a.loading && (a.version !== version || a.untilPast !== (past?.at ?? null)) && (!a.at || Date.now() - a.at > 2000)) {
+  const stale = a.version !== version || a.untilPast !== (past?.at ?? null);
+  if (!a.loading && stale && (!a.at || Date.now() - a.at > 2000)) {
     a.loading = true;
     a.version = version;
     a.untilPast = past?.at ?? null;
@@ -381,7 +382,7 @@ function auditTimeline(kind, ns, name, version) {
     get(`/apis/berth.io/v1/audit?resource=${kind}/${encodeURIComponent(name)}&namespace=${encodeURIComponent(ns)}&limit=500${until}`)
       .then((l) => { a.items = l.items || []; }).catch((e) => { a.items = []; a.error = e.message; })
       .finally(() => { a.loading = false; changed(); });
-  } else if (!a.loading && a.version !== version) {
+  } else if (!a.loading && stale) {
     setTimeout(changed, 2100);
   }
   const items = (a.items || []).slice(-30).reverse();

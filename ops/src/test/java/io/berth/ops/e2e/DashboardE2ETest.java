@@ -89,7 +89,7 @@ class DashboardE2ETest {
                 "ok undo from the UI rolls back", "dashboard acceptance: all steps passed")) {
             assertTrue(log.contains(step), step + " in:\n" + log);
         }
-        for (String shot : List.of("overview.png", "workloads.png", "time-slider.png", "workload-crashing.png", "pod.png", "services.png", "apply.png")) {
+        for (String shot : List.of("overview.png", "workloads.png", "workload.png", "time-slider.png", "workload-crashing.png", "pod.png", "services.png", "apply.png")) {
             assertTrue(Files.size(SHOTS.resolve(shot)) > 10_000, shot);
         }
 
