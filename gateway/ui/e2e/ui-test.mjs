@@ -83,9 +83,10 @@ try {
   ok(step);
 
   step = 'scale from the UI';
-  await new Promise((r) => setTimeout(r, 1500)); // the instant before the scale lies clearly between two audit records
-  const beforeScale = Math.floor(Date.now() / 1000);
-  await new Promise((r) => setTimeout(r, 1500));
+  // the slider moves by whole seconds: the first whole second after the page saw 2 ready shows them, so the
+  // scale waits until the clock has passed it
+  const beforeScale = Math.ceil(Date.now() / 1000);
+  await page.waitForFunction((s) => Date.now() > s * 1000 + 250, beforeScale, { timeout: WAIT });
   await page.click('[data-testid=workload-row][data-name=web] a');
   await page.waitForSelector('[data-page=workload]', { timeout: WAIT });
   await page.click('[data-action=scale]');
