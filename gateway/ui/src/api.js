@@ -28,10 +28,22 @@ export async function signIn() {
   const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
   if (!m) return false;
   history.replaceState(null, '', location.pathname + location.search);
-  const res = await fetch('/ui/api/session', {
+  const exchange = () => fetch('/ui/api/session', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: decodeURIComponent(m[1]) }),
     credentials: 'omit',
   });
+  // a browser does not resend a POST whose kept-alive connection the server had just closed: try again on a
+  // network error (a token the gateway did spend then answers 401, which is shown)
+  let res;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await exchange();
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new ApiError(res.status, body);
   session = body;
