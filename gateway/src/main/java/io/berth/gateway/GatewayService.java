@@ -86,9 +86,14 @@ public final class GatewayService extends TopicCheckingService {
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
         Router router = Router.router(vertx);
         byte[] clusterSecret = clusterSecret();
-        router.route().handler(new io.berth.gateway.api.Guard(tokens(), clusterSecret, System::currentTimeMillis)::handle);
+        // the dashboard: its static files and login exchange before the Guard, its sessions accepted by it
+        var uiSessions = new io.berth.gateway.ui.UiSessions(System::currentTimeMillis);
+        var ui = new io.berth.gateway.ui.UiRoutes(vertx, uiSessions);
+        ui.mountOpen(router);
+        router.route().handler(new io.berth.gateway.api.Guard(tokens(), clusterSecret, System::currentTimeMillis).withSessions(uiSessions::bearer)::handle);
         router.route().handler(authorizer::handle);
         (prom = new io.berth.gateway.prom.PromApi(cache, caps)).mount(router); // /metrics (Prometheus), and every request counted
+        ui.mountGuarded(router);
         // livez: what only a restart fixes; readyz: that and what traffic must wait for (kube-apiserver's split)
         router.get("/healthz").handler(ctx -> health(ctx, "healthz", false));
         router.get("/livez").handler(ctx -> health(ctx, "livez", false));
@@ -153,7 +158,7 @@ public final class GatewayService extends TopicCheckingService {
         int loops = Integer.parseInt(config.get("gateway-event-loops", Integer.toString(Runtime.getRuntime().availableProcessors())));
         io.vertx.core.http.HttpServerOptions options = serverOptions(host)
                 .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                .setWebSocketSubProtocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS);
+                .setWebSocketSubProtocols(io.berth.gateway.ui.UiRoutes.subprotocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS));
         server = listen(router, options, host, port, Math.max(1, loops));
         log.info("gateway listening on {}://{}:{} (registry {})", options.isSsl() ? "https" : "http", host, server.actualPort(), config.registryUrl());
         String securePort = config.get(SECURE_PORT, null);
@@ -162,7 +167,7 @@ public final class GatewayService extends TopicCheckingService {
             // loopback gateway serving plain HTTP (for the berth CLI) also serves HTTPS for them
             io.vertx.core.http.HttpServerOptions secure = secureOptions()
                     .setIdleTimeout(caps.idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                    .setWebSocketSubProtocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS);
+                    .setWebSocketSubProtocols(io.berth.gateway.ui.UiRoutes.subprotocols(io.berth.gateway.stream.PodStreamsApi.SUBPROTOCOLS));
             secureServer = listen(router, secure, host, Integer.parseInt(securePort.strip()), Math.max(1, loops));
             log.info("gateway listening on https://{}:{} (the secure port, for Kubernetes clients)", host, secureServer.actualPort());
         }

@@ -44,6 +44,8 @@ public final class Guard {
     private final TokenAuthenticator tokens;
     private final byte[] clusterSecret;
     private final java.util.function.LongSupplier clock;
+    /** Further bearer tokens (the dashboard's sessions, {@link io.berth.gateway.ui.UiSessions}); none by default. */
+    private java.util.function.Function<String, Optional<User>> sessions = t -> Optional.empty();
 
     public Guard(TokenAuthenticator tokens) {
         this(tokens, null, System::currentTimeMillis);
@@ -58,6 +60,12 @@ public final class Guard {
         this.tokens = tokens;
         this.clusterSecret = clusterSecret == null ? null : clusterSecret.clone();
         this.clock = clock;
+    }
+
+    /** Also accepts the bearer tokens {@code sessions} knows (the dashboard's session tokens). */
+    public Guard withSessions(java.util.function.Function<String, Optional<User>> sessions) {
+        this.sessions = sessions;
+        return this;
     }
 
     public void handle(RoutingContext ctx) {
@@ -124,12 +132,18 @@ public final class Guard {
     private Optional<User> authenticate(HttpServerRequest req) {
         String authorization = req.getHeader("Authorization");
         if (NodeKeys.isNodeRequest(authorization)) return node(req, authorization);
-        if (authorization != null) return tokens.authorization(authorization);
+        if (authorization != null) return tokens.authorization(authorization).or(() -> sessionBearer(authorization));
         if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-            Optional<User> u = TokenAuthenticator.webSocketToken(req.getHeader("Sec-WebSocket-Protocol")).flatMap(tokens::bearer);
+            Optional<User> u = TokenAuthenticator.webSocketToken(req.getHeader("Sec-WebSocket-Protocol"))
+                    .flatMap(t -> tokens.bearer(t).or(() -> sessions.apply(t)));
             if (u.isPresent()) return u;
         }
         return clientCertificate(req);
+    }
+
+    private Optional<User> sessionBearer(String authorization) {
+        String h = authorization.strip();
+        return h.regionMatches(true, 0, "Bearer ", 0, 7) ? sessions.apply(h.substring(7).strip()) : Optional.empty();
     }
 
     /** A node's signed request: the node, if the signature over this method and target (path and query as sent) is its own and fresh. */

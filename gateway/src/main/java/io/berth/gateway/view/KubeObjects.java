@@ -181,8 +181,9 @@ public final class KubeObjects {
                 ObjectNode waiting = state.putObject("waiting");
                 waiting.put("reason", c.getReason().isEmpty() ? "ContainerCreating" : c.getReason());
                 putIfNotEmpty(waiting, "message", c.getMessage());
-                // waiting to restart (CrashLoopBackOff): the run that ended is the last state
-                if (c.getFinishedAt() > 0) terminated(last, c, c.getContainerId());
+                // waiting to restart (CrashLoopBackOff): the run that ended is the last state, known by its
+                // finish time or, when the node reported only the exit code with the back-off, by that code
+                if (c.getFinishedAt() > 0 || c.getRestartCount() > 0 && c.getExitCode() != 0) terminated(last, c, c.getContainerId());
             }
         }
         o.put("ready", c.getReady()).put("restartCount", c.getRestartCount()).put("image", image)

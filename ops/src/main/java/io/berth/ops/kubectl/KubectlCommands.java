@@ -10,5 +10,6 @@ public final class KubectlCommands {
             CordonCommand.class, UncordonCommand.class, DrainCommand.class,
             DescribeCommand.class, LogsCommand.class, ClusterInfoCommand.class, VersionCommand.class,
             RolloutCommand.class, SetCommand.class, HistoryCommand.class, DiffCommand.class, AuthCommand.class, WaitCommand.class,
-            ExecCommand.class, PortForwardCommand.class, TopCommand.class, CreateCommand.class);
+            ExecCommand.class, PortForwardCommand.class, TopCommand.class, CreateCommand.class,
+            DashboardCommand.class);
 }
