@@ -135,6 +135,12 @@ try {
   ok(step);
 
   step = 'a pod page with containers and logs that follow';
+  // "3 of 3 ready" holds while the crashing revision's pods are still being removed: open a pod of the rolled-back
+  // template, once only its 3 ready pods are listed (the first row was once a crashing pod that printed "crashing")
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=pod-row]')];
+    return rows.length === 3 && rows.every((r) => r.textContent.includes('1/1') && !/CrashLoopBackOff/.test(r.textContent));
+  }, null, { timeout: WAIT });
   await page.locator('[data-testid=pod-row] a').first().click();
   await page.waitForSelector('[data-page=pod]', { timeout: WAIT });
   await page.waitForSelector('[data-testid=logs]:has-text("hello from web")', { timeout: WAIT });
