@@ -345,17 +345,7 @@ public final class DescribeCommand extends KubectlCommand {
         t.kv(0, "Number of Nodes Scheduled with Up-to-date Pods", status.path("updatedNumberScheduled").asText("0"));
         t.kv(0, "Number of Nodes Scheduled with Available Pods", status.path("numberAvailable").asText("0"));
         t.kv(0, "Number of Nodes Misscheduled", status.path("numberMisscheduled").asText("0"));
-        int running = 0, waiting = 0, succeeded = 0, failed = 0;
-        for (JsonNode p : pods) {
-            switch (p.path("status").path("phase").asText("Pending")) {
-                case "Running" -> running++;
-                case "Pending" -> waiting++;
-                case "Succeeded" -> succeeded++;
-                case "Failed" -> failed++;
-                default -> { }
-            }
-        }
-        t.kv(0, "Pods Status", running + " Running / " + waiting + " Waiting / " + succeeded + " Succeeded / " + failed + " Failed");
+        t.kv(0, "Pods Status", podsStatus(pods));
         t.line(0, "Pod Template:");
         t.map(2, "Labels", spec.path("template").path("metadata").path("labels"));
         if (spec.path("template").path("metadata").has("annotations")) t.map(2, "Annotations", spec.path("template").path("metadata").path("annotations"));
