@@ -34,8 +34,9 @@ import java.util.Set;
  *       there) — the failover time.</li>
  * </ul>
  * Then the network comes back, the node is Ready again, and the next round cuts the other node, which now
- * runs every pod. The cut is at most one heartbeat interval after the node's last heartbeat, so "from the
- * cut" is an upper bound of "from the last heartbeat". A {@link TaskSampler} reads {@code docker ps} every
+ * runs every pod. The cut is the moment the node is lost, as a user counts a failover; it falls up to one
+ * heartbeat interval after the node's last heartbeat, so "from the cut" is a lower bound of "from the last
+ * heartbeat" (by at most that interval). A {@link TaskSampler} reads {@code docker ps} every
  * 100 ms throughout: a task that runs twice is reported. Every "lease expired" of the node that was not cut
  * is a healthy node that fenced itself, counted. {@code load=N} runs N busy loops for the whole run (a busy
  * machine). Everything is stopped at the end, on failure and on Ctrl-C (networks restored first).
@@ -87,7 +88,8 @@ public final class FailoverBenchmark {
     void run(int rounds, int replicas, int load, long roundTimeoutMs) throws Exception {
         report.parameter("rounds", rounds).parameter("replicas", replicas).parameter("busy loops", load)
                 .parameter("round deadline", roundTimeoutMs / 1000 + " s").parameter("run id", runId)
-                .parameter("timings", "Berth's defaults (node lease 2 s, grace 3 s, kill margin 1 s)");
+                .parameter("timings", "Berth's defaults (node lease 2 s, grace 3 s, kill margin 1 s)")
+                .parameter("control-plane settings (-Dbench.set)", System.getProperty("bench.set", "").isBlank() ? "defaults" : System.getProperty("bench.set"));
         for (int i = 0; i < load; i++) {
             busy.add(new ProcessBuilder("sh", "-c", "while :; do :; done").redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         }

@@ -72,10 +72,15 @@ final class LocalBerth {
             gateway = "http://127.0.0.1:" + gw;
             report.progress("berth: up -d --no-node in %s", dir);
             try {
-                cli(180, "up", "-d", "--no-node", "--data-dir", dir.toString(),
+                List<String> args = new ArrayList<>(List.of("up", "-d", "--no-node", "--data-dir", dir.toString(),
                         "--kafka-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
                         "--registry-port", String.valueOf(EmbeddedKafka.freePort("127.0.0.1")),
-                        "--gateway-port", String.valueOf(gw));
+                        "--gateway-port", String.valueOf(gw)));
+                // -Dbench.set="k=v,k=v": settings for the control plane (berth up --set), to try one against the defaults
+                for (String kv : System.getProperty("bench.set", "").split(",")) {
+                    if (!kv.isBlank()) args.addAll(List.of("--set", kv.strip()));
+                }
+                cli(180, args.toArray(String[]::new));
                 break;
             } catch (IOException e) {
                 if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) throw e;
