@@ -136,7 +136,7 @@ final class Events {
 
     /** An intent the controller refused: FailedCreate for an apply, InvalidIntent otherwise. */
     static ClusterEvent rejected(String key, ResourceKind kind, String namespace, String name, boolean apply, String reason, String source) {
-        return of(WARNING, kindName(kind), namespace, name, key, apply ? "FailedCreate" : "InvalidIntent", reason, source);
+        return of(WARNING, kindName(kind, "Unknown"), namespace, name, key, apply ? "FailedCreate" : "InvalidIntent", reason, source);
     }
 
     /** "Node n3 status is now: NodeNotReady" (also NodeReady, NodeSchedulable, NodeNotSchedulable). */
@@ -178,7 +178,8 @@ final class Events {
         return "kubelet/" + t.getNodeId();
     }
 
-    private static String kindName(ResourceKind k) {
+    /** The Kubernetes kind of a resource kind, as events and refusals name it; {@code otherwise} for one without a kind. */
+    static String kindName(ResourceKind k, String otherwise) {
         return switch (k) {
             case DEPLOYMENT -> "Deployment";
             case POD -> "Pod";
@@ -190,7 +191,7 @@ final class Events {
             case NODE -> "Node";
             case NAMESPACE -> "Namespace";
             case HORIZONTALPODAUTOSCALER -> "HorizontalPodAutoscaler";
-            default -> "Unknown";
+            default -> otherwise;
         };
     }
 }

@@ -90,7 +90,7 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
         v.addAll(limits.check(i));  // the fields first: they name what to fix
         v.addAll(limits.checkEncodedSize(encodedBytes));
         if (v.isEmpty()) return null;
-        String resource = describable(i) ? "The " + kindName(i.getKind()) + " \"" + i.getName() + "\" is invalid: " : "The intent is invalid: ";
+        String resource = describable(i) ? "The " + Events.kindName(i.getKind(), "object") + " \"" + i.getName() + "\" is invalid: " : "The intent is invalid: ";
         String named = String.join(", ", v.stream().limit(MAX_REASONS).map(Limits.Violation::message).toList());
         return resource + named + (v.size() > MAX_REASONS ? " (and " + (v.size() - MAX_REASONS) + " more)" : "");
     }
@@ -134,22 +134,6 @@ final class IntentGate implements FixedKeyProcessor<String, Intent, Emit> {
     private static boolean describable(Intent i) {
         return i.getName() != null && i.getName().length() <= Limits.MAX_NAME
                 && i.getNamespace() != null && i.getNamespace().length() <= Limits.MAX_LABEL_NAME;
-    }
-
-    private static String kindName(ResourceKind k) {
-        return switch (k) {
-            case DEPLOYMENT -> "Deployment";
-            case POD -> "Pod";
-            case JOB -> "Job";
-            case CRONJOB -> "CronJob";
-            case DAEMONSET -> "DaemonSet";
-            case STATEFULSET -> "StatefulSet";
-            case SERVICE -> "Service";
-            case NODE -> "Node";
-            case NAMESPACE -> "Namespace";
-            case HORIZONTALPODAUTOSCALER -> "HorizontalPodAutoscaler";
-            default -> "object";
-        };
     }
 
     /**

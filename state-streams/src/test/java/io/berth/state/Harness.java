@@ -34,6 +34,7 @@ final class Harness implements AutoCloseable {
 
     final BerthSerdes serdes = new BerthSerdes(new InMemorySchemaRegistryClient());
     final TopologyTestDriver driver;
+    private final java.nio.file.Path stateDir;   // removed on close
     private final TestInputTopic<String, Intent> intents;
     private final TestInputTopic<String, TaskStatus> statuses;
     private final TestInputTopic<String, NodeEvent> nodeEvents;
@@ -76,7 +77,8 @@ final class Harness implements AutoCloseable {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-state-streams");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("berth-ttd").toString());
+        stateDir = Files.createTempDirectory("berth-ttd");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);  // as the service runs
         DeadLetterDeserializationHandler.configure(p, serdes.registry(), "state-streams-test");
         if (processingHandler) io.berth.schemas.deadletter.DeadLetterProcessingHandler.configure(p);
@@ -249,6 +251,14 @@ final class Harness implements AutoCloseable {
 
     @Override
     public void close() {
-        driver.close();
+        try {
+            driver.close();
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(stateDir)) {   // the driver leaves its (empty) state dir
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException ignored) {
+                // nothing left to remove
+            }
+        }
     }
 }

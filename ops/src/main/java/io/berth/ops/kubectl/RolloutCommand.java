@@ -132,10 +132,23 @@ public final class RolloutCommand extends KubectlCommand {
         }
     }
 
+    /** A subcommand that takes a deployment, a daemon set or a stateful set (status, history, undo, restart, as kubectl's). */
+    abstract static class OnAnyWorkload extends OnDeployment {
+        @Override
+        boolean daemonSets() {
+            return true;
+        }
+
+        @Override
+        boolean statefulSets() {
+            return true;
+        }
+    }
+
     // ---------------------------------------------------------------- status
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Watch the rollout of a deployment until it finishes.")
-    public static final class Status extends OnDeployment {
+    public static final class Status extends OnAnyWorkload {
         @Option(names = {"-w", "--watch"}, arity = "0..1", defaultValue = "true", fallbackValue = "true",
                 description = "watch the rollout until it finishes (default: true)")
         boolean watch = true;
@@ -148,16 +161,6 @@ public final class RolloutCommand extends KubectlCommand {
         long revision;
 
         public Status() {}
-
-        @Override
-        boolean daemonSets() {
-            return true;
-        }
-
-        @Override
-        boolean statefulSets() {
-            return true;
-        }
 
         /**
          * kubectl's StatefulSetStatusViewer: only a RollingUpdate stateful set has a rollout status; once its
@@ -446,21 +449,11 @@ public final class RolloutCommand extends KubectlCommand {
     // ---------------------------------------------------------------- history
 
     @Command(name = "history", mixinStandardHelpOptions = true, description = "View the revisions of a deployment.")
-    public static final class History extends OnDeployment {
+    public static final class History extends OnAnyWorkload {
         @Option(names = "--revision", defaultValue = "0", description = "see the details, including the pod template, of this revision")
         long revision;
 
         public History() {}
-
-        @Override
-        boolean daemonSets() {
-            return true;
-        }
-
-        @Override
-        boolean statefulSets() {
-            return true;
-        }
 
         /** A daemon set's or a stateful set's: its ControllerRevisions' revisions and change causes, or one's pod template. */
         private int fromControllerRevisions(Gateway gw) {
@@ -503,21 +496,11 @@ public final class RolloutCommand extends KubectlCommand {
     // ---------------------------------------------------------------- undo
 
     @Command(name = "undo", mixinStandardHelpOptions = true, description = "Roll back to a previous revision.")
-    public static final class Undo extends OnDeployment {
+    public static final class Undo extends OnAnyWorkload {
         @Option(names = "--to-revision", defaultValue = "0", description = "the revision to roll back to; 0 (default) is the previous one")
         long toRevision;
 
         public Undo() {}
-
-        @Override
-        boolean daemonSets() {
-            return true;
-        }
-
-        @Override
-        boolean statefulSets() {
-            return true;
-        }
 
         /**
          * A daemon set's or a stateful set's, with kubectl's daemonSetRollbacker's (statefulSetRollbacker's) client-side checks (a previous revision exists, the asked one
@@ -595,18 +578,8 @@ public final class RolloutCommand extends KubectlCommand {
 
     @Command(name = "restart", mixinStandardHelpOptions = true,
             description = "Restart a deployment's, daemon set's or stateful set's pods (a rollout of the template annotated kubectl.kubernetes.io/restartedAt).")
-    public static final class Restart extends OnDeployment {
+    public static final class Restart extends OnAnyWorkload {
         public Restart() {}
-
-        @Override
-        boolean daemonSets() {
-            return true;
-        }
-
-        @Override
-        boolean statefulSets() {
-            return true;
-        }
 
         /** kubectl's patch: the template's restartedAt annotation, now (RFC 3339). */
         static String patch(java.time.Instant now) {

@@ -80,6 +80,7 @@ class ControlLoopE2ETest {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
         Docker.removeAllBerthContainers();
+        io.berth.ops.TestSupport.retire(home);
     }
 
     @Test

@@ -68,8 +68,12 @@ final class E2ECluster implements AutoCloseable {
     @Override
     public void close() throws Exception {
         for (String n : nodePids.keySet()) BerthProcess.run(home, 30, "node", "stop", "--name", n, "--data-dir", home.toString());
-        BerthProcess.run(home, 120, "down", "--data-dir", home.toString());
-        for (long pid : nodePids.values()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        try {
+            BerthProcess.run(home, 120, "down", "--data-dir", home.toString());
+        } finally {
+            for (long pid : nodePids.values()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            io.berth.ops.TestSupport.retire(home);
+        }
     }
 
     static int freePort() throws IOException {

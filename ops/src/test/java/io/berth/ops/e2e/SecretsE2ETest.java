@@ -201,6 +201,7 @@ class SecretsE2ETest {
             System.out.println("scanned records per topic: " + scanned);
         } finally {
             Docker.removeContainersOfNode(node);
+            io.berth.ops.TestSupport.retire(dir);
         }
     }
 
