@@ -47,9 +47,36 @@ final class ServiceProcess {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (!ready.getAsBoolean()) {
             if (!process.isAlive()) throw new AssertionError(name + " exited (" + process.exitValue() + ") before ready:\n" + Processes.tail(log, 40));
-            if (System.currentTimeMillis() > deadline) throw new AssertionError(name + " not ready within " + timeoutMs + " ms:\n" + Processes.tail(log, 40));
+            if (System.currentTimeMillis() > deadline) {
+                // a start that hangs says nothing in its log: its threads say where it stands (the dump goes to
+                // the test's output, the main thread's stack into the failure)
+                String dump = threadDump();
+                System.out.println("[" + name + "] not ready within " + timeoutMs + " ms; its threads:\n" + dump);
+                throw new AssertionError(name + " not ready within " + timeoutMs + " ms:\n" + Processes.tail(log, 40)
+                        + "\nits main thread:\n" + thread(dump, "\"main\""));
+            }
             Thread.sleep(100);
         }
+    }
+
+    /** {@code jcmd PID Thread.print} of the process (a Java-level deadlock is reported at its end), or why there is none. */
+    String threadDump() {
+        try {
+            Process j = new ProcessBuilder(Path.of(Processes.javaBin()).resolveSibling("jcmd").toString(), Long.toString(pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String out = new String(j.getInputStream().readAllBytes());
+            return j.waitFor(30, TimeUnit.SECONDS) ? out : "(jcmd did not answer within 30 s)";
+        } catch (Exception e) {
+            return "(no thread dump: " + e + ")";
+        }
+    }
+
+    /** The stack of the thread whose header starts with {@code header} in a thread dump, or "" when it has none. */
+    static String thread(String dump, String header) {
+        int from = dump.indexOf(header);
+        if (from < 0) return "";
+        int to = dump.indexOf("\n\n", from);
+        return dump.substring(from, to < 0 ? dump.length() : to);
     }
 
     /** Waits for its pid in {@code readyFile} (written by {@code --ready-file} once started). */

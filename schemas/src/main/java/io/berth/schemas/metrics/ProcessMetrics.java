@@ -44,7 +44,18 @@ public final class ProcessMetrics {
         PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // promtool's lint: no abbreviated units (process_cpu_time_ns_total) and no _count outside histograms
         // (system_cpu_count): the first becomes the Prometheus client's own process_cpu_seconds_total below
-        r.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        // No filter of this registry may be a lambda written in this class: a GC notification registers the GC
+        // timers on the JDK's notification thread, holding the registry's lock while it runs the filters, and a
+        // lambda's body is a method of this class, so it waits for this class's initializer, which may itself be
+        // waiting for that lock (a deadlock that hung a gateway at start: ProcessMetricsInitTest). The filters are
+        // classes of their own, and the GC metrics are bound last, after every other registration.
+        r.config().meterFilter(new MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.config.MeterFilterReply accept(io.micrometer.core.instrument.Meter.Id id) {
+                return id.getName().equals("process.cpu.time") ? io.micrometer.core.instrument.config.MeterFilterReply.DENY
+                        : io.micrometer.core.instrument.config.MeterFilterReply.NEUTRAL;
+            }
+        });
         r.config().meterFilter(new MeterFilter() {
             @Override
             public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
@@ -54,7 +65,6 @@ public final class ProcessMetrics {
         r.config().meterFilter(KAFKA_LINT);
         new ClassLoaderMetrics().bindTo(r);
         new JvmMemoryMetrics().bindTo(r);
-        new JvmGcMetrics().bindTo(r); // kept for the life of the process (it listens to GC notifications)
         new JvmThreadMetrics().bindTo(r);
         new ProcessorMetrics().bindTo(r);
         new UptimeMetrics().bindTo(r);
@@ -63,6 +73,7 @@ public final class ProcessMetrics {
                     .baseUnit("seconds").description("CPU time used by this process").register(r);
         }
         new FileDescriptorMetrics().bindTo(r);
+        new JvmGcMetrics().bindTo(r); // last (see the filters above); kept for the life of the process (it listens to GC notifications)
         return r;
     }
 
