@@ -62,10 +62,19 @@ final class ServiceProcess {
     /** {@code jcmd PID Thread.print} of the process (a Java-level deadlock is reported at its end), or why there is none. */
     String threadDump() {
         try {
-            Process j = new ProcessBuilder(Path.of(Processes.javaBin()).resolveSibling("jcmd").toString(), Long.toString(pid()), "Thread.print")
-                    .redirectErrorStream(true).start();
-            String out = new String(j.getInputStream().readAllBytes());
-            return j.waitFor(30, TimeUnit.SECONDS) ? out : "(jcmd did not answer within 30 s)";
+            // into a file: reading the pipe until its end would wait as long as jcmd does, past the 30 s below
+            Path out = Files.createTempFile("thread-dump", ".txt");
+            try {
+                Process j = new ProcessBuilder(Path.of(Processes.javaBin()).resolveSibling("jcmd").toString(), Long.toString(pid()), "Thread.print")
+                        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                if (!j.waitFor(30, TimeUnit.SECONDS)) {
+                    j.destroyForcibly();
+                    return "(jcmd did not answer within 30 s)";
+                }
+                return Files.readString(out);
+            } finally {
+                Files.deleteIfExists(out);
+            }
         } catch (Exception e) {
             return "(no thread dump: " + e + ")";
         }
